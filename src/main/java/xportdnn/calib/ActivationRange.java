@@ -1,0 +1,80 @@
+package xportdnn.calib;
+
+/**
+ * First-pass statistics of one blob over a calibration run: element count, the extremes of |x| and the raw
+ * moments. Two shards' ranges {@link #merge merge} exactly (counts add, extremes take min/max, sums add), so a
+ * calibration split across machines gives the same range as one run.
+ */
+public final class ActivationRange {
+
+    private long count;
+    private float maxAbs;
+    private float minAbs = Float.POSITIVE_INFINITY;
+    private double sum;
+    private double sumSquares;
+
+    /** Adds {@code length} values of {@code data} starting at {@code offset}. */
+    public void add(float[] data, int offset, int length) {
+        float hi = maxAbs;
+        float lo = minAbs;
+        double s = 0;
+        double s2 = 0;
+        for (int i = offset; i < offset + length; i++) {
+            float v = data[i];
+            float a = Math.abs(v);
+            if (a > hi) {
+                hi = a;
+            }
+            if (a < lo) {
+                lo = a;
+            }
+            s += v;
+            s2 += (double) v * v;
+        }
+        maxAbs = hi;
+        minAbs = lo;
+        sum += s;
+        sumSquares += s2;
+        count += length;
+    }
+
+    public void merge(ActivationRange other) {
+        count += other.count;
+        maxAbs = Math.max(maxAbs, other.maxAbs);
+        minAbs = Math.min(minAbs, other.minAbs);
+        sum += other.sum;
+        sumSquares += other.sumSquares;
+    }
+
+    public long count() {
+        return count;
+    }
+
+    /** Largest |x| seen (0 before any value). */
+    public float maxAbs() {
+        return maxAbs;
+    }
+
+    /** Smallest |x| seen (+infinity before any value). */
+    public float minAbs() {
+        return minAbs;
+    }
+
+    public double mean() {
+        return count == 0 ? 0 : sum / count;
+    }
+
+    /** Population standard deviation. */
+    public double std() {
+        if (count == 0) {
+            return 0;
+        }
+        double m = mean();
+        return Math.sqrt(Math.max(0, sumSquares / count - m * m));
+    }
+
+    /** Root mean square. */
+    public double rms() {
+        return count == 0 ? 0 : Math.sqrt(sumSquares / count);
+    }
+}

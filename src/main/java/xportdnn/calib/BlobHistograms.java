@@ -1,0 +1,70 @@
+package xportdnn.calib;
+
+/**
+ * Second-pass statistics of one blob, built once its {@link ActivationRange} over the whole calibration run is
+ * known: a histogram of |x| with the bin count the KL-J method asks for (numpy's 'sqrt' rule depends on the
+ * element count and min |x|, so it can only be laid out after the first pass), a fine {@value #FINE_BINS}-bin
+ * histogram that the other methods read (exactly coarsened to TensorRT's 2048 bins), and the sum of |x - mean|
+ * for the Laplace scale. Merges exactly with another shard's built on the same range.
+ */
+public final class BlobHistograms {
+
+    /** Bins of the fine histogram: a power of two, so 2048-bin views are exact. */
+    public static final int FINE_BINS = 8192;
+
+    private final ActivationRange range;
+    private final AbsHistogram sqrtRule;
+    private final AbsHistogram fine;
+    private double sumAbsDeviation;
+
+    /**
+     * @param range      the blob's range over the whole run (all shards merged)
+     * @param sqrtBins   bin count of the KL-J histogram
+     */
+    public BlobHistograms(ActivationRange range, int sqrtBins) {
+        this.range = range;
+        boolean empty = !(range.maxAbs() > 0);
+        this.sqrtRule = empty ? null : new AbsHistogram(range.maxAbs(), sqrtBins);
+        this.fine = empty ? null : new AbsHistogram(range.maxAbs(), FINE_BINS);
+    }
+
+    public void add(float[] data, int offset, int length) {
+        if (sqrtRule != null) {
+            sqrtRule.add(data, offset, length);
+            fine.add(data, offset, length);
+        }
+        double mean = range.mean();
+        double s = 0;
+        for (int i = offset; i < offset + length; i++) {
+            s += Math.abs(data[i] - mean);
+        }
+        sumAbsDeviation += s;
+    }
+
+    public void merge(BlobHistograms other) {
+        if (sqrtRule != null) {
+            sqrtRule.merge(other.sqrtRule);
+            fine.merge(other.fine);
+        }
+        sumAbsDeviation += other.sumAbsDeviation;
+    }
+
+    public ActivationRange range() {
+        return range;
+    }
+
+    /** The KL-J histogram, or null when the blob is all zeros. */
+    public AbsHistogram sqrtRule() {
+        return sqrtRule;
+    }
+
+    /** The fine histogram, or null when the blob is all zeros. */
+    public AbsHistogram fine() {
+        return fine;
+    }
+
+    /** Mean absolute deviation from the mean: the Laplace scale b. */
+    public double meanAbsDeviation() {
+        return range.count() == 0 ? 0 : sumAbsDeviation / range.count();
+    }
+}

@@ -1,0 +1,52 @@
+package xportdnn.quant;
+
+import xportdnn.calib.AbsHistogram;
+import xportdnn.calib.BlobHistograms;
+import xportdnn.model.ModelException;
+
+/** The P-th percentile of |x|, read off the fine histogram with linear interpolation inside the bin. */
+final class PercentileThreshold implements ThresholdMethod {
+
+    private final double percent;
+
+    PercentileThreshold(double percent) {
+        this.percent = percent;
+    }
+
+    static PercentileThreshold parse(String value) {
+        double p;
+        try {
+            p = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new ModelException("--threshold_method: percentile:P needs a number P, got '" + value + "'");
+        }
+        if (!(p > 0 && p <= 100)) {
+            throw new ModelException("--threshold_method: percentile:P needs 0 < P <= 100, got " + value);
+        }
+        return new PercentileThreshold(p);
+    }
+
+    @Override
+    public String name() {
+        return "percentile:" + (percent == Math.rint(percent) ? String.valueOf((long) percent) : String.valueOf(percent));
+    }
+
+    @Override
+    public double threshold(BlobHistograms stats, int bitwidth) {
+        AbsHistogram h = stats.fine();
+        if (h == null) {
+            return 0;
+        }
+        double target = percent / 100.0 * h.total();
+        double below = 0;
+        for (int b = 0; b < h.bins(); b++) {
+            long n = h.count(b);
+            if (n > 0 && below + n >= target) {
+                double frac = (target - below) / n;
+                return h.edge(b) + frac * h.width(b);
+            }
+            below += n;
+        }
+        return h.hi();
+    }
+}

@@ -1,0 +1,45 @@
+package xportdnn.quant;
+
+import java.util.List;
+import xportdnn.calib.BlobHistograms;
+import xportdnn.model.ModelException;
+
+/**
+ * A way to choose the clipping threshold of one activation blob from its calibration statistics: a small pure
+ * function, so every method can be evaluated on the same statistics (and on merged shards).
+ */
+public interface ThresholdMethod {
+
+    /** The name users pass to {@code --threshold_method}. */
+    String name();
+
+    /** The threshold for symmetric {@code bitwidth}-bit quantization; 0 for an all-zero blob. */
+    double threshold(BlobHistograms stats, int bitwidth);
+
+    /** Every method name {@link #parse} accepts, as shown in help texts. */
+    List<String> NAMES = List.of("kl-j", "kl", "max", "mse", "percentile:P", "aciq-laplace", "aciq-gauss");
+
+    /** Parses a {@code --threshold_method} value. */
+    static ThresholdMethod parse(String spec) {
+        switch (spec) {
+            case "kl-j":
+                return new KlJThreshold();
+            case "kl":
+                return new EntropyThreshold();
+            case "max":
+                return new MaxThreshold();
+            case "mse":
+                return new MseThreshold();
+            case "aciq-laplace":
+                return AciqThreshold.laplace();
+            case "aciq-gauss":
+                return AciqThreshold.gauss();
+            default:
+                if (spec.startsWith("percentile:")) {
+                    return PercentileThreshold.parse(spec.substring("percentile:".length()));
+                }
+                throw new ModelException("--threshold_method: unknown method '" + spec + "' (choose one of "
+                        + String.join(", ", NAMES) + ")");
+        }
+    }
+}
