@@ -64,7 +64,8 @@ public final class AtomicFile {
         try {
             return Files.exists(absoluteTarget) && Files.exists(in) && Files.isSameFile(absoluteTarget, in);
         } catch (IOException e) {
-            throw new ModelException("cannot compare " + absoluteTarget + " with the input " + input + ": " + describe(e), e);
+            throw new ModelException(
+                    "cannot compare " + absoluteTarget + " with the input " + input + ": " + describe(e), e);
         }
     }
 

@@ -18,70 +18,14 @@ import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
-import xportdnn.model.proto.Caffe.BlobProto;
-import xportdnn.model.proto.Caffe.BlobShape;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 
 class DynamicFixedExporterTest {
 
-    /** Every layer type of the table's DynamicFixed column, plus layers that must not get a block. */
-    static final String DEFINITION = """
-            name: "small"
-            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 4 dim: 2 dim: 4 dim: 4 } } }
-            layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
-                    convolution_param { num_output: 2 kernel_size: 1 }
-                    precision_param { bw_layer_in: 16 quant_type: "Xilinx" th_params: 1 } }
-            layer { name: "bn" type: "BatchNorm" bottom: "conv" top: "conv" batch_norm_param { eps: 0.001 } }
-            layer { name: "sc" type: "Scale" bottom: "conv" top: "conv" scale_param { bias_term: true } }
-            layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv" precision_param { bw_layer_in: 8 } }
-            layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool"
-                    pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
-            layer { name: "sc2" type: "Scale" bottom: "pool" top: "sc2" }
-            layer { name: "add" type: "Eltwise" bottom: "pool" bottom: "sc2" top: "add" }
-            layer { name: "perm" type: "Permute" bottom: "add" top: "perm" permute_param { order: 0 order: 2 order: 3 order: 1 } }
-            layer { name: "ip" type: "InnerProduct" bottom: "perm" top: "ip" inner_product_param { num_output: 3 } }
-            layer { name: "prob" type: "Softmax" bottom: "ip" top: "prob" }
-            """;
-
     static final InParamsOut BITS = new InParamsOut(8, 8, 6);
     static final InParamsOut FL = new InParamsOut(3, 6, 2);
-
-    static Net smallNet() throws Exception {
-        NetParameter.Builder definition = NetParameter.newBuilder();
-        TextFormat.merge(DEFINITION, definition);
-        NetParameter weights = NetParameter.newBuilder()
-                .addLayer(withBlobs("conv", blob(new int[] {2, 2, 1, 1}, 0.5f, -0.25f, 1f, 2f), blob(new int[] {2}, 0, 1)))
-                // stored mean, variance, scale factor 2: true mean [0.75, -0.15], true variance [4, 0.015]
-                .addLayer(withBlobs("bn", blob(new int[] {2}, 1.5f, -0.3f), blob(new int[] {2}, 8f, 0.03f),
-                        blob(new int[] {1}, 2f)))
-                .addLayer(withBlobs("sc", blob(new int[] {2}, 2f, -0.5f), blob(new int[] {2}, 0.1f, 10f)))
-                .addLayer(withBlobs("sc2", blob(new int[] {2}, 3f, 0.25f)))
-                .addLayer(withBlobs("ip", blob(new int[] {3, 8}, new float[24]), blob(new int[] {3}, 0, 0, 0)))
-                .build();
-        return NetLoader.build(definition.build(), weights);
-    }
-
-    static LayerParameter withBlobs(String name, BlobProto... blobs) {
-        LayerParameter.Builder l = LayerParameter.newBuilder().setName(name);
-        for (BlobProto b : blobs) {
-            l.addBlobs(b);
-        }
-        return l.build();
-    }
-
-    static BlobProto blob(int[] shape, float... data) {
-        BlobShape.Builder s = BlobShape.newBuilder();
-        for (int d : shape) {
-            s.addDim(d);
-        }
-        BlobProto.Builder b = BlobProto.newBuilder().setShape(s);
-        for (float v : data) {
-            b.addData(v);
-        }
-        return b.build();
-    }
 
     private static PrecisionParameter block(NetParameter net, String layer) {
         return net.getLayerList().stream().filter(l -> l.getName().equals(layer)).findFirst().orElseThrow()
@@ -90,7 +34,7 @@ class DynamicFixedExporterTest {
 
     @Test
     void blocksGoExactlyOnTheDynamicFixedLayerTypes() throws Exception {
-        DynamicFixedExporter.Result result = DynamicFixedExporter.export(smallNet(), BITS, FL, false);
+        DynamicFixedExporter.Result result = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, false);
         Set<String> withBlock = new TreeSet<>();
         for (LayerParameter l : result.net().getLayerList()) {
             if (l.hasPrecisionParam()) {
@@ -104,7 +48,7 @@ class DynamicFixedExporterTest {
 
     @Test
     void everyBlockHasExactlyTheListedFields() throws Exception {
-        NetParameter out = DynamicFixedExporter.export(smallNet(), BITS, FL, false).net();
+        NetParameter out = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, false).net();
         Set<String> common = Set.of("bw_layer_in", "bw_layer_out", "fl_layer_in", "fl_layer_out", "quant_type");
         assertEquals(union(common, "bw_params", "fl_params"), fieldNames(block(out, "conv")));
         assertEquals(union(common, "batchnorm_mean_bw", "batchnorm_mean_fl", "batchnorm_variance_bw",
@@ -120,7 +64,7 @@ class DynamicFixedExporterTest {
 
     @Test
     void userFormatOnActivationsAndConvolutionWeights() throws Exception {
-        NetParameter out = DynamicFixedExporter.export(smallNet(), BITS, FL, false).net();
+        NetParameter out = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, false).net();
         for (String name : new String[] {"conv", "bn", "sc", "pool", "sc2", "add", "perm"}) {
             PrecisionParameter p = block(out, name);
             assertEquals(8, p.getBwLayerIn(), name);
@@ -136,7 +80,7 @@ class DynamicFixedExporterTest {
     /** Hand-computed at 8 bits: x fits at fl while x*2^fl < 127.5 (x > 0) or |x|*2^fl < 128.5 (x < 0). */
     @Test
     void batchNormAndScaleFractionalLengthsFollowTheirValues() throws Exception {
-        NetParameter out = DynamicFixedExporter.export(smallNet(), BITS, FL, false).net();
+        NetParameter out = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, false).net();
         PrecisionParameter bn = block(out, "bn");
         assertEquals(8, bn.getBatchnormMeanBw());
         assertEquals(7, bn.getBatchnormMeanFl());      // true mean 0.75: 96 at fl 7, 192 at 8 (stored 1.5 gives 6)
@@ -160,7 +104,7 @@ class DynamicFixedExporterTest {
 
     @Test
     void definitionKeptApartFromBatchAndBlocks() throws Exception {
-        Net net = smallNet();
+        Net net = SmallNet.net();
         DynamicFixedExporter.Result result = DynamicFixedExporter.export(net, BITS, FL, false);
         assertEquals(Map.of("data", 4L), result.rebatchedInputs());
         assertTrue(result.batchChanged());
@@ -181,8 +125,8 @@ class DynamicFixedExporterTest {
     @Test
     void batchOneIsNotReportedAsChanged() throws Exception {
         NetParameter.Builder definition = NetParameter.newBuilder();
-        TextFormat.merge(DEFINITION.replace("dim: 4 dim: 2", "dim: 1 dim: 2"), definition);
-        Net one = new Net(definition.build(), smallNet().layers(), Map.of());
+        TextFormat.merge(SmallNet.DEFINITION.replace("dim: 4 dim: 2", "dim: 1 dim: 2"), definition);
+        Net one = new Net(definition.build(), SmallNet.net().layers(), Map.of());
         DynamicFixedExporter.Result result = DynamicFixedExporter.export(one, BITS, FL, false);
         assertFalse(result.batchChanged());
         assertEquals(Map.of(), result.rebatchedInputs());
@@ -190,7 +134,7 @@ class DynamicFixedExporterTest {
 
     @Test
     void refusesBitwidthsOtherThanSixOrEightUnlessAllowed() throws Exception {
-        Net net = smallNet();
+        Net net = SmallNet.net();
         ModelException e = assertThrows(ModelException.class,
                 () -> DynamicFixedExporter.export(net, new InParamsOut(8, 7, 8), FL, false));
         assertTrue(e.getMessage().contains("6 or 8 bits"), e.getMessage());
@@ -204,7 +148,7 @@ class DynamicFixedExporterTest {
 
     @Test
     void zeroScaleFactorMeansZeroStatistics() throws Exception {
-        Net net = smallNet();
+        Net net = SmallNet.net();
         Net zeroFactor = replaceWeights(net, "bn", 2, blobValues(new int[] {1}, 0f));
         PrecisionParameter bn = block(DynamicFixedExporter.export(zeroFactor, BITS, FL, false).net(), "bn");
         assertEquals(31, bn.getBatchnormMeanFl());
@@ -213,7 +157,7 @@ class DynamicFixedExporterTest {
 
     @Test
     void nonFiniteValuesAreReportedWithTheLayer() throws Exception {
-        Net net = replaceWeights(smallNet(), "sc", 0, blobValues(new int[] {2}, Float.NaN, 1f));
+        Net net = replaceWeights(SmallNet.net(), "sc", 0, blobValues(new int[] {2}, Float.NaN, 1f));
         ModelException e = assertThrows(ModelException.class,
                 () -> DynamicFixedExporter.export(net, BITS, FL, false));
         assertTrue(e.getMessage().startsWith("layer 'sc': "), e.getMessage());
@@ -222,7 +166,7 @@ class DynamicFixedExporterTest {
     @Test
     void missingWeightsAreReportedWithTheLayer() throws Exception {
         NetParameter.Builder definition = NetParameter.newBuilder();
-        TextFormat.merge(DEFINITION, definition);
+        TextFormat.merge(SmallNet.DEFINITION, definition);
         Net withoutWeights = NetLoader.build(definition.build(), null);
         ModelException e = assertThrows(ModelException.class,
                 () -> DynamicFixedExporter.export(withoutWeights, BITS, FL, false));
