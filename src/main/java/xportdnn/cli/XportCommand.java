@@ -32,7 +32,8 @@ final class XportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--quant_type", defaultValue = "Xilinx", paramLabel = "MODE",
-            description = "Xilinx (per-channel thresholds) or DynamicFixed (Q.F formats). Default: ${DEFAULT-VALUE}.")
+            description = "Xilinx (per-channel thresholds) or DynamicFixed (fixed point with fractional lengths). "
+                    + "Default: ${DEFAULT-VALUE}.")
     QuantType quantType;
 
     @Option(names = "--deploy_model", paramLabel = "PROTOTXT", description = "The float deploy prototxt.")

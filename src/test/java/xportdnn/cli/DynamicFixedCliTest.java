@@ -213,7 +213,7 @@ class DynamicFixedCliTest {
         Path out = dir.resolve("q.prototxt");
         assertEquals(0, run("--quant_type", "DynamicFixed", "--deploy_model", in[0].toString(),
                 "--weights", in[1].toString(), "--quantized_deploy_model", out.toString(),
-                "--bitwidths", "7,4,16", "--allow_any_bitwidth"), stderr);
+                "--bitwidths", "7, 4 ,16", "--allow_any_bitwidth"), stderr);
         PrecisionParameter conv = parseStrictly(out).getLayer(1).getPrecisionParam();
         assertEquals(7, conv.getBwLayerIn());
         assertEquals(4, conv.getBwParams());
