@@ -1,0 +1,103 @@
+package xportdnn.export;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collection;
+import java.util.concurrent.ThreadLocalRandom;
+import xportdnn.model.ModelException;
+
+/**
+ * Writes an output file so that readers see either the old file or the complete new one: the text goes to a
+ * hidden temporary file in the target's folder, which is then renamed over the target (atomically when the file
+ * system allows). The temporary file is removed on failure, and the user's inputs are never overwritten.
+ */
+public final class AtomicFile {
+
+    private AtomicFile() {
+    }
+
+    /**
+     * Writes {@code text} as UTF-8 to {@code target}.
+     *
+     * @param inputs files the run read; {@code target} must not be any of them (same path, link or hard link)
+     * @throws ModelException if {@code target} is one of the inputs, its folder is missing, or writing fails
+     */
+    public static void writeString(Path target, String text, Collection<Path> inputs) {
+        Path absolute = target.toAbsolutePath().normalize();
+        for (Path input : inputs) {
+            if (sameFile(absolute, input)) {
+                throw new ModelException("refusing to overwrite the input " + input);
+            }
+        }
+        if (Files.isDirectory(absolute)) {
+            throw new ModelException("cannot write " + target + ": it is a folder");
+        }
+        Path folder = absolute.getParent();
+        if (!Files.isDirectory(folder)) {
+            throw new ModelException("cannot write " + target + ": the folder " + folder + " does not exist");
+        }
+        Path temp = null;
+        try {
+            temp = createTemp(folder, absolute.getFileName().toString());
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new ModelException("cannot write " + target + ": " + describe(e), e);
+        }
+    }
+
+    private static boolean sameFile(Path absoluteTarget, Path input) {
+        Path in = input.toAbsolutePath().normalize();
+        if (in.equals(absoluteTarget)) {
+            return true;
+        }
+        try {
+            return Files.exists(absoluteTarget) && Files.exists(in) && Files.isSameFile(absoluteTarget, in);
+        } catch (IOException e) {
+            throw new ModelException(
+                    "cannot compare " + absoluteTarget + " with the input " + input + ": " + describe(e), e);
+        }
+    }
+
+    /**
+     * A new empty file next to the target. Not {@code Files.createTempFile}: that makes it owner-only (0600), and
+     * the output should get the usual permissions of a new file.
+     */
+    private static Path createTemp(Path folder, String name) throws IOException {
+        while (true) {
+            Path candidate = folder.resolve("." + name + "." + Long.toUnsignedString(
+                    ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(candidate);
+            } catch (FileAlreadyExistsException e) {
+                // try another name
+            }
+        }
+    }
+
+    /** NIO exceptions carry only the path as message; the class name says what went wrong. */
+    private static String describe(IOException e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+    }
+
+    private static void deleteQuietly(Path temp) {
+        if (temp == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // the original error is the one worth reporting
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package xportdnn.export;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import xportdnn.model.Blob;
+import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
+import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.LayerParameterOrBuilder;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.quant.DynamicFixed;
+
+/**
+ * The original tool's DynamicFixed mode, done right for BatchNorm and Scale: the user's net with a
+ * {@code precision_param} block on every layer type CHaiDNN reads one from in DynamicFixed mode (spec section 3).
+ * The user's Q.F goes on activations and convolution weights; BatchNorm mean/variance, Scale gamma/beta and the
+ * fused gamma/sqrt(var+eps) get the largest fl at which their actual values do not saturate at the params
+ * bitwidth, since one user-chosen Q.F cannot suit statistics of very different magnitudes.
+ */
+public final class DynamicFixedExporter {
+
+    /** Layer types that carry a DynamicFixed block; no other layer gets one. */
+    public static final Set<String> BLOCK_TYPES =
+            Set.of("Convolution", "BatchNorm", "Scale", "Pooling", "Eltwise", "Permute");
+
+    static final String QUANT_TYPE = "DynamicFixed";
+
+    /**
+     * @param net             the quantized net: the user's definition, batch 1, with the precision blocks
+     * @param blockCount      how many precision_param blocks were written
+     * @param rebatchedInputs Input layers whose batch dimension was rewritten to 1, with their old batch
+     */
+    public record Result(NetParameter net, int blockCount, Map<String, Long> rebatchedInputs) {
+
+        public boolean batchChanged() {
+            return !rebatchedInputs.isEmpty();
+        }
+    }
+
+    private DynamicFixedExporter() {
+    }
+
+    /**
+     * @param bitwidths         total bits of input activations, weights, output activations
+     * @param fractionalLengths the user's fl for input activations, convolution weights, output activations
+     * @param allowAnyBitwidth  accept bitwidths other than CHaiDNN's 6 and 8
+     * @throws ModelException for unsupported bitwidths, or a BatchNorm/Scale whose learned values are missing or
+     *                        not finite
+     */
+    public static Result export(Net net, InParamsOut bitwidths, InParamsOut fractionalLengths,
+            boolean allowAnyBitwidth) {
+        ChaiDnnBitwidths.check(bitwidths, allowAnyBitwidth);
+        Map<String, Layer> records = new HashMap<>();
+        for (Layer l : net.layers()) {
+            records.put(l.name(), l);
+        }
+        NetParameter.Builder out = net.definition().toBuilder();
+        Map<String, Long> rebatched = BatchDimension.setToOne(out);
+        Map<String, LayerParameterOrBuilder> producers = new HashMap<>(); // blob -> the layer that last wrote it
+        int blocks = 0;
+        for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
+            layer.clearPrecisionParam();
+            if (BLOCK_TYPES.contains(layer.getType())) {
+                layer.setPrecisionParam(block(layer, bitwidths, fractionalLengths, records, producers));
+                blocks++;
+            }
+            for (String top : layer.getTopList()) {
+                producers.put(top, layer);
+            }
+        }
+        return new Result(out.build(), blocks, rebatched);
+    }
+
+    private static PrecisionParameter block(LayerParameter.Builder layer, InParamsOut bw, InParamsOut fl,
+            Map<String, Layer> records, Map<String, LayerParameterOrBuilder> producers) {
+        PrecisionParameter.Builder p = PrecisionParameter.newBuilder()
+                .setBwLayerIn(bw.in()).setBwLayerOut(bw.out())
+                .setFlLayerIn(fl.in()).setFlLayerOut(fl.out())
+                .setQuantType(QUANT_TYPE);
+        int bwParams = bw.params();
+        switch (layer.getType()) {
+            case "Convolution" -> p.setBwParams(bwParams).setFlParams(fl.params());
+            case "BatchNorm" -> {
+                BatchNormStatistics stats = BatchNormStatistics.of(record(layer, records));
+                p.setBatchnormMeanBw(bwParams)
+                        .setBatchnormMeanFl(largestFl(layer, "mean", stats.mean(), bwParams))
+                        .setBatchnormVarianceBw(bwParams)
+                        .setBatchnormVarianceFl(largestFl(layer, "variance", stats.variance(), bwParams));
+            }
+            case "Scale" -> {
+                Layer scale = record(layer, records);
+                float[] gamma = gamma(scale);
+                float[] beta = scale.weights().size() > 1 ? scale.weights().get(1).data() : new float[0];
+                Layer bn = producingBatchNorm(layer, producers, records);
+                p.setScaleGammaBw(bwParams)
+                        .setScaleGammaFl(largestFl(layer, "gamma", gamma, bwParams))
+                        .setScaleBetaBw(bwParams)
+                        .setScaleBetaFl(largestFl(layer, "beta", beta, bwParams))
+                        .setScaleGammaByStdBw(bwParams)
+                        .setScaleGammaByStdFl(largestFl(layer, "gamma/sqrt(variance+eps)",
+                                bn == null ? gamma : gammaByStd(scale, gamma, bn), bwParams));
+            }
+            default -> {
+                // Pooling, Eltwise, Permute: activations only
+            }
+        }
+        return p.build();
+    }
+
+    private static Layer record(LayerParameter.Builder layer, Map<String, Layer> records) {
+        Layer l = records.get(layer.getName());
+        if (l == null) {
+            throw ModelException.inLayer(layer.getName(), "the " + layer.getType() + " has no learned values");
+        }
+        return l;
+    }
+
+    private static float[] gamma(Layer scale) {
+        if (scale.bottoms().size() > 1) {
+            throw ModelException.inLayer(scale.name(),
+                    "the Scale takes its scale from a second input; only a learned scale can be quantized");
+        }
+        if (scale.weights().isEmpty()) {
+            throw ModelException.inLayer(scale.name(), "the Scale has no learned scale (gamma)");
+        }
+        return scale.weights().get(0).data();
+    }
+
+    /** The BatchNorm that writes the Scale's input, which CHaiDNN fuses with it; null when it is another layer. */
+    private static Layer producingBatchNorm(LayerParameter.Builder scale,
+            Map<String, LayerParameterOrBuilder> producers, Map<String, Layer> records) {
+        LayerParameterOrBuilder producer = scale.getBottomCount() == 0 ? null : producers.get(scale.getBottom(0));
+        if (producer == null || !producer.getType().equals("BatchNorm")) {
+            return null;
+        }
+        return records.get(producer.getName());
+    }
+
+    /** S = gamma / sqrt(var + eps) in float, as the CHaiDNN runtime computes it when it fuses the pair. */
+    private static float[] gammaByStd(Layer scale, float[] gamma, Layer bn) {
+        float[] variance = BatchNormStatistics.of(bn).variance();
+        if (variance.length != gamma.length) {
+            throw ModelException.inLayer(scale.name(), "the Scale has " + gamma.length
+                    + " gamma values but its BatchNorm '" + bn.name() + "' has " + variance.length + " variances");
+        }
+        float eps = bn.param().getBatchNormParam().getEps();
+        float[] s = new float[gamma.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = gamma[i] / (float) Math.sqrt(variance[i] + eps);
+        }
+        return s;
+    }
+
+    private static int largestFl(LayerParameter.Builder layer, String what, float[] values, int bw) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                throw ModelException.inLayer(layer.getName(), "the " + layer.getType() + " " + what
+                        + " contains " + v + ", which has no fixed-point value");
+            }
+        }
+        return DynamicFixed.largestFl(values, bw);
+    }
+
+    /** Caffe's BatchNorm blobs are mean, variance and a scale factor s; the true statistics are stored / s. */
+    record BatchNormStatistics(float[] mean, float[] variance) {
+
+        static BatchNormStatistics of(Layer bn) {
+            List<Blob> w = bn.weights();
+            if (w.size() < 3 || w.get(2).count() < 1) {
+                throw ModelException.inLayer(bn.name(), "the BatchNorm has " + w.size()
+                        + " learned blobs; Caffe's BatchNorm needs mean, variance and a scale factor");
+            }
+            float s = w.get(2).data()[0];
+            return new BatchNormStatistics(divide(w.get(0).data(), s), divide(w.get(1).data(), s));
+        }
+
+        private static float[] divide(float[] stored, float s) {
+            float[] out = new float[stored.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = s == 0 ? 0 : stored[i] / s; // Caffe: a zero factor means the statistics are zero
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package xportdnn.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import xportdnn.model.ModelException;
+
+class AtomicFileTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesANewFileAndLeavesNothingElse() throws IOException {
+        Path out = dir.resolve("out.prototxt");
+        AtomicFile.writeString(out, "name: \"n\"\n", List.of());
+        assertEquals("name: \"n\"\n", Files.readString(out));
+        assertEquals(List.of(out), list(dir));
+    }
+
+    @Test
+    void replacesAnExistingOutput() throws IOException {
+        Path out = dir.resolve("out.prototxt");
+        Files.writeString(out, "old");
+        AtomicFile.writeString(out, "new", List.of(dir.resolve("in.prototxt")));
+        assertEquals("new", Files.readString(out));
+        assertEquals(List.of(out), list(dir));
+    }
+
+    @Test
+    void newFileGetsTheUsualPermissionsNotOwnerOnly() throws IOException {
+        Path reference = Files.createFile(dir.resolve("reference"));
+        Path out = dir.resolve("out.prototxt");
+        AtomicFile.writeString(out, "x", List.of());
+        assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(out));
+    }
+
+    @Test
+    void refusesToOverwriteAnInputByAnyName() throws IOException {
+        Path input = Files.writeString(dir.resolve("deploy.prototxt"), "input");
+        Path sub = Files.createDirectory(dir.resolve("sub"));
+        Path link = Files.createSymbolicLink(dir.resolve("link.prototxt"), input);
+        Path hard = Files.createLink(dir.resolve("hard.prototxt"), input);
+        for (Path target : List.of(input, sub.resolve("../deploy.prototxt"), link, hard)) {
+            ModelException e = assertThrows(ModelException.class,
+                    () -> AtomicFile.writeString(target, "output", List.of(dir.resolve("weights"), input)));
+            assertEquals("refusing to overwrite the input " + input, e.getMessage());
+        }
+        // A relative spelling of the input, resolved against the working directory.
+        Path relative = Path.of("").toAbsolutePath().relativize(input);
+        assertThrows(ModelException.class, () -> AtomicFile.writeString(input, "output", List.of(relative)));
+        assertEquals("input", Files.readString(input));
+        assertEquals(4, list(dir).size());
+    }
+
+    @Test
+    void missingFolderOrFolderTargetIsRefused() throws IOException {
+        Path missing = dir.resolve("no/such/out.prototxt");
+        ModelException e = assertThrows(ModelException.class, () -> AtomicFile.writeString(missing, "x", List.of()));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        Path folder = Files.createDirectory(dir.resolve("folder"));
+        assertThrows(ModelException.class, () -> AtomicFile.writeString(folder, "x", List.of()));
+        assertEquals(List.of(folder), list(dir));
+    }
+
+    @Test
+    void failedWriteLeavesNoTemporaryFileAndKeepsTheOldOutput() throws IOException {
+        Path out = Files.writeString(dir.resolve("out.prototxt"), "old");
+        // A lone surrogate cannot be encoded as UTF-8: the write fails after the temporary file was created.
+        ModelException e = assertThrows(ModelException.class,
+                () -> AtomicFile.writeString(out, "bad \uD800", List.of()));
+        assertTrue(e.getMessage().startsWith("cannot write " + out + ": "), e.getMessage());
+        assertEquals("old", Files.readString(out));
+        assertEquals(List.of(out), list(dir));
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+}

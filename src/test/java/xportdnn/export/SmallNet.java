@@ -1,0 +1,76 @@
+package xportdnn.export;
+
+import com.google.protobuf.TextFormat;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.proto.Caffe.BlobProto;
+import xportdnn.model.proto.Caffe.BlobShape;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.NetParameter;
+
+/** A small net built in code with hand-chosen weights, for the exporter and command-line tests. */
+public final class SmallNet {
+
+    private SmallNet() {
+    }
+
+    /** Every layer type of the table's DynamicFixed column, plus layers that must not get a block. */
+    public static final String DEFINITION = """
+            name: "small"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 4 dim: 2 dim: 4 dim: 4 } } }
+            layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
+                    convolution_param { num_output: 2 kernel_size: 1 }
+                    precision_param { bw_layer_in: 16 quant_type: "Xilinx" th_params: 1 } }
+            layer { name: "bn" type: "BatchNorm" bottom: "conv" top: "conv" batch_norm_param { eps: 0.001 } }
+            layer { name: "sc" type: "Scale" bottom: "conv" top: "conv" scale_param { bias_term: true } }
+            layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv" precision_param { bw_layer_in: 8 } }
+            layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool"
+                    pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+            layer { name: "sc2" type: "Scale" bottom: "pool" top: "sc2" }
+            layer { name: "add" type: "Eltwise" bottom: "pool" bottom: "sc2" top: "add" }
+            layer { name: "perm" type: "Permute" bottom: "add" top: "perm"
+                    permute_param { order: 0 order: 2 order: 3 order: 1 } }
+            layer { name: "ip" type: "InnerProduct" bottom: "perm" top: "ip" inner_product_param { num_output: 3 } }
+            layer { name: "prob" type: "Softmax" bottom: "ip" top: "prob" }
+            """;
+
+    public static Net net() throws Exception {
+        NetParameter.Builder definition = NetParameter.newBuilder();
+        TextFormat.merge(DEFINITION, definition);
+        return NetLoader.build(definition.build(), weights());
+    }
+
+    /** The learned values of {@link #DEFINITION}, as a caffemodel would hold them. */
+    public static NetParameter weights() {
+        return NetParameter.newBuilder()
+                .addLayer(withBlobs("conv", blob(new int[] {2, 2, 1, 1}, 0.5f, -0.25f, 1f, 2f),
+                        blob(new int[] {2}, 0, 1)))
+                // stored mean, variance, scale factor 2: true mean [0.75, -0.15], true variance [4, 0.015]
+                .addLayer(withBlobs("bn", blob(new int[] {2}, 1.5f, -0.3f), blob(new int[] {2}, 8f, 0.03f),
+                        blob(new int[] {1}, 2f)))
+                .addLayer(withBlobs("sc", blob(new int[] {2}, 2f, -0.5f), blob(new int[] {2}, 0.1f, 10f)))
+                .addLayer(withBlobs("sc2", blob(new int[] {2}, 3f, 0.25f)))
+                .addLayer(withBlobs("ip", blob(new int[] {3, 8}, new float[24]), blob(new int[] {3}, 0, 0, 0)))
+                .build();
+    }
+
+    private static LayerParameter withBlobs(String name, BlobProto... blobs) {
+        LayerParameter.Builder l = LayerParameter.newBuilder().setName(name);
+        for (BlobProto b : blobs) {
+            l.addBlobs(b);
+        }
+        return l.build();
+    }
+
+    private static BlobProto blob(int[] shape, float... data) {
+        BlobShape.Builder s = BlobShape.newBuilder();
+        for (int d : shape) {
+            s.addDim(d);
+        }
+        BlobProto.Builder b = BlobProto.newBuilder().setShape(s);
+        for (float v : data) {
+            b.addData(v);
+        }
+        return b.build();
+    }
+}
