@@ -48,8 +48,8 @@ public final class ShapeInference {
         for (int[] top : tops) {
             for (int d : top) {
                 if (d <= 0) {
-                    throw ModelException.inLayer(layer.getName(), "the output shape " + Shapes.describe(top)
-                            + " is empty (input " + describe(bottoms) + ")");
+                    throw ModelException.inLayer(layer.getName(), "gives an invalid output shape " + Shapes.describe(top)
+                            + " from input " + describe(bottoms));
                 }
             }
         }
