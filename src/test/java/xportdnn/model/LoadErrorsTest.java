@@ -169,7 +169,7 @@ class LoadErrorsTest {
                 layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
                         convolution_param { num_output: 4 kernel_size: 7 } }
                 """);
-        assertEquals(big + ": layer 'conv': the output shape 1x4x-2x-2 is empty (input 1x2x4x4)", failure(big, null));
+        assertEquals(big + ": layer 'conv': gives an invalid output shape 1x4x-2x-2 from input 1x2x4x4", failure(big, null));
     }
 
     @Test
