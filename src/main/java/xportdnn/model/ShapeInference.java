@@ -24,11 +24,6 @@ public final class ShapeInference {
     private ShapeInference() {
     }
 
-    /** True when {@link #topShapes} knows the layer type. */
-    public static boolean knows(String type) {
-        return bottomRange(type) != null;
-    }
-
     public static List<int[]> topShapes(LayerParameter layer, List<int[]> bottoms) {
         String type = layer.getType();
         int[] range = bottomRange(type);

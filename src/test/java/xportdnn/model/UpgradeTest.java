@@ -53,6 +53,22 @@ class UpgradeTest {
         assertEquals(stored.getBlobs(1).getData(63), net.layer("ip1").weights().get(1).data()[63]);
     }
 
+    /** Caffe accepts double_data blobs; they are narrowed to float. */
+    @Test
+    void doubleDataBecomesFloat() throws IOException {
+        Path p = Files.writeString(dir.resolve("scale.prototxt"), """
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 3 } } }
+                layer { name: "scale" type: "Scale" bottom: "data" top: "data" }
+                """);
+        BlobProto blob = BlobProto.newBuilder().setShape(xportdnn.model.proto.Caffe.BlobShape.newBuilder().addDim(2))
+                .addDoubleData(0.1).addDoubleData(-2.5).build();
+        Path model = Files.write(dir.resolve("scale.caffemodel"), NetParameter.newBuilder()
+                .addLayer(LayerParameter.newBuilder().setName("scale").setType("Scale").addBlobs(blob)).build().toByteArray());
+        Blob weight = NetLoader.load(p, model).layer("scale").weights().get(0);
+        assertArrayEquals(new int[] {2}, weight.shape());
+        assertArrayEquals(new float[] {0.1f, -2.5f}, weight.data());
+    }
+
     @Test
     void inputDimBecomesAnInputLayerNamedAfterItsBlob() {
         Net net = NetLoader.load(SharedData.Model.SQUEEZENET.prototxt(), null);
