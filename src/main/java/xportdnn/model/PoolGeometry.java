@@ -10,7 +10,7 @@ public record PoolGeometry(int kernelH, int kernelW, int strideH, int strideW, i
         String name = layer.getName();
         PoolingParameter p = layer.getPoolingParam();
         if (bottom.length != 4) {
-            throw ModelException.inLayer(name, "Pooling needs a 4-D input, got " + Shapes.describe(bottom));
+            throw ModelException.inLayer(name, "Pooling needs a 4-D input, got " + Blob.describe(bottom));
         }
         if (p.getGlobalPooling()) {
             if (p.hasKernelSize() || p.hasKernelH() || p.hasKernelW()) {

@@ -44,8 +44,4 @@ public final class Shapes {
         }
         return (int) dim;
     }
-
-    static String describe(int[] shape) {
-        return Blob.describe(shape);
-    }
 }

@@ -61,6 +61,13 @@ class LoadErrorsTest {
     }
 
     @Test
+    void trainingDataLayerInADeployNet() {
+        Path trainTest = SharedData.require("models/resnet20_cifar10/res20_cifar_train_test.prototxt");
+        assertEquals(trainTest + ": layer 'Data1': unknown layer type 'Data' (a training data layer: a deploy "
+                + "prototxt starts with an Input layer or 'input:' instead)", failure(trainTest, null));
+    }
+
+    @Test
     void undefinedBottom() throws IOException {
         Path p = write("bottom.prototxt", INPUT + "layer { name: \"r\" type: \"ReLU\" bottom: \"dta\" top: \"r\" }\n");
         assertEquals(p + ": layer 'r': bottom 'dta' is not produced by any earlier layer", failure(p, null));
