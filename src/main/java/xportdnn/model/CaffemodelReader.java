@@ -31,7 +31,7 @@ public final class CaffemodelReader {
         } catch (NoSuchFileException e) {
             throw new ModelException(path + ": no such file", e);
         } catch (InvalidProtocolBufferException e) {
-            throw new ModelException(path + ": not a Caffe model: truncated or corrupt (" + e.getMessage() + ")", e);
+            throw new ModelException(path + ": not a Caffe model: truncated or corrupt (" + reason(e) + ")", e);
         } catch (IOException e) {
             throw new ModelException(path + ": cannot read (" + e.getMessage() + ")", e);
         }
@@ -40,6 +40,11 @@ public final class CaffemodelReader {
                     + (isEmpty(path) ? " (the file is empty)" : ""));
         }
         return net;
+    }
+
+    private static String reason(InvalidProtocolBufferException e) {
+        String m = e.getMessage();
+        return m.contains("ended unexpectedly") ? "the data ends in the middle of a field" : m;
     }
 
     private static boolean isEmpty(Path path) {

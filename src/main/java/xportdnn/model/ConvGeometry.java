@@ -9,10 +9,10 @@ import xportdnn.model.proto.Caffe.LayerParameter;
  * channels in and out, groups, and per spatial axis the kernel, stride, padding and dilation (from either the
  * repeated {@code kernel_size/stride/pad/dilation} fields, one value or one per axis, or the 2-D {@code _h/_w} ones).
  */
-record ConvGeometry(int axis, int inChannels, int outChannels, int group, int[] kernel, int[] stride, int[] pad,
+public record ConvGeometry(int axis, int inChannels, int outChannels, int group, int[] kernel, int[] stride, int[] pad,
                     int[] dilation) {
 
-    static ConvGeometry of(LayerParameter layer, int[] bottom) {
+    public static ConvGeometry of(LayerParameter layer, int[] bottom) {
         String name = layer.getName();
         ConvolutionParameter p = layer.getConvolutionParam();
         int axis = Shapes.axis(name, "convolution_param.axis", p.getAxis(), bottom.length);
@@ -46,7 +46,7 @@ record ConvGeometry(int axis, int inChannels, int outChannels, int group, int[] 
     }
 
     /** Output shape of a Convolution ({@code deconvolution == false}) or Deconvolution over {@code bottom}. */
-    int[] outputShape(int[] bottom, boolean deconvolution) {
+    public int[] outputShape(int[] bottom, boolean deconvolution) {
         int[] top = bottom.clone();
         top[axis] = outChannels;
         for (int i = 0; i < kernel.length; i++) {
@@ -59,7 +59,7 @@ record ConvGeometry(int axis, int inChannels, int outChannels, int group, int[] 
         return top;
     }
 
-    long kernelVolume() {
+    public long kernelVolume() {
         return Shapes.count(kernel, 0, kernel.length);
     }
 

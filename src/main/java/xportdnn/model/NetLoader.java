@@ -90,7 +90,7 @@ public final class NetLoader {
                 }
                 if (!Arrays.equals(previous, tops.get(i))) {
                     throw ModelException.inLayer(name, "works in place on '" + top + "' but changes its shape from "
-                            + Shapes.describe(previous) + " to " + Shapes.describe(tops.get(i)));
+                            + Blob.describe(previous) + " to " + Blob.describe(tops.get(i)));
                 }
             }
             blobShapes.put(top, tops.get(i));

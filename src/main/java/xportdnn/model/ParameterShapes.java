@@ -98,8 +98,8 @@ public final class ParameterShapes {
             int axis = factor.length == 0 ? 0 : Shapes.axis(name, "axis", axisParam, b.length);
             if (axis + factor.length > b.length
                     || !Arrays.equals(factor, Arrays.copyOfRange(b, axis, axis + factor.length))) {
-                throw ModelException.inLayer(name, "the second bottom " + Shapes.describe(factor)
-                        + " does not match the input " + Shapes.describe(b) + " from axis " + axis);
+                throw ModelException.inLayer(name, "the second bottom " + Blob.describe(factor)
+                        + " does not match the input " + Blob.describe(b) + " from axis " + axis);
             }
             return factor;
         }
@@ -107,7 +107,7 @@ public final class ParameterShapes {
         int end = numAxes == -1 ? b.length : axis + numAxes;
         if (numAxes < -1 || end > b.length) {
             throw ModelException.inLayer(name, "num_axes " + numAxes + " from axis " + axis + " exceeds the input "
-                    + Shapes.describe(b));
+                    + Blob.describe(b));
         }
         return Arrays.copyOfRange(b, axis, end);
     }
@@ -116,7 +116,7 @@ public final class ParameterShapes {
     private static int[] perChannel(LayerParameter layer, int[] b, boolean shared) {
         if (b.length < 2) {
             throw ModelException.inLayer(layer.getName(), layer.getType() + " needs an input with a channel axis, got "
-                    + Shapes.describe(b));
+                    + Blob.describe(b));
         }
         return shared ? new int[0] : new int[] {b[1]};
     }

@@ -4,13 +4,13 @@ import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.PoolingParameter;
 
 /** Kernel, stride and padding of a 2-D Pooling layer as Caffe's PoolingLayer reads them (global pooling included). */
-record PoolGeometry(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+public record PoolGeometry(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
 
-    static PoolGeometry of(LayerParameter layer, int[] bottom) {
+    public static PoolGeometry of(LayerParameter layer, int[] bottom) {
         String name = layer.getName();
         PoolingParameter p = layer.getPoolingParam();
         if (bottom.length != 4) {
-            throw ModelException.inLayer(name, "Pooling needs a 4-D input, got " + Shapes.describe(bottom));
+            throw ModelException.inLayer(name, "Pooling needs a 4-D input, got " + Blob.describe(bottom));
         }
         if (p.getGlobalPooling()) {
             if (p.hasKernelSize() || p.hasKernelH() || p.hasKernelW()) {
@@ -39,7 +39,7 @@ record PoolGeometry(int kernelH, int kernelW, int strideH, int strideW, int padH
         return new PoolGeometry(kh, kw, sh, sw, ph, pw);
     }
 
-    int[] outputShape(int[] bottom, PoolingParameter.RoundMode mode) {
+    public int[] outputShape(int[] bottom, PoolingParameter.RoundMode mode) {
         return new int[] {bottom[0], bottom[1],
                 pooled(bottom[2], kernelH, strideH, padH, mode), pooled(bottom[3], kernelW, strideW, padW, mode)};
     }

@@ -6,6 +6,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import xportdnn.model.proto.Caffe.NetParameter;
 
 /**
@@ -14,6 +17,7 @@ import xportdnn.model.proto.Caffe.NetParameter;
  */
 public final class PrototxtReader {
 
+    private static final Pattern UNKNOWN_FIELD = Pattern.compile("^-?\\d+:-?\\d+:\\s*(.+)\\.([^.]+)$");
     private static final TextFormat.Parser PARSER = TextFormat.Parser.newBuilder().build();
 
     private PrototxtReader() {
@@ -43,10 +47,20 @@ public final class PrototxtReader {
         }
     }
 
-    /** ParseException messages start with "line:column: ", which we print in our own prefix instead. */
+    /**
+     * ParseException messages start with "line:column: ", which our own prefix already says. Unknown fields come
+     * as a header line and then one "line:column:\tcaffe.Message.field" line each; the first one is reported.
+     */
     private static String withoutPosition(TextFormat.ParseException e) {
-        String m = e.getMessage();
-        String firstLine = m.lines().findFirst().orElse("");
-        return firstLine.replaceFirst("^-?\\d+:-?\\d+: ", "");
+        List<String> lines = e.getMessage().lines().toList();
+        if (lines.size() > 1) {
+            Matcher unknown = UNKNOWN_FIELD.matcher(lines.get(1));
+            if (unknown.matches()) {
+                int more = lines.size() - 2;
+                return "unknown field '" + unknown.group(2) + "' in " + unknown.group(1)
+                        + (more > 0 ? " (and " + more + " more unknown field" + (more > 1 ? "s" : "") + ")" : "");
+            }
+        }
+        return lines.isEmpty() ? "syntax error" : lines.get(0).replaceFirst("^-?\\d+:-?\\d+: ", "");
     }
 }

@@ -24,16 +24,12 @@ public final class ShapeInference {
     private ShapeInference() {
     }
 
-    /** True when {@link #topShapes} knows the layer type. */
-    public static boolean knows(String type) {
-        return bottomRange(type) != null;
-    }
-
     public static List<int[]> topShapes(LayerParameter layer, List<int[]> bottoms) {
         String type = layer.getType();
         int[] range = bottomRange(type);
         if (range == null) {
-            throw ModelException.inLayer(layer.getName(), "unknown layer type '" + type + "'");
+            throw ModelException.inLayer(layer.getName(), "unknown layer type '" + type + "'" + (type.endsWith("Data")
+                    ? " (a training data layer: a deploy prototxt starts with an Input layer or 'input:' instead)" : ""));
         }
         if (bottoms.size() < range[0] || bottoms.size() > range[1]) {
             throw ModelException.inLayer(layer.getName(), type + " takes " + (range[0] == range[1] ? range[0]
@@ -48,8 +44,8 @@ public final class ShapeInference {
         for (int[] top : tops) {
             for (int d : top) {
                 if (d <= 0) {
-                    throw ModelException.inLayer(layer.getName(), "the output shape " + Shapes.describe(top)
-                            + " is empty (input " + describe(bottoms) + ")");
+                    throw ModelException.inLayer(layer.getName(), "gives an invalid output shape " + Blob.describe(top)
+                            + " from input " + describe(bottoms));
                 }
             }
         }
@@ -160,7 +156,7 @@ public final class ShapeInference {
         int axis = p.hasConcatDim() ? (int) p.getConcatDim()
                 : Shapes.axis(layer.getName(), "concat_param.axis", p.getAxis(), first.length);
         if (axis >= first.length) {
-            throw ModelException.inLayer(layer.getName(), "concat_dim " + axis + " is out of range for " + Shapes.describe(first));
+            throw ModelException.inLayer(layer.getName(), "concat_dim " + axis + " is out of range for " + Blob.describe(first));
         }
         int[] top = first.clone();
         top[axis] = 0;
@@ -183,7 +179,7 @@ public final class ShapeInference {
         String name = layer.getName();
         int axis = p.hasSliceDim() ? p.getSliceDim() : Shapes.axis(name, "slice_param.axis", p.getAxis(), b.length);
         if (axis >= b.length) {
-            throw ModelException.inLayer(name, "slice_dim " + axis + " is out of range for " + Shapes.describe(b));
+            throw ModelException.inLayer(name, "slice_dim " + axis + " is out of range for " + Blob.describe(b));
         }
         int tops = layer.getTopCount();
         List<int[]> out = new ArrayList<>();
@@ -232,7 +228,7 @@ public final class ShapeInference {
         int start = p.getAxis() >= 0 ? p.getAxis() : b.length + p.getAxis() + 1;
         int end = p.getNumAxes() == -1 ? b.length : start + p.getNumAxes();
         if (start < 0 || start > b.length || p.getNumAxes() < -1 || end > b.length) {
-            throw ModelException.inLayer(name, "reshape_param axis/num_axes out of range for " + Shapes.describe(b));
+            throw ModelException.inLayer(name, "reshape_param axis/num_axes out of range for " + Blob.describe(b));
         }
         int[] dims = Shapes.of(p.getShape(), name);
         int[] top = Shapes.concat(Arrays.copyOf(b, start), dims, Arrays.copyOfRange(b, end, b.length));
@@ -257,13 +253,13 @@ public final class ShapeInference {
             top[inferred] = 1;
             long known = Shapes.count(top, 0, top.length);
             if (known == 0 || total % known != 0) {
-                throw ModelException.inLayer(name, "cannot reshape " + Shapes.describe(b) + " with " + Arrays.toString(dims));
+                throw ModelException.inLayer(name, "cannot reshape " + Blob.describe(b) + " with " + Arrays.toString(dims));
             }
             top[inferred] = (int) (total / known);
         }
         if (Shapes.count(top, 0, top.length) != total) {
-            throw ModelException.inLayer(name, "cannot reshape " + Shapes.describe(b) + " (" + total + " values) to "
-                    + Shapes.describe(top));
+            throw ModelException.inLayer(name, "cannot reshape " + Blob.describe(b) + " (" + total + " values) to "
+                    + Blob.describe(top));
         }
         return top;
     }
@@ -290,8 +286,8 @@ public final class ShapeInference {
         CropParameter p = layer.getCropParam();
         String name = layer.getName();
         if (reference.length != b.length) {
-            throw ModelException.inLayer(name, "Crop inputs differ in rank: " + Shapes.describe(b) + " and "
-                    + Shapes.describe(reference));
+            throw ModelException.inLayer(name, "Crop inputs differ in rank: " + Blob.describe(b) + " and "
+                    + Blob.describe(reference));
         }
         int axis = Shapes.axis(name, "crop_param.axis", p.getAxis(), b.length);
         int cropped = b.length - axis;
@@ -314,7 +310,7 @@ public final class ShapeInference {
     /** 1 x 2 x (H*W*priors*4): box corners, then their variances, for every prior at every feature-map cell. */
     private static int[] priorBox(LayerParameter layer, int[] feature) {
         if (feature.length != 4) {
-            throw ModelException.inLayer(layer.getName(), "PriorBox needs a 4-D feature map, got " + Shapes.describe(feature));
+            throw ModelException.inLayer(layer.getName(), "PriorBox needs a 4-D feature map, got " + Blob.describe(feature));
         }
         long values = (long) feature[2] * feature[3] * priorsPerCell(layer) * 4;
         return new int[] {1, 2, Shapes.toInt(values, layer.getName())};
@@ -379,6 +375,6 @@ public final class ShapeInference {
     }
 
     static String describe(List<int[]> shapes) {
-        return String.join(", ", shapes.stream().map(Shapes::describe).toList());
+        return String.join(", ", shapes.stream().map(Blob::describe).toList());
     }
 }

@@ -50,13 +50,13 @@ final class WeightBinder {
     private static Blob toBlob(String layer, int index, BlobProto proto, int[] expected) {
         int[] stored = storedShape(proto, layer);
         if (!Arrays.equals(stored, expected) && !(legacy(proto) && Arrays.equals(stored, padTo4(expected)))) {
-            throw ModelException.inLayer(layer, "parameter blob " + index + " is " + Shapes.describe(stored)
-                    + " in the caffemodel but the prototxt implies " + Shapes.describe(expected));
+            throw ModelException.inLayer(layer, "parameter blob " + index + " is " + Blob.describe(stored)
+                    + " in the caffemodel but the prototxt implies " + Blob.describe(expected));
         }
         long count = Blob.count(expected);
         int held = proto.getDoubleDataCount() > 0 ? proto.getDoubleDataCount() : proto.getDataCount();
         if (held != count) {
-            throw ModelException.inLayer(layer, "parameter blob " + index + " (" + Shapes.describe(stored) + ") should hold "
+            throw ModelException.inLayer(layer, "parameter blob " + index + " (" + Blob.describe(stored) + ") should hold "
                     + count + " values but the caffemodel stores " + held);
         }
         float[] data = new float[held];
