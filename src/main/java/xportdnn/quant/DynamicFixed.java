@@ -58,7 +58,8 @@ public final class DynamicFixed {
      * {@code bw} bits, i.e. {@code round_half_away(x * 2^fl)} stays within [-2^(bw-1), 2^(bw-1)-1]. Only the
      * extremes matter because saturation grows with |x|. A positive x fits while x*2^fl < 2^(bw-1) - 1/2; a
      * negative one while |x|*2^fl < 2^(bw-1) + 1/2 (the negative side holds one code more). When the range is
-     * {0} no fl saturates and {@link #MAX_FL} is returned. Large values give negative fl.
+     * {0} no fl saturates; then {@code bw - 1} is returned (zero is exact in any format, and a moderate fl keeps
+     * the runtime's shifts between formats in range, which an fl of 31 would not). Large values give negative fl.
      *
      * @param min the most negative value (or the smallest value; 0 or more means no negative values)
      * @param max the most positive value (0 or less means no positive values)
@@ -73,6 +74,9 @@ public final class DynamicFixed {
         }
         double positive = Math.max(max, 0);
         double negative = Math.max(-min, 0);
+        if (positive == 0 && negative == 0) {
+            return bw - 1;
+        }
         double positiveLimit = Math.scalb(1.0, bw - 1) - 0.5;
         double negativeLimit = Math.scalb(1.0, bw - 1) + 0.5;
         int fl = MAX_FL;
@@ -85,7 +89,7 @@ public final class DynamicFixed {
 
     /**
      * {@link #largestFl(double, double, int)} over the values themselves; an empty array or all zeros gives
-     * {@link #MAX_FL}.
+     * {@code bw - 1}.
      */
     public static int largestFl(float[] values, int bw) {
         double min = 0;

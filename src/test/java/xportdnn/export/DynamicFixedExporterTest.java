@@ -99,7 +99,7 @@ class DynamicFixedExporterTest {
         PrecisionParameter sc2 = block(out, "sc2");
         assertEquals(5, sc2.getScaleGammaFl());        // gamma 3: 96 at fl 5
         assertEquals(5, sc2.getScaleGammaByStdFl());   // no BatchNorm before it: gamma itself
-        assertEquals(31, sc2.getScaleBetaFl());        // no bias: nothing constrains fl, the cap
+        assertEquals(7, sc2.getScaleBetaFl());         // no bias: nothing to fit, bw_params - 1
     }
 
     @Test
@@ -151,8 +151,8 @@ class DynamicFixedExporterTest {
         Net net = SmallNet.net();
         Net zeroFactor = replaceWeights(net, "bn", 2, blobValues(new int[] {1}, 0f));
         PrecisionParameter bn = block(DynamicFixedExporter.export(zeroFactor, BITS, FL, false).net(), "bn");
-        assertEquals(31, bn.getBatchnormMeanFl());
-        assertEquals(31, bn.getBatchnormVarianceFl());
+        assertEquals(7, bn.getBatchnormMeanFl());
+        assertEquals(7, bn.getBatchnormVarianceFl());
     }
 
     @Test

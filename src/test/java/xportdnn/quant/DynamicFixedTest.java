@@ -76,9 +76,9 @@ class DynamicFixedTest {
         // MAX_VALUE = (2 - 2^-23) * 2^127: times 2^-121 it is 128 - 2^-17, which rounds to 128; times 2^-122 it is 64.
         assertEquals(-122, DynamicFixed.largestFl(new float[] {Float.MAX_VALUE}, 8));
         assertEquals(DynamicFixed.MAX_FL, DynamicFixed.largestFl(new float[] {1e-12f}, 8)); // would be 46
-        assertEquals(DynamicFixed.MAX_FL, DynamicFixed.largestFl(new float[] {0f, -0f}, 8));
-        assertEquals(DynamicFixed.MAX_FL, DynamicFixed.largestFl(new float[0], 8));
-        assertEquals(DynamicFixed.MAX_FL, DynamicFixed.largestFl(0, 0, 6));
+        assertEquals(7, DynamicFixed.largestFl(new float[] {0f, -0f}, 8));   // nothing to fit: bw - 1
+        assertEquals(7, DynamicFixed.largestFl(new float[0], 8));
+        assertEquals(5, DynamicFixed.largestFl(0, 0, 6));
     }
 
     @Test
