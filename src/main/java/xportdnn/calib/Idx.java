@@ -90,7 +90,7 @@ public final class Idx {
         }
         ByteBuffer b = ByteBuffer.wrap(bytes); // big-endian, as IDX is
         int headerSize = 4 + 4 * dims;
-        if (bytes.length < headerSize) {
+        if (bytes.length < 4) {
             throw new ModelException(file + ": truncated IDX header (" + bytes.length + " bytes)");
         }
         int found = b.getInt(0);
@@ -99,6 +99,9 @@ public final class Idx {
             throw new ModelException(file + ": not an IDX " + kind + " file (magic " + found + ", expected " + magic
                     + (found == IMAGES_MAGIC ? ": this is an image file" : found == LABELS_MAGIC
                             ? ": this is a label file" : "") + ")");
+        }
+        if (bytes.length < headerSize) {
+            throw new ModelException(file + ": truncated IDX header (" + bytes.length + " bytes)");
         }
         for (int d = 0; d < dims; d++) {
             if (b.getInt(4 + 4 * d) <= 0) {

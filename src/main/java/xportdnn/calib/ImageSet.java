@@ -7,13 +7,13 @@ import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import xportdnn.model.ModelException;
@@ -216,8 +216,10 @@ public final class ImageSet {
     private static List<Path> imageFiles(Path dir) {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
-            files = walk.filter(ImageSet::isImageName).filter(Files::isRegularFile)
-                    .sorted(Comparator.comparing(p -> relativeName(dir, p))).toList();
+            Map<String, Path> byName = new TreeMap<>();
+            walk.filter(ImageSet::isImageName).filter(Files::isRegularFile)
+                    .forEach(p -> byName.put(relativeName(dir, p), p));
+            files = List.copyOf(byName.values());
         } catch (IOException | UncheckedIOException e) {
             throw new ModelException(dir + ": cannot list the folder: " + e.getMessage(), e);
         }
