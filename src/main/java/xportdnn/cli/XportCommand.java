@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import xportdnn.export.AtomicFile;
+
 import xportdnn.export.DynamicFixedExporter;
 import xportdnn.export.InParamsOut;
 import xportdnn.export.PrototxtWriter;
@@ -18,6 +18,7 @@ import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
+import xportdnn.model.OutputFile;
 
 /** The top-level {@code xportdnn} command: the original tool's flags, plus subcommands. */
 @Command(name = "xportdnn", mixinStandardHelpOptions = true, version = "xportdnn 0.1.0",
@@ -77,7 +78,7 @@ final class XportCommand implements Callable<Integer> {
         Net net = NetLoader.load(deploy, caffemodel);
         DynamicFixedExporter.Result result =
                 DynamicFixedExporter.export(net, bitwidths, flBitwidths, allowAnyBitwidth);
-        AtomicFile.writeString(output, PrototxtWriter.print(result.net()), List.of(deploy, caffemodel));
+        OutputFile.writeString(output, PrototxtWriter.print(result.net()), List.of(deploy, caffemodel));
 
         PrintWriter err = spec.commandLine().getErr();
         for (Map.Entry<String, Long> e : result.rebatchedInputs().entrySet()) {

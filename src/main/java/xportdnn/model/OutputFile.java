@@ -3,14 +3,23 @@ package xportdnn.model;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes an output file the safe way: into a temporary file beside the target, then moved into place, so a
- * failed or interrupted write never leaves a half-written file under the real name.
+ * Writes an output file so that readers see either the old file or the complete new one: the bytes go to a
+ * hidden temporary file in the target's folder, which is then renamed over the target (atomically when the file
+ * system allows). The temporary file is removed on failure, and the user's inputs are never overwritten.
  */
 public final class OutputFile {
 
@@ -25,34 +34,101 @@ public final class OutputFile {
 
     /** Writes {@code target} with what {@code body} produces; a failure leaves any earlier file untouched. */
     public static void write(Path target, Body body) {
-        Path absolute = target.toAbsolutePath();
-        Path dir = absolute.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new ModelException(target + ": cannot write: folder " + dir + " does not exist");
+        write(target, List.of(), body);
+    }
+
+    /** Writes {@code text} as UTF-8 to {@code target}, which must not be any of {@code inputs}. */
+    public static void writeString(Path target, String text, Collection<Path> inputs) {
+        write(target, inputs, out -> out.write(strictUtf8(text)));
+    }
+
+    /**
+     * Writes {@code target} with what {@code body} produces.
+     *
+     * @param inputs files the run read; {@code target} must not be any of them (same path, link or hard link)
+     * @throws ModelException if {@code target} is one of the inputs, its folder is missing, or writing fails
+     */
+    public static void write(Path target, Collection<Path> inputs, Body body) {
+        Path absolute = target.toAbsolutePath().normalize();
+        for (Path input : inputs) {
+            if (sameFile(absolute, input)) {
+                throw new ModelException("refusing to overwrite the input " + input);
+            }
         }
-        Path tmp = null;
+        if (Files.isDirectory(absolute)) {
+            throw new ModelException("cannot write " + target + ": it is a folder");
+        }
+        Path folder = absolute.getParent();
+        if (!Files.isDirectory(folder)) {
+            throw new ModelException("cannot write " + target + ": the folder " + folder + " does not exist");
+        }
+        Path temp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            temp = createTemp(folder, absolute.getFileName().toString());
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
                 body.writeTo(out);
             }
             try {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
             }
-            tmp = null;
         } catch (IOException e) {
-            throw new ModelException(target + ": cannot write: " + e.getClass().getSimpleName() + " "
-                    + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the temporary file is hidden and harmless; the original error is what matters
-                }
+            deleteQuietly(temp);
+            throw new ModelException("cannot write " + target + ": " + describe(e), e);
+        }
+    }
+
+    /** UTF-8 bytes of {@code text}; a lone surrogate is an error rather than a silent '?'. */
+    private static byte[] strictUtf8(String text) throws CharacterCodingException {
+        ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(text));
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+        return bytes;
+    }
+
+    private static boolean sameFile(Path absoluteTarget, Path input) {
+        Path in = input.toAbsolutePath().normalize();
+        if (in.equals(absoluteTarget)) {
+            return true;
+        }
+        try {
+            return Files.exists(absoluteTarget) && Files.exists(in) && Files.isSameFile(absoluteTarget, in);
+        } catch (IOException e) {
+            throw new ModelException(
+                    "cannot compare " + absoluteTarget + " with the input " + input + ": " + describe(e), e);
+        }
+    }
+
+    /**
+     * A new empty file next to the target. Not {@code Files.createTempFile}: that makes it owner-only (0600), and
+     * the output should get the usual permissions of a new file.
+     */
+    private static Path createTemp(Path folder, String name) throws IOException {
+        while (true) {
+            Path candidate = folder.resolve("." + name + "." + Long.toUnsignedString(
+                    ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(candidate);
+            } catch (FileAlreadyExistsException e) {
+                // try another name
             }
+        }
+    }
+
+    /** NIO exceptions carry only the path as message; the class name says what went wrong. */
+    private static String describe(IOException e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+    }
+
+    private static void deleteQuietly(Path temp) {
+        if (temp == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // the original error is the one worth reporting
         }
     }
 }

@@ -1,4 +1,4 @@
-package xportdnn.export;
+package xportdnn.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,9 +12,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import xportdnn.model.ModelException;
 
-class AtomicFileTest {
+class OutputFileTest {
 
     @TempDir
     Path dir;
@@ -22,7 +21,7 @@ class AtomicFileTest {
     @Test
     void writesANewFileAndLeavesNothingElse() throws IOException {
         Path out = dir.resolve("out.prototxt");
-        AtomicFile.writeString(out, "name: \"n\"\n", List.of());
+        OutputFile.writeString(out, "name: \"n\"\n", List.of());
         assertEquals("name: \"n\"\n", Files.readString(out));
         assertEquals(List.of(out), list(dir));
     }
@@ -31,7 +30,7 @@ class AtomicFileTest {
     void replacesAnExistingOutput() throws IOException {
         Path out = dir.resolve("out.prototxt");
         Files.writeString(out, "old");
-        AtomicFile.writeString(out, "new", List.of(dir.resolve("in.prototxt")));
+        OutputFile.writeString(out, "new", List.of(dir.resolve("in.prototxt")));
         assertEquals("new", Files.readString(out));
         assertEquals(List.of(out), list(dir));
     }
@@ -40,7 +39,7 @@ class AtomicFileTest {
     void newFileGetsTheUsualPermissionsNotOwnerOnly() throws IOException {
         Path reference = Files.createFile(dir.resolve("reference"));
         Path out = dir.resolve("out.prototxt");
-        AtomicFile.writeString(out, "x", List.of());
+        OutputFile.writeString(out, "x", List.of());
         assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(out));
     }
 
@@ -52,12 +51,12 @@ class AtomicFileTest {
         Path hard = Files.createLink(dir.resolve("hard.prototxt"), input);
         for (Path target : List.of(input, sub.resolve("../deploy.prototxt"), link, hard)) {
             ModelException e = assertThrows(ModelException.class,
-                    () -> AtomicFile.writeString(target, "output", List.of(dir.resolve("weights"), input)));
+                    () -> OutputFile.writeString(target, "output", List.of(dir.resolve("weights"), input)));
             assertEquals("refusing to overwrite the input " + input, e.getMessage());
         }
         // A relative spelling of the input, resolved against the working directory.
         Path relative = Path.of("").toAbsolutePath().relativize(input);
-        assertThrows(ModelException.class, () -> AtomicFile.writeString(input, "output", List.of(relative)));
+        assertThrows(ModelException.class, () -> OutputFile.writeString(input, "output", List.of(relative)));
         assertEquals("input", Files.readString(input));
         assertEquals(4, list(dir).size());
     }
@@ -65,10 +64,10 @@ class AtomicFileTest {
     @Test
     void missingFolderOrFolderTargetIsRefused() throws IOException {
         Path missing = dir.resolve("no/such/out.prototxt");
-        ModelException e = assertThrows(ModelException.class, () -> AtomicFile.writeString(missing, "x", List.of()));
+        ModelException e = assertThrows(ModelException.class, () -> OutputFile.writeString(missing, "x", List.of()));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         Path folder = Files.createDirectory(dir.resolve("folder"));
-        assertThrows(ModelException.class, () -> AtomicFile.writeString(folder, "x", List.of()));
+        assertThrows(ModelException.class, () -> OutputFile.writeString(folder, "x", List.of()));
         assertEquals(List.of(folder), list(dir));
     }
 
@@ -77,7 +76,7 @@ class AtomicFileTest {
         Path out = Files.writeString(dir.resolve("out.prototxt"), "old");
         // A lone surrogate cannot be encoded as UTF-8: the write fails after the temporary file was created.
         ModelException e = assertThrows(ModelException.class,
-                () -> AtomicFile.writeString(out, "bad \uD800", List.of()));
+                () -> OutputFile.writeString(out, "bad \uD800", List.of()));
         assertTrue(e.getMessage().startsWith("cannot write " + out + ": "), e.getMessage());
         assertEquals("old", Files.readString(out));
         assertEquals(List.of(out), list(dir));
