@@ -1,0 +1,79 @@
+package xportdnn.cli;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import picocli.CommandLine.Option;
+import xportdnn.calib.MeanFile;
+import xportdnn.calib.Preprocessing;
+import xportdnn.model.Blob;
+import xportdnn.model.ModelException;
+import xportdnn.model.Net;
+
+/**
+ * The original tool's {@code caffe.io.Transformer} flags, shared by every command that reads images. Defaults are
+ * the original's, except {@code --dims}, which defaults to the net's own input shape rather than 3,224,224 (a
+ * different size would not fit the net anyway), and the mean, which is 104,117,123 only for a 3-channel input.
+ */
+final class PreprocessingOptions {
+
+    static final float[] DEFAULT_MEAN = {104, 117, 123};
+
+    @Option(names = "--dims", split = ",", paramLabel = "C,H,W",
+            description = "Network input size; images are resized to H,W. Default: the net's input shape.")
+    int[] dims;
+
+    @Option(names = "--transpose", split = ",", paramLabel = "A,B,C",
+            description = "Axis order from the HxWxC image to the input (caffe.io set_transpose). Default: 2,0,1.")
+    int[] transpose;
+
+    @Option(names = "--channel_swap", split = ",", paramLabel = "ORDER",
+            description = "Channel order after the transpose (set_channel_swap). Default: 2,1,0 (RGB to BGR); 0 "
+                    + "for a grey input.")
+    int[] channelSwap;
+
+    @Option(names = "--raw_scale", paramLabel = "S", defaultValue = "255.0",
+            description = "Factor on the [0,1] image (set_raw_scale). Default: ${DEFAULT-VALUE}.")
+    float rawScale;
+
+    @Option(names = "--mean_value", split = ",", paramLabel = "M,...",
+            description = "Per-channel mean to subtract, in the network's channel order. Default: 104,117,123 for "
+                    + "a colour input, none for grey.")
+    float[] meanValue;
+
+    @Option(names = "--mean_file", paramLabel = "FILE",
+            description = "Per-pixel mean (CxHxW) as a Caffe .binaryproto or a .npy, in the network's channel "
+                    + "order; instead of --mean_value.")
+    Path meanFile;
+
+    @Option(names = "--input_scale", paramLabel = "S", defaultValue = "1.0",
+            description = "Factor applied after the mean. Default: ${DEFAULT-VALUE}.")
+    float inputScale;
+
+    /** The settings for {@code net}, whose first Input blob gives the default dims. */
+    Preprocessing settings(Net net) {
+        int[] size = dims != null ? dims : netInputDims(net);
+        Blob mean = meanFile == null ? null : MeanFile.read(meanFile);
+        float[] values = meanValue;
+        if (values == null && mean == null && size[0] == 3) {
+            values = DEFAULT_MEAN;
+        }
+        return new Preprocessing(size, transpose, channelSwap, rawScale, values, mean, inputScale);
+    }
+
+    /** The files these options read, so outputs never overwrite them. */
+    Path meanFileOrNull() {
+        return meanFile;
+    }
+
+    private static int[] netInputDims(Net net) {
+        String input = net.layers().stream().filter(l -> l.type().equals("Input")).findFirst()
+                .orElseThrow(() -> new ModelException("net '" + net.name() + "' has no Input layer"))
+                .tops().get(0);
+        int[] shape = net.shape(input);
+        if (shape.length != 4) {
+            throw new ModelException("input '" + input + "' is " + Blob.describe(shape)
+                    + ", not an NxCxHxW image blob; pass --dims");
+        }
+        return Arrays.copyOfRange(shape, 1, 4);
+    }
+}
