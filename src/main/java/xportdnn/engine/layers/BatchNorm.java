@@ -1,0 +1,62 @@
+package xportdnn.engine.layers;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import xportdnn.model.Layer;
+import xportdnn.model.proto.Caffe.BatchNormParameter;
+
+/**
+ * Caffe's BatchNorm: {@code (x - mean[c]) / sqrt(var[c] + eps)}. With the stored statistics (the TEST-phase
+ * default) the blobs are mean, variance and a moving-average scale factor s; the true statistics are the stored
+ * ones divided by s (all zero when s is 0). With {@code use_global_stats: false} the batch's own per-channel
+ * statistics are used, as Caffe does.
+ */
+final class BatchNorm implements LayerOp {
+
+    private final String where;
+    private final double eps;
+    /** {@code [C]} mean and standard deviation {@code sqrt(var + eps)}; null when batch statistics are used. */
+    private final INDArray mean;
+    private final INDArray std;
+
+    BatchNorm(Layer layer) {
+        where = Layers.describe(layer);
+        BatchNormParameter p = layer.param().getBatchNormParam();
+        eps = p.getEps();
+        boolean global = !p.hasUseGlobalStats() || p.getUseGlobalStats();
+        if (!global) {
+            mean = null;
+            std = null;
+            return;
+        }
+        Layers.requireWeights(layer, 3);
+        float[] storedMean = layer.weights().get(0).data();
+        float[] storedVar = layer.weights().get(1).data();
+        if (storedVar.length != storedMean.length || layer.weights().get(2).count() != 1) {
+            throw Layers.error(where, "expects blobs mean[C], variance[C] and a 1-value scale factor");
+        }
+        float s = layer.weights().get(2).data()[0];
+        float factor = s == 0 ? 0 : 1 / s;
+        int c = storedMean.length;
+        mean = Tensors.of(storedMean, c).muli(factor);
+        std = Transforms.sqrt(Tensors.of(storedVar, c).muli(factor).addi(eps), false);
+    }
+
+    @Override
+    public List<INDArray> forward(List<INDArray> bottoms) {
+        INDArray x = bottoms.get(0);
+        long channels = x.rank() > 1 ? x.size(1) : 1;
+        INDArray m = mean;
+        INDArray sd = std;
+        if (m == null) {
+            int[] reduce = Layers.allAxesBut(x.rank(), 1);
+            m = x.mean(reduce);
+            INDArray centred = x.sub(Layers.perChannel(m, x.rank()));
+            sd = Transforms.sqrt(centred.muli(centred).mean(reduce).addi(eps), false);
+        } else if (channels != m.length()) {
+            throw Layers.error(where, "input has " + channels + " channels, the statistics have " + m.length());
+        }
+        return List.of(x.sub(Layers.perChannel(m, x.rank())).divi(Layers.perChannel(sd, x.rank())));
+    }
+}

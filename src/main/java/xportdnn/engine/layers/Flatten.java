@@ -1,0 +1,36 @@
+package xportdnn.engine.layers;
+
+import java.util.List;
+import java.util.stream.LongStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.model.Layer;
+import xportdnn.model.proto.Caffe.FlattenParameter;
+
+/** Caffe's Flatten: axes {@code axis..end_axis} (inclusive) become one. */
+final class Flatten implements LayerOp {
+
+    private final String where;
+    private final int axis;
+    private final int endAxis;
+
+    Flatten(Layer layer) {
+        where = Layers.describe(layer);
+        FlattenParameter p = layer.param().getFlattenParam();
+        axis = p.getAxis();
+        endAxis = p.getEndAxis();
+    }
+
+    @Override
+    public List<INDArray> forward(List<INDArray> bottoms) {
+        INDArray x = bottoms.get(0);
+        long[] shape = x.shape();
+        int start = Tensors.axis(axis, shape.length, where);
+        int end = Tensors.axis(endAxis, shape.length, where);
+        if (end < start) {
+            throw Layers.error(where, "end_axis " + end + " is before axis " + start);
+        }
+        long[] top = LongStream.concat(LongStream.concat(LongStream.of(shape).limit(start),
+                LongStream.of(Tensors.count(shape, start, end + 1))), LongStream.of(shape).skip(end + 1L)).toArray();
+        return List.of(Tensors.dense(x).reshape('c', top));
+    }
+}

@@ -1,0 +1,134 @@
+package xportdnn.engine.layers;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.AvgPooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.MaxPooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.api.ops.impl.transforms.Pad;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import xportdnn.model.Layer;
+import xportdnn.model.proto.Caffe.PoolingParameter;
+import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
+import xportdnn.model.proto.Caffe.PoolingParameter.RoundMode;
+
+/**
+ * Caffe's Pooling (MAX or AVE, global or windowed). Caffe rounds the output size up by default and then drops a
+ * last window that would start in the padding; ND4J pools only whole windows, so the input is padded here
+ * explicitly (with -FLT_MAX for MAX, Caffe's initial maximum) to exactly the extent the windows cover, and
+ * pooled without further padding. For AVE Caffe divides each window's sum by its size clipped to the padded
+ * input ({@code min(start + kernel, size + pad) - start}, before clipping to the real input), which a
+ * precomputed per-position factor map applies to ND4J's plain average.
+ */
+final class Pooling implements LayerOp {
+
+    private final String where;
+    private final PoolingParameter param;
+    private final boolean max;
+    /** Geometry per input height and width: nets see one size, but a Pooling op may be reused. */
+    private final Map<Long, Geometry> geometries = new ConcurrentHashMap<>();
+
+    Pooling(Layer layer) {
+        where = Layers.describe(layer);
+        param = layer.param().getPoolingParam();
+        if (param.getPool() == PoolMethod.STOCHASTIC) {
+            throw Layers.error(where, "STOCHASTIC pooling is not supported");
+        }
+        max = param.getPool() == PoolMethod.MAX;
+        if (param.getGlobalPooling() && (param.getPad() != 0 || param.getPadH() != 0 || param.getPadW() != 0
+                || param.getStride() != 1 || param.hasStrideH() || param.hasStrideW())) {
+            throw Layers.error(where, "global pooling takes no pad and stride 1");
+        }
+        if (!param.getGlobalPooling()) {
+            Window.of(param, 1, 1, where); // reject a bad window when the net is loaded
+        }
+    }
+
+    @Override
+    public List<INDArray> forward(List<INDArray> bottoms) {
+        INDArray x = bottoms.get(0);
+        Layers.requireRank(where, x, 4);
+        int h = (int) x.size(2);
+        int w = (int) x.size(3);
+        Geometry g = geometries.computeIfAbsent(((long) h << 32) | w, k -> new Geometry(h, w));
+        INDArray padded = g.pad(x, max ? -Float.MAX_VALUE : 0f);
+        INDArray y = Nd4j.exec(max ? new MaxPooling2D(padded, null, g.config) : new AvgPooling2D(padded, null, g.config))[0];
+        return List.of(max ? y : y.muli(g.averageFactor));
+    }
+
+    /** How one input size is padded and pooled. */
+    private final class Geometry {
+        final Window window;
+        final int outH;
+        final int outW;
+        /** Padding after the input (negative: rows/columns no window reaches, cropped away). */
+        final int bottom;
+        final int right;
+        final Pooling2DConfig config;
+        /** {@code kernelH * kernelW / clipped window size} per output position, shaped {@code [1, 1, outH, outW]}. */
+        final INDArray averageFactor;
+
+        Geometry(int h, int w) {
+            window = Window.of(param, h, w, where);
+            outH = outputSize(h, window.kernelH(), window.padH(), window.strideH());
+            outW = outputSize(w, window.kernelW(), window.padW(), window.strideW());
+            if (outH <= 0 || outW <= 0) {
+                throw Layers.error(where, "input " + h + "x" + w + " is smaller than the pooling window");
+            }
+            bottom = (outH - 1) * window.strideH() + window.kernelH() - window.padH() - h;
+            right = (outW - 1) * window.strideW() + window.kernelW() - window.padW() - w;
+            config = Pooling2DConfig.builder()
+                    .kH(window.kernelH()).kW(window.kernelW()).sH(window.strideH()).sW(window.strideW())
+                    .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.VALID).isNHWC(false).build();
+            averageFactor = max ? null : averageFactor(h, w);
+        }
+
+        private int outputSize(int size, int kernel, int pad, int stride) {
+            double steps = (double) (size + 2 * pad - kernel) / stride;
+            int out = (int) (param.getRoundMode() == RoundMode.FLOOR ? Math.floor(steps) : Math.ceil(steps)) + 1;
+            if (pad > 0 && (out - 1) * stride >= size + pad) {
+                out--; // the last window would start inside the padding
+            }
+            return out;
+        }
+
+        INDArray pad(INDArray x, float value) {
+            INDArray cropped = x;
+            if (bottom < 0 || right < 0) {
+                cropped = x.get(NDArrayIndex.all(), NDArrayIndex.all(),
+                        NDArrayIndex.interval(0, x.size(2) + Math.min(bottom, 0)),
+                        NDArrayIndex.interval(0, x.size(3) + Math.min(right, 0)));
+            }
+            int top = window.padH();
+            int left = window.padW();
+            int b = Math.max(bottom, 0);
+            int r = Math.max(right, 0);
+            if (top == 0 && left == 0 && b == 0 && r == 0) {
+                return cropped;
+            }
+            return Nd4j.pad(Tensors.dense(cropped), new int[][] {{0, 0}, {0, 0}, {top, b}, {left, r}}, Pad.Mode.CONSTANT, value);
+        }
+
+        private INDArray averageFactor(int h, int w) {
+            float[] factor = new float[outH * outW];
+            for (int oh = 0; oh < outH; oh++) {
+                int rows = clippedExtent(oh, window.strideH(), window.padH(), window.kernelH(), h);
+                for (int ow = 0; ow < outW; ow++) {
+                    int cols = clippedExtent(ow, window.strideW(), window.padW(), window.kernelW(), w);
+                    factor[oh * outW + ow] = (float) window.kernelH() * window.kernelW() / (rows * cols);
+                }
+            }
+            return Tensors.of(factor, 1, 1, outH, outW);
+        }
+
+        /** Caffe's AVE window extent: from the (possibly negative) start to the end clipped at size + pad. */
+        private static int clippedExtent(int index, int stride, int pad, int kernel, int size) {
+            int start = index * stride - pad;
+            return Math.min(start + kernel, size + pad) - start;
+        }
+    }
+}

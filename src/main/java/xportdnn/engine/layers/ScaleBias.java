@@ -1,0 +1,88 @@
+package xportdnn.engine.layers;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.model.Blob;
+import xportdnn.model.Layer;
+import xportdnn.model.proto.Caffe.BiasParameter;
+import xportdnn.model.proto.Caffe.ScaleParameter;
+
+/**
+ * Caffe's Scale and Bias layers: multiply by (Scale) and/or add (Bias, or Scale with {@code bias_term}) a tensor
+ * that spans the bottom's axes {@code [axis, axis + num_axes)} and is broadcast over the others. The factor (or
+ * the Bias layer's addend) is the second bottom when there is one, else a learned blob.
+ */
+final class ScaleBias implements LayerOp {
+
+    private final String where;
+    private final int axis;
+    /** Number of axes the learned tensor spans; -1 means all from {@code axis} on. */
+    private final int numAxes;
+    private final boolean multiply;
+    /** The learned factor (Scale with one bottom) or addend (Bias with one bottom), else null. */
+    private final float[] learned;
+    /** Scale's learned bias when {@code bias_term} is set, else null. */
+    private final float[] bias;
+
+    private ScaleBias(Layer layer, int axis, int numAxes, boolean multiply, float[] learned, float[] bias) {
+        this.where = Layers.describe(layer);
+        this.axis = axis;
+        this.numAxes = numAxes;
+        this.multiply = multiply;
+        this.learned = learned;
+        this.bias = bias;
+        if (numAxes < -1) {
+            throw Layers.error(where, "num_axes must be -1 or more, got " + numAxes);
+        }
+    }
+
+    static ScaleBias scale(Layer layer) {
+        ScaleParameter p = layer.param().getScaleParam();
+        boolean fromBottom = layer.bottoms().size() > 1;
+        int blobs = (fromBottom ? 0 : 1) + (p.getBiasTerm() ? 1 : 0);
+        Layers.requireWeights(layer, blobs);
+        List<Blob> w = layer.weights();
+        float[] factor = fromBottom ? null : w.get(0).data();
+        float[] bias = p.getBiasTerm() ? w.get(fromBottom ? 0 : 1).data() : null;
+        return new ScaleBias(layer, p.getAxis(), p.getNumAxes(), true, factor, bias);
+    }
+
+    static ScaleBias bias(Layer layer) {
+        BiasParameter p = layer.param().getBiasParam();
+        boolean fromBottom = layer.bottoms().size() > 1;
+        Layers.requireWeights(layer, fromBottom ? 0 : 1);
+        return new ScaleBias(layer, p.getAxis(), p.getNumAxes(), false, fromBottom ? null : layer.weights().get(0).data(), null);
+    }
+
+    @Override
+    public List<INDArray> forward(List<INDArray> bottoms) {
+        INDArray x = bottoms.get(0);
+        long[] shape = x.shape();
+        INDArray operand = bottoms.size() > 1 ? bottoms.get(1) : null;
+        // a scalar second bottom applies to everything (Caffe then takes axis 0)
+        int first = operand != null && operand.length() == 1 ? 0 : Tensors.axis(axis, shape.length, where);
+        int spanned = operand != null ? (operand.length() == 1 ? 0 : operand.rank())
+                : numAxes == -1 ? shape.length - first : numAxes;
+        if (first + spanned > shape.length) {
+            throw Layers.error(where, "axes " + first + ".." + (first + spanned) + " exceed the " + shape.length + "-D input");
+        }
+        long outer = Tensors.count(shape, 0, first);
+        long dim = Tensors.count(shape, first, first + spanned);
+        long inner = Tensors.count(shape, first + spanned, shape.length);
+        INDArray values = operand != null ? Tensors.dense(operand) : Tensors.of(learned, learned.length);
+        if (values.length() != dim) {
+            throw Layers.error(where, "the " + (multiply ? "scale" : "bias") + " holds " + values.length()
+                    + " values, the input's axes " + first + ".." + (first + spanned) + " hold " + dim);
+        }
+        INDArray y = Tensors.dense(x).reshape('c', outer, dim, inner);
+        INDArray column = values.reshape('c', 1, dim, 1);
+        y = multiply ? y.mul(column) : y.add(column);
+        if (bias != null) {
+            if (bias.length != dim) {
+                throw Layers.error(where, "the bias holds " + bias.length + " values, the scale " + dim);
+            }
+            y.addi(Tensors.of(bias, 1, dim, 1));
+        }
+        return List.of(y.reshape('c', shape));
+    }
+}
