@@ -16,12 +16,12 @@ import xportdnn.model.proto.Caffe.ConvolutionParameter;
 /**
  * Caffe's Convolution: weights {@code [out, in/group, kh, kw]}, optional bias, groups, dilation and separate
  * height/width geometry. ND4J's conv2d has no groups, so a grouped convolution runs one conv2d per group on
- * its channel slice; the depthwise case (one input channel per group) uses depthwise_conv2d instead.
+ * its channel slice; the depthwise case (one input channel per group) uses depthwise_conv2d instead. Dilation
+ * is built into zero-spread kernels (see {@link Window#undilated}).
  */
 final class Convolution implements LayerOp {
 
     private final String where;
-    private final Window window;
     private final int group;
     private final int outputs;
     private final int inputsPerGroup;
@@ -37,21 +37,23 @@ final class Convolution implements LayerOp {
         if (p.getAxis() != 1) {
             throw Layers.error(where, "only axis 1 (channels) is supported, got " + p.getAxis());
         }
-        window = Window.of(p, where);
+        Window declared = Window.of(p, where);
         group = p.getGroup();
         outputs = p.getNumOutput();
         if (group <= 0 || outputs <= 0 || outputs % group != 0) {
             throw Layers.error(where, "num_output " + outputs + " must be a positive multiple of group " + group);
         }
         Layers.requireWeights(layer, p.getBiasTerm() ? 2 : 1);
-        long perOutput = (long) window.kernelH() * window.kernelW();
+        long perOutput = (long) declared.kernelH() * declared.kernelW();
         long weightCount = layer.weights().get(0).count();
         if (weightCount % (outputs * perOutput) != 0) {
             throw Layers.error(where, "weight blob holds " + weightCount + " values, not a multiple of num_output x kernel = "
                     + outputs * perOutput);
         }
         inputsPerGroup = (int) (weightCount / (outputs * perOutput));
-        INDArray w = Tensors.of(layer.weights().get(0), outputs, inputsPerGroup, window.kernelH(), window.kernelW());
+        Window window = declared.undilated();
+        INDArray w = declared.dilate(
+                Tensors.of(layer.weights().get(0), outputs, inputsPerGroup, declared.kernelH(), declared.kernelW()));
         INDArray b = p.getBiasTerm() ? Tensors.of(Layers.weight(layer, 1, outputs), outputs) : null;
         depthwise = group > 1 && inputsPerGroup == 1;
         int perGroup = outputs / group;
@@ -69,7 +71,7 @@ final class Convolution implements LayerOp {
                 .kH(window.kernelH()).kW(window.kernelW())
                 .sH(window.strideH()).sW(window.strideW())
                 .pH(window.padH()).pW(window.padW())
-                .dH(window.dilationH()).dW(window.dilationW())
+                .dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW)
                 .weightsFormat(depthwise ? WeightsFormat.YXIO : WeightsFormat.OIYX)
                 .build();

@@ -32,7 +32,8 @@ final class Deconvolution implements LayerOp {
         if (p.getAxis() != 1) {
             throw Layers.error(where, "only axis 1 (channels) is supported, got " + p.getAxis());
         }
-        Window w = Window.of(p, where);
+        Window declared = Window.of(p, where);
+        Window w = declared.undilated();
         group = p.getGroup();
         int outputs = p.getNumOutput();
         if (group <= 0 || outputs <= 0 || outputs % group != 0) {
@@ -40,7 +41,7 @@ final class Deconvolution implements LayerOp {
         }
         Layers.requireWeights(layer, p.getBiasTerm() ? 2 : 1);
         int perGroup = outputs / group;
-        long perInput = (long) perGroup * w.kernelH() * w.kernelW();
+        long perInput = (long) perGroup * declared.kernelH() * declared.kernelW();
         long weightCount = layer.weights().get(0).count();
         if (weightCount % perInput != 0) {
             throw Layers.error(where, "weight blob holds " + weightCount + " values, not a multiple of (num_output/group) x kernel = "
@@ -50,7 +51,8 @@ final class Deconvolution implements LayerOp {
         if (inputs % group != 0) {
             throw Layers.error(where, "the weights' " + inputs + " input channels do not split into " + group + " groups");
         }
-        INDArray all = Tensors.of(layer.weights().get(0), inputs, perGroup, w.kernelH(), w.kernelW());
+        INDArray all = declared.dilate(
+                Tensors.of(layer.weights().get(0), inputs, perGroup, declared.kernelH(), declared.kernelW()));
         INDArray bias = p.getBiasTerm() ? Tensors.of(Layers.weight(layer, 1, outputs), outputs) : null;
         int inPerGroup = inputs / group;
         for (int g = 0; g < group; g++) {
@@ -58,7 +60,7 @@ final class Deconvolution implements LayerOp {
             biases.add(bias == null ? null : bias.get(NDArrayIndex.interval(g * perGroup, (g + 1) * perGroup)).dup());
         }
         intArgs = new int[] {w.kernelH(), w.kernelW(), w.strideH(), w.strideW(), w.padH(), w.padW(),
-            w.dilationH(), w.dilationW(), 0 /* explicit padding */, 0 /* NCHW */, WEIGHTS_IN_OUT_H_W};
+            1, 1, 0 /* explicit padding */, 0 /* NCHW */, WEIGHTS_IN_OUT_H_W};
     }
 
     @Override
@@ -73,12 +75,9 @@ final class Deconvolution implements LayerOp {
         for (int g = 0; g < group; g++) {
             INDArray slice = group == 1 ? x : x.get(NDArrayIndex.all(),
                     NDArrayIndex.interval((long) g * inPerGroup, (long) (g + 1) * inPerGroup)).dup('c');
-            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("deconv2d")
-                    .addInputs(slice, weights.get(g)).addIntegerArguments(intArgs);
-            if (biases.get(g) != null) {
-                op.addInputs(biases.get(g));
-            }
-            parts[g] = Nd4j.exec(op.build())[0];
+            INDArray[] in = biases.get(g) == null ? new INDArray[] {slice, weights.get(g)}
+                    : new INDArray[] {slice, weights.get(g), biases.get(g)};
+            parts[g] = Nd4j.exec(DynamicCustomOp.builder("deconv2d").addInputs(in).addIntegerArguments(intArgs).build())[0];
         }
         return List.of(group == 1 ? parts[0] : Nd4j.concat(1, parts));
     }

@@ -1,6 +1,9 @@
 package xportdnn.engine.layers;
 
 import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.proto.Caffe.ConvolutionParameter;
 import xportdnn.model.proto.Caffe.PoolingParameter;
 
@@ -50,6 +53,25 @@ record Window(int kernelH, int kernelW, int padH, int padW, int strideH, int str
 
     int extentW() {
         return dilationW * (kernelW - 1) + 1;
+    }
+
+    /**
+     * The same window with the dilation built into the kernel: extent-sized kernels that are zero between the
+     * taps. oneDNN (ND4J's CPU helper) rejects dilated convolutions, and zero taps add exactly nothing.
+     */
+    Window undilated() {
+        return new Window(extentH(), extentW(), padH, padW, strideH, strideW, 1, 1);
+    }
+
+    /** Weights {@code [a, b, kernelH, kernelW]} spread out to {@code [a, b, extentH, extentW]} for {@link #undilated}. */
+    INDArray dilate(INDArray weights) {
+        if (dilationH == 1 && dilationW == 1) {
+            return weights;
+        }
+        INDArray spread = Nd4j.zeros(weights.dataType(), weights.size(0), weights.size(1), extentH(), extentW());
+        spread.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, dilationH, extentH()),
+                NDArrayIndex.interval(0, dilationW, extentW())).assign(weights);
+        return spread;
     }
 
     private void check(String layer) {
