@@ -2,11 +2,13 @@ package xportdnn.engine.layers;
 
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import xportdnn.model.Layer;
 
-/** Caffe's Softmax along {@code axis}: {@code exp(x - max) / sum(exp(x - max))}. */
+/**
+ * Caffe's Softmax along {@code axis}: {@code exp(x - max) / sum(exp(x - max))}, written out with reductions
+ * (ND4J's softmax op normalises along the last axis whatever dimension it is given).
+ */
 final class Softmax implements LayerOp {
 
     private final String where;
@@ -19,7 +21,9 @@ final class Softmax implements LayerOp {
 
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
-        INDArray x = Tensors.dense(bottoms.get(0));
-        return List.of(Nd4j.exec(new SoftMax(x, Tensors.axis(axis, x.rank(), where)))[0]);
+        INDArray x = bottoms.get(0);
+        int a = Tensors.axis(axis, x.rank(), where);
+        INDArray e = Transforms.exp(x.sub(x.max(true, a)), false);
+        return List.of(e.divi(e.sum(true, a)));
     }
 }
