@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 /** The top-level {@code xportdnn} command: the original tool's flags, plus subcommands. */
 @Command(name = "xportdnn", mixinStandardHelpOptions = true, version = "xportdnn 0.1.0",
         description = "Turns a float Caffe model into a CHaiDNN fixed-point model and checks it on the host.",
-        subcommands = {})
+        subcommands = {InspectCommand.class})
 final class XportCommand implements Callable<Integer> {
 
     @Spec

@@ -13,4 +13,14 @@ public class ModelException extends RuntimeException {
     public ModelException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** A problem with one layer: {@code layer '<name>': <what>}. */
+    public static ModelException inLayer(String layerName, String what) {
+        return new ModelException("layer '" + layerName + "': " + what);
+    }
+
+    /** The same problem, prefixed with the file it was found in: {@code <file>: <message>}. */
+    public ModelException inFile(Object file) {
+        return new ModelException(file + ": " + getMessage(), this);
+    }
 }

@@ -34,6 +34,37 @@ public record Net(NetParameter definition, List<Layer> layers, Map<String, int[]
         throw new IllegalArgumentException("no layer named " + name);
     }
 
+    /** The shapes of a layer's bottoms (an in-place layer's bottom has the shape of its top). */
+    public List<int[]> bottomShapes(Layer layer) {
+        return layer.bottoms().stream().map(this::shape).toList();
+    }
+
+    /**
+     * The parameter blob shapes the layer's definition implies: the shapes of its weights when a caffemodel was
+     * loaded (they were checked to agree), available without one too.
+     */
+    public List<int[]> parameterShapes(Layer layer) {
+        return ParameterShapes.of(layer.param(), bottomShapes(layer));
+    }
+
+    /** Learned values of one layer, counted from its definition (every blob, e.g. BatchNorm's 3). */
+    public long parameterCount(Layer layer) {
+        return parameterShapes(layer).stream().mapToLong(Blob::count).sum();
+    }
+
+    public long parameterCount() {
+        return layers.stream().mapToLong(this::parameterCount).sum();
+    }
+
+    /** See {@link MultiplyAdds} for what is counted. */
+    public long multiplyAddsPerImage(Layer layer) {
+        return MultiplyAdds.perImage(layer.param(), bottomShapes(layer), layer.topShapes());
+    }
+
+    public long multiplyAddsPerImage() {
+        return layers.stream().mapToLong(this::multiplyAddsPerImage).sum();
+    }
+
     public int[] shape(String blob) {
         int[] s = blobShapes.get(blob);
         if (s == null) {

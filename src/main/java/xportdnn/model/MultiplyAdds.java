@@ -1,0 +1,40 @@
+package xportdnn.model;
+
+import java.util.List;
+import xportdnn.model.proto.Caffe.LayerParameter;
+
+/**
+ * Multiply-adds per image of a layer, counting only the weighted products that dominate the cost: Convolution
+ * (each output value takes C_in/group * kernel volume), Deconvolution (each input value spreads over
+ * C_out/group * kernel volume) and InnerProduct (each output takes K inputs). Bias additions and every other
+ * layer (element-wise, pooling, normalisation, SSD heads) count 0. "Per image" divides by the batch (axis 0).
+ */
+public final class MultiplyAdds {
+
+    private MultiplyAdds() {
+    }
+
+    public static long perImage(LayerParameter layer, List<int[]> bottoms, List<int[]> tops) {
+        return switch (layer.getType()) {
+            case "Convolution" -> {
+                ConvGeometry g = ConvGeometry.of(layer, bottoms.get(0));
+                yield perImage(tops.get(0)) * (g.inChannels() / g.group()) * g.kernelVolume();
+            }
+            case "Deconvolution" -> {
+                ConvGeometry g = ConvGeometry.of(layer, bottoms.get(0));
+                yield perImage(bottoms.get(0)) * (g.outChannels() / g.group()) * g.kernelVolume();
+            }
+            case "InnerProduct" -> {
+                int[] b = bottoms.get(0);
+                int axis = Shapes.axis(layer.getName(), "inner_product_param.axis",
+                        layer.getInnerProductParam().getAxis(), b.length);
+                yield perImage(tops.get(0)) * Shapes.count(b, axis, b.length);
+            }
+            default -> 0;
+        };
+    }
+
+    private static long perImage(int[] shape) {
+        return shape.length == 0 ? 1 : Shapes.count(shape, 1, shape.length);
+    }
+}

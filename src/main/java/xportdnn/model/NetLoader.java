@@ -1,0 +1,135 @@
+package xportdnn.model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.NetParameter;
+
+/**
+ * Loads a deploy net: parses the prototxt strictly, upgrades it to the current format, keeps the TEST-phase
+ * layers, infers every blob's shape, and (given a caffemodel) attaches each layer's weights matched by layer name
+ * after checking their count and shapes. Caffemodel layers the deploy net lacks (Data, loss, Accuracy, splits)
+ * are ignored.
+ */
+public final class NetLoader {
+
+    private NetLoader() {
+    }
+
+    /** The net of {@code prototxt} with the weights of {@code caffemodel}, or without weights when it is null. */
+    public static Net load(Path prototxt, Path caffemodel) {
+        NetParameter definition = PrototxtReader.read(prototxt);
+        NetParameter stored = caffemodel == null ? null : CaffemodelReader.read(caffemodel);
+        return assemble(definition, prototxt, stored, caffemodel);
+    }
+
+    /** The same from messages already in memory (nets built in code); error messages name no file. */
+    public static Net build(NetParameter definition, NetParameter caffemodelOrNull) {
+        return assemble(definition, null, caffemodelOrNull, null);
+    }
+
+    private static Net assemble(NetParameter definition, Path definitionFile, NetParameter stored, Path storedFile) {
+        NetParameter deploy;
+        Map<String, int[]> blobShapes = new LinkedHashMap<>();
+        List<List<int[]>> topShapes = new ArrayList<>();
+        try {
+            deploy = withoutBlobs(PhaseFilter.testPhase(NetUpgrade.upgrade(definition)));
+            if (deploy.getLayerCount() == 0) {
+                throw new ModelException("the net has no layers");
+            }
+            for (LayerParameter layer : deploy.getLayerList()) {
+                topShapes.add(inferLayer(layer, blobShapes));
+            }
+        } catch (ModelException e) {
+            throw inFile(e, definitionFile);
+        }
+        Map<String, LayerParameter> storedLayers = stored == null ? null : storedLayers(stored, storedFile);
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < deploy.getLayerCount(); i++) {
+            LayerParameter layer = deploy.getLayer(i);
+            List<Blob> weights = List.of();
+            if (storedLayers != null) {
+                List<int[]> expected = ParameterShapes.of(layer, shapesOf(layer.getBottomList(), blobShapes));
+                try {
+                    weights = WeightBinder.bind(layer, expected, storedLayers.get(layer.getName()));
+                } catch (ModelException e) {
+                    throw inFile(e, storedFile);
+                }
+            }
+            layers.add(new Layer(layer, weights, List.copyOf(topShapes.get(i))));
+        }
+        return new Net(deploy, layers, blobShapes);
+    }
+
+    /** Infers one layer's tops and records them; checks names, bottoms and blob reuse as Caffe's Net::Init does. */
+    private static List<int[]> inferLayer(LayerParameter layer, Map<String, int[]> blobShapes) {
+        String name = layer.getName();
+        if (name.isEmpty()) {
+            throw new ModelException("a layer of type '" + layer.getType() + "' has no name");
+        }
+        for (String bottom : layer.getBottomList()) {
+            if (!blobShapes.containsKey(bottom)) {
+                throw ModelException.inLayer(name, "bottom '" + bottom + "' is not produced by any earlier layer");
+            }
+        }
+        List<int[]> bottoms = shapesOf(layer.getBottomList(), blobShapes);
+        List<int[]> tops = ShapeInference.topShapes(layer, bottoms);
+        for (int i = 0; i < tops.size(); i++) {
+            String top = layer.getTop(i);
+            int[] previous = blobShapes.get(top);
+            if (previous != null) {
+                if (!layer.getBottomList().contains(top)) {
+                    throw ModelException.inLayer(name, "top '" + top + "' is already produced by an earlier layer");
+                }
+                if (!Arrays.equals(previous, tops.get(i))) {
+                    throw ModelException.inLayer(name, "works in place on '" + top + "' but changes its shape from "
+                            + Blob.describe(previous) + " to " + Blob.describe(tops.get(i)));
+                }
+            }
+            blobShapes.put(top, tops.get(i));
+        }
+        return tops;
+    }
+
+    private static Map<String, LayerParameter> storedLayers(NetParameter stored, Path storedFile) {
+        NetParameter upgraded;
+        try {
+            upgraded = NetUpgrade.v1ToCurrent(stored);
+        } catch (ModelException e) {
+            throw inFile(e, storedFile);
+        }
+        // Caffe copies source layers in order, so with duplicate names the last one wins.
+        Map<String, LayerParameter> byName = new HashMap<>();
+        for (LayerParameter layer : upgraded.getLayerList()) {
+            byName.put(layer.getName(), layer);
+        }
+        return byName;
+    }
+
+    static List<int[]> shapesOf(List<String> blobs, Map<String, int[]> blobShapes) {
+        return blobs.stream().map(blobShapes::get).toList();
+    }
+
+    private static NetParameter withoutBlobs(NetParameter net) {
+        NetParameter.Builder b = net.toBuilder();
+        Set<String> names = new HashSet<>();
+        for (LayerParameter.Builder layer : b.getLayerBuilderList()) {
+            if (!layer.getName().isEmpty() && !names.add(layer.getName())) {
+                throw ModelException.inLayer(layer.getName(), "two layers have this name (weights are matched by name)");
+            }
+            layer.clearBlobs();
+        }
+        return b.build();
+    }
+
+    private static ModelException inFile(ModelException e, Path file) {
+        return file == null ? e : e.inFile(file);
+    }
+}

@@ -1,0 +1,76 @@
+package xportdnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import xportdnn.SharedData;
+
+class InspectCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    /** The table row of a layer, split on runs of 2+ spaces into its columns. */
+    private List<String> row(String layer) {
+        return out.toString().lines().filter(l -> l.startsWith(layer + " ")).findFirst()
+                .map(l -> Arrays.asList(l.split(" {2,}"))).orElseThrow(() -> new AssertionError("no row " + layer));
+    }
+
+    @Test
+    void cifar10FullFlagsItsLrnLayers() {
+        SharedData.Model model = SharedData.Model.CIFAR10_FULL;
+        assertEquals(0, run("inspect", "--deploy_model", model.prototxt().toString(),
+                "--weights", model.caffemodel().toString()), err.toString());
+        // conv1: 32 filters of 3x5x5 plus 32 biases; (32 + 2*2 - 5)/1 + 1 = 32
+        assertEquals(List.of("conv1", "Convolution", "data -> conv1", "1x32x32x32", "2,432", "device"), row("conv1"));
+        // pool1: ceil((32 - 3)/2) + 1 = 16
+        assertEquals(List.of("pool1", "Pooling", "conv1 -> pool1", "1x32x16x16", "0", "device"), row("pool1"));
+        assertEquals(List.of("norm1", "LRN", "pool1 -> norm1", "1x32x16x16", "0", "UNSUPPORTED"), row("norm1"));
+        // ip1: 10 x (64*4*4) weights plus 10 biases, run on the host
+        assertEquals(List.of("ip1", "InnerProduct", "pool3 -> ip1", "1x10", "10,250", "software"), row("ip1"));
+        assertEquals(List.of("relu1", "ReLU", "pool1 -> pool1", "1x32x16x16", "0", "software"), row("relu1"));
+        List<String> lines = out.toString().lines().toList();
+        // 2,432 + 25,632 + 51,264 + 10,250 parameters; multiply-adds 32*32*32*75 + 32*16*16*800 + 64*8*8*800 + 10*1024
+        assertEquals("14 layers, 89,578 parameters, 12,298,240 multiply-adds per image", lines.get(lines.size() - 2));
+        assertEquals("2 layers unsupported by CHaiDNN: norm1 (LRN), norm2 (LRN)", lines.get(lines.size() - 1));
+    }
+
+    @Test
+    void columnsAreAligned() {
+        assertEquals(0, run("inspect", "--deploy_model", SharedData.Model.LENET.prototxt().toString()));
+        List<String> table = out.toString().lines().filter(l -> !l.contains("multiply-adds")).toList();
+        int shapeColumn = table.get(0).indexOf("output shape");
+        int chaidnnColumn = table.get(0).indexOf("CHaiDNN");
+        for (String line : table.subList(1, table.size())) {
+            assertEquals(' ', line.charAt(shapeColumn - 1), line);
+            assertTrue(Character.isDigit(line.charAt(shapeColumn)), line);
+            assertTrue(Character.isLetter(line.charAt(chaidnnColumn)), line);
+        }
+        assertFalse(out.toString().contains("unsupported by CHaiDNN"), "LeNet runs entirely on CHaiDNN");
+        assertEquals(List.of("conv1", "Convolution", "data -> conv1", "64x20x24x24", "520", "device"), row("conv1"));
+    }
+
+    @Test
+    void missingFileIsOneLineAndExitTwo(@TempDir Path dir) {
+        Path absent = dir.resolve("absent.prototxt");
+        assertEquals(2, run("inspect", "--deploy_model", absent.toString()));
+        assertEquals("xportdnn: error: " + absent + ": no such file\n", err.toString().replace("\r\n", "\n"));
+        assertEquals("", out.toString());
+    }
+}
