@@ -44,16 +44,17 @@ public final class FloatEngine {
                 steps.add(new Step(layer, null));
             } else {
                 if (layer.bottoms().isEmpty()) {
-                    throw new ModelException(Layers.describe(layer) + ": has no bottom");
+                    throw ModelException.inLayer(layer.name(), "has no bottom");
                 }
+                List<int[]> bottomShapes = new ArrayList<>();
                 for (String bottom : layer.bottoms()) {
                     if (!producer.containsKey(bottom)) {
-                        throw new ModelException(Layers.describe(layer) + ": bottom '" + bottom
-                                + "' is not produced by any earlier layer");
+                        throw ModelException.inLayer(layer.name(), "bottom '" + bottom + "' is not produced by any earlier layer");
                     }
                     lastRead.put(bottom, index);
+                    bottomShapes.add(net.shape(bottom));
                 }
-                steps.add(new Step(layer, Layers.create(layer)));
+                steps.add(new Step(layer, Layers.create(layer, bottomShapes)));
             }
             for (String top : layer.tops()) {
                 producer.put(top, index);
@@ -189,10 +190,10 @@ public final class FloatEngine {
         } catch (ModelException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ModelException(Layers.describe(step.layer()) + ": " + e.getMessage(), e);
+            throw new ModelException("layer '" + step.layer().name() + "': " + e.getMessage(), e);
         }
         if (tops.size() != step.layer().tops().size()) {
-            throw new ModelException(Layers.describe(step.layer()) + ": computes " + tops.size() + " outputs but declares "
+            throw ModelException.inLayer(step.layer().name(), "computes " + tops.size() + " outputs but declares "
                     + step.layer().tops().size() + " tops");
         }
         return tops;

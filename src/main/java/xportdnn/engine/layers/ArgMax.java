@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.ArgMaxParameter;
 
 /**
@@ -14,19 +15,19 @@ import xportdnn.model.proto.Caffe.ArgMaxParameter;
  */
 final class ArgMax implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final boolean outMaxVal;
     private final int topK;
     private final Integer axis;
 
     ArgMax(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         ArgMaxParameter p = layer.param().getArgmaxParam();
         outMaxVal = p.getOutMaxVal();
         topK = p.getTopK();
         axis = p.hasAxis() ? p.getAxis() : null;
         if (topK < 1) {
-            throw Layers.error(where, "top_k must be at least 1");
+            throw ModelException.inLayer(name, "top_k must be at least 1");
         }
     }
 
@@ -35,12 +36,12 @@ final class ArgMax implements LayerOp {
         INDArray x = bottoms.get(0);
         long[] shape = x.shape();
         float[] data = Tensors.floats(x);
-        int a = axis == null ? -1 : Tensors.axis(axis, shape.length, where);
+        int a = axis == null ? -1 : Tensors.axis(axis, shape.length, name);
         int dim = (int) (a < 0 ? Tensors.count(shape, 1, shape.length) : shape[a]);
         int stride = (int) (a < 0 ? 1 : Tensors.count(shape, a + 1, shape.length)); // distance between values along the axis
         int groups = data.length / dim;
         if (topK > dim) {
-            throw Layers.error(where, "top_k " + topK + " exceeds the " + dim + " values to rank");
+            throw ModelException.inLayer(name, "top_k " + topK + " exceeds the " + dim + " values to rank");
         }
         long[] top;
         if (a < 0) {

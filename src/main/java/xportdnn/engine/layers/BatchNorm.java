@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.BatchNormParameter;
 
 /**
@@ -14,14 +15,14 @@ import xportdnn.model.proto.Caffe.BatchNormParameter;
  */
 final class BatchNorm implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final double eps;
     /** {@code [C]} mean and standard deviation {@code sqrt(var + eps)}; null when batch statistics are used. */
     private final INDArray mean;
     private final INDArray std;
 
     BatchNorm(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         BatchNormParameter p = layer.param().getBatchNormParam();
         eps = p.getEps();
         boolean global = !p.hasUseGlobalStats() || p.getUseGlobalStats();
@@ -34,7 +35,7 @@ final class BatchNorm implements LayerOp {
         float[] storedMean = layer.weights().get(0).data();
         float[] storedVar = layer.weights().get(1).data();
         if (storedVar.length != storedMean.length || layer.weights().get(2).count() != 1) {
-            throw Layers.error(where, "expects blobs mean[C], variance[C] and a 1-value scale factor");
+            throw ModelException.inLayer(name, "expects blobs mean[C], variance[C] and a 1-value scale factor");
         }
         float s = layer.weights().get(2).data()[0];
         float factor = s == 0 ? 0 : 1 / s;
@@ -55,7 +56,7 @@ final class BatchNorm implements LayerOp {
             INDArray centred = x.sub(Layers.perChannel(m, x.rank()));
             sd = Transforms.sqrt(centred.muli(centred).mean(reduce).addi(eps), false);
         } else if (channels != m.length()) {
-            throw Layers.error(where, "input has " + channels + " channels, the statistics have " + m.length());
+            throw ModelException.inLayer(name, "input has " + channels + " channels, the statistics have " + m.length());
         }
         return List.of(x.sub(Layers.perChannel(m, x.rank())).divi(Layers.perChannel(sd, x.rank())));
     }

@@ -9,11 +9,11 @@ import xportdnn.model.proto.Caffe.ConcatParameter;
 /** Caffe's Concat along {@code axis} (or the legacy {@code concat_dim}). */
 final class Concat implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final int axis;
 
     Concat(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         ConcatParameter p = layer.param().getConcatParam();
         axis = p.hasConcatDim() ? p.getConcatDim() : p.getAxis();
     }
@@ -23,7 +23,7 @@ final class Concat implements LayerOp {
         if (bottoms.size() == 1) {
             return List.of(bottoms.get(0));
         }
-        int a = Tensors.axis(axis, bottoms.get(0).rank(), where);
+        int a = Tensors.axis(axis, bottoms.get(0).rank(), name);
         INDArray[] parts = new INDArray[bottoms.size()];
         for (int i = 0; i < parts.length; i++) {
             parts[i] = Tensors.dense(bottoms.get(i));

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.CropParameter;
 
 /**
@@ -13,17 +14,17 @@ import xportdnn.model.proto.Caffe.CropParameter;
  */
 final class Crop implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final int axis;
     private final List<Integer> offsets;
 
     Crop(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         CropParameter p = layer.param().getCropParam();
         axis = p.getAxis();
         offsets = p.getOffsetList();
         if (layer.bottoms().size() != 2) {
-            throw Layers.error(where, "needs 2 bottoms (the data and the blob giving the size)");
+            throw ModelException.inLayer(name, "needs 2 bottoms (the data and the blob giving the size)");
         }
     }
 
@@ -32,19 +33,19 @@ final class Crop implements LayerOp {
         INDArray x = bottoms.get(0);
         INDArray like = bottoms.get(1);
         int rank = x.rank();
-        int start = Tensors.axis(axis, rank, where);
+        int start = Tensors.axis(axis, rank, name);
         if (like.rank() != rank) {
-            throw Layers.error(where, "bottoms have different ranks " + rank + " and " + like.rank());
+            throw ModelException.inLayer(name, "bottoms have different ranks " + rank + " and " + like.rank());
         }
         if (offsets.size() > 1 && offsets.size() != rank - start) {
-            throw Layers.error(where, offsets.size() + " offsets for " + (rank - start) + " cropped axes");
+            throw ModelException.inLayer(name, offsets.size() + " offsets for " + (rank - start) + " cropped axes");
         }
         INDArrayIndex[] index = NDArrayIndex.allFor(x);
         for (int a = start; a < rank; a++) {
             long offset = offsets.isEmpty() ? 0 : offsets.get(offsets.size() == 1 ? 0 : a - start);
             long size = like.size(a);
             if (offset + size > x.size(a)) {
-                throw Layers.error(where, "axis " + a + ": offset " + offset + " + size " + size + " exceeds " + x.size(a));
+                throw ModelException.inLayer(name, "axis " + a + ": offset " + offset + " + size " + size + " exceeds " + x.size(a));
             }
             index[a] = NDArrayIndex.interval(offset, offset + size);
         }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.DetectionOutputParameter;
 import xportdnn.model.proto.Caffe.PriorBoxParameter.CodeType;
 
@@ -20,7 +21,7 @@ import xportdnn.model.proto.Caffe.PriorBoxParameter.CodeType;
  */
 final class DetectionOutput implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final int numClasses;
     private final boolean shareLocation;
     private final int background;
@@ -33,10 +34,10 @@ final class DetectionOutput implements LayerOp {
     private final int topK;
 
     DetectionOutput(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         DetectionOutputParameter p = layer.param().getDetectionOutputParam();
         if (!p.hasNumClasses()) {
-            throw Layers.error(where, "needs num_classes");
+            throw ModelException.inLayer(name, "needs num_classes");
         }
         numClasses = p.getNumClasses();
         shareLocation = p.getShareLocation();
@@ -49,10 +50,10 @@ final class DetectionOutput implements LayerOp {
         eta = p.getNmsParam().getEta();
         topK = p.getNmsParam().hasTopK() ? p.getNmsParam().getTopK() : -1;
         if (nmsThreshold < 0 || eta <= 0 || eta > 1) {
-            throw Layers.error(where, "nms_threshold must be >= 0 and eta in (0, 1]");
+            throw ModelException.inLayer(name, "nms_threshold must be >= 0 and eta in (0, 1]");
         }
         if (layer.bottoms().size() < 3) {
-            throw Layers.error(where, "needs 3 bottoms: locations, confidences, priors");
+            throw ModelException.inLayer(name, "needs 3 bottoms: locations, confidences, priors");
         }
     }
 
@@ -66,7 +67,7 @@ final class DetectionOutput implements LayerOp {
         int locClasses = shareLocation ? 1 : numClasses;
         if (locs.length() != (long) num * numPriors * locClasses * 4 || confs.length() != (long) num * numPriors * numClasses
                 || confs.size(0) != num) {
-            throw Layers.error(where, "locations, confidences and " + numPriors + " priors do not match");
+            throw ModelException.inLayer(name, "locations, confidences and " + numPriors + " priors do not match");
         }
         float[] loc = Tensors.floats(locs);
         float[] conf = Tensors.floats(confs);
@@ -183,7 +184,7 @@ final class DetectionOutput implements LayerOp {
                     out[b + 2] = pxmax + var[2] * loc[l + 2] * pw;
                     out[b + 3] = pymax + var[3] * loc[l + 3] * ph;
                 }
-                default -> throw Layers.error(where, "unknown code_type " + codeType);
+                default -> throw ModelException.inLayer(name, "unknown code_type " + codeType);
             }
         }
         return out;

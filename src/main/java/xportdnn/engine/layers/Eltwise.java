@@ -5,26 +5,27 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.EltwiseParameter;
 import xportdnn.model.proto.Caffe.EltwiseParameter.EltwiseOp;
 
 /** Caffe's Eltwise over equally shaped bottoms: SUM (each bottom times its coefficient, default 1), PROD or MAX. */
 final class Eltwise implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final EltwiseOp operation;
     private final float[] coeffs;
 
     Eltwise(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         EltwiseParameter p = layer.param().getEltwiseParam();
         operation = p.getOperation();
         int n = layer.bottoms().size();
         if (n < 2) {
-            throw Layers.error(where, "needs at least 2 bottoms");
+            throw ModelException.inLayer(name, "needs at least 2 bottoms");
         }
         if (p.getCoeffCount() > 0 && (operation != EltwiseOp.SUM || p.getCoeffCount() != n)) {
-            throw Layers.error(where, "coeff is only for SUM and needs one value per bottom (" + n + ")");
+            throw ModelException.inLayer(name, "coeff is only for SUM and needs one value per bottom (" + n + ")");
         }
         coeffs = new float[n];
         for (int i = 0; i < n; i++) {
@@ -37,7 +38,7 @@ final class Eltwise implements LayerOp {
         INDArray first = bottoms.get(0);
         for (INDArray b : bottoms) {
             if (!Arrays.equals(b.shape(), first.shape())) {
-                throw Layers.error(where, "bottoms differ in shape: " + Arrays.toString(first.shape()) + " and "
+                throw ModelException.inLayer(name, "bottoms differ in shape: " + Arrays.toString(first.shape()) + " and "
                         + Arrays.toString(b.shape()));
             }
         }
@@ -54,7 +55,7 @@ final class Eltwise implements LayerOp {
                 }
                 case PROD -> y.muli(b);
                 case MAX -> Transforms.max(y, b, false);
-                default -> throw Layers.error(where, "unknown operation " + operation);
+                default -> throw ModelException.inLayer(name, "unknown operation " + operation);
             }
         }
         return List.of(y);

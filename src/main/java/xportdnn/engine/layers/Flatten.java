@@ -4,17 +4,18 @@ import java.util.List;
 import java.util.stream.LongStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.FlattenParameter;
 
 /** Caffe's Flatten: axes {@code axis..end_axis} (inclusive) become one. */
 final class Flatten implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final int axis;
     private final int endAxis;
 
     Flatten(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         FlattenParameter p = layer.param().getFlattenParam();
         axis = p.getAxis();
         endAxis = p.getEndAxis();
@@ -24,10 +25,10 @@ final class Flatten implements LayerOp {
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
         long[] shape = x.shape();
-        int start = Tensors.axis(axis, shape.length, where);
-        int end = Tensors.axis(endAxis, shape.length, where);
+        int start = Tensors.axis(axis, shape.length, name);
+        int end = Tensors.axis(endAxis, shape.length, name);
         if (end < start) {
-            throw Layers.error(where, "end_axis " + end + " is before axis " + start);
+            throw ModelException.inLayer(name, "end_axis " + end + " is before axis " + start);
         }
         long[] top = LongStream.concat(LongStream.concat(LongStream.of(shape).limit(start),
                 LongStream.of(Tensors.count(shape, start, end + 1))), LongStream.of(shape).skip(end + 1L)).toArray();

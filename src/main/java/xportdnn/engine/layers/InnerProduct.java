@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.InnerProductParameter;
 
 /**
@@ -13,7 +14,7 @@ import xportdnn.model.proto.Caffe.InnerProductParameter;
  */
 final class InnerProduct implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final int axis;
     private final int outputs;
     private final long inputs;
@@ -22,17 +23,17 @@ final class InnerProduct implements LayerOp {
     private final INDArray bias;
 
     InnerProduct(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         InnerProductParameter p = layer.param().getInnerProductParam();
         axis = p.getAxis();
         outputs = p.getNumOutput();
         if (outputs <= 0) {
-            throw Layers.error(where, "num_output must be positive");
+            throw ModelException.inLayer(name, "num_output must be positive");
         }
         Layers.requireWeights(layer, p.getBiasTerm() ? 2 : 1);
         long count = layer.weights().get(0).count();
         if (count % outputs != 0) {
-            throw Layers.error(where, "weight blob holds " + count + " values, not a multiple of num_output " + outputs);
+            throw ModelException.inLayer(name, "weight blob holds " + count + " values, not a multiple of num_output " + outputs);
         }
         inputs = count / outputs;
         weightsKN = p.getTranspose()
@@ -45,10 +46,10 @@ final class InnerProduct implements LayerOp {
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
         long[] shape = x.shape();
-        int a = Tensors.axis(axis, shape.length, where);
+        int a = Tensors.axis(axis, shape.length, name);
         long k = Tensors.count(shape, a, shape.length);
         if (k != inputs) {
-            throw Layers.error(where, "input has " + k + " values per row from axis " + a + ", the weights expect " + inputs);
+            throw ModelException.inLayer(name, "input has " + k + " values per row from axis " + a + ", the weights expect " + inputs);
         }
         INDArray rows = Tensors.dense(x).reshape('c', Tensors.count(shape, 0, a), k);
         INDArray y = rows.mmul(weightsKN);

@@ -9,19 +9,20 @@ import org.nd4j.linalg.api.ops.impl.transforms.Pad;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.LRNParameter;
 import xportdnn.model.proto.Caffe.LRNParameter.NormRegion;
 
 /**
  * Caffe's LRN. ACROSS_CHANNELS: {@code x * (k + alpha/n * sum of x^2 over the n channels centred on c)^-beta}
  * (channels beyond the edges count as 0). WITHIN_CHANNEL: {@code x * (1 + alpha * mean of x^2 over the n x n
- * window centred on the pixel)^-beta}, where the window is zero-padded by (n-1)/2 and always divided by n^2
+ * window centred on the pixel)^-beta}, name the window is zero-padded by (n-1)/2 and always divided by n^2
  * (Caffe builds it from an AVE pooling with that padding; k is not used). Both window sums run as a zero-padded
  * average pooling: over (channel, 1) windows for ACROSS_CHANNELS, over n x n windows for WITHIN_CHANNEL.
  */
 final class Lrn implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final int size;
     private final double alpha;
     private final double beta;
@@ -30,11 +31,11 @@ final class Lrn implements LayerOp {
     private final Pooling2DConfig window;
 
     Lrn(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         LRNParameter p = layer.param().getLrnParam();
         size = p.getLocalSize();
         if (size % 2 != 1) {
-            throw Layers.error(where, "local_size must be odd, got " + size);
+            throw ModelException.inLayer(name, "local_size must be odd, got " + size);
         }
         alpha = p.getAlpha();
         beta = p.getBeta();
@@ -47,7 +48,7 @@ final class Lrn implements LayerOp {
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
-        Layers.requireRank(where, x, 4);
+        Layers.requireRank(name, x, 4);
         long n = x.size(0);
         long c = x.size(1);
         long h = x.size(2);

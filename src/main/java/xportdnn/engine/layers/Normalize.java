@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.NormalizeParameter;
 
 /**
@@ -12,20 +13,20 @@ import xportdnn.model.proto.Caffe.NormalizeParameter;
  */
 final class Normalize implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final boolean acrossSpatial;
     private final double eps;
     private final INDArray scale;
 
     Normalize(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         NormalizeParameter p = layer.param().getNormParam();
         acrossSpatial = p.getAcrossSpatial();
         eps = p.getEps();
         Layers.requireWeights(layer, 1);
         float[] s = layer.weights().get(0).data();
         if (p.getChannelShared() != (s.length == 1)) {
-            throw Layers.error(where, "channel_shared is " + p.getChannelShared() + " but the scale blob holds " + s.length
+            throw ModelException.inLayer(name, "channel_shared is " + p.getChannelShared() + " but the scale blob holds " + s.length
                     + " values");
         }
         scale = Tensors.of(s, 1, s.length, 1, 1);
@@ -34,9 +35,9 @@ final class Normalize implements LayerOp {
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
-        Layers.requireRank(where, x, 4);
+        Layers.requireRank(name, x, 4);
         if (scale.length() != 1 && scale.length() != x.size(1)) {
-            throw Layers.error(where, "input has " + x.size(1) + " channels, the scale blob " + scale.length());
+            throw ModelException.inLayer(name, "input has " + x.size(1) + " channels, the scale blob " + scale.length());
         }
         int[] axes = acrossSpatial ? new int[] {1, 2, 3} : new int[] {1};
         INDArray norm = Transforms.sqrt(x.mul(x).sum(true, axes).addi(eps), false);

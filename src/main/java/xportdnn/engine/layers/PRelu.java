@@ -4,21 +4,22 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 
 /** Caffe's PReLU: {@code max(x, 0) + a[c] * min(x, 0)} with one learned slope per channel (or one shared). */
 final class PRelu implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final boolean shared;
     private final float[] slopes;
 
     PRelu(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         shared = layer.param().getPreluParam().getChannelShared();
         Layers.requireWeights(layer, 1);
         slopes = layer.weights().get(0).data();
         if (shared && slopes.length != 1) {
-            throw Layers.error(where, "channel_shared needs 1 slope, the blob holds " + slopes.length);
+            throw ModelException.inLayer(name, "channel_shared needs 1 slope, the blob holds " + slopes.length);
         }
     }
 
@@ -31,7 +32,7 @@ final class PRelu implements LayerOp {
         } else {
             long channels = x.rank() > 1 ? x.size(1) : 1;
             if (channels != slopes.length) {
-                throw Layers.error(where, "input has " + channels + " channels, the blob holds " + slopes.length + " slopes");
+                throw ModelException.inLayer(name, "input has " + channels + " channels, the blob holds " + slopes.length + " slopes");
             }
             negative.muli(Layers.perChannel(Tensors.of(slopes, slopes.length), x.rank()));
         }

@@ -4,15 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 
 /** SSD's Permute: reorders the axes; axes the order leaves out follow in their original order. */
 final class Permute implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final List<Integer> order;
 
     Permute(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         order = layer.param().getPermuteParam().getOrderList();
     }
 
@@ -23,7 +24,7 @@ final class Permute implements LayerOp {
         List<Integer> full = new ArrayList<>();
         for (int a : order) {
             if (a >= rank || full.contains(a)) {
-                throw Layers.error(where, "order " + order + " is not a permutation of the " + rank + " input axes");
+                throw ModelException.inLayer(name, "order " + order + " is not a permutation of the " + rank + " input axes");
             }
             full.add(a);
         }

@@ -12,9 +12,11 @@ import org.nd4j.linalg.api.ops.impl.transforms.Pad;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
+import xportdnn.model.PoolGeometry;
+import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.PoolingParameter;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
-import xportdnn.model.proto.Caffe.PoolingParameter.RoundMode;
 
 /**
  * Caffe's Pooling (MAX or AVE, global or windowed). Caffe rounds the output size up by default and then drops a
@@ -26,35 +28,30 @@ import xportdnn.model.proto.Caffe.PoolingParameter.RoundMode;
  */
 final class Pooling implements LayerOp {
 
-    private final String where;
+    private final String name;
+    private final LayerParameter definition;
     private final PoolingParameter param;
     private final boolean max;
-    /** Geometry per input height and width: nets see one size, but a Pooling op may be reused. */
+    /** Geometry per input height and width: nets see one size, but the same op may meet another. */
     private final Map<Long, Geometry> geometries = new ConcurrentHashMap<>();
 
-    Pooling(Layer layer) {
-        where = Layers.describe(layer);
-        param = layer.param().getPoolingParam();
+    Pooling(Layer layer, List<int[]> bottomShapes) {
+        name = layer.name();
+        definition = layer.param();
+        param = definition.getPoolingParam();
         if (param.getPool() == PoolMethod.STOCHASTIC) {
-            throw Layers.error(where, "STOCHASTIC pooling is not supported");
+            throw ModelException.inLayer(name, "STOCHASTIC pooling is not supported");
         }
         max = param.getPool() == PoolMethod.MAX;
-        if (param.getGlobalPooling() && (param.getPad() != 0 || param.getPadH() != 0 || param.getPadW() != 0
-                || param.getStride() != 1 || param.hasStrideH() || param.hasStrideW())) {
-            throw Layers.error(where, "global pooling takes no pad and stride 1");
-        }
-        if (!param.getGlobalPooling()) {
-            Window.of(param, 1, 1, where); // reject a bad window when the net is loaded
-        }
+        new Geometry(bottomShapes.get(0)); // rejects a bad window when the net is loaded
     }
 
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
-        Layers.requireRank(where, x, 4);
-        int h = (int) x.size(2);
-        int w = (int) x.size(3);
-        Geometry g = geometries.computeIfAbsent(((long) h << 32) | w, k -> new Geometry(h, w));
+        Layers.requireRank(name, x, 4);
+        int[] shape = Layers.intShape(x);
+        Geometry g = geometries.computeIfAbsent(((long) shape[2] << 32) | shape[3], k -> new Geometry(shape));
         INDArray padded = g.pad(x, max ? -Float.MAX_VALUE : 0f);
         INDArray y = Nd4j.exec(max ? new MaxPooling2D(padded, null, g.config) : new AvgPooling2D(padded, null, g.config))[0];
         return List.of(max ? y : y.muli(g.averageFactor));
@@ -62,7 +59,7 @@ final class Pooling implements LayerOp {
 
     /** How one input size is padded and pooled. */
     private final class Geometry {
-        final Window window;
+        final PoolGeometry window;
         final int outH;
         final int outW;
         /** Padding after the input (negative: rows/columns no window reaches, cropped away). */
@@ -72,12 +69,15 @@ final class Pooling implements LayerOp {
         /** {@code kernelH * kernelW / clipped window size} per output position, shaped {@code [1, 1, outH, outW]}. */
         final INDArray averageFactor;
 
-        Geometry(int h, int w) {
-            window = Window.of(param, h, w, where);
-            outH = outputSize(h, window.kernelH(), window.padH(), window.strideH());
-            outW = outputSize(w, window.kernelW(), window.padW(), window.strideW());
+        Geometry(int[] shape) {
+            window = PoolGeometry.of(definition, shape);
+            int[] out = window.outputShape(shape, param.getRoundMode());
+            outH = out[2];
+            outW = out[3];
+            int h = shape[2];
+            int w = shape[3];
             if (outH <= 0 || outW <= 0) {
-                throw Layers.error(where, "input " + h + "x" + w + " is smaller than the pooling window");
+                throw ModelException.inLayer(name, "input " + h + "x" + w + " is smaller than the pooling window");
             }
             bottom = (outH - 1) * window.strideH() + window.kernelH() - window.padH() - h;
             right = (outW - 1) * window.strideW() + window.kernelW() - window.padW() - w;
@@ -85,15 +85,6 @@ final class Pooling implements LayerOp {
                     .kH(window.kernelH()).kW(window.kernelW()).sH(window.strideH()).sW(window.strideW())
                     .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.VALID).isNHWC(false).build();
             averageFactor = max ? null : averageFactor(h, w);
-        }
-
-        private int outputSize(int size, int kernel, int pad, int stride) {
-            double steps = (double) (size + 2 * pad - kernel) / stride;
-            int out = (int) (param.getRoundMode() == RoundMode.FLOOR ? Math.floor(steps) : Math.ceil(steps)) + 1;
-            if (pad > 0 && (out - 1) * stride >= size + pad) {
-                out--; // the last window would start inside the padding
-            }
-            return out;
         }
 
         INDArray pad(INDArray x, float value) {

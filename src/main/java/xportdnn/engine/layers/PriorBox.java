@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.PriorBoxParameter;
 
 /**
@@ -16,7 +17,7 @@ import xportdnn.model.proto.Caffe.PriorBoxParameter;
  */
 final class PriorBox implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final int[] minSizes;
     private final int[] maxSizes;
     private final List<Float> aspectRatios = new ArrayList<>();
@@ -29,19 +30,19 @@ final class PriorBox implements LayerOp {
     private final float offset;
 
     PriorBox(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         PriorBoxParameter p = layer.param().getPriorBoxParam();
         if (p.getMinSizeCount() == 0) {
-            throw Layers.error(where, "needs min_size");
+            throw ModelException.inLayer(name, "needs min_size");
         }
         minSizes = p.getMinSizeList().stream().mapToInt(Float::intValue).toArray();
         maxSizes = p.getMaxSizeList().stream().mapToInt(Float::intValue).toArray();
         if (maxSizes.length > 0 && maxSizes.length != minSizes.length) {
-            throw Layers.error(where, "needs as many max_size as min_size values");
+            throw ModelException.inLayer(name, "needs as many max_size as min_size values");
         }
         for (int i = 0; i < minSizes.length; i++) {
             if (minSizes[i] <= 0 || maxSizes.length > 0 && maxSizes[i] <= minSizes[i]) {
-                throw Layers.error(where, "min_size must be positive and max_size larger than min_size");
+                throw ModelException.inLayer(name, "min_size must be positive and max_size larger than min_size");
             }
         }
         aspectRatios.add(1f);
@@ -57,10 +58,10 @@ final class PriorBox implements LayerOp {
         variance = switch (p.getVarianceCount()) {
             case 0 -> new float[] {0.1f};
             case 1, 4 -> toArray(p.getVarianceList());
-            default -> throw Layers.error(where, "needs 1 or 4 variance values, got " + p.getVarianceCount());
+            default -> throw ModelException.inLayer(name, "needs 1 or 4 variance values, got " + p.getVarianceCount());
         };
         if (p.hasImgSize() && (p.hasImgH() || p.hasImgW()) || p.hasStep() && (p.hasStepH() || p.hasStepW())) {
-            throw Layers.error(where, "give either img_size or img_h/img_w, and either step or step_h/step_w");
+            throw ModelException.inLayer(name, "give either img_size or img_h/img_w, and either step or step_h/step_w");
         }
         imgH = p.hasImgSize() ? p.getImgSize() : p.getImgH();
         imgW = p.hasImgSize() ? p.getImgSize() : p.getImgW();
@@ -84,14 +85,14 @@ final class PriorBox implements LayerOp {
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray feature = bottoms.get(0);
-        Layers.requireRank(where, feature, 4);
+        Layers.requireRank(name, feature, 4);
         int layerH = (int) feature.size(2);
         int layerW = (int) feature.size(3);
         int imageH = imgH;
         int imageW = imgW;
         if (imageH == 0 || imageW == 0) {
             if (bottoms.size() < 2) {
-                throw Layers.error(where, "needs the image as second bottom, or img_size/img_h/img_w");
+                throw ModelException.inLayer(name, "needs the image as second bottom, or img_size/img_h/img_w");
             }
             imageH = (int) bottoms.get(1).size(2);
             imageW = (int) bottoms.get(1).size(3);

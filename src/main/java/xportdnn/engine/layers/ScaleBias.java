@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.BiasParameter;
 import xportdnn.model.proto.Caffe.ScaleParameter;
 
@@ -14,7 +15,7 @@ import xportdnn.model.proto.Caffe.ScaleParameter;
  */
 final class ScaleBias implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final int axis;
     /** Number of axes the learned tensor spans; -1 means all from {@code axis} on. */
     private final int numAxes;
@@ -25,14 +26,14 @@ final class ScaleBias implements LayerOp {
     private final float[] bias;
 
     private ScaleBias(Layer layer, int axis, int numAxes, boolean multiply, float[] learned, float[] bias) {
-        this.where = Layers.describe(layer);
+        this.name = layer.name();
         this.axis = axis;
         this.numAxes = numAxes;
         this.multiply = multiply;
         this.learned = learned;
         this.bias = bias;
         if (numAxes < -1) {
-            throw Layers.error(where, "num_axes must be -1 or more, got " + numAxes);
+            throw ModelException.inLayer(name, "num_axes must be -1 or more, got " + numAxes);
         }
     }
 
@@ -60,18 +61,18 @@ final class ScaleBias implements LayerOp {
         long[] shape = x.shape();
         INDArray operand = bottoms.size() > 1 ? bottoms.get(1) : null;
         // a scalar second bottom applies to everything (Caffe then takes axis 0)
-        int first = operand != null && operand.length() == 1 ? 0 : Tensors.axis(axis, shape.length, where);
+        int first = operand != null && operand.length() == 1 ? 0 : Tensors.axis(axis, shape.length, name);
         int spanned = operand != null ? (operand.length() == 1 ? 0 : operand.rank())
                 : numAxes == -1 ? shape.length - first : numAxes;
         if (first + spanned > shape.length) {
-            throw Layers.error(where, "axes " + first + ".." + (first + spanned) + " exceed the " + shape.length + "-D input");
+            throw ModelException.inLayer(name, "axes " + first + ".." + (first + spanned) + " exceed the " + shape.length + "-D input");
         }
         long outer = Tensors.count(shape, 0, first);
         long dim = Tensors.count(shape, first, first + spanned);
         long inner = Tensors.count(shape, first + spanned, shape.length);
         INDArray values = operand != null ? Tensors.dense(operand) : Tensors.of(learned, learned.length);
         if (values.length() != dim) {
-            throw Layers.error(where, "the " + (multiply ? "scale" : "bias") + " holds " + values.length()
+            throw ModelException.inLayer(name, "the " + (multiply ? "scale" : "bias") + " holds " + values.length()
                     + " values, the input's axes " + first + ".." + (first + spanned) + " hold " + dim);
         }
         INDArray y = Tensors.dense(x).reshape('c', outer, dim, inner);
@@ -79,7 +80,7 @@ final class ScaleBias implements LayerOp {
         y = multiply ? y.mul(column) : y.add(column);
         if (bias != null) {
             if (bias.length != dim) {
-                throw Layers.error(where, "the bias holds " + bias.length + " values, the scale " + dim);
+                throw ModelException.inLayer(name, "the bias holds " + bias.length + " values, the scale " + dim);
             }
             y.addi(Tensors.of(bias, 1, dim, 1));
         }

@@ -11,18 +11,18 @@ import xportdnn.model.Layer;
  */
 final class Softmax implements LayerOp {
 
-    private final String where;
+    private final String name;
     private final int axis;
 
     Softmax(Layer layer) {
-        where = Layers.describe(layer);
+        name = layer.name();
         axis = layer.param().getSoftmaxParam().getAxis();
     }
 
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
-        int a = Tensors.axis(axis, x.rank(), where);
+        int a = Tensors.axis(axis, x.rank(), name);
         INDArray e = Transforms.exp(x.sub(x.max(true, a)), false);
         return List.of(e.divi(e.sum(true, a)));
     }

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import xportdnn.model.Blob;
+import xportdnn.model.ModelException;
 
 /** Conversions between INDArrays, Java float arrays and model blobs, plus Caffe's shape arithmetic. */
 public final class Tensors {
@@ -38,7 +39,7 @@ public final class Tensors {
     static int axis(int axis, int rank, String layer) {
         int a = axis < 0 ? axis + rank : axis;
         if (a < 0 || a >= rank) {
-            throw new IllegalArgumentException("axis " + axis + " is out of range for a " + rank + "-D blob in layer " + layer);
+            throw ModelException.inLayer(layer, "axis " + axis + " is out of range for a " + rank + "-D input");
         }
         return a;
     }

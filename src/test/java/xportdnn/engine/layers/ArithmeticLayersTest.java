@@ -127,14 +127,14 @@ class ArithmeticLayersTest {
 
     @Test
     void unsupportedTypeIsAModelErrorNamingTheLayer() {
-        ModelException e = assertThrows(ModelException.class, () -> Layers.create(layer("name: 'warp' type: 'SpatialTransformer'")));
+        ModelException e = assertThrows(ModelException.class, () -> Cases.create(layer("name: 'warp' type: 'SpatialTransformer'"), 1, 1, 1, 1));
         assertTrue(e.getMessage().contains("'warp'") && e.getMessage().contains("SpatialTransformer"), e.getMessage());
     }
 
     @Test
     void missingWeightsAreAModelErrorNamingTheLayer() {
         ModelException e = assertThrows(ModelException.class,
-                () -> Layers.create(layer("name: 'c1' type: 'Convolution' convolution_param { num_output: 2 kernel_size: 1 }")));
+                () -> Cases.create(layer("name: 'c1' type: 'Convolution' convolution_param { num_output: 2 kernel_size: 1 }"), 1, 1, 1, 1));
         assertTrue(e.getMessage().contains("'c1'"), e.getMessage());
     }
 }

@@ -55,8 +55,15 @@ final class Cases {
         return v;
     }
 
+    /** The layer's op for bottoms of the given arrays' shapes, run on them. */
     static List<INDArray> run(Layer layer, INDArray... bottoms) {
-        return Layers.create(layer).forward(List.of(bottoms));
+        List<int[]> shapes = Arrays.stream(bottoms).map(Layers::intShape).toList();
+        return Layers.create(layer, shapes).forward(List.of(bottoms));
+    }
+
+    /** The layer's op for 4-D bottoms of shape {@code shape}. */
+    static LayerOp create(Layer layer, int... shape) {
+        return Layers.create(layer, java.util.Collections.nCopies(layer.bottoms().size(), shape));
     }
 
     static INDArray run1(Layer layer, INDArray... bottoms) {

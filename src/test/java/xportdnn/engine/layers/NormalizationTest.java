@@ -89,7 +89,7 @@ class NormalizationTest {
     @Test
     void normalizeRejectsAScaleBlobThatContradictsChannelShared() {
         org.junit.jupiter.api.Assertions.assertThrows(xportdnn.model.ModelException.class,
-                () -> Layers.create(layer("name: 'l2' type: 'Normalize' norm_param { channel_shared: true }", blob(1, 2))));
+                () -> Cases.create(layer("name: 'l2' type: 'Normalize' norm_param { channel_shared: true }", blob(1, 2)), 1, 2, 1, 1));
     }
 
     @Test
