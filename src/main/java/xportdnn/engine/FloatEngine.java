@@ -63,11 +63,10 @@ public final class FloatEngine {
         if (inputs.isEmpty()) {
             throw new ModelException("net '" + net.name() + "' has no Input layer");
         }
-        producer.forEach((blob, index) -> {
-            if (lastRead.getOrDefault(blob, -1) <= index) {
-                outputs.add(blob);
-            }
-        });
+        producer.entrySet().stream()
+                .filter(e -> lastRead.getOrDefault(e.getKey(), -1) <= e.getValue())
+                .sorted(Map.Entry.comparingByValue())
+                .forEach(e -> outputs.add(e.getKey()));
     }
 
     public Net net() {
@@ -79,7 +78,7 @@ public final class FloatEngine {
         return List.copyOf(inputs);
     }
 
-    /** The blobs no layer reads after their last write: what {@link #forward} returns. */
+    /** The blobs no layer reads after their last write, in the order of that write: what {@link #forward} returns. */
     public List<String> outputNames() {
         return List.copyOf(outputs);
     }
