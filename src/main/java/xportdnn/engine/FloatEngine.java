@@ -2,10 +2,13 @@ package xportdnn.engine;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.layers.LayerOp;
@@ -18,9 +21,12 @@ import xportdnn.model.Net;
 /**
  * Runs a loaded net forward in float32 with Caffe's TEST-phase semantics on a batch of N images (N may differ
  * from the batch the prototxt declares). Built once per net: every layer's op and weights are prepared up front,
- * so an unsupported layer or bad weights fail here, naming the layer. A blob is dropped as soon as no later layer
- * reads it; {@link #forward} returns only the net's outputs, and an optional {@link LayerObserver} sees every
- * layer's own output as it is computed. Not for concurrent use from several threads.
+ * so an unsupported layer or bad weights fail here, naming the layer. {@link #forward} returns only the net's
+ * outputs; an optional {@link LayerObserver} sees every layer's own output as it is computed.
+ *
+ * <p>For speed the ops keep their output arrays from one pass to the next, and a layer declared in place
+ * overwrites its bottom when no other blob can see that array. The arrays an observer is shown are therefore
+ * valid only during its call; the returned outputs are copies the caller owns. Not for concurrent use.
  */
 public final class FloatEngine {
 
@@ -120,12 +126,24 @@ public final class FloatEngine {
      */
     public Map<String, INDArray> forward(Map<String, INDArray> inputValues, LayerObserver observer) {
         Map<String, INDArray> blobs = new HashMap<>();
+        // arrays computed in this pass that no other blob can see: an in-place layer may overwrite these
+        Set<INDArray> exclusive = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int index = 0; index < steps.size(); index++) {
             Step step = steps.get(index);
             Layer layer = step.layer();
-            List<INDArray> tops = step.op() == null
-                    ? inputsOf(layer, inputValues)
-                    : run(step, bottomsOf(layer, blobs));
+            List<INDArray> tops;
+            if (step.op() == null) {
+                tops = inputsOf(layer, inputValues);
+            } else {
+                List<INDArray> bottoms = bottomsOf(layer, blobs);
+                boolean overwrite = layer.inPlace() && exclusive.contains(bottoms.get(0));
+                tops = run(step, bottoms, overwrite);
+                if (step.op().topsShareMemory()) {
+                    exclusive.removeAll(bottoms);
+                } else {
+                    exclusive.addAll(tops);
+                }
+            }
             for (int t = 0; t < tops.size(); t++) {
                 blobs.put(layer.tops().get(t), tops.get(t));
             }
@@ -140,7 +158,7 @@ public final class FloatEngine {
         }
         Map<String, INDArray> result = new LinkedHashMap<>();
         for (String name : outputs) {
-            result.put(name, blobs.get(name));
+            result.put(name, blobs.get(name).dup()); // the ops reuse their arrays on the next pass
         }
         return result;
     }
@@ -182,10 +200,10 @@ public final class FloatEngine {
         return bottoms;
     }
 
-    private static List<INDArray> run(Step step, List<INDArray> bottoms) {
+    private static List<INDArray> run(Step step, List<INDArray> bottoms, boolean overwrite) {
         List<INDArray> tops;
         try {
-            tops = step.op().forward(bottoms);
+            tops = overwrite ? step.op().forwardInPlace(bottoms) : step.op().forward(bottoms);
         } catch (ModelException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -7,8 +7,8 @@ import xportdnn.model.Layer;
 /**
  * Sees every layer's own output during {@link FloatEngine#forward}, in execution order, the Input layers first.
  * For an in-place layer (top == bottom) this is the value after that layer, while the producing layer was shown
- * the value before it. The arrays are never modified afterwards, so an observer may keep them, but streaming
- * statistics instead keeps memory low.
+ * the value before it. The arrays are the engine's working memory: read them during the call (streaming
+ * statistics, writing a dump) and {@code dup()} any you keep, since later layers or the next pass reuse them.
  */
 @FunctionalInterface
 public interface LayerObserver {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ class BatchConsistencyTest {
             image = reference.input();
         }
         Map<String, INDArray> alone = new HashMap<>();
-        engine.forward(image, (layer, tops) -> alone.put(layer.name(), tops.get(0)));
+        engine.forward(image, (layer, tops) -> alone.put(layer.name(), tops.get(0).dup()));
 
         // neighbours: the image negated, and the image halved
         INDArray batch = Nd4j.concat(0, image.neg(), image, image.mul(0.5));
@@ -42,16 +43,17 @@ class BatchConsistencyTest {
             INDArray all = tops.get(0);
             String label = model + " layer " + layer.name();
             if (all.size(0) == 1) { // PriorBox: one set of priors serves the whole batch
-                checks.add(() -> assertTrue(ReferenceOutputs.relativeError(all, one) <= TOLERANCE, label));
+                double error = ReferenceOutputs.relativeError(all, one);
+                checks.add(() -> assertTrue(error <= TOLERANCE, label + ": relative difference " + error));
                 return;
             }
             assertEquals(3, all.size(0), label + ": batch axis");
-            INDArray middle = all.get(NDArrayIndex.interval(1, 2));
+            INDArray middle = all.get(NDArrayIndex.interval(1, 2)).dup();
             if (layer.type().equals("DetectionOutput")) {
                 checks.add(() -> assertDetectionsOfImage(1, middle, one, label));
             } else {
                 checks.add(() -> assertArrayEquals(one.shape(), middle.shape(), label + ": shape"));
-                double error = ReferenceOutputs.relativeError(middle, one);
+                double error = Arrays.equals(one.shape(), middle.shape()) ? ReferenceOutputs.relativeError(middle, one) : 0;
                 checks.add(() -> assertTrue(error <= TOLERANCE, label + ": relative difference " + error));
             }
         });

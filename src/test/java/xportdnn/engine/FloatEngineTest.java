@@ -1,7 +1,6 @@
 package xportdnn.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,7 +54,7 @@ class FloatEngineTest {
         FloatEngine engine = new FloatEngine(net(NET));
         Map<String, INDArray> seen = new LinkedHashMap<>();
         Map<String, INDArray> outputs = engine.forward(Tensors.of(new float[] {0, 2, -3, 0.5f}, 1, 1, 2, 2),
-                (layer, tops) -> seen.put(layer.name(), tops.get(0)));
+                (layer, tops) -> seen.put(layer.name(), tops.get(0).dup()));
         assertEquals(List.of("data", "conv", "relu", "pool", "times10"), List.copyOf(seen.keySet()));
         assertValues(new float[] {1, -1, 4, 0.5f}, seen.get("conv"));      // before the ReLU, even after the run
         assertValues(new float[] {1, 0, 4, 0.5f}, seen.get("relu"));
@@ -63,7 +62,45 @@ class FloatEngineTest {
         assertValues(new float[] {10, 0, 40, 5}, seen.get("times10"));
         assertEquals(List.of("pool", "conv"), engine.outputNames());
         assertEquals(List.of("pool", "conv"), List.copyOf(outputs.keySet()));
-        assertSame(seen.get("times10"), outputs.get("conv"));              // the blob after its last in-place write
+        assertValues(new float[] {10, 0, 40, 5}, outputs.get("conv"));    // the blob after its last in-place write
+    }
+
+    /**
+     * conv is seen through a Flatten view and a Split before the in-place ReLU rewrites it: without an observer the
+     * engine overwrites arrays in place, and must not overwrite these shared ones.
+     */
+    @Test
+    void inPlaceRewritingNeverReachesAnArrayAnotherBlobShares() {
+        String shared = """
+                name: "shared"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 2 dim: 2 } } }
+                layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
+                        convolution_param { num_output: 1 kernel_size: 1 } }
+                layer { name: "flat" type: "Flatten" bottom: "conv" top: "flat" }
+                layer { name: "split" type: "Split" bottom: "conv" top: "a" top: "b" }
+                layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv" }
+                layer { name: "relu_a" type: "ReLU" bottom: "a" top: "a" }
+                layer { name: "flat2" type: "Flatten" bottom: "conv" top: "flat2" }
+                layer { name: "cat" type: "Concat" bottom: "flat" bottom: "flat2" top: "cat" }
+                """;
+        FloatEngine engine = new FloatEngine(net(shared));
+        INDArray input = Tensors.of(new float[] {0, 2, -3, 0.5f}, 1, 1, 2, 2);
+        for (int pass = 0; pass < 2; pass++) { // the second pass reuses the first pass's arrays
+            Map<String, INDArray> outputs = engine.forward(input);
+            assertEquals(List.of("b", "a", "cat"), List.copyOf(outputs.keySet()));
+            assertValues(new float[] {1, -1, 4, 0.5f, 1, 0, 4, 0.5f}, outputs.get("cat"));
+            assertValues(new float[] {1, -1, 4, 0.5f}, outputs.get("b"));
+            assertValues(new float[] {1, 0, 4, 0.5f}, outputs.get("a"));
+        }
+        assertValues(new float[] {0, 2, -3, 0.5f}, input); // the caller's input is never written
+    }
+
+    @Test
+    void outputsStayTheCallersAfterTheNextPass() {
+        FloatEngine engine = new FloatEngine(net(NET));
+        INDArray first = engine.forward(Tensors.of(new float[] {0, 2, -3, 0.5f}, 1, 1, 2, 2)).get("pool");
+        engine.forward(Tensors.of(new float[] {-5, -5, -5, -5}, 1, 1, 2, 2));
+        assertValues(new float[] {4}, first);
     }
 
     @Test

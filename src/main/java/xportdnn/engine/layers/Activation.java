@@ -7,9 +7,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import xportdnn.model.Layer;
 import xportdnn.model.proto.Caffe.PowerParameter;
 
-/** A layer that maps every value on its own, always into a new array (ReLU, Sigmoid, TanH, ELU, Power, Dropout). */
-final class Activation implements LayerOp {
+/** A layer that maps every value on its own (ReLU, Sigmoid, TanH, ELU, Power, and Dropout at test time). */
+final class Activation extends InPlaceOp {
 
+    /** Rewrites its argument in place and returns it. */
     private final UnaryOperator<INDArray> function;
 
     private Activation(UnaryOperator<INDArray> function) {
@@ -17,29 +18,31 @@ final class Activation implements LayerOp {
     }
 
     @Override
-    public List<INDArray> forward(List<INDArray> bottoms) {
-        return List.of(function.apply(bottoms.get(0)));
+    INDArray rewrite(INDArray y, List<INDArray> bottoms) {
+        return function.apply(y);
     }
 
     /** {@code max(x, 0) + negative_slope * min(x, 0)}. */
     static Activation relu(Layer layer) {
         float slope = layer.param().getReluParam().getNegativeSlope();
-        return new Activation(slope == 0f ? x -> Transforms.relu(x, true) : x -> Transforms.leakyRelu(x, slope, true));
+        return new Activation(slope == 0f ? y -> Transforms.relu(y, false) : y -> Transforms.leakyRelu(y, slope, false));
     }
 
     static Activation sigmoid(Layer layer) {
-        return new Activation(x -> Transforms.sigmoid(x, true));
+        return new Activation(y -> Transforms.sigmoid(y, false));
     }
 
     static Activation tanh(Layer layer) {
-        return new Activation(x -> Transforms.tanh(x, true));
+        return new Activation(y -> Transforms.tanh(y, false));
     }
 
     /** Caffe's ELU: {@code max(x, 0) + alpha * (exp(min(x, 0)) - 1)}. */
     static Activation elu(Layer layer) {
         double alpha = layer.param().getEluParam().getAlpha();
-        return new Activation(x -> Transforms.max(x, 0, true)
-                .addi(Transforms.exp(Transforms.min(x, 0, true), false).subi(1).muli(alpha)));
+        return new Activation(y -> {
+            INDArray negative = Transforms.exp(Transforms.min(y, 0, true), false).subi(1).muli(alpha);
+            return Transforms.max(y, 0, false).addi(negative);
+        });
     }
 
     /** {@code (shift + scale * x) ^ power}; a constant when power or scale is 0, as in Caffe. */
@@ -50,16 +53,16 @@ final class Activation implements LayerOp {
         double shift = p.getShift();
         if (power == 0 || scale == 0) {
             double value = power == 0 ? 1 : Math.pow(shift, power);
-            return new Activation(x -> x.ulike().assign(value));
+            return new Activation(y -> y.assign(value));
         }
-        return new Activation(x -> {
-            INDArray y = x.mul(scale).addi(shift);
+        return new Activation(y -> {
+            y.muli(scale).addi(shift);
             return power == 1 ? y : Transforms.pow(y, power, false);
         });
     }
 
     /** Dropout at test time: Caffe passes the values through unchanged. */
     static Activation identity(Layer layer) {
-        return new Activation(x -> x);
+        return new Activation(y -> y);
     }
 }

@@ -13,7 +13,7 @@ import xportdnn.model.proto.Caffe.BatchNormParameter;
  * ones divided by s (all zero when s is 0). With {@code use_global_stats: false} the batch's own per-channel
  * statistics are used, as Caffe does.
  */
-final class BatchNorm implements LayerOp {
+final class BatchNorm extends InPlaceOp {
 
     private final String name;
     private final double eps;
@@ -33,11 +33,8 @@ final class BatchNorm implements LayerOp {
         }
         Layers.requireWeights(layer, 3);
         float[] storedMean = layer.weights().get(0).data();
-        float[] storedVar = layer.weights().get(1).data();
-        if (storedVar.length != storedMean.length || layer.weights().get(2).count() != 1) {
-            throw ModelException.inLayer(name, "expects blobs mean[C], variance[C] and a 1-value scale factor");
-        }
-        float s = layer.weights().get(2).data()[0];
+        float[] storedVar = Layers.weight(layer, 1, storedMean.length).data();
+        float s = Layers.weight(layer, 2, 1).data()[0];
         float factor = s == 0 ? 0 : 1 / s;
         int c = storedMean.length;
         mean = Tensors.of(storedMean, c).muli(factor);
@@ -45,19 +42,18 @@ final class BatchNorm implements LayerOp {
     }
 
     @Override
-    public List<INDArray> forward(List<INDArray> bottoms) {
-        INDArray x = bottoms.get(0);
-        long channels = x.rank() > 1 ? x.size(1) : 1;
+    INDArray rewrite(INDArray y, List<INDArray> bottoms) {
+        long channels = y.rank() > 1 ? y.size(1) : 1;
         INDArray m = mean;
         INDArray sd = std;
         if (m == null) {
-            int[] reduce = Layers.allAxesBut(x.rank(), 1);
-            m = x.mean(reduce);
-            INDArray centred = x.sub(Layers.perChannel(m, x.rank()));
+            int[] reduce = Layers.allAxesBut(y.rank(), 1);
+            m = y.mean(reduce);
+            INDArray centred = y.sub(Layers.perChannel(m, y.rank()));
             sd = Transforms.sqrt(centred.muli(centred).mean(reduce).addi(eps), false);
         } else if (channels != m.length()) {
             throw ModelException.inLayer(name, "input has " + channels + " channels, the statistics have " + m.length());
         }
-        return List.of(x.sub(Layers.perChannel(m, x.rank())).divi(Layers.perChannel(sd, x.rank())));
+        return y.subi(Layers.perChannel(m, y.rank())).divi(Layers.perChannel(sd, y.rank()));
     }
 }

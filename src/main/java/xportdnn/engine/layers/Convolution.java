@@ -31,6 +31,7 @@ final class Convolution implements LayerOp {
     /** One weight array per group, or the single depthwise weight {@code [kh, kw, in, multiplier]}. */
     private final List<INDArray> weights = new ArrayList<>();
     private final List<INDArray> biases = new ArrayList<>();
+    private final Buffers buffers = new Buffers();
 
     Convolution(Layer layer, List<int[]> bottomShapes) {
         name = layer.name();
@@ -84,23 +85,35 @@ final class Convolution implements LayerOp {
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
         Layers.requireChannels(name, x, inputs);
+        INDArray out = buffers.get(0, x.size(0), outputChannels(), outputSize(x.size(2), config.getKH(), config.getSH(),
+                config.getPH()), outputSize(x.size(3), config.getKW(), config.getSW(), config.getPW()));
         if (depthwise) {
-            return List.of(run(new DepthwiseConv2D(x, weights.get(0), biases.get(0), null, config)));
+            run(new DepthwiseConv2D(x, weights.get(0), biases.get(0), out, config));
+        } else if (group == 1) {
+            run(new Conv2D(x, weights.get(0), biases.get(0), out, config));
+        } else {
+            int inPerGroup = inputs / group;
+            long outPerGroup = out.size(1) / group;
+            for (int i = 0; i < group; i++) {
+                INDArray slice = buffers.copy(1, x.get(NDArrayIndex.all(),
+                        NDArrayIndex.interval((long) i * inPerGroup, (long) (i + 1) * inPerGroup)));
+                INDArray part = buffers.get(2, out.size(0), outPerGroup, out.size(2), out.size(3));
+                run(new Conv2D(slice, weights.get(i), biases.get(i), part, config));
+                out.get(NDArrayIndex.all(), NDArrayIndex.interval(i * outPerGroup, (i + 1) * outPerGroup)).assign(part);
+            }
         }
-        if (group == 1) {
-            return List.of(run(new Conv2D(x, weights.get(0), biases.get(0), null, config)));
-        }
-        int perGroup = inputs / group;
-        INDArray[] parts = new INDArray[group];
-        for (int i = 0; i < group; i++) {
-            INDArray slice = x.get(NDArrayIndex.all(), NDArrayIndex.interval((long) i * perGroup, (long) (i + 1) * perGroup),
-                    NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
-            parts[i] = run(new Conv2D(slice, weights.get(i), biases.get(i), null, config));
-        }
-        return List.of(Nd4j.concat(1, parts));
+        return List.of(out);
     }
 
-    private static INDArray run(DynamicCustomOp op) {
-        return Nd4j.exec(op)[0];
+    private long outputChannels() {
+        return depthwise ? weights.get(0).size(2) * weights.get(0).size(3) : weights.get(0).size(0) * group;
+    }
+
+    private static long outputSize(long in, long kernel, long stride, long pad) {
+        return (in + 2 * pad - kernel) / stride + 1;
+    }
+
+    private static void run(DynamicCustomOp op) {
+        Nd4j.exec(op);
     }
 }

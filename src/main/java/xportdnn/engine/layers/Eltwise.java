@@ -15,6 +15,7 @@ final class Eltwise implements LayerOp {
     private final String name;
     private final EltwiseOp operation;
     private final float[] coeffs;
+    private final Buffers buffers = new Buffers();
 
     Eltwise(Layer layer) {
         name = layer.name();
@@ -42,7 +43,10 @@ final class Eltwise implements LayerOp {
                         + Arrays.toString(b.shape()));
             }
         }
-        INDArray y = operation == EltwiseOp.SUM ? first.mul(coeffs[0]) : first.dup();
+        INDArray y = buffers.copy(0, first);
+        if (operation == EltwiseOp.SUM && coeffs[0] != 1f) {
+            y.muli(coeffs[0]);
+        }
         for (int i = 1; i < bottoms.size(); i++) {
             INDArray b = bottoms.get(i);
             switch (operation) {

@@ -22,6 +22,11 @@ final class Flatten implements LayerOp {
     }
 
     @Override
+    public boolean topsShareMemory() {
+        return true; // a view of the bottom
+    }
+
+    @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
         long[] shape = x.shape();

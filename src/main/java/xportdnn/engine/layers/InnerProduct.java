@@ -21,6 +21,7 @@ final class InnerProduct implements LayerOp {
     /** The weights as {@code [K, N]}, ready to multiply rows on the right. */
     private final INDArray weightsKN;
     private final INDArray bias;
+    private final Buffers buffers = new Buffers();
 
     InnerProduct(Layer layer) {
         name = layer.name();
@@ -52,7 +53,7 @@ final class InnerProduct implements LayerOp {
             throw ModelException.inLayer(name, "input has " + k + " values per row from axis " + a + ", the weights expect " + inputs);
         }
         INDArray rows = Tensors.dense(x).reshape('c', Tensors.count(shape, 0, a), k);
-        INDArray y = rows.mmul(weightsKN);
+        INDArray y = rows.mmul(weightsKN, buffers.get(0, rows.size(0), outputs));
         if (bias != null) {
             y.addiRowVector(bias);
         }

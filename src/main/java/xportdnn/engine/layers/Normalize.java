@@ -11,7 +11,7 @@ import xportdnn.model.proto.Caffe.NormalizeParameter;
  * SSD's Normalize (L2 normalisation): each image (across_spatial) or each pixel's channel vector is divided by
  * {@code sqrt(sum of squares + eps)} and multiplied by the learned scale (one value, or one per channel).
  */
-final class Normalize implements LayerOp {
+final class Normalize extends InPlaceOp {
 
     private final String name;
     private final boolean acrossSpatial;
@@ -26,21 +26,20 @@ final class Normalize implements LayerOp {
         Layers.requireWeights(layer, 1);
         float[] s = layer.weights().get(0).data();
         if (p.getChannelShared() != (s.length == 1)) {
-            throw ModelException.inLayer(name, "channel_shared is " + p.getChannelShared() + " but the scale blob holds " + s.length
-                    + " values");
+            throw ModelException.inLayer(name, "channel_shared is " + p.getChannelShared() + " but the scale blob holds "
+                    + s.length + " values");
         }
         scale = Tensors.of(s, 1, s.length, 1, 1);
     }
 
     @Override
-    public List<INDArray> forward(List<INDArray> bottoms) {
-        INDArray x = bottoms.get(0);
-        Layers.requireRank(name, x, 4);
-        if (scale.length() != 1 && scale.length() != x.size(1)) {
-            throw ModelException.inLayer(name, "input has " + x.size(1) + " channels, the scale blob " + scale.length());
+    INDArray rewrite(INDArray y, List<INDArray> bottoms) {
+        Layers.requireRank(name, y, 4);
+        if (scale.length() != 1 && scale.length() != y.size(1)) {
+            throw ModelException.inLayer(name, "input has " + y.size(1) + " channels, the scale blob " + scale.length());
         }
         int[] axes = acrossSpatial ? new int[] {1, 2, 3} : new int[] {1};
-        INDArray norm = Transforms.sqrt(x.mul(x).sum(true, axes).addi(eps), false);
-        return List.of(x.div(norm).muli(scale));
+        INDArray norm = Transforms.sqrt(y.mul(y).sum(true, axes).addi(eps), false);
+        return y.divi(norm).muli(scale);
     }
 }

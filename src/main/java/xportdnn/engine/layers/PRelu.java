@@ -7,35 +7,36 @@ import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 
 /** Caffe's PReLU: {@code max(x, 0) + a[c] * min(x, 0)} with one learned slope per channel (or one shared). */
-final class PRelu implements LayerOp {
+final class PRelu extends InPlaceOp {
 
     private final String name;
     private final boolean shared;
-    private final float[] slopes;
+    private final INDArray slopes;
 
     PRelu(Layer layer) {
         name = layer.name();
         shared = layer.param().getPreluParam().getChannelShared();
         Layers.requireWeights(layer, 1);
-        slopes = layer.weights().get(0).data();
-        if (shared && slopes.length != 1) {
-            throw ModelException.inLayer(name, "channel_shared needs 1 slope, the blob holds " + slopes.length);
+        float[] a = layer.weights().get(0).data();
+        if (shared && a.length != 1) {
+            throw ModelException.inLayer(name, "channel_shared needs 1 slope, the blob holds " + a.length);
         }
+        slopes = Tensors.of(a, a.length);
     }
 
     @Override
-    public List<INDArray> forward(List<INDArray> bottoms) {
-        INDArray x = bottoms.get(0);
-        INDArray negative = Transforms.min(x, 0, true);
-        if (shared) {
-            negative.muli(slopes[0]);
-        } else {
-            long channels = x.rank() > 1 ? x.size(1) : 1;
-            if (channels != slopes.length) {
-                throw ModelException.inLayer(name, "input has " + channels + " channels, the blob holds " + slopes.length + " slopes");
-            }
-            negative.muli(Layers.perChannel(Tensors.of(slopes, slopes.length), x.rank()));
+    INDArray rewrite(INDArray y, List<INDArray> bottoms) {
+        long channels = y.rank() > 1 ? y.size(1) : 1;
+        if (!shared && channels != slopes.length()) {
+            throw ModelException.inLayer(name, "input has " + channels + " channels, the blob holds " + slopes.length()
+                    + " slopes");
         }
-        return List.of(negative.addi(Transforms.max(x, 0, true)));
+        INDArray negative = Transforms.min(y, 0, true);
+        if (shared) {
+            negative.muli(slopes.getDouble(0));
+        } else {
+            negative.muli(Layers.perChannel(slopes, y.rank()));
+        }
+        return Transforms.max(y, 0, false).addi(negative);
     }
 }

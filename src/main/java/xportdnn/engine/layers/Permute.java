@@ -11,6 +11,7 @@ final class Permute implements LayerOp {
 
     private final String name;
     private final List<Integer> order;
+    private final Buffers buffers = new Buffers();
 
     Permute(Layer layer) {
         name = layer.name();
@@ -33,6 +34,7 @@ final class Permute implements LayerOp {
                 full.add(a);
             }
         }
-        return List.of(x.permute(full.stream().mapToInt(Integer::intValue).toArray()).dup('c'));
+        INDArray permuted = x.permute(full.stream().mapToInt(Integer::intValue).toArray());
+        return List.of(buffers.copy(0, permuted));
     }
 }

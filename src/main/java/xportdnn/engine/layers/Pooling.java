@@ -8,7 +8,6 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.AvgPooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.MaxPooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
-import org.nd4j.linalg.api.ops.impl.transforms.Pad;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.Layer;
@@ -34,6 +33,7 @@ final class Pooling implements LayerOp {
     private final boolean max;
     /** Geometry per input height and width: nets see one size, but the same op may meet another. */
     private final Map<Long, Geometry> geometries = new ConcurrentHashMap<>();
+    private final Buffers buffers = new Buffers();
 
     Pooling(Layer layer, List<int[]> bottomShapes) {
         name = layer.name();
@@ -53,7 +53,8 @@ final class Pooling implements LayerOp {
         int[] shape = Layers.intShape(x);
         Geometry g = geometries.computeIfAbsent(((long) shape[2] << 32) | shape[3], k -> new Geometry(shape));
         INDArray padded = g.pad(x, max ? -Float.MAX_VALUE : 0f);
-        INDArray y = Nd4j.exec(max ? new MaxPooling2D(padded, null, g.config) : new AvgPooling2D(padded, null, g.config))[0];
+        INDArray y = buffers.get(0, x.size(0), x.size(1), g.outH, g.outW);
+        Nd4j.exec(max ? new MaxPooling2D(padded, y, g.config) : new AvgPooling2D(padded, y, g.config));
         return List.of(max ? y : y.muli(g.averageFactor));
     }
 
@@ -87,21 +88,21 @@ final class Pooling implements LayerOp {
             averageFactor = max ? null : averageFactor(h, w);
         }
 
+        /** {@code x} cropped and padded with {@code value} to the extent the windows cover (x itself if it fits). */
         INDArray pad(INDArray x, float value) {
-            INDArray cropped = x;
-            if (bottom < 0 || right < 0) {
-                cropped = x.get(NDArrayIndex.all(), NDArrayIndex.all(),
-                        NDArrayIndex.interval(0, x.size(2) + Math.min(bottom, 0)),
-                        NDArrayIndex.interval(0, x.size(3) + Math.min(right, 0)));
-            }
             int top = window.padH();
             int left = window.padW();
-            int b = Math.max(bottom, 0);
-            int r = Math.max(right, 0);
-            if (top == 0 && left == 0 && b == 0 && r == 0) {
-                return cropped;
+            if (top == 0 && left == 0 && bottom == 0 && right == 0) {
+                return x;
             }
-            return Nd4j.pad(Tensors.dense(cropped), new int[][] {{0, 0}, {0, 0}, {top, b}, {left, r}}, Pad.Mode.CONSTANT, value);
+            long h = x.size(2) + Math.min(bottom, 0);
+            long w = x.size(3) + Math.min(right, 0);
+            INDArray padded = buffers.get(1, x.size(0), x.size(1), top + h + Math.max(bottom, 0), left + w + Math.max(right, 0));
+            padded.assign(value);
+            padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(top, top + h),
+                    NDArrayIndex.interval(left, left + w))
+                    .assign(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)));
+            return padded;
         }
 
         private INDArray averageFactor(int h, int w) {

@@ -30,6 +30,11 @@ final class Reshape implements LayerOp {
     }
 
     @Override
+    public boolean topsShareMemory() {
+        return true; // a view of the bottom
+    }
+
+    @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
         long[] shape = x.shape();

@@ -16,6 +16,7 @@ final class Slice implements LayerOp {
     private final int axis;
     private final List<Integer> points;
     private final int tops;
+    private final Buffers buffers = new Buffers();
 
     Slice(Layer layer) {
         name = layer.name();
@@ -48,7 +49,7 @@ final class Slice implements LayerOp {
             }
             INDArrayIndex[] index = NDArrayIndex.allFor(x);
             index[a] = NDArrayIndex.interval(bounds[i], bounds[i + 1]);
-            out.add(x.get(index).dup('c'));
+            out.add(buffers.copy(i, x.get(index)));
         }
         return out;
     }

@@ -15,6 +15,11 @@ final class Split implements LayerOp {
     }
 
     @Override
+    public boolean topsShareMemory() {
+        return true; // every top is the bottom
+    }
+
+    @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         return Collections.nCopies(tops, bottoms.get(0));
     }

@@ -65,6 +65,27 @@ class ConvolutionTest {
         assertValues(naive(input, n, c, h, w, weights, bias, outputs, group, g, oh, ow), y, 1e-5);
     }
 
+    @Test
+    void depthwiseThreeByThreeWithMultiplierStridePadAndDilationMatchesTheDefinition() {
+        Random random = new Random(5);
+        int n = 2;
+        int c = 3;
+        int h = 8;
+        int w = 9;
+        int outputs = 6; // 2 filters per input channel
+        Geometry g = new Geometry(3, 3, 2, 1, 1, 2, 1, 2);
+        float[] input = gaussian(random, n * c * h * w);
+        float[] weights = gaussian(random, outputs * g.kh * g.kw);
+        float[] bias = gaussian(random, outputs);
+        INDArray y = run1(layer("name: 'dw' type: 'Convolution' convolution_param { num_output: 6 group: 3 kernel_size: 3 "
+                + "stride_h: 2 stride_w: 1 pad_h: 1 pad_w: 2 dilation: 1 dilation: 2 }",
+                blob(new int[] {outputs, 1, 3, 3}, weights), blob(bias)), array(input, n, c, h, w));
+        int oh = (h + 2 * g.ph - (g.dh * (g.kh - 1) + 1)) / g.sh + 1;
+        int ow = (w + 2 * g.pw - (g.dw * (g.kw - 1) + 1)) / g.sw + 1;
+        assertShape(y, n, outputs, oh, ow);
+        assertValues(naive(input, n, c, h, w, weights, bias, outputs, c, g, oh, ow), y, 1e-5);
+    }
+
     record Geometry(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
     }
 
