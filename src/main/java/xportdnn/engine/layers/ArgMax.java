@@ -5,6 +5,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
+import xportdnn.model.Shapes;
 import xportdnn.model.proto.Caffe.ArgMaxParameter;
 
 /**
@@ -36,7 +37,7 @@ final class ArgMax implements LayerOp {
         INDArray x = bottoms.get(0);
         long[] shape = x.shape();
         float[] data = Tensors.floats(x);
-        int a = axis == null ? -1 : Tensors.axis(axis, shape.length, name);
+        int a = axis == null ? -1 : Shapes.axis(name, "axis", axis, shape.length);
         int dim = (int) (a < 0 ? Tensors.count(shape, 1, shape.length) : shape[a]);
         int stride = (int) (a < 0 ? 1 : Tensors.count(shape, a + 1, shape.length)); // distance between values along the axis
         int groups = data.length / dim;

@@ -6,6 +6,7 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
+import xportdnn.model.Shapes;
 import xportdnn.model.proto.Caffe.ConcatParameter;
 
 /** Caffe's Concat along {@code axis} (or the legacy {@code concat_dim}). */
@@ -34,7 +35,7 @@ final class Concat implements LayerOp {
             return List.of(bottoms.get(0));
         }
         INDArray first = bottoms.get(0);
-        int a = Tensors.axis(axis, first.rank(), name);
+        int a = Shapes.axis(name, "axis", axis, first.rank());
         long[] shape = first.shape().clone(); // ND4J hands out its own shape array
         shape[a] = 0;
         for (INDArray b : bottoms) {

@@ -6,6 +6,7 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
+import xportdnn.model.Shapes;
 import xportdnn.model.proto.Caffe.CropParameter;
 
 /**
@@ -34,7 +35,7 @@ final class Crop implements LayerOp {
         INDArray x = bottoms.get(0);
         INDArray like = bottoms.get(1);
         int rank = x.rank();
-        int start = Tensors.axis(axis, rank, name);
+        int start = Shapes.axis(name, "axis", axis, rank);
         if (like.rank() != rank) {
             throw ModelException.inLayer(name, "bottoms have different ranks " + rank + " and " + like.rank());
         }

@@ -5,6 +5,7 @@ import java.util.stream.LongStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
+import xportdnn.model.Shapes;
 import xportdnn.model.proto.Caffe.FlattenParameter;
 
 /** Caffe's Flatten: axes {@code axis..end_axis} (inclusive) become one. */
@@ -30,8 +31,8 @@ final class Flatten implements LayerOp {
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
         long[] shape = x.shape();
-        int start = Tensors.axis(axis, shape.length, name);
-        int end = Tensors.axis(endAxis, shape.length, name);
+        int start = Shapes.axis(name, "axis", axis, shape.length);
+        int end = Shapes.axis(name, "end_axis", endAxis, shape.length);
         if (end < start) {
             throw ModelException.inLayer(name, "end_axis " + end + " is before axis " + start);
         }

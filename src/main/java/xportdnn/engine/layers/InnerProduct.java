@@ -5,6 +5,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
+import xportdnn.model.Shapes;
 import xportdnn.model.proto.Caffe.InnerProductParameter;
 
 /**
@@ -47,7 +48,7 @@ final class InnerProduct implements LayerOp {
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
         long[] shape = x.shape();
-        int a = Tensors.axis(axis, shape.length, name);
+        int a = Shapes.axis(name, "axis", axis, shape.length);
         long k = Tensors.count(shape, a, shape.length);
         if (k != inputs) {
             throw ModelException.inLayer(name, "input has " + k + " values per row from axis " + a + ", the weights expect " + inputs);

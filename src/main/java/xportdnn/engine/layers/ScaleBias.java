@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
+import xportdnn.model.Shapes;
 import xportdnn.model.proto.Caffe.BiasParameter;
 import xportdnn.model.proto.Caffe.ScaleParameter;
 
@@ -59,7 +60,7 @@ final class ScaleBias extends InPlaceOp {
         long[] shape = y.shape();
         INDArray operand = bottoms.size() > 1 ? bottoms.get(1) : null;
         // a scalar second bottom applies to everything (Caffe then takes axis 0)
-        int first = operand != null && operand.length() == 1 ? 0 : Tensors.axis(axis, shape.length, name);
+        int first = operand != null && operand.length() == 1 ? 0 : Shapes.axis(name, "axis", axis, shape.length);
         int spanned = operand != null ? (operand.length() == 1 ? 0 : operand.rank())
                 : numAxes == -1 ? shape.length - first : numAxes;
         if (first + spanned > shape.length) {

@@ -7,6 +7,7 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
+import xportdnn.model.Shapes;
 import xportdnn.model.proto.Caffe.SliceParameter;
 
 /** Caffe's Slice along {@code axis} (or legacy {@code slice_dim}) at the slice points, or into equal parts. */
@@ -32,7 +33,7 @@ final class Slice implements LayerOp {
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
-        int a = Tensors.axis(axis, x.rank(), name);
+        int a = Shapes.axis(name, "axis", axis, x.rank());
         long size = x.size(a);
         long[] bounds = new long[tops + 1];
         for (int i = 1; i < tops; i++) {

@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import xportdnn.model.Layer;
+import xportdnn.model.Shapes;
 
 /**
  * Caffe's Softmax along {@code axis}: {@code exp(x - max) / sum(exp(x - max))}, written out with reductions
@@ -22,7 +23,7 @@ final class Softmax implements LayerOp {
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
-        int a = Tensors.axis(axis, x.rank(), name);
+        int a = Shapes.axis(name, "axis", axis, x.rank());
         INDArray e = Transforms.exp(x.sub(x.max(true, a)), false);
         return List.of(e.divi(e.sum(true, a)));
     }

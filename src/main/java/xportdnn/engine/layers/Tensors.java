@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import xportdnn.model.Blob;
-import xportdnn.model.ModelException;
 
 /** Conversions between INDArrays, Java float arrays and model blobs, plus Caffe's shape arithmetic. */
 public final class Tensors {
@@ -25,23 +24,13 @@ public final class Tensors {
 
     /** The values in C order, copied into a Java array. */
     public static float[] floats(INDArray a) {
-        INDArray dense = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
-        float[] all = dense.data().asFloat();
+        float[] all = dense(a).data().asFloat();
         return all.length == a.length() ? all : Arrays.copyOf(all, (int) a.length());
     }
 
     /** A C-ordered array that ops reading raw buffers can take: {@code a} itself when it already is one. */
     static INDArray dense(INDArray a) {
         return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
-    }
-
-    /** Caffe's CanonicalAxisIndex: a negative axis counts from the end. */
-    static int axis(int axis, int rank, String layer) {
-        int a = axis < 0 ? axis + rank : axis;
-        if (a < 0 || a >= rank) {
-            throw ModelException.inLayer(layer, "axis " + axis + " is out of range for a " + rank + "-D input");
-        }
-        return a;
     }
 
     /** Product of all dims. */
