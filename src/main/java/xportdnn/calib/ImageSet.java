@@ -47,11 +47,9 @@ public final class ImageSet {
         }
     }
 
-    private final String source;
     private final List<Entry> entries;
 
-    private ImageSet(String source, List<Entry> entries) {
-        this.source = source;
+    private ImageSet(List<Entry> entries) {
         this.entries = List.copyOf(entries);
     }
 
@@ -83,7 +81,7 @@ public final class ImageSet {
         for (Path file : imageFiles(dir)) {
             entries.add(fileEntry(relativeName(dir, file), OptionalInt.empty(), file));
         }
-        return new ImageSet(dir.toString(), entries);
+        return new ImageSet(entries);
     }
 
     /**
@@ -122,7 +120,7 @@ public final class ImageSet {
             }
             entries.add(fileEntry(relativeName(dir, file), OptionalInt.of(label), file));
         }
-        return new ImageSet(dir.toString(), entries);
+        return new ImageSet(entries);
     }
 
     /**
@@ -166,7 +164,7 @@ public final class ImageSet {
         if (entries.isEmpty()) {
             throw new ModelException(listFile + ": the list names no images");
         }
-        return new ImageSet(listFile.toString(), entries);
+        return new ImageSet(entries);
     }
 
     /** The records of an IDX image file, named {@code %05d} by 0-based index, labels from an IDX label file. */
@@ -184,7 +182,7 @@ public final class ImageSet {
                     labels == null ? OptionalInt.empty() : OptionalInt.of(labels[i]),
                     color -> images.image(index, color)));
         }
-        return new ImageSet(imagesFile.toString(), entries);
+        return new ImageSet(entries);
     }
 
     public List<Entry> entries() {
@@ -202,11 +200,6 @@ public final class ImageSet {
     /** True when every entry has a label. */
     public boolean labelled() {
         return entries.stream().allMatch(e -> e.label().isPresent());
-    }
-
-    /** The folder or file the set was read from. */
-    public String source() {
-        return source;
     }
 
     private static Entry fileEntry(String name, OptionalInt label, Path file) {
