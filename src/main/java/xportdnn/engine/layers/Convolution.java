@@ -1,6 +1,7 @@
 package xportdnn.engine.layers;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,6 +25,7 @@ import xportdnn.model.Layer;
 final class Convolution implements LayerOp {
 
     private final String name;
+    private final ConvGeometry geometry;
     private final int group;
     private final int inputs;
     private final boolean depthwise;
@@ -36,6 +38,7 @@ final class Convolution implements LayerOp {
     Convolution(Layer layer, List<int[]> bottomShapes) {
         name = layer.name();
         ConvGeometry g = Layers.convGeometry(layer, bottomShapes);
+        geometry = g;
         group = g.group();
         inputs = g.inChannels();
         int outputs = g.outChannels();
@@ -83,10 +86,9 @@ final class Convolution implements LayerOp {
 
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
-        INDArray x = bottoms.get(0);
+        INDArray x = Tensors.dense(bottoms.get(0));
         Layers.requireChannels(name, x, inputs);
-        INDArray out = buffers.get(0, x.size(0), outputChannels(), outputSize(x.size(2), config.getKH(), config.getSH(),
-                config.getPH()), outputSize(x.size(3), config.getKW(), config.getSW(), config.getPW()));
+        INDArray out = buffers.get(0, Arrays.stream(geometry.outputShape(Layers.intShape(x), false)).asLongStream().toArray());
         if (depthwise) {
             run(new DepthwiseConv2D(x, weights.get(0), biases.get(0), out, config));
         } else if (group == 1) {
@@ -103,14 +105,6 @@ final class Convolution implements LayerOp {
             }
         }
         return List.of(out);
-    }
-
-    private long outputChannels() {
-        return depthwise ? weights.get(0).size(2) * weights.get(0).size(3) : weights.get(0).size(0) * group;
-    }
-
-    private static long outputSize(long in, long kernel, long stride, long pad) {
-        return (in + 2 * pad - kernel) / stride + 1;
     }
 
     private static void run(DynamicCustomOp op) {
