@@ -1,0 +1,218 @@
+package xportdnn.engine;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.engine.layers.LayerOp;
+import xportdnn.engine.layers.Layers;
+import xportdnn.engine.layers.Tensors;
+import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
+import xportdnn.model.Net;
+
+/**
+ * Runs a loaded net forward in float32 with Caffe's TEST-phase semantics on a batch of N images (N may differ
+ * from the batch the prototxt declares). Built once per net: every layer's op and weights are prepared up front,
+ * so an unsupported layer or bad weights fail here, naming the layer. {@link #forward} returns only the net's
+ * outputs; an optional {@link LayerObserver} sees every layer's own output as it is computed.
+ *
+ * <p>For speed the ops keep their output arrays from one pass to the next, and a layer declared in place
+ * overwrites its bottom when no other blob can see that array. The arrays an observer is shown are therefore
+ * valid only during its call; the returned outputs are copies the caller owns. Not for concurrent use.
+ */
+public final class FloatEngine {
+
+    private record Step(Layer layer, LayerOp op) {
+    }
+
+    private final Net net;
+    private final List<Step> steps = new ArrayList<>();
+    private final List<String> inputs = new ArrayList<>();
+    private final List<String> outputs = new ArrayList<>();
+    /** Per blob name, the index of the last step that reads it. */
+    private final Map<String, Integer> lastRead = new HashMap<>();
+
+    public FloatEngine(Net net) {
+        this.net = net;
+        Map<String, Integer> producer = new LinkedHashMap<>();
+        for (Layer layer : net.layers()) {
+            int index = steps.size();
+            if (layer.type().equals("Input")) {
+                inputs.addAll(layer.tops());
+                steps.add(new Step(layer, null));
+            } else {
+                if (layer.bottoms().isEmpty()) {
+                    throw ModelException.inLayer(layer.name(), "has no bottom");
+                }
+                List<int[]> bottomShapes = new ArrayList<>();
+                for (String bottom : layer.bottoms()) {
+                    if (!producer.containsKey(bottom)) {
+                        throw ModelException.inLayer(layer.name(), "bottom '" + bottom + "' is not produced by any earlier layer");
+                    }
+                    lastRead.put(bottom, index);
+                    bottomShapes.add(net.shape(bottom));
+                }
+                steps.add(new Step(layer, Layers.create(layer, bottomShapes)));
+            }
+            for (String top : layer.tops()) {
+                producer.put(top, index);
+            }
+        }
+        if (inputs.isEmpty()) {
+            throw new ModelException("net '" + net.name() + "' has no Input layer");
+        }
+        producer.entrySet().stream()
+                .filter(e -> lastRead.getOrDefault(e.getKey(), -1) <= e.getValue())
+                .sorted(Map.Entry.comparingByValue())
+                .forEach(e -> outputs.add(e.getKey()));
+    }
+
+    public Net net() {
+        return net;
+    }
+
+    /** The input blobs, in the order their Input layers appear. */
+    public List<String> inputNames() {
+        return List.copyOf(inputs);
+    }
+
+    /** The blobs no layer reads after their last write, in the order of that write: what {@link #forward} returns. */
+    public List<String> outputNames() {
+        return List.copyOf(outputs);
+    }
+
+    /** Runs a net with one input on {@code input} ({@code [N, C, H, W]} or whatever rank the input has). */
+    public Map<String, INDArray> forward(INDArray input) {
+        return forward(input, null);
+    }
+
+    public Map<String, INDArray> forward(INDArray input, LayerObserver observer) {
+        if (inputs.size() != 1) {
+            throw new ModelException("net '" + net.name() + "' has " + inputs.size() + " inputs " + inputs
+                    + "; pass them by name");
+        }
+        return forward(Map.of(inputs.get(0), input), observer);
+    }
+
+    /**
+     * Runs a net with one input on {@code batch} images given as one C-ordered array: the input blob's declared
+     * shape with its first dim replaced by {@code batch}.
+     */
+    public Map<String, INDArray> forward(float[] input, int batch, LayerObserver observer) {
+        int[] declared = net.shape(inputs.get(0));
+        long[] shape = Arrays.stream(declared).asLongStream().toArray();
+        shape[0] = batch;
+        long count = Tensors.count(shape);
+        if (batch <= 0 || input.length != count) {
+            throw new ModelException("input of " + input.length + " values does not fill " + batch + " x "
+                    + Arrays.toString(Arrays.copyOfRange(declared, 1, declared.length)) + " for blob '" + inputs.get(0) + "'");
+        }
+        return forward(Tensors.of(input, shape), observer);
+    }
+
+    /**
+     * Runs the net on the given input blobs, each batch first with the same batch size.
+     *
+     * @param observer sees each layer's output as it is computed; may be null
+     * @return the net's output blobs by name, in {@link #outputNames()} order
+     */
+    public Map<String, INDArray> forward(Map<String, INDArray> inputValues, LayerObserver observer) {
+        Map<String, INDArray> blobs = new HashMap<>();
+        // arrays computed in this pass that no other blob can see: an in-place layer may overwrite these
+        Set<INDArray> exclusive = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int index = 0; index < steps.size(); index++) {
+            Step step = steps.get(index);
+            Layer layer = step.layer();
+            List<INDArray> tops;
+            if (step.op() == null) {
+                tops = inputsOf(layer, inputValues);
+            } else {
+                List<INDArray> bottoms = bottomsOf(layer, blobs);
+                boolean overwrite = layer.inPlace() && exclusive.contains(bottoms.get(0));
+                tops = run(step, bottoms, overwrite);
+                if (step.op().topsShareMemory()) {
+                    exclusive.removeAll(bottoms);
+                } else {
+                    exclusive.addAll(tops);
+                }
+            }
+            for (int t = 0; t < tops.size(); t++) {
+                blobs.put(layer.tops().get(t), tops.get(t));
+            }
+            if (observer != null) {
+                observer.onOutput(layer, tops);
+            }
+            for (String bottom : layer.bottoms()) {
+                if (lastRead.get(bottom) == index && !outputs.contains(bottom)) {
+                    blobs.remove(bottom);
+                }
+            }
+        }
+        Map<String, INDArray> result = new LinkedHashMap<>();
+        for (String name : outputs) {
+            result.put(name, blobs.get(name).dup()); // the ops reuse their arrays on the next pass
+        }
+        return result;
+    }
+
+    private List<INDArray> inputsOf(Layer layer, Map<String, INDArray> values) {
+        List<INDArray> tops = new ArrayList<>();
+        for (String name : layer.tops()) {
+            INDArray value = values.get(name);
+            if (value == null) {
+                throw new ModelException("no value given for input blob '" + name + "'");
+            }
+            checkInputShape(name, value);
+            tops.add(value.dataType() == DataType.FLOAT ? value : value.castTo(DataType.FLOAT));
+        }
+        return tops;
+    }
+
+    private void checkInputShape(String name, INDArray value) {
+        int[] declared = net.blobShapes().get(name);
+        if (declared == null) {
+            return;
+        }
+        long[] shape = value.shape();
+        boolean fits = shape.length == declared.length;
+        for (int i = 1; fits && i < shape.length; i++) {
+            fits = shape[i] == declared[i];
+        }
+        if (!fits) {
+            throw new ModelException("input blob '" + name + "' has shape " + Arrays.toString(shape) + ", the net expects N x "
+                    + Arrays.toString(Arrays.copyOfRange(declared, 1, declared.length)));
+        }
+    }
+
+    private static List<INDArray> bottomsOf(Layer layer, Map<String, INDArray> blobs) {
+        List<INDArray> bottoms = new ArrayList<>(layer.bottoms().size());
+        for (String name : layer.bottoms()) {
+            bottoms.add(blobs.get(name));
+        }
+        return bottoms;
+    }
+
+    private static List<INDArray> run(Step step, List<INDArray> bottoms, boolean overwrite) {
+        List<INDArray> tops;
+        try {
+            tops = overwrite ? step.op().forwardInPlace(bottoms) : step.op().forward(bottoms);
+        } catch (ModelException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModelException("layer '" + step.layer().name() + "': " + e.getMessage(), e);
+        }
+        if (tops.size() != step.layer().tops().size()) {
+            throw ModelException.inLayer(step.layer().name(), "computes " + tops.size() + " outputs but declares "
+                    + step.layer().tops().size() + " tops");
+        }
+        return tops;
+    }
+}

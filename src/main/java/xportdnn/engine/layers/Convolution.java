@@ -1,0 +1,113 @@
+package xportdnn.engine.layers;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import xportdnn.model.ConvGeometry;
+import xportdnn.model.Layer;
+
+/**
+ * Caffe's Convolution: weights {@code [out, in/group, kh, kw]}, optional bias, groups, dilation and separate
+ * height/width geometry. ND4J's conv2d has no groups, so a grouped convolution runs one conv2d per group on
+ * its channel slice; the depthwise case (one input channel per group) uses depthwise_conv2d instead. oneDNN,
+ * ND4J's CPU helper, rejects dilated convolutions, so dilation is built into zero-spread kernels
+ * ({@link #spread}): the zero taps add exactly nothing.
+ */
+final class Convolution implements LayerOp {
+
+    private final String name;
+    private final ConvGeometry geometry;
+    private final int group;
+    private final int inputs;
+    private final boolean depthwise;
+    private final Conv2DConfig config;
+    /** One weight array per group, or the single depthwise weight {@code [kh, kw, in, multiplier]}. */
+    private final List<INDArray> weights = new ArrayList<>();
+    private final List<INDArray> biases = new ArrayList<>();
+    private final Buffers buffers = new Buffers();
+
+    Convolution(Layer layer, List<int[]> bottomShapes) {
+        name = layer.name();
+        ConvGeometry g = Layers.convGeometry(layer, bottomShapes);
+        geometry = g;
+        group = g.group();
+        inputs = g.inChannels();
+        int outputs = g.outChannels();
+        int perGroup = outputs / group;
+        INDArray w = spread(Tensors.of(Layers.weight(layer, 0, (long) outputs * (inputs / group) * g.kernelVolume()),
+                outputs, inputs / group, g.kernel()[0], g.kernel()[1]), g.dilation());
+        INDArray b = layer.param().getConvolutionParam().getBiasTerm() ? Tensors.of(Layers.weight(layer, 1, outputs), outputs)
+                : null;
+        depthwise = group > 1 && group == inputs;
+        if (depthwise) {
+            // depthwise_conv2d wants [kh, kw, in, multiplier]; Caffe's output channel c*m + j is input c's j-th filter
+            weights.add(w.reshape(group, perGroup, w.size(2), w.size(3)).permute(2, 3, 0, 1).dup('c'));
+            biases.add(b);
+        } else {
+            for (int i = 0; i < group; i++) {
+                weights.add(group == 1 ? w : w.get(NDArrayIndex.interval(i * perGroup, (i + 1) * perGroup)).dup('c'));
+                biases.add(b == null || group == 1 ? b : b.get(NDArrayIndex.interval(i * perGroup, (i + 1) * perGroup)).dup());
+            }
+        }
+        config = Conv2DConfig.builder()
+                .kH(w.size(2)).kW(w.size(3))
+                .sH(g.stride()[0]).sW(g.stride()[1])
+                .pH(g.pad()[0]).pW(g.pad()[1])
+                .dH(1).dW(1)
+                .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW)
+                .weightsFormat(depthwise ? WeightsFormat.YXIO : WeightsFormat.OIYX)
+                .build();
+    }
+
+    /**
+     * Weights {@code [a, b, kh, kw]} spread to the dilated extent {@code [a, b, d*(kh-1)+1, d*(kw-1)+1]}, zero
+     * between the taps, so an undilated convolution computes the dilated one.
+     */
+    static INDArray spread(INDArray weights, int[] dilation) {
+        if (dilation[0] == 1 && dilation[1] == 1) {
+            return weights;
+        }
+        long extentH = dilation[0] * (weights.size(2) - 1) + 1;
+        long extentW = dilation[1] * (weights.size(3) - 1) + 1;
+        INDArray spread = Nd4j.zeros(weights.dataType(), weights.size(0), weights.size(1), extentH, extentW);
+        spread.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, dilation[0], extentH),
+                NDArrayIndex.interval(0, dilation[1], extentW)).assign(weights);
+        return spread;
+    }
+
+    @Override
+    public List<INDArray> forward(List<INDArray> bottoms) {
+        INDArray x = Tensors.dense(bottoms.get(0));
+        Layers.requireChannels(name, x, inputs);
+        INDArray out = buffers.get(0, Arrays.stream(geometry.outputShape(Layers.intShape(x), false)).asLongStream().toArray());
+        if (depthwise) {
+            run(new DepthwiseConv2D(x, weights.get(0), biases.get(0), out, config));
+        } else if (group == 1) {
+            run(new Conv2D(x, weights.get(0), biases.get(0), out, config));
+        } else {
+            int inPerGroup = inputs / group;
+            long outPerGroup = out.size(1) / group;
+            for (int i = 0; i < group; i++) {
+                INDArray slice = buffers.copy(1, x.get(NDArrayIndex.all(),
+                        NDArrayIndex.interval((long) i * inPerGroup, (long) (i + 1) * inPerGroup)));
+                INDArray part = buffers.get(2, out.size(0), outPerGroup, out.size(2), out.size(3));
+                run(new Conv2D(slice, weights.get(i), biases.get(i), part, config));
+                out.get(NDArrayIndex.all(), NDArrayIndex.interval(i * outPerGroup, (i + 1) * outPerGroup)).assign(part);
+            }
+        }
+        return List.of(out);
+    }
+
+    private static void run(DynamicCustomOp op) {
+        Nd4j.exec(op);
+    }
+}

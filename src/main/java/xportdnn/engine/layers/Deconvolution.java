@@ -1,0 +1,64 @@
+package xportdnn.engine.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import xportdnn.model.ConvGeometry;
+import xportdnn.model.Layer;
+
+/**
+ * Caffe's Deconvolution (transposed convolution): weights {@code [in, out/group, kh, kw]}, output size
+ * {@code stride * (in - 1) + dilation * (kernel - 1) + 1 - 2 * pad}. Runs ND4J's deconv2d with the
+ * {@code [in, out, kh, kw]} weight layout, one call per group, dilation spread into the kernel as for
+ * {@link Convolution}.
+ */
+final class Deconvolution implements LayerOp {
+
+    /** deconv2d's integer argument for weights laid out {@code [iC, oC, kH, kW]}. */
+    private static final int WEIGHTS_IN_OUT_H_W = 1;
+
+    private final String name;
+    private final int group;
+    private final int inputs;
+    private final int[] intArgs;
+    private final List<INDArray> weights = new ArrayList<>();
+    private final List<INDArray> biases = new ArrayList<>();
+
+    Deconvolution(Layer layer, List<int[]> bottomShapes) {
+        name = layer.name();
+        ConvGeometry g = Layers.convGeometry(layer, bottomShapes);
+        group = g.group();
+        inputs = g.inChannels();
+        int perGroup = g.outChannels() / group;
+        INDArray all = Convolution.spread(Tensors.of(Layers.weight(layer, 0, (long) inputs * perGroup * g.kernelVolume()),
+                inputs, perGroup, g.kernel()[0], g.kernel()[1]), g.dilation());
+        INDArray bias = layer.param().getConvolutionParam().getBiasTerm()
+                ? Tensors.of(Layers.weight(layer, 1, g.outChannels()), g.outChannels()) : null;
+        int inPerGroup = inputs / group;
+        for (int i = 0; i < group; i++) {
+            weights.add(all.get(NDArrayIndex.interval(i * inPerGroup, (i + 1) * inPerGroup)).dup('c'));
+            biases.add(bias == null ? null : bias.get(NDArrayIndex.interval(i * perGroup, (i + 1) * perGroup)).dup());
+        }
+        intArgs = new int[] {(int) all.size(2), (int) all.size(3), g.stride()[0], g.stride()[1], g.pad()[0], g.pad()[1],
+            1, 1, 0 /* explicit padding */, 0 /* NCHW */, WEIGHTS_IN_OUT_H_W};
+    }
+
+    @Override
+    public List<INDArray> forward(List<INDArray> bottoms) {
+        INDArray x = bottoms.get(0);
+        Layers.requireChannels(name, x, inputs);
+        int inPerGroup = inputs / group;
+        INDArray[] parts = new INDArray[group];
+        for (int i = 0; i < group; i++) {
+            INDArray slice = group == 1 ? x : x.get(NDArrayIndex.all(),
+                    NDArrayIndex.interval((long) i * inPerGroup, (long) (i + 1) * inPerGroup)).dup('c');
+            INDArray[] in = biases.get(i) == null ? new INDArray[] {slice, weights.get(i)}
+                    : new INDArray[] {slice, weights.get(i), biases.get(i)};
+            parts[i] = Nd4j.exec(DynamicCustomOp.builder("deconv2d").addInputs(in).addIntegerArguments(intArgs).build())[0];
+        }
+        return List.of(group == 1 ? parts[0] : Nd4j.concat(1, parts));
+    }
+}

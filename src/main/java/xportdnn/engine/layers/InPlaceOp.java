@@ -1,0 +1,31 @@
+package xportdnn.engine.layers;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A layer whose single top has its first bottom's shape and is computed by rewriting a copy of that bottom:
+ * {@link #forward} rewrites a kept buffer, {@link #forwardInPlace} the bottom itself.
+ */
+abstract class InPlaceOp implements LayerOp {
+
+    private final Buffers buffers = new Buffers();
+
+    /**
+     * Turns {@code y}, which holds the values of {@code bottoms.get(0)} (and may be that array), into the top.
+     * Anything computed from the first bottom must be computed from {@code y} before {@code y} is changed.
+     */
+    abstract INDArray rewrite(INDArray y, List<INDArray> bottoms);
+
+    @Override
+    public final List<INDArray> forward(List<INDArray> bottoms) {
+        return List.of(rewrite(buffers.copy(0, bottoms.get(0)), bottoms));
+    }
+
+    @Override
+    public final List<INDArray> forwardInPlace(List<INDArray> bottoms) {
+        INDArray x = bottoms.get(0);
+        boolean dense = !x.isView() && x.ordering() == 'c';
+        return dense ? List.of(rewrite(x, bottoms)) : forward(bottoms);
+    }
+}

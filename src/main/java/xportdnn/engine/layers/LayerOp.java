@@ -1,0 +1,31 @@
+package xportdnn.engine.layers;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The forward computation of one Caffe layer in the TEST phase. Weights are prepared once when the op is built;
+ * {@link #forward} reads its bottoms (float32, batch first) and returns its tops in the layer's top order. An op
+ * may return arrays it keeps and overwrites on its next call, so a caller copies what it wants to keep.
+ */
+public interface LayerOp {
+
+    /** Computes the tops without writing into any bottom. */
+    List<INDArray> forward(List<INDArray> bottoms);
+
+    /**
+     * The same, but the op may write its first top into {@code bottoms.get(0)} and return that array. Called only
+     * for a layer declared in place whose bottom nothing else refers to.
+     */
+    default List<INDArray> forwardInPlace(List<INDArray> bottoms) {
+        return forward(bottoms);
+    }
+
+    /**
+     * True when a top may share memory with a bottom (a view, a pass-through) or with state the op keeps: such
+     * tops, and the bottoms they may alias, must never be written in place.
+     */
+    default boolean topsShareMemory() {
+        return false;
+    }
+}

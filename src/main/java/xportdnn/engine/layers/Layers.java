@@ -1,0 +1,144 @@
+package xportdnn.engine.layers;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.model.Blob;
+import xportdnn.model.ConvGeometry;
+import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
+
+/** Builds the op for a layer by its Caffe type, and holds the checks the ops share. */
+public final class Layers {
+
+    /** Makes the op of one layer from its definition, weights and the shapes of its bottoms. */
+    @FunctionalInterface
+    private interface Factory {
+        LayerOp create(Layer layer, List<int[]> bottomShapes);
+
+        static Factory of(Function<Layer, LayerOp> shapeless) {
+            return (layer, shapes) -> shapeless.apply(layer);
+        }
+    }
+
+    /** Every layer type the engine runs (Input is handled by the engine itself), by Caffe type name. */
+    private static final Map<String, Factory> FACTORIES = new TreeMap<>(Map.ofEntries(
+            Map.entry("Convolution", Convolution::new),
+            Map.entry("Deconvolution", Deconvolution::new),
+            Map.entry("Pooling", Pooling::new),
+            Map.entry("InnerProduct", Factory.of(InnerProduct::new)),
+            Map.entry("ReLU", Factory.of(Activation::relu)),
+            Map.entry("PReLU", Factory.of(PRelu::new)),
+            Map.entry("Sigmoid", Factory.of(Activation::sigmoid)),
+            Map.entry("TanH", Factory.of(Activation::tanh)),
+            Map.entry("ELU", Factory.of(Activation::elu)),
+            Map.entry("Power", Factory.of(Activation::power)),
+            Map.entry("Dropout", Factory.of(Activation::identity)),
+            Map.entry("BatchNorm", Factory.of(BatchNorm::new)),
+            Map.entry("Scale", Factory.of(ScaleBias::scale)),
+            Map.entry("Bias", Factory.of(ScaleBias::bias)),
+            Map.entry("Eltwise", Factory.of(Eltwise::new)),
+            Map.entry("Concat", Factory.of(Concat::new)),
+            Map.entry("Slice", Factory.of(Slice::new)),
+            Map.entry("Split", Factory.of(Split::new)),
+            Map.entry("Flatten", Factory.of(Flatten::new)),
+            Map.entry("Reshape", Factory.of(Reshape::new)),
+            Map.entry("Permute", Factory.of(Permute::new)),
+            Map.entry("Softmax", Factory.of(Softmax::new)),
+            Map.entry("LRN", Factory.of(Lrn::new)),
+            Map.entry("Crop", Factory.of(Crop::new)),
+            Map.entry("Normalize", Factory.of(Normalize::new)),
+            Map.entry("PriorBox", Factory.of(PriorBox::new)),
+            Map.entry("DetectionOutput", Factory.of(DetectionOutput::new)),
+            Map.entry("ArgMax", Factory.of(ArgMax::new))));
+
+    private Layers() {
+    }
+
+    /** The layer types {@link #create} accepts. */
+    public static Set<String> supportedTypes() {
+        return FACTORIES.keySet();
+    }
+
+    /**
+     * The op computing {@code layer}, with its weights prepared for bottoms of the given shapes (batch included;
+     * the op itself accepts any batch size).
+     *
+     * @throws ModelException naming the layer when its type is unsupported or its parameters or weights are invalid
+     */
+    public static LayerOp create(Layer layer, List<int[]> bottomShapes) {
+        Factory factory = FACTORIES.get(layer.type());
+        if (factory == null) {
+            throw ModelException.inLayer(layer.name(), "unsupported layer type '" + layer.type() + "' (supported: Input, "
+                    + String.join(", ", supportedTypes()) + ")");
+        }
+        if (bottomShapes.size() != layer.bottoms().size()) {
+            throw ModelException.inLayer(layer.name(), "has " + layer.bottoms().size() + " bottoms but " + bottomShapes.size()
+                    + " shapes were given");
+        }
+        return factory.create(layer, bottomShapes);
+    }
+
+    /** The geometry of a 2-D (De)Convolution over its 4-D bottom, channels on axis 1. */
+    static ConvGeometry convGeometry(Layer layer, List<int[]> bottomShapes) {
+        int[] bottom = bottomShapes.get(0);
+        if (bottom.length != 4 || layer.param().getConvolutionParam().getAxis() != 1) {
+            throw ModelException.inLayer(layer.name(), "only 2-D convolution over a 4-D input with channels on axis 1 is "
+                    + "supported, got input " + Blob.describe(bottom));
+        }
+        return ConvGeometry.of(layer.param(), bottom);
+    }
+
+    /** Weight blob {@code index}, checked to exist and hold {@code count} values. */
+    static Blob weight(Layer layer, int index, long count) {
+        requireWeights(layer, index + 1);
+        Blob b = layer.weights().get(index);
+        if (b.count() != count) {
+            throw ModelException.inLayer(layer.name(), "weight blob " + index + " holds " + b.count() + " values, expected "
+                    + count + " (" + Blob.describe(b.shape()) + ")");
+        }
+        return b;
+    }
+
+    static void requireWeights(Layer layer, int count) {
+        if (layer.weights().size() < count) {
+            throw ModelException.inLayer(layer.name(), "needs " + count + " weight blob(s), the caffemodel has "
+                    + layer.weights().size());
+        }
+    }
+
+    static void requireRank(String layer, INDArray x, int rank) {
+        if (x.rank() != rank) {
+            throw ModelException.inLayer(layer, "expects a " + rank + "-D input, got " + Arrays.toString(x.shape()));
+        }
+    }
+
+    /** Checks a 4-D input with the given channel count. */
+    static void requireChannels(String layer, INDArray x, int channels) {
+        requireRank(layer, x, 4);
+        if (x.size(1) != channels) {
+            throw ModelException.inLayer(layer, "input has " + x.size(1) + " channels, the weights expect " + channels);
+        }
+    }
+
+    static int[] intShape(INDArray x) {
+        return Arrays.stream(x.shape()).mapToInt(Math::toIntExact).toArray();
+    }
+
+    /** A {@code [C]} vector shaped {@code [1, C, 1, ...]} to broadcast over axis 1 of a rank-{@code rank} array. */
+    static INDArray perChannel(INDArray values, int rank) {
+        long[] shape = new long[Math.max(rank, 2)];
+        Arrays.fill(shape, 1);
+        shape[1] = values.length();
+        return values.reshape('c', shape);
+    }
+
+    static int[] allAxesBut(int rank, int kept) {
+        return IntStream.range(0, rank).filter(a -> a != kept).toArray();
+    }
+}

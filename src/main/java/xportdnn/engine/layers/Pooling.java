@@ -1,0 +1,126 @@
+package xportdnn.engine.layers;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.AvgPooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.MaxPooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
+import xportdnn.model.PoolGeometry;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.PoolingParameter;
+import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
+
+/**
+ * Caffe's Pooling (MAX or AVE, global or windowed). Caffe rounds the output size up by default and then drops a
+ * last window that would start in the padding; ND4J pools only whole windows, so the input is padded here
+ * explicitly (with -FLT_MAX for MAX, Caffe's initial maximum) to exactly the extent the windows cover, and
+ * pooled without further padding. For AVE Caffe divides each window's sum by its size clipped to the padded
+ * input ({@code min(start + kernel, size + pad) - start}, before clipping to the real input), which a
+ * precomputed per-position factor map applies to ND4J's plain average.
+ */
+final class Pooling implements LayerOp {
+
+    private final String name;
+    private final LayerParameter definition;
+    private final PoolingParameter param;
+    private final boolean max;
+    /** Geometry per input height and width: nets see one size, but the same op may meet another. */
+    private final Map<Long, Geometry> geometries = new ConcurrentHashMap<>();
+    private final Buffers buffers = new Buffers();
+
+    Pooling(Layer layer, List<int[]> bottomShapes) {
+        name = layer.name();
+        definition = layer.param();
+        param = definition.getPoolingParam();
+        if (param.getPool() == PoolMethod.STOCHASTIC) {
+            throw ModelException.inLayer(name, "STOCHASTIC pooling is not supported");
+        }
+        max = param.getPool() == PoolMethod.MAX;
+        new Geometry(bottomShapes.get(0)); // rejects a bad window when the net is loaded
+    }
+
+    @Override
+    public List<INDArray> forward(List<INDArray> bottoms) {
+        INDArray x = bottoms.get(0);
+        Layers.requireRank(name, x, 4);
+        int[] shape = Layers.intShape(x);
+        Geometry g = geometries.computeIfAbsent(((long) shape[2] << 32) | shape[3], k -> new Geometry(shape));
+        INDArray padded = g.pad(x, max ? -Float.MAX_VALUE : 0f);
+        INDArray y = buffers.get(0, x.size(0), x.size(1), g.outH, g.outW);
+        Nd4j.exec(max ? new MaxPooling2D(padded, y, g.config) : new AvgPooling2D(padded, y, g.config));
+        return List.of(max ? y : y.muli(g.averageFactor));
+    }
+
+    /** How one input size is padded and pooled. */
+    private final class Geometry {
+        final PoolGeometry window;
+        final int outH;
+        final int outW;
+        /** Padding after the input (negative: rows/columns no window reaches, cropped away). */
+        final int bottom;
+        final int right;
+        final Pooling2DConfig config;
+        /** {@code kernelH * kernelW / clipped window size} per output position, shaped {@code [1, 1, outH, outW]}. */
+        final INDArray averageFactor;
+
+        Geometry(int[] shape) {
+            window = PoolGeometry.of(definition, shape);
+            int[] out = window.outputShape(shape, param.getRoundMode());
+            outH = out[2];
+            outW = out[3];
+            int h = shape[2];
+            int w = shape[3];
+            if (outH <= 0 || outW <= 0) {
+                throw ModelException.inLayer(name, "input " + h + "x" + w + " is smaller than the pooling window");
+            }
+            bottom = (outH - 1) * window.strideH() + window.kernelH() - window.padH() - h;
+            right = (outW - 1) * window.strideW() + window.kernelW() - window.padW() - w;
+            config = Pooling2DConfig.builder()
+                    .kH(window.kernelH()).kW(window.kernelW()).sH(window.strideH()).sW(window.strideW())
+                    .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.VALID).isNHWC(false).build();
+            averageFactor = max ? null : averageFactor(h, w);
+        }
+
+        /** {@code x} cropped and padded with {@code value} to the extent the windows cover (x itself if it fits). */
+        INDArray pad(INDArray x, float value) {
+            int top = window.padH();
+            int left = window.padW();
+            if (top == 0 && left == 0 && bottom == 0 && right == 0) {
+                return x;
+            }
+            long h = x.size(2) + Math.min(bottom, 0);
+            long w = x.size(3) + Math.min(right, 0);
+            INDArray padded = buffers.get(1, x.size(0), x.size(1), top + h + Math.max(bottom, 0), left + w + Math.max(right, 0));
+            padded.assign(value);
+            padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(top, top + h),
+                    NDArrayIndex.interval(left, left + w))
+                    .assign(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)));
+            return padded;
+        }
+
+        private INDArray averageFactor(int h, int w) {
+            float[] factor = new float[outH * outW];
+            for (int oh = 0; oh < outH; oh++) {
+                int rows = clippedExtent(oh, window.strideH(), window.padH(), window.kernelH(), h);
+                for (int ow = 0; ow < outW; ow++) {
+                    int cols = clippedExtent(ow, window.strideW(), window.padW(), window.kernelW(), w);
+                    factor[oh * outW + ow] = (float) window.kernelH() * window.kernelW() / (rows * cols);
+                }
+            }
+            return Tensors.of(factor, 1, 1, outH, outW);
+        }
+
+        /** Caffe's AVE window extent: from the (possibly negative) start to the end clipped at size + pad. */
+        private static int clippedExtent(int index, int stride, int pad, int kernel, int size) {
+            int start = index * stride - pad;
+            return Math.min(start + kernel, size + pad) - start;
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package xportdnn.engine.layers;
+
+import static xportdnn.engine.layers.Cases.array;
+import static xportdnn.engine.layers.Cases.assertShape;
+import static xportdnn.engine.layers.Cases.assertValues;
+import static xportdnn.engine.layers.Cases.blob;
+import static xportdnn.engine.layers.Cases.layer;
+import static xportdnn.engine.layers.Cases.run1;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class ConvolutionTest {
+
+    @Test
+    void groupedConvolutionSeesOnlyItsGroupsChannels() {
+        // channel 0 is all 1, channel 1 all 10; group 0 owns channel 0, group 1 channel 1
+        INDArray x = array(new float[] {1, 1, 1, 1, 10, 10, 10, 10}, 1, 2, 2, 2);
+        INDArray y = run1(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 2 kernel_size: 1 group: 2 }",
+                blob(new int[] {2, 1, 1, 1}, 2, 3), blob(0.5f, -1)), x);
+        assertShape(y, 1, 2, 2, 2);
+        assertValues(new float[] {2.5f, 2.5f, 2.5f, 2.5f, 29, 29, 29, 29}, y, 0);
+    }
+
+    @Test
+    void depthwiseWithMultiplierKeepsCaffesOutputChannelOrder() {
+        // 2 groups of 1 input channel and 2 outputs each: output 2c+j is input c times filter 2c+j
+        INDArray x = array(new float[] {1, 10}, 1, 2, 1, 1);
+        INDArray y = run1(layer("name: 'dw' type: 'Convolution' convolution_param { num_output: 4 kernel_size: 1 group: 2 "
+                + "bias_term: false }", blob(new int[] {4, 1, 1, 1}, 1, 2, 3, 4)), x);
+        assertValues(new float[] {1, 2, 30, 40}, y, 0);
+    }
+
+    @Test
+    void threeByThreeWithPaddingMatchesHandComputedSums() {
+        // all-ones 3x3 kernel over 1..9 with pad 1: each output is the sum of its neighbourhood
+        INDArray x = array(Cases.ramp(9, 1, 1), 1, 1, 3, 3);
+        float[] ones = new float[9];
+        java.util.Arrays.fill(ones, 1);
+        INDArray y = run1(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 1 kernel_size: 3 pad: 1 }",
+                blob(new int[] {1, 1, 3, 3}, ones), blob(100)), x);
+        assertValues(new float[] {112, 121, 116, 127, 145, 133, 124, 139, 128}, y, 0);
+    }
+
+    @Test
+    void separateHeightWidthGeometryDilationAndGroupsMatchTheDefinition() {
+        Random random = new Random(7);
+        int n = 2;
+        int c = 4;
+        int h = 9;
+        int w = 7;
+        int outputs = 6;
+        int group = 2;
+        Geometry g = new Geometry(3, 2, 2, 1, 1, 0, 2, 1);
+        float[] input = gaussian(random, n * c * h * w);
+        float[] weights = gaussian(random, outputs * (c / group) * g.kh * g.kw);
+        float[] bias = gaussian(random, outputs);
+        INDArray y = run1(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 6 group: 2 kernel_h: 3 "
+                + "kernel_w: 2 stride_h: 2 stride_w: 1 pad_h: 1 pad_w: 0 dilation: 2 dilation: 1 }",
+                blob(new int[] {outputs, c / group, g.kh, g.kw}, weights), blob(bias)), array(input, n, c, h, w));
+        int oh = (h + 2 * g.ph - (g.dh * (g.kh - 1) + 1)) / g.sh + 1;
+        int ow = (w + 2 * g.pw - (g.dw * (g.kw - 1) + 1)) / g.sw + 1;
+        assertShape(y, n, outputs, oh, ow);
+        assertValues(naive(input, n, c, h, w, weights, bias, outputs, group, g, oh, ow), y, 1e-5);
+    }
+
+    @Test
+    void depthwiseThreeByThreeWithMultiplierStridePadAndDilationMatchesTheDefinition() {
+        Random random = new Random(5);
+        int n = 2;
+        int c = 3;
+        int h = 8;
+        int w = 9;
+        int outputs = 6; // 2 filters per input channel
+        Geometry g = new Geometry(3, 3, 2, 1, 1, 2, 1, 2);
+        float[] input = gaussian(random, n * c * h * w);
+        float[] weights = gaussian(random, outputs * g.kh * g.kw);
+        float[] bias = gaussian(random, outputs);
+        INDArray y = run1(layer("name: 'dw' type: 'Convolution' convolution_param { num_output: 6 group: 3 kernel_size: 3 "
+                + "stride_h: 2 stride_w: 1 pad_h: 1 pad_w: 2 dilation: 1 dilation: 2 }",
+                blob(new int[] {outputs, 1, 3, 3}, weights), blob(bias)), array(input, n, c, h, w));
+        int oh = (h + 2 * g.ph - (g.dh * (g.kh - 1) + 1)) / g.sh + 1;
+        int ow = (w + 2 * g.pw - (g.dw * (g.kw - 1) + 1)) / g.sw + 1;
+        assertShape(y, n, outputs, oh, ow);
+        assertValues(naive(input, n, c, h, w, weights, bias, outputs, c, g, oh, ow), y, 1e-5);
+    }
+
+    record Geometry(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+    }
+
+    static float[] gaussian(Random random, int count) {
+        float[] v = new float[count];
+        for (int i = 0; i < count; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+
+    /** Caffe's convolution written out as the definition: one output value at a time. */
+    private static float[] naive(float[] x, int n, int c, int h, int w, float[] wt, float[] b, int outputs, int group,
+            Geometry g, int oh, int ow) {
+        int cg = c / group;
+        int og = outputs / group;
+        float[] y = new float[n * outputs * oh * ow];
+        for (int img = 0; img < n; img++) {
+            for (int o = 0; o < outputs; o++) {
+                int grp = o / og;
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        double sum = b[o];
+                        for (int ci = 0; ci < cg; ci++) {
+                            for (int ki = 0; ki < g.kh; ki++) {
+                                for (int kj = 0; kj < g.kw; kj++) {
+                                    int r = i * g.sh - g.ph + ki * g.dh;
+                                    int s = j * g.sw - g.pw + kj * g.dw;
+                                    if (r >= 0 && r < h && s >= 0 && s < w) {
+                                        sum += wt[((o * cg + ci) * g.kh + ki) * g.kw + kj]
+                                                * x[((img * c + grp * cg + ci) * h + r) * w + s];
+                                    }
+                                }
+                            }
+                        }
+                        y[((img * outputs + o) * oh + i) * ow + j] = (float) sum;
+                    }
+                }
+            }
+        }
+        return y;
+    }
+}
