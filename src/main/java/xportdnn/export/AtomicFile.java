@@ -28,6 +28,20 @@ public final class AtomicFile {
      * @throws ModelException if {@code target} is one of the inputs, its folder is missing, or writing fails
      */
     public static void writeString(Path target, String text, Collection<Path> inputs) {
+        write(target, inputs, temp -> Files.writeString(temp, text, StandardCharsets.UTF_8));
+    }
+
+    /** Writes {@code bytes} to {@code target}, as {@link #writeString} does text (e.g. a caffemodel). */
+    public static void write(Path target, byte[] bytes, Collection<Path> inputs) {
+        write(target, inputs, temp -> Files.write(temp, bytes));
+    }
+
+    /** Fills the temporary file. */
+    private interface Content {
+        void writeTo(Path temp) throws IOException;
+    }
+
+    private static void write(Path target, Collection<Path> inputs, Content content) {
         Path absolute = target.toAbsolutePath().normalize();
         for (Path input : inputs) {
             if (sameFile(absolute, input)) {
@@ -44,7 +58,7 @@ public final class AtomicFile {
         Path temp = null;
         try {
             temp = createTemp(folder, absolute.getFileName().toString());
-            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            content.writeTo(temp);
             try {
                 Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

@@ -1,5 +1,6 @@
 package xportdnn.export;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -80,6 +81,17 @@ class AtomicFileTest {
                 () -> AtomicFile.writeString(out, "bad \uD800", List.of()));
         assertTrue(e.getMessage().startsWith("cannot write " + out + ": "), e.getMessage());
         assertEquals("old", Files.readString(out));
+        assertEquals(List.of(out), list(dir));
+    }
+
+    @Test
+    void bytesAreWrittenAsTheyAreAndInputsRefused() throws IOException {
+        Path out = dir.resolve("out.caffemodel");
+        byte[] bytes = {0, (byte) 0xff, (byte) 0xc3, 10, 13};
+        AtomicFile.write(out, bytes, List.of());
+        assertArrayEquals(bytes, Files.readAllBytes(out));
+        assertThrows(ModelException.class, () -> AtomicFile.write(out, new byte[1], List.of(out)));
+        assertArrayEquals(bytes, Files.readAllBytes(out));
         assertEquals(List.of(out), list(dir));
     }
 

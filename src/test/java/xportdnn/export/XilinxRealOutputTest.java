@@ -42,7 +42,8 @@ class XilinxRealOutputTest {
         Net bare = NetLoader.load(deploy, null);
         Net net = NetLoader.build(bare.definition(), TestWeights.random(bare.definition(), 5));
 
-        XilinxThresholds thresholds = XilinxThresholds.compute(net, statistics(net), ThresholdMethod.parse("kl-j"), out);
+        XilinxThresholds thresholds =
+                XilinxThresholds.compute(net, statistics(net), ThresholdMethod.parse("kl-j"), out);
         XilinxExporter.Result result = XilinxExporter.export(net, new InParamsOut(in, params, out), thresholds, false);
         String ours = PrototxtWriter.print(result.net());
         String real = Files.readString(spec.resolve(realFile));
