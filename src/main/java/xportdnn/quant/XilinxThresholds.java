@@ -132,7 +132,7 @@ public final class XilinxThresholds {
                     : fusion.fusedLayers().stream().map(Layer::name).toList();
             Double ownValue = own.get(l.name());
             out.put(l.name(), new LayerThresholds(l, in == null ? 0 : in, o == null ? 0 : o,
-                    rules.getOrDefault(l.name(), Rule.OWN_OUTPUT),
+                    rules.getOrDefault(l.name(), Rule.PASS_THROUGH),
                     ownValue == null ? OptionalDouble.empty() : OptionalDouble.of(ownValue), params, fusedWith));
         }
         return new XilinxThresholds(method.name(), bitwidth, out);
