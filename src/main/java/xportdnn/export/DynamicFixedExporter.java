@@ -1,10 +1,8 @@
 package xportdnn.export;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
@@ -12,6 +10,7 @@ import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.LayerParameterOrBuilder;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.quant.BatchNormStatistics;
 import xportdnn.quant.DynamicFixed;
 
 /**
@@ -140,19 +139,15 @@ public final class DynamicFixedExporter {
         return records.get(producer.getName());
     }
 
-    /** S = gamma / sqrt(var + eps) in float, as the CHaiDNN runtime computes it when it fuses the pair. */
+    /** S = gamma / sqrt(var + eps), as the CHaiDNN runtime computes it when it fuses the pair. */
     private static float[] gammaByStd(Layer scale, float[] gamma, Layer bn) {
-        float[] variance = BatchNormStatistics.of(bn).variance();
-        if (variance.length != gamma.length) {
+        BatchNormStatistics stats = BatchNormStatistics.of(bn);
+        if (stats.variance().length != gamma.length) {
             throw ModelException.inLayer(scale.name(), "the Scale has " + gamma.length
-                    + " gamma values but its BatchNorm '" + bn.name() + "' has " + variance.length + " variances");
+                    + " gamma values but its BatchNorm '" + bn.name() + "' has " + stats.variance().length
+                    + " variances");
         }
-        float eps = bn.param().getBatchNormParam().getEps();
-        float[] s = new float[gamma.length];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = gamma[i] / (float) Math.sqrt(variance[i] + eps);
-        }
-        return s;
+        return stats.gammaByStd(gamma);
     }
 
     private static int largestFl(LayerParameter.Builder layer, String what, float[] values, int bw) {
@@ -163,27 +158,5 @@ public final class DynamicFixedExporter {
             }
         }
         return DynamicFixed.largestFl(values, bw);
-    }
-
-    /** Caffe's BatchNorm blobs are mean, variance and a scale factor s; the true statistics are stored / s. */
-    record BatchNormStatistics(float[] mean, float[] variance) {
-
-        static BatchNormStatistics of(Layer bn) {
-            List<Blob> w = bn.weights();
-            if (w.size() < 3 || w.get(2).count() < 1) {
-                throw ModelException.inLayer(bn.name(), "the BatchNorm has " + w.size()
-                        + " learned blobs; Caffe's BatchNorm needs mean, variance and a scale factor");
-            }
-            float s = w.get(2).data()[0];
-            return new BatchNormStatistics(divide(w.get(0).data(), s), divide(w.get(1).data(), s));
-        }
-
-        private static float[] divide(float[] stored, float s) {
-            float[] out = new float[stored.length];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = s == 0 ? 0 : stored[i] / s; // Caffe: a zero factor means the statistics are zero
-            }
-            return out;
-        }
     }
 }

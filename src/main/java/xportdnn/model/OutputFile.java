@@ -42,6 +42,11 @@ public final class OutputFile {
         write(target, inputs, out -> out.write(strictUtf8(text)));
     }
 
+    /** Writes {@code bytes} to {@code target}, which must not be any of {@code inputs} (e.g. a caffemodel). */
+    public static void write(Path target, byte[] bytes, Collection<Path> inputs) {
+        write(target, inputs, out -> out.write(bytes));
+    }
+
     /**
      * Writes {@code target} with what {@code body} produces.
      *

@@ -1,11 +1,11 @@
 package xportdnn.export;
 
-import com.google.protobuf.TextFormat;
+import static xportdnn.model.TestWeights.blob;
+import static xportdnn.model.TestWeights.layer;
+
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
-import xportdnn.model.proto.Caffe.BlobProto;
-import xportdnn.model.proto.Caffe.BlobShape;
-import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.TestWeights;
 import xportdnn.model.proto.Caffe.NetParameter;
 
 /** A small net built in code with hand-chosen weights, for the exporter and command-line tests. */
@@ -35,42 +35,20 @@ public final class SmallNet {
             """;
 
     public static Net net() throws Exception {
-        NetParameter.Builder definition = NetParameter.newBuilder();
-        TextFormat.merge(DEFINITION, definition);
-        return NetLoader.build(definition.build(), weights());
+        return NetLoader.build(TestWeights.definition(DEFINITION), weights());
     }
 
     /** The learned values of {@link #DEFINITION}, as a caffemodel would hold them. */
     public static NetParameter weights() {
         return NetParameter.newBuilder()
-                .addLayer(withBlobs("conv", blob(new int[] {2, 2, 1, 1}, 0.5f, -0.25f, 1f, 2f),
+                .addLayer(layer("conv", blob(new int[] {2, 2, 1, 1}, 0.5f, -0.25f, 1f, 2f),
                         blob(new int[] {2}, 0, 1)))
                 // stored mean, variance, scale factor 2: true mean [0.75, -0.15], true variance [4, 0.015]
-                .addLayer(withBlobs("bn", blob(new int[] {2}, 1.5f, -0.3f), blob(new int[] {2}, 8f, 0.03f),
+                .addLayer(layer("bn", blob(new int[] {2}, 1.5f, -0.3f), blob(new int[] {2}, 8f, 0.03f),
                         blob(new int[] {1}, 2f)))
-                .addLayer(withBlobs("sc", blob(new int[] {2}, 2f, -0.5f), blob(new int[] {2}, 0.1f, 10f)))
-                .addLayer(withBlobs("sc2", blob(new int[] {2}, 3f, 0.25f)))
-                .addLayer(withBlobs("ip", blob(new int[] {3, 8}, new float[24]), blob(new int[] {3}, 0, 0, 0)))
+                .addLayer(layer("sc", blob(new int[] {2}, 2f, -0.5f), blob(new int[] {2}, 0.1f, 10f)))
+                .addLayer(layer("sc2", blob(new int[] {2}, 3f, 0.25f)))
+                .addLayer(layer("ip", blob(new int[] {3, 8}, new float[24]), blob(new int[] {3}, 0, 0, 0)))
                 .build();
-    }
-
-    private static LayerParameter withBlobs(String name, BlobProto... blobs) {
-        LayerParameter.Builder l = LayerParameter.newBuilder().setName(name);
-        for (BlobProto b : blobs) {
-            l.addBlobs(b);
-        }
-        return l.build();
-    }
-
-    private static BlobProto blob(int[] shape, float... data) {
-        BlobShape.Builder s = BlobShape.newBuilder();
-        for (int d : shape) {
-            s.addDim(d);
-        }
-        BlobProto.Builder b = BlobProto.newBuilder().setShape(s);
-        for (float v : data) {
-            b.addData(v);
-        }
-        return b.build();
     }
 }

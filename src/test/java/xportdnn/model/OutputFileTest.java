@@ -1,5 +1,6 @@
 package xportdnn.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -79,6 +80,17 @@ class OutputFileTest {
                 () -> OutputFile.writeString(out, "bad \uD800", List.of()));
         assertTrue(e.getMessage().startsWith("cannot write " + out + ": "), e.getMessage());
         assertEquals("old", Files.readString(out));
+        assertEquals(List.of(out), list(dir));
+    }
+
+    @Test
+    void bytesAreWrittenAsTheyAreAndInputsRefused() throws IOException {
+        Path out = dir.resolve("out.caffemodel");
+        byte[] bytes = {0, (byte) 0xff, (byte) 0xc3, 10, 13};
+        OutputFile.write(out, bytes, List.of());
+        assertArrayEquals(bytes, Files.readAllBytes(out));
+        assertThrows(ModelException.class, () -> OutputFile.write(out, new byte[1], List.of(out)));
+        assertArrayEquals(bytes, Files.readAllBytes(out));
         assertEquals(List.of(out), list(dir));
     }
 

@@ -6,18 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import xportdnn.calib.ActivationRange;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.model.ModelException;
 
 class ThresholdMethodsTest {
 
     static BlobHistograms statistics(float[] data) {
-        ActivationRange r = new ActivationRange();
-        r.add(data, 0, data.length);
-        BlobHistograms h = new BlobHistograms(r, KlJThreshold.binCount(r));
-        h.add(data, 0, data.length);
-        return h;
+        return TestStatistics.of(data);
     }
 
     private static float[] laplace(long seed, int n, double b) {

@@ -1,0 +1,79 @@
+package xportdnn.export;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import xportdnn.model.Blob;
+import xportdnn.model.Layer;
+import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.BlobProto;
+import xportdnn.model.proto.Caffe.BlobShape;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.quant.BatchNormFusion;
+
+/**
+ * {@code --fuse_bn}: folds every BatchNorm/Scale chain that the CHaiDNN runtime fuses into the convolution before
+ * it ({@link BatchNormFusion}) into that convolution's weights and bias, and removes the folded layers, so that the
+ * float net computes the same with fewer layers. A folded convolution gets {@code bias_term: true} (and a bias
+ * blob if it had none) and writes the blob the last folded layer wrote, so every later reader stays wired.
+ */
+public final class BatchNormFolder {
+
+    /**
+     * @param definition the net without the folded layers (no blobs)
+     * @param weights    the caffemodel: the definition's layers with their learned blobs, the folded convolutions'
+     *                   fused; {@code weights.toByteArray()} is the binary file
+     * @param folded     per folded convolution, the names of the layers folded into it, in order; the last one's
+     *                   output is what the convolution now outputs
+     */
+    public record Result(NetParameter definition, NetParameter weights, Map<String, List<String>> folded) {
+    }
+
+    private BatchNormFolder() {
+    }
+
+    /** @throws xportdnn.model.ModelException when a fused layer's learned values are missing */
+    public static Result fold(Net net) {
+        Map<String, BatchNormFusion> fusions = BatchNormFusion.find(net);
+        Set<String> removed = fusions.values().stream().flatMap(f -> f.fusedLayers().stream()).map(Layer::name)
+                .collect(Collectors.toSet());
+        NetParameter.Builder definition = net.definition().toBuilder().clearLayer();
+        NetParameter.Builder weights = net.definition().toBuilder().clearLayer();
+        Map<String, List<String>> folded = new LinkedHashMap<>();
+        for (Layer layer : net.layers()) {
+            if (removed.contains(layer.name())) {
+                continue;
+            }
+            LayerParameter.Builder l = layer.param().toBuilder();
+            List<Blob> blobs = layer.weights();
+            BatchNormFusion fusion = fusions.get(layer.name());
+            if (fusion != null) {
+                l.setTop(0, fusion.outputBlob());
+                l.getConvolutionParamBuilder().setBiasTerm(true);
+                float[] bias = fusion.bias();
+                blobs = List.of(fusion.weights(), new Blob(new int[] {bias.length}, bias));
+                folded.put(layer.name(), fusion.fusedLayers().stream().map(Layer::name).toList());
+            }
+            definition.addLayer(l);
+            LayerParameter.Builder stored = l.clone();
+            blobs.forEach(b -> stored.addBlobs(proto(b)));
+            weights.addLayer(stored);
+        }
+        return new Result(definition.build(), weights.build(), folded);
+    }
+
+    private static BlobProto proto(Blob b) {
+        BlobShape.Builder shape = BlobShape.newBuilder();
+        for (int d : b.shape()) {
+            shape.addDim(d);
+        }
+        BlobProto.Builder p = BlobProto.newBuilder().setShape(shape);
+        for (float v : b.data()) {
+            p.addData(v);
+        }
+        return p.build();
+    }
+}

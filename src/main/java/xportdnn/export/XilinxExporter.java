@@ -1,0 +1,127 @@
+package xportdnn.export;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import xportdnn.model.ChaidnnSupport;
+import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.quant.XilinxThresholds;
+import xportdnn.quant.XilinxThresholds.LayerThresholds;
+
+/**
+ * The original tool's Xilinx mode: the user's net, batch 1, with a {@code precision_param} block on every layer
+ * type CHaiDNN reads one from in Xilinx mode (spec/chaidnn-precision.md sections 3 and 5) and on no other layer.
+ * The fields are those the real tool wrote: the Input block holds {@code bw_layer_out} and {@code th_layer_out}
+ * only; every other block {@code bw_layer_in, bw_layer_out, th_layer_in, th_layer_out}, Convolution,
+ * Deconvolution and Normalize also {@code bw_params} and their {@code th_params}; {@code quant_type: "Xilinx"} on
+ * every block but Input's and ReLU's. Layers CHaiDNN does not support get no block.
+ */
+public final class XilinxExporter {
+
+    /** Layer types that carry a Xilinx block (when CHaiDNN supports the layer's settings). */
+    public static final Set<String> BLOCK_TYPES = Set.of("Convolution", "BatchNorm", "Scale", "Pooling", "Eltwise",
+            "Permute", "ReLU", "Deconvolution", "Concat", "Normalize", "Input");
+
+    private static final Set<String> WITH_PARAMS = Set.of("Convolution", "Deconvolution", "Normalize");
+
+    /** The real files show no quant_type on these blocks. */
+    private static final Set<String> WITHOUT_QUANT_TYPE = Set.of("Input", "ReLU");
+
+    static final String QUANT_TYPE = "Xilinx";
+
+    /**
+     * Written instead of a threshold of 0 (a blob that was all zeros on the calibration images, or a weight
+     * channel of zeros): the runtime divides by thresholds.
+     */
+    public static final float ZERO_THRESHOLD_STAND_IN = 1e-6f;
+
+    /**
+     * @param net             the quantized net: the user's definition, batch 1, with the precision blocks
+     * @param blockCount      how many precision_param blocks were written
+     * @param rebatchedInputs Input layers whose batch dimension was rewritten to 1, with their old batch
+     * @param zeroThresholds  where a threshold of 0 was replaced by {@link #ZERO_THRESHOLD_STAND_IN}, one line
+     *                        each, e.g. {@code layer 'conv3': th_layer_out} or
+     *                        {@code layer 'conv3': th_params of output channels 4, 9}, in layer order
+     */
+    public record Result(NetParameter net, int blockCount, Map<String, Long> rebatchedInputs,
+            List<String> zeroThresholds) {
+
+        public boolean batchChanged() {
+            return !rebatchedInputs.isEmpty();
+        }
+    }
+
+    private XilinxExporter() {
+    }
+
+    /**
+     * @param bitwidths        total bits of input activations, weights, output activations ({@code --bitwidths});
+     *                         the Input layer's output is written with the input bitwidth, the image being the
+     *                         first layer's input
+     * @param thresholds       the thresholds of this net's layers
+     * @param allowAnyBitwidth accept bitwidths other than CHaiDNN's 6 and 8
+     * @throws xportdnn.model.ModelException for unsupported bitwidths
+     */
+    public static Result export(Net net, InParamsOut bitwidths, XilinxThresholds thresholds,
+            boolean allowAnyBitwidth) {
+        ChaiDnnBitwidths.check(bitwidths, allowAnyBitwidth);
+        NetParameter.Builder out = net.definition().toBuilder();
+        Map<String, Long> rebatched = BatchDimension.setToOne(out);
+        List<String> zeros = new ArrayList<>();
+        int blocks = 0;
+        for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
+            layer.clearPrecisionParam();
+            if (BLOCK_TYPES.contains(layer.getType())
+                    && ChaidnnSupport.of(layer.build()) != ChaidnnSupport.UNSUPPORTED) {
+                layer.setPrecisionParam(block(layer.getType(), thresholds.of(layer.getName()), bitwidths, zeros));
+                blocks++;
+            }
+        }
+        return new Result(out.build(), blocks, rebatched, List.copyOf(zeros));
+    }
+
+    private static PrecisionParameter block(String type, LayerThresholds t, InParamsOut bw, List<String> zeros) {
+        PrecisionParameter.Builder p = PrecisionParameter.newBuilder();
+        if (type.equals("Input")) {
+            return p.setBwLayerOut(bw.in()).setThLayerOut(positive(t.out(), t, "th_layer_out", zeros)).build();
+        }
+        p.setBwLayerIn(bw.in()).setBwLayerOut(bw.out())
+                .setThLayerIn(positive(t.in(), t, "th_layer_in", zeros))
+                .setThLayerOut(positive(t.out(), t, "th_layer_out", zeros));
+        if (WITH_PARAMS.contains(type)) {
+            p.setBwParams(bw.params());
+            List<Integer> zeroChannels = new ArrayList<>();
+            for (int c = 0; c < t.params().length; c++) {
+                float th = t.params()[c];
+                if (!(th > 0)) {
+                    zeroChannels.add(c);
+                    th = ZERO_THRESHOLD_STAND_IN;
+                }
+                p.addThParams(th);
+            }
+            if (!zeroChannels.isEmpty()) {
+                zeros.add("layer '" + t.name() + "': th_params of output channel"
+                        + (zeroChannels.size() == 1 ? " " : "s ")
+                        + zeroChannels.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+            }
+        }
+        if (!WITHOUT_QUANT_TYPE.contains(type)) {
+            p.setQuantType(QUANT_TYPE);
+        }
+        return p.build();
+    }
+
+    private static float positive(double threshold, LayerThresholds t, String field, List<String> zeros) {
+        float f = (float) threshold;
+        if (f > 0) {
+            return f;
+        }
+        zeros.add("layer '" + t.name() + "': " + field);
+        return ZERO_THRESHOLD_STAND_IN;
+    }
+}

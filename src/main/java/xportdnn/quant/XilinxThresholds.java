@@ -1,0 +1,218 @@
+package xportdnn.quant;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+import xportdnn.calib.BlobHistograms;
+import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
+import xportdnn.model.Net;
+
+/**
+ * The Xilinx-mode thresholds of every layer: {@code th_layer_in}, {@code th_layer_out} and the weight thresholds
+ * {@code th_params}, from the calibration statistics of each layer's own output (algorithms.md section A).
+ *
+ * <p>Activations. A blob's threshold is one value however many layers rewrite it in place, so the producer's
+ * {@code th_layer_out} that a reader's {@code th_layer_in} must equal is simply the blob's value:
+ * <ol>
+ * <li>Every computing layer (anything not listed below, e.g. Input, Convolution, ReLU, BatchNorm, Scale, Concat,
+ * also layers CHaiDNN does not run) gets {@code own = method.threshold(stats[layer], bitwidth)}.</li>
+ * <li>Walking the layers in order: a computing layer sets every top to its own threshold (so an in-place ReLU
+ * replaces the convolution's); a pass-through layer ({@link #PASS_THROUGH}: its output values are those of its
+ * input, picked or rearranged) sets its tops to its first bottom's value; an Eltwise sets every bottom and its
+ * top to the largest bottom value; a Concat sets every bottom and its top to its own threshold.</li>
+ * <li>Then, until nothing changes (values only rise, so this ends): every Eltwise's bottoms are raised to their
+ * largest value, and every Concat's bottoms and top are raised to the largest of them all; an Eltwise's top is
+ * left as the walk set it. This settles blobs read by two Eltwise or Concat layers (ResNet shortcuts).</li>
+ * <li>A layer's {@code th_layer_in} is the final value of its first bottom (for Eltwise and Concat, the value
+ * all bottoms share), its {@code th_layer_out} the final value of its first top. A layer without bottoms
+ * (Input) has {@code th_layer_in = th_layer_out}. A layer with several tops is given one threshold for all of
+ * them, from the statistics of its first.</li>
+ * </ol>
+ * An all-zero blob gets 0; the exporter replaces it, since the runtime divides by thresholds.
+ *
+ * <p>Weights: {@link WeightThresholds} of every Convolution, Deconvolution, InnerProduct and Normalize, where a
+ * Convolution the runtime fuses with a following BatchNorm/Scale ({@link BatchNormFusion}) is measured on its
+ * fused weights.
+ */
+public final class XilinxThresholds {
+
+    /** Layer types whose output values are values of their first input, so they keep its threshold. */
+    public static final Set<String> PASS_THROUGH =
+            Set.of("Pooling", "Split", "Dropout", "LRN", "Flatten", "Reshape", "Permute", "Crop");
+
+    /** How a layer's output threshold was decided. */
+    public enum Rule {
+        /** From the statistics of the layer's own output by the threshold method. */
+        OWN_OUTPUT,
+        /** Taken over from its input ({@link #PASS_THROUGH}). */
+        PASS_THROUGH,
+        /** The largest threshold of an Eltwise's inputs. */
+        ELTWISE_MAX
+    }
+
+    /**
+     * @param layer     the layer
+     * @param in        {@code th_layer_in}
+     * @param out       {@code th_layer_out}
+     * @param rule      how the walk set the layer's output
+     * @param own       the threshold of the layer's own output, for {@link Rule#OWN_OUTPUT} layers; the final
+     *                  {@code out} differs when a later in-place layer, Eltwise or Concat changed the blob
+     * @param params    {@code th_params}, one per output channel; empty for layers without weight thresholds
+     * @param fusedWith the BatchNorm/Scale layers whose factors the weights were measured with, in order
+     */
+    public record LayerThresholds(Layer layer, double in, double out, Rule rule, OptionalDouble own, float[] params,
+            List<String> fusedWith) {
+
+        public String name() {
+            return layer.name();
+        }
+    }
+
+    private final String method;
+    private final int bitwidth;
+    private final Map<String, LayerThresholds> layers;
+
+    private XilinxThresholds(String method, int bitwidth, Map<String, LayerThresholds> layers) {
+        this.method = method;
+        this.bitwidth = bitwidth;
+        this.layers = layers;
+    }
+
+    /**
+     * @param statistics the statistics of every layer's own output, by layer name (an in-place layer's entry is
+     *                   the blob after that layer; the Input's is the preprocessed data); pass-through and
+     *                   Eltwise layers may be absent
+     * @param method     the activation threshold method
+     * @param bitwidth   the activation bitwidth the thresholds are chosen for
+     * @throws IllegalArgumentException when a computing layer has no statistics
+     * @throws ModelException           when a method gives no finite threshold, or weights are missing or not finite
+     */
+    public static XilinxThresholds compute(Net net, Map<String, BlobHistograms> statistics, ThresholdMethod method,
+            int bitwidth) {
+        Map<String, Double> value = new HashMap<>();
+        Map<String, Double> own = new HashMap<>();
+        Map<String, Rule> rules = new HashMap<>();
+        for (Layer l : net.layers()) {
+            if (PASS_THROUGH.contains(l.type())) {
+                rules.put(l.name(), Rule.PASS_THROUGH);
+                setAll(value, l.tops(), value.get(l.bottoms().get(0)));
+            } else if (l.type().equals("Eltwise")) {
+                rules.put(l.name(), Rule.ELTWISE_MAX);
+                double m = max(value, l.bottoms());
+                setAll(value, l.bottoms(), m);
+                setAll(value, l.tops(), m);
+            } else if (!l.tops().isEmpty()) {
+                rules.put(l.name(), Rule.OWN_OUTPUT);
+                double t = ownThreshold(l, statistics, method, bitwidth);
+                own.put(l.name(), t);
+                if (l.type().equals("Concat")) {
+                    setAll(value, l.bottoms(), t);
+                }
+                setAll(value, l.tops(), t);
+            }
+        }
+        settleSharedInputs(net, value);
+
+        Map<String, BatchNormFusion> fusions = BatchNormFusion.find(net);
+        Map<String, LayerThresholds> out = new LinkedHashMap<>();
+        for (Layer l : net.layers()) {
+            Double in = l.bottoms().isEmpty() ? null : value.get(l.bottoms().get(0));
+            Double o = l.tops().isEmpty() ? in : value.get(l.tops().get(0));
+            if (in == null) {
+                in = o;
+            }
+            BatchNormFusion fusion = fusions.get(l.name());
+            float[] params = !WeightThresholds.applies(l) ? new float[0]
+                    : fusion == null ? WeightThresholds.of(l) : WeightThresholds.of(l, fusion.weights());
+            List<String> fusedWith = fusion == null ? List.of()
+                    : fusion.fusedLayers().stream().map(Layer::name).toList();
+            Double ownValue = own.get(l.name());
+            out.put(l.name(), new LayerThresholds(l, in == null ? 0 : in, o == null ? 0 : o,
+                    rules.getOrDefault(l.name(), Rule.PASS_THROUGH),
+                    ownValue == null ? OptionalDouble.empty() : OptionalDouble.of(ownValue), params, fusedWith));
+        }
+        return new XilinxThresholds(method.name(), bitwidth, out);
+    }
+
+    private static double ownThreshold(Layer l, Map<String, BlobHistograms> statistics, ThresholdMethod method,
+            int bitwidth) {
+        BlobHistograms stats = statistics.get(l.name());
+        if (stats == null) {
+            throw new IllegalArgumentException("no calibration statistics for layer '" + l.name() + "'");
+        }
+        double t = method.threshold(stats, bitwidth);
+        if (!(t >= 0) || Double.isInfinite(t)) {
+            throw ModelException.inLayer(l.name(), "the " + method.name() + " threshold of its calibration output is "
+                    + t + " (max |x| " + stats.range().maxAbs() + ")");
+        }
+        return t;
+    }
+
+    /** Step 3 of the class comment: raise shared inputs until every Eltwise and Concat constraint holds. */
+    private static void settleSharedInputs(Net net, Map<String, Double> value) {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Layer l : net.layers()) {
+                if (l.type().equals("Eltwise")) {
+                    changed |= raise(value, l.bottoms(), max(value, l.bottoms()));
+                } else if (l.type().equals("Concat")) {
+                    double m = Math.max(max(value, l.bottoms()), max(value, l.tops()));
+                    changed |= raise(value, l.bottoms(), m);
+                    changed |= raise(value, l.tops(), m);
+                }
+            }
+        }
+    }
+
+    private static boolean raise(Map<String, Double> value, List<String> blobs, double m) {
+        boolean changed = false;
+        for (String b : blobs) {
+            if (value.get(b) < m) {
+                value.put(b, m);
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private static double max(Map<String, Double> value, List<String> blobs) {
+        double m = 0;
+        for (String b : blobs) {
+            m = Math.max(m, value.get(b));
+        }
+        return m;
+    }
+
+    private static void setAll(Map<String, Double> value, List<String> blobs, double v) {
+        for (String b : blobs) {
+            value.put(b, v);
+        }
+    }
+
+    /** The method's name, as users pass it to {@code --threshold_method}. */
+    public String method() {
+        return method;
+    }
+
+    public int bitwidth() {
+        return bitwidth;
+    }
+
+    /** Every layer's thresholds, in layer order. */
+    public List<LayerThresholds> layers() {
+        return List.copyOf(layers.values());
+    }
+
+    public LayerThresholds of(String layer) {
+        LayerThresholds t = layers.get(layer);
+        if (t == null) {
+            throw new IllegalArgumentException("no layer named " + layer);
+        }
+        return t;
+    }
+}

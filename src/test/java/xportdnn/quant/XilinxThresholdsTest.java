@@ -1,0 +1,312 @@
+package xportdnn.quant;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static xportdnn.model.TestWeights.blob;
+import static xportdnn.model.TestWeights.layer;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import xportdnn.calib.BlobHistograms;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.TestWeights;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.quant.XilinxThresholds.LayerThresholds;
+import xportdnn.quant.XilinxThresholds.Rule;
+
+/**
+ * The propagation rules on small nets with the "max" method, so each layer's own threshold is the largest |x| of
+ * the values the test gives it and every expected threshold is worked out by hand from the rules.
+ */
+class XilinxThresholdsTest {
+
+    private static final ThresholdMethod MAX = ThresholdMethod.parse("max");
+
+    /** Statistics whose max |x| is the given value for each named layer (a few values below it, one negative). */
+    private static Map<String, BlobHistograms> maxima(Object... nameAndMax) {
+        Map<String, BlobHistograms> stats = new HashMap<>();
+        for (int i = 0; i < nameAndMax.length; i += 2) {
+            float m = ((Number) nameAndMax[i + 1]).floatValue();
+            stats.put((String) nameAndMax[i], TestStatistics.of(0, m / 4, -m, m / 2));
+        }
+        return stats;
+    }
+
+    private static Net net(String prototxt) {
+        NetParameter definition = TestWeights.definition(prototxt);
+        return NetLoader.build(definition, TestWeights.random(definition, 3));
+    }
+
+    private static void assertInOut(XilinxThresholds t, String layer, double in, double out) {
+        LayerThresholds l = t.of(layer);
+        assertEquals(in, l.in(), 1e-6, layer + " th_layer_in");
+        assertEquals(out, l.out(), 1e-6, layer + " th_layer_out");
+    }
+
+    private static final String INPUT = """
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 4 dim: 4 } } }
+            """;
+
+    private static String conv(String name, String bottom, String top) {
+        return "layer { name: \"" + name + "\" type: \"Convolution\" bottom: \"" + bottom + "\" top: \"" + top
+                + "\" convolution_param { num_output: 2 kernel_size: 1 } }\n";
+    }
+
+    private static String inPlace(String name, String type, String blob) {
+        return "layer { name: \"" + name + "\" type: \"" + type + "\" bottom: \"" + blob + "\" top: \"" + blob
+                + "\" }\n";
+    }
+
+    @Test
+    void inPlaceChainCarriesTheLastOwnThresholdAndPoolingPassesItOn() {
+        Net net = net(INPUT + conv("conv1", "data", "c1") + inPlace("bn1", "BatchNorm", "c1")
+                + inPlace("sc1", "Scale", "c1") + inPlace("relu1", "ReLU", "c1")
+                + "layer { name: \"pool1\" type: \"Pooling\" bottom: \"c1\" top: \"p1\""
+                + " pooling_param { pool: AVE kernel_size: 2 stride: 2 } }\n"
+                + conv("conv2", "p1", "c2"));
+        XilinxThresholds t = XilinxThresholds.compute(net,
+                maxima("data", 10, "conv1", 7, "bn1", 5, "sc1", 9, "relu1", 4, "conv2", 3), MAX, 8);
+        assertInOut(t, "data", 10, 10);
+        assertInOut(t, "conv1", 10, 4); // the post-ReLU threshold replaces the convolution's 7
+        assertInOut(t, "bn1", 4, 4);
+        assertInOut(t, "sc1", 4, 4);
+        assertInOut(t, "relu1", 4, 4);
+        assertInOut(t, "pool1", 4, 4);
+        assertInOut(t, "conv2", 4, 3);
+        assertEquals(7, t.of("conv1").own().getAsDouble(), 1e-6);
+        assertEquals(Rule.OWN_OUTPUT, t.of("conv1").rule());
+        assertEquals(Rule.PASS_THROUGH, t.of("pool1").rule());
+        assertTrue(t.of("pool1").own().isEmpty());
+        assertEquals(List.of("bn1", "sc1"), t.of("conv1").fusedWith());
+        assertEquals(List.of(), t.of("conv2").fusedWith());
+        assertEquals("max", t.method());
+    }
+
+    @Test
+    void passThroughLayersKeepTheirInputThreshold() {
+        Net net = net(INPUT + conv("conv", "data", "c")
+                + "layer { name: \"split\" type: \"Split\" bottom: \"c\" top: \"s1\" top: \"s2\" }\n"
+                + inPlace("drop", "Dropout", "s1")
+                + "layer { name: \"flat\" type: \"Flatten\" bottom: \"s1\" top: \"f\" }\n"
+                + "layer { name: \"perm\" type: \"Permute\" bottom: \"s2\" top: \"pm\""
+                + " permute_param { order: 0 order: 2 order: 3 order: 1 } }\n"
+                + "layer { name: \"lrn\" type: \"LRN\" bottom: \"s2\" top: \"l\" }\n"
+                + "layer { name: \"resh\" type: \"Reshape\" bottom: \"l\" top: \"r\""
+                + " reshape_param { shape { dim: 0 dim: -1 } } }\n"
+                + "layer { name: \"sig\" type: \"Sigmoid\" bottom: \"r\" top: \"sg\" }\n");
+        XilinxThresholds t = XilinxThresholds.compute(net, maxima("data", 1, "conv", 6, "sig", 0.9), MAX, 6);
+        for (String name : List.of("split", "drop", "flat", "perm", "lrn", "resh")) {
+            assertInOut(t, name, 6, 6);
+            assertEquals(Rule.PASS_THROUGH, t.of(name).rule(), name);
+        }
+        assertInOut(t, "sig", 6, 0.9); // an unsupported computing layer still gets its own output threshold
+    }
+
+    /** An Eltwise writes the largest input threshold back; the ReLU after it recomputes, and so on down. */
+    @Test
+    void residualBlocksShareOneThresholdPerSum() {
+        Net net = net(INPUT + conv("conv0", "data", "x") + inPlace("relu0", "ReLU", "x")
+                + conv("convA", "x", "a") + inPlace("reluA", "ReLU", "a")
+                + "layer { name: \"add1\" type: \"Eltwise\" bottom: \"x\" bottom: \"a\" top: \"y\" }\n"
+                + inPlace("reluY", "ReLU", "y")
+                + conv("convB", "y", "b") + inPlace("reluB", "ReLU", "b")
+                + "layer { name: \"add2\" type: \"Eltwise\" bottom: \"y\" bottom: \"b\" top: \"z\" }\n");
+        XilinxThresholds t = XilinxThresholds.compute(net, maxima("data", 1, "conv0", 5, "relu0", 3, "convA", 9,
+                "reluA", 2, "reluY", 4, "convB", 1, "reluB", 6), MAX, 8);
+        // add1: max(3, 2) = 3 into x and a; reluY sets y = 4; add2: max(4, 6) = 6 into y and b, z = 6.
+        assertInOut(t, "conv0", 1, 3);
+        assertInOut(t, "relu0", 3, 3);
+        assertInOut(t, "convA", 3, 3);
+        assertInOut(t, "reluA", 3, 3);
+        assertInOut(t, "add1", 3, 6);
+        assertInOut(t, "reluY", 6, 6);
+        assertInOut(t, "convB", 6, 6);
+        assertInOut(t, "reluB", 6, 6);
+        assertInOut(t, "add2", 6, 6);
+        assertEquals(Rule.ELTWISE_MAX, t.of("add1").rule());
+        assertEquals(4, t.of("reluY").own().getAsDouble(), 1e-6);
+    }
+
+    /** A blob read by two Eltwise layers: the second one's write-back must reach the first one's other input. */
+    @Test
+    void aBlobReadByTwoEltwiseLayersSettlesAllInputsToTheMax() {
+        Net net = net(INPUT + conv("convA", "data", "a") + conv("convB", "data", "b") + conv("convC", "data", "c")
+                + "layer { name: \"add1\" type: \"Eltwise\" bottom: \"a\" bottom: \"b\" top: \"s1\" }\n"
+                + "layer { name: \"add2\" type: \"Eltwise\" bottom: \"a\" bottom: \"c\" top: \"s2\" }\n");
+        XilinxThresholds t = XilinxThresholds.compute(net,
+                maxima("data", 1, "convA", 1, "convB", 2, "convC", 5), MAX, 8);
+        // Walk: add1 sets a = b = s1 = 2; add2 sets a = c = s2 = 5. The fix-up raises b to 5; s1 stays 2.
+        assertInOut(t, "convA", 1, 5);
+        assertInOut(t, "convB", 1, 5);
+        assertInOut(t, "convC", 1, 5);
+        assertInOut(t, "add1", 5, 2);
+        assertInOut(t, "add2", 5, 5);
+    }
+
+    @Test
+    void concatInputsShareTheConcatThreshold() {
+        Net net = net(INPUT + conv("convA", "data", "a") + inPlace("reluA", "ReLU", "a")
+                + conv("convB", "data", "b")
+                + "layer { name: \"cat\" type: \"Concat\" bottom: \"a\" bottom: \"b\" top: \"k\" }\n"
+                + conv("convK", "k", "k2"));
+        XilinxThresholds t = XilinxThresholds.compute(net,
+                maxima("data", 1, "convA", 20, "reluA", 12, "convB", 3, "cat", 8, "convK", 2), MAX, 8);
+        // Lower (12) and higher (3) inputs alike take the concat's own 8.
+        assertInOut(t, "convA", 1, 8);
+        assertInOut(t, "reluA", 8, 8);
+        assertInOut(t, "convB", 1, 8);
+        assertInOut(t, "cat", 8, 8);
+        assertInOut(t, "convK", 8, 2);
+    }
+
+    @Test
+    void aConcatInputAlsoSummedByAnEltwiseRaisesTheWholeConcat() {
+        Net net = net(INPUT + conv("convA", "data", "a") + conv("convB", "data", "b") + conv("convC", "data", "c")
+                + "layer { name: \"cat\" type: \"Concat\" bottom: \"a\" bottom: \"b\" top: \"k\" }\n"
+                + "layer { name: \"add\" type: \"Eltwise\" bottom: \"b\" bottom: \"c\" top: \"e\" }\n");
+        XilinxThresholds t = XilinxThresholds.compute(net,
+                maxima("data", 1, "convA", 1, "convB", 1, "convC", 9, "cat", 4), MAX, 8);
+        // Walk: cat sets a = b = k = 4; add sets b = c = e = 9. Fix-up: the concat's inputs and output rise to 9.
+        for (String name : List.of("convA", "convB", "convC")) {
+            assertInOut(t, name, 1, 9);
+        }
+        assertInOut(t, "cat", 9, 9);
+        assertInOut(t, "add", 9, 9);
+    }
+
+    @Test
+    void anAllZeroOutputGivesZeroNotNaN() {
+        Net net = net(INPUT + conv("conv", "data", "c") + inPlace("relu", "ReLU", "c") + conv("next", "c", "n"));
+        Map<String, BlobHistograms> stats = maxima("data", 2, "conv", 3, "next", 1);
+        stats.put("relu", TestStatistics.of(new float[64]));
+        for (String method : ThresholdMethod.NAMES) {
+            String m = method.equals("percentile:P") ? "percentile:99.9" : method;
+            XilinxThresholds t = XilinxThresholds.compute(net, stats, ThresholdMethod.parse(m), 8);
+            assertInOut(t, "relu", 0, 0);
+            assertInOut(t, "next", 0, t.of("next").out());
+            assertFalse(Double.isNaN(t.of("next").out()), m);
+        }
+    }
+
+    @Test
+    void aComputingLayerWithoutStatisticsIsRefused() {
+        Net net = net(INPUT + conv("conv", "data", "c") + inPlace("relu", "ReLU", "c"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> XilinxThresholds.compute(net, maxima("data", 1, "conv", 2), MAX, 8));
+        assertEquals("no calibration statistics for layer 'relu'", e.getMessage());
+    }
+
+    @Test
+    void convolutionWeightThresholdsUseTheFusedBatchNormAndScale() {
+        NetParameter definition = TestWeights.definition(INPUT + conv("conv", "data", "c")
+                + "layer { name: \"bn\" type: \"BatchNorm\" bottom: \"c\" top: \"c\""
+                + " batch_norm_param { eps: 0.001 } }\n"
+                + inPlace("sc", "Scale", "c") + inPlace("relu", "ReLU", "c"));
+        // conv weights [[0.5, -0.25], [1, 2]]; stored variance [8, 0.03] / factor 2 = [4, 0.015]; gamma [2, -0.5]
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv", blob(new int[] {2, 2, 1, 1}, 0.5f, -0.25f, 1f, 2f), blob(new int[] {2}, 0, 1)))
+                .addLayer(layer("bn", blob(new int[] {2}, 1.5f, -0.3f), blob(new int[] {2}, 8f, 0.03f),
+                        blob(new int[] {1}, 2f)))
+                .addLayer(layer("sc", blob(new int[] {2}, 2f, -0.5f)))
+                .build();
+        Net net = NetLoader.build(definition, weights);
+        XilinxThresholds t = XilinxThresholds.compute(net, everyLayer(net, 1), MAX, 8);
+        float[] th = t.of("conv").params();
+        assertEquals(2, th.length);
+        assertEquals(0.5 * 2 / Math.sqrt(4.001), th[0], 1e-6);
+        assertEquals(2 * 0.5 / Math.sqrt(0.016), th[1], 1e-5);
+        assertEquals(List.of("bn", "sc"), t.of("conv").fusedWith());
+    }
+
+    private static Map<String, BlobHistograms> everyLayer(Net net, float max) {
+        Map<String, BlobHistograms> stats = new HashMap<>();
+        net.layers().forEach(l -> stats.put(l.name(), TestStatistics.of(max, -max / 2)));
+        return stats;
+    }
+
+    @Test
+    void convolutionWithoutBatchNormTakesMaxAbsPerOutputChannel() {
+        NetParameter definition = TestWeights.definition(INPUT + conv("conv", "data", "c"));
+        NetParameter weights = NetParameter.newBuilder().addLayer(layer("conv",
+                blob(new int[] {2, 2, 1, 1}, 0.5f, -0.75f, -3f, 2f), blob(new int[] {2}, 100, -100))).build();
+        Net net = NetLoader.build(definition, weights);
+        assertArrayEquals(new float[] {0.75f, 3f},
+                XilinxThresholds.compute(net, everyLayer(net, 1), MAX, 8).of("conv").params());
+    }
+
+    /** Deconvolution weights are (in, out/group, kh, kw): the output channel is axis 1 within each group. */
+    @Test
+    void deconvolutionOutputChannelsAreAxisOneWithinEachGroup() {
+        NetParameter definition = TestWeights.definition(INPUT
+                + "layer { name: \"up\" type: \"Deconvolution\" bottom: \"data\" top: \"u\""
+                + " convolution_param { num_output: 3 kernel_size: 1 bias_term: false } }\n"
+                + "layer { name: \"upg\" type: \"Deconvolution\" bottom: \"data\" top: \"ug\""
+                + " convolution_param { num_output: 4 kernel_size: 2 group: 2 bias_term: false } }\n");
+        float[] grouped = new float[2 * 2 * 4];
+        // input 0 (group 0) -> outputs 0, 1; input 1 (group 1) -> outputs 2, 3; 4 kernel taps each
+        float[][] taps = {{1, -0.5f, 0, 0.25f}, {0, 0, -2, 1}, {3, 0, 0, 0}, {0.1f, -0.5f, 0.2f, 0}};
+        for (int k = 0; k < 4; k++) {
+            System.arraycopy(taps[k], 0, grouped, k * 4, 4);
+        }
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("up", blob(new int[] {2, 3, 1, 1}, 1, -5, 2, 4, 0.5f, -3)))
+                .addLayer(layer("upg", blob(new int[] {2, 2, 2, 2}, grouped)))
+                .build();
+        Net net = NetLoader.build(definition, weights);
+        XilinxThresholds t = XilinxThresholds.compute(net, everyLayer(net, 1), MAX, 8);
+        assertArrayEquals(new float[] {4, 5, 3}, t.of("up").params());
+        assertArrayEquals(new float[] {1, 2, 3, 0.5f}, t.of("upg").params());
+    }
+
+    @Test
+    void innerProductAndNormalizeThresholds() {
+        NetParameter definition = TestWeights.definition(INPUT
+                + "layer { name: \"norm\" type: \"Normalize\" bottom: \"data\" top: \"n\""
+                + " norm_param { channel_shared: false } }\n"
+                + "layer { name: \"norm1\" type: \"Normalize\" bottom: \"data\" top: \"n1\" }\n"
+                + "layer { name: \"ip\" type: \"InnerProduct\" bottom: \"data\" top: \"i\""
+                + " inner_product_param { num_output: 2 bias_term: false } }\n"
+                + "layer { name: \"ipt\" type: \"InnerProduct\" bottom: \"data\" top: \"it\""
+                + " inner_product_param { num_output: 2 bias_term: false transpose: true } }\n");
+        float[] ip = new float[2 * 32];
+        ip[5] = -7;
+        ip[32 + 31] = 0.5f;
+        float[] ipt = new float[32 * 2];
+        ipt[2 * 4] = 6;      // row 4, output 0
+        ipt[2 * 9 + 1] = -2; // row 9, output 1
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("norm", blob(new int[] {2}, 2, -3)))
+                .addLayer(layer("norm1", blob(new int[] {}, -8)))
+                .addLayer(layer("ip", blob(new int[] {2, 32}, ip)))
+                .addLayer(layer("ipt", blob(new int[] {32, 2}, ipt)))
+                .build();
+        Net net = NetLoader.build(definition, weights);
+        XilinxThresholds t = XilinxThresholds.compute(net, everyLayer(net, 1), MAX, 8);
+        assertArrayEquals(new float[] {2, 3}, t.of("norm").params());
+        assertArrayEquals(new float[] {8}, t.of("norm1").params());
+        assertArrayEquals(new float[] {7, 0.5f}, t.of("ip").params());
+        assertArrayEquals(new float[] {6, 2}, t.of("ipt").params());
+        assertArrayEquals(new float[0], t.of("data").params());
+    }
+
+    @Test
+    void missingOrNonFiniteWeightsAreReportedByLayer() {
+        NetParameter definition = TestWeights.definition(INPUT + conv("conv", "data", "c"));
+        Net bare = NetLoader.build(definition, null);
+        assertEquals("layer 'conv': the Convolution has no learned weights (the Xilinx mode needs the caffemodel)",
+                assertThrows(xportdnn.model.ModelException.class,
+                        () -> XilinxThresholds.compute(bare, everyLayer(bare, 1), MAX, 8)).getMessage());
+        NetParameter weights = NetParameter.newBuilder().addLayer(layer("conv",
+                blob(new int[] {2, 2, 1, 1}, 1, Float.NaN, 1, 1), blob(new int[] {2}, 0, 0))).build();
+        Net nan = NetLoader.build(definition, weights);
+        assertEquals("layer 'conv': the Convolution weights contain NaN",
+                assertThrows(xportdnn.model.ModelException.class,
+                        () -> XilinxThresholds.compute(nan, everyLayer(nan, 1), MAX, 8)).getMessage());
+    }
+}
