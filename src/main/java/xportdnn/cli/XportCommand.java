@@ -1,29 +1,20 @@
 package xportdnn.cli;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-
-import xportdnn.export.DynamicFixedExporter;
+import xportdnn.calib.CalibrationSample;
 import xportdnn.export.InParamsOut;
-import xportdnn.export.PrototxtWriter;
-import xportdnn.model.ChaidnnSupport;
-import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
-import xportdnn.model.Net;
-import xportdnn.model.NetLoader;
-import xportdnn.model.OutputFile;
 
 /** The top-level {@code xportdnn} command: the original tool's flags, plus subcommands. */
-@Command(name = "xportdnn", mixinStandardHelpOptions = true, version = "xportdnn 0.1.0",
+@Command(name = "xportdnn", mixinStandardHelpOptions = true, version = "xportdnn 0.1.0", sortOptions = false,
         description = "Turns a float Caffe model into a CHaiDNN fixed-point model and checks it on the host.",
-        subcommands = {InspectCommand.class})
+        subcommands = {InspectCommand.class, ThresholdCommand.class})
 final class XportCommand implements Callable<Integer> {
 
     /** The original tool's two modes, spelled as it spells them. */
@@ -33,8 +24,8 @@ final class XportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--quant_type", defaultValue = "Xilinx", paramLabel = "MODE",
-            description = "Xilinx (per-channel thresholds) or DynamicFixed (fixed point with fractional lengths). "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "Xilinx (calibrated per-channel thresholds) or DynamicFixed (fixed point with "
+                    + "fractional lengths). Default: ${DEFAULT-VALUE}.")
     QuantType quantType;
 
     @Option(names = "--deploy_model", paramLabel = "PROTOTXT", description = "The float deploy prototxt.")
@@ -53,6 +44,9 @@ final class XportCommand implements Callable<Integer> {
                     + "(CHaiDNN: 6 or 8). Default: ${DEFAULT-VALUE}.")
     InParamsOut bitwidths;
 
+    @Option(names = "--allow_any_bitwidth", description = "Accept bitwidths other than 6 and 8.")
+    boolean allowAnyBitwidth;
+
     @Option(names = "--fl_bitwidths", paramLabel = "IN,PARAMS,OUT", defaultValue = "2,5,2",
             converter = InParamsOutConverter.class,
             description = "DynamicFixed: fractional bits of the input activations, the convolution weights and the "
@@ -60,8 +54,52 @@ final class XportCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     InParamsOut flBitwidths;
 
-    @Option(names = "--allow_any_bitwidth", description = "Accept bitwidths other than 6 and 8.")
-    boolean allowAnyBitwidth;
+    @Option(names = "--calibration_directory", paramLabel = "IMAGES",
+            description = "Xilinx: calibration images: a folder (searched recursively), a val.txt-style list or "
+                    + "an MNIST IDX file.")
+    Path calibrationDirectory;
+
+    @Option(names = "--calibration_size", paramLabel = "N", defaultValue = "8",
+            description = "Xilinx: how many images to calibrate on, drawn at random. Default: ${DEFAULT-VALUE}.")
+    int calibrationSize;
+
+    @Option(names = "--calibration_seed", paramLabel = "S", defaultValue = "" + CalibrationSample.DEFAULT_SEED,
+            description = "Xilinx: seed of the random draw, so runs repeat. Default: ${DEFAULT-VALUE}.")
+    long calibrationSeed;
+
+    @Option(names = "--calibration_indices", split = ",", paramLabel = "I,J,...",
+            description = "Xilinx: calibrate on exactly these images (0-based, in the order of their relative "
+                    + "paths) instead of a random draw.")
+    int[] calibrationIndices;
+
+    @Option(names = "--threshold_method", paramLabel = "METHOD", defaultValue = "kl-j",
+            description = "Xilinx: how activation thresholds are chosen: kl-j (the original tool's), kl "
+                    + "(TensorRT entropy), max, mse, percentile:P, aciq-laplace, aciq-gauss. Default: "
+                    + "${DEFAULT-VALUE}.")
+    String thresholdMethod;
+
+    @Mixin
+    PreprocessingOptions preprocessing;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "8",
+            description = "Xilinx: images per forward pass during calibration. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--report", paramLabel = "JSON",
+            description = "Xilinx: also write per layer the thresholds, the method, max |x| and the fraction of "
+                    + "values clipped.")
+    Path report;
+
+    @Option(names = "--fuse_bn", description = "Xilinx: fold BatchNorm/Scale into the preceding convolutions and "
+            + "write the folded net (needs --quantized_weights for its caffemodel).")
+    boolean fuseBn;
+
+    @Option(names = "--quantized_weights", paramLabel = "CAFFEMODEL",
+            description = "With --fuse_bn: where to write the folded net's caffemodel.")
+    Path quantizedWeights;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+    boolean quiet;
 
     @Override
     public Integer call() {
@@ -69,37 +107,19 @@ final class XportCommand implements Callable<Integer> {
             spec.commandLine().usage(spec.commandLine().getOut());
             return 0;
         }
-        if (quantType == QuantType.Xilinx) {
-            throw new ModelException("Xilinx mode is not implemented yet; use --quant_type DynamicFixed");
+        required(deployModel, "--deploy_model", "the float deploy prototxt");
+        required(weights, "--weights", "the caffemodel");
+        required(quantizedDeployModel, "--quantized_deploy_model", "the output prototxt");
+        if (quantType == QuantType.DynamicFixed) {
+            new DynamicFixedMode(this).run();
+        } else {
+            required(calibrationDirectory, "--calibration_directory", "the calibration images");
+            new XilinxMode(this).run();
         }
-        Path deploy = required(deployModel, "--deploy_model", "the float deploy prototxt");
-        Path caffemodel = required(weights, "--weights", "the caffemodel");
-        Path output = required(quantizedDeployModel, "--quantized_deploy_model", "the output prototxt");
-        Net net = NetLoader.load(deploy, caffemodel);
-        DynamicFixedExporter.Result result =
-                DynamicFixedExporter.export(net, bitwidths, flBitwidths, allowAnyBitwidth);
-        OutputFile.writeString(output, PrototxtWriter.print(result.net()), List.of(deploy, caffemodel));
-
-        PrintWriter err = spec.commandLine().getErr();
-        for (Map.Entry<String, Long> e : result.rebatchedInputs().entrySet()) {
-            err.println("xportdnn: note: batch dimension of input '" + e.getKey() + "' set to 1 (was "
-                    + e.getValue() + "): CHaiDNN runs one image at a time");
-        }
-        for (Layer layer : net.layers()) {
-            if (ChaidnnSupport.of(layer.param()) == ChaidnnSupport.UNSUPPORTED) {
-                err.println("xportdnn: warning: layer '" + layer.name() + "' (" + ChaidnnSupport.describe(layer.param())
-                        + ") is not supported by CHaiDNN; the net will not run on the device as it is");
-            }
-        }
-        err.flush();
-        PrintWriter out = spec.commandLine().getOut();
-        out.println("xportdnn: wrote " + result.blockCount() + " DynamicFixed precision_param blocks (bitwidths "
-                + bitwidths + ", fractional lengths " + flBitwidths + ") to " + output);
-        out.flush();
         return 0;
     }
 
-    private static Path required(Path value, String flag, String what) {
+    static <T> T required(T value, String flag, String what) {
         if (value == null) {
             throw new ModelException("missing " + flag + " (" + what + ")");
         }

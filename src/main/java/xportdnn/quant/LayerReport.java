@@ -1,6 +1,7 @@
 package xportdnn.quant;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,11 +55,20 @@ public record LayerReport(String name, String type, double thIn, double thOut, S
         }
     }
 
-    /** Every layer's entry, in layer order, from the thresholds and the statistics they were computed from. */
+    /**
+     * Every layer's entry, in layer order, from the thresholds and the statistics they were computed from. Max |x|
+     * and the clipped fraction describe the blob the layer's th_layer_out applies to, i.e. as the next layer reads
+     * it: for a convolution rewritten in place by BatchNorm/Scale/ReLU, the output of the last of them.
+     */
     public static List<LayerReport> of(XilinxThresholds thresholds, Map<String, BlobHistograms> statistics) {
+        Map<String, String> lastWriter = new HashMap<>();
+        for (LayerThresholds t : thresholds.layers()) {
+            t.layer().tops().forEach(top -> lastWriter.put(top, t.name()));
+        }
         List<LayerReport> report = new ArrayList<>();
         for (LayerThresholds t : thresholds.layers()) {
-            BlobHistograms stats = statistics.get(t.name());
+            List<String> tops = t.layer().tops();
+            BlobHistograms stats = statistics.get(tops.isEmpty() ? t.name() : lastWriter.get(tops.get(0)));
             String method = switch (t.rule()) {
                 case OWN_OUTPUT -> thresholds.method();
                 case PASS_THROUGH -> "pass-through";

@@ -33,7 +33,8 @@ class ReportJsonTest {
                 "conv", TestStatistics.of(1f, -4f, 3f), "relu", TestStatistics.of(0f, 2f));
         XilinxThresholds t = XilinxThresholds.compute(net, stats, ThresholdMethod.parse("max"), 6);
         String json = ReportJson.of(t.method(), new InParamsOut(6, 8, 6), LayerReport.of(t, stats));
-        // conv: own max 4, but the in-place ReLU sets the blob to 2, above which 2 of its 3 outputs lie.
+        // conv: own max 4, but the in-place ReLU sets the blob's threshold to 2, and max |x| and the clipped
+        // fraction describe that blob as the pool reads it (the ReLU's output: max 2, nothing above 2).
         // th_params = per-channel max |w| = [0.75, 3].
         assertEquals("""
                 {
@@ -63,8 +64,8 @@ class ReportJsonTest {
                       "th_layer_out": 2,
                       "method": "max",
                       "own_threshold": 4,
-                      "max_abs": 4,
-                      "clipped_fraction": 0.6666666666666666,
+                      "max_abs": 2,
+                      "clipped_fraction": 0,
                       "th_params": {
                         "count": 2,
                         "min": 0.75,
