@@ -1,0 +1,40 @@
+package xportdnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ThresholdCommandTest {
+
+    /** The first line is the threshold tools/kl_j_reference.py (numpy, section A) computed for the same array. */
+    @Test
+    void printsTheKlJThresholdOfAnArray() throws Exception {
+        String expected = Files.readAllLines(Path.of("testdata/klj/expected.tsv")).stream()
+                .filter(l -> l.startsWith("testdata\trelu_laplace\t8\t")).findFirst().orElseThrow().split("\t")[4];
+        CliRun run = CliRun.of("threshold", "--method", "kl-j", "--bitwidth", "8", "--input",
+                "testdata/klj/relu_laplace.npy");
+        assertEquals(0, run.status(), run.stderr());
+        assertEquals(Double.parseDouble(expected), Double.parseDouble(run.stdout().lines().findFirst().orElseThrow()),
+                1e-8 * Double.parseDouble(expected));
+        assertTrue(run.stdout().contains("# method kl-j, 8 bits, 20000 values"), run.stdout());
+    }
+
+    @Test
+    void maxOfAnArrayClipsNothing() {
+        CliRun run = CliRun.of("threshold", "--method", "max", "--input", "testdata/klj/few_bins.npy");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stdout().contains("clipped 0.000000%"), run.stdout());
+    }
+
+    @Test
+    void badArgumentsExitTwo() {
+        assertEquals(2, CliRun.of("threshold", "--method", "nope", "--input", "testdata/klj/few_bins.npy").status());
+        CliRun missing = CliRun.of("threshold", "--input", "testdata/klj/absent.npy");
+        assertEquals(2, missing.status());
+        assertTrue(missing.stderr().contains("absent.npy"), missing.stderr());
+        assertEquals(2, CliRun.of("threshold").status());
+    }
+}
