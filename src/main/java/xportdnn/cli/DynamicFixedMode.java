@@ -1,13 +1,19 @@
 package xportdnn.cli;
 
-import java.util.List;
+import java.util.Map;
+import xportdnn.export.ChaiDnnBitwidths;
 import xportdnn.export.DynamicFixedExporter;
 import xportdnn.export.PrototxtWriter;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
+import xportdnn.quant.DynamicFixedFormats;
+import xportdnn.quant.InParamsOut;
 
-/** {@code --quant_type DynamicFixed}: the user's Q.F on every block, BatchNorm/Scale formats from their values. */
+/**
+ * {@code --quant_type DynamicFixed}: the user's Q.F on every block, or with {@code --fl_bitwidths auto} formats
+ * chosen per layer from calibration; BatchNorm/Scale formats always from their values.
+ */
 final class DynamicFixedMode {
 
     private final XportCommand flags;
@@ -17,17 +23,32 @@ final class DynamicFixedMode {
     }
 
     void run() {
+        ChaiDnnBitwidths.check(flags.bitwidths, flags.allowAnyBitwidth);
+        if (flags.flBitwidths.auto()) {
+            CalibrationStep.checkFlags(flags);
+        }
         Net net = NetLoader.load(flags.deployModel, flags.weights);
-        DynamicFixedExporter.Result result =
-                DynamicFixedExporter.export(net, flags.bitwidths, flags.flBitwidths, flags.allowAnyBitwidth);
+        DynamicFixedExporter.Result result;
+        String how;
+        if (flags.flBitwidths.auto()) {
+            CalibrationStep.Result calibration = CalibrationStep.run(flags, net);
+            Map<String, InParamsOut> formats = DynamicFixedFormats.choose(net, calibration.statistics(),
+                    flags.bitwidths);
+            result = DynamicFixedExporter.export(net, flags.bitwidths, formats::get, flags.allowAnyBitwidth);
+            how = "fractional lengths chosen per layer on " + calibration.images() + " calibration images";
+        } else {
+            result = DynamicFixedExporter.export(net, flags.bitwidths, flags.flBitwidths.uniform(),
+                    flags.allowAnyBitwidth);
+            how = "fractional lengths " + flags.flBitwidths;
+        }
         OutputFile.writeString(flags.quantizedDeployModel, PrototxtWriter.print(result.net()),
-                List.of(flags.deployModel, flags.weights));
+                flags.inputFiles());
         Notes notes = new Notes(flags.spec.commandLine().getErr());
         notes.rebatched(result.rebatchedInputs());
         notes.unsupported(net);
         flags.spec.commandLine().getOut().println("xportdnn: wrote " + result.blockCount()
-                + " DynamicFixed precision_param blocks (bitwidths " + flags.bitwidths + ", fractional lengths "
-                + flags.flBitwidths + ") to " + flags.quantizedDeployModel);
+                + " DynamicFixed precision_param blocks (bitwidths " + flags.bitwidths + ", " + how + ") to "
+                + flags.quantizedDeployModel);
         flags.spec.commandLine().getOut().flush();
     }
 }

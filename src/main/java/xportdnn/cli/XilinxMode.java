@@ -1,15 +1,9 @@
 package xportdnn.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import xportdnn.calib.BlobHistograms;
-import xportdnn.calib.CalibrationSample;
-import xportdnn.calib.Calibrator;
-import xportdnn.calib.ImageSet;
-import xportdnn.calib.Transformer;
-import xportdnn.engine.FloatEngine;
 import xportdnn.export.BatchNormFolder;
 import xportdnn.export.ChaiDnnBitwidths;
 import xportdnn.export.PrototxtWriter;
@@ -19,7 +13,6 @@ import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
-import xportdnn.quant.KlJThreshold;
 import xportdnn.quant.LayerReport;
 import xportdnn.quant.ThresholdMethod;
 import xportdnn.quant.XilinxThresholds;
@@ -45,10 +38,8 @@ final class XilinxMode {
             throw new ModelException(flags.fuseBn ? "--fuse_bn needs --quantized_weights (the folded caffemodel)"
                     : "--quantized_weights is only written with --fuse_bn");
         }
-        if (flags.batch < 1) {
-            throw new ModelException("--batch: " + flags.batch + " is not a positive number");
-        }
-        List<Path> inputs = inputs();
+        CalibrationStep.checkFlags(flags);
+        List<Path> inputs = flags.inputFiles();
 
         Net net = NetLoader.load(flags.deployModel, flags.weights);
         BatchNormFolder.Result folded = null;
@@ -56,15 +47,8 @@ final class XilinxMode {
             folded = BatchNormFolder.fold(net);
             net = NetLoader.build(folded.definition(), folded.weights());
         }
-        Transformer transformer = new Transformer(flags.preprocessing.settings(net));
-        List<ImageSet.Entry> images = CalibrationSample.select(ImageSet.open(flags.calibrationDirectory, null),
-                flags.calibrationSize, flags.calibrationSeed, flags.calibrationIndices);
-
-        Calibrator calibrator = new Calibrator(new FloatEngine(net), transformer, flags.batch);
-        Map<String, BlobHistograms> statistics;
-        try (ProgressBar bar = new ProgressBar("calibrating (2 passes)", 2L * images.size(), flags.quiet)) {
-            statistics = calibrator.calibrate(images, KlJThreshold::binCount, bar);
-        }
+        CalibrationStep.Result calibration = CalibrationStep.run(flags, net);
+        Map<String, BlobHistograms> statistics = calibration.statistics();
         XilinxThresholds thresholds = XilinxThresholds.compute(net, statistics, method, flags.bitwidths.out());
         XilinxExporter.Result result = XilinxExporter.export(net, flags.bitwidths, thresholds, flags.allowAnyBitwidth);
 
@@ -87,18 +71,10 @@ final class XilinxMode {
         if (folded != null && !folded.folded().isEmpty()) {
             notes.note("folded into convolutions: " + folded.folded());
         }
-        flags.spec.commandLine().getOut().println("xportdnn: calibrated on " + images.size() + " images ("
+        flags.spec.commandLine().getOut().println("xportdnn: calibrated on " + calibration.images() + " images ("
                 + method.name() + "); wrote " + result.blockCount() + " Xilinx precision_param blocks (bitwidths "
                 + flags.bitwidths + ") to " + flags.quantizedDeployModel
                 + (folded != null ? " and the folded weights to " + flags.quantizedWeights : ""));
         flags.spec.commandLine().getOut().flush();
-    }
-
-    private List<Path> inputs() {
-        List<Path> inputs = new ArrayList<>(List.of(flags.deployModel, flags.weights, flags.calibrationDirectory));
-        if (flags.preprocessing.meanFileOrNull() != null) {
-            inputs.add(flags.preprocessing.meanFileOrNull());
-        }
-        return inputs;
     }
 }

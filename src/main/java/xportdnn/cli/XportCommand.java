@@ -1,6 +1,8 @@
 package xportdnn.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -8,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import xportdnn.calib.CalibrationSample;
-import xportdnn.export.InParamsOut;
+import xportdnn.quant.InParamsOut;
 import xportdnn.model.ModelException;
 
 /** The top-level {@code xportdnn} command: the original tool's flags, plus subcommands. */
@@ -47,12 +49,13 @@ final class XportCommand implements Callable<Integer> {
     @Option(names = "--allow_any_bitwidth", description = "Accept bitwidths other than 6 and 8.")
     boolean allowAnyBitwidth;
 
-    @Option(names = "--fl_bitwidths", paramLabel = "IN,PARAMS,OUT", defaultValue = "2,5,2",
-            converter = InParamsOutConverter.class,
+    @Option(names = "--fl_bitwidths", paramLabel = "IN,PARAMS,OUT|auto", defaultValue = "2,5,2",
+            converter = FractionalLengths.Converter.class,
             description = "DynamicFixed: fractional bits of the input activations, the convolution weights and the "
-                    + "output activations. BatchNorm and Scale values get the largest fl that fits their values. "
+                    + "output activations, or 'auto' to choose them per layer from calibration (same flags as "
+                    + "Xilinx mode). BatchNorm and Scale values get the largest fl that fits their values. "
                     + "Default: ${DEFAULT-VALUE}.")
-    InParamsOut flBitwidths;
+    FractionalLengths flBitwidths;
 
     @Option(names = "--calibration_directory", paramLabel = "IMAGES",
             description = "Xilinx: calibration images: a folder (searched recursively), a val.txt-style list or "
@@ -113,10 +116,21 @@ final class XportCommand implements Callable<Integer> {
         if (quantType == QuantType.DynamicFixed) {
             new DynamicFixedMode(this).run();
         } else {
-            required(calibrationDirectory, "--calibration_directory", "the calibration images");
             new XilinxMode(this).run();
         }
         return 0;
+    }
+
+    /** Every file the run reads, so no output overwrites one. */
+    List<Path> inputFiles() {
+        List<Path> inputs = new ArrayList<>(List.of(deployModel, weights));
+        if (calibrationDirectory != null) {
+            inputs.add(calibrationDirectory);
+        }
+        if (preprocessing.meanFileOrNull() != null) {
+            inputs.add(preprocessing.meanFileOrNull());
+        }
+        return inputs;
     }
 
     static <T> T required(T value, String flag, String what) {

@@ -1,5 +1,6 @@
 package xportdnn.export;
 
+import xportdnn.quant.InParamsOut;
 import xportdnn.model.ModelException;
 import xportdnn.quant.DynamicFixed;
 

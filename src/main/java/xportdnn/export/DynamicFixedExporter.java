@@ -1,8 +1,10 @@
 package xportdnn.export;
 
+import xportdnn.quant.InParamsOut;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
@@ -44,6 +46,8 @@ public final class DynamicFixedExporter {
     }
 
     /**
+     * The original tool's behaviour: one Q.F for every layer.
+     *
      * @param bitwidths         total bits of input activations, weights, output activations
      * @param fractionalLengths the user's fl for input activations, convolution weights, output activations
      * @param allowAnyBitwidth  accept bitwidths other than CHaiDNN's 6 and 8
@@ -51,6 +55,16 @@ public final class DynamicFixedExporter {
      *                        not finite
      */
     public static Result export(Net net, InParamsOut bitwidths, InParamsOut fractionalLengths,
+            boolean allowAnyBitwidth) {
+        return export(net, bitwidths, layer -> fractionalLengths, allowAnyBitwidth);
+    }
+
+    /**
+     * Each layer with its own fractional lengths (e.g. chosen from calibration statistics).
+     *
+     * @param fractionalLengths the fl of input activations, convolution weights, output activations by layer name
+     */
+    public static Result export(Net net, InParamsOut bitwidths, Function<String, InParamsOut> fractionalLengths,
             boolean allowAnyBitwidth) {
         ChaiDnnBitwidths.check(bitwidths, allowAnyBitwidth);
         Map<String, Layer> records = new HashMap<>();
@@ -64,7 +78,8 @@ public final class DynamicFixedExporter {
         for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
             layer.clearPrecisionParam();
             if (BLOCK_TYPES.contains(layer.getType())) {
-                layer.setPrecisionParam(block(layer, bitwidths, fractionalLengths, records, producers));
+                layer.setPrecisionParam(block(layer, bitwidths, fractionalLengths.apply(layer.getName()), records,
+                        producers));
                 blocks++;
             }
             for (String top : layer.getTopList()) {

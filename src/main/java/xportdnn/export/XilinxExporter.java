@@ -1,5 +1,6 @@
 package xportdnn.export;
 
+import xportdnn.quant.InParamsOut;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

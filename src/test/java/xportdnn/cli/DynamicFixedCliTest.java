@@ -187,8 +187,10 @@ class DynamicFixedCliTest {
         String deploy = in[0].toString();
         String weights = in[1].toString();
 
-        assertError("Xilinx mode is not implemented yet", "--deploy_model", deploy, "--weights", weights,
+        assertError("missing --calibration_directory", "--deploy_model", deploy, "--weights", weights,
                 "--quantized_deploy_model", out.toString());
+        assertError("missing --calibration_directory", "--quant_type", "DynamicFixed", "--fl_bitwidths", "auto",
+                "--deploy_model", deploy, "--weights", weights, "--quantized_deploy_model", out.toString());
         assertError("CHaiDNN supports only 6 or 8 bits", "--quant_type", "DynamicFixed", "--deploy_model", deploy,
                 "--weights", weights, "--quantized_deploy_model", out.toString(), "--bitwidths", "6,7,6");
         assertError("missing --weights", "--quant_type", "DynamicFixed", "--deploy_model", deploy,

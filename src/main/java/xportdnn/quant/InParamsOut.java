@@ -1,4 +1,4 @@
-package xportdnn.export;
+package xportdnn.quant;
 
 /**
  * Three numbers in the original tool's order for {@code --bitwidths} and {@code --fl_bitwidths}: input

@@ -1,0 +1,64 @@
+package xportdnn.quant;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import xportdnn.calib.BlobHistograms;
+import xportdnn.model.Blob;
+import xportdnn.model.Layer;
+import xportdnn.model.Net;
+
+/**
+ * DynamicFixed formats chosen per layer from calibration statistics ({@code --fl_bitwidths auto}) instead of one
+ * Q.F stamped on every layer. Activations: each layer's output gets the fractional length with the least
+ * quantization error on its calibration histogram ({@link FixedPointErrorThreshold}), then formats propagate as
+ * the Xilinx thresholds do — an in-place layer sets its producer's output format, Pooling passes its input's
+ * through, Eltwise and Concat inputs share one format — so every layer's fl_layer_in is the fl_layer_out of the
+ * blob it reads. Weights: the fl with the least squared error over the convolution's own weights, from the
+ * widest format that saturates none of them to {@value FixedPointErrorThreshold#EXTRA_BITS} bits finer.
+ */
+public final class DynamicFixedFormats {
+
+    private DynamicFixedFormats() {
+    }
+
+    /** Per layer name, the (input, weights, output) fractional lengths. */
+    public static Map<String, InParamsOut> choose(Net net, Map<String, BlobHistograms> statistics,
+                                                  InParamsOut bitwidths) {
+        XilinxThresholds ranges = XilinxThresholds.compute(net, statistics, new FixedPointErrorThreshold(),
+                bitwidths.out());
+        Map<String, InParamsOut> formats = new LinkedHashMap<>();
+        for (XilinxThresholds.LayerThresholds t : ranges.layers()) {
+            Layer layer = t.layer();
+            int flParams = layer.type().equals("Convolution") && !layer.weights().isEmpty()
+                    ? weightFl(layer.weights().get(0), bitwidths.params()) : 0;
+            formats.put(layer.name(), new InParamsOut(fl(t.in(), bitwidths.in()), flParams,
+                    fl(t.out(), bitwidths.out())));
+        }
+        return formats;
+    }
+
+    /** The fl whose largest value is {@code threshold}: the widest format that does not saturate it. */
+    private static int fl(double threshold, int bw) {
+        return DynamicFixed.largestFl(-threshold, threshold, bw);
+    }
+
+    static int weightFl(Blob weights, int bw) {
+        float[] w = weights.data();
+        int widest = DynamicFixed.largestFl(w, bw);
+        int best = widest;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (int fl = widest; fl <= Math.min(widest + FixedPointErrorThreshold.EXTRA_BITS, DynamicFixed.MAX_FL);
+                fl++) {
+            double err = 0;
+            for (float v : w) {
+                double d = v - DynamicFixed.value(v, bw, fl);
+                err += d * d;
+            }
+            if (err < bestError) {
+                bestError = err;
+                best = fl;
+            }
+        }
+        return best;
+    }
+}

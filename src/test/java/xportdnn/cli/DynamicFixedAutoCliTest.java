@@ -1,0 +1,70 @@
+package xportdnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.TextFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import xportdnn.SharedData.Model;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+
+/** {@code --fl_bitwidths auto} end to end: formats per layer that chain consistently through the graph. */
+class DynamicFixedAutoCliTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void resnetFormatsChainThroughTheGraph() throws Exception {
+        Model model = Model.RESNET20;
+        Path out = dir.resolve("auto.prototxt");
+        List<String> args = new ArrayList<>(List.of("--quant_type", "DynamicFixed", "--fl_bitwidths", "auto",
+                "--deploy_model", model.prototxt().toString(), "--weights", model.caffemodel().toString(),
+                "--quantized_deploy_model", out.toString(), "--bitwidths", "8,8,8", "--calibration_size", "8",
+                "--quiet"));
+        args.addAll(XilinxCliTest.calibration(model));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stdout().contains("fractional lengths chosen per layer on 8 calibration images"), run.stdout());
+
+        NetParameter.Builder net = NetParameter.newBuilder();
+        TextFormat.getParser().merge(Files.readString(out), net);
+        Map<String, Integer> blobFl = new HashMap<>();
+        Set<Integer> outputFormats = new HashSet<>();
+        int eltwise = 0;
+        for (LayerParameter l : net.getLayerList()) {
+            if (!l.hasPrecisionParam()) {
+                continue;
+            }
+            PrecisionParameter p = l.getPrecisionParam();
+            for (String b : l.getBottomList()) {
+                Integer producer = blobFl.get(b);
+                if (producer != null) {
+                    assertEquals(producer.intValue(), p.getFlLayerIn(), l.getName() + " reads " + b);
+                }
+            }
+            if (l.getType().equals("Eltwise")) {
+                eltwise++;
+            }
+            if (l.getType().equals("Convolution")) {
+                // 8-bit weights of a trained net: never the uniform default, and within the weights' own range
+                assertTrue(p.getFlParams() >= 3 && p.getFlParams() <= 12, l.getName() + " fl_params " + p.getFlParams());
+            }
+            outputFormats.add(p.getFlLayerOut());
+            l.getTopList().forEach(t -> blobFl.put(t, p.getFlLayerOut()));
+        }
+        assertEquals(9, eltwise);
+        assertTrue(outputFormats.size() >= 2, "formats differ between layers: " + outputFormats);
+    }
+}
