@@ -30,7 +30,8 @@ final class FixedPointErrorThreshold implements ThresholdMethod {
         int best = widest;
         double bestError = Double.POSITIVE_INFINITY;
         for (int fl = widest; fl <= Math.min(widest + EXTRA_BITS, DynamicFixed.MAX_FL); fl++) {
-            double err = error(h, bitwidth, fl);
+            int f = fl;
+            double err = MseThreshold.squaredError(h, c -> DynamicFixed.value(c, bitwidth, f));
             if (err < bestError) {
                 bestError = err;
                 best = fl;
@@ -42,19 +43,5 @@ final class FixedPointErrorThreshold implements ThresholdMethod {
     /** The largest value Q.F holds at {@code bw} bits: (2^(bw-1) - 1) * 2^-fl. */
     static double largestValue(int bw, int fl) {
         return Math.scalb((double) DynamicFixed.maxCode(bw), -fl);
-    }
-
-    private static double error(AbsHistogram h, int bw, int fl) {
-        double err = 0;
-        for (int b = 0; b < h.bins(); b++) {
-            long n = b == 0 ? h.count(0) - h.zeros() : h.count(b);
-            if (n == 0) {
-                continue;
-            }
-            double c = 0.5 * ((double) h.edge(b) + h.edge(b + 1));
-            double d = c - DynamicFixed.value(c, bw, fl);
-            err += n * d * d;
-        }
-        return err;
     }
 }

@@ -1,5 +1,6 @@
 package xportdnn.quant;
 
+import java.util.function.DoubleUnaryOperator;
 import xportdnn.calib.AbsHistogram;
 import xportdnn.calib.BlobHistograms;
 
@@ -28,7 +29,8 @@ final class MseThreshold implements ThresholdMethod {
         double bestT = h.hi();
         for (int j = STRIDE; j <= h.bins(); j += STRIDE) {
             double t = h.edge(j);
-            double err = error(h, t, t / levels);
+            double step = t / levels;
+            double err = squaredError(h, c -> c >= t ? t : step * Math.rint(c / step));
             if (err < best) {
                 best = err;
                 bestT = t;
@@ -37,7 +39,11 @@ final class MseThreshold implements ThresholdMethod {
         return bestT;
     }
 
-    static double error(AbsHistogram h, double t, double step) {
+    /**
+     * The squared error of {@code quantize} (float to quantized-and-back) summed over the histogram, each bin's
+     * values standing at its centre; exact zeros are left out (every quantizer here keeps 0 exact).
+     */
+    static double squaredError(AbsHistogram h, DoubleUnaryOperator quantize) {
         double err = 0;
         for (int b = 0; b < h.bins(); b++) {
             long n = b == 0 ? h.count(0) - h.zeros() : h.count(b);
@@ -45,7 +51,7 @@ final class MseThreshold implements ThresholdMethod {
                 continue;
             }
             double c = 0.5 * ((double) h.edge(b) + h.edge(b + 1));
-            double d = c >= t ? c - t : c - step * Math.rint(c / step);
+            double d = c - quantize.applyAsDouble(c);
             err += n * d * d;
         }
         return err;
