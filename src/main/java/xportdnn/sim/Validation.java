@@ -1,0 +1,124 @@
+package xportdnn.sim;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * Float-versus-fixed scores accumulated over a labelled set: top-1/top-5 of both, how often their top-1 agree,
+ * and per layer the energy of the float output and of the fixed-point error, from which the signal-to-
+ * quantization-noise ratio follows. Two shards' validations {@link #merge merge} exactly.
+ */
+public final class Validation {
+
+    /** Per layer: energy of the float output, energy of (fixed - float), number of values. */
+    public record LayerError(String name, double signal, double noise, long count) {
+
+        /** 10 log10(signal / noise); +infinity when the fixed output is exact. */
+        public double sqnrDb() {
+            return noise == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(signal / noise);
+        }
+
+        LayerError plus(LayerError o) {
+            return new LayerError(name, signal + o.signal, noise + o.noise, count + o.count);
+        }
+    }
+
+    /** Top-1/top-5 hits of one side over the labelled images. */
+    public record Accuracy(long top1, long top5, long labelled) {
+
+        public double top1Rate() {
+            return labelled == 0 ? Double.NaN : top1 / (double) labelled;
+        }
+
+        public double top5Rate() {
+            return labelled == 0 ? Double.NaN : top5 / (double) labelled;
+        }
+    }
+
+    private final Map<String, LayerError> layers = new LinkedHashMap<>();
+    private long images;
+    private long labelled;
+    private long agreeing;
+    private final long[] floatHits = new long[2];
+    private final long[] fixedHits = new long[2];
+
+    /** Adds one layer's float and fixed outputs for the same images (equal lengths). */
+    public void addLayer(String name, float[] reference, float[] fixed) {
+        if (reference.length != fixed.length) {
+            throw new IllegalArgumentException("layer " + name + ": " + reference.length + " float values but "
+                    + fixed.length + " fixed ones");
+        }
+        double s = 0;
+        double n = 0;
+        for (int i = 0; i < reference.length; i++) {
+            double r = reference[i];
+            double d = fixed[i] - r;
+            s += r * r;
+            n += d * d;
+        }
+        layers.merge(name, new LayerError(name, s, n, reference.length), LayerError::plus);
+    }
+
+    /** Adds one image's class scores from both nets and its label, if known. */
+    public void addImage(OptionalInt label, float[] floatScores, float[] fixedScores) {
+        images++;
+        int[] f = TopK.of(floatScores, 5);
+        int[] q = TopK.of(fixedScores, 5);
+        if (f[0] == q[0]) {
+            agreeing++;
+        }
+        if (label.isPresent()) {
+            labelled++;
+            count(floatHits, f, label.getAsInt());
+            count(fixedHits, q, label.getAsInt());
+        }
+    }
+
+    private static void count(long[] hits, int[] top, int label) {
+        if (top[0] == label) {
+            hits[0]++;
+        }
+        for (int i = 0; i < top.length; i++) {
+            if (top[i] == label) {
+                hits[1]++;
+                break;
+            }
+        }
+    }
+
+    public void merge(Validation other) {
+        other.layers.values().forEach(e -> layers.merge(e.name(), e, LayerError::plus));
+        images += other.images;
+        labelled += other.labelled;
+        agreeing += other.agreeing;
+        for (int i = 0; i < 2; i++) {
+            floatHits[i] += other.floatHits[i];
+            fixedHits[i] += other.fixedHits[i];
+        }
+    }
+
+    public long images() {
+        return images;
+    }
+
+    public Accuracy floatAccuracy() {
+        return new Accuracy(floatHits[0], floatHits[1], labelled);
+    }
+
+    public Accuracy fixedAccuracy() {
+        return new Accuracy(fixedHits[0], fixedHits[1], labelled);
+    }
+
+    /** Fraction of images whose fixed top-1 equals the float top-1. */
+    public double top1Agreement() {
+        return images == 0 ? Double.NaN : agreeing / (double) images;
+    }
+
+    /** Per-layer errors in the order layers were first added (net order). */
+    public List<LayerError> layers() {
+        return new ArrayList<>(layers.values());
+    }
+}
