@@ -183,10 +183,10 @@ public final class InferCommand implements Callable<Integer> {
             width = image.width();
             height = image.height();
         } else {
-            noteIgnoredPreprocessing();
             Blob blob = Npy.read(source.input);
             images = batchOf(blob.shape(), net.shape(engine.inputNames().get(0)), engine.inputNames().get(0));
             data = blob.data();
+            noteIgnoredPreprocessing();
         }
         LayerDump layerDump = dump == null ? null : new LayerDump(dump, inputs());
         INDArray result = BlobCapture.forward(engine, data, images, out.name(), layerDump);
