@@ -126,6 +126,9 @@ public final class InferCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         checkFlags();
+        for (Path target : Stream.of(output, predictions).filter(Objects::nonNull).toList()) {
+            OutputFile.check(target, inputs()); // before a long run, not after it
+        }
         Net net = NetLoader.load(deployModel, weights);
         FloatEngine engine = new FloatEngine(net);
         if (engine.inputNames().size() != 1) {

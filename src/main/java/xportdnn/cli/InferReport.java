@@ -1,5 +1,7 @@
 package xportdnn.cli;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Locale;
 import xportdnn.calib.ClassNames;
 import xportdnn.calib.Prediction;
@@ -43,8 +45,14 @@ final class InferReport {
             max = Math.max(max, v);
             sum += v;
         }
-        return String.format(Locale.ROOT, "output %s: shape %s, min %.6g, max %.6g, mean %.6g\n", name,
-                Blob.describe(shape), min, max, values.length == 0 ? 0 : sum / values.length);
+        return "output " + name + ": shape " + Blob.describe(shape) + ", min " + number(min) + ", max " + number(max)
+                + ", mean " + number(values.length == 0 ? 0 : sum / values.length) + "\n";
+    }
+
+    /** Six significant digits without trailing zeros: 0, 1, 0.119824, -123. */
+    private static String number(double v) {
+        return Double.isFinite(v) ? new BigDecimal(v).round(new MathContext(6)).stripTrailingZeros().toPlainString()
+                : Double.toString(v);
     }
 
     /**

@@ -23,7 +23,6 @@ import xportdnn.SharedData;
 import xportdnn.SharedData.Model;
 import xportdnn.model.Blob;
 import xportdnn.model.Npy;
-import xportdnn.model.Npz;
 
 /** {@code xportdnn infer} end to end: the shipped example, the reference outputs, the output kinds and the errors. */
 class InferCommandTest {
@@ -352,6 +351,17 @@ class InferCommandTest {
                 classes.toString(), "--predictions", classes.toString()));
         assertOneErrorLine("refusing to overwrite the input " + classes);
         assertEquals("red\ngreen\nblue\n", Files.readString(classes));
+    }
+
+    /** An output that cannot be written stops the command before it runs (here: before any layer is dumped). */
+    @Test
+    void outputsAreCheckedBeforeTheRun() {
+        Path dump = tmp.resolve("dump");
+        Path output = tmp.resolve("missing/out.npy");
+        assertEquals(2, tinynet("--image", TINYNET.resolve("images/red_00.png").toString(), "--dump", dump.toString(),
+                "--output", output.toString()));
+        assertOneErrorLine("cannot write " + output + ": the folder " + tmp.resolve("missing") + " does not exist");
+        assertFalse(Files.exists(dump));
     }
 
     private void assertOneErrorLine(String expectedPart) {
