@@ -106,7 +106,8 @@ public final class InferCommand implements Callable<Integer> {
     String blob;
 
     @Option(names = "--class_names", paramLabel = "FILE",
-            description = "Class names, line k = class k (synset_words.txt lines show their text).")
+            description = "Class names for the top classes of one input, line k = class k (synset_words.txt lines "
+                    + "show their text).")
     Path classNames;
 
     @Option(names = "--dump", paramLabel = "DIR",
