@@ -45,7 +45,8 @@ public final class Main {
     private static int reportBadFlags(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("xportdnn: error: " + e.getMessage());
+        // picocli starts some messages with its own "Error: "
+        err.println("xportdnn: error: " + e.getMessage().replaceFirst("^Error: ", ""));
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
         return EXIT_BAD_INPUT;
     }

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -142,7 +144,12 @@ public final class Npy {
 
     /** Writes {@code blob} as a float32 little-endian C-order {@code .npy} (version 1.0), like numpy.save. */
     public static void write(Blob blob, Path file) {
-        OutputFile.write(file, out -> {
+        write(blob, file, List.of());
+    }
+
+    /** The same, refusing to write over any of {@code inputs} (the files the run read). */
+    public static void write(Blob blob, Path file, Collection<Path> inputs) {
+        OutputFile.write(file, inputs, out -> {
             DataOutputStream data = new DataOutputStream(out);
             data.write(header(blob.shape()));
             ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);

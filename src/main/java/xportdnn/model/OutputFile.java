@@ -54,19 +54,8 @@ public final class OutputFile {
      * @throws ModelException if {@code target} is one of the inputs, its folder is missing, or writing fails
      */
     public static void write(Path target, Collection<Path> inputs, Body body) {
-        Path absolute = target.toAbsolutePath().normalize();
-        for (Path input : inputs) {
-            if (sameFile(absolute, input)) {
-                throw new ModelException("refusing to overwrite the input " + input);
-            }
-        }
-        if (Files.isDirectory(absolute)) {
-            throw new ModelException("cannot write " + target + ": it is a folder");
-        }
+        Path absolute = check(target, inputs);
         Path folder = absolute.getParent();
-        if (!Files.isDirectory(folder)) {
-            throw new ModelException("cannot write " + target + ": the folder " + folder + " does not exist");
-        }
         Path temp = null;
         try {
             temp = createTemp(folder, absolute.getFileName().toString());
@@ -82,6 +71,29 @@ public final class OutputFile {
             deleteQuietly(temp);
             throw new ModelException("cannot write " + target + ": " + describe(e), e);
         }
+    }
+
+    /**
+     * Fails as {@link #write} would before writing anything: when {@code target} is one of {@code inputs}, a
+     * folder, or in a folder that does not exist. Lets a long run check its outputs before it starts.
+     *
+     * @return the target's absolute path
+     */
+    public static Path check(Path target, Collection<Path> inputs) {
+        Path absolute = target.toAbsolutePath().normalize();
+        for (Path input : inputs) {
+            if (sameFile(absolute, input)) {
+                throw new ModelException("refusing to overwrite the input " + input);
+            }
+        }
+        if (Files.isDirectory(absolute)) {
+            throw new ModelException("cannot write " + target + ": it is a folder");
+        }
+        Path folder = absolute.getParent();
+        if (!Files.isDirectory(folder)) {
+            throw new ModelException("cannot write " + target + ": the folder " + folder + " does not exist");
+        }
+        return absolute;
     }
 
     /** UTF-8 bytes of {@code text}; a lone surrogate is an error rather than a silent '?'. */

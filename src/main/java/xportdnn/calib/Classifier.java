@@ -1,0 +1,71 @@
+package xportdnn.calib;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+import xportdnn.engine.BlobCapture;
+import xportdnn.engine.FloatEngine;
+import xportdnn.engine.layers.Tensors;
+
+/**
+ * Classifies a set of images with the float engine in batches: each image is decoded and preprocessed, the batch
+ * run forward, and each image's row of the class-score blob ranked. The scores are taken as probabilities when the
+ * first batch's rows are distributions (a Softmax output), otherwise as logits to which a softmax is applied.
+ */
+public final class Classifier {
+
+    /** How many classes a prediction lists. */
+    public static final int TOP = 5;
+
+    /**
+     * @param predictions one per image, in the set's order
+     * @param softmaxApplied whether the blob held logits that were turned into probabilities
+     */
+    public record Result(List<Prediction> predictions, boolean softmaxApplied) {
+    }
+
+    private final FloatEngine engine;
+    private final Transformer transformer;
+    private final String blob;
+    private final int classes;
+    private final int batchSize;
+
+    /**
+     * @param blob    the class-score blob: {@code classes} values per image
+     */
+    public Classifier(FloatEngine engine, Transformer transformer, String blob, int classes, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be positive: " + batchSize);
+        }
+        this.engine = engine;
+        this.transformer = transformer;
+        this.blob = blob;
+        this.classes = classes;
+        this.batchSize = batchSize;
+    }
+
+    /** Classifies every image, reporting each finished batch's image count to {@code progress}. */
+    public Result run(List<ImageSet.Entry> images, IntConsumer progress) {
+        int size = transformer.size();
+        List<Prediction> predictions = new ArrayList<>(images.size());
+        Boolean softmax = null;
+        for (int start = 0; start < images.size(); start += batchSize) {
+            int first = start;
+            int n = Math.min(batchSize, images.size() - start);
+            float[] batch = new float[n * size];
+            // decoding is single-threaded per image and independent across images
+            IntStream.range(0, n).parallel()
+                    .forEach(i -> transformer.preprocess(images.get(first + i), batch, i * size));
+            float[] scores = Tensors.floats(BlobCapture.forward(engine, batch, n, blob, null));
+            if (softmax == null) {
+                softmax = !Prediction.isDistribution(scores, n, classes);
+            }
+            for (int i = 0; i < n; i++) {
+                predictions.add(Prediction.rank(scores, i * classes, classes, TOP, softmax));
+            }
+            progress.accept(n);
+        }
+        return new Result(predictions, Boolean.TRUE.equals(softmax));
+    }
+}

@@ -1,0 +1,338 @@
+package xportdnn.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import xportdnn.calib.Accuracy;
+import xportdnn.calib.ClassNames;
+import xportdnn.calib.Classifier;
+import xportdnn.calib.FloatImage;
+import xportdnn.calib.ImageDecoder;
+import xportdnn.calib.ImageSet;
+import xportdnn.calib.Prediction;
+import xportdnn.calib.PredictionsTsv;
+import xportdnn.calib.Preprocessing;
+import xportdnn.calib.Transformer;
+import xportdnn.engine.BlobCapture;
+import xportdnn.engine.FloatEngine;
+import xportdnn.engine.LayerDump;
+import xportdnn.engine.layers.Tensors;
+import xportdnn.model.Blob;
+import xportdnn.model.ModelException;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.Npy;
+import xportdnn.model.OutputFile;
+
+/** {@code xportdnn infer}: runs the float net on one input or on a labelled image set. */
+@Command(name = "infer", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Runs the float net on one input or on a set of images.",
+            "",
+            "One input (--image, or --input with an already preprocessed NCHW blob): prints the top-5 classes of the "
+                    + "output blob (a softmax is applied when it holds logits rather than probabilities), or, for "
+                    + "any other output, its shape, min, max and mean (and for an SSD DetectionOutput the detections "
+                    + "with confidence > 0.5). --dump writes every layer's output, --output the output blob.",
+            "",
+            "A set (--images): classifies the images in batches and prints top-1/top-5 accuracy when labels are "
+                    + "known; --predictions writes one line per image (image, label, top1, top5, top1_prob; "
+                    + "label -1 when unknown)."})
+public final class InferCommand implements Callable<Integer> {
+
+    /** Exactly one source of input. */
+    static final class Source {
+        @Option(names = "--image", required = true, paramLabel = "FILE",
+                description = "One image file (JPEG, PNG, BMP, PNM), preprocessed with the flags below.")
+        Path image;
+
+        @Option(names = "--input", required = true, paramLabel = "NPY",
+                description = "An already preprocessed input blob (.npy, NCHW, batch 1 or more; CHW for one image).")
+        Path input;
+
+        @Option(names = "--images", required = true, paramLabel = "SET",
+                description = {"A set of images, one of:",
+                    "- a folder, searched recursively (image names: the paths below it); unlabelled, or with "
+                            + "--labels CLASSES.txt labelled by class-named subfolders (folder <name> = the line "
+                            + "of CLASSES.txt that is <name> or starts with <name> and a space);",
+                    "- a Caffe val.txt-style list, 'path label' per line, paths relative to the list's folder "
+                            + "(image names as written in the list);",
+                    "- an IDX image file such as MNIST's, with --labels its IDX label file (images named 00000, "
+                            + "00001, ...)."})
+        Path images;
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--deploy_model", required = true, paramLabel = "PROTOTXT", description = "The deploy prototxt.")
+    Path deployModel;
+
+    @Option(names = "--weights", required = true, paramLabel = "CAFFEMODEL", description = "Its trained weights.")
+    Path weights;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "With --images: the IDX label file of an IDX image file, or the class names of a folder "
+                    + "of class folders. A list carries its own labels.")
+    Path labels;
+
+    @Mixin
+    PreprocessingOptions preprocessing;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
+            description = "Images per forward pass with --images. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--blob", paramLabel = "NAME",
+            description = "The blob to report (any blob of the net). Default: the net's last output.")
+    String blob;
+
+    @Option(names = "--class_names", paramLabel = "FILE",
+            description = "Class names for the top classes of one input, line k = class k (synset_words.txt lines "
+                    + "show their text).")
+    Path classNames;
+
+    @Option(names = "--dump", paramLabel = "DIR",
+            description = "One input: write every layer's own output to DIR/<layer name, '/' as '__'>.npy "
+                    + "(float32, NCHW; the Input layer's file is the input blob). DIR is created if missing.")
+    Path dump;
+
+    @Option(names = "--output", paramLabel = "NPY", description = "One input: write the output blob as .npy.")
+    Path output;
+
+    @Option(names = "--predictions", paramLabel = "TSV", description = "With --images: write one line per image.")
+    Path predictions;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        checkFlags();
+        for (Path target : Stream.of(output, predictions).filter(Objects::nonNull).toList()) {
+            OutputFile.check(target, inputs()); // before a long run, not after it
+        }
+        Net net = NetLoader.load(deployModel, weights);
+        FloatEngine engine = new FloatEngine(net);
+        if (engine.inputNames().size() != 1) {
+            throw new ModelException(deployModel + ": infer takes a net with one input; this one has "
+                    + String.join(", ", engine.inputNames()));
+        }
+        OutputBlob out = OutputBlob.choose(net, engine, blob);
+        ClassNames names = null;
+        if (classNames != null) {
+            if (out.classes() == 0) {
+                throw new ModelException("--class_names: output " + out.describe() + " ("
+                        + Blob.describe(out.shape()) + ") does not hold one score per class");
+            }
+            names = ClassNames.read(classNames);
+            names.requireCount(out.classes(), "output " + out.describe());
+        }
+        if (source.images != null) {
+            classifySet(net, engine, out);
+        } else {
+            runOne(net, engine, out, names);
+        }
+        return 0;
+    }
+
+    private void checkFlags() {
+        boolean set = source.images != null;
+        if (labels != null && !set) {
+            throw new ModelException("--labels goes with --images");
+        }
+        if (predictions != null && !set) {
+            throw new ModelException("--predictions goes with --images (one line per image of the set)");
+        }
+        if (set && (dump != null || output != null)) {
+            throw new ModelException((dump != null ? "--dump" : "--output") + " goes with one input (--image or "
+                    + "--input), not with --images");
+        }
+        if (batch < 1) {
+            throw new ModelException("--batch: " + batch + " is not a positive number of images");
+        }
+    }
+
+    /** One image or one preprocessed blob: the top classes, or a summary of the output. */
+    private void runOne(Net net, FloatEngine engine, OutputBlob out, ClassNames names) {
+        float[] data;
+        int images;
+        int width = 0;
+        int height = 0;
+        Path inputFile = source.image != null ? source.image : source.input;
+        if (source.image != null) {
+            Transformer transformer = new Transformer(preprocessingFor(net, engine));
+            FloatImage image = ImageDecoder.load(source.image, transformer.settings().color());
+            data = new float[transformer.size()];
+            transformer.preprocess(image, data, 0);
+            images = 1;
+            width = image.width();
+            height = image.height();
+        } else {
+            Blob blob = Npy.read(source.input);
+            images = batchOf(blob.shape(), net.shape(engine.inputNames().get(0)), engine.inputNames().get(0));
+            data = blob.data();
+            noteIgnoredPreprocessing();
+        }
+        LayerDump layerDump = dump == null ? null : new LayerDump(dump, inputs());
+        INDArray result = BlobCapture.forward(engine, data, images, out.name(), layerDump);
+        float[] values = Tensors.floats(result);
+        int[] shape = Arrays.stream(result.shape()).mapToInt(Math::toIntExact).toArray();
+        if (output != null) {
+            Npy.write(new Blob(shape, values), output, inputs());
+        }
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        int classes = out.classes();
+        if (classes > 0) {
+            boolean softmax = !Prediction.isDistribution(values, images, classes);
+            if (softmax) {
+                stdout.println(logitsNote(out));
+            }
+            for (int i = 0; i < images; i++) {
+                String which = images == 1 ? inputFile.toString() : "image " + i + " of " + inputFile;
+                stdout.println(which + ": top " + Math.min(Classifier.TOP, classes) + " of " + classes
+                        + " classes of output " + out.describe());
+                stdout.print(InferReport.topClasses(
+                        Prediction.rank(values, i * classes, classes, Classifier.TOP, softmax), names));
+            }
+        } else {
+            stdout.print(InferReport.summary(out.describe(), shape, values));
+            if (out.isDetection()) {
+                stdout.print(InferReport.detections(values, width, height));
+            }
+        }
+        if (layerDump != null) {
+            stdout.println("wrote " + layerDump.written().size() + " layer outputs to " + dump);
+        }
+        if (output != null) {
+            stdout.println("wrote output " + out.describe() + " (" + Blob.describe(shape) + ") to " + output);
+        }
+        stdout.flush();
+    }
+
+    /** A set of images: predictions, accuracy when labelled, and the predictions file. */
+    private void classifySet(Net net, FloatEngine engine, OutputBlob out) {
+        int classes = out.classes();
+        if (classes == 0) {
+            throw new ModelException("--images: output " + out.describe() + " (" + Blob.describe(out.shape())
+                    + ") does not hold one score per class; name the class-score blob with --blob");
+        }
+        ImageSet set = ImageSet.open(source.images, labels);
+        Transformer transformer = new Transformer(preprocessingFor(net, engine));
+        for (ImageSet.Entry entry : set.entries()) {
+            int label = entry.label().orElse(0);
+            if (label >= classes) {
+                throw new ModelException(source.images + ": image " + entry.name() + " has label " + label
+                        + ", but output " + out.describe() + " has " + classes + " classes (0-" + (classes - 1) + ")");
+            }
+        }
+        Classifier.Result result;
+        try (ProgressBar bar = new ProgressBar("infer", set.size(), quiet)) {
+            result = new Classifier(engine, transformer, out.name(), classes, batch).run(set.entries(), bar);
+        }
+        PredictionsTsv table = new PredictionsTsv();
+        Accuracy accuracy = new Accuracy();
+        for (int i = 0; i < set.size(); i++) {
+            ImageSet.Entry entry = set.get(i);
+            Prediction prediction = result.predictions().get(i);
+            table.add(entry.name(), entry.label(), prediction);
+            entry.label().ifPresent(label -> accuracy.add(label, prediction));
+        }
+        if (predictions != null) {
+            OutputFile.writeString(predictions, table.text(), inputs());
+        }
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (result.softmaxApplied()) {
+            stdout.println(logitsNote(out));
+        }
+        stdout.println(set.size() + " image" + (set.size() == 1 ? "" : "s") + " classified by output "
+                + out.describe() + " (" + classes + " classes)");
+        if (accuracy.images() > 0) {
+            int k = Math.min(Classifier.TOP, classes);
+            stdout.println(String.format(Locale.ROOT, "top-1 accuracy %.4f (%d of %d)", accuracy.top1(),
+                    accuracy.top1Correct(), accuracy.images()));
+            stdout.println(String.format(Locale.ROOT, "top-%d accuracy %.4f (%d of %d)", k, accuracy.topK(),
+                    accuracy.topKCorrect(), accuracy.images()));
+        } else {
+            stdout.println("no labels, so no accuracy");
+        }
+        if (predictions != null) {
+            stdout.println("wrote predictions to " + predictions);
+        }
+        stdout.flush();
+    }
+
+    /** The preprocessing flags for this net; the dims must be the net input's. */
+    private Preprocessing preprocessingFor(Net net, FloatEngine engine) {
+        Preprocessing settings = preprocessing.settings(net);
+        String input = engine.inputNames().get(0);
+        int[] shape = net.shape(input);
+        if (shape.length != 4 || !Arrays.equals(settings.dims(), Arrays.copyOfRange(shape, 1, 4))) {
+            throw new ModelException("--dims " + Arrays.stream(settings.dims()).mapToObj(Integer::toString)
+                    .collect(Collectors.joining(",")) + " does not fit the net: its input '" + input + "' is "
+                    + Blob.describe(shape) + " (N first)");
+        }
+        return settings;
+    }
+
+    /** Images in a preprocessed blob: its first dim, or 1 for a single image without the batch dim. */
+    private int batchOf(int[] shape, int[] netShape, String input) {
+        int[] perImage = Arrays.copyOfRange(netShape, 1, netShape.length);
+        if (shape.length == netShape.length && shape[0] > 0
+                && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), perImage)) {
+            return shape[0];
+        }
+        if (Arrays.equals(shape, perImage)) {
+            return 1;
+        }
+        throw new ModelException(source.input + ": the blob is " + Blob.describe(shape) + ", the net's input '"
+                + input + "' takes N x " + Blob.describe(perImage));
+    }
+
+    /** Preprocessing flags have no effect on an already preprocessed blob: say so rather than ignore silently. */
+    private void noteIgnoredPreprocessing() {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        List<String> ignored = new ArrayList<>();
+        for (OptionSpec option : spec.mixins().get("preprocessing").options()) {
+            if (parsed.hasMatchedOption(option)) {
+                ignored.add(option.longestName());
+            }
+        }
+        if (!ignored.isEmpty()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("xportdnn: note: " + String.join(" ", ignored) + " ignored: --input is already preprocessed");
+            err.flush();
+        }
+    }
+
+    private static String logitsNote(OutputBlob out) {
+        return "note: output " + out.describe() + " holds logits, not probabilities (no Softmax): the "
+                + "probabilities are its softmax";
+    }
+
+    /** Every file the run reads, which no output may overwrite. */
+    private List<Path> inputs() {
+        return Stream.of(deployModel, weights, source.image, source.input, source.images, labels, classNames,
+                preprocessing.meanFileOrNull()).filter(Objects::nonNull).toList();
+    }
+}
