@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import xportdnn.calib.Prediction;
 
 /**
  * Float-versus-fixed scores accumulated over a labelled set: top-1/top-5 of both, how often their top-1 agree,
@@ -65,8 +66,8 @@ public final class Validation {
     /** Adds one image's class scores from both nets and its label, if known. */
     public void addImage(OptionalInt label, float[] floatScores, float[] fixedScores) {
         images++;
-        int[] f = TopK.of(floatScores, 5);
-        int[] q = TopK.of(fixedScores, 5);
+        int[] f = top5(floatScores);
+        int[] q = top5(fixedScores);
         if (f[0] == q[0]) {
             agreeing++;
         }
@@ -75,6 +76,10 @@ public final class Validation {
             count(floatHits, f, label.getAsInt());
             count(fixedHits, q, label.getAsInt());
         }
+    }
+
+    private static int[] top5(float[] scores) {
+        return Prediction.rank(scores, 0, scores.length, 5, false).classes();
     }
 
     private static void count(long[] hits, int[] top, int label) {
