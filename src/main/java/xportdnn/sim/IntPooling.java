@@ -44,28 +44,41 @@ final class IntPooling {
 
     int[] forward(int[] input, int batch) {
         int[] out = new int[batch * channels * outHeight * outWidth];
+        int[] columnMax = new int[inWidth];
         int o = 0;
         for (int plane = 0; plane < batch * channels; plane++) {
             int base = plane * inHeight * inWidth;
             for (int oh = 0; oh < outHeight; oh++) {
                 int h0 = oh * window.strideH() - window.padH();
                 int h1 = Math.min(h0 + window.kernelH(), inHeight + (max ? 0 : window.padH()));
+                if (max) {
+                    columnMaxima(input, base, Math.max(h0, 0), h1, columnMax);
+                }
                 for (int ow = 0; ow < outWidth; ow++, o++) {
                     int w0 = ow * window.strideW() - window.padW();
                     int w1 = Math.min(w0 + window.kernelW(), inWidth + (max ? 0 : window.padW()));
-                    out[o] = max ? maximum(input, base, h0, h1, w0, w1) : average(input, base, h0, h1, w0, w1);
+                    out[o] = max ? maximum(columnMax, Math.max(w0, 0), w1) : average(input, base, h0, h1, w0, w1);
                 }
             }
         }
         return out;
     }
 
-    private int maximum(int[] in, int base, int h0, int h1, int w0, int w1) {
-        int m = Integer.MIN_VALUE;
-        for (int h = Math.max(h0, 0); h < h1; h++) {
-            for (int w = Math.max(w0, 0); w < w1; w++) {
-                m = Math.max(m, in[base + h * inWidth + w]);
+    /** The largest code of every input column over rows h0..h1: MAX is separable. */
+    private void columnMaxima(int[] in, int base, int h0, int h1, int[] columnMax) {
+        java.util.Arrays.fill(columnMax, Integer.MIN_VALUE);
+        for (int h = h0; h < h1; h++) {
+            int row = base + h * inWidth;
+            for (int w = 0; w < inWidth; w++) {
+                columnMax[w] = Math.max(columnMax[w], in[row + w]);
             }
+        }
+    }
+
+    private static int maximum(int[] columnMax, int w0, int w1) {
+        int m = Integer.MIN_VALUE;
+        for (int w = w0; w < w1; w++) {
+            m = Math.max(m, columnMax[w]);
         }
         return m;
     }

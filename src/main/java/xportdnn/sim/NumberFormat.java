@@ -45,8 +45,11 @@ public interface NumberFormat {
      */
     default int[] quantize(float[] values, int perChannel) {
         int[] codes = new int[values.length];
-        for (int i = 0; i < values.length; i++) {
-            codes[i] = quantize(values[i], (i / perChannel) % channels());
+        int channels = channels();
+        for (int start = 0, c = 0; start < values.length; start += perChannel, c = (c + 1) % channels) {
+            for (int i = start; i < Math.min(start + perChannel, values.length); i++) {
+                codes[i] = quantize(values[i], c);
+            }
         }
         return codes;
     }
@@ -54,8 +57,11 @@ public interface NumberFormat {
     /** The values of a whole tensor laid out as in {@link #quantize(float[], int)}. */
     default float[] dequantize(int[] codes, int perChannel) {
         float[] values = new float[codes.length];
-        for (int i = 0; i < codes.length; i++) {
-            values[i] = dequantize(codes[i], (i / perChannel) % channels());
+        int channels = channels();
+        for (int start = 0, c = 0; start < codes.length; start += perChannel, c = (c + 1) % channels) {
+            for (int i = start; i < Math.min(start + perChannel, codes.length); i++) {
+                values[i] = dequantize(codes[i], c);
+            }
         }
         return values;
     }

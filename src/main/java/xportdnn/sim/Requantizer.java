@@ -71,6 +71,51 @@ public final class Requantizer {
         return (int) Math.max(lower, Math.min(upper, r));
     }
 
+    /**
+     * Checks that the bulk {@code apply} methods cannot overflow for accumulators of magnitude
+     * up to {@code maxAccumulator}.
+     *
+     * @throws IllegalArgumentException when it could
+     */
+    public void requireRange(double maxAccumulator) {
+        for (int c = 0; c < multiplier.length; c++) {
+            double v = maxAccumulator * Math.abs((double) multiplier[c]) + Math.abs((double) offset[c]);
+            if (v >= 0x1p62) {
+                throw new IllegalArgumentException("accumulators up to " + maxAccumulator + " times multiplier "
+                        + multiplier[c] + " overflow 64 bits");
+            }
+        }
+    }
+
+    /**
+     * {@code out[to + i] = apply(acc[from + i], channel)} for {@code count} float32 accumulators holding integers of
+     * magnitude at most 2^24 (so the cast to int is exact, and cheaper than a cast to long) that
+     * {@link #requireRange} accepted: the device's output stage for one channel's pixels. The rounding is
+     * {@link #roundShift} without branches: for v < 0, {@code -((-v + half) >> s)} equals {@code (v + half - 1) >> s}.
+     */
+    public void apply(float[] acc, int from, int count, int channel, int[] out, int to) {
+        long m = multiplier[channel];
+        long b = offset[channel];
+        long half = shift == 0 ? 0 : 1L << (shift - 1);
+        long negative = shift == 0 ? 0 : -1; // selects v >> 63 (-1 for v < 0) when there is a shift
+        int s = shift;
+        int lo = lower;
+        int hi = upper;
+        for (int i = 0; i < count; i++) {
+            long v = (int) acc[from + i] * m + b;
+            long r = (v + half + ((v >> 63) & negative)) >> s;
+            out[to + i] = (int) Math.max(lo, Math.min(hi, r));
+        }
+    }
+
+    /** The same for float64 accumulators (integers of magnitude at most 2^53). */
+    public void apply(double[] acc, int from, int count, int channel, int[] out, int to) {
+        for (int i = 0; i < count; i++) {
+            out[to + i] = (int) Math.max(lower, Math.min(upper, roundShift((long) acc[from + i] * multiplier[channel]
+                    + offset[channel], shift)));
+        }
+    }
+
     /** A per-tensor move of every code (channel 0). */
     public int[] applyAll(int[] codes) {
         int[] out = new int[codes.length];

@@ -44,7 +44,7 @@ final class SimTensor {
     /** The values: the codes dequantized, or the float values. */
     float[] values() {
         if (values == null) {
-            values = format.dequantize(codes, 1);
+            values = format.dequantize(codes, Math.max(1, codes.length));
         }
         return values;
     }
@@ -55,7 +55,7 @@ final class SimTensor {
      */
     int[] codesIn(NumberFormat target) {
         if (codes == null) {
-            return target.quantize(values, 1);
+            return target.quantize(values, Math.max(1, values.length));
         }
         return target.equals(format) ? codes : target.from(format).applyAll(codes);
     }

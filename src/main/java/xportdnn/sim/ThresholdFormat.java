@@ -84,6 +84,20 @@ public final class ThresholdFormat implements NumberFormat {
     }
 
     @Override
+    public int[] quantize(float[] values, int perChannel) {
+        if (thresholds.length > 1) {
+            return NumberFormat.super.quantize(values, perChannel);
+        }
+        float th = thresholds[0];
+        float step = steps[0];
+        int[] codes = new int[values.length];
+        for (int i = 0; th > 0 && i < values.length; i++) { // a threshold of 0 leaves every code 0
+            codes[i] = saturate(DynamicFixed.roundHalfAway(Math.max(-th, Math.min(th, values[i])) / step));
+        }
+        return codes;
+    }
+
+    @Override
     public float dequantize(int code, int channel) {
         return code * steps[channel];
     }
