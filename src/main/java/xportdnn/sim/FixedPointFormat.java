@@ -46,8 +46,7 @@ public record FixedPointFormat(int bitwidth, int fractionalBits) implements Numb
 
     @Override
     public Requantizer fromProducts(NumberFormat input, NumberFormat weights, float[] bias) {
-        int accumulatorBits = fractionalBitsOf(input) + fractionalBitsOf(weights);
-        int s = accumulatorBits - fractionalBits;
+        int s = shift(fractionalBitsOf(input) + fractionalBitsOf(weights));
         long[] m = new long[bias.length];
         long[] offset = new long[bias.length];
         for (int c = 0; c < bias.length; c++) {
@@ -60,8 +59,18 @@ public record FixedPointFormat(int bitwidth, int fractionalBits) implements Numb
 
     @Override
     public Requantizer from(NumberFormat source) {
-        int s = fractionalBitsOf(source) - fractionalBits;
+        int s = shift(fractionalBitsOf(source));
         return Requantizer.scaling(s >= 0 ? 1 : 1L << -s, Math.max(s, 0), minCode(), maxCode());
+    }
+
+    /** The right shift from {@code from} fractional bits to this format's, within what a long can shift. */
+    private int shift(int from) {
+        int s = from - fractionalBits;
+        if (Math.abs(s) > 62) {
+            throw new IllegalArgumentException("a shift of " + s + " bits between fractional lengths " + from
+                    + " and " + fractionalBits + " is out of range");
+        }
+        return s;
     }
 
     private static int fractionalBitsOf(NumberFormat f) {

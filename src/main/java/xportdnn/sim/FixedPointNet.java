@@ -211,6 +211,14 @@ public final class FixedPointNet {
 
     /** Adds the stage of layer {@code index}, fusing the layers after it that the device fuses. */
     private void add(int index, Layer l, BatchNormFusion chain) {
+        try {
+            addStage(index, l, chain);
+        } catch (IllegalArgumentException e) { // a format or requantizer the block's numbers make impossible
+            throw ModelException.inLayer(l.name(), e.getMessage());
+        }
+    }
+
+    private void addStage(int index, Layer l, BatchNormFusion chain) {
         PrecisionParameter block = PrecisionScheme.block(l);
         ChaidnnSupport support = ChaidnnSupport.of(l.param());
         boolean device = support == ChaidnnSupport.DEVICE;

@@ -3,6 +3,7 @@ package xportdnn.sim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import com.google.protobuf.InvalidProtocolBufferException;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
@@ -88,7 +89,7 @@ public interface PrecisionScheme {
     }
 
     /** A format built from a block's numbers, with a bad number reported against the layer. */
-    static NumberFormat checked(Layer layer, java.util.function.Supplier<NumberFormat> format) {
+    static NumberFormat checked(Layer layer, Supplier<NumberFormat> format) {
         try {
             return format.get();
         } catch (IllegalArgumentException e) {
