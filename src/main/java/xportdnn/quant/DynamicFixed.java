@@ -27,7 +27,7 @@ public final class DynamicFixed {
     }
 
     /** Round half away from zero; {@code Math.floor(a + 0.5)} would be wrong for 0.49999999999999994. */
-    static double roundHalfAway(double v) {
+    public static double roundHalfAway(double v) {
         double a = Math.abs(v);
         double whole = Math.floor(a);
         if (a - whole >= 0.5) { // exact: a and its floor share the exponent range

@@ -1,0 +1,49 @@
+package xportdnn.sim;
+
+import java.util.List;
+
+/** Concat of integer inputs along one axis, each moved into the output format (a no-op when they share it). */
+final class ConcatStep implements SimStep {
+
+    private final int axis;
+    private final NumberFormat output;
+
+    /** @param axis the concatenation axis, already resolved (0 <= axis < rank) */
+    ConcatStep(int axis, NumberFormat output) {
+        this.axis = axis;
+        this.output = output;
+    }
+
+    @Override
+    public List<SimTensor> run(List<SimTensor> bottoms) {
+        int[] shape = bottoms.get(0).shape().clone();
+        shape[axis] = 0;
+        for (SimTensor b : bottoms) {
+            shape[axis] += b.shape()[axis];
+        }
+        int outer = 1;
+        for (int i = 0; i < axis; i++) {
+            outer *= shape[i];
+        }
+        int outBlock = count(shape, axis);
+        int[] out = new int[outer * outBlock];
+        int at = 0;
+        for (SimTensor b : bottoms) {
+            int[] codes = b.codesIn(output);
+            int block = count(b.shape(), axis);
+            for (int o = 0; o < outer; o++) {
+                System.arraycopy(codes, o * block, out, o * outBlock + at, block);
+            }
+            at += block;
+        }
+        return List.of(SimTensor.ofCodes(shape, out, output));
+    }
+
+    private static int count(int[] shape, int from) {
+        int n = 1;
+        for (int i = from; i < shape.length; i++) {
+            n *= shape[i];
+        }
+        return n;
+    }
+}

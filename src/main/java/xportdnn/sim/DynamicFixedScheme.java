@@ -1,0 +1,69 @@
+package xportdnn.sim;
+
+import static xportdnn.sim.PrecisionScheme.checked;
+import static xportdnn.sim.PrecisionScheme.require;
+
+import xportdnn.model.Blob;
+import xportdnn.model.Layer;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+
+/**
+ * DynamicFixed mode: activations in {@link FixedPointFormat}s of {@code bw_layer_in/fl_layer_in} and
+ * {@code bw_layer_out/fl_layer_out}, convolution weights in {@code bw_params/fl_params}. For a convolution fused
+ * with BatchNorm/Scale the runtime ignores {@code fl_params} and recomputes the fractional length from the fused
+ * weights (algorithms.md section C): {@code fl = bw_params - int_bits}, {@code int_bits} = 1 when max |w'| < 1,
+ * 2 when it is 1, else {@code ceil(|log2 max|) + 1}.
+ */
+final class DynamicFixedScheme implements PrecisionScheme {
+
+    static final String QUANT_TYPE = "DynamicFixed";
+
+    @Override
+    public String quantType() {
+        return QUANT_TYPE;
+    }
+
+    @Override
+    public NumberFormat input(Layer layer, PrecisionParameter p) {
+        require(layer, p.hasBwLayerIn(), "bw_layer_in");
+        require(layer, p.hasFlLayerIn(), "fl_layer_in");
+        return checked(layer, () -> new FixedPointFormat(p.getBwLayerIn(), p.getFlLayerIn()));
+    }
+
+    @Override
+    public NumberFormat output(Layer layer, PrecisionParameter p) {
+        require(layer, p.hasBwLayerOut(), "bw_layer_out");
+        require(layer, p.hasFlLayerOut(), "fl_layer_out");
+        return checked(layer, () -> new FixedPointFormat(p.getBwLayerOut(), p.getFlLayerOut()));
+    }
+
+    @Override
+    public NumberFormat weights(Layer layer, PrecisionParameter p, Blob weights, boolean fused) {
+        require(layer, p.hasBwParams(), "bw_params");
+        if (!fused) {
+            require(layer, p.hasFlParams(), "fl_params");
+            return checked(layer, () -> new FixedPointFormat(p.getBwParams(), p.getFlParams()));
+        }
+        int fl = p.getBwParams() - integerBits(weights.data());
+        return checked(layer, () -> new FixedPointFormat(p.getBwParams(), fl));
+    }
+
+    /** The runtime's integer bits for fused weights whose largest magnitude is max |w|. */
+    static int integerBits(float[] weights) {
+        double max = 0;
+        for (float w : weights) {
+            max = Math.max(max, Math.abs(w));
+        }
+        if (max < 1) {
+            return 1;
+        }
+        if (max == 1) {
+            return 2;
+        }
+        int ceilLog2 = Math.getExponent(max); // exact: floor(log2 max), raised when max is not a power of two
+        if (max > Math.scalb(1.0, ceilLog2)) {
+            ceilLog2++;
+        }
+        return ceilLog2 + 1;
+    }
+}

@@ -1,0 +1,394 @@
+package xportdnn.sim;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.engine.LayerObserver;
+import xportdnn.engine.layers.Layers;
+import xportdnn.engine.layers.Tensors;
+import xportdnn.model.Blob;
+import xportdnn.model.ChaidnnSupport;
+import xportdnn.model.ConvGeometry;
+import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
+import xportdnn.model.Net;
+import xportdnn.model.PoolGeometry;
+import xportdnn.model.Shapes;
+import xportdnn.model.proto.Caffe.EltwiseParameter.EltwiseOp;
+import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.quant.BatchNormFusion;
+
+/**
+ * Runs a quantized CHaiDNN net (a prototxt with {@code precision_param} blocks, either quant_type, and its
+ * caffemodel) on the host with the device's integer arithmetic, to measure what the fixed-point model does.
+ *
+ * <p>What runs how:
+ * <ul>
+ * <li>Convolution, with the BatchNorm/Scale the runtime fuses into it ({@link BatchNormFusion}) and an in-place
+ * ReLU right after, as one step: weights (fused ones when fused) quantized to their format, integer
+ * multiply-accumulate ({@link IntConvolution}, exact), per-channel requantization with the bias
+ * ({@link NumberFormat#fromProducts}), ReLU as a lower bound 0. The output format is that of the last layer of the
+ * chain carrying a block.</li>
+ * <li>Pooling ({@link IntPooling}), Eltwise SUM/MAX and Concat of integer inputs, and ReLU of integer input, on
+ * codes; Eltwise and Concat first move each input into their output format.</li>
+ * <li>Every other layer (InnerProduct, Softmax, Flatten, Reshape, Dropout, PriorBox, DetectionOutput...; also
+ * device layers not modelled in integers and layers CHaiDNN does not support) in float by the float engine's op
+ * on the values of its inputs. A float value is quantized when a layer computing in integers reads it, with that
+ * layer's input format; so the image is quantized with the input format of the first layer that reads it (the
+ * Input layer's own block is not read).</li>
+ * </ul>
+ * A layer computing in integers reads codes in its declared input format; when the blob it reads holds codes of
+ * another format (a file whose producer and reader disagree), the simulator converts the values and lists the
+ * place in {@link #notes()}: the device would read the codes as they are.
+ *
+ * <p>{@link #forward} reports every step's output to an observer under the name of the layer whose output it
+ * is, dequantized to float, so it can be compared with the float engine's output of that layer: a fused chain is
+ * reported under its last layer (e.g. the ReLU), and the layers fused into it are not reported
+ * ({@link #fusedLayers()}). Not for concurrent use (the float ops keep buffers).
+ */
+public final class FixedPointNet {
+
+    /** Layers the float engine computes exactly on dequantized codes: they only move values around. */
+    private static final Set<String> REARRANGING =
+            Set.of("Split", "Dropout", "Flatten", "Reshape", "Permute", "Crop", "Slice", "Concat");
+
+    /** One step of a pass: the layer it is reported as, the blobs it reads and writes, and its computation. */
+    private record Stage(Layer layer, List<String> bottoms, List<String> tops, SimStep step) {
+    }
+
+    private final Net net;
+    private final PrecisionScheme scheme;
+    private final List<Stage> stages = new ArrayList<>();
+    private final List<String> inputs = new ArrayList<>();
+    private final List<String> outputs = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private final Map<String, String> fused = new LinkedHashMap<>();
+    /** Layers a convolution step computes besides the convolution: not steps of their own. */
+    private final Set<String> consumed = new HashSet<>();
+    /** Per blob, the index of the last stage reading it. */
+    private final Map<String, Integer> lastRead = new HashMap<>();
+    /** Per blob, the format of its codes when a stage computing in integers writes it. */
+    private final Map<String, NumberFormat> formats = new HashMap<>();
+
+    /**
+     * @throws ModelException when the net is not a quantized one, a block lacks a field the scheme needs or holds
+     *                        a bad value, weights are missing, or a float layer cannot be built
+     */
+    public FixedPointNet(Net net) {
+        this.net = net;
+        this.scheme = PrecisionScheme.of(net);
+        Map<String, BatchNormFusion> chains = BatchNormFusion.find(net);
+        List<Layer> layers = net.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (consumed.contains(l.name())) {
+                continue;
+            }
+            if (l.type().equals("Input")) {
+                inputs.addAll(l.tops());
+                stages.add(new Stage(l, List.of(), l.tops(), null));
+            } else {
+                add(i, l, chains.get(l.name()));
+            }
+        }
+        if (inputs.isEmpty()) {
+            throw new ModelException("net '" + net.name() + "' has no Input layer");
+        }
+        Map<String, Integer> producer = new LinkedHashMap<>();
+        for (int s = 0; s < stages.size(); s++) {
+            for (String b : stages.get(s).bottoms()) {
+                lastRead.put(b, s);
+            }
+            for (String t : stages.get(s).tops()) {
+                producer.put(t, s);
+            }
+        }
+        producer.entrySet().stream()
+                .filter(e -> lastRead.getOrDefault(e.getKey(), -1) <= e.getValue())
+                .sorted(Map.Entry.comparingByValue())
+                .forEach(e -> outputs.add(e.getKey()));
+    }
+
+    public Net net() {
+        return net;
+    }
+
+    /** The quant_type the net is simulated in: "Xilinx" or "DynamicFixed". */
+    public String quantType() {
+        return scheme.quantType();
+    }
+
+    public List<String> inputNames() {
+        return List.copyOf(inputs);
+    }
+
+    /** The blobs no layer reads after their last write, in the order of that write: what {@link #forward} returns. */
+    public List<String> outputNames() {
+        return List.copyOf(outputs);
+    }
+
+    /**
+     * What the simulation does differently from the device or from integers, one line per layer: layers computed
+     * in float although the device runs them, layers CHaiDNN does not support, inputs whose format disagrees with
+     * the reading layer's block.
+     */
+    public List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    /** Layers fused into a convolution step, each with the layer it is reported as. */
+    public Map<String, String> fusedLayers() {
+        return Map.copyOf(fused);
+    }
+
+    /**
+     * Runs {@code batch} images given as one C-ordered array (the input blob's declared shape with its first dim
+     * replaced by {@code batch}).
+     *
+     * @param observer sees each step's outputs, dequantized, as INDArrays it may keep; may be null
+     * @return the net's output blobs by name, dequantized, in {@link #outputNames()} order
+     */
+    public Map<String, INDArray> forward(float[] input, int batch, LayerObserver observer) {
+        if (inputs.size() != 1) {
+            throw new ModelException("net '" + net.name() + "' has " + inputs.size() + " inputs; the simulator takes one");
+        }
+        int[] shape = net.shape(inputs.get(0)).clone();
+        shape[0] = batch;
+        if (batch <= 0 || input.length != Blob.count(shape)) {
+            throw new ModelException("input of " + input.length + " values does not fill " + batch + " x "
+                    + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)) + " for blob '" + inputs.get(0) + "'");
+        }
+        Map<String, SimTensor> blobs = new HashMap<>();
+        for (int s = 0; s < stages.size(); s++) {
+            Stage stage = stages.get(s);
+            List<SimTensor> tops = stage.step() == null ? List.of(SimTensor.ofValues(shape, input)) : run(stage, blobs);
+            for (int t = 0; t < tops.size(); t++) {
+                blobs.put(stage.tops().get(t), tops.get(t));
+            }
+            if (observer != null) {
+                observer.onOutput(stage.layer(), tops.stream().map(FixedPointNet::array).toList());
+            }
+            for (String b : stage.bottoms()) {
+                if (lastRead.get(b) == s && !outputs.contains(b)) {
+                    blobs.remove(b);
+                }
+            }
+        }
+        Map<String, INDArray> result = new LinkedHashMap<>();
+        for (String name : outputs) {
+            result.put(name, array(blobs.get(name)));
+        }
+        return result;
+    }
+
+    private static List<SimTensor> run(Stage stage, Map<String, SimTensor> blobs) {
+        List<SimTensor> bottoms = stage.bottoms().stream().map(blobs::get).toList();
+        List<SimTensor> tops;
+        try {
+            tops = stage.step().run(bottoms);
+        } catch (ModelException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModelException("layer '" + stage.layer().name() + "': " + e.getMessage(), e);
+        }
+        if (tops.size() != stage.tops().size()) {
+            throw ModelException.inLayer(stage.layer().name(), "computes " + tops.size() + " outputs but declares "
+                    + stage.tops().size() + " tops");
+        }
+        return tops;
+    }
+
+    private static INDArray array(SimTensor t) {
+        return Tensors.of(t.values(), t.longShape());
+    }
+
+    /** Adds the stage of layer {@code index}, fusing the layers after it that the device fuses. */
+    private void add(int index, Layer l, BatchNormFusion chain) {
+        try {
+            addStage(index, l, chain);
+        } catch (IllegalArgumentException e) { // a format or requantizer the block's numbers make impossible
+            throw ModelException.inLayer(l.name(), e.getMessage());
+        }
+    }
+
+    private void addStage(int index, Layer l, BatchNormFusion chain) {
+        PrecisionParameter block = PrecisionScheme.block(l);
+        ChaidnnSupport support = ChaidnnSupport.of(l.param());
+        boolean device = support == ChaidnnSupport.DEVICE;
+        switch (l.type()) {
+            case "Convolution" -> {
+                if (block != null && l.param().getConvolutionParam().getAxis() == 1) {
+                    addConvolution(index, l, block, chain);
+                    return;
+                }
+            }
+            case "Pooling" -> {
+                if (block != null && support != ChaidnnSupport.UNSUPPORTED) {
+                    addPooling(l, block);
+                    return;
+                }
+            }
+            case "Eltwise" -> {
+                EltwiseOp op = l.param().getEltwiseParam().getOperation();
+                boolean plain = l.param().getEltwiseParam().getCoeffList().stream().allMatch(c -> c == 1f);
+                if (block != null && op != EltwiseOp.PROD && plain) {
+                    NumberFormat out = scheme.output(l, block);
+                    declaredInput(l, block);
+                    integer(l, l.bottoms(), l.tops(), new EltwiseStep(op == EltwiseOp.SUM, out), out);
+                    return;
+                }
+            }
+            case "Concat" -> {
+                NumberFormat out = concatFormat(l, block);
+                if (out != null) {
+                    int axis = Shapes.axis(l.name(), "axis", l.param().getConcatParam().hasConcatDim()
+                            ? l.param().getConcatParam().getConcatDim() : l.param().getConcatParam().getAxis(),
+                            net.shape(l.bottoms().get(0)).length);
+                    integer(l, l.bottoms(), l.tops(), new ConcatStep(axis, out), out);
+                    return;
+                }
+            }
+            case "ReLU" -> {
+                NumberFormat in = formats.get(l.bottoms().get(0));
+                if (in != null && support != ChaidnnSupport.UNSUPPORTED) {
+                    NumberFormat declared = block == null || !block.hasBwLayerIn() ? in : declaredInput(l, block);
+                    NumberFormat out = block == null || !block.hasBwLayerOut() ? declared : scheme.output(l, block);
+                    integer(l, l.bottoms(), l.tops(), new ReluStep(declared, out), out);
+                    return;
+                }
+            }
+            default -> {
+                // every other type computes in float
+            }
+        }
+        if (support == ChaidnnSupport.UNSUPPORTED) {
+            notes.add("layer '" + l.name() + "' (" + ChaidnnSupport.describe(l.param())
+                    + "): not supported by CHaiDNN; simulated in float");
+        } else if (device && !REARRANGING.contains(l.type())) {
+            notes.add("layer '" + l.name() + "' (" + l.type() + "): runs on the device but is simulated in float"
+                    + (block == null ? " (it has no precision_param)" : ""));
+        }
+        stages.add(new Stage(l, l.bottoms(), l.tops(), new FloatStep(Layers.create(l, net.bottomShapes(l)))));
+        l.tops().forEach(formats::remove);
+    }
+
+    private void addConvolution(int index, Layer conv, PrecisionParameter block, BatchNormFusion chain) {
+        List<Layer> chainLayers = new ArrayList<>();
+        chainLayers.add(conv);
+        String blob = conv.tops().get(0);
+        int last = index;
+        if (chain != null) {
+            chainLayers.addAll(chain.fusedLayers());
+            blob = chain.outputBlob();
+            last = net.layers().indexOf(chain.lastLayer());
+        }
+        Layer relu = inPlaceRelu(last, blob);
+        if (relu != null) {
+            chainLayers.add(relu);
+        }
+        Layer reported = chainLayers.get(chainLayers.size() - 1);
+        NumberFormat input = declaredInput(conv, block);
+        NumberFormat output = null;
+        for (Layer l : chainLayers) {
+            PrecisionParameter p = PrecisionScheme.block(l);
+            if (p != null && p.hasBwLayerOut()) {
+                output = scheme.output(l, p);
+            }
+        }
+        if (output == null) {
+            output = scheme.output(conv, block); // reports the missing field
+        }
+        if (conv.weights().isEmpty()) {
+            throw ModelException.inLayer(conv.name(), "the Convolution has no learned weights (load the caffemodel)");
+        }
+        Blob weights = chain == null ? conv.weights().get(0) : chain.weights();
+        float[] bias = chain != null ? chain.bias()
+                : conv.param().getConvolutionParam().getBiasTerm() && conv.weights().size() > 1
+                        ? conv.weights().get(1).data() : new float[weights.shape()[0]];
+        NumberFormat weightFormat = scheme.weights(conv, block, weights, chain != null);
+        int[] codes = weightFormat.quantize(weights.data(), weights.count() / weights.shape()[0]);
+        Requantizer requantizer = output.fromProducts(input, weightFormat, bias);
+        if (relu != null) {
+            requantizer = requantizer.withRelu();
+        }
+        int[] bottom = net.shape(conv.bottoms().get(0));
+        ConvGeometry geometry = ConvGeometry.of(conv.param(), bottom);
+        int magnitude = Math.max(-input.minCode(), input.maxCode());
+        IntConvolution convolution = new IntConvolution(geometry, bottom, codes, requantizer, magnitude, conv.name());
+        for (Layer l : chainLayers) {
+            if (l != reported) {
+                fused.put(l.name(), reported.name());
+            }
+            if (l != conv) {
+                consumed.add(l.name());
+            }
+        }
+        integer(reported, conv.bottoms(), List.of(blob), new ConvolutionStep(convolution, input, output), output);
+    }
+
+    private void addPooling(Layer l, PrecisionParameter block) {
+        NumberFormat in = declaredInput(l, block);
+        NumberFormat out = scheme.output(l, block);
+        int[] bottom = net.shape(l.bottoms().get(0));
+        IntPooling pooling = new IntPooling(PoolGeometry.of(l.param(), bottom), l.param().getPoolingParam().getRoundMode(),
+                bottom, l.param().getPoolingParam().getPool() == PoolMethod.MAX);
+        integer(l, l.bottoms(), l.tops(), new PoolingStep(pooling, in, out), out);
+    }
+
+    /**
+     * The output format of a Concat computed on codes: its block's, or without a block the format its inputs
+     * share; null (compute in float) when an input is float or the inputs disagree without a block.
+     */
+    private NumberFormat concatFormat(Layer l, PrecisionParameter block) {
+        List<NumberFormat> in = l.bottoms().stream().map(formats::get).toList();
+        if (in.contains(null)) {
+            return null;
+        }
+        if (block != null && block.hasBwLayerOut()) {
+            if (block.hasBwLayerIn()) {
+                declaredInput(l, block);
+            }
+            return scheme.output(l, block);
+        }
+        return in.stream().distinct().count() == 1 ? in.get(0) : null;
+    }
+
+    /** The first layer after {@code after} reading {@code blob}, when it is a plain ReLU rewriting it in place. */
+    private Layer inPlaceRelu(int after, String blob) {
+        List<Layer> layers = net.layers();
+        for (int k = after + 1; k < layers.size(); k++) {
+            Layer l = layers.get(k);
+            if (l.bottoms().contains(blob)) {
+                boolean relu = l.type().equals("ReLU") && l.inPlace() && l.bottoms().size() == 1
+                        && ChaidnnSupport.of(l.param()) != ChaidnnSupport.UNSUPPORTED;
+                return relu ? l : null;
+            }
+        }
+        return null;
+    }
+
+    /** The layer's declared input format, noting every input blob whose codes are in another format. */
+    private NumberFormat declaredInput(Layer l, PrecisionParameter block) {
+        NumberFormat declared = scheme.input(l, block);
+        for (String b : l.bottoms()) {
+            NumberFormat held = formats.get(b);
+            if (held != null && !held.equals(declared)) {
+                notes.add("layer '" + l.name() + "' declares its input as " + declared + " but '" + b + "' holds "
+                        + held + ": the simulator converts the values, the device would read the codes as they are");
+            }
+        }
+        return declared;
+    }
+
+    private void integer(Layer reported, List<String> bottoms, List<String> tops, SimStep step, NumberFormat out) {
+        stages.add(new Stage(reported, bottoms, tops, step));
+        tops.forEach(t -> formats.put(t, out));
+    }
+}

@@ -1,0 +1,34 @@
+package xportdnn.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.engine.layers.LayerOp;
+import xportdnn.engine.layers.Tensors;
+
+/**
+ * A layer computed in float on the values of its inputs (codes dequantized) by the float engine's op: what the
+ * runtime computes in software, and what the simulator does not model in integers.
+ */
+final class FloatStep implements SimStep {
+
+    private final LayerOp op;
+
+    FloatStep(LayerOp op) {
+        this.op = op;
+    }
+
+    @Override
+    public List<SimTensor> run(List<SimTensor> bottoms) {
+        List<INDArray> in = new ArrayList<>(bottoms.size());
+        for (SimTensor b : bottoms) {
+            in.add(Tensors.of(b.values(), b.longShape()));
+        }
+        List<SimTensor> tops = new ArrayList<>();
+        for (INDArray top : op.forward(in)) {
+            int[] shape = java.util.Arrays.stream(top.shape()).mapToInt(Math::toIntExact).toArray();
+            tops.add(SimTensor.ofValues(shape, Tensors.floats(top)));
+        }
+        return tops;
+    }
+}

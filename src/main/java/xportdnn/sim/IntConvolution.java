@@ -1,0 +1,197 @@
+package xportdnn.sim;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import xportdnn.model.ConvGeometry;
+import xportdnn.model.ModelException;
+
+/**
+ * A 2-D convolution (groups, stride, padding, dilation) of integer input codes with integer weight codes, each
+ * output channel's exact accumulator requantized into output codes.
+ *
+ * <p>The multiply-accumulate runs as an im2col of the codes (as floats: codes have at most 24 bits, which
+ * float32 holds exactly) followed by one ND4J matrix product per image and group, in float32 when that is exact
+ * and in float64 otherwise. Why it is exact: with P the largest |input code| times the largest |weight code| and
+ * K = (input channels / group) x kernel height x kernel width, every product is an integer of magnitude at most P
+ * and every intermediate value a GEMM forms (in any order, blocking or with fused multiply-add) is a sum of some
+ * of the K products, an integer of magnitude at most K x P. While K x P <= 2^24 all of them are representable in
+ * float32's 24-bit significand, so every multiplication and addition is exact and the result is the exact integer
+ * sum; float64 does the same up to 2^53. im2col only copies codes (and the zeros of the padding), so the
+ * accumulator equals the plain long-integer sum, bit for bit.
+ */
+final class IntConvolution {
+
+    private static final double FLOAT_EXACT = 0x1p24;
+    private static final double DOUBLE_EXACT = 0x1p53;
+    /** Elements of work below which splitting a loop across threads costs more than it gains. */
+    private static final long PARALLEL_WORK = 1 << 15;
+
+    private final ConvGeometry geometry;
+    private final int inChannels;
+    private final int inHeight;
+    private final int inWidth;
+    private final int outChannels;
+    private final int outHeight;
+    private final int outWidth;
+    private final int group;
+    /** Rows of the column matrix: (input channels / group) x kernel taps. */
+    private final int k;
+    private final DataType type;
+    /** Per group, its output channels' weight codes as a [outChannels/group, K] matrix of {@link #type}. */
+    private final List<INDArray> weights = new ArrayList<>();
+    private final Requantizer requantizer;
+
+    /**
+     * @param geometry       the convolution's geometry
+     * @param input          the input shape N x C x H x W (N is ignored: any batch runs)
+     * @param weightCodes    codes of the weights, [out, in/group, kh, kw] in C order
+     * @param requantizer    per output channel
+     * @param inputMagnitude the largest |code| an input can hold
+     * @param layer          for error messages
+     */
+    IntConvolution(ConvGeometry geometry, int[] input, int[] weightCodes, Requantizer requantizer, int inputMagnitude,
+            String layer) {
+        if (input.length != 4 || geometry.kernel().length != 2) {
+            throw ModelException.inLayer(layer, "only 2-D convolution over a 4-D input is simulated");
+        }
+        this.geometry = geometry;
+        inChannels = input[1];
+        inHeight = input[2];
+        inWidth = input[3];
+        int[] out = geometry.outputShape(input, false);
+        outChannels = out[1];
+        outHeight = out[2];
+        outWidth = out[3];
+        group = geometry.group();
+        if (requantizer.channels() != outChannels) {
+            throw new IllegalArgumentException(requantizer.channels() + " requantizer channels for " + outChannels
+                    + " outputs");
+        }
+        this.requantizer = requantizer;
+        k = (inChannels / group) * (int) geometry.kernelVolume();
+        if ((long) k * outChannels != weightCodes.length) {
+            throw ModelException.inLayer(layer, "has " + weightCodes.length + " weights, its geometry needs "
+                    + outChannels + " x " + k);
+        }
+        int maxWeight = 0;
+        for (int w : weightCodes) {
+            maxWeight = Math.max(maxWeight, Math.abs(w));
+        }
+        double bound = (double) k * inputMagnitude * maxWeight;
+        if (bound > DOUBLE_EXACT) {
+            throw ModelException.inLayer(layer, "its accumulator can reach " + bound + ", beyond exact simulation");
+        }
+        type = bound <= FLOAT_EXACT ? DataType.FLOAT : DataType.DOUBLE;
+        try {
+            requantizer.requireRange(bound);
+        } catch (IllegalArgumentException e) {
+            throw ModelException.inLayer(layer, "its requantization cannot be simulated exactly: " + e.getMessage());
+        }
+        INDArray all = Nd4j.createFromArray(weightCodes).castTo(type).reshape('c', outChannels, k);
+        int perGroup = outChannels / group;
+        for (int g = 0; g < group; g++) {
+            weights.add(all.get(NDArrayIndex.interval(g * perGroup, (g + 1) * perGroup), NDArrayIndex.all()).dup('c'));
+        }
+    }
+
+    int[] outputShape(int batch) {
+        return new int[] {batch, outChannels, outHeight, outWidth};
+    }
+
+    /** The output codes of {@code batch} images of input codes (N x C x H x W, C order). */
+    int[] forward(int[] input, int batch) {
+        int pixels = outHeight * outWidth;
+        int outPerGroup = outChannels / group;
+        float[] columns = new float[k * pixels];
+        INDArray columnMatrix = Nd4j.createUninitialized(DataType.FLOAT, k, pixels);
+        INDArray product = Nd4j.createUninitialized(type, outPerGroup, pixels);
+        float[] floats = type == DataType.FLOAT ? new float[outPerGroup * pixels] : null;
+        double[] doubles = type == DataType.DOUBLE ? new double[outPerGroup * pixels] : null;
+        int[] out = new int[batch * outChannels * pixels];
+        for (int n = 0; n < batch; n++) {
+            for (int g = 0; g < group; g++) {
+                im2col(input, n, g, columns);
+                columnMatrix.data().asNioFloat().put(columns);
+                INDArray b = type == DataType.FLOAT ? columnMatrix : columnMatrix.castTo(type);
+                Nd4j.gemm(weights.get(g), b, product, false, false, 1.0, 0.0);
+                int at = (n * outChannels + g * outPerGroup) * pixels;
+                int first = g * outPerGroup;
+                if (floats != null) {
+                    product.data().asNioFloat().get(floats);
+                    parallel(outPerGroup, pixels, c -> requantizer.apply(floats, c * pixels, pixels, first + c, out,
+                            at + c * pixels));
+                } else {
+                    product.data().asNioDouble().get(doubles);
+                    parallel(outPerGroup, pixels, c -> requantizer.apply(doubles, c * pixels, pixels, first + c, out,
+                            at + c * pixels));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The [K, pixels] column matrix of group {@code g} of image {@code n}: row (channel, ky, kx) holds, for every
+     * output pixel, the input code that kernel tap multiplies (0 in the padding).
+     */
+    private void im2col(int[] in, int n, int g, float[] columns) {
+        int inPerGroup = inChannels / group;
+        int taps = (int) geometry.kernelVolume();
+        parallel(inPerGroup, taps * outHeight * outWidth, c -> channelColumns(in,
+                (n * inChannels + g * inPerGroup + c) * inHeight * inWidth, columns, c * taps * outHeight * outWidth));
+    }
+
+    /** The rows of one input channel (its plane starting at {@code plane}) from row offset {@code dst} on. */
+    private void channelColumns(int[] in, int plane, float[] columns, int dst) {
+        int kh = geometry.kernel()[0];
+        int kw = geometry.kernel()[1];
+        int sh = geometry.stride()[0];
+        int sw = geometry.stride()[1];
+        int ph = geometry.pad()[0];
+        int pw = geometry.pad()[1];
+        int dh = geometry.dilation()[0];
+        int dw = geometry.dilation()[1];
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                int dx = kx * dw - pw;
+                // the output columns whose input column ox * sw + dx lies inside the input
+                int first = Math.min(outWidth, Math.max(0, ceilDiv(-dx, sw)));
+                int end = Math.max(first, Math.min(outWidth, ceilDiv(inWidth - dx, sw)));
+                for (int oy = 0; oy < outHeight; oy++, dst += outWidth) {
+                    int iy = oy * sh - ph + ky * dh;
+                    if (iy < 0 || iy >= inHeight) {
+                        Arrays.fill(columns, dst, dst + outWidth, 0f);
+                        continue;
+                    }
+                    int src = plane + iy * inWidth + dx;
+                    Arrays.fill(columns, dst, dst + first, 0f);
+                    if (sw == 1) { // a unit stride the JIT vectorizes
+                        for (int ox = first; ox < end; ox++) {
+                            columns[dst + ox] = in[src + ox];
+                        }
+                    } else {
+                        for (int ox = first; ox < end; ox++) {
+                            columns[dst + ox] = in[src + ox * sw];
+                        }
+                    }
+                    Arrays.fill(columns, dst + end, dst + outWidth, 0f);
+                }
+            }
+        }
+    }
+
+    /** Runs {@code body} for 0..count-1, in parallel when there are enough {@code perItem} elements to share. */
+    static void parallel(int count, int perItem, java.util.function.IntConsumer body) {
+        java.util.stream.IntStream range = java.util.stream.IntStream.range(0, count);
+        ((long) count * perItem >= PARALLEL_WORK ? range.parallel() : range).forEach(body);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+}

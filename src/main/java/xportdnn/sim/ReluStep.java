@@ -1,0 +1,23 @@
+package xportdnn.sim;
+
+import java.util.List;
+
+/** A ReLU over integer codes that is not fused into a convolution: max(q, 0), moved to its output format if needed. */
+final class ReluStep implements SimStep {
+
+    private final NumberFormat input;
+    private final NumberFormat output;
+    private final Requantizer relu;
+
+    ReluStep(NumberFormat input, NumberFormat output) {
+        this.input = input;
+        this.output = output;
+        this.relu = output.from(input).withRelu();
+    }
+
+    @Override
+    public List<SimTensor> run(List<SimTensor> bottoms) {
+        SimTensor x = bottoms.get(0);
+        return List.of(SimTensor.ofCodes(x.shape(), relu.applyAll(x.codesIn(input)), output));
+    }
+}

@@ -1,0 +1,62 @@
+package xportdnn.sim;
+
+import java.util.Arrays;
+
+/**
+ * One blob's value during a simulated pass: integer codes in the {@link NumberFormat} the device wrote them in,
+ * or float values (the image, and outputs of layers the runtime computes in software). Never modified once made.
+ */
+final class SimTensor {
+
+    private final int[] shape;
+    private final int[] codes;
+    private final NumberFormat format;
+    private float[] values;
+
+    private SimTensor(int[] shape, int[] codes, NumberFormat format, float[] values) {
+        this.shape = shape;
+        this.codes = codes;
+        this.format = format;
+        this.values = values;
+    }
+
+    static SimTensor ofCodes(int[] shape, int[] codes, NumberFormat format) {
+        return new SimTensor(shape, codes, format, null);
+    }
+
+    static SimTensor ofValues(int[] shape, float[] values) {
+        return new SimTensor(shape, null, null, values);
+    }
+
+    int[] shape() {
+        return shape;
+    }
+
+    long[] longShape() {
+        return Arrays.stream(shape).asLongStream().toArray();
+    }
+
+    /** The format of the codes, or null for float values. */
+    NumberFormat format() {
+        return format;
+    }
+
+    /** The values: the codes dequantized, or the float values. */
+    float[] values() {
+        if (values == null) {
+            values = format.dequantize(codes, Math.max(1, codes.length));
+        }
+        return values;
+    }
+
+    /**
+     * The value as codes of {@code target}: the codes themselves when they are in it, codes of another format
+     * moved by the target's {@link NumberFormat#from integer rescaling}, float values quantized.
+     */
+    int[] codesIn(NumberFormat target) {
+        if (codes == null) {
+            return target.quantize(values, Math.max(1, values.length));
+        }
+        return target.equals(format) ? codes : target.from(format).applyAll(codes);
+    }
+}

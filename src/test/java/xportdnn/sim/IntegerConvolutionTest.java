@@ -1,0 +1,166 @@
+package xportdnn.sim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import xportdnn.model.ConvGeometry;
+import xportdnn.model.proto.Caffe.ConvolutionParameter;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.sim.ReferenceArithmetic.Geometry;
+
+/**
+ * Random convolutions (shapes, groups up to depthwise, stride, padding, dilation, weights with clipping and zero
+ * channels, biases, ReLU) in both modes at 6, 8 and 16 bits: the simulator's formats, requantizers and integer
+ * convolution equal {@link ReferenceArithmetic} bit for bit. 16 bits takes the float64 product path.
+ */
+class IntegerConvolutionTest {
+
+    private static final int CASES = 60;
+
+    static Stream<Arguments> cases() {
+        return Stream.of(6, 8, 16).flatMap(bw -> Stream.of(true, false).flatMap(xilinx ->
+                java.util.stream.IntStream.range(0, CASES).mapToObj(i -> Arguments.of(xilinx, bw, 1000L * bw + i))));
+    }
+
+    /** One random convolution layer. */
+    private record Case(int n, int c, int h, int w, int out, Geometry g, float[] weights, float[] bias, boolean relu) {
+
+        static Case random(Random r) {
+            int group = switch (r.nextInt(3)) {
+                case 0 -> 1;
+                case 1 -> 2;
+                default -> 0; // depthwise
+            };
+            int inPerGroup = group == 0 ? 1 : 1 + r.nextInt(5);
+            int groups = group == 0 ? 1 + r.nextInt(6) : group;
+            int c = inPerGroup * groups;
+            int out = groups * (group == 0 ? 1 + r.nextInt(2) : 1 + r.nextInt(5));
+            int kh = 1 + r.nextInt(4);
+            int kw = 1 + r.nextInt(4);
+            Geometry g = new Geometry(groups, kh, kw, 1 + r.nextInt(3), 1 + r.nextInt(3), r.nextInt(3), r.nextInt(3),
+                    1 + r.nextInt(2), 1 + r.nextInt(2));
+            int h = (g.dilationH() * (kh - 1) + 1) + r.nextInt(9);
+            int w = (g.dilationW() * (kw - 1) + 1) + r.nextInt(9);
+            float[] weights = new float[out * inPerGroup * kh * kw];
+            float scale = (float) Math.exp(r.nextGaussian());
+            for (int i = 0; i < weights.length; i++) {
+                weights[i] = (float) r.nextGaussian() * scale;
+            }
+            float[] bias = new float[out];
+            for (int i = 0; i < out; i++) {
+                bias[i] = (float) r.nextGaussian() * 4 * scale;
+            }
+            return new Case(1 + r.nextInt(2), c, h, w, out, g, weights, bias, r.nextBoolean());
+        }
+
+        int perChannel() {
+            return weights.length / out;
+        }
+
+        ConvGeometry geometry() {
+            ConvolutionParameter p = ConvolutionParameter.newBuilder().setNumOutput(out).setGroup(g.group())
+                    .setKernelH(g.kernelH()).setKernelW(g.kernelW()).setStrideH(g.strideH()).setStrideW(g.strideW())
+                    .setPadH(g.padH()).setPadW(g.padW()).addDilation(g.dilationH()).addDilation(g.dilationW()).build();
+            return ConvGeometry.of(LayerParameter.newBuilder().setName("conv").setConvolutionParam(p).build(), shape());
+        }
+
+        int[] shape() {
+            return new int[] {n, c, h, w};
+        }
+
+        int[] randomCodes(Random r, int bw) {
+            int[] x = new int[n * c * h * w];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(1 << bw) - (1 << (bw - 1)); // the full code range, -2^(bw-1) included
+            }
+            return x;
+        }
+
+        int[] run(int[] x, NumberFormat in, NumberFormat weightFormat, NumberFormat outFormat) {
+            Requantizer rq = outFormat.fromProducts(in, weightFormat, bias);
+            IntConvolution conv = new IntConvolution(geometry(), shape(), weightFormat.quantize(weights, perChannel()),
+                    relu ? rq.withRelu() : rq, 1 << (in.bitwidth() - 1), "conv");
+            return conv.forward(x, n);
+        }
+    }
+
+    @ParameterizedTest(name = "xilinx={0} bw={1} seed={2}")
+    @MethodSource("cases")
+    void equalsTheReference(boolean xilinx, int bw, long seed) {
+        Random r = new Random(seed);
+        Case k = Case.random(r);
+        int bwIn = bw;
+        int bwW = r.nextBoolean() ? bw : (bw == 8 ? 6 : bw);
+        int bwOut = bw;
+        int[] x = k.randomCodes(r, bwIn);
+        Outcome o = xilinx ? xilinx(k, x, r, bwIn, bwW, bwOut) : fixed(k, x, r, bwIn, bwW, bwOut);
+        assertArrayEquals(o.expected(), o.actual(), () -> k + " bw " + bwIn + "/" + bwW + "/" + bwOut);
+    }
+
+    /** The reference's codes and the simulator's for the same layer. */
+    private record Outcome(int[] expected, int[] actual) {
+    }
+
+    /** Per-channel weight thresholds as the exporter makes them (max |w|), some shrunk to clip, one sometimes 0. */
+    private static Outcome xilinx(Case k, int[] x, Random r, int bwIn, int bwW, int bwOut) {
+        float[] thW = new float[k.out()];
+        for (int o = 0; o < k.out(); o++) {
+            for (int i = 0; i < k.perChannel(); i++) {
+                thW[o] = Math.max(thW[o], Math.abs(k.weights()[o * k.perChannel() + i]));
+            }
+            thW[o] *= r.nextInt(4) == 0 ? 0.6f : 1f;
+        }
+        if (r.nextInt(5) == 0) {
+            thW[r.nextInt(k.out())] = 0;
+        }
+        float thIn = (float) Math.exp(r.nextGaussian() * 2);
+        float thOut = (float) Math.exp(r.nextGaussian() * 2 + 2);
+        int[] actual = k.run(x, new ThresholdFormat(bwIn, thIn), new ThresholdFormat(bwW, thW),
+                new ThresholdFormat(bwOut, thOut));
+
+        int[] wq = new int[k.weights().length];
+        for (int i = 0; i < wq.length; i++) {
+            wq[i] = ReferenceArithmetic.xilinxCode(k.weights()[i], thW[i / k.perChannel()], bwW);
+        }
+        long[] acc = ReferenceArithmetic.accumulate(x, k.n(), k.c(), k.h(), k.w(), wq, k.out(), k.g());
+        float sfIn = ReferenceArithmetic.xilinxScale(thIn, bwIn);
+        int plane = acc.length / k.n() / k.out();
+        int[] expected = new int[acc.length];
+        for (int i = 0; i < acc.length; i++) {
+            int o = (i / plane) % k.out();
+            expected[i] = ReferenceArithmetic.xilinxOutput(acc[i], ReferenceArithmetic.xilinxScale(thW[o], bwW), sfIn,
+                    thOut, bwOut, k.bias()[o], k.relu());
+        }
+        return new Outcome(expected, actual);
+    }
+
+    /** Fractional lengths around the values' ranges, the output's such that the shift goes either way. */
+    private static Outcome fixed(Case k, int[] x, Random r, int bwIn, int bwW, int bwOut) {
+        int flIn = r.nextInt(bwIn + 2) - 2;
+        float maxW = 0;
+        for (float v : k.weights()) {
+            maxW = Math.max(maxW, Math.abs(v));
+        }
+        int flW = bwW - 1 - Math.getExponent(maxW) - r.nextInt(2);
+        int flOut = flIn + flW - (r.nextInt(14) - 2);
+        int[] actual = k.run(x, new FixedPointFormat(bwIn, flIn), new FixedPointFormat(bwW, flW),
+                new FixedPointFormat(bwOut, flOut));
+
+        int[] wq = new int[k.weights().length];
+        for (int i = 0; i < wq.length; i++) {
+            wq[i] = ReferenceArithmetic.fixedCode(k.weights()[i], bwW, flW);
+        }
+        long[] acc = ReferenceArithmetic.accumulate(x, k.n(), k.c(), k.h(), k.w(), wq, k.out(), k.g());
+        int plane = acc.length / k.n() / k.out();
+        int[] expected = new int[acc.length];
+        for (int i = 0; i < acc.length; i++) {
+            int o = (i / plane) % k.out();
+            expected[i] = ReferenceArithmetic.fixedOutput(acc[i], flIn, flW, bwOut, flOut, k.bias()[o], k.relu());
+        }
+        return new Outcome(expected, actual);
+    }
+}
