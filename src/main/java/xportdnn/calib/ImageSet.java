@@ -185,6 +185,11 @@ public final class ImageSet {
         return new ImageSet(entries);
     }
 
+    /** A set of the given entries (e.g. a subset of another set). */
+    public static ImageSet of(List<Entry> entries) {
+        return new ImageSet(List.copyOf(entries));
+    }
+
     public List<Entry> entries() {
         return entries;
     }

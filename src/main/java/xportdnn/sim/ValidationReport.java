@@ -84,8 +84,9 @@ public final class ValidationReport {
         StringBuilder t = new StringBuilder("<h2>Layers</h2>\n<table><tr><th>layer</th><th>SQNR (dB)</th>"
                 + "<th>values</th></tr>\n");
         for (Validation.LayerError e : v.layers()) {
-            t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.2f</td><td>%d</td></tr>%n", escape(e.name()),
-                    e.sqnrDb(), e.count()));
+            String sqnr = Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb()) : "exact";
+            t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%d</td></tr>%n", escape(e.name()),
+                    sqnr, e.count()));
         }
         return t.append("</table>\n").toString();
     }
@@ -94,8 +95,10 @@ public final class ValidationReport {
         List<String> names = new ArrayList<>();
         List<Double> sqnr = new ArrayList<>();
         for (Validation.LayerError e : v.layers()) {
-            names.add(e.name());
-            sqnr.add(Double.isFinite(e.sqnrDb()) ? e.sqnrDb() : 0.0);
+            if (Double.isFinite(e.sqnrDb())) { // an exact layer (e.g. the float input) has no bar to draw
+                names.add(e.name());
+                sqnr.add(e.sqnrDb());
+            }
         }
         CategoryChart chart = new CategoryChartBuilder().width(1100).height(Math.max(420, 300 + 4 * names.size()))
                 .title("SQNR per layer").xAxisTitle("layer").yAxisTitle("SQNR (dB)").build();

@@ -19,7 +19,7 @@ import xportdnn.calib.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.export.DynamicFixedExporter;
-import xportdnn.export.InParamsOut;
+import xportdnn.quant.InParamsOut;
 import xportdnn.export.XilinxExporter;
 import xportdnn.model.CaffemodelReader;
 import xportdnn.model.Net;

@@ -17,7 +17,7 @@ import xportdnn.calib.BlobHistograms;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.export.DynamicFixedExporter;
-import xportdnn.export.InParamsOut;
+import xportdnn.quant.InParamsOut;
 import xportdnn.export.XilinxExporter;
 import xportdnn.model.Blob;
 import xportdnn.model.CaffemodelReader;

@@ -1,0 +1,253 @@
+package xportdnn.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import xportdnn.calib.CalibrationSample;
+import xportdnn.calib.ImageSet;
+import xportdnn.calib.Transformer;
+import xportdnn.engine.FloatEngine;
+import xportdnn.export.Json;
+import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.OutputFile;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.sim.FixedPointNet;
+import xportdnn.sim.Validation;
+import xportdnn.sim.ValidationReport;
+import xportdnn.sim.Validator;
+
+/**
+ * {@code xportdnn validate}: the accuracy a CHaiDNN quantized net keeps, measured on the host by running the float
+ * net and the fixed-point simulation side by side on a labelled set, with the per-layer SQNR.
+ */
+@Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Scores a quantized CHaiDNN prototxt (either mode) on labelled images: top-1/top-5 of the float "
+                + "net and of the fixed-point simulation, their top-1 agreement, and the SQNR of every layer.")
+final class ValidateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--deploy_model", required = true, paramLabel = "PROTOTXT",
+            description = "The quantized prototxt (written by xportdnn or the original XportDNN).")
+    Path deployModel;
+
+    @Option(names = "--weights", required = true, paramLabel = "CAFFEMODEL", description = "Its caffemodel.")
+    Path weights;
+
+    @Option(names = "--images", required = true, paramLabel = "SET",
+            description = "A folder, a val.txt-style list (labels included) or an MNIST IDX file.")
+    Path images;
+
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "Labels of an IDX file (IDX labels), or class names for class-named subfolders.")
+    Path labels;
+
+    @Option(names = "--count", paramLabel = "N",
+            description = "Score N images drawn at random (seeded) instead of all.")
+    Integer count;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of that draw. Default: 1.")
+    long seed;
+
+    @Option(names = "--exclude_calibration", description = "Leave out the images the export calibrated on (give "
+            + "the same --calibration_size/--calibration_seed as the export, if not the defaults).")
+    boolean excludeCalibration;
+
+    @Option(names = "--calibration_size", paramLabel = "N", defaultValue = "8",
+            description = "With --exclude_calibration. Default: ${DEFAULT-VALUE}.")
+    int calibrationSize;
+
+    @Option(names = "--calibration_seed", paramLabel = "S", defaultValue = "" + CalibrationSample.DEFAULT_SEED,
+            description = "With --exclude_calibration. Default: ${DEFAULT-VALUE}.")
+    long calibrationSeed;
+
+    @Mixin
+    PreprocessingOptions preprocessing;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "8",
+            description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--blob", paramLabel = "NAME", description = "The class-score blob. Default: the net's output.")
+    String blob;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the scores as JSON.")
+    Path json;
+
+    @Option(names = "--report", paramLabel = "HTML",
+            description = "Write a self-contained HTML report: summary, per-layer SQNR chart, histograms.")
+    Path report;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        if (batch < 1) {
+            throw new ModelException("--batch: " + batch + " is not a positive number");
+        }
+        List<Path> inputs = new ArrayList<>(List.of(deployModel, weights, images));
+        if (labels != null) {
+            inputs.add(labels);
+        }
+        for (Path out : new Path[] {json, report}) {
+            if (out != null) {
+                OutputFile.check(out, inputs);
+            }
+        }
+        Net net = NetLoader.load(deployModel, weights);
+        if (net.layers().stream().noneMatch(l -> l.param().hasPrecisionParam())) {
+            throw new ModelException(deployModel + ": no precision_param blocks: not a quantized CHaiDNN prototxt "
+                    + "(write one with --quant_type Xilinx or DynamicFixed first)");
+        }
+        FloatEngine floatNet = new FloatEngine(net);
+        FixedPointNet fixedNet = new FixedPointNet(net);
+        OutputBlob scores = OutputBlob.choose(net, floatNet, blob);
+        if (scores.classes() == 0) {
+            throw new ModelException("blob " + scores.describe() + " (" + xportdnn.model.Blob.describe(scores.shape())
+                    + ") does not hold one score per class; validate scores classifiers (pick one with --blob)");
+        }
+        Transformer transformer = new Transformer(preprocessing.settings(net));
+        List<ImageSet.Entry> chosen = choose(ImageSet.open(images, labels));
+
+        Validator validator = new Validator(floatNet, fixedNet, transformer, scores.name(), scores.classes(), batch);
+        Validation v;
+        try (ProgressBar bar = new ProgressBar("validating", chosen.size(), quiet)) {
+            v = validator.run(chosen, bar);
+        }
+        String mode = fixedNet.quantType();
+        print(v, mode);
+        for (String note : fixedNet.notes()) {
+            spec.commandLine().getErr().println("xportdnn: note: " + note);
+        }
+        spec.commandLine().getErr().flush();
+        if (json != null) {
+            OutputFile.writeString(json, Json.print(jsonOf(v, mode)), inputs);
+        }
+        if (report != null) {
+            OutputFile.writeString(report, ValidationReport.html(net.name() + ": float vs " + mode + " fixed point",
+                    v, histograms(net, v, validator.samples())), inputs);
+        }
+        return 0;
+    }
+
+    /** The images to score: all, or a seeded sample, without the calibration images when asked. */
+    private List<ImageSet.Entry> choose(ImageSet set) {
+        List<ImageSet.Entry> pool = new ArrayList<>(set.entries());
+        if (excludeCalibration) {
+            Set<String> calibration = new HashSet<>();
+            CalibrationSample.select(set, calibrationSize, calibrationSeed, null)
+                    .forEach(e -> calibration.add(e.name()));
+            pool.removeIf(e -> calibration.contains(e.name()));
+        }
+        if (pool.isEmpty()) {
+            throw new ModelException("--images: no image left to score");
+        }
+        if (count == null) {
+            return pool;
+        }
+        if (count < 1) {
+            throw new ModelException("--count: " + count + " is not a positive number");
+        }
+        return CalibrationSample.select(ImageSet.of(pool), count, seed, null);
+    }
+
+    private void print(Validation v, String mode) {
+        PrintWriter out = spec.commandLine().getOut();
+        Validation.Accuracy f = v.floatAccuracy();
+        Validation.Accuracy q = v.fixedAccuracy();
+        out.printf(Locale.ROOT, "%d images, %d labelled; %s fixed point%n", v.images(), f.labelled(), mode);
+        out.printf(Locale.ROOT, "              top-1    top-5%n");
+        out.printf(Locale.ROOT, "float       %6.2f%%  %6.2f%%%n", 100 * f.top1Rate(), 100 * f.top5Rate());
+        out.printf(Locale.ROOT, "fixed       %6.2f%%  %6.2f%%%n", 100 * q.top1Rate(), 100 * q.top5Rate());
+        out.printf(Locale.ROOT, "drop        %6.2f   %6.2f   points%n", 100 * (f.top1Rate() - q.top1Rate()),
+                100 * (f.top5Rate() - q.top5Rate()));
+        out.printf(Locale.ROOT, "top-1 agreement %.2f%%%n%n", 100 * v.top1Agreement());
+        TextTable table = new TextTable("layer", ">SQNR (dB)");
+        for (Validation.LayerError e : v.layers()) {
+            table.add(e.name(), Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb()) : "exact");
+        }
+        out.print(table.render());
+        out.flush();
+    }
+
+    private static Map<String, Object> jsonOf(Validation v, String mode) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("images", v.images());
+        root.put("quant_type", mode);
+        root.put("float", accuracy(v.floatAccuracy()));
+        root.put("fixed", accuracy(v.fixedAccuracy()));
+        root.put("top1_agreement", v.top1Agreement());
+        List<Object> layers = new ArrayList<>();
+        for (Validation.LayerError e : v.layers()) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("name", e.name());
+            l.put("sqnr_db", e.sqnrDb());
+            layers.add(l);
+        }
+        root.put("layers", layers);
+        return root;
+    }
+
+    private static Map<String, Object> accuracy(Validation.Accuracy a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("top1", a.top1Rate());
+        m.put("top5", a.top5Rate());
+        m.put("labelled", a.labelled());
+        return m;
+    }
+
+    /** The first and last scored layers with a precision block and the two with the lowest SQNR. */
+    private static List<ValidationReport.LayerSample> histograms(Net net, Validation v, Map<String, float[]> samples) {
+        List<Validation.LayerError> withRange = new ArrayList<>();
+        for (Validation.LayerError e : v.layers()) {
+            if (samples.containsKey(e.name()) && range(net.layer(e.name())) > 0) {
+                withRange.add(e);
+            }
+        }
+        if (withRange.isEmpty()) {
+            return List.of();
+        }
+        Set<String> picked = new java.util.LinkedHashSet<>();
+        picked.add(withRange.get(0).name());
+        withRange.stream().sorted(Comparator.comparingDouble(Validation.LayerError::sqnrDb)).limit(2)
+                .forEach(e -> picked.add(e.name()));
+        picked.add(withRange.get(withRange.size() - 1).name());
+        List<ValidationReport.LayerSample> out = new ArrayList<>();
+        for (Validation.LayerError e : withRange) {
+            if (picked.contains(e.name())) {
+                out.add(new ValidationReport.LayerSample(e.name(), samples.get(e.name()), range(net.layer(e.name()))));
+            }
+        }
+        return out;
+    }
+
+    /** The largest magnitude a layer's output format holds, from its block; 0 without one. */
+    private static double range(Layer layer) {
+        if (!layer.param().hasPrecisionParam()) {
+            return 0;
+        }
+        PrecisionParameter p = layer.param().getPrecisionParam();
+        if (p.getQuantType().equals("Xilinx") || p.hasThLayerOut()) {
+            return p.getThLayerOut();
+        }
+        return ((1L << (p.getBwLayerOut() - 1)) - 1) * Math.pow(2, -p.getFlLayerOut());
+    }
+}
