@@ -1,0 +1,96 @@
+package xportdnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** validate end to end on the shipped example, exported in both modes. */
+class ValidateCommandTest {
+
+    private static final String DEPLOY = "examples/tinynet/deploy.prototxt";
+    private static final String WEIGHTS = "examples/tinynet/tinynet.caffemodel";
+
+    @TempDir
+    Path dir;
+
+    private Path xilinx;
+
+    @BeforeEach
+    void export() {
+        xilinx = dir.resolve("tiny_xilinx.prototxt");
+        CliRun run = CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
+                xilinx.toString(), "--calibration_directory", "examples/tinynet/images", "--mean_value",
+                "128,128,128", "--bitwidths", "8,8,8", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+    }
+
+    @Test
+    void scoresFloatAndFixedWithJsonAndReport() throws Exception {
+        Path json = dir.resolve("v.json");
+        Path html = dir.resolve("v.html");
+        CliRun run = CliRun.of("validate", "--deploy_model", xilinx.toString(), "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--json", json.toString(), "--report",
+                html.toString(), "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stdout().startsWith("60 images, 60 labelled; Xilinx fixed point"), run.stdout());
+        // The example net separates the three colours perfectly in float (its val.txt labels, checked by infer).
+        assertTrue(run.stdout().contains("float       100.00%  100.00%"), run.stdout());
+        String j = Files.readString(json);
+        assertTrue(j.contains("\"images\": 60"), j);
+        double fixedTop1 = number(j, "\"fixed\": \\{\\s*\"top1\": ([0-9.]+)");
+        assertTrue(fixedTop1 >= 0.95, "8-bit fixed point keeps the easy example: " + fixedTop1);
+        double reluSqnr = number(j, "\"name\": \"relu1\",\\s*\"sqnr_db\": ([0-9.]+)");
+        assertTrue(reluSqnr > 25 && reluSqnr < 60, "8 bits give roughly 6 dB a bit: " + reluSqnr);
+        String page = Files.readString(html);
+        assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("data:image/png;base64,"), "report");
+    }
+
+    @Test
+    void dynamicFixedFilesValidateToo() {
+        Path df = dir.resolve("tiny_df.prototxt");
+        assertEquals(0, CliRun.of("--quant_type", "DynamicFixed", "--fl_bitwidths", "auto", "--deploy_model", DEPLOY,
+                "--weights", WEIGHTS, "--quantized_deploy_model", df.toString(), "--calibration_directory",
+                "examples/tinynet/images", "--mean_value", "128,128,128", "--bitwidths", "8,8,8", "--quiet").status());
+        CliRun run = CliRun.of("validate", "--deploy_model", df.toString(), "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--count", "30", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stdout().startsWith("30 images, 30 labelled; DynamicFixed fixed point"), run.stdout());
+    }
+
+    @Test
+    void excludingTheCalibrationImagesScoresTheRest() {
+        CliRun run = CliRun.of("validate", "--deploy_model", xilinx.toString(), "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--exclude_calibration", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stdout().startsWith("52 images, 52 labelled"), run.stdout());
+    }
+
+    @Test
+    void aFloatPrototxtIsRefused() {
+        Path out = dir.resolve("v.json");
+        CliRun run = CliRun.of("validate", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--json", out.toString());
+        assertEquals(2, run.status());
+        assertTrue(run.stderr().contains("no precision_param blocks"), run.stderr());
+        assertEquals(1, run.stderr().lines().count(), run.stderr());
+        assertFalse(Files.exists(out));
+        CliRun missing = CliRun.of("validate", "--deploy_model", xilinx.toString(), "--weights", WEIGHTS,
+                "--images", dir.resolve("nowhere").toString());
+        assertEquals(2, missing.status());
+        assertTrue(missing.stderr().contains("nowhere"), missing.stderr());
+    }
+
+    private static double number(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), regex + " in " + text);
+        return Double.parseDouble(m.group(1));
+    }
+}
