@@ -1,7 +1,7 @@
 package xportdnn.sim;
 
-import static xportdnn.sim.PrecisionScheme.checked;
-import static xportdnn.sim.PrecisionScheme.require;
+import static xportdnn.sim.BlockFields.checked;
+import static xportdnn.sim.BlockFields.require;
 
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;

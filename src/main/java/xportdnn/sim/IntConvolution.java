@@ -45,6 +45,16 @@ final class IntConvolution {
     /** Per group, its output channels' weight codes as a [outChannels/group, K] matrix of {@link #type}. */
     private final List<INDArray> weights = new ArrayList<>();
     private final Requantizer requantizer;
+    /**
+     * Working memory kept from one forward to the next (allocating and first touching off-heap memory costs more
+     * than many layers' arithmetic): the column matrix in Java and in ND4J, and the product in ND4J and in Java.
+     * Allocated on the first forward; not for concurrent use.
+     */
+    private float[] columns;
+    private INDArray columnMatrix;
+    private INDArray product;
+    private float[] floats;
+    private double[] doubles;
 
     /**
      * @param geometry       the convolution's geometry
@@ -107,11 +117,13 @@ final class IntConvolution {
     int[] forward(int[] input, int batch) {
         int pixels = outHeight * outWidth;
         int outPerGroup = outChannels / group;
-        float[] columns = new float[k * pixels];
-        INDArray columnMatrix = Nd4j.createUninitialized(DataType.FLOAT, k, pixels);
-        INDArray product = Nd4j.createUninitialized(type, outPerGroup, pixels);
-        float[] floats = type == DataType.FLOAT ? new float[outPerGroup * pixels] : null;
-        double[] doubles = type == DataType.DOUBLE ? new double[outPerGroup * pixels] : null;
+        if (columns == null) {
+            columns = new float[k * pixels];
+            columnMatrix = Nd4j.createUninitialized(DataType.FLOAT, k, pixels);
+            product = Nd4j.createUninitialized(type, outPerGroup, pixels);
+            floats = type == DataType.FLOAT ? new float[outPerGroup * pixels] : null;
+            doubles = type == DataType.DOUBLE ? new double[outPerGroup * pixels] : null;
+        }
         int[] out = new int[batch * outChannels * pixels];
         for (int n = 0; n < batch; n++) {
             for (int g = 0; g < group; g++) {
@@ -121,13 +133,15 @@ final class IntConvolution {
                 Nd4j.gemm(weights.get(g), b, product, false, false, 1.0, 0.0);
                 int at = (n * outChannels + g * outPerGroup) * pixels;
                 int first = g * outPerGroup;
-                if (floats != null) {
-                    product.data().asNioFloat().get(floats);
-                    parallel(outPerGroup, pixels, c -> requantizer.apply(floats, c * pixels, pixels, first + c, out,
+                if (type == DataType.FLOAT) {
+                    float[] acc = floats;
+                    product.data().asNioFloat().get(acc);
+                    parallel(outPerGroup, pixels, c -> requantizer.apply(acc, c * pixels, pixels, first + c, out,
                             at + c * pixels));
                 } else {
-                    product.data().asNioDouble().get(doubles);
-                    parallel(outPerGroup, pixels, c -> requantizer.apply(doubles, c * pixels, pixels, first + c, out,
+                    double[] acc = doubles;
+                    product.data().asNioDouble().get(acc);
+                    parallel(outPerGroup, pixels, c -> requantizer.apply(acc, c * pixels, pixels, first + c, out,
                             at + c * pixels));
                 }
             }

@@ -44,24 +44,26 @@ final class IntPooling {
 
     int[] forward(int[] input, int batch) {
         int[] out = new int[batch * channels * outHeight * outWidth];
-        int[] columnMax = new int[inWidth];
-        int o = 0;
-        for (int plane = 0; plane < batch * channels; plane++) {
-            int base = plane * inHeight * inWidth;
-            for (int oh = 0; oh < outHeight; oh++) {
-                int h0 = oh * window.strideH() - window.padH();
-                int h1 = Math.min(h0 + window.kernelH(), inHeight + (max ? 0 : window.padH()));
-                if (max) {
-                    columnMaxima(input, base, Math.max(h0, 0), h1, columnMax);
-                }
-                for (int ow = 0; ow < outWidth; ow++, o++) {
-                    int w0 = ow * window.strideW() - window.padW();
-                    int w1 = Math.min(w0 + window.kernelW(), inWidth + (max ? 0 : window.padW()));
-                    out[o] = max ? maximum(columnMax, Math.max(w0, 0), w1) : average(input, base, h0, h1, w0, w1);
-                }
+        IntConvolution.parallel(batch * channels, inHeight * inWidth, plane -> pool(input, plane, out));
+        return out;
+    }
+
+    private void pool(int[] input, int plane, int[] out) {
+        int base = plane * inHeight * inWidth;
+        int o = plane * outHeight * outWidth;
+        int[] columnMax = max ? new int[inWidth] : null;
+        for (int oh = 0; oh < outHeight; oh++) {
+            int h0 = oh * window.strideH() - window.padH();
+            int h1 = Math.min(h0 + window.kernelH(), inHeight + (max ? 0 : window.padH()));
+            if (max) {
+                columnMaxima(input, base, Math.max(h0, 0), h1, columnMax);
+            }
+            for (int ow = 0; ow < outWidth; ow++, o++) {
+                int w0 = ow * window.strideW() - window.padW();
+                int w1 = Math.min(w0 + window.kernelW(), inWidth + (max ? 0 : window.padW()));
+                out[o] = max ? maximum(columnMax, Math.max(w0, 0), w1) : average(input, base, h0, h1, w0, w1);
             }
         }
-        return out;
     }
 
     /** The largest code of every input column over rows h0..h1: MAX is separable. */

@@ -3,7 +3,6 @@ package xportdnn.sim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 import com.google.protobuf.InvalidProtocolBufferException;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
@@ -86,22 +85,5 @@ public interface PrecisionScheme {
             throw new ModelException("net '" + net.name() + "' mixes quant_type \"Xilinx\" and \"DynamicFixed\" blocks");
         }
         return stated.contains(XilinxScheme.QUANT_TYPE) ? new XilinxScheme() : new DynamicFixedScheme();
-    }
-
-    /** A format built from a block's numbers, with a bad number reported against the layer. */
-    static NumberFormat checked(Layer layer, Supplier<NumberFormat> format) {
-        try {
-            return format.get();
-        } catch (IllegalArgumentException e) {
-            throw ModelException.inLayer(layer.name(), "precision_param: " + e.getMessage());
-        }
-    }
-
-    /** Throws unless the block sets {@code field}. */
-    static void require(Layer layer, boolean present, String field) {
-        if (!present) {
-            throw ModelException.inLayer(layer.name(), "precision_param has no " + field
-                    + " (the runtime would fall back to a default: a bug in the file)");
-        }
     }
 }

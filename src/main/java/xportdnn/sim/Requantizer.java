@@ -6,8 +6,9 @@ import java.util.Arrays;
  * The device's move of a wide integer into a narrow code, per channel c:
  * {@code clamp(roundShift(a x multiplier[c] + offset[c], shift), lower, upper)}, where {@code roundShift} divides
  * by 2^shift rounding half away from zero, as CHaiDNN's output stage does ({@code |v| + 2^(shift-1)}, shifted,
- * sign restored). A fused ReLU raises the lower bound to 0. All arithmetic is exact in {@code long}; a product
- * that would overflow throws.
+ * sign restored). A fused ReLU raises the lower bound to 0. All arithmetic is exact in {@code long}: the
+ * single-value {@link #apply(long, int)} throws where a product would overflow, the bulk methods serve
+ * accumulators whose range {@link #requireRange} accepted.
  */
 public final class Requantizer {
 

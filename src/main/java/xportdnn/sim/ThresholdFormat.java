@@ -91,8 +91,12 @@ public final class ThresholdFormat implements NumberFormat {
         float th = thresholds[0];
         float step = steps[0];
         int[] codes = new int[values.length];
+        int lo = minCode();
+        int hi = maxCode();
         for (int i = 0; th > 0 && i < values.length; i++) { // a threshold of 0 leaves every code 0
-            codes[i] = saturate(DynamicFixed.roundHalfAway(Math.max(-th, Math.min(th, values[i])) / step));
+            double q = Math.max(-th, Math.min(th, values[i])) / step; // |q| < 2^23: q +- 0.5 is exact in double,
+            int r = (int) (q + Math.copySign(0.5, q));                 // and truncation then rounds half away
+            codes[i] = Math.max(lo, Math.min(hi, r));
         }
         return codes;
     }
