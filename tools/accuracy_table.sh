@@ -36,10 +36,14 @@ run() { # name model mode-flags...
   local name=$1 model=$2; shift 2
   local json=$out/$name.json
   [[ -f $json ]] && return
-  local q=$out/$name.prototxt
+  local q=$out/$name.prototxt w=${weights[$model]} fold=()
+  if [[ " $* " == *" --fuse_bn "* ]]; then
+    w=$out/$name.caffemodel
+    fold=(--quantized_weights "$w")
+  fi
   ./xportdnn --deploy_model "${deploy[$model]}" --weights "${weights[$model]}" --quantized_deploy_model "$q" \
-      --calibration_directory "${images[$model]}" --calibration_size 32 ${flags[$model]} -q "$@" 2>/dev/null
-  ./xportdnn validate --deploy_model "$q" --weights "${weights[$model]}" --images "${images[$model]}" \
+      --calibration_directory "${images[$model]}" --calibration_size 32 ${flags[$model]} -q "$@" "${fold[@]}" 2>/dev/null
+  ./xportdnn validate --deploy_model "$q" --weights "$w" --images "${images[$model]}" \
       ${flags[$model]} ${sample[$model]} --exclude_calibration --calibration_size 32 --batch 8 -q \
       --json "$json" > /dev/null
   echo "done $name" >&2
@@ -51,6 +55,9 @@ for model in lenet resnet20 squeezenet; do
   run "$model-dynamicfixed-auto-8" $model --quant_type DynamicFixed --fl_bitwidths auto --bitwidths 8,8,8
   run "$model-dynamicfixed-uniform-8" $model --quant_type DynamicFixed --fl_bitwidths "${uniform[$model]}" --bitwidths 8,8,8
 done
+run "resnet20-dynamicfixed-auto-fuse_bn-8" resnet20 --quant_type DynamicFixed --fl_bitwidths auto --bitwidths 8,8,8 --fuse_bn
+run "resnet20-dynamicfixed-uniform-fuse_bn-8" resnet20 --quant_type DynamicFixed --fl_bitwidths 0,7,0 --bitwidths 8,8,8 --fuse_bn
+run "resnet20-dynamicfixed-auto-fuse_bn-6" resnet20 --quant_type DynamicFixed --fl_bitwidths auto --bitwidths 6,6,6 --fuse_bn
 for model in resnet20 squeezenet; do
   for m in kl max mse percentile:99.99 aciq-laplace aciq-gauss; do
     run "$model-xilinx-$m-8" $model --bitwidths 8,8,8 --threshold_method $m

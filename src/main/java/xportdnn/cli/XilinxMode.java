@@ -9,7 +9,6 @@ import xportdnn.export.ChaiDnnBitwidths;
 import xportdnn.export.PrototxtWriter;
 import xportdnn.export.ReportJson;
 import xportdnn.export.XilinxExporter;
-import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
@@ -34,10 +33,7 @@ final class XilinxMode {
         // Everything that can be refused is refused before the (long) calibration.
         ThresholdMethod method = ThresholdMethod.parse(flags.thresholdMethod);
         ChaiDnnBitwidths.check(flags.bitwidths, flags.allowAnyBitwidth);
-        if (flags.fuseBn != (flags.quantizedWeights != null)) {
-            throw new ModelException(flags.fuseBn ? "--fuse_bn needs --quantized_weights (the folded caffemodel)"
-                    : "--quantized_weights is only written with --fuse_bn");
-        }
+        flags.checkFuseFlags();
         CalibrationStep.checkFlags(flags);
         List<Path> inputs = flags.inputFiles();
 

@@ -93,8 +93,9 @@ final class XportCommand implements Callable<Integer> {
                     + "values clipped.")
     Path report;
 
-    @Option(names = "--fuse_bn", description = "Xilinx: fold BatchNorm/Scale into the preceding convolutions and "
-            + "write the folded net (needs --quantized_weights for its caffemodel).")
+    @Option(names = "--fuse_bn", description = "Fold BatchNorm/Scale into the preceding convolutions and write the "
+            + "folded net (needs --quantized_weights for its caffemodel). Recommended in DynamicFixed mode, where the "
+            + "runtime's own fusion gives small fused weights too few bits.")
     boolean fuseBn;
 
     @Option(names = "--quantized_weights", paramLabel = "CAFFEMODEL",
@@ -131,6 +132,13 @@ final class XportCommand implements Callable<Integer> {
             inputs.add(preprocessing.meanFileOrNull());
         }
         return inputs;
+    }
+
+    void checkFuseFlags() {
+        if (fuseBn != (quantizedWeights != null)) {
+            throw new ModelException(fuseBn ? "--fuse_bn needs --quantized_weights (the folded caffemodel)"
+                    : "--quantized_weights is only written with --fuse_bn");
+        }
     }
 
     static <T> T required(T value, String flag, String what) {

@@ -67,4 +67,34 @@ class DynamicFixedAutoCliTest {
         assertEquals(9, eltwise);
         assertTrue(outputFormats.size() >= 2, "formats differ between layers: " + outputFormats);
     }
+
+    /**
+     * ResNet-20's first convolution feeds BatchNorm + Scale; their fused weights are small (the raw 0-255 input
+     * makes the convolution's variance large), and the runtime would give them fl 7: a warning says so, and
+     * --fuse_bn folds them here instead, writing a net without BatchNorm/Scale and its caffemodel.
+     */
+    @Test
+    void runtimeFusionIsWarnedAboutAndFuseBnFoldsInstead() throws Exception {
+        Model model = Model.RESNET20;
+        Path out = dir.resolve("df.prototxt");
+        CliRun plain = CliRun.of("--quant_type", "DynamicFixed", "--deploy_model", model.prototxt().toString(),
+                "--weights", model.caffemodel().toString(), "--quantized_deploy_model", out.toString(),
+                "--bitwidths", "8,8,8", "--fl_bitwidths", "0,7,0");
+        assertEquals(0, plain.status(), plain.stderr());
+        assertTrue(plain.stderr().contains("layer 'Convolution1': CHaiDNN fuses it with [BatchNorm1, Scale1]"),
+                plain.stderr());
+
+        Path folded = dir.resolve("folded.prototxt");
+        Path weights = dir.resolve("folded.caffemodel");
+        CliRun fuse = CliRun.of("--quant_type", "DynamicFixed", "--deploy_model", model.prototxt().toString(),
+                "--weights", model.caffemodel().toString(), "--quantized_deploy_model", folded.toString(),
+                "--bitwidths", "8,8,8", "--fl_bitwidths", "0,7,0", "--fuse_bn", "--quantized_weights",
+                weights.toString());
+        assertEquals(0, fuse.status(), fuse.stderr());
+        assertTrue(!fuse.stderr().contains("CHaiDNN fuses it"), fuse.stderr());
+        NetParameter.Builder net = NetParameter.newBuilder();
+        TextFormat.getParser().merge(Files.readString(folded), net);
+        assertTrue(net.getLayerList().stream().noneMatch(l -> l.getType().equals("BatchNorm")));
+        assertTrue(Files.size(weights) > 1_000_000, "the folded caffemodel holds the weights");
+    }
 }
