@@ -23,7 +23,7 @@ import xportdnn.model.OutputFile;
 /** The top-level {@code xportdnn} command: the original tool's flags, plus subcommands. */
 @Command(name = "xportdnn", mixinStandardHelpOptions = true, version = "xportdnn 0.1.0",
         description = "Turns a float Caffe model into a CHaiDNN fixed-point model and checks it on the host.",
-        subcommands = {InspectCommand.class})
+        subcommands = {InspectCommand.class, BenchCommand.class})
 final class XportCommand implements Callable<Integer> {
 
     /** The original tool's two modes, spelled as it spells them. */
