@@ -107,6 +107,7 @@ def main():
         "gflops": 2.0 * multiply_adds * images_per_s / 1e9,
         "multiply_adds_per_image": multiply_adds,
         "peak_rss_mib": peak_rss_mib(),
+        "pass_ms": [s * 1000 for s in seconds],
     }
     print(f"{os.path.basename(a.deploy_model)}: batch {a.batch}, OpenCV {cv2.__version__} dnn, "
           f"{report['threads']} threads (cv2.setNumThreads)")

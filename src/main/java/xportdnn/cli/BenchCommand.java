@@ -227,6 +227,7 @@ public final class BenchCommand implements Callable<Integer> {
         report.put("gflops", t.gflops(multiplyAdds));
         report.put("multiply_adds_per_image", multiplyAdds);
         report.put("peak_rss_mib", peak.isPresent() ? peak.getAsLong() / 1048576.0 : null);
+        report.put("pass_ms", Arrays.stream(t.seconds()).mapToObj(s -> s * 1000).toList());
         return report;
     }
 }

@@ -12,6 +12,11 @@ record PassTimes(int batch, double[] seconds) {
         seconds = seconds.clone();
     }
 
+    @Override
+    public double[] seconds() {
+        return seconds.clone();
+    }
+
     int passes() {
         return seconds.length;
     }
