@@ -55,7 +55,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T",
             description = "CPU threads to compute with (OpenMP, which oneDNN runs on, libnd4j's pool and OpenBLAS). "
                     + "Default: the environment variable OMP_NUM_THREADS when the program starts, else every core. "
-                    + "The count in effect is printed.")
+                    + "The count in effect is printed, with OMP_WAIT_POLICY (the launcher sets PASSIVE: threads that "
+                    + "spin while waiting slow everything down on a busy machine).")
     Integer threads;
 
     @Option(names = "--warmup", defaultValue = "3", paramLabel = "K",
@@ -106,8 +107,8 @@ public final class BenchCommand implements Callable<Integer> {
         OptionalLong peak = PeakMemory.residentBytes();
 
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%s: batch %d, %s engine, %d thread%s (%s)%n", deployModel.getFileName(), batch, mode,
-                threadsInEffect, threadsInEffect == 1 ? "" : "s", threadSource);
+        out.printf("%s: batch %d, %s engine, %d thread%s (%s), OpenMP wait policy %s%n", deployModel.getFileName(),
+                batch, mode, threadsInEffect, threadsInEffect == 1 ? "" : "s", threadSource, waitPolicy());
         out.printf("%d warm-up passes, %d timed passes in %.1f s%n", warmup, times.passes(), times.totalSeconds());
         out.print(summary(times, multiplyAdds, peak));
         if (layerTimes != null) {
@@ -156,6 +157,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         String env = System.getenv("OMP_NUM_THREADS");
         return env != null && !env.isBlank() ? "OMP_NUM_THREADS=" + env.strip() : "default: every core";
+    }
+
+    /** OpenMP reads OMP_WAIT_POLICY when ND4J loads; unset, its threads spin for a while before sleeping. */
+    private static String waitPolicy() {
+        String policy = System.getenv("OMP_WAIT_POLICY");
+        return policy == null || policy.isBlank() ? "unset (spinning)" : policy.strip();
     }
 
     private INDArray randomInput(FloatEngine engine) {
@@ -218,6 +225,7 @@ public final class BenchCommand implements Callable<Integer> {
         report.put("model", deployModel.toString());
         report.put("batch", batch);
         report.put("threads", threadsInEffect);
+        report.put("omp_wait_policy", waitPolicy());
         report.put("warmup", warmup);
         report.put("iterations", t.passes());
         report.put("ms_per_image", t.medianMsPerImage());

@@ -99,7 +99,8 @@ class BenchCommandTest {
                     String.valueOf(other), "--warmup", "0", "--iterations", "1", "--json", json.toString()), err.toString());
             assertEquals(other, EngineThreads.inEffect());
             assertEquals(other, numbers(Files.readString(json)).get("threads"));
-            assertTrue(out.toString().contains(other + " thread" + (other == 1 ? "" : "s") + " (--threads)"), out.toString());
+            assertTrue(out.toString().contains(other + " thread" + (other == 1 ? "" : "s") + " (--threads), OpenMP wait policy "),
+                    out.toString());
         } finally {
             EngineThreads.set(before);
         }
