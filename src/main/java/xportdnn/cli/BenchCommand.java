@@ -172,7 +172,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         long[] shape = Arrays.stream(engine.net().shape(engine.inputNames().get(0))).asLongStream().toArray();
         shape[0] = batch;
-        float[] values = new float[Math.toIntExact(Tensors.count(shape))];
+        long count = Tensors.count(shape);
+        if (count > Integer.MAX_VALUE - 8) {
+            throw bad("--batch " + batch + " makes an input of " + count + " values, more than one array holds");
+        }
+        float[] values = new float[(int) count];
         SplittableRandom random = new SplittableRandom(SEED);
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) random.nextDouble(-1, 1);

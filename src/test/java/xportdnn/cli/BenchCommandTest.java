@@ -140,11 +140,12 @@ class BenchCommandTest {
     void badFlagValuesAreOneLineErrors() {
         String[][] cases = {
                 {"--mode", "double"}, {"--batch", "0"}, {"--threads", "0"}, {"--warmup", "-1"},
-                {"--iterations", "0"}, {"--seconds", "-2"}, {"--iterations", "2", "--seconds", "1"}};
+                {"--iterations", "0"}, {"--seconds", "-2"}, {"--iterations", "2", "--seconds", "1"},
+                {"--batch", "1000000"}};
         String[] expected = {"--mode must be float, not 'double'", "--batch must be at least 1, not 0",
                 "--threads must be at least 1, not 0", "--warmup must be 0 or more, not -1",
                 "--iterations must be at least 1, not 0", "--seconds must be a positive number, not -2.0",
-                "mutually exclusive"};
+                "mutually exclusive", "--batch 1000000 makes an input of 3072000000 values, more than one array holds"};
         for (int i = 0; i < cases.length; i++) {
             out.getBuffer().setLength(0);
             err.getBuffer().setLength(0);
