@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Speed comparison: xportdnn's float engine against OpenCV dnn on the same Caffe model, in the same run.
 #
-#   tools/bench_compare.sh [--rounds R] [--seconds S] [--model DIR] [--out DIR]
+#   tools/bench_compare.sh [--rounds R] [--seconds S] [--model DIR | --prototxt P --caffemodel W] [--out DIR]
 #
 # Each round runs, in an order that rotates from round to round: OpenCV at batch 1, `xportdnn bench` at batch 1
 # and `xportdnn bench` at batch 16, every one with 2 threads, 3 warm-up passes and S seconds of timed passes.
@@ -11,28 +11,38 @@
 #   ours batch 16 / OpenCV batch 1 images per second    (target: at least 1.5)
 # and the peak resident memory of our runs (target: under 1 GiB for SqueezeNet).
 # Needs Debian's python3-opencv (apt-get install -y python3-opencv), used through /usr/bin/python3.
-# Default model: SqueezeNet v1.0 in ../shared/models/squeezenet_v1.0. Run it on an otherwise idle machine.
+# Default model: SqueezeNet v1.0 in ../shared/models/squeezenet_v1.0 (--model takes a folder holding one
+# .prototxt and one .caffemodel). Run it on an otherwise idle machine.
 set -euo pipefail
 repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 rounds=3
 seconds=10
 model="$repo/../shared/models/squeezenet_v1.0"
+prototxt=""
+caffemodel=""
 out="$repo/target/bench"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --model) model="$2"; shift 2 ;;
+    --prototxt) prototxt="$2"; shift 2 ;;
+    --caffemodel) caffemodel="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "bench_compare: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-prototxt="$(find "$model" -maxdepth 1 -name '*.prototxt' | sort | head -n 1)"
-caffemodel="$(find "$model" -maxdepth 1 -name '*.caffemodel' | sort | head -n 1)"
 if [[ -z "$prototxt" || -z "$caffemodel" ]]; then
-  echo "bench_compare: no .prototxt and .caffemodel in $model" >&2
-  exit 2
+  mapfile -t prototxts < <(find "$model" -maxdepth 1 -name '*.prototxt')
+  mapfile -t caffemodels < <(find "$model" -maxdepth 1 -name '*.caffemodel')
+  if [[ ${#prototxts[@]} -ne 1 || ${#caffemodels[@]} -ne 1 ]]; then
+    echo "bench_compare: $model holds ${#prototxts[@]} .prototxt and ${#caffemodels[@]} .caffemodel files;" \
+      "give --prototxt and --caffemodel" >&2
+    exit 2
+  fi
+  prototxt="${prototxts[0]}"
+  caffemodel="${caffemodels[0]}"
 fi
 if ! /usr/bin/python3 -c 'import cv2' 2>/dev/null; then
   echo "bench_compare: /usr/bin/python3 cannot import cv2; apt-get install -y python3-opencv" >&2
