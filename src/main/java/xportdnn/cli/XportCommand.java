@@ -16,7 +16,8 @@ import xportdnn.model.ModelException;
 /** The top-level {@code xportdnn} command: the original tool's flags, plus subcommands. */
 @Command(name = "xportdnn", mixinStandardHelpOptions = true, version = "xportdnn 0.1.0", sortOptions = false,
         description = "Turns a float Caffe model into a CHaiDNN fixed-point model and checks it on the host.",
-        subcommands = {InspectCommand.class, InferCommand.class, ValidateCommand.class, ThresholdCommand.class})
+        subcommands = {InspectCommand.class, InferCommand.class, ValidateCommand.class, BenchCommand.class,
+                ThresholdCommand.class})
 final class XportCommand implements Callable<Integer> {
 
     /** The original tool's two modes, spelled as it spells them. */

@@ -158,7 +158,7 @@ public final class FloatEngine {
         }
         Map<String, INDArray> result = new LinkedHashMap<>();
         for (String name : outputs) {
-            result.put(name, blobs.get(name).dup()); // the ops reuse their arrays on the next pass
+            result.put(name, blobs.get(name).dup('c')); // the ops reuse their arrays on the next pass
         }
         return result;
     }

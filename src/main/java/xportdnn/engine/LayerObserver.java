@@ -9,6 +9,8 @@ import xportdnn.model.Layer;
  * For an in-place layer (top == bottom) this is the value after that layer, while the producing layer was shown
  * the value before it. The arrays are the engine's working memory: read them during the call (streaming
  * statistics, writing a dump) and {@code dup()} any you keep, since later layers or the next pass reuse them.
+ * They have Caffe's axes but not always C-ordered memory (a convolution's output is a {@code [N, C, H, W]} view of
+ * channels-last memory): read them through INDArray indexing or a {@code dup('c')}, never their raw buffer.
  */
 @FunctionalInterface
 public interface LayerObserver {

@@ -22,6 +22,11 @@ final class Activation extends InPlaceOp {
         return function.apply(y);
     }
 
+    @Override
+    boolean elementwise() {
+        return true;
+    }
+
     /** {@code max(x, 0) + negative_slope * min(x, 0)}. */
     static Activation relu(Layer layer) {
         float slope = layer.param().getReluParam().getNegativeSlope();

@@ -2,6 +2,8 @@ package xportdnn.engine.layers;
 
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.Layer;
@@ -30,6 +32,11 @@ final class Concat implements LayerOp {
     }
 
     @Override
+    public boolean takesChannelsLast() {
+        return true;
+    }
+
+    @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         if (single) {
             return List.of(bottoms.get(0));
@@ -49,6 +56,9 @@ final class Concat implements LayerOp {
             }
             shape[a] += b.size(a);
         }
+        if (a == 1 && shape.length == 4 && bottoms.stream().allMatch(b -> Tensors.channelsLastStorage(b) != null)) {
+            return List.of(concatChannelsLast(bottoms, shape));
+        }
         INDArray out = buffers.get(0, shape);
         long offset = 0;
         for (INDArray b : bottoms) {
@@ -58,5 +68,16 @@ final class Concat implements LayerOp {
             offset += b.size(a);
         }
         return List.of(out);
+    }
+
+    /** Channel concatenation of channels-last bottoms along their last axis, kept channels-last. */
+    private INDArray concatChannelsLast(List<INDArray> bottoms, long[] shape) {
+        INDArray out = buffers.get(0, shape[0], shape[2], shape[3], shape[1]);
+        DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("concat").addIntegerArguments(3).addOutputs(out);
+        for (INDArray b : bottoms) {
+            op.addInputs(Tensors.channelsLastStorage(b));
+        }
+        Nd4j.exec(op.build());
+        return Tensors.channelsFirstView(out);
     }
 }

@@ -21,6 +21,10 @@ import xportdnn.model.Layer;
  * its channel slice; the depthwise case (one input channel per group) uses depthwise_conv2d instead. oneDNN,
  * ND4J's CPU helper, rejects dilated convolutions, so dilation is built into zero-spread kernels
  * ({@link #spread}): the zero taps add exactly nothing.
+ *
+ * <p>An ungrouped convolution computes channels-last ({@code NHWC}, see {@link Tensors#channelsFirstView}): with
+ * channels-first arrays oneDNN reorders the input, the output buffer and the result around every call, which took
+ * longer than the convolution itself. A channels-first input is copied to channels-last once here.
  */
 final class Convolution implements LayerOp {
 
@@ -30,6 +34,8 @@ final class Convolution implements LayerOp {
     private final int inputs;
     private final boolean depthwise;
     private final Conv2DConfig config;
+    /** The same convolution on channels-last arrays (ungrouped only). */
+    private final Conv2DConfig channelsLastConfig;
     /** One weight array per group, or the single depthwise weight {@code [kh, kw, in, multiplier]}. */
     private final List<INDArray> weights = new ArrayList<>();
     private final List<INDArray> biases = new ArrayList<>();
@@ -66,6 +72,14 @@ final class Convolution implements LayerOp {
                 .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW)
                 .weightsFormat(depthwise ? WeightsFormat.YXIO : WeightsFormat.OIYX)
                 .build();
+        channelsLastConfig = Conv2DConfig.builder()
+                .kH(w.size(2)).kW(w.size(3))
+                .sH(g.stride()[0]).sW(g.stride()[1])
+                .pH(g.pad()[0]).pW(g.pad()[1])
+                .dH(1).dW(1)
+                .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NHWC)
+                .weightsFormat(WeightsFormat.OIYX)
+                .build();
     }
 
     /**
@@ -85,14 +99,28 @@ final class Convolution implements LayerOp {
     }
 
     @Override
+    public boolean takesChannelsLast() {
+        return true;
+    }
+
+    @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
+        Layers.requireChannels(name, bottoms.get(0), inputs);
+        long[] outShape = Arrays.stream(geometry.outputShape(Layers.intShape(bottoms.get(0)), false)).asLongStream().toArray();
+        if (group == 1) {
+            INDArray x = bottoms.get(0);
+            INDArray storage = Tensors.channelsLastStorage(x);
+            if (storage == null) {
+                storage = buffers.copy(1, x.permute(0, 2, 3, 1));
+            }
+            INDArray out = buffers.get(0, outShape[0], outShape[2], outShape[3], outShape[1]);
+            run(new Conv2D(storage, weights.get(0), biases.get(0), out, channelsLastConfig));
+            return List.of(Tensors.channelsFirstView(out));
+        }
         INDArray x = Tensors.dense(bottoms.get(0));
-        Layers.requireChannels(name, x, inputs);
-        INDArray out = buffers.get(0, Arrays.stream(geometry.outputShape(Layers.intShape(x), false)).asLongStream().toArray());
+        INDArray out = buffers.get(0, outShape);
         if (depthwise) {
             run(new DepthwiseConv2D(x, weights.get(0), biases.get(0), out, config));
-        } else if (group == 1) {
-            run(new Conv2D(x, weights.get(0), biases.get(0), out, config));
         } else {
             int inPerGroup = inputs / group;
             long outPerGroup = out.size(1) / group;

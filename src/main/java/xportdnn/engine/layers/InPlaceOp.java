@@ -17,15 +17,36 @@ abstract class InPlaceOp implements LayerOp {
      */
     abstract INDArray rewrite(INDArray y, List<INDArray> bottoms);
 
+    /**
+     * True when {@link #rewrite} maps every value on its own, whatever the array's shape: such an op rewrites
+     * channels-last memory directly rather than through a channels-first copy.
+     */
+    boolean elementwise() {
+        return false;
+    }
+
+    @Override
+    public final boolean takesChannelsLast() {
+        return elementwise();
+    }
+
     @Override
     public final List<INDArray> forward(List<INDArray> bottoms) {
-        return List.of(rewrite(buffers.copy(0, bottoms.get(0)), bottoms));
+        INDArray x = bottoms.get(0);
+        INDArray storage = elementwise() ? Tensors.channelsLastStorage(x) : null;
+        if (storage != null) {
+            return List.of(Tensors.channelsFirstView(rewrite(buffers.copy(0, storage), bottoms)));
+        }
+        return List.of(rewrite(buffers.copy(0, x), bottoms));
     }
 
     @Override
     public final List<INDArray> forwardInPlace(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
-        boolean dense = !x.isView() && x.ordering() == 'c';
-        return dense ? List.of(rewrite(x, bottoms)) : forward(bottoms);
+        INDArray storage = elementwise() ? Tensors.channelsLastStorage(x) : null;
+        if (storage != null) {
+            return List.of(Tensors.channelsFirstView(rewrite(storage, bottoms)));
+        }
+        return Tensors.isDense(x) ? List.of(rewrite(x, bottoms)) : forward(bottoms);
     }
 }

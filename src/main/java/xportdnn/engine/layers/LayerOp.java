@@ -28,4 +28,12 @@ public interface LayerOp {
     default boolean topsShareMemory() {
         return false;
     }
+
+    /**
+     * True when the op takes bottoms that are channels-first views of channels-last memory
+     * ({@link Tensors#channelsFirstView}); {@link Layers#create} gives every other op dense C-ordered copies.
+     */
+    default boolean takesChannelsLast() {
+        return false;
+    }
 }

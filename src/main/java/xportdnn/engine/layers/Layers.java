@@ -81,7 +81,8 @@ public final class Layers {
             throw ModelException.inLayer(layer.name(), "has " + layer.bottoms().size() + " bottoms but " + bottomShapes.size()
                     + " shapes were given");
         }
-        return factory.create(layer, bottomShapes);
+        LayerOp op = factory.create(layer, bottomShapes);
+        return op.takesChannelsLast() ? op : new ChannelsFirstInputs(op);
     }
 
     /** The geometry of a 2-D (De)Convolution over its 4-D bottom, channels on axis 1. */

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.MaxPooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
@@ -23,7 +24,8 @@ import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
  * explicitly (with -FLT_MAX for MAX, Caffe's initial maximum) to exactly the extent the windows cover, and
  * pooled without further padding. For AVE Caffe divides each window's sum by its size clipped to the padded
  * input ({@code min(start + kernel, size + pad) - start}, before clipping to the real input), which a
- * precomputed per-position factor map applies to ND4J's plain average.
+ * precomputed per-position factor map applies to ND4J's plain average. A channels-last input (the output of a
+ * convolution) is pooled channels-last, which oneDNN does without reordering.
  */
 final class Pooling implements LayerOp {
 
@@ -47,15 +49,27 @@ final class Pooling implements LayerOp {
     }
 
     @Override
+    public boolean takesChannelsLast() {
+        return true;
+    }
+
+    @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
         Layers.requireRank(name, x, 4);
         int[] shape = Layers.intShape(x);
         Geometry g = geometries.computeIfAbsent(((long) shape[2] << 32) | shape[3], k -> new Geometry(shape));
-        INDArray padded = g.pad(x, max ? -Float.MAX_VALUE : 0f);
-        INDArray y = buffers.get(0, x.size(0), x.size(1), g.outH, g.outW);
-        Nd4j.exec(max ? new MaxPooling2D(padded, y, g.config) : new AvgPooling2D(padded, y, g.config));
-        return List.of(max ? y : y.muli(g.averageFactor));
+        INDArray storage = Tensors.channelsLastStorage(x);
+        boolean channelsLast = storage != null;
+        INDArray in = g.pad(channelsLast ? storage : Tensors.dense(x), max ? -Float.MAX_VALUE : 0f, channelsLast);
+        INDArray out = channelsLast ? buffers.get(0, x.size(0), g.outH, g.outW, x.size(1))
+                : buffers.get(0, x.size(0), x.size(1), g.outH, g.outW);
+        Pooling2DConfig config = channelsLast ? g.channelsLastConfig : g.config;
+        Nd4j.exec(max ? new MaxPooling2D(in, out, config) : new AvgPooling2D(in, out, config));
+        if (!max) {
+            out.muli(channelsLast ? g.averageFactorChannelsLast : g.averageFactor);
+        }
+        return List.of(channelsLast ? Tensors.channelsFirstView(out) : out);
     }
 
     /** How one input size is padded and pooled. */
@@ -67,8 +81,11 @@ final class Pooling implements LayerOp {
         final int bottom;
         final int right;
         final Pooling2DConfig config;
+        final Pooling2DConfig channelsLastConfig;
         /** {@code kernelH * kernelW / clipped window size} per output position, shaped {@code [1, 1, outH, outW]}. */
         final INDArray averageFactor;
+        /** The same, shaped {@code [1, outH, outW, 1]}. */
+        final INDArray averageFactorChannelsLast;
 
         Geometry(int[] shape) {
             window = PoolGeometry.of(definition, shape);
@@ -82,26 +99,44 @@ final class Pooling implements LayerOp {
             }
             bottom = (outH - 1) * window.strideH() + window.kernelH() - window.padH() - h;
             right = (outW - 1) * window.strideW() + window.kernelW() - window.padW() - w;
-            config = Pooling2DConfig.builder()
-                    .kH(window.kernelH()).kW(window.kernelW()).sH(window.strideH()).sW(window.strideW())
-                    .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.VALID).isNHWC(false).build();
+            config = config(false);
+            channelsLastConfig = config(true);
             averageFactor = max ? null : averageFactor(h, w);
+            averageFactorChannelsLast = max ? null : averageFactor.reshape(1, outH, outW, 1);
         }
 
-        /** {@code x} cropped and padded with {@code value} to the extent the windows cover (x itself if it fits). */
-        INDArray pad(INDArray x, float value) {
+        private Pooling2DConfig config(boolean channelsLast) {
+            return Pooling2DConfig.builder()
+                    .kH(window.kernelH()).kW(window.kernelW()).sH(window.strideH()).sW(window.strideW())
+                    .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.VALID).isNHWC(channelsLast).build();
+        }
+
+        /**
+         * {@code x} ({@code [N, C, H, W]}, or {@code [N, H, W, C]} when {@code channelsLast}) cropped and padded with
+         * {@code value} to the extent the windows cover, in the same layout; x itself if it fits.
+         */
+        INDArray pad(INDArray x, float value, boolean channelsLast) {
             int top = window.padH();
             int left = window.padW();
             if (top == 0 && left == 0 && bottom == 0 && right == 0) {
                 return x;
             }
-            long h = x.size(2) + Math.min(bottom, 0);
-            long w = x.size(3) + Math.min(right, 0);
-            INDArray padded = buffers.get(1, x.size(0), x.size(1), top + h + Math.max(bottom, 0), left + w + Math.max(right, 0));
+            int hAxis = channelsLast ? 1 : 2;
+            int wAxis = hAxis + 1;
+            long h = x.size(hAxis) + Math.min(bottom, 0);
+            long w = x.size(wAxis) + Math.min(right, 0);
+            long[] shape = x.shape().clone();
+            shape[hAxis] = top + h + Math.max(bottom, 0);
+            shape[wAxis] = left + w + Math.max(right, 0);
+            INDArray padded = buffers.get(1, shape);
             padded.assign(value);
-            padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(top, top + h),
-                    NDArrayIndex.interval(left, left + w))
-                    .assign(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, h), NDArrayIndex.interval(0, w)));
+            INDArrayIndex[] inside = NDArrayIndex.allFor(padded);
+            inside[hAxis] = NDArrayIndex.interval(top, top + h);
+            inside[wAxis] = NDArrayIndex.interval(left, left + w);
+            INDArrayIndex[] kept = NDArrayIndex.allFor(x);
+            kept[hAxis] = NDArrayIndex.interval(0, h);
+            kept[wAxis] = NDArrayIndex.interval(0, w);
+            padded.get(inside).assign(x.get(kept));
             return padded;
         }
 

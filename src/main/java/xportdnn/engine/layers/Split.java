@@ -20,6 +20,11 @@ final class Split implements LayerOp {
     }
 
     @Override
+    public boolean takesChannelsLast() {
+        return true; // passes its bottom on as it is
+    }
+
+    @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         return Collections.nCopies(tops, bottoms.get(0));
     }

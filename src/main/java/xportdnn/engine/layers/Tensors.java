@@ -3,6 +3,7 @@ package xportdnn.engine.layers;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import xportdnn.model.Blob;
 
@@ -30,7 +31,36 @@ public final class Tensors {
 
     /** A C-ordered array that ops reading raw buffers can take: {@code a} itself when it already is one. */
     static INDArray dense(INDArray a) {
-        return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+        return isDense(a) ? a : a.dup('c');
+    }
+
+    /**
+     * True when {@code a} is its whole buffer in C order. (ND4J reports a permuted array as C-ordered and not a
+     * view, so the strides have to be checked too.)
+     */
+    static boolean isDense(INDArray a) {
+        return !a.isView() && a.ordering() == 'c' && a.offset() == 0 && Shape.hasDefaultStridesForShape(a);
+    }
+
+    /**
+     * The {@code [N, H, W, C]} array behind {@code x} when {@code x} is a {@code [N, C, H, W]} view of channels-last
+     * memory ({@link #channelsFirstView}), else null. A dense channels-first array is never taken for one.
+     */
+    static INDArray channelsLastStorage(INDArray x) {
+        if (x.rank() != 4 || isDense(x) || x.isView() || x.offset() != 0) {
+            return null;
+        }
+        INDArray storage = x.permute(0, 2, 3, 1);
+        return Shape.hasDefaultStridesForShape(storage) ? storage : null;
+    }
+
+    /**
+     * The {@code [N, C, H, W]} view of channels-last {@code [N, H, W, C]} memory. The engine's convolutions and
+     * poolings compute channels-last (oneDNN's preferred layout on this CPU: no reorders around each call), and
+     * hand this view on so that every layer still sees Caffe's axes.
+     */
+    static INDArray channelsFirstView(INDArray storage) {
+        return storage.permute(0, 3, 1, 2);
     }
 
     /** Product of all dims. */

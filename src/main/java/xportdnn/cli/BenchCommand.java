@@ -1,0 +1,245 @@
+package xportdnn.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import xportdnn.engine.EngineThreads;
+import xportdnn.engine.FloatEngine;
+import xportdnn.engine.LayerTimes;
+import xportdnn.engine.layers.Tensors;
+import xportdnn.export.Json;
+import xportdnn.model.ModelException;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.OutputFile;
+
+/** {@code xportdnn bench}: how fast the float engine runs a net on this machine, and how much memory it takes. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Times forward passes of a net on random input (seeded, the net's input shape with the "
+                + "given batch): a few warm-up passes, then timed ones. Prints the time per image (median pass, "
+                + "with the fastest and the mean to judge the noise), images per second, the achieved GFLOP/s "
+                + "(2 x multiply-adds x images / time, as counted by 'inspect') and this process's peak resident "
+                + "memory."})
+public final class BenchCommand implements Callable<Integer> {
+
+    /** The random input is the same on every run. */
+    private static final long SEED = 20240229L;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--deploy_model", required = true, paramLabel = "PROTOTXT", description = "The deploy prototxt.")
+    Path deployModel;
+
+    @Option(names = "--weights", required = true, paramLabel = "CAFFEMODEL", description = "Its trained weights.")
+    Path weights;
+
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "N",
+            description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--threads", paramLabel = "T",
+            description = "CPU threads to compute with (OpenMP, which oneDNN runs on, libnd4j's pool and OpenBLAS). "
+                    + "Default: the environment variable OMP_NUM_THREADS when the program starts, else every core. "
+                    + "The count in effect is printed, with OMP_WAIT_POLICY (the launcher sets PASSIVE: threads that "
+                    + "spin while waiting slow everything down on a busy machine).")
+    Integer threads;
+
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "K",
+            description = "Untimed passes first (one-off allocations, oneDNN's kernel choice). Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @ArgGroup(exclusive = true)
+    Duration duration = new Duration();
+
+    static final class Duration {
+        @Option(names = "--iterations", paramLabel = "M", description = "Exactly M timed passes.")
+        Integer iterations;
+
+        @Option(names = "--seconds", paramLabel = "S",
+                description = "Timed passes until S seconds have passed (at least one pass). Default: 10.")
+        Double seconds;
+    }
+
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Also write the results as JSON: batch, ms_per_image, images_per_s, gflops and more.")
+    Path json;
+
+    @Option(names = "--per_layer",
+            description = "Also print the time each layer takes (mean per pass over the timed passes), slowest first.")
+    boolean perLayer;
+
+    @Option(names = "--mode", defaultValue = "float", paramLabel = "MODE",
+            description = "Which engine to time: float (the float32 engine). Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Override
+    public Integer call() {
+        validate();
+        Net net = NetLoader.load(deployModel, weights);
+        String threadSource = threadSource();
+        if (threads != null) {
+            EngineThreads.set(threads);
+        }
+        FloatEngine engine = new FloatEngine(net);
+        INDArray input = randomInput(engine);
+        for (int i = 0; i < warmup; i++) {
+            engine.forward(input, null);
+        }
+        LayerTimes layerTimes = perLayer ? new LayerTimes() : null;
+        PassTimes times = timePasses(engine, input, layerTimes);
+        long multiplyAdds = net.multiplyAddsPerImage();
+        int threadsInEffect = EngineThreads.inEffect();
+        OptionalLong peak = PeakMemory.residentBytes();
+
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%s: batch %d, %s engine, %d thread%s (%s), OpenMP wait policy %s%n", deployModel.getFileName(),
+                batch, mode, threadsInEffect, threadsInEffect == 1 ? "" : "s", threadSource, waitPolicy());
+        out.printf("%d warm-up passes, %d timed passes in %.1f s%n", warmup, times.passes(), times.totalSeconds());
+        out.print(summary(times, multiplyAdds, peak));
+        if (layerTimes != null) {
+            out.println();
+            out.print(layerTable(layerTimes, times.passes()));
+        }
+        out.flush();
+        if (json != null) {
+            OutputFile.writeString(json, Json.print(jsonReport(times, multiplyAdds, threadsInEffect, peak)),
+                    List.of(deployModel, weights));
+        }
+        return 0;
+    }
+
+    private void validate() {
+        if (!mode.equals("float")) {
+            if (mode.equals("fixed")) {
+                throw new ModelException("--mode fixed (the fixed-point simulator) is not available yet; use --mode float");
+            }
+            throw bad("--mode must be float, not '" + mode + "'");
+        }
+        if (batch < 1) {
+            throw bad("--batch must be at least 1, not " + batch);
+        }
+        if (threads != null && threads < 1) {
+            throw bad("--threads must be at least 1, not " + threads);
+        }
+        if (warmup < 0) {
+            throw bad("--warmup must be 0 or more, not " + warmup);
+        }
+        if (duration.iterations != null && duration.iterations < 1) {
+            throw bad("--iterations must be at least 1, not " + duration.iterations);
+        }
+        if (duration.seconds != null && !(duration.seconds > 0 && Double.isFinite(duration.seconds))) {
+            throw bad("--seconds must be a positive number, not " + duration.seconds);
+        }
+    }
+
+    private ParameterException bad(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    private String threadSource() {
+        if (threads != null) {
+            return "--threads";
+        }
+        String env = System.getenv("OMP_NUM_THREADS");
+        return env != null && !env.isBlank() ? "OMP_NUM_THREADS=" + env.strip() : "default: every core";
+    }
+
+    /** OpenMP reads OMP_WAIT_POLICY when ND4J loads; unset, its threads spin for a while before sleeping. */
+    private static String waitPolicy() {
+        String policy = System.getenv("OMP_WAIT_POLICY");
+        return policy == null || policy.isBlank() ? "unset (spinning)" : policy.strip();
+    }
+
+    private INDArray randomInput(FloatEngine engine) {
+        if (engine.inputNames().size() != 1) {
+            throw new ModelException(deployModel + ": bench needs a net with one input, this one has "
+                    + engine.inputNames());
+        }
+        long[] shape = Arrays.stream(engine.net().shape(engine.inputNames().get(0))).asLongStream().toArray();
+        shape[0] = batch;
+        long count = Tensors.count(shape);
+        if (count > Integer.MAX_VALUE - 8) {
+            throw bad("--batch " + batch + " makes an input of " + count + " values, more than one array holds");
+        }
+        float[] values = new float[(int) count];
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextDouble(-1, 1);
+        }
+        return Tensors.of(values, shape);
+    }
+
+    private PassTimes timePasses(FloatEngine engine, INDArray input, LayerTimes layerTimes) {
+        int passes = duration.iterations != null ? duration.iterations : Integer.MAX_VALUE;
+        double budget = duration.iterations != null ? Double.POSITIVE_INFINITY
+                : duration.seconds != null ? duration.seconds : 10;
+        List<Double> seconds = new ArrayList<>();
+        double total = 0;
+        while (seconds.size() < passes && (seconds.isEmpty() || total < budget)) {
+            if (layerTimes != null) {
+                layerTimes.startPass();
+            }
+            long start = System.nanoTime();
+            engine.forward(input, layerTimes);
+            double s = (System.nanoTime() - start) / 1e9;
+            seconds.add(s);
+            total += s;
+        }
+        return new PassTimes(batch, seconds.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static String summary(PassTimes t, long multiplyAdds, OptionalLong peak) {
+        return String.format("time per image  %.3f ms (median pass; fastest %.3f, mean %.3f)%n", t.medianMsPerImage(),
+                t.minMsPerImage(), t.meanMsPerImage())
+                + String.format("images per s    %.1f%n", t.imagesPerSecond())
+                + String.format("GFLOP/s         %.1f (%,d multiply-adds per image)%n", t.gflops(multiplyAdds), multiplyAdds)
+                + String.format("peak memory     %s%n", peak.isPresent()
+                        ? String.format("%.0f MiB resident (whole process)", peak.getAsLong() / 1048576.0) : "unknown");
+    }
+
+    private static String layerTable(LayerTimes layerTimes, int passes) {
+        double total = layerTimes.totals().values().stream().mapToLong(Long::longValue).sum();
+        TextTable table = new TextTable("layer", "type", ">ms per pass", ">share");
+        layerTimes.totals().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> table.add(e.getKey(), layerTimes.type(e.getKey()),
+                        String.format("%.3f", e.getValue() / 1e6 / passes),
+                        String.format("%.1f%%", 100 * e.getValue() / total)));
+        return table.render();
+    }
+
+    private Map<String, Object> jsonReport(PassTimes t, long multiplyAdds, int threadsInEffect, OptionalLong peak) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("engine", "xportdnn " + mode);
+        report.put("model", deployModel.toString());
+        report.put("batch", batch);
+        report.put("threads", threadsInEffect);
+        report.put("omp_wait_policy", waitPolicy());
+        report.put("warmup", warmup);
+        report.put("iterations", t.passes());
+        report.put("ms_per_image", t.medianMsPerImage());
+        report.put("ms_per_image_min", t.minMsPerImage());
+        report.put("ms_per_image_mean", t.meanMsPerImage());
+        report.put("images_per_s", t.imagesPerSecond());
+        report.put("gflops", t.gflops(multiplyAdds));
+        report.put("multiply_adds_per_image", multiplyAdds);
+        report.put("peak_rss_mib", peak.isPresent() ? peak.getAsLong() / 1048576.0 : null);
+        report.put("pass_ms", Arrays.stream(t.seconds()).mapToObj(s -> s * 1000).toList());
+        return report;
+    }
+}

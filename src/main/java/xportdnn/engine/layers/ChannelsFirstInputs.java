@@ -1,0 +1,43 @@
+package xportdnn.engine.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Runs an op that reads its bottoms as dense channels-first (C-ordered) arrays: a bottom held channels-last is
+ * copied into a kept buffer first, any other bottom is passed as it is. An in-place op then rewrites that copy.
+ */
+final class ChannelsFirstInputs implements LayerOp {
+
+    private final LayerOp op;
+    private final Buffers buffers = new Buffers();
+
+    ChannelsFirstInputs(LayerOp op) {
+        this.op = op;
+    }
+
+    @Override
+    public List<INDArray> forward(List<INDArray> bottoms) {
+        return op.forward(channelsFirst(bottoms));
+    }
+
+    @Override
+    public List<INDArray> forwardInPlace(List<INDArray> bottoms) {
+        return op.forwardInPlace(channelsFirst(bottoms));
+    }
+
+    @Override
+    public boolean topsShareMemory() {
+        return op.topsShareMemory();
+    }
+
+    private List<INDArray> channelsFirst(List<INDArray> bottoms) {
+        List<INDArray> converted = new ArrayList<>(bottoms.size());
+        for (int i = 0; i < bottoms.size(); i++) {
+            INDArray b = bottoms.get(i);
+            converted.add(Tensors.channelsLastStorage(b) == null ? b : buffers.copy(i, b));
+        }
+        return converted;
+    }
+}

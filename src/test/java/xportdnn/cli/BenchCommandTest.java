@@ -1,0 +1,193 @@
+package xportdnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import xportdnn.engine.EngineThreads;
+
+class BenchCommandTest {
+
+    private static final String DEPLOY = "examples/tinynet/deploy.prototxt";
+    private static final String WEIGHTS = "examples/tinynet/tinynet.caffemodel";
+    /** conv1 8*32*32 outputs x 3*3*3 + conv2 16*16*16 x 8*3*3 + fc 3 x 16 (see the prototxt). */
+    private static final long TINYNET_MULTIPLY_ADDS = 8 * 32 * 32 * 27 + 16 * 16 * 16 * 72 + 3 * 16;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    /** The top-level numbers of a flat JSON object, and the length of its "pass_ms" list. */
+    private static Map<String, Double> numbers(String json) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("\"(\\w+)\": (-?[0-9.eE+-]+)[,\\n]").matcher(json);
+        while (m.find()) {
+            values.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return values;
+    }
+
+    private static double[] passMs(String json) {
+        Matcher m = Pattern.compile("\"pass_ms\": \\[([^]]*)]").matcher(json);
+        assertTrue(m.find(), json);
+        return Arrays.stream(m.group(1).split(",")).map(String::strip).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    private static void assertClose(double expected, double actual, String what) {
+        assertEquals(expected, actual, 1e-9 * Math.max(1, Math.abs(expected)), what);
+    }
+
+    @Test
+    void jsonNumbersAreConsistentWithTheirPasses(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("bench.json");
+        assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--batch", "4",
+                "--warmup", "1", "--iterations", "3", "--json", json.toString()), err.toString());
+        String text = Files.readString(json);
+        Map<String, Double> v = numbers(text);
+        for (String key : List.of("batch", "ms_per_image", "images_per_s", "gflops", "iterations", "threads",
+                "ms_per_image_min", "ms_per_image_mean", "multiply_adds_per_image")) {
+            assertTrue(v.containsKey(key), key + " missing from " + text);
+        }
+        assertEquals(4, v.get("batch"));
+        assertEquals(3, v.get("iterations"));
+        assertEquals(TINYNET_MULTIPLY_ADDS, v.get("multiply_adds_per_image"));
+        double[] passes = passMs(text);
+        assertEquals(3, passes.length);
+        double[] sorted = passes.clone();
+        Arrays.sort(sorted);
+        assertClose(sorted[1] / 4, v.get("ms_per_image"), "median pass / batch");
+        assertClose(sorted[0] / 4, v.get("ms_per_image_min"), "fastest pass / batch");
+        assertClose(Arrays.stream(passes).average().orElseThrow() / 4, v.get("ms_per_image_mean"), "mean pass / batch");
+        assertClose(1000 / v.get("ms_per_image"), v.get("images_per_s"), "images/s");
+        assertClose(2 * TINYNET_MULTIPLY_ADDS * v.get("images_per_s") / 1e9, v.get("gflops"), "GFLOP/s");
+        assertTrue(v.get("ms_per_image") > 0);
+
+        String printed = out.toString();
+        assertTrue(printed.startsWith("deploy.prototxt: batch 4, float engine, "), printed);
+        assertTrue(printed.contains("1 warm-up passes, 3 timed passes"), printed);
+        assertTrue(printed.contains("516,144 multiply-adds per image"), printed);
+        assertTrue(printed.matches("(?s).*peak memory +\\d+ MiB resident.*"), printed);
+    }
+
+    @Test
+    void threadsFlagSetsTheCountInEffect(@TempDir Path dir) throws IOException {
+        int before = EngineThreads.inEffect();
+        Path json = dir.resolve("bench.json");
+        try {
+            int other = before == 1 ? 2 : 1;
+            assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--threads",
+                    String.valueOf(other), "--warmup", "0", "--iterations", "1", "--json", json.toString()), err.toString());
+            assertEquals(other, EngineThreads.inEffect());
+            assertEquals(other, numbers(Files.readString(json)).get("threads"));
+            assertTrue(out.toString().contains(other + " thread" + (other == 1 ? "" : "s") + " (--threads), OpenMP wait policy "),
+                    out.toString());
+        } finally {
+            EngineThreads.set(before);
+        }
+    }
+
+    @Test
+    void perLayerListsEveryLayer() {
+        assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--warmup", "0",
+                "--iterations", "2", "--per_layer"), err.toString());
+        List<String> rows = out.toString().lines().dropWhile(l -> !l.startsWith("layer ")).skip(1).toList();
+        assertEquals(List.of("conv1", "bn1", "scale1", "relu1", "pool1", "conv2", "relu2", "pool2", "fc", "prob", "data")
+                .stream().sorted().toList(), rows.stream().map(l -> l.split(" +")[0]).sorted().toList());
+        double share = rows.stream().mapToDouble(l -> Double.parseDouble(l.replaceAll(".* ([0-9.]+)%$", "$1"))).sum();
+        assertEquals(100, share, 0.1 * rows.size());
+    }
+
+    @Test
+    void helpNamesTheFlagsAndTheThreadEnvironment() {
+        assertEquals(0, run("bench", "--help"));
+        String help = out.toString();
+        for (String flag : List.of("--deploy_model", "--weights", "--batch", "--threads", "--warmup", "--iterations",
+                "--seconds", "--json", "--per_layer", "--mode")) {
+            assertTrue(help.contains(flag), flag + " missing from\n" + help);
+        }
+        assertTrue(help.contains("OMP_NUM_THREADS"), help);
+    }
+
+    @Test
+    void fixedModeIsRefusedCleanly() {
+        assertEquals(2, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--mode", "fixed"));
+        assertEquals("xportdnn: error: --mode fixed (the fixed-point simulator) is not available yet; use --mode float\n",
+                err.toString().replace("\r\n", "\n"));
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void badFlagValuesAreOneLineErrors() {
+        String[][] cases = {
+                {"--mode", "double"}, {"--batch", "0"}, {"--threads", "0"}, {"--warmup", "-1"},
+                {"--iterations", "0"}, {"--seconds", "-2"}, {"--iterations", "2", "--seconds", "1"},
+                {"--batch", "1000000"}};
+        String[] expected = {"--mode must be float, not 'double'", "--batch must be at least 1, not 0",
+                "--threads must be at least 1, not 0", "--warmup must be 0 or more, not -1",
+                "--iterations must be at least 1, not 0", "--seconds must be a positive number, not -2.0",
+                "mutually exclusive", "--batch 1000000 makes an input of 3072000000 values, more than one array holds"};
+        for (int i = 0; i < cases.length; i++) {
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            String[] args = concat(new String[] {"bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS}, cases[i]);
+            assertEquals(2, run(args), String.join(" ", cases[i]));
+            List<String> lines = err.toString().lines().toList();
+            assertTrue(lines.get(0).startsWith("xportdnn: error: ") && lines.get(0).contains(expected[i]),
+                    String.join(" ", cases[i]) + ": " + err);
+            assertEquals("Try 'xportdnn bench --help' for more information.", lines.get(1));
+            assertFalse(err.toString().contains("Exception"), err.toString());
+            assertEquals("", out.toString());
+        }
+    }
+
+    @Test
+    void missingWeightsFileIsOneLineAndExitTwo(@TempDir Path dir) {
+        Path absent = dir.resolve("absent.caffemodel");
+        assertEquals(2, run("bench", "--deploy_model", DEPLOY, "--weights", absent.toString()));
+        assertEquals("xportdnn: error: " + absent + ": no such file\n", err.toString().replace("\r\n", "\n"));
+    }
+
+    @Test
+    void weightsAreRequired() {
+        assertEquals(2, run("bench", "--deploy_model", DEPLOY));
+        assertTrue(err.toString().startsWith("xportdnn: error: Missing required option: '--weights=CAFFEMODEL'"),
+                err.toString());
+    }
+
+    @Test
+    void jsonNeverOverwritesAnInput(@TempDir Path dir) throws IOException {
+        Path copy = dir.resolve("deploy.prototxt");
+        Files.copy(Path.of(DEPLOY), copy);
+        byte[] before = Files.readAllBytes(copy);
+        assertEquals(2, run("bench", "--deploy_model", copy.toString(), "--weights", WEIGHTS, "--warmup", "0",
+                "--iterations", "1", "--json", copy.toString()));
+        assertEquals("xportdnn: error: refusing to overwrite the input " + copy + "\n", err.toString().replace("\r\n", "\n"));
+        assertTrue(Arrays.equals(before, Files.readAllBytes(copy)));
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
