@@ -19,6 +19,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import xportdnn.engine.EngineThreads;
 import xportdnn.engine.FloatEngine;
+import xportdnn.engine.LayerObserver;
 import xportdnn.engine.LayerTimes;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.export.Json;
@@ -26,6 +27,7 @@ import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
+import xportdnn.sim.FixedPointNet;
 
 /** {@code xportdnn bench}: how fast the float engine runs a net on this machine, and how much memory it takes. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -84,8 +86,16 @@ public final class BenchCommand implements Callable<Integer> {
     boolean perLayer;
 
     @Option(names = "--mode", defaultValue = "float", paramLabel = "MODE",
-            description = "Which engine to time: float (the float32 engine). Default: ${DEFAULT-VALUE}.")
+            description = "Which engine to time: float (the float32 engine) or fixed (the fixed-point simulator of "
+                    + "a quantized CHaiDNN prototxt, timed with the float engine on the same net in the same run "
+                    + "for their speed ratio). Default: ${DEFAULT-VALUE}.")
     String mode;
+
+    /** One forward pass of whichever engine is timed, showing each layer's output to the observer. */
+    @FunctionalInterface
+    private interface Pass {
+        void run(LayerObserver observer);
+    }
 
     @Override
     public Integer call() {
@@ -97,11 +107,21 @@ public final class BenchCommand implements Callable<Integer> {
         }
         FloatEngine engine = new FloatEngine(net);
         INDArray input = randomInput(engine);
-        for (int i = 0; i < warmup; i++) {
-            engine.forward(input, null);
+        Pass floatPass = observer -> engine.forward(input, observer);
+        Pass timed = floatPass;
+        PassTimes floatTimes = null;
+        if (mode.equals("fixed")) {
+            if (net.layers().stream().noneMatch(l -> l.param().hasPrecisionParam())) {
+                throw new ModelException(deployModel + ": --mode fixed needs a quantized CHaiDNN prototxt (no "
+                        + "precision_param blocks here)");
+            }
+            FixedPointNet fixed = new FixedPointNet(net);
+            float[] values = Tensors.floats(input);
+            timed = observer -> fixed.forward(values, batch, observer);
+            floatTimes = timePasses(floatPass, null);
         }
         LayerTimes layerTimes = perLayer ? new LayerTimes() : null;
-        PassTimes times = timePasses(engine, input, layerTimes);
+        PassTimes times = timePasses(timed, layerTimes);
         long multiplyAdds = net.multiplyAddsPerImage();
         int threadsInEffect = EngineThreads.inEffect();
         OptionalLong peak = PeakMemory.residentBytes();
@@ -111,24 +131,29 @@ public final class BenchCommand implements Callable<Integer> {
                 batch, mode, threadsInEffect, threadsInEffect == 1 ? "" : "s", threadSource, waitPolicy());
         out.printf("%d warm-up passes, %d timed passes in %.1f s%n", warmup, times.passes(), times.totalSeconds());
         out.print(summary(times, multiplyAdds, peak));
+        if (floatTimes != null) {
+            out.printf("float engine    %.3f ms per image in the same run: the simulator runs at %.2f of its speed%n",
+                    floatTimes.medianMsPerImage(), floatTimes.medianMsPerImage() / times.medianMsPerImage());
+        }
         if (layerTimes != null) {
             out.println();
             out.print(layerTable(layerTimes, times.passes()));
         }
         out.flush();
         if (json != null) {
-            OutputFile.writeString(json, Json.print(jsonReport(times, multiplyAdds, threadsInEffect, peak)),
-                    List.of(deployModel, weights));
+            Map<String, Object> report = jsonReport(times, multiplyAdds, threadsInEffect, peak);
+            if (floatTimes != null) {
+                report.put("float_ms_per_image", floatTimes.medianMsPerImage());
+                report.put("speed_vs_float", floatTimes.medianMsPerImage() / times.medianMsPerImage());
+            }
+            OutputFile.writeString(json, Json.print(report), List.of(deployModel, weights));
         }
         return 0;
     }
 
     private void validate() {
-        if (!mode.equals("float")) {
-            if (mode.equals("fixed")) {
-                throw new ModelException("--mode fixed (the fixed-point simulator) is not available yet; use --mode float");
-            }
-            throw bad("--mode must be float, not '" + mode + "'");
+        if (!mode.equals("float") && !mode.equals("fixed")) {
+            throw bad("--mode must be float or fixed, not '" + mode + "'");
         }
         if (batch < 1) {
             throw bad("--batch must be at least 1, not " + batch);
@@ -184,7 +209,11 @@ public final class BenchCommand implements Callable<Integer> {
         return Tensors.of(values, shape);
     }
 
-    private PassTimes timePasses(FloatEngine engine, INDArray input, LayerTimes layerTimes) {
+    /** Warm-up passes, then timed ones until the pass count or the time budget is reached. */
+    private PassTimes timePasses(Pass pass, LayerTimes layerTimes) {
+        for (int i = 0; i < warmup; i++) {
+            pass.run(null);
+        }
         int passes = duration.iterations != null ? duration.iterations : Integer.MAX_VALUE;
         double budget = duration.iterations != null ? Double.POSITIVE_INFINITY
                 : duration.seconds != null ? duration.seconds : 10;
@@ -195,7 +224,7 @@ public final class BenchCommand implements Callable<Integer> {
                 layerTimes.startPass();
             }
             long start = System.nanoTime();
-            engine.forward(input, layerTimes);
+            pass.run(layerTimes);
             double s = (System.nanoTime() - start) / 1e9;
             seconds.add(s);
             total += s;

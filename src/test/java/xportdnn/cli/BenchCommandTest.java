@@ -129,11 +129,26 @@ class BenchCommandTest {
     }
 
     @Test
-    void fixedModeIsRefusedCleanly() {
+    void fixedModeNeedsAQuantizedPrototxt() {
         assertEquals(2, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--mode", "fixed"));
-        assertEquals("xportdnn: error: --mode fixed (the fixed-point simulator) is not available yet; use --mode float\n",
-                err.toString().replace("\r\n", "\n"));
+        assertTrue(err.toString().startsWith("xportdnn: error: " + DEPLOY + ": --mode fixed needs a quantized"),
+                err.toString());
         assertEquals("", out.toString());
+    }
+
+    @Test
+    void fixedModeTimesTheSimulatorAgainstTheFloatEngine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path quantized = dir.resolve("q.prototxt");
+        assertEquals(0, CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
+                quantized.toString(), "--calibration_directory", "examples/tinynet/images", "--mean_value",
+                "128,128,128", "--bitwidths", "8,8,8", "--quiet").status());
+        java.nio.file.Path json = dir.resolve("bench.json");
+        assertEquals(0, run("bench", "--deploy_model", quantized.toString(), "--weights", WEIGHTS, "--mode", "fixed",
+                "--iterations", "3", "--warmup", "1", "--json", json.toString()), err.toString());
+        assertTrue(out.toString().contains("the simulator runs at"), out.toString());
+        Map<String, Double> n = numbers(java.nio.file.Files.readString(json));
+        assertClose(n.get("float_ms_per_image") / n.get("ms_per_image"), n.get("speed_vs_float"), "speed ratio");
     }
 
     @Test
@@ -142,7 +157,7 @@ class BenchCommandTest {
                 {"--mode", "double"}, {"--batch", "0"}, {"--threads", "0"}, {"--warmup", "-1"},
                 {"--iterations", "0"}, {"--seconds", "-2"}, {"--iterations", "2", "--seconds", "1"},
                 {"--batch", "1000000"}};
-        String[] expected = {"--mode must be float, not 'double'", "--batch must be at least 1, not 0",
+        String[] expected = {"--mode must be float or fixed, not 'double'", "--batch must be at least 1, not 0",
                 "--threads must be at least 1, not 0", "--warmup must be 0 or more, not -1",
                 "--iterations must be at least 1, not 0", "--seconds must be a positive number, not -2.0",
                 "mutually exclusive", "--batch 1000000 makes an input of 3072000000 values, more than one array holds"};
