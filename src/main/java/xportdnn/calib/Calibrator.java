@@ -23,9 +23,6 @@ public final class Calibrator {
     private final int batchSize;
 
     public Calibrator(FloatEngine engine, Transformer transformer, int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be positive: " + batchSize);
-        }
         this.engine = engine;
         this.transformer = transformer;
         this.batchSize = batchSize;
@@ -66,16 +63,7 @@ public final class Calibrator {
     }
 
     private void run(List<ImageSet.Entry> images, LayerObserver observer, IntConsumer progress) {
-        int size = transformer.size();
-        for (int start = 0; start < images.size(); start += batchSize) {
-            int n = Math.min(batchSize, images.size() - start);
-            float[] batch = new float[n * size];
-            for (int i = 0; i < n; i++) {
-                transformer.preprocess(images.get(start + i), batch, i * size);
-            }
-            engine.forward(batch, n, observer);
-            progress.accept(n);
-        }
+        Batches.run(images, transformer, batchSize, (batch, n, first) -> engine.forward(batch, n, observer), progress);
     }
 
     private static float[] values(INDArray a) {

@@ -3,7 +3,6 @@ package xportdnn.calib;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 import xportdnn.engine.BlobCapture;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
@@ -35,9 +34,6 @@ public final class Classifier {
      * @param blob    the class-score blob: {@code classes} values per image
      */
     public Classifier(FloatEngine engine, Transformer transformer, String blob, int classes, int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be positive: " + batchSize);
-        }
         this.engine = engine;
         this.transformer = transformer;
         this.blob = blob;
@@ -47,25 +43,17 @@ public final class Classifier {
 
     /** Classifies every image, reporting each finished batch's image count to {@code progress}. */
     public Result run(List<ImageSet.Entry> images, IntConsumer progress) {
-        int size = transformer.size();
         List<Prediction> predictions = new ArrayList<>(images.size());
-        Boolean softmax = null;
-        for (int start = 0; start < images.size(); start += batchSize) {
-            int first = start;
-            int n = Math.min(batchSize, images.size() - start);
-            float[] batch = new float[n * size];
-            // decoding is single-threaded per image and independent across images
-            IntStream.range(0, n).parallel()
-                    .forEach(i -> transformer.preprocess(images.get(first + i), batch, i * size));
+        Boolean[] softmax = {null};
+        Batches.run(images, transformer, batchSize, (batch, n, first) -> {
             float[] scores = Tensors.floats(BlobCapture.forward(engine, batch, n, blob, null));
-            if (softmax == null) {
-                softmax = !Prediction.isDistribution(scores, n, classes);
+            if (softmax[0] == null) {
+                softmax[0] = !Prediction.isDistribution(scores, n, classes);
             }
             for (int i = 0; i < n; i++) {
-                predictions.add(Prediction.rank(scores, i * classes, classes, TOP, softmax));
+                predictions.add(Prediction.rank(scores, i * classes, classes, TOP, softmax[0]));
             }
-            progress.accept(n);
-        }
-        return new Result(predictions, Boolean.TRUE.equals(softmax));
+        }, progress);
+        return new Result(predictions, Boolean.TRUE.equals(softmax[0]));
     }
 }

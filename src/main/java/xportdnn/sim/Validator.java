@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.calib.Batches;
 import xportdnn.calib.ImageSet;
 import xportdnn.calib.Transformer;
 import xportdnn.engine.FloatEngine;
@@ -36,9 +36,6 @@ public final class Validator {
      */
     public Validator(FloatEngine floatNet, FixedPointNet fixedNet, Transformer transformer, String scoreBlob,
                      int classes, int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be positive: " + batchSize);
-        }
         this.floatNet = floatNet;
         this.fixedNet = fixedNet;
         this.transformer = transformer;
@@ -49,13 +46,7 @@ public final class Validator {
 
     public Validation run(List<ImageSet.Entry> images, IntConsumer progress) {
         Validation v = new Validation();
-        int size = transformer.size();
-        for (int start = 0; start < images.size(); start += batchSize) {
-            int first = start;
-            int n = Math.min(batchSize, images.size() - start);
-            float[] batch = new float[n * size];
-            IntStream.range(0, n).parallel()
-                    .forEach(i -> transformer.preprocess(images.get(first + i), batch, i * size));
+        Batches.run(images, transformer, batchSize, (batch, n, first) -> {
             Map<String, float[]> reference = new HashMap<>();
             float[] floatScores = scores(floatNet.forward(batch, n, (layer, tops) ->
                     reference.put(layer.name(), Tensors.floats(tops.get(0)))));
@@ -71,8 +62,7 @@ public final class Validator {
             for (int i = 0; i < n; i++) {
                 v.addImage(images.get(first + i).label(), row(floatScores, i), row(fixedScores, i));
             }
-            progress.accept(n);
-        }
+        }, progress);
         return v;
     }
 
