@@ -161,12 +161,17 @@ public final class Requantizer {
     }
 
     /**
-     * The float32 method in int arithmetic ({@link #int32Plan}), with the clamps written as masks: the JIT does not
-     * vectorize Math.max/min on int, and this loop, vectorized, is several times faster. With {@code d = y - x},
-     * {@code x + (d & ~(d >> 31))} is {@code max(x, y)} and {@code y - (d & ~(d >> 31))} is {@code min(x, y)}, as d
-     * cannot overflow: accumulators are at most 2^24, the clamp bounds 2^25, everything else below 2^30.
+     * The float32 method in int arithmetic ({@link #int32Plan}), written for C2's (JDK 17) auto-vectorizer: it
+     * vectorizes neither the float-to-int cast inside a longer loop nor Math.max/min on int, nor a loop reading
+     * and writing at two different offsets, so the cast is a pass of its own, the rest runs in place on {@code out}
+     * indexed by the loop variable, and the clamps are masks. With {@code d = y - x}, {@code x + (d & ~(d >> 31))}
+     * is {@code max(x, y)} and {@code y - (d & ~(d >> 31))} is {@code min(x, y)}, as d cannot overflow:
+     * accumulators are at most 2^24, the clamp bounds 2^25, everything else below 2^30.
      */
     private void applyInt(float[] acc, int from, int count, int channel, int[] out, int to) {
+        for (int i = 0; i < count; i++) {
+            out[to + i] = (int) acc[from + i];
+        }
         int m = (int) multiplier[channel];
         int b = (int) offset[channel];
         int aLo = accLow[channel];
@@ -176,8 +181,9 @@ public final class Requantizer {
         int s = shift;
         int lo = lower;
         int hi = upper;
-        for (int i = 0; i < count; i++) {
-            int a = (int) acc[from + i];
+        int end = to + count;
+        for (int i = to; i < end; i++) {
+            int a = out[i];
             int d = a - aLo;
             a = aLo + (d & ~(d >> 31));
             d = aHi - a;
@@ -187,7 +193,7 @@ public final class Requantizer {
             d = r - lo;
             r = lo + (d & ~(d >> 31));
             d = hi - r;
-            out[to + i] = hi - (d & ~(d >> 31));
+            out[i] = hi - (d & ~(d >> 31));
         }
     }
 
