@@ -48,6 +48,49 @@ class IntegerArithmeticTest {
         }
     }
 
+    /**
+     * The float32 bulk path runs in int where it can, clamping the accumulator to where the result saturates: it must
+     * agree with the single-value path exactly at and around those saturation points, at the accumulator extremes
+     * +-2^24, with shift 0, ReLU bounds, negative or zero multipliers and offsets too large for int.
+     */
+    @Test
+    void bulkApplyIsExactAroundSaturation() {
+        long[][] moves = { // multiplier, offset, shift, lower, upper
+            {3301, -5L << 20, 22, -128, 127}, {1, 0, 0, -128, 127}, {7, 3, 0, -32768, 32767}, {4194304, 1 << 21, 22, -128, 127},
+            {123457, -98765432, 22, 0, 127}, {5, 1, 3, -8, 7}, {-3301, 7, 22, -128, 127}, {0, 1 << 22, 22, -128, 127},
+            {3301, 1L << 40, 22, -128, 127}, {1L << 29, 0, 22, -128, 127}, {255, -1, 8, 0, 255}};
+        for (long[] mv : moves) {
+            Requantizer rq = new Requantizer(new long[] {mv[0]}, new long[] {mv[1]}, (int) mv[2], (int) mv[3],
+                    (int) mv[4]);
+            java.util.List<Float> values = new java.util.ArrayList<>();
+            for (int e = -(1 << 24); e <= 1 << 24; e += 1 << 24) {
+                for (int d = -3; d <= 3; d++) {
+                    values.add((float) Math.max(-(1 << 24), Math.min(1 << 24, e + d)));
+                }
+            }
+            if (mv[0] != 0) {
+                for (long code : new long[] {mv[3] - 1, mv[3], mv[4], mv[4] + 1}) {
+                    // accumulators whose a x m + b lies near code x 2^shift and code +- 1/2 there
+                    long centre = Math.floorDiv((code << mv[2]) - mv[1], mv[0]);
+                    for (long a = centre - 300; a <= centre + 300; a++) {
+                        if (Math.abs(a) <= 1 << 24) {
+                            values.add((float) a);
+                        }
+                    }
+                }
+            }
+            float[] acc = new float[values.size()];
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] = values.get(i);
+            }
+            int[] bulk = new int[acc.length];
+            rq.apply(acc, 0, acc.length, 0, bulk, 0);
+            for (int i = 0; i < acc.length; i++) {
+                assertEquals(rq.apply((long) acc[i], 0), bulk[i], rq + ", accumulator " + (long) acc[i]);
+            }
+        }
+    }
+
     @Test
     void reluRaisesTheLowerBoundAndRangeIsChecked() {
         Requantizer rq = Requantizer.scaling(1, 0, -32, 31).withRelu();
