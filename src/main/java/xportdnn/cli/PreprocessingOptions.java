@@ -18,15 +18,15 @@ final class PreprocessingOptions {
 
     static final float[] DEFAULT_MEAN = {104, 117, 123};
 
-    @Option(names = "--dims", split = ",", paramLabel = "C,H,W",
+    @Option(names = "--dims", split = ",", hideParamSyntax = true, paramLabel = "C,H,W",
             description = "Network input size; images are resized to H,W. Default: the net's input shape.")
     int[] dims;
 
-    @Option(names = "--transpose", split = ",", paramLabel = "A,B,C",
+    @Option(names = "--transpose", split = ",", hideParamSyntax = true, paramLabel = "A,B,C",
             description = "Axis order from the HxWxC image to the input (caffe.io set_transpose). Default: 2,0,1.")
     int[] transpose;
 
-    @Option(names = "--channel_swap", split = ",", paramLabel = "ORDER",
+    @Option(names = "--channel_swap", split = ",", hideParamSyntax = true, paramLabel = "ORDER",
             description = "Channel order after the transpose (set_channel_swap). Default: 2,1,0 (RGB to BGR); 0 "
                     + "for a grey input.")
     int[] channelSwap;
@@ -35,7 +35,7 @@ final class PreprocessingOptions {
             description = "Factor on the [0,1] image (set_raw_scale). Default: ${DEFAULT-VALUE}.")
     float rawScale;
 
-    @Option(names = "--mean_value", split = ",", paramLabel = "M,...",
+    @Option(names = "--mean_value", split = ",", hideParamSyntax = true, paramLabel = "M,...",
             description = "Per-channel mean to subtract, in the network's channel order. Default: 104,117,123 for "
                     + "a colour input, none for grey.")
     float[] meanValue;

@@ -59,20 +59,20 @@ final class XportCommand implements Callable<Integer> {
     FractionalLengths flBitwidths;
 
     @Option(names = "--calibration_directory", paramLabel = "IMAGES",
-            description = "Xilinx: calibration images: a folder (searched recursively), a val.txt-style list or "
+            description = "Calibration (Xilinx mode and --fl_bitwidths auto): the images: a folder (searched recursively), a val.txt-style list or "
                     + "an MNIST IDX file.")
     Path calibrationDirectory;
 
     @Option(names = "--calibration_size", paramLabel = "N", defaultValue = "8",
-            description = "Xilinx: how many images to calibrate on, drawn at random. Default: ${DEFAULT-VALUE}.")
+            description = "Calibration: how many images to calibrate on, drawn at random. Default: ${DEFAULT-VALUE}.")
     int calibrationSize;
 
     @Option(names = "--calibration_seed", paramLabel = "S", defaultValue = "" + CalibrationSample.DEFAULT_SEED,
-            description = "Xilinx: seed of the random draw, so runs repeat. Default: ${DEFAULT-VALUE}.")
+            description = "Calibration: seed of the random draw, so runs repeat. Default: ${DEFAULT-VALUE}.")
     long calibrationSeed;
 
-    @Option(names = "--calibration_indices", split = ",", paramLabel = "I,J,...",
-            description = "Xilinx: calibrate on exactly these images (0-based, in the order of their relative "
+    @Option(names = "--calibration_indices", split = ",", hideParamSyntax = true, paramLabel = "I,J,...",
+            description = "Calibration: exactly these images (0-based, in the order of their relative "
                     + "paths) instead of a random draw.")
     int[] calibrationIndices;
 
@@ -86,7 +86,7 @@ final class XportCommand implements Callable<Integer> {
     PreprocessingOptions preprocessing;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "8",
-            description = "Xilinx: images per forward pass during calibration. Default: ${DEFAULT-VALUE}.")
+            description = "Calibration: images per forward pass. Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--report", paramLabel = "JSON",
