@@ -3,7 +3,6 @@ package xportdnn.cli;
 import java.util.List;
 import java.util.Map;
 import xportdnn.calib.BlobHistograms;
-import xportdnn.calib.CalibrationSample;
 import xportdnn.calib.Calibrator;
 import xportdnn.calib.ImageSet;
 import xportdnn.calib.Transformer;
@@ -32,8 +31,8 @@ final class CalibrationStep {
 
     static Result run(XportCommand flags, Net net) {
         Transformer transformer = new Transformer(flags.preprocessing.settings(net));
-        List<ImageSet.Entry> images = CalibrationSample.select(ImageSet.open(flags.calibrationDirectory, null),
-                flags.calibrationSize, flags.calibrationSeed, flags.calibrationIndices);
+        List<ImageSet.Entry> images = flags.calibrationDraw.select(ImageSet.open(flags.calibrationDirectory, null),
+                flags.calibrationIndices);
         Calibrator calibrator = new Calibrator(new FloatEngine(net), transformer, flags.batch);
         try (ProgressBar bar = new ProgressBar("calibrating (2 passes)", 2L * images.size(), flags.quiet)) {
             return new Result(calibrator.calibrate(images, KlJThreshold::binCount, bar), images.size());

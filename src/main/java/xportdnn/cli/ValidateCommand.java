@@ -70,13 +70,8 @@ final class ValidateCommand implements Callable<Integer> {
             + "the same --calibration_size/--calibration_seed as the export, if not the defaults).")
     boolean excludeCalibration;
 
-    @Option(names = "--calibration_size", paramLabel = "N", defaultValue = "8",
-            description = "With --exclude_calibration. Default: ${DEFAULT-VALUE}.")
-    int calibrationSize;
-
-    @Option(names = "--calibration_seed", paramLabel = "S", defaultValue = "" + CalibrationSample.DEFAULT_SEED,
-            description = "With --exclude_calibration. Default: ${DEFAULT-VALUE}.")
-    long calibrationSeed;
+    @Mixin
+    CalibrationDraw calibrationDraw;
 
     @Mixin
     PreprocessingOptions preprocessing;
@@ -153,8 +148,7 @@ final class ValidateCommand implements Callable<Integer> {
         List<ImageSet.Entry> pool = new ArrayList<>(set.entries());
         if (excludeCalibration) {
             Set<String> calibration = new HashSet<>();
-            CalibrationSample.select(set, calibrationSize, calibrationSeed, null)
-                    .forEach(e -> calibration.add(e.name()));
+            calibrationDraw.select(set, null).forEach(e -> calibration.add(e.name()));
             pool.removeIf(e -> calibration.contains(e.name()));
         }
         if (pool.isEmpty()) {

@@ -9,7 +9,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import xportdnn.calib.CalibrationSample;
 import xportdnn.quant.InParamsOut;
 import xportdnn.model.ModelException;
 
@@ -63,13 +62,8 @@ final class XportCommand implements Callable<Integer> {
                     + "an MNIST IDX file.")
     Path calibrationDirectory;
 
-    @Option(names = "--calibration_size", paramLabel = "N", defaultValue = "8",
-            description = "Calibration: how many images to calibrate on, drawn at random. Default: ${DEFAULT-VALUE}.")
-    int calibrationSize;
-
-    @Option(names = "--calibration_seed", paramLabel = "S", defaultValue = "" + CalibrationSample.DEFAULT_SEED,
-            description = "Calibration: seed of the random draw, so runs repeat. Default: ${DEFAULT-VALUE}.")
-    long calibrationSeed;
+    @Mixin
+    CalibrationDraw calibrationDraw;
 
     @Option(names = "--calibration_indices", split = ",", hideParamSyntax = true, paramLabel = "I,J,...",
             description = "Calibration: exactly these images (0-based, in the order of their relative "
