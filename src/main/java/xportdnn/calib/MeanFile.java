@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import xportdnn.model.Blob;
+import xportdnn.model.BlobProtos;
 import xportdnn.model.ModelException;
 import xportdnn.model.Npy;
 import xportdnn.model.proto.Caffe;
@@ -38,24 +39,9 @@ public final class MeanFile {
             throw new ModelException(file + ": neither a .npy nor a Caffe .binaryproto mean file ("
                     + e.getMessage() + ")", e);
         }
-        int[] shape;
-        if (proto.hasShape()) {
-            shape = new int[proto.getShape().getDimCount()];
-            for (int i = 0; i < shape.length; i++) {
-                long d = proto.getShape().getDim(i);
-                if (d < 0 || d > Integer.MAX_VALUE) {
-                    throw new ModelException(file + ": BlobProto dimension " + i + " is " + d);
-                }
-                shape[i] = (int) d;
-            }
-        } else {
-            shape = new int[] {proto.getNum(), proto.getChannels(), proto.getHeight(), proto.getWidth()};
-        }
+        int[] shape = BlobProtos.storedShape(proto, file.toString());
         long count = Blob.count(shape);
-        float[] data = new float[proto.getDataCount() > 0 ? proto.getDataCount() : proto.getDoubleDataCount()];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = proto.getDataCount() > 0 ? proto.getData(i) : (float) proto.getDoubleData(i);
-        }
+        float[] data = BlobProtos.values(proto);
         if (count == 0 || count != data.length) {
             throw new ModelException(file + ": BlobProto of shape " + Blob.describe(shape) + " holds " + data.length
                     + " values" + (data.length == 0 ? " (is this a Caffe mean file?)" : ""));

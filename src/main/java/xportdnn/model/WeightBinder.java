@@ -48,8 +48,8 @@ final class WeightBinder {
     }
 
     private static Blob toBlob(String layer, int index, BlobProto proto, int[] expected) {
-        int[] stored = storedShape(proto, layer);
-        if (!Arrays.equals(stored, expected) && !(legacy(proto) && Arrays.equals(stored, padTo4(expected)))) {
+        int[] stored = BlobProtos.storedShape(proto, layer);
+        if (!Arrays.equals(stored, expected) && !(BlobProtos.legacy(proto) && Arrays.equals(stored, padTo4(expected)))) {
             throw ModelException.inLayer(layer, "parameter blob " + index + " is " + Blob.describe(stored)
                     + " in the caffemodel but the prototxt implies " + Blob.describe(expected));
         }
@@ -59,27 +59,7 @@ final class WeightBinder {
             throw ModelException.inLayer(layer, "parameter blob " + index + " (" + Blob.describe(stored) + ") should hold "
                     + count + " values but the caffemodel stores " + held);
         }
-        float[] data = new float[held];
-        if (proto.getDoubleDataCount() > 0) {
-            for (int i = 0; i < held; i++) {
-                data[i] = (float) proto.getDoubleData(i);
-            }
-        } else {
-            for (int i = 0; i < held; i++) {
-                data[i] = proto.getData(i);
-            }
-        }
-        return new Blob(expected.clone(), data);
-    }
-
-    private static boolean legacy(BlobProto proto) {
-        return proto.hasNum() || proto.hasChannels() || proto.hasHeight() || proto.hasWidth();
-    }
-
-    private static int[] storedShape(BlobProto proto, String layer) {
-        return legacy(proto)
-                ? new int[] {proto.getNum(), proto.getChannels(), proto.getHeight(), proto.getWidth()}
-                : Shapes.of(proto.getShape(), layer);
+        return new Blob(expected.clone(), BlobProtos.values(proto));
     }
 
     /** Caffe's LegacyShape view: the shape with leading 1s up to 4 dims (null when it has more than 4). */
