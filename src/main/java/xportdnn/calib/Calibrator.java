@@ -8,6 +8,7 @@ import java.util.function.ToIntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.LayerObserver;
+import xportdnn.engine.layers.Tensors;
 
 /**
  * Runs calibration images through the float engine in batches and streams statistics of every layer's own output
@@ -40,7 +41,7 @@ public final class Calibrator {
         run(images, (layer, tops) -> {
             ActivationRange r = ranges.computeIfAbsent(layer.name(), k -> new ActivationRange());
             for (INDArray top : tops) {
-                float[] v = values(top);
+                float[] v = Tensors.floats(top);
                 r.add(v, 0, v.length);
             }
         }, progress);
@@ -55,7 +56,7 @@ public final class Calibrator {
         run(images, (layer, tops) -> {
             BlobHistograms h = stats.get(layer.name());
             for (INDArray top : tops) {
-                float[] v = values(top);
+                float[] v = Tensors.floats(top);
                 h.add(v, 0, v.length);
             }
         }, progress);
@@ -64,9 +65,5 @@ public final class Calibrator {
 
     private void run(List<ImageSet.Entry> images, LayerObserver observer, IntConsumer progress) {
         Batches.run(images, transformer, batchSize, (batch, n, first) -> engine.forward(batch, n, observer), progress);
-    }
-
-    private static float[] values(INDArray a) {
-        return a.dup('c').data().asFloat();
     }
 }
