@@ -27,6 +27,7 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.quant.DynamicFixed;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.sim.Validation;
 import xportdnn.sim.ValidationReport;
@@ -242,6 +243,6 @@ final class ValidateCommand implements Callable<Integer> {
         if (p.getQuantType().equals("Xilinx") || p.hasThLayerOut()) {
             return p.getThLayerOut();
         }
-        return ((1L << (p.getBwLayerOut() - 1)) - 1) * Math.pow(2, -p.getFlLayerOut());
+        return Math.scalb((double) DynamicFixed.maxCode(p.getBwLayerOut()), -p.getFlLayerOut());
     }
 }
