@@ -174,6 +174,11 @@ final class ValidateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "fixed       %6.2f%%  %6.2f%%%n", 100 * q.top1Rate(), 100 * q.top5Rate());
         out.printf(Locale.ROOT, "drop        %6.2f   %6.2f   points%n", 100 * (f.top1Rate() - q.top1Rate()),
                 100 * (f.top5Rate() - q.top5Rate()));
+        Validation.TopOneDrop d = v.topOneDrop();
+        if (d.labelled() > 0) {
+            out.printf(Locale.ROOT, "top-1 drop 95%% interval %.2f to %.2f points (paired: %d images right only in "
+                    + "float, %d only in fixed)%n", 100 * d.low(), 100 * d.high(), d.floatOnly(), d.fixedOnly());
+        }
         out.printf(Locale.ROOT, "top-1 agreement %.2f%%%n%n", 100 * v.top1Agreement());
         TextTable table = new TextTable("layer", ">SQNR (dB)");
         for (Validation.LayerError e : v.layers()) {
@@ -190,6 +195,13 @@ final class ValidateCommand implements Callable<Integer> {
         root.put("float", accuracy(v.floatAccuracy()));
         root.put("fixed", accuracy(v.fixedAccuracy()));
         root.put("top1_agreement", v.top1Agreement());
+        Validation.TopOneDrop d = v.topOneDrop();
+        Map<String, Object> drop = new LinkedHashMap<>();
+        drop.put("points", 100 * d.drop());
+        drop.put("ci95_points", List.of(100 * d.low(), 100 * d.high()));
+        drop.put("float_only", d.floatOnly());
+        drop.put("fixed_only", d.fixedOnly());
+        root.put("top1_drop", drop);
         List<Object> layers = new ArrayList<>();
         for (Validation.LayerError e : v.layers()) {
             Map<String, Object> l = new LinkedHashMap<>();

@@ -67,6 +67,12 @@ public final class ValidationReport {
         t.append("</table>\n<p>").append(v.images()).append(" images (").append(f.labelled())
                 .append(" labelled); fixed-point top-1 equals float top-1 on ")
                 .append(String.format(Locale.ROOT, "%.2f%%", 100 * v.top1Agreement())).append(" of them.</p>\n");
+        Validation.TopOneDrop d = v.topOneDrop();
+        if (d.labelled() > 0) {
+            t.append(String.format(Locale.ROOT, "<p>Top-1 drop %.2f points, 95%% interval %.2f to %.2f (paired: %d "
+                    + "images right only in float, %d only in fixed point).</p>\n", 100 * d.drop(), 100 * d.low(),
+                    100 * d.high(), d.floatOnly(), d.fixedOnly()));
+        }
         return t.toString();
     }
 

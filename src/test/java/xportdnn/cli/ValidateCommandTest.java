@@ -47,6 +47,11 @@ class ValidateCommandTest {
         assertTrue(j.contains("\"images\": 60"), j);
         double fixedTop1 = number(j, "\"fixed\": \\{\\s*\"top1\": ([0-9.]+)");
         assertTrue(fixedTop1 >= 0.95, "8-bit fixed point keeps the easy example: " + fixedTop1);
+        // float scores every image, so no image can be right only in fixed point; the drop is the rest
+        assertEquals(0, number(j, "\"fixed_only\": ([0-9]+)"), j);
+        assertEquals(100 * (1 - fixedTop1), number(j, "\"top1_drop\": \\{\\s*\"points\": ([-0-9.Ee]+)"), 1e-9, j);
+        assertEquals(Math.round(60 * (1 - fixedTop1)), number(j, "\"float_only\": ([0-9]+)"), j);
+        assertTrue(run.stdout().contains("top-1 drop 95% interval"), run.stdout());
         double reluSqnr = number(j, "\"name\": \"relu1\",\\s*\"sqnr_db\": ([0-9.]+)");
         assertTrue(reluSqnr > 25 && reluSqnr < 60, "8 bits give roughly 6 dB a bit: " + reluSqnr);
         String page = Files.readString(html);

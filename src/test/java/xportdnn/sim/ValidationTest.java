@@ -38,6 +38,44 @@ class ValidationTest {
     }
 
     @Test
+    void topOneDropIntervalIsThePairedOneFromTheDiscordantImages() {
+        float[] right = {0, 1};
+        float[] wrong = {1, 0};
+        Validation v = new Validation();
+        Validation shard = new Validation();
+        for (int i = 0; i < 3; i++) {
+            v.addImage(OptionalInt.of(1), right, wrong); // float only
+        }
+        shard.addImage(OptionalInt.of(1), wrong, right); // fixed only
+        for (int i = 0; i < 6; i++) {
+            shard.addImage(OptionalInt.of(1), right, right);
+        }
+        shard.addImage(OptionalInt.empty(), right, wrong); // unlabelled: no part of the drop
+        v.merge(shard);
+        Validation.TopOneDrop d = v.topOneDrop();
+        assertEquals(3, d.floatOnly());
+        assertEquals(1, d.fixedOnly());
+        assertEquals(10, d.labelled());
+        // by hand: drop (3 - 1) / 10 = 0.2; variance ((3 + 1) / 10 - 0.2^2) / 10 = 0.036; half width 1.96 sqrt(0.036)
+        assertEquals(0.2, d.drop(), 1e-12);
+        assertEquals(0.2 - 0.371877, d.low(), 1e-6);
+        assertEquals(0.2 + 0.371877, d.high(), 1e-6);
+        assertEquals(v.floatAccuracy().top1Rate() - v.fixedAccuracy().top1Rate(), d.drop(), 1e-12);
+    }
+
+    @Test
+    void topOneDropOfIdenticalPredictionsHasNoWidth() {
+        Validation v = new Validation();
+        v.addImage(OptionalInt.of(0), new float[] {1, 0}, new float[] {1, 0});
+        v.addImage(OptionalInt.of(0), new float[] {0, 1}, new float[] {0, 1});
+        Validation.TopOneDrop d = v.topOneDrop();
+        assertEquals(0, d.drop());
+        assertEquals(0, d.low());
+        assertEquals(0, d.high());
+        assertTrue(Double.isNaN(new Validation().topOneDrop().drop()));
+    }
+
+    @Test
     void reportIsOneSelfContainedPageWithChartsAndNumbers() {
         Validation v = new Validation();
         v.addLayer("conv1", new float[] {3, 4}, new float[] {3.1f, 3.8f});
