@@ -3,7 +3,8 @@
 # For each configuration: export (calibrating on 32 images of the dev set), then `validate` on dev-set images not
 # used for calibration. Results go to out/accuracy/<config>.json (a configuration whose JSON exists is skipped,
 # so the script can be resumed) and the table to out/accuracy/table.md.
-# Usage: tools/accuracy_table.sh [SCORED_IMAGES_CIFAR_MNIST]   (default 2000; SqueezeNet always scores all 468)
+# Usage: tools/accuracy_table.sh [SCORED_IMAGES_CIFAR_MNIST]   (default 2000; SqueezeNet always scores all 468,
+# and the 8-bit kl-j rows, the headline ones, score every image not used for calibration)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=../shared
@@ -12,28 +13,33 @@ mkdir -p "$out"
 count=${1:-2000}
 
 # model: deploy weights images preprocessing-flags validate-sample uniform-Q.F
-declare -A deploy weights images flags sample uniform
+declare -A deploy weights images flags sample whole uniform
 deploy[squeezenet]=$shared/models/squeezenet_v1.0/SqueezeNet_deploy.prototxt
 weights[squeezenet]=$shared/models/squeezenet_v1.0/squeezenet_v1.0.caffemodel
 images[squeezenet]=$shared/data/imagenet-val-500/val.txt
 flags[squeezenet]=""
 sample[squeezenet]=""
+whole[squeezenet]=""
 uniform[squeezenet]=-4,7,-4
 deploy[resnet20]=$shared/models/resnet20_cifar10/res20_deploy.derived.prototxt
 weights[resnet20]=$shared/models/resnet20_cifar10/cifar10_res20_iter_64000.caffemodel
 images[resnet20]=$shared/data/cifar10-test/labels.txt
 flags[resnet20]="--channel_swap 0,1,2 --mean_file $shared/data/cifar10-test/mean.npy"
 sample[resnet20]="--count $count"
+whole[resnet20]=""
 uniform[resnet20]=0,7,0
 deploy[lenet]=$shared/models/lenet_mnist/lenet.prototxt
 weights[lenet]=$shared/models/lenet_mnist/lenet_iter_10000.caffemodel
 images[lenet]="$shared/data/mnist/t10k-images-idx3-ubyte.gz"
 flags[lenet]="--channel_swap 0 --mean_value 0 --input_scale 0.00390625"
 sample[lenet]="--count $count --labels $shared/data/mnist/t10k-labels-idx1-ubyte.gz"
+whole[lenet]="--labels $shared/data/mnist/t10k-labels-idx1-ubyte.gz"
 uniform[lenet]=3,7,3
 
-run() { # name model mode-flags...
+run() { # name model mode-flags...   (with WHOLE=1 in its environment: score every image)
   local name=$1 model=$2; shift 2
+  local scored=${sample[$model]}
+  [[ -n ${WHOLE:-} ]] && scored=${whole[$model]}
   local json=$out/$name.json
   [[ -f $json ]] && return
   local q=$out/$name.prototxt w=${weights[$model]} fold=()
@@ -44,13 +50,13 @@ run() { # name model mode-flags...
   ./xportdnn --deploy_model "${deploy[$model]}" --weights "${weights[$model]}" --quantized_deploy_model "$q" \
       --calibration_directory "${images[$model]}" --calibration_size 32 ${flags[$model]} -q "$@" "${fold[@]}" 2>/dev/null
   ./xportdnn validate --deploy_model "$q" --weights "$w" --images "${images[$model]}" \
-      ${flags[$model]} ${sample[$model]} --exclude_calibration --calibration_size 32 --batch 8 -q \
+      ${flags[$model]} $scored --exclude_calibration --calibration_size 32 --batch 8 -q \
       --json "$json" > /dev/null
   echo "done $name" >&2
 }
 
 for model in lenet resnet20 squeezenet; do
-  run "$model-xilinx-kl-j-8" $model --bitwidths 8,8,8
+  WHOLE=1 run "$model-xilinx-kl-j-8" $model --bitwidths 8,8,8
   run "$model-xilinx-kl-j-6" $model --bitwidths 6,6,6
   run "$model-dynamicfixed-auto-8" $model --quant_type DynamicFixed --fl_bitwidths auto --bitwidths 8,8,8
   run "$model-dynamicfixed-uniform-8" $model --quant_type DynamicFixed --fl_bitwidths "${uniform[$model]}" --bitwidths 8,8,8
@@ -72,10 +78,14 @@ rows = []
 for f in sorted(os.listdir(out)):
     if f.endswith('.json'):
         j = json.load(open(os.path.join(out, f)))
-        rows.append((f[:-5], j['images'], j['float']['top1'], j['fixed']['top1'], j['top1_agreement']))
+        ci = j.get('top1_drop', {}).get('ci95_points')
+        rows.append((f[:-5], j['images'], j['float']['top1'], j['fixed']['top1'], ci, j['top1_agreement']))
 with open(os.path.join(out, 'table.md'), 'w') as t:
-    t.write('| configuration | images | float top-1 | fixed top-1 | drop (points) | top-1 agreement |\n|---|---|---|---|---|---|\n')
-    for name, n, f, q, a in rows:
-        t.write('| %s | %d | %.2f%% | %.2f%% | %.2f | %.2f%% |\n' % (name, n, 100 * f, 100 * q, 100 * (f - q), 100 * a))
+    t.write('| configuration | images | float top-1 | fixed top-1 | drop (points) | 95% interval | top-1 agreement |\n'
+            '|---|---|---|---|---|---|---|\n')
+    for name, n, f, q, ci, a in rows:
+        interval = '%.2f to %.2f' % tuple(ci) if ci else ''
+        t.write('| %s | %d | %.2f%% | %.2f%% | %.2f | %s | %.2f%% |\n'
+                % (name, n, 100 * f, 100 * q, 100 * (f - q), interval, 100 * a))
 print(open(os.path.join(out, 'table.md')).read())
 PY
