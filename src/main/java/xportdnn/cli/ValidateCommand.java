@@ -29,6 +29,7 @@ import xportdnn.model.OutputFile;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.quant.DynamicFixed;
 import xportdnn.sim.FixedPointNet;
+import xportdnn.sim.LayerCost;
 import xportdnn.sim.Validation;
 import xportdnn.sim.ValidationReport;
 import xportdnn.sim.Validator;
@@ -91,6 +92,11 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Write a self-contained HTML report: summary, per-layer SQNR chart, histograms.")
     Path report;
 
+    @Option(names = "--layer_cost", description = "Also measure what each fixed-point output costs alone: the float "
+            + "net with only that layer's output rounded to its format, its top-1 agreement with plain float (one "
+            + "more float pass over the images per layer).")
+    boolean layerCost;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
@@ -128,14 +134,24 @@ final class ValidateCommand implements Callable<Integer> {
         try (ProgressBar bar = new ProgressBar("validating", chosen.size(), quiet)) {
             v = validator.run(chosen, bar);
         }
+        List<LayerCost.Cost> costs = null;
+        if (layerCost) {
+            LayerCost measure = new LayerCost(floatNet, fixedNet.outputFormats(), transformer, scores.name(), batch);
+            try (ProgressBar bar = new ProgressBar("layer cost", chosen.size(), quiet)) {
+                costs = measure.run(chosen, bar);
+            }
+        }
         String mode = fixedNet.quantType();
         print(v, mode);
+        if (costs != null) {
+            printCosts(costs);
+        }
         for (String note : fixedNet.notes()) {
             spec.commandLine().getErr().println("xportdnn: note: " + note);
         }
         spec.commandLine().getErr().flush();
         if (json != null) {
-            OutputFile.writeString(json, Json.print(jsonOf(v, mode)), inputs);
+            OutputFile.writeString(json, Json.print(jsonOf(v, mode, costs)), inputs);
         }
         if (report != null) {
             OutputFile.writeString(report, ValidationReport.html(net.name() + ": float vs " + mode + " fixed point",
@@ -188,7 +204,19 @@ final class ValidateCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static Map<String, Object> jsonOf(Validation v, String mode) {
+    private void printCosts(List<LayerCost.Cost> costs) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%nwhat each output costs alone (float net with only that layer's output rounded): "
+                + "top-1 agreement with float%n");
+        TextTable table = new TextTable("layer", "format", ">agreement");
+        for (LayerCost.Cost c : costs) {
+            table.add(c.layer(), c.format().toString(), String.format(Locale.ROOT, "%.2f%%", 100 * c.agreement()));
+        }
+        out.print(table.render());
+        out.flush();
+    }
+
+    private static Map<String, Object> jsonOf(Validation v, String mode, List<LayerCost.Cost> costs) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("images", v.images());
         root.put("quant_type", mode);
@@ -210,6 +238,17 @@ final class ValidateCommand implements Callable<Integer> {
             layers.add(l);
         }
         root.put("layers", layers);
+        if (costs != null) {
+            List<Object> cost = new ArrayList<>();
+            for (LayerCost.Cost c : costs) {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("name", c.layer());
+                l.put("format", c.format().toString());
+                l.put("top1_agreement", c.agreement());
+                cost.add(l);
+            }
+            root.put("layer_cost", cost);
+        }
         return root;
     }
 

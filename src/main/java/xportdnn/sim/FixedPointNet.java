@@ -2,6 +2,7 @@ package xportdnn.sim;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -76,6 +77,8 @@ public final class FixedPointNet {
     private final Map<String, Integer> lastRead = new HashMap<>();
     /** Per blob, the format of its codes when a stage computing in integers writes it. */
     private final Map<String, NumberFormat> formats = new HashMap<>();
+    /** Per integer step, in net order: the layer it is reported as and the format it writes. */
+    private final Map<String, NumberFormat> stepFormats = new LinkedHashMap<>();
 
     /**
      * @throws ModelException when the net is not a quantized one, a block lacks a field the scheme needs or holds
@@ -141,6 +144,15 @@ public final class FixedPointNet {
      */
     public List<String> notes() {
         return List.copyOf(notes);
+    }
+
+    /**
+     * The fixed-point format of every output the device writes, by the layer that output is reported as (a
+     * convolution with its fused BatchNorm/Scale and ReLU under the last of them, as the float engine shows that
+     * blob), in net order. Layers computed in float are absent.
+     */
+    public Map<String, NumberFormat> outputFormats() {
+        return Collections.unmodifiableMap(stepFormats);
     }
 
     /** Layers fused into a convolution step, each with the layer it is reported as. */
@@ -390,5 +402,6 @@ public final class FixedPointNet {
     private void integer(Layer reported, List<String> bottoms, List<String> tops, SimStep step, NumberFormat out) {
         stages.add(new Stage(reported, bottoms, tops, step));
         tops.forEach(t -> formats.put(t, out));
+        stepFormats.put(reported.name(), out);
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +58,30 @@ class ValidateCommandTest {
         assertTrue(reluSqnr > 25 && reluSqnr < 60, "8 bits give roughly 6 dB a bit: " + reluSqnr);
         String page = Files.readString(html);
         assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("data:image/png;base64,"), "report");
+    }
+
+    @Test
+    void layerCostListsEveryOutputTheDeviceWritesUnderTheLayerItIsReportedAs() throws Exception {
+        Path json = dir.resolve("cost.json");
+        CliRun run = CliRun.of("validate", "--deploy_model", xilinx.toString(), "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--layer_cost", "--json", json.toString(),
+                "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stdout().contains("what each output costs alone"), run.stdout());
+        String cost = Files.readString(json);
+        cost = cost.substring(cost.indexOf("\"layer_cost\""));
+        // conv1, bn1 and scale1 are fused with relu1 into one device step, reported as relu1; fc runs in software
+        List<String> names = new ArrayList<>();
+        Matcher m = Pattern.compile("\"name\": \"([^\"]+)\"").matcher(cost);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        assertEquals(List.of("relu1", "pool1", "relu2", "pool2"), names, cost);
+        Matcher a = Pattern.compile("\"top1_agreement\": ([0-9.]+)").matcher(cost);
+        while (a.find()) {
+            double agreement = Double.parseDouble(a.group(1));
+            assertTrue(agreement >= 0.9 && agreement <= 1, "8 bits, one layer at a time, on the easy example: " + cost);
+        }
     }
 
     @Test
