@@ -155,7 +155,7 @@ final class ValidateCommand implements Callable<Integer> {
         }
         if (report != null) {
             OutputFile.writeString(report, ValidationReport.html(net.name() + ": float vs " + mode + " fixed point",
-                    v, histograms(net, v, validator.samples())), inputs);
+                    v, histograms(net, v, validator.samples()), costs == null ? List.of() : costs), inputs);
         }
         return 0;
     }

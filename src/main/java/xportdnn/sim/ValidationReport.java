@@ -32,6 +32,11 @@ public final class ValidationReport {
     }
 
     public static String html(String title, Validation v, List<LayerSample> samples) {
+        return html(title, v, samples, List.of());
+    }
+
+    /** @param costs what each output costs alone ({@link LayerCost}); a chart of them when not empty */
+    public static String html(String title, Validation v, List<LayerSample> samples, List<LayerCost.Cost> costs) {
         StringBuilder page = new StringBuilder();
         page.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(escape(title))
                 .append("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
@@ -44,6 +49,12 @@ public final class ValidationReport {
                 + " / sum of (fixed - float) squared) over all images; higher is better, each 6 dB is about one bit."
                 + "</p>\n");
         page.append(image(sqnrChart(v)));
+        if (!costs.isEmpty()) {
+            page.append("<h2>What each output costs alone</h2>\n<p>The float net run with only that layer's output"
+                    + " rounded to its fixed-point format (weights and all other layers float): how many images"
+                    + " change their top-1 answer. The tall bars are where the quantized net loses accuracy.</p>\n");
+            page.append(image(costChart(costs)));
+        }
         if (!samples.isEmpty()) {
             page.append("<h2>Float outputs and the fixed-point range</h2>\n<p>Histograms of float values; the red"
                     + " lines mark the largest magnitude the layer's output format holds (values beyond are"
@@ -106,14 +117,26 @@ public final class ValidationReport {
                 sqnr.add(e.sqnrDb());
             }
         }
+        return barChart("SQNR per layer", "SQNR (dB)", names, sqnr, new Color(0x3b6ea8));
+    }
+
+    private static CategoryChart costChart(List<LayerCost.Cost> costs) {
+        List<String> names = costs.stream().map(LayerCost.Cost::layer).toList();
+        List<Double> changed = costs.stream().map(c -> 100 * (1 - c.agreement())).toList();
+        return barChart("Top-1 answers changed by rounding one output alone", "images whose top-1 changes (%)", names,
+                changed, new Color(0xc0504d));
+    }
+
+    private static CategoryChart barChart(String title, String yTitle, List<String> names, List<Double> values,
+                                          Color color) {
         CategoryChart chart = new CategoryChartBuilder().width(1100).height(Math.max(420, 300 + 4 * names.size()))
-                .title("SQNR per layer").xAxisTitle("layer").yAxisTitle("SQNR (dB)").build();
+                .title(title).xAxisTitle("layer").yAxisTitle(yTitle).build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setXAxisLabelRotation(90);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setAvailableSpaceFill(0.8);
         if (!names.isEmpty()) {
-            chart.addSeries("SQNR", names, sqnr).setFillColor(new Color(0x3b6ea8));
+            chart.addSeries(yTitle, names, values).setFillColor(color);
         }
         return chart;
     }

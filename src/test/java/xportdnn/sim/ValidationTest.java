@@ -87,14 +87,23 @@ class ValidationTest {
         }
         String html = ValidationReport.html("tinynet, Xilinx 8-bit", v,
                 List.of(new ValidationReport.LayerSample("conv1", values, 4.5)));
+        assertEquals(2, embeddedImages(html), "SQNR chart and one histogram");
+        assertTrue(html.contains("<td>float</td><td>100.00%</td>"), html);
+        assertTrue(html.contains("<td>conv1</td><td>26.99</td>"), html);
+        assertTrue(!html.contains("src=\"http"), "no external resources");
+
+        String withCosts = ValidationReport.html("tinynet, Xilinx 8-bit", v, List.of(), List.of(
+                new LayerCost.Cost("relu1", new ThresholdFormat(8, 4.5f), 60, 54)));
+        assertEquals(2, embeddedImages(withCosts), "SQNR chart and the cost chart");
+        assertTrue(withCosts.contains("What each output costs alone"), withCosts);
+    }
+
+    private static int embeddedImages(String html) {
         Matcher images = Pattern.compile("src=\"data:image/png;base64,[A-Za-z0-9+/=]{1000,}\"").matcher(html);
         int count = 0;
         while (images.find()) {
             count++;
         }
-        assertEquals(2, count, "SQNR chart and one histogram");
-        assertTrue(html.contains("<td>float</td><td>100.00%</td>"), html);
-        assertTrue(html.contains("<td>conv1</td><td>26.99</td>"), html);
-        assertTrue(!html.contains("src=\"http"), "no external resources");
+        return count;
     }
 }
