@@ -51,12 +51,17 @@ public final class InspectCommand implements Callable<Integer> {
         TextTable table = new TextTable("name", "type", "bottoms -> tops", "output shape", ">parameters", "CHaiDNN");
         for (Layer layer : net.layers()) {
             table.add(layer.name(), layer.type(),
-                    (String.join(", ", layer.bottoms()) + " -> " + String.join(", ", layer.tops())).strip(),
+                    (blobs(layer.bottoms()) + " -> " + blobs(layer.tops())).strip(),
                     String.join(", ", layer.topShapes().stream().map(Blob::describe).toList()),
                     String.format("%,d", net.parameterCount(layer)),
                     ChaidnnSupport.of(layer.param()).label());
         }
         return table.render();
+    }
+
+    /** Up to two blob names; longer lists (an SSD head's Concat of every scale) as the first and a count. */
+    private static String blobs(List<String> names) {
+        return names.size() <= 2 ? String.join(", ", names) : names.get(0) + " + " + (names.size() - 1) + " more";
     }
 
     static String summary(Net net) {

@@ -67,6 +67,14 @@ class InspectCommandTest {
     }
 
     @Test
+    void longBlobListsAreShortenedToTheFirstAndACount() {
+        SharedData.Model model = SharedData.Model.YUFACE;
+        assertEquals(0, run("inspect", "--deploy_model", model.prototxt().toString(),
+                "--weights", model.caffemodel().toString()), err.toString());
+        assertEquals("conv3_3_norm_mbox_loc_flat + 3 more -> mbox_loc", row("mbox_loc").get(2));
+    }
+
+    @Test
     void missingFileIsOneLineAndExitTwo(@TempDir Path dir) {
         Path absent = dir.resolve("absent.prototxt");
         assertEquals(2, run("inspect", "--deploy_model", absent.toString()));
