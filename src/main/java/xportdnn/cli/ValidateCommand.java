@@ -213,6 +213,10 @@ final class ValidateCommand implements Callable<Integer> {
             table.add(c.layer(), c.format().toString(), String.format(Locale.ROOT, "%.2f%%", 100 * c.agreement()));
         }
         out.print(table.render());
+        List<LayerCost.Cost> worst = costs.stream().sorted(Comparator.comparingDouble(LayerCost.Cost::agreement))
+                .limit(3).toList();
+        out.printf(Locale.ROOT, "costliest: %s%n", String.join(", ", worst.stream().map(c -> String.format(Locale.ROOT,
+                "%s (%.2f%%)", c.layer(), 100 * c.agreement())).toList()));
         out.flush();
     }
 

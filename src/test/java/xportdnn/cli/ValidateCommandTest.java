@@ -68,6 +68,8 @@ class ValidateCommandTest {
                 "--quiet");
         assertEquals(0, run.status(), run.stderr());
         assertTrue(run.stdout().contains("what each output costs alone"), run.stdout());
+        assertTrue(run.stdout().lines().anyMatch(l -> l.matches("costliest: (relu1|pool1|relu2|pool2) \\(.*")),
+                run.stdout());
         String cost = Files.readString(json);
         cost = cost.substring(cost.indexOf("\"layer_cost\""));
         // conv1, bn1 and scale1 are fused with relu1 into one device step, reported as relu1; fc runs in software
@@ -91,9 +93,11 @@ class ValidateCommandTest {
                 "--weights", WEIGHTS, "--quantized_deploy_model", df.toString(), "--calibration_directory",
                 "examples/tinynet/images", "--mean_value", "128,128,128", "--bitwidths", "8,8,8", "--quiet").status());
         CliRun run = CliRun.of("validate", "--deploy_model", df.toString(), "--weights", WEIGHTS, "--images",
-                "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--count", "30", "--quiet");
+                "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--count", "30", "--layer_cost", "--quiet");
         assertEquals(0, run.status(), run.stderr());
         assertTrue(run.stdout().startsWith("30 images, 30 labelled; DynamicFixed fixed point"), run.stdout());
+        // DynamicFixed formats are costed too, each named by its Q format
+        assertTrue(run.stdout().lines().anyMatch(l -> l.startsWith("relu1 ") && l.contains("8-bit")), run.stdout());
     }
 
     @Test
