@@ -213,10 +213,11 @@ final class ValidateCommand implements Callable<Integer> {
             table.add(c.layer(), c.format().toString(), String.format(Locale.ROOT, "%.2f%%", 100 * c.agreement()));
         }
         out.print(table.render());
-        List<LayerCost.Cost> worst = costs.stream().sorted(Comparator.comparingDouble(LayerCost.Cost::agreement))
-                .limit(3).toList();
-        out.printf(Locale.ROOT, "costliest: %s%n", String.join(", ", worst.stream().map(c -> String.format(Locale.ROOT,
-                "%s (%.2f%%)", c.layer(), 100 * c.agreement())).toList()));
+        List<String> worst = costs.stream().sorted(Comparator.comparingDouble(LayerCost.Cost::agreement)).limit(3)
+                .map(c -> String.format(Locale.ROOT, "%s (%.2f%%)", c.layer(), 100 * c.agreement())).toList();
+        if (!worst.isEmpty()) {
+            out.printf(Locale.ROOT, "costliest: %s%n", String.join(", ", worst));
+        }
         out.flush();
     }
 
