@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,13 +37,13 @@ public final class FloatEngine {
     private final Net net;
     private final List<Step> steps = new ArrayList<>();
     private final List<String> inputs = new ArrayList<>();
-    private final List<String> outputs = new ArrayList<>();
+    private final List<String> outputs;
     /** Per blob name, the index of the last step that reads it. */
     private final Map<String, Integer> lastRead = new HashMap<>();
 
     public FloatEngine(Net net) {
         this.net = net;
-        Map<String, Integer> producer = new LinkedHashMap<>();
+        Set<String> produced = new HashSet<>();
         for (Layer layer : net.layers()) {
             int index = steps.size();
             if (layer.type().equals("Input")) {
@@ -54,7 +55,7 @@ public final class FloatEngine {
                 }
                 List<int[]> bottomShapes = new ArrayList<>();
                 for (String bottom : layer.bottoms()) {
-                    if (!producer.containsKey(bottom)) {
+                    if (!produced.contains(bottom)) {
                         throw ModelException.inLayer(layer.name(), "bottom '" + bottom + "' is not produced by any earlier layer");
                     }
                     lastRead.put(bottom, index);
@@ -63,16 +64,13 @@ public final class FloatEngine {
                 steps.add(new Step(layer, Layers.create(layer, bottomShapes)));
             }
             for (String top : layer.tops()) {
-                producer.put(top, index);
+                produced.add(top);
             }
         }
         if (inputs.isEmpty()) {
             throw new ModelException("net '" + net.name() + "' has no Input layer");
         }
-        producer.entrySet().stream()
-                .filter(e -> lastRead.getOrDefault(e.getKey(), -1) <= e.getValue())
-                .sorted(Map.Entry.comparingByValue())
-                .forEach(e -> outputs.add(e.getKey()));
+        outputs = net.outputBlobs();
     }
 
     public Net net() {

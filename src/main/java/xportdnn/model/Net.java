@@ -1,5 +1,6 @@
 package xportdnn.model;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,28 @@ public record Net(NetParameter definition, List<Layer> layers, Map<String, int[]
 
     public long multiplyAddsPerImage() {
         return layers.stream().mapToLong(this::multiplyAddsPerImage).sum();
+    }
+
+    /**
+     * The net's outputs: the blobs no layer reads after their last write (an in-place layer reads and writes at
+     * once), in the order of that write.
+     */
+    public List<String> outputBlobs() {
+        Map<String, Integer> lastWrite = new LinkedHashMap<>();
+        Map<String, Integer> lastRead = new HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            for (String b : layers.get(i).bottoms()) {
+                lastRead.put(b, i);
+            }
+            for (String t : layers.get(i).tops()) {
+                lastWrite.put(t, i);
+            }
+        }
+        return lastWrite.entrySet().stream()
+                .filter(e -> lastRead.getOrDefault(e.getKey(), -1) <= e.getValue())
+                .sorted(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     public int[] shape(String blob) {

@@ -68,7 +68,7 @@ public final class FixedPointNet {
     private final PrecisionScheme scheme;
     private final List<Stage> stages = new ArrayList<>();
     private final List<String> inputs = new ArrayList<>();
-    private final List<String> outputs = new ArrayList<>();
+    private final List<String> outputs;
     private final List<String> notes = new ArrayList<>();
     private final Map<String, String> fused = new LinkedHashMap<>();
     /** Layers a convolution step computes besides the convolution: not steps of their own. */
@@ -104,19 +104,12 @@ public final class FixedPointNet {
         if (inputs.isEmpty()) {
             throw new ModelException("net '" + net.name() + "' has no Input layer");
         }
-        Map<String, Integer> producer = new LinkedHashMap<>();
         for (int s = 0; s < stages.size(); s++) {
             for (String b : stages.get(s).bottoms()) {
                 lastRead.put(b, s);
             }
-            for (String t : stages.get(s).tops()) {
-                producer.put(t, s);
-            }
         }
-        producer.entrySet().stream()
-                .filter(e -> lastRead.getOrDefault(e.getKey(), -1) <= e.getValue())
-                .sorted(Map.Entry.comparingByValue())
-                .forEach(e -> outputs.add(e.getKey()));
+        outputs = net.outputBlobs();
     }
 
     public Net net() {
