@@ -100,10 +100,8 @@ public final class Validation {
         }
         if (label.isPresent()) {
             labelled++;
-            count(floatHits, f, label.getAsInt());
-            count(fixedHits, q, label.getAsInt());
-            boolean floatRight = f[0] == label.getAsInt();
-            boolean fixedRight = q[0] == label.getAsInt();
+            boolean floatRight = count(floatHits, f, label.getAsInt());
+            boolean fixedRight = count(fixedHits, q, label.getAsInt());
             if (floatRight && !fixedRight) {
                 floatOnlyTop1++;
             } else if (fixedRight && !floatRight) {
@@ -116,8 +114,10 @@ public final class Validation {
         return Prediction.rank(scores, 0, scores.length, 5, false).classes();
     }
 
-    private static void count(long[] hits, int[] top, int label) {
-        if (top[0] == label) {
+    /** Counts the top-1 and top-5 hits of one ranking; returns whether its top-1 is right. */
+    private static boolean count(long[] hits, int[] top, int label) {
+        boolean top1 = top[0] == label;
+        if (top1) {
             hits[0]++;
         }
         for (int i = 0; i < top.length; i++) {
@@ -126,6 +126,7 @@ public final class Validation {
                 break;
             }
         }
+        return top1;
     }
 
     public void merge(Validation other) {
