@@ -142,7 +142,7 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         String mode = fixedNet.quantType();
-        print(v, mode);
+        print(v, mode, lastOutput(fixedNet));
         if (costs != null) {
             printCosts(costs);
         }
@@ -180,7 +180,17 @@ final class ValidateCommand implements Callable<Integer> {
         return CalibrationSample.select(ImageSet.of(pool), count, seed, null);
     }
 
-    private void print(Validation v, String mode) {
+    /** The net's last fixed-point output and its format, e.g. "pool_final (8-bit threshold 130, step 1.02)". */
+    private static String lastOutput(FixedPointNet fixedNet) {
+        Map.Entry<String, xportdnn.sim.NumberFormat> last = null;
+        for (Map.Entry<String, xportdnn.sim.NumberFormat> e : fixedNet.outputFormats().entrySet()) {
+            last = e;
+        }
+        return last == null ? "none" : String.format(Locale.ROOT, "%s (%s, step %.3g)", last.getKey(), last.getValue(),
+                last.getValue().step(0));
+    }
+
+    private void print(Validation v, String mode, String lastOutput) {
         PrintWriter out = spec.commandLine().getOut();
         Validation.Accuracy f = v.floatAccuracy();
         Validation.Accuracy q = v.fixedAccuracy();
@@ -195,7 +205,13 @@ final class ValidateCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "top-1 drop 95%% interval %.2f to %.2f points (paired: %d images right only in "
                     + "float, %d only in fixed)%n", 100 * d.low(), 100 * d.high(), d.floatOnly(), d.fixedOnly());
         }
-        out.printf(Locale.ROOT, "top-1 agreement %.2f%%%n%n", 100 * v.top1Agreement());
+        out.printf(Locale.ROOT, "top-1 agreement %.2f%%%n", 100 * v.top1Agreement());
+        if (v.fixedTiedTop() > 0) {
+            out.printf(Locale.ROOT, "fixed top-1 tied in %d images (%.2f%%): two or more classes share the top score, "
+                    + "the lower class id is taken; the last fixed-point output is %s%n", v.fixedTiedTop(),
+                    100.0 * v.fixedTiedTop() / v.images(), lastOutput);
+        }
+        out.println();
         TextTable table = new TextTable("layer", ">SQNR (dB)");
         for (Validation.LayerError e : v.layers()) {
             table.add(e.name(), Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb()) : "exact");
@@ -235,6 +251,10 @@ final class ValidateCommand implements Callable<Integer> {
         drop.put("float_only", d.floatOnly());
         drop.put("fixed_only", d.fixedOnly());
         root.put("top1_drop", drop);
+        Map<String, Object> ties = new LinkedHashMap<>();
+        ties.put("float", v.floatTiedTop());
+        ties.put("fixed", v.fixedTiedTop());
+        root.put("top1_ties", ties);
         List<Object> layers = new ArrayList<>();
         for (Validation.LayerError e : v.layers()) {
             Map<String, Object> l = new LinkedHashMap<>();

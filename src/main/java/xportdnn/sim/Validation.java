@@ -72,6 +72,8 @@ public final class Validation {
     private final long[] fixedHits = new long[2];
     private long floatOnlyTop1;
     private long fixedOnlyTop1;
+    private long floatTiedTop;
+    private long fixedTiedTop;
 
     /** Adds one layer's float and fixed outputs for the same images (equal lengths). */
     public void addLayer(String name, float[] reference, float[] fixed) {
@@ -93,15 +95,21 @@ public final class Validation {
     /** Adds one image's class scores from both nets and its label, if known. */
     public void addImage(OptionalInt label, float[] floatScores, float[] fixedScores) {
         images++;
-        int[] f = top5(floatScores);
-        int[] q = top5(fixedScores);
-        if (f[0] == q[0]) {
+        Prediction f = top5(floatScores);
+        Prediction q = top5(fixedScores);
+        if (f.classes()[0] == q.classes()[0]) {
             agreeing++;
+        }
+        if (tiedTop(f)) {
+            floatTiedTop++;
+        }
+        if (tiedTop(q)) {
+            fixedTiedTop++;
         }
         if (label.isPresent()) {
             labelled++;
-            boolean floatRight = count(floatHits, f, label.getAsInt());
-            boolean fixedRight = count(fixedHits, q, label.getAsInt());
+            boolean floatRight = count(floatHits, f.classes(), label.getAsInt());
+            boolean fixedRight = count(fixedHits, q.classes(), label.getAsInt());
             if (floatRight && !fixedRight) {
                 floatOnlyTop1++;
             } else if (fixedRight && !floatRight) {
@@ -110,8 +118,17 @@ public final class Validation {
         }
     }
 
-    private static int[] top5(float[] scores) {
-        return Prediction.rank(scores, 0, scores.length, 5, false).classes();
+    private static Prediction top5(float[] scores) {
+        return Prediction.rank(scores, 0, scores.length, 5, false);
+    }
+
+    /**
+     * Whether two or more classes share the top score. A fixed-point output whose step is coarse next to the gaps
+     * between class scores ties often; the top-1 is then decided by the class order (the lower id), not the net.
+     */
+    private static boolean tiedTop(Prediction p) {
+        double[] scores = p.probabilities();
+        return scores.length > 1 && scores[0] == scores[1];
     }
 
     /** Counts the top-1 and top-5 hits of one ranking; returns whether its top-1 is right. */
@@ -136,6 +153,8 @@ public final class Validation {
         agreeing += other.agreeing;
         floatOnlyTop1 += other.floatOnlyTop1;
         fixedOnlyTop1 += other.fixedOnlyTop1;
+        floatTiedTop += other.floatTiedTop;
+        fixedTiedTop += other.fixedTiedTop;
         for (int i = 0; i < 2; i++) {
             floatHits[i] += other.floatHits[i];
             fixedHits[i] += other.fixedHits[i];
@@ -162,6 +181,16 @@ public final class Validation {
     /** Fraction of images whose fixed top-1 equals the float top-1. */
     public double top1Agreement() {
         return images == 0 ? Double.NaN : agreeing / (double) images;
+    }
+
+    /** Images whose float class scores have two or more classes at the top. */
+    public long floatTiedTop() {
+        return floatTiedTop;
+    }
+
+    /** Images whose fixed-point class scores have two or more classes at the top (see {@link #tiedTop}). */
+    public long fixedTiedTop() {
+        return fixedTiedTop;
     }
 
     /** Per-layer errors in the order layers were first added (net order). */

@@ -84,6 +84,11 @@ public final class ValidationReport {
                     + "images right only in float, %d only in fixed point).</p>\n", 100 * d.drop(), 100 * d.low(),
                     100 * d.high(), d.floatOnly(), d.fixedOnly()));
         }
+        if (v.fixedTiedTop() > 0) {
+            t.append(String.format(Locale.ROOT, "<p>In %d images (%.2f%%) two or more classes share the fixed-point "
+                    + "top score: the output's step is too coarse to rank them, and the lower class id is taken.</p>\n",
+                    v.fixedTiedTop(), 100.0 * v.fixedTiedTop() / v.images()));
+        }
         return t.toString();
     }
 

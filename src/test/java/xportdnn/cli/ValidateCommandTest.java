@@ -54,6 +54,8 @@ class ValidateCommandTest {
         assertEquals(100 * (1 - fixedTop1), number(j, "\"top1_drop\": \\{\\s*\"points\": ([-0-9.Ee]+)"), 1e-9, j);
         assertEquals(Math.round(60 * (1 - fixedTop1)), number(j, "\"float_only\": ([0-9]+)"), j);
         assertTrue(run.stdout().contains("top-1 drop 95% interval"), run.stdout());
+        double fixedTies = number(j, "\"top1_ties\": \\{\\s*\"float\": 0,\\s*\"fixed\": ([0-9]+)");
+        assertEquals(fixedTies > 0, run.stdout().contains("fixed top-1 tied in"), run.stdout());
         double reluSqnr = number(j, "\"name\": \"relu1\",\\s*\"sqnr_db\": ([0-9.]+)");
         assertTrue(reluSqnr > 25 && reluSqnr < 60, "8 bits give roughly 6 dB a bit: " + reluSqnr);
         String page = Files.readString(html);

@@ -64,6 +64,21 @@ class ValidationTest {
     }
 
     @Test
+    void tiesAtTheTopAreCountedPerSideAndMerge() {
+        Validation v = new Validation();
+        // fixed codes that cannot separate classes 1 and 2: the lower id wins the tie, float had class 2
+        v.addImage(OptionalInt.of(2), new float[] {0.1f, 0.4f, 0.5f}, new float[] {0, 0.5f, 0.5f});
+        Validation shard = new Validation();
+        // a tie below the top is no tie of the top-1
+        shard.addImage(OptionalInt.of(0), new float[] {0.6f, 0.2f, 0.2f}, new float[] {0.5f, 0.25f, 0.25f});
+        shard.addImage(OptionalInt.empty(), new float[] {0.5f, 0.5f, 0}, new float[] {0.3f, 0.3f, 0.3f});
+        v.merge(shard);
+        assertEquals(1, v.floatTiedTop());
+        assertEquals(2, v.fixedTiedTop());
+        assertEquals(new Validation.Accuracy(1, 2, 2), v.fixedAccuracy());
+    }
+
+    @Test
     void topOneDropOfIdenticalPredictionsHasNoWidth() {
         Validation v = new Validation();
         v.addImage(OptionalInt.of(0), new float[] {1, 0}, new float[] {1, 0});
