@@ -1,0 +1,153 @@
+// How much top-1 a CHaiDNN-style classifier head alone loses: the float net, except that one layer's output (the
+// input of a global average pooling that ends the net, e.g. SqueezeNet's relu_conv_final) is clipped and rounded to 8-bit
+// codes with threshold th and pooled as the device pools (sum of codes x floor(2^16/n), rounded, kept in the
+// input's step th/127). Every threshold of a grid is tried on the scored images themselves, so the best row is an
+// optimistic bound on what any 8-bit threshold for that blob can achieve -- every other layer is still float.
+// Then the same for the steps DynamicFixed can give it (powers of two: th = 127 x 2^-fl).
+//
+// Run from the repository root after a build (SqueezeNet v1.0's preprocessing, as in the README):
+//   java -Xmx8g -cp "target/xportdnn.jar:$(cat target/classpath.txt)" tools/LastStageBound.java \
+//       ../shared/models/squeezenet_v1.0/SqueezeNet_deploy.prototxt \
+//       ../shared/models/squeezenet_v1.0/squeezenet_v1.0.caffemodel \
+//       ../shared/data/imagenet-val-500/val.txt relu_conv_final
+// It scores the images not drawn for calibration (32, default seed), like validate --exclude_calibration.
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import xportdnn.calib.CalibrationSample;
+import xportdnn.calib.ImageSet;
+import xportdnn.calib.Preprocessing;
+import xportdnn.calib.Transformer;
+import xportdnn.engine.FloatEngine;
+import xportdnn.engine.layers.Tensors;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+
+public class LastStageBound {
+    static final int CALIBRATION_IMAGES = 32;
+    static final int BATCH = 8;
+
+    public static void main(String[] args) throws Exception {
+        Net net = NetLoader.load(Path.of(args[0]), Path.of(args[1]));
+        ImageSet set = ImageSet.open(Path.of(args[2]), null);
+        String layer = args[3];
+        Set<String> calibration = new HashSet<>();
+        CalibrationSample.select(set, CALIBRATION_IMAGES, CalibrationSample.DEFAULT_SEED, null)
+                .forEach(e -> calibration.add(e.name()));
+        List<ImageSet.Entry> scored = new ArrayList<>(set.entries());
+        scored.removeIf(e -> calibration.contains(e.name()));
+        Transformer transformer = new Transformer(new Preprocessing(new int[] {3, 227, 227}, new int[] {2, 0, 1},
+                new int[] {2, 1, 0}, 255f, new float[] {104, 117, 123}, null, 1f));
+        float[][] head = headInputs(net, layer, scored, transformer);
+        int n = scored.size();
+        int classes = net.shape(net.layer(layer).tops().get(0))[1];
+        int pixels = head[0].length / classes;
+        int[] labels = scored.stream().mapToInt(e -> e.label().getAsInt()).toArray();
+        int[] floatTop = new int[n];
+        double max = 0;
+        for (int i = 0; i < n; i++) {
+            floatTop[i] = argmax(pool(head[i], classes, pixels, Double.POSITIVE_INFINITY, false));
+            for (float x : head[i]) {
+                max = Math.max(max, x);
+            }
+        }
+        int floatRight = count(floatTop, labels);
+        System.out.printf(Locale.ROOT, "%d images, float top-1 %.2f%%, %s: %d classes x %d pixels, max %.1f%n", n,
+                100.0 * floatRight / n, layer, classes, pixels, max);
+        System.out.println("threshold  agreement  top-1 drop  tied top-1");
+        for (double th = 60; th <= max * 1.08; th *= 1.08) {
+            row(th, head, classes, pixels, floatTop, labels, floatRight);
+        }
+        System.out.println("DynamicFixed steps 2^-fl (fl 1, 0, -1, -2) as thresholds 127 x step:");
+        for (int fl = 1; fl >= -2; fl--) {
+            row(127 * Math.scalb(1.0, -fl), head, classes, pixels, floatTop, labels, floatRight);
+        }
+    }
+
+    static void row(double th, float[][] head, int classes, int pixels, int[] floatTop, int[] labels, int floatRight) {
+        int n = head.length;
+        int[] top = new int[n];
+        int ties = 0;
+        int agree = 0;
+        for (int i = 0; i < n; i++) {
+            float[] scores = pool(head[i], classes, pixels, th, true);
+            top[i] = argmax(scores);
+            ties += tied(scores, top[i]) ? 1 : 0;
+            agree += top[i] == floatTop[i] ? 1 : 0;
+        }
+        System.out.printf(Locale.ROOT, "%9.1f  %8.2f%%  %10.2f  %10d%n", th, 100.0 * agree / n,
+                100.0 * (floatRight - count(top, labels)) / n, ties);
+    }
+
+    /** The float output of one layer for every image (only that output is kept). */
+    static float[][] headInputs(Net net, String layer, List<ImageSet.Entry> images, Transformer transformer) {
+        float[][] out = new float[images.size()][];
+        FloatEngine engine = new FloatEngine(net);
+        for (int start = 0; start < images.size(); start += BATCH) {
+            int m = Math.min(BATCH, images.size() - start);
+            float[] batch = new float[m * transformer.size()];
+            for (int i = 0; i < m; i++) {
+                transformer.preprocess(images.get(start + i), batch, i * transformer.size());
+            }
+            int first = start;
+            engine.forward(batch, m, (l, tops) -> {
+                if (l.name().equals(layer)) {
+                    float[] v = Tensors.floats(tops.get(0));
+                    int k = v.length / m;
+                    for (int i = 0; i < m; i++) {
+                        out[first + i] = java.util.Arrays.copyOfRange(v, i * k, i * k + k);
+                    }
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Global average of each class plane: exact, or as the device does it on 8-bit codes of threshold th. */
+    static float[] pool(float[] plane, int classes, int pixels, double th, boolean device) {
+        float[] out = new float[classes];
+        double step = th / 127;
+        long reciprocal = (1L << 16) / pixels;
+        for (int c = 0; c < classes; c++) {
+            long codes = 0;
+            double sum = 0;
+            for (int p = 0; p < pixels; p++) {
+                double x = plane[c * pixels + p];
+                sum += x;
+                codes += Math.round(Math.max(-th, Math.min(th, x)) / step);
+            }
+            out[c] = device ? (float) (((codes * reciprocal + (1L << 15)) >> 16) * step) : (float) (sum / pixels);
+        }
+        return out;
+    }
+
+    static int argmax(float[] v) {
+        int best = 0;
+        for (int c = 1; c < v.length; c++) {
+            if (v[c] > v[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    static boolean tied(float[] v, int top) {
+        for (int c = 0; c < v.length; c++) {
+            if (c != top && v[c] == v[top]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static int count(int[] top, int[] labels) {
+        int right = 0;
+        for (int i = 0; i < top.length; i++) {
+            right += top[i] == labels[i] ? 1 : 0;
+        }
+        return right;
+    }
+}
