@@ -3,43 +3,43 @@
 # For each configuration: export (calibrating on 32 images of the dev set), then `validate` on dev-set images not
 # used for calibration. Results go to out/accuracy/<config>.json (a configuration whose JSON exists is skipped,
 # so the script can be resumed) and the table to out/accuracy/table.md.
-# Usage: tools/accuracy_table.sh [SCORED_IMAGES_CIFAR_MNIST]   (default 2000; SqueezeNet always scores all 468,
-# and the 8-bit kl-j rows, the headline ones, score every image not used for calibration)
+# Usage: tools/accuracy_table.sh [SCORED_IMAGES_CIFAR_MNIST]   (default: every image not used for calibration;
+# with a count, CIFAR-10 and MNIST rows score a seeded sample of that many; SqueezeNet always scores all 468)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=../shared
 out=out/accuracy
 mkdir -p "$out"
-count=${1:-2000}
+count=${1:-}
 
-# model: deploy weights images preprocessing-flags validate-sample uniform-Q.F
-declare -A deploy weights images flags sample whole uniform
+# model: deploy weights images preprocessing-flags labels sample-size-flag uniform-Q.F
+declare -A deploy weights images flags labels sample uniform
 deploy[squeezenet]=$shared/models/squeezenet_v1.0/SqueezeNet_deploy.prototxt
 weights[squeezenet]=$shared/models/squeezenet_v1.0/squeezenet_v1.0.caffemodel
 images[squeezenet]=$shared/data/imagenet-val-500/val.txt
 flags[squeezenet]=""
+labels[squeezenet]=""
 sample[squeezenet]=""
-whole[squeezenet]=""
 uniform[squeezenet]=-4,7,-4
 deploy[resnet20]=$shared/models/resnet20_cifar10/res20_deploy.derived.prototxt
 weights[resnet20]=$shared/models/resnet20_cifar10/cifar10_res20_iter_64000.caffemodel
 images[resnet20]=$shared/data/cifar10-test/labels.txt
 flags[resnet20]="--channel_swap 0,1,2 --mean_file $shared/data/cifar10-test/mean.npy"
-sample[resnet20]="--count $count"
-whole[resnet20]=""
+labels[resnet20]=""
+sample[resnet20]="--count"
 uniform[resnet20]=0,7,0
 deploy[lenet]=$shared/models/lenet_mnist/lenet.prototxt
 weights[lenet]=$shared/models/lenet_mnist/lenet_iter_10000.caffemodel
 images[lenet]="$shared/data/mnist/t10k-images-idx3-ubyte.gz"
 flags[lenet]="--channel_swap 0 --mean_value 0 --input_scale 0.00390625"
-sample[lenet]="--count $count --labels $shared/data/mnist/t10k-labels-idx1-ubyte.gz"
-whole[lenet]="--labels $shared/data/mnist/t10k-labels-idx1-ubyte.gz"
+labels[lenet]="--labels $shared/data/mnist/t10k-labels-idx1-ubyte.gz"
+sample[lenet]="--count"
 uniform[lenet]=3,7,3
 
-run() { # name model mode-flags...   (with WHOLE=1 in its environment: score every image)
+run() { # name model mode-flags...
   local name=$1 model=$2; shift 2
-  local scored=${sample[$model]}
-  [[ -n ${WHOLE:-} ]] && scored=${whole[$model]}
+  local scored=${labels[$model]}
+  [[ -n $count && -n ${sample[$model]} ]] && scored="$scored ${sample[$model]} $count"
   local json=$out/$name.json
   [[ -f $json ]] && return
   local q=$out/$name.prototxt w=${weights[$model]} fold=()
@@ -56,7 +56,7 @@ run() { # name model mode-flags...   (with WHOLE=1 in its environment: score eve
 }
 
 for model in lenet resnet20 squeezenet; do
-  WHOLE=1 run "$model-xilinx-kl-j-8" $model --bitwidths 8,8,8
+  run "$model-xilinx-kl-j-8" $model --bitwidths 8,8,8
   run "$model-xilinx-kl-j-6" $model --bitwidths 6,6,6
   run "$model-dynamicfixed-auto-8" $model --quant_type DynamicFixed --fl_bitwidths auto --bitwidths 8,8,8
   run "$model-dynamicfixed-uniform-8" $model --quant_type DynamicFixed --fl_bitwidths "${uniform[$model]}" --bitwidths 8,8,8
