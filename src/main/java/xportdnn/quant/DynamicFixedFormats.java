@@ -11,12 +11,18 @@ import xportdnn.model.Net;
  * DynamicFixed formats chosen per layer from calibration statistics ({@code --fl_bitwidths auto}) instead of one
  * Q.F stamped on every layer. Activations: each layer's output gets the fractional length with the least
  * quantization error on its calibration histogram ({@link FixedPointErrorThreshold}), then formats propagate as
- * the Xilinx thresholds do — an in-place layer sets its producer's output format, Pooling passes its input's
+ * the Xilinx thresholds do — an in-place layer sets its producer's output format, max Pooling passes its input's
  * through, Eltwise and Concat inputs share one format — so every layer's fl_layer_in is the fl_layer_out of the
- * blob it reads. Weights: the fl with the least squared error over the convolution's own weights, from the
+ * blob it reads. Average pooling is the exception: the device writes it in its own output format, so it gets one,
+ * the finest that holds the largest calibration output. Not the least-error one: the device wraps a pooled value
+ * out of range instead of saturating it. And at most 8 bits finer than its input's, since the device shifts the
+ * pooled sum right by fl_layer_in + 8 - fl_layer_out. Weights: the fl with the least squared error over the convolution's own weights, from the
  * widest format that saturates none of them to {@value FixedPointErrorThreshold#EXTRA_BITS} bits finer.
  */
 public final class DynamicFixedFormats {
+
+    /** 2^8: an average pooling's output format may be at most 8 bits finer than its input's. */
+    private static final double POOLING_SHIFT_RANGE = 256;
 
     private DynamicFixedFormats() {
     }
@@ -25,7 +31,7 @@ public final class DynamicFixedFormats {
     public static Map<String, InParamsOut> choose(Net net, Map<String, BlobHistograms> statistics,
                                                   InParamsOut bitwidths) {
         XilinxThresholds ranges = XilinxThresholds.compute(net, statistics, new FixedPointErrorThreshold(),
-                bitwidths.out());
+                bitwidths.out(), (output, input) -> Math.max(output.range().maxAbs(), input / POOLING_SHIFT_RANGE));
         Map<String, InParamsOut> formats = new LinkedHashMap<>();
         for (XilinxThresholds.LayerThresholds t : ranges.layers()) {
             Layer layer = t.layer();

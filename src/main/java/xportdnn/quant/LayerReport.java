@@ -71,6 +71,7 @@ public record LayerReport(String name, String type, double thIn, double thOut, S
             BlobHistograms stats = statistics.get(tops.isEmpty() ? t.name() : lastWriter.get(tops.get(0)));
             String method = switch (t.rule()) {
                 case OWN_OUTPUT -> thresholds.method();
+                case AVERAGE_POOLING -> "average-pooling-max";
                 case PASS_THROUGH -> "pass-through";
                 case ELTWISE_MAX -> "eltwise-max";
             };

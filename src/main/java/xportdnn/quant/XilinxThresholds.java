@@ -10,6 +10,7 @@ import xportdnn.calib.BlobHistograms;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 
 /**
  * The Xilinx-mode thresholds of every layer: {@code th_layer_in}, {@code th_layer_out} and the weight thresholds
@@ -44,10 +45,25 @@ public final class XilinxThresholds {
     public static final Set<String> PASS_THROUGH =
             Set.of("Pooling", "Split", "Dropout", "LRN", "Flatten", "Reshape", "Permute", "Crop");
 
+    /**
+     * The output range of an AVE Pooling for a device that writes pooled values in a format of their own
+     * (CHaiDNN's DynamicFixed mode; its Xilinx mode keeps the input's scale, so there Pooling passes through).
+     */
+    public interface AveragePoolingRange {
+
+        /**
+         * @param output         the statistics of the pooling's own output
+         * @param inputThreshold the threshold of the blob it pools
+         */
+        double threshold(BlobHistograms output, double inputThreshold);
+    }
+
     /** How a layer's output threshold was decided. */
     public enum Rule {
         /** From the statistics of the layer's own output by the threshold method. */
         OWN_OUTPUT,
+        /** An average pooling's own output range ({@link AveragePoolingRange}). */
+        AVERAGE_POOLING,
         /** Taken over from its input ({@link #PASS_THROUGH}). */
         PASS_THROUGH,
         /** The largest threshold of an Eltwise's inputs. */
@@ -93,11 +109,25 @@ public final class XilinxThresholds {
      */
     public static XilinxThresholds compute(Net net, Map<String, BlobHistograms> statistics, ThresholdMethod method,
             int bitwidth) {
+        return compute(net, statistics, method, bitwidth, null);
+    }
+
+    /**
+     * As {@link #compute(Net, Map, ThresholdMethod, int)}, but an AVE Pooling gets its own output range from
+     * {@code averagePooling} instead of passing its input's through.
+     */
+    public static XilinxThresholds compute(Net net, Map<String, BlobHistograms> statistics, ThresholdMethod method,
+            int bitwidth, AveragePoolingRange averagePooling) {
         Map<String, Double> value = new HashMap<>();
         Map<String, Double> own = new HashMap<>();
         Map<String, Rule> rules = new HashMap<>();
         for (Layer l : net.layers()) {
-            if (PASS_THROUGH.contains(l.type())) {
+            if (averagePooling != null && isAveragePooling(l)) {
+                rules.put(l.name(), Rule.AVERAGE_POOLING);
+                double t = averagePooling.threshold(statistics(l, statistics), value.get(l.bottoms().get(0)));
+                own.put(l.name(), t);
+                setAll(value, l.tops(), t);
+            } else if (PASS_THROUGH.contains(l.type())) {
                 rules.put(l.name(), Rule.PASS_THROUGH);
                 setAll(value, l.tops(), value.get(l.bottoms().get(0)));
             } else if (l.type().equals("Eltwise")) {
@@ -138,12 +168,21 @@ public final class XilinxThresholds {
         return new XilinxThresholds(method.name(), bitwidth, out);
     }
 
-    private static double ownThreshold(Layer l, Map<String, BlobHistograms> statistics, ThresholdMethod method,
-            int bitwidth) {
+    private static boolean isAveragePooling(Layer l) {
+        return l.type().equals("Pooling") && l.param().getPoolingParam().getPool() == PoolMethod.AVE;
+    }
+
+    private static BlobHistograms statistics(Layer l, Map<String, BlobHistograms> statistics) {
         BlobHistograms stats = statistics.get(l.name());
         if (stats == null) {
             throw new IllegalArgumentException("no calibration statistics for layer '" + l.name() + "'");
         }
+        return stats;
+    }
+
+    private static double ownThreshold(Layer l, Map<String, BlobHistograms> statistics, ThresholdMethod method,
+            int bitwidth) {
+        BlobHistograms stats = statistics(l, statistics);
         double t = method.threshold(stats, bitwidth);
         if (!(t >= 0) || Double.isInfinite(t)) {
             throw ModelException.inLayer(l.name(), "the " + method.name() + " threshold of its calibration output is "

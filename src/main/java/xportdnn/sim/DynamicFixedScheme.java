@@ -5,6 +5,8 @@ import static xportdnn.sim.BlockFields.require;
 
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
+import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 
 /**
@@ -17,6 +19,9 @@ import xportdnn.model.proto.Caffe.PrecisionParameter;
 final class DynamicFixedScheme implements PrecisionScheme {
 
     static final String QUANT_TYPE = "DynamicFixed";
+
+    /** The largest shift the convolution engine's 6-bit shift field holds. */
+    private static final int MAX_POOLING_SHIFT = 63;
 
     @Override
     public String quantType() {
@@ -46,6 +51,22 @@ final class DynamicFixedScheme implements PrecisionScheme {
         }
         int fl = p.getBwParams() - integerBits(weights.data());
         return checked(layer, () -> new FixedPointFormat(p.getBwParams(), fl));
+    }
+
+    /**
+     * @throws ModelException when fl_layer_out is more than 8 above fl_layer_in: the device shifts the pooled sum
+     *                        right by fl_layer_in + 8 - fl_layer_out (a 6-bit unsigned field)
+     */
+    @Override
+    public AveragePooling averagePooling(Layer layer, PrecisionParameter p, PoolGeometry window) {
+        AveragePooling a = AveragePooling.dynamicFixed(window.kernelH(), window.kernelW(), p.getFlLayerIn(),
+                p.getFlLayerOut());
+        if (a.shift() < 0 || a.shift() > MAX_POOLING_SHIFT) {
+            throw ModelException.inLayer(layer.name(), "average pooling from fl_layer_in " + p.getFlLayerIn()
+                    + " to fl_layer_out " + p.getFlLayerOut() + " needs a right shift of " + a.shift()
+                    + "; the device shifts by 0.." + MAX_POOLING_SHIFT + " (fl_layer_in + 8 - fl_layer_out)");
+        }
+        return a;
     }
 
     /** The runtime's integer bits for fused weights whose largest magnitude is max |w|. */

@@ -342,8 +342,19 @@ public final class FixedPointNet {
         NumberFormat in = declaredInput(l, block);
         NumberFormat out = scheme.output(l, block);
         int[] bottom = net.shape(l.bottoms().get(0));
-        IntPooling pooling = new IntPooling(PoolGeometry.of(l.param(), bottom), l.param().getPoolingParam().getRoundMode(),
-                bottom, l.param().getPoolingParam().getPool() == PoolMethod.MAX);
+        PoolGeometry window = PoolGeometry.of(l.param(), bottom);
+        AveragePooling average = l.param().getPoolingParam().getPool() == PoolMethod.MAX ? null
+                : scheme.averagePooling(l, block, window);
+        if (average != null && !average.averages()) {
+            notes.add("layer '" + l.name() + "': for a " + window.kernelH() + "x" + window.kernelW() + " window the "
+                    + "runtime's average-pooling factors overflow (multiplier " + average.multiplier() + ", scale "
+                    + average.scale() + "): the device's output, simulated as it is, is wrong");
+        }
+        if ((average == null || !average.rescales()) && !out.equals(in)) {
+            notes.add("layer '" + l.name() + "' declares its output as " + out + " but pools its input (" + in
+                    + ") without rescaling: the device's codes are read as " + out);
+        }
+        IntPooling pooling = new IntPooling(window, l.param().getPoolingParam().getRoundMode(), bottom, average);
         integer(l, l.bottoms(), l.tops(), new PoolingStep(pooling, in, out), out);
     }
 

@@ -7,18 +7,13 @@ import xportdnn.model.proto.Caffe.PoolingParameter.RoundMode;
  * Caffe's MAX or AVE pooling over integer codes, windows as Caffe lays them out ({@link PoolGeometry}).
  *
  * <p>MAX takes the largest code of the window's input pixels (padding excluded), exactly the code of the largest
- * value. AVE sums the codes of the window's input pixels and multiplies by the reciprocal of the window size as
- * the runtime prepares it for the device (loadsf_avg_pool): {@code floor(2^16 / n)}, a Q16 integer; the product
- * is shifted right by 16 rounding half away from zero, like the device's other output stages. n is Caffe's
- * divisor: the window clipped to the padded input (so padding counts, and a window hanging past the padding does
- * not), which for every window inside the padded input is the kernel area the device uses.
+ * value. AVE sums the codes of the window's input pixels and hands the sum to the device's arithmetic
+ * ({@link AveragePooling}), which divides by the kernel's area even where a window covers padding.
  */
 final class IntPooling {
 
-    /** Fractional bits of the runtime's average-pooling reciprocal. */
-    static final int RECIPROCAL_BITS = 16;
-
     private final PoolGeometry window;
+    private final AveragePooling average;
     private final boolean max;
     private final int channels;
     private final int inHeight;
@@ -26,10 +21,14 @@ final class IntPooling {
     private final int outHeight;
     private final int outWidth;
 
-    /** @param input N x C x H x W (N is ignored: any batch runs) */
-    IntPooling(PoolGeometry window, RoundMode roundMode, int[] input, boolean max) {
+    /**
+     * @param input   N x C x H x W (N is ignored: any batch runs)
+     * @param average the device's average arithmetic; null for MAX pooling
+     */
+    IntPooling(PoolGeometry window, RoundMode roundMode, int[] input, AveragePooling average) {
         this.window = window;
-        this.max = max;
+        this.average = average;
+        this.max = average == null;
         channels = input[1];
         inHeight = input[2];
         inWidth = input[3];
@@ -54,13 +53,13 @@ final class IntPooling {
         int[] columnMax = max ? new int[inWidth] : null;
         for (int oh = 0; oh < outHeight; oh++) {
             int h0 = oh * window.strideH() - window.padH();
-            int h1 = Math.min(h0 + window.kernelH(), inHeight + (max ? 0 : window.padH()));
+            int h1 = Math.min(h0 + window.kernelH(), inHeight);
             if (max) {
                 columnMaxima(input, base, Math.max(h0, 0), h1, columnMax);
             }
             for (int ow = 0; ow < outWidth; ow++, o++) {
                 int w0 = ow * window.strideW() - window.padW();
-                int w1 = Math.min(w0 + window.kernelW(), inWidth + (max ? 0 : window.padW()));
+                int w1 = Math.min(w0 + window.kernelW(), inWidth);
                 out[o] = max ? maximum(columnMax, Math.max(w0, 0), w1) : average(input, base, h0, h1, w0, w1);
             }
         }
@@ -85,16 +84,14 @@ final class IntPooling {
         return m;
     }
 
-    /** Rows h0..h1 and columns w0..w1 of the padded input (h1, w1 already clipped to the padded extent). */
+    /** The device's average of rows h0..h1 and columns w0..w1 (h1, w1 already clipped to the input). */
     private int average(int[] in, int base, int h0, int h1, int w0, int w1) {
-        int size = (h1 - h0) * (w1 - w0);
         long sum = 0;
-        for (int h = Math.max(h0, 0); h < Math.min(h1, inHeight); h++) {
-            for (int w = Math.max(w0, 0); w < Math.min(w1, inWidth); w++) {
+        for (int h = Math.max(h0, 0); h < h1; h++) {
+            for (int w = Math.max(w0, 0); w < w1; w++) {
                 sum += in[base + h * inWidth + w];
             }
         }
-        long reciprocal = (1L << RECIPROCAL_BITS) / size;
-        return (int) Requantizer.roundShift(sum * reciprocal, RECIPROCAL_BITS);
+        return average.apply(sum);
     }
 }

@@ -2,7 +2,11 @@ package xportdnn.sim;
 
 import java.util.List;
 
-/** Pooling on the device: input codes in the layer's input format, pooled, moved to its output format if it differs. */
+/**
+ * Pooling on the device: input codes read in the layer's input format and pooled; the codes the device writes are
+ * read in the layer's output format. The device does not rescale them (only DynamicFixed average pooling writes
+ * its own output format, by its shift; see {@link AveragePooling}).
+ */
 final class PoolingStep implements SimStep {
 
     private final IntPooling pooling;
@@ -20,9 +24,6 @@ final class PoolingStep implements SimStep {
         SimTensor x = bottoms.get(0);
         int batch = x.shape()[0];
         int[] codes = pooling.forward(x.codesIn(input), batch);
-        if (!output.equals(input)) {
-            codes = output.from(input).applyAll(codes);
-        }
         return List.of(SimTensor.ofCodes(pooling.outputShape(batch), codes, output));
     }
 }

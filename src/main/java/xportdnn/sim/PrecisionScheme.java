@@ -8,6 +8,7 @@ import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
+import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 
 /**
@@ -32,6 +33,9 @@ public interface PrecisionScheme {
      * @param fused   whether {@code weights} are fused ones (the runtime may choose their format itself)
      */
     NumberFormat weights(Layer layer, PrecisionParameter block, Blob weights, boolean fused);
+
+    /** The device's arithmetic for an AVE pooling over {@code window} with this block. */
+    AveragePooling averagePooling(Layer layer, PrecisionParameter block, PoolGeometry window);
 
     /**
      * The layer's block: its {@code precision_param}, else the identical older {@code quantization_param}, else

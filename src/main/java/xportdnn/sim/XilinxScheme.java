@@ -7,6 +7,7 @@ import java.util.List;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
+import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 
 /**
@@ -59,5 +60,10 @@ final class XilinxScheme implements PrecisionScheme {
                     + "; the runtime divides by it");
         }
         return checked(layer, () -> new ThresholdFormat(bw, th));
+    }
+
+    @Override
+    public AveragePooling averagePooling(Layer layer, PrecisionParameter block, PoolGeometry window) {
+        return AveragePooling.xilinx(window.kernelH());
     }
 }

@@ -2,8 +2,15 @@ package xportdnn.quant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import xportdnn.calib.BlobHistograms;
 import xportdnn.model.Blob;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.TestWeights;
+import xportdnn.model.proto.Caffe.NetParameter;
 
 class DynamicFixedFormatsTest {
 
@@ -37,5 +44,38 @@ class DynamicFixedFormatsTest {
     @Test
     void weightFormatTradesOneSaturatedWeightForResolution() {
         assertEquals(3, DynamicFixedFormats.weightFl(new Blob(new int[] {3}, new float[] {0.9f, -0.3f, 0.05f}), 4));
+    }
+
+    /**
+     * The device writes an average pooling in its own format and wraps what does not fit, so the pooling gets the
+     * finest format holding its largest calibration output (1.5 -> fl 6, up to 1.98) rather than its input's
+     * (6 -> fl 4), and the layer reading it follows; a max pooling passes its input's format on. An average of
+     * almost nothing is held at 8 bits finer than its input (the device's shift cannot be negative).
+     */
+    @Test
+    void averagePoolingGetsItsOwnFormat() {
+        NetParameter definition = TestWeights.definition("""
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 4 dim: 4 } } }
+                layer { name: "conv" type: "Convolution" bottom: "data" top: "c" convolution_param { num_output: 2 kernel_size: 1 } }
+                layer { name: "relu" type: "ReLU" bottom: "c" top: "c" }
+                layer { name: "max" type: "Pooling" bottom: "c" top: "m" pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+                layer { name: "avg" type: "Pooling" bottom: "m" top: "a" pooling_param { pool: AVE global_pooling: true } }
+                layer { name: "next" type: "Convolution" bottom: "a" top: "n" convolution_param { num_output: 2 kernel_size: 1 } }
+                layer { name: "tiny" type: "Pooling" bottom: "c" top: "t" pooling_param { pool: AVE global_pooling: true } }
+                """);
+        Net net = NetLoader.build(definition, TestWeights.random(definition, 5));
+        Map<String, BlobHistograms> stats = new HashMap<>();
+        float[][] values = {{10, -3}, {8, -8}, {6, 0}, {6, 1}, {1.5f, 0.5f}, {3, -1}, {0.001f, 0}};
+        String[] layers = {"data", "conv", "relu", "max", "avg", "next", "tiny"};
+        for (int i = 0; i < layers.length; i++) {
+            stats.put(layers[i], TestStatistics.of(values[i]));
+        }
+        Map<String, InParamsOut> f = DynamicFixedFormats.choose(net, stats, new InParamsOut(8, 8, 8));
+        assertEquals(4, f.get("max").in());
+        assertEquals(4, f.get("max").out());
+        assertEquals(4, f.get("avg").in());
+        assertEquals(6, f.get("avg").out());
+        assertEquals(6, f.get("next").in());
+        assertEquals(12, f.get("tiny").out()); // 6 / 256 = 0.0234: fl 4 + 8
     }
 }

@@ -125,7 +125,10 @@ class FixedPointNetTest {
                 mismatches.get(0));
     }
 
-    /** Max pooling keeps its input's codes; average pooling uses the device's truncated Q16 reciprocal. */
+    /**
+     * Max pooling keeps its input's codes. DynamicFixed average pooling writes its output format: multiplier
+     * floor(256 / 4) = 64, shift fl_in + 8 - fl_out = 2 + 8 - 3 = 7.
+     */
     @Test
     void poolingOnCodes() {
         String prototxt = """
@@ -136,14 +139,36 @@ class FixedPointNetTest {
                         precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 2 fl_layer_out: 2 } }
                 layer { name: "ave" type: "Pooling" bottom: "data" top: "ave"
                         pooling_param { pool: AVE kernel_size: 2 stride: 2 }
-                        precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 2 fl_layer_out: 1 } }
+                        precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 2 fl_layer_out: 3 } }
                 """;
         FixedPointNet sim = new FixedPointNet(net(prototxt, NetParameter.getDefaultInstance()));
-        // Q.2 codes 5, -2, 1, 3 (the input 1.3 rounds to 1.25); sum 7, x floor(2^16 / 4) >> 16 = 1.75 -> 2 (Q.2),
-        // moved to Q.1: 2 / 2 = 1 -> 0.5
+        // Q.2 codes 5, -2, 1, 3 (the input 1.3 rounds to 1.25); sum 7 x 64 = 448 >> 7 = 3.5 -> 3 in Q.3: 0.375
         Map<String, INDArray> out = sim.forward(new float[] {1.3f, -0.5f, 0.25f, 0.75f}, 1, null);
         assertArrayEquals(new float[] {1.25f}, Tensors.floats(out.get("max")));
-        assertArrayEquals(new float[] {0.5f}, Tensors.floats(out.get("ave")));
+        assertArrayEquals(new float[] {0.375f}, Tensors.floats(out.get("ave")));
+        assertTrue(sim.notes().isEmpty(), sim.notes().toString());
+    }
+
+    /**
+     * Xilinx mode: the device pools codes in the input's scale and does not use th_layer_out, so a block whose
+     * thresholds differ has its codes read in the output's scale (and the simulator says so).
+     */
+    @Test
+    void xilinxPoolingDoesNotRescale() {
+        String prototxt = """
+                name: "pool"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 2 dim: 2 } } }
+                layer { name: "ave" type: "Pooling" bottom: "data" top: "ave"
+                        pooling_param { pool: AVE kernel_size: 2 stride: 2 }
+                        precision_param { bw_layer_in: 8 bw_layer_out: 8 th_layer_in: 127 th_layer_out: 63.5
+                                          quant_type: "Xilinx" } }
+                """;
+        FixedPointNet sim = new FixedPointNet(net(prototxt, NetParameter.getDefaultInstance()));
+        // codes 10, 20, 30, 41 (step 1): sum 101 x floor(2^16 / 4) >> 16 = 25.25 -> 25, read with step 0.5
+        Map<String, INDArray> out = sim.forward(new float[] {10f, 20f, 30f, 41f}, 1, null);
+        assertArrayEquals(new float[] {12.5f}, Tensors.floats(out.get("ave")));
+        assertEquals(1, sim.notes().size(), sim.notes().toString());
+        assertTrue(sim.notes().get(0).contains("without rescaling"), sim.notes().get(0));
     }
 
     /**

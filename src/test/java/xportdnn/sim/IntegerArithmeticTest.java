@@ -154,14 +154,16 @@ class IntegerArithmeticTest {
     private static IntPooling pooling(String pool, int[] shape) {
         LayerParameter p = TestWeights.definition("layer { name: \"p\" type: \"Pooling\" bottom: \"x\" top: \"y\" "
                 + "pooling_param { " + pool + " } }").getLayer(0);
-        return new IntPooling(PoolGeometry.of(p, shape), RoundMode.CEIL, shape, pool.contains("MAX"));
+        PoolGeometry window = PoolGeometry.of(p, shape);
+        return new IntPooling(window, RoundMode.CEIL, shape,
+                pool.contains("MAX") ? null : AveragePooling.xilinx(window.kernelH()));
     }
 
     /**
-     * 3x3 windows, stride 2, pad 1 over 1..16 in 4x4: 3x3 outputs. MAX over the real pixels. AVE: Caffe's divisor
-     * (the window clipped to the padded input: 9, 9, 6 / 9, 9, 6 / 6, 6, 4) as the device's Q16 reciprocal
-     * floor(2^16 / n) = 7281, 10922, 16384: e.g. 27 x 10922 / 2^16 = 4.4997 -> 4 where 27 / 6 = 4.5 would round
-     * to 5.
+     * 3x3 windows, stride 2, pad 1 over 1..16 in 4x4: 3x3 outputs. MAX over the real pixels. AVE as the device
+     * computes it: the window's sum (padding adds 0) times floor(2^16 / 9) = 7281, shifted right by 16 (floor), the
+     * kernel's 9 as divisor even for windows mostly over padding. Sums 14 30 12 / 57 99 36 / 27 45 16: e.g.
+     * 99 x 7281 / 2^16 = 10.9988 -> 10 where 99 / 9 = 11, and 14 x 7281 / 2^16 = 1.56 -> 1 where Caffe gives 14 / 4.
      */
     @Test
     void paddedPoolingOnCodes() {
@@ -172,13 +174,16 @@ class IntegerArithmeticTest {
         int[] shape = {1, 1, 4, 4};
         assertArrayEquals(new int[] {6, 8, 8, 14, 16, 16, 14, 16, 16},
                 pooling("pool: MAX kernel_size: 3 stride: 2 pad: 1", shape).forward(in, 1));
-        assertArrayEquals(new int[] {2, 3, 2, 6, 11, 6, 4, 7, 4},
+        assertArrayEquals(new int[] {1, 3, 1, 6, 10, 3, 2, 4, 1},
                 pooling("pool: AVE kernel_size: 3 stride: 2 pad: 1", shape).forward(in, 1));
     }
 
-    /** A 13x13 global average whose exact mean is 100.5: the reciprocal floor(2^16 / 169) = 387 gives 100. */
+    /**
+     * Xilinx mode, a 13x13 global average whose exact mean is 100.5: 16985 x floor(2^16 / 169) = 387 / 2^16 =
+     * 100.30, floored to 100; the negated sum floors to -101.
+     */
     @Test
-    void globalAverageUsesTheTruncatedReciprocal() {
+    void globalAverageUsesTheTruncatedReciprocalAndFloors() {
         int[] in = new int[169];
         for (int i = 0; i < 169; i++) {
             in[i] = i < 85 ? 101 : 100; // sum 16985
@@ -186,7 +191,25 @@ class IntegerArithmeticTest {
         assertArrayEquals(new int[] {100}, pooling("pool: AVE global_pooling: true", new int[] {1, 1, 13, 13})
                 .forward(in, 1));
         int[] negative = java.util.Arrays.stream(in).map(v -> -v).toArray();
-        assertArrayEquals(new int[] {-100}, pooling("pool: AVE global_pooling: true", new int[] {1, 1, 13, 13})
+        assertArrayEquals(new int[] {-101}, pooling("pool: AVE global_pooling: true", new int[] {1, 1, 13, 13})
                 .forward(negative, 1));
+    }
+
+    /**
+     * DynamicFixed mode, 15x15 global average: multiplier floor(256 / 225) = 1, shift fl_in + 8 - fl_out. From
+     * fl -1 to fl 1 (shift 6): codes of 20 sum to 4500, 4500 / 64 = 70.3 -> 70, i.e. 35.0 for a true mean of 40
+     * (the truncated multiplier costs 12%); codes of 100 give 351, whose low byte 95 is what the device writes.
+     */
+    @Test
+    void dynamicFixedAverageWritesTheOutputFormatAndWraps() {
+        AveragePooling a = AveragePooling.dynamicFixed(15, 15, -1, 1);
+        assertEquals(new AveragePooling(1, 1, 6, true), a);
+        assertEquals(70, a.apply(225 * 20));
+        assertEquals(95, a.apply(225 * 100));
+        assertEquals(-71, a.apply(-225 * 20)); // floor(-70.3)
+        // 3x3: 256 / 9 = 28.4 -> 28; a 2-pixel window's 128 is -128 as the engine's signed byte
+        assertEquals(28, AveragePooling.dynamicFixed(3, 3, 0, 0).multiplier());
+        assertEquals(-128, AveragePooling.dynamicFixed(1, 2, 0, 0).multiplier());
+        assertEquals(0, AveragePooling.xilinx(1).scale()); // 2^16 does not fit the 16-bit scale
     }
 }
