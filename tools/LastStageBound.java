@@ -1,9 +1,9 @@
-// How much top-1 a CHaiDNN-style classifier head alone loses: the float net, except that one layer's output (the
-// input of a global average pooling that ends the net, e.g. SqueezeNet's relu_conv_final) is clipped and rounded to 8-bit
-// codes with threshold th and pooled as the device pools (sum of codes x floor(2^16/n), rounded, kept in the
-// input's step th/127). Every threshold of a grid is tried on the scored images themselves, so the best row is an
-// optimistic bound on what any 8-bit threshold for that blob can achieve -- every other layer is still float.
-// Then the same for the steps DynamicFixed can give it (powers of two: th = 127 x 2^-fl).
+// How much top-1 a CHaiDNN classifier head alone loses: the float net, except that one layer's output (the input
+// of a global average pooling that ends the net, e.g. SqueezeNet's relu_conv_final) is rounded to 8-bit codes and
+// pooled as the device pools (xportdnn.sim.AveragePooling). Xilinx mode: codes of threshold th, pooled in their
+// own scale th/127; every threshold of a grid is tried on the scored images themselves, so the best row is an
+// optimistic bound on what any 8-bit threshold for that layer can achieve -- every other layer is still float.
+// DynamicFixed mode: codes of fl_in, pooled into fl_out, for a few pairs around the ones xportdnn chooses.
 //
 // Run from the repository root after a build (SqueezeNet v1.0's preprocessing, as in the README):
 //   java -Xmx8g -cp "target/xportdnn.jar:$(cat target/classpath.txt)" tools/LastStageBound.java \
@@ -25,6 +25,7 @@ import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
+import xportdnn.sim.AveragePooling;
 
 public class LastStageBound {
     static final int CALIBRATION_IMAGES = 32;
@@ -49,7 +50,7 @@ public class LastStageBound {
         int[] floatTop = new int[n];
         double max = 0;
         for (int i = 0; i < n; i++) {
-            floatTop[i] = argmax(pool(head[i], classes, pixels, Double.POSITIVE_INFINITY, false));
+            floatTop[i] = argmax(pool(head[i], classes, pixels));
             for (float x : head[i]) {
                 max = Math.max(max, x);
             }
@@ -57,28 +58,39 @@ public class LastStageBound {
         int floatRight = count(floatTop, labels);
         System.out.printf(Locale.ROOT, "%d images, float top-1 %.2f%%, %s: %d classes x %d pixels, max %.1f%n", n,
                 100.0 * floatRight / n, layer, classes, pixels, max);
-        System.out.println("threshold  agreement  top-1 drop  tied top-1");
+        System.out.println("format                   agreement  top-1 drop  tied top-1");
+        int side = (int) Math.round(Math.sqrt(pixels));
         for (double th = 60; th <= max * 1.08; th *= 1.08) {
-            row(th, head, classes, pixels, floatTop, labels, floatRight);
+            System.out.printf(Locale.ROOT, "Xilinx th %6.1f      ", th);
+            row(127 / th, AveragePooling.xilinx(side, 8), 1 / (127 / th), head, classes, pixels, floatTop, labels,
+                    floatRight);
         }
-        System.out.println("DynamicFixed steps 2^-fl (fl 1, 0, -1, -2) as thresholds 127 x step:");
-        for (int fl = 1; fl >= -2; fl--) {
-            row(127 * Math.scalb(1.0, -fl), head, classes, pixels, floatTop, labels, floatRight);
+        for (int flIn = 0; flIn >= -2; flIn--) {
+            for (int flOut = flIn; flOut <= flIn + 3; flOut++) {
+                System.out.printf(Locale.ROOT, "DynamicFixed fl %2d -> %2d ", flIn, flOut);
+                row(Math.scalb(1.0, flIn), AveragePooling.dynamicFixed(side, side, flIn, flOut, 8),
+                        Math.scalb(1.0, -flOut), head, classes, pixels, floatTop, labels, floatRight);
+            }
         }
     }
 
-    static void row(double th, float[][] head, int classes, int pixels, int[] floatTop, int[] labels, int floatRight) {
+    /**
+     * @param codesPerUnit input codes per unit value (127 / th, or 2^fl)
+     * @param outStep      the value of an output code
+     */
+    static void row(double codesPerUnit, AveragePooling device, double outStep, float[][] head, int classes,
+            int pixels, int[] floatTop, int[] labels, int floatRight) {
         int n = head.length;
         int[] top = new int[n];
         int ties = 0;
         int agree = 0;
         for (int i = 0; i < n; i++) {
-            float[] scores = pool(head[i], classes, pixels, th, true);
+            float[] scores = pool(head[i], classes, pixels, codesPerUnit, device, outStep);
             top[i] = argmax(scores);
             ties += tied(scores, top[i]) ? 1 : 0;
             agree += top[i] == floatTop[i] ? 1 : 0;
         }
-        System.out.printf(Locale.ROOT, "%9.1f  %8.2f%%  %10.2f  %10d%n", th, 100.0 * agree / n,
+        System.out.printf(Locale.ROOT, "%8.2f%%  %10.2f  %10d%n", 100.0 * agree / n,
                 100.0 * (floatRight - count(top, labels)) / n, ties);
     }
 
@@ -106,20 +118,30 @@ public class LastStageBound {
         return out;
     }
 
-    /** Global average of each class plane: exact, or as the device does it on 8-bit codes of threshold th. */
-    static float[] pool(float[] plane, int classes, int pixels, double th, boolean device) {
+    /** Global average of each class plane, exact. */
+    static float[] pool(float[] plane, int classes, int pixels) {
         float[] out = new float[classes];
-        double step = th / 127;
-        long reciprocal = (1L << 16) / pixels;
         for (int c = 0; c < classes; c++) {
-            long codes = 0;
             double sum = 0;
             for (int p = 0; p < pixels; p++) {
-                double x = plane[c * pixels + p];
-                sum += x;
-                codes += Math.round(Math.max(-th, Math.min(th, x)) / step);
+                sum += plane[c * pixels + p];
             }
-            out[c] = device ? (float) (((codes * reciprocal + (1L << 15)) >> 16) * step) : (float) (sum / pixels);
+            out[c] = (float) (sum / pixels);
+        }
+        return out;
+    }
+
+    /** The same on the device: 8-bit codes (saturated, rounded half away), pooled by the device's arithmetic. */
+    static float[] pool(float[] plane, int classes, int pixels, double codesPerUnit, AveragePooling device,
+            double outStep) {
+        float[] out = new float[classes];
+        for (int c = 0; c < classes; c++) {
+            long codes = 0;
+            for (int p = 0; p < pixels; p++) {
+                double q = plane[c * pixels + p] * codesPerUnit;
+                codes += Math.max(-127, Math.min(127, Math.signum(q) * Math.floor(Math.abs(q) + 0.5)));
+            }
+            out[c] = (float) (device.apply(codes) * outStep);
         }
         return out;
     }

@@ -1,11 +1,13 @@
 package xportdnn.quant;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.function.Predicate;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
@@ -25,9 +27,13 @@ import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
  * replaces the convolution's); a pass-through layer ({@link #PASS_THROUGH}: its output values are those of its
  * input, picked or rearranged) sets its tops to its first bottom's value; an Eltwise sets every bottom and its
  * top to the largest bottom value; a Concat sets every bottom and its top to its own threshold.</li>
+ * <li>Walking back: a pass-through layer's input takes its outputs' final value (the largest). The device writes a
+ * pass-through's codes unchanged, so when a later layer changed the output's threshold (an in-place ReLU after a
+ * pooling, a Concat of poolings) the layer producing the codes must write them in it.</li>
  * <li>Then, until nothing changes (values only rise, so this ends): every Eltwise's bottoms are raised to their
- * largest value, and every Concat's bottoms and top are raised to the largest of them all; an Eltwise's top is
- * left as the walk set it. This settles blobs read by two Eltwise or Concat layers (ResNet shortcuts).</li>
+ * largest value, every Concat's bottoms and top to the largest of them all, and a pass-through's input and output
+ * to the larger of the two; an Eltwise's top is left as the walk set it. This settles blobs read by two Eltwise
+ * or Concat layers (ResNet shortcuts).</li>
  * <li>A layer's {@code th_layer_in} is the final value of its first bottom (for Eltwise and Concat, the value
  * all bottoms share), its {@code th_layer_out} the final value of its first top. A layer without bottoms
  * (Input) has {@code th_layer_in = th_layer_out}. A layer with several tops is given one threshold for all of
@@ -145,7 +151,10 @@ public final class XilinxThresholds {
                 setAll(value, l.tops(), t);
             }
         }
-        settleSharedInputs(net, value);
+        Predicate<Layer> passesThrough = l -> PASS_THROUGH.contains(l.type())
+                && !(averagePooling != null && isAveragePooling(l));
+        carryBackThroughPassThrough(net, value, passesThrough);
+        settleSharedInputs(net, value, passesThrough);
 
         Map<String, BatchNormFusion> fusions = BatchNormFusion.find(net);
         Map<String, LayerThresholds> out = new LinkedHashMap<>();
@@ -191,13 +200,37 @@ public final class XilinxThresholds {
         return t;
     }
 
-    /** Step 3 of the class comment: raise shared inputs until every Eltwise and Concat constraint holds. */
-    private static void settleSharedInputs(Net net, Map<String, Double> value) {
+    /**
+     * Step 3 of the class comment: a pass-through layer's output whose threshold a later layer changed (an in-place
+     * ReLU after a pooling, a Concat reading it) hands the new value back to its input, since the device writes
+     * the pass-through's codes unchanged: the layer producing them must write them in that threshold.
+     */
+    private static void carryBackThroughPassThrough(Net net, Map<String, Double> value,
+            Predicate<Layer> passesThrough) {
+        List<Layer> layers = net.layers();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Layer l = layers.get(i);
+            if (passesThrough.test(l) && !l.tops().isEmpty()) {
+                value.put(l.bottoms().get(0), max(value, l.tops()));
+            }
+        }
+    }
+
+    /**
+     * Step 4 of the class comment: raise shared inputs until every Eltwise, Concat and pass-through constraint
+     * holds.
+     */
+    private static void settleSharedInputs(Net net, Map<String, Double> value,
+            Predicate<Layer> passesThrough) {
         boolean changed = true;
         while (changed) {
             changed = false;
             for (Layer l : net.layers()) {
-                if (l.type().equals("Eltwise")) {
+                if (passesThrough.test(l) && !l.tops().isEmpty()) {
+                    List<String> blobs = new ArrayList<>(l.tops());
+                    blobs.add(l.bottoms().get(0));
+                    changed |= raise(value, blobs, max(value, blobs));
+                } else if (l.type().equals("Eltwise")) {
                     changed |= raise(value, l.bottoms(), max(value, l.bottoms()));
                 } else if (l.type().equals("Concat")) {
                     double m = Math.max(max(value, l.bottoms()), max(value, l.tops()));

@@ -14,36 +14,49 @@ package xportdnn.sim;
  * @param shift      s
  * @param rescales   whether s depends on the output format, so the codes are written in it (else they keep the
  *                   input's scale)
+ * @param container  bits of the code written: 8 on the device (6-bit codes live in 8-bit containers); a wider
+ *                   format, which no CHaiDNN build runs, gets a container of its width and an accumulator as much
+ *                   wider than the device's 24 bits
  */
-record AveragePooling(int multiplier, int scale, int shift, boolean rescales) {
+public record AveragePooling(int multiplier, int scale, int shift, boolean rescales, int container) {
 
-    private static final int ACCUMULATOR_BITS = 24;
+    /** The device's code container and the extra bits of its accumulator. */
+    private static final int DEVICE_CONTAINER_BITS = 8;
+    private static final int ACCUMULATOR_EXTRA_BITS = 16;
+
+    static int container(int bitwidth) {
+        return Math.max(DEVICE_CONTAINER_BITS, bitwidth);
+    }
 
     /**
      * Xilinx mode: m = 1, a = floor(2^16 / kh^2) (loadsf_avg_pool squares the kernel height), s = 16. The result
      * stays in the input's scale: the runtime does not use the layer's th_layer_out.
      */
-    static AveragePooling xilinx(int kernelH) {
-        return new AveragePooling(1, (1 << 16) / (kernelH * kernelH) & 0xFFFF, 16, false);
+    public static AveragePooling xilinx(int kernelH, int bitwidth) {
+        return new AveragePooling(1, (1 << 16) / (kernelH * kernelH) & 0xFFFF, 16, false, container(bitwidth));
     }
 
     /**
      * DynamicFixed mode: m = 1/(kh kw) with 8 fractional bits, truncated (ConvertToFP), a = 1,
      * s = fl_in + 8 - fl_out: the result is written in the layer's output format.
      */
-    static AveragePooling dynamicFixed(int kernelH, int kernelW, int flIn, int flOut) {
-        return new AveragePooling((byte) (256 / (kernelH * kernelW)), 1, flIn + 8 - flOut, true);
+    public static AveragePooling dynamicFixed(int kernelH, int kernelW, int flIn, int flOut, int bitwidth) {
+        return new AveragePooling((byte) (256 / (kernelH * kernelW)), 1, flIn + 8 - flOut, true, container(bitwidth));
     }
 
     /** The code the device writes for a window whose input codes sum to {@code sum}. */
-    int apply(long sum) {
-        long product = sum * multiplier * scale;
-        long accumulator = product << (64 - ACCUMULATOR_BITS) >> (64 - ACCUMULATOR_BITS);
-        return (byte) (accumulator >> shift);
+    public int apply(long sum) {
+        long accumulator = wrap(sum * multiplier * scale, container + ACCUMULATOR_EXTRA_BITS);
+        return (int) wrap(accumulator >> shift, container);
+    }
+
+    /** v as a signed integer of {@code bits} bits: its low bits, sign-extended. */
+    private static long wrap(long v, int bits) {
+        return v << (64 - bits) >> (64 - bits);
     }
 
     /** Whether m x a is positive: for a window of one pixel (or two, in DynamicFixed) the runtime's factor overflows. */
-    boolean averages() {
+    public boolean averages() {
         return multiplier * scale > 0;
     }
 }

@@ -60,7 +60,7 @@ final class DynamicFixedScheme implements PrecisionScheme {
     @Override
     public AveragePooling averagePooling(Layer layer, PrecisionParameter p, PoolGeometry window) {
         AveragePooling a = AveragePooling.dynamicFixed(window.kernelH(), window.kernelW(), p.getFlLayerIn(),
-                p.getFlLayerOut());
+                p.getFlLayerOut(), p.getBwLayerOut());
         if (a.shift() < 0 || a.shift() > MAX_POOLING_SHIFT) {
             throw ModelException.inLayer(layer.name(), "average pooling from fl_layer_in " + p.getFlLayerIn()
                     + " to fl_layer_out " + p.getFlLayerOut() + " needs a right shift of " + a.shift()

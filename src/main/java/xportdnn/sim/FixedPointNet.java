@@ -37,8 +37,9 @@ import xportdnn.quant.BatchNormFusion;
  * multiply-accumulate ({@link IntConvolution}, exact), per-channel requantization with the bias
  * ({@link NumberFormat#fromProducts}), ReLU as a lower bound 0. The output format is that of the last layer of the
  * chain carrying a block.</li>
- * <li>Pooling ({@link IntPooling}), Eltwise SUM/MAX and Concat of integer inputs, and ReLU of integer input, on
- * codes; Eltwise and Concat first move each input into their output format.</li>
+ * <li>Pooling ({@link IntPooling}, average pooling by the device's arithmetic {@link AveragePooling}), Eltwise
+ * SUM/MAX and Concat of integer inputs, and ReLU of integer input, on codes; Eltwise and Concat first move each
+ * input into their output format, pooling does not (the device's codes are read in its output format).</li>
  * <li>Every other layer (InnerProduct, Softmax, Flatten, Reshape, Dropout, PriorBox, DetectionOutput...; also
  * device layers not modelled in integers and layers CHaiDNN does not support) in float by the float engine's op
  * on the values of its inputs. A float value is quantized when a layer computing in integers reads it, with that

@@ -64,6 +64,6 @@ final class XilinxScheme implements PrecisionScheme {
 
     @Override
     public AveragePooling averagePooling(Layer layer, PrecisionParameter block, PoolGeometry window) {
-        return AveragePooling.xilinx(window.kernelH());
+        return AveragePooling.xilinx(window.kernelH(), block.getBwLayerOut());
     }
 }

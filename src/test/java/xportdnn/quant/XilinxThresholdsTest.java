@@ -88,6 +88,41 @@ class XilinxThresholdsTest {
         assertEquals("max", t.method());
     }
 
+    /**
+     * cifar10_quick's order, convolution -> max pooling -> ReLU in place on the pooling's output: the device pools
+     * the convolution's codes unchanged, so the ReLU's threshold goes back to the convolution's output, and the
+     * pooling reads and writes in it.
+     */
+    @Test
+    void aReluAfterAPoolingSetsTheThresholdTheConvolutionWrites() {
+        Net net = net(INPUT + conv("conv1", "data", "c1")
+                + "layer { name: \"pool1\" type: \"Pooling\" bottom: \"c1\" top: \"p1\""
+                + " pooling_param { pool: MAX kernel_size: 2 stride: 2 } }\n"
+                + inPlace("relu1", "ReLU", "p1") + conv("conv2", "p1", "c2"));
+        XilinxThresholds t = XilinxThresholds.compute(net,
+                maxima("data", 10, "conv1", 8, "relu1", 5, "conv2", 3), MAX, 8);
+        assertInOut(t, "conv1", 10, 5);
+        assertInOut(t, "pool1", 5, 5);
+        assertInOut(t, "relu1", 5, 5);
+        assertInOut(t, "conv2", 5, 3);
+    }
+
+    /** With an average-pooling range (DynamicFixed), an AVE pooling has an output range of its own. */
+    @Test
+    void averagePoolingRangeReplacesPassThrough() {
+        Net net = net(INPUT + conv("conv1", "data", "c1") + inPlace("relu1", "ReLU", "c1")
+                + "layer { name: \"pool1\" type: \"Pooling\" bottom: \"c1\" top: \"p1\""
+                + " pooling_param { pool: AVE global_pooling: true } }\n" + conv("conv2", "p1", "c2"));
+        Map<String, BlobHistograms> stats = maxima("data", 10, "conv1", 8, "relu1", 6, "pool1", 2, "conv2", 3);
+        XilinxThresholds t = XilinxThresholds.compute(net, stats, MAX, 8,
+                (output, input) -> output.range().maxAbs() + input / 100);
+        assertInOut(t, "conv1", 10, 6);
+        assertInOut(t, "pool1", 6, 2.06);
+        assertInOut(t, "conv2", 2.06, 3);
+        assertEquals(Rule.AVERAGE_POOLING, t.of("pool1").rule());
+        assertInOut(XilinxThresholds.compute(net, stats, MAX, 8), "pool1", 6, 6);
+    }
+
     @Test
     void passThroughLayersKeepTheirInputThreshold() {
         Net net = net(INPUT + conv("conv", "data", "c")

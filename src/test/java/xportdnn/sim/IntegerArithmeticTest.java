@@ -156,7 +156,7 @@ class IntegerArithmeticTest {
                 + "pooling_param { " + pool + " } }").getLayer(0);
         PoolGeometry window = PoolGeometry.of(p, shape);
         return new IntPooling(window, RoundMode.CEIL, shape,
-                pool.contains("MAX") ? null : AveragePooling.xilinx(window.kernelH()));
+                pool.contains("MAX") ? null : AveragePooling.xilinx(window.kernelH(), 8));
     }
 
     /**
@@ -202,14 +202,16 @@ class IntegerArithmeticTest {
      */
     @Test
     void dynamicFixedAverageWritesTheOutputFormatAndWraps() {
-        AveragePooling a = AveragePooling.dynamicFixed(15, 15, -1, 1);
-        assertEquals(new AveragePooling(1, 1, 6, true), a);
+        AveragePooling a = AveragePooling.dynamicFixed(15, 15, -1, 1, 8);
+        assertEquals(new AveragePooling(1, 1, 6, true, 8), a);
         assertEquals(70, a.apply(225 * 20));
         assertEquals(95, a.apply(225 * 100));
         assertEquals(-71, a.apply(-225 * 20)); // floor(-70.3)
         // 3x3: 256 / 9 = 28.4 -> 28; a 2-pixel window's 128 is -128 as the engine's signed byte
-        assertEquals(28, AveragePooling.dynamicFixed(3, 3, 0, 0).multiplier());
-        assertEquals(-128, AveragePooling.dynamicFixed(1, 2, 0, 0).multiplier());
-        assertEquals(0, AveragePooling.xilinx(1).scale()); // 2^16 does not fit the 16-bit scale
+        assertEquals(28, AveragePooling.dynamicFixed(3, 3, 0, 0, 8).multiplier());
+        assertEquals(-128, AveragePooling.dynamicFixed(1, 2, 0, 0, 6).multiplier());
+        assertEquals(0, AveragePooling.xilinx(1, 8).scale()); // 2^16 does not fit the 16-bit scale
+        // a 16-bit format (no device runs one) gets a 16-bit container: 225 codes of 1000 from fl 0 to fl 0
+        assertEquals(878, AveragePooling.dynamicFixed(15, 15, 0, 0, 16).apply(225 * 1000)); // 225000 / 256
     }
 }
