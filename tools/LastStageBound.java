@@ -26,6 +26,9 @@ import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.sim.AveragePooling;
+import xportdnn.sim.FixedPointFormat;
+import xportdnn.sim.NumberFormat;
+import xportdnn.sim.ThresholdFormat;
 
 public class LastStageBound {
     static final int CALIBRATION_IMAGES = 32;
@@ -62,30 +65,27 @@ public class LastStageBound {
         int side = (int) Math.round(Math.sqrt(pixels));
         for (double th = 60; th <= max * 1.08; th *= 1.08) {
             System.out.printf(Locale.ROOT, "Xilinx th %6.1f      ", th);
-            row(127 / th, AveragePooling.xilinx(side, 8), 1 / (127 / th), head, classes, pixels, floatTop, labels,
-                    floatRight);
+            ThresholdFormat codes = new ThresholdFormat(8, (float) th);
+            row(codes, AveragePooling.xilinx(side, 8), codes, head, classes, pixels, floatTop, labels, floatRight);
         }
         for (int flIn = 0; flIn >= -2; flIn--) {
             for (int flOut = flIn; flOut <= flIn + 3; flOut++) {
                 System.out.printf(Locale.ROOT, "DynamicFixed fl %2d -> %2d ", flIn, flOut);
-                row(Math.scalb(1.0, flIn), AveragePooling.dynamicFixed(side, side, flIn, flOut, 8),
-                        Math.scalb(1.0, -flOut), head, classes, pixels, floatTop, labels, floatRight);
+                row(new FixedPointFormat(8, flIn), AveragePooling.dynamicFixed(side, side, flIn, flOut, 8),
+                        new FixedPointFormat(8, flOut), head, classes, pixels, floatTop, labels, floatRight);
             }
         }
     }
 
-    /**
-     * @param codesPerUnit input codes per unit value (127 / th, or 2^fl)
-     * @param outStep      the value of an output code
-     */
-    static void row(double codesPerUnit, AveragePooling device, double outStep, float[][] head, int classes,
+    /** One row: the head's input in {@code input}, pooled by {@code device}, its codes read in {@code output}. */
+    static void row(NumberFormat input, AveragePooling device, NumberFormat output, float[][] head, int classes,
             int pixels, int[] floatTop, int[] labels, int floatRight) {
         int n = head.length;
         int[] top = new int[n];
         int ties = 0;
         int agree = 0;
         for (int i = 0; i < n; i++) {
-            float[] scores = pool(head[i], classes, pixels, codesPerUnit, device, outStep);
+            float[] scores = pool(head[i], classes, pixels, input, device, output);
             top[i] = argmax(scores);
             ties += tied(scores, top[i]) ? 1 : 0;
             agree += top[i] == floatTop[i] ? 1 : 0;
@@ -131,17 +131,16 @@ public class LastStageBound {
         return out;
     }
 
-    /** The same on the device: 8-bit codes (saturated, rounded half away), pooled by the device's arithmetic. */
-    static float[] pool(float[] plane, int classes, int pixels, double codesPerUnit, AveragePooling device,
-            double outStep) {
+    /** The same on the device: the values' codes, pooled by the device's arithmetic. */
+    static float[] pool(float[] plane, int classes, int pixels, NumberFormat input, AveragePooling device,
+            NumberFormat output) {
         float[] out = new float[classes];
         for (int c = 0; c < classes; c++) {
             long codes = 0;
             for (int p = 0; p < pixels; p++) {
-                double q = plane[c * pixels + p] * codesPerUnit;
-                codes += Math.max(-127, Math.min(127, Math.signum(q) * Math.floor(Math.abs(q) + 0.5)));
+                codes += input.quantize(plane[c * pixels + p], 0);
             }
-            out[c] = (float) (device.apply(codes) * outStep);
+            out[c] = output.dequantize(device.apply(codes), 0);
         }
         return out;
     }

@@ -16,8 +16,9 @@ import xportdnn.model.Net;
  * blob it reads. Average pooling is the exception: the device writes it in its own output format, so it gets one,
  * the finest that holds the largest calibration output. Not the least-error one: the device wraps a pooled value
  * out of range instead of saturating it. And at most 8 bits finer than its input's, since the device shifts the
- * pooled sum right by fl_layer_in + 8 - fl_layer_out. Weights: the fl with the least squared error over the convolution's own weights, from the
- * widest format that saturates none of them to {@value FixedPointErrorThreshold#EXTRA_BITS} bits finer.
+ * pooled sum right by fl_layer_in + 8 - fl_layer_out. Weights: the fl with the least squared error over the
+ * convolution's own weights, from the widest format that saturates none of them to
+ * {@value FixedPointErrorThreshold#EXTRA_BITS} bits finer.
  */
 public final class DynamicFixedFormats {
 

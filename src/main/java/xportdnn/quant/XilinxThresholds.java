@@ -124,16 +124,19 @@ public final class XilinxThresholds {
      */
     public static XilinxThresholds compute(Net net, Map<String, BlobHistograms> statistics, ThresholdMethod method,
             int bitwidth, AveragePoolingRange averagePooling) {
+        Predicate<Layer> ownRange = l -> averagePooling != null && l.type().equals("Pooling")
+                && l.param().getPoolingParam().getPool() == PoolMethod.AVE;
+        Predicate<Layer> passesThrough = l -> PASS_THROUGH.contains(l.type()) && !ownRange.test(l);
         Map<String, Double> value = new HashMap<>();
         Map<String, Double> own = new HashMap<>();
         Map<String, Rule> rules = new HashMap<>();
         for (Layer l : net.layers()) {
-            if (averagePooling != null && isAveragePooling(l)) {
+            if (ownRange.test(l)) {
                 rules.put(l.name(), Rule.AVERAGE_POOLING);
                 double t = averagePooling.threshold(statistics(l, statistics), value.get(l.bottoms().get(0)));
                 own.put(l.name(), t);
                 setAll(value, l.tops(), t);
-            } else if (PASS_THROUGH.contains(l.type())) {
+            } else if (passesThrough.test(l)) {
                 rules.put(l.name(), Rule.PASS_THROUGH);
                 setAll(value, l.tops(), value.get(l.bottoms().get(0)));
             } else if (l.type().equals("Eltwise")) {
@@ -151,8 +154,6 @@ public final class XilinxThresholds {
                 setAll(value, l.tops(), t);
             }
         }
-        Predicate<Layer> passesThrough = l -> PASS_THROUGH.contains(l.type())
-                && !(averagePooling != null && isAveragePooling(l));
         carryBackThroughPassThrough(net, value, passesThrough);
         settleSharedInputs(net, value, passesThrough);
 
@@ -175,10 +176,6 @@ public final class XilinxThresholds {
                     ownValue == null ? OptionalDouble.empty() : OptionalDouble.of(ownValue), params, fusedWith));
         }
         return new XilinxThresholds(method.name(), bitwidth, out);
-    }
-
-    private static boolean isAveragePooling(Layer l) {
-        return l.type().equals("Pooling") && l.param().getPoolingParam().getPool() == PoolMethod.AVE;
     }
 
     private static BlobHistograms statistics(Layer l, Map<String, BlobHistograms> statistics) {

@@ -24,7 +24,7 @@ public record AveragePooling(int multiplier, int scale, int shift, boolean resca
     private static final int DEVICE_CONTAINER_BITS = 8;
     private static final int ACCUMULATOR_EXTRA_BITS = 16;
 
-    static int container(int bitwidth) {
+    private static int container(int bitwidth) {
         return Math.max(DEVICE_CONTAINER_BITS, bitwidth);
     }
 
