@@ -149,6 +149,21 @@ class FixedPointNetTest {
         assertTrue(sim.notes().isEmpty(), sim.notes().toString());
     }
 
+    /** A DynamicFixed average pooling more than 8 bits finer than its input needs a negative shift: refused. */
+    @Test
+    void averagePoolingTooFineForTheDeviceShiftIsRefused() {
+        String prototxt = """
+                name: "pool"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 2 dim: 2 } } }
+                layer { name: "ave" type: "Pooling" bottom: "data" top: "ave"
+                        pooling_param { pool: AVE kernel_size: 2 stride: 2 }
+                        precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 0 fl_layer_out: 9 } }
+                """;
+        Net net = net(prototxt, NetParameter.getDefaultInstance());
+        ModelException e = assertThrows(ModelException.class, () -> new FixedPointNet(net));
+        assertTrue(e.getMessage().contains("'ave'") && e.getMessage().contains("right shift of -1"), e.getMessage());
+    }
+
     /**
      * Xilinx mode: the device pools codes in the input's scale and does not use th_layer_out, so a block whose
      * thresholds differ has its codes read in the output's scale (and the simulator says so).
