@@ -1,6 +1,6 @@
 // How much top-1 a CHaiDNN classifier head alone loses: the float net, except that one layer's output (the input
 // of a global average pooling that ends the net, e.g. SqueezeNet's relu_conv_final) is rounded to 8-bit codes and
-// pooled as the device pools (xportdnn.sim.AveragePooling). Xilinx mode: codes of threshold th, pooled in their
+// pooled as the device pools (xportdnn.precision.AveragePooling). Xilinx mode: codes of threshold th, pooled in their
 // own scale th/127; every threshold of a grid is tried on the scored images themselves, so the best row is an
 // optimistic bound on what any 8-bit threshold for that layer can achieve -- every other layer is still float.
 // DynamicFixed mode: codes of fl_in, pooled into fl_out, for a few pairs around the ones xportdnn chooses.
@@ -18,17 +18,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import xportdnn.calib.CalibrationSample;
-import xportdnn.calib.ImageSet;
-import xportdnn.calib.Preprocessing;
-import xportdnn.calib.Transformer;
+import xportdnn.data.ImageSet;
+import xportdnn.data.Preprocessing;
+import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
-import xportdnn.sim.AveragePooling;
-import xportdnn.sim.FixedPointFormat;
-import xportdnn.sim.NumberFormat;
-import xportdnn.sim.ThresholdFormat;
+import xportdnn.precision.AveragePooling;
+import xportdnn.precision.FixedPointFormat;
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.ThresholdFormat;
 
 public class LastStageBound {
     static final int CALIBRATION_IMAGES = 32;

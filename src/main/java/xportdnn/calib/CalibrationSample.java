@@ -1,5 +1,6 @@
 package xportdnn.calib;
 
+import xportdnn.data.ImageSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

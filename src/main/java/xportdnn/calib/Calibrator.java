@@ -1,5 +1,8 @@
 package xportdnn.calib;
 
+import xportdnn.data.Batches;
+import xportdnn.data.ImageSet;
+import xportdnn.data.Transformer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,7 +3,7 @@ package xportdnn.cli;
 import java.util.List;
 import picocli.CommandLine.Option;
 import xportdnn.calib.CalibrationSample;
-import xportdnn.calib.ImageSet;
+import xportdnn.data.ImageSet;
 
 /**
  * Which images calibration draws ({@code --calibration_size}, {@code --calibration_seed}): the export uses them to

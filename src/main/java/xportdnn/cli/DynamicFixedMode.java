@@ -3,16 +3,16 @@ package xportdnn.cli;
 import java.util.Locale;
 import java.util.Map;
 import xportdnn.export.BatchNormFolder;
-import xportdnn.export.ChaiDnnBitwidths;
+import xportdnn.precision.ChaiDnnBitwidths;
 import xportdnn.export.DynamicFixedExporter;
 import xportdnn.export.PrototxtWriter;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
 import xportdnn.quant.BatchNormFusion;
-import xportdnn.quant.DynamicFixed;
+import xportdnn.precision.DynamicFixed;
 import xportdnn.quant.DynamicFixedFormats;
-import xportdnn.quant.InParamsOut;
+import xportdnn.precision.InParamsOut;
 
 /**
  * {@code --quant_type DynamicFixed}: the user's Q.F on every block, or with {@code --fl_bitwidths auto} formats

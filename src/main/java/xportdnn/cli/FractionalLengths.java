@@ -1,7 +1,7 @@
 package xportdnn.cli;
 
 import picocli.CommandLine.ITypeConverter;
-import xportdnn.quant.InParamsOut;
+import xportdnn.precision.InParamsOut;
 
 /** {@code --fl_bitwidths}: one Q.F for every layer (the original tool's), or {@code auto}: chosen per layer. */
 record FractionalLengths(InParamsOut uniform) {

@@ -2,7 +2,7 @@ package xportdnn.cli;
 
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
-import xportdnn.quant.InParamsOut;
+import xportdnn.precision.InParamsOut;
 
 /** Parses the original tool's {@code IN,PARAMS,OUT} lists, e.g. {@code --bitwidths 8,8,8}. */
 final class InParamsOutConverter implements ITypeConverter<InParamsOut> {

@@ -3,8 +3,8 @@ package xportdnn.cli;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Locale;
-import xportdnn.calib.ClassNames;
-import xportdnn.calib.Prediction;
+import xportdnn.data.ClassNames;
+import xportdnn.validate.Prediction;
 import xportdnn.model.Blob;
 
 /** The text {@code infer} prints for one input: a classifier's top classes, or a summary of any other output. */

@@ -17,8 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import xportdnn.calib.CalibrationSample;
-import xportdnn.calib.ImageSet;
-import xportdnn.calib.Transformer;
+import xportdnn.data.ImageSet;
+import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.export.Json;
 import xportdnn.model.Layer;
@@ -27,12 +27,12 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
-import xportdnn.quant.DynamicFixed;
+import xportdnn.precision.DynamicFixed;
 import xportdnn.sim.FixedPointNet;
-import xportdnn.sim.LayerCost;
-import xportdnn.sim.Validation;
-import xportdnn.sim.ValidationReport;
-import xportdnn.sim.Validator;
+import xportdnn.validate.LayerCost;
+import xportdnn.validate.Validation;
+import xportdnn.validate.ValidationReport;
+import xportdnn.validate.Validator;
 
 /**
  * {@code xportdnn validate}: the accuracy a CHaiDNN quantized net keeps, measured on the host by running the float
@@ -182,8 +182,8 @@ final class ValidateCommand implements Callable<Integer> {
 
     /** The net's last fixed-point output and its format, e.g. "pool_final (8-bit threshold 130, step 1.02)". */
     private static String lastOutput(FixedPointNet fixedNet) {
-        Map.Entry<String, xportdnn.sim.NumberFormat> last = null;
-        for (Map.Entry<String, xportdnn.sim.NumberFormat> e : fixedNet.outputFormats().entrySet()) {
+        Map.Entry<String, xportdnn.precision.NumberFormat> last = null;
+        for (Map.Entry<String, xportdnn.precision.NumberFormat> e : fixedNet.outputFormats().entrySet()) {
             last = e;
         }
         return last == null ? "none" : String.format(Locale.ROOT, "%s (%s, step %.3g)", last.getKey(), last.getValue(),

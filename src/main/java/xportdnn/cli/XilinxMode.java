@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.export.BatchNormFolder;
-import xportdnn.export.ChaiDnnBitwidths;
+import xportdnn.precision.ChaiDnnBitwidths;
 import xportdnn.export.PrototxtWriter;
 import xportdnn.export.ReportJson;
 import xportdnn.export.XilinxExporter;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import xportdnn.quant.InParamsOut;
+import xportdnn.precision.InParamsOut;
 import xportdnn.model.ModelException;
 
 /** The top-level {@code xportdnn} command: the original tool's flags, plus subcommands. */

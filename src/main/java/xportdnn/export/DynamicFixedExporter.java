@@ -1,6 +1,7 @@
 package xportdnn.export;
 
-import xportdnn.quant.InParamsOut;
+import xportdnn.precision.ChaiDnnBitwidths;
+import xportdnn.precision.InParamsOut;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,7 @@ import xportdnn.model.proto.Caffe.LayerParameterOrBuilder;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.quant.BatchNormStatistics;
-import xportdnn.quant.DynamicFixed;
+import xportdnn.precision.DynamicFixed;
 
 /**
  * The original tool's DynamicFixed mode, done right for BatchNorm and Scale: the user's net with a

@@ -1,6 +1,6 @@
 package xportdnn.export;
 
-import xportdnn.quant.InParamsOut;
+import xportdnn.precision.InParamsOut;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package xportdnn.export;
 
-import xportdnn.quant.InParamsOut;
+import xportdnn.precision.ChaiDnnBitwidths;
+import xportdnn.precision.InParamsOut;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package xportdnn.quant;
 
+import xportdnn.precision.DynamicFixed;
+import xportdnn.precision.InParamsOut;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import xportdnn.calib.BlobHistograms;

@@ -1,5 +1,6 @@
 package xportdnn.quant;
 
+import xportdnn.precision.DynamicFixed;
 import xportdnn.calib.AbsHistogram;
 import xportdnn.calib.BlobHistograms;
 

@@ -1,5 +1,6 @@
 package xportdnn.sim;
 
+import xportdnn.precision.NumberFormat;
 import java.util.List;
 
 /** Concat of integer inputs along one axis, each moved into the output format (a no-op when they share it). */

@@ -1,5 +1,6 @@
 package xportdnn.sim;
 
+import xportdnn.precision.NumberFormat;
 import java.util.List;
 
 /**

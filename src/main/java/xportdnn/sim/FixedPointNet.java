@@ -1,5 +1,9 @@
 package xportdnn.sim;
 
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.PrecisionScheme;
+import xportdnn.precision.Requantizer;
+import xportdnn.precision.AveragePooling;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -1,5 +1,6 @@
 package xportdnn.sim;
 
+import xportdnn.precision.Requantizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,6 @@
 package xportdnn.sim;
 
+import xportdnn.precision.AveragePooling;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PoolingParameter.RoundMode;
 

@@ -1,5 +1,7 @@
 package xportdnn.sim;
 
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.Requantizer;
 import java.util.List;
 
 /** A ReLU over integer codes that is not fused into a convolution: max(q, 0), moved to its output format if needed. */

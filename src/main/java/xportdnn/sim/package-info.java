@@ -9,13 +9,13 @@
  * <li><b>Rounding</b> is C's {@code round}, half away from zero, everywhere: quantizing values (the runtime's
  * Trim2FixedPoint and Trim2FixedPoint_Offline), and every right shift of an accumulator (the device's output stage
  * adds {@code 2^(shift-1)} to the magnitude, shifts and restores the sign).</li>
- * <li><b>Xilinx</b> ({@link xportdnn.sim.ThresholdFormat}): scales in float32 as the runtime computes them; the
+ * <li><b>Xilinx</b> ({@link xportdnn.precision.ThresholdFormat}): scales in float32 as the runtime computes them; the
  * per-channel multiplier {@code M = round(sf_w * sf_in / sf_out * 2^22)}; the bias clipped to +-th_out, rounded to
  * output codes, kept in 8.8 and widened by 14 bits, i.e. added as {@code code << 22}; the output
  * {@code round((acc * M + bias) / 2^22)} saturated to bw_layer_out bits, then a fused ReLU. The device holds M
  * in 24 and the bias in 16 bits; the simulator keeps both exact (this only matters above 8 bits). At high
  * bitwidths the fixed 22-bit multiplier, not the codes, limits precision.</li>
- * <li><b>DynamicFixed</b> ({@link xportdnn.sim.FixedPointFormat}): the bias is trimmed to the output format
+ * <li><b>DynamicFixed</b> ({@link xportdnn.precision.FixedPointFormat}): the bias is trimmed to the output format
  * (bw_layer_out, fl_layer_out, saturating) and added in the accumulator's fl_in + fl_params fractional bits; the
  * sum is shifted right by fl_in + fl_params - fl_out with rounding and saturated. A negative shift scales up
  * exactly. A convolution fused with BatchNorm/Scale gets the weight fl the runtime recomputes from its fused

@@ -1,6 +1,6 @@
 package xportdnn.export;
 
-import xportdnn.quant.InParamsOut;
+import xportdnn.precision.InParamsOut;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static xportdnn.model.TestWeights.blob;
 import static xportdnn.model.TestWeights.layer;

@@ -1,5 +1,7 @@
 package xportdnn.quant;
 
+import xportdnn.precision.DynamicFixed;
+import xportdnn.precision.InParamsOut;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.HashMap;

@@ -1,5 +1,9 @@
 package xportdnn.sim;
 
+import xportdnn.precision.FixedPointFormat;
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.Requantizer;
+import xportdnn.precision.ThresholdFormat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.Random;

@@ -17,7 +17,7 @@ import xportdnn.calib.BlobHistograms;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.export.DynamicFixedExporter;
-import xportdnn.quant.InParamsOut;
+import xportdnn.precision.InParamsOut;
 import xportdnn.export.XilinxExporter;
 import xportdnn.model.Blob;
 import xportdnn.model.CaffemodelReader;
@@ -26,7 +26,7 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.Npy;
 import xportdnn.model.proto.Caffe.NetParameter;
-import xportdnn.quant.DynamicFixed;
+import xportdnn.precision.DynamicFixed;
 import xportdnn.quant.KlJThreshold;
 import xportdnn.quant.XilinxThresholds;
 

@@ -1,0 +1,33 @@
+package xportdnn.data;
+
+/**
+ * A decoded image as {@code caffe.io.load_image} returns it: H x W x C float32 values, interleaved (pixel by
+ * pixel, channels R,G,B or one grey channel), normally in [0, 1].
+ *
+ * @param pixels {@code pixels[(y * width + x) * channels + c]}; shared, not copied
+ */
+public record FloatImage(int height, int width, int channels, float[] pixels) {
+
+    public FloatImage {
+        if (height <= 0 || width <= 0 || channels <= 0 || (long) height * width * channels != pixels.length) {
+            throw new IllegalArgumentException(
+                    height + "x" + width + "x" + channels + " image with " + pixels.length + " values");
+        }
+    }
+
+    public float get(int y, int x, int c) {
+        return pixels[(y * width + x) * channels + c];
+    }
+
+    /** A grey image repeated into three equal channels (what load_image does for a grey file and color=True). */
+    public FloatImage toColor() {
+        if (channels != 1) {
+            throw new IllegalStateException("toColor on a " + channels + "-channel image");
+        }
+        float[] rgb = new float[pixels.length * 3];
+        for (int i = 0; i < pixels.length; i++) {
+            rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = pixels[i];
+        }
+        return new FloatImage(height, width, 3, rgb);
+    }
+}

@@ -1,0 +1,132 @@
+package xportdnn.data;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import xportdnn.model.ModelException;
+
+/**
+ * Decodes an image file the way {@code caffe.io.load_image(filename, color)} does: an H x W x C float image in
+ * [0, 1] (sample / (2^bits - 1), like skimage's {@code img_as_float}), channels R,G,B when {@code color}, else
+ * one grey channel. A grey file is tiled to three equal channels for a colour model and kept exact for a grey
+ * one; a colour file is turned grey with skimage's {@code rgb2gray} weights (0.2125 R + 0.7154 G + 0.0721 B).
+ * Alpha is dropped. Decoding goes through {@code javax.imageio}: the TwelveMonkeys plugins on the classpath
+ * read JPEG (baseline, progressive, grey, CMYK, YCCK), BMP and PNM; the JDK reads PNG (and GIF, TIFF).
+ * Samples are taken as stored (no ICC colour management), as skimage/PIL and OpenCV do; EXIF orientation is
+ * not applied (skimage does not apply it either).
+ */
+public final class ImageDecoder {
+
+    private static final double RED = 0.2125;
+    private static final double GREEN = 0.7154;
+    private static final double BLUE = 0.0721;
+
+    private ImageDecoder() {
+    }
+
+    public static FloatImage load(Path file, boolean color) {
+        return convert(decode(file), color);
+    }
+
+    private static BufferedImage decode(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ModelException(file + ": no such image file");
+        }
+        ImageReader reader = null;
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new ModelException(file + ": not an image in a format we read (JPEG, PNG, BMP, PNM)");
+            }
+            reader = readers.next();
+            reader.setInput(in, true, true);
+            return reader.read(0);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ModelException m) {
+                throw m;
+            }
+            // readers signal corrupt data with IIOException but sometimes with runtime exceptions too
+            throw new ModelException(file + ": cannot decode image: " + e.getMessage(), e);
+        } finally {
+            if (reader != null) {
+                reader.dispose();
+            }
+        }
+    }
+
+    /** Converts to floats in one pass; grey comes from the stored integer samples in double precision. */
+    private static FloatImage convert(BufferedImage img, boolean color) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        ColorModel cm = img.getColorModel();
+        Raster raster = img.getRaster();
+        int bits = plainSampleBits(cm);
+        // plain grey/RGB components: read the stored samples; anything else (palette, packed, CMYK kept as
+        // CMYK by a reader): let Java convert to 8-bit sRGB
+        boolean plain = bits > 0;
+        int srcChannels = plain ? cm.getNumColorComponents() : 3;
+        int stride = plain ? raster.getNumBands() : 3;
+        double max = plain ? (1 << bits) - 1 : 255;
+        int outChannels = color ? 3 : 1;
+        float[] out = new float[w * h * outChannels];
+        int[] row = new int[w * stride];
+        int[] argb = plain ? null : new int[w];
+        for (int y = 0; y < h; y++) {
+            if (plain) {
+                raster.getPixels(0, y, w, 1, row);
+            } else {
+                img.getRGB(0, y, w, 1, argb, 0, w);
+                for (int x = 0; x < w; x++) {
+                    row[3 * x] = (argb[x] >> 16) & 0xff;
+                    row[3 * x + 1] = (argb[x] >> 8) & 0xff;
+                    row[3 * x + 2] = argb[x] & 0xff;
+                }
+            }
+            for (int x = 0; x < w; x++) {
+                int s = x * stride;
+                int o = (y * w + x) * outChannels;
+                if (srcChannels == 1) {
+                    float v = (float) (row[s] / max);
+                    for (int c = 0; c < outChannels; c++) {
+                        out[o + c] = v;
+                    }
+                } else if (color) {
+                    out[o] = (float) (row[s] / max);
+                    out[o + 1] = (float) (row[s + 1] / max);
+                    out[o + 2] = (float) (row[s + 2] / max);
+                } else {
+                    out[o] = (float) ((RED * row[s] + GREEN * row[s + 1] + BLUE * row[s + 2]) / max);
+                }
+            }
+        }
+        return new FloatImage(h, w, outChannels, out);
+    }
+
+    /** Bits per sample when the image is plain grey or RGB components (optionally with alpha), else 0. */
+    private static int plainSampleBits(ColorModel cm) {
+        if (!(cm instanceof ComponentColorModel)) {
+            return 0;
+        }
+        int type = cm.getColorSpace().getType();
+        int colours = cm.getNumColorComponents();
+        if (!(type == ColorSpace.TYPE_GRAY && colours == 1 || type == ColorSpace.TYPE_RGB && colours == 3)) {
+            return 0;
+        }
+        int[] sizes = cm.getComponentSize();
+        for (int s : sizes) {
+            if (s != sizes[0] || s < 1 || s > 16) {
+                return 0;
+            }
+        }
+        return sizes[0];
+    }
+}

@@ -1,0 +1,272 @@
+package xportdnn.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import xportdnn.model.ModelException;
+
+/**
+ * The images a user points us to, in a fixed order, each with a name, an optional label and a way to load its
+ * pixels. Sources: a folder (searched recursively), a Caffe {@code val.txt}-style list, or an IDX image file.
+ * Nothing is decoded until {@link Entry#load} is called.
+ */
+public final class ImageSet {
+
+    /** File name endings taken as images in a folder (compared ignoring case). */
+    public static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".ppm", ".pnm");
+
+    /** Loads an entry's pixels as {@code caffe.io.load_image(color)} would. */
+    @FunctionalInterface
+    public interface Pixels {
+        FloatImage load(boolean color);
+    }
+
+    /**
+     * One image.
+     *
+     * @param name  its path relative to the folder, its path as written in the list, or {@code %05d} for IDX
+     * @param label its class id, if the source gives one
+     */
+    public record Entry(String name, OptionalInt label, Pixels pixels) {
+
+        public FloatImage load(boolean color) {
+            return pixels.load(color);
+        }
+    }
+
+    private final List<Entry> entries;
+
+    private ImageSet(List<Entry> entries) {
+        this.entries = List.copyOf(entries);
+    }
+
+    /**
+     * Opens what the user named: a folder (unlabelled, or labelled by class folders when {@code labels} is a
+     * class-names file), an IDX image file ({@code labels}: its IDX label file, optional), or a list file
+     * ({@code labels} must be null: the list carries them).
+     */
+    public static ImageSet open(Path input, Path labels) {
+        if (Files.isDirectory(input)) {
+            return labels == null ? directory(input) : classFolders(input, labels);
+        }
+        if (!Files.isRegularFile(input)) {
+            throw new ModelException(input + ": no such file or folder");
+        }
+        if (Idx.isImageFile(input)) {
+            return idx(input, labels);
+        }
+        if (labels != null) {
+            throw new ModelException(labels + ": a label file only goes with an IDX image file or a folder of class "
+                    + "folders; " + input + " is a list that carries its own labels");
+        }
+        return list(input);
+    }
+
+    /** Every image file under {@code dir} (recursively), sorted by relative path, without labels. */
+    public static ImageSet directory(Path dir) {
+        List<Entry> entries = new ArrayList<>();
+        for (Path file : imageFiles(dir)) {
+            entries.add(fileEntry(relativeName(dir, file), OptionalInt.empty(), file));
+        }
+        return new ImageSet(entries);
+    }
+
+    /**
+     * Images in class folders ({@code dir/<class>/...}): the label is the class folder's position among the
+     * sorted folder names, or, with {@code classNames} (one class per line, line k = label k), the line whose
+     * text or first word (as in Caffe's {@code synset_words.txt}) is the folder name.
+     */
+    public static ImageSet classFolders(Path dir, Path classNames) {
+        List<Path> files = imageFiles(dir);
+        Map<String, Integer> labelOf = new LinkedHashMap<>();
+        if (classNames != null) {
+            List<String> lines = readLines(classNames);
+            for (int k = 0; k < lines.size(); k++) {
+                String line = lines.get(k).trim();
+                if (!line.isEmpty()) {
+                    labelOf.putIfAbsent(line, k);
+                    labelOf.putIfAbsent(line.split("\\s+", 2)[0], k);
+                }
+            }
+        } else {
+            Set<String> folders = new TreeSet<>();
+            for (Path f : files) {
+                folders.add(classFolder(dir, f));
+            }
+            for (String folder : folders) {
+                labelOf.put(folder, labelOf.size());
+            }
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (Path file : files) {
+            String folder = classFolder(dir, file);
+            Integer label = labelOf.get(folder);
+            if (label == null) {
+                throw new ModelException(classNames + ": no class named " + folder + " (the folder of "
+                        + dir.relativize(file) + ")");
+            }
+            entries.add(fileEntry(relativeName(dir, file), OptionalInt.of(label), file));
+        }
+        return new ImageSet(entries);
+    }
+
+    /**
+     * A Caffe {@code val.txt}-style list: one {@code relative/path label} per line (the label after the last
+     * space, so paths may contain spaces), paths relative to the list's folder. A list without labels (one path
+     * per line) is accepted too; mixing the two is not. Blank lines are skipped.
+     */
+    public static ImageSet list(Path listFile) {
+        Path base = listFile.toAbsolutePath().getParent();
+        List<String> lines = readLines(listFile);
+        List<Entry> entries = new ArrayList<>();
+        Boolean labelled = null;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).stripTrailing();
+            if (line.isBlank()) {
+                continue;
+            }
+            String where = listFile + ":" + (i + 1) + ":";
+            int space = lastSpace(line);
+            String tail = space < 0 ? "" : line.substring(space + 1);
+            OptionalInt label = OptionalInt.empty();
+            String path = line.strip();
+            if (tail.matches("[-+]?\\d+")) {
+                if (!tail.matches("\\d{1,9}")) {
+                    throw new ModelException(where + (space + 2) + ": label " + tail + " is not a class id 0, 1, 2, ...");
+                }
+                label = OptionalInt.of(Integer.parseInt(tail));
+                path = line.substring(0, space).strip();
+            }
+            if (labelled != null && labelled != label.isPresent()) {
+                throw new ModelException(where + "1: " + (label.isPresent() ? "a label" : "no label")
+                        + " here, but " + (labelled ? "earlier lines have labels" : "earlier lines have none"));
+            }
+            labelled = label.isPresent();
+            Path file = base.resolve(path);
+            if (!Files.isRegularFile(file)) {
+                throw new ModelException(where + "1: " + path + ": no such file (looked for " + file + ")");
+            }
+            entries.add(fileEntry(path, label, file));
+        }
+        if (entries.isEmpty()) {
+            throw new ModelException(listFile + ": the list names no images");
+        }
+        return new ImageSet(entries);
+    }
+
+    /** The records of an IDX image file, named {@code %05d} by 0-based index, labels from an IDX label file. */
+    public static ImageSet idx(Path imagesFile, Path labelsFile) {
+        Idx.Images images = Idx.readImages(imagesFile);
+        int[] labels = labelsFile == null ? null : Idx.readLabels(labelsFile);
+        if (labels != null && labels.length != images.count()) {
+            throw new ModelException(labelsFile + ": " + labels.length + " labels for the " + images.count()
+                    + " images of " + imagesFile);
+        }
+        List<Entry> entries = new ArrayList<>(images.count());
+        for (int i = 0; i < images.count(); i++) {
+            int index = i;
+            entries.add(new Entry(String.format(Locale.ROOT, "%05d", i),
+                    labels == null ? OptionalInt.empty() : OptionalInt.of(labels[i]),
+                    color -> images.image(index, color)));
+        }
+        return new ImageSet(entries);
+    }
+
+    /** A set of the given entries (e.g. a subset of another set). */
+    public static ImageSet of(List<Entry> entries) {
+        return new ImageSet(List.copyOf(entries));
+    }
+
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    public Entry get(int index) {
+        return entries.get(index);
+    }
+
+    /** True when every entry has a label. */
+    public boolean labelled() {
+        return entries.stream().allMatch(e -> e.label().isPresent());
+    }
+
+    private static Entry fileEntry(String name, OptionalInt label, Path file) {
+        return new Entry(name, label, color -> ImageDecoder.load(file, color));
+    }
+
+    private static List<Path> imageFiles(Path dir) {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
+            Map<String, Path> byName = new TreeMap<>();
+            walk.filter(ImageSet::isImageName).filter(Files::isRegularFile)
+                    .forEach(p -> byName.put(relativeName(dir, p), p));
+            files = List.copyOf(byName.values());
+        } catch (IOException | UncheckedIOException e) {
+            throw new ModelException(dir + ": cannot list the folder: " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            throw new ModelException(dir + ": no image files (" + String.join(" ", EXTENSIONS) + ") in the folder");
+        }
+        return files;
+    }
+
+    private static boolean isImageName(Path p) {
+        String name = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return EXTENSIONS.stream().anyMatch(name::endsWith);
+    }
+
+    /** The path below {@code dir} with {@code /} separators: the entry name and the sort key. */
+    private static String relativeName(Path dir, Path file) {
+        Path rel = dir.relativize(file);
+        List<String> parts = new ArrayList<>();
+        rel.forEach(p -> parts.add(p.toString()));
+        return String.join("/", parts);
+    }
+
+    private static String classFolder(Path dir, Path file) {
+        Path rel = dir.relativize(file);
+        if (rel.getNameCount() < 2) {
+            throw new ModelException(file + ": not inside a class folder of " + dir
+                    + " (labels come from the folder names)");
+        }
+        return rel.getName(0).toString();
+    }
+
+    private static int lastSpace(String line) {
+        for (int i = line.length() - 1; i >= 0; i--) {
+            if (Character.isWhitespace(line.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+                lines.set(0, lines.get(0).substring(1));
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new ModelException(file + ": cannot read: " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
+        }
+    }
+}

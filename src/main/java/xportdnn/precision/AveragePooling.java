@@ -1,0 +1,62 @@
+package xportdnn.precision;
+
+/**
+ * The device's average pooling. The runtime turns every AVE Pooling into a job of the convolution engine
+ * (OPCODE_AVRPOOL2CONV), which multiplies the sum S of a window's input codes (padding counts 0) by an 8-bit
+ * multiplier m and a 16-bit per-plane scale a in its 24-bit signed accumulator, shifts the result right by s —
+ * arithmetically and without the rounding constant its convolutions add, so it floors — and writes the low byte:
+ * a result out of range wraps around instead of saturating. The divisor is the kernel's, whatever part of a
+ * window covers padding or lies past the input (CHaiDNN: xi_init.cpp convInit and loadsf_avg_pool,
+ * xi_dnn_conv_utils.hpp; design/conv/src/xi_convolution.hpp Conv3dTop).
+ *
+ * @param multiplier m as the engine reads it (a signed byte)
+ * @param scale      a as the engine reads it (an unsigned 16-bit value)
+ * @param shift      s
+ * @param rescales   whether s depends on the output format, so the codes are written in it (else they keep the
+ *                   input's scale)
+ * @param container  bits of the code written: 8 on the device (6-bit codes live in 8-bit containers); a wider
+ *                   format, which no CHaiDNN build runs, gets a container of its width and an accumulator as much
+ *                   wider than the device's 24 bits
+ */
+public record AveragePooling(int multiplier, int scale, int shift, boolean rescales, int container) {
+
+    /** The device's code container and the extra bits of its accumulator. */
+    private static final int DEVICE_CONTAINER_BITS = 8;
+    private static final int ACCUMULATOR_EXTRA_BITS = 16;
+
+    private static int container(int bitwidth) {
+        return Math.max(DEVICE_CONTAINER_BITS, bitwidth);
+    }
+
+    /**
+     * Xilinx mode: m = 1, a = floor(2^16 / kh^2) (loadsf_avg_pool squares the kernel height), s = 16. The result
+     * stays in the input's scale: the runtime does not use the layer's th_layer_out.
+     */
+    public static AveragePooling xilinx(int kernelH, int bitwidth) {
+        return new AveragePooling(1, (1 << 16) / (kernelH * kernelH) & 0xFFFF, 16, false, container(bitwidth));
+    }
+
+    /**
+     * DynamicFixed mode: m = 1/(kh kw) with 8 fractional bits, truncated (ConvertToFP), a = 1,
+     * s = fl_in + 8 - fl_out: the result is written in the layer's output format.
+     */
+    public static AveragePooling dynamicFixed(int kernelH, int kernelW, int flIn, int flOut, int bitwidth) {
+        return new AveragePooling((byte) (256 / (kernelH * kernelW)), 1, flIn + 8 - flOut, true, container(bitwidth));
+    }
+
+    /** The code the device writes for a window whose input codes sum to {@code sum}. */
+    public int apply(long sum) {
+        long accumulator = wrap(sum * multiplier * scale, container + ACCUMULATOR_EXTRA_BITS);
+        return (int) wrap(accumulator >> shift, container);
+    }
+
+    /** v as a signed integer of {@code bits} bits: its low bits, sign-extended. */
+    private static long wrap(long v, int bits) {
+        return v << (64 - bits) >> (64 - bits);
+    }
+
+    /** Whether m x a is positive: for a window of one pixel (or two, in DynamicFixed) the runtime's factor overflows. */
+    public boolean averages() {
+        return multiplier * scale > 0;
+    }
+}

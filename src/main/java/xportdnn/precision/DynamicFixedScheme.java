@@ -1,0 +1,90 @@
+package xportdnn.precision;
+
+import static xportdnn.precision.BlockFields.checked;
+import static xportdnn.precision.BlockFields.require;
+
+import xportdnn.model.Blob;
+import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
+import xportdnn.model.PoolGeometry;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+
+/**
+ * DynamicFixed mode: activations in {@link FixedPointFormat}s of {@code bw_layer_in/fl_layer_in} and
+ * {@code bw_layer_out/fl_layer_out}, convolution weights in {@code bw_params/fl_params}. For a convolution fused
+ * with BatchNorm/Scale the runtime ignores {@code fl_params} and recomputes the fractional length from the fused
+ * weights (algorithms.md section C): {@code fl = bw_params - int_bits}, {@code int_bits} = 1 when max |w'| < 1,
+ * 2 when it is 1, else {@code ceil(|log2 max|) + 1}.
+ */
+final class DynamicFixedScheme implements PrecisionScheme {
+
+    static final String QUANT_TYPE = "DynamicFixed";
+
+    /** The largest shift the convolution engine's 6-bit shift field holds. */
+    private static final int MAX_POOLING_SHIFT = 63;
+
+    @Override
+    public String quantType() {
+        return QUANT_TYPE;
+    }
+
+    @Override
+    public NumberFormat input(Layer layer, PrecisionParameter p) {
+        require(layer, p.hasBwLayerIn(), "bw_layer_in");
+        require(layer, p.hasFlLayerIn(), "fl_layer_in");
+        return checked(layer, () -> new FixedPointFormat(p.getBwLayerIn(), p.getFlLayerIn()));
+    }
+
+    @Override
+    public NumberFormat output(Layer layer, PrecisionParameter p) {
+        require(layer, p.hasBwLayerOut(), "bw_layer_out");
+        require(layer, p.hasFlLayerOut(), "fl_layer_out");
+        return checked(layer, () -> new FixedPointFormat(p.getBwLayerOut(), p.getFlLayerOut()));
+    }
+
+    @Override
+    public NumberFormat weights(Layer layer, PrecisionParameter p, Blob weights, boolean fused) {
+        require(layer, p.hasBwParams(), "bw_params");
+        if (!fused) {
+            require(layer, p.hasFlParams(), "fl_params");
+            return checked(layer, () -> new FixedPointFormat(p.getBwParams(), p.getFlParams()));
+        }
+        int fl = p.getBwParams() - integerBits(weights.data());
+        return checked(layer, () -> new FixedPointFormat(p.getBwParams(), fl));
+    }
+
+    /**
+     * @throws ModelException when fl_layer_out is more than 8 above fl_layer_in: the device shifts the pooled sum
+     *                        right by fl_layer_in + 8 - fl_layer_out (a 6-bit unsigned field)
+     */
+    @Override
+    public AveragePooling averagePooling(Layer layer, PrecisionParameter p, PoolGeometry window) {
+        AveragePooling a = AveragePooling.dynamicFixed(window.kernelH(), window.kernelW(), p.getFlLayerIn(),
+                p.getFlLayerOut(), p.getBwLayerOut());
+        if (a.shift() < 0 || a.shift() > MAX_POOLING_SHIFT) {
+            throw ModelException.inLayer(layer.name(), "average pooling from fl_layer_in " + p.getFlLayerIn()
+                    + " to fl_layer_out " + p.getFlLayerOut() + " needs a right shift of " + a.shift()
+                    + "; the device shifts by 0.." + MAX_POOLING_SHIFT + " (fl_layer_in + 8 - fl_layer_out)");
+        }
+        return a;
+    }
+
+    /** The runtime's integer bits for fused weights whose largest magnitude is max |w|. */
+    static int integerBits(float[] weights) {
+        double max = 0;
+        for (float w : weights) {
+            max = Math.max(max, Math.abs(w));
+        }
+        if (max < 1) {
+            return 1;
+        }
+        if (max == 1) {
+            return 2;
+        }
+        int ceilLog2 = Math.getExponent(max); // exact: floor(log2 max), raised when max is not a power of two
+        if (max > Math.scalb(1.0, ceilLog2)) {
+            ceilLog2++;
+        }
+        return ceilLog2 + 1;
+    }
+}

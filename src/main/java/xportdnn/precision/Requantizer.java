@@ -1,0 +1,231 @@
+package xportdnn.precision;
+
+import java.util.Arrays;
+
+/**
+ * The device's move of a wide integer into a narrow code, per channel c:
+ * {@code clamp(roundShift(a x multiplier[c] + offset[c], shift), lower, upper)}, where {@code roundShift} divides
+ * by 2^shift rounding half away from zero, as CHaiDNN's output stage does ({@code |v| + 2^(shift-1)}, shifted,
+ * sign restored). A fused ReLU raises the lower bound to 0. All arithmetic is exact in {@code long}: the
+ * single-value {@link #apply(long, int)} throws where a product would overflow, the bulk methods serve
+ * accumulators whose range {@link #requireRange} accepted.
+ */
+public final class Requantizer {
+
+    private final long[] multiplier;
+    private final long[] offset;
+    private final int shift;
+    private final int lower;
+    private final int upper;
+    /**
+     * Per channel, the same move in 32-bit arithmetic for float32 accumulators (see {@link #int32Plan}): the
+     * accumulator is first clamped to [{@code accLow}, {@code accHigh}], beyond which the result is saturated
+     * anyway, which keeps {@code a x multiplier + offset} within int. {@code int32[c]} is false where that
+     * does not fit.
+     */
+    private final boolean[] int32;
+    private final int[] accLow;
+    private final int[] accHigh;
+
+    /**
+     * @param multiplier per channel (one value serves a per-tensor move)
+     * @param offset     per channel, added after the multiplication (the bias, in units of 2^-shift codes)
+     * @param shift      right shift with rounding, 0..62
+     * @param lower      smallest result
+     * @param upper      largest result
+     */
+    public Requantizer(long[] multiplier, long[] offset, int shift, int lower, int upper) {
+        if (multiplier.length != offset.length || multiplier.length == 0) {
+            throw new IllegalArgumentException(multiplier.length + " multipliers for " + offset.length + " offsets");
+        }
+        if (shift < 0 || shift > 62 || lower > upper) {
+            throw new IllegalArgumentException("shift " + shift + ", bounds " + lower + ".." + upper);
+        }
+        this.multiplier = multiplier.clone();
+        this.offset = offset.clone();
+        this.shift = shift;
+        this.lower = lower;
+        this.upper = upper;
+        int channels = multiplier.length;
+        int32 = new boolean[channels];
+        accLow = new int[channels];
+        accHigh = new int[channels];
+        for (int c = 0; c < channels; c++) {
+            int32Plan(c);
+        }
+    }
+
+    /** Largest |float32 accumulator| the bulk float method serves (exact as a float, see its contract). */
+    private static final long FLOAT_ACCUMULATOR = 1L << 24;
+    /** Bound on every int the int path forms, so that the differences its clamps take cannot overflow either. */
+    private static final long INT_LIMIT = 1L << 30;
+
+    /**
+     * Decides whether channel c's move runs in int. With m > 0 the result is non-decreasing in a; every a with
+     * {@code a m + b < (lower - 1) 2^shift} rounds to at most lower - 1, so saturates to lower, and every a with
+     * {@code a m + b > (upper + 1) 2^shift} saturates to upper. Clamping a to the last such a below (and the
+     * first above) therefore leaves the result unchanged, and what remains in between must fit in int.
+     */
+    private void int32Plan(int c) {
+        long m = multiplier[c];
+        long b = offset[c];
+        if (m <= 0 || m >= INT_LIMIT || Math.abs(b) >= INT_LIMIT || shift > 29 || Math.abs((long) lower) >= INT_LIMIT
+                || Math.abs((long) upper) >= INT_LIMIT) {
+            return;
+        }
+        long below = ((long) lower - 1) * (1L << shift) - b; // a m < below saturates to lower
+        long above = ((long) upper + 1) * (1L << shift) - b; // a m > above saturates to upper
+        long low = Math.max(-Math.floorDiv(-below, m) - 1, -2 * FLOAT_ACCUMULATOR);
+        long high = Math.min(Math.floorDiv(above, m) + 1, 2 * FLOAT_ACCUMULATOR);
+        long half = shift == 0 ? 0 : 1L << (shift - 1);
+        if (low > high || Math.max(Math.abs(low * m + b), Math.abs(high * m + b)) + half >= INT_LIMIT) {
+            return;
+        }
+        int32[c] = true;
+        accLow[c] = (int) low;
+        accHigh[c] = (int) high;
+    }
+
+    /** A per-tensor move without offset. */
+    public static Requantizer scaling(long multiplier, int shift, int lower, int upper) {
+        return new Requantizer(new long[] {multiplier}, new long[] {0}, shift, lower, upper);
+    }
+
+    /** The same move followed by a ReLU. */
+    public Requantizer withRelu() {
+        return new Requantizer(multiplier, offset, shift, Math.max(lower, 0), Math.max(upper, 0));
+    }
+
+    public int channels() {
+        return multiplier.length;
+    }
+
+    public long multiplier(int channel) {
+        return multiplier[channel];
+    }
+
+    public long offset(int channel) {
+        return offset[channel];
+    }
+
+    public int shift() {
+        return shift;
+    }
+
+    /** The code for accumulator {@code a} of channel {@code channel}. */
+    public int apply(long a, int channel) {
+        long v = Math.addExact(Math.multiplyExact(a, multiplier[channel]), offset[channel]);
+        long r = roundShift(v, shift);
+        return (int) Math.max(lower, Math.min(upper, r));
+    }
+
+    /**
+     * Checks that the bulk {@code apply} methods cannot overflow for accumulators of magnitude
+     * up to {@code maxAccumulator}.
+     *
+     * @throws IllegalArgumentException when it could
+     */
+    public void requireRange(double maxAccumulator) {
+        for (int c = 0; c < multiplier.length; c++) {
+            double v = maxAccumulator * Math.abs((double) multiplier[c]) + Math.abs((double) offset[c]);
+            if (v >= 0x1p62) {
+                throw new IllegalArgumentException("accumulators up to " + maxAccumulator + " times multiplier "
+                        + multiplier[c] + " overflow 64 bits");
+            }
+        }
+    }
+
+    /**
+     * {@code out[to + i] = apply(acc[from + i], channel)} for {@code count} float32 accumulators holding integers of
+     * magnitude at most 2^24 (so the cast to int is exact, and cheaper than a cast to long) that
+     * {@link #requireRange} accepted: the device's output stage for one channel's pixels. The rounding is
+     * {@link #roundShift} without branches: for v < 0, {@code -((-v + half) >> s)} equals {@code (v + half - 1) >> s}.
+     */
+    public void apply(float[] acc, int from, int count, int channel, int[] out, int to) {
+        if (int32[channel]) {
+            applyInt(acc, from, count, channel, out, to);
+            return;
+        }
+        long m = multiplier[channel];
+        long b = offset[channel];
+        long half = shift == 0 ? 0 : 1L << (shift - 1);
+        long negative = shift == 0 ? 0 : -1; // selects v >> 63 (-1 for v < 0) when there is a shift
+        int s = shift;
+        int lo = lower;
+        int hi = upper;
+        for (int i = 0; i < count; i++) {
+            long v = (int) acc[from + i] * m + b;
+            long r = (v + half + ((v >> 63) & negative)) >> s;
+            out[to + i] = (int) Math.max(lo, Math.min(hi, r));
+        }
+    }
+
+    /**
+     * The float32 method in int arithmetic ({@link #int32Plan}), written for C2's (JDK 17) auto-vectorizer: it
+     * vectorizes neither the float-to-int cast inside a longer loop nor Math.max/min on int, nor a loop reading
+     * and writing at two different offsets, so the cast is a pass of its own, the rest runs in place on {@code out}
+     * indexed by the loop variable, and the clamps are masks. With {@code d = y - x}, {@code x + (d & ~(d >> 31))}
+     * is {@code max(x, y)} and {@code y - (d & ~(d >> 31))} is {@code min(x, y)}, as d cannot overflow:
+     * accumulators are at most 2^24, the clamp bounds 2^25, everything else below 2^30.
+     */
+    private void applyInt(float[] acc, int from, int count, int channel, int[] out, int to) {
+        for (int i = 0; i < count; i++) {
+            out[to + i] = (int) acc[from + i];
+        }
+        int m = (int) multiplier[channel];
+        int b = (int) offset[channel];
+        int aLo = accLow[channel];
+        int aHi = accHigh[channel];
+        int half = shift == 0 ? 0 : 1 << (shift - 1);
+        int negative = shift == 0 ? 0 : -1;
+        int s = shift;
+        int lo = lower;
+        int hi = upper;
+        int end = to + count;
+        for (int i = to; i < end; i++) {
+            int a = out[i];
+            int d = a - aLo;
+            a = aLo + (d & ~(d >> 31));
+            d = aHi - a;
+            a = aHi - (d & ~(d >> 31));
+            int v = a * m + b;
+            int r = (v + half + ((v >> 31) & negative)) >> s;
+            d = r - lo;
+            r = lo + (d & ~(d >> 31));
+            d = hi - r;
+            out[i] = hi - (d & ~(d >> 31));
+        }
+    }
+
+    /** The same for float64 accumulators (integers of magnitude at most 2^53). */
+    public void apply(double[] acc, int from, int count, int channel, int[] out, int to) {
+        for (int i = 0; i < count; i++) {
+            out[to + i] = (int) Math.max(lower, Math.min(upper, roundShift((long) acc[from + i] * multiplier[channel]
+                    + offset[channel], shift)));
+        }
+    }
+
+    /** A per-tensor move of every code (channel 0). */
+    public int[] applyAll(int[] codes) {
+        int[] out = new int[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            out[i] = apply(codes[i], 0);
+        }
+        return out;
+    }
+
+    /** {@code v / 2^shift} rounded half away from zero. */
+    public static long roundShift(long v, int shift) {
+        if (shift == 0) {
+            return v;
+        }
+        long half = 1L << (shift - 1);
+        return v >= 0 ? (v + half) >> shift : -((half - v) >> shift);
+    }
+
+    @Override
+    public String toString() {
+        return "Requantizer(x" + (multiplier.length == 1 ? multiplier[0] : Arrays.toString(multiplier)) + " >> " + shift
+                + ", " + lower + ".." + upper + ")";
+    }
+}

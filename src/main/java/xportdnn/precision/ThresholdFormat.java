@@ -1,0 +1,163 @@
+package xportdnn.precision;
+
+import java.util.Arrays;
+import java.util.Locale;
+import xportdnn.precision.DynamicFixed;
+
+/**
+ * CHaiDNN's Xilinx (threshold) format, per spec/chaidnn-precision.md section 2: scale
+ * {@code sf = th / (2^(bw-1) - 1)}, code {@code q = round(clamp(x, -th, th) / sf)} with C's {@code round} (half away
+ * from zero), one threshold per channel for weights ({@code th_params}) or one for a whole activation tensor.
+ * The arithmetic is float32 where the runtime's is ({@code sf} is a float computed in double from the float
+ * threshold; the division by {@code sf} is a float division). A threshold of 0 makes every code 0, as the
+ * runtime skips the division then.
+ *
+ * <p>Requantization, as the runtime prepares it (loadConvBiasTXT) and the device applies it: a per-channel
+ * multiplier {@code M[c] = round(sf_w[c] * sf_in / sf_out * 2^22)} (float arithmetic), the bias clipped to
+ * +-th_out, rounded to output codes and kept with 8 more fractional bits (8.8), which the device widens by 14 more
+ * bits to line up with {@code accumulator x M}; the sum is shifted right by 22 with rounding half away from zero
+ * and saturated to the output bitwidth. The device holds M in 24 and the 8.8 bias in 16 bits; the simulator keeps
+ * them exact in {@code long} (it matters only above 8 bits, which the device does not run).
+ */
+public final class ThresholdFormat implements NumberFormat {
+
+    /** The fixed-point position of the runtime's multipliers ("10.22 format"). */
+    public static final int SHIFT = 22;
+
+    /** The extra fractional bits the runtime keeps in a bias (8.8). */
+    static final int BIAS_FRACTION = 8;
+
+    private final int bitwidth;
+    private final float[] thresholds;
+    private final float[] steps;
+
+    /**
+     * @param bitwidth   total bits, 2..24
+     * @param thresholds one per channel (or one for a whole tensor), each finite and at least 0
+     */
+    public ThresholdFormat(int bitwidth, float... thresholds) {
+        if (bitwidth < 2 || bitwidth > 24) {
+            throw new IllegalArgumentException("bitwidth " + bitwidth + " is outside 2..24");
+        }
+        if (thresholds.length == 0) {
+            throw new IllegalArgumentException("no threshold");
+        }
+        this.bitwidth = bitwidth;
+        this.thresholds = thresholds.clone();
+        this.steps = new float[thresholds.length];
+        double levels = (1 << (bitwidth - 1)) - 1;
+        for (int c = 0; c < thresholds.length; c++) {
+            if (!(thresholds[c] >= 0) || Float.isInfinite(thresholds[c])) {
+                throw new IllegalArgumentException("threshold " + thresholds[c] + " is not a finite number >= 0");
+            }
+            steps[c] = (float) (thresholds[c] / levels);
+        }
+    }
+
+    public float threshold(int channel) {
+        return thresholds[channel];
+    }
+
+    @Override
+    public int bitwidth() {
+        return bitwidth;
+    }
+
+    @Override
+    public int channels() {
+        return thresholds.length;
+    }
+
+    @Override
+    public double step(int channel) {
+        return steps[channel];
+    }
+
+    @Override
+    public int quantize(float x, int channel) {
+        float th = thresholds[channel];
+        if (th == 0) {
+            return 0;
+        }
+        float clipped = Math.max(-th, Math.min(th, x));
+        return saturate(DynamicFixed.roundHalfAway(clipped / steps[channel]));
+    }
+
+    @Override
+    public int[] quantize(float[] values, int perChannel) {
+        if (thresholds.length > 1) {
+            return NumberFormat.super.quantize(values, perChannel);
+        }
+        float th = thresholds[0];
+        float step = steps[0];
+        int[] codes = new int[values.length];
+        int lo = minCode();
+        int hi = maxCode();
+        for (int i = 0; th > 0 && i < values.length; i++) { // a threshold of 0 leaves every code 0
+            double q = Math.max(-th, Math.min(th, values[i])) / step; // |q| < 2^23: q +- 0.5 is exact in double,
+            int r = (int) (q + Math.copySign(0.5, q));                 // and truncation then rounds half away
+            codes[i] = Math.max(lo, Math.min(hi, r));
+        }
+        return codes;
+    }
+
+    @Override
+    public float dequantize(int code, int channel) {
+        return code * steps[channel];
+    }
+
+    @Override
+    public Requantizer fromProducts(NumberFormat input, NumberFormat weights, float[] bias) {
+        float sfOut = outputStep();
+        float sfIn = (float) input.step(0);
+        int n = weights.channels();
+        if (bias.length != n) {
+            throw new IllegalArgumentException(bias.length + " biases for " + n + " weight channels");
+        }
+        float th = thresholds[0];
+        long[] m = new long[n];
+        long[] offset = new long[n];
+        for (int c = 0; c < n; c++) {
+            float sfW = (float) weights.step(c);
+            m[c] = (long) DynamicFixed.roundHalfAway(sfW * sfIn / sfOut * (float) (1 << SHIFT));
+            long b = th == 0 ? 0 : (long) DynamicFixed.roundHalfAway(Math.max(-th, Math.min(th, bias[c])) / sfOut);
+            offset[c] = (b << BIAS_FRACTION) << (SHIFT - BIAS_FRACTION);
+        }
+        return new Requantizer(m, offset, SHIFT, minCode(), maxCode());
+    }
+
+    @Override
+    public Requantizer from(NumberFormat source) {
+        float ratio = (float) source.step(0) / outputStep();
+        return Requantizer.scaling((long) DynamicFixed.roundHalfAway(ratio * (float) (1 << SHIFT)), SHIFT,
+                minCode(), maxCode());
+    }
+
+    /** The step of this format as a result format: it must be per-tensor and above 0. */
+    private float outputStep() {
+        if (thresholds.length != 1 || !(thresholds[0] > 0)) {
+            throw new IllegalArgumentException("a result format needs one threshold above 0, not " + this);
+        }
+        return steps[0];
+    }
+
+    private int saturate(double q) {
+        return (int) Math.max(minCode(), Math.min(maxCode(), q));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ThresholdFormat t && t.bitwidth == bitwidth && Arrays.equals(t.thresholds, thresholds);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * bitwidth + Arrays.hashCode(thresholds);
+    }
+
+    @Override
+    public String toString() {
+        return bitwidth + "-bit threshold " + (thresholds.length == 1
+                ? String.format(Locale.ROOT, "%.9g", thresholds[0]) : thresholds.length + " channels");
+    }
+}

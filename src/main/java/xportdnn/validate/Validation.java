@@ -1,0 +1,200 @@
+package xportdnn.validate;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import xportdnn.validate.Prediction;
+
+/**
+ * Float-versus-fixed scores accumulated over a labelled set: top-1/top-5 of both, how often their top-1 agree,
+ * and per layer the energy of the float output and of the fixed-point error, from which the signal-to-
+ * quantization-noise ratio follows. Two shards' validations {@link #merge merge} exactly.
+ */
+public final class Validation {
+
+    /** Per layer: energy of the float output, energy of (fixed - float), number of values. */
+    public record LayerError(String name, double signal, double noise, long count) {
+
+        /** 10 log10(signal / noise); +infinity when the fixed output is exact. */
+        public double sqnrDb() {
+            return noise == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(signal / noise);
+        }
+
+        LayerError plus(LayerError o) {
+            return new LayerError(name, signal + o.signal, noise + o.noise, count + o.count);
+        }
+    }
+
+    /** Top-1/top-5 hits of one side over the labelled images. */
+    public record Accuracy(long top1, long top5, long labelled) {
+
+        public double top1Rate() {
+            return labelled == 0 ? Double.NaN : top1 / (double) labelled;
+        }
+
+        public double top5Rate() {
+            return labelled == 0 ? Double.NaN : top5 / (double) labelled;
+        }
+    }
+
+    /**
+     * The top-1 drop (float rate minus fixed rate, as a fraction) with its 95% confidence interval. Both nets score
+     * the same images, so only the images exactly one of them gets right carry information: the interval is the
+     * paired (Wald) one for a difference of proportions, from those two counts. It shows whether a drop measured
+     * on a few hundred images is distinguishable from zero, or from a target.
+     *
+     * @param floatOnly images whose float top-1 is right and fixed top-1 wrong
+     * @param fixedOnly the other way round
+     */
+    public record TopOneDrop(double drop, double low, double high, long floatOnly, long fixedOnly, long labelled) {
+
+        static final double Z95 = 1.959964;
+
+        static TopOneDrop of(long floatOnly, long fixedOnly, long labelled) {
+            if (labelled == 0) {
+                return new TopOneDrop(Double.NaN, Double.NaN, Double.NaN, floatOnly, fixedOnly, 0);
+            }
+            double n = labelled;
+            double drop = (floatOnly - fixedOnly) / n;
+            double variance = ((floatOnly + fixedOnly) / n - drop * drop) / n;
+            double half = Z95 * Math.sqrt(Math.max(0, variance));
+            return new TopOneDrop(drop, drop - half, drop + half, floatOnly, fixedOnly, labelled);
+        }
+    }
+
+    private final Map<String, LayerError> layers = new LinkedHashMap<>();
+    private long images;
+    private long labelled;
+    private long agreeing;
+    private final long[] floatHits = new long[2];
+    private final long[] fixedHits = new long[2];
+    private long floatOnlyTop1;
+    private long fixedOnlyTop1;
+    private long floatTiedTop;
+    private long fixedTiedTop;
+
+    /** Adds one layer's float and fixed outputs for the same images (equal lengths). */
+    public void addLayer(String name, float[] reference, float[] fixed) {
+        if (reference.length != fixed.length) {
+            throw new IllegalArgumentException("layer " + name + ": " + reference.length + " float values but "
+                    + fixed.length + " fixed ones");
+        }
+        double s = 0;
+        double n = 0;
+        for (int i = 0; i < reference.length; i++) {
+            double r = reference[i];
+            double d = fixed[i] - r;
+            s += r * r;
+            n += d * d;
+        }
+        layers.merge(name, new LayerError(name, s, n, reference.length), LayerError::plus);
+    }
+
+    /** Adds one image's class scores from both nets and its label, if known. */
+    public void addImage(OptionalInt label, float[] floatScores, float[] fixedScores) {
+        images++;
+        Prediction f = top5(floatScores);
+        Prediction q = top5(fixedScores);
+        if (f.classes()[0] == q.classes()[0]) {
+            agreeing++;
+        }
+        if (tiedTop(f)) {
+            floatTiedTop++;
+        }
+        if (tiedTop(q)) {
+            fixedTiedTop++;
+        }
+        if (label.isPresent()) {
+            labelled++;
+            boolean floatRight = count(floatHits, f.classes(), label.getAsInt());
+            boolean fixedRight = count(fixedHits, q.classes(), label.getAsInt());
+            if (floatRight && !fixedRight) {
+                floatOnlyTop1++;
+            } else if (fixedRight && !floatRight) {
+                fixedOnlyTop1++;
+            }
+        }
+    }
+
+    private static Prediction top5(float[] scores) {
+        return Prediction.rank(scores, 0, scores.length, 5, false);
+    }
+
+    /**
+     * Whether two or more classes share the top score. A fixed-point output whose step is coarse next to the gaps
+     * between class scores ties often; the top-1 is then decided by the class order (the lower id), not the net.
+     */
+    private static boolean tiedTop(Prediction p) {
+        double[] scores = p.probabilities();
+        return scores.length > 1 && scores[0] == scores[1];
+    }
+
+    /** Counts the top-1 and top-5 hits of one ranking; returns whether its top-1 is right. */
+    private static boolean count(long[] hits, int[] top, int label) {
+        boolean top1 = top[0] == label;
+        if (top1) {
+            hits[0]++;
+        }
+        for (int i = 0; i < top.length; i++) {
+            if (top[i] == label) {
+                hits[1]++;
+                break;
+            }
+        }
+        return top1;
+    }
+
+    public void merge(Validation other) {
+        other.layers.values().forEach(e -> layers.merge(e.name(), e, LayerError::plus));
+        images += other.images;
+        labelled += other.labelled;
+        agreeing += other.agreeing;
+        floatOnlyTop1 += other.floatOnlyTop1;
+        fixedOnlyTop1 += other.fixedOnlyTop1;
+        floatTiedTop += other.floatTiedTop;
+        fixedTiedTop += other.fixedTiedTop;
+        for (int i = 0; i < 2; i++) {
+            floatHits[i] += other.floatHits[i];
+            fixedHits[i] += other.fixedHits[i];
+        }
+    }
+
+    public long images() {
+        return images;
+    }
+
+    public Accuracy floatAccuracy() {
+        return new Accuracy(floatHits[0], floatHits[1], labelled);
+    }
+
+    public Accuracy fixedAccuracy() {
+        return new Accuracy(fixedHits[0], fixedHits[1], labelled);
+    }
+
+    /** The top-1 drop over the labelled images with its paired 95% interval. */
+    public TopOneDrop topOneDrop() {
+        return TopOneDrop.of(floatOnlyTop1, fixedOnlyTop1, labelled);
+    }
+
+    /** Fraction of images whose fixed top-1 equals the float top-1. */
+    public double top1Agreement() {
+        return images == 0 ? Double.NaN : agreeing / (double) images;
+    }
+
+    /** Images whose float class scores have two or more classes at the top. */
+    public long floatTiedTop() {
+        return floatTiedTop;
+    }
+
+    /** Images whose fixed-point class scores have two or more classes at the top (see {@link #tiedTop}). */
+    public long fixedTiedTop() {
+        return fixedTiedTop;
+    }
+
+    /** Per-layer errors in the order layers were first added (net order). */
+    public List<LayerError> layers() {
+        return new ArrayList<>(layers.values());
+    }
+}

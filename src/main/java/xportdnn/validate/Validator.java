@@ -1,0 +1,98 @@
+package xportdnn.validate;
+
+import xportdnn.sim.FixedPointNet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.data.Batches;
+import xportdnn.data.ImageSet;
+import xportdnn.data.Transformer;
+import xportdnn.engine.FloatEngine;
+import xportdnn.engine.layers.Tensors;
+
+/**
+ * Runs every image through the float engine and the fixed-point simulator of the same quantized net and scores
+ * them side by side: class scores of both for top-1/top-5, and each layer the simulator reports compared with the
+ * float engine's output of the same layer. Keeps a sample of every layer's float output on the first image for
+ * the report's histograms.
+ */
+public final class Validator {
+
+    /** Values kept per layer for the histograms. */
+    static final int SAMPLE = 20_000;
+
+    private final FloatEngine floatNet;
+    private final FixedPointNet fixedNet;
+    private final Transformer transformer;
+    private final String scoreBlob;
+    private final int classes;
+    private final int batchSize;
+    private final Map<String, float[]> samples = new LinkedHashMap<>();
+
+    /**
+     * @param scoreBlob the class-score blob ({@code classes} values per image) both nets output
+     */
+    public Validator(FloatEngine floatNet, FixedPointNet fixedNet, Transformer transformer, String scoreBlob,
+                     int classes, int batchSize) {
+        this.floatNet = floatNet;
+        this.fixedNet = fixedNet;
+        this.transformer = transformer;
+        this.scoreBlob = scoreBlob;
+        this.classes = classes;
+        this.batchSize = batchSize;
+    }
+
+    public Validation run(List<ImageSet.Entry> images, IntConsumer progress) {
+        Validation v = new Validation();
+        Batches.run(images, transformer, batchSize, (batch, n, first) -> {
+            Map<String, float[]> reference = new HashMap<>();
+            float[] floatScores = scores(floatNet.forward(batch, n, (layer, tops) ->
+                    reference.put(layer.name(), Tensors.floats(tops.get(0)))));
+            float[] fixedScores = scores(fixedNet.forward(batch, n, (layer, tops) -> {
+                float[] ref = reference.get(layer.name());
+                if (ref != null) {
+                    v.addLayer(layer.name(), ref, Tensors.floats(tops.get(0)));
+                }
+            }));
+            if (samples.isEmpty()) {
+                reference.forEach((name, values) -> samples.put(name, firstImageSample(values, n)));
+            }
+            for (int i = 0; i < n; i++) {
+                v.addImage(images.get(first + i).label(), row(floatScores, i), row(fixedScores, i));
+            }
+        }, progress);
+        return v;
+    }
+
+    /** Up to {@value #SAMPLE} evenly spaced float values of each layer's output on the first image. */
+    public Map<String, float[]> samples() {
+        return samples;
+    }
+
+    private float[] scores(Map<String, INDArray> outputs) {
+        INDArray s = outputs.get(scoreBlob);
+        if (s == null) {
+            throw new IllegalStateException("the net returned no blob '" + scoreBlob + "'");
+        }
+        return Tensors.floats(s);
+    }
+
+    private float[] row(float[] scores, int image) {
+        float[] r = new float[classes];
+        System.arraycopy(scores, image * classes, r, 0, classes);
+        return r;
+    }
+
+    private static float[] firstImageSample(float[] batchValues, int images) {
+        int perImage = batchValues.length / images;
+        int step = Math.max(1, perImage / SAMPLE);
+        float[] s = new float[(perImage + step - 1) / step];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = batchValues[i * step];
+        }
+        return s;
+    }
+}

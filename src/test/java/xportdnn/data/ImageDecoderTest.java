@@ -1,0 +1,179 @@
+package xportdnn.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import xportdnn.model.ModelException;
+
+class ImageDecoderTest {
+
+    private static final Path IMAGES = Path.of("testdata/images");
+    /** The four 16x16 quadrants of quad.ppm (see testdata/README.md): top-left, top-right, bottom-left, bottom-right. */
+    private static final int[][] QUADRANTS = {{220, 30, 40}, {30, 200, 60}, {40, 50, 210}, {128, 128, 128}};
+    private static final int[][] CENTRES = {{8, 8}, {8, 24}, {24, 8}, {24, 24}}; // y, x
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void ppmIsReadExactly() {
+        FloatImage img = ImageDecoder.load(IMAGES.resolve("quad.ppm"), true);
+        assertEquals(32, img.height());
+        assertEquals(32, img.width());
+        for (int q = 0; q < 4; q++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(QUADRANTS[q][c] / 255f, img.get(CENTRES[q][0], CENTRES[q][1], c));
+            }
+        }
+    }
+
+    /**
+     * Each JPEG against libjpeg-turbo's decoding of it (djpeg, the decoder family OpenCV uses). Progressive and
+     * grey decode identically; CMYK/YCCK to RGB conversion rounds differently by one level on some pixels.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"progressive", "grey", "ycck", "cmyk"})
+    void jpegMatchesLibjpegTurbo(String name) {
+        boolean grey = name.equals("grey");
+        FloatImage jpeg = ImageDecoder.load(IMAGES.resolve(name + ".jpg"), !grey);
+        FloatImage djpeg = ImageDecoder.load(IMAGES.resolve(name + (grey ? ".djpeg.pgm" : ".djpeg.ppm")), !grey);
+        assertEquals(grey ? 1 : 3, jpeg.channels());
+        double maxLevels = maxDiff(jpeg, djpeg) * 255;
+        assertTrue(maxLevels <= (name.equals("ycck") || name.equals("cmyk") ? 1.001 : 0), name + ": " + maxLevels);
+        if (!grey) {
+            for (int q = 0; q < 4; q++) { // and the colours come out in R,G,B order
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(QUADRANTS[q][c], jpeg.get(CENTRES[q][0], CENTRES[q][1], c) * 255, 4, name);
+                }
+            }
+        }
+    }
+
+    @Test
+    void greyFileIsTiledForColourAndColourFileIsWeightedForGrey() {
+        FloatImage grey = ImageDecoder.load(IMAGES.resolve("grey.jpg"), false);
+        FloatImage tiled = ImageDecoder.load(IMAGES.resolve("grey.jpg"), true);
+        for (int i = 0; i < grey.pixels().length; i++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(grey.pixels()[i], tiled.pixels()[3 * i + c]);
+            }
+        }
+        FloatImage colour = ImageDecoder.load(IMAGES.resolve("quad.ppm"), true);
+        FloatImage weighted = ImageDecoder.load(IMAGES.resolve("quad.ppm"), false);
+        assertEquals(1, weighted.channels());
+        for (int q = 0; q < 4; q++) {
+            int[] rgb = QUADRANTS[q];
+            // skimage rgb2gray: 0.2125 R + 0.7154 G + 0.0721 B
+            double expected = (0.2125 * rgb[0] + 0.7154 * rgb[1] + 0.0721 * rgb[2]) / 255;
+            assertEquals(expected, weighted.get(CENTRES[q][0], CENTRES[q][1], 0), 1e-7);
+            assertEquals(rgb[0] / 255f, colour.get(CENTRES[q][0], CENTRES[q][1], 0));
+        }
+    }
+
+    /** PNG (8-bit RGB, RGBA, 16-bit grey, palette) and BMP written here with ImageIO, read back exactly. */
+    @Test
+    void pngAndBmpVariants() throws IOException {
+        BufferedImage rgb = new BufferedImage(3, 2, BufferedImage.TYPE_3BYTE_BGR);
+        BufferedImage rgba = new BufferedImage(3, 2, BufferedImage.TYPE_4BYTE_ABGR);
+        for (int y = 0; y < 2; y++) {
+            for (int x = 0; x < 3; x++) {
+                int v = (10 * x + 100 * y) << 16 | (20 + x) << 8 | (250 - y);
+                rgb.setRGB(x, y, v);
+                rgba.setRGB(x, y, v | (x * 60) << 24); // varying alpha: must be dropped, not blended
+            }
+        }
+        for (Object[] c : new Object[][] {{rgb, "png"}, {rgb, "bmp"}, {rgba, "png"}}) {
+            Path file = tmp.resolve("img-" + ((BufferedImage) c[0]).getType() + "." + c[1]);
+            assertTrue(ImageIO.write((BufferedImage) c[0], (String) c[1], file.toFile()), file.toString());
+            FloatImage img = ImageDecoder.load(file, true);
+            assertEquals(3, img.channels());
+            assertEquals(110 / 255f, img.get(1, 1, 0), file.toString());
+            assertEquals(21 / 255f, img.get(1, 1, 1), file.toString());
+            assertEquals(249 / 255f, img.get(1, 1, 2), file.toString());
+            assertEquals(0f, img.get(0, 0, 0), file.toString());
+        }
+
+        BufferedImage grey16 = new BufferedImage(2, 1, BufferedImage.TYPE_USHORT_GRAY);
+        grey16.getRaster().setSample(0, 0, 0, 1000);
+        grey16.getRaster().setSample(1, 0, 0, 65535);
+        Path png16 = tmp.resolve("grey16.png");
+        ImageIO.write(grey16, "png", png16.toFile());
+        FloatImage g = ImageDecoder.load(png16, false);
+        assertEquals(1000 / 65535f, g.get(0, 0, 0)); // skimage img_as_float divides uint16 by 65535
+        assertEquals(1f, g.get(0, 1, 0));
+
+        byte[] red = {0, (byte) 200};
+        byte[] green = {0, 100};
+        byte[] blue = {0, 50};
+        BufferedImage palette = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_INDEXED,
+                new IndexColorModel(8, 2, red, green, blue));
+        palette.getRaster().setSample(1, 0, 0, 1);
+        Path pngP = tmp.resolve("palette.png");
+        ImageIO.write(palette, "png", pngP.toFile());
+        FloatImage p = ImageDecoder.load(pngP, true);
+        assertEquals(200 / 255f, p.get(0, 1, 0));
+        assertEquals(50 / 255f, p.get(0, 1, 2));
+    }
+
+    @Test
+    void pgmIsGreyAndExact() throws IOException {
+        byte[] header = "P5\n3 1\n255\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] file = Arrays.copyOf(header, header.length + 3);
+        file[header.length] = 0;
+        file[header.length + 1] = 77;
+        file[header.length + 2] = (byte) 255;
+        Path pgm = Files.write(tmp.resolve("x.pgm"), file);
+        FloatImage img = ImageDecoder.load(pgm, false);
+        assertEquals(1, img.channels());
+        assertEquals(77 / 255f, img.get(0, 1, 0));
+        assertEquals(1f, img.get(0, 2, 0));
+    }
+
+    @Test
+    void badFilesGiveOneLineNamingTheFile() throws IOException {
+        Path text = Files.writeString(tmp.resolve("notes.jpg"), "this is not a picture");
+        assertBad(text, "not an image");
+        byte[] png = Files.readAllBytes(writePng());
+        assertBad(Files.write(tmp.resolve("cut.png"), Arrays.copyOf(png, 40)), "cannot decode");
+        assertBad(tmp.resolve("missing.png"), "no such image file");
+    }
+
+    private Path writePng() throws IOException {
+        Path file = tmp.resolve("ok.png");
+        BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_3BYTE_BGR);
+        for (int i = 0; i < 64; i++) {
+            img.setRGB(i, i, 0x123456 * i);
+        }
+        ImageIO.write(img, "png", file.toFile());
+        return file;
+    }
+
+    private static void assertBad(Path file, String expected) {
+        ModelException e = assertThrows(ModelException.class, () -> ImageDecoder.load(file, true));
+        assertTrue(e.getMessage().startsWith(file.toString()) && e.getMessage().contains(expected), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    private static double maxDiff(FloatImage a, FloatImage b) {
+        assertEquals(a.pixels().length, b.pixels().length);
+        double max = 0;
+        for (int i = 0; i < a.pixels().length; i++) {
+            max = Math.max(max, Math.abs(a.pixels()[i] - b.pixels()[i]));
+        }
+        return max;
+    }
+}

@@ -1,0 +1,179 @@
+package xportdnn.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import xportdnn.SharedData;
+import xportdnn.SharedData.Model;
+import xportdnn.model.ModelException;
+
+class ImageSetTest {
+
+    private static final Path QUAD = Path.of("testdata/images/quad.ppm");
+
+    @TempDir
+    Path tmp;
+
+    /** val.txt: 500 labelled entries, in the order and with the labels of the reference predictions. */
+    @Test
+    void imagenetValList() throws IOException {
+        ImageSet set = ImageSet.open(SharedData.require("data/imagenet-val-500/val.txt"), null);
+        assertEquals(500, set.size());
+        assertTrue(set.labelled());
+        assertEquals("images/ILSVRC2012_val_00000347.JPEG", set.get(0).name());
+        assertEquals(OptionalInt.of(472), set.get(0).label());
+        assertMatchesPredictions(set, Model.SQUEEZENET.reference("predictions.tsv"));
+        FloatImage first = set.get(0).load(true);
+        assertEquals(227, first.height());
+        assertEquals(3, first.channels());
+    }
+
+    /** Class folders: 10,000 images, labels from the sorted folder names or from classes.txt, as in labels.txt. */
+    @Test
+    void cifarClassFolders() throws IOException {
+        Path images = SharedData.require("data/cifar10-test/images");
+        Path classes = SharedData.require("data/cifar10-test/classes.txt");
+        List<String> labelsTxt = Files.readAllLines(SharedData.require("data/cifar10-test/labels.txt"));
+        for (ImageSet set : List.of(ImageSet.classFolders(images, null), ImageSet.open(images, classes))) {
+            assertEquals(10_000, set.size());
+            for (int i = 0; i < set.size(); i++) {
+                String[] expected = labelsTxt.get(i).split(" ");
+                assertEquals(expected[0], "images/" + set.get(i).name());
+                assertEquals(OptionalInt.of(Integer.parseInt(expected[1])), set.get(i).label(), expected[0]);
+            }
+        }
+        ImageSet plain = ImageSet.open(images, null);
+        assertEquals(10_000, plain.size());
+        assertFalse(plain.labelled());
+        assertEquals("airplane/0000.jpg", plain.get(0).name());
+    }
+
+    /** IDX records named %05d, labels from the IDX label file, as in LeNet's predictions. */
+    @Test
+    void mnistIdx() throws IOException {
+        ImageSet set = ImageSet.open(SharedData.require("data/mnist/t10k-images-idx3-ubyte.gz"),
+                SharedData.require("data/mnist/t10k-labels-idx1-ubyte.gz"));
+        assertEquals(10_000, set.size());
+        assertEquals("00000", set.get(0).name());
+        assertEquals("09999", set.get(9999).name());
+        assertMatchesPredictions(set, Model.LENET.reference("predictions.tsv"));
+        assertEquals(28, set.get(0).load(false).width());
+    }
+
+    @Test
+    void idxLabelCountMustMatch() throws IOException {
+        Path images = SharedData.require("data/mnist/t10k-images-idx3-ubyte.gz");
+        Path labels = Files.write(tmp.resolve("labels"), new byte[] {0, 0, 8, 1, 0, 0, 0, 1, 5});
+        ModelException e = assertThrows(ModelException.class, () -> ImageSet.idx(images, labels));
+        assertTrue(e.getMessage().contains("1 labels for the 10000 images"), e.getMessage());
+    }
+
+    /** A folder: recursive, extensions in any case, other files skipped, sorted by relative path. */
+    @Test
+    void directoryIsSearchedRecursivelyAndSorted() throws IOException {
+        for (String name : List.of("b/z.PNG", "b/a.jpg", "a.JPEG", "c/d/e.ppm", "b.bmp", "notes.txt", "c/x.gif",
+                "c/d/f.Pgm", "c/d/g.pnm")) {
+            Path file = tmp.resolve("set").resolve(name);
+            Files.createDirectories(file.getParent());
+            Files.copy(QUAD, file);
+        }
+        ImageSet set = ImageSet.directory(tmp.resolve("set"));
+        assertEquals(List.of("a.JPEG", "b.bmp", "b/a.jpg", "b/z.PNG", "c/d/e.ppm", "c/d/f.Pgm", "c/d/g.pnm"),
+                set.entries().stream().map(ImageSet.Entry::name).toList());
+        assertFalse(set.labelled());
+        assertEquals(220 / 255f, set.get(4).load(true).get(0, 0, 0)); // c/d/e.ppm really is loaded
+    }
+
+    @Test
+    void classFoldersFromSortedNamesOrAClassNamesFile() throws IOException {
+        Path root = tmp.resolve("classes");
+        for (String name : List.of("n02/x.ppm", "n01/y.ppm", "n01/sub/z.ppm")) {
+            Files.createDirectories(root.resolve(name).getParent());
+            Files.copy(QUAD, root.resolve(name));
+        }
+        ImageSet sorted = ImageSet.classFolders(root, null);
+        assertEquals(List.of("n01/sub/z.ppm", "n01/y.ppm", "n02/x.ppm"),
+                sorted.entries().stream().map(ImageSet.Entry::name).toList());
+        assertEquals(List.of(0, 0, 1), sorted.entries().stream().map(e -> e.label().getAsInt()).toList());
+
+        Path synsets = Files.writeString(tmp.resolve("synset_words.txt"),
+                "n00 something\nn02 goldfish, Carassius auratus\nn01 tench, Tinca tinca\n");
+        ImageSet named = ImageSet.classFolders(root, synsets);
+        assertEquals(List.of(2, 2, 1), named.entries().stream().map(e -> e.label().getAsInt()).toList());
+
+        Path partial = Files.writeString(tmp.resolve("partial.txt"), "n01\n");
+        ModelException e = assertThrows(ModelException.class, () -> ImageSet.classFolders(root, partial));
+        assertTrue(e.getMessage().startsWith(partial.toString()) && e.getMessage().contains("n02"), e.getMessage());
+
+        Files.copy(QUAD, root.resolve("loose.ppm"));
+        e = assertThrows(ModelException.class, () -> ImageSet.classFolders(root, null));
+        assertTrue(e.getMessage().contains("loose.ppm") && e.getMessage().contains("class folder"), e.getMessage());
+    }
+
+    @Test
+    void emptyOrMissingInputIsNamed() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Files.writeString(empty.resolve("readme.txt"), "no images here");
+        assertMessage(() -> ImageSet.open(empty, null), empty + ": no image files");
+        Path missing = tmp.resolve("nothing-here");
+        assertMessage(() -> ImageSet.open(missing, null), missing + ": no such file");
+    }
+
+    @Test
+    void listWithSpacesInPathsAndWithoutLabels() throws IOException {
+        Files.createDirectories(tmp.resolve("my images"));
+        Files.copy(QUAD, tmp.resolve("my images/a b.ppm"));
+        Files.copy(QUAD, tmp.resolve("c.ppm"));
+        Path labelled = Files.writeString(tmp.resolve("val.txt"), "\uFEFFmy images/a b.ppm 5\r\n\r\nc.ppm   12\n");
+        ImageSet set = ImageSet.open(labelled, null);
+        assertEquals(List.of("my images/a b.ppm", "c.ppm"), set.entries().stream().map(ImageSet.Entry::name).toList());
+        assertEquals(List.of(5, 12), set.entries().stream().map(e -> e.label().getAsInt()).toList());
+
+        Path unlabelled = Files.writeString(tmp.resolve("list.txt"), "my images/a b.ppm\nc.ppm\n");
+        ImageSet plain = ImageSet.list(unlabelled);
+        assertEquals(2, plain.size());
+        assertFalse(plain.labelled());
+    }
+
+    @Test
+    void listErrorsNameFileLineAndColumn() throws IOException {
+        Files.copy(QUAD, tmp.resolve("a.ppm"));
+        Path missing = Files.writeString(tmp.resolve("missing.txt"), "a.ppm 1\nb.ppm 2\n");
+        assertMessage(() -> ImageSet.list(missing), missing + ":2:1: b.ppm: no such file");
+        Path negative = Files.writeString(tmp.resolve("negative.txt"), "a.ppm -3\n");
+        assertMessage(() -> ImageSet.list(negative), negative + ":1:7: label -3 is not a class id");
+        Path mixed = Files.writeString(tmp.resolve("mixed.txt"), "a.ppm 1\na.ppm\n");
+        assertMessage(() -> ImageSet.list(mixed), mixed + ":2:1: no label here, but earlier lines have labels");
+        Path blank = Files.writeString(tmp.resolve("blank.txt"), "\n  \n");
+        assertMessage(() -> ImageSet.list(blank), blank + ": the list names no images");
+        Path labels = Files.writeString(tmp.resolve("labels.txt"), "1\n");
+        assertMessage(() -> ImageSet.open(missing, labels), labels + ": a label file only goes with");
+    }
+
+    private static void assertMessage(org.junit.jupiter.api.function.Executable call, String start) {
+        ModelException e = assertThrows(ModelException.class, call);
+        assertTrue(e.getMessage().startsWith(start), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    /** Entry names and labels equal the {@code image} and {@code label} columns of a predictions.tsv. */
+    private static void assertMatchesPredictions(ImageSet set, Path predictions) throws IOException {
+        List<String> rows = Files.readAllLines(predictions);
+        assertEquals("image\tlabel", String.join("\t", List.of(rows.get(0).split("\t")).subList(0, 2)));
+        assertEquals(set.size(), rows.size() - 1);
+        for (int i = 0; i < set.size(); i++) {
+            String[] f = rows.get(i + 1).split("\t");
+            assertEquals(f[0], set.get(i).name());
+            assertEquals(OptionalInt.of(Integer.parseInt(f[1])), set.get(i).label(), f[0]);
+        }
+    }
+}
