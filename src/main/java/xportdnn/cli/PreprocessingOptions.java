@@ -1,12 +1,9 @@
 package xportdnn.cli;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import picocli.CommandLine.Option;
-import xportdnn.data.MeanFile;
+import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Preprocessing;
-import xportdnn.model.Blob;
-import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 
 /**
@@ -15,8 +12,6 @@ import xportdnn.model.Net;
  * different size would not fit the net anyway), and the mean, which is 104,117,123 only for a 3-channel input.
  */
 final class PreprocessingOptions {
-
-    static final float[] DEFAULT_MEAN = {104, 117, 123};
 
     @Option(names = "--dims", split = ",", hideParamSyntax = true, paramLabel = "C,H,W",
             description = "Network input size; images are resized to H,W. Default: the net's input shape.")
@@ -49,31 +44,18 @@ final class PreprocessingOptions {
             description = "Factor applied after the mean. Default: ${DEFAULT-VALUE}.")
     float inputScale;
 
+    /** The flags as given, for the pipeline. */
+    PreprocessingFlags flags() {
+        return new PreprocessingFlags(dims, transpose, channelSwap, rawScale, meanValue, meanFile, inputScale);
+    }
+
     /** The settings for {@code net}, whose first Input blob gives the default dims. */
     Preprocessing settings(Net net) {
-        int[] size = dims != null ? dims : netInputDims(net);
-        Blob mean = meanFile == null ? null : MeanFile.read(meanFile);
-        float[] values = meanValue;
-        if (values == null && mean == null && size[0] == 3) {
-            values = DEFAULT_MEAN;
-        }
-        return new Preprocessing(size, transpose, channelSwap, rawScale, values, mean, inputScale);
+        return flags().resolve(net);
     }
 
     /** The files these options read, so outputs never overwrite them. */
     Path meanFileOrNull() {
         return meanFile;
-    }
-
-    private static int[] netInputDims(Net net) {
-        String input = net.layers().stream().filter(l -> l.type().equals("Input")).findFirst()
-                .orElseThrow(() -> new ModelException("net '" + net.name() + "' has no Input layer"))
-                .tops().get(0);
-        int[] shape = net.shape(input);
-        if (shape.length != 4) {
-            throw new ModelException("input '" + input + "' is " + Blob.describe(shape)
-                    + ", not an NxCxHxW image blob; pass --dims");
-        }
-        return Arrays.copyOfRange(shape, 1, 4);
     }
 }

@@ -2,13 +2,13 @@ package xportdnn.cli;
 
 import java.io.PrintStream;
 import java.util.Locale;
-import java.util.function.IntConsumer;
+import xportdnn.pipeline.Progress;
 
 /**
  * A one-line progress bar on stderr for long runs: done/total, images per second and the time left. It draws only
  * when stderr is a terminal (a console is attached) and {@code --quiet} is off, so piped or logged runs stay clean.
  */
-final class ProgressBar implements IntConsumer, AutoCloseable {
+final class ProgressBar implements Progress.Step {
 
     private static final int WIDTH = 30;
     private static final long REDRAW_NANOS = 200_000_000L;
@@ -20,6 +20,11 @@ final class ProgressBar implements IntConsumer, AutoCloseable {
     private final long start = System.nanoTime();
     private long done;
     private long lastDraw;
+
+    /** Bars for the pipeline's steps, drawn unless {@code quiet}. */
+    static Progress factory(boolean quiet) {
+        return (label, total) -> new ProgressBar(label, total, quiet);
+    }
 
     ProgressBar(String label, long total, boolean quiet) {
         this(label, total, System.err, !quiet && System.console() != null);

@@ -1,8 +1,6 @@
 package xportdnn.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,7 +8,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import xportdnn.precision.InParamsOut;
-import xportdnn.model.ModelException;
+import xportdnn.pipeline.CalibrationSettings;
+import xportdnn.pipeline.ExportPipeline;
+import xportdnn.pipeline.ExportSettings;
+import xportdnn.pipeline.QuantType;
+import xportdnn.quant.ThresholdMethod;
 
 /** The top-level {@code xportdnn} command: the original tool's flags, plus subcommands. */
 @Command(name = "xportdnn", mixinStandardHelpOptions = true, version = "xportdnn 0.1.0", sortOptions = false,
@@ -18,9 +20,6 @@ import xportdnn.model.ModelException;
         subcommands = {InspectCommand.class, InferCommand.class, ValidateCommand.class, BenchCommand.class,
                 ThresholdCommand.class})
 final class XportCommand implements Callable<Integer> {
-
-    /** The original tool's two modes, spelled as it spells them. */
-    enum QuantType { Xilinx, DynamicFixed }
 
     @Spec
     CommandSpec spec;
@@ -70,7 +69,7 @@ final class XportCommand implements Callable<Integer> {
                     + "paths) instead of a random draw.")
     int[] calibrationIndices;
 
-    @Option(names = "--threshold_method", paramLabel = "METHOD", defaultValue = "kl-j",
+    @Option(names = "--threshold_method", paramLabel = "METHOD", defaultValue = ThresholdMethod.DEFAULT,
             description = "Xilinx: how activation thresholds are chosen: kl-j (the original tool's), kl "
                     + "(TensorRT entropy), max, mse, percentile:P, aciq-laplace, aciq-gauss. Default: "
                     + "${DEFAULT-VALUE}.")
@@ -106,40 +105,20 @@ final class XportCommand implements Callable<Integer> {
             spec.commandLine().usage(spec.commandLine().getOut());
             return 0;
         }
-        required(deployModel, "--deploy_model", "the float deploy prototxt");
-        required(weights, "--weights", "the caffemodel");
-        required(quantizedDeployModel, "--quantized_deploy_model", "the output prototxt");
-        if (quantType == QuantType.DynamicFixed) {
-            new DynamicFixedMode(this).run();
-        } else {
-            new XilinxMode(this).run();
-        }
+        ExportPipeline.Outcome outcome = ExportPipeline.run(settings(), ProgressBar.factory(quiet));
+        new Notes(spec.commandLine().getErr()).print(outcome.notices());
+        spec.commandLine().getOut().println("xportdnn: " + outcome.summary());
+        spec.commandLine().getOut().flush();
         return 0;
     }
 
-    /** Every file the run reads, so no output overwrites one. */
-    List<Path> inputFiles() {
-        List<Path> inputs = new ArrayList<>(List.of(deployModel, weights));
-        if (calibrationDirectory != null) {
-            inputs.add(calibrationDirectory);
-        }
-        if (preprocessing.meanFileOrNull() != null) {
-            inputs.add(preprocessing.meanFileOrNull());
-        }
-        return inputs;
-    }
-
-    void checkFuseFlags() {
-        if (fuseBn != (quantizedWeights != null)) {
-            throw new ModelException(fuseBn ? "--fuse_bn needs --quantized_weights (the folded caffemodel)"
-                    : "--quantized_weights is only written with --fuse_bn");
-        }
-    }
-
-    static <T> T required(T value, String flag, String what) {
-        if (value == null) {
-            throw new ModelException("missing " + flag + " (" + what + ")");
-        }
-        return value;
+    /** The flags as the pipeline's settings (which check them against each other). */
+    ExportSettings settings() {
+        CalibrationSettings calibration = calibrationDirectory == null ? null
+                : new CalibrationSettings(calibrationDirectory, calibrationDraw.size, calibrationDraw.seed,
+                        calibrationIndices, batch, preprocessing.flags());
+        return new ExportSettings(quantType, deployModel, weights, quantizedDeployModel, bitwidths,
+                allowAnyBitwidth, flBitwidths.uniform(), ThresholdMethod.parse(thresholdMethod), calibration, report,
+                fuseBn, quantizedWeights);
     }
 }

@@ -39,7 +39,7 @@ public final class OutputFile {
 
     /** Writes {@code text} as UTF-8 to {@code target}, which must not be any of {@code inputs}. */
     public static void writeString(Path target, String text, Collection<Path> inputs) {
-        write(target, inputs, out -> out.write(strictUtf8(text)));
+        write(target, inputs, out -> out.write(utf8(text)));
     }
 
     /** Writes {@code bytes} to {@code target}, which must not be any of {@code inputs} (e.g. a caffemodel). */
@@ -55,13 +55,27 @@ public final class OutputFile {
      */
     public static void write(Path target, Collection<Path> inputs, Body body) {
         Path absolute = check(target, inputs);
-        Path folder = absolute.getParent();
+        moveIntoPlace(prepare(absolute, target, body), absolute, target);
+    }
+
+    /** Writes what {@code body} produces to a new temporary file next to {@code absolute} and returns it. */
+    static Path prepare(Path absolute, Path target, Body body) {
         Path temp = null;
         try {
-            temp = createTemp(folder, absolute.getFileName().toString());
+            temp = createTemp(absolute.getParent(), absolute.getFileName().toString());
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
                 body.writeTo(out);
             }
+            return temp;
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new ModelException("cannot write " + target + ": " + describe(e), e);
+        }
+    }
+
+    /** Renames a file {@link #prepare} made over its target (atomically where the file system can). */
+    static void moveIntoPlace(Path temp, Path absolute, Path target) {
+        try {
             try {
                 Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -97,7 +111,7 @@ public final class OutputFile {
     }
 
     /** UTF-8 bytes of {@code text}; a lone surrogate is an error rather than a silent '?'. */
-    private static byte[] strictUtf8(String text) throws CharacterCodingException {
+    public static byte[] utf8(String text) throws CharacterCodingException {
         ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(text));
         byte[] bytes = new byte[encoded.remaining()];
         encoded.get(bytes);
@@ -138,7 +152,7 @@ public final class OutputFile {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
     }
 
-    private static void deleteQuietly(Path temp) {
+    static void deleteQuietly(Path temp) {
         if (temp == null) {
             return;
         }

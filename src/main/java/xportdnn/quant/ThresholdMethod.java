@@ -16,6 +16,9 @@ public interface ThresholdMethod {
     /** The threshold for symmetric {@code bitwidth}-bit quantization; 0 for an all-zero blob. */
     double threshold(BlobHistograms stats, int bitwidth);
 
+    /** The method used when none is asked for: the original tool's. */
+    String DEFAULT = "kl-j";
+
     /** Every method name {@link #parse} accepts, as shown in help texts. */
     List<String> NAMES = List.of("kl-j", "kl", "max", "mse", "percentile:P", "aciq-laplace", "aciq-gauss");
 

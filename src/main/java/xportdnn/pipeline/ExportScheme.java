@@ -1,0 +1,34 @@
+package xportdnn.pipeline;
+
+import java.util.List;
+import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.NetParameter;
+
+/**
+ * One CHaiDNN {@code quant_type} as the export runs it: whether it needs calibration statistics, and how it turns
+ * the float net (and those statistics) into the quantized net. The load, calibration and writing around it are
+ * the same for every scheme ({@link ExportPipeline}).
+ */
+public interface ExportScheme {
+
+    /** Whether {@link #export} needs a {@link Calibration}. */
+    boolean calibrates();
+
+    /**
+     * @param net         the float net (folded when the run folds BatchNorm)
+     * @param calibration its statistics, or null when the scheme does not calibrate
+     */
+    Exported export(Net net, Calibration calibration);
+
+    /**
+     * What a scheme made.
+     *
+     * @param net     the quantized net to write
+     * @param report  the per-layer JSON report, or null when the scheme writes none
+     * @param notices what the user should know about it, in order
+     * @param summary one line, e.g. "calibrated on 8 images (kl-j); wrote 12 Xilinx precision_param blocks
+     *                (bitwidths 8,8,8)"
+     */
+    record Exported(NetParameter net, String report, List<Notice> notices, String summary) {
+    }
+}

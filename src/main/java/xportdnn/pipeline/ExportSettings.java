@@ -1,0 +1,82 @@
+package xportdnn.pipeline;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import xportdnn.model.ModelException;
+import xportdnn.precision.ChaiDnnBitwidths;
+import xportdnn.precision.InParamsOut;
+import xportdnn.quant.ThresholdMethod;
+
+/**
+ * Everything one export run needs, checked against itself when it is made, so that a mistake is refused before
+ * any long work. The main command's flags map one to one onto it; tools, tests and other front ends build it
+ * directly.
+ *
+ * @param quantType            Xilinx or DynamicFixed
+ * @param deployModel          the float deploy prototxt
+ * @param weights              its caffemodel
+ * @param quantizedDeployModel where the quantized prototxt goes
+ * @param bitwidths            total bits of input activations, weights, output activations
+ * @param allowAnyBitwidth     accept bitwidths CHaiDNN does not run
+ * @param fractionalLengths    DynamicFixed: one Q.F for every block, or null to choose them per layer
+ *                             (which calibrates)
+ * @param thresholdMethod      Xilinx: how activation thresholds are chosen
+ * @param calibration          the calibration images and their preprocessing; null when the mode needs none
+ * @param report               Xilinx: where the per-layer JSON report goes, or null
+ * @param fuseBn               fold BatchNorm/Scale into the convolutions first
+ * @param quantizedWeights     with {@code fuseBn}: where the folded caffemodel goes
+ */
+public record ExportSettings(QuantType quantType, Path deployModel, Path weights, Path quantizedDeployModel,
+                             InParamsOut bitwidths, boolean allowAnyBitwidth, InParamsOut fractionalLengths,
+                             ThresholdMethod thresholdMethod, CalibrationSettings calibration, Path report,
+                             boolean fuseBn, Path quantizedWeights) {
+
+    public ExportSettings {
+        required(deployModel, "--deploy_model", "the float deploy prototxt");
+        required(weights, "--weights", "the caffemodel");
+        required(quantizedDeployModel, "--quantized_deploy_model", "the output prototxt");
+        required(quantType, "--quant_type", "Xilinx or DynamicFixed");
+        required(bitwidths, "--bitwidths", "total bits of input, weights, output");
+        ChaiDnnBitwidths.check(bitwidths, allowAnyBitwidth);
+        if (fuseBn != (quantizedWeights != null)) {
+            throw new ModelException(fuseBn ? "--fuse_bn needs --quantized_weights (the folded caffemodel)"
+                    : "--quantized_weights is only written with --fuse_bn");
+        }
+        if (thresholdMethod == null) {
+            thresholdMethod = ThresholdMethod.parse(ThresholdMethod.DEFAULT);
+        }
+        if (calibration == null && calibrates(quantType, fractionalLengths)) {
+            throw new ModelException("missing --calibration_directory (the calibration images)");
+        }
+    }
+
+    /** The scheme these settings export with. */
+    public ExportScheme scheme() {
+        return quantType == QuantType.Xilinx
+                ? new XilinxExport(thresholdMethod, bitwidths, allowAnyBitwidth, report != null)
+                : new DynamicFixedExport(bitwidths, fractionalLengths, allowAnyBitwidth, fuseBn);
+    }
+
+    /** Every file the run reads, so that no output overwrites one. */
+    public List<Path> inputFiles() {
+        List<Path> inputs = new ArrayList<>(List.of(deployModel, weights));
+        if (calibration != null) {
+            inputs.add(calibration.images());
+            if (calibration.preprocessing().meanFile() != null) {
+                inputs.add(calibration.preprocessing().meanFile());
+            }
+        }
+        return inputs;
+    }
+
+    private static boolean calibrates(QuantType type, InParamsOut fractionalLengths) {
+        return type == QuantType.Xilinx || fractionalLengths == null;
+    }
+
+    private static void required(Object value, String flag, String what) {
+        if (value == null) {
+            throw new ModelException("missing " + flag + " (" + what + ")");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package xportdnn.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import xportdnn.export.ReportJson;
+import xportdnn.export.XilinxExporter;
+import xportdnn.model.Net;
+import xportdnn.precision.InParamsOut;
+import xportdnn.quant.LayerReport;
+import xportdnn.quant.ThresholdMethod;
+import xportdnn.quant.XilinxThresholds;
+
+/**
+ * {@code quant_type: "Xilinx"}: every activation threshold chosen from the calibration statistics with
+ * {@code method} and propagated through the graph, per-channel weight thresholds (of the fused weights where
+ * BatchNorm/Scale follow a convolution), and optionally the per-layer report.
+ */
+record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allowAnyBitwidth, boolean report)
+        implements ExportScheme {
+
+    @Override
+    public boolean calibrates() {
+        return true;
+    }
+
+    @Override
+    public Exported export(Net net, Calibration calibration) {
+        XilinxThresholds thresholds = XilinxThresholds.compute(net, calibration.statistics(), method,
+                bitwidths.out());
+        XilinxExporter.Result result = XilinxExporter.export(net, bitwidths, thresholds, allowAnyBitwidth);
+        List<Notice> notices = new ArrayList<>(Notice.rebatched(result.rebatchedInputs()));
+        notices.addAll(Notice.unsupported(net));
+        for (String where : result.zeroThresholds()) {
+            notices.add(Notice.warning(where + " is 0 (all-zero weights, or values that were all zero on the "
+                    + "calibration images); written as " + XilinxExporter.ZERO_THRESHOLD_STAND_IN
+                    + " since CHaiDNN divides by it"));
+        }
+        String json = report ? ReportJson.of(method.name(), bitwidths, LayerReport.of(thresholds,
+                calibration.statistics())) : null;
+        return new Exported(result.net(), json, notices, "calibrated on " + calibration.images() + " images ("
+                + method.name() + "); wrote " + result.blockCount() + " Xilinx precision_param blocks (bitwidths "
+                + bitwidths + ")");
+    }
+}
