@@ -19,14 +19,10 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
-import xportdnn.validate.Accuracy;
 import xportdnn.data.ClassNames;
-import xportdnn.validate.Classifier;
 import xportdnn.data.FloatImage;
 import xportdnn.data.ImageDecoder;
 import xportdnn.data.ImageSet;
-import xportdnn.validate.Prediction;
-import xportdnn.validate.PredictionsTsv;
 import xportdnn.data.Preprocessing;
 import xportdnn.data.Transformer;
 import xportdnn.engine.BlobCapture;
@@ -39,6 +35,11 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.Npy;
 import xportdnn.model.OutputFile;
+import xportdnn.validate.Accuracy;
+import xportdnn.validate.Classifier;
+import xportdnn.validate.OutputBlob;
+import xportdnn.validate.Prediction;
+import xportdnn.validate.PredictionsTsv;
 
 /** {@code xportdnn infer}: runs the float net on one input or on a labelled image set. */
 @Command(name = "infer", mixinStandardHelpOptions = true, sortOptions = false,

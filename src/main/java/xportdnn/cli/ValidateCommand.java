@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,23 +15,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import xportdnn.calib.CalibrationSample;
-import xportdnn.data.ImageSet;
-import xportdnn.data.Transformer;
-import xportdnn.engine.FloatEngine;
 import xportdnn.export.Json;
 import xportdnn.model.Layer;
-import xportdnn.model.ModelException;
 import xportdnn.model.Net;
-import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
+import xportdnn.model.OutputPlan;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.pipeline.ValidationPipeline;
+import xportdnn.pipeline.ValidationSettings;
 import xportdnn.precision.DynamicFixed;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.LayerCost;
 import xportdnn.validate.Validation;
 import xportdnn.validate.ValidationReport;
-import xportdnn.validate.Validator;
 
 /**
  * {@code xportdnn validate}: the accuracy a CHaiDNN quantized net keeps, measured on the host by running the float
@@ -102,82 +97,34 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batch < 1) {
-            throw new ModelException("--batch: " + batch + " is not a positive number");
-        }
-        List<Path> inputs = new ArrayList<>(List.of(deployModel, weights, images));
-        if (labels != null) {
-            inputs.add(labels);
-        }
-        for (Path out : new Path[] {json, report}) {
-            if (out != null) {
-                OutputFile.check(out, inputs);
-            }
-        }
-        Net net = NetLoader.load(deployModel, weights);
-        if (net.layers().stream().noneMatch(l -> l.param().hasPrecisionParam())) {
-            throw new ModelException(deployModel + ": no precision_param blocks: not a quantized CHaiDNN prototxt "
-                    + "(write one with --quant_type Xilinx or DynamicFixed first)");
-        }
-        FloatEngine floatNet = new FloatEngine(net);
-        FixedPointNet fixedNet = new FixedPointNet(net);
-        OutputBlob scores = OutputBlob.choose(net, floatNet, blob);
-        if (scores.classes() == 0) {
-            throw new ModelException("blob " + scores.describe() + " (" + xportdnn.model.Blob.describe(scores.shape())
-                    + ") does not hold one score per class; validate scores classifiers (pick one with --blob)");
-        }
-        Transformer transformer = new Transformer(preprocessing.settings(net));
-        List<ImageSet.Entry> chosen = choose(ImageSet.open(images, labels));
-
-        Validator validator = new Validator(floatNet, fixedNet, transformer, scores.name(), scores.classes(), batch);
-        Validation v;
-        try (ProgressBar bar = new ProgressBar("validating", chosen.size(), quiet)) {
-            v = validator.run(chosen, bar);
-        }
-        List<LayerCost.Cost> costs = null;
-        if (layerCost) {
-            LayerCost measure = new LayerCost(floatNet, fixedNet.outputFormats(), transformer, scores.name(), batch);
-            try (ProgressBar bar = new ProgressBar("layer cost", chosen.size(), quiet)) {
-                costs = measure.run(chosen, bar);
-            }
-        }
-        String mode = fixedNet.quantType();
-        print(v, mode, lastOutput(fixedNet));
+        ValidationSettings settings = new ValidationSettings(deployModel, weights, images, labels, count, seed,
+                excludeCalibration ? new ValidationSettings.Draw(calibrationDraw.size, calibrationDraw.seed) : null,
+                batch, preprocessing.flags(), blob, layerCost);
+        OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
+        ValidationPipeline.Result result = ValidationPipeline.run(settings, ProgressBar.factory(quiet));
+        Validation v = result.validation();
+        List<LayerCost.Cost> costs = result.costs();
+        String mode = result.fixedNet().quantType();
+        print(v, mode, lastOutput(result.fixedNet()));
         if (costs != null) {
             printCosts(costs);
         }
-        for (String note : fixedNet.notes()) {
+        for (String note : result.fixedNet().notes()) {
             spec.commandLine().getErr().println("xportdnn: note: " + note);
         }
         spec.commandLine().getErr().flush();
+        Map<Path, OutputFile.Body> files = new LinkedHashMap<>();
         if (json != null) {
-            OutputFile.writeString(json, Json.print(jsonOf(v, mode, costs)), inputs);
+            String text = Json.print(jsonOf(v, mode, costs));
+            files.put(json, out -> out.write(OutputFile.utf8(text)));
         }
         if (report != null) {
-            OutputFile.writeString(report, ValidationReport.html(net.name() + ": float vs " + mode + " fixed point",
-                    v, histograms(net, v, validator.samples()), costs == null ? List.of() : costs), inputs);
+            String html = ValidationReport.html(result.net().name() + ": float vs " + mode + " fixed point", v,
+                    histograms(result.net(), v, result.samples()), costs == null ? List.of() : costs);
+            files.put(report, out -> out.write(OutputFile.utf8(html)));
         }
+        outputs.write(files);
         return 0;
-    }
-
-    /** The images to score: all, or a seeded sample, without the calibration images when asked. */
-    private List<ImageSet.Entry> choose(ImageSet set) {
-        List<ImageSet.Entry> pool = new ArrayList<>(set.entries());
-        if (excludeCalibration) {
-            Set<String> calibration = new HashSet<>();
-            calibrationDraw.select(set, null).forEach(e -> calibration.add(e.name()));
-            pool.removeIf(e -> calibration.contains(e.name()));
-        }
-        if (pool.isEmpty()) {
-            throw new ModelException("--images: no image left to score");
-        }
-        if (count == null) {
-            return pool;
-        }
-        if (count < 1) {
-            throw new ModelException("--count: " + count + " is not a positive number");
-        }
-        return CalibrationSample.select(ImageSet.of(pool), count, seed, null);
     }
 
     /** The net's last fixed-point output and its format, e.g. "pool_final (8-bit threshold 130, step 1.02)". */

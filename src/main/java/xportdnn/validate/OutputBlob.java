@@ -1,4 +1,4 @@
-package xportdnn.cli;
+package xportdnn.validate;
 
 import java.util.Arrays;
 import java.util.List;
@@ -9,16 +9,16 @@ import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 
 /**
- * The blob {@code infer} reports: the one the user named, or the net's last output.
+ * The blob {@code infer} reports and {@code validate} scores: the one the user named, or the net's last output.
  *
  * @param name     the blob
  * @param producer the last layer that writes it (its value after the forward pass)
  * @param shape    its declared shape, batch first
  */
-record OutputBlob(String name, Layer producer, int[] shape) {
+public record OutputBlob(String name, Layer producer, int[] shape) {
 
     /** {@code requested}, or by default the last of the engine's outputs. */
-    static OutputBlob choose(Net net, FloatEngine engine, String requested) {
+    public static OutputBlob choose(Net net, FloatEngine engine, String requested) {
         List<String> outputs = engine.outputNames();
         String name = requested != null ? requested : outputs.get(outputs.size() - 1);
         Layer producer = null;
@@ -38,7 +38,7 @@ record OutputBlob(String name, Layer producer, int[] shape) {
      * The number of classes when the blob holds one score per class for each image ({@code N x K}, or
      * {@code N x K x 1 x 1}, K > 1), else 0.
      */
-    int classes() {
+    public int classes() {
         if (isDetection()) {
             return 0;
         }
@@ -49,18 +49,18 @@ record OutputBlob(String name, Layer producer, int[] shape) {
     }
 
     /** Whether the blob is an SSD DetectionOutput: rows of [image, label, confidence, xmin, ymin, xmax, ymax]. */
-    boolean isDetection() {
+    public boolean isDetection() {
         return producer.type().equals("DetectionOutput");
     }
 
     /** The shape with the batch size of the run. */
-    int[] shapeForBatch(int batch) {
+    public int[] shapeForBatch(int batch) {
         int[] s = shape.clone();
         s[0] = batch;
         return s;
     }
 
-    String describe() {
+    public String describe() {
         return "'" + name + "'";
     }
 }

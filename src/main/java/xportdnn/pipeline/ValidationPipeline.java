@@ -1,0 +1,96 @@
+package xportdnn.pipeline;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import xportdnn.calib.CalibrationSample;
+import xportdnn.data.ImageSet;
+import xportdnn.data.Transformer;
+import xportdnn.engine.FloatEngine;
+import xportdnn.model.Blob;
+import xportdnn.model.ModelException;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.sim.FixedPointNet;
+import xportdnn.validate.LayerCost;
+import xportdnn.validate.OutputBlob;
+import xportdnn.validate.Validation;
+import xportdnn.validate.Validator;
+
+/**
+ * The validation of a quantized net: the float net and the simulation of the device's arithmetic side by side on
+ * labelled images, and optionally what each fixed-point output costs alone.
+ */
+public final class ValidationPipeline {
+
+    /**
+     * What a run measured.
+     *
+     * @param net        the quantized net
+     * @param fixedNet   its simulation (its quant_type, output formats and notes)
+     * @param validation accuracies, agreement and per-layer SQNR
+     * @param samples    per layer, a sample of its float outputs (for histograms)
+     * @param costs      each fixed-point output's cost alone, or null when not asked for
+     */
+    public record Result(Net net, FixedPointNet fixedNet, Validation validation, Map<String, float[]> samples,
+                         List<LayerCost.Cost> costs) {
+    }
+
+    private ValidationPipeline() {
+    }
+
+    public static Result run(ValidationSettings settings, Progress progress) {
+        Net net = NetLoader.load(settings.deployModel(), settings.weights());
+        if (net.layers().stream().noneMatch(l -> l.param().hasPrecisionParam())) {
+            throw new ModelException(settings.deployModel() + ": no precision_param blocks: not a quantized CHaiDNN "
+                    + "prototxt (write one with --quant_type Xilinx or DynamicFixed first)");
+        }
+        FloatEngine floatNet = new FloatEngine(net);
+        FixedPointNet fixedNet = new FixedPointNet(net);
+        OutputBlob scores = OutputBlob.choose(net, floatNet, settings.blob());
+        if (scores.classes() == 0) {
+            throw new ModelException("blob " + scores.describe() + " (" + Blob.describe(scores.shape())
+                    + ") does not hold one score per class; validate scores classifiers (pick one with --blob)");
+        }
+        Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
+        List<ImageSet.Entry> chosen = images(settings);
+
+        Validator validator = new Validator(floatNet, fixedNet, transformer, scores.name(), scores.classes(),
+                settings.batch());
+        Validation validation;
+        try (Progress.Step step = progress.start("validating", chosen.size())) {
+            validation = validator.run(chosen, step);
+        }
+        List<LayerCost.Cost> costs = null;
+        if (settings.layerCost()) {
+            LayerCost measure = new LayerCost(floatNet, fixedNet.outputFormats(), transformer, scores.name(),
+                    settings.batch());
+            try (Progress.Step step = progress.start("layer cost", chosen.size())) {
+                costs = measure.run(chosen, step);
+            }
+        }
+        return new Result(net, fixedNet, validation, validator.samples(), costs);
+    }
+
+    /** The images to score: all, or a seeded sample, without the calibration images when asked. */
+    public static List<ImageSet.Entry> images(ValidationSettings settings) {
+        ImageSet set = ImageSet.open(settings.images(), settings.labels());
+        List<ImageSet.Entry> pool = new ArrayList<>(set.entries());
+        ValidationSettings.Draw excluded = settings.excludedDraw();
+        if (excluded != null) {
+            Set<String> calibration = new HashSet<>();
+            CalibrationSample.select(set, excluded.size(), excluded.seed(), null)
+                    .forEach(e -> calibration.add(e.name()));
+            pool.removeIf(e -> calibration.contains(e.name()));
+        }
+        if (pool.isEmpty()) {
+            throw new ModelException("--images: no image left to score");
+        }
+        if (settings.count() == null) {
+            return pool;
+        }
+        return CalibrationSample.select(ImageSet.of(pool), settings.count(), settings.seed(), null);
+    }
+}

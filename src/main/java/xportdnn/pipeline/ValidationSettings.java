@@ -1,0 +1,58 @@
+package xportdnn.pipeline;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import xportdnn.data.PreprocessingFlags;
+import xportdnn.model.ModelException;
+
+/**
+ * Everything a validation run needs: the quantized net, the labelled images and which of them to score, their
+ * preprocessing, and what to measure.
+ *
+ * @param deployModel       the quantized prototxt
+ * @param weights           its caffemodel
+ * @param images            a folder, a val.txt-style list or an IDX file
+ * @param labels            IDX labels or class names for class-named folders, or null
+ * @param count             score this many images drawn at random (seeded), or null for all
+ * @param seed              the seed of that draw
+ * @param excludedDraw      the calibration draw whose images are left out (size and seed as the export used on
+ *                          this set), or null to leave none out
+ * @param batch             images per forward pass
+ * @param preprocessing     the caffe.io.Transformer flags
+ * @param blob              the class-score blob, or null for the net's last output
+ * @param layerCost         also measure each fixed-point output's cost alone
+ */
+public record ValidationSettings(Path deployModel, Path weights, Path images, Path labels, Integer count, long seed,
+                                 Draw excludedDraw, int batch, PreprocessingFlags preprocessing, String blob,
+                                 boolean layerCost) {
+
+    /** A seeded draw of {@code size} images, as calibration makes it. */
+    public record Draw(int size, long seed) {
+    }
+
+    public ValidationSettings {
+        if (deployModel == null || weights == null || images == null) {
+            throw new ModelException("validate needs --deploy_model, --weights and --images");
+        }
+        if (batch < 1) {
+            throw new ModelException("--batch: " + batch + " is not a positive number");
+        }
+        if (count != null && count < 1) {
+            throw new ModelException("--count: " + count + " is not a positive number");
+        }
+        preprocessing = preprocessing == null ? PreprocessingFlags.defaults() : preprocessing;
+    }
+
+    /** Every file the run reads, so that no output overwrites one. */
+    public List<Path> inputFiles() {
+        List<Path> inputs = new ArrayList<>(List.of(deployModel, weights, images));
+        if (labels != null) {
+            inputs.add(labels);
+        }
+        if (preprocessing.meanFile() != null) {
+            inputs.add(preprocessing.meanFile());
+        }
+        return inputs;
+    }
+}

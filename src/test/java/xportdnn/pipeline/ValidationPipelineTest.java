@@ -1,0 +1,55 @@
+package xportdnn.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import xportdnn.data.ImageSet;
+import xportdnn.data.PreprocessingFlags;
+import xportdnn.precision.InParamsOut;
+import xportdnn.validate.Validation;
+
+/** Export then validate from code on the shipped example, leaving the calibration images out of the score. */
+class ValidationPipelineTest {
+
+    private static final Path DEPLOY = Path.of("examples/tinynet/deploy.prototxt");
+    private static final Path WEIGHTS = Path.of("examples/tinynet/tinynet.caffemodel");
+    private static final Path LIST = Path.of("examples/tinynet/val.txt");
+    private static final PreprocessingFlags FLAGS = new PreprocessingFlags(null, null, null, 255f,
+            new float[] {128, 128, 128}, null, 1f);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void scoresEveryImageButTheCalibrationOnesAndKeepsEightBitsClose() {
+        Path quantized = dir.resolve("q.prototxt");
+        CalibrationSettings calibration = new CalibrationSettings(LIST, 10, 3L, null, 8, FLAGS);
+        ExportPipeline.run(new ExportSettings(QuantType.Xilinx, DEPLOY, WEIGHTS, quantized, new InParamsOut(8, 8, 8),
+                false, null, null, calibration, null, false, null), Progress.NONE);
+
+        ValidationSettings settings = new ValidationSettings(quantized, WEIGHTS, LIST, null, null, 1L,
+                new ValidationSettings.Draw(10, 3L), 8, FLAGS, null, false);
+        List<ImageSet.Entry> scored = ValidationPipeline.images(settings);
+        Set<String> calibrated = new HashSet<>();
+        Calibration.images(calibration).forEach(e -> calibrated.add(e.name()));
+        assertEquals(10, calibrated.size());
+        assertEquals(60 - 10, scored.size());
+        scored.forEach(e -> assertTrue(!calibrated.contains(e.name()), e.name() + " was a calibration image"));
+
+        ValidationPipeline.Result result = ValidationPipeline.run(settings, Progress.NONE);
+        Validation v = result.validation();
+        assertEquals(50, v.images());
+        assertEquals(50, v.floatAccuracy().labelled());
+        // A 3-class net whose classes differ by colour: 8-bit codes (step th/127) cannot turn the float answer.
+        assertTrue(v.top1Agreement() >= 0.9, "agreement " + v.top1Agreement());
+        for (Validation.LayerError e : v.layers()) {
+            assertTrue(e.sqnrDb() > 15, e.name() + " SQNR " + e.sqnrDb()); // 8 bits: ~40 dB ideal, 15 leaves room
+        }
+    }
+}
