@@ -12,39 +12,37 @@
 //       ../shared/data/imagenet-val-500/val.txt relu_conv_final
 // It scores the images not drawn for calibration (32, default seed), like validate --exclude_calibration.
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.data.ImageSet;
-import xportdnn.data.Preprocessing;
+import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Net;
-import xportdnn.model.NetLoader;
 import xportdnn.precision.AveragePooling;
 import xportdnn.precision.FixedPointFormat;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.ThresholdFormat;
+import xportdnn.pipeline.LoadedNet;
+import xportdnn.pipeline.ValidationPipeline;
+import xportdnn.pipeline.ValidationSettings;
 
 public class LastStageBound {
     static final int CALIBRATION_IMAGES = 32;
     static final int BATCH = 8;
 
     public static void main(String[] args) throws Exception {
-        Net net = NetLoader.load(Path.of(args[0]), Path.of(args[1]));
-        ImageSet set = ImageSet.open(Path.of(args[2]), null);
+        PreprocessingFlags squeezeNet = new PreprocessingFlags(new int[] {3, 227, 227}, new int[] {2, 0, 1},
+                new int[] {2, 1, 0}, 255f, new float[] {104, 117, 123}, null, 1f);
+        ValidationSettings settings = new ValidationSettings(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]),
+                null, null, 1L, new ValidationSettings.Draw(CALIBRATION_IMAGES, CalibrationSample.DEFAULT_SEED), BATCH,
+                squeezeNet, null, false);
+        Net net = LoadedNet.load(settings.deployModel(), settings.weights(), false).net();
         String layer = args[3];
-        Set<String> calibration = new HashSet<>();
-        CalibrationSample.select(set, CALIBRATION_IMAGES, CalibrationSample.DEFAULT_SEED, null)
-                .forEach(e -> calibration.add(e.name()));
-        List<ImageSet.Entry> scored = new ArrayList<>(set.entries());
-        scored.removeIf(e -> calibration.contains(e.name()));
-        Transformer transformer = new Transformer(new Preprocessing(new int[] {3, 227, 227}, new int[] {2, 0, 1},
-                new int[] {2, 1, 0}, 255f, new float[] {104, 117, 123}, null, 1f));
+        List<ImageSet.Entry> scored = ValidationPipeline.images(settings);
+        Transformer transformer = new Transformer(squeezeNet.resolve(net));
         float[][] head = headInputs(net, layer, scored, transformer);
         int n = scored.size();
         int classes = net.shape(net.layer(layer).tops().get(0))[1];
