@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -44,11 +45,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--deploy_model", required = true, paramLabel = "PROTOTXT", description = "The deploy prototxt.")
-    Path deployModel;
-
-    @Option(names = "--weights", required = true, paramLabel = "CAFFEMODEL", description = "Its trained weights.")
-    Path weights;
+    @Mixin
+    ModelFiles model;
 
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N",
             description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
@@ -100,7 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
-        Net net = NetLoader.load(deployModel, weights);
+        Net net = NetLoader.load(model.deployModel, model.weights);
         String threadSource = threadSource();
         if (threads != null) {
             EngineThreads.set(threads);
@@ -112,7 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
         PassTimes floatTimes = null;
         if (mode.equals("fixed")) {
             if (net.layers().stream().noneMatch(l -> l.param().hasPrecisionParam())) {
-                throw new ModelException(deployModel + ": --mode fixed needs a quantized CHaiDNN prototxt (no "
+                throw new ModelException(model.deployModel + ": --mode fixed needs a quantized CHaiDNN prototxt (no "
                         + "precision_param blocks here)");
             }
             FixedPointNet fixed = new FixedPointNet(net);
@@ -127,7 +125,8 @@ public final class BenchCommand implements Callable<Integer> {
         OptionalLong peak = PeakMemory.residentBytes();
 
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%s: batch %d, %s engine, %d thread%s (%s), OpenMP wait policy %s%n", deployModel.getFileName(),
+        out.printf("%s: batch %d, %s engine, %d thread%s (%s), OpenMP wait policy %s%n",
+                model.deployModel.getFileName(),
                 batch, mode, threadsInEffect, threadsInEffect == 1 ? "" : "s", threadSource, waitPolicy());
         out.printf("%d warm-up passes, %d timed passes in %.1f s%n", warmup, times.passes(), times.totalSeconds());
         out.print(summary(times, multiplyAdds, peak));
@@ -146,7 +145,7 @@ public final class BenchCommand implements Callable<Integer> {
                 report.put("float_ms_per_image", floatTimes.medianMsPerImage());
                 report.put("speed_vs_float", floatTimes.medianMsPerImage() / times.medianMsPerImage());
             }
-            OutputFile.writeString(json, Json.print(report), List.of(deployModel, weights));
+            OutputFile.writeString(json, Json.print(report), List.of(model.deployModel, model.weights));
         }
         return 0;
     }
@@ -192,7 +191,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private INDArray randomInput(FloatEngine engine) {
         if (engine.inputNames().size() != 1) {
-            throw new ModelException(deployModel + ": bench needs a net with one input, this one has "
+            throw new ModelException(model.deployModel + ": bench needs a net with one input, this one has "
                     + engine.inputNames());
         }
         long[] shape = Arrays.stream(engine.net().shape(engine.inputNames().get(0))).asLongStream().toArray();
@@ -255,7 +254,7 @@ public final class BenchCommand implements Callable<Integer> {
     private Map<String, Object> jsonReport(PassTimes t, long multiplyAdds, int threadsInEffect, OptionalLong peak) {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("engine", "xportdnn " + mode);
-        report.put("model", deployModel.toString());
+        report.put("model", model.deployModel.toString());
         report.put("batch", batch);
         report.put("threads", threadsInEffect);
         report.put("omp_wait_policy", waitPolicy());

@@ -81,11 +81,8 @@ public final class InferCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--deploy_model", required = true, paramLabel = "PROTOTXT", description = "The deploy prototxt.")
-    Path deployModel;
-
-    @Option(names = "--weights", required = true, paramLabel = "CAFFEMODEL", description = "Its trained weights.")
-    Path weights;
+    @Mixin
+    ModelFiles model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -122,8 +119,8 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--predictions", paramLabel = "TSV", description = "With --images: write one line per image.")
     Path predictions;
 
-    @Option(names = "--quiet", description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    QuietOption quiet;
 
     @Override
     public Integer call() {
@@ -131,10 +128,10 @@ public final class InferCommand implements Callable<Integer> {
         for (Path target : Stream.of(output, predictions).filter(Objects::nonNull).toList()) {
             OutputFile.check(target, inputs()); // before a long run, not after it
         }
-        Net net = NetLoader.load(deployModel, weights);
+        Net net = NetLoader.load(model.deployModel, model.weights);
         FloatEngine engine = new FloatEngine(net);
         if (engine.inputNames().size() != 1) {
-            throw new ModelException(deployModel + ": infer takes a net with one input; this one has "
+            throw new ModelException(model.deployModel + ": infer takes a net with one input; this one has "
                     + String.join(", ", engine.inputNames()));
         }
         OutputBlob out = OutputBlob.choose(net, engine, blob);
@@ -247,7 +244,7 @@ public final class InferCommand implements Callable<Integer> {
             }
         }
         Classifier.Result result;
-        try (ProgressBar bar = new ProgressBar("infer", set.size(), quiet)) {
+        try (ProgressBar bar = new ProgressBar("infer", set.size(), quiet.quiet)) {
             result = new Classifier(engine, transformer, out.name(), classes, batch).run(set.entries(), bar);
         }
         PredictionsTsv table = new PredictionsTsv();
@@ -333,7 +330,7 @@ public final class InferCommand implements Callable<Integer> {
 
     /** Every file the run reads, which no output may overwrite. */
     private List<Path> inputs() {
-        return Stream.of(deployModel, weights, source.image, source.input, source.images, labels, classNames,
-                preprocessing.meanFileOrNull()).filter(Objects::nonNull).toList();
+        return Stream.of(model.deployModel, model.weights, source.image, source.input, source.images, labels,
+                classNames, preprocessing.meanFileOrNull()).filter(Objects::nonNull).toList();
     }
 }

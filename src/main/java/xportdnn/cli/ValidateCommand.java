@@ -41,12 +41,8 @@ final class ValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--deploy_model", required = true, paramLabel = "PROTOTXT",
-            description = "The quantized prototxt (written by xportdnn or the original XportDNN).")
-    Path deployModel;
-
-    @Option(names = "--weights", required = true, paramLabel = "CAFFEMODEL", description = "Its caffemodel.")
-    Path weights;
+    @Mixin
+    ModelFiles model;
 
     @Option(names = "--images", required = true, paramLabel = "SET",
             description = "A folder, a val.txt-style list (labels included) or an MNIST IDX file.")
@@ -92,16 +88,17 @@ final class ValidateCommand implements Callable<Integer> {
             + "more float pass over the images per layer).")
     boolean layerCost;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    QuietOption quiet;
 
     @Override
     public Integer call() {
-        ValidationSettings settings = new ValidationSettings(deployModel, weights, images, labels, count, seed,
+        ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, labels, count,
+                seed,
                 excludeCalibration ? new ValidationSettings.Draw(calibrationDraw.size, calibrationDraw.seed) : null,
                 batch, preprocessing.flags(), blob, layerCost);
         OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
-        ValidationPipeline.Result result = ValidationPipeline.run(settings, ProgressBar.factory(quiet));
+        ValidationPipeline.Result result = ValidationPipeline.run(settings, quiet.progress());
         Validation v = result.validation();
         List<LayerCost.Cost> costs = result.costs();
         String mode = result.fixedNet().quantType();

@@ -96,8 +96,8 @@ final class XportCommand implements Callable<Integer> {
             description = "With --fuse_bn: where to write the folded net's caffemodel.")
     Path quantizedWeights;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    QuietOption quiet;
 
     @Override
     public Integer call() {
@@ -105,7 +105,7 @@ final class XportCommand implements Callable<Integer> {
             spec.commandLine().usage(spec.commandLine().getOut());
             return 0;
         }
-        ExportPipeline.Outcome outcome = ExportPipeline.run(settings(), ProgressBar.factory(quiet));
+        ExportPipeline.Outcome outcome = ExportPipeline.run(settings(), quiet.progress());
         new Notes(spec.commandLine().getErr()).print(outcome.notices());
         spec.commandLine().getOut().println("xportdnn: " + outcome.summary());
         spec.commandLine().getOut().flush();

@@ -1,0 +1,15 @@
+package xportdnn.cli;
+
+import picocli.CommandLine.Option;
+
+/** {@code -q/--quiet}: no progress bar (none is drawn when stderr is not a terminal anyway). */
+final class QuietOption {
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+    boolean quiet;
+
+    /** Progress bars for a pipeline's steps, unless quiet. */
+    xportdnn.pipeline.Progress progress() {
+        return ProgressBar.factory(quiet);
+    }
+}
