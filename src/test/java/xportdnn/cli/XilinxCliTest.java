@@ -52,7 +52,7 @@ class XilinxCliTest {
 
     /** The calibration images and preprocessing flags of each model (reference/<model>/preprocess.md). */
     static List<String> calibration(Model model) {
-        String data = SharedData.root().resolve("data").toString();
+        String data = SharedData.require("data").toString();
         return switch (model) {
             case LENET -> List.of("--calibration_directory", data + "/mnist/t10k-images-idx3-ubyte.gz",
                     "--channel_swap", "0", "--mean_value", "0", "--input_scale", "0.00390625");
