@@ -38,7 +38,7 @@ public class LastStageBound {
                 new int[] {2, 1, 0}, 255f, new float[] {104, 117, 123}, null, 1f);
         ValidationSettings settings = new ValidationSettings(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]),
                 null, null, 1L, new ValidationSettings.Draw(CALIBRATION_IMAGES, CalibrationSample.DEFAULT_SEED), BATCH,
-                squeezeNet, null, false);
+                squeezeNet, null, false, null, null);
         Net net = LoadedNet.load(settings.deployModel(), settings.weights(), false).net();
         String layer = args[3];
         List<ImageSet.Entry> scored = ValidationPipeline.images(settings);

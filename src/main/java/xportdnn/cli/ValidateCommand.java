@@ -83,6 +83,14 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Write a self-contained HTML report: summary, per-layer SQNR chart, histograms.")
     Path report;
 
+    @Option(names = "--float_model", paramLabel = "PROTOTXT", description = "The float net to compare with "
+            + "(default: the quantized prototxt and --weights run in float). Give the original net when --weights "
+            + "were folded (--fuse_bn) or tuned (--fast_finetune); layers are then compared by blob.")
+    Path floatModel;
+
+    @Option(names = "--float_weights", paramLabel = "CAFFEMODEL", description = "Its caffemodel.")
+    Path floatWeights;
+
     @Option(names = "--layer_cost", description = "Also measure what each fixed-point output costs alone: the float "
             + "net with only that layer's output rounded to its format, its top-1 agreement with plain float (one "
             + "more float pass over the images per layer).")
@@ -96,7 +104,7 @@ final class ValidateCommand implements Callable<Integer> {
         ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, labels, count,
                 seed,
                 excludeCalibration ? new ValidationSettings.Draw(calibrationDraw.size, calibrationDraw.seed) : null,
-                batch, preprocessing.flags(), blob, layerCost);
+                batch, preprocessing.flags(), blob, layerCost, floatModel, floatWeights);
         OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
         ValidationPipeline.Result result = ValidationPipeline.run(settings, quiet.progress());
         Validation v = result.validation();

@@ -47,9 +47,16 @@ public final class ValidationPipeline {
             throw new ModelException(settings.deployModel() + ": no precision_param blocks: not a quantized CHaiDNN "
                     + "prototxt (write one with --quant_type Xilinx or DynamicFixed first)");
         }
-        FloatEngine floatNet = new FloatEngine(net);
+        boolean ownFloat = settings.floatModel() == null;
+        FloatEngine quantizedInFloat = new FloatEngine(net);
+        FloatEngine floatNet = ownFloat ? quantizedInFloat
+                : new FloatEngine(LoadedNet.load(settings.floatModel(), settings.floatWeights(), false).net());
         FixedPointNet fixedNet = new FixedPointNet(net);
-        OutputBlob scores = OutputBlob.choose(net, floatNet, settings.blob());
+        OutputBlob scores = OutputBlob.choose(net, quantizedInFloat, settings.blob());
+        if (!ownFloat && !floatNet.net().blobShapes().containsKey(scores.name())) {
+            throw new ModelException(settings.floatModel() + ": the float model has no blob '" + scores.name()
+                    + "' to compare with the quantized net's");
+        }
         if (scores.classes() == 0) {
             throw new ModelException("blob " + scores.describe() + " (" + Blob.describe(scores.shape())
                     + ") does not hold one score per class; validate scores classifiers (pick one with --blob)");
@@ -58,14 +65,15 @@ public final class ValidationPipeline {
         List<ImageSet.Entry> chosen = images(settings);
 
         Validator validator = new Validator(floatNet, fixedNet, transformer, scores.name(), scores.classes(),
-                settings.batch());
+                settings.batch(), !ownFloat);
         Validation validation;
         try (Progress.Step step = progress.start("validating", chosen.size())) {
             validation = validator.run(chosen, step);
         }
         List<LayerCost.Cost> costs = null;
         if (settings.layerCost()) {
-            LayerCost measure = new LayerCost(floatNet, fixedNet.outputFormats(), transformer, scores.name(),
+            // Rounding one layer of the quantized net's own float run: its layers are the simulator's.
+            LayerCost measure = new LayerCost(quantizedInFloat, fixedNet.outputFormats(), transformer, scores.name(),
                     settings.batch());
             try (Progress.Step step = progress.start("layer cost", chosen.size())) {
                 costs = measure.run(chosen, step);

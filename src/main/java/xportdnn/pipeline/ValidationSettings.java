@@ -22,10 +22,13 @@ import xportdnn.model.ModelException;
  * @param preprocessing     the caffe.io.Transformer flags
  * @param blob              the class-score blob, or null for the net's last output
  * @param layerCost         also measure each fixed-point output's cost alone
+ * @param floatModel        the float net to compare with, or null for the quantized net's own prototxt and
+ *                          weights run in float (give the original net when the weights are folded or tuned)
+ * @param floatWeights      its caffemodel (with {@code floatModel})
  */
 public record ValidationSettings(Path deployModel, Path weights, Path images, Path labels, Integer count, long seed,
                                  Draw excludedDraw, int batch, PreprocessingFlags preprocessing, String blob,
-                                 boolean layerCost) {
+                                 boolean layerCost, Path floatModel, Path floatWeights) {
 
     /** A seeded draw of {@code size} images, as calibration makes it. */
     public record Draw(int size, long seed) {
@@ -34,6 +37,9 @@ public record ValidationSettings(Path deployModel, Path weights, Path images, Pa
     public ValidationSettings {
         if (deployModel == null || weights == null || images == null) {
             throw new ModelException("validate needs --deploy_model, --weights and --images");
+        }
+        if ((floatModel == null) != (floatWeights == null)) {
+            throw new ModelException("--float_model and --float_weights go together");
         }
         if (batch < 1) {
             throw new ModelException("--batch: " + batch + " is not a positive number");
@@ -52,6 +58,10 @@ public record ValidationSettings(Path deployModel, Path weights, Path images, Pa
         }
         if (preprocessing.meanFile() != null) {
             inputs.add(preprocessing.meanFile());
+        }
+        if (floatModel != null) {
+            inputs.add(floatModel);
+            inputs.add(floatWeights);
         }
         return inputs;
     }

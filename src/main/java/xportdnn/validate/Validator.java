@@ -12,6 +12,7 @@ import xportdnn.data.ImageSet;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
+import xportdnn.model.Layer;
 
 /**
  * Runs every image through the float engine and the fixed-point simulator of the same quantized net and scores
@@ -30,19 +31,24 @@ public final class Validator {
     private final String scoreBlob;
     private final int classes;
     private final int batchSize;
+    private final boolean byBlob;
     private final Map<String, float[]> samples = new LinkedHashMap<>();
 
     /**
      * @param scoreBlob the class-score blob ({@code classes} values per image) both nets output
+     * @param byBlob    compare layer outputs by blob (each blob's final value in a pass) rather than by layer name:
+     *                  for a float net of another structure than the quantized one (e.g. the original, unfolded
+     *                  net of a folded or tuned export), whose layers do not match but whose blobs do
      */
     public Validator(FloatEngine floatNet, FixedPointNet fixedNet, Transformer transformer, String scoreBlob,
-                     int classes, int batchSize) {
+                     int classes, int batchSize, boolean byBlob) {
         this.floatNet = floatNet;
         this.fixedNet = fixedNet;
         this.transformer = transformer;
         this.scoreBlob = scoreBlob;
         this.classes = classes;
         this.batchSize = batchSize;
+        this.byBlob = byBlob;
     }
 
     public Validation run(List<ImageSet.Entry> images, IntConsumer progress) {
@@ -50,13 +56,25 @@ public final class Validator {
         Batches.run(images, transformer, batchSize, (batch, n, first) -> {
             Map<String, float[]> reference = new HashMap<>();
             float[] floatScores = scores(floatNet.forward(batch, n, (layer, tops) ->
-                    reference.put(layer.name(), Tensors.floats(tops.get(0)))));
+                    reference.put(key(layer), Tensors.floats(tops.get(0)))));
+            // By layer, each output is compared as it comes; by blob, only a blob's last value counts.
+            Map<String, float[]> lastValues = new LinkedHashMap<>();
+            Map<String, String> lastWriter = new HashMap<>();
             float[] fixedScores = scores(fixedNet.forward(batch, n, (layer, tops) -> {
-                float[] ref = reference.get(layer.name());
-                if (ref != null) {
-                    v.addLayer(layer.name(), ref, Tensors.floats(tops.get(0)));
+                float[] values = Tensors.floats(tops.get(0));
+                if (byBlob) {
+                    lastValues.put(key(layer), values);
+                    lastWriter.put(key(layer), layer.name());
+                } else if (reference.containsKey(layer.name())) {
+                    v.addLayer(layer.name(), reference.get(layer.name()), values);
                 }
             }));
+            lastValues.forEach((blob, values) -> {
+                float[] ref = reference.get(blob);
+                if (ref != null && ref.length == values.length) {
+                    v.addLayer(lastWriter.get(blob), ref, values);
+                }
+            });
             if (samples.isEmpty()) {
                 reference.forEach((name, values) -> samples.put(name, firstImageSample(values, n)));
             }
@@ -65,6 +83,11 @@ public final class Validator {
             }
         }, progress);
         return v;
+    }
+
+    /** What a layer's first output is compared under: its name, or in blob mode its first top's name. */
+    private String key(Layer layer) {
+        return byBlob ? layer.tops().get(0) : layer.name();
     }
 
     /** Up to {@value #SAMPLE} evenly spaced float values of each layer's output on the first image. */

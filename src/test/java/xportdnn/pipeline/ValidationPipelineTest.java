@@ -34,7 +34,7 @@ class ValidationPipelineTest {
                 false, null, null, calibration, null, false, null), Progress.NONE);
 
         ValidationSettings settings = new ValidationSettings(quantized, WEIGHTS, LIST, null, null, 1L,
-                new ValidationSettings.Draw(10, 3L), 8, FLAGS, null, false);
+                new ValidationSettings.Draw(10, 3L), 8, FLAGS, null, false, null, null);
         List<ImageSet.Entry> scored = ValidationPipeline.images(settings);
         Set<String> calibrated = new HashSet<>();
         Calibration.images(calibration).forEach(e -> calibrated.add(e.name()));
@@ -50,6 +50,33 @@ class ValidationPipelineTest {
         assertTrue(v.top1Agreement() >= 0.9, "agreement " + v.top1Agreement());
         for (Validation.LayerError e : v.layers()) {
             assertTrue(e.sqnrDb() > 15, e.name() + " SQNR " + e.sqnrDb()); // 8 bits: ~40 dB ideal, 15 leaves room
+        }
+    }
+
+    /**
+     * A folded export compared with the original, unfolded net: its layers differ (no BatchNorm/Scale) but its
+     * blobs do not, so the float side scores as the original does and every device output has its SQNR.
+     */
+    @Test
+    void aFoldedNetIsComparedWithTheOriginalByBlob() {
+        CalibrationSettings calibration = new CalibrationSettings(LIST, 10, 3L, null, 8, FLAGS);
+        Path plain = dir.resolve("plain.prototxt");
+        ExportPipeline.run(new ExportSettings(QuantType.Xilinx, DEPLOY, WEIGHTS, plain, new InParamsOut(8, 8, 8),
+                false, null, null, calibration, null, false, null), Progress.NONE);
+        Path folded = dir.resolve("folded.prototxt");
+        Path foldedWeights = dir.resolve("folded.caffemodel");
+        ExportPipeline.run(new ExportSettings(QuantType.Xilinx, DEPLOY, WEIGHTS, folded, new InParamsOut(8, 8, 8),
+                false, null, null, calibration, null, true, foldedWeights), Progress.NONE);
+
+        Validation original = ValidationPipeline.run(new ValidationSettings(plain, WEIGHTS, LIST, null, null, 1L,
+                null, 8, FLAGS, null, false, null, null), Progress.NONE).validation();
+        Validation v = ValidationPipeline.run(new ValidationSettings(folded, foldedWeights, LIST, null, null, 1L,
+                null, 8, FLAGS, null, false, DEPLOY, WEIGHTS), Progress.NONE).validation();
+        assertEquals(original.floatAccuracy().top1Rate(), v.floatAccuracy().top1Rate());
+        List<String> compared = v.layers().stream().map(Validation.LayerError::name).toList();
+        assertTrue(compared.containsAll(List.of("relu1", "pool1", "relu2", "pool2")), compared.toString());
+        for (Validation.LayerError e : v.layers()) {
+            assertTrue(e.sqnrDb() > 15, e.name() + " SQNR " + e.sqnrDb());
         }
     }
 }

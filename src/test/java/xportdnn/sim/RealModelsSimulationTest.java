@@ -186,7 +186,7 @@ class RealModelsSimulationTest {
         String scores = engine.outputNames().get(0);
         Validation v = model == SharedData.Model.YUFACE
                 ? layerErrors(engine, sim, transformer, scored)
-                : new Validator(engine, sim, transformer, scores, (int) expected.get(scores).length(), BATCH)
+                : new Validator(engine, sim, transformer, scores, (int) expected.get(scores).length(), BATCH, false)
                         .run(scored, n -> { });
         assertSqnrFloors(setup, sim, v, label);
         if (!Double.isNaN(setup.top1Floor())) {
