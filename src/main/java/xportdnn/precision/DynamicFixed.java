@@ -22,8 +22,12 @@ public final class DynamicFixed {
         if (Double.isNaN(x)) {
             throw new IllegalArgumentException("cannot quantize NaN");
         }
-        double scaled = Math.scalb(x, fl);
-        return (long) Math.max(minCode(bw), Math.min(maxCode(bw), roundHalfAway(scaled)));
+        return saturate(roundHalfAway(Math.scalb(x, fl)), bw);
+    }
+
+    /** {@code q} clamped to the codes of {@code bw} bits, [-2^(bw-1), 2^(bw-1)-1]. */
+    public static long saturate(double q, int bw) {
+        return (long) Math.max(minCode(bw), Math.min(maxCode(bw), q));
     }
 
     /** Round half away from zero; {@code Math.floor(a + 0.5)} would be wrong for 0.49999999999999994. */

@@ -49,6 +49,19 @@ class DynamicFixedTest {
         assertThrows(IllegalArgumentException.class, () -> DynamicFixed.maxCode(33));
     }
 
+    /** Both formats saturate to the same range, the one {@link DynamicFixed} defines. */
+    @Test
+    void saturationAndFormatsShareTheCodeRange() {
+        assertEquals(31, DynamicFixed.saturate(31.0, 6));
+        assertEquals(31, DynamicFixed.saturate(40.0, 6));
+        assertEquals(-32, DynamicFixed.saturate(-32.0, 6));
+        assertEquals(-32, DynamicFixed.saturate(-1e300, 6));
+        assertEquals(-128, new FixedPointFormat(8, 3).minCode());
+        assertEquals(127, new ThresholdFormat(8, 1f).maxCode());
+        assertEquals(127, new ThresholdFormat(8, 1f).quantize(2f, 0));
+        assertEquals(-2048, new FixedPointFormat(12, 0).quantize(-5000f, 0));
+    }
+
     @Test
     void largestFlPositiveSide() {
         assertEquals(7, DynamicFixed.largestFl(new float[] {0.9f}, 8));   // 115.2 fits, 230.4 does not
