@@ -11,6 +11,7 @@ import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
 import xportdnn.quant.BatchNormFusion;
 import xportdnn.precision.DynamicFixed;
+import xportdnn.precision.DynamicFixedScheme;
 import xportdnn.quant.DynamicFixedFormats;
 import xportdnn.precision.InParamsOut;
 
@@ -81,13 +82,13 @@ final class DynamicFixedMode {
             for (float w : fusion.weights().data()) {
                 max = Math.max(max, Math.abs(w));
             }
-            int intBits = max < 1 ? 1 : max == 1 ? 2 : (int) Math.ceil(Math.abs(Math.log(max) / Math.log(2))) + 1;
-            double levels = max * Math.pow(2, bw - intBits);
+            int fl = DynamicFixedScheme.fusedWeightsFl(max, bw);
+            double levels = max * Math.pow(2, fl);
             if (levels < DynamicFixed.maxCode(bw) / 4.0) {
                 notes.warning(String.format(Locale.ROOT, "layer '%s': CHaiDNN fuses it with %s and quantizes the "
                         + "fused weights (max |w| %.3g) with fl %d, which leaves them %.0f of %d levels; pass --fuse_bn "
                         + "--quantized_weights W to fold them here with a format that fits", fusion.convolution().name(),
-                        fusion.fusedLayers().stream().map(l -> l.name()).toList(), max, bw - intBits,
+                        fusion.fusedLayers().stream().map(l -> l.name()).toList(), max, fl,
                         Math.floor(levels), DynamicFixed.maxCode(bw)));
             }
         }

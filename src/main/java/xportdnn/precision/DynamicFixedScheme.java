@@ -16,7 +16,7 @@ import xportdnn.model.proto.Caffe.PrecisionParameter;
  * weights (algorithms.md section C): {@code fl = bw_params - int_bits}, {@code int_bits} = 1 when max |w'| < 1,
  * 2 when it is 1, else {@code ceil(|log2 max|) + 1}.
  */
-final class DynamicFixedScheme implements PrecisionScheme {
+public final class DynamicFixedScheme implements PrecisionScheme {
 
     static final String QUANT_TYPE = "DynamicFixed";
 
@@ -49,7 +49,11 @@ final class DynamicFixedScheme implements PrecisionScheme {
             require(layer, p.hasFlParams(), "fl_params");
             return checked(layer, () -> new FixedPointFormat(p.getBwParams(), p.getFlParams()));
         }
-        int fl = p.getBwParams() - integerBits(weights.data());
+        double max = 0;
+        for (float w : weights.data()) {
+            max = Math.max(max, Math.abs(w));
+        }
+        int fl = fusedWeightsFl(max, p.getBwParams());
         return checked(layer, () -> new FixedPointFormat(p.getBwParams(), fl));
     }
 
@@ -69,12 +73,20 @@ final class DynamicFixedScheme implements PrecisionScheme {
         return a;
     }
 
-    /** The runtime's integer bits for fused weights whose largest magnitude is max |w|. */
-    static int integerBits(float[] weights) {
-        double max = 0;
-        for (float w : weights) {
-            max = Math.max(max, Math.abs(w));
-        }
+    /**
+     * The fractional length the runtime gives a convolution's weights once it has fused them with BatchNorm/Scale,
+     * at {@code bw} bits, when their largest magnitude is {@code maxAbs}: {@code bw} minus the integer bits of
+     * {@link #integerBits}. This is the runtime's rule, whatever fl_params says.
+     */
+    public static int fusedWeightsFl(double maxAbs, int bw) {
+        return bw - integerBits(maxAbs);
+    }
+
+    /**
+     * The runtime's integer bits for fused weights whose largest magnitude is {@code max}: 1 below 1, 2 at 1, else
+     * {@code ceil(log2 max) + 1}, computed exactly (a floating-point log(max)/log(2) can miss a power of two).
+     */
+    static int integerBits(double max) {
         if (max < 1) {
             return 1;
         }
