@@ -28,6 +28,7 @@ import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.precision.DynamicFixed;
+import xportdnn.precision.XilinxScheme;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.LayerCost;
 import xportdnn.validate.Validation;
@@ -316,7 +317,7 @@ final class ValidateCommand implements Callable<Integer> {
             return 0;
         }
         PrecisionParameter p = layer.param().getPrecisionParam();
-        if (p.getQuantType().equals("Xilinx") || p.hasThLayerOut()) {
+        if (p.getQuantType().equals(XilinxScheme.QUANT_TYPE) || p.hasThLayerOut()) {
             return p.getThLayerOut();
         }
         return Math.scalb((double) DynamicFixed.maxCode(p.getBwLayerOut()), -p.getFlLayerOut());
