@@ -320,6 +320,6 @@ final class ValidateCommand implements Callable<Integer> {
         if (p.getQuantType().equals(XilinxScheme.QUANT_TYPE) || p.hasThLayerOut()) {
             return p.getThLayerOut();
         }
-        return Math.scalb((double) DynamicFixed.maxCode(p.getBwLayerOut()), -p.getFlLayerOut());
+        return DynamicFixed.largestValue(p.getBwLayerOut(), p.getFlLayerOut());
     }
 }

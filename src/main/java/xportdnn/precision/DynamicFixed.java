@@ -3,7 +3,8 @@ package xportdnn.precision;
 /**
  * CHaiDNN's DynamicFixed (Q.F) numbers: a value x with bitwidth {@code bw} and fractional length {@code fl} is
  * stored as {@code q = clamp(round_half_away(x * 2^fl), -2^(bw-1), 2^(bw-1)-1)} and means {@code q * 2^-fl}.
- * {@code fl} may be negative or exceed {@code bw}. Pure functions, no state.
+ * {@code fl} may be negative or exceed {@code bw}. Pure functions, no state. The code range, the rounding and the
+ * saturation defined here are those of every format, the Xilinx one's too.
  */
 public final class DynamicFixed {
 
@@ -55,6 +56,11 @@ public final class DynamicFixed {
     public static long maxCode(int bw) {
         checkBitwidth(bw);
         return (1L << (bw - 1)) - 1;
+    }
+
+    /** The largest value Q.F holds at {@code bw} bits and fractional length {@code fl}: (2^(bw-1) - 1) * 2^-fl. */
+    public static double largestValue(int bw, int fl) {
+        return Math.scalb((double) maxCode(bw), -fl);
     }
 
     /**

@@ -49,6 +49,14 @@ class DynamicFixedTest {
         assertThrows(IllegalArgumentException.class, () -> DynamicFixed.maxCode(33));
     }
 
+    @Test
+    void largestValueIsTheLargestCodeTimesTheStep() {
+        assertEquals(127, DynamicFixed.largestValue(8, 0));
+        assertEquals(15.875, DynamicFixed.largestValue(8, 3));
+        assertEquals(124, DynamicFixed.largestValue(6, -2));
+        assertEquals(3, DynamicFixed.largestFl(-15.875, 15.875, 8)); // the widest fl holding it gives fl back
+    }
+
     /** Both formats saturate to the same range, the one {@link DynamicFixed} defines. */
     @Test
     void saturationAndFormatsShareTheCodeRange() {
