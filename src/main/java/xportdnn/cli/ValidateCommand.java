@@ -24,6 +24,7 @@ import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
 import xportdnn.precision.DynamicFixed;
+import xportdnn.precision.XilinxScheme;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.LayerCost;
 import xportdnn.validate.Validation;
@@ -268,9 +269,9 @@ final class ValidateCommand implements Callable<Integer> {
             return 0;
         }
         PrecisionParameter p = layer.param().getPrecisionParam();
-        if (p.getQuantType().equals("Xilinx") || p.hasThLayerOut()) {
+        if (p.getQuantType().equals(XilinxScheme.QUANT_TYPE) || p.hasThLayerOut()) {
             return p.getThLayerOut();
         }
-        return Math.scalb((double) DynamicFixed.maxCode(p.getBwLayerOut()), -p.getFlLayerOut());
+        return DynamicFixed.largestValue(p.getBwLayerOut(), p.getFlLayerOut());
     }
 }

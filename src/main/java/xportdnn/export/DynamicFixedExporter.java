@@ -15,6 +15,9 @@ import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.quant.BatchNormStatistics;
 import xportdnn.precision.DynamicFixed;
+import xportdnn.precision.DynamicFixedScheme;
+import xportdnn.precision.DynamicFixedScheme.BatchNormLengths;
+import xportdnn.precision.DynamicFixedScheme.ScaleLengths;
 
 /**
  * The original tool's DynamicFixed mode, done right for BatchNorm and Scale: the user's net with a
@@ -28,8 +31,6 @@ public final class DynamicFixedExporter {
     /** Layer types that carry a DynamicFixed block; no other layer gets one. */
     public static final Set<String> BLOCK_TYPES =
             Set.of("Convolution", "BatchNorm", "Scale", "Pooling", "Eltwise", "Permute");
-
-    static final String QUANT_TYPE = "DynamicFixed";
 
     /**
      * @param net             the quantized net: the user's definition, batch 1, with the precision blocks
@@ -92,38 +93,25 @@ public final class DynamicFixedExporter {
 
     private static PrecisionParameter block(LayerParameter.Builder layer, InParamsOut bw, InParamsOut fl,
             Map<String, Layer> records, Map<String, LayerParameterOrBuilder> producers) {
-        PrecisionParameter.Builder p = PrecisionParameter.newBuilder()
-                .setBwLayerIn(bw.in()).setBwLayerOut(bw.out())
-                .setFlLayerIn(fl.in()).setFlLayerOut(fl.out())
-                .setQuantType(QUANT_TYPE);
-        int bwParams = bw.params();
-        switch (layer.getType()) {
-            case "Convolution" -> p.setBwParams(bwParams).setFlParams(fl.params());
-            case "BatchNorm" -> {
+        return DynamicFixedScheme.block(layer.getType(), bw, fl, new DynamicFixedScheme.LearnedLengths() {
+            @Override
+            public BatchNormLengths batchNorm(int bits) {
                 BatchNormStatistics stats = BatchNormStatistics.of(record(layer, records));
-                p.setBatchnormMeanBw(bwParams)
-                        .setBatchnormMeanFl(largestFl(layer, "mean", stats.mean(), bwParams))
-                        .setBatchnormVarianceBw(bwParams)
-                        .setBatchnormVarianceFl(largestFl(layer, "variance", stats.variance(), bwParams));
+                return new BatchNormLengths(largestFl(layer, "mean", stats.mean(), bits),
+                        largestFl(layer, "variance", stats.variance(), bits));
             }
-            case "Scale" -> {
+
+            @Override
+            public ScaleLengths scale(int bits) {
                 Layer scale = record(layer, records);
                 float[] gamma = gamma(scale);
                 float[] beta = scale.weights().size() > 1 ? scale.weights().get(1).data() : new float[0];
                 Layer bn = producingBatchNorm(layer, producers, records);
-                p.setScaleGammaBw(bwParams)
-                        .setScaleGammaFl(largestFl(layer, "gamma", gamma, bwParams))
-                        .setScaleBetaBw(bwParams)
-                        .setScaleBetaFl(largestFl(layer, "beta", beta, bwParams))
-                        .setScaleGammaByStdBw(bwParams)
-                        .setScaleGammaByStdFl(largestFl(layer, "gamma/sqrt(variance+eps)",
-                                bn == null ? gamma : gammaByStd(scale, gamma, bn), bwParams));
+                return new ScaleLengths(largestFl(layer, "gamma", gamma, bits), largestFl(layer, "beta", beta, bits),
+                        largestFl(layer, "gamma/sqrt(variance+eps)", bn == null ? gamma : gammaByStd(scale, gamma, bn),
+                                bits));
             }
-            default -> {
-                // Pooling, Eltwise, Permute: activations only
-            }
-        }
-        return p.build();
+        });
     }
 
     private static Layer record(LayerParameter.Builder layer, Map<String, Layer> records) {

@@ -1,6 +1,7 @@
 package xportdnn.export;
 
 import xportdnn.precision.InParamsOut;
+import xportdnn.precision.XilinxScheme;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ public final class ReportJson {
 
     public static String of(String thresholdMethod, InParamsOut bitwidths, List<LayerReport> layers) {
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("quant_type", XilinxExporter.QUANT_TYPE);
+        root.put("quant_type", XilinxScheme.QUANT_TYPE);
         root.put("threshold_method", thresholdMethod);
         Map<String, Object> bits = new LinkedHashMap<>();
         bits.put("in", bitwidths.in());

@@ -2,6 +2,7 @@ package xportdnn.export;
 
 import xportdnn.precision.ChaiDnnBitwidths;
 import xportdnn.precision.InParamsOut;
+import xportdnn.precision.XilinxScheme;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,23 +19,14 @@ import xportdnn.quant.XilinxThresholds.LayerThresholds;
 /**
  * The original tool's Xilinx mode: the user's net, batch 1, with a {@code precision_param} block on every layer
  * type CHaiDNN reads one from in Xilinx mode (spec/chaidnn-precision.md sections 3 and 5) and on no other layer.
- * The fields are those the real tool wrote: the Input block holds {@code bw_layer_out} and {@code th_layer_out}
- * only; every other block {@code bw_layer_in, bw_layer_out, th_layer_in, th_layer_out}, Convolution,
- * Deconvolution and Normalize also {@code bw_params} and their {@code th_params}; {@code quant_type: "Xilinx"} on
- * every block but Input's and ReLU's. Layers CHaiDNN does not support get no block.
+ * The thresholds come from {@link XilinxThresholds}, the fields each block holds from {@link XilinxScheme#block}.
+ * Layers CHaiDNN does not support get no block.
  */
 public final class XilinxExporter {
 
     /** Layer types that carry a Xilinx block (when CHaiDNN supports the layer's settings). */
     public static final Set<String> BLOCK_TYPES = Set.of("Convolution", "BatchNorm", "Scale", "Pooling", "Eltwise",
             "Permute", "ReLU", "Deconvolution", "Concat", "Normalize", "Input");
-
-    private static final Set<String> WITH_PARAMS = Set.of("Convolution", "Deconvolution", "Normalize");
-
-    /** The real files show no quant_type on these blocks. */
-    private static final Set<String> WITHOUT_QUANT_TYPE = Set.of("Input", "ReLU");
-
-    static final String QUANT_TYPE = "Xilinx";
 
     /**
      * Written instead of a threshold of 0 (a blob that was all zeros on the calibration images, or a weight
@@ -87,35 +79,41 @@ public final class XilinxExporter {
         return new Result(out.build(), blocks, rebatched, List.copyOf(zeros));
     }
 
+    /** The layer's block, every threshold of 0 replaced by the stand-in and noted in {@code zeros}. */
     private static PrecisionParameter block(String type, LayerThresholds t, InParamsOut bw, List<String> zeros) {
-        PrecisionParameter.Builder p = PrecisionParameter.newBuilder();
-        if (type.equals("Input")) {
-            return p.setBwLayerOut(bw.in()).setThLayerOut(positive(t.out(), t, "th_layer_out", zeros)).build();
-        }
-        p.setBwLayerIn(bw.in()).setBwLayerOut(bw.out())
-                .setThLayerIn(positive(t.in(), t, "th_layer_in", zeros))
-                .setThLayerOut(positive(t.out(), t, "th_layer_out", zeros));
-        if (WITH_PARAMS.contains(type)) {
-            p.setBwParams(bw.params());
-            List<Integer> zeroChannels = new ArrayList<>();
-            for (int c = 0; c < t.params().length; c++) {
-                float th = t.params()[c];
-                if (!(th > 0)) {
-                    zeroChannels.add(c);
-                    th = ZERO_THRESHOLD_STAND_IN;
-                }
-                p.addThParams(th);
+        return XilinxScheme.block(type, bw, new XilinxScheme.Thresholds() {
+            @Override
+            public float in() {
+                return positive(t.in(), t, "th_layer_in", zeros);
             }
-            if (!zeroChannels.isEmpty()) {
-                zeros.add("layer '" + t.name() + "': th_params of output channel"
-                        + (zeroChannels.size() == 1 ? " " : "s ")
-                        + zeroChannels.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+
+            @Override
+            public float out() {
+                return positive(t.out(), t, "th_layer_out", zeros);
+            }
+
+            @Override
+            public float[] params() {
+                return positiveParams(t, zeros);
+            }
+        });
+    }
+
+    private static float[] positiveParams(LayerThresholds t, List<String> zeros) {
+        float[] th = t.params().clone();
+        List<Integer> zeroChannels = new ArrayList<>();
+        for (int c = 0; c < th.length; c++) {
+            if (!(th[c] > 0)) {
+                zeroChannels.add(c);
+                th[c] = ZERO_THRESHOLD_STAND_IN;
             }
         }
-        if (!WITHOUT_QUANT_TYPE.contains(type)) {
-            p.setQuantType(QUANT_TYPE);
+        if (!zeroChannels.isEmpty()) {
+            zeros.add("layer '" + t.name() + "': th_params of output channel"
+                    + (zeroChannels.size() == 1 ? " " : "s ")
+                    + zeroChannels.stream().map(String::valueOf).collect(Collectors.joining(", ")));
         }
-        return p.build();
+        return th;
     }
 
     private static float positive(double threshold, LayerThresholds t, String field, List<String> zeros) {

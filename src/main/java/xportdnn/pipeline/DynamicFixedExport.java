@@ -7,6 +7,7 @@ import java.util.Map;
 import xportdnn.export.DynamicFixedExporter;
 import xportdnn.model.Net;
 import xportdnn.precision.DynamicFixed;
+import xportdnn.precision.DynamicFixedScheme;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.BatchNormFusion;
 import xportdnn.quant.DynamicFixedFormats;
@@ -61,14 +62,14 @@ record DynamicFixedExport(InParamsOut bitwidths, InParamsOut fractionalLengths, 
             for (float w : fusion.weights().data()) {
                 max = Math.max(max, Math.abs(w));
             }
-            int intBits = max < 1 ? 1 : max == 1 ? 2 : (int) Math.ceil(Math.abs(Math.log(max) / Math.log(2))) + 1;
-            double levels = max * Math.pow(2, bw - intBits);
+            int fl = DynamicFixedScheme.fusedWeightsFl(max, bw);
+            double levels = max * Math.pow(2, fl);
             if (levels < DynamicFixed.maxCode(bw) / 4.0) {
                 warnings.add(Notice.warning(String.format(Locale.ROOT, "layer '%s': CHaiDNN fuses it with %s and "
                         + "quantizes the fused weights (max |w| %.3g) with fl %d, which leaves them %.0f of %d levels; "
                         + "pass --fuse_bn --quantized_weights W to fold them here with a format that fits",
                         fusion.convolution().name(), fusion.fusedLayers().stream().map(l -> l.name()).toList(), max,
-                        bw - intBits, Math.floor(levels), DynamicFixed.maxCode(bw))));
+                        fl, Math.floor(levels), DynamicFixed.maxCode(bw))));
             }
         }
         return warnings;

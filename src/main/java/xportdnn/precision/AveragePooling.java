@@ -20,6 +20,12 @@ package xportdnn.precision;
  */
 public record AveragePooling(int multiplier, int scale, int shift, boolean rescales, int container) {
 
+    /**
+     * The fractional bits of DynamicFixed's multiplier. The shift fl_in + 8 - fl_out cannot go left, so the output
+     * format may be at most this many bits finer than the input's.
+     */
+    public static final int MULTIPLIER_FRACTION = 8;
+
     /** The device's code container and the extra bits of its accumulator. */
     private static final int DEVICE_CONTAINER_BITS = 8;
     private static final int ACCUMULATOR_EXTRA_BITS = 16;
@@ -41,7 +47,8 @@ public record AveragePooling(int multiplier, int scale, int shift, boolean resca
      * s = fl_in + 8 - fl_out: the result is written in the layer's output format.
      */
     public static AveragePooling dynamicFixed(int kernelH, int kernelW, int flIn, int flOut, int bitwidth) {
-        return new AveragePooling((byte) (256 / (kernelH * kernelW)), 1, flIn + 8 - flOut, true, container(bitwidth));
+        return new AveragePooling((byte) ((1 << MULTIPLIER_FRACTION) / (kernelH * kernelW)), 1,
+                flIn + MULTIPLIER_FRACTION - flOut, true, container(bitwidth));
     }
 
     /** The code the device writes for a window whose input codes sum to {@code sum}. */

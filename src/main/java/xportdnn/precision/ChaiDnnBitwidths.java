@@ -1,8 +1,6 @@
 package xportdnn.precision;
 
-import xportdnn.precision.InParamsOut;
 import xportdnn.model.ModelException;
-import xportdnn.precision.DynamicFixed;
 
 /** The bitwidths CHaiDNN's hardware runs: 8 bits, or 6 bits held in 8-bit containers. */
 public final class ChaiDnnBitwidths {

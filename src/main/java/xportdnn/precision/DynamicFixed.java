@@ -3,7 +3,8 @@ package xportdnn.precision;
 /**
  * CHaiDNN's DynamicFixed (Q.F) numbers: a value x with bitwidth {@code bw} and fractional length {@code fl} is
  * stored as {@code q = clamp(round_half_away(x * 2^fl), -2^(bw-1), 2^(bw-1)-1)} and means {@code q * 2^-fl}.
- * {@code fl} may be negative or exceed {@code bw}. Pure functions, no state.
+ * {@code fl} may be negative or exceed {@code bw}. Pure functions, no state. The code range, the rounding and the
+ * saturation defined here are those of every format, the Xilinx one's too.
  */
 public final class DynamicFixed {
 
@@ -22,8 +23,12 @@ public final class DynamicFixed {
         if (Double.isNaN(x)) {
             throw new IllegalArgumentException("cannot quantize NaN");
         }
-        double scaled = Math.scalb(x, fl);
-        return (long) Math.max(minCode(bw), Math.min(maxCode(bw), roundHalfAway(scaled)));
+        return saturate(roundHalfAway(Math.scalb(x, fl)), bw);
+    }
+
+    /** {@code q} clamped to the codes of {@code bw} bits, [-2^(bw-1), 2^(bw-1)-1]. */
+    public static long saturate(double q, int bw) {
+        return (long) Math.max(minCode(bw), Math.min(maxCode(bw), q));
     }
 
     /** Round half away from zero; {@code Math.floor(a + 0.5)} would be wrong for 0.49999999999999994. */
@@ -51,6 +56,11 @@ public final class DynamicFixed {
     public static long maxCode(int bw) {
         checkBitwidth(bw);
         return (1L << (bw - 1)) - 1;
+    }
+
+    /** The largest value Q.F holds at {@code bw} bits and fractional length {@code fl}: (2^(bw-1) - 1) * 2^-fl. */
+    public static double largestValue(int bw, int fl) {
+        return Math.scalb((double) maxCode(bw), -fl);
     }
 
     /**

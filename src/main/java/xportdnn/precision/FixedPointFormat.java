@@ -1,7 +1,5 @@
 package xportdnn.precision;
 
-import xportdnn.precision.DynamicFixed;
-
 /**
  * CHaiDNN's DynamicFixed (Q.F) format: code {@code q = clamp(round_half_away(x * 2^fl), -2^(bw-1), 2^(bw-1)-1)}
  * meaning {@code q * 2^-fl} ({@link DynamicFixed}); one fractional length for the whole tensor.

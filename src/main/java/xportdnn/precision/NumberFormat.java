@@ -29,14 +29,14 @@ public interface NumberFormat {
         return (float) (code * step(channel));
     }
 
-    /** The smallest code a result saturates to: -2^(bw-1). */
+    /** The smallest code a result saturates to ({@link DynamicFixed#minCode}). */
     default int minCode() {
-        return -(1 << (bitwidth() - 1));
+        return (int) DynamicFixed.minCode(bitwidth());
     }
 
-    /** The largest code a result saturates to: 2^(bw-1)-1. */
+    /** The largest code a result saturates to ({@link DynamicFixed#maxCode}). */
     default int maxCode() {
-        return (1 << (bitwidth() - 1)) - 1;
+        return (int) DynamicFixed.maxCode(bitwidth());
     }
 
     /**

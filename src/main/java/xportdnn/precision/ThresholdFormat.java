@@ -2,7 +2,6 @@ package xportdnn.precision;
 
 import java.util.Arrays;
 import java.util.Locale;
-import xportdnn.precision.DynamicFixed;
 
 /**
  * CHaiDNN's Xilinx (threshold) format, per spec/chaidnn-precision.md section 2: scale
@@ -45,7 +44,7 @@ public final class ThresholdFormat implements NumberFormat {
         this.bitwidth = bitwidth;
         this.thresholds = thresholds.clone();
         this.steps = new float[thresholds.length];
-        double levels = (1 << (bitwidth - 1)) - 1;
+        double levels = DynamicFixed.maxCode(bitwidth);
         for (int c = 0; c < thresholds.length; c++) {
             if (!(thresholds[c] >= 0) || Float.isInfinite(thresholds[c])) {
                 throw new IllegalArgumentException("threshold " + thresholds[c] + " is not a finite number >= 0");
@@ -80,7 +79,7 @@ public final class ThresholdFormat implements NumberFormat {
             return 0;
         }
         float clipped = Math.max(-th, Math.min(th, x));
-        return saturate(DynamicFixed.roundHalfAway(clipped / steps[channel]));
+        return (int) DynamicFixed.saturate(DynamicFixed.roundHalfAway(clipped / steps[channel]), bitwidth);
     }
 
     @Override
@@ -139,10 +138,6 @@ public final class ThresholdFormat implements NumberFormat {
             throw new IllegalArgumentException("a result format needs one threshold above 0, not " + this);
         }
         return steps[0];
-    }
-
-    private int saturate(double q) {
-        return (int) Math.max(minCode(), Math.min(maxCode(), q));
     }
 
     @Override

@@ -4,6 +4,7 @@ import static xportdnn.precision.BlockFields.checked;
 import static xportdnn.precision.BlockFields.require;
 
 import java.util.List;
+import java.util.Set;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
@@ -13,11 +14,63 @@ import xportdnn.model.proto.Caffe.PrecisionParameter;
 /**
  * Xilinx mode: activations in {@link ThresholdFormat}s of {@code bw_layer_in/th_layer_in} and
  * {@code bw_layer_out/th_layer_out}; convolution weights in {@code bw_params} bits with one {@code th_params} per
- * output channel (for a convolution fused with BatchNorm/Scale they describe the fused weights).
+ * output channel (for a convolution fused with BatchNorm/Scale they describe the fused weights). Reads these
+ * blocks, and writes them as the original tool did ({@link #block}).
  */
-final class XilinxScheme implements PrecisionScheme {
+public final class XilinxScheme implements PrecisionScheme {
 
-    static final String QUANT_TYPE = "Xilinx";
+    public static final String QUANT_TYPE = "Xilinx";
+
+    /** Layer types whose block also holds bw_params and th_params. */
+    private static final Set<String> WITH_PARAMS = Set.of("Convolution", "Deconvolution", "Normalize");
+
+    /** The real files show no quant_type on these blocks. */
+    private static final Set<String> WITHOUT_QUANT_TYPE = Set.of("Input", "ReLU");
+
+    /**
+     * The thresholds of one layer's block. {@link #block} asks only for those the block holds, in the order
+     * in, out, params, so a caller may note what it had to substitute.
+     */
+    public interface Thresholds {
+
+        float in();
+
+        float out();
+
+        /** One per output channel. */
+        float[] params();
+    }
+
+    XilinxScheme() {
+    }
+
+    /**
+     * The block of a layer of type {@code type}, with the fields the real tool wrote: the Input block holds
+     * {@code bw_layer_out} (the input bitwidth: the image is the first layer's input) and {@code th_layer_out}
+     * only; every other block {@code bw_layer_in, bw_layer_out, th_layer_in, th_layer_out}, Convolution,
+     * Deconvolution and Normalize also {@code bw_params} and their {@code th_params}; {@code quant_type} on every
+     * block but Input's and ReLU's.
+     *
+     * @param bitwidths input activations, weights, output activations
+     */
+    public static PrecisionParameter block(String type, InParamsOut bitwidths, Thresholds thresholds) {
+        PrecisionParameter.Builder p = PrecisionParameter.newBuilder();
+        if (type.equals("Input")) {
+            return p.setBwLayerOut(bitwidths.in()).setThLayerOut(thresholds.out()).build();
+        }
+        p.setBwLayerIn(bitwidths.in()).setBwLayerOut(bitwidths.out())
+                .setThLayerIn(thresholds.in()).setThLayerOut(thresholds.out());
+        if (WITH_PARAMS.contains(type)) {
+            p.setBwParams(bitwidths.params());
+            for (float th : thresholds.params()) {
+                p.addThParams(th);
+            }
+        }
+        if (!WITHOUT_QUANT_TYPE.contains(type)) {
+            p.setQuantType(QUANT_TYPE);
+        }
+        return p.build();
+    }
 
     @Override
     public String quantType() {

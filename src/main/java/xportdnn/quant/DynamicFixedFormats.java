@@ -1,5 +1,6 @@
 package xportdnn.quant;
 
+import xportdnn.precision.AveragePooling;
 import xportdnn.precision.DynamicFixed;
 import xportdnn.precision.InParamsOut;
 import java.util.LinkedHashMap;
@@ -24,8 +25,8 @@ import xportdnn.model.Net;
  */
 public final class DynamicFixedFormats {
 
-    /** 2^8: an average pooling's output format may be at most 8 bits finer than its input's. */
-    private static final double POOLING_SHIFT_RANGE = 256;
+    /** An average pooling's output format may be at most this much finer than its input's (2^8). */
+    private static final double POOLING_SHIFT_RANGE = Math.scalb(1.0, AveragePooling.MULTIPLIER_FRACTION);
 
     private DynamicFixedFormats() {
     }

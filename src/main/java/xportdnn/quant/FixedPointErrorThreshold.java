@@ -38,11 +38,6 @@ final class FixedPointErrorThreshold implements ThresholdMethod {
                 best = fl;
             }
         }
-        return largestValue(bitwidth, best);
-    }
-
-    /** The largest value Q.F holds at {@code bw} bits: (2^(bw-1) - 1) * 2^-fl. */
-    static double largestValue(int bw, int fl) {
-        return Math.scalb((double) DynamicFixed.maxCode(bw), -fl);
+        return DynamicFixed.largestValue(bitwidth, best);
     }
 }

@@ -3,6 +3,7 @@ package xportdnn.quant;
 import java.util.function.DoubleUnaryOperator;
 import xportdnn.calib.AbsHistogram;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.precision.DynamicFixed;
 
 /**
  * The threshold that minimises the squared error of quantize-dequantize (clip to +-T, round half to even on
@@ -24,7 +25,7 @@ final class MseThreshold implements ThresholdMethod {
         if (h == null) {
             return 0;
         }
-        int levels = (1 << (bitwidth - 1)) - 1;
+        long levels = DynamicFixed.maxCode(bitwidth); // the Xilinx step's divisor
         double best = Double.POSITIVE_INFINITY;
         double bestT = h.hi();
         for (int j = STRIDE; j <= h.bins(); j += STRIDE) {

@@ -1,7 +1,8 @@
 package xportdnn.sim;
 
-import xportdnn.precision.NumberFormat;
 import java.util.List;
+import xportdnn.precision.DynamicFixed;
+import xportdnn.precision.NumberFormat;
 
 /**
  * Eltwise SUM or MAX on the device: every input moved into the output format (a no-op when, as the quantizers
@@ -35,7 +36,7 @@ final class EltwiseStep implements SimStep {
         }
         int[] out = new int[acc.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = (int) Math.max(output.minCode(), Math.min(output.maxCode(), acc[i]));
+            out[i] = (int) DynamicFixed.saturate(acc[i], output.bitwidth());
         }
         return List.of(SimTensor.ofCodes(bottoms.get(0).shape(), out, output));
     }

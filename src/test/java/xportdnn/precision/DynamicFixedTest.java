@@ -50,6 +50,27 @@ class DynamicFixedTest {
     }
 
     @Test
+    void largestValueIsTheLargestCodeTimesTheStep() {
+        assertEquals(127, DynamicFixed.largestValue(8, 0));
+        assertEquals(15.875, DynamicFixed.largestValue(8, 3));
+        assertEquals(124, DynamicFixed.largestValue(6, -2));
+        assertEquals(3, DynamicFixed.largestFl(-15.875, 15.875, 8)); // the widest fl holding it gives fl back
+    }
+
+    /** Both formats saturate to the same range, the one {@link DynamicFixed} defines. */
+    @Test
+    void saturationAndFormatsShareTheCodeRange() {
+        assertEquals(31, DynamicFixed.saturate(31.0, 6));
+        assertEquals(31, DynamicFixed.saturate(40.0, 6));
+        assertEquals(-32, DynamicFixed.saturate(-32.0, 6));
+        assertEquals(-32, DynamicFixed.saturate(-1e300, 6));
+        assertEquals(-128, new FixedPointFormat(8, 3).minCode());
+        assertEquals(127, new ThresholdFormat(8, 1f).maxCode());
+        assertEquals(127, new ThresholdFormat(8, 1f).quantize(2f, 0));
+        assertEquals(-2048, new FixedPointFormat(12, 0).quantize(-5000f, 0));
+    }
+
+    @Test
     void largestFlPositiveSide() {
         assertEquals(7, DynamicFixed.largestFl(new float[] {0.9f}, 8));   // 115.2 fits, 230.4 does not
         assertEquals(6, DynamicFixed.largestFl(new float[] {1.0f}, 8));   // 128 > 127

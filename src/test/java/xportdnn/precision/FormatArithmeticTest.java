@@ -138,13 +138,22 @@ class FormatArithmeticTest {
     /** The runtime's integer bits of fused weights (algorithms.md C). */
     @Test
     void integerBitsOfFusedWeights() {
-        assertEquals(1, DynamicFixedScheme.integerBits(new float[] {0.99f, -0.5f}));
-        assertEquals(2, DynamicFixedScheme.integerBits(new float[] {1f}));
-        assertEquals(2, DynamicFixedScheme.integerBits(new float[] {-1.5f}));
-        assertEquals(2, DynamicFixedScheme.integerBits(new float[] {2f}));
-        assertEquals(3, DynamicFixedScheme.integerBits(new float[] {2.5f}));
-        assertEquals(3, DynamicFixedScheme.integerBits(new float[] {4f}));
-        assertEquals(4, DynamicFixedScheme.integerBits(new float[] {4.01f}));
+        assertEquals(1, DynamicFixedScheme.integerBits(0.99f));
+        assertEquals(2, DynamicFixedScheme.integerBits(1));
+        assertEquals(2, DynamicFixedScheme.integerBits(1.5f));
+        assertEquals(2, DynamicFixedScheme.integerBits(2));
+        assertEquals(3, DynamicFixedScheme.integerBits(2.5f));
+        assertEquals(3, DynamicFixedScheme.integerBits(4));
+        assertEquals(4, DynamicFixedScheme.integerBits(4.01f));
+    }
+
+    /** At 2^29 a floating-point log(max)/log(2) is 29.000000000000004, whose ceiling would add a bit. */
+    @Test
+    void fusedWeightsFlIsExactAtPowersOfTwo() {
+        assertEquals(7, DynamicFixedScheme.fusedWeightsFl(0.5, 8));
+        assertEquals(5, DynamicFixedScheme.fusedWeightsFl(4, 8));
+        assertEquals(4, DynamicFixedScheme.fusedWeightsFl(4.5, 8));
+        assertEquals(8 - 30, DynamicFixedScheme.fusedWeightsFl(0x1p29, 8));
     }
 
 }
