@@ -2,7 +2,7 @@ package xportdnn.cli;
 
 import java.io.PrintStream;
 import java.util.Locale;
-import xportdnn.pipeline.Progress;
+import xportdnn.data.Progress;
 
 /**
  * A one-line progress bar on stderr for long runs: done/total, images per second and the time left. It draws only

@@ -1,6 +1,7 @@
 package xportdnn.cli;
 
 import picocli.CommandLine.Option;
+import xportdnn.data.Progress;
 
 /** {@code -q/--quiet}: no progress bar (none is drawn when stderr is not a terminal anyway). */
 final class QuietOption {
@@ -9,7 +10,7 @@ final class QuietOption {
     boolean quiet;
 
     /** Progress bars for a pipeline's steps, unless quiet. */
-    xportdnn.pipeline.Progress progress() {
+    Progress progress() {
         return ProgressBar.factory(quiet);
     }
 }

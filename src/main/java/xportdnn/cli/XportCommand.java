@@ -7,11 +7,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import xportdnn.precision.InParamsOut;
 import xportdnn.pipeline.CalibrationSettings;
 import xportdnn.pipeline.ExportPipeline;
 import xportdnn.pipeline.ExportSettings;
 import xportdnn.pipeline.QuantType;
+import xportdnn.precision.InParamsOut;
 import xportdnn.quant.ThresholdMethod;
 
 /** The top-level {@code xportdnn} command: the original tool's flags, plus subcommands. */
@@ -92,8 +92,13 @@ final class XportCommand implements Callable<Integer> {
             + "runtime's own fusion gives small fused weights too few bits.")
     boolean fuseBn;
 
+    @Option(names = "--fast_finetune", description = "Tune the weights and biases of the convolutions the device "
+            + "computes, layer by layer on the calibration images, so that their fixed-point outputs stay close to the "
+            + "float ones (folds BatchNorm/Scale first; needs --quantized_weights for the tuned caffemodel).")
+    boolean fastFinetune;
+
     @Option(names = "--quantized_weights", paramLabel = "CAFFEMODEL",
-            description = "With --fuse_bn: where to write the folded net's caffemodel.")
+            description = "With --fuse_bn or --fast_finetune: where to write the folded (tuned) net's caffemodel.")
     Path quantizedWeights;
 
     @Mixin
@@ -119,6 +124,6 @@ final class XportCommand implements Callable<Integer> {
                         calibrationIndices, batch, preprocessing.flags());
         return new ExportSettings(quantType, deployModel, weights, quantizedDeployModel, bitwidths,
                 allowAnyBitwidth, flBitwidths.uniform(), ThresholdMethod.parse(thresholdMethod), calibration, report,
-                fuseBn, quantizedWeights);
+                fuseBn, fastFinetune, quantizedWeights);
     }
 }

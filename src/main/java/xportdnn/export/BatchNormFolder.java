@@ -6,10 +6,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import xportdnn.model.Blob;
+import xportdnn.model.BlobProtos;
 import xportdnn.model.Layer;
 import xportdnn.model.Net;
-import xportdnn.model.proto.Caffe.BlobProto;
-import xportdnn.model.proto.Caffe.BlobShape;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.quant.BatchNormFusion;
@@ -59,21 +58,9 @@ public final class BatchNormFolder {
             }
             definition.addLayer(l);
             LayerParameter.Builder stored = l.clone();
-            blobs.forEach(b -> stored.addBlobs(proto(b)));
+            blobs.forEach(b -> stored.addBlobs(BlobProtos.of(b)));
             weights.addLayer(stored);
         }
         return new Result(definition.build(), weights.build(), folded);
-    }
-
-    private static BlobProto proto(Blob b) {
-        BlobShape.Builder shape = BlobShape.newBuilder();
-        for (int d : b.shape()) {
-            shape.addDim(d);
-        }
-        BlobProto.Builder p = BlobProto.newBuilder().setShape(shape);
-        for (float v : b.data()) {
-            p.addData(v);
-        }
-        return p.build();
     }
 }

@@ -1,13 +1,13 @@
 package xportdnn.export;
 
-import xportdnn.precision.InParamsOut;
-import xportdnn.precision.XilinxScheme;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-import xportdnn.quant.LayerReport;
+import xportdnn.precision.InParamsOut;
+import xportdnn.precision.XilinxScheme;
 import xportdnn.quant.LayerReport.ParamsSummary;
+import xportdnn.quant.LayerReport;
 
 /**
  * The {@code --report} file of the Xilinx mode: the settings, then one object per layer with the fields of
@@ -19,6 +19,11 @@ public final class ReportJson {
     }
 
     public static String of(String thresholdMethod, InParamsOut bitwidths, List<LayerReport> layers) {
+        return Json.print(tree(thresholdMethod, bitwidths, layers));
+    }
+
+    /** The report as the map {@link Json} prints, for callers that add sections of their own. */
+    public static Map<String, Object> tree(String thresholdMethod, InParamsOut bitwidths, List<LayerReport> layers) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("quant_type", XilinxScheme.QUANT_TYPE);
         root.put("threshold_method", thresholdMethod);
@@ -28,7 +33,7 @@ public final class ReportJson {
         bits.put("out", bitwidths.out());
         root.put("bitwidths", bits);
         root.put("layers", layers.stream().map(ReportJson::layer).toList());
-        return Json.print(root);
+        return root;
     }
 
     private static Map<String, Object> layer(LayerReport r) {

@@ -1,8 +1,12 @@
 package xportdnn.model;
 
 import xportdnn.model.proto.Caffe.BlobProto;
+import xportdnn.model.proto.Caffe.BlobShape;
 
-/** Reading Caffe's {@code BlobProto}: its stored shape (legacy 4-D fields or {@code shape}) and its values. */
+/**
+ * Reading Caffe's {@code BlobProto} (its stored shape, legacy 4-D fields or {@code shape}, and its values) and
+ * writing one from a {@link Blob}.
+ */
 public final class BlobProtos {
 
     private BlobProtos() {
@@ -34,5 +38,18 @@ public final class BlobProtos {
             data[i] = proto.getData(i);
         }
         return data;
+    }
+
+    /** The blob as a BlobProto with {@code shape} and float {@code data}. */
+    public static BlobProto of(Blob b) {
+        BlobShape.Builder shape = BlobShape.newBuilder();
+        for (int d : b.shape()) {
+            shape.addDim(d);
+        }
+        BlobProto.Builder p = BlobProto.newBuilder().setShape(shape);
+        for (float v : b.data()) {
+            p.addData(v);
+        }
+        return p.build();
     }
 }

@@ -6,6 +6,7 @@ import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.calib.Calibrator;
 import xportdnn.data.ImageSet;
+import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.model.Net;

@@ -5,9 +5,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import xportdnn.data.Progress;
+import xportdnn.export.Json;
 import xportdnn.export.PrototxtWriter;
 import xportdnn.model.OutputFile;
 import xportdnn.model.OutputPlan;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.tune.FastFinetune;
 
 /**
  * The export, whatever the scheme: load (and fold) -> calibrate when the scheme needs it -> choose precisions and
@@ -34,28 +38,42 @@ public final class ExportPipeline {
                 .add("--quantized_weights", settings.quantizedWeights())
                 .add("--report", settings.report());
         ExportScheme scheme = settings.scheme();
-        LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.fuseBn());
+        LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.folds());
         Calibration calibration = scheme.calibrates()
                 ? Calibration.run(loaded.net(), settings.calibration(), progress) : null;
         ExportScheme.Exported exported = scheme.export(loaded.net(), calibration);
-
-        Map<Path, OutputFile.Body> files = new LinkedHashMap<>();
-        String prototxt = PrototxtWriter.print(exported.net());
-        files.put(settings.quantizedDeployModel(), out -> out.write(OutputFile.utf8(prototxt)));
-        if (loaded.folded() != null) {
-            byte[] caffemodel = loaded.folded().weights().toByteArray();
-            files.put(settings.quantizedWeights(), out -> out.write(caffemodel));
-        }
-        if (exported.report() != null) {
-            files.put(settings.report(), out -> out.write(OutputFile.utf8(exported.report())));
-        }
-        outputs.write(files);
-
         List<Notice> notices = new ArrayList<>(exported.notices());
         if (loaded.folded() != null && !loaded.folded().folded().isEmpty()) {
             notices.add(Notice.note("folded into convolutions: " + loaded.folded().folded()));
         }
-        return new Outcome(exported.summary() + " to " + settings.quantizedDeployModel() + (loaded.folded() != null
-                ? " and the folded weights to " + settings.quantizedWeights() : ""), notices);
+        NetParameter quantized = exported.net();
+        NetParameter caffemodel = loaded.folded() == null ? null : loaded.folded().weights();
+        Map<String, Object> report = exported.report();
+        if (settings.fastFinetune()) {
+            FastFinetune.Result tuned = FineTuning.run(loaded.net(), quantized, settings.calibration(), progress);
+            quantized = tuned.definition();
+            caffemodel = tuned.caffemodel();
+            notices.add(FineTuning.summary(tuned));
+            if (report != null) {
+                report.put("fast_finetune", FineTuning.report(tuned));
+            }
+        }
+
+        Map<Path, OutputFile.Body> files = new LinkedHashMap<>();
+        String prototxt = PrototxtWriter.print(quantized);
+        files.put(settings.quantizedDeployModel(), out -> out.write(OutputFile.utf8(prototxt)));
+        if (caffemodel != null) {
+            byte[] bytes = caffemodel.toByteArray();
+            files.put(settings.quantizedWeights(), out -> out.write(bytes));
+        }
+        if (report != null) {
+            String json = Json.print(report);
+            files.put(settings.report(), out -> out.write(OutputFile.utf8(json)));
+        }
+        outputs.write(files);
+
+        return new Outcome(exported.summary() + " to " + settings.quantizedDeployModel() + (caffemodel != null
+                ? " and the " + (settings.fastFinetune() ? "tuned" : "folded") + " weights to "
+                + settings.quantizedWeights() : ""), notices);
     }
 }

@@ -25,12 +25,15 @@ import xportdnn.quant.ThresholdMethod;
  * @param calibration          the calibration images and their preprocessing; null when the mode needs none
  * @param report               Xilinx: where the per-layer JSON report goes, or null
  * @param fuseBn               fold BatchNorm/Scale into the convolutions first
- * @param quantizedWeights     with {@code fuseBn}: where the folded caffemodel goes
+ * @param fastFinetune         tune the weights and biases of the device's convolutions layer by layer on the
+ *                             calibration images (folds BatchNorm/Scale first, so one weight set is tuned)
+ * @param quantizedWeights     with {@code fuseBn} or {@code fastFinetune}: where the folded (tuned) caffemodel
+ *                             goes
  */
 public record ExportSettings(QuantType quantType, Path deployModel, Path weights, Path quantizedDeployModel,
                              InParamsOut bitwidths, boolean allowAnyBitwidth, InParamsOut fractionalLengths,
                              ThresholdMethod thresholdMethod, CalibrationSettings calibration, Path report,
-                             boolean fuseBn, Path quantizedWeights) {
+                             boolean fuseBn, boolean fastFinetune, Path quantizedWeights) {
 
     public ExportSettings {
         required(deployModel, "--deploy_model", "the float deploy prototxt");
@@ -39,23 +42,31 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
         required(quantType, "--quant_type", "Xilinx or DynamicFixed");
         required(bitwidths, "--bitwidths", "total bits of input, weights, output");
         ChaiDnnBitwidths.check(bitwidths, allowAnyBitwidth);
-        if (fuseBn != (quantizedWeights != null)) {
+        if (fastFinetune && quantizedWeights == null) {
+            throw new ModelException("--fast_finetune needs --quantized_weights (the tuned caffemodel)");
+        }
+        if (fuseBn != (quantizedWeights != null) && !fastFinetune) {
             throw new ModelException(fuseBn ? "--fuse_bn needs --quantized_weights (the folded caffemodel)"
-                    : "--quantized_weights is only written with --fuse_bn");
+                    : "--quantized_weights is only written with --fuse_bn or --fast_finetune");
         }
         if (thresholdMethod == null) {
             thresholdMethod = ThresholdMethod.parse(ThresholdMethod.DEFAULT);
         }
-        if (calibration == null && calibrates(quantType, fractionalLengths)) {
+        if (calibration == null && (fastFinetune || calibrates(quantType, fractionalLengths))) {
             throw new ModelException("missing --calibration_directory (the calibration images)");
         }
+    }
+
+    /** Whether the run folds BatchNorm/Scale into the convolutions (asked for, or needed by tuning). */
+    public boolean folds() {
+        return fuseBn || fastFinetune;
     }
 
     /** The scheme these settings export with. */
     public ExportScheme scheme() {
         return quantType == QuantType.Xilinx
                 ? new XilinxExport(thresholdMethod, bitwidths, allowAnyBitwidth, report != null)
-                : new DynamicFixedExport(bitwidths, fractionalLengths, allowAnyBitwidth, fuseBn);
+                : new DynamicFixedExport(bitwidths, fractionalLengths, allowAnyBitwidth, folds());
     }
 
     /** Every file the run reads, so that no output overwrites one. */

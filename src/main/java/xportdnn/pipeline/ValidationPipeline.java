@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.data.ImageSet;
+import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.model.Blob;

@@ -2,6 +2,7 @@ package xportdnn.pipeline;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import xportdnn.export.ReportJson;
 import xportdnn.export.XilinxExporter;
 import xportdnn.model.Net;
@@ -35,7 +36,7 @@ record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allow
                     + "calibration images); written as " + XilinxExporter.ZERO_THRESHOLD_STAND_IN
                     + " since CHaiDNN divides by it"));
         }
-        String json = report ? ReportJson.of(method.name(), bitwidths, LayerReport.of(thresholds,
+        Map<String, Object> json = report ? ReportJson.tree(method.name(), bitwidths, LayerReport.of(thresholds,
                 calibration.statistics())) : null;
         return new Exported(result.net(), json, notices, "calibrated on " + calibration.images() + " images ("
                 + method.name() + "); wrote " + result.blockCount() + " Xilinx precision_param blocks (bitwidths "

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xportdnn.data.PreprocessingFlags;
+import xportdnn.data.Progress;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
@@ -39,7 +40,7 @@ class ExportPipelineTest {
 
     private ExportSettings xilinx(Path out, Path report, CalibrationSettings calibration) {
         return new ExportSettings(QuantType.Xilinx, DEPLOY, WEIGHTS, out, EIGHT, false, null, null, calibration,
-                report, false, null);
+                report, false, false, null);
     }
 
     @Test
@@ -85,15 +86,15 @@ class ExportPipelineTest {
                 assertThrows(ModelException.class, () -> xilinx(out, null, null)).getMessage());
         // uniform DynamicFixed needs no calibration; auto does
         new ExportSettings(QuantType.DynamicFixed, DEPLOY, WEIGHTS, out, EIGHT, false, new InParamsOut(4, 6, 4), null,
-                null, null, false, null);
+                null, null, false, false, null);
         assertThrows(ModelException.class, () -> new ExportSettings(QuantType.DynamicFixed, DEPLOY, WEIGHTS, out,
-                EIGHT, false, null, null, null, null, false, null));
+                EIGHT, false, null, null, null, null, false, false, null));
         assertTrue(assertThrows(ModelException.class, () -> new ExportSettings(QuantType.Xilinx, DEPLOY, WEIGHTS,
-                out, new InParamsOut(7, 8, 8), false, null, null, calibration(2), null, false, null))
+                out, new InParamsOut(7, 8, 8), false, null, null, calibration(2), null, false, false, null))
                 .getMessage().contains("7"));
         assertEquals("--fuse_bn needs --quantized_weights (the folded caffemodel)",
                 assertThrows(ModelException.class, () -> new ExportSettings(QuantType.Xilinx, DEPLOY, WEIGHTS, out,
-                        EIGHT, false, null, null, calibration(2), null, true, null)).getMessage());
+                        EIGHT, false, null, null, calibration(2), null, true, false, null)).getMessage());
         assertEquals("--batch: 0 is not a positive number", assertThrows(ModelException.class,
                 () -> new CalibrationSettings(IMAGES, 2, 1L, null, 0, null)).getMessage());
     }

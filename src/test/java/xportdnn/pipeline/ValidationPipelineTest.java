@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xportdnn.data.ImageSet;
 import xportdnn.data.PreprocessingFlags;
+import xportdnn.data.Progress;
 import xportdnn.precision.InParamsOut;
 import xportdnn.validate.Validation;
 
@@ -31,7 +32,7 @@ class ValidationPipelineTest {
         Path quantized = dir.resolve("q.prototxt");
         CalibrationSettings calibration = new CalibrationSettings(LIST, 10, 3L, null, 8, FLAGS);
         ExportPipeline.run(new ExportSettings(QuantType.Xilinx, DEPLOY, WEIGHTS, quantized, new InParamsOut(8, 8, 8),
-                false, null, null, calibration, null, false, null), Progress.NONE);
+                false, null, null, calibration, null, false, false, null), Progress.NONE);
 
         ValidationSettings settings = new ValidationSettings(quantized, WEIGHTS, LIST, null, null, 1L,
                 new ValidationSettings.Draw(10, 3L), 8, FLAGS, null, false, null, null);
@@ -62,11 +63,11 @@ class ValidationPipelineTest {
         CalibrationSettings calibration = new CalibrationSettings(LIST, 10, 3L, null, 8, FLAGS);
         Path plain = dir.resolve("plain.prototxt");
         ExportPipeline.run(new ExportSettings(QuantType.Xilinx, DEPLOY, WEIGHTS, plain, new InParamsOut(8, 8, 8),
-                false, null, null, calibration, null, false, null), Progress.NONE);
+                false, null, null, calibration, null, false, false, null), Progress.NONE);
         Path folded = dir.resolve("folded.prototxt");
         Path foldedWeights = dir.resolve("folded.caffemodel");
         ExportPipeline.run(new ExportSettings(QuantType.Xilinx, DEPLOY, WEIGHTS, folded, new InParamsOut(8, 8, 8),
-                false, null, null, calibration, null, true, foldedWeights), Progress.NONE);
+                false, null, null, calibration, null, true, false, foldedWeights), Progress.NONE);
 
         Validation original = ValidationPipeline.run(new ValidationSettings(plain, WEIGHTS, LIST, null, null, 1L,
                 null, 8, FLAGS, null, false, null, null), Progress.NONE).validation();

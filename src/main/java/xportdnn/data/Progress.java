@@ -1,4 +1,4 @@
-package xportdnn.pipeline;
+package xportdnn.data;
 
 import java.util.function.IntConsumer;
 

@@ -1,0 +1,56 @@
+package xportdnn.pipeline;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import xportdnn.data.Progress;
+import xportdnn.data.Transformer;
+import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.tune.FastFinetune;
+
+/** The tuning step: the quantized net's convolutions tuned on the calibration images, and what to tell of it. */
+final class FineTuning {
+
+    private FineTuning() {
+    }
+
+    static FastFinetune.Result run(Net floatNet, NetParameter quantized, CalibrationSettings calibration,
+                                   Progress progress) {
+        return FastFinetune.run(floatNet, quantized, Calibration.images(calibration),
+                new Transformer(calibration.preprocessing().resolve(floatNet)), calibration.batch(), progress);
+    }
+
+    /** One note: how many layers were tuned and the mean output SQNR before and after. */
+    static Notice summary(FastFinetune.Result result) {
+        List<FastFinetune.LayerResult> layers = result.layers();
+        long tuned = layers.stream().filter(FastFinetune.LayerResult::tuned).count();
+        double before = layers.stream().mapToDouble(FastFinetune.LayerResult::sqnrPlain).filter(Double::isFinite)
+                .average().orElse(Double.NaN);
+        double after = layers.stream().mapToDouble(l -> l.tuned() ? l.sqnrTuned() : l.sqnrPlain())
+                .filter(Double::isFinite).average().orElse(Double.NaN);
+        return Notice.note(String.format(Locale.ROOT, "fast finetune tuned %d of %d convolutions; their output SQNR "
+                + "on the calibration images (before the activation) averages %.2f dB, %.2f dB untuned", tuned,
+                layers.size(), after, before));
+    }
+
+    /** The report's per-layer section. */
+    static List<Map<String, Object>> report(FastFinetune.Result result) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (FastFinetune.LayerResult l : result.layers()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", l.layer());
+            m.put("tuned", l.tuned());
+            m.put("sqnr_db_before", finiteOrNull(l.sqnrPlain()));
+            m.put("sqnr_db_after", finiteOrNull(l.tuned() ? l.sqnrTuned() : l.sqnrPlain()));
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+}

@@ -1,0 +1,118 @@
+package xportdnn.tune;
+
+import java.util.Arrays;
+import xportdnn.precision.NumberFormat;
+
+/**
+ * Tunes one output channel of a convolution from its input moments: the weight codes ({@link RoundingSolver}) and
+ * the bias, with the output error energy before (plain rounding, the bias as it was) and after. The device holds a
+ * bias only to one output step (it is rounded to an output code, spec section 2), so the bias is chosen on that
+ * grid: first the codes for a free bias, then, alternately, the grid bias nearest to the one that makes the mean
+ * error zero (empirical bias correction, Nagel et al. 2019) and the codes best for that bias, whose rounding can
+ * make up for the bias's grid. Errors are of the output before the activation. Pure function.
+ */
+final class ChannelTuning {
+
+    /** Rounds of choosing the bias, then the codes for it; the choice settles after one or two. */
+    private static final int ROUNDS = 3;
+
+    /**
+     * @param codes      the tuned weight codes
+     * @param biasCode   the tuned bias as a code of the output format
+     * @param signal     E[(w . x + b)^2]: the float output's energy
+     * @param errorPlain E[(w . x + b - s q0 . x~ - b0)^2]: plain rounding q0, the device's rounding b0 of b
+     * @param errorTuned the same with the tuned codes and bias
+     */
+    record Result(int[] codes, int biasCode, double signal, double errorPlain, double errorTuned) {
+    }
+
+    private ChannelTuning() {
+    }
+
+    /**
+     * @param m       the group's input moments
+     * @param weights the channel's float weights (K, in patch order: input channel, kernel row, kernel column)
+     * @param plain   the codes the runtime's rounding gives them
+     * @param step    the real value of weight code 1 in this channel
+     * @param bias    the channel's float bias
+     * @param output  the layer's output format, in which the device holds the bias
+     */
+    static Result tune(PatchStatistics.Moments m, float[] weights, int[] plain, double step, int min, int max,
+                       float bias, NumberFormat output) {
+        int k = weights.length;
+        double[] w = new double[k];
+        for (int i = 0; i < k; i++) {
+            w[i] = weights[i];
+        }
+        // With the bias free only the covariances matter.
+        double[] centered = new double[k * k];
+        double[] cross = new double[k * k];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                centered[i * k + j] = m.qq()[i * k + j] - m.q()[i] * m.q()[j];
+                cross[i * k + j] = m.qx()[i * k + j] - m.q()[i] * m.x()[j];
+            }
+        }
+        int[] codes = RoundingSolver.solve(centered, multiply(cross, w), weights, plain, step, min, max);
+        double[] crossW = multiply(m.qx(), w);
+        double floatMean = dot(m.x(), w) + bias;
+        int biasCode = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            biasCode = output.quantize((float) (floatMean - step * dot(m.q(), values(codes, 1))), 0);
+            // For a fixed bias b~ the error w.x + b - s q.x~ - b~ is a quadratic in q over the raw moments.
+            double offset = bias - output.dequantize(biasCode, 0);
+            double[] g = new double[k];
+            for (int i = 0; i < k; i++) {
+                g[i] = crossW[i] + offset * m.q()[i];
+            }
+            int[] next = RoundingSolver.solve(m.qq(), g, weights, codes, step, min, max);
+            if (Arrays.equals(next, codes)) {
+                break;
+            }
+            codes = next;
+        }
+        int plainBias = output.quantize(bias, 0);
+        double signal = dot(w, multiply(m.xx(), w)) + 2 * bias * dot(m.x(), w) + (double) bias * bias;
+        return new Result(codes, biasCode, signal, error(m, w, bias, plain, step, output.dequantize(plainBias, 0)),
+                error(m, w, bias, codes, step, output.dequantize(biasCode, 0)));
+    }
+
+    /** E[(w . x + b - s q . x~ - deviceBias)^2] from the raw moments. */
+    private static double error(PatchStatistics.Moments m, double[] w, float bias, int[] codes, double step,
+                                double deviceBias) {
+        double[] v = values(codes, step);
+        double offset = bias - deviceBias;
+        double e = dot(w, multiply(m.xx(), w)) - 2 * dot(v, multiply(m.qx(), w)) + dot(v, multiply(m.qq(), v))
+                + 2 * offset * (dot(m.x(), w) - dot(m.q(), v)) + offset * offset;
+        return Math.max(0, e);
+    }
+
+    private static double[] values(int[] codes, double step) {
+        double[] v = new double[codes.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = codes[i] * step;
+        }
+        return v;
+    }
+
+    private static double[] multiply(double[] matrix, double[] v) {
+        int k = v.length;
+        double[] out = new double[k];
+        for (int i = 0; i < k; i++) {
+            double sum = 0;
+            for (int j = 0; j < k; j++) {
+                sum += matrix[i * k + j] * v[j];
+            }
+            out[i] = sum;
+        }
+        return out;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
+    }
+}

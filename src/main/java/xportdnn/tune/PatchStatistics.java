@@ -1,0 +1,191 @@
+package xportdnn.tune;
+
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import xportdnn.model.ConvGeometry;
+
+/**
+ * What tuning keeps of one convolution's inputs over the calibration images: per group, the second moments of its
+ * input patches (the K values one output position reads, K = input channels per group x kernel area) as the float
+ * net sees them (x) and as the device sees them (x~, quantized), and their sums. Three K x K matrices and two
+ * vectors per group, whatever the number of images, instead of the activations themselves. Each image contributes
+ * at most {@code positions} output positions, chosen with a seeded random offset and an even stride so that every
+ * part of the image is represented. Statistics of two shards merge exactly ({@link #merge}).
+ */
+final class PatchStatistics {
+
+    private final ConvGeometry geometry;
+    private final int[] bottom; // C, H, W of one image
+    private final int outH;
+    private final int outW;
+    private final int k;
+    private final int positions;
+    private final long seed;
+    private final double[][] quantizedGram; // per group, sum x~ x~' (K x K, row-major)
+    private final double[][] crossGram;     // per group, sum x~ x'
+    private final double[][] floatGram;     // per group, sum x x'
+    private final double[][] quantizedSum;  // per group, sum x~
+    private final double[][] floatSum;      // per group, sum x
+    private long patches;                   // per group
+    private int images;
+
+    /**
+     * @param bottom    the input blob's shape, batch first (2-D convolutions only)
+     * @param positions the most output positions one image contributes
+     */
+    PatchStatistics(ConvGeometry geometry, int[] bottom, int positions, long seed) {
+        if (geometry.kernel().length != 2 || bottom.length != 4) {
+            throw new IllegalArgumentException("tuning handles 2-D convolutions of N x C x H x W inputs");
+        }
+        this.geometry = geometry;
+        this.bottom = new int[] {bottom[1], bottom[2], bottom[3]};
+        int[] top = geometry.outputShape(bottom, false);
+        this.outH = top[2];
+        this.outW = top[3];
+        this.k = geometry.inChannels() / geometry.group() * geometry.kernel()[0] * geometry.kernel()[1];
+        this.positions = positions;
+        this.seed = seed;
+        int groups = geometry.group();
+        quantizedGram = new double[groups][k * k];
+        crossGram = new double[groups][k * k];
+        floatGram = new double[groups][k * k];
+        quantizedSum = new double[groups][k];
+        floatSum = new double[groups][k];
+    }
+
+    int patchLength() {
+        return k;
+    }
+
+    int groups() {
+        return geometry.group();
+    }
+
+    long patches() {
+        return patches;
+    }
+
+    /**
+     * Adds a batch: the input as the float net computes it and as the device holds it (dequantized), both
+     * {@code n x C x H x W} in C order.
+     */
+    void add(float[] floatInput, float[] quantizedInput, int n) {
+        int perImage = bottom[0] * bottom[1] * bottom[2];
+        int all = outH * outW;
+        int take = Math.min(positions, all);
+        for (int image = 0; image < n; image++) {
+            int[] chosen = chosenPositions(all, take, images + image);
+            for (int g = 0; g < geometry.group(); g++) {
+                double[] xq = new double[take * k];
+                double[] x = new double[take * k];
+                for (int p = 0; p < take; p++) {
+                    patch(quantizedInput, image * perImage, g, chosen[p], xq, p * k);
+                    patch(floatInput, image * perImage, g, chosen[p], x, p * k);
+                }
+                accumulate(g, xq, x, take);
+            }
+        }
+        images += n;
+        patches += (long) n * take;
+    }
+
+    private int[] chosenPositions(int all, int take, int image) {
+        int[] chosen = new int[take];
+        double stride = (double) all / take;
+        double offset = new Random(seed * 31 + image).nextDouble() * stride;
+        for (int p = 0; p < take; p++) {
+            chosen[p] = Math.min(all - 1, (int) (offset + p * stride));
+        }
+        return chosen;
+    }
+
+    /** Copies the K input values output position {@code position} of group {@code g} reads (0 over padding). */
+    private void patch(float[] input, int imageStart, int g, int position, double[] out, int at) {
+        int cin = geometry.inChannels() / geometry.group();
+        int kh = geometry.kernel()[0];
+        int kw = geometry.kernel()[1];
+        int oy = position / outW;
+        int ox = position % outW;
+        int h = bottom[1];
+        int w = bottom[2];
+        int i = at;
+        for (int c = 0; c < cin; c++) {
+            int plane = imageStart + (g * cin + c) * h * w;
+            for (int ky = 0; ky < kh; ky++) {
+                int y = oy * geometry.stride()[0] - geometry.pad()[0] + ky * geometry.dilation()[0];
+                for (int kx = 0; kx < kw; kx++, i++) {
+                    int xx = ox * geometry.stride()[1] - geometry.pad()[1] + kx * geometry.dilation()[1];
+                    out[i] = y < 0 || y >= h || xx < 0 || xx >= w ? 0 : input[plane + y * w + xx];
+                }
+            }
+        }
+    }
+
+    private void accumulate(int g, double[] xq, double[] x, int rows) {
+        INDArray q = Nd4j.create(xq, new long[] {rows, k}, DataType.DOUBLE);
+        INDArray f = Nd4j.create(x, new long[] {rows, k}, DataType.DOUBLE);
+        INDArray qt = q.transpose();
+        add(quantizedGram[g], qt.mmul(q));
+        add(crossGram[g], qt.mmul(f));
+        add(floatGram[g], f.transpose().mmul(f));
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < k; j++) {
+                quantizedSum[g][j] += xq[r * k + j];
+                floatSum[g][j] += x[r * k + j];
+            }
+        }
+    }
+
+    private static void add(double[] into, INDArray product) {
+        double[] values = product.dup('c').data().asDouble();
+        for (int i = 0; i < into.length; i++) {
+            into[i] += values[i];
+        }
+    }
+
+    /** Adds another shard's statistics of the same layer (sums, so the merge is exact up to float addition). */
+    void merge(PatchStatistics other) {
+        for (int g = 0; g < geometry.group(); g++) {
+            addAll(quantizedGram[g], other.quantizedGram[g]);
+            addAll(crossGram[g], other.crossGram[g]);
+            addAll(floatGram[g], other.floatGram[g]);
+            addAll(quantizedSum[g], other.quantizedSum[g]);
+            addAll(floatSum[g], other.floatSum[g]);
+        }
+        patches += other.patches;
+        images += other.images;
+    }
+
+    private static void addAll(double[] into, double[] from) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] += from[i];
+        }
+    }
+
+    /** The moments of group {@code g} as means over the patches seen. */
+    Moments moments(int g) {
+        if (patches == 0) {
+            throw new IllegalStateException("no patch seen");
+        }
+        double n = patches;
+        return new Moments(scaled(quantizedGram[g], n), scaled(crossGram[g], n), scaled(floatGram[g], n),
+                scaled(quantizedSum[g], n), scaled(floatSum[g], n));
+    }
+
+    private static double[] scaled(double[] v, double n) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] / n;
+        }
+        return out;
+    }
+
+    /**
+     * Means over the patches: {@code qq = E[x~ x~']}, {@code qx = E[x~ x']}, {@code xx = E[x x']} (K x K,
+     * row-major), {@code q = E[x~]}, {@code x = E[x]}.
+     */
+    record Moments(double[] qq, double[] qx, double[] xx, double[] q, double[] x) {
+    }
+}
