@@ -4,9 +4,9 @@ import xportdnn.precision.ChaiDnnBitwidths;
 import xportdnn.precision.InParamsOut;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.LayerParameter;
@@ -24,10 +24,6 @@ import xportdnn.precision.DynamicFixed;
  * bitwidth, since one user-chosen Q.F cannot suit statistics of very different magnitudes.
  */
 public final class DynamicFixedExporter {
-
-    /** Layer types that carry a DynamicFixed block; no other layer gets one. */
-    public static final Set<String> BLOCK_TYPES =
-            Set.of("Convolution", "BatchNorm", "Scale", "Pooling", "Eltwise", "Permute");
 
     static final String QUANT_TYPE = "DynamicFixed";
 
@@ -78,7 +74,7 @@ public final class DynamicFixedExporter {
         int blocks = 0;
         for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
             layer.clearPrecisionParam();
-            if (BLOCK_TYPES.contains(layer.getType())) {
+            if (LayerType.of(layer.getType()).carriesDynamicFixedBlock()) {
                 layer.setPrecisionParam(block(layer, bitwidths, fractionalLengths.apply(layer.getName()), records,
                         producers));
                 blocks++;

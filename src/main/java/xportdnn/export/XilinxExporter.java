@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import xportdnn.model.ChaidnnSupport;
+import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
@@ -24,10 +25,6 @@ import xportdnn.quant.XilinxThresholds.LayerThresholds;
  * every block but Input's and ReLU's. Layers CHaiDNN does not support get no block.
  */
 public final class XilinxExporter {
-
-    /** Layer types that carry a Xilinx block (when CHaiDNN supports the layer's settings). */
-    public static final Set<String> BLOCK_TYPES = Set.of("Convolution", "BatchNorm", "Scale", "Pooling", "Eltwise",
-            "Permute", "ReLU", "Deconvolution", "Concat", "Normalize", "Input");
 
     private static final Set<String> WITH_PARAMS = Set.of("Convolution", "Deconvolution", "Normalize");
 
@@ -78,7 +75,7 @@ public final class XilinxExporter {
         int blocks = 0;
         for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
             layer.clearPrecisionParam();
-            if (BLOCK_TYPES.contains(layer.getType())
+            if (LayerType.of(layer.getType()).carriesXilinxBlock()
                     && ChaidnnSupport.of(layer.build()) != ChaidnnSupport.UNSUPPORTED) {
                 layer.setPrecisionParam(block(layer.getType(), thresholds.of(layer.getName()), bitwidths, zeros));
                 blocks++;
