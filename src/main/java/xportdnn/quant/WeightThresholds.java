@@ -20,7 +20,7 @@ public final class WeightThresholds {
 
     /** Whether {@link #of} applies to the layer's type. */
     public static boolean applies(Layer layer) {
-        return perChannel(LayerType.of(layer.param())) != null;
+        return perChannel(layer.layerType()) != null;
     }
 
     /** How a type's weights divide into output channels; null for the types without weight thresholds. */
@@ -52,7 +52,7 @@ public final class WeightThresholds {
 
     /** The same over given weights in the layer's layout, e.g. a convolution's weights fused with BatchNorm. */
     public static float[] of(Layer layer, Blob w) {
-        BiFunction<Layer, Blob, float[]> perChannel = perChannel(LayerType.of(layer.param()));
+        BiFunction<Layer, Blob, float[]> perChannel = perChannel(layer.layerType());
         if (perChannel == null) {
             throw new IllegalArgumentException(layer.type() + " has no weight thresholds");
         }

@@ -101,7 +101,7 @@ public final class FixedPointNet {
             if (consumed.contains(l.name())) {
                 continue;
             }
-            if (LayerType.of(l.param()) == LayerType.INPUT) {
+            if (l.layerType() == LayerType.INPUT) {
                 inputs.addAll(l.tops());
                 stages.add(new Stage(l, List.of(), l.tops(), null));
             } else {
@@ -240,7 +240,7 @@ public final class FixedPointNet {
         if (support == ChaidnnSupport.UNSUPPORTED) {
             notes.add("layer '" + l.name() + "' (" + ChaidnnSupport.describe(l.param())
                     + "): not supported by CHaiDNN; simulated in float");
-        } else if (device && !REARRANGING.contains(LayerType.of(l.param()))) {
+        } else if (device && !REARRANGING.contains(l.layerType())) {
             notes.add("layer '" + l.name() + "' (" + l.type() + "): runs on the device but is simulated in float"
                     + (block == null ? " (it has no precision_param)" : ""));
         }
@@ -251,7 +251,7 @@ public final class FixedPointNet {
     /** Adds the integer step of a layer the device computes and the block describes; false to compute it in float. */
     private boolean addedInteger(int index, Layer l, PrecisionParameter block, ChaidnnSupport support,
             BatchNormFusion chain) {
-        return switch (LayerType.of(l.param())) {
+        return switch (l.layerType()) {
             case CONVOLUTION -> {
                 boolean integer = block != null && l.param().getConvolutionParam().getAxis() == 1;
                 if (integer) {
@@ -402,7 +402,7 @@ public final class FixedPointNet {
         for (int k = after + 1; k < layers.size(); k++) {
             Layer l = layers.get(k);
             if (l.bottoms().contains(blob)) {
-                boolean relu = LayerType.of(l.param()) == LayerType.RELU && l.inPlace() && l.bottoms().size() == 1
+                boolean relu = l.layerType() == LayerType.RELU && l.inPlace() && l.bottoms().size() == 1
                         && ChaidnnSupport.of(l.param()) != ChaidnnSupport.UNSUPPORTED;
                 return relu ? l : null;
             }

@@ -81,7 +81,7 @@ public final class Layers {
      * @throws ModelException naming the layer when its type is unsupported or its parameters or weights are invalid
      */
     public static LayerOp create(Layer layer, List<int[]> bottomShapes) {
-        Factory factory = factory(LayerType.of(layer.param()));
+        Factory factory = factory(layer.layerType());
         if (factory == null) {
             throw ModelException.inLayer(layer.name(), "unsupported layer type '" + layer.type() + "' (supported: Input, "
                     + String.join(", ", supportedTypes()) + ")");
