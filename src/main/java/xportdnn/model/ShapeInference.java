@@ -27,15 +27,15 @@ public final class ShapeInference {
 
     public static List<int[]> topShapes(LayerParameter layer, List<int[]> bottoms) {
         String type = layer.getType();
-        LayerType rule = LayerType.of(layer);
-        int min = rule.minBottoms();
-        int max = rule.maxBottoms();
+        LayerType layerType = LayerType.of(layer);
+        int min = layerType.minBottoms();
+        int max = layerType.maxBottoms();
         if (bottoms.size() < min || bottoms.size() > max) {
             throw ModelException.inLayer(layer.getName(), type + " takes " + (min == max ? min
                     : min + (max == Integer.MAX_VALUE ? " or more" : " to " + max))
                     + " bottoms, the prototxt gives " + bottoms.size());
         }
-        List<int[]> tops = rule.topShapes(layer, bottoms);
+        List<int[]> tops = layerType.topShapes(layer, bottoms);
         if (tops.size() != layer.getTopCount()) {
             throw ModelException.inLayer(layer.getName(), type + " produces " + tops.size() + " tops, the prototxt names "
                     + layer.getTopCount());
