@@ -75,7 +75,8 @@ public enum LayerType {
     POOLING("Pooling", 1, 1, oneTop(ShapeInference::pooling), DEVICE, Blocks.BOTH) {
         // The device pools max and average only; Caffe's STOCHASTIC pooling has no CHaiDNN kernel.
         @Override
-        ChaidnnSupport chaidnnSupport(LayerParameter layer) {
+        /** Where CHaiDNN runs the layer: the type's placement unless a constant makes it depend on a setting. */
+    ChaidnnSupport chaidnnSupport(LayerParameter layer) {
             return layer.getPoolingParam().getPool() == PoolMethod.STOCHASTIC ? UNSUPPORTED : DEVICE;
         }
 
@@ -87,7 +88,8 @@ public enum LayerType {
     RELU("ReLU", 1, 1, ShapeInference::same, SOFTWARE, Blocks.XILINX) {
         // CHaiDNN's ReLU is the plain one; a leaky ReLU (negative_slope != 0) is not supported.
         @Override
-        ChaidnnSupport chaidnnSupport(LayerParameter layer) {
+        /** Where CHaiDNN runs the layer: the type's placement unless a constant makes it depend on a setting. */
+    ChaidnnSupport chaidnnSupport(LayerParameter layer) {
             return layer.getReluParam().getNegativeSlope() == 0f ? SOFTWARE : UNSUPPORTED;
         }
 
@@ -167,7 +169,7 @@ public enum LayerType {
 
     /** The shapes of a layer's tops from its definition and its bottom shapes. */
     @FunctionalInterface
-    interface ShapeRule {
+    private interface ShapeRule {
         List<int[]> shapes(LayerParameter layer, List<int[]> bottoms);
     }
 
@@ -177,16 +179,16 @@ public enum LayerType {
     private final String typeName;
     private final int minBottoms;
     private final int maxBottoms;
-    private final ShapeRule tops;
+    private final ShapeRule topRule;
     private final ChaidnnSupport support;
     private final Blocks blocks;
 
-    LayerType(String typeName, int minBottoms, int maxBottoms, ShapeRule tops, ChaidnnSupport support,
+    LayerType(String typeName, int minBottoms, int maxBottoms, ShapeRule topRule, ChaidnnSupport support,
             Blocks blocks) {
         this.typeName = typeName;
         this.minBottoms = minBottoms;
         this.maxBottoms = maxBottoms;
-        this.tops = tops;
+        this.topRule = topRule;
         this.support = support;
         this.blocks = blocks;
     }
@@ -227,7 +229,7 @@ public enum LayerType {
     }
 
     List<int[]> topShapes(LayerParameter layer, List<int[]> bottoms) {
-        return tops.shapes(layer, bottoms);
+        return topRule.shapes(layer, bottoms);
     }
 
     /** Learned-parameter shapes in Caffe's blob order; none unless a constant says otherwise. */
@@ -245,6 +247,7 @@ public enum LayerType {
         return 0;
     }
 
+    /** Where CHaiDNN runs the layer: the type's placement unless a constant makes it depend on a setting. */
     ChaidnnSupport chaidnnSupport(LayerParameter layer) {
         return support;
     }
