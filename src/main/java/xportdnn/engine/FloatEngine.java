@@ -16,6 +16,7 @@ import xportdnn.engine.layers.LayerOp;
 import xportdnn.engine.layers.Layers;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 
@@ -46,7 +47,7 @@ public final class FloatEngine {
         Set<String> produced = new HashSet<>();
         for (Layer layer : net.layers()) {
             int index = steps.size();
-            if (layer.type().equals("Input")) {
+            if (layer.layerType() == LayerType.INPUT) {
                 inputs.addAll(layer.tops());
                 steps.add(new Step(layer, null));
             } else {

@@ -1,23 +1,23 @@
 package xportdnn.export;
 
-import xportdnn.precision.ChaiDnnBitwidths;
-import xportdnn.precision.InParamsOut;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.LayerParameterOrBuilder;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
-import xportdnn.quant.BatchNormStatistics;
+import xportdnn.precision.ChaiDnnBitwidths;
 import xportdnn.precision.DynamicFixed;
-import xportdnn.precision.DynamicFixedScheme;
 import xportdnn.precision.DynamicFixedScheme.BatchNormLengths;
 import xportdnn.precision.DynamicFixedScheme.ScaleLengths;
+import xportdnn.precision.DynamicFixedScheme;
+import xportdnn.precision.InParamsOut;
+import xportdnn.quant.BatchNormStatistics;
 
 /**
  * The original tool's DynamicFixed mode, done right for BatchNorm and Scale: the user's net with a
@@ -27,10 +27,6 @@ import xportdnn.precision.DynamicFixedScheme.ScaleLengths;
  * bitwidth, since one user-chosen Q.F cannot suit statistics of very different magnitudes.
  */
 public final class DynamicFixedExporter {
-
-    /** Layer types that carry a DynamicFixed block; no other layer gets one. */
-    public static final Set<String> BLOCK_TYPES =
-            Set.of("Convolution", "BatchNorm", "Scale", "Pooling", "Eltwise", "Permute");
 
     /**
      * @param net             the quantized net: the user's definition, batch 1, with the precision blocks
@@ -79,7 +75,7 @@ public final class DynamicFixedExporter {
         int blocks = 0;
         for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
             layer.clearPrecisionParam();
-            if (BLOCK_TYPES.contains(layer.getType())) {
+            if (LayerType.of(layer.getType()).carriesDynamicFixedBlock()) {
                 layer.setPrecisionParam(block(layer, bitwidths, fractionalLengths.apply(layer.getName()), records,
                         producers));
                 blocks++;

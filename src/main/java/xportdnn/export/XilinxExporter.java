@@ -1,20 +1,20 @@
 package xportdnn.export;
 
-import xportdnn.precision.ChaiDnnBitwidths;
-import xportdnn.precision.InParamsOut;
-import xportdnn.precision.XilinxScheme;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import xportdnn.model.ChaidnnSupport;
+import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
-import xportdnn.quant.XilinxThresholds;
+import xportdnn.precision.ChaiDnnBitwidths;
+import xportdnn.precision.InParamsOut;
+import xportdnn.precision.XilinxScheme;
 import xportdnn.quant.XilinxThresholds.LayerThresholds;
+import xportdnn.quant.XilinxThresholds;
 
 /**
  * The original tool's Xilinx mode: the user's net, batch 1, with a {@code precision_param} block on every layer
@@ -23,10 +23,6 @@ import xportdnn.quant.XilinxThresholds.LayerThresholds;
  * Layers CHaiDNN does not support get no block.
  */
 public final class XilinxExporter {
-
-    /** Layer types that carry a Xilinx block (when CHaiDNN supports the layer's settings). */
-    public static final Set<String> BLOCK_TYPES = Set.of("Convolution", "BatchNorm", "Scale", "Pooling", "Eltwise",
-            "Permute", "ReLU", "Deconvolution", "Concat", "Normalize", "Input");
 
     /**
      * Written instead of a threshold of 0 (a blob that was all zeros on the calibration images, or a weight
@@ -70,7 +66,7 @@ public final class XilinxExporter {
         int blocks = 0;
         for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
             layer.clearPrecisionParam();
-            if (BLOCK_TYPES.contains(layer.getType())
+            if (LayerType.of(layer.getType()).carriesXilinxBlock()
                     && ChaidnnSupport.of(layer.build()) != ChaidnnSupport.UNSUPPORTED) {
                 layer.setPrecisionParam(block(layer.getType(), thresholds.of(layer.getName()), bitwidths, zeros));
                 blocks++;

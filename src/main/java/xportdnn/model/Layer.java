@@ -18,6 +18,10 @@ public record Layer(LayerParameter param, List<Blob> weights, List<int[]> topSha
         return param.getType();
     }
 
+    public LayerType layerType() {
+        return LayerType.of(param);
+    }
+
     public List<String> bottoms() {
         return param.getBottomList();
     }

@@ -15,23 +15,24 @@ public final class MultiplyAdds {
     }
 
     public static long perImage(LayerParameter layer, List<int[]> bottoms, List<int[]> tops) {
-        return switch (layer.getType()) {
-            case "Convolution" -> {
-                ConvGeometry g = ConvGeometry.of(layer, bottoms.get(0));
-                yield perImage(tops.get(0)) * (g.inChannels() / g.group()) * g.kernelVolume();
-            }
-            case "Deconvolution" -> {
-                ConvGeometry g = ConvGeometry.of(layer, bottoms.get(0));
-                yield perImage(bottoms.get(0)) * (g.outChannels() / g.group()) * g.kernelVolume();
-            }
-            case "InnerProduct" -> {
-                int[] b = bottoms.get(0);
-                int axis = Shapes.axis(layer.getName(), "inner_product_param.axis",
-                        layer.getInnerProductParam().getAxis(), b.length);
-                yield perImage(tops.get(0)) * Shapes.count(b, axis, b.length);
-            }
-            default -> 0;
-        };
+        return LayerType.of(layer).multiplyAdds(layer, bottoms, tops);
+    }
+
+    static long convolution(LayerParameter layer, List<int[]> bottoms, List<int[]> tops) {
+        ConvGeometry g = ConvGeometry.of(layer, bottoms.get(0));
+        return perImage(tops.get(0)) * (g.inChannels() / g.group()) * g.kernelVolume();
+    }
+
+    static long deconvolution(LayerParameter layer, List<int[]> bottoms) {
+        ConvGeometry g = ConvGeometry.of(layer, bottoms.get(0));
+        return perImage(bottoms.get(0)) * (g.outChannels() / g.group()) * g.kernelVolume();
+    }
+
+    static long innerProduct(LayerParameter layer, List<int[]> bottoms, List<int[]> tops) {
+        int[] b = bottoms.get(0);
+        int axis = Shapes.axis(layer.getName(), "inner_product_param.axis", layer.getInnerProductParam().getAxis(),
+                b.length);
+        return perImage(tops.get(0)) * Shapes.count(b, axis, b.length);
     }
 
     private static long perImage(int[] shape) {

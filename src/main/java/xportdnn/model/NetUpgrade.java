@@ -56,7 +56,7 @@ public final class NetUpgrade {
         NetParameter.Builder upgraded = net.toBuilder().clearInput().clearInputDim().clearInputShape().clearLayer();
         for (int i = 0; i < inputs; i++) {
             String blob = net.getInput(i);
-            upgraded.addLayer(LayerParameter.newBuilder().setName(blob).setType("Input").addTop(blob)
+            upgraded.addLayer(LayerParameter.newBuilder().setName(blob).setType(LayerType.INPUT.typeName()).addTop(blob)
                     .setInputParam(InputParameter.newBuilder().addShape(shapes.get(i))));
         }
         return upgraded.addAllLayer(net.getLayerList()).build();

@@ -3,7 +3,6 @@ package xportdnn.model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import xportdnn.model.proto.Caffe.ConvolutionParameter;
 import xportdnn.model.proto.Caffe.InnerProductParameter;
 import xportdnn.model.proto.Caffe.LayerParameter;
 
@@ -17,70 +16,63 @@ public final class ParameterShapes {
     }
 
     public static List<int[]> of(LayerParameter layer, List<int[]> bottoms) {
-        List<int[]> shapes = new ArrayList<>();
-        switch (layer.getType()) {
-            case "Convolution", "Deconvolution" -> {
-                int[] b = bottoms.get(0);
-                ConvGeometry g = ConvGeometry.of(layer, b);
-                boolean deconv = layer.getType().equals("Deconvolution");
-                int[] head = deconv ? new int[] {g.inChannels(), g.outChannels() / g.group()}
-                        : new int[] {g.outChannels(), g.inChannels() / g.group()};
-                shapes.add(Shapes.concat(head, g.kernel()));
-                if (layer.getConvolutionParam().getBiasTerm()) {
-                    shapes.add(new int[] {g.outChannels()});
-                }
-            }
-            case "InnerProduct" -> {
-                InnerProductParameter p = layer.getInnerProductParam();
-                int[] b = bottoms.get(0);
-                int axis = Shapes.axis(layer.getName(), "inner_product_param.axis", p.getAxis(), b.length);
-                int k = Shapes.toInt(Shapes.count(b, axis, b.length), layer.getName());
-                int n = p.getNumOutput();
-                shapes.add(p.getTranspose() ? new int[] {k, n} : new int[] {n, k});
-                if (p.getBiasTerm()) {
-                    shapes.add(new int[] {n});
-                }
-            }
-            case "BatchNorm" -> {
-                int[] b = bottoms.get(0);
-                int channels = b.length == 1 ? 1 : b[1];
-                shapes.add(new int[] {channels});
-                shapes.add(new int[] {channels});
-                shapes.add(new int[] {1});
-            }
-            case "Scale" -> {
-                int[] shape = scaleShape(layer, bottoms);
-                if (bottoms.size() == 1) {
-                    shapes.add(shape);
-                }
-                if (layer.getScaleParam().getBiasTerm()) {
-                    shapes.add(shape);
-                }
-            }
-            case "Bias" -> {
-                int[] shape = scaleShape(layer, bottoms);
-                if (bottoms.size() == 1) {
-                    shapes.add(shape);
-                }
-            }
-            case "PReLU" -> shapes.add(perChannel(layer, bottoms.get(0), layer.getPreluParam().getChannelShared()));
-            case "Normalize" -> shapes.add(perChannel(layer, bottoms.get(0), layer.getNormParam().getChannelShared()));
-            default -> {
-                // every other known layer type has no learned parameters
-            }
-        }
-        return shapes;
+        return LayerType.of(layer).parameterShapes(layer, bottoms);
     }
 
     /** Which definition setting decides the blob count, for error messages, e.g. "bias_term: true"; or "". */
     public static String countSetting(LayerParameter layer) {
-        ConvolutionParameter conv = layer.getConvolutionParam();
-        return switch (layer.getType()) {
-            case "Convolution", "Deconvolution" -> "bias_term: " + conv.getBiasTerm();
-            case "InnerProduct" -> "bias_term: " + layer.getInnerProductParam().getBiasTerm();
-            case "Scale" -> "bias_term: " + layer.getScaleParam().getBiasTerm();
-            default -> "";
-        };
+        return LayerType.of(layer).countSetting(layer);
+    }
+
+    static String biasTerm(boolean biasTerm) {
+        return "bias_term: " + biasTerm;
+    }
+
+    /** Weights (out, in/group, kernel...) or, deconvolving, (in, out/group, kernel...); then the bias. */
+    static List<int[]> convolution(LayerParameter layer, List<int[]> bottoms, boolean deconv) {
+        ConvGeometry g = ConvGeometry.of(layer, bottoms.get(0));
+        int[] head = deconv ? new int[] {g.inChannels(), g.outChannels() / g.group()}
+                : new int[] {g.outChannels(), g.inChannels() / g.group()};
+        List<int[]> shapes = new ArrayList<>();
+        shapes.add(Shapes.concat(head, g.kernel()));
+        if (layer.getConvolutionParam().getBiasTerm()) {
+            shapes.add(new int[] {g.outChannels()});
+        }
+        return shapes;
+    }
+
+    static List<int[]> innerProduct(LayerParameter layer, List<int[]> bottoms) {
+        InnerProductParameter p = layer.getInnerProductParam();
+        int[] b = bottoms.get(0);
+        int axis = Shapes.axis(layer.getName(), "inner_product_param.axis", p.getAxis(), b.length);
+        int k = Shapes.toInt(Shapes.count(b, axis, b.length), layer.getName());
+        int n = p.getNumOutput();
+        List<int[]> shapes = new ArrayList<>();
+        shapes.add(p.getTranspose() ? new int[] {k, n} : new int[] {n, k});
+        if (p.getBiasTerm()) {
+            shapes.add(new int[] {n});
+        }
+        return shapes;
+    }
+
+    /** Mean, variance (one per channel) and the moving-average factor. */
+    static List<int[]> batchNorm(List<int[]> bottoms) {
+        int[] b = bottoms.get(0);
+        int channels = b.length == 1 ? 1 : b[1];
+        return List.of(new int[] {channels}, new int[] {channels}, new int[] {1});
+    }
+
+    /** The multiplier (Scale) or bias (Bias) unless a second bottom gives it; then a Scale's bias if any. */
+    static List<int[]> scaleOrBias(LayerParameter layer, List<int[]> bottoms, boolean biasTerm) {
+        int[] shape = scaleShape(layer, bottoms);
+        List<int[]> shapes = new ArrayList<>();
+        if (bottoms.size() == 1) {
+            shapes.add(shape);
+        }
+        if (biasTerm) {
+            shapes.add(shape);
+        }
+        return shapes;
     }
 
     /**
@@ -88,7 +80,7 @@ public final class ParameterShapes {
      * the second bottom's shape, which must match the input dims from axis on. Checked here for both uses.
      */
     static int[] scaleShape(LayerParameter layer, List<int[]> bottoms) {
-        boolean scale = layer.getType().equals("Scale");
+        boolean scale = LayerType.of(layer) == LayerType.SCALE;
         int axisParam = scale ? layer.getScaleParam().getAxis() : layer.getBiasParam().getAxis();
         int numAxes = scale ? layer.getScaleParam().getNumAxes() : layer.getBiasParam().getNumAxes();
         int[] b = bottoms.get(0);
@@ -113,7 +105,7 @@ public final class ParameterShapes {
     }
 
     /** One value per channel, or a single scalar value when shared (shape {}), as PReLU and SSD's Normalize. */
-    private static int[] perChannel(LayerParameter layer, int[] b, boolean shared) {
+    static int[] perChannel(LayerParameter layer, int[] b, boolean shared) {
         if (b.length < 2) {
             throw ModelException.inLayer(layer.getName(), layer.getType() + " needs an input with a channel axis, got "
                     + Blob.describe(b));

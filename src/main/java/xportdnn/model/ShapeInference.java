@@ -18,6 +18,7 @@ import xportdnn.model.proto.Caffe.SliceParameter;
 /**
  * The shapes of a layer's tops from its definition and the shapes of its bottoms, by Caffe's rules (and SSD
  * Caffe's for Permute, Normalize, PriorBox and DetectionOutput). Errors are {@code layer '<name>': <what>}.
+ * {@link LayerType} picks each type's bottom count and rule; the rules are here.
  */
 public final class ShapeInference {
 
@@ -26,17 +27,15 @@ public final class ShapeInference {
 
     public static List<int[]> topShapes(LayerParameter layer, List<int[]> bottoms) {
         String type = layer.getType();
-        int[] range = bottomRange(type);
-        if (range == null) {
-            throw ModelException.inLayer(layer.getName(), "unknown layer type '" + type + "'" + (type.endsWith("Data")
-                    ? " (a training data layer: a deploy prototxt starts with an Input layer or 'input:' instead)" : ""));
-        }
-        if (bottoms.size() < range[0] || bottoms.size() > range[1]) {
-            throw ModelException.inLayer(layer.getName(), type + " takes " + (range[0] == range[1] ? range[0]
-                    : range[0] + (range[1] == Integer.MAX_VALUE ? " or more" : " to " + range[1]))
+        LayerType layerType = LayerType.of(layer);
+        int min = layerType.minBottoms();
+        int max = layerType.maxBottoms();
+        if (bottoms.size() < min || bottoms.size() > max) {
+            throw ModelException.inLayer(layer.getName(), type + " takes " + (min == max ? min
+                    : min + (max == Integer.MAX_VALUE ? " or more" : " to " + max))
                     + " bottoms, the prototxt gives " + bottoms.size());
         }
-        List<int[]> tops = compute(layer, bottoms);
+        List<int[]> tops = layerType.topShapes(layer, bottoms);
         if (tops.size() != layer.getTopCount()) {
             throw ModelException.inLayer(layer.getName(), type + " produces " + tops.size() + " tops, the prototxt names "
                     + layer.getTopCount());
@@ -52,67 +51,23 @@ public final class ShapeInference {
         return tops;
     }
 
-    /** [min, max] bottom count per known type; null for an unknown type. */
-    private static int[] bottomRange(String type) {
-        return switch (type) {
-            case "Input" -> new int[] {0, 0};
-            case "Eltwise" -> new int[] {2, Integer.MAX_VALUE};
-            case "Concat" -> new int[] {1, Integer.MAX_VALUE};
-            case "Crop", "PriorBox" -> new int[] {2, 2};
-            case "DetectionOutput" -> new int[] {3, 3};
-            case "Scale", "Bias" -> new int[] {1, 2};
-            case "Convolution", "Deconvolution", "InnerProduct", "Pooling", "ReLU", "PReLU", "Sigmoid", "TanH", "ELU",
-                 "AbsVal", "BNLL", "Power", "Exp", "Log", "Threshold", "Clip", "BatchNorm", "Softmax", "LRN",
-                 "Dropout", "Normalize", "MVN", "Split", "Slice", "Flatten", "Reshape", "Permute", "ArgMax", "Tile",
-                 "Reduction" -> new int[] {1, 1};
-            default -> null;
-        };
+    /** The rule of {@link LayerType#UNKNOWN}, which accepts any bottom count so that this error comes first. */
+    static List<int[]> unknownType(LayerParameter layer, List<int[]> bottoms) {
+        String type = layer.getType();
+        throw ModelException.inLayer(layer.getName(), "unknown layer type '" + type + "'" + (type.endsWith("Data")
+                ? " (a training data layer: a deploy prototxt starts with an Input layer or 'input:' instead)" : ""));
     }
 
-    private static List<int[]> compute(LayerParameter layer, List<int[]> bottoms) {
-        int[] b = bottoms.isEmpty() ? null : bottoms.get(0);
-        String name = layer.getName();
-        return switch (layer.getType()) {
-            case "Input" -> input(layer);
-            case "Convolution" -> List.of(ConvGeometry.of(layer, b).outputShape(b, false));
-            case "Deconvolution" -> List.of(ConvGeometry.of(layer, b).outputShape(b, true));
-            case "InnerProduct" -> List.of(innerProduct(layer, b));
-            case "Pooling" -> List.of(PoolGeometry.of(layer, b).outputShape(b, layer.getPoolingParam().getRoundMode()));
-            case "Scale", "Bias" -> {
-                ParameterShapes.scaleShape(layer, bottoms);
-                yield List.of(b);
-            }
-            case "ReLU", "PReLU", "Sigmoid", "TanH", "ELU", "AbsVal", "BNLL", "Power", "Exp", "Log", "Threshold",
-                 "Clip", "BatchNorm", "Softmax", "LRN", "Dropout", "Normalize", "MVN" -> List.of(b);
-            case "Split" -> Collections.nCopies(layer.getTopCount(), b);
-            case "Eltwise" -> List.of(eltwise(layer, bottoms));
-            case "Concat" -> List.of(concat(layer, bottoms));
-            case "Slice" -> slice(layer, b);
-            case "Flatten" -> List.of(flatten(layer, b));
-            case "Reshape" -> List.of(reshape(layer, b));
-            case "Permute" -> List.of(permute(layer, b));
-            case "Crop" -> List.of(crop(layer, b, bottoms.get(1)));
-            case "PriorBox" -> List.of(priorBox(layer, b));
-            case "DetectionOutput" -> List.of(detectionOutput(layer, b));
-            case "ArgMax" -> List.of(argMax(layer, b));
-            case "Tile" -> {
-                int axis = Shapes.axis(name, "tile_param.axis", layer.getTileParam().getAxis(), b.length);
-                if (layer.getTileParam().getTiles() <= 0) {
-                    throw ModelException.inLayer(name, "tile_param.tiles must be positive");
-                }
-                int[] top = b.clone();
-                top[axis] *= layer.getTileParam().getTiles();
-                yield List.of(top);
-            }
-            case "Reduction" -> {
-                int axis = Shapes.axis(name, "reduction_param.axis", layer.getReductionParam().getAxis(), b.length);
-                yield List.of(Arrays.copyOf(b, axis));
-            }
-            default -> throw new IllegalStateException(layer.getType());
-        };
+    /** One top shaped like the bottom, as element-wise layers. */
+    static List<int[]> same(LayerParameter layer, List<int[]> bottoms) {
+        return List.of(bottoms.get(0));
     }
 
-    private static List<int[]> input(LayerParameter layer) {
+    static List<int[]> split(LayerParameter layer, List<int[]> bottoms) {
+        return Collections.nCopies(layer.getTopCount(), bottoms.get(0));
+    }
+
+    static List<int[]> input(LayerParameter layer, List<int[]> bottoms) {
         List<BlobShape> shapes = layer.getInputParam().getShapeList();
         int tops = layer.getTopCount();
         if (shapes.isEmpty() || (shapes.size() != 1 && shapes.size() != tops)) {
@@ -126,7 +81,41 @@ public final class ShapeInference {
         return out;
     }
 
-    private static int[] innerProduct(LayerParameter layer, int[] b) {
+    static int[] convolution(LayerParameter layer, int[] b) {
+        return ConvGeometry.of(layer, b).outputShape(b, false);
+    }
+
+    static int[] deconvolution(LayerParameter layer, int[] b) {
+        return ConvGeometry.of(layer, b).outputShape(b, true);
+    }
+
+    static int[] pooling(LayerParameter layer, int[] b) {
+        return PoolGeometry.of(layer, b).outputShape(b, layer.getPoolingParam().getRoundMode());
+    }
+
+    /** The input's shape, once the multiplier's shape is checked. */
+    static List<int[]> scaleOrBias(LayerParameter layer, List<int[]> bottoms) {
+        ParameterShapes.scaleShape(layer, bottoms);
+        return List.of(bottoms.get(0));
+    }
+
+    static int[] tile(LayerParameter layer, int[] b) {
+        String name = layer.getName();
+        int axis = Shapes.axis(name, "tile_param.axis", layer.getTileParam().getAxis(), b.length);
+        if (layer.getTileParam().getTiles() <= 0) {
+            throw ModelException.inLayer(name, "tile_param.tiles must be positive");
+        }
+        int[] top = b.clone();
+        top[axis] *= layer.getTileParam().getTiles();
+        return top;
+    }
+
+    static int[] reduction(LayerParameter layer, int[] b) {
+        int axis = Shapes.axis(layer.getName(), "reduction_param.axis", layer.getReductionParam().getAxis(), b.length);
+        return Arrays.copyOf(b, axis);
+    }
+
+    static int[] innerProduct(LayerParameter layer, int[] b) {
         InnerProductParameter p = layer.getInnerProductParam();
         int axis = Shapes.axis(layer.getName(), "inner_product_param.axis", p.getAxis(), b.length);
         if (p.getNumOutput() <= 0) {
@@ -135,7 +124,7 @@ public final class ShapeInference {
         return Shapes.concat(Arrays.copyOf(b, axis), new int[] {p.getNumOutput()});
     }
 
-    private static int[] eltwise(LayerParameter layer, List<int[]> bottoms) {
+    static List<int[]> eltwise(LayerParameter layer, List<int[]> bottoms) {
         int[] first = bottoms.get(0);
         for (int[] other : bottoms) {
             if (!Arrays.equals(first, other)) {
@@ -147,10 +136,10 @@ public final class ShapeInference {
             throw ModelException.inLayer(layer.getName(), "eltwise_param has " + coeffs + " coeff values for "
                     + bottoms.size() + " bottoms");
         }
-        return first;
+        return List.of(first);
     }
 
-    private static int[] concat(LayerParameter layer, List<int[]> bottoms) {
+    static List<int[]> concat(LayerParameter layer, List<int[]> bottoms) {
         ConcatParameter p = layer.getConcatParam();
         int[] first = bottoms.get(0);
         int axis = p.hasConcatDim() ? (int) p.getConcatDim()
@@ -171,10 +160,11 @@ public final class ShapeInference {
             }
             top[axis] += b[axis];
         }
-        return top;
+        return List.of(top);
     }
 
-    private static List<int[]> slice(LayerParameter layer, int[] b) {
+    static List<int[]> slice(LayerParameter layer, List<int[]> bottoms) {
+        int[] b = bottoms.get(0);
         SliceParameter p = layer.getSliceParam();
         String name = layer.getName();
         int axis = p.hasSliceDim() ? p.getSliceDim() : Shapes.axis(name, "slice_param.axis", p.getAxis(), b.length);
@@ -210,7 +200,7 @@ public final class ShapeInference {
         return Collections.nCopies(tops, top);
     }
 
-    private static int[] flatten(LayerParameter layer, int[] b) {
+    static int[] flatten(LayerParameter layer, int[] b) {
         FlattenParameter p = layer.getFlattenParam();
         int start = Shapes.axis(layer.getName(), "flatten_param.axis", p.getAxis(), b.length);
         int end = Shapes.axis(layer.getName(), "flatten_param.end_axis", p.getEndAxis(), b.length);
@@ -222,7 +212,7 @@ public final class ShapeInference {
     }
 
     /** Caffe's Reshape: dims replace [axis, axis+num_axes); 0 copies the input dim there, one -1 is inferred. */
-    private static int[] reshape(LayerParameter layer, int[] b) {
+    static int[] reshape(LayerParameter layer, int[] b) {
         ReshapeParameter p = layer.getReshapeParam();
         String name = layer.getName();
         int start = p.getAxis() >= 0 ? p.getAxis() : b.length + p.getAxis() + 1;
@@ -265,7 +255,7 @@ public final class ShapeInference {
     }
 
     /** SSD's Permute: the listed axes first, the others after them in their order. */
-    private static int[] permute(LayerParameter layer, int[] b) {
+    static int[] permute(LayerParameter layer, int[] b) {
         List<Integer> order = new ArrayList<>();
         for (int axis : layer.getPermuteParam().getOrderList()) {
             if (axis >= b.length || order.contains(axis)) {
@@ -282,7 +272,9 @@ public final class ShapeInference {
         return order.stream().mapToInt(axis -> b[axis]).toArray();
     }
 
-    private static int[] crop(LayerParameter layer, int[] b, int[] reference) {
+    static List<int[]> crop(LayerParameter layer, List<int[]> bottoms) {
+        int[] b = bottoms.get(0);
+        int[] reference = bottoms.get(1);
         CropParameter p = layer.getCropParam();
         String name = layer.getName();
         if (reference.length != b.length) {
@@ -304,11 +296,11 @@ public final class ShapeInference {
             }
             top[i] = reference[i];
         }
-        return top;
+        return List.of(top);
     }
 
     /** 1 x 2 x (H*W*priors*4): box corners, then their variances, for every prior at every feature-map cell. */
-    private static int[] priorBox(LayerParameter layer, int[] feature) {
+    static int[] priorBox(LayerParameter layer, int[] feature) {
         if (feature.length != 4) {
             throw ModelException.inLayer(layer.getName(), "PriorBox needs a 4-D feature map, got " + Blob.describe(feature));
         }
@@ -346,12 +338,12 @@ public final class ShapeInference {
      * keep_top_k rows of 7 per image, zero-padded, as OpenCV reports it (Caffe trims to the detections found).
      * Without keep_top_k the count is only known after NMS; Caffe's set-up shape, one row per image, is used.
      */
-    private static int[] detectionOutput(LayerParameter layer, int[] loc) {
+    static int[] detectionOutput(LayerParameter layer, int[] loc) {
         int keep = layer.getDetectionOutputParam().getKeepTopK();
         return new int[] {1, 1, loc[0] * Math.max(keep, 1), 7};
     }
 
-    private static int[] argMax(LayerParameter layer, int[] b) {
+    static int[] argMax(LayerParameter layer, int[] b) {
         ArgMaxParameter p = layer.getArgmaxParam();
         int k = p.getTopK();
         if (p.hasAxis()) {

@@ -1,56 +1,58 @@
 package xportdnn.model;
 
+import static xportdnn.model.proto.Caffe.V1LayerParameter.LayerType.*;
+
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import java.util.Map;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.ParamSpec;
 import xportdnn.model.proto.Caffe.V1LayerParameter;
-import xportdnn.model.proto.Caffe.V1LayerParameter.LayerType;
 
 /** Converts one V1 {@code layers} entry to a current {@code layer}, as Caffe's UpgradeV1LayerParameter does. */
 final class V1LayerUpgrade {
 
-    private static final Map<LayerType, String> TYPE_NAMES = Map.ofEntries(
-            Map.entry(LayerType.NONE, ""),
-            Map.entry(LayerType.ABSVAL, "AbsVal"),
-            Map.entry(LayerType.ACCURACY, "Accuracy"),
-            Map.entry(LayerType.ARGMAX, "ArgMax"),
-            Map.entry(LayerType.BNLL, "BNLL"),
-            Map.entry(LayerType.CONCAT, "Concat"),
-            Map.entry(LayerType.CONTRASTIVE_LOSS, "ContrastiveLoss"),
-            Map.entry(LayerType.CONVOLUTION, "Convolution"),
-            Map.entry(LayerType.DATA, "Data"),
-            Map.entry(LayerType.DECONVOLUTION, "Deconvolution"),
-            Map.entry(LayerType.DROPOUT, "Dropout"),
-            Map.entry(LayerType.DUMMY_DATA, "DummyData"),
-            Map.entry(LayerType.EUCLIDEAN_LOSS, "EuclideanLoss"),
-            Map.entry(LayerType.ELTWISE, "Eltwise"),
-            Map.entry(LayerType.EXP, "Exp"),
-            Map.entry(LayerType.FLATTEN, "Flatten"),
-            Map.entry(LayerType.HDF5_DATA, "HDF5Data"),
-            Map.entry(LayerType.HDF5_OUTPUT, "HDF5Output"),
-            Map.entry(LayerType.HINGE_LOSS, "HingeLoss"),
-            Map.entry(LayerType.IM2COL, "Im2col"),
-            Map.entry(LayerType.IMAGE_DATA, "ImageData"),
-            Map.entry(LayerType.INFOGAIN_LOSS, "InfogainLoss"),
-            Map.entry(LayerType.INNER_PRODUCT, "InnerProduct"),
-            Map.entry(LayerType.LRN, "LRN"),
-            Map.entry(LayerType.MEMORY_DATA, "MemoryData"),
-            Map.entry(LayerType.MULTINOMIAL_LOGISTIC_LOSS, "MultinomialLogisticLoss"),
-            Map.entry(LayerType.MVN, "MVN"),
-            Map.entry(LayerType.POOLING, "Pooling"),
-            Map.entry(LayerType.POWER, "Power"),
-            Map.entry(LayerType.RELU, "ReLU"),
-            Map.entry(LayerType.SIGMOID, "Sigmoid"),
-            Map.entry(LayerType.SIGMOID_CROSS_ENTROPY_LOSS, "SigmoidCrossEntropyLoss"),
-            Map.entry(LayerType.SILENCE, "Silence"),
-            Map.entry(LayerType.SOFTMAX, "Softmax"),
-            Map.entry(LayerType.SOFTMAX_LOSS, "SoftmaxWithLoss"),
-            Map.entry(LayerType.SPLIT, "Split"),
-            Map.entry(LayerType.SLICE, "Slice"),
-            Map.entry(LayerType.TANH, "TanH"),
-            Map.entry(LayerType.WINDOW_DATA, "WindowData"),
-            Map.entry(LayerType.THRESHOLD, "Threshold"));
+    /** V1 enum names to type strings: the descriptor's for the types the tool knows, Caffe's for the others. */
+    private static final Map<V1LayerParameter.LayerType, String> TYPE_NAMES = Map.ofEntries(
+            Map.entry(NONE, ""),
+            Map.entry(ABSVAL, LayerType.ABSVAL.typeName()),
+            Map.entry(ACCURACY, "Accuracy"),
+            Map.entry(ARGMAX, LayerType.ARG_MAX.typeName()),
+            Map.entry(BNLL, LayerType.BNLL.typeName()),
+            Map.entry(CONCAT, LayerType.CONCAT.typeName()),
+            Map.entry(CONTRASTIVE_LOSS, "ContrastiveLoss"),
+            Map.entry(CONVOLUTION, LayerType.CONVOLUTION.typeName()),
+            Map.entry(DATA, "Data"),
+            Map.entry(DECONVOLUTION, LayerType.DECONVOLUTION.typeName()),
+            Map.entry(DROPOUT, LayerType.DROPOUT.typeName()),
+            Map.entry(DUMMY_DATA, "DummyData"),
+            Map.entry(EUCLIDEAN_LOSS, "EuclideanLoss"),
+            Map.entry(ELTWISE, LayerType.ELTWISE.typeName()),
+            Map.entry(EXP, LayerType.EXP.typeName()),
+            Map.entry(FLATTEN, LayerType.FLATTEN.typeName()),
+            Map.entry(HDF5_DATA, "HDF5Data"),
+            Map.entry(HDF5_OUTPUT, "HDF5Output"),
+            Map.entry(HINGE_LOSS, "HingeLoss"),
+            Map.entry(IM2COL, "Im2col"),
+            Map.entry(IMAGE_DATA, "ImageData"),
+            Map.entry(INFOGAIN_LOSS, "InfogainLoss"),
+            Map.entry(INNER_PRODUCT, LayerType.INNER_PRODUCT.typeName()),
+            Map.entry(LRN, LayerType.LRN.typeName()),
+            Map.entry(MEMORY_DATA, "MemoryData"),
+            Map.entry(MULTINOMIAL_LOGISTIC_LOSS, "MultinomialLogisticLoss"),
+            Map.entry(MVN, LayerType.MVN.typeName()),
+            Map.entry(POOLING, LayerType.POOLING.typeName()),
+            Map.entry(POWER, LayerType.POWER.typeName()),
+            Map.entry(RELU, LayerType.RELU.typeName()),
+            Map.entry(SIGMOID, LayerType.SIGMOID.typeName()),
+            Map.entry(SIGMOID_CROSS_ENTROPY_LOSS, "SigmoidCrossEntropyLoss"),
+            Map.entry(SILENCE, "Silence"),
+            Map.entry(SOFTMAX, LayerType.SOFTMAX.typeName()),
+            Map.entry(SOFTMAX_LOSS, "SoftmaxWithLoss"),
+            Map.entry(SPLIT, LayerType.SPLIT.typeName()),
+            Map.entry(SLICE, LayerType.SLICE.typeName()),
+            Map.entry(TANH, LayerType.TANH.typeName()),
+            Map.entry(WINDOW_DATA, "WindowData"),
+            Map.entry(THRESHOLD, LayerType.THRESHOLD.typeName()));
 
     private V1LayerUpgrade() {
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.Shapes;
@@ -34,7 +35,7 @@ public record BatchNormFusion(Layer convolution, Layer batchNorm, Layer scale, S
         Map<String, BatchNormFusion> chains = new LinkedHashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer conv = layers.get(i);
-            if (!conv.type().equals("Convolution") || conv.tops().size() != 1 || conv.inPlace()
+            if (conv.layerType() != LayerType.CONVOLUTION || conv.tops().size() != 1 || conv.inPlace()
                     || conv.param().getConvolutionParam().getAxis() != 1) {
                 continue;
             }
@@ -49,9 +50,9 @@ public record BatchNormFusion(Layer convolution, Layer batchNorm, Layer scale, S
                     break;
                 }
                 Layer l = layers.get(next);
-                if (l.type().equals("BatchNorm") && bn == null && scale == null) {
+                if (l.layerType() == LayerType.BATCH_NORM && bn == null && scale == null) {
                     bn = l;
-                } else if (l.type().equals("Scale") && scale == null && perChannelScale(net, l, channels)) {
+                } else if (l.layerType() == LayerType.SCALE && scale == null && perChannelScale(net, l, channels)) {
                     scale = l;
                 } else {
                     break;

@@ -8,6 +8,7 @@ import java.util.Map;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 
 /**
@@ -39,7 +40,7 @@ public final class DynamicFixedFormats {
         Map<String, InParamsOut> formats = new LinkedHashMap<>();
         for (XilinxThresholds.LayerThresholds t : ranges.layers()) {
             Layer layer = t.layer();
-            int flParams = layer.type().equals("Convolution") && !layer.weights().isEmpty()
+            int flParams = layer.layerType() == LayerType.CONVOLUTION && !layer.weights().isEmpty()
                     ? weightFl(layer.weights().get(0), bitwidths.params()) : 0;
             formats.put(layer.name(), new InParamsOut(fl(t.in(), bitwidths.in()), flParams,
                     fl(t.out(), bitwidths.out())));

@@ -1,7 +1,9 @@
 package xportdnn.quant;
 
+import java.util.function.BiFunction;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 
 /**
@@ -18,9 +20,20 @@ public final class WeightThresholds {
 
     /** Whether {@link #of} applies to the layer's type. */
     public static boolean applies(Layer layer) {
-        return switch (layer.type()) {
-            case "Convolution", "Deconvolution", "InnerProduct", "Normalize" -> true;
-            default -> false;
+        return perChannel(layer.layerType()) != null;
+    }
+
+    /** How a type's weights divide into output channels; null for the types without weight thresholds. */
+    private static BiFunction<Layer, Blob, float[]> perChannel(LayerType type) {
+        return switch (type) {
+            case CONVOLUTION -> (layer, w) -> leadingAxis(w, w.shape()[0]);
+            case DECONVOLUTION -> (layer, w) -> deconvolution(w, layer.param().getConvolutionParam().getGroup());
+            case INNER_PRODUCT -> (layer, w) -> layer.param().getInnerProductParam().getTranspose()
+                    ? trailingAxis(w, w.shape()[w.shape().length - 1]) : leadingAxis(w, w.shape()[0]);
+            case NORMALIZE -> (layer, w) -> leadingAxis(w, w.count());
+            case INPUT, POOLING, RELU, PRELU, SIGMOID, TANH, ELU, ABSVAL, BNLL, POWER, EXP, LOG, THRESHOLD, CLIP,
+                 BATCH_NORM, SCALE, BIAS, SOFTMAX, LRN, DROPOUT, MVN, SPLIT, SLICE, ELTWISE, CONCAT, FLATTEN, RESHAPE,
+                 PERMUTE, CROP, PRIOR_BOX, DETECTION_OUTPUT, ARG_MAX, TILE, REDUCTION, UNKNOWN -> null;
         };
     }
 
@@ -39,15 +52,11 @@ public final class WeightThresholds {
 
     /** The same over given weights in the layer's layout, e.g. a convolution's weights fused with BatchNorm. */
     public static float[] of(Layer layer, Blob w) {
-        int[] s = w.shape();
-        float[] th = switch (layer.type()) {
-            case "Convolution" -> leadingAxis(w, s[0]);
-            case "Deconvolution" -> deconvolution(w, layer.param().getConvolutionParam().getGroup());
-            case "InnerProduct" -> layer.param().getInnerProductParam().getTranspose()
-                    ? trailingAxis(w, s[s.length - 1]) : leadingAxis(w, s[0]);
-            case "Normalize" -> leadingAxis(w, w.count());
-            default -> throw new IllegalArgumentException(layer.type() + " has no weight thresholds");
-        };
+        BiFunction<Layer, Blob, float[]> perChannel = perChannel(layer.layerType());
+        if (perChannel == null) {
+            throw new IllegalArgumentException(layer.type() + " has no weight thresholds");
+        }
+        float[] th = perChannel.apply(layer, w);
         for (float t : th) {
             if (!Float.isFinite(t)) {
                 throw ModelException.inLayer(layer.name(), "the " + layer.type() + " weights contain " + t);

@@ -1,6 +1,7 @@
 package xportdnn.quant;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
@@ -48,8 +50,8 @@ import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 public final class XilinxThresholds {
 
     /** Layer types whose output values are values of their first input, so they keep its threshold. */
-    public static final Set<String> PASS_THROUGH =
-            Set.of("Pooling", "Split", "Dropout", "LRN", "Flatten", "Reshape", "Permute", "Crop");
+    public static final Set<LayerType> PASS_THROUGH = EnumSet.of(LayerType.POOLING, LayerType.SPLIT,
+            LayerType.DROPOUT, LayerType.LRN, LayerType.FLATTEN, LayerType.RESHAPE, LayerType.PERMUTE, LayerType.CROP);
 
     /**
      * The output range of an AVE Pooling for a device that writes pooled values in a format of their own
@@ -124,9 +126,9 @@ public final class XilinxThresholds {
      */
     public static XilinxThresholds compute(Net net, Map<String, BlobHistograms> statistics, ThresholdMethod method,
             int bitwidth, AveragePoolingRange averagePooling) {
-        Predicate<Layer> ownRange = l -> averagePooling != null && l.type().equals("Pooling")
+        Predicate<Layer> ownRange = l -> averagePooling != null && l.layerType() == LayerType.POOLING
                 && l.param().getPoolingParam().getPool() == PoolMethod.AVE;
-        Predicate<Layer> passesThrough = l -> PASS_THROUGH.contains(l.type()) && !ownRange.test(l);
+        Predicate<Layer> passesThrough = l -> PASS_THROUGH.contains(l.layerType()) && !ownRange.test(l);
         Map<String, Double> value = new HashMap<>();
         Map<String, Double> own = new HashMap<>();
         Map<String, Rule> rules = new HashMap<>();
@@ -139,7 +141,7 @@ public final class XilinxThresholds {
             } else if (passesThrough.test(l)) {
                 rules.put(l.name(), Rule.PASS_THROUGH);
                 setAll(value, l.tops(), value.get(l.bottoms().get(0)));
-            } else if (l.type().equals("Eltwise")) {
+            } else if (l.layerType() == LayerType.ELTWISE) {
                 rules.put(l.name(), Rule.ELTWISE_MAX);
                 double m = max(value, l.bottoms());
                 setAll(value, l.bottoms(), m);
@@ -148,7 +150,7 @@ public final class XilinxThresholds {
                 rules.put(l.name(), Rule.OWN_OUTPUT);
                 double t = ownThreshold(l, statistics, method, bitwidth);
                 own.put(l.name(), t);
-                if (l.type().equals("Concat")) {
+                if (l.layerType() == LayerType.CONCAT) {
                     setAll(value, l.bottoms(), t);
                 }
                 setAll(value, l.tops(), t);
@@ -227,9 +229,9 @@ public final class XilinxThresholds {
                     List<String> blobs = new ArrayList<>(l.tops());
                     blobs.add(l.bottoms().get(0));
                     changed |= raise(value, blobs, max(value, blobs));
-                } else if (l.type().equals("Eltwise")) {
+                } else if (l.layerType() == LayerType.ELTWISE) {
                     changed |= raise(value, l.bottoms(), max(value, l.bottoms()));
-                } else if (l.type().equals("Concat")) {
+                } else if (l.layerType() == LayerType.CONCAT) {
                     double m = Math.max(max(value, l.bottoms()), max(value, l.tops()));
                     changed |= raise(value, l.bottoms(), m);
                     changed |= raise(value, l.tops(), m);

@@ -7,6 +7,7 @@ import xportdnn.precision.AveragePooling;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import xportdnn.model.Blob;
 import xportdnn.model.ChaidnnSupport;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.PoolGeometry;
@@ -62,8 +64,8 @@ import xportdnn.quant.BatchNormFusion;
 public final class FixedPointNet {
 
     /** Layers the float engine computes exactly on dequantized codes: they only move values around. */
-    private static final Set<String> REARRANGING =
-            Set.of("Split", "Dropout", "Flatten", "Reshape", "Permute", "Crop", "Slice", "Concat");
+    private static final Set<LayerType> REARRANGING = EnumSet.of(LayerType.SPLIT, LayerType.DROPOUT,
+            LayerType.FLATTEN, LayerType.RESHAPE, LayerType.PERMUTE, LayerType.CROP, LayerType.SLICE, LayerType.CONCAT);
 
     /** One step of a pass: the layer it is reported as, the blobs it reads and writes, and its computation. */
     private record Stage(Layer layer, List<String> bottoms, List<String> tops, SimStep step) {
@@ -99,7 +101,7 @@ public final class FixedPointNet {
             if (consumed.contains(l.name())) {
                 continue;
             }
-            if (l.type().equals("Input")) {
+            if (l.layerType() == LayerType.INPUT) {
                 inputs.addAll(l.tops());
                 stages.add(new Stage(l, List.of(), l.tops(), null));
             } else {
@@ -231,62 +233,75 @@ public final class FixedPointNet {
     private void addStage(int index, Layer l, BatchNormFusion chain) {
         PrecisionParameter block = PrecisionScheme.block(l);
         ChaidnnSupport support = ChaidnnSupport.of(l.param());
+        if (addedInteger(index, l, block, support, chain)) {
+            return;
+        }
         boolean device = support == ChaidnnSupport.DEVICE;
-        switch (l.type()) {
-            case "Convolution" -> {
-                if (block != null && l.param().getConvolutionParam().getAxis() == 1) {
+        if (support == ChaidnnSupport.UNSUPPORTED) {
+            notes.add("layer '" + l.name() + "' (" + ChaidnnSupport.describe(l.param())
+                    + "): not supported by CHaiDNN; simulated in float");
+        } else if (device && !REARRANGING.contains(l.layerType())) {
+            notes.add("layer '" + l.name() + "' (" + l.type() + "): runs on the device but is simulated in float"
+                    + (block == null ? " (it has no precision_param)" : ""));
+        }
+        stages.add(new Stage(l, l.bottoms(), l.tops(), new FloatStep(Layers.create(l, net.bottomShapes(l)))));
+        l.tops().forEach(formats::remove);
+    }
+
+    /** Adds the integer step of a layer the device computes and the block describes; false to compute it in float. */
+    private boolean addedInteger(int index, Layer l, PrecisionParameter block, ChaidnnSupport support,
+            BatchNormFusion chain) {
+        return switch (l.layerType()) {
+            case CONVOLUTION -> {
+                boolean integer = block != null && l.param().getConvolutionParam().getAxis() == 1;
+                if (integer) {
                     addConvolution(index, l, block, chain);
-                    return;
                 }
+                yield integer;
             }
-            case "Pooling" -> {
-                if (block != null && support != ChaidnnSupport.UNSUPPORTED) {
+            case POOLING -> {
+                boolean integer = block != null && support != ChaidnnSupport.UNSUPPORTED;
+                if (integer) {
                     addPooling(l, block);
-                    return;
                 }
+                yield integer;
             }
-            case "Eltwise" -> {
+            case ELTWISE -> {
                 EltwiseOp op = l.param().getEltwiseParam().getOperation();
                 boolean plain = l.param().getEltwiseParam().getCoeffList().stream().allMatch(c -> c == 1f);
-                if (block != null && op != EltwiseOp.PROD && plain) {
+                boolean integer = block != null && op != EltwiseOp.PROD && plain;
+                if (integer) {
                     NumberFormat out = scheme.output(l, block);
                     declaredInput(l, block);
                     integer(l, l.bottoms(), l.tops(), new EltwiseStep(op == EltwiseOp.SUM, out), out);
-                    return;
                 }
+                yield integer;
             }
-            case "Concat" -> {
+            case CONCAT -> {
                 NumberFormat out = concatFormat(l, block);
                 if (out != null) {
                     int axis = Shapes.axis(l.name(), "axis", l.param().getConcatParam().hasConcatDim()
                             ? l.param().getConcatParam().getConcatDim() : l.param().getConcatParam().getAxis(),
                             net.shape(l.bottoms().get(0)).length);
                     integer(l, l.bottoms(), l.tops(), new ConcatStep(axis, out), out);
-                    return;
                 }
+                yield out != null;
             }
-            case "ReLU" -> {
+            case RELU -> {
                 NumberFormat in = formats.get(l.bottoms().get(0));
-                if (in != null && support != ChaidnnSupport.UNSUPPORTED) {
+                boolean integer = in != null && support != ChaidnnSupport.UNSUPPORTED;
+                if (integer) {
                     NumberFormat declared = block == null || !block.hasBwLayerIn() ? in : declaredInput(l, block);
                     NumberFormat out = block == null || !block.hasBwLayerOut() ? declared : scheme.output(l, block);
                     integer(l, l.bottoms(), l.tops(), new ReluStep(declared, out), out);
-                    return;
                 }
+                yield integer;
             }
-            default -> {
-                // every other type computes in float
-            }
-        }
-        if (support == ChaidnnSupport.UNSUPPORTED) {
-            notes.add("layer '" + l.name() + "' (" + ChaidnnSupport.describe(l.param())
-                    + "): not supported by CHaiDNN; simulated in float");
-        } else if (device && !REARRANGING.contains(l.type())) {
-            notes.add("layer '" + l.name() + "' (" + l.type() + "): runs on the device but is simulated in float"
-                    + (block == null ? " (it has no precision_param)" : ""));
-        }
-        stages.add(new Stage(l, l.bottoms(), l.tops(), new FloatStep(Layers.create(l, net.bottomShapes(l)))));
-        l.tops().forEach(formats::remove);
+            case INPUT, DECONVOLUTION, INNER_PRODUCT, PRELU, SIGMOID, TANH, ELU, ABSVAL, BNLL, POWER, EXP, LOG,
+                 THRESHOLD, CLIP, BATCH_NORM, SCALE, BIAS, SOFTMAX, LRN, DROPOUT, NORMALIZE, MVN, SPLIT, SLICE,
+                 FLATTEN, RESHAPE, PERMUTE, CROP, PRIOR_BOX, DETECTION_OUTPUT, ARG_MAX, TILE, REDUCTION,
+                 UNKNOWN -> false;
+        };
     }
 
     private void addConvolution(int index, Layer conv, PrecisionParameter block, BatchNormFusion chain) {
@@ -387,7 +402,7 @@ public final class FixedPointNet {
         for (int k = after + 1; k < layers.size(); k++) {
             Layer l = layers.get(k);
             if (l.bottoms().contains(blob)) {
-                boolean relu = l.type().equals("ReLU") && l.inPlace() && l.bottoms().size() == 1
+                boolean relu = l.layerType() == LayerType.RELU && l.inPlace() && l.bottoms().size() == 1
                         && ChaidnnSupport.of(l.param()) != ChaidnnSupport.UNSUPPORTED;
                 return relu ? l : null;
             }

@@ -1,16 +1,17 @@
 package xportdnn.engine.layers;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Blob;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 
 /** Builds the op for a layer by its Caffe type, and holds the checks the ops share. */
@@ -27,42 +28,50 @@ public final class Layers {
     }
 
     /** Every layer type the engine runs (Input is handled by the engine itself), by Caffe type name. */
-    private static final Map<String, Factory> FACTORIES = new TreeMap<>(Map.ofEntries(
-            Map.entry("Convolution", Convolution::new),
-            Map.entry("Deconvolution", Deconvolution::new),
-            Map.entry("Pooling", Pooling::new),
-            Map.entry("InnerProduct", Factory.of(InnerProduct::new)),
-            Map.entry("ReLU", Factory.of(Activation::relu)),
-            Map.entry("PReLU", Factory.of(PRelu::new)),
-            Map.entry("Sigmoid", Factory.of(Activation::sigmoid)),
-            Map.entry("TanH", Factory.of(Activation::tanh)),
-            Map.entry("ELU", Factory.of(Activation::elu)),
-            Map.entry("Power", Factory.of(Activation::power)),
-            Map.entry("Dropout", Factory.of(Activation::identity)),
-            Map.entry("BatchNorm", Factory.of(BatchNorm::new)),
-            Map.entry("Scale", Factory.of(ScaleBias::scale)),
-            Map.entry("Bias", Factory.of(ScaleBias::bias)),
-            Map.entry("Eltwise", Factory.of(Eltwise::new)),
-            Map.entry("Concat", Factory.of(Concat::new)),
-            Map.entry("Slice", Factory.of(Slice::new)),
-            Map.entry("Split", Factory.of(Split::new)),
-            Map.entry("Flatten", Factory.of(Flatten::new)),
-            Map.entry("Reshape", Factory.of(Reshape::new)),
-            Map.entry("Permute", Factory.of(Permute::new)),
-            Map.entry("Softmax", Factory.of(Softmax::new)),
-            Map.entry("LRN", Factory.of(Lrn::new)),
-            Map.entry("Crop", Factory.of(Crop::new)),
-            Map.entry("Normalize", Factory.of(Normalize::new)),
-            Map.entry("PriorBox", Factory.of(PriorBox::new)),
-            Map.entry("DetectionOutput", Factory.of(DetectionOutput::new)),
-            Map.entry("ArgMax", Factory.of(ArgMax::new))));
+    private static final Set<String> SUPPORTED = Collections.unmodifiableSet(new TreeSet<>(Arrays.stream(
+            LayerType.values()).filter(t -> factory(t) != null).map(LayerType::typeName).toList()));
 
     private Layers() {
     }
 
     /** The layer types {@link #create} accepts. */
     public static Set<String> supportedTypes() {
-        return FACTORIES.keySet();
+        return SUPPORTED;
+    }
+
+    /** The op maker of a layer type; null for the types the engine does not run. */
+    private static Factory factory(LayerType type) {
+        return switch (type) {
+            case CONVOLUTION -> Convolution::new;
+            case DECONVOLUTION -> Deconvolution::new;
+            case POOLING -> Pooling::new;
+            case INNER_PRODUCT -> Factory.of(InnerProduct::new);
+            case RELU -> Factory.of(Activation::relu);
+            case PRELU -> Factory.of(PRelu::new);
+            case SIGMOID -> Factory.of(Activation::sigmoid);
+            case TANH -> Factory.of(Activation::tanh);
+            case ELU -> Factory.of(Activation::elu);
+            case POWER -> Factory.of(Activation::power);
+            case DROPOUT -> Factory.of(Activation::identity);
+            case BATCH_NORM -> Factory.of(BatchNorm::new);
+            case SCALE -> Factory.of(ScaleBias::scale);
+            case BIAS -> Factory.of(ScaleBias::bias);
+            case ELTWISE -> Factory.of(Eltwise::new);
+            case CONCAT -> Factory.of(Concat::new);
+            case SLICE -> Factory.of(Slice::new);
+            case SPLIT -> Factory.of(Split::new);
+            case FLATTEN -> Factory.of(Flatten::new);
+            case RESHAPE -> Factory.of(Reshape::new);
+            case PERMUTE -> Factory.of(Permute::new);
+            case SOFTMAX -> Factory.of(Softmax::new);
+            case LRN -> Factory.of(Lrn::new);
+            case CROP -> Factory.of(Crop::new);
+            case NORMALIZE -> Factory.of(Normalize::new);
+            case PRIOR_BOX -> Factory.of(PriorBox::new);
+            case DETECTION_OUTPUT -> Factory.of(DetectionOutput::new);
+            case ARG_MAX -> Factory.of(ArgMax::new);
+            case INPUT, ABSVAL, BNLL, EXP, LOG, THRESHOLD, CLIP, MVN, TILE, REDUCTION, UNKNOWN -> null;
+        };
     }
 
     /**
@@ -72,7 +81,7 @@ public final class Layers {
      * @throws ModelException naming the layer when its type is unsupported or its parameters or weights are invalid
      */
     public static LayerOp create(Layer layer, List<int[]> bottomShapes) {
-        Factory factory = FACTORIES.get(layer.type());
+        Factory factory = factory(layer.layerType());
         if (factory == null) {
             throw ModelException.inLayer(layer.name(), "unsupported layer type '" + layer.type() + "' (supported: Input, "
                     + String.join(", ", supportedTypes()) + ")");
