@@ -3,6 +3,7 @@ package xportdnn.data;
 import java.nio.file.Path;
 import java.util.Arrays;
 import xportdnn.model.Blob;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 
@@ -43,7 +44,7 @@ public record PreprocessingFlags(int[] dims, int[] transpose, int[] channelSwap,
     }
 
     private static int[] netInputDims(Net net) {
-        String input = net.layers().stream().filter(l -> l.type().equals("Input")).findFirst()
+        String input = net.layers().stream().filter(l -> l.layerType() == LayerType.INPUT).findFirst()
                 .orElseThrow(() -> new ModelException("net '" + net.name() + "' has no Input layer"))
                 .tops().get(0);
         int[] shape = net.shape(input);

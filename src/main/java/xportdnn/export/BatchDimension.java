@@ -2,6 +2,7 @@ package xportdnn.export;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import xportdnn.model.LayerType;
 import xportdnn.model.proto.Caffe.BlobShape;
 import xportdnn.model.proto.Caffe.InputParameter;
 import xportdnn.model.proto.Caffe.LayerParameter;
@@ -21,7 +22,7 @@ public final class BatchDimension {
     public static Map<String, Long> setToOne(NetParameter.Builder net) {
         Map<String, Long> changed = new LinkedHashMap<>();
         for (LayerParameter.Builder layer : net.getLayerBuilderList()) {
-            if (!layer.getType().equals("Input") || !layer.hasInputParam()) {
+            if (LayerType.of(layer.getType()) != LayerType.INPUT || !layer.hasInputParam()) {
                 continue; // getInputParamBuilder() would add an empty input_param
             }
             InputParameter.Builder input = layer.getInputParamBuilder();

@@ -89,7 +89,7 @@ public final class DynamicFixedExporter {
 
     private static PrecisionParameter block(LayerParameter.Builder layer, InParamsOut bw, InParamsOut fl,
             Map<String, Layer> records, Map<String, LayerParameterOrBuilder> producers) {
-        return DynamicFixedScheme.block(layer.getType(), bw, fl, new DynamicFixedScheme.LearnedLengths() {
+        return DynamicFixedScheme.block(LayerType.of(layer.getType()), bw, fl, new DynamicFixedScheme.LearnedLengths() {
             @Override
             public BatchNormLengths batchNorm(int bits) {
                 BatchNormStatistics stats = BatchNormStatistics.of(record(layer, records));
@@ -133,7 +133,7 @@ public final class DynamicFixedExporter {
     private static Layer producingBatchNorm(LayerParameter.Builder scale,
             Map<String, LayerParameterOrBuilder> producers, Map<String, Layer> records) {
         LayerParameterOrBuilder producer = scale.getBottomCount() == 0 ? null : producers.get(scale.getBottom(0));
-        if (producer == null || !producer.getType().equals("BatchNorm")) {
+        if (producer == null || LayerType.of(producer.getType()) != LayerType.BATCH_NORM) {
             return null;
         }
         return records.get(producer.getName());

@@ -68,7 +68,8 @@ public final class XilinxExporter {
             layer.clearPrecisionParam();
             if (LayerType.of(layer.getType()).carriesXilinxBlock()
                     && ChaidnnSupport.of(layer.build()) != ChaidnnSupport.UNSUPPORTED) {
-                layer.setPrecisionParam(block(layer.getType(), thresholds.of(layer.getName()), bitwidths, zeros));
+                layer.setPrecisionParam(block(LayerType.of(layer.getType()), thresholds.of(layer.getName()), bitwidths,
+                        zeros));
                 blocks++;
             }
         }
@@ -76,7 +77,7 @@ public final class XilinxExporter {
     }
 
     /** The layer's block, every threshold of 0 replaced by the stand-in and noted in {@code zeros}. */
-    private static PrecisionParameter block(String type, LayerThresholds t, InParamsOut bw, List<String> zeros) {
+    private static PrecisionParameter block(LayerType type, LayerThresholds t, InParamsOut bw, List<String> zeros) {
         return XilinxScheme.block(type, bw, new XilinxScheme.Thresholds() {
             @Override
             public float in() {

@@ -5,6 +5,7 @@ import static xportdnn.precision.BlockFields.require;
 
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
@@ -51,7 +52,7 @@ public final class DynamicFixedScheme implements PrecisionScheme {
      * @param bitwidths         input activations, weights (and learned values), output activations
      * @param fractionalLengths input activations, convolution weights, output activations
      */
-    public static PrecisionParameter block(String type, InParamsOut bitwidths, InParamsOut fractionalLengths,
+    public static PrecisionParameter block(LayerType type, InParamsOut bitwidths, InParamsOut fractionalLengths,
             LearnedLengths learned) {
         PrecisionParameter.Builder p = PrecisionParameter.newBuilder()
                 .setBwLayerIn(bitwidths.in()).setBwLayerOut(bitwidths.out())
@@ -59,13 +60,13 @@ public final class DynamicFixedScheme implements PrecisionScheme {
                 .setQuantType(QUANT_TYPE);
         int bw = bitwidths.params();
         switch (type) {
-            case "Convolution" -> p.setBwParams(bw).setFlParams(fractionalLengths.params());
-            case "BatchNorm" -> {
+            case CONVOLUTION -> p.setBwParams(bw).setFlParams(fractionalLengths.params());
+            case BATCH_NORM -> {
                 BatchNormLengths fl = learned.batchNorm(bw);
                 p.setBatchnormMeanBw(bw).setBatchnormMeanFl(fl.mean())
                         .setBatchnormVarianceBw(bw).setBatchnormVarianceFl(fl.variance());
             }
-            case "Scale" -> {
+            case SCALE -> {
                 ScaleLengths fl = learned.scale(bw);
                 p.setScaleGammaBw(bw).setScaleGammaFl(fl.gamma())
                         .setScaleBetaBw(bw).setScaleBetaFl(fl.beta())

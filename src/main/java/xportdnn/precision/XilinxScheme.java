@@ -3,10 +3,12 @@ package xportdnn.precision;
 import static xportdnn.precision.BlockFields.checked;
 import static xportdnn.precision.BlockFields.require;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
@@ -22,10 +24,11 @@ public final class XilinxScheme implements PrecisionScheme {
     public static final String QUANT_TYPE = "Xilinx";
 
     /** Layer types whose block also holds bw_params and th_params. */
-    private static final Set<String> WITH_PARAMS = Set.of("Convolution", "Deconvolution", "Normalize");
+    private static final Set<LayerType> WITH_PARAMS = EnumSet.of(LayerType.CONVOLUTION, LayerType.DECONVOLUTION,
+            LayerType.NORMALIZE);
 
     /** The real files show no quant_type on these blocks. */
-    private static final Set<String> WITHOUT_QUANT_TYPE = Set.of("Input", "ReLU");
+    private static final Set<LayerType> WITHOUT_QUANT_TYPE = EnumSet.of(LayerType.INPUT, LayerType.RELU);
 
     /**
      * The thresholds of one layer's block. {@link #block} asks only for those the block holds, in the order
@@ -53,9 +56,9 @@ public final class XilinxScheme implements PrecisionScheme {
      *
      * @param bitwidths input activations, weights, output activations
      */
-    public static PrecisionParameter block(String type, InParamsOut bitwidths, Thresholds thresholds) {
+    public static PrecisionParameter block(LayerType type, InParamsOut bitwidths, Thresholds thresholds) {
         PrecisionParameter.Builder p = PrecisionParameter.newBuilder();
-        if (type.equals("Input")) {
+        if (type == LayerType.INPUT) {
             return p.setBwLayerOut(bitwidths.in()).setThLayerOut(thresholds.out()).build();
         }
         p.setBwLayerIn(bitwidths.in()).setBwLayerOut(bitwidths.out())

@@ -17,6 +17,7 @@ import xportdnn.model.Blob;
 import xportdnn.model.BlobProtos;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.proto.Caffe.LayerParameter;
@@ -81,7 +82,7 @@ public final class FastFinetune {
         }
         Net net = build(definition, weights);
         Set<String> tuned = net.layers().stream()
-                .filter(l -> l.type().equals("Convolution") && PrecisionScheme.block(l) != null)
+                .filter(l -> l.layerType() == LayerType.CONVOLUTION && PrecisionScheme.block(l) != null)
                 .map(Layer::name).collect(Collectors.toSet());
         List<LayerResult> results = new ArrayList<>();
         for (List<Layer> pass : TuningPasses.of(net.layers(), tuned)) {

@@ -5,6 +5,7 @@ import java.util.List;
 import xportdnn.engine.FloatEngine;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 
@@ -50,7 +51,7 @@ public record OutputBlob(String name, Layer producer, int[] shape) {
 
     /** Whether the blob is an SSD DetectionOutput: rows of [image, label, confidence, xmin, ymin, xmax, ymax]. */
     public boolean isDetection() {
-        return producer.type().equals("DetectionOutput");
+        return producer.layerType() == LayerType.DETECTION_OUTPUT;
     }
 
     /** The shape with the batch size of the run. */

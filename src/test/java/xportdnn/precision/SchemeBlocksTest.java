@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import xportdnn.model.LayerType;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
@@ -50,7 +51,7 @@ class SchemeBlocksTest {
     @Test
     void xilinxConvolutionBlockReadsBack() {
         List<String> asked = new ArrayList<>();
-        PrecisionParameter p = XilinxScheme.block("Convolution", new InParamsOut(8, 6, 7), thresholds(asked));
+        PrecisionParameter p = XilinxScheme.block(LayerType.CONVOLUTION, new InParamsOut(8, 6, 7), thresholds(asked));
         XilinxScheme scheme = new XilinxScheme();
         Layer conv = layer("Convolution");
         assertEquals(new ThresholdFormat(8, 2.5f), scheme.input(conv, p));
@@ -63,7 +64,7 @@ class SchemeBlocksTest {
     @Test
     void xilinxInputBlockHoldsTheOutputInTheInputBitwidth() {
         List<String> asked = new ArrayList<>();
-        PrecisionParameter p = XilinxScheme.block("Input", new InParamsOut(6, 8, 8), thresholds(asked));
+        PrecisionParameter p = XilinxScheme.block(LayerType.INPUT, new InParamsOut(6, 8, 8), thresholds(asked));
         assertEquals(List.of("out"), asked);
         assertEquals(new ThresholdFormat(6, 4f), new XilinxScheme().output(layer("Input"), p));
         assertThrows(ModelException.class, () -> new XilinxScheme().input(layer("Input"), p));
@@ -73,8 +74,8 @@ class SchemeBlocksTest {
     @Test
     void xilinxReluAndPoolingBlocksHoldActivationsOnly() {
         List<String> asked = new ArrayList<>();
-        PrecisionParameter relu = XilinxScheme.block("ReLU", new InParamsOut(8, 8, 8), thresholds(asked));
-        PrecisionParameter pool = XilinxScheme.block("Pooling", new InParamsOut(8, 8, 8), thresholds(asked));
+        PrecisionParameter relu = XilinxScheme.block(LayerType.RELU, new InParamsOut(8, 8, 8), thresholds(asked));
+        PrecisionParameter pool = XilinxScheme.block(LayerType.POOLING, new InParamsOut(8, 8, 8), thresholds(asked));
         assertEquals(List.of("in", "out", "in", "out"), asked);
         assertFalse(relu.hasQuantType());
         assertEquals(XilinxScheme.QUANT_TYPE, pool.getQuantType());
@@ -112,7 +113,7 @@ class SchemeBlocksTest {
 
     @Test
     void dynamicFixedConvolutionBlockReadsBack() {
-        PrecisionParameter p = DynamicFixedScheme.block("Convolution", new InParamsOut(8, 6, 7),
+        PrecisionParameter p = DynamicFixedScheme.block(LayerType.CONVOLUTION, new InParamsOut(8, 6, 7),
                 new InParamsOut(5, 9, -1), NOT_ASKED);
         DynamicFixedScheme scheme = new DynamicFixedScheme();
         Layer conv = layer("Convolution");
@@ -128,10 +129,10 @@ class SchemeBlocksTest {
     void dynamicFixedBatchNormAndScaleBlocksHoldTheirLearnedValuesAtTheParamsBitwidth() {
         InParamsOut bw = new InParamsOut(8, 6, 8);
         InParamsOut fl = new InParamsOut(2, 5, 3);
-        PrecisionParameter bn = DynamicFixedScheme.block("BatchNorm", bw, fl, LEARNED);
+        PrecisionParameter bn = DynamicFixedScheme.block(LayerType.BATCH_NORM, bw, fl, LEARNED);
         assertEquals(List.of(6, 3, 6, -2), List.of(bn.getBatchnormMeanBw(), bn.getBatchnormMeanFl(),
                 bn.getBatchnormVarianceBw(), bn.getBatchnormVarianceFl()));
-        PrecisionParameter scale = DynamicFixedScheme.block("Scale", bw, fl, LEARNED);
+        PrecisionParameter scale = DynamicFixedScheme.block(LayerType.SCALE, bw, fl, LEARNED);
         assertEquals(List.of(6, 6, 6, 4, 6, 1), List.of(scale.getScaleGammaBw(), scale.getScaleGammaFl(),
                 scale.getScaleBetaBw(), scale.getScaleBetaFl(), scale.getScaleGammaByStdBw(),
                 scale.getScaleGammaByStdFl()));
@@ -144,7 +145,7 @@ class SchemeBlocksTest {
 
     @Test
     void dynamicFixedPoolingBlockHoldsActivationsOnly() {
-        PrecisionParameter p = DynamicFixedScheme.block("Pooling", new InParamsOut(8, 6, 8),
+        PrecisionParameter p = DynamicFixedScheme.block(LayerType.POOLING, new InParamsOut(8, 6, 8),
                 new InParamsOut(2, 5, 3), NOT_ASKED);
         assertFalse(p.hasBwParams());
         assertFalse(p.hasFlParams());
