@@ -1,13 +1,12 @@
 package xportdnn.cli;
 
-import java.util.List;
 import picocli.CommandLine.Option;
+import xportdnn.pipeline.ValidationSettings;
 import xportdnn.calib.CalibrationSample;
-import xportdnn.data.ImageSet;
 
 /**
- * Which images calibration draws ({@code --calibration_size}, {@code --calibration_seed}): the export uses them to
- * calibrate, {@code validate} to leave the same images out.
+ * Which images calibration takes ({@code --calibration_size}, {@code --calibration_seed} or
+ * {@code --calibration_indices}): the export uses them to calibrate, {@code validate} to leave the same images out.
  */
 final class CalibrationDraw {
 
@@ -19,8 +18,13 @@ final class CalibrationDraw {
             description = "Seed of that draw, so runs repeat. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    /** The drawn images, or exactly {@code indices} when given. */
-    List<ImageSet.Entry> select(ImageSet set, int[] indices) {
-        return CalibrationSample.select(set, size, seed, indices);
+    @Option(names = "--calibration_indices", split = ",", hideParamSyntax = true, paramLabel = "I,J,...",
+            description = "Exactly these images (0-based, in the order of their relative paths) instead of a "
+                    + "random draw.")
+    int[] indices;
+
+    /** The images these flags take, for the pipeline. */
+    ValidationSettings.Draw draw() {
+        return new ValidationSettings.Draw(size, seed, indices);
     }
 }

@@ -103,9 +103,8 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, labels, count,
-                seed,
-                excludeCalibration ? new ValidationSettings.Draw(calibrationDraw.size, calibrationDraw.seed) : null,
-                batch, preprocessing.flags(), blob, layerCost, floatModel, floatWeights);
+                seed, excludeCalibration ? calibrationDraw.draw() : null, batch, preprocessing.flags(), blob,
+                layerCost, floatModel, floatWeights);
         OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
         ValidationPipeline.Result result = ValidationPipeline.run(settings, quiet.progress());
         Validation v = result.validation();

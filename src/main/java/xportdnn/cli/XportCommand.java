@@ -64,11 +64,6 @@ final class XportCommand implements Callable<Integer> {
     @Mixin
     CalibrationDraw calibrationDraw;
 
-    @Option(names = "--calibration_indices", split = ",", hideParamSyntax = true, paramLabel = "I,J,...",
-            description = "Calibration: exactly these images (0-based, in the order of their relative "
-                    + "paths) instead of a random draw.")
-    int[] calibrationIndices;
-
     @Option(names = "--threshold_method", paramLabel = "METHOD", defaultValue = ThresholdMethod.DEFAULT,
             description = "Xilinx: how activation thresholds are chosen: kl-j (the original tool's), kl "
                     + "(TensorRT entropy), max, mse, percentile:P, aciq-laplace, aciq-gauss. Default: "
@@ -121,7 +116,7 @@ final class XportCommand implements Callable<Integer> {
     ExportSettings settings() {
         CalibrationSettings calibration = calibrationDirectory == null ? null
                 : new CalibrationSettings(calibrationDirectory, calibrationDraw.size, calibrationDraw.seed,
-                        calibrationIndices, batch, preprocessing.flags());
+                        calibrationDraw.indices, batch, preprocessing.flags());
         return new ExportSettings(quantType, deployModel, weights, quantizedDeployModel, bitwidths,
                 allowAnyBitwidth, flBitwidths.uniform(), ThresholdMethod.parse(thresholdMethod), calibration, report,
                 fuseBn, fastFinetune, quantizedWeights);

@@ -90,7 +90,7 @@ public final class ValidationPipeline {
         ValidationSettings.Draw excluded = settings.excludedDraw();
         if (excluded != null) {
             Set<String> calibration = new HashSet<>();
-            CalibrationSample.select(set, excluded.size(), excluded.seed(), null)
+            CalibrationSample.select(set, excluded.size(), excluded.seed(), excluded.indices())
                     .forEach(e -> calibration.add(e.name()));
             pool.removeIf(e -> calibration.contains(e.name()));
         }

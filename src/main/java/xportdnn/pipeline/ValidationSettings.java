@@ -30,8 +30,12 @@ public record ValidationSettings(Path deployModel, Path weights, Path images, Pa
                                  Draw excludedDraw, int batch, PreprocessingFlags preprocessing, String blob,
                                  boolean layerCost, Path floatModel, Path floatWeights) {
 
-    /** A seeded draw of {@code size} images, as calibration makes it. */
-    public record Draw(int size, long seed) {
+    /** The images calibration took: exactly {@code indices} when given, else a seeded draw of {@code size}. */
+    public record Draw(int size, long seed, int[] indices) {
+
+        public Draw(int size, long seed) {
+            this(size, seed, null);
+        }
     }
 
     public ValidationSettings {
