@@ -31,6 +31,7 @@ record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allow
         XilinxExporter.Result result = XilinxExporter.export(net, bitwidths, thresholds, allowAnyBitwidth);
         List<Notice> notices = new ArrayList<>(Notice.rebatched(result.rebatchedInputs()));
         notices.addAll(Notice.unsupported(net));
+        thresholds.warnings().forEach(w -> notices.add(Notice.warning(w)));
         for (String where : result.zeroThresholds()) {
             notices.add(Notice.warning(where + " is 0 (all-zero weights, or values that were all zero on the "
                     + "calibration images); written as " + XilinxExporter.ZERO_THRESHOLD_STAND_IN

@@ -1,15 +1,19 @@
 package xportdnn.quant;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Predicate;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.model.ChaidnnSupport;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
@@ -99,11 +103,14 @@ public final class XilinxThresholds {
     private final String method;
     private final int bitwidth;
     private final Map<String, LayerThresholds> layers;
+    private final List<String> warnings;
 
-    private XilinxThresholds(String method, int bitwidth, Map<String, LayerThresholds> layers) {
+    private XilinxThresholds(String method, int bitwidth, Map<String, LayerThresholds> layers,
+            List<String> warnings) {
         this.method = method;
         this.bitwidth = bitwidth;
         this.layers = layers;
+        this.warnings = List.copyOf(warnings);
     }
 
     /**
@@ -132,38 +139,44 @@ public final class XilinxThresholds {
         Map<String, Double> value = new HashMap<>();
         Map<String, Double> own = new HashMap<>();
         Map<String, Rule> rules = new HashMap<>();
-        for (Layer l : net.layers()) {
-            if (ownRange.test(l)) {
+        List<Step> steps = steps(net);
+        for (Step l : steps) {
+            if (ownRange.test(l.layer())) {
                 rules.put(l.name(), Rule.AVERAGE_POOLING);
-                double t = averagePooling.threshold(statistics(l, statistics), value.get(l.bottoms().get(0)));
+                double t = averagePooling.threshold(statistics(l.layer(), statistics), value.get(l.bottoms().get(0)));
                 own.put(l.name(), t);
                 setAll(value, l.tops(), t);
-            } else if (passesThrough.test(l)) {
+            } else if (passesThrough.test(l.layer())) {
                 rules.put(l.name(), Rule.PASS_THROUGH);
                 setAll(value, l.tops(), value.get(l.bottoms().get(0)));
-            } else if (l.layerType() == LayerType.ELTWISE) {
+            } else if (l.type() == LayerType.ELTWISE) {
                 rules.put(l.name(), Rule.ELTWISE_MAX);
                 double m = max(value, l.bottoms());
                 setAll(value, l.bottoms(), m);
                 setAll(value, l.tops(), m);
             } else if (!l.tops().isEmpty()) {
                 rules.put(l.name(), Rule.OWN_OUTPUT);
-                double t = ownThreshold(l, statistics, method, bitwidth);
+                double t = ownThreshold(l.layer(), statistics, method, bitwidth);
                 own.put(l.name(), t);
-                if (l.layerType() == LayerType.CONCAT) {
+                if (l.type() == LayerType.CONCAT) {
                     setAll(value, l.bottoms(), t);
                 }
                 setAll(value, l.tops(), t);
             }
         }
-        carryBackThroughPassThrough(net, value, passesThrough);
-        settleSharedInputs(net, value, passesThrough);
-
+        carryBackThroughPassThrough(steps, value, passesThrough);
         Map<String, BatchNormFusion> fusions = BatchNormFusion.find(net);
+        Map<String, ConvolutionBias> biases = convolutionBiases(steps, fusions);
+        biases.forEach((blob, conv) -> value.put(blob, biasAwareThreshold(value.get(blob), conv.bias(), bitwidth)));
+        settleSharedInputs(steps, value, passesThrough);
+        List<String> warnings = new ArrayList<>();
+        biases.forEach((blob, conv) -> clippedBias(conv, value.get(blob)).ifPresent(warnings::add));
+
         Map<String, LayerThresholds> out = new LinkedHashMap<>();
-        for (Layer l : net.layers()) {
-            Double in = l.bottoms().isEmpty() ? null : value.get(l.bottoms().get(0));
-            Double o = l.tops().isEmpty() ? in : value.get(l.tops().get(0));
+        for (Step step : steps) {
+            Layer l = step.layer();
+            Double in = step.bottoms().isEmpty() ? null : value.get(step.bottoms().get(0));
+            Double o = step.tops().isEmpty() ? in : value.get(step.tops().get(0));
             if (in == null) {
                 in = o;
             }
@@ -177,7 +190,144 @@ public final class XilinxThresholds {
                     rules.getOrDefault(l.name(), Rule.PASS_THROUGH),
                     ownValue == null ? OptionalDouble.empty() : OptionalDouble.of(ownValue), params, fusedWith));
         }
-        return new XilinxThresholds(method.name(), bitwidth, out);
+        return new XilinxThresholds(method.name(), bitwidth, out, warnings);
+    }
+
+    /**
+     * A layer with the versions of the blobs it reads and writes. A blob keeps one version, so one threshold,
+     * through the in-place layers the device folds into the layer writing it (a plain ReLU, BatchNorm, Scale); any
+     * other in-place layer that computes (a leaky ReLU, PReLU, Sigmoid...) writes a version of its own, since the
+     * device writes its input's codes before it runs.
+     */
+    private record Step(Layer layer, List<String> bottoms, List<String> tops) {
+
+        String name() {
+            return layer.name();
+        }
+
+        LayerType type() {
+            return layer.layerType();
+        }
+    }
+
+    private static List<Step> steps(Net net) {
+        Map<String, String> version = new HashMap<>();
+        List<Step> steps = new ArrayList<>();
+        for (Layer l : net.layers()) {
+            List<String> bottoms = l.bottoms().stream().map(b -> version.getOrDefault(b, b)).toList();
+            List<String> tops;
+            if (l.inPlace() && separateOutput(l)) {
+                String top = l.tops().get(0) + "#" + l.name();
+                version.put(l.tops().get(0), top);
+                tops = List.of(top);
+            } else {
+                tops = l.tops().stream().map(t -> version.getOrDefault(t, t)).toList();
+            }
+            steps.add(new Step(l, bottoms, tops));
+        }
+        return steps;
+    }
+
+    /** Whether an in-place layer's output needs a threshold apart from its input's (see {@link Step}). */
+    static boolean separateOutput(Layer l) {
+        return switch (l.layerType()) {
+            case RELU -> ChaidnnSupport.of(l.param()) == ChaidnnSupport.UNSUPPORTED;
+            case BATCH_NORM, SCALE, ELTWISE, CONCAT -> false;
+            default -> !PASS_THROUGH.contains(l.layerType());
+        };
+    }
+
+    /** A convolution's bias as the runtime adds it: fused with the BatchNorm/Scale after it. */
+    private record ConvolutionBias(String layer, float[] bias) {
+    }
+
+    /**
+     * The bias of every convolution with one, by the blob version its output (after the fused BatchNorm/Scale and
+     * a fused ReLU) is written in.
+     */
+    private static Map<String, ConvolutionBias> convolutionBiases(List<Step> steps,
+            Map<String, BatchNormFusion> fusions) {
+        Map<String, Step> byName = new HashMap<>();
+        steps.forEach(s -> byName.put(s.name(), s));
+        Map<String, ConvolutionBias> biases = new LinkedHashMap<>();
+        for (Step s : steps) {
+            Layer conv = s.layer();
+            if (s.type() != LayerType.CONVOLUTION || conv.weights().isEmpty() || s.tops().size() != 1) {
+                continue;
+            }
+            BatchNormFusion fusion = fusions.get(conv.name());
+            if (fusion != null) {
+                biases.put(byName.get(fusion.lastLayer().name()).tops().get(0),
+                        new ConvolutionBias(conv.name(), fusion.bias()));
+            } else if (conv.param().getConvolutionParam().getBiasTerm() && conv.weights().size() > 1) {
+                biases.put(s.tops().get(0), new ConvolutionBias(conv.name(), conv.weights().get(1).data()));
+            }
+        }
+        return biases;
+    }
+
+    /**
+     * The output threshold of a convolution whose bias the runtime clips to +-threshold before adding it
+     * (spec/chaidnn-precision.md section 2): the calibrated {@code threshold}, or a larger one up to max |bias|,
+     * whichever gives the least estimated squared error per output: a uniform quantization error (t / levels)^2 /
+     * 12 plus, averaged over the channels, the square of what clipping takes off each bias. Clipping a bias shifts
+     * every output of its channel (where BatchNorm is fused, the accumulator carries the offset that bias removes,
+     * so a ReLU after it does not hide the shift), so a threshold covering the bias wins unless it costs many bits.
+     */
+    static double biasAwareThreshold(double threshold, float[] bias, int bitwidth) {
+        if (!(threshold > 0)) {
+            return threshold;
+        }
+        double levels = Math.scalb(1.0, bitwidth - 1) - 1;
+        double best = threshold;
+        double bestError = clippingError(threshold, bias, levels);
+        for (float b : bias) {
+            double t = Math.abs(b);
+            if (t > best) {
+                double error = clippingError(t, bias, levels);
+                if (error < bestError) {
+                    best = t;
+                    bestError = error;
+                }
+            }
+        }
+        return best;
+    }
+
+    private static double clippingError(double threshold, float[] bias, double levels) {
+        double step = threshold / levels;
+        double clipped = 0;
+        for (float b : bias) {
+            double d = Math.max(0, Math.abs(b) - threshold);
+            clipped += d * d;
+        }
+        return step * step / 12 + clipped / bias.length;
+    }
+
+    /** The warning for a convolution whose bias the runtime will clip to +-threshold, if it does. */
+    private static Optional<String> clippedBias(ConvolutionBias conv, double threshold) {
+        float th = (float) threshold;
+        if (!(th > 0)) {
+            return Optional.empty();
+        }
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        int clipped = 0;
+        for (float b : conv.bias()) {
+            lo = Math.min(lo, b);
+            hi = Math.max(hi, b);
+            clipped += Math.abs(b) > th ? 1 : 0;
+        }
+        return clipped == 0 ? Optional.empty() : Optional.of("layer '" + conv.layer() + "': its bias (with the "
+                + "BatchNorm/Scale fused into it) spans [" + number(lo) + ", " + number(hi) + "], beyond th_layer_out "
+                + number(th) + ": the runtime clips the bias of " + clipped + " of " + conv.bias().length
+                + " channels to +-" + number(th) + ", shifting their outputs (a threshold covering the bias would cost "
+                + "more resolution)");
+    }
+
+    /** Six significant digits, without trailing zeros. */
+    private static String number(float v) {
+        return new BigDecimal(String.format(Locale.ROOT, "%.6g", v)).stripTrailingZeros().toPlainString();
     }
 
     private static BlobHistograms statistics(Layer l, Map<String, BlobHistograms> statistics) {
@@ -204,12 +354,11 @@ public final class XilinxThresholds {
      * ReLU after a pooling, a Concat reading it) hands the new value back to its input, since the device writes
      * the pass-through's codes unchanged: the layer producing them must write them in that threshold.
      */
-    private static void carryBackThroughPassThrough(Net net, Map<String, Double> value,
+    private static void carryBackThroughPassThrough(List<Step> steps, Map<String, Double> value,
             Predicate<Layer> passesThrough) {
-        List<Layer> layers = net.layers();
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            Layer l = layers.get(i);
-            if (passesThrough.test(l) && !l.tops().isEmpty()) {
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Step l = steps.get(i);
+            if (passesThrough.test(l.layer()) && !l.tops().isEmpty()) {
                 value.put(l.bottoms().get(0), max(value, l.tops()));
             }
         }
@@ -219,19 +368,19 @@ public final class XilinxThresholds {
      * Step 4 of the class comment: raise shared inputs until every Eltwise, Concat and pass-through constraint
      * holds.
      */
-    private static void settleSharedInputs(Net net, Map<String, Double> value,
+    private static void settleSharedInputs(List<Step> steps, Map<String, Double> value,
             Predicate<Layer> passesThrough) {
         boolean changed = true;
         while (changed) {
             changed = false;
-            for (Layer l : net.layers()) {
-                if (passesThrough.test(l) && !l.tops().isEmpty()) {
+            for (Step l : steps) {
+                if (passesThrough.test(l.layer()) && !l.tops().isEmpty()) {
                     List<String> blobs = new ArrayList<>(l.tops());
                     blobs.add(l.bottoms().get(0));
                     changed |= raise(value, blobs, max(value, blobs));
-                } else if (l.layerType() == LayerType.ELTWISE) {
+                } else if (l.type() == LayerType.ELTWISE) {
                     changed |= raise(value, l.bottoms(), max(value, l.bottoms()));
-                } else if (l.layerType() == LayerType.CONCAT) {
+                } else if (l.type() == LayerType.CONCAT) {
                     double m = Math.max(max(value, l.bottoms()), max(value, l.tops()));
                     changed |= raise(value, l.bottoms(), m);
                     changed |= raise(value, l.tops(), m);
@@ -272,6 +421,14 @@ public final class XilinxThresholds {
 
     public int bitwidth() {
         return bitwidth;
+    }
+
+    /**
+     * What the device will do that the thresholds could not prevent: convolutions whose bias the runtime clips to
+     * their output threshold, one line each.
+     */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** Every layer's thresholds, in layer order. */

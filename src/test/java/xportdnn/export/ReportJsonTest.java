@@ -28,8 +28,9 @@ class ReportJsonTest {
                 layer { name: "relu" type: "ReLU" bottom: "c" top: "c" }
                 layer { name: "pool" type: "Pooling" bottom: "c" top: "p" pooling_param { kernel_size: 2 } }
                 """);
+        // biases within the output threshold, which therefore is not raised to cover them
         Net net = NetLoader.build(definition, NetParameter.newBuilder().addLayer(layer("conv",
-                blob(new int[] {2, 2, 1, 1}, 0.5f, -0.75f, -3f, 2f), blob(new int[] {2}, 9, 9))).build());
+                blob(new int[] {2, 2, 1, 1}, 0.5f, -0.75f, -3f, 2f), blob(new int[] {2}, 1, 1))).build());
         Map<String, BlobHistograms> stats = Map.of("data", TestStatistics.of(0.5f, -2f),
                 "conv", TestStatistics.of(1f, -4f, 3f), "relu", TestStatistics.of(0f, 2f));
         XilinxThresholds t = XilinxThresholds.compute(net, stats, ThresholdMethod.parse("max"), 6);

@@ -344,4 +344,50 @@ class XilinxThresholdsTest {
                 assertThrows(xportdnn.model.ModelException.class,
                         () -> XilinxThresholds.compute(nan, everyLayer(nan, 1), MAX, 8)).getMessage());
     }
+
+    /**
+     * A leaky ReLU or a PReLU in place does not run on the device: the convolution writes its own values (negative
+     * ones too) in its own threshold, the activation reads them in it, and what follows reads the activation's.
+     */
+    @Test
+    void anUnfusedInPlaceActivationKeepsItsProducersThreshold() {
+        Net net = net(INPUT + conv("conv1", "data", "c1")
+                + "layer { name: \"leaky1\" type: \"ReLU\" bottom: \"c1\" top: \"c1\""
+                + " relu_param { negative_slope: 0.1 } }\n"
+                + conv("conv2", "c1", "c2") + inPlace("prelu2", "PReLU", "c2") + inPlace("relu2", "ReLU", "c2")
+                + conv("conv3", "c2", "c3"));
+        XilinxThresholds t = XilinxThresholds.compute(net, maxima("data", 10, "conv1", 6, "leaky1", 2,
+                "conv2", 5, "prelu2", 3, "relu2", 1, "conv3", 4), MAX, 8);
+        assertInOut(t, "conv1", 10, 6);
+        assertInOut(t, "leaky1", 6, 2);
+        assertInOut(t, "conv2", 2, 5);
+        assertInOut(t, "prelu2", 5, 1); // a plain ReLU after it still replaces its threshold
+        assertInOut(t, "relu2", 1, 1);
+        assertInOut(t, "conv3", 1, 4);
+    }
+
+    /** The runtime clips a convolution's bias to +-th_layer_out: the threshold covers it unless that costs more. */
+    @Test
+    void outputThresholdCoversTheBiasTheRuntimeWouldClip() {
+        assertEquals(5, XilinxThresholds.biasAwareThreshold(2, new float[] {-5, 1}, 8), 1e-6);
+        assertEquals(2, XilinxThresholds.biasAwareThreshold(2, new float[] {-1.5f, 1}, 8), 1e-6);
+        // 2 bits: one level; covering one channel's bias of 3 among 100 costs more than clipping it
+        float[] oneOf100 = new float[100];
+        oneOf100[0] = 3;
+        assertEquals(1, XilinxThresholds.biasAwareThreshold(1, oneOf100, 2), 1e-6);
+
+        String prototxt = INPUT + "layer { name: \"conv\" type: \"Convolution\" bottom: \"data\" top: \"c\""
+                + " convolution_param { num_output: 100 kernel_size: 1 } }\n";
+        NetParameter weights = NetParameter.newBuilder().addLayer(layer("conv",
+                blob(new int[] {100, 2, 1, 1}, new float[200]), blob(new int[] {100}, oneOf100))).build();
+        Net net = NetLoader.build(TestWeights.definition(prototxt), weights);
+        XilinxThresholds eight = XilinxThresholds.compute(net, maxima("data", 1, "conv", 1), MAX, 8);
+        assertInOut(eight, "conv", 1, 3);
+        assertEquals(List.of(), eight.warnings());
+        XilinxThresholds two = XilinxThresholds.compute(net, maxima("data", 1, "conv", 1), MAX, 2);
+        assertInOut(two, "conv", 1, 1);
+        assertEquals(List.of("layer 'conv': its bias (with the BatchNorm/Scale fused into it) spans [0, 3], beyond "
+                + "th_layer_out 1: the runtime clips the bias of 1 of 100 channels to +-1, shifting their outputs "
+                + "(a threshold covering the bias would cost more resolution)"), two.warnings());
+    }
 }
