@@ -3,6 +3,7 @@ package xportdnn.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,8 +22,15 @@ import xportdnn.quant.ThresholdMethod;
 @Command(name = "xportdnn", mixinStandardHelpOptions = true, version = "xportdnn 0.1.0", sortOptions = false,
         description = "Turns a float Caffe model into a CHaiDNN fixed-point model and checks it on the host.",
         subcommands = {InspectCommand.class, InferCommand.class, ValidateCommand.class, BenchCommand.class,
-                ThresholdCommand.class})
+                ThresholdCommand.class, CommandLine.HelpCommand.class})
 final class XportCommand implements Callable<Integer> {
+
+    /** What a bare {@code xportdnn} prints: the two forms and where the flags are. */
+    static final String SHORT_USAGE = String.join(System.lineSeparator(),
+            "Usage: xportdnn [--quant_type Xilinx|DynamicFixed] --deploy_model PROTOTXT --weights CAFFEMODEL",
+            "                --quantized_deploy_model PROTOTXT [flags]      export a CHaiDNN fixed-point model",
+            "       xportdnn inspect|infer|validate|bench|threshold [flags]",
+            "Try 'xportdnn --help' for the flags, 'xportdnn help COMMAND' for a command's.", "");
 
     @Spec
     CommandSpec spec;
@@ -67,10 +75,11 @@ final class XportCommand implements Callable<Integer> {
     @Mixin
     CalibrationDraw calibrationDraw;
 
-    @Option(names = "--calibration_indices", split = ",", hideParamSyntax = true, paramLabel = "I,J,...",
+    @Option(names = "--calibration_indices", paramLabel = "I,J,...",
+            converter = CommaList.IntsConverter.class,
             description = "Calibration: exactly these images (0-based, in the order of their relative "
                     + "paths) instead of a random draw.")
-    int[] calibrationIndices;
+    CommaList.Ints calibrationIndices;
 
     @Option(names = "--threshold_method", paramLabel = "METHOD", defaultValue = ThresholdMethod.DEFAULT,
             description = "Xilinx: how activation thresholds are chosen: kl-j (the original tool's), kl "
@@ -111,7 +120,8 @@ final class XportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (spec.commandLine().getParseResult().originalArgs().isEmpty()) {
-            spec.commandLine().usage(spec.commandLine().getOut());
+            spec.commandLine().getOut().print(SHORT_USAGE);
+            spec.commandLine().getOut().flush();
             return 0;
         }
         refuseFlagsThatDoNotApply(spec.commandLine().getParseResult());
@@ -162,7 +172,7 @@ final class XportCommand implements Callable<Integer> {
     ExportSettings settings() {
         CalibrationSettings calibration = calibrationDirectory == null ? null
                 : new CalibrationSettings(calibrationDirectory, calibrationDraw.size, calibrationDraw.seed,
-                        calibrationIndices, batch, preprocessing.flags());
+                        CommaList.Ints.of(calibrationIndices), batch, preprocessing.flags());
         return new ExportSettings(quantType, deployModel, weights, quantizedDeployModel, bitwidths,
                 allowAnyBitwidth, flBitwidths.uniform(), ThresholdMethod.parse(thresholdMethod), calibration, report,
                 fuseBn, fastFinetune, quantizedWeights);
