@@ -224,7 +224,7 @@ class DynamicFixedCliTest {
     @Test
     void noArgumentsPrintsUsage() {
         assertEquals(0, run());
-        assertTrue(stdout.contains("--fl_bitwidths"), stdout);
+        assertTrue(stdout.contains("xportdnn --help"), stdout); // a short usage; the flags are in --help
     }
 
     private void assertError(String expected, String... args) {

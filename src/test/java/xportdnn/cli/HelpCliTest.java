@@ -47,7 +47,7 @@ class HelpCliTest {
             CliRun run = CliRun.of(args.toArray(String[]::new));
             assertEquals(0, run.status(), run.stderr());
             assertTrue(run.stdout().contains("--dims") || args.get(0).equals("bench"), run.stdout());
-            assertFalse(run.stdout().contains("...]"), args + ": " + run.stdout());
+            assertFalse(run.stdout().contains("]..."), args + ": " + run.stdout());
         }
     }
 }
