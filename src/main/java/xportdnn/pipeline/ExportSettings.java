@@ -29,7 +29,7 @@ import xportdnn.quant.ThresholdMethod;
  * @param fastFinetune         tune the weights and biases of the device's convolutions layer by layer on the
  *                             calibration images (folds BatchNorm/Scale first, so one weight set is tuned)
  * @param quantizedWeights     with {@code fuseBn} or {@code fastFinetune}: where the folded (tuned) caffemodel
- *                             goes
+ *                             goes; in DynamicFixed mode it alone implies folding ({@link #foldsImplicitly})
  */
 public record ExportSettings(QuantType quantType, Path deployModel, Path weights, Path quantizedDeployModel,
                              InParamsOut bitwidths, boolean allowAnyBitwidth, InParamsOut fractionalLengths,
