@@ -1,8 +1,8 @@
 package xportdnn.cli;
 
 import picocli.CommandLine.Option;
-import xportdnn.pipeline.ValidationSettings;
 import xportdnn.calib.CalibrationSample;
+import xportdnn.pipeline.ValidationSettings;
 
 /**
  * Which images calibration takes ({@code --calibration_size}, {@code --calibration_seed} or
@@ -18,13 +18,13 @@ final class CalibrationDraw {
             description = "Seed of that draw, so runs repeat. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--calibration_indices", split = ",", hideParamSyntax = true, paramLabel = "I,J,...",
+    @Option(names = "--calibration_indices", paramLabel = "I,J,...", converter = CommaList.IntsConverter.class,
             description = "Exactly these images (0-based, in the order of their relative paths) instead of a "
                     + "random draw.")
-    int[] indices;
+    CommaList.Ints indices;
 
     /** The images these flags take, for the pipeline. */
     ValidationSettings.Draw draw() {
-        return new ValidationSettings.Draw(size, seed, indices);
+        return new ValidationSettings.Draw(size, seed, CommaList.Ints.of(indices));
     }
 }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.ArgGroup;
@@ -24,6 +23,7 @@ import xportdnn.data.FloatImage;
 import xportdnn.data.ImageDecoder;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Preprocessing;
+import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Transformer;
 import xportdnn.engine.BlobCapture;
 import xportdnn.engine.FloatEngine;
@@ -285,11 +285,7 @@ public final class InferCommand implements Callable<Integer> {
         Preprocessing settings = preprocessing.settings(net);
         String input = engine.inputNames().get(0);
         int[] shape = net.shape(input);
-        if (shape.length != 4 || !Arrays.equals(settings.dims(), Arrays.copyOfRange(shape, 1, 4))) {
-            throw new ModelException("--dims " + Arrays.stream(settings.dims()).mapToObj(Integer::toString)
-                    .collect(Collectors.joining(",")) + " does not fit the net: its input '" + input + "' is "
-                    + Blob.describe(shape) + " (N first)");
-        }
+        PreprocessingFlags.checkDims(settings.dims(), input, shape);
         return settings;
     }
 

@@ -3,7 +3,9 @@ package xportdnn.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +20,8 @@ import xportdnn.model.NetLoader;
 /** {@code xportdnn inspect}: what a net holds and what of it CHaiDNN can run, without quantizing anything. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Lists every layer of a Caffe net: type, blobs, output shape, parameter count and where "
-                + "CHaiDNN runs it (device, software on the host CPU, or UNSUPPORTED), then the totals."})
+                + "CHaiDNN runs it (device, device (fused) for a ReLU it fuses into the convolution before it, software on "
+                + "the host CPU, or UNSUPPORTED), then the totals."})
 public final class InspectCommand implements Callable<Integer> {
 
     @Spec
@@ -47,14 +50,34 @@ public final class InspectCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** What the table says for a plain ReLU that CHaiDNN runs fused into the convolution before it. */
+    static final String FUSED = "device (fused)";
+
     static String table(Net net) {
         TextTable table = new TextTable("name", "type", "bottoms -> tops", "output shape", ">parameters", "CHaiDNN");
+        Set<String> convolutionOutputs = new HashSet<>();
         for (Layer layer : net.layers()) {
+            ChaidnnSupport support = ChaidnnSupport.of(layer.param());
+            String label = support.label();
+            boolean readsConvolution = layer.bottoms().size() == 1
+                    && convolutionOutputs.contains(layer.bottoms().get(0));
+            if (layer.type().equals("ReLU") && support == ChaidnnSupport.SOFTWARE && readsConvolution) {
+                label = FUSED;
+            }
+            // a convolution's output, also through the BatchNorm/Scale the runtime fuses into it
+            boolean convolutionOutput = layer.type().equals("Convolution")
+                    || ((layer.type().equals("BatchNorm") || layer.type().equals("Scale")) && readsConvolution);
+            for (String top : layer.tops()) {
+                if (convolutionOutput) {
+                    convolutionOutputs.add(top);
+                } else {
+                    convolutionOutputs.remove(top);
+                }
+            }
             table.add(layer.name(), layer.type(),
                     (blobs(layer.bottoms()) + " -> " + blobs(layer.tops())).strip(),
                     String.join(", ", layer.topShapes().stream().map(Blob::describe).toList()),
-                    String.format("%,d", net.parameterCount(layer)),
-                    ChaidnnSupport.of(layer.param()).label());
+                    String.format("%,d", net.parameterCount(layer)), label);
         }
         return table.render();
     }

@@ -1,6 +1,7 @@
 package xportdnn.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import xportdnn.model.ModelException;
@@ -46,7 +47,16 @@ public final class Main {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
         // picocli starts some messages with its own "Error: "
-        err.println("xportdnn: error: " + e.getMessage().replaceFirst("^Error: ", ""));
+        String message = e.getMessage().replaceFirst("^Error: ", "");
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            String best = unmatched.getSuggestions().get(0);
+            List<String> unknown = unmatched.getUnmatched();
+            if (cl.getSubcommands().containsKey(best) && !unknown.isEmpty() && !unknown.get(0).startsWith("-")) {
+                message = "unknown command '" + unknown.get(0) + "'";
+            }
+            message += "; did you mean '" + best + "'?";
+        }
+        err.println("xportdnn: error: " + message);
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
         return EXIT_BAD_INPUT;
     }

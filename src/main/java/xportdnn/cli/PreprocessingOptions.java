@@ -13,27 +13,31 @@ import xportdnn.model.Net;
  */
 final class PreprocessingOptions {
 
-    @Option(names = "--dims", split = ",", hideParamSyntax = true, paramLabel = "C,H,W",
+    @Option(names = "--dims", paramLabel = "C,H,W",
+            converter = CommaList.IntsConverter.class,
             description = "Network input size; images are resized to H,W. Default: the net's input shape.")
-    int[] dims;
+    CommaList.Ints dims;
 
-    @Option(names = "--transpose", split = ",", hideParamSyntax = true, paramLabel = "A,B,C",
+    @Option(names = "--transpose", paramLabel = "A,B,C",
+            converter = CommaList.IntsConverter.class,
             description = "Axis order from the HxWxC image to the input (caffe.io set_transpose). Default: 2,0,1.")
-    int[] transpose;
+    CommaList.Ints transpose;
 
-    @Option(names = "--channel_swap", split = ",", hideParamSyntax = true, paramLabel = "ORDER",
+    @Option(names = "--channel_swap", paramLabel = "ORDER",
+            converter = CommaList.IntsConverter.class,
             description = "Channel order after the transpose (set_channel_swap). Default: 2,1,0 (RGB to BGR); 0 "
                     + "for a grey input.")
-    int[] channelSwap;
+    CommaList.Ints channelSwap;
 
     @Option(names = "--raw_scale", paramLabel = "S", defaultValue = "255.0",
             description = "Factor on the [0,1] image (set_raw_scale). Default: ${DEFAULT-VALUE}.")
     float rawScale;
 
-    @Option(names = "--mean_value", split = ",", hideParamSyntax = true, paramLabel = "M,...",
+    @Option(names = "--mean_value", paramLabel = "M,...",
+            converter = CommaList.FloatsConverter.class,
             description = "Per-channel mean to subtract, in the network's channel order. Default: 104,117,123 for "
                     + "a colour input, none for grey.")
-    float[] meanValue;
+    CommaList.Floats meanValue;
 
     @Option(names = "--mean_file", paramLabel = "FILE",
             description = "Per-pixel mean (CxHxW) as a Caffe .binaryproto or a .npy, in the network's channel "
@@ -46,7 +50,8 @@ final class PreprocessingOptions {
 
     /** The flags as given, for the pipeline. */
     PreprocessingFlags flags() {
-        return new PreprocessingFlags(dims, transpose, channelSwap, rawScale, meanValue, meanFile, inputScale);
+        return new PreprocessingFlags(CommaList.Ints.of(dims), CommaList.Ints.of(transpose),
+                CommaList.Ints.of(channelSwap), rawScale, CommaList.Floats.of(meanValue), meanFile, inputScale);
     }
 
     /** The settings for {@code net}, whose first Input blob gives the default dims. */

@@ -147,11 +147,16 @@ final class ValidateCommand implements Callable<Integer> {
         Validation.Accuracy f = v.floatAccuracy();
         Validation.Accuracy q = v.fixedAccuracy();
         out.printf(Locale.ROOT, "%d images, %d labelled; %s fixed point%n", v.images(), f.labelled(), mode);
-        out.printf(Locale.ROOT, "              top-1    top-5%n");
-        out.printf(Locale.ROOT, "float       %6.2f%%  %6.2f%%%n", 100 * f.top1Rate(), 100 * f.top5Rate());
-        out.printf(Locale.ROOT, "fixed       %6.2f%%  %6.2f%%%n", 100 * q.top1Rate(), 100 * q.top5Rate());
-        out.printf(Locale.ROOT, "drop        %6.2f   %6.2f   points%n", 100 * (f.top1Rate() - q.top1Rate()),
-                100 * (f.top5Rate() - q.top5Rate()));
+        if (f.labelled() > 0) {
+            out.printf(Locale.ROOT, "              top-1    top-5%n");
+            out.printf(Locale.ROOT, "float       %6.2f%%  %6.2f%%%n", 100 * f.top1Rate(), 100 * f.top5Rate());
+            out.printf(Locale.ROOT, "fixed       %6.2f%%  %6.2f%%%n", 100 * q.top1Rate(), 100 * q.top5Rate());
+            out.printf(Locale.ROOT, "drop        %6.2f   %6.2f   points%n", 100 * (f.top1Rate() - q.top1Rate()),
+                    100 * (f.top5Rate() - q.top5Rate()));
+        } else {
+            out.println("no labels, so no accuracy (a val.txt-style list, or a folder with --labels, has them); "
+                    + "float vs fixed-point agreement and SQNR follow");
+        }
         Validation.TopOneDrop d = v.topOneDrop();
         if (d.labelled() > 0) {
             out.printf(Locale.ROOT, "top-1 drop 95%% interval %.2f to %.2f points (paired: %d images right only in "

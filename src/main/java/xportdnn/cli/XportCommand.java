@@ -1,12 +1,16 @@
 package xportdnn.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import xportdnn.model.ModelException;
 import xportdnn.pipeline.CalibrationSettings;
 import xportdnn.pipeline.ExportPipeline;
 import xportdnn.pipeline.ExportSettings;
@@ -18,8 +22,15 @@ import xportdnn.quant.ThresholdMethod;
 @Command(name = "xportdnn", mixinStandardHelpOptions = true, version = "xportdnn 0.1.0", sortOptions = false,
         description = "Turns a float Caffe model into a CHaiDNN fixed-point model and checks it on the host.",
         subcommands = {InspectCommand.class, InferCommand.class, ValidateCommand.class, BenchCommand.class,
-                ThresholdCommand.class})
+                ThresholdCommand.class, CommandLine.HelpCommand.class})
 final class XportCommand implements Callable<Integer> {
+
+    /** What a bare {@code xportdnn} prints: the two forms and where the flags are. */
+    static final String SHORT_USAGE = String.join(System.lineSeparator(),
+            "Usage: xportdnn [--quant_type Xilinx|DynamicFixed] --deploy_model PROTOTXT --weights CAFFEMODEL",
+            "                --quantized_deploy_model PROTOTXT [flags]      export a CHaiDNN fixed-point model",
+            "       xportdnn inspect|infer|validate|bench|threshold [flags]",
+            "Try 'xportdnn --help' for the flags, 'xportdnn help COMMAND' for a command's.", "");
 
     @Spec
     CommandSpec spec;
@@ -78,8 +89,8 @@ final class XportCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--report", paramLabel = "JSON",
-            description = "Xilinx: also write per layer the thresholds, the method, max |x| and the fraction of "
-                    + "values clipped.")
+            description = "Also write a per-layer JSON report: Xilinx: the thresholds, the method, max |x| and the "
+                    + "fraction of values clipped; DynamicFixed: fl_layer_in, fl_layer_out, fl_params.")
     Path report;
 
     @Option(names = "--fuse_bn", description = "Fold BatchNorm/Scale into the preceding convolutions and write the "
@@ -93,7 +104,8 @@ final class XportCommand implements Callable<Integer> {
     boolean fastFinetune;
 
     @Option(names = "--quantized_weights", paramLabel = "CAFFEMODEL",
-            description = "With --fuse_bn or --fast_finetune: where to write the folded (tuned) net's caffemodel.")
+            description = "With --fuse_bn or --fast_finetune: where to write the folded (tuned) net's caffemodel. In "
+                    + "DynamicFixed mode it implies --fuse_bn.")
     Path quantizedWeights;
 
     @Mixin
@@ -102,9 +114,11 @@ final class XportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (spec.commandLine().getParseResult().originalArgs().isEmpty()) {
-            spec.commandLine().usage(spec.commandLine().getOut());
+            spec.commandLine().getOut().print(SHORT_USAGE);
+            spec.commandLine().getOut().flush();
             return 0;
         }
+        refuseFlagsThatDoNotApply(spec.commandLine().getParseResult());
         ExportPipeline.Outcome outcome = ExportPipeline.run(settings(), quiet.progress());
         new Notes(spec.commandLine().getErr()).print(outcome.notices());
         spec.commandLine().getOut().println("xportdnn: " + outcome.summary());
@@ -112,11 +126,47 @@ final class XportCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * A flag given where it does nothing is refused in words rather than silently ignored: the Xilinx-only and
+     * DynamicFixed-only flags in the other mode, the calibration and preprocessing flags when nothing is
+     * calibrated (uniform --fl_bitwidths), and the random draw's flags next to --calibration_indices.
+     */
+    void refuseFlagsThatDoNotApply(ParseResult given) {
+        if (quantType == QuantType.Xilinx) {
+            refuse(given, "--fl_bitwidths", "in Xilinx mode (it sets DynamicFixed formats; Xilinx mode uses "
+                    + "thresholds)");
+        } else {
+            refuse(given, "--threshold_method", "in DynamicFixed mode (it chooses Xilinx thresholds; DynamicFixed "
+                    + "formats come from --fl_bitwidths)");
+            if (!flBitwidths.auto() && !fastFinetune) {
+                for (String flag : CALIBRATION_FLAGS) {
+                    refuse(given, flag, "in DynamicFixed mode with --fl_bitwidths " + flBitwidths
+                            + " (nothing is calibrated; --fl_bitwidths auto calibrates)");
+                }
+            }
+        }
+        if (given.hasMatchedOption("--calibration_indices")) {
+            refuse(given, "--calibration_size", "with --calibration_indices (exactly those images are used)");
+            refuse(given, "--calibration_seed", "with --calibration_indices (exactly those images are used)");
+        }
+    }
+
+    /** The flags that only matter when the run calibrates. */
+    static final List<String> CALIBRATION_FLAGS = List.of("--calibration_directory", "--calibration_size",
+            "--calibration_seed", "--calibration_indices", "--batch", "--dims", "--transpose", "--channel_swap",
+            "--raw_scale", "--mean_value", "--mean_file", "--input_scale");
+
+    private static void refuse(ParseResult given, String flag, String where) {
+        if (given.hasMatchedOption(flag)) {
+            throw new ModelException(flag + " does not apply " + where);
+        }
+    }
+
     /** The flags as the pipeline's settings (which check them against each other). */
     ExportSettings settings() {
         CalibrationSettings calibration = calibrationDirectory == null ? null
                 : new CalibrationSettings(calibrationDirectory, calibrationDraw.size, calibrationDraw.seed,
-                        calibrationDraw.indices, batch, preprocessing.flags());
+                        CommaList.Ints.of(calibrationDraw.indices), batch, preprocessing.flags());
         return new ExportSettings(quantType, deployModel, weights, quantizedDeployModel, bitwidths,
                 allowAnyBitwidth, flBitwidths.uniform(), ThresholdMethod.parse(thresholdMethod), calibration, report,
                 fuseBn, fastFinetune, quantizedWeights);

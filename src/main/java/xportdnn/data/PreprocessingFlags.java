@@ -2,6 +2,7 @@ package xportdnn.data;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.stream.Collectors;
 import xportdnn.model.Blob;
 import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
@@ -35,12 +36,25 @@ public record PreprocessingFlags(int[] dims, int[] transpose, int[] channelSwap,
     /** The settings for {@code net}, whose first Input blob gives the default dims. */
     public Preprocessing resolve(Net net) {
         int[] size = dims != null ? dims : netInputDims(net);
+        if (dims != null) {
+            net.layers().stream().filter(l -> l.type().equals("Input")).findFirst()
+                    .ifPresent(l -> checkDims(dims, l.tops().get(0), net.shape(l.tops().get(0))));
+        }
         Blob mean = meanFile == null ? null : MeanFile.read(meanFile);
         float[] values = meanValues;
         if (values == null && mean == null && size[0] == 3) {
             values = DEFAULT_MEAN;
         }
         return new Preprocessing(size, transpose, channelSwap, rawScale, values, mean, inputScale);
+    }
+
+    /** Refuses {@code dims} (C,H,W) that are not the image size of the net's input {@code input} of {@code shape}. */
+    public static void checkDims(int[] dims, String input, int[] shape) {
+        if (shape.length != 4 || !Arrays.equals(dims, Arrays.copyOfRange(shape, 1, 4))) {
+            throw new ModelException("--dims " + Arrays.stream(dims).mapToObj(Integer::toString)
+                    .collect(Collectors.joining(",")) + " does not fit the net: its input '" + input + "' is "
+                    + Blob.describe(shape) + " (N first)");
+        }
     }
 
     private static int[] netInputDims(Net net) {

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import xportdnn.export.DynamicFixedExporter;
+import xportdnn.export.ReportJson;
+import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.precision.DynamicFixed;
 import xportdnn.precision.DynamicFixedScheme;
@@ -17,14 +20,30 @@ import xportdnn.quant.DynamicFixedFormats;
  * null ({@code --fl_bitwidths auto}), formats chosen per layer from calibration; BatchNorm/Scale formats always
  * from their values.
  *
- * @param folded whether the net was folded here; if not, fused weights the runtime would starve are warned about
+ * @param folded whether the net was folded here; if not, a net whose fused weights the runtime would starve is
+ *               refused
+ * @param report whether the per-layer report (fl in, out, params) is made
  */
 record DynamicFixedExport(InParamsOut bitwidths, InParamsOut fractionalLengths, boolean allowAnyBitwidth,
-                          boolean folded) implements ExportScheme {
+                          boolean folded, boolean report) implements ExportScheme {
+
+    /** A uniform fl_params is refused where at least this fraction of a convolution's nonzero weights round to 0. */
+    static final double MOSTLY_ZERO = 0.9;
 
     @Override
     public boolean calibrates() {
         return fractionalLengths == null;
+    }
+
+    @Override
+    public void check(Net net) {
+        Map<String, BatchNormFusion> fusions = BatchNormFusion.find(net);
+        if (!folded) {
+            checkRuntimeFusion(fusions);
+        }
+        if (fractionalLengths != null) {
+            checkUniformWeights(net, fusions);
+        }
     }
 
     @Override
@@ -41,37 +60,72 @@ record DynamicFixedExport(InParamsOut bitwidths, InParamsOut fractionalLengths, 
         }
         List<Notice> notices = new ArrayList<>(Notice.rebatched(result.rebatchedInputs()));
         notices.addAll(Notice.unsupported(net));
-        if (!folded) {
-            notices.addAll(runtimeFusionWarnings(net));
-        }
-        return new Exported(result.net(), null, notices, "wrote " + result.blockCount()
+        Map<String, Object> json = report ? ReportJson.dynamicFixedTree(bitwidths, calibrates() ? "auto" : "uniform",
+                result.net()) : null;
+        return new Exported(result.net(), json, notices, "wrote " + result.blockCount()
                 + " DynamicFixed precision_param blocks (bitwidths " + bitwidths + ", " + how + ")");
     }
 
     /**
      * The runtime fuses Convolution -> BatchNorm -> Scale itself and then picks the fused weights' format from
      * their magnitude alone (algorithms.md C: integer bits 1 for any max |w'| below 1), so small fused weights keep
-     * few levels. Say so where it costs more than two bits, and point to --fuse_bn, which folds them here and gives
-     * the folded weights a format of their own.
+     * few levels. Where that costs more than two bits the model would not work: refuse, and point to --fuse_bn,
+     * which folds them here and gives the folded weights a format of their own.
      */
-    private List<Notice> runtimeFusionWarnings(Net net) {
-        List<Notice> warnings = new ArrayList<>();
+    private void checkRuntimeFusion(Map<String, BatchNormFusion> fusions) {
         int bw = bitwidths.params();
-        for (BatchNormFusion fusion : BatchNormFusion.find(net).values()) {
-            float max = 0;
-            for (float w : fusion.weights().data()) {
-                max = Math.max(max, Math.abs(w));
-            }
+        List<String> starved = new ArrayList<>();
+        String first = null;
+        for (BatchNormFusion fusion : fusions.values()) {
+            double max = maxAbs(fusion.weights().data());
             int fl = DynamicFixedScheme.fusedWeightsFl(max, bw);
             double levels = max * Math.pow(2, fl);
             if (levels < DynamicFixed.maxCode(bw) / 4.0) {
-                warnings.add(Notice.warning(String.format(Locale.ROOT, "layer '%s': CHaiDNN fuses it with %s and "
-                        + "quantizes the fused weights (max |w| %.3g) with fl %d, which leaves them %.0f of %d levels; "
-                        + "pass --fuse_bn --quantized_weights W to fold them here with a format that fits",
-                        fusion.convolution().name(), fusion.fusedLayers().stream().map(l -> l.name()).toList(), max,
-                        fl, Math.floor(levels), DynamicFixed.maxCode(bw))));
+                starved.add(fusion.convolution().name());
+                if (first == null) {
+                    first = String.format(Locale.ROOT, "layer '%s': the runtime fuses it with its BatchNorm/Scale and "
+                            + "leaves the fused weights %.0f of %d levels", fusion.convolution().name(),
+                            Math.floor(levels), DynamicFixed.maxCode(bw));
+                }
             }
         }
-        return warnings;
+        if (first != null) {
+            throw new ModelException(first + (starved.size() > 1 ? " (and " + (starved.size() - 1) + " more layers)"
+                    : "") + "; pass --fuse_bn --quantized_weights W to fold BatchNorm here");
+        }
+    }
+
+    /** A uniform fl_params at which (nearly) all of a convolution's weights round to zero is refused. */
+    private void checkUniformWeights(Net net, Map<String, BatchNormFusion> fusions) {
+        int bw = bitwidths.params();
+        int fl = fractionalLengths.params();
+        for (Layer layer : net.layers()) {
+            if (!layer.type().equals("Convolution") || layer.weights().isEmpty()
+                    || (!folded && fusions.containsKey(layer.name()))) {
+                continue; // the runtime chooses fused weights' format itself (checkRuntimeFusion)
+            }
+            float[] w = layer.weights().get(0).data();
+            long nonzero = 0;
+            long zeroed = 0;
+            for (float v : w) {
+                if (v != 0) {
+                    nonzero++;
+                    zeroed += DynamicFixed.quantize(v, bw, fl) == 0 ? 1 : 0;
+                }
+            }
+            if (nonzero > 0 && zeroed >= MOSTLY_ZERO * nonzero) {
+                throw new ModelException(String.format(Locale.ROOT, "layer '%s': fl_params %d rounds %.0f%% of its "
+                        + "weights to 0 (max |w| %.3g); give --fl_bitwidths a weights fl of %d, or 'auto'",
+                        layer.name(), fl, 100.0 * zeroed / nonzero, maxAbs(w), DynamicFixed.largestFl(w, bw)));
+            }
+        }
+    }
+
+    private static double maxAbs(float[] values) {
+        double max = 0;
+        for (float v : values) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return max;
     }
 }

@@ -2,6 +2,7 @@ package xportdnn.pipeline;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,15 @@ public final class ExportPipeline {
     private ExportPipeline() {
     }
 
+    /** One short line: how many convolutions took their BatchNorm/Scale, the first few named. */
+    static String foldedNote(Collection<String> convolutions, boolean implicitly) {
+        List<String> names = List.copyOf(convolutions);
+        return "folded BatchNorm/Scale into " + names.size() + (names.size() == 1 ? " convolution" : " convolutions")
+                + " (" + String.join(", ", names.subList(0, Math.min(3, names.size())))
+                + (names.size() > 3 ? ", ..." : "") + ")" + (implicitly ? " as --fuse_bn does (--quantized_weights given)"
+                : "");
+    }
+
     public static Outcome run(ExportSettings settings, Progress progress) {
         OutputPlan outputs = new OutputPlan(settings.inputFiles())
                 .add("--quantized_deploy_model", settings.quantizedDeployModel())
@@ -39,12 +49,19 @@ public final class ExportPipeline {
                 .add("--report", settings.report());
         ExportScheme scheme = settings.scheme();
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.folds());
+        scheme.check(loaded.net());
         Calibration calibration = scheme.calibrates()
                 ? Calibration.run(loaded.net(), settings.calibration(), progress) : null;
         ExportScheme.Exported exported = scheme.export(loaded.net(), calibration);
-        List<Notice> notices = new ArrayList<>(exported.notices());
+        List<Notice> notices = new ArrayList<>();
+        if (calibration != null && settings.calibration().indices() == null
+                && calibration.images() < settings.calibration().size()) {
+            notices.add(Notice.note("--calibration_size " + settings.calibration().size() + ": the set has only "
+                    + calibration.images() + " images; calibrated on all of them"));
+        }
+        notices.addAll(exported.notices());
         if (loaded.folded() != null && !loaded.folded().folded().isEmpty()) {
-            notices.add(Notice.note("folded into convolutions: " + loaded.folded().folded()));
+            notices.add(Notice.note(foldedNote(loaded.folded().folded().keySet(), settings.foldsImplicitly())));
         }
         NetParameter quantized = exported.net();
         NetParameter caffemodel = loaded.folded() == null ? null : loaded.folded().weights();

@@ -16,6 +16,14 @@ public interface ExportScheme {
     boolean calibrates();
 
     /**
+     * Refuses, before any calibration, a net this scheme would export into a model that cannot work (e.g. a
+     * convolution whose weights keep almost no levels), with a {@link xportdnn.model.ModelException} that names the
+     * layer and the flag that fixes it.
+     */
+    default void check(Net net) {
+    }
+
+    /**
      * @param net         the float net (folded when the run folds BatchNorm)
      * @param calibration its statistics, or null when the scheme does not calibrate
      */

@@ -23,12 +23,13 @@ import xportdnn.quant.ThresholdMethod;
  *                             (which calibrates)
  * @param thresholdMethod      Xilinx: how activation thresholds are chosen
  * @param calibration          the calibration images and their preprocessing; null when the mode needs none
- * @param report               Xilinx: where the per-layer JSON report goes, or null
+ * @param report               where the per-layer JSON report goes (Xilinx: thresholds; DynamicFixed: fractional
+ *                             lengths), or null
  * @param fuseBn               fold BatchNorm/Scale into the convolutions first
  * @param fastFinetune         tune the weights and biases of the device's convolutions layer by layer on the
  *                             calibration images (folds BatchNorm/Scale first, so one weight set is tuned)
  * @param quantizedWeights     with {@code fuseBn} or {@code fastFinetune}: where the folded (tuned) caffemodel
- *                             goes
+ *                             goes; in DynamicFixed mode it alone implies folding ({@link #foldsImplicitly})
  */
 public record ExportSettings(QuantType quantType, Path deployModel, Path weights, Path quantizedDeployModel,
                              InParamsOut bitwidths, boolean allowAnyBitwidth, InParamsOut fractionalLengths,
@@ -45,9 +46,12 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
         if (fastFinetune && quantizedWeights == null) {
             throw new ModelException("--fast_finetune needs --quantized_weights (the tuned caffemodel)");
         }
-        if (fuseBn != (quantizedWeights != null) && !fastFinetune) {
+        if (fuseBn != (quantizedWeights != null) && !fastFinetune && !foldsForWeights(quantType, quantizedWeights)) {
             throw new ModelException(fuseBn ? "--fuse_bn needs --quantized_weights (the folded caffemodel)"
                     : "--quantized_weights is only written with --fuse_bn or --fast_finetune");
+        }
+        if (quantType == QuantType.DynamicFixed && fractionalLengths != null && !allowAnyBitwidth) {
+            checkFractionalLengths(fractionalLengths, bitwidths);
         }
         if (thresholdMethod == null) {
             thresholdMethod = ThresholdMethod.parse(ThresholdMethod.DEFAULT);
@@ -59,14 +63,41 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
 
     /** Whether the run folds BatchNorm/Scale into the convolutions (asked for, or needed by tuning). */
     public boolean folds() {
-        return fuseBn || fastFinetune;
+        return fuseBn || fastFinetune || foldsForWeights(quantType, quantizedWeights);
+    }
+
+    /**
+     * Whether the run folds only because DynamicFixed mode was given --quantized_weights without --fuse_bn: the
+     * weights file then holds the folded net, as with --fuse_bn (the runtime's own fusion would starve them).
+     */
+    public boolean foldsImplicitly() {
+        return !fuseBn && !fastFinetune && foldsForWeights(quantType, quantizedWeights);
+    }
+
+    private static boolean foldsForWeights(QuantType type, Path quantizedWeights) {
+        return type == QuantType.DynamicFixed && quantizedWeights != null;
+    }
+
+    /** A fractional length far outside the bitwidth (beyond +-2 bw) is a typo, not a format. */
+    private static void checkFractionalLengths(InParamsOut fl, InParamsOut bw) {
+        int[] fls = {fl.in(), fl.params(), fl.out()};
+        int[] bws = {bw.in(), bw.params(), bw.out()};
+        String[] what = {"input", "weights", "output"};
+        for (int i = 0; i < 3; i++) {
+            if (Math.abs(fls[i]) > 2 * bws[i]) {
+                throw new ModelException("--fl_bitwidths: " + what[i] + " fl " + fls[i] + " cannot fit " + bws[i]
+                        + "-bit values (expected " + -2 * bws[i] + ".." + 2 * bws[i]
+                        + "); pass --allow_any_bitwidth to use it anyway");
+            }
+        }
     }
 
     /** The scheme these settings export with. */
     public ExportScheme scheme() {
         return quantType == QuantType.Xilinx
                 ? new XilinxExport(thresholdMethod, bitwidths, allowAnyBitwidth, report != null)
-                : new DynamicFixedExport(bitwidths, fractionalLengths, allowAnyBitwidth, folds());
+                : new DynamicFixedExport(bitwidths, fractionalLengths, allowAnyBitwidth, folds(),
+                        report != null);
     }
 
     /** Every file the run reads, so that no output overwrites one. */

@@ -33,9 +33,8 @@ record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allow
         notices.addAll(Notice.unsupported(net));
         thresholds.warnings().forEach(w -> notices.add(Notice.warning(w)));
         for (String where : result.zeroThresholds()) {
-            notices.add(Notice.warning(where + " is 0 (all-zero weights, or values that were all zero on the "
-                    + "calibration images); written as " + XilinxExporter.ZERO_THRESHOLD_STAND_IN
-                    + " since CHaiDNN divides by it"));
+            notices.add(Notice.warning(where + " is 0 (all-zero weights or outputs); written as "
+                    + XilinxExporter.ZERO_THRESHOLD_STAND_IN + ", as CHaiDNN divides by it"));
         }
         Map<String, Object> json = report ? ReportJson.tree(method.name(), bitwidths, LayerReport.of(thresholds,
                 calibration.statistics())) : null;

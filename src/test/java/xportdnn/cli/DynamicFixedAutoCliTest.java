@@ -1,6 +1,7 @@
 package xportdnn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.TextFormat;
@@ -32,7 +33,7 @@ class DynamicFixedAutoCliTest {
         List<String> args = new ArrayList<>(List.of("--quant_type", "DynamicFixed", "--fl_bitwidths", "auto",
                 "--deploy_model", model.prototxt().toString(), "--weights", model.caffemodel().toString(),
                 "--quantized_deploy_model", out.toString(), "--bitwidths", "8,8,8", "--calibration_size", "8",
-                "--quiet"));
+                "--quiet", "--fuse_bn", "--quantized_weights", dir.resolve("auto.caffemodel").toString()));
         args.addAll(XilinxCliTest.calibration(model));
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertEquals(0, run.status(), run.stderr());
@@ -59,7 +60,8 @@ class DynamicFixedAutoCliTest {
             }
             if (l.getType().equals("Convolution")) {
                 // 8-bit weights of a trained net: never the uniform default, and within the weights' own range
-                assertTrue(p.getFlParams() >= 3 && p.getFlParams() <= 12, l.getName() + " fl_params " + p.getFlParams());
+                // (folded: the first convolution's weights, scaled by BatchNorm over a 0-255 input, are small)
+                assertTrue(p.getFlParams() >= 3 && p.getFlParams() <= 14, l.getName() + " fl_params " + p.getFlParams());
             }
             outputFormats.add(p.getFlLayerOut());
             l.getTopList().forEach(t -> blobFl.put(t, p.getFlLayerOut()));
@@ -70,19 +72,32 @@ class DynamicFixedAutoCliTest {
 
     /**
      * ResNet-20's first convolution feeds BatchNorm + Scale; their fused weights are small (the raw 0-255 input
-     * makes the convolution's variance large), and the runtime would give them fl 7: a warning says so, and
-     * --fuse_bn folds them here instead, writing a net without BatchNorm/Scale and its caffemodel.
+     * makes the convolution's variance large), and the runtime would give them fl 7: the export is refused in one
+     * line that names the layer and --fuse_bn, and nothing is written; --fuse_bn folds them here instead, writing a
+     * net without BatchNorm/Scale and its caffemodel, and --quantized_weights alone does the same with a note.
      */
     @Test
-    void runtimeFusionIsWarnedAboutAndFuseBnFoldsInstead() throws Exception {
+    void runtimeFusionIsRefusedAndFuseBnFoldsInstead() throws Exception {
         Model model = Model.RESNET20;
         Path out = dir.resolve("df.prototxt");
         CliRun plain = CliRun.of("--quant_type", "DynamicFixed", "--deploy_model", model.prototxt().toString(),
                 "--weights", model.caffemodel().toString(), "--quantized_deploy_model", out.toString(),
                 "--bitwidths", "8,8,8", "--fl_bitwidths", "0,7,0");
-        assertEquals(0, plain.status(), plain.stderr());
-        assertTrue(plain.stderr().contains("layer 'Convolution1': CHaiDNN fuses it with [BatchNorm1, Scale1]"),
-                plain.stderr());
+        assertEquals(2, plain.status(), plain.stderr());
+        assertEquals("xportdnn: error: layer 'Convolution1': the runtime fuses it with its BatchNorm/Scale and leaves "
+                + "the fused weights 2 of 127 levels (and 9 more layers); pass --fuse_bn --quantized_weights W to "
+                + "fold BatchNorm here\n", plain.stderr());
+        assertEquals("", plain.stdout());
+        assertFalse(Files.exists(out));
+
+        Path implied = dir.resolve("implied.caffemodel");
+        CliRun weightsOnly = CliRun.of("--quant_type", "DynamicFixed", "--deploy_model", model.prototxt().toString(),
+                "--weights", model.caffemodel().toString(), "--quantized_deploy_model", out.toString(),
+                "--bitwidths", "8,8,8", "--fl_bitwidths", "0,7,0", "--quantized_weights", implied.toString());
+        assertEquals(0, weightsOnly.status(), weightsOnly.stderr());
+        assertTrue(weightsOnly.stderr().contains("xportdnn: note: folded BatchNorm/Scale into 21 convolutions "
+                + "(Convolution1, Convolution2, Convolution3, ...) as --fuse_bn does (--quantized_weights given)\n"), weightsOnly.stderr());
+        assertTrue(Files.size(implied) > 1_000_000, "the folded caffemodel holds the weights");
 
         Path folded = dir.resolve("folded.prototxt");
         Path weights = dir.resolve("folded.caffemodel");

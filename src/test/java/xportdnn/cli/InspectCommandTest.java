@@ -32,6 +32,15 @@ class InspectCommandTest {
                 .map(l -> Arrays.asList(l.split(" {2,}"))).orElseThrow(() -> new AssertionError("no row " + layer));
     }
 
+    /** A plain ReLU after a convolution (through its BatchNorm/Scale too) runs fused into it on the device. */
+    @Test
+    void aReluAfterAConvolutionIsFusedOnTheDevice() {
+        assertEquals(0, run("inspect", "--deploy_model", "examples/tinynet/deploy.prototxt"), err.toString());
+        assertEquals("device (fused)", row("relu1").get(5)); // conv1 -> bn1 -> scale1 -> relu1
+        assertEquals("device (fused)", row("relu2").get(5)); // conv2 -> relu2
+        assertEquals("software", row("prob").get(5));
+    }
+
     @Test
     void cifar10FullFlagsItsLrnLayers() {
         SharedData.Model model = SharedData.Model.CIFAR10_FULL;

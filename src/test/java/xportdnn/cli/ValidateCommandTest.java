@@ -91,10 +91,12 @@ class ValidateCommandTest {
     @Test
     void dynamicFixedFilesValidateToo() {
         Path df = dir.resolve("tiny_df.prototxt");
+        Path folded = dir.resolve("tiny_df.caffemodel"); // unfolded, the runtime would starve conv1's fused weights
         assertEquals(0, CliRun.of("--quant_type", "DynamicFixed", "--fl_bitwidths", "auto", "--deploy_model", DEPLOY,
                 "--weights", WEIGHTS, "--quantized_deploy_model", df.toString(), "--calibration_directory",
-                "examples/tinynet/images", "--mean_value", "128,128,128", "--bitwidths", "8,8,8", "--quiet").status());
-        CliRun run = CliRun.of("validate", "--deploy_model", df.toString(), "--weights", WEIGHTS, "--images",
+                "examples/tinynet/images", "--mean_value", "128,128,128", "--bitwidths", "8,8,8", "--quiet",
+                "--quantized_weights", folded.toString()).status());
+        CliRun run = CliRun.of("validate", "--deploy_model", df.toString(), "--weights", folded.toString(), "--images",
                 "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--count", "30", "--layer_cost", "--quiet");
         assertEquals(0, run.status(), run.stderr());
         assertTrue(run.stdout().startsWith("30 images, 30 labelled; DynamicFixed fixed point"), run.stdout());

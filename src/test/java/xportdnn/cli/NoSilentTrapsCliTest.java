@@ -1,0 +1,187 @@
+package xportdnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** A new user's likely mistakes end in one line that says what to do, never in a broken model and exit 0. */
+class NoSilentTrapsCliTest {
+
+    private static final String DEPLOY = "examples/tinynet/deploy.prototxt";
+    private static final String WEIGHTS = "examples/tinynet/tinynet.caffemodel";
+    private static final String IMAGES = "examples/tinynet/images";
+
+    /** Flags that act in every mode of the main command. */
+    private static final Set<String> EVERYWHERE = Set.of("--help", "--version", "--quant_type", "--deploy_model",
+            "--weights", "--quantized_deploy_model", "--bitwidths", "--allow_any_bitwidth", "--report", "--fuse_bn",
+            "--fast_finetune", "--quantized_weights", "--quiet");
+
+    /** A value for every flag that does not apply in some mode. */
+    private static final Map<String, String> VALUES = Map.ofEntries(Map.entry("--fl_bitwidths", "4,6,4"),
+            Map.entry("--threshold_method", "max"), Map.entry("--calibration_directory", IMAGES),
+            Map.entry("--calibration_size", "4"), Map.entry("--calibration_seed", "3"),
+            Map.entry("--calibration_indices", "0,1"), Map.entry("--batch", "4"), Map.entry("--dims", "3,32,32"),
+            Map.entry("--transpose", "2,0,1"), Map.entry("--channel_swap", "2,1,0"), Map.entry("--raw_scale", "255"),
+            Map.entry("--mean_value", "128,128,128"), Map.entry("--mean_file", "mean.npy"),
+            Map.entry("--input_scale", "1"));
+
+    @TempDir
+    Path dir;
+
+    private List<String> base(String mode, Path out) {
+        return new ArrayList<>(List.of("--quant_type", mode, "--deploy_model", DEPLOY, "--weights", WEIGHTS,
+                "--quantized_deploy_model", out.toString(), "--bitwidths", "8,8,8"));
+    }
+
+    private static void assertRefused(CliRun run, String... words) {
+        assertEquals(2, run.status(), run.stderr());
+        assertTrue(run.stderr().startsWith("xportdnn: error: "), run.stderr());
+        assertEquals(1, run.stderr().lines().count(), run.stderr());
+        for (String w : words) {
+            assertTrue(run.stderr().contains(w), w + " in " + run.stderr());
+        }
+    }
+
+    private void assertNothingWritten() throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(), files.toList());
+        }
+    }
+
+    /** The shipped example's default DynamicFixed run used to write "0 of 31 levels" weights and exit 0. */
+    @Test
+    void starvedFusedWeightsAreRefusedNamingTheLayerAndTheFix() throws Exception {
+        CliRun run = CliRun.of("--quant_type", "DynamicFixed", "--deploy_model", DEPLOY, "--weights", WEIGHTS,
+                "--quantized_deploy_model", dir.resolve("q.prototxt").toString());
+        assertRefused(run, "layer 'conv1'", "0 of 31 levels", "--fuse_bn --quantized_weights");
+        assertNothingWritten();
+    }
+
+    @Test
+    void aUniformFlThatZeroesAConvolutionIsRefused() throws Exception {
+        List<String> args = base("DynamicFixed", dir.resolve("q.prototxt"));
+        args.addAll(List.of("--fl_bitwidths", "2,5,2", "--quantized_weights", dir.resolve("q.caffemodel").toString()));
+        assertRefused(CliRun.of(args.toArray(String[]::new)), "layer 'conv1'", "fl_params 5", "--fl_bitwidths",
+                "'auto'");
+        assertNothingWritten();
+    }
+
+    @Test
+    void fractionalLengthsFarOutsideTheBitwidthAreRefusedUnlessAllowed() throws Exception {
+        for (String fl : List.of("17,7,4", "4,-20,4", "4,7,17")) {
+            List<String> args = base("DynamicFixed", dir.resolve("q.prototxt"));
+            args.addAll(List.of("--fl_bitwidths", fl));
+            assertRefused(CliRun.of(args.toArray(String[]::new)), "--fl_bitwidths", "--allow_any_bitwidth");
+        }
+        assertNothingWritten();
+        List<String> args = base("DynamicFixed", dir.resolve("q.prototxt"));
+        args.addAll(List.of("--fl_bitwidths", "4,17,4", "--allow_any_bitwidth", "--quantized_weights",
+                dir.resolve("q.caffemodel").toString()));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, run.status(), run.stderr());
+    }
+
+    @Test
+    void dynamicFixedReportHasEveryLayersFormats() throws Exception {
+        Path report = dir.resolve("r.json");
+        List<String> args = base("DynamicFixed", dir.resolve("q.prototxt"));
+        args.addAll(List.of("--fl_bitwidths", "0,11,0", "--quantized_weights", dir.resolve("q.caffemodel").toString(),
+                "--report", report.toString()));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, run.status(), run.stderr());
+        String json = Files.readString(report);
+        assertTrue(json.contains("\"quant_type\": \"DynamicFixed\""), json);
+        assertTrue(json.contains("\"name\": \"conv1\""), json);
+        assertTrue(json.contains("\"fl_params\": 11"), json);
+        assertTrue(json.contains("\"fl_layer_out\": 0"), json);
+    }
+
+    /** Every flag of the main command either acts in a mode or is refused there, naming itself. */
+    @Test
+    void everyFlagGivenWhereItDoesNotApplyIsRefusedInWords() throws Exception {
+        Set<String> seen = new TreeSet<>();
+        for (OptionSpec option : Main.commandLine().getCommandSpec().options()) {
+            String flag = option.longestName();
+            seen.add(flag);
+            if (EVERYWHERE.contains(flag)) {
+                continue;
+            }
+            String value = VALUES.get(flag);
+            assertNotNull(value, flag + " is new: say where it does not apply (VALUES) or that it always does");
+            List<String> args;
+            if (flag.equals("--fl_bitwidths")) {
+                args = base("Xilinx", dir.resolve("q.prototxt"));
+                args.addAll(List.of("--calibration_directory", IMAGES));
+            } else {
+                args = base("DynamicFixed", dir.resolve("q.prototxt"));
+                args.addAll(List.of("--fl_bitwidths", "0,11,0"));
+            }
+            args.addAll(List.of(flag, value));
+            assertRefused(CliRun.of(args.toArray(String[]::new)), flag + " does not apply");
+        }
+        assertTrue(seen.containsAll(EVERYWHERE), "stale: " + EVERYWHERE + " vs " + seen);
+        assertTrue(seen.containsAll(VALUES.keySet()), "stale: " + VALUES.keySet() + " vs " + seen);
+        assertNothingWritten();
+    }
+
+    @Test
+    void theDrawsFlagsAreRefusedNextToExplicitIndices() {
+        for (String flag : List.of("--calibration_size", "--calibration_seed")) {
+            List<String> args = base("Xilinx", dir.resolve("q.prototxt"));
+            args.addAll(List.of("--calibration_directory", IMAGES, "--calibration_indices", "0,1", flag, "4"));
+            assertRefused(CliRun.of(args.toArray(String[]::new)), flag + " does not apply with --calibration_indices");
+        }
+    }
+
+    @Test
+    void dimsThatDoNotFitTheNetAreRefusedAsInfer() throws Exception {
+        List<String> args = base("Xilinx", dir.resolve("q.prototxt"));
+        args.addAll(List.of("--calibration_directory", IMAGES, "--dims", "3,224,224"));
+        assertRefused(CliRun.of(args.toArray(String[]::new)),
+                "--dims 3,224,224 does not fit the net: its input 'data' is 10x3x32x32");
+        assertNothingWritten();
+        CliRun infer = CliRun.of("infer", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--dims", "3,224,224");
+        assertRefused(infer, "--dims 3,224,224 does not fit the net: its input 'data' is 10x3x32x32");
+    }
+
+    @Test
+    void aCalibrationSizeLargerThanTheSetIsNoted() {
+        List<String> args = base("Xilinx", dir.resolve("q.prototxt"));
+        args.addAll(List.of("--calibration_directory", IMAGES, "--calibration_size", "1000", "--mean_value",
+                "128,128,128", "--quiet"));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stderr().contains("xportdnn: note: --calibration_size 1000: the set has only 60 images; "
+                + "calibrated on all of them\n"), run.stderr());
+        assertFalse(run.stdout().isEmpty());
+    }
+
+    @Test
+    void validateOnUnlabelledImagesSaysSoAndStillCompares() {
+        Path q = dir.resolve("q.prototxt");
+        List<String> args = base("Xilinx", q);
+        args.addAll(List.of("--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--quiet"));
+        assertEquals(0, CliRun.of(args.toArray(String[]::new)).status());
+        CliRun run = CliRun.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "--images", IMAGES,
+                "--mean_value", "128,128,128", "--count", "10", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertFalse(run.stdout().contains("NaN"), run.stdout());
+        assertTrue(run.stdout().contains("no labels, so no accuracy"), run.stdout());
+        assertTrue(run.stdout().contains("top-1 agreement"), run.stdout());
+        assertTrue(run.stdout().contains("SQNR"), run.stdout());
+    }
+}
