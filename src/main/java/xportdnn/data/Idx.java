@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 
 /**
@@ -86,7 +87,7 @@ public final class Idx {
         } catch (EOFException | ZipException e) {
             throw new ModelException(file + ": truncated or corrupt gzip data (" + e.getMessage() + ")", e);
         } catch (IOException e) {
-            throw new ModelException(file + ": cannot read: " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
+            throw IoErrors.cannot("read", file, e);
         }
         ByteBuffer b = ByteBuffer.wrap(bytes); // big-endian, as IDX is
         int headerSize = 4 + 4 * dims;

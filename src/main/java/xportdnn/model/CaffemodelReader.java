@@ -33,7 +33,7 @@ public final class CaffemodelReader {
         } catch (InvalidProtocolBufferException e) {
             throw new ModelException(path + ": not a Caffe model: truncated or corrupt (" + reason(e) + ")", e);
         } catch (IOException e) {
-            throw new ModelException(path + ": cannot read (" + e.getMessage() + ")", e);
+            throw IoErrors.cannot("read", path, e);
         }
         if (net.getLayerCount() == 0 && net.getLayersCount() == 0) {
             throw new ModelException(path + ": not a Caffe model: it holds no layers"
