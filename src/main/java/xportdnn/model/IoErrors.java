@@ -8,7 +8,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What went wrong with a file, in words ("no such file", "permission denied", "is a directory", ...) instead of
@@ -20,25 +23,26 @@ public final class IoErrors {
     private IoErrors() {
     }
 
+    /** NIO's exceptions whose class is all they say, in words (checked in this order). */
+    private static final Map<Class<? extends IOException>, String> WORDS = words();
+
+    private static Map<Class<? extends IOException>, String> words() {
+        Map<Class<? extends IOException>, String> w = new LinkedHashMap<>();
+        w.put(NoSuchFileException.class, "no such file");
+        w.put(AccessDeniedException.class, "permission denied");
+        w.put(FileAlreadyExistsException.class, "the file already exists");
+        w.put(NotDirectoryException.class, "not a directory");
+        w.put(DirectoryNotEmptyException.class, "the directory is not empty");
+        w.put(EOFException.class, "the file ends too early");
+        return Collections.unmodifiableMap(w);
+    }
+
     /** The failure in words, without the file's name (the caller's message names the file). */
     public static String describe(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof FileAlreadyExistsException) {
-            return "the file already exists";
-        }
-        if (e instanceof NotDirectoryException) {
-            return "not a directory";
-        }
-        if (e instanceof DirectoryNotEmptyException) {
-            return "the directory is not empty";
-        }
-        if (e instanceof EOFException) {
-            return "the file ends too early";
+        for (Map.Entry<Class<? extends IOException>, String> known : WORDS.entrySet()) {
+            if (known.getKey().isInstance(e)) {
+                return known.getValue();
+            }
         }
         String reason = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
         if (reason == null || reason.isBlank()) {

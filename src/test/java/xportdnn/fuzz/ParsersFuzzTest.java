@@ -26,26 +26,26 @@ class ParsersFuzzTest {
     }
 
     /** The prototxt parser, V1 upgrade, phase filter and shape inference (the whole of loading a deploy net). */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "24h")
     void prototxt(FuzzedDataProvider data) {
         onFile("net.prototxt", data.consumeRemainingAsBytes(), file -> NetLoader.load(file, null));
     }
 
     /** The caffemodel reader. */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "24h")
     void caffemodel(FuzzedDataProvider data) {
         onFile("net.caffemodel", data.consumeRemainingAsBytes(), CaffemodelReader::read);
     }
 
     /** The image decoders (JPEG, PNG, BMP, PNM and whatever else ImageIO recognises), colour or grey. */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "24h")
     void image(FuzzedDataProvider data) {
         boolean color = data.consumeBoolean();
         onFile("image", data.consumeRemainingAsBytes(), file -> ImageDecoder.load(file, color));
     }
 
     /** MNIST IDX image and label files, plain or gzipped. */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "24h")
     void idx(FuzzedDataProvider data) {
         boolean labels = data.consumeBoolean();
         onFile("data.idx", data.consumeRemainingAsBytes(), file -> {
@@ -63,13 +63,13 @@ class ParsersFuzzTest {
     }
 
     /** NumPy .npy arrays. */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "24h")
     void npy(FuzzedDataProvider data) {
         onFile("array.npy", data.consumeRemainingAsBytes(), Npy::read);
     }
 
     /** --mean_file: a Caffe .binaryproto or a .npy. */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "24h")
     void meanFile(FuzzedDataProvider data) {
         onFile("mean.binaryproto", data.consumeRemainingAsBytes(), MeanFile::read);
     }
