@@ -12,6 +12,7 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 import xportdnn.model.OutputMemory;
 
@@ -59,7 +60,9 @@ public final class ImageDecoder {
                 throw m;
             }
             // readers signal corrupt data with IIOException but sometimes with runtime exceptions too
-            throw new ModelException(file + ": cannot decode image: " + e.getMessage(), e);
+            String why = e instanceof IOException io ? IoErrors.describe(io)
+                    : e.getMessage() == null ? "corrupt or unsupported data" : e.getMessage();
+            throw new ModelException(file + ": cannot decode image: " + why, e);
         } finally {
             if (reader != null) {
                 reader.dispose();
