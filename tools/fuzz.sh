@@ -43,7 +43,7 @@ for t in "${targets[@]}"; do
   log="target/fuzz/$t.log"
   echo "== $t: ${seconds}s (log: $log)" >&2
   # its own process group, so that the forked test JVM gets the signal too
-  JAZZER_FUZZ=1 setsid mvn -B -o test -Dtest="$(class_of "$t")#$t" -Dsurefire.failIfNoSpecifiedTests=false \
+  JAZZER_FUZZ=1 setsid mvn -B -o surefire:test@fuzz-seeds -Dtest="$(class_of "$t")#$t" -Dsurefire.failIfNoSpecifiedTests=false \
       > "$log" 2>&1 &
   pid=$!
   # the JVM needs some time to start and instrument before fuzzing begins; the clock starts at the first input

@@ -46,7 +46,12 @@ public final class Idx {
         int count = b.getInt(4);
         int rows = b.getInt(8);
         int cols = b.getInt(12);
-        byte[] pixels = body(file, b, 16, (long) count * rows * cols);
+        long perImage = (long) rows * cols; // each at most 2^31 - 1: no overflow
+        if (perImage > Integer.MAX_VALUE || count > Integer.MAX_VALUE / perImage) {
+            throw new ModelException(file + ": the IDX header announces " + count + " images of " + rows + " x " + cols
+                    + " bytes, more than one IDX file can hold (2 GB)");
+        }
+        byte[] pixels = body(file, b, 16, count * perImage);
         return new Images(file, count, rows, cols, pixels);
     }
 
