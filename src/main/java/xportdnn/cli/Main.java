@@ -22,32 +22,73 @@ public final class Main {
         System.exit(run(args));
     }
 
+    /** Exit status for a bug in xportdnn (BSD's EX_SOFTWARE): an exception that is not a {@link ModelException}. */
+    public static final int EXIT_INTERNAL_ERROR = 70;
+
+    private static final String DEBUG = "--debug";
+
     /** Runs the command line and returns the exit status (tests call this instead of {@link #main}). */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        CommandLine cl = commandLine();
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes Errors on; the memory is free again once the run's arrays are unreachable
+            cl.getErr().println("xportdnn: error: out of memory (" + e.getMessage() + "); give Java more with "
+                    + "-Xmx, or use a smaller --batch");
+            cl.getErr().flush();
+            return EXIT_BAD_INPUT;
+        }
     }
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new XportCommand());
+        cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder(DEBUG)
+                .description("On an error, also print the Java stack trace.")
+                .scopeType(CommandLine.ScopeType.INHERIT).build());
         cl.setExecutionExceptionHandler(Main::reportBadInput);
         cl.setParameterExceptionHandler(Main::reportBadFlags);
         return cl;
     }
 
-    /** A user error becomes one line on stderr and exit 2; anything else is a bug and keeps its stack trace. */
-    private static int reportBadInput(Exception e, CommandLine cl, CommandLine.ParseResult parsed) throws Exception {
+    /**
+     * A user error becomes one line on stderr and exit 2; anything else is a bug: one line naming it and exit 70.
+     * With {@code --debug} the stack trace follows either line.
+     */
+    private static int reportBadInput(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        int status;
         if (e instanceof ModelException) {
-            cl.getErr().println("xportdnn: error: " + e.getMessage());
-            return EXIT_BAD_INPUT;
+            err.println("xportdnn: error: " + e.getMessage());
+            status = EXIT_BAD_INPUT;
+        } else {
+            err.println("xportdnn: internal error (a bug in xportdnn): " + e.getClass().getName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse(""))
+                    + (debug(parsed) ? "" : "; --debug prints the stack trace"));
+            status = EXIT_INTERNAL_ERROR;
         }
-        throw e;
+        if (debug(parsed)) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return status;
     }
 
+    private static boolean debug(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption(DEBUG)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A bad flag or flag value: one line naming it, pointing to the command's --help; exit 2. */
     private static int reportBadFlags(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        // picocli starts some messages with its own "Error: "
-        String message = e.getMessage().replaceFirst("^Error: ", "");
+        // picocli starts some messages with its own "Error: ", and some span lines
+        String message = e.getMessage().replaceFirst("^Error: ", "").strip().replaceAll("\\s*\\R\\s*", "; ");
         if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
             String best = unmatched.getSuggestions().get(0);
             List<String> unknown = unmatched.getUnmatched();
@@ -56,8 +97,8 @@ public final class Main {
             }
             message += "; did you mean '" + best + "'?";
         }
-        err.println("xportdnn: error: " + message);
-        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.println("xportdnn: error: " + message + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+        err.flush();
         return EXIT_BAD_INPUT;
     }
 }

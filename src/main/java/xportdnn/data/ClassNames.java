@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 
 /**
@@ -32,7 +33,7 @@ public final class ClassNames {
         try {
             lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new ModelException(file + ": cannot read: " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
+            throw IoErrors.cannot("read", file, e);
         }
         if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
             lines.set(0, lines.get(0).substring(1));

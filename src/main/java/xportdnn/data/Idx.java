@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 
 /**
@@ -45,7 +46,12 @@ public final class Idx {
         int count = b.getInt(4);
         int rows = b.getInt(8);
         int cols = b.getInt(12);
-        byte[] pixels = body(file, b, 16, (long) count * rows * cols);
+        long perImage = (long) rows * cols; // each at most 2^31 - 1: no overflow
+        if (perImage > Integer.MAX_VALUE || count > Integer.MAX_VALUE / perImage) {
+            throw new ModelException(file + ": the IDX header announces " + count + " images of " + rows + " x " + cols
+                    + " bytes, more than one IDX file can hold (2 GB)");
+        }
+        byte[] pixels = body(file, b, 16, count * perImage);
         return new Images(file, count, rows, cols, pixels);
     }
 
@@ -86,7 +92,7 @@ public final class Idx {
         } catch (EOFException | ZipException e) {
             throw new ModelException(file + ": truncated or corrupt gzip data (" + e.getMessage() + ")", e);
         } catch (IOException e) {
-            throw new ModelException(file + ": cannot read: " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
+            throw IoErrors.cannot("read", file, e);
         }
         ByteBuffer b = ByteBuffer.wrap(bytes); // big-endian, as IDX is
         int headerSize = 4 + 4 * dims;

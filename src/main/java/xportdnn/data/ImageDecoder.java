@@ -12,7 +12,9 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
+import xportdnn.model.OutputMemory;
 
 /**
  * Decodes an image file the way {@code caffe.io.load_image(filename, color)} does: an H x W x C float image in
@@ -49,17 +51,40 @@ public final class ImageDecoder {
             }
             reader = readers.next();
             reader.setInput(in, true, true);
+            checkSize(file, reader.getWidth(0), reader.getHeight(0));
             return reader.read(0);
+        } catch (OutOfMemoryError e) {
+            throw new ModelException(file + ": cannot decode image: it needs more memory than Java may use (-Xmx)", e);
         } catch (IOException | RuntimeException e) {
             if (e instanceof ModelException m) {
                 throw m;
             }
             // readers signal corrupt data with IIOException but sometimes with runtime exceptions too
-            throw new ModelException(file + ": cannot decode image: " + e.getMessage(), e);
+            String why = e instanceof IOException io ? IoErrors.describe(io)
+                    : e.getMessage() == null ? "corrupt or unsupported data" : e.getMessage();
+            throw new ModelException(file + ": cannot decode image: " + why, e);
         } finally {
             if (reader != null) {
                 reader.dispose();
             }
+        }
+    }
+
+    /**
+     * Refuses, from the header alone and before decoding, an image whose decoded pixels (up to 8 bytes each in the
+     * reader's image, plus 4 bytes per channel as floats) would take more than half of what the Java heap may
+     * grow to: a 20000 x 20000 photo, or a corrupt header announcing billions of pixels.
+     */
+    private static void checkSize(Path file, int width, int height) {
+        if (width <= 0 || height <= 0) {
+            throw new ModelException(file + ": the image header gives a size of " + width + " x " + height);
+        }
+        double needed = (double) width * height * (8 + 4 * 3);
+        long budget = Runtime.getRuntime().maxMemory() / 2;
+        if (needed > budget || (long) width * height > Integer.MAX_VALUE) {
+            throw new ModelException(file + ": the image is " + width + " x " + height + " pixels; decoding it needs about "
+                    + OutputMemory.bytes(needed) + ", more than half of the " + OutputMemory.bytes(2.0 * budget)
+                    + " Java may use (-Xmx); resize it first");
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 
 /**
@@ -218,8 +219,10 @@ public final class ImageSet {
             walk.filter(ImageSet::isImageName).filter(Files::isRegularFile)
                     .forEach(p -> byName.put(relativeName(dir, p), p));
             files = List.copyOf(byName.values());
-        } catch (IOException | UncheckedIOException e) {
-            throw new ModelException(dir + ": cannot list the folder: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw IoErrors.cannot("list the folder", dir, e);
+        } catch (UncheckedIOException e) {
+            throw IoErrors.cannot("list the folder", dir, e.getCause());
         }
         if (files.isEmpty()) {
             throw new ModelException(dir + ": no image files (" + String.join(" ", EXTENSIONS) + ") in the folder");
@@ -266,7 +269,7 @@ public final class ImageSet {
             }
             return lines;
         } catch (IOException e) {
-            throw new ModelException(file + ": cannot read: " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
+            throw IoErrors.cannot("read", file, e);
         }
     }
 }

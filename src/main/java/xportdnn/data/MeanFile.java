@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import xportdnn.model.Blob;
 import xportdnn.model.BlobProtos;
+import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 import xportdnn.model.Npy;
 import xportdnn.model.proto.Caffe;
@@ -25,8 +26,7 @@ public final class MeanFile {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new ModelException(file + ": cannot read the mean file: " + e.getClass().getSimpleName() + " "
-                    + e.getMessage(), e);
+            throw IoErrors.cannot("read the mean file", file, e);
         }
         return Npy.isNpy(bytes) ? Npy.read(file) : binaryProto(bytes, file);
     }

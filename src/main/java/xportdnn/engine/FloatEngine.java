@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.layers.LayerOp;
@@ -19,6 +20,7 @@ import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
+import xportdnn.model.OutputMemory;
 
 /**
  * Runs a loaded net forward in float32 with Caffe's TEST-phase semantics on a batch of N images (N may differ
@@ -41,6 +43,8 @@ public final class FloatEngine {
     private final List<String> outputs;
     /** Per blob name, the index of the last step that reads it. */
     private final Map<String, Integer> lastRead = new HashMap<>();
+    /** The batch size whose memory {@link #checkMemory} last accepted. */
+    private long checkedBatch = -1;
 
     public FloatEngine(Net net) {
         this.net = net;
@@ -124,6 +128,7 @@ public final class FloatEngine {
      * @return the net's output blobs by name, in {@link #outputNames()} order
      */
     public Map<String, INDArray> forward(Map<String, INDArray> inputValues, LayerObserver observer) {
+        checkMemory(inputValues);
         Map<String, INDArray> blobs = new HashMap<>();
         // arrays computed in this pass that no other blob can see: an in-place layer may overwrite these
         Set<INDArray> exclusive = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -160,6 +165,28 @@ public final class FloatEngine {
             result.put(name, blobs.get(name).dup('c')); // the ops reuse their arrays on the next pass
         }
         return result;
+    }
+
+    /** Before the first pass at a batch size: refuses one whose layer outputs cannot fit in native memory. */
+    private void checkMemory(Map<String, INDArray> inputValues) {
+        INDArray first = inputValues.get(inputs.get(0));
+        if (first == null || first.rank() == 0 || first.size(0) == checkedBatch) {
+            return;
+        }
+        long batch = first.size(0);
+        OutputMemory.check(net, (int) Math.min(batch, Integer.MAX_VALUE), Float.BYTES, nativeBudget(),
+                "native memory ND4J may use (org.bytedeco.javacpp.maxBytes, by default -Xmx)");
+        checkedBatch = batch;
+    }
+
+    /** What ND4J's off-heap arrays may take: JavaCPP's limit, else the machine's physical memory. */
+    static long nativeBudget() {
+        long max = Pointer.maxBytes();
+        long physical = Pointer.totalPhysicalBytes();
+        if (max <= 0) {
+            return physical > 0 ? physical : Runtime.getRuntime().maxMemory();
+        }
+        return physical > 0 ? Math.min(max, physical) : max;
     }
 
     private List<INDArray> inputsOf(Layer layer, Map<String, INDArray> values) {

@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
+import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 import xportdnn.model.Npy;
 
@@ -30,8 +31,7 @@ public final class LayerDump implements LayerObserver {
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
-            throw new ModelException(folder + ": cannot create the dump folder: " + e.getClass().getSimpleName() + " "
-                    + e.getMessage(), e);
+            throw IoErrors.cannot("create the dump folder", folder, e);
         }
         this.folder = folder;
         this.inputs = List.copyOf(inputs);

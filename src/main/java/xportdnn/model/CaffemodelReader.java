@@ -23,6 +23,7 @@ public final class CaffemodelReader {
 
     /** The NetParameter as stored (not upgraded); a file with no layers at all is an error. */
     public static NetParameter read(Path path) {
+        refuseOver2GB(path);
         NetParameter net;
         try (InputStream in = Files.newInputStream(path)) {
             CodedInputStream coded = CodedInputStream.newInstance(in, BUFFER);
@@ -33,13 +34,30 @@ public final class CaffemodelReader {
         } catch (InvalidProtocolBufferException e) {
             throw new ModelException(path + ": not a Caffe model: truncated or corrupt (" + reason(e) + ")", e);
         } catch (IOException e) {
-            throw new ModelException(path + ": cannot read (" + e.getMessage() + ")", e);
+            throw IoErrors.cannot("read", path, e);
         }
         if (net.getLayerCount() == 0 && net.getLayersCount() == 0) {
             throw new ModelException(path + ": not a Caffe model: it holds no layers"
                     + (isEmpty(path) ? " (the file is empty)" : ""));
         }
         return net;
+    }
+
+    /**
+     * Protobuf (like Caffe itself) cannot parse a message of 2 GB or more: its sizes and offsets are 32-bit. Said
+     * before reading, rather than failing after minutes with a parser error.
+     */
+    private static void refuseOver2GB(Path path) {
+        long size;
+        try {
+            size = Files.size(path);
+        } catch (IOException e) {
+            return; // reading it reports the problem in words
+        }
+        if (size > Integer.MAX_VALUE) {
+            throw new ModelException(path + ": the caffemodel is " + OutputMemory.bytes(size) + "; a Caffe model (a "
+                    + "protobuf message) cannot be read above 2 GB (2147483647 bytes), by Caffe or by xportdnn");
+        }
     }
 
     private static String reason(InvalidProtocolBufferException e) {

@@ -7,11 +7,16 @@ package xportdnn.model;
 public class ModelException extends RuntimeException {
 
     public ModelException(String message) {
-        super(message);
+        super(oneLine(message));
     }
 
     public ModelException(String message, Throwable cause) {
-        super(message, cause);
+        super(oneLine(message), cause);
+    }
+
+    /** Messages quote other libraries' texts, which may span lines; ours is always one. */
+    private static String oneLine(String message) {
+        return message == null ? "unknown error" : message.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
     /** A problem with one layer: {@code layer '<name>': <what>}. */

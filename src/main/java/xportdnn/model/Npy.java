@@ -38,7 +38,7 @@ public final class Npy {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new ModelException(file + ": cannot read: " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
+            throw IoErrors.cannot("read", file, e);
         }
         return parse(bytes, file.toString());
     }

@@ -147,9 +147,8 @@ public final class OutputFile {
         }
     }
 
-    /** NIO exceptions carry only the path as message; the class name says what went wrong. */
     private static String describe(IOException e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+        return IoErrors.describe(e);
     }
 
     static void deleteQuietly(Path temp) {

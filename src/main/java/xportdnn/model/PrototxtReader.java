@@ -43,7 +43,7 @@ public final class PrototxtReader {
         } catch (CharacterCodingException e) {
             throw new ModelException(path + ": cannot read: not a text file (invalid UTF-8)", e);
         } catch (IOException e) {
-            throw new ModelException(path + ": cannot read (" + e.getMessage() + ")", e);
+            throw IoErrors.cannot("read", path, e);
         }
     }
 

@@ -40,7 +40,50 @@ final class WeightBinder {
         for (int i = 0; i < expected.size(); i++) {
             weights.add(toBlob(name, i, stored.getBlobs(i), expected.get(i)));
         }
+        checkFinite(definition, weights);
         return List.copyOf(weights);
+    }
+
+    /**
+     * Refuses weights the engines cannot compute with: any inf or NaN value, and a BatchNorm whose stored
+     * variance and scale factor make its per-channel factor {@code 1 / sqrt(var / s + eps)} non-finite (computed
+     * in float, as the engine and the runtime compute it). One check here, so no engine, exporter or calibrator
+     * ever sees such a value.
+     */
+    static void checkFinite(LayerParameter definition, List<Blob> weights) {
+        String name = definition.getName();
+        for (int i = 0; i < weights.size(); i++) {
+            float[] data = weights.get(i).data();
+            for (int k = 0; k < data.length; k++) {
+                if (!Float.isFinite(data[k])) {
+                    throw ModelException.inLayer(name, "parameter blob " + i + " holds " + data[k] + " at index " + k
+                            + " (of " + Blob.describe(weights.get(i).shape()) + "); weights must be finite numbers");
+                }
+            }
+        }
+        boolean global = !definition.getBatchNormParam().hasUseGlobalStats()
+                || definition.getBatchNormParam().getUseGlobalStats();
+        if (definition.getType().equals("BatchNorm") && global && weights.size() == 3 && weights.get(2).count() > 0) {
+            checkBatchNormFactor(name, weights.get(1).data(), weights.get(2).data()[0],
+                    definition.getBatchNormParam().getEps());
+        }
+    }
+
+    private static void checkBatchNormFactor(String name, float[] storedVariance, float s, float eps) {
+        float factor = s == 0 ? 0 : 1 / s;
+        if (!Float.isFinite(factor)) {
+            throw ModelException.inLayer(name, "the BatchNorm scale factor (parameter blob 2) is " + s
+                    + ": 1 / " + s + " is not a finite number");
+        }
+        for (int c = 0; c < storedVariance.length; c++) {
+            float variance = storedVariance[c] * factor;
+            float std = (float) Math.sqrt(variance + eps);
+            if (!Float.isFinite(variance) || !(std > 0) || !Float.isFinite(1 / std)) {
+                throw ModelException.inLayer(name, "channel " + c + " of the BatchNorm variance (parameter blob 1: "
+                        + storedVariance[c] + ", scale factor " + s + ", eps " + eps + ") gives 1 / sqrt(variance + eps) = "
+                        + (1 / std) + "; it must be a finite number");
+            }
+        }
     }
 
     private static String blobs(int n) {

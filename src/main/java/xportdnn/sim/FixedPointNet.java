@@ -25,6 +25,7 @@ import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
+import xportdnn.model.OutputMemory;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.Shapes;
 import xportdnn.model.proto.Caffe.EltwiseParameter.EltwiseOp;
@@ -91,6 +92,9 @@ public final class FixedPointNet {
      * @throws ModelException when the net is not a quantized one, a block lacks a field the scheme needs or holds
      *                        a bad value, weights are missing, or a float layer cannot be built
      */
+    /** The batch size whose memory {@link OutputMemory#check} last accepted. */
+    private int checkedBatch = -1;
+
     public FixedPointNet(Net net) {
         this.net = net;
         this.scheme = PrecisionScheme.of(net);
@@ -176,6 +180,10 @@ public final class FixedPointNet {
         if (batch <= 0 || input.length != Blob.count(shape)) {
             throw new ModelException("input of " + input.length + " values does not fill " + batch + " x "
                     + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)) + " for blob '" + inputs.get(0) + "'");
+        }
+        if (batch != checkedBatch) {
+            OutputMemory.check(net, batch, Integer.BYTES, Runtime.getRuntime().maxMemory(), "Java heap (-Xmx)");
+            checkedBatch = batch;
         }
         Map<String, SimTensor> blobs = new HashMap<>();
         for (int s = 0; s < stages.size(); s++) {

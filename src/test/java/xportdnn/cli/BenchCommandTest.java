@@ -169,7 +169,8 @@ class BenchCommandTest {
             List<String> lines = err.toString().lines().toList();
             assertTrue(lines.get(0).startsWith("xportdnn: error: ") && lines.get(0).contains(expected[i]),
                     String.join(" ", cases[i]) + ": " + err);
-            assertEquals("Try 'xportdnn bench --help' for more information.", lines.get(1));
+            assertEquals(1, lines.size(), err.toString());
+            assertTrue(lines.get(0).endsWith(" (see 'xportdnn bench --help')"), lines.get(0));
             assertFalse(err.toString().contains("Exception"), err.toString());
             assertEquals("", out.toString());
         }

@@ -339,10 +339,10 @@ class XilinxThresholdsTest {
                         () -> XilinxThresholds.compute(bare, everyLayer(bare, 1), MAX, 8)).getMessage());
         NetParameter weights = NetParameter.newBuilder().addLayer(layer("conv",
                 blob(new int[] {2, 2, 1, 1}, 1, Float.NaN, 1, 1), blob(new int[] {2}, 0, 0))).build();
-        Net nan = NetLoader.build(definition, weights);
-        assertEquals("layer 'conv': the Convolution weights contain NaN",
+        // non-finite weights are refused where they are loaded, before any threshold is computed
+        assertEquals("layer 'conv': parameter blob 0 holds NaN at index 1 (of 2x2x1x1); weights must be finite numbers",
                 assertThrows(xportdnn.model.ModelException.class,
-                        () -> XilinxThresholds.compute(nan, everyLayer(nan, 1), MAX, 8)).getMessage());
+                        () -> NetLoader.build(definition, weights)).getMessage());
     }
 
     /**

@@ -1,0 +1,61 @@
+package xportdnn.model;
+
+import java.util.Locale;
+
+/**
+ * What a run of a net at a given batch size needs for its layer outputs, checked against what the process may
+ * have before anything is allocated: the engines keep every layer's own output array from one pass to the next,
+ * so a net with one absurd shape (a {@code pad: 1000}) would otherwise run until the machine kills it.
+ */
+public final class OutputMemory {
+
+    private OutputMemory() {
+    }
+
+    /**
+     * Refuses the run when the outputs of all layers at {@code batch} images, {@code bytesPerValue} each, need
+     * more than {@code budgetBytes}; the message names the largest layer, its output shape and the bytes.
+     *
+     * @param budgetWhat what the budget is, for the message (e.g. "the native memory ND4J may use")
+     */
+    public static void check(Net net, int batch, int bytesPerValue, long budgetBytes, String budgetWhat) {
+        double total = 0;
+        double largest = -1;
+        Layer largestLayer = null;
+        int[] largestShape = null;
+        for (Layer layer : net.layers()) {
+            for (int[] shape : layer.topShapes()) {
+                int[] atBatch = shape.clone();
+                if (atBatch.length > 0) {
+                    atBatch[0] = batch;
+                }
+                double bytes = (double) Blob.count(atBatch) * bytesPerValue; // double: no overflow on absurd shapes
+                if (bytes > largest) {
+                    largest = bytes;
+                    largestLayer = layer;
+                    largestShape = atBatch;
+                }
+                if (!layer.inPlace()) {
+                    total += bytes;
+                }
+            }
+        }
+        if (largestLayer != null && (total > budgetBytes || largest > budgetBytes)) {
+            throw ModelException.inLayer(largestLayer.name(), "its output " + Blob.describe(largestShape) + " (batch "
+                    + batch + ") needs " + bytes(largest) + "; all layer outputs need " + bytes(Math.max(total, largest))
+                    + ", more than the " + bytes(budgetBytes) + " of " + budgetWhat
+                    + " (check the layer's pad/kernel/stride and the input size, or use a smaller batch)");
+        }
+    }
+
+    /** A byte count for people: "3.8 GB", "512 MB", "12 kB" (decimal units). */
+    public static String bytes(double n) {
+        String[] units = {"bytes", "kB", "MB", "GB", "TB", "PB", "EB"};
+        int u = 0;
+        while (n >= 1000 && u < units.length - 1) {
+            n /= 1000;
+            u++;
+        }
+        return u == 0 ? String.format(Locale.ROOT, "%.0f bytes", n) : String.format(Locale.ROOT, "%.1f %s", n, units[u]);
+    }
+}

@@ -1,0 +1,90 @@
+package xportdnn.fuzz;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.file.Path;
+import java.time.Duration;
+import xportdnn.data.Idx;
+import xportdnn.data.ImageDecoder;
+import xportdnn.data.MeanFile;
+import xportdnn.model.CaffemodelReader;
+import xportdnn.model.NetLoader;
+import xportdnn.model.Npy;
+
+/**
+ * Fuzz targets over every reader of user files. Plain {@code mvn test} runs each on its seed corpus
+ * ({@code src/test/resources/xportdnn/fuzz/ParsersFuzzTestInputs/<target>/}); {@code tools/fuzz.sh} fuzzes them
+ * ({@code JAZZER_FUZZ=1}). Each input is written to a file and read the way the command line reads it.
+ */
+class ParsersFuzzTest {
+
+    /** Per input; generous because the machine running the tests may be busy. */
+    private static final Duration LIMIT = Duration.ofSeconds(20);
+
+    static {
+        FuzzContract.warmUp();
+    }
+
+    /** The prototxt parser, V1 upgrade, phase filter and shape inference (the whole of loading a deploy net). */
+    @FuzzTest(maxDuration = "24h")
+    void prototxt(FuzzedDataProvider data) {
+        onFile("net.prototxt", data.consumeRemainingAsBytes(), file -> NetLoader.load(file, null));
+    }
+
+    /** The caffemodel reader. */
+    @FuzzTest(maxDuration = "24h")
+    void caffemodel(FuzzedDataProvider data) {
+        onFile("net.caffemodel", data.consumeRemainingAsBytes(), CaffemodelReader::read);
+    }
+
+    /** The image decoders (JPEG, PNG, BMP, PNM and whatever else ImageIO recognises), colour or grey. */
+    @FuzzTest(maxDuration = "24h")
+    void image(FuzzedDataProvider data) {
+        boolean color = data.consumeBoolean();
+        onFile("image", data.consumeRemainingAsBytes(), file -> ImageDecoder.load(file, color));
+    }
+
+    /** MNIST IDX image and label files, plain or gzipped. */
+    @FuzzTest(maxDuration = "24h")
+    void idx(FuzzedDataProvider data) {
+        boolean labels = data.consumeBoolean();
+        onFile("data.idx", data.consumeRemainingAsBytes(), file -> {
+            if (labels) {
+                Idx.readLabels(file);
+            } else if (Idx.isImageFile(file)) {
+                Idx.Images images = Idx.readImages(file);
+                if (images.count() > 0) {
+                    images.image(images.count() - 1, true);
+                }
+            } else {
+                Idx.readImages(file);
+            }
+        });
+    }
+
+    /** NumPy .npy arrays. */
+    @FuzzTest(maxDuration = "24h")
+    void npy(FuzzedDataProvider data) {
+        onFile("array.npy", data.consumeRemainingAsBytes(), Npy::read);
+    }
+
+    /** --mean_file: a Caffe .binaryproto or a .npy. */
+    @FuzzTest(maxDuration = "24h")
+    void meanFile(FuzzedDataProvider data) {
+        onFile("mean.binaryproto", data.consumeRemainingAsBytes(), MeanFile::read);
+    }
+
+    private interface Reader {
+        void read(Path file) throws Exception;
+    }
+
+    private static void onFile(String name, byte[] bytes, Reader reader) {
+        Path dir = FuzzContract.tempDir();
+        try {
+            Path file = FuzzContract.write(dir, name, bytes);
+            FuzzContract.holds(LIMIT, () -> reader.read(file));
+        } finally {
+            FuzzContract.deleteTree(dir);
+        }
+    }
+}
