@@ -7,7 +7,6 @@ import xportdnn.calib.CalibrationSample;
 import xportdnn.calib.Calibrator;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Progress;
-import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.model.Net;
 import xportdnn.quant.KlJThreshold;
@@ -23,9 +22,12 @@ public record Calibration(Map<String, BlobHistograms> statistics, int images) {
 
     /** Runs both passes of {@code net} over the images {@code settings} select. */
     public static Calibration run(Net net, CalibrationSettings settings, Progress progress) {
-        Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
-        List<ImageSet.Entry> images = images(settings);
-        Calibrator calibrator = new Calibrator(new FloatEngine(net), transformer, settings.batch());
+        return run(net, CalibrationInput.of(net, settings), progress);
+    }
+
+    static Calibration run(Net net, CalibrationInput input, Progress progress) {
+        List<ImageSet.Entry> images = input.images();
+        Calibrator calibrator = new Calibrator(new FloatEngine(net), input.transformer(), input.batch());
         try (Progress.Step step = progress.start("calibrating (2 passes)", 2L * images.size())) {
             return new Calibration(calibrator.calibrate(images, KlJThreshold::binCount, step), images.size());
         }

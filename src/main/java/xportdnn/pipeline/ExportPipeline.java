@@ -50,8 +50,9 @@ public final class ExportPipeline {
         ExportScheme scheme = settings.scheme();
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.folds());
         scheme.check(loaded.net());
-        Calibration calibration = scheme.calibrates()
-                ? Calibration.run(loaded.net(), settings.calibration(), progress) : null;
+        CalibrationInput input = scheme.calibrates() || settings.fastFinetune()
+                ? CalibrationInput.of(loaded.net(), settings.calibration()) : null;
+        Calibration calibration = scheme.calibrates() ? Calibration.run(loaded.net(), input, progress) : null;
         ExportScheme.Exported exported = scheme.export(loaded.net(), calibration);
         List<Notice> notices = new ArrayList<>();
         if (calibration != null && settings.calibration().indices() == null
@@ -67,7 +68,7 @@ public final class ExportPipeline {
         NetParameter caffemodel = loaded.folded() == null ? null : loaded.folded().weights();
         Map<String, Object> report = exported.report();
         if (settings.fastFinetune()) {
-            FastFinetune.Result tuned = FineTuning.run(loaded.net(), quantized, settings.calibration(), progress);
+            FastFinetune.Result tuned = FineTuning.run(loaded.net(), quantized, input, progress);
             quantized = tuned.definition();
             caffemodel = tuned.caffemodel();
             notices.add(FineTuning.summary(tuned));

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import xportdnn.data.Progress;
-import xportdnn.data.Transformer;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.tune.FastFinetune;
@@ -17,10 +16,9 @@ final class FineTuning {
     private FineTuning() {
     }
 
-    static FastFinetune.Result run(Net floatNet, NetParameter quantized, CalibrationSettings calibration,
+    static FastFinetune.Result run(Net floatNet, NetParameter quantized, CalibrationInput input,
                                    Progress progress) {
-        return FastFinetune.run(floatNet, quantized, Calibration.images(calibration),
-                new Transformer(calibration.preprocessing().resolve(floatNet)), calibration.batch(), progress);
+        return FastFinetune.run(floatNet, quantized, input.images(), input.transformer(), input.batch(), progress);
     }
 
     /** One note: how many layers were tuned and the mean output SQNR before and after. */
