@@ -37,6 +37,22 @@ public final class AbsHistogram {
         this.zeros = zeros;
     }
 
+    /** A histogram as a saved one holds it: its range, its counts and how many of them were exact zeros. */
+    public static AbsHistogram of(float hi, long[] counts, long zeros) {
+        AbsHistogram h = new AbsHistogram(hi, counts.length);
+        for (int k = 0; k < counts.length; k++) {
+            if (counts[k] < 0) {
+                throw new IllegalArgumentException("negative count in bin " + k);
+            }
+            h.counts[k] = counts[k];
+        }
+        if (zeros < 0 || zeros > counts[0]) {
+            throw new IllegalArgumentException(zeros + " zeros in a first bin of " + counts[0]);
+        }
+        h.zeros = zeros;
+        return h;
+    }
+
     /** The float32 bin edges of {@code np.linspace(0, hi, bins + 1, dtype=float32)}. */
     static float[] numpyEdges(float hi, int bins) {
         float[] e = new float[bins + 1];

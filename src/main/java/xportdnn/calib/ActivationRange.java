@@ -13,6 +13,20 @@ public final class ActivationRange {
     private double sum;
     private double sumSquares;
 
+    public ActivationRange() {
+    }
+
+    /** A range as a saved one holds it (see {@code proto/statistics.proto}). */
+    public static ActivationRange of(long count, float maxAbs, float minAbs, double sum, double sumSquares) {
+        ActivationRange r = new ActivationRange();
+        r.count = count;
+        r.maxAbs = maxAbs;
+        r.minAbs = minAbs;
+        r.sum = sum;
+        r.sumSquares = sumSquares;
+        return r;
+    }
+
     /** Adds {@code length} values of {@code data} starting at {@code offset}. */
     public void add(float[] data, int offset, int length) {
         float hi = maxAbs;
@@ -46,6 +60,13 @@ public final class ActivationRange {
         sumSquares += other.sumSquares;
     }
 
+    /** Whether both hold the same numbers, bit for bit. */
+    public boolean sameAs(ActivationRange other) {
+        return count == other.count && Float.compare(maxAbs, other.maxAbs) == 0
+                && Float.compare(minAbs, other.minAbs) == 0 && Double.compare(sum, other.sum) == 0
+                && Double.compare(sumSquares, other.sumSquares) == 0;
+    }
+
     public long count() {
         return count;
     }
@@ -58,6 +79,16 @@ public final class ActivationRange {
     /** Smallest |x| seen (+infinity before any value). */
     public float minAbs() {
         return minAbs;
+    }
+
+    /** Sum of the values. */
+    public double sum() {
+        return sum;
+    }
+
+    /** Sum of the squared values. */
+    public double sumSquares() {
+        return sumSquares;
     }
 
     public double mean() {

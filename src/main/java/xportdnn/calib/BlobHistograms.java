@@ -28,6 +28,30 @@ public final class BlobHistograms {
         this.fine = empty ? null : new AbsHistogram(range.maxAbs(), FINE_BINS);
     }
 
+    /**
+     * Histograms as a saved file holds them, laid out on {@code range}: both null when the range is all zeros,
+     * else both over [0, max |x|], {@code fine} with {@value #FINE_BINS} bins.
+     */
+    public static BlobHistograms of(ActivationRange range, AbsHistogram sqrtRule, AbsHistogram fine,
+                                    double sumAbsDeviation) {
+        boolean empty = !(range.maxAbs() > 0);
+        if (empty != (sqrtRule == null) || empty != (fine == null)) {
+            throw new IllegalArgumentException(empty ? "histograms of an all-zero output"
+                    : "missing histograms of an output up to " + range.maxAbs());
+        }
+        if (!empty && (sqrtRule.hi() != range.maxAbs() || fine.hi() != range.maxAbs() || fine.bins() != FINE_BINS)) {
+            throw new IllegalArgumentException("histograms over [0, " + fine.hi() + "] x " + fine.bins()
+                    + " are not laid out on the range [0, " + range.maxAbs() + "] x " + FINE_BINS);
+        }
+        BlobHistograms h = new BlobHistograms(range, empty ? 1 : sqrtRule.bins());
+        if (!empty) {
+            h.sqrtRule.merge(sqrtRule);
+            h.fine.merge(fine);
+        }
+        h.sumAbsDeviation = sumAbsDeviation;
+        return h;
+    }
+
     public void add(float[] data, int offset, int length) {
         if (sqrtRule != null) {
             sqrtRule.add(data, offset, length);
@@ -61,6 +85,11 @@ public final class BlobHistograms {
     /** The fine histogram, or null when the blob is all zeros. */
     public AbsHistogram fine() {
         return fine;
+    }
+
+    /** Sum of |x - mean| over the counted values. */
+    public double sumAbsDeviation() {
+        return sumAbsDeviation;
     }
 
     /** Mean absolute deviation from the mean: the Laplace scale b. */

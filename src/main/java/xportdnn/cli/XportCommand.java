@@ -3,18 +3,19 @@ package xportdnn.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 import xportdnn.model.ModelException;
 import xportdnn.pipeline.CalibrationSettings;
 import xportdnn.pipeline.ExportPipeline;
 import xportdnn.pipeline.ExportSettings;
 import xportdnn.pipeline.QuantType;
+import xportdnn.pipeline.StatisticsSettings;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.ThresholdMethod;
 
@@ -108,6 +109,18 @@ final class XportCommand implements Callable<Integer> {
                     + "DynamicFixed mode it implies --fuse_bn.")
     Path quantizedWeights;
 
+    @Option(names = "--save_statistics", paramLabel = "FILE",
+            description = "Also save the calibration statistics (both float passes, merged), so that another "
+                    + "threshold method, bitwidth or --fl_bitwidths auto run can --load_statistics them.")
+    Path saveStatistics;
+
+    @Option(names = "--load_statistics", paramLabel = "FILE[,FILE...]", split = ",",
+            description = "Calibrate from saved statistics instead of images (same net and preprocessing flags); "
+                    + "several files of disjoint images merge exactly when their histograms share one first pass. "
+                    + "With --calibration_directory: only the second pass runs, on those images, laid out on the "
+                    + "files' merged ranges (how shards are calibrated).")
+    List<Path> loadStatistics;
+
     @Mixin
     QuietOption quiet;
 
@@ -145,6 +158,13 @@ final class XportCommand implements Callable<Integer> {
                 }
             }
         }
+        if (given.hasMatchedOption("--load_statistics") && calibrationDirectory == null) {
+            for (String flag : List.of("--calibration_size", "--calibration_seed", "--calibration_indices",
+                    "--batch")) {
+                refuse(given, flag, "with --load_statistics and no --calibration_directory (no image is read: the "
+                        + "statistics come from the file)");
+            }
+        }
         if (given.hasMatchedOption("--calibration_indices")) {
             refuse(given, "--calibration_size", "with --calibration_indices (exactly those images are used)");
             refuse(given, "--calibration_seed", "with --calibration_indices (exactly those images are used)");
@@ -169,6 +189,7 @@ final class XportCommand implements Callable<Integer> {
                         CommaList.Ints.of(calibrationDraw.indices), batch, preprocessing.flags());
         return new ExportSettings(quantType, deployModel, weights, quantizedDeployModel, bitwidths,
                 allowAnyBitwidth, flBitwidths.uniform(), ThresholdMethod.parse(thresholdMethod), calibration, report,
-                fuseBn, fastFinetune, quantizedWeights);
+                fuseBn, fastFinetune, quantizedWeights,
+                new StatisticsSettings(loadStatistics, saveStatistics, preprocessing.flags()));
     }
 }

@@ -1,24 +1,45 @@
 package xportdnn.pipeline;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.calib.Calibrator;
+import xportdnn.calib.SavedStatistics;
+import xportdnn.calib.StatisticsMerge;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Progress;
 import xportdnn.engine.FloatEngine;
+import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.quant.KlJThreshold;
 
 /**
  * The calibration step: every layer's output statistics over the calibration images (two streamed float passes,
- * see {@link Calibrator}).
+ * see {@link Calibrator}), or loaded from saved statistics, or the second pass alone on ranges loaded from them.
  *
- * @param statistics per layer name, its outputs' range and histograms
- * @param images     how many images they come from
+ * @param statistics  per layer name, its outputs' range and histograms
+ * @param rangeImages the images whose first pass gave the ranges, by name
+ * @param imageNames  the images counted in the histograms (all of {@code rangeImages}, or one shard of them)
  */
-public record Calibration(Map<String, BlobHistograms> statistics, int images) {
+public record Calibration(Map<String, BlobHistograms> statistics, List<String> rangeImages, List<String> imageNames) {
+
+    public Calibration {
+        rangeImages = List.copyOf(rangeImages);
+        imageNames = List.copyOf(imageNames);
+    }
+
+    /** How many images the histograms count. */
+    public int images() {
+        return imageNames.size();
+    }
+
+    /** Whether the histograms count only part of the images whose ranges they are laid out on. */
+    public boolean partial() {
+        return imageNames.size() < rangeImages.size();
+    }
 
     /** Runs both passes of {@code net} over the images {@code settings} select. */
     public static Calibration run(Net net, CalibrationSettings settings, Progress progress) {
@@ -28,14 +49,48 @@ public record Calibration(Map<String, BlobHistograms> statistics, int images) {
     static Calibration run(Net net, CalibrationInput input, Progress progress) {
         List<ImageSet.Entry> images = input.images();
         Calibrator calibrator = new Calibrator(new FloatEngine(net), input.transformer(), input.batch());
+        List<String> names = names(images);
         try (Progress.Step step = progress.start("calibrating (2 passes)", 2L * images.size())) {
-            return new Calibration(calibrator.calibrate(images, KlJThreshold::binCount, step), images.size());
+            return new Calibration(calibrator.calibrate(images, KlJThreshold::binCount, step), names, names);
         }
+    }
+
+    /**
+     * The second pass alone: histograms of the input's images laid out on the ranges merged from {@code saved}'s
+     * first passes, which must have seen every one of these images (else values could fall outside the ranges).
+     */
+    static Calibration secondPass(Net net, CalibrationInput input, List<SavedStatistics> saved, Progress progress) {
+        StatisticsMerge.Ranges ranges = StatisticsMerge.ranges(saved);
+        Set<String> ranged = new HashSet<>(ranges.images());
+        List<String> names = names(input.images());
+        for (String name : names) {
+            if (!ranged.contains(name)) {
+                throw new ModelException("--calibration_directory: image '" + name + "' is not among the "
+                        + ranges.images().size() + " images whose ranges --load_statistics gives; the second pass "
+                        + "can only count images of the first");
+            }
+        }
+        Calibrator calibrator = new Calibrator(new FloatEngine(net), input.transformer(), input.batch());
+        try (Progress.Step step = progress.start("calibrating (second pass on loaded ranges)",
+                input.images().size())) {
+            return new Calibration(calibrator.histograms(input.images(), ranges.layers(), KlJThreshold::binCount,
+                    step), ranges.images(), names);
+        }
+    }
+
+    /** The saved statistics merged, with no float pass. */
+    static Calibration loaded(List<SavedStatistics> saved) {
+        return new Calibration(StatisticsMerge.histograms(saved), saved.get(0).rangeImages(),
+                StatisticsMerge.images(saved));
     }
 
     /** The images {@code settings} select: the given indices, else the seeded draw. */
     public static List<ImageSet.Entry> images(CalibrationSettings settings) {
         return CalibrationSample.select(ImageSet.open(settings.images(), null), settings.size(), settings.seed(),
                 settings.indices());
+    }
+
+    private static List<String> names(List<ImageSet.Entry> images) {
+        return images.stream().map(ImageSet.Entry::name).toList();
     }
 }

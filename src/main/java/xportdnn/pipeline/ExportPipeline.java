@@ -6,9 +6,13 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import xportdnn.calib.SavedStatistics;
+import xportdnn.calib.StatisticsOrigin;
 import xportdnn.data.Progress;
 import xportdnn.export.Json;
 import xportdnn.export.PrototxtWriter;
+import xportdnn.model.Net;
 import xportdnn.model.OutputFile;
 import xportdnn.model.OutputPlan;
 import xportdnn.model.proto.Caffe.NetParameter;
@@ -42,20 +46,49 @@ public final class ExportPipeline {
                 : "");
     }
 
+    /** Calibrates, loads saved statistics, or runs the second pass alone on loaded ranges, and says which. */
+    private static Calibration calibrate(Net net, CalibrationInput input, StatisticsSettings cache,
+                                         StatisticsOrigin origin, List<Notice> notices, Progress progress) {
+        if (!cache.loads()) {
+            return Calibration.run(net, input, progress);
+        }
+        List<SavedStatistics> saved = StatisticsCache.read(cache.load(), origin);
+        String files = cache.load().stream().map(Path::toString).collect(Collectors.joining(", "));
+        Calibration calibration = input == null ? Calibration.loaded(saved)
+                : Calibration.secondPass(net, input, saved, progress);
+        notices.add(Notice.note(input == null
+                ? "statistics of " + calibration.images() + " images loaded from " + files + " (no float pass)"
+                : "second pass on " + calibration.images() + " images, laid out on the ranges of "
+                + calibration.rangeImages().size() + " loaded from " + files));
+        if (calibration.partial()) {
+            notices.add(Notice.note("the histograms count " + calibration.images() + " of the "
+                    + calibration.rangeImages().size() + " images whose ranges they are laid out on; load every "
+                    + "shard's saved statistics together for the calibration on all of them"));
+        }
+        return calibration;
+    }
+
     public static Outcome run(ExportSettings settings, Progress progress) {
         OutputPlan outputs = new OutputPlan(settings.inputFiles())
                 .add("--quantized_deploy_model", settings.quantizedDeployModel())
                 .add("--quantized_weights", settings.quantizedWeights())
-                .add("--report", settings.report());
+                .add("--report", settings.report())
+                .add("--save_statistics", settings.statistics().save());
         ExportScheme scheme = settings.scheme();
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.folds());
         scheme.check(loaded.net());
-        CalibrationInput input = scheme.calibrates() || settings.fastFinetune()
+        CalibrationInput input = settings.calibration() != null && (scheme.calibrates() || settings.fastFinetune())
                 ? CalibrationInput.of(loaded.net(), settings.calibration()) : null;
-        Calibration calibration = scheme.calibrates() ? Calibration.run(loaded.net(), input, progress) : null;
-        ExportScheme.Exported exported = scheme.export(loaded.net(), calibration);
         List<Notice> notices = new ArrayList<>();
-        if (calibration != null && settings.calibration().indices() == null
+        StatisticsSettings cache = settings.statistics();
+        StatisticsOrigin origin = cache.loads() || cache.save() != null
+                ? StatisticsCache.origin(settings, input != null ? input.transformer().settings()
+                : settings.preprocessing().resolve(loaded.net())) : null;
+        Calibration calibration = scheme.calibrates() ? calibrate(loaded.net(), input, cache, origin, notices,
+                progress) : null;
+        byte[] statistics = cache.save() == null ? null : StatisticsCache.encode(calibration, origin);
+        ExportScheme.Exported exported = scheme.export(loaded.net(), calibration);
+        if (input != null && calibration != null && settings.calibration().indices() == null
                 && calibration.images() < settings.calibration().size()) {
             notices.add(Notice.note("--calibration_size " + settings.calibration().size() + ": the set has only "
                     + calibration.images() + " images; calibrated on all of them"));
@@ -83,6 +116,9 @@ public final class ExportPipeline {
         if (caffemodel != null) {
             byte[] bytes = caffemodel.toByteArray();
             files.put(settings.quantizedWeights(), out -> out.write(bytes));
+        }
+        if (statistics != null) {
+            files.put(cache.save(), out -> out.write(statistics));
         }
         if (report != null) {
             String json = Json.print(report);

@@ -3,6 +3,7 @@ package xportdnn.pipeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import xportdnn.data.PreprocessingFlags;
 import xportdnn.model.ModelException;
 import xportdnn.precision.ChaiDnnBitwidths;
 import xportdnn.precision.InParamsOut;
@@ -30,13 +31,16 @@ import xportdnn.quant.ThresholdMethod;
  *                             calibration images (folds BatchNorm/Scale first, so one weight set is tuned)
  * @param quantizedWeights     with {@code fuseBn} or {@code fastFinetune}: where the folded (tuned) caffemodel
  *                             goes; in DynamicFixed mode it alone implies folding ({@link #foldsImplicitly})
+ * @param statistics           the calibration cache: statistics to save and saved ones to load
  */
 public record ExportSettings(QuantType quantType, Path deployModel, Path weights, Path quantizedDeployModel,
                              InParamsOut bitwidths, boolean allowAnyBitwidth, InParamsOut fractionalLengths,
                              ThresholdMethod thresholdMethod, CalibrationSettings calibration, Path report,
-                             boolean fuseBn, boolean fastFinetune, Path quantizedWeights) {
+                             boolean fuseBn, boolean fastFinetune, Path quantizedWeights,
+                             StatisticsSettings statistics) {
 
     public ExportSettings {
+        statistics = statistics == null ? StatisticsSettings.NONE : statistics;
         required(deployModel, "--deploy_model", "the float deploy prototxt");
         required(weights, "--weights", "the caffemodel");
         required(quantizedDeployModel, "--quantized_deploy_model", "the output prototxt");
@@ -56,9 +60,33 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
         if (thresholdMethod == null) {
             thresholdMethod = ThresholdMethod.parse(ThresholdMethod.DEFAULT);
         }
-        if (calibration == null && (fastFinetune || calibrates(quantType, fractionalLengths))) {
+        boolean calibrates = calibrates(quantType, fractionalLengths);
+        if (!calibrates && (statistics.loads() || statistics.save() != null)) {
+            throw new ModelException((statistics.loads() ? "--load_statistics" : "--save_statistics")
+                    + " does not apply in DynamicFixed mode with --fl_bitwidths " + fractionalLengths
+                    + " (nothing is calibrated; --fl_bitwidths auto calibrates)");
+        }
+        if (statistics.loads() && fastFinetune) {
+            throw new ModelException("--fast_finetune does not apply with --load_statistics (tuning runs the float "
+                    + "net over its images anyway: calibrate and tune in one run)");
+        }
+        if (calibration == null && (fastFinetune || calibrates) && !statistics.loads()) {
             throw new ModelException("missing --calibration_directory (the calibration images)");
         }
+    }
+
+    /** Without the calibration cache. */
+    public ExportSettings(QuantType quantType, Path deployModel, Path weights, Path quantizedDeployModel,
+                          InParamsOut bitwidths, boolean allowAnyBitwidth, InParamsOut fractionalLengths,
+                          ThresholdMethod thresholdMethod, CalibrationSettings calibration, Path report,
+                          boolean fuseBn, boolean fastFinetune, Path quantizedWeights) {
+        this(quantType, deployModel, weights, quantizedDeployModel, bitwidths, allowAnyBitwidth, fractionalLengths,
+                thresholdMethod, calibration, report, fuseBn, fastFinetune, quantizedWeights, StatisticsSettings.NONE);
+    }
+
+    /** The preprocessing flags of the run: the calibration's, or those loaded statistics must match. */
+    public PreprocessingFlags preprocessing() {
+        return calibration != null ? calibration.preprocessing() : statistics.preprocessing();
     }
 
     /** Whether the run folds BatchNorm/Scale into the convolutions (asked for, or needed by tuning). */
@@ -105,10 +133,11 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
         List<Path> inputs = new ArrayList<>(List.of(deployModel, weights));
         if (calibration != null) {
             inputs.add(calibration.images());
-            if (calibration.preprocessing().meanFile() != null) {
-                inputs.add(calibration.preprocessing().meanFile());
-            }
         }
+        if (preprocessing().meanFile() != null) {
+            inputs.add(preprocessing().meanFile());
+        }
+        inputs.addAll(statistics.load());
         return inputs;
     }
 
