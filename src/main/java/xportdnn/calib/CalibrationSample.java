@@ -1,11 +1,11 @@
 package xportdnn.calib;
 
+import xportdnn.data.ImageSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import xportdnn.data.ImageSet;
 import xportdnn.model.ModelException;
 
 /**

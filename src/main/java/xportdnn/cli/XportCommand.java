@@ -1,15 +1,16 @@
 package xportdnn.cli;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 import xportdnn.model.ModelException;
 import xportdnn.pipeline.CalibrationSettings;
 import xportdnn.pipeline.ExportPipeline;
@@ -114,12 +115,12 @@ final class XportCommand implements Callable<Integer> {
                     + "threshold method, bitwidth or --fl_bitwidths auto run can --load_statistics them.")
     Path saveStatistics;
 
-    @Option(names = "--load_statistics", paramLabel = "FILE[,FILE...]", split = ",",
+    @Option(names = "--load_statistics", paramLabel = "FILE[,FILE...]",
             description = "Calibrate from saved statistics instead of images (same net and preprocessing flags); "
                     + "several files of disjoint images merge exactly when their histograms share one first pass. "
                     + "With --calibration_directory: only the second pass runs, on those images, laid out on the "
                     + "files' merged ranges (how shards are calibrated).")
-    List<Path> loadStatistics;
+    String loadStatistics;
 
     @Mixin
     QuietOption quiet;
@@ -190,6 +191,7 @@ final class XportCommand implements Callable<Integer> {
         return new ExportSettings(quantType, deployModel, weights, quantizedDeployModel, bitwidths,
                 allowAnyBitwidth, flBitwidths.uniform(), ThresholdMethod.parse(thresholdMethod), calibration, report,
                 fuseBn, fastFinetune, quantizedWeights,
-                new StatisticsSettings(loadStatistics, saveStatistics, preprocessing.flags()));
+                new StatisticsSettings(loadStatistics == null ? null
+                        : Arrays.stream(loadStatistics.split(",")).map(Path::of).toList(), saveStatistics, preprocessing.flags()));
     }
 }

@@ -36,7 +36,8 @@ class NoSilentTrapsCliTest {
             Map.entry("--calibration_indices", "0,1"), Map.entry("--batch", "4"), Map.entry("--dims", "3,32,32"),
             Map.entry("--transpose", "2,0,1"), Map.entry("--channel_swap", "2,1,0"), Map.entry("--raw_scale", "255"),
             Map.entry("--mean_value", "128,128,128"), Map.entry("--mean_file", "mean.npy"),
-            Map.entry("--input_scale", "1"));
+            Map.entry("--input_scale", "1"), Map.entry("--save_statistics", "saved.stats"),
+            Map.entry("--load_statistics", "saved.stats"));
 
     @TempDir
     Path dir;

@@ -2,8 +2,11 @@ package xportdnn.fuzz;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.time.Duration;
+import xportdnn.calib.StatisticsFile;
+import xportdnn.calib.proto.StatisticsProto;
 import xportdnn.data.Idx;
 import xportdnn.data.ImageDecoder;
 import xportdnn.data.MeanFile;
@@ -72,6 +75,22 @@ class ParsersFuzzTest {
     @FuzzTest(maxDuration = "24h")
     void meanFile(FuzzedDataProvider data) {
         onFile("mean.binaryproto", data.consumeRemainingAsBytes(), MeanFile::read);
+    }
+
+    /** --load_statistics: the calibration cache (a checksummed protobuf message). */
+    @FuzzTest(maxDuration = "24h")
+    void statistics(FuzzedDataProvider data) {
+        onFile("saved.stats", data.consumeRemainingAsBytes(), StatisticsFile::read);
+    }
+
+    /** The statistics body behind a valid checksum, so that the fuzzer reaches the body's own checks. */
+    @FuzzTest(maxDuration = "24h")
+    void statisticsBody(FuzzedDataProvider data) {
+        byte[] body = data.consumeRemainingAsBytes();
+        byte[] file = StatisticsProto.StatisticsFile.newBuilder().setMagic("xportdnn calibration statistics")
+                .setFormat(StatisticsFile.FORMAT).setBody(ByteString.copyFrom(body))
+                .setSha256(ByteString.copyFrom(StatisticsFile.sha256(body))).build().toByteArray();
+        onFile("saved.stats", file, StatisticsFile::read);
     }
 
     private interface Reader {
