@@ -1,8 +1,11 @@
 package xportdnn.calib;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What calibration statistics depend on besides the images: the net (its files' digest, and whether BatchNorm/Scale
@@ -16,7 +19,7 @@ import java.util.Objects;
 public record StatisticsOrigin(String net, String netDigest, boolean folded, Map<String, String> preprocessing) {
 
     public StatisticsOrigin {
-        preprocessing = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(preprocessing));
+        preprocessing = Collections.unmodifiableMap(new LinkedHashMap<>(preprocessing));
     }
 
     /** What differs from {@code run}'s, in words, or null when the statistics apply to it. */
@@ -28,16 +31,14 @@ public record StatisticsOrigin(String net, String netDigest, boolean folded, Map
             return folded ? "saved from the net with BatchNorm/Scale folded (--fuse_bn), this run does not fold"
                     : "saved from the unfolded net, this run folds BatchNorm/Scale (--fuse_bn)";
         }
-        for (Map.Entry<String, String> flag : run.preprocessing.entrySet()) {
-            String saved = preprocessing.get(flag.getKey());
-            if (!Objects.equals(saved, flag.getValue())) {
-                return "saved with " + flag.getKey() + " " + (saved == null ? "unset" : saved) + ", this run has "
-                        + flag.getValue();
-            }
-        }
-        for (String flag : preprocessing.keySet()) {
-            if (!run.preprocessing.containsKey(flag)) {
-                return "saved with " + flag + " " + preprocessing.get(flag) + ", this run has none";
+        Set<String> flags = new LinkedHashSet<>(preprocessing.keySet());
+        flags.addAll(run.preprocessing.keySet());
+        for (String flag : flags) {
+            String saved = preprocessing.get(flag);
+            String now = run.preprocessing.get(flag);
+            if (!Objects.equals(saved, now)) {
+                return "saved with " + flag + " " + (saved == null ? "unset" : saved) + ", this run has "
+                        + (now == null ? "none" : now);
             }
         }
         return null;
