@@ -183,6 +183,18 @@ final class XportCommand implements Callable<Integer> {
         }
     }
 
+    /** The files of --load_statistics, or null. */
+    private List<Path> statisticsFiles() {
+        if (loadStatistics == null) {
+            return null;
+        }
+        List<String> names = Arrays.asList(loadStatistics.split(",", -1));
+        if (names.stream().anyMatch(String::isBlank)) {
+            throw new ModelException("--load_statistics: an empty file name in '" + loadStatistics + "'");
+        }
+        return names.stream().map(Path::of).toList();
+    }
+
     /** The flags as the pipeline's settings (which check them against each other). */
     ExportSettings settings() {
         CalibrationSettings calibration = calibrationDirectory == null ? null
@@ -191,7 +203,6 @@ final class XportCommand implements Callable<Integer> {
         return new ExportSettings(quantType, deployModel, weights, quantizedDeployModel, bitwidths,
                 allowAnyBitwidth, flBitwidths.uniform(), ThresholdMethod.parse(thresholdMethod), calibration, report,
                 fuseBn, fastFinetune, quantizedWeights,
-                new StatisticsSettings(loadStatistics == null ? null
-                        : Arrays.stream(loadStatistics.split(",")).map(Path::of).toList(), saveStatistics, preprocessing.flags()));
+                new StatisticsSettings(statisticsFiles(), saveStatistics, preprocessing.flags()));
     }
 }

@@ -84,6 +84,29 @@ class StatisticsCacheCliTest {
         }
     }
 
+    /** One cache of the folded net serves DynamicFixed's per-layer formats and Xilinx thresholds alike. */
+    @Test
+    void oneFoldedCacheServesDynamicFixedAutoAndXilinx() throws Exception {
+        Path stats = dir.resolve("folded.stats");
+        List<String> dynamicFixed = List.of("--quant_type", "DynamicFixed", "--fl_bitwidths", "auto", "--fuse_bn");
+        List<String> direct = new ArrayList<>(tinynet(dir.resolve("df.prototxt"), "--calibration_directory", IMAGES,
+                "--quantized_weights", dir.resolve("df.caffemodel").toString(), "--save_statistics", stats.toString()));
+        direct.addAll(dynamicFixed);
+        ok(direct);
+        List<String> loaded = new ArrayList<>(tinynet(dir.resolve("df_loaded.prototxt"), "--load_statistics",
+                stats.toString(), "--quantized_weights", dir.resolve("df_loaded.caffemodel").toString()));
+        loaded.addAll(dynamicFixed);
+        ok(loaded);
+        assertArrayEquals(read("df.prototxt"), read("df_loaded.prototxt"));
+        assertArrayEquals(read("df.caffemodel"), read("df_loaded.caffemodel"));
+
+        ok(tinynet(dir.resolve("x.prototxt"), "--calibration_directory", IMAGES, "--fuse_bn", "--quantized_weights",
+                dir.resolve("x.caffemodel").toString()));
+        ok(tinynet(dir.resolve("x_loaded.prototxt"), "--load_statistics", stats.toString(), "--fuse_bn",
+                "--quantized_weights", dir.resolve("x_loaded.caffemodel").toString()));
+        assertArrayEquals(read("x.prototxt"), read("x_loaded.prototxt"));
+    }
+
     @Test
     void disjointShardsLaidOutOnTheirMergedRangesGiveTheUnionsPrototxt() throws Exception {
         String all = range(0, 32);
@@ -156,6 +179,7 @@ class StatisticsCacheCliTest {
         Files.write(flipped, changed);
         refused(tinynet(dir.resolve("no.prototxt"), "--load_statistics", flipped.toString()), flipped.toString());
         refused(tinynet(dir.resolve("no.prototxt"), "--load_statistics", DEPLOY), DEPLOY);
+        refused(tinynet(dir.resolve("no.prototxt"), "--load_statistics", stats + ","), "an empty file name");
 
         for (String flag : List.of("--calibration_size", "--calibration_seed", "--batch")) {
             refused(tinynet(dir.resolve("no.prototxt"), "--load_statistics", stats.toString(), flag, "4"),
