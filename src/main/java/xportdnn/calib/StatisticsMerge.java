@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import xportdnn.model.ModelException;
 
 /**
@@ -98,7 +99,7 @@ public final class StatisticsMerge {
     }
 
     private static void disjoint(List<SavedStatistics> files,
-                                 java.util.function.Function<SavedStatistics, List<String>> images, String what) {
+                                 Function<SavedStatistics, List<String>> images, String what) {
         Map<String, String> owner = new HashMap<>();
         for (SavedStatistics f : files) {
             for (String image : images.apply(f)) {

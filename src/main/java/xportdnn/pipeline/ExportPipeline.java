@@ -54,6 +54,12 @@ public final class ExportPipeline {
         }
         List<SavedStatistics> saved = StatisticsCache.read(cache.load(), origin);
         String files = cache.load().stream().map(Path::toString).collect(Collectors.joining(", "));
+        for (SavedStatistics f : saved) {
+            if (!f.toolVersion().equals(StatisticsCache.TOOL_VERSION)) {
+                notices.add(Notice.note(f.source() + " was saved by " + f.toolVersion() + ", this is "
+                        + StatisticsCache.TOOL_VERSION));
+            }
+        }
         Calibration calibration = input == null ? Calibration.loaded(saved)
                 : Calibration.secondPass(net, input, saved, progress);
         notices.add(Notice.note(input == null

@@ -3,6 +3,7 @@ package xportdnn.pipeline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -62,7 +63,7 @@ final class StatisticsCache {
         if (p.meanArray() != null) {
             float[] mean = p.meanArray().data();
             byte[] bytes = new byte[4 * mean.length];
-            java.nio.ByteBuffer.wrap(bytes).asFloatBuffer().put(mean);
+            ByteBuffer.wrap(bytes).asFloatBuffer().put(mean);
             flags.put("--mean_file", "a mean of sha-256 " + HexFormat.of().formatHex(StatisticsFile.sha256(bytes))
                     .substring(0, 16));
         }

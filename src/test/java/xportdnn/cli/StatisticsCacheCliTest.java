@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xportdnn.SharedData.Model;
+import xportdnn.calib.StatisticsFile;
+import xportdnn.calib.proto.StatisticsProto;
 
 /**
  * The calibration cache: an export from saved statistics writes the same bytes as the export that calibrated, and
@@ -74,6 +77,17 @@ class StatisticsCacheCliTest {
         assertTrue(loaded.stderr().contains("statistics of 16 images loaded from " + stats + " (no float pass)"),
                 loaded.stderr());
         assertTrue(loaded.stdout().startsWith("xportdnn: calibrated on 16 images (kl-j)"), loaded.stdout());
+
+        Path older = dir.resolve("older.stats");
+        StatisticsProto.StatisticsFile file = StatisticsProto.StatisticsFile.parseFrom(Files.readAllBytes(stats));
+        ByteString body = StatisticsProto.CalibrationStatistics.parseFrom(file.getBody()).toBuilder()
+                .setToolVersion("xportdnn 0.0.9").build().toByteString();
+        Files.write(older, file.toBuilder().setBody(body).setSha256(ByteString.copyFrom(
+                StatisticsFile.sha256(body.toByteArray()))).build().toByteArray());
+        CliRun old = ok(tinynet(dir.resolve("older.prototxt"), "--load_statistics", older.toString()));
+        assertTrue(old.stderr().contains("note: " + older + " was saved by xportdnn 0.0.9, this is xportdnn 0.1.0"),
+                old.stderr());
+        assertArrayEquals(read("direct.prototxt"), read("older.prototxt"));
 
         for (String method : List.of("mse", "percentile:99.9", "aciq-laplace")) {
             ok(tinynet(dir.resolve("m.prototxt"), "--calibration_directory", IMAGES, "--calibration_size", "16",
