@@ -3,6 +3,7 @@ package xportdnn.tune;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,7 +169,7 @@ public final class FastFinetune {
             Map<String, FormatGroups.Group> changeable, Map<String, TunedConv> convs, Collected collected,
             Map<String, List<Blob>> weights, NetParameter.Builder definition, Map<String, Integer> order) {
         Map<String, FormatResult> out = new HashMap<>();
-        Set<String> done = new java.util.HashSet<>();
+        Set<String> done = new HashSet<>();
         for (Map.Entry<String, FormatGroups.Group> e : changeable.entrySet()) {
             FormatGroups.Group group = e.getValue();
             if (!done.add(group.writers().iterator().next())) {

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import xportdnn.engine.layers.Tensors;
+import xportdnn.model.ConvGeometry;
 import xportdnn.model.Layer;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
@@ -72,7 +74,7 @@ class OutputFormatChoiceTest {
             x[i] = input.dequantize(CODES[i], 0);
         }
         OutputSamples samples = new OutputSamples(new PatchSampler(
-                xportdnn.model.ConvGeometry.of(conv.param(), new int[] {2, 1, 1, 4}), new int[] {2, 1, 1, 4}, 256, 1),
+                ConvGeometry.of(conv.param(), new int[] {2, 1, 1, 4}), new int[] {2, 1, 1, 4}, 256, 1),
                 new float[] {1}, new float[] {0}, true);
         samples.add(x, CODES, 2);
         NumberFormat weightFormat = scheme.weights(conv, PrecisionScheme.block(conv), conv.weights().get(0), false);
@@ -103,8 +105,25 @@ class OutputFormatChoiceTest {
             assertEquals(8f, chosen.getLayer(order.get(name)).getPrecisionParam().getThLayerIn(), name);
         }
         assertEquals(8f, chosen.getLayer(order.get("next")).getPrecisionParam().getThLayerOut(), "its own output");
-        // The simulator finds every reader's declared input format equal to what its producer writes.
+        // The simulator finds every reader's declared input format equal to what its producer writes, and computes
+        // the errors the choice assumed, with either definition.
         FixedPointNet device = new FixedPointNet(NetLoader.build(chosen, weights));
         assertTrue(device.notes().stream().noneMatch(n -> n.contains("declares")), device.notes().toString());
+        assertEquals(choice.errorAfter(), simulatedError(device, x), 1e-9);
+        assertEquals(choice.errorBefore(), simulatedError(new FixedPointNet(net), x), 1e-4 * clipped);
+    }
+
+    /** Squared difference of the device's ReLU output from the float one (the input itself) over both images. */
+    private static double simulatedError(FixedPointNet device, float[] x) {
+        double[] sum = new double[1];
+        device.forward(x, 2, (layer, tops) -> {
+            if (layer.name().equals("relu")) {
+                float[] out = Tensors.floats(tops.get(0));
+                for (int i = 0; i < x.length; i++) {
+                    sum[0] += Math.pow(out[i] - Math.max(0, x[i]), 2);
+                }
+            }
+        });
+        return sum[0];
     }
 }
