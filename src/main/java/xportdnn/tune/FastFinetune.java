@@ -35,8 +35,10 @@ import xportdnn.sim.FixedPointNet;
  * from the quantized (and already tuned) layers before it. Per layer, one pass of the float net and the simulator
  * over the images collects the input moments ({@link PatchStatistics}); then each output channel gets its rounding
  * (up or down per weight, {@link RoundingSolver}) and a bias correction ({@link ChannelTuning}). A layer whose
- * output error does not drop is left as it was. The formats in the prototxt stay as the export chose them; the
- * tuned weights are written as floats the runtime quantizes to exactly the chosen codes ({@link WrittenWeights}).
+ * output error does not drop is left as it was. Then the output format of each group of layers the pass tuned
+ * ({@link FormatGroups}) is chosen on samples of the same pass ({@link OutputFormatChoice}), and the prototxt's
+ * readers follow it. The tuned weights are written as floats the runtime quantizes to exactly the chosen codes
+ * ({@link WrittenWeights}).
  */
 public final class FastFinetune {
 
