@@ -29,9 +29,10 @@ final class FineTuning {
                 .average().orElse(Double.NaN);
         double after = layers.stream().mapToDouble(l -> l.tuned() ? l.sqnrTuned() : l.sqnrPlain())
                 .filter(Double::isFinite).average().orElse(Double.NaN);
-        return Notice.note(String.format(Locale.ROOT, "fast finetune tuned %d of %d convolutions; their output SQNR "
-                + "on the calibration images (before the activation) averages %.2f dB, %.2f dB untuned", tuned,
-                layers.size(), after, before));
+        long formats = layers.stream().filter(l -> !l.format().after().equals(l.format().before())).count();
+        return Notice.note(String.format(Locale.ROOT, "fast finetune tuned %d of %d convolutions and changed the output "
+                + "format of %d; their output SQNR on the calibration images (before the activation) averages %.2f dB, "
+                + "%.2f dB untuned", tuned, layers.size(), formats, after, before));
     }
 
     /** The report's per-layer section. */
@@ -43,6 +44,12 @@ final class FineTuning {
             m.put("tuned", l.tuned());
             m.put("sqnr_db_before", finiteOrNull(l.sqnrPlain()));
             m.put("sqnr_db_after", finiteOrNull(l.tuned() ? l.sqnrTuned() : l.sqnrPlain()));
+            FastFinetune.FormatResult f = l.format();
+            m.put("output_format_before", f.before());
+            m.put("output_format_after", f.after());
+            m.put("output_format_measured", f.measuredAt());
+            m.put("output_sqnr_db_before", finiteOrNull(f.sqnrBefore()));
+            m.put("output_sqnr_db_after", finiteOrNull(f.sqnrAfter()));
             out.add(m);
         }
         return out;

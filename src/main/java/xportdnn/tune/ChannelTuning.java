@@ -22,8 +22,9 @@ final class ChannelTuning {
      * @param signal     E[(w . x + b)^2]: the float output's energy
      * @param errorPlain E[(w . x + b - s q0 . x~ - b0)^2]: plain rounding q0, the device's rounding b0 of b
      * @param errorTuned the same with the tuned codes and bias
+     * @param idealBias  the bias that makes the mean error of the tuned codes zero, before the grid rounds it
      */
-    record Result(int[] codes, int biasCode, double signal, double errorPlain, double errorTuned) {
+    record Result(int[] codes, int biasCode, double signal, double errorPlain, double errorTuned, double idealBias) {
     }
 
     private ChannelTuning() {
@@ -74,7 +75,8 @@ final class ChannelTuning {
         int plainBias = output.quantize(bias, 0);
         double signal = dot(w, multiply(m.xx(), w)) + 2 * bias * dot(m.x(), w) + (double) bias * bias;
         return new Result(codes, biasCode, signal, error(m, w, bias, plain, step, output.dequantize(plainBias, 0)),
-                error(m, w, bias, codes, step, output.dequantize(biasCode, 0)));
+                error(m, w, bias, codes, step, output.dequantize(biasCode, 0)),
+                floatMean - step * dot(m.q(), values(codes, 1)));
     }
 
     /** E[(w . x + b - s q . x~ - deviceBias)^2] from the raw moments. */

@@ -3,6 +3,7 @@ package xportdnn.tune;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.PrecisionScheme;
+import xportdnn.precision.XilinxScheme;
 import xportdnn.sim.FixedPointNet;
 
 /**
@@ -33,8 +35,10 @@ import xportdnn.sim.FixedPointNet;
  * from the quantized (and already tuned) layers before it. Per layer, one pass of the float net and the simulator
  * over the images collects the input moments ({@link PatchStatistics}); then each output channel gets its rounding
  * (up or down per weight, {@link RoundingSolver}) and a bias correction ({@link ChannelTuning}). A layer whose
- * output error does not drop is left as it was. The formats in the prototxt stay as the export chose them; the
- * tuned weights are written as floats the runtime quantizes to exactly the chosen codes ({@link WrittenWeights}).
+ * output error does not drop is left as it was. Then the output format of each group of layers the pass tuned
+ * ({@link FormatGroups}) is chosen on samples of the same pass ({@link OutputFormatChoice}), and the prototxt's
+ * readers follow it. The tuned weights are written as floats the runtime quantizes to exactly the chosen codes
+ * ({@link WrittenWeights}).
  */
 public final class FastFinetune {
 
@@ -50,8 +54,24 @@ public final class FastFinetune {
      * @param sqnrTuned  the same after tuning
      * @param tuned      whether the tuned weights were kept (the error dropped)
      * @param codes      the weight codes written (output channel major), or null when not tuned
+     * @param format     what the output-format choice did
      */
-    public record LayerResult(String layer, double sqnrPlain, double sqnrTuned, boolean tuned, int[] codes) {
+    public record LayerResult(String layer, double sqnrPlain, double sqnrTuned, boolean tuned, int[] codes,
+                              FormatResult format) {
+    }
+
+    /**
+     * The output format of a tuned layer.
+     *
+     * @param before     as the export chose it, e.g. "th_layer_out 130.2" or "fl_layer_out 3"
+     * @param after      as written
+     * @param measuredAt where its error was measured ("output", "after pool10"), or null when the format could not
+     *                   change (a value of its group is written by a layer not tuned in the same pass)
+     * @param sqnrBefore the SQNR (dB) of the device's output (after a fused ReLU; after the pooling where
+     *                   measured there) on the calibration samples with the format before; NaN when not measured
+     * @param sqnrAfter  the same with the format after
+     */
+    public record FormatResult(String before, String after, String measuredAt, double sqnrBefore, double sqnrAfter) {
     }
 
     /**
@@ -88,21 +108,117 @@ public final class FastFinetune {
         for (List<Layer> pass : TuningPasses.of(net.layers(), tuned)) {
             FixedPointNet fixed = new FixedPointNet(net);
             PrecisionScheme scheme = PrecisionScheme.of(net);
-            Map<String, PatchStatistics> statistics = collect(net, pass, order, floatEngine, fixed, scheme, images,
-                    transformer, batch, progress);
+            FormatGroups groups = new FormatGroups(net, scheme instanceof XilinxScheme);
+            Set<String> names = pass.stream().map(Layer::name).collect(Collectors.toSet());
+            Map<String, FormatGroups.Group> changeable = new LinkedHashMap<>();
             for (Layer conv : pass) {
-                results.add(tune(net.layer(conv.name()), scheme, statistics.get(conv.name()), weights, definition,
-                        order));
+                FormatGroups.Group group = groups.of(conv.name());
+                if (!group.writers().isEmpty() && names.containsAll(group.writers())) {
+                    changeable.put(conv.name(), group);
+                }
+            }
+            Collected collected = collect(net, pass, order, floatEngine, fixed, scheme, changeable, images,
+                    transformer, batch, progress);
+            Map<String, TunedConv> convs = new LinkedHashMap<>();
+            for (Layer conv : pass) {
+                convs.put(conv.name(), tune(net.layer(conv.name()), scheme, collected.statistics().get(conv.name()),
+                        weights, definition, order));
+            }
+            Map<String, FormatResult> formats = chooseFormats(net, scheme, changeable, convs, collected, weights,
+                    definition, order);
+            for (TunedConv t : convs.values()) {
+                LayerResult r = t.result();
+                results.add(new LayerResult(r.layer(), r.sqnrPlain(), r.sqnrTuned(), r.tuned(), r.codes(),
+                        formats.get(r.layer())));
             }
             net = build(definition, weights);
         }
         return new Result(definition.build(), caffemodel(definition, weights), results);
     }
 
-    private static Map<String, PatchStatistics> collect(Net net, List<Layer> pass, Map<String, Integer> order,
-            FloatEngine floatEngine, FixedPointNet fixed, PrecisionScheme scheme, List<ImageSet.Entry> images,
-            Transformer transformer, int batch, Progress progress) {
+    /** What one pass over the images collected: the moments of each layer, the output samples of some. */
+    private record Collected(Map<String, PatchStatistics> statistics, Map<String, OutputSamples> samples,
+                             Map<String, Boolean> relu) {
+    }
+
+    /**
+     * A convolution after its weights were tuned.
+     *
+     * @param codes     the codes it is written with (tuned, or plain when tuning was not kept)
+     * @param bias      its float bias
+     * @param biasCodes the tuned bias in codes of {@code output}, or null when tuning was not kept
+     * @param ideal     per channel the bias that zeroes the tuned codes' mean error, or null
+     */
+    private record TunedConv(Layer conv, LayerResult result, int[] codes, NumberFormat input, NumberFormat weights,
+                             NumberFormat output, float[] bias, int[] biasCodes, float[] ideal) {
+
+        /** The bias to write for an output format: the tuned one, on that format's grid where it differs. */
+        float[] biasFor(NumberFormat format) {
+            if (biasCodes == null) {
+                return bias;
+            }
+            int[] q = format.equals(output) ? biasCodes : format.quantize(ideal, 1);
+            return WrittenWeights.of(q, format, 1);
+        }
+    }
+
+    /**
+     * The output format of every group of the pass that may change (its values all written by this pass's
+     * convolutions), chosen on the samples ({@link OutputFormatChoice}); the definition and the written biases
+     * follow a change. Per layer of the pass, what was done.
+     */
+    private static Map<String, FormatResult> chooseFormats(Net net, PrecisionScheme scheme,
+            Map<String, FormatGroups.Group> changeable, Map<String, TunedConv> convs, Collected collected,
+            Map<String, List<Blob>> weights, NetParameter.Builder definition, Map<String, Integer> order) {
+        Map<String, FormatResult> out = new HashMap<>();
+        Set<String> done = new HashSet<>();
+        for (Map.Entry<String, FormatGroups.Group> e : changeable.entrySet()) {
+            FormatGroups.Group group = e.getValue();
+            if (!done.add(group.writers().iterator().next())) {
+                continue;
+            }
+            List<OutputFormatChoice.Writer> writers = new ArrayList<>();
+            for (String name : group.writers()) {
+                TunedConv t = convs.get(name);
+                writers.add(new OutputFormatChoice.Writer(t.conv(), collected.samples().get(name), t.codes(),
+                        t.input(), t.weights(), collected.relu().get(name), t::biasFor));
+            }
+            OutputFormatChoice.Choice choice = OutputFormatChoice.choose(net, definition.build(), scheme, group,
+                    writers, order);
+            if (choice.changed()) {
+                definition.clear().mergeFrom(choice.definition());
+                for (String name : group.writers()) {
+                    TunedConv t = convs.get(name);
+                    List<Blob> blobs = weights.get(name);
+                    Blob bias = new Blob(new int[] {t.bias().length}, t.biasFor(choice.after()));
+                    if (blobs.size() > 1) {
+                        blobs.set(1, bias);
+                    } else {
+                        blobs.add(bias);
+                        definition.getLayerBuilder(order.get(name)).getConvolutionParamBuilder().setBiasTerm(true);
+                    }
+                }
+            }
+            for (String name : group.writers()) {
+                out.put(name, new FormatResult(OutputFormatChoice.describe(choice.before()),
+                        OutputFormatChoice.describe(choice.after()), choice.measuredAt(),
+                        sqnr(choice.signal(), choice.errorBefore()), sqnr(choice.signal(), choice.errorAfter())));
+            }
+        }
+        for (TunedConv t : convs.values()) {
+            String exported = OutputFormatChoice.describe(t.output());
+            out.putIfAbsent(t.conv().name(), new FormatResult(exported, exported, null, Double.NaN, Double.NaN));
+        }
+        return out;
+    }
+
+    private static Collected collect(Net net, List<Layer> pass, Map<String, Integer> order,
+            FloatEngine floatEngine, FixedPointNet fixed, PrecisionScheme scheme,
+            Map<String, FormatGroups.Group> changeable, List<ImageSet.Entry> images, Transformer transformer,
+            int batch, Progress progress) {
         Map<String, PatchStatistics> statistics = new LinkedHashMap<>();
+        Map<String, OutputSamples> samples = new HashMap<>();
+        Map<String, Boolean> relu = new HashMap<>();
         Map<String, NumberFormat> inputFormats = new HashMap<>();
         List<InputCapture.Reader> readers = new ArrayList<>();
         for (Layer conv : pass) {
@@ -111,6 +227,19 @@ public final class FastFinetune {
             statistics.put(l.name(), new PatchStatistics(ConvGeometry.of(l.param(), bottom), bottom,
                     POSITIONS_PER_IMAGE, SEED + order.get(l.name())));
             inputFormats.put(l.name(), scheme.input(l, PrecisionScheme.block(l)));
+            String reported = fixed.fusedLayers().get(l.name());
+            relu.put(l.name(), reported != null && net.layer(reported).layerType() == LayerType.RELU);
+            FormatGroups.Group group = changeable.get(l.name());
+            if (group != null) {
+                int[] top = ConvGeometry.of(l.param(), bottom).outputShape(bottom, false);
+                // All positions where a pooling of the whole output is what the error is measured after.
+                int positions = group.pooledBy() != null ? Math.max(POSITIONS_PER_IMAGE, top[2] * top[3])
+                        : POSITIONS_PER_IMAGE;
+                List<Blob> blobs = l.weights();
+                float[] bias = blobs.size() > 1 ? blobs.get(1).data() : new float[top[1]];
+                samples.put(l.name(), new OutputSamples(new PatchSampler(ConvGeometry.of(l.param(), bottom), bottom,
+                        positions, SEED + order.get(l.name())), blobs.get(0).data(), bias, relu.get(l.name())));
+            }
             readers.add(new InputCapture.Reader(l.name(), l.bottoms().get(0), order.get(l.name())));
         }
         String label = "tuning " + pass.stream().map(Layer::name).collect(Collectors.joining(", "));
@@ -124,15 +253,19 @@ public final class FastFinetune {
                     NumberFormat format = inputFormats.get(e.getKey());
                     float[] device = deviceInputs.of(e.getKey());
                     // The convolution reads its input in its declared format (the image is quantized here first).
-                    float[] codes = format.dequantize(format.quantize(device, device.length), device.length);
-                    e.getValue().add(floatInputs.of(e.getKey()), codes, n);
+                    int[] codes = format.quantize(device, device.length);
+                    e.getValue().add(floatInputs.of(e.getKey()), format.dequantize(codes, device.length), n);
+                    OutputSamples s = samples.get(e.getKey());
+                    if (s != null) {
+                        s.add(floatInputs.of(e.getKey()), codes, n);
+                    }
                 }
             }, step);
         }
-        return statistics;
+        return new Collected(statistics, samples, relu);
     }
 
-    private static LayerResult tune(Layer conv, PrecisionScheme scheme, PatchStatistics statistics,
+    private static TunedConv tune(Layer conv, PrecisionScheme scheme, PatchStatistics statistics,
             Map<String, List<Blob>> weights, NetParameter.Builder definition, Map<String, Integer> order) {
         PrecisionParameter block = PrecisionScheme.block(conv);
         List<Blob> blobs = weights.get(conv.name());
@@ -145,6 +278,7 @@ public final class FastFinetune {
         int[] plain = format.quantize(kernel.data(), k);
         int[] codes = new int[plain.length];
         int[] biasCodes = new int[channels];
+        float[] ideal = new float[channels];
         double signal = 0;
         double errorPlain = 0;
         double errorTuned = 0;
@@ -160,6 +294,7 @@ public final class FastFinetune {
                     format.step(channel), min, max, bias[c], output);
             System.arraycopy(r.codes(), 0, codes, c * k, k);
             biasCodes[c] = r.biasCode();
+            ideal[c] = (float) r.idealBias();
             signal += r.signal();
             errorPlain += r.errorPlain();
             errorTuned += r.errorTuned();
@@ -175,8 +310,10 @@ public final class FastFinetune {
                 definition.getLayerBuilder(order.get(conv.name())).getConvolutionParamBuilder().setBiasTerm(true);
             }
         }
-        return new LayerResult(conv.name(), sqnr(signal, errorPlain), sqnr(signal, errorTuned), keep,
-                keep ? codes : null);
+        LayerResult result = new LayerResult(conv.name(), sqnr(signal, errorPlain), sqnr(signal, errorTuned), keep,
+                keep ? codes : null, null);
+        return new TunedConv(conv, result, keep ? codes : plain, scheme.input(conv, block), format, output, bias,
+                keep ? biasCodes : null, keep ? ideal : null);
     }
 
     private static double sqnr(double signal, double error) {

@@ -1,6 +1,5 @@
 package xportdnn.tune;
 
-import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,13 +15,8 @@ import xportdnn.model.ConvGeometry;
  */
 final class PatchStatistics {
 
-    private final ConvGeometry geometry;
-    private final int[] bottom; // C, H, W of one image
-    private final int outH;
-    private final int outW;
+    private final PatchSampler sampler;
     private final int k;
-    private final int positions;
-    private final long seed;
     private final double[][] quantizedGram; // per group, sum x~ x~' (K x K, row-major)
     private final double[][] crossGram;     // per group, sum x~ x'
     private final double[][] floatGram;     // per group, sum x x'
@@ -36,17 +30,8 @@ final class PatchStatistics {
      * @param positions the most output positions one image contributes
      */
     PatchStatistics(ConvGeometry geometry, int[] bottom, int positions, long seed) {
-        if (geometry.kernel().length != 2 || bottom.length != 4) {
-            throw new IllegalArgumentException("tuning handles 2-D convolutions of N x C x H x W inputs");
-        }
-        this.geometry = geometry;
-        this.bottom = new int[] {bottom[1], bottom[2], bottom[3]};
-        int[] top = geometry.outputShape(bottom, false);
-        this.outH = top[2];
-        this.outW = top[3];
-        this.k = geometry.inChannels() / geometry.group() * geometry.kernel()[0] * geometry.kernel()[1];
-        this.positions = positions;
-        this.seed = seed;
+        this.sampler = new PatchSampler(geometry, bottom, positions, seed);
+        this.k = sampler.patchLength();
         int groups = geometry.group();
         quantizedGram = new double[groups][k * k];
         crossGram = new double[groups][k * k];
@@ -60,7 +45,7 @@ final class PatchStatistics {
     }
 
     int groups() {
-        return geometry.group();
+        return sampler.groups();
     }
 
     long patches() {
@@ -72,55 +57,22 @@ final class PatchStatistics {
      * {@code n x C x H x W} in C order.
      */
     void add(float[] floatInput, float[] quantizedInput, int n) {
-        int perImage = bottom[0] * bottom[1] * bottom[2];
-        int all = outH * outW;
-        int take = Math.min(positions, all);
+        int perImage = sampler.imageSize();
+        int take = sampler.taken();
         for (int image = 0; image < n; image++) {
-            int[] chosen = chosenPositions(all, take, images + image);
-            for (int g = 0; g < geometry.group(); g++) {
+            int[] chosen = sampler.chosen(images + image);
+            for (int g = 0; g < sampler.groups(); g++) {
                 double[] xq = new double[take * k];
                 double[] x = new double[take * k];
                 for (int p = 0; p < take; p++) {
-                    patch(quantizedInput, image * perImage, g, chosen[p], xq, p * k);
-                    patch(floatInput, image * perImage, g, chosen[p], x, p * k);
+                    sampler.patch(quantizedInput, image * perImage, g, chosen[p], xq, p * k);
+                    sampler.patch(floatInput, image * perImage, g, chosen[p], x, p * k);
                 }
                 accumulate(g, xq, x, take);
             }
         }
         images += n;
         patches += (long) n * take;
-    }
-
-    private int[] chosenPositions(int all, int take, int image) {
-        int[] chosen = new int[take];
-        double stride = (double) all / take;
-        double offset = new Random(seed * 31 + image).nextDouble() * stride;
-        for (int p = 0; p < take; p++) {
-            chosen[p] = Math.min(all - 1, (int) (offset + p * stride));
-        }
-        return chosen;
-    }
-
-    /** Copies the K input values output position {@code position} of group {@code g} reads (0 over padding). */
-    private void patch(float[] input, int imageStart, int g, int position, double[] out, int at) {
-        int cin = geometry.inChannels() / geometry.group();
-        int kh = geometry.kernel()[0];
-        int kw = geometry.kernel()[1];
-        int oy = position / outW;
-        int ox = position % outW;
-        int h = bottom[1];
-        int w = bottom[2];
-        int i = at;
-        for (int c = 0; c < cin; c++) {
-            int plane = imageStart + (g * cin + c) * h * w;
-            for (int ky = 0; ky < kh; ky++) {
-                int y = oy * geometry.stride()[0] - geometry.pad()[0] + ky * geometry.dilation()[0];
-                for (int kx = 0; kx < kw; kx++, i++) {
-                    int xx = ox * geometry.stride()[1] - geometry.pad()[1] + kx * geometry.dilation()[1];
-                    out[i] = y < 0 || y >= h || xx < 0 || xx >= w ? 0 : input[plane + y * w + xx];
-                }
-            }
-        }
     }
 
     private void accumulate(int g, double[] xq, double[] x, int rows) {
@@ -147,7 +99,7 @@ final class PatchStatistics {
 
     /** Adds another shard's statistics of the same layer (sums, so the merge is exact up to float addition). */
     void merge(PatchStatistics other) {
-        for (int g = 0; g < geometry.group(); g++) {
+        for (int g = 0; g < sampler.groups(); g++) {
             addAll(quantizedGram[g], other.quantizedGram[g]);
             addAll(crossGram[g], other.crossGram[g]);
             addAll(floatGram[g], other.floatGram[g]);

@@ -38,7 +38,10 @@ class FastFinetuneCliTest {
         assertFalse(Files.exists(dir.resolve("q.prototxt")));
     }
 
-    /** The report lists every tuned convolution with its output SQNR before and after; tuning never lowers it. */
+    /**
+     * The report lists every tuned convolution with its output SQNR before and after (tuning never lowers it) and
+     * its output format before and after.
+     */
     @Test
     void writesTheTunedWeightsAndReportsEachLayer() throws IOException {
         CliRun run = export("--fast_finetune", "--quantized_weights", dir.resolve("q.caffemodel").toString(),
@@ -56,5 +59,11 @@ class FastFinetuneCliTest {
             layers++;
         }
         assertEquals(2, layers, report);
+        // Each layer's output format before and after its choice; conv2's error is measured after the global
+        // average pooling that alone reads it.
+        Matcher format = Pattern.compile("\"name\": \"conv2\",[^}]*\"output_format_before\": \"th_layer_out "
+                + "[0-9.]+\",\\s*\"output_format_after\": \"th_layer_out [0-9.]+\",\\s*"
+                + "\"output_format_measured\": \"after pool2\"").matcher(report);
+        assertTrue(format.find(), report);
     }
 }

@@ -1,0 +1,270 @@
+package xportdnn.tune;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
+import xportdnn.model.ModelException;
+import xportdnn.model.Net;
+import xportdnn.model.PoolGeometry;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.precision.AveragePooling;
+import xportdnn.precision.FixedPointFormat;
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.PrecisionScheme;
+import xportdnn.precision.Requantizer;
+import xportdnn.precision.ThresholdFormat;
+import xportdnn.precision.XilinxScheme;
+
+/**
+ * Chooses the output format of a group of tuned convolutions ({@link FormatGroups}): candidates around the
+ * exported one (Xilinx: {@code th_layer_out} times 2^(i/8), i = -8..16; DynamicFixed: {@code fl_layer_out}
+ * -3..+3), each scored by the squared error of the device's output against the float net's on the calibration
+ * samples ({@link OutputSamples}): the accumulators requantized as the device does with the candidate's
+ * multipliers, bias rounding and clipping (Xilinx clips a bias to +-th_layer_out) and saturation, after the fused
+ * ReLU. Where a global average pooling alone reads the output (a classifier head), the error is that of the
+ * pooled values as the device computes them, since the per-position values are only its inputs. A candidate the
+ * device cannot run (a DynamicFixed shift that would have to go left, or out of the pooling's shift range) is
+ * skipped. The exported format stays unless a candidate has a smaller error, both in total and on each half of
+ * the images (even- and odd-numbered): a gain that a few images carry is noise, and does not hold on others.
+ */
+final class OutputFormatChoice {
+
+    /** Xilinx candidates: th x 2^(i / STEPS_PER_OCTAVE) for i in LOWEST..HIGHEST. */
+    private static final int STEPS_PER_OCTAVE = 8;
+    private static final int LOWEST = -8;
+    private static final int HIGHEST = 16;
+    /** DynamicFixed candidates: fl_layer_out +- this. */
+    private static final int FL_RANGE = 3;
+
+    /**
+     * A tuned convolution writing into the group.
+     *
+     * @param conv    the convolution (its block as exported)
+     * @param samples its calibration samples
+     * @param codes   the weight codes it will be written with (C x K)
+     * @param input   its input format
+     * @param weights its weights' format
+     * @param relu    whether a ReLU is fused into it
+     * @param bias    the bias it will be written with for an output format (real units, the device rounds it)
+     */
+    record Writer(Layer conv, OutputSamples samples, int[] codes, NumberFormat input, NumberFormat weights,
+                  boolean relu, Function<NumberFormat, float[]> bias) {
+    }
+
+    /**
+     * @param before      the exported output format
+     * @param after       the chosen one (equal to before when none was better)
+     * @param measuredAt  where the error was measured: "output", or "after <pooling>"
+     * @param errorBefore the squared error with the exported format
+     * @param errorAfter  with the chosen one
+     * @param signal      the float values' energy, for SQNR
+     * @param definition  the definition with the chosen format (the same as given when nothing changed)
+     */
+    record Choice(NumberFormat before, NumberFormat after, String measuredAt, double errorBefore, double errorAfter,
+                  double signal, NetParameter definition) {
+
+        boolean changed() {
+            return !after.equals(before);
+        }
+    }
+
+    private OutputFormatChoice() {
+    }
+
+    static Choice choose(Net net, NetParameter definition, PrecisionScheme scheme, FormatGroups.Group group,
+                         List<Writer> writers, Map<String, Integer> order) {
+        boolean xilinx = scheme instanceof XilinxScheme;
+        Layer first = writers.get(0).conv();
+        PrecisionParameter block = PrecisionScheme.block(first);
+        NumberFormat exported = scheme.output(first, block);
+        Layer pooling = group.pooledBy() != null && writers.size() == 1 && writers.get(0).samples().complete()
+                ? group.pooledBy() : null;
+        List<double[][]> accumulators = new ArrayList<>();
+        for (Writer w : writers) {
+            double[][] acc = new double[w.samples().images()][];
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] = w.samples().accumulators(i, w.codes());
+            }
+            accumulators.add(acc);
+        }
+        double signal = signal(writers, pooling);
+        NetParameter bestDefinition = definition;
+        NumberFormat best = exported;
+        double[] before = error(net, definition, scheme, writers, accumulators, pooling, order);
+        double bestError = before[0] + before[1];
+        List<Double> candidates = new ArrayList<>();
+        if (xilinx) {
+            for (int i = LOWEST; i <= HIGHEST; i++) {
+                candidates.add(block.getThLayerOut() * Math.pow(2, (double) i / STEPS_PER_OCTAVE));
+            }
+        } else {
+            for (int d = -FL_RANGE; d <= FL_RANGE; d++) {
+                candidates.add((double) (block.getFlLayerOut() + d));
+            }
+        }
+        for (double value : candidates) {
+            NetParameter candidate = with(definition, group, order, xilinx, value);
+            if (!runs(net, candidate, scheme, group, order)) {
+                continue;
+            }
+            double[] e = error(net, candidate, scheme, writers, accumulators, pooling, order);
+            // Better in total and on either half of the images: a gain not carried by a few images.
+            if (e[0] + e[1] < bestError && e[0] < before[0] && e[1] < before[1]) {
+                bestError = e[0] + e[1];
+                bestDefinition = candidate;
+                best = scheme.output(first, PrecisionScheme.block(layer(net, candidate, first.name(), order)));
+            }
+        }
+        return new Choice(exported, best, pooling == null ? "output" : "after " + pooling.name(), before[0] + before[1],
+                bestError, signal, bestDefinition);
+    }
+
+    /** The definition with the group's format set to {@code value} (a threshold, or a fractional length). */
+    static NetParameter with(NetParameter definition, FormatGroups.Group group, Map<String, Integer> order,
+                             boolean xilinx, double value) {
+        NetParameter.Builder out = definition.toBuilder();
+        for (String name : group.writingOut()) {
+            LayerParameter.Builder l = out.getLayerBuilder(order.get(name));
+            if (l.hasPrecisionParam() && l.getPrecisionParam().hasBwLayerOut()) {
+                PrecisionParameter.Builder p = l.getPrecisionParamBuilder();
+                if (xilinx) {
+                    p.setThLayerOut((float) value);
+                } else {
+                    p.setFlLayerOut((int) value);
+                }
+            }
+        }
+        for (String name : group.readingIn()) {
+            LayerParameter.Builder l = out.getLayerBuilder(order.get(name));
+            if (l.hasPrecisionParam() && l.getPrecisionParam().hasBwLayerIn()) {
+                PrecisionParameter.Builder p = l.getPrecisionParamBuilder();
+                if (xilinx) {
+                    p.setThLayerIn((float) value);
+                } else {
+                    p.setFlLayerIn((int) value);
+                }
+            }
+        }
+        return out.build();
+    }
+
+    /** The layer as {@code definition} states it (weights left out: only its block is read). */
+    private static Layer layer(Net net, NetParameter definition, String name, Map<String, Integer> order) {
+        return new Layer(definition.getLayer(order.get(name)), List.of(), net.layer(name).topShapes());
+    }
+
+    /**
+     * Whether the device can run the changed layers: in DynamicFixed mode a convolution shifts its accumulator
+     * right by fl_in + fl_params - fl_out (never left) and an average pooling by 0..63.
+     */
+    private static boolean runs(Net net, NetParameter definition, PrecisionScheme scheme, FormatGroups.Group group,
+                                Map<String, Integer> order) {
+        if (scheme instanceof XilinxScheme) {
+            return true;
+        }
+        List<String> changed = new ArrayList<>(group.writingOut());
+        changed.addAll(group.readingIn());
+        for (String name : changed) {
+            Layer l = layer(net, definition, name, order);
+            PrecisionParameter p = PrecisionScheme.block(l);
+            if (p == null) {
+                continue;
+            }
+            if (l.layerType() == LayerType.CONVOLUTION && p.getFlLayerIn() + p.getFlParams() < p.getFlLayerOut()) {
+                return false;
+            }
+            if (l.layerType() == LayerType.POOLING && l.param().getPoolingParam().getPool() == PoolMethod.AVE) {
+                try {
+                    scheme.averagePooling(l, p, PoolGeometry.of(l.param(), net.shape(l.bottoms().get(0))));
+                } catch (ModelException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The squared error on the even-numbered images and on the odd-numbered ones. */
+    private static double[] error(Net net, NetParameter definition, PrecisionScheme scheme, List<Writer> writers,
+                                  List<double[][]> accumulators, Layer pooling, Map<String, Integer> order) {
+        double[] sum = new double[2];
+        for (int w = 0; w < writers.size(); w++) {
+            Writer writer = writers.get(w);
+            Layer conv = layer(net, definition, writer.conv().name(), order);
+            NumberFormat output = scheme.output(conv, PrecisionScheme.block(conv));
+            Requantizer r = output.fromProducts(writer.input(), writer.weights(), writer.bias().apply(output));
+            if (writer.relu()) {
+                r = r.withRelu();
+            }
+            OutputSamples samples = writer.samples();
+            int channels = samples.channels();
+            int positions = samples.positions();
+            AveragePooling average = null;
+            NumberFormat pooled = null;
+            if (pooling != null) {
+                Layer pool = layer(net, definition, pooling.name(), order);
+                PrecisionParameter p = PrecisionScheme.block(pool);
+                average = scheme.averagePooling(pool, p, PoolGeometry.of(pool.param(),
+                        net.shape(pool.bottoms().get(0))));
+                pooled = scheme.output(pool, p);
+            }
+            for (int image = 0; image < samples.images(); image++) {
+                double[] acc = accumulators.get(w)[image];
+                float[] target = samples.target(image);
+                long[] codeSums = new long[channels];
+                double[] targetSums = new double[channels];
+                for (int i = 0; i < acc.length; i++) {
+                    int c = i % channels;
+                    int code = r.apply((long) acc[i], c);
+                    if (average == null) {
+                        double d = output.dequantize(code, 0) - target[i];
+                        sum[image % 2] += d * d;
+                    } else {
+                        codeSums[c] += code;
+                        targetSums[c] += target[i];
+                    }
+                }
+                for (int c = 0; average != null && c < channels; c++) {
+                    double d = pooled.dequantize(average.apply(codeSums[c]), 0) - targetSums[c] / positions;
+                    sum[image % 2] += d * d;
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static double signal(List<Writer> writers, Layer pooling) {
+        double sum = 0;
+        for (Writer w : writers) {
+            OutputSamples samples = w.samples();
+            int channels = samples.channels();
+            for (int image = 0; image < samples.images(); image++) {
+                float[] target = samples.target(image);
+                double[] pooled = new double[channels];
+                for (int i = 0; i < target.length; i++) {
+                    if (pooling == null) {
+                        sum += (double) target[i] * target[i];
+                    } else {
+                        pooled[i % channels] += target[i] / samples.positions();
+                    }
+                }
+                for (double p : pooled) {
+                    sum += p * p;
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** How a format is named in the report: its threshold or fractional length. */
+    static String describe(NumberFormat format) {
+        return format instanceof ThresholdFormat t ? "th_layer_out " + t.threshold(0)
+                : format instanceof FixedPointFormat f ? "fl_layer_out " + f.fractionalBits() : format.toString();
+    }
+}

@@ -1,0 +1,129 @@
+package xportdnn.tune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static xportdnn.model.TestWeights.blob;
+import static xportdnn.model.TestWeights.layer;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import xportdnn.engine.layers.Tensors;
+import xportdnn.model.ConvGeometry;
+import xportdnn.model.Layer;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.TestWeights;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.PrecisionScheme;
+import xportdnn.precision.ThresholdFormat;
+import xportdnn.sim.FixedPointNet;
+
+/**
+ * The output-format choice on a net small enough to check by hand: a 1x1 convolution with weight 1 copies its
+ * input (threshold 8, 8 bits) to an output whose exported threshold is 2, so every value above 2 is clipped. The
+ * inputs are codes of the input format, so with an output threshold of 8 the device's output codes equal the
+ * input codes and the output is exact: the choice must find 8 (the largest candidate, 2 x 2^(16/8)) and every
+ * block reading or passing the value must follow.
+ */
+class OutputFormatChoiceTest {
+
+    private static final String NET = """
+            name: "copy"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 4 } }
+                    precision_param { bw_layer_out: 8 th_layer_out: 8 } }
+            layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
+                    convolution_param { num_output: 1 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 th_layer_in: 8 th_layer_out: 2
+                                      th_params: 1 quant_type: "Xilinx" } }
+            layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv"
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 th_layer_in: 2 th_layer_out: 2 } }
+            layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool"
+                    pooling_param { pool: MAX kernel_size: 1 stride: 1 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 th_layer_in: 2 th_layer_out: 2
+                                      quant_type: "Xilinx" } }
+            layer { name: "next" type: "Convolution" bottom: "pool" top: "next"
+                    convolution_param { num_output: 1 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 th_layer_in: 2 th_layer_out: 8
+                                      th_params: 1 quant_type: "Xilinx" } }
+            """;
+
+    /** Input codes of two images (step 8/127): 0.50, 3.02, 5.04, 7.50 and 1.01, 2.52, 4.03, 6.61. */
+    private static final int[] CODES = {8, 48, 80, 119, 16, 40, 64, 105};
+
+    @Test
+    void findsTheThresholdThatStopsTheClippingAndConsumersFollow() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
+                .addLayer(layer("next", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f))).build();
+        NetParameter definition = TestWeights.definition(NET);
+        Net net = NetLoader.build(definition, weights);
+        PrecisionScheme scheme = PrecisionScheme.of(net);
+        Layer conv = net.layer("conv");
+        FormatGroups.Group group = new FormatGroups(net, true).of("conv");
+        assertEquals(Set.of("conv"), group.writers());
+        assertNull(group.pooledBy());
+
+        NumberFormat input = scheme.input(conv, PrecisionScheme.block(conv));
+        float[] x = new float[CODES.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = input.dequantize(CODES[i], 0);
+        }
+        OutputSamples samples = new OutputSamples(new PatchSampler(
+                ConvGeometry.of(conv.param(), new int[] {2, 1, 1, 4}), new int[] {2, 1, 1, 4}, 256, 1),
+                new float[] {1}, new float[] {0}, true);
+        samples.add(x, CODES, 2);
+        NumberFormat weightFormat = scheme.weights(conv, PrecisionScheme.block(conv), conv.weights().get(0), false);
+        OutputFormatChoice.Writer writer = new OutputFormatChoice.Writer(conv, samples, new int[] {127}, input,
+                weightFormat, true, f -> new float[] {0});
+        Map<String, Integer> order = new HashMap<>();
+        for (int i = 0; i < definition.getLayerCount(); i++) {
+            order.put(definition.getLayer(i).getName(), i);
+        }
+
+        OutputFormatChoice.Choice choice = OutputFormatChoice.choose(net, definition, scheme, group, List.of(writer),
+                order);
+
+        assertEquals(new ThresholdFormat(8, 2f), choice.before());
+        assertEquals(new ThresholdFormat(8, 8f), choice.after());
+        // Clipped at 2: (3.02-2)^2 + (5.04-2)^2 + (7.50-2)^2 + (2.52-2)^2 + (4.03-2)^2 + (6.61-2)^2, about 74
+        double clipped = 0;
+        for (float v : x) {
+            clipped += Math.pow(Math.max(0, v - 2), 2);
+        }
+        assertEquals(clipped, choice.errorBefore(), 0.05 * clipped);
+        assertEquals(0, choice.errorAfter(), 1e-9);
+        NetParameter chosen = choice.definition();
+        for (String name : List.of("conv", "relu", "pool")) {
+            assertEquals(8f, chosen.getLayer(order.get(name)).getPrecisionParam().getThLayerOut(), name);
+        }
+        for (String name : List.of("relu", "pool", "next")) {
+            assertEquals(8f, chosen.getLayer(order.get(name)).getPrecisionParam().getThLayerIn(), name);
+        }
+        assertEquals(8f, chosen.getLayer(order.get("next")).getPrecisionParam().getThLayerOut(), "its own output");
+        // The simulator finds every reader's declared input format equal to what its producer writes, and computes
+        // the errors the choice assumed, with either definition.
+        FixedPointNet device = new FixedPointNet(NetLoader.build(chosen, weights));
+        assertTrue(device.notes().stream().noneMatch(n -> n.contains("declares")), device.notes().toString());
+        assertEquals(choice.errorAfter(), simulatedError(device, x), 1e-9);
+        assertEquals(choice.errorBefore(), simulatedError(new FixedPointNet(net), x), 1e-4 * clipped);
+    }
+
+    /** Squared difference of the device's ReLU output from the float one (the input itself) over both images. */
+    private static double simulatedError(FixedPointNet device, float[] x) {
+        double[] sum = new double[1];
+        device.forward(x, 2, (layer, tops) -> {
+            if (layer.name().equals("relu")) {
+                float[] out = Tensors.floats(tops.get(0));
+                for (int i = 0; i < x.length; i++) {
+                    sum[0] += Math.pow(out[i] - Math.max(0, x[i]), 2);
+                }
+            }
+        });
+        return sum[0];
+    }
+}
