@@ -62,6 +62,7 @@ final class IntConvolution {
      * than many layers' arithmetic): the column matrix in Java and in ND4J, and the product in ND4J and in Java.
      * Allocated on the first forward; not for concurrent use.
      */
+    private final ReusedCodes output = new ReusedCodes();
     private float[] columns;
     private float[] accumulators;
     private double[] wideAccumulators;
@@ -127,7 +128,10 @@ final class IntConvolution {
         return new int[] {batch, outChannels, outHeight, outWidth};
     }
 
-    /** The output codes of {@code batch} images of input codes (N x C x H x W, C order). */
+    /**
+     * The output codes of {@code batch} images of input codes (N x C x H x W, C order), in an array the next call
+     * overwrites.
+     */
     int[] forward(int[] input, int batch) {
         int pixels = outHeight * outWidth;
         int outPerGroup = outChannels / group;
@@ -138,7 +142,7 @@ final class IntConvolution {
             wideAccumulators = new double[type == DataType.DOUBLE ? outPerGroup * chunk * pixels : 0];
             matrices.clear();
         }
-        int[] out = new int[batch * outChannels * pixels];
+        int[] out = output.get(batch * outChannels * pixels);
         for (int n0 = 0; n0 < batch; n0 += chunk) {
             convolve(input, n0, Math.min(chunk, batch - n0), out);
         }

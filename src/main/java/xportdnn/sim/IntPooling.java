@@ -21,6 +21,7 @@ final class IntPooling {
     private final int inWidth;
     private final int outHeight;
     private final int outWidth;
+    private final ReusedCodes output = new ReusedCodes();
 
     /**
      * @param input   N x C x H x W (N is ignored: any batch runs)
@@ -42,8 +43,9 @@ final class IntPooling {
         return new int[] {batch, channels, outHeight, outWidth};
     }
 
+    /** The pooled codes, in an array the next call overwrites. */
     int[] forward(int[] input, int batch) {
-        int[] out = new int[batch * channels * outHeight * outWidth];
+        int[] out = output.get(batch * channels * outHeight * outWidth);
         IntConvolution.parallel(batch * channels, inHeight * inWidth, plane -> pool(input, plane, out));
         return out;
     }
