@@ -124,6 +124,11 @@ final class IntConvolution {
         }
     }
 
+    /** FLOAT or DOUBLE: the type the matrix product runs in, the narrowest whose sums are exact. */
+    DataType accumulatorType() {
+        return type;
+    }
+
     int[] outputShape(int batch) {
         return new int[] {batch, outChannels, outHeight, outWidth};
     }
