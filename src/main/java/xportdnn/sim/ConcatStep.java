@@ -8,6 +8,7 @@ final class ConcatStep implements SimStep {
 
     private final int axis;
     private final NumberFormat output;
+    private final ReusedCodes reused = new ReusedCodes();
 
     /** @param axis the concatenation axis, already resolved (0 <= axis < rank) */
     ConcatStep(int axis, NumberFormat output) {
@@ -27,7 +28,7 @@ final class ConcatStep implements SimStep {
             outer *= shape[i];
         }
         int outBlock = count(shape, axis);
-        int[] out = new int[outer * outBlock];
+        int[] out = reused.get(outer * outBlock);
         int at = 0;
         for (SimTensor b : bottoms) {
             int[] codes = b.codesIn(output);

@@ -3,7 +3,9 @@ package xportdnn.sim;
 import xportdnn.precision.Requantizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,8 +18,10 @@ import xportdnn.model.ModelException;
  * output channel's exact accumulator requantized into output codes.
  *
  * <p>The multiply-accumulate runs as an im2col of the codes (as floats: codes have at most 24 bits, which
- * float32 holds exactly) followed by one ND4J matrix product per image and group, in float32 when that is exact
- * and in float64 otherwise. Why it is exact: with P the largest |input code| times the largest |weight code| and
+ * float32 holds exactly) followed by one ND4J matrix product (BLAS sgemm/dgemm) per group and run of images
+ * (several images side by side when their planes are small), in float32 when that is exact and in float64
+ * otherwise; the requantization reads each image's part of the product into that image's output planes.
+ * Float32 is the fastest exact choice here (the README's "Speed and memory" says why). Why it is exact: with P the largest |input code| times the largest |weight code| and
  * K = (input channels / group) x kernel height x kernel width, every product is an integer of magnitude at most P
  * and every intermediate value a GEMM forms (in any order, blocking or with fused multiply-add) is a sum of some
  * of the K products, an integer of magnitude at most K x P. While K x P <= 2^24 all of them are representable in
@@ -31,6 +35,11 @@ final class IntConvolution {
     private static final double DOUBLE_EXACT = 0x1p53;
     /** Elements of work below which splitting a loop across threads costs more than it gains. */
     private static final long PARALLEL_WORK = 1 << 15;
+    /**
+     * Columns (images x output pixels) one matrix product takes at most, unless one image has more: enough images of
+     * a small late layer go into one product to keep it efficient, while the column matrix stays a few MiB.
+     */
+    private static final int GEMM_COLUMNS = 4096;
 
     private final ConvGeometry geometry;
     private final int inChannels;
@@ -46,16 +55,19 @@ final class IntConvolution {
     /** Per group, its output channels' weight codes as a [outChannels/group, K] matrix of {@link #type}. */
     private final List<INDArray> weights = new ArrayList<>();
     private final Requantizer requantizer;
+    /** A 1x1 kernel with unit stride and no padding: the column matrix is the input itself. */
+    private final boolean pointwise;
     /**
      * Working memory kept from one forward to the next (allocating and first touching off-heap memory costs more
      * than many layers' arithmetic): the column matrix in Java and in ND4J, and the product in ND4J and in Java.
      * Allocated on the first forward; not for concurrent use.
      */
+    private final ReusedCodes output = new ReusedCodes();
     private float[] columns;
-    private INDArray columnMatrix;
-    private INDArray product;
-    private float[] floats;
-    private double[] doubles;
+    private float[] accumulators;
+    private double[] wideAccumulators;
+    /** Per GEMM width (columns), the ND4J column matrix and product of that width. */
+    private final Map<Integer, INDArray[]> matrices = new HashMap<>();
 
     /**
      * @param geometry       the convolution's geometry
@@ -84,6 +96,8 @@ final class IntConvolution {
                     + " outputs");
         }
         this.requantizer = requantizer;
+        pointwise = geometry.kernelVolume() == 1 && Arrays.stream(geometry.stride()).allMatch(v -> v == 1)
+                && Arrays.stream(geometry.pad()).allMatch(v -> v == 0);
         k = (inChannels / group) * (int) geometry.kernelVolume();
         if ((long) k * outChannels != weightCodes.length) {
             throw ModelException.inLayer(layer, "has " + weightCodes.length + " weights, its geometry needs "
@@ -110,59 +124,105 @@ final class IntConvolution {
         }
     }
 
+    /** FLOAT or DOUBLE: the type the matrix product runs in, the narrowest whose sums are exact. */
+    DataType accumulatorType() {
+        return type;
+    }
+
     int[] outputShape(int batch) {
         return new int[] {batch, outChannels, outHeight, outWidth};
     }
 
-    /** The output codes of {@code batch} images of input codes (N x C x H x W, C order). */
+    /**
+     * The output codes of {@code batch} images of input codes (N x C x H x W, C order), in an array the next call
+     * overwrites.
+     */
     int[] forward(int[] input, int batch) {
         int pixels = outHeight * outWidth;
         int outPerGroup = outChannels / group;
-        if (columns == null) {
-            columns = new float[k * pixels];
-            columnMatrix = Nd4j.createUninitialized(DataType.FLOAT, k, pixels);
-            product = Nd4j.createUninitialized(type, outPerGroup, pixels);
-            floats = type == DataType.FLOAT ? new float[outPerGroup * pixels] : null;
-            doubles = type == DataType.DOUBLE ? new double[outPerGroup * pixels] : null;
+        int chunk = Math.max(1, Math.min(batch, GEMM_COLUMNS / pixels));
+        if (columns == null || columns.length < k * chunk * pixels) {
+            columns = new float[k * chunk * pixels];
+            accumulators = new float[type == DataType.FLOAT ? outPerGroup * chunk * pixels : 0];
+            wideAccumulators = new double[type == DataType.DOUBLE ? outPerGroup * chunk * pixels : 0];
+            matrices.clear();
         }
-        int[] out = new int[batch * outChannels * pixels];
-        for (int n = 0; n < batch; n++) {
-            for (int g = 0; g < group; g++) {
-                im2col(input, n, g, columns);
-                columnMatrix.data().asNioFloat().put(columns);
-                INDArray b = type == DataType.FLOAT ? columnMatrix : columnMatrix.castTo(type);
-                Nd4j.gemm(weights.get(g), b, product, false, false, 1.0, 0.0);
-                int at = (n * outChannels + g * outPerGroup) * pixels;
-                int first = g * outPerGroup;
-                if (type == DataType.FLOAT) {
-                    float[] acc = floats;
-                    product.data().asNioFloat().get(acc);
-                    parallel(outPerGroup, pixels, c -> requantizer.apply(acc, c * pixels, pixels, first + c, out,
-                            at + c * pixels));
-                } else {
-                    double[] acc = doubles;
-                    product.data().asNioDouble().get(acc);
-                    parallel(outPerGroup, pixels, c -> requantizer.apply(acc, c * pixels, pixels, first + c, out,
-                            at + c * pixels));
-                }
-            }
+        int[] out = output.get(batch * outChannels * pixels);
+        for (int n0 = 0; n0 < batch; n0 += chunk) {
+            convolve(input, n0, Math.min(chunk, batch - n0), out);
         }
         return out;
     }
 
-    /**
-     * The [K, pixels] column matrix of group {@code g} of image {@code n}: row (channel, ky, kx) holds, for every
-     * output pixel, the input code that kernel tap multiplies (0 in the padding).
-     */
-    private void im2col(int[] in, int n, int g, float[] columns) {
-        int inPerGroup = inChannels / group;
-        int taps = (int) geometry.kernelVolume();
-        parallel(inPerGroup, taps * outHeight * outWidth, c -> channelColumns(in,
-                (n * inChannels + g * inPerGroup + c) * inHeight * inWidth, columns, c * taps * outHeight * outWidth));
+    /** The output codes of images n0 .. n0 + images - 1 into {@code out}, one matrix product per group. */
+    private void convolve(int[] input, int n0, int images, int[] out) {
+        int pixels = outHeight * outWidth;
+        int outPerGroup = outChannels / group;
+        int cols = images * pixels;
+        INDArray[] m = matrices.computeIfAbsent(cols, c -> new INDArray[] {
+                Nd4j.createUninitialized(DataType.FLOAT, k, c), Nd4j.createUninitialized(type, outPerGroup, c)});
+        for (int g = 0; g < group; g++) {
+            im2col(input, n0, images, g);
+            m[0].data().asNioFloat().put(columns, 0, k * cols);
+            INDArray b = type == DataType.FLOAT ? m[0] : m[0].castTo(type);
+            Nd4j.gemm(weights.get(g), b, m[1], false, false, 1.0, 0.0);
+            RunWriter writer;
+            if (type == DataType.FLOAT) {
+                float[] acc = accumulators;
+                m[1].data().asNioFloat().get(acc, 0, outPerGroup * cols);
+                writer = (from, channel, to) -> requantizer.apply(acc, from, pixels, channel, out, to);
+            } else {
+                double[] acc = wideAccumulators;
+                m[1].data().asNioDouble().get(acc, 0, outPerGroup * cols);
+                writer = (from, channel, to) -> requantizer.apply(acc, from, pixels, channel, out, to);
+            }
+            // product row c holds channel first + c of every image in turn: each image's run goes to its plane
+            int first = g * outPerGroup;
+            parallel(outPerGroup, cols, c -> {
+                for (int i = 0; i < images; i++) {
+                    writer.write(c * cols + i * pixels, first + c, ((n0 + i) * outChannels + first + c) * pixels);
+                }
+            });
+        }
     }
 
-    /** The rows of one input channel (its plane starting at {@code plane}) from row offset {@code dst} on. */
-    private void channelColumns(int[] in, int plane, float[] columns, int dst) {
+    /** Requantizes one image's run of one channel's accumulators, from {@code from}, to output offset {@code to}. */
+    @FunctionalInterface
+    private interface RunWriter {
+        void write(int from, int channel, int to);
+    }
+
+    /**
+     * The [K, images x pixels] column matrix of group {@code g} of images n0.. n0 + images - 1 into
+     * {@link #columns}: row (channel, ky, kx) holds, image after image, for every output pixel the input code that
+     * kernel tap multiplies (0 in the padding).
+     */
+    private void im2col(int[] in, int n0, int images, int g) {
+        int inPerGroup = inChannels / group;
+        int taps = (int) geometry.kernelVolume();
+        int pixels = outHeight * outWidth;
+        int cols = images * pixels;
+        parallel(images * inPerGroup, taps * pixels, job -> {
+            int i = job / inPerGroup;
+            int c = job % inPerGroup;
+            int plane = ((n0 + i) * inChannels + g * inPerGroup + c) * inHeight * inWidth;
+            int dst = c * taps * cols + i * pixels;
+            if (pointwise) {
+                for (int p = 0; p < pixels; p++) {
+                    columns[dst + p] = in[plane + p];
+                }
+            } else {
+                channelColumns(in, plane, dst, cols);
+            }
+        });
+    }
+
+    /**
+     * The rows of one input channel (its plane starting at {@code plane}) for one image: tap t's run of pixels goes
+     * to {@code dst + t * rowLength}.
+     */
+    private void channelColumns(int[] in, int plane, int dst, int rowLength) {
+        float[] columns = this.columns;
         int kh = geometry.kernel()[0];
         int kw = geometry.kernel()[1];
         int sh = geometry.stride()[0];
@@ -172,29 +232,29 @@ final class IntConvolution {
         int dh = geometry.dilation()[0];
         int dw = geometry.dilation()[1];
         for (int ky = 0; ky < kh; ky++) {
-            for (int kx = 0; kx < kw; kx++) {
+            for (int kx = 0; kx < kw; kx++, dst += rowLength) {
                 int dx = kx * dw - pw;
                 // the output columns whose input column ox * sw + dx lies inside the input
                 int first = Math.min(outWidth, Math.max(0, ceilDiv(-dx, sw)));
                 int end = Math.max(first, Math.min(outWidth, ceilDiv(inWidth - dx, sw)));
-                for (int oy = 0; oy < outHeight; oy++, dst += outWidth) {
+                for (int oy = 0, row = dst; oy < outHeight; oy++, row += outWidth) {
                     int iy = oy * sh - ph + ky * dh;
                     if (iy < 0 || iy >= inHeight) {
-                        Arrays.fill(columns, dst, dst + outWidth, 0f);
+                        Arrays.fill(columns, row, row + outWidth, 0f);
                         continue;
                     }
                     int src = plane + iy * inWidth + dx;
-                    Arrays.fill(columns, dst, dst + first, 0f);
+                    Arrays.fill(columns, row, row + first, 0f);
                     if (sw == 1) { // a unit stride the JIT vectorizes
                         for (int ox = first; ox < end; ox++) {
-                            columns[dst + ox] = in[src + ox];
+                            columns[row + ox] = in[src + ox];
                         }
                     } else {
                         for (int ox = first; ox < end; ox++) {
-                            columns[dst + ox] = in[src + ox * sw];
+                            columns[row + ox] = in[src + ox * sw];
                         }
                     }
-                    Arrays.fill(columns, dst + end, dst + outWidth, 0f);
+                    Arrays.fill(columns, row + end, row + outWidth, 0f);
                 }
             }
         }
@@ -206,7 +266,7 @@ final class IntConvolution {
         ((long) count * perItem >= PARALLEL_WORK ? range.parallel() : range).forEach(body);
     }
 
-    private static int ceilDiv(int a, int b) {
+    static int ceilDiv(int a, int b) {
         return -Math.floorDiv(-a, b);
     }
 }

@@ -21,6 +21,7 @@ final class IntPooling {
     private final int inWidth;
     private final int outHeight;
     private final int outWidth;
+    private final ReusedCodes output = new ReusedCodes();
 
     /**
      * @param input   N x C x H x W (N is ignored: any batch runs)
@@ -42,8 +43,9 @@ final class IntPooling {
         return new int[] {batch, channels, outHeight, outWidth};
     }
 
+    /** The pooled codes, in an array the next call overwrites. */
     int[] forward(int[] input, int batch) {
-        int[] out = new int[batch * channels * outHeight * outWidth];
+        int[] out = output.get(batch * channels * outHeight * outWidth);
         IntConvolution.parallel(batch * channels, inHeight * inWidth, plane -> pool(input, plane, out));
         return out;
     }
@@ -52,16 +54,18 @@ final class IntPooling {
         int base = plane * inHeight * inWidth;
         int o = plane * outHeight * outWidth;
         int[] columnMax = max ? new int[inWidth] : null;
-        for (int oh = 0; oh < outHeight; oh++) {
+        for (int oh = 0; oh < outHeight; oh++, o += outWidth) {
             int h0 = oh * window.strideH() - window.padH();
             int h1 = Math.min(h0 + window.kernelH(), inHeight);
             if (max) {
                 columnMaxima(input, base, Math.max(h0, 0), h1, columnMax);
+                rowMaxima(columnMax, out, o);
+                continue;
             }
-            for (int ow = 0; ow < outWidth; ow++, o++) {
+            for (int ow = 0; ow < outWidth; ow++) {
                 int w0 = ow * window.strideW() - window.padW();
                 int w1 = Math.min(w0 + window.kernelW(), inWidth);
-                out[o] = max ? maximum(columnMax, Math.max(w0, 0), w1) : average(input, base, h0, h1, w0, w1);
+                out[o + ow] = average(input, base, h0, h1, w0, w1);
             }
         }
     }
@@ -77,12 +81,21 @@ final class IntPooling {
         }
     }
 
-    private static int maximum(int[] columnMax, int w0, int w1) {
-        int m = Integer.MIN_VALUE;
-        for (int w = w0; w < w1; w++) {
-            m = Math.max(m, columnMax[w]);
+    /**
+     * One output row from the column maxima, kernel column after kernel column (long loops rather than one short
+     * window per output): tap kx of output column ow reads input column ow x stride + kx - pad, where it exists.
+     */
+    private void rowMaxima(int[] columnMax, int[] out, int o) {
+        int sw = window.strideW();
+        java.util.Arrays.fill(out, o, o + outWidth, Integer.MIN_VALUE);
+        for (int kx = 0; kx < window.kernelW(); kx++) {
+            int dx = kx - window.padW();
+            int first = Math.min(outWidth, Math.max(0, IntConvolution.ceilDiv(-dx, sw)));
+            int end = Math.min(outWidth, IntConvolution.ceilDiv(inWidth - dx, sw));
+            for (int ow = first; ow < end; ow++) {
+                out[o + ow] = Math.max(out[o + ow], columnMax[ow * sw + dx]);
+            }
         }
-        return m;
     }
 
     /** The device's average of rows h0..h1 and columns w0..w1 (h1, w1 already clipped to the input). */

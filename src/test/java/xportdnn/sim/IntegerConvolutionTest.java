@@ -5,10 +5,12 @@ import xportdnn.precision.NumberFormat;
 import xportdnn.precision.Requantizer;
 import xportdnn.precision.ThresholdFormat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import xportdnn.model.ConvGeometry;
@@ -18,37 +20,70 @@ import xportdnn.sim.ReferenceArithmetic.Geometry;
 
 /**
  * Random convolutions (shapes, groups up to depthwise, stride, padding, dilation, weights with clipping and zero
- * channels, biases, ReLU) in both modes at 6, 8 and 16 bits: the simulator's formats, requantizers and integer
- * convolution equal {@link ReferenceArithmetic} bit for bit. 16 bits takes the float64 product path.
+ * channels, biases clipped or not, ReLU) in both modes at 6, 8 and 16 bits: the simulator's formats, requantizers
+ * and integer convolution equal {@link ReferenceArithmetic}'s nested loops over long integers bit for bit. Besides
+ * small layers: 1x1 convolutions (no im2col windows), batches of large planes (one matrix product per few images,
+ * the last run shorter) and layers whose sums exceed float32's exact range at 8 bits (the float64 fallback, which
+ * every 16-bit layer takes too).
  */
 class IntegerConvolutionTest {
 
     private static final int CASES = 60;
 
+    private static final int LARGER_CASES = 6;
+
+    /** Which kind of random layer. */
+    enum Kind {
+        /** Small planes, any geometry, one or two images. */
+        SMALL,
+        /** A 1x1 kernel, unit stride, no padding, up to four images. */
+        POINTWISE,
+        /** Planes of 1,000 to 3,000 outputs and 3 to 5 images: a batch needs several matrix products. */
+        LARGE_PLANES,
+        /** (Input channels / group) x taps of 1,350 or more: at 8 bits the sums leave float32's exact range. */
+        WIDE_SUMS
+    }
+
     static Stream<Arguments> cases() {
         return Stream.of(6, 8, 16).flatMap(bw -> Stream.of(true, false).flatMap(xilinx ->
-                java.util.stream.IntStream.range(0, CASES).mapToObj(i -> Arguments.of(xilinx, bw, 1000L * bw + i))));
+                java.util.stream.IntStream.range(0, CASES).mapToObj(i -> Arguments.of(xilinx, bw, 1000L * bw + i,
+                        Kind.SMALL))));
+    }
+
+    static Stream<Arguments> largerCases() {
+        return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS).flatMap(kind -> Stream.of(6, 8, 16)
+                .flatMap(bw -> Stream.of(true, false).flatMap(xilinx -> java.util.stream.IntStream
+                        .range(0, LARGER_CASES).mapToObj(i -> Arguments.of(xilinx, bw,
+                                100_000L * (kind.ordinal() + 1) + 1000L * bw + i, kind)))));
     }
 
     /** One random convolution layer. */
     private record Case(int n, int c, int h, int w, int out, Geometry g, float[] weights, float[] bias, boolean relu) {
 
-        static Case random(Random r) {
+        static Case random(Random r, Kind kind) {
             int group = switch (r.nextInt(3)) {
                 case 0 -> 1;
                 case 1 -> 2;
                 default -> 0; // depthwise
             };
-            int inPerGroup = group == 0 ? 1 : 1 + r.nextInt(5);
+            if (kind == Kind.WIDE_SUMS) {
+                group = 1 + r.nextInt(2);
+            }
+            int inPerGroup = group == 0 ? 1 : kind == Kind.WIDE_SUMS ? 150 + r.nextInt(40) : 1 + r.nextInt(5);
             int groups = group == 0 ? 1 + r.nextInt(6) : group;
             int c = inPerGroup * groups;
             int out = groups * (group == 0 ? 1 + r.nextInt(2) : 1 + r.nextInt(5));
-            int kh = 1 + r.nextInt(4);
-            int kw = 1 + r.nextInt(4);
-            Geometry g = new Geometry(groups, kh, kw, 1 + r.nextInt(3), 1 + r.nextInt(3), r.nextInt(3), r.nextInt(3),
-                    1 + r.nextInt(2), 1 + r.nextInt(2));
-            int h = (g.dilationH() * (kh - 1) + 1) + r.nextInt(9);
-            int w = (g.dilationW() * (kw - 1) + 1) + r.nextInt(9);
+            boolean pointwise = kind == Kind.POINTWISE;
+            int kh = pointwise ? 1 : kind == Kind.WIDE_SUMS ? 3 : 1 + r.nextInt(4);
+            int kw = pointwise ? 1 : kind == Kind.WIDE_SUMS ? 3 : 1 + r.nextInt(4);
+            Geometry g = pointwise ? new Geometry(groups, 1, 1, 1, 1, 0, 0, 1 + r.nextInt(2), 1 + r.nextInt(2))
+                    : new Geometry(groups, kh, kw, 1 + r.nextInt(3), 1 + r.nextInt(3), r.nextInt(3), r.nextInt(3),
+                            1 + r.nextInt(2), 1 + r.nextInt(2));
+            if (kind == Kind.LARGE_PLANES) { // unit stride so that the output plane stays large
+                g = new Geometry(g.group(), kh, kw, 1, 1, g.padH(), g.padW(), g.dilationH(), g.dilationW());
+            }
+            int h = (g.dilationH() * (kh - 1) + 1) + (kind == Kind.LARGE_PLANES ? 32 + r.nextInt(24) : r.nextInt(9));
+            int w = (g.dilationW() * (kw - 1) + 1) + (kind == Kind.LARGE_PLANES ? 32 + r.nextInt(24) : r.nextInt(9));
             float[] weights = new float[out * inPerGroup * kh * kw];
             float scale = (float) Math.exp(r.nextGaussian());
             for (int i = 0; i < weights.length; i++) {
@@ -58,7 +93,12 @@ class IntegerConvolutionTest {
             for (int i = 0; i < out; i++) {
                 bias[i] = (float) r.nextGaussian() * 4 * scale;
             }
-            return new Case(1 + r.nextInt(2), c, h, w, out, g, weights, bias, r.nextBoolean());
+            int n = switch (kind) {
+                case SMALL, WIDE_SUMS -> 1 + r.nextInt(2);
+                case POINTWISE -> 1 + r.nextInt(4);
+                case LARGE_PLANES -> 3 + r.nextInt(3);
+            };
+            return new Case(n, c, h, w, out, g, weights, bias, r.nextBoolean());
         }
 
         int perChannel() {
@@ -84,25 +124,38 @@ class IntegerConvolutionTest {
             return x;
         }
 
+        /** The simulator's codes; checks that the product runs in float64 where float32 could not hold the sums. */
         int[] run(int[] x, NumberFormat in, NumberFormat weightFormat, NumberFormat outFormat) {
             Requantizer rq = outFormat.fromProducts(in, weightFormat, bias);
-            IntConvolution conv = new IntConvolution(geometry(), shape(), weightFormat.quantize(weights, perChannel()),
-                    relu ? rq.withRelu() : rq, 1 << (in.bitwidth() - 1), "conv");
+            int[] weightCodes = weightFormat.quantize(weights, perChannel());
+            IntConvolution conv = new IntConvolution(geometry(), shape(), weightCodes, relu ? rq.withRelu() : rq,
+                    1 << (in.bitwidth() - 1), "conv");
+            // float32 holds every integer up to 2^24: beyond, the product must run in float64
+            int maxWeight = java.util.Arrays.stream(weightCodes).map(Math::abs).max().orElse(0);
+            double largestSum = (double) perChannel() * (1 << (in.bitwidth() - 1)) * maxWeight;
+            assertEquals(largestSum > 0x1p24 ? DataType.DOUBLE : DataType.FLOAT, conv.accumulatorType(),
+                    "sums up to " + largestSum);
             return conv.forward(x, n);
         }
     }
 
-    @ParameterizedTest(name = "xilinx={0} bw={1} seed={2}")
+    @ParameterizedTest(name = "xilinx={0} bw={1} seed={2} {3}")
     @MethodSource("cases")
-    void equalsTheReference(boolean xilinx, int bw, long seed) {
+    void equalsTheReference(boolean xilinx, int bw, long seed, Kind kind) {
         Random r = new Random(seed);
-        Case k = Case.random(r);
+        Case k = Case.random(r, kind);
         int bwIn = bw;
         int bwW = r.nextBoolean() ? bw : (bw == 8 ? 6 : bw);
         int bwOut = bw;
         int[] x = k.randomCodes(r, bwIn);
         Outcome o = xilinx ? xilinx(k, x, r, bwIn, bwW, bwOut) : fixed(k, x, r, bwIn, bwW, bwOut);
         assertArrayEquals(o.expected(), o.actual(), () -> k + " bw " + bwIn + "/" + bwW + "/" + bwOut);
+    }
+
+    @ParameterizedTest(name = "xilinx={0} bw={1} seed={2} {3}")
+    @MethodSource("largerCases")
+    void largerLayersEqualTheReference(boolean xilinx, int bw, long seed, Kind kind) {
+        equalsTheReference(xilinx, bw, seed, kind);
     }
 
     /** The reference's codes and the simulator's for the same layer. */
