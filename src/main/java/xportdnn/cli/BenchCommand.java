@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -18,10 +20,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import xportdnn.engine.CpuInfo;
+import xportdnn.engine.CpuPeak;
 import xportdnn.engine.EngineThreads;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.LayerTimes;
+import xportdnn.engine.NativeBuild;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.export.Json;
 import xportdnn.model.ModelException;
@@ -35,8 +40,9 @@ import xportdnn.sim.FixedPointNet;
         description = {"Times forward passes of a net on random input (seeded, the net's input shape with the "
                 + "given batch): a few warm-up passes, then timed ones. Prints the time per image (median pass, "
                 + "with the fastest and the mean to judge the noise), images per second, the achieved GFLOP/s "
-                + "(2 x multiply-adds x images / time, as counted by 'inspect') and this process's peak resident "
-                + "memory."})
+                + "(2 x multiply-adds x images / time, as counted by 'inspect') with the fraction of the CPU's peak it "
+                + "reaches, this process's peak resident memory, and which build of ND4J's natives ran (AVX-512 or "
+                + "AVX2, chosen from the CPU; -Dxportdnn.natives or XPORTDNN_NATIVES=avx2|avx512 overrides)."})
 public final class BenchCommand implements Callable<Integer> {
 
     /** The random input is the same on every run. */
@@ -89,6 +95,17 @@ public final class BenchCommand implements Callable<Integer> {
                     + "for their speed ratio). Default: ${DEFAULT-VALUE}.")
     String mode;
 
+    @Option(names = "--peak_gflops", paramLabel = "G",
+            description = "This CPU's peak float32 GFLOP/s for the threads used, to print the achieved fraction of it. "
+                    + "Default: estimated from /proc/cpuinfo as threads x clock x 2 FMA units x vector width x 2 "
+                    + "(the estimate and its factors are printed).")
+    Double peakGflops;
+
+    @Option(names = "--clock_ghz", paramLabel = "F",
+            description = "The clock for the peak estimate, e.g. the turbo clock; default: /proc/cpuinfo's "
+                    + "'cpu MHz'. Not with --peak_gflops, which replaces the whole estimate.")
+    Double clockGhz;
+
     /** One forward pass of whichever engine is timed, showing each layer's output to the observer. */
     @FunctionalInterface
     private interface Pass {
@@ -123,13 +140,20 @@ public final class BenchCommand implements Callable<Integer> {
         long multiplyAdds = net.multiplyAddsPerImage();
         int threadsInEffect = EngineThreads.inEffect();
         OptionalLong peak = PeakMemory.residentBytes();
+        String natives = NativeBuild.loaded();
+        Optional<CpuPeak> estimate = peakGflops != null ? Optional.empty()
+                : CpuPeak.of(CpuInfo.read(), threadsInEffect, clockGhz == null ? OptionalDouble.empty() : OptionalDouble.of(clockGhz));
+        OptionalDouble cpuPeak = peakGflops != null ? OptionalDouble.of(peakGflops)
+                : estimate.map(e -> OptionalDouble.of(e.gflops())).orElse(OptionalDouble.empty());
 
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s: batch %d, %s engine, %d thread%s (%s), OpenMP wait policy %s%n",
                 model.deployModel.getFileName(),
                 batch, mode, threadsInEffect, threadsInEffect == 1 ? "" : "s", threadSource, waitPolicy());
+        out.printf("ND4J natives   %s%n", natives);
         out.printf("%d warm-up passes, %d timed passes in %.1f s%n", warmup, times.passes(), times.totalSeconds());
         out.print(summary(times, multiplyAdds, peak));
+        out.println(peakLine(times.gflops(multiplyAdds), cpuPeak, estimate));
         if (floatTimes != null) {
             out.printf("float engine    %.3f ms per image in the same run: the simulator runs at %.2f of its speed%n",
                     floatTimes.medianMsPerImage(), floatTimes.medianMsPerImage() / times.medianMsPerImage());
@@ -141,6 +165,9 @@ public final class BenchCommand implements Callable<Integer> {
         out.flush();
         if (json != null) {
             Map<String, Object> report = jsonReport(times, multiplyAdds, threadsInEffect, peak);
+            report.put("natives", natives);
+            report.put("peak_gflops", cpuPeak.isPresent() ? cpuPeak.getAsDouble() : null);
+            report.put("fraction_of_peak", cpuPeak.isPresent() ? times.gflops(multiplyAdds) / cpuPeak.getAsDouble() : null);
             if (floatTimes != null) {
                 report.put("float_ms_per_image", floatTimes.medianMsPerImage());
                 report.put("speed_vs_float", floatTimes.medianMsPerImage() / times.medianMsPerImage());
@@ -165,6 +192,15 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (duration.iterations != null && duration.iterations < 1) {
             throw bad("--iterations must be at least 1, not " + duration.iterations);
+        }
+        if (peakGflops != null && !(peakGflops > 0 && Double.isFinite(peakGflops))) {
+            throw bad("--peak_gflops must be a positive number, not " + peakGflops);
+        }
+        if (clockGhz != null && !(clockGhz > 0 && Double.isFinite(clockGhz))) {
+            throw bad("--clock_ghz must be a positive number, not " + clockGhz);
+        }
+        if (clockGhz != null && peakGflops != null) {
+            throw bad("--clock_ghz only feeds the peak estimate, which --peak_gflops replaces: give one of them");
         }
         if (duration.seconds != null && !(duration.seconds > 0 && Double.isFinite(duration.seconds))) {
             throw bad("--seconds must be a positive number, not " + duration.seconds);
@@ -238,6 +274,15 @@ public final class BenchCommand implements Callable<Integer> {
                 + String.format("GFLOP/s         %.1f (%,d multiply-adds per image)%n", t.gflops(multiplyAdds), multiplyAdds)
                 + String.format("peak memory     %s%n", peak.isPresent()
                         ? String.format("%.0f MiB resident (whole process)", peak.getAsLong() / 1048576.0) : "unknown");
+    }
+
+    private static String peakLine(double achieved, OptionalDouble cpuPeak, Optional<CpuPeak> estimate) {
+        if (cpuPeak.isEmpty()) {
+            return "of peak         unknown (no clock in /proc/cpuinfo; give --clock_ghz or --peak_gflops)";
+        }
+        return String.format("of peak         %.1f%% of %s", 100 * achieved / cpuPeak.getAsDouble(),
+                estimate.map(e -> e.formula() + " (estimate; --peak_gflops or --clock_ghz to correct it)")
+                        .orElse(String.format("%.1f GFLOP/s (--peak_gflops)", cpuPeak.getAsDouble())));
     }
 
     private static String layerTable(LayerTimes layerTimes, int passes) {

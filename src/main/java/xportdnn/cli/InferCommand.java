@@ -30,6 +30,8 @@ import xportdnn.engine.FloatEngine;
 import xportdnn.engine.LayerDump;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Blob;
+import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
@@ -122,6 +124,9 @@ public final class InferCommand implements Callable<Integer> {
     @Mixin
     QuietOption quiet;
 
+    /** --input's blob, read once. */
+    private Blob inputBlob;
+
     @Override
     public Integer call() {
         checkFlags();
@@ -129,6 +134,10 @@ public final class InferCommand implements Callable<Integer> {
             OutputFile.check(target, inputs()); // before a long run, not after it
         }
         Net net = NetLoader.load(model.deployModel, model.weights);
+        if (source.input != null) {
+            inputBlob = Npy.read(source.input);
+        }
+        net = fitInputSize(net);
         FloatEngine engine = new FloatEngine(net);
         if (engine.inputNames().size() != 1) {
             throw new ModelException(model.deployModel + ": infer takes a net with one input; this one has "
@@ -185,7 +194,7 @@ public final class InferCommand implements Callable<Integer> {
             width = image.width();
             height = image.height();
         } else {
-            Blob blob = Npy.read(source.input);
+            Blob blob = inputBlob;
             images = batchOf(blob.shape(), net.shape(engine.inputNames().get(0)), engine.inputNames().get(0));
             data = blob.data();
             noteIgnoredPreprocessing();
@@ -278,6 +287,40 @@ public final class InferCommand implements Callable<Integer> {
             stdout.println("wrote predictions to " + predictions);
         }
         stdout.flush();
+    }
+
+    /**
+     * The net reshaped to the image size the input has (--input's blob, or --dims for images) where only height
+     * and width differ from the prototxt's, as Caffe's Reshape and OpenCV's setInput do, with a note; refused,
+     * saying why, where the net cannot take it (weights that depend on the size, fixed Reshape dims).
+     */
+    private Net fitInputSize(Net net) {
+        int[] wanted = inputBlob != null ? inputBlob.shape() : CommaList.Ints.of(preprocessing.dims);
+        if (wanted == null) {
+            return net;
+        }
+        wanted = wanted.length == 4 ? Arrays.copyOfRange(wanted, 1, 4) : wanted;
+        List<Layer> inputLayers = net.layers().stream().filter(l -> l.layerType() == LayerType.INPUT).toList();
+        if (inputLayers.size() != 1 || inputLayers.get(0).tops().size() != 1) {
+            return net; // a net with several inputs is refused below
+        }
+        String input = inputLayers.get(0).tops().get(0);
+        int[] declared = net.shape(input);
+        if (declared.length != 4 || wanted.length != 3 || wanted[0] != declared[1]
+                || Arrays.equals(wanted, Arrays.copyOfRange(declared, 1, 4))) {
+            return net; // same size, or another channel count: the shape checks below say what fits
+        }
+        Net reshaped;
+        try {
+            reshaped = NetLoader.reshape(net, input, new int[] {declared[0], wanted[0], wanted[1], wanted[2]});
+        } catch (ModelException e) {
+            throw e.inFile(model.deployModel);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("xportdnn: note: input '" + input + "' is " + wanted[1] + "x" + wanted[2] + " (height x width), the "
+                + "prototxt's " + declared[2] + "x" + declared[3] + ": the net is reshaped to it, as Caffe and OpenCV do");
+        err.flush();
+        return reshaped;
     }
 
     /** The preprocessing flags for this net; the dims must be the net input's. */

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import xportdnn.engine.NativeBuild;
 import xportdnn.model.ModelException;
 
 /**
@@ -30,6 +31,13 @@ public final class Main {
     /** Runs the command line and returns the exit status (tests call this instead of {@link #main}). */
     public static int run(String... args) {
         CommandLine cl = commandLine();
+        try {
+            NativeBuild.apply(); // before anything loads ND4J
+        } catch (ModelException e) {
+            cl.getErr().println("xportdnn: error: " + e.getMessage());
+            cl.getErr().flush();
+            return EXIT_BAD_INPUT;
+        }
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {

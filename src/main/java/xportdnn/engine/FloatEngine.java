@@ -34,6 +34,10 @@ import xportdnn.model.OutputMemory;
  */
 public final class FloatEngine {
 
+    static {
+        NativeBuild.apply(); // for library users: the natives that fit the CPU, if nothing has loaded ND4J yet
+    }
+
     private record Step(Layer layer, LayerOp op) {
     }
 

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import xportdnn.model.proto.Caffe.BlobShape;
+import xportdnn.model.proto.Caffe.InputParameter;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 
@@ -66,6 +68,63 @@ public final class NetLoader {
             layers.add(new Layer(layer, weights, List.copyOf(topShapes.get(i))));
         }
         return new Net(deploy, layers, blobShapes);
+    }
+
+    /**
+     * The net with input blob {@code input} given another shape (its batch dim included), every blob's shape
+     * inferred anew, as Caffe's {@code Net::Reshape} and OpenCV's {@code setInput} do. Refused, saying why, where a
+     * layer cannot take the new shape (a Reshape to fixed dims, a Concat whose inputs stop agreeing) or where its
+     * weights would need another shape: an InnerProduct whose input size changes, say, so the net is not fully
+     * convolutional.
+     */
+    public static Net reshape(Net net, String input, int[] shape) {
+        NetParameter.Builder definition = net.definition().toBuilder();
+        boolean found = false;
+        for (LayerParameter.Builder layer : definition.getLayerBuilderList()) {
+            int top = layer.getTopList().indexOf(input);
+            if (layer.getType().equals("Input") && top >= 0) {
+                InputParameter.Builder param = layer.getInputParamBuilder();
+                if (param.getShapeCount() == 1 && layer.getTopCount() > 1) { // one shape shared by every top
+                    for (int i = 1; i < layer.getTopCount(); i++) {
+                        param.addShape(param.getShape(0));
+                    }
+                }
+                param.setShape(top, BlobShape.newBuilder().addAllDim(Arrays.stream(shape).mapToLong(d -> d).boxed().toList()));
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new ModelException("net '" + net.name() + "' has no Input layer producing '" + input + "'");
+        }
+        String why = "cannot run on input '" + input + "' of shape " + Blob.describe(shape) + " (the prototxt's is "
+                + Blob.describe(net.shape(input)) + "): ";
+        Map<String, int[]> blobShapes = new LinkedHashMap<>();
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < definition.getLayerCount(); i++) {
+            LayerParameter layer = definition.getLayer(i);
+            Layer old = net.layers().get(i);
+            List<int[]> tops;
+            try {
+                tops = inferLayer(layer, blobShapes);
+            } catch (ModelException e) {
+                throw new ModelException(why + e.getMessage(), e);
+            }
+            if (!old.weights().isEmpty()) {
+                List<int[]> bottoms = shapesOf(layer.getBottomList(), blobShapes);
+                List<int[]> expected = ParameterShapes.of(layer, bottoms);
+                for (int w = 0; w < old.weights().size(); w++) {
+                    int[] has = old.weights().get(w).shape();
+                    if (w >= expected.size() || !Arrays.equals(has, expected.get(w))) {
+                        throw new ModelException(why + "layer '" + layer.getName() + "' (" + layer.getType()
+                                + ") would get input " + ShapeInference.describe(bottoms) + ", which needs weights "
+                                + (w < expected.size() ? Blob.describe(expected.get(w)) : "of another count")
+                                + ", not its " + Blob.describe(has) + ": the net is not fully convolutional");
+                    }
+                }
+            }
+            layers.add(new Layer(layer, old.weights(), List.copyOf(tops)));
+        }
+        return new Net(definition.build(), layers, blobShapes);
     }
 
     /** Infers one layer's tops and records them; checks names, bottoms and blob reuse as Caffe's Net::Init does. */

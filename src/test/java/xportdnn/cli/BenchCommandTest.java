@@ -118,11 +118,32 @@ class BenchCommandTest {
     }
 
     @Test
+    void givenPeakGivesTheFractionAndANativeBuildIsNamed(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("bench.json");
+        assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--warmup", "0",
+                "--iterations", "2", "--peak_gflops", "0.5", "--json", json.toString()), err.toString());
+        String text = Files.readString(json);
+        Map<String, Double> v = numbers(text);
+        assertEquals(0.5, v.get("peak_gflops"));
+        assertClose(v.get("gflops") / 0.5, v.get("fraction_of_peak"), "GFLOP/s / peak");
+        assertTrue(text.matches("(?s).*\"natives\": \"onednn-avx(2|512) \\(.*"), text);
+        assertTrue(out.toString().contains("of 0.5 GFLOP/s (--peak_gflops)"), out.toString());
+        assertTrue(out.toString().contains("ND4J natives   onednn-avx"), out.toString());
+    }
+
+    @Test
+    void clockAndPeakTogetherAreRefused() {
+        assertEquals(2, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--peak_gflops", "100",
+                "--clock_ghz", "3"));
+        assertTrue(err.toString().contains("--peak_gflops replaces"), err.toString());
+    }
+
+    @Test
     void helpNamesTheFlagsAndTheThreadEnvironment() {
         assertEquals(0, run("bench", "--help"));
         String help = out.toString();
         for (String flag : List.of("--deploy_model", "--weights", "--batch", "--threads", "--warmup", "--iterations",
-                "--seconds", "--json", "--per_layer", "--mode")) {
+                "--seconds", "--json", "--per_layer", "--mode", "--peak_gflops", "--clock_ghz")) {
             assertTrue(help.contains(flag), flag + " missing from\n" + help);
         }
         assertTrue(help.contains("OMP_NUM_THREADS"), help);

@@ -295,17 +295,25 @@ class InferCommandTest {
 
     @Test
     void dimsThatDoNotFitTheNet() {
-        assertEquals(2, tinynet("--image", TINYNET.resolve("images/red_00.png").toString(), "--dims", "3,28,28"));
-        assertOneErrorLine("--dims 3,28,28 does not fit the net: its input 'data' is 10x3x32x32");
+        assertEquals(2, tinynet("--image", TINYNET.resolve("images/red_00.png").toString(), "--dims", "1,32,32"));
+        assertOneErrorLine("--dims 1,32,32 does not fit the net: its input 'data' is 10x3x32x32");
+    }
+
+    /** Tinynet ends in global pooling, so its InnerProduct sees 16 values at any image size: it reshapes. */
+    @Test
+    void dimsOfAnotherImageSizeReshapeTheNet() {
+        assertEquals(0, tinynet("--image", TINYNET.resolve("images/red_00.png").toString(), "--dims", "3,28,40"));
+        assertTrue(err.toString().startsWith("xportdnn: note: input 'data' is 28x40 (height x width), the prototxt's "
+                + "32x32: the net is reshaped to it"), err.toString());
     }
 
     @Test
     void inputBlobOfTheWrongShape() {
         Path wrong = tmp.resolve("wrong.npy");
-        Npy.write(new Blob(new int[] {1, 3, 28, 28}, new float[3 * 28 * 28]), wrong);
+        Npy.write(new Blob(new int[] {1, 1, 32, 32}, new float[32 * 32]), wrong);
         Path output = tmp.resolve("out.npy");
         assertEquals(2, tinynet("--input", wrong.toString(), "--output", output.toString()));
-        assertOneErrorLine(wrong + ": the blob is 1x3x28x28, the net's input 'data' takes N x 3x32x32");
+        assertOneErrorLine(wrong + ": the blob is 1x1x32x32, the net's input 'data' takes N x 3x32x32");
         assertFalse(Files.exists(output));
     }
 
