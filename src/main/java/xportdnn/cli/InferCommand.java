@@ -95,6 +95,9 @@ public final class InferCommand implements Callable<Integer> {
     @Mixin
     PreprocessingOptions preprocessing;
 
+    @Mixin
+    SidecarOption sidecar;
+
     @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
             description = "Images per forward pass with --images. Default: ${DEFAULT-VALUE}.")
     int batch;
@@ -282,7 +285,8 @@ public final class InferCommand implements Callable<Integer> {
 
     /** The preprocessing flags for this net; the dims must be the net input's. */
     private Preprocessing preprocessingFor(Net net, FloatEngine engine) {
-        Preprocessing settings = preprocessing.settings(net);
+        Preprocessing settings = sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr())
+                .resolve(net);
         String input = engine.inputNames().get(0);
         int[] shape = net.shape(input);
         PreprocessingFlags.checkDims(settings.dims(), input, shape);
@@ -307,7 +311,8 @@ public final class InferCommand implements Callable<Integer> {
     private void noteIgnoredPreprocessing() {
         ParseResult parsed = spec.commandLine().getParseResult();
         List<String> ignored = new ArrayList<>();
-        for (OptionSpec option : spec.mixins().get("preprocessing").options()) {
+        for (OptionSpec option : Stream.of("preprocessing", "sidecar")
+                .flatMap(mixin -> spec.mixins().get(mixin).options().stream()).toList()) {
             if (parsed.hasMatchedOption(option)) {
                 ignored.add(option.longestName());
             }

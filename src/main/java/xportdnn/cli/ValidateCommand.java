@@ -70,6 +70,9 @@ final class ValidateCommand implements Callable<Integer> {
     @Mixin
     PreprocessingOptions preprocessing;
 
+    @Mixin
+    SidecarOption sidecar;
+
     @Option(names = "--batch", paramLabel = "N", defaultValue = "8",
             description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
     int batch;
@@ -103,7 +106,8 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, labels, count,
-                seed, excludeCalibration ? calibrationDraw.draw() : null, batch, preprocessing.flags(), blob,
+                seed, excludeCalibration ? calibrationDraw.draw() : null, batch,
+                sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,
                 layerCost, floatModel, floatWeights);
         OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
         ValidationPipeline.Result result = ValidationPipeline.run(settings, quiet.progress());

@@ -1,5 +1,6 @@
 package xportdnn.pipeline;
 
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,6 +10,7 @@ import java.util.Map;
 import xportdnn.data.Progress;
 import xportdnn.export.Json;
 import xportdnn.export.PrototxtWriter;
+import xportdnn.model.ModelException;
 import xportdnn.model.OutputFile;
 import xportdnn.model.OutputPlan;
 import xportdnn.model.proto.Caffe.NetParameter;
@@ -46,7 +48,8 @@ public final class ExportPipeline {
         OutputPlan outputs = new OutputPlan(settings.inputFiles())
                 .add("--quantized_deploy_model", settings.quantizedDeployModel())
                 .add("--quantized_weights", settings.quantizedWeights())
-                .add("--report", settings.report());
+                .add("--report", settings.report())
+                .add("--quantized_deploy_model (its sidecar)", Sidecar.beside(settings.quantizedDeployModel()));
         ExportScheme scheme = settings.scheme();
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.folds());
         scheme.check(loaded.net());
@@ -78,12 +81,14 @@ public final class ExportPipeline {
         }
 
         Map<Path, OutputFile.Body> files = new LinkedHashMap<>();
-        String prototxt = PrototxtWriter.print(quantized);
-        files.put(settings.quantizedDeployModel(), out -> out.write(OutputFile.utf8(prototxt)));
-        if (caffemodel != null) {
-            byte[] bytes = caffemodel.toByteArray();
-            files.put(settings.quantizedWeights(), out -> out.write(bytes));
+        byte[] prototxt = utf8(PrototxtWriter.print(quantized));
+        files.put(settings.quantizedDeployModel(), out -> out.write(prototxt));
+        byte[] weights = caffemodel == null ? null : caffemodel.toByteArray();
+        if (weights != null) {
+            files.put(settings.quantizedWeights(), out -> out.write(weights));
         }
+        String sidecar = Sidecar.of(settings, prototxt, weights, input).toJson();
+        files.put(Sidecar.beside(settings.quantizedDeployModel()), out -> out.write(OutputFile.utf8(sidecar)));
         if (report != null) {
             String json = Json.print(report);
             files.put(settings.report(), out -> out.write(OutputFile.utf8(json)));
@@ -93,5 +98,13 @@ public final class ExportPipeline {
         return new Outcome(exported.summary() + " to " + settings.quantizedDeployModel() + (caffemodel != null
                 ? " and the " + (settings.fastFinetune() ? "tuned" : "folded") + " weights to "
                 + settings.quantizedWeights() : ""), notices);
+    }
+
+    private static byte[] utf8(String text) {
+        try {
+            return OutputFile.utf8(text);
+        } catch (CharacterCodingException e) {
+            throw new ModelException("the quantized prototxt holds text that is not valid Unicode: " + e.getMessage());
+        }
     }
 }
