@@ -11,9 +11,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Preprocessing;
 import xportdnn.data.PreprocessingFlags;
+import xportdnn.export.Json;
 import xportdnn.model.FileDigest;
 import xportdnn.model.IoErrors;
 import xportdnn.model.ToolVersion;
@@ -48,7 +50,7 @@ public record Sidecar(String format, String tool, String written, DigestedFile p
     public static final String FORMAT = "xportdnn-sidecar-1";
     public static final String SUFFIX = ".xportdnn.json";
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
+    private static final Gson GSON = new GsonBuilder().serializeNulls()
             .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).disableHtmlEscaping().create();
 
     /**
@@ -151,8 +153,9 @@ public record Sidecar(String format, String tool, String written, DigestedFile p
         return new DigestedFile(null, file.toAbsolutePath().normalize().toString(), FileDigest.of(bytes));
     }
 
+    /** The JSON text, with lists of numbers on one line. */
     public String toJson() {
-        return GSON.toJson(this) + "\n";
+        return Json.print(GSON.fromJson(GSON.toJson(this), Map.class));
     }
 
     /** What was found beside a prototxt: a sidecar that is its own, none, or one that cannot be used and why. */
