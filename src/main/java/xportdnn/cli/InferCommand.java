@@ -35,6 +35,7 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.Npy;
 import xportdnn.model.OutputFile;
+import xportdnn.pipeline.Sidecar;
 import xportdnn.validate.Accuracy;
 import xportdnn.validate.Classifier;
 import xportdnn.validate.OutputBlob;
@@ -332,6 +333,7 @@ public final class InferCommand implements Callable<Integer> {
     /** Every file the run reads, which no output may overwrite. */
     private List<Path> inputs() {
         return Stream.of(model.deployModel, model.weights, source.image, source.input, source.images, labels,
-                classNames, preprocessing.meanFileOrNull()).filter(Objects::nonNull).toList();
+                classNames, preprocessing.meanFileOrNull(), Sidecar.beside(model.deployModel))
+                .filter(Objects::nonNull).toList();
     }
 }

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xportdnn.SharedData;
 import xportdnn.SharedData.Model;
+import xportdnn.model.Blob;
+import xportdnn.model.Npy;
 
 /** The export's preprocessing travels with the model: written beside the prototxt, read by validate and infer. */
 class SidecarCliTest {
@@ -139,6 +141,37 @@ class SidecarCliTest {
         assertEquals(0, run.status(), run.stderr());
         assertEquals(1, run.stderr().lines().count(), run.stderr());
         assertTrue(run.stderr().contains("was written for another prototxt (its SHA-256 differs"), run.stderr());
+    }
+
+    @Test
+    void aRecordedMeanFileThatIsGoneIsOneErrorLine() throws Exception {
+        Path mean = dir.resolve("mean.npy");
+        float[] values = new float[3 * 32 * 32];
+        java.util.Arrays.fill(values, 128);
+        Npy.write(new Blob(new int[] {3, 32, 32}, values), mean);
+        Path q = dir.resolve("tiny_m.prototxt");
+        CliRun export = CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
+                q.toString(), "--calibration_directory", IMAGES, "--calibration_size", "4", "--mean_file",
+                mean.toString(), "--bitwidths", "8,8,8", "--quiet");
+        assertEquals(0, export.status(), export.stderr());
+        Files.delete(mean);
+        CliRun run = validate(q);
+        assertEquals(2, run.status(), run.stderr());
+        assertEquals(1, run.stderr().lines().count(), run.stderr());
+        assertTrue(run.stderr().contains("the export's mean file " + mean + " is gone; give --mean_file"),
+                run.stderr());
+    }
+
+    @Test
+    void aValidateOutputNeverOverwritesTheSidecar() throws Exception {
+        Path q = exportTinynet();
+        Path sidecar = dir.resolve("tiny_q.prototxt.xportdnn.json");
+        String before = Files.readString(sidecar);
+        CliRun run = validate(q, "--json", sidecar.toString());
+        assertEquals(2, run.status(), run.stderr());
+        assertTrue(run.stderr().endsWith("xportdnn: error: --json: refusing to overwrite the input " + sidecar + "\n"),
+                run.stderr());
+        assertEquals(before, Files.readString(sidecar));
     }
 
     @Test
