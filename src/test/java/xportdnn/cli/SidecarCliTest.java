@@ -19,8 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import xportdnn.SharedData;
 import xportdnn.SharedData.Model;
+import xportdnn.SharedData;
 import xportdnn.model.Blob;
 import xportdnn.model.Npy;
 

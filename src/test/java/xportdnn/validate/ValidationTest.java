@@ -1,7 +1,5 @@
 package xportdnn.validate;
 
-import xportdnn.precision.FixedPointFormat;
-import xportdnn.precision.ThresholdFormat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +10,8 @@ import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import xportdnn.precision.FixedPointFormat;
+import xportdnn.precision.ThresholdFormat;
 
 class ValidationTest {
 
