@@ -37,6 +37,7 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.Npy;
 import xportdnn.model.OutputFile;
+import xportdnn.pipeline.Sidecar;
 import xportdnn.validate.Accuracy;
 import xportdnn.validate.Classifier;
 import xportdnn.validate.OutputBlob;
@@ -96,6 +97,9 @@ public final class InferCommand implements Callable<Integer> {
 
     @Mixin
     PreprocessingOptions preprocessing;
+
+    @Mixin
+    SidecarOption sidecar;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
             description = "Images per forward pass with --images. Default: ${DEFAULT-VALUE}.")
@@ -325,7 +329,8 @@ public final class InferCommand implements Callable<Integer> {
 
     /** The preprocessing flags for this net; the dims must be the net input's. */
     private Preprocessing preprocessingFor(Net net, FloatEngine engine) {
-        Preprocessing settings = preprocessing.settings(net);
+        Preprocessing settings = sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr())
+                .resolve(net);
         String input = engine.inputNames().get(0);
         int[] shape = net.shape(input);
         PreprocessingFlags.checkDims(settings.dims(), input, shape);
@@ -350,7 +355,8 @@ public final class InferCommand implements Callable<Integer> {
     private void noteIgnoredPreprocessing() {
         ParseResult parsed = spec.commandLine().getParseResult();
         List<String> ignored = new ArrayList<>();
-        for (OptionSpec option : spec.mixins().get("preprocessing").options()) {
+        for (OptionSpec option : Stream.of("preprocessing", "sidecar")
+                .flatMap(mixin -> spec.mixins().get(mixin).options().stream()).toList()) {
             if (parsed.hasMatchedOption(option)) {
                 ignored.add(option.longestName());
             }
@@ -370,6 +376,7 @@ public final class InferCommand implements Callable<Integer> {
     /** Every file the run reads, which no output may overwrite. */
     private List<Path> inputs() {
         return Stream.of(model.deployModel, model.weights, source.image, source.input, source.images, labels,
-                classNames, preprocessing.meanFileOrNull()).filter(Objects::nonNull).toList();
+                classNames, preprocessing.meanFileOrNull(), Sidecar.beside(model.deployModel))
+                .filter(Objects::nonNull).toList();
     }
 }

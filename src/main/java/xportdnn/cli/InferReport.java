@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Locale;
 import xportdnn.data.ClassNames;
-import xportdnn.validate.Prediction;
 import xportdnn.model.Blob;
+import xportdnn.validate.Prediction;
 
 /** The text {@code infer} prints for one input: a classifier's top classes, or a summary of any other output. */
 final class InferReport {

@@ -3,7 +3,6 @@ package xportdnn.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import xportdnn.engine.NativeBuild;
 import xportdnn.model.ModelException;
 

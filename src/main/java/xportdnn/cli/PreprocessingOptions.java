@@ -1,10 +1,14 @@
 package xportdnn.cli;
 
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 import xportdnn.data.PreprocessingFlags;
-import xportdnn.data.Preprocessing;
-import xportdnn.model.Net;
+import xportdnn.pipeline.SidecarPreprocessing;
 
 /**
  * The original tool's {@code caffe.io.Transformer} flags, shared by every command that reads images. Defaults are
@@ -12,6 +16,9 @@ import xportdnn.model.Net;
  * different size would not fit the net anyway), and the mean, which is 104,117,123 only for a 3-channel input.
  */
 final class PreprocessingOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     @Option(names = "--dims", paramLabel = "C,H,W",
             converter = CommaList.IntsConverter.class,
@@ -54,9 +61,10 @@ final class PreprocessingOptions {
                 CommaList.Ints.of(channelSwap), rawScale, CommaList.Floats.of(meanValue), meanFile, inputScale);
     }
 
-    /** The settings for {@code net}, whose first Input blob gives the default dims. */
-    Preprocessing settings(Net net) {
-        return flags().resolve(net);
+    /** Which of the flags the user gave (by their long names). */
+    Set<String> given() {
+        ParseResult parsed = command.commandLine().getParseResult();
+        return SidecarPreprocessing.FLAGS.stream().filter(parsed::hasMatchedOption).collect(Collectors.toSet());
     }
 
     /** The files these options read, so outputs never overwrite them. */

@@ -2,13 +2,14 @@ package xportdnn.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,6 +21,7 @@ import xportdnn.model.Layer;
 import xportdnn.model.Net;
 import xportdnn.model.OutputFile;
 import xportdnn.model.OutputPlan;
+import xportdnn.model.ToolVersion;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
@@ -70,6 +72,9 @@ final class ValidateCommand implements Callable<Integer> {
     @Mixin
     PreprocessingOptions preprocessing;
 
+    @Mixin
+    SidecarOption sidecar;
+
     @Option(names = "--batch", paramLabel = "N", defaultValue = "8",
             description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
     int batch;
@@ -103,7 +108,8 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, labels, count,
-                seed, excludeCalibration ? calibrationDraw.draw() : null, batch, preprocessing.flags(), blob,
+                seed, excludeCalibration ? calibrationDraw.draw() : null, batch,
+                sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,
                 layerCost, floatModel, floatWeights);
         OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
         ValidationPipeline.Result result = ValidationPipeline.run(settings, quiet.progress());
@@ -124,12 +130,24 @@ final class ValidateCommand implements Callable<Integer> {
             files.put(json, out -> out.write(OutputFile.utf8(text)));
         }
         if (report != null) {
-            String html = ValidationReport.html(result.net().name() + ": float vs " + mode + " fixed point", v,
-                    histograms(result.net(), v, result.samples()), costs == null ? List.of() : costs);
+            String html = ValidationReport.html(result.net().name() + ": float vs " + mode + " fixed point",
+                    provenance(), v, result.fixedNet().outputFormats(), histograms(result.net(), v, result.samples()),
+                    costs == null ? List.of() : costs);
             files.put(report, out -> out.write(OutputFile.utf8(html)));
         }
         outputs.write(files);
         return 0;
+    }
+
+    /** What this run reads and how it was asked for, for the report's head. */
+    private ValidationReport.Provenance provenance() {
+        List<String> args = new ArrayList<>(List.of("xportdnn"));
+        for (String arg : spec.commandLine().getParseResult().originalArgs()) {
+            args.add(arg.isEmpty() || arg.matches(".*[\\s'\"$\\\\].*") ? "'" + arg.replace("'", "'\\''") + "'" : arg);
+        }
+        return new ValidationReport.Provenance(model.deployModel.toString(), model.weights.toString(),
+                images.toString(), String.join(" ", args), ToolVersion.TEXT,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     }
 
     /** The net's last fixed-point output and its format, e.g. "pool_final (8-bit threshold 130, step 1.02)". */
@@ -242,7 +260,10 @@ final class ValidateCommand implements Callable<Integer> {
         return m;
     }
 
-    /** The first and last scored layers with a precision block and the two with the lowest SQNR. */
+    /**
+     * The first and last scored layers with a precision block and the two with the lowest SQNR, each with why it
+     * was chosen.
+     */
     private static List<ValidationReport.LayerSample> histograms(Net net, Validation v, Map<String, float[]> samples) {
         List<Validation.LayerError> withRange = new ArrayList<>();
         for (Validation.LayerError e : v.layers()) {
@@ -253,15 +274,22 @@ final class ValidateCommand implements Callable<Integer> {
         if (withRange.isEmpty()) {
             return List.of();
         }
-        Set<String> picked = new java.util.LinkedHashSet<>();
-        picked.add(withRange.get(0).name());
-        withRange.stream().sorted(Comparator.comparingDouble(Validation.LayerError::sqnrDb)).limit(2)
-                .forEach(e -> picked.add(e.name()));
-        picked.add(withRange.get(withRange.size() - 1).name());
+        Map<String, List<String>> why = new LinkedHashMap<>();
+        why.computeIfAbsent(withRange.get(0).name(), k -> new ArrayList<>())
+                .add("first layer with a fixed-point range");
+        List<String> lowest = withRange.stream().sorted(Comparator.comparingDouble(Validation.LayerError::sqnrDb))
+                .limit(2).map(Validation.LayerError::name).toList();
+        for (int i = 0; i < lowest.size(); i++) {
+            why.computeIfAbsent(lowest.get(i), k -> new ArrayList<>())
+                    .add(i == 0 ? "layer with the lowest SQNR" : "layer with the second-lowest SQNR");
+        }
+        why.computeIfAbsent(withRange.get(withRange.size() - 1).name(), k -> new ArrayList<>())
+                .add("last layer with a fixed-point range");
         List<ValidationReport.LayerSample> out = new ArrayList<>();
         for (Validation.LayerError e : withRange) {
-            if (picked.contains(e.name())) {
-                out.add(new ValidationReport.LayerSample(e.name(), samples.get(e.name()), range(net.layer(e.name()))));
+            if (why.containsKey(e.name())) {
+                out.add(new ValidationReport.LayerSample(e.name(), samples.get(e.name()), range(net.layer(e.name())),
+                        String.join(" and ", why.get(e.name()))));
             }
         }
         return out;

@@ -4,14 +4,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 import xportdnn.model.ModelException;
+import xportdnn.model.ToolVersion;
 import xportdnn.pipeline.CalibrationSettings;
 import xportdnn.pipeline.ExportPipeline;
 import xportdnn.pipeline.ExportSettings;
@@ -21,7 +22,7 @@ import xportdnn.precision.InParamsOut;
 import xportdnn.quant.ThresholdMethod;
 
 /** The top-level {@code xportdnn} command: the original tool's flags, plus subcommands. */
-@Command(name = "xportdnn", mixinStandardHelpOptions = true, version = "xportdnn 0.1.0", sortOptions = false,
+@Command(name = "xportdnn", mixinStandardHelpOptions = true, version = ToolVersion.TEXT, sortOptions = false,
         description = "Turns a float Caffe model into a CHaiDNN fixed-point model and checks it on the host.",
         subcommands = {InspectCommand.class, InferCommand.class, ValidateCommand.class, BenchCommand.class,
                 ThresholdCommand.class, CommandLine.HelpCommand.class})

@@ -1,5 +1,6 @@
 package xportdnn.pipeline;
 
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,6 +13,7 @@ import xportdnn.calib.StatisticsOrigin;
 import xportdnn.data.Progress;
 import xportdnn.export.Json;
 import xportdnn.export.PrototxtWriter;
+import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.OutputFile;
 import xportdnn.model.OutputPlan;
@@ -79,7 +81,8 @@ public final class ExportPipeline {
                 .add("--quantized_deploy_model", settings.quantizedDeployModel())
                 .add("--quantized_weights", settings.quantizedWeights())
                 .add("--report", settings.report())
-                .add("--save_statistics", settings.statistics().save());
+                .add("--save_statistics", settings.statistics().save())
+                .add("--quantized_deploy_model (its sidecar)", Sidecar.beside(settings.quantizedDeployModel()));
         ExportScheme scheme = settings.scheme();
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.folds());
         scheme.check(loaded.net());
@@ -117,15 +120,17 @@ public final class ExportPipeline {
         }
 
         Map<Path, OutputFile.Body> files = new LinkedHashMap<>();
-        String prototxt = PrototxtWriter.print(quantized);
-        files.put(settings.quantizedDeployModel(), out -> out.write(OutputFile.utf8(prototxt)));
-        if (caffemodel != null) {
-            byte[] bytes = caffemodel.toByteArray();
-            files.put(settings.quantizedWeights(), out -> out.write(bytes));
+        byte[] prototxt = utf8(PrototxtWriter.print(quantized));
+        files.put(settings.quantizedDeployModel(), out -> out.write(prototxt));
+        byte[] weights = caffemodel == null ? null : caffemodel.toByteArray();
+        if (weights != null) {
+            files.put(settings.quantizedWeights(), out -> out.write(weights));
         }
         if (statistics != null) {
             files.put(cache.save(), out -> out.write(statistics));
         }
+        String sidecar = Sidecar.of(settings, prototxt, weights, input).toJson();
+        files.put(Sidecar.beside(settings.quantizedDeployModel()), out -> out.write(OutputFile.utf8(sidecar)));
         if (report != null) {
             String json = Json.print(report);
             files.put(settings.report(), out -> out.write(OutputFile.utf8(json)));
@@ -135,5 +140,13 @@ public final class ExportPipeline {
         return new Outcome(exported.summary() + " to " + settings.quantizedDeployModel() + (caffemodel != null
                 ? " and the " + (settings.fastFinetune() ? "tuned" : "folded") + " weights to "
                 + settings.quantizedWeights() : ""), notices);
+    }
+
+    private static byte[] utf8(String text) {
+        try {
+            return OutputFile.utf8(text);
+        } catch (CharacterCodingException e) {
+            throw new ModelException("the quantized prototxt holds text that is not valid Unicode: " + e.getMessage());
+        }
     }
 }

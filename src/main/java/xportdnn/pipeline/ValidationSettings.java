@@ -56,7 +56,7 @@ public record ValidationSettings(Path deployModel, Path weights, Path images, Pa
 
     /** Every file the run reads, so that no output overwrites one. */
     public List<Path> inputFiles() {
-        List<Path> inputs = new ArrayList<>(List.of(deployModel, weights, images));
+        List<Path> inputs = new ArrayList<>(List.of(deployModel, Sidecar.beside(deployModel), weights, images));
         if (labels != null) {
             inputs.add(labels);
         }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -16,6 +17,9 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import xportdnn.precision.FixedPointFormat;
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.ThresholdFormat;
 
 /**
  * The {@code validate --report} page: one self-contained HTML file (charts embedded as PNG) with the accuracy
@@ -24,19 +28,36 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class ValidationReport {
 
-    /** A layer whose float output is drawn: a sample of its values and the largest value its format holds. */
-    public record LayerSample(String name, float[] values, double threshold) {
+    /**
+     * A layer whose float output is drawn: a sample of its values, the largest value its format holds, and why it
+     * was chosen (e.g. "lowest SQNR").
+     */
+    public record LayerSample(String name, float[] values, double threshold, String why) {
+    }
+
+    /**
+     * What produced the report, so that a page found later says what it measured.
+     *
+     * @param prototxt    the quantized prototxt
+     * @param weights     its caffemodel
+     * @param images      the image set
+     * @param commandLine the command as given
+     * @param tool        the tool and its version
+     * @param date        when it ran (UTC, ISO 8601)
+     */
+    public record Provenance(String prototxt, String weights, String images, String commandLine, String tool,
+                             String date) {
     }
 
     private ValidationReport() {
     }
 
-    public static String html(String title, Validation v, List<LayerSample> samples) {
-        return html(title, v, samples, List.of());
-    }
-
-    /** @param costs what each output costs alone ({@link LayerCost}); a chart of them when not empty */
-    public static String html(String title, Validation v, List<LayerSample> samples, List<LayerCost.Cost> costs) {
+    /**
+     * @param formats each layer's fixed-point output format, by the layer it is reported as
+     * @param costs   what each output costs alone ({@link LayerCost}); a chart of them when not empty
+     */
+    public static String html(String title, Provenance provenance, Validation v, Map<String, NumberFormat> formats,
+                              List<LayerSample> samples, List<LayerCost.Cost> costs) {
         StringBuilder page = new StringBuilder();
         page.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(escape(title))
                 .append("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
@@ -44,6 +65,7 @@ public final class ValidationReport {
                         + "text-align:right}th{background:#f2f2f2}td:first-child,th:first-child{text-align:left}"
                         + "img{max-width:100%}</style></head><body>\n");
         page.append("<h1>").append(escape(title)).append("</h1>\n");
+        page.append(provenance(provenance));
         page.append(summary(v));
         page.append("<h2>Signal-to-quantization-noise ratio per layer</h2>\n<p>10 log10(sum of float values squared"
                 + " / sum of (fixed - float) squared) over all images; higher is better, each 6 dB is about one bit."
@@ -56,14 +78,17 @@ public final class ValidationReport {
             page.append(image(costChart(costs)));
         }
         if (!samples.isEmpty()) {
-            page.append("<h2>Float outputs and the fixed-point range</h2>\n<p>Histograms of float values; the red"
-                    + " lines mark the largest magnitude the layer's output format holds (values beyond are"
-                    + " clipped).</p>\n");
+            page.append("<h2>Float outputs and the fixed-point range</h2>\n<p>Histograms of float values of the"
+                    + " first and the last layer whose precision block gives a fixed-point range, and of the two"
+                    + " with the lowest SQNR (where the format loses most); the red lines mark the largest magnitude the layer's output format"
+                    + " holds (values beyond are clipped). The count axis is logarithmic: an empty bin is a gap.</p>\n");
             for (LayerSample s : samples) {
+                page.append("<h3>").append(escape(s.name())).append("</h3>\n<p>Chosen as the ")
+                        .append(escape(s.why())).append(".</p>\n");
                 page.append(image(histogram(s)));
             }
         }
-        page.append(layerTable(v));
+        page.append(layerTable(v, formats));
         page.append("</body></html>\n");
         return page.toString();
     }
@@ -102,15 +127,42 @@ public final class ValidationReport {
                 unit);
     }
 
-    private static String layerTable(Validation v) {
-        StringBuilder t = new StringBuilder("<h2>Layers</h2>\n<table><tr><th>layer</th><th>SQNR (dB)</th>"
-                + "<th>values</th></tr>\n");
-        for (Validation.LayerError e : v.layers()) {
-            String sqnr = Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb()) : "exact";
-            t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%d</td></tr>%n", escape(e.name()),
-                    sqnr, e.count()));
+    private static String provenance(Provenance p) {
+        StringBuilder t = new StringBuilder("<table class=\"provenance\">\n");
+        String[][] rows = {{"prototxt", p.prototxt()}, {"weights", p.weights()}, {"images", p.images()},
+            {"command", p.commandLine()}, {"tool", p.tool()}, {"date", p.date()}};
+        for (String[] row : rows) {
+            t.append("<tr><th>").append(row[0]).append("</th><td><code>").append(escape(row[1]))
+                    .append("</code></td></tr>\n");
         }
         return t.append("</table>\n").toString();
+    }
+
+    private static String layerTable(Validation v, Map<String, NumberFormat> formats) {
+        StringBuilder t = new StringBuilder("<h2>Layers</h2>\n<p>Each layer's fixed-point output format: Xilinx, "
+                + "the threshold (the largest magnitude) and bitwidth; DynamicFixed, Q<i>I</i>.<i>F</i> with "
+                + "<i>F</i> fractional bits and <i>I</i> bits before the binary point, the sign included. A layer "
+                + "without one runs in float.</p>\n<table><tr><th>layer</th><th>output format</th>"
+                + "<th>SQNR (dB)</th><th>values</th></tr>\n");
+        for (Validation.LayerError e : v.layers()) {
+            String sqnr = Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb()) : "exact";
+            t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>%n",
+                    escape(e.name()), escape(describe(formats.get(e.name()))), sqnr, e.count()));
+        }
+        return t.append("</table>\n").toString();
+    }
+
+    /** "threshold 4.5 (8-bit)", "Q4.4 (8-bit)", or "float" without a format. */
+    static String describe(NumberFormat format) {
+        if (format instanceof ThresholdFormat th) {
+            return (th.channels() == 1 ? ("threshold " + th.threshold(0))
+                    : th.channels() + " channel thresholds") + " (" + th.bitwidth() + "-bit)";
+        }
+        if (format instanceof FixedPointFormat fp) {
+            return "Q" + (fp.bitwidth() - fp.fractionalBits()) + "." + fp.fractionalBits() + " (" + fp.bitwidth()
+                    + "-bit)";
+        }
+        return format == null ? "float" : format.toString();
     }
 
     private static CategoryChart sqnrChart(Validation v) {
@@ -175,22 +227,42 @@ public final class ValidationReport {
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        double[] shown = counts.clone();
-        for (int b = 0; b < bins; b++) {
-            shown[b] = Math.max(shown[b], 0.5); // log axis: empty bins drawn at the floor
-        }
-        XYSeries h = chart.addSeries("float values", centres, shown);
-        h.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
+        double[][] outline = outline(lo, width, counts);
+        XYSeries h = chart.addSeries("float values", outline[0], outline[1]);
+        h.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         h.setMarker(SeriesMarkers.NONE);
         for (double sign : new double[] {-1, 1}) {
             XYSeries t = chart.addSeries(sign < 0 ? "-range" : String.format(Locale.ROOT, "range +-%.4g", s.threshold()),
-                    new double[] {sign * s.threshold(), sign * s.threshold()}, new double[] {0.5, top});
+                    new double[] {sign * s.threshold(), sign * s.threshold()}, new double[] {1, top});
             t.setMarker(SeriesMarkers.NONE);
             t.setLineColor(Color.RED);
             t.setLineStyle(new BasicStroke(2f));
             t.setShowInLegend(sign > 0);
         }
         return chart;
+    }
+
+    /**
+     * The histogram's outline as x, y points: each non-empty bin's top from its left to its right edge, joined to
+     * its non-empty neighbours; a NaN point (which XChart leaves undrawn) breaks the line at empty bins, so that
+     * on the log axis they are gaps rather than bars down to an arbitrary floor.
+     */
+    static double[][] outline(double lo, double width, double[] counts) {
+        List<double[]> points = new ArrayList<>();
+        for (int b = 0; b < counts.length; b++) {
+            if (counts[b] > 0) {
+                points.add(new double[] {lo + b * width, counts[b]});
+                points.add(new double[] {lo + (b + 1) * width, counts[b]});
+            } else if (b > 0 && counts[b - 1] > 0) {
+                points.add(new double[] {lo + b * width, Double.NaN});
+            }
+        }
+        double[][] xy = new double[2][points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            xy[0][i] = points.get(i)[0];
+            xy[1][i] = points.get(i)[1];
+        }
+        return xy;
     }
 
     private static String image(Chart<?, ?> chart) {

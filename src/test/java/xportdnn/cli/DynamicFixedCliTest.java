@@ -29,6 +29,7 @@ import xportdnn.model.proto.Caffe.BlobShape;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.pipeline.Sidecar;
 import xportdnn.precision.InParamsOut;
 
 /** The original tool's flags in DynamicFixed mode, end to end through {@link Main#run}. */
@@ -112,7 +113,7 @@ class DynamicFixedCliTest {
         assertTrue(blocks > 0);
         assertEquals("xportdnn: wrote " + blocks + " DynamicFixed precision_param blocks (bitwidths 8,8,8, "
                 + "fractional lengths 4,6,3) to " + out + "\n", stdout);
-        assertEquals(Set.of(out), files(dir));
+        assertEquals(Set.of(out, Sidecar.beside(out)), files(dir));
     }
 
     /** ResNet-20's first BatchNorm: the mean fl from the caffemodel's own blobs, saturation checked in BigDecimal. */

@@ -16,6 +16,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.Model.OptionSpec;
+import xportdnn.model.Blob;
+import xportdnn.model.Npy;
 
 /** A new user's likely mistakes end in one line that says what to do, never in a broken model and exit 0. */
 class NoSilentTrapsCliTest {
@@ -185,5 +187,16 @@ class NoSilentTrapsCliTest {
         assertTrue(run.stdout().contains("no labels, so no accuracy"), run.stdout());
         assertTrue(run.stdout().contains("top-1 agreement"), run.stdout());
         assertTrue(run.stdout().contains("SQNR"), run.stdout());
+    }
+
+    /** --no_sidecar acts where images are read for a prototxt; with an already preprocessed blob it is said to do nothing. */
+    @Test
+    void noSidecarWithAPreprocessedInputIsSaidToBeIgnored() throws Exception {
+        Path input = dir.resolve("x.npy");
+        Npy.write(new Blob(new int[] {1, 3, 32, 32}, new float[3 * 32 * 32]), input);
+        CliRun run = CliRun.of("infer", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--input", input.toString(),
+                "--no_sidecar");
+        assertEquals(0, run.status(), run.stderr());
+        assertEquals("xportdnn: note: --no_sidecar ignored: --input is already preprocessed\n", run.stderr());
     }
 }

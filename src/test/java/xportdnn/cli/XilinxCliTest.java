@@ -21,8 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import xportdnn.SharedData;
 import xportdnn.SharedData.Model;
+import xportdnn.SharedData;
 import xportdnn.engine.FloatEngine;
 import xportdnn.export.XilinxExporter;
 import xportdnn.model.Blob;
@@ -33,6 +33,7 @@ import xportdnn.model.Npy;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.pipeline.Sidecar;
 
 /**
  * Xilinx mode end to end through {@link Main#run} on the real models, checked against the contract of
@@ -137,7 +138,7 @@ class XilinxCliTest {
             }
         }
         assertTrue(blocks > 0);
-        assertEquals(Set.of(out), Set.copyOf(listFiles()));
+        assertEquals(Set.of(out, Sidecar.beside(out)), Set.copyOf(listFiles()));
     }
 
     /** Eltwise bottoms share the max; Concat bottoms share the concat's threshold (checked on the written file). */

@@ -1,16 +1,37 @@
 package xportdnn.validate;
 
-import xportdnn.precision.ThresholdFormat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import xportdnn.precision.FixedPointFormat;
+import xportdnn.precision.ThresholdFormat;
 
 class ValidationTest {
+
+    private static final ValidationReport.Provenance PROVENANCE = new ValidationReport.Provenance("q.prototxt",
+            "w.caffemodel", "val.txt", "xportdnn validate ...", "xportdnn 0.1.0", "2026-01-01T00:00:00Z");
+
+    @Test
+    void histogramOutlineLeavesEmptyBinsAsGaps() {
+        double[][] xy = ValidationReport.outline(0, 1, new double[] {2, 0, 0, 5, 1});
+        assertArrayEquals(new double[] {0, 1, 1, 3, 4, 4, 5}, xy[0]);
+        assertArrayEquals(new double[] {2, 2, Double.NaN, 5, 5, 1, 1}, xy[1]);
+    }
+
+    @Test
+    void formatsAreNamedAsTheDeviceTakesThem() {
+        assertEquals("threshold 4.5 (8-bit)", ValidationReport.describe(new ThresholdFormat(8, 4.5f)));
+        assertEquals("Q5.3 (8-bit)", ValidationReport.describe(new FixedPointFormat(8, 3)));
+        assertEquals("Q-2.10 (8-bit)", ValidationReport.describe(new FixedPointFormat(8, 10)));
+        assertEquals("float", ValidationReport.describe(null));
+    }
 
     @Test
     void sqnrByHand() {
@@ -101,14 +122,14 @@ class ValidationTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) Math.sin(i) * 5;
         }
-        String html = ValidationReport.html("tinynet, Xilinx 8-bit", v,
-                List.of(new ValidationReport.LayerSample("conv1", values, 4.5)));
+        String html = ValidationReport.html("tinynet, Xilinx 8-bit", PROVENANCE, v, Map.of(),
+                List.of(new ValidationReport.LayerSample("conv1", values, 4.5, "lowest SQNR")), List.of());
         assertEquals(2, embeddedImages(html), "SQNR chart and one histogram");
         assertTrue(html.contains("<td>float</td><td>100.00%</td>"), html);
-        assertTrue(html.contains("<td>conv1</td><td>26.99</td>"), html);
+        assertTrue(html.contains("<td>conv1</td><td>float</td><td>26.99</td>"), html);
         assertTrue(!html.contains("src=\"http"), "no external resources");
 
-        String withCosts = ValidationReport.html("tinynet, Xilinx 8-bit", v, List.of(), List.of(
+        String withCosts = ValidationReport.html("tinynet, Xilinx 8-bit", PROVENANCE, v, Map.of(), List.of(), List.of(
                 new LayerCost.Cost("relu1", new ThresholdFormat(8, 4.5f), 60, 54)));
         assertEquals(2, embeddedImages(withCosts), "SQNR chart and the cost chart");
         assertTrue(withCosts.contains("What each output costs alone"), withCosts);
