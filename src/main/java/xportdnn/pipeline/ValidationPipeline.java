@@ -52,7 +52,7 @@ public final class ValidationPipeline {
         FloatEngine quantizedInFloat = new FloatEngine(net);
         FloatEngine floatNet = ownFloat ? quantizedInFloat
                 : new FloatEngine(LoadedNet.load(settings.floatModel(), settings.floatWeights(), false).net());
-        FixedPointNet fixedNet = new FixedPointNet(net);
+        FixedPointNet fixedNet = new FixedPointNet(net, settings.floatLayers());
         OutputBlob scores = OutputBlob.choose(net, quantizedInFloat, settings.blob());
         if (!ownFloat && !floatNet.net().blobShapes().containsKey(scores.name())) {
             throw new ModelException(settings.floatModel() + ": the float model has no blob '" + scores.name()

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -28,15 +29,22 @@ public final class ValidationReport {
     public record LayerSample(String name, float[] values, double threshold) {
     }
 
+    /** How the outputs of layers simulated in float on request are marked: they are not what the device computes. */
+    public static final String FLOAT_MARK = "float (--float_layers), not what the device runs";
+
     private ValidationReport() {
     }
 
     public static String html(String title, Validation v, List<LayerSample> samples) {
-        return html(title, v, samples, List.of());
+        return html(title, v, samples, List.of(), Set.of());
     }
 
-    /** @param costs what each output costs alone ({@link LayerCost}); a chart of them when not empty */
-    public static String html(String title, Validation v, List<LayerSample> samples, List<LayerCost.Cost> costs) {
+    /**
+     * @param costs       what each output costs alone ({@link LayerCost}); a chart of them when not empty
+     * @param floatLayers layers simulated in float on request ({@code --float_layers}), marked as such
+     */
+    public static String html(String title, Validation v, List<LayerSample> samples, List<LayerCost.Cost> costs,
+                              Set<String> floatLayers) {
         StringBuilder page = new StringBuilder();
         page.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(escape(title))
                 .append("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
@@ -45,6 +53,11 @@ public final class ValidationReport {
                         + "img{max-width:100%}</style></head><body>\n");
         page.append("<h1>").append(escape(title)).append("</h1>\n");
         page.append(summary(v));
+        if (!floatLayers.isEmpty()) {
+            page.append("<p><b>").append(escape(String.join(", ", floatLayers))).append("</b>: ")
+                    .append(escape(FLOAT_MARK)).append(" (simulated in float, their output quantized for the next"
+                            + " fixed-point layer).</p>\n");
+        }
         page.append("<h2>Signal-to-quantization-noise ratio per layer</h2>\n<p>10 log10(sum of float values squared"
                 + " / sum of (fixed - float) squared) over all images; higher is better, each 6 dB is about one bit."
                 + "</p>\n");
@@ -63,7 +76,7 @@ public final class ValidationReport {
                 page.append(image(histogram(s)));
             }
         }
-        page.append(layerTable(v));
+        page.append(layerTable(v, floatLayers));
         page.append("</body></html>\n");
         return page.toString();
     }
@@ -102,13 +115,15 @@ public final class ValidationReport {
                 unit);
     }
 
-    private static String layerTable(Validation v) {
+    private static String layerTable(Validation v, Set<String> floatLayers) {
+        boolean marks = !floatLayers.isEmpty();
         StringBuilder t = new StringBuilder("<h2>Layers</h2>\n<table><tr><th>layer</th><th>SQNR (dB)</th>"
-                + "<th>values</th></tr>\n");
+                + "<th>values</th>" + (marks ? "<th>computed</th>" : "") + "</tr>\n");
         for (Validation.LayerError e : v.layers()) {
             String sqnr = Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb()) : "exact";
-            t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%d</td></tr>%n", escape(e.name()),
-                    sqnr, e.count()));
+            String mark = !marks ? "" : "<td>" + (floatLayers.contains(e.name()) ? escape(FLOAT_MARK) : "") + "</td>";
+            t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%d</td>%s</tr>%n", escape(e.name()),
+                    sqnr, e.count(), mark));
         }
         return t.append("</table>\n").toString();
     }

@@ -53,26 +53,29 @@ public final class Validator {
 
     public Validation run(List<ImageSet.Entry> images, IntConsumer progress) {
         Validation v = new Validation();
+        // Per layer (or blob), its output on the batch: buffers kept from one batch to the next, so that a run
+        // allocates them once rather than the whole net's outputs again for every batch.
+        Map<String, float[]> reference = new HashMap<>();
+        Map<String, float[]> fixed = new HashMap<>();
         Batches.run(images, transformer, batchSize, (batch, n, first) -> {
-            Map<String, float[]> reference = new HashMap<>();
             float[] floatScores = scores(floatNet.forward(batch, n, (layer, tops) ->
-                    reference.put(key(layer), Tensors.floats(tops.get(0)))));
+                    reference.put(key(layer), Tensors.floats(tops.get(0), reference.get(key(layer))))));
             // By layer, each output is compared as it comes; by blob, only a blob's last value counts.
-            Map<String, float[]> lastValues = new LinkedHashMap<>();
-            Map<String, String> lastWriter = new HashMap<>();
+            Map<String, String> lastWriter = new LinkedHashMap<>();
             float[] fixedScores = scores(fixedNet.forward(batch, n, (layer, tops) -> {
-                float[] values = Tensors.floats(tops.get(0));
+                float[] values = Tensors.floats(tops.get(0), fixed.get(key(layer)));
+                fixed.put(key(layer), values);
                 if (byBlob) {
-                    lastValues.put(key(layer), values);
                     lastWriter.put(key(layer), layer.name());
                 } else if (reference.containsKey(layer.name())) {
                     v.addLayer(layer.name(), reference.get(layer.name()), values);
                 }
             }));
-            lastValues.forEach((blob, values) -> {
+            lastWriter.forEach((blob, writer) -> {
                 float[] ref = reference.get(blob);
+                float[] values = fixed.get(blob);
                 if (ref != null && ref.length == values.length) {
-                    v.addLayer(lastWriter.get(blob), ref, values);
+                    v.addLayer(writer, ref, values);
                 }
             });
             if (samples.isEmpty()) {
@@ -95,12 +98,15 @@ public final class Validator {
         return samples;
     }
 
+    /** The class scores of a pass; its output arrays are freed. */
     private float[] scores(Map<String, INDArray> outputs) {
         INDArray s = outputs.get(scoreBlob);
         if (s == null) {
             throw new IllegalStateException("the net returned no blob '" + scoreBlob + "'");
         }
-        return Tensors.floats(s);
+        float[] values = Tensors.floats(s);
+        outputs.values().forEach(INDArray::close);
+        return values;
     }
 
     private float[] row(float[] scores, int image) {

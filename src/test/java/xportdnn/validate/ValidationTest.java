@@ -109,7 +109,7 @@ class ValidationTest {
         assertTrue(!html.contains("src=\"http"), "no external resources");
 
         String withCosts = ValidationReport.html("tinynet, Xilinx 8-bit", v, List.of(), List.of(
-                new LayerCost.Cost("relu1", new ThresholdFormat(8, 4.5f), 60, 54)));
+                new LayerCost.Cost("relu1", new ThresholdFormat(8, 4.5f), 60, 54)), java.util.Set.of());
         assertEquals(2, embeddedImages(withCosts), "SQNR chart and the cost chart");
         assertTrue(withCosts.contains("What each output costs alone"), withCosts);
     }
