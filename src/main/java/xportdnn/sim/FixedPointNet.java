@@ -195,6 +195,11 @@ public final class FixedPointNet {
         return Collections.unmodifiableSet(floated);
     }
 
+    /** The layers {@link #forward} reports outputs under, in net order (the Input layers first). */
+    public List<String> reportedLayers() {
+        return stages.stream().map(st -> st.layer().name()).toList();
+    }
+
     /** Layers fused into a convolution step, each with the layer it is reported as. */
     public Map<String, String> fusedLayers() {
         return Map.copyOf(fused);

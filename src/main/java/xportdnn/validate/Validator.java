@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntConsumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.data.Batches;
@@ -53,24 +54,33 @@ public final class Validator {
 
     public Validation run(List<ImageSet.Entry> images, IntConsumer progress) {
         Validation v = new Validation();
-        // Per layer (or blob), its output on the batch: buffers kept from one batch to the next, so that a run
-        // allocates them once rather than the whole net's outputs again for every batch.
+        // Per layer (or blob) compared, its float output on the batch; in blob mode also the fixed one. Buffers
+        // kept from one batch to the next, so a run allocates them once rather than for every batch.
+        Set<String> compared = byBlob ? null : Set.copyOf(fixedNet.reportedLayers());
         Map<String, float[]> reference = new HashMap<>();
         Map<String, float[]> fixed = new HashMap<>();
+        // by layer, each fixed output is compared as it comes: one buffer per output size does
+        Map<Integer, float[]> scratch = new HashMap<>();
         Batches.run(images, transformer, batchSize, (batch, n, first) -> {
-            float[] floatScores = scores(floatNet.forward(batch, n, (layer, tops) ->
-                    reference.put(key(layer), Tensors.floats(tops.get(0), reference.get(key(layer))))));
-            // By layer, each output is compared as it comes; by blob, only a blob's last value counts.
+            float[] floatScores = scores(floatNet.forward(batch, n, (layer, tops) -> {
+                if (byBlob || compared.contains(layer.name())) {
+                    reference.put(key(layer), Tensors.floats(tops.get(0), reference.get(key(layer))));
+                }
+            }));
             Map<String, String> lastWriter = new LinkedHashMap<>();
             float[] fixedScores = scores(fixedNet.forward(batch, n, (layer, tops) -> {
-                float[] values = Tensors.floats(tops.get(0), fixed.get(key(layer)));
-                fixed.put(key(layer), values);
+                INDArray top = tops.get(0);
                 if (byBlob) {
+                    fixed.put(key(layer), Tensors.floats(top, fixed.get(key(layer))));
                     lastWriter.put(key(layer), layer.name());
                 } else if (reference.containsKey(layer.name())) {
+                    int length = Math.toIntExact(top.length());
+                    float[] values = Tensors.floats(top, scratch.get(length));
+                    scratch.put(length, values);
                     v.addLayer(layer.name(), reference.get(layer.name()), values);
                 }
             }));
+            // by blob, only a blob's last value counts
             lastWriter.forEach((blob, writer) -> {
                 float[] ref = reference.get(blob);
                 float[] values = fixed.get(blob);
