@@ -1,10 +1,11 @@
 package xportdnn.cli;
 
+import java.util.List;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Comma-separated numbers as one flag value ({@code --dims 3,224,224}). The flags hold these wrappers rather than
+ * Comma-separated numbers or names as one flag value ({@code --dims 3,224,224}). The flags hold these wrappers rather than
  * arrays so that picocli treats them as single-valued and the help shows {@code [--dims=C,H,W]}, not its
  * repeated-split syntax {@code [--dims=C,H,W]...}.
  */
@@ -24,6 +25,13 @@ final class CommaList {
     record Floats(float[] values) {
         static float[] of(Floats list) {
             return list == null ? null : list.values.clone();
+        }
+    }
+
+    /** Names, e.g. of layers; {@link #of} unwraps a flag that may be absent (as no names). */
+    record Names(List<String> values) {
+        static List<String> of(Names list) {
+            return list == null ? List.of() : list.values;
         }
     }
 
@@ -56,6 +64,19 @@ final class CommaList {
                 }
             }
             return new Floats(out);
+        }
+    }
+
+    static final class NamesConverter implements ITypeConverter<Names> {
+        @Override
+        public Names convert(String value) {
+            String[] parts = parts(value);
+            for (String part : parts) {
+                if (part.isEmpty()) {
+                    throw new TypeConversionException("'" + value + "' has an empty name");
+                }
+            }
+            return new Names(List.of(parts));
         }
     }
 

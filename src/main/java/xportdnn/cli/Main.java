@@ -42,7 +42,7 @@ public final class Main {
         } catch (OutOfMemoryError e) {
             // picocli passes Errors on; the memory is free again once the run's arrays are unreachable
             cl.getErr().println("xportdnn: error: out of memory (" + e.getMessage() + "); give Java more with "
-                    + "-Xmx, or use a smaller --batch");
+                    + "-Xmx (with the xportdnn launcher: XPORTDNN_JAVA_OPTS=-Xmx4g), or use a smaller --batch");
             cl.getErr().flush();
             return EXIT_BAD_INPUT;
         }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,6 +41,9 @@ import xportdnn.validate.ValidationReport;
         description = "Scores a quantized CHaiDNN prototxt (either mode) on labelled images: top-1/top-5 of the float "
                 + "net and of the fixed-point simulation, their top-1 agreement, and the SQNR of every layer.")
 final class ValidateCommand implements Callable<Integer> {
+
+    /** How the outputs of --float_layers are marked: they are not what the device computes. */
+    static final String FLOAT_MARK = ValidationReport.FLOAT_MARK;
 
     @Spec
     CommandSpec spec;
@@ -102,6 +106,12 @@ final class ValidateCommand implements Callable<Integer> {
             + "more float pass over the images per layer).")
     boolean layerCost;
 
+    @Option(names = "--float_layers", paramLabel = "LAYER,...", converter = CommaList.NamesConverter.class,
+            description = "Simulate these device layers in float (analysis, not what the device runs: e.g. the "
+                    + "head on the ARM); a fused convolution chain as a whole. Their float output is quantized with "
+                    + "the input format of the next layer computing in integers.")
+    CommaList.Names floatLayers;
+
     @Mixin
     QuietOption quiet;
 
@@ -110,13 +120,14 @@ final class ValidateCommand implements Callable<Integer> {
         ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, labels, count,
                 seed, excludeCalibration ? calibrationDraw.draw() : null, batch,
                 sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,
-                layerCost, floatModel, floatWeights);
+                layerCost, floatModel, floatWeights, Set.copyOf(CommaList.Names.of(floatLayers)));
         OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
         ValidationPipeline.Result result = ValidationPipeline.run(settings, quiet.progress());
         Validation v = result.validation();
         List<LayerCost.Cost> costs = result.costs();
         String mode = result.fixedNet().quantType();
-        print(v, mode, lastOutput(result.fixedNet()));
+        Set<String> floated = result.fixedNet().floatLayers();
+        print(v, mode, lastOutput(result.fixedNet()), floated);
         if (costs != null) {
             printCosts(costs);
         }
@@ -126,13 +137,13 @@ final class ValidateCommand implements Callable<Integer> {
         spec.commandLine().getErr().flush();
         Map<Path, OutputFile.Body> files = new LinkedHashMap<>();
         if (json != null) {
-            String text = Json.print(jsonOf(v, mode, costs));
+            String text = Json.print(jsonOf(v, mode, costs, floated));
             files.put(json, out -> out.write(OutputFile.utf8(text)));
         }
         if (report != null) {
             String html = ValidationReport.html(result.net().name() + ": float vs " + mode + " fixed point",
                     provenance(), v, result.fixedNet().outputFormats(), histograms(result.net(), v, result.samples()),
-                    costs == null ? List.of() : costs);
+                    costs == null ? List.of() : costs, floated);
             files.put(report, out -> out.write(OutputFile.utf8(html)));
         }
         outputs.write(files);
@@ -160,11 +171,12 @@ final class ValidateCommand implements Callable<Integer> {
                 last.getValue().step(0));
     }
 
-    private void print(Validation v, String mode, String lastOutput) {
+    private void print(Validation v, String mode, String lastOutput, Set<String> floated) {
         PrintWriter out = spec.commandLine().getOut();
         Validation.Accuracy f = v.floatAccuracy();
         Validation.Accuracy q = v.fixedAccuracy();
-        out.printf(Locale.ROOT, "%d images, %d labelled; %s fixed point%n", v.images(), f.labelled(), mode);
+        out.printf(Locale.ROOT, "%d images, %d labelled; %s fixed point%s%n", v.images(), f.labelled(), mode,
+                floated.isEmpty() ? "" : " except " + String.join(", ", floated) + ", " + FLOAT_MARK);
         if (f.labelled() > 0) {
             out.printf(Locale.ROOT, "              top-1    top-5%n");
             out.printf(Locale.ROOT, "float       %6.2f%%  %6.2f%%%n", 100 * f.top1Rate(), 100 * f.top5Rate());
@@ -187,9 +199,15 @@ final class ValidateCommand implements Callable<Integer> {
                     100.0 * v.fixedTiedTop() / v.images(), lastOutput);
         }
         out.println();
-        TextTable table = new TextTable("layer", ">SQNR (dB)");
+        TextTable table = floated.isEmpty() ? new TextTable("layer", ">SQNR (dB)")
+                : new TextTable("layer", ">SQNR (dB)", "computed");
         for (Validation.LayerError e : v.layers()) {
-            table.add(e.name(), Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb()) : "exact");
+            String sqnr = Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb()) : "exact";
+            if (floated.isEmpty()) {
+                table.add(e.name(), sqnr);
+            } else {
+                table.add(e.name(), sqnr, floated.contains(e.name()) ? FLOAT_MARK : "");
+            }
         }
         out.print(table.render());
         out.flush();
@@ -212,10 +230,14 @@ final class ValidateCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static Map<String, Object> jsonOf(Validation v, String mode, List<LayerCost.Cost> costs) {
+    private static Map<String, Object> jsonOf(Validation v, String mode, List<LayerCost.Cost> costs,
+                                              Set<String> floated) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("images", v.images());
         root.put("quant_type", mode);
+        if (!floated.isEmpty()) {
+            root.put("float_layers", List.copyOf(floated));
+        }
         root.put("float", accuracy(v.floatAccuracy()));
         root.put("fixed", accuracy(v.fixedAccuracy()));
         root.put("top1_agreement", v.top1Agreement());
@@ -235,6 +257,9 @@ final class ValidateCommand implements Callable<Integer> {
             Map<String, Object> l = new LinkedHashMap<>();
             l.put("name", e.name());
             l.put("sqnr_db", e.sqnrDb());
+            if (floated.contains(e.name())) {
+                l.put("float", true);
+            }
             layers.add(l);
         }
         root.put("layers", layers);

@@ -122,7 +122,12 @@ public final class FloatEngine {
             throw new ModelException("input of " + input.length + " values does not fill " + batch + " x "
                     + Arrays.toString(Arrays.copyOfRange(declared, 1, declared.length)) + " for blob '" + inputs.get(0) + "'");
         }
-        return forward(Tensors.of(input, shape), observer);
+        INDArray array = Tensors.of(input, shape);
+        try {
+            return forward(array, observer);
+        } finally {
+            array.close(); // the outputs are copies; its native memory is not left for the garbage collector
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ import xportdnn.model.Blob;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
+import xportdnn.model.OutputMemory;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.LayerCost;
 import xportdnn.validate.OutputBlob;
@@ -48,11 +49,16 @@ public final class ValidationPipeline {
             throw new ModelException(settings.deployModel() + ": no precision_param blocks: not a quantized CHaiDNN "
                     + "prototxt (write one with --quant_type Xilinx or DynamicFixed first)");
         }
+        // Per value of a batch's layer outputs the run holds at least the float output it is compared with and a
+        // copy of the fixed one (the simulator checks its own codes): refused up front when the heap surely cannot
+        // hold them, whatever the image count.
+        OutputMemory.check(net, settings.batch(), 2 * Float.BYTES, Runtime.getRuntime().maxMemory(),
+                "Java heap (-Xmx; with the xportdnn launcher, e.g. XPORTDNN_JAVA_OPTS=-Xmx4g)");
         boolean ownFloat = settings.floatModel() == null;
         FloatEngine quantizedInFloat = new FloatEngine(net);
         FloatEngine floatNet = ownFloat ? quantizedInFloat
                 : new FloatEngine(LoadedNet.load(settings.floatModel(), settings.floatWeights(), false).net());
-        FixedPointNet fixedNet = new FixedPointNet(net);
+        FixedPointNet fixedNet = new FixedPointNet(net, settings.floatLayers());
         OutputBlob scores = OutputBlob.choose(net, quantizedInFloat, settings.blob());
         if (!ownFloat && !floatNet.net().blobShapes().containsKey(scores.name())) {
             throw new ModelException(settings.floatModel() + ": the float model has no blob '" + scores.name()

@@ -3,6 +3,7 @@ package xportdnn.pipeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.model.ModelException;
 
@@ -25,10 +26,12 @@ import xportdnn.model.ModelException;
  * @param floatModel        the float net to compare with, or null for the quantized net's own prototxt and
  *                          weights run in float (give the original net when the weights are folded or tuned)
  * @param floatWeights      its caffemodel (with {@code floatModel})
+ * @param floatLayers       device layers to simulate in float (analysis: not what the device runs), or empty
  */
 public record ValidationSettings(Path deployModel, Path weights, Path images, Path labels, Integer count, long seed,
                                  Draw excludedDraw, int batch, PreprocessingFlags preprocessing, String blob,
-                                 boolean layerCost, Path floatModel, Path floatWeights) {
+                                 boolean layerCost, Path floatModel, Path floatWeights,
+                                 Set<String> floatLayers) {
 
     /** The images calibration took: exactly {@code indices} when given, else a seeded draw of {@code size}. */
     public record Draw(int size, long seed, int[] indices) {
@@ -52,6 +55,7 @@ public record ValidationSettings(Path deployModel, Path weights, Path images, Pa
             throw new ModelException("--count: " + count + " is not a positive number");
         }
         preprocessing = preprocessing == null ? PreprocessingFlags.defaults() : preprocessing;
+        floatLayers = floatLayers == null ? Set.of() : Set.copyOf(floatLayers);
     }
 
     /** Every file the run reads, so that no output overwrites one. */

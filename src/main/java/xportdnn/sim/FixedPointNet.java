@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +21,7 @@ import xportdnn.engine.layers.Layers;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Blob;
 import xportdnn.model.ChaidnnSupport;
+import xportdnn.model.CloseNames;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
@@ -68,6 +70,10 @@ public final class FixedPointNet {
     private static final Set<LayerType> REARRANGING = EnumSet.of(LayerType.SPLIT, LayerType.DROPOUT,
             LayerType.FLATTEN, LayerType.RESHAPE, LayerType.PERMUTE, LayerType.CROP, LayerType.SLICE, LayerType.CONCAT);
 
+    /** Layers the simulator can compute on codes (BatchNorm and Scale too, when fused into a convolution). */
+    private static final Set<LayerType> INTEGER_TYPES = EnumSet.of(LayerType.CONVOLUTION, LayerType.POOLING,
+            LayerType.ELTWISE, LayerType.CONCAT, LayerType.RELU);
+
     /** One step of a pass: the layer it is reported as, the blobs it reads and writes, and its computation. */
     private record Stage(Layer layer, List<String> bottoms, List<String> tops, SimStep step) {
     }
@@ -87,18 +93,40 @@ public final class FixedPointNet {
     private final Map<String, NumberFormat> formats = new HashMap<>();
     /** Per integer step, in net order: the layer it is reported as and the format it writes. */
     private final Map<String, NumberFormat> stepFormats = new LinkedHashMap<>();
+    /** The layers the caller asked to compute in float although the device runs them (see the constructor). */
+    private final Set<String> requestedFloat;
+    /** Layers computed in float because they were asked for or belong to a fused chain one of them was asked for. */
+    private final Set<String> floated = new LinkedHashSet<>();
+    /** Every layer of a fused chain whose convolution is computed in float at the caller's request. */
+    private final Set<String> floatChains = new HashSet<>();
+
+    /** The batch size whose memory {@link OutputMemory#check} last accepted. */
+    private int checkedBatch = -1;
 
     /**
      * @throws ModelException when the net is not a quantized one, a block lacks a field the scheme needs or holds
      *                        a bad value, weights are missing, or a float layer cannot be built
      */
-    /** The batch size whose memory {@link OutputMemory#check} last accepted. */
-    private int checkedBatch = -1;
-
     public FixedPointNet(Net net) {
+        this(net, Set.of());
+    }
+
+    /**
+     * A simulation with some device layers computed in float instead, for analysis (what would running them on
+     * the ARM buy?): each named layer runs as a software layer does, by the float engine's op on its inputs'
+     * values, and its float output is quantized with the input format of the next layer computing in integers, as
+     * a hand-off from the ARM to the FPGA would be. Naming any layer of a fused convolution chain (the
+     * convolution, its BatchNorm/Scale, its in-place ReLU) computes the whole chain in float.
+     *
+     * @param floatLayers names of layers of the net that the device computes
+     * @throws ModelException also when a named layer is not in the net or is computed in float anyway
+     */
+    public FixedPointNet(Net net, Set<String> floatLayers) {
         this.net = net;
+        this.requestedFloat = Set.copyOf(floatLayers);
         this.scheme = PrecisionScheme.of(net);
         Map<String, BatchNormFusion> chains = BatchNormFusion.find(net);
+        checkFloatRequest(chains);
         List<Layer> layers = net.layers();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
@@ -159,6 +187,19 @@ public final class FixedPointNet {
         return Collections.unmodifiableMap(stepFormats);
     }
 
+    /**
+     * The layers computed in float only because the constructor was asked to (with the rest of their fused chain),
+     * in net order: their outputs are not what the device computes.
+     */
+    public Set<String> floatLayers() {
+        return Collections.unmodifiableSet(floated);
+    }
+
+    /** The layers {@link #forward} reports outputs under, in net order (the Input layers first). */
+    public List<String> reportedLayers() {
+        return stages.stream().map(st -> st.layer().name()).toList();
+    }
+
     /** Layers fused into a convolution step, each with the layer it is reported as. */
     public Map<String, String> fusedLayers() {
         return Map.copyOf(fused);
@@ -168,7 +209,8 @@ public final class FixedPointNet {
      * Runs {@code batch} images given as one C-ordered array (the input blob's declared shape with its first dim
      * replaced by {@code batch}).
      *
-     * @param observer sees each step's outputs, dequantized, as INDArrays it may keep; may be null
+     * @param observer sees each step's outputs, dequantized, as INDArrays valid during the call (copy what you
+     *                 keep: they are freed when it returns); may be null
      * @return the net's output blobs by name, dequantized, in {@link #outputNames()} order
      */
     public Map<String, INDArray> forward(float[] input, int batch, LayerObserver observer) {
@@ -193,7 +235,9 @@ public final class FixedPointNet {
                 blobs.put(stage.tops().get(t), tops.get(t));
             }
             if (observer != null) {
-                observer.onOutput(stage.layer(), tops.stream().map(FixedPointNet::array).toList());
+                List<INDArray> shown = tops.stream().map(FixedPointNet::array).toList();
+                observer.onOutput(stage.layer(), shown);
+                shown.forEach(INDArray::close); // native copies: freed now, not whenever the collector runs
             }
             for (String b : stage.bottoms()) {
                 if (lastRead.get(b) == s && !outputs.contains(b)) {
@@ -241,11 +285,14 @@ public final class FixedPointNet {
     private void addStage(int index, Layer l, BatchNormFusion chain) {
         PrecisionParameter block = PrecisionScheme.block(l);
         ChaidnnSupport support = ChaidnnSupport.of(l.param());
-        if (addedInteger(index, l, block, support, chain)) {
+        boolean asked = askedFloat(index, l, chain);
+        if (!asked && addedInteger(index, l, block, support, chain)) {
             return;
         }
         boolean device = support == ChaidnnSupport.DEVICE;
-        if (support == ChaidnnSupport.UNSUPPORTED) {
+        if (asked) {
+            floated.add(l.name());
+        } else if (support == ChaidnnSupport.UNSUPPORTED) {
             notes.add("layer '" + l.name() + "' (" + ChaidnnSupport.describe(l.param())
                     + "): not supported by CHaiDNN; simulated in float");
         } else if (device && !REARRANGING.contains(l.layerType())) {
@@ -254,6 +301,46 @@ public final class FixedPointNet {
         }
         stages.add(new Stage(l, l.bottoms(), l.tops(), new FloatStep(Layers.create(l, net.bottomShapes(l)))));
         l.tops().forEach(formats::remove);
+    }
+
+    /**
+     * Refuses a requested float layer the net does not have, naming close ones, or one the simulator computes in
+     * float anyway: only layers it can compute in integers (with the BatchNorm/Scale fused into a convolution) can
+     * be moved to float.
+     */
+    private void checkFloatRequest(Map<String, BatchNormFusion> chains) {
+        List<String> names = net.layers().stream().map(Layer::name).toList();
+        Set<String> fusable = new HashSet<>();
+        chains.values().forEach(c -> c.fusedLayers().forEach(l -> fusable.add(l.name())));
+        for (String name : requestedFloat) {
+            if (!names.contains(name)) {
+                throw new ModelException("--float_layers: the net has no layer '" + name + "'"
+                        + CloseNames.suggestion(name, names));
+            }
+            Layer l = net.layer(name);
+            if (!(INTEGER_TYPES.contains(l.layerType()) || fusable.contains(name))
+                    || ChaidnnSupport.of(l.param()) == ChaidnnSupport.UNSUPPORTED) {
+                throw ModelException.inLayer(name, "--float_layers: its type, " + l.type() + ", is computed in float "
+                        + "anyway (only layers the device computes in fixed point can be moved to float)");
+            }
+        }
+    }
+
+    /**
+     * Whether the caller asked for this layer in float: by its name, or, for a convolution, by the name of a layer
+     * of its fused chain; and the layers of a chain computed in float follow their convolution.
+     */
+    private boolean askedFloat(int index, Layer l, BatchNormFusion chain) {
+        if (requestedFloat.isEmpty()) {
+            return false;
+        }
+        if (l.layerType() == LayerType.CONVOLUTION) {
+            List<Layer> members = chainLayers(index, l, chain);
+            if (members.stream().anyMatch(m -> requestedFloat.contains(m.name()))) {
+                members.forEach(m -> floatChains.add(m.name()));
+            }
+        }
+        return requestedFloat.contains(l.name()) || floatChains.contains(l.name());
     }
 
     /** Adds the integer step of a layer the device computes and the block describes; false to compute it in float. */
@@ -312,7 +399,8 @@ public final class FixedPointNet {
         };
     }
 
-    private void addConvolution(int index, Layer conv, PrecisionParameter block, BatchNormFusion chain) {
+    /** The convolution {@code conv} (layer {@code index}) and the layers the device fuses into it, in net order. */
+    private List<Layer> chainLayers(int index, Layer conv, BatchNormFusion chain) {
         List<Layer> chainLayers = new ArrayList<>();
         chainLayers.add(conv);
         String blob = conv.tops().get(0);
@@ -326,6 +414,14 @@ public final class FixedPointNet {
         if (relu != null) {
             chainLayers.add(relu);
         }
+        return chainLayers;
+    }
+
+    private void addConvolution(int index, Layer conv, PrecisionParameter block, BatchNormFusion chain) {
+        List<Layer> chainLayers = chainLayers(index, conv, chain);
+        String blob = chain == null ? conv.tops().get(0) : chain.outputBlob();
+        Layer relu = chainLayers.size() > 1 && chainLayers.get(chainLayers.size() - 1).layerType() == LayerType.RELU
+                ? chainLayers.get(chainLayers.size() - 1) : null;
         Layer reported = chainLayers.get(chainLayers.size() - 1);
         NumberFormat input = declaredInput(conv, block);
         NumberFormat output = null;

@@ -29,6 +29,8 @@ final class FloatStep implements SimStep {
             int[] shape = java.util.Arrays.stream(top.shape()).mapToInt(Math::toIntExact).toArray();
             tops.add(SimTensor.ofValues(shape, Tensors.floats(top)));
         }
+        // the tops are copied out (a Reshape's is a view of its input): the native inputs go now, not at some GC
+        in.forEach(INDArray::close);
         return tops;
     }
 }

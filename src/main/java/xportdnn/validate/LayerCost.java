@@ -83,13 +83,17 @@ public final class LayerCost {
             for (INDArray top : tops) {
                 float[] values = Tensors.floats(top);
                 float[] rounded = format.dequantize(format.quantize(values, values.length), values.length);
-                top.assign(Nd4j.create(rounded, top.shape(), 'c'));
+                try (INDArray r = Nd4j.create(rounded, top.shape(), 'c')) {
+                    top.assign(r);
+                }
             }
         };
     }
 
+    /** Each image's top-1 class in a pass's outputs, which are freed. */
     private int[] top1(Map<String, INDArray> outputs, int images) {
         float[] scores = Tensors.floats(outputs.get(scoreBlob));
+        outputs.values().forEach(INDArray::close);
         int classes = scores.length / images;
         int[] best = new int[images];
         for (int i = 0; i < images; i++) {

@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -49,15 +50,19 @@ public final class ValidationReport {
                              String date) {
     }
 
+    /** How the outputs of layers simulated in float on request are marked: they are not what the device computes. */
+    public static final String FLOAT_MARK = "float (--float_layers), not what the device runs";
+
     private ValidationReport() {
     }
 
     /**
-     * @param formats each layer's fixed-point output format, by the layer it is reported as
-     * @param costs   what each output costs alone ({@link LayerCost}); a chart of them when not empty
+     * @param formats     each layer's fixed-point output format, by the layer it is reported as
+     * @param costs       what each output costs alone ({@link LayerCost}); a chart of them when not empty
+     * @param floatLayers layers simulated in float on request ({@code --float_layers}), marked as such
      */
     public static String html(String title, Provenance provenance, Validation v, Map<String, NumberFormat> formats,
-                              List<LayerSample> samples, List<LayerCost.Cost> costs) {
+                              List<LayerSample> samples, List<LayerCost.Cost> costs, Set<String> floatLayers) {
         StringBuilder page = new StringBuilder();
         page.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(escape(title))
                 .append("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
@@ -67,6 +72,11 @@ public final class ValidationReport {
         page.append("<h1>").append(escape(title)).append("</h1>\n");
         page.append(provenance(provenance));
         page.append(summary(v));
+        if (!floatLayers.isEmpty()) {
+            page.append("<p><b>").append(escape(String.join(", ", floatLayers))).append("</b>: ")
+                    .append(escape(FLOAT_MARK)).append(" (simulated in float, their output quantized for the next"
+                            + " fixed-point layer).</p>\n");
+        }
         page.append("<h2>Signal-to-quantization-noise ratio per layer</h2>\n<p>10 log10(sum of float values squared"
                 + " / sum of (fixed - float) squared) over all images; higher is better, each 6 dB is about one bit."
                 + "</p>\n");
@@ -88,7 +98,7 @@ public final class ValidationReport {
                 page.append(image(histogram(s)));
             }
         }
-        page.append(layerTable(v, formats));
+        page.append(layerTable(v, formats, floatLayers));
         page.append("</body></html>\n");
         return page.toString();
     }
@@ -138,7 +148,7 @@ public final class ValidationReport {
         return t.append("</table>\n").toString();
     }
 
-    private static String layerTable(Validation v, Map<String, NumberFormat> formats) {
+    private static String layerTable(Validation v, Map<String, NumberFormat> formats, Set<String> floatLayers) {
         StringBuilder t = new StringBuilder("<h2>Layers</h2>\n<p>Each layer's fixed-point output format: Xilinx, "
                 + "the threshold (the largest magnitude) and bitwidth; DynamicFixed, Q<i>I</i>.<i>F</i> with "
                 + "<i>F</i> fractional bits and <i>I</i> bits before the binary point, the sign included. A layer "
@@ -146,8 +156,9 @@ public final class ValidationReport {
                 + "<th>SQNR (dB)</th><th>values</th></tr>\n");
         for (Validation.LayerError e : v.layers()) {
             String sqnr = Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb()) : "exact";
+            String format = floatLayers.contains(e.name()) ? FLOAT_MARK : describe(formats.get(e.name()));
             t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>%n",
-                    escape(e.name()), escape(describe(formats.get(e.name()))), sqnr, e.count()));
+                    escape(e.name()), escape(format), sqnr, e.count()));
         }
         return t.append("</table>\n").toString();
     }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntConsumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.data.Batches;
@@ -53,26 +54,38 @@ public final class Validator {
 
     public Validation run(List<ImageSet.Entry> images, IntConsumer progress) {
         Validation v = new Validation();
+        // Per layer (or blob) compared, its float output on the batch; in blob mode also the fixed one. Buffers
+        // kept from one batch to the next, so a run allocates them once rather than for every batch.
+        Set<String> compared = byBlob ? null : Set.copyOf(fixedNet.reportedLayers());
+        Map<String, float[]> reference = new HashMap<>();
+        Map<String, float[]> fixed = new HashMap<>();
+        // by layer, each fixed output is compared as it comes: one buffer per output size does
+        Map<Integer, float[]> scratch = new HashMap<>();
         Batches.run(images, transformer, batchSize, (batch, n, first) -> {
-            Map<String, float[]> reference = new HashMap<>();
-            float[] floatScores = scores(floatNet.forward(batch, n, (layer, tops) ->
-                    reference.put(key(layer), Tensors.floats(tops.get(0)))));
-            // By layer, each output is compared as it comes; by blob, only a blob's last value counts.
-            Map<String, float[]> lastValues = new LinkedHashMap<>();
-            Map<String, String> lastWriter = new HashMap<>();
+            float[] floatScores = scores(floatNet.forward(batch, n, (layer, tops) -> {
+                if (byBlob || compared.contains(layer.name())) {
+                    reference.put(key(layer), Tensors.floats(tops.get(0), reference.get(key(layer))));
+                }
+            }));
+            Map<String, String> lastWriter = new LinkedHashMap<>();
             float[] fixedScores = scores(fixedNet.forward(batch, n, (layer, tops) -> {
-                float[] values = Tensors.floats(tops.get(0));
+                INDArray top = tops.get(0);
                 if (byBlob) {
-                    lastValues.put(key(layer), values);
+                    fixed.put(key(layer), Tensors.floats(top, fixed.get(key(layer))));
                     lastWriter.put(key(layer), layer.name());
                 } else if (reference.containsKey(layer.name())) {
+                    int length = Math.toIntExact(top.length());
+                    float[] values = Tensors.floats(top, scratch.get(length));
+                    scratch.put(length, values);
                     v.addLayer(layer.name(), reference.get(layer.name()), values);
                 }
             }));
-            lastValues.forEach((blob, values) -> {
+            // by blob, only a blob's last value counts
+            lastWriter.forEach((blob, writer) -> {
                 float[] ref = reference.get(blob);
+                float[] values = fixed.get(blob);
                 if (ref != null && ref.length == values.length) {
-                    v.addLayer(lastWriter.get(blob), ref, values);
+                    v.addLayer(writer, ref, values);
                 }
             });
             if (samples.isEmpty()) {
@@ -95,12 +108,15 @@ public final class Validator {
         return samples;
     }
 
+    /** The class scores of a pass; its output arrays are freed. */
     private float[] scores(Map<String, INDArray> outputs) {
         INDArray s = outputs.get(scoreBlob);
         if (s == null) {
             throw new IllegalStateException("the net returned no blob '" + scoreBlob + "'");
         }
-        return Tensors.floats(s);
+        float[] values = Tensors.floats(s);
+        outputs.values().forEach(INDArray::close);
+        return values;
     }
 
     private float[] row(float[] scores, int image) {

@@ -175,6 +175,24 @@ class NoSilentTrapsCliTest {
     }
 
     @Test
+    void floatLayersThatAreNotDeviceLayersOfTheNetAreRefused() {
+        Path q = dir.resolve("q.prototxt");
+        List<String> args = base("Xilinx", q);
+        args.addAll(List.of("--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--quiet"));
+        assertEquals(0, CliRun.of(args.toArray(String[]::new)).status());
+        List<String> validate = List.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--quiet", "--float_layers");
+        List<String> typo = new ArrayList<>(validate);
+        typo.add("conv1,conv_2");
+        assertRefused(CliRun.of(typo.toArray(String[]::new)),
+                "--float_layers: the net has no layer 'conv_2' (close: conv2, conv1)");
+        List<String> software = new ArrayList<>(validate);
+        software.add("fc");
+        assertRefused(CliRun.of(software.toArray(String[]::new)),
+                "layer 'fc': --float_layers: its type, InnerProduct, is computed in float anyway");
+    }
+
+    @Test
     void validateOnUnlabelledImagesSaysSoAndStillCompares() {
         Path q = dir.resolve("q.prototxt");
         List<String> args = base("Xilinx", q);

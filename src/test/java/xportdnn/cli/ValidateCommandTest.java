@@ -63,6 +63,30 @@ class ValidateCommandTest {
     }
 
     @Test
+    void floatLayersAreSimulatedInFloatAndMarked() throws Exception {
+        Path json = dir.resolve("f.json");
+        Path html = dir.resolve("f.html");
+        CliRun run = CliRun.of("validate", "--deploy_model", xilinx.toString(), "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--float_layers", "conv2", "--json",
+                json.toString(), "--report", html.toString(), "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        String mark = "float (--float_layers), not what the device runs";
+        assertTrue(run.stdout().startsWith("60 images, 60 labelled; Xilinx fixed point except conv2, relu2, " + mark),
+                run.stdout());
+        // conv2 and its fused ReLU are their own rows now, marked; relu1 (conv1's chain) is not
+        assertTrue(run.stdout().lines().anyMatch(l -> l.matches("conv2 +[0-9.]+ +" + Pattern.quote(mark))),
+                run.stdout());
+        assertTrue(run.stdout().lines().anyMatch(l -> l.matches("relu2 +[0-9.]+ +" + Pattern.quote(mark))),
+                run.stdout());
+        assertTrue(run.stdout().lines().anyMatch(l -> l.matches("relu1 +[0-9.]+ *")), run.stdout());
+        String j = Files.readString(json);
+        assertTrue(j.contains("\"float_layers\": [\"conv2\", \"relu2\"]"), j);
+        assertTrue(Pattern.compile("\"name\": \"relu2\",\\s*\"sqnr_db\": [0-9.]+,\\s*\"float\": true").matcher(j)
+                .find(), j);
+        assertTrue(Files.readString(html).contains(mark), "the report marks them too");
+    }
+
+    @Test
     void layerCostListsEveryOutputTheDeviceWritesUnderTheLayerItIsReportedAs() throws Exception {
         Path json = dir.resolve("cost.json");
         CliRun run = CliRun.of("validate", "--deploy_model", xilinx.toString(), "--weights", WEIGHTS, "--images",

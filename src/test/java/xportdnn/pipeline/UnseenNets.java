@@ -195,7 +195,7 @@ final class UnseenNets {
         Validation v = ValidationPipeline.run(new ValidationSettings(quantized,
                 quantizedWeights == null ? net.weights() : quantizedWeights, LIST, null, null, 1L,
                 new ValidationSettings.Draw(10, 3L), 8, FLAGS, null, false,
-                quantizedWeights == null ? null : net.deploy(), quantizedWeights == null ? null : net.weights()),
+                quantizedWeights == null ? null : net.deploy(), quantizedWeights == null ? null : net.weights(), null),
                 Progress.NONE).validation();
         Map<String, Double> sqnr = new LinkedHashMap<>();
         for (Validation.LayerError e : v.layers()) {

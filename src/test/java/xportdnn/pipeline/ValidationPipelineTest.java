@@ -35,7 +35,7 @@ class ValidationPipelineTest {
                 false, null, null, calibration, null, false, false, null), Progress.NONE);
 
         ValidationSettings settings = new ValidationSettings(quantized, WEIGHTS, LIST, null, null, 1L,
-                new ValidationSettings.Draw(10, 3L), 8, FLAGS, null, false, null, null);
+                new ValidationSettings.Draw(10, 3L), 8, FLAGS, null, false, null, null, null);
         List<ImageSet.Entry> scored = ValidationPipeline.images(settings);
         Set<String> calibrated = new HashSet<>();
         Calibration.images(calibration).forEach(e -> calibrated.add(e.name()));
@@ -70,9 +70,9 @@ class ValidationPipelineTest {
                 false, null, null, calibration, null, true, false, foldedWeights), Progress.NONE);
 
         Validation original = ValidationPipeline.run(new ValidationSettings(plain, WEIGHTS, LIST, null, null, 1L,
-                null, 8, FLAGS, null, false, null, null), Progress.NONE).validation();
+                null, 8, FLAGS, null, false, null, null, null), Progress.NONE).validation();
         Validation v = ValidationPipeline.run(new ValidationSettings(folded, foldedWeights, LIST, null, null, 1L,
-                null, 8, FLAGS, null, false, DEPLOY, WEIGHTS), Progress.NONE).validation();
+                null, 8, FLAGS, null, false, DEPLOY, WEIGHTS, null), Progress.NONE).validation();
         assertEquals(original.floatAccuracy().top1Rate(), v.floatAccuracy().top1Rate());
         List<String> compared = v.layers().stream().map(Validation.LayerError::name).toList();
         assertTrue(compared.containsAll(List.of("relu1", "pool1", "relu2", "pool2")), compared.toString());

@@ -110,7 +110,7 @@ class FastFinetuneTest {
     private static double error(Net quantized, String blob) {
         Net reference = LoadedNet.load(DEPLOY, WEIGHTS, false).net();
         List<ImageSet.Entry> scored = ValidationPipeline.images(new ValidationSettings(DEPLOY, WEIGHTS, LIST, null,
-                null, 1L, new ValidationSettings.Draw(20, 3L), 40, FLAGS, null, false, null, null));
+                null, 1L, new ValidationSettings.Draw(20, 3L), 40, FLAGS, null, false, null, null, null));
         Transformer transformer = new Transformer(FLAGS.resolve(reference));
         FloatEngine floatEngine = new FloatEngine(reference);
         FixedPointNet device = new FixedPointNet(quantized);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -123,14 +124,14 @@ class ValidationTest {
             values[i] = (float) Math.sin(i) * 5;
         }
         String html = ValidationReport.html("tinynet, Xilinx 8-bit", PROVENANCE, v, Map.of(),
-                List.of(new ValidationReport.LayerSample("conv1", values, 4.5, "lowest SQNR")), List.of());
+                List.of(new ValidationReport.LayerSample("conv1", values, 4.5, "lowest SQNR")), List.of(), Set.of());
         assertEquals(2, embeddedImages(html), "SQNR chart and one histogram");
         assertTrue(html.contains("<td>float</td><td>100.00%</td>"), html);
         assertTrue(html.contains("<td>conv1</td><td>float</td><td>26.99</td>"), html);
         assertTrue(!html.contains("src=\"http"), "no external resources");
 
         String withCosts = ValidationReport.html("tinynet, Xilinx 8-bit", PROVENANCE, v, Map.of(), List.of(), List.of(
-                new LayerCost.Cost("relu1", new ThresholdFormat(8, 4.5f), 60, 54)));
+                new LayerCost.Cost("relu1", new ThresholdFormat(8, 4.5f), 60, 54)), Set.of());
         assertEquals(2, embeddedImages(withCosts), "SQNR chart and the cost chart");
         assertTrue(withCosts.contains("What each output costs alone"), withCosts);
     }

@@ -25,8 +25,31 @@ public final class Tensors {
 
     /** The values in C order, copied into a Java array. */
     public static float[] floats(INDArray a) {
-        float[] all = dense(a).data().asFloat();
-        return all.length == a.length() ? all : Arrays.copyOf(all, (int) a.length());
+        return floats(a, null);
+    }
+
+    /**
+     * The values in C order, copied into {@code reuse} when it has exactly their length (a buffer kept from one
+     * batch to the next), else into a new array. A C-ordered copy made on the way (of a view) is freed at once
+     * rather than left to the garbage collector: ND4J's native memory counts against no Java heap, so garbage
+     * there does not make the collector run.
+     */
+    public static float[] floats(INDArray a, float[] reuse) {
+        int n = Math.toIntExact(a.length());
+        float[] out = reuse != null && reuse.length == n ? reuse : new float[n];
+        INDArray d = dense(a);
+        try {
+            if (d.dataType() == DataType.FLOAT) {
+                d.data().asNioFloat().get(out, 0, n);
+            } else {
+                System.arraycopy(d.data().asFloat(), 0, out, 0, n);
+            }
+        } finally {
+            if (d != a) {
+                d.close();
+            }
+        }
+        return out;
     }
 
     /** A C-ordered array that ops reading raw buffers can take: {@code a} itself when it already is one. */
