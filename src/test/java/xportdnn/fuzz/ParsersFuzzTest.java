@@ -68,10 +68,10 @@ class ParsersFuzzTest {
         onFile("array.npy", data.consumeRemainingAsBytes(), Npy::read);
     }
 
-    /** --mean_file: a Caffe .binaryproto or a .npy. */
+    /** --mean_file: a Caffe .binaryproto or a .npy, for a 3 x 32 x 32 input (as the CIFAR-10 seeds). */
     @FuzzTest(maxDuration = "24h")
     void meanFile(FuzzedDataProvider data) {
-        onFile("mean.binaryproto", data.consumeRemainingAsBytes(), MeanFile::read);
+        onFile("mean.binaryproto", data.consumeRemainingAsBytes(), file -> MeanFile.read(file, new int[] {3, 32, 32}));
     }
 
     private interface Reader {
