@@ -12,9 +12,9 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import xportdnn.model.HeapBudget;
 import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
-import xportdnn.model.HeapBudget;
 
 /**
  * Decodes an image file the way {@code caffe.io.load_image(filename, color)} does: an H x W x C float image in
