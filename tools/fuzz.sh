@@ -43,8 +43,9 @@ for t in "${targets[@]}"; do
   log="target/fuzz/$t.log"
   echo "== $t: ${seconds}s (log: $log)" >&2
   # its own process group, so that the forked test JVM gets the signal too
+  # jazzer.internal.arg.N are libFuzzer's command line (0: its program name): print the executions when stopped
   JAZZER_FUZZ=1 setsid mvn -B -o surefire:test@fuzz-seeds -Dtest="$(class_of "$t")#$t" -Dsurefire.failIfNoSpecifiedTests=false \
-      > "$log" 2>&1 &
+      -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-print_final_stats=1 > "$log" 2>&1 &
   pid=$!
   # the JVM needs some time to start and instrument before fuzzing begins; the clock starts at the first input
   for _ in $(seq 1 600); do grep -q "INITED" "$log" && break; kill -0 "$pid" 2>/dev/null || break; sleep 1; done
@@ -56,7 +57,9 @@ for t in "${targets[@]}"; do
     kill -TERM -- "-$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
+  # libFuzzer's status lines come only at new coverage and at powers of two: the final statistics are exact
+  runs=$(grep -a "stat::number_of_executed_units" "$log" | tail -n 1 | awk '{print $2}')
   last=$(grep -aE "^#[0-9]+[[:space:]]" "$log" | tail -n 1 | awk '{print $1, $3, $4, $5, $6}')
   findings=$(grep -acE "FuzzTestFinding|== Java Exception|ERROR: libFuzzer" "$log" || true)
-  echo "$t: executions/coverage: ${last:-none} ; findings: $findings" >&2
+  echo "$t: executions: ${runs:-unknown} ; last status: ${last:-none} ; findings: $findings" >&2
 done

@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import xportdnn.model.Blob;
+import xportdnn.model.HeapBudget;
 import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
+import xportdnn.model.Shapes;
 
 /**
  * LeCun's IDX files (the MNIST format), plain or gzipped (told apart by the gzip magic bytes): an image file
@@ -42,27 +45,16 @@ public final class Idx {
     }
 
     public static Images readImages(Path file) {
-        ByteBuffer b = load(file, IMAGES_MAGIC, 3);
-        int count = b.getInt(4);
-        int rows = b.getInt(8);
-        int cols = b.getInt(12);
-        long perImage = (long) rows * cols; // each at most 2^31 - 1: no overflow
-        if (perImage > Integer.MAX_VALUE || count > Integer.MAX_VALUE / perImage) {
-            throw new ModelException(file + ": the IDX header announces " + count + " images of " + rows + " x " + cols
-                    + " bytes, more than one IDX file can hold (2 GB)");
-        }
-        byte[] pixels = body(file, b, 16, count * perImage);
-        return new Images(file, count, rows, cols, pixels);
+        Content c = load(file, IMAGES_MAGIC, 3);
+        return new Images(file, c.dims[0], c.dims[1], c.dims[2], c.data);
     }
 
     /** The labels of an IDX label file, each 0..255. */
     public static int[] readLabels(Path file) {
-        ByteBuffer b = load(file, LABELS_MAGIC, 1);
-        int count = b.getInt(4);
-        byte[] raw = body(file, b, 8, count);
-        int[] labels = new int[count];
-        for (int i = 0; i < count; i++) {
-            labels[i] = raw[i] & 0xff;
+        Content c = load(file, LABELS_MAGIC, 1);
+        int[] labels = new int[c.data.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = c.data[i] & 0xff;
         }
         return labels;
     }
@@ -85,20 +77,46 @@ public final class Idx {
         return gzip ? new GZIPInputStream(in, 1 << 16) : in;
     }
 
-    private static ByteBuffer load(Path file, int magic, int dims) {
-        byte[] bytes;
+    /** The sizes an IDX header gives and the data bytes after it. */
+    private record Content(int[] dims, byte[] data) {
+    }
+
+    /**
+     * Reads the header, then exactly the data bytes it announces and no more: a gzipped file is inflated only that
+     * far, so a decompression bomb (a few kB inflating to gigabytes) stops at its declared size, and that size is
+     * checked against one array and the heap before it is allocated.
+     */
+    private static Content load(Path file, int magic, int dims) {
         try (InputStream in = open(file)) {
-            bytes = in.readAllBytes();
+            int[] sizes = header(file, in, magic, dims);
+            long expected = Shapes.count(sizes, 0, dims); // each < 2^31, at most 3: fits a long
+            String announced = "the IDX header announces " + Blob.describe(sizes) + " = " + expected + " data bytes";
+            if (expected > Shapes.MAX_VALUES) {
+                throw new ModelException(file + ": " + announced + ", more than one IDX file can hold (2 GB)");
+            }
+            HeapBudget.require(file, announced + ", which", expected, "");
+            byte[] data = in.readNBytes((int) expected);
+            if (data.length < expected) {
+                throw new ModelException(file + ": truncated: " + announced + ", the file has " + data.length);
+            }
+            if (in.read() >= 0) {
+                throw new ModelException(file + ": too long: " + announced + ", more follow");
+            }
+            return new Content(sizes, data);
         } catch (EOFException | ZipException e) {
             throw new ModelException(file + ": truncated or corrupt gzip data (" + e.getMessage() + ")", e);
         } catch (IOException e) {
             throw IoErrors.cannot("read", file, e);
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes); // big-endian, as IDX is
-        int headerSize = 4 + 4 * dims;
-        if (bytes.length < 4) {
-            throw new ModelException(file + ": truncated IDX header (" + bytes.length + " bytes)");
+    }
+
+    /** Checks the magic and reads the {@code dims} sizes, each positive. */
+    private static int[] header(Path file, InputStream in, int magic, int dims) throws IOException {
+        byte[] head = in.readNBytes(4 + 4 * dims);
+        if (head.length < 4) {
+            throw new ModelException(file + ": truncated IDX header (" + head.length + " bytes)");
         }
+        ByteBuffer b = ByteBuffer.wrap(head); // big-endian, as IDX is
         int found = b.getInt(0);
         if (found != magic) {
             String kind = magic == IMAGES_MAGIC ? "image" : "label";
@@ -106,25 +124,16 @@ public final class Idx {
                     + (found == IMAGES_MAGIC ? ": this is an image file" : found == LABELS_MAGIC
                             ? ": this is a label file" : "") + ")");
         }
-        if (bytes.length < headerSize) {
-            throw new ModelException(file + ": truncated IDX header (" + bytes.length + " bytes)");
+        if (head.length < 4 + 4 * dims) {
+            throw new ModelException(file + ": truncated IDX header (" + head.length + " bytes)");
         }
+        int[] sizes = new int[dims];
         for (int d = 0; d < dims; d++) {
-            if (b.getInt(4 + 4 * d) <= 0) {
-                throw new ModelException(file + ": IDX dimension " + d + " is " + b.getInt(4 + 4 * d));
+            sizes[d] = b.getInt(4 + 4 * d);
+            if (sizes[d] <= 0) {
+                throw new ModelException(file + ": IDX dimension " + d + " is " + sizes[d]);
             }
         }
-        return b;
-    }
-
-    private static byte[] body(Path file, ByteBuffer b, int offset, long expected) {
-        long found = b.capacity() - offset;
-        if (found != expected) {
-            throw new ModelException(file + ": " + (found < expected ? "truncated" : "too long") + ": the IDX header "
-                    + "announces " + expected + " data bytes, the file has " + found);
-        }
-        byte[] out = new byte[(int) expected];
-        b.get(offset, out);
-        return out;
+        return sizes;
     }
 }

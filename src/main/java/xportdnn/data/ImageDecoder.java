@@ -12,9 +12,9 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import xportdnn.model.HeapBudget;
 import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
-import xportdnn.model.OutputMemory;
 
 /**
  * Decodes an image file the way {@code caffe.io.load_image(filename, color)} does: an H x W x C float image in
@@ -80,11 +80,11 @@ public final class ImageDecoder {
             throw new ModelException(file + ": the image header gives a size of " + width + " x " + height);
         }
         double needed = (double) width * height * (8 + 4 * 3);
-        long budget = Runtime.getRuntime().maxMemory() / 2;
-        if (needed > budget || (long) width * height > Integer.MAX_VALUE) {
-            throw new ModelException(file + ": the image is " + width + " x " + height + " pixels; decoding it needs about "
-                    + OutputMemory.bytes(needed) + ", more than half of the " + OutputMemory.bytes(2.0 * budget)
-                    + " Java may use (-Xmx); resize it first");
+        HeapBudget.require(file, "the image is " + width + " x " + height + " pixels; decoding it", needed,
+                "resize it first");
+        if ((long) width * height > Integer.MAX_VALUE) { // no array holds it, whatever the heap
+            throw new ModelException(file + ": the image is " + width + " x " + height + " pixels, more than one array "
+                    + "can hold (2^31 - 1); resize it first");
         }
     }
 

@@ -214,10 +214,11 @@ public final class ImageSet {
 
     private static List<Path> imageFiles(Path dir) {
         List<Path> files;
-        try (Stream<Path> walk = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
+        // find, not walk + isRegularFile: the walk's own attributes answer, one stat per file instead of two
+        try (Stream<Path> found = Files.find(dir, Integer.MAX_VALUE,
+                (p, attributes) -> attributes.isRegularFile() && isImageName(p), FileVisitOption.FOLLOW_LINKS)) {
             Map<String, Path> byName = new TreeMap<>();
-            walk.filter(ImageSet::isImageName).filter(Files::isRegularFile)
-                    .forEach(p -> byName.put(relativeName(dir, p), p));
+            found.forEach(p -> byName.put(relativeName(dir, p), p));
             files = List.copyOf(byName.values());
         } catch (IOException e) {
             throw IoErrors.cannot("list the folder", dir, e);
@@ -232,7 +233,12 @@ public final class ImageSet {
 
     private static boolean isImageName(Path p) {
         String name = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return EXTENSIONS.stream().anyMatch(name::endsWith);
+        for (String extension : EXTENSIONS) {
+            if (name.endsWith(extension)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The path below {@code dir} with {@code /} separators: the entry name and the sort key. */

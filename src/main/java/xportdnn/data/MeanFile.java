@@ -9,6 +9,7 @@ import xportdnn.model.BlobProtos;
 import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 import xportdnn.model.Npy;
+import xportdnn.model.OutputMemory;
 import xportdnn.model.proto.Caffe;
 
 /**
@@ -18,12 +19,30 @@ import xportdnn.model.proto.Caffe;
  */
 public final class MeanFile {
 
+    /** The widest encoding of one value: a BlobProto's unpacked double_data (tag byte + 8 bytes). */
+    private static final long MAX_BYTES_PER_VALUE = 9;
+    /** Room for a .npy header (NumPy writes at most 10000 bytes) or a BlobProto's shape fields. */
+    private static final long MAX_OVERHEAD = 16_384;
+
     private MeanFile() {
     }
 
-    public static Blob read(Path file) {
+    /**
+     * Reads the mean for an input of {@code dims} (C, H, W). A file larger than any encoding of that many values is
+     * refused from its size, before it is read: a wrong or hostile file must not fill the memory first and fail the
+     * shape check after. The exact shape is checked against the input afterwards (Preprocessing).
+     */
+    public static Blob read(Path file, int[] dims) {
+        long values = Blob.count(dims);
+        long limit = values * MAX_BYTES_PER_VALUE + MAX_OVERHEAD;
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > limit) {
+                throw new ModelException(file + ": the mean file is " + OutputMemory.bytes(size) + ", too large for the "
+                        + "net's input " + Blob.describe(dims) + " (a mean of " + values + " values takes at most "
+                        + OutputMemory.bytes(limit) + ")");
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw IoErrors.cannot("read the mean file", file, e);

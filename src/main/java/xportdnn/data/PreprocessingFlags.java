@@ -40,7 +40,7 @@ public record PreprocessingFlags(int[] dims, int[] transpose, int[] channelSwap,
             net.layers().stream().filter(l -> l.type().equals("Input")).findFirst()
                     .ifPresent(l -> checkDims(dims, l.tops().get(0), net.shape(l.tops().get(0))));
         }
-        Blob mean = meanFile == null ? null : MeanFile.read(meanFile);
+        Blob mean = meanFile == null ? null : MeanFile.read(meanFile, size);
         float[] values = meanValues;
         if (values == null && mean == null && size[0] == 3) {
             values = DEFAULT_MEAN;

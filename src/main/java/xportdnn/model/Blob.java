@@ -15,13 +15,9 @@ public record Blob(int[] shape, float[] data) {
         }
     }
 
-    /** Number of values a shape holds (1 for a scalar shape {}). */
+    /** Number of values a shape holds (1 for a scalar shape {}), saturating as {@link Shapes#count} does. */
     public static long count(int[] shape) {
-        long n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        return n;
+        return Shapes.count(shape, 0, shape.length);
     }
 
     public int count() {

@@ -8,8 +8,10 @@ import xportdnn.model.proto.Caffe.LayerParameter;
  * The geometry of a Convolution or Deconvolution as Caffe's BaseConvolutionLayer reads it: the channel axis,
  * channels in and out, groups, and per spatial axis the kernel, stride, padding and dilation (from either the
  * repeated {@code kernel_size/stride/pad/dilation} fields, one value or one per axis, or the 2-D {@code _h/_w} ones).
+ * Sizes are computed in long and refused, naming the layer, when they leave int: these uint32 settings near 2^31
+ * would otherwise wrap into plausible-looking shapes.
  */
-public record ConvGeometry(int axis, int inChannels, int outChannels, int group, int[] kernel, int[] stride, int[] pad,
+public record ConvGeometry(String layer, int axis, int inChannels, int outChannels, int group, int[] kernel, int[] stride, int[] pad,
                     int[] dilation) {
 
     public static ConvGeometry of(LayerParameter layer, int[] bottom) {
@@ -28,13 +30,17 @@ public record ConvGeometry(int axis, int inChannels, int outChannels, int group,
                 : repeated(name, "pad", spatial, p.getPadList(), 0);
         int[] dilation = repeated(name, "dilation", spatial, p.getDilationList(), 1);
         for (int i = 0; i < spatial; i++) {
-            if (kernel[i] <= 0 || stride[i] <= 0 || dilation[i] <= 0) {
+            Shapes.unsigned(name, "convolution_param.kernel_size", kernel[i]);
+            Shapes.unsigned(name, "convolution_param.stride", stride[i]);
+            Shapes.unsigned(name, "convolution_param.pad", pad[i]);
+            Shapes.unsigned(name, "convolution_param.dilation", dilation[i]);
+            if (kernel[i] == 0 || stride[i] == 0 || dilation[i] == 0) {
                 throw ModelException.inLayer(name, "kernel, stride and dilation must be positive");
             }
         }
         int in = bottom[axis];
-        int out = p.getNumOutput();
-        int group = p.getGroup();
+        int out = Shapes.unsigned(name, "convolution_param.num_output", p.getNumOutput());
+        int group = Shapes.unsigned(name, "convolution_param.group", p.getGroup());
         if (out <= 0) {
             throw ModelException.inLayer(name, "convolution_param.num_output must be positive");
         }
@@ -42,7 +48,7 @@ public record ConvGeometry(int axis, int inChannels, int outChannels, int group,
             throw ModelException.inLayer(name, "group " + group + " must divide both the input channels (" + in
                     + ") and num_output (" + out + ")");
         }
-        return new ConvGeometry(axis, in, out, group, kernel, stride, pad, dilation);
+        return new ConvGeometry(name, axis, in, out, group, kernel, stride, pad, dilation);
     }
 
     /** Output shape of a Convolution ({@code deconvolution == false}) or Deconvolution over {@code bottom}. */
@@ -50,11 +56,17 @@ public record ConvGeometry(int axis, int inChannels, int outChannels, int group,
         int[] top = bottom.clone();
         top[axis] = outChannels;
         for (int i = 0; i < kernel.length; i++) {
-            int in = bottom[axis + 1 + i];
-            int extent = dilation[i] * (kernel[i] - 1) + 1;
-            top[axis + 1 + i] = deconvolution
-                    ? stride[i] * (in - 1) + extent - 2 * pad[i]
-                    : (in + 2 * pad[i] - extent) / stride[i] + 1;
+            long in = bottom[axis + 1 + i];
+            long extent = (long) dilation[i] * (kernel[i] - 1) + 1; // < 2^62: no overflow
+            long size = deconvolution
+                    ? stride[i] * (in - 1) + extent - 2L * pad[i]
+                    : (in + 2L * pad[i] - extent) / stride[i] + 1; // truncating, as Caffe's C++
+            if (size > Integer.MAX_VALUE) {
+                throw ModelException.inLayer(layer, "spatial axis " + i + " of the output would be " + size + " (input "
+                        + in + ", kernel " + kernel[i] + ", dilation " + dilation[i] + ", stride " + stride[i] + ", pad "
+                        + pad[i] + ")");
+            }
+            top[axis + 1 + i] = (int) Math.max(size, Integer.MIN_VALUE); // <= 0 is refused with the whole shape
         }
         return top;
     }

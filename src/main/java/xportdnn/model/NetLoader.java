@@ -140,6 +140,10 @@ public final class NetLoader {
         }
         List<int[]> bottoms = shapesOf(layer.getBottomList(), blobShapes);
         List<int[]> tops = ShapeInference.topShapes(layer, bottoms);
+        // every weight blob the definition implies must fit an array too, caffemodel or not (inspect counts them)
+        for (int[] parameter : ParameterShapes.of(layer, bottoms)) {
+            Shapes.requireArray(name, "its weight blob", parameter);
+        }
         for (int i = 0; i < tops.size(); i++) {
             String top = layer.getTop(i);
             int[] previous = blobShapes.get(top);

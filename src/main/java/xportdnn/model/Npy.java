@@ -1,7 +1,9 @@
 package xportdnn.model;
 
+import java.io.BufferedInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +27,11 @@ public final class Npy {
     /** numpy >= 1.23 leaves room in the header for the first axis to grow to this many digits. */
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
 
+    /** NumPy refuses longer headers by default (numpy.lib.format's max_header_size) and never writes them. */
+    private static final int MAX_HEADER = 10_000;
+    /** Values decoded per read, so that only the float32 result is held whole, not the raw bytes too. */
+    private static final int CHUNK_VALUES = 1 << 16;
+
     private static final Pattern DESCR = Pattern.compile("(['\"])descr\\1\\s*:\\s*(['\"])([^'\"]*)\\2");
     private static final Pattern FORTRAN = Pattern.compile("(['\"])fortran_order\\1\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("(['\"])shape\\1\\s*:\\s*\\(([^)]*)\\)");
@@ -34,13 +41,11 @@ public final class Npy {
 
     /** Reads a {@code .npy} file as float32 values. */
     public static Blob read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            return parse(in, Files.size(file), file.toString());
         } catch (IOException e) {
             throw IoErrors.cannot("read", file, e);
         }
-        return parse(bytes, file.toString());
     }
 
     /** True when the bytes start with the {@code .npy} magic string. */
@@ -49,41 +54,49 @@ public final class Npy {
     }
 
     /**
-     * Parses the content of a {@code .npy} file; {@code source} names it in error messages (a path, or
-     * {@code archive.npz:member.npy}).
+     * Parses a {@code .npy} from {@code in}, {@code size} bytes long ({@code -1}: unknown, as for a compressed
+     * {@code .npz} member); {@code source} names it in error messages (a path, or {@code archive.npz:member.npy}).
+     * The header is checked against the size and the heap before the data is read, and the data is read only as far
+     * as the header announces: a hostile header or a zip bomb cannot make it allocate more than its shape needs.
      */
-    static Blob parse(byte[] bytes, String source) {
-        if (!isNpy(bytes)) {
+    static Blob parse(InputStream in, long size, String source) throws IOException {
+        byte[] start = in.readNBytes(10);
+        if (!isNpy(start)) {
             throw new ModelException(source + ": not a .npy file (no \\x93NUMPY magic at the start)");
         }
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < 10) {
+        if (start.length < 10) {
             throw new ModelException(source + ": truncated .npy header");
         }
-        int major = bytes[6] & 0xff;
-        int minor = bytes[7] & 0xff;
+        int major = start[6] & 0xff;
+        int minor = start[7] & 0xff;
         long headerLength;
         int headerStart;
         if (major == 1) {
-            headerLength = buf.getShort(8) & 0xffff;
+            headerLength = ByteBuffer.wrap(start, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xffff;
             headerStart = 10;
         } else if (major == 2 || major == 3) {
-            if (bytes.length < 12) {
+            byte[] length = Arrays.copyOfRange(start, 8, 12);
+            if (in.readNBytes(length, 2, 2) < 2) {
                 throw new ModelException(source + ": truncated .npy header");
             }
-            headerLength = buf.getInt(8) & 0xffffffffL;
+            headerLength = ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
             headerStart = 12;
         } else {
             throw new ModelException(source + ": unsupported .npy format version " + major + "." + minor
                     + " (known: 1.0, 2.0, 3.0)");
         }
-        if (headerStart + headerLength > bytes.length) {
-            throw new ModelException(source + ": truncated .npy header (" + headerLength + " bytes announced, "
-                    + (bytes.length - headerStart) + " present)");
+        if (headerLength > MAX_HEADER) {
+            throw new ModelException(source + ": the .npy header announces " + headerLength + " bytes; an array's "
+                    + "header is a short Python dict (NumPy writes at most " + MAX_HEADER + ")");
         }
-        String header = new String(bytes, headerStart, (int) headerLength,
-                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).trim();
-        int dataStart = headerStart + (int) headerLength;
+        byte[] headerBytes = in.readNBytes((int) headerLength);
+        if (headerBytes.length < headerLength) {
+            throw new ModelException(source + ": truncated .npy header (" + headerLength + " bytes announced, "
+                    + headerBytes.length + " present)");
+        }
+        String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1)
+                .trim();
+        long dataStart = headerStart + headerLength;
 
         Dtype dtype = Dtype.parse(field(DESCR, header, "descr", source, 3), source);
         boolean fortran = field(FORTRAN, header, "fortran_order", source, 2).equals("True");
@@ -92,14 +105,25 @@ public final class Npy {
             throw new ModelException(source + ": Fortran-order array (fortran_order: True) is not supported; "
                     + "save it in C order, e.g. numpy.save(f, numpy.ascontiguousarray(a))");
         }
-        long count = Blob.count(shape);
+        long count = Blob.count(shape); // parseShape keeps it below 2^31
         long needed = count * dtype.size;
-        if (bytes.length - dataStart < needed) {
-            throw new ModelException(source + ": truncated: shape " + Blob.describe(shape) + " of " + dtype.descr
-                    + " needs " + needed + " data bytes, the file has " + (bytes.length - dataStart));
+        String announced = "shape " + Blob.describe(shape) + " of " + dtype.descr + " needs " + needed + " data bytes";
+        if (size >= 0 && size - dataStart < needed) {
+            throw new ModelException(source + ": truncated: " + announced + ", the file has " + (size - dataStart));
         }
+        HeapBudget.require(source, "the array (" + announced + ", as float32)", count * (double) Float.BYTES, "");
         float[] data = new float[(int) count];
-        dtype.decode(ByteBuffer.wrap(bytes, dataStart, (int) needed).slice().order(dtype.order), data);
+        byte[] chunk = new byte[CHUNK_VALUES * dtype.size];
+        for (int done = 0; done < count; ) {
+            int n = (int) Math.min(count - done, CHUNK_VALUES);
+            int got = in.readNBytes(chunk, 0, n * dtype.size);
+            if (got < n * dtype.size) {
+                throw new ModelException(source + ": truncated: " + announced + ", it has "
+                        + ((long) done * dtype.size + got));
+            }
+            dtype.decode(ByteBuffer.wrap(chunk, 0, got).order(dtype.order), data, done, n);
+            done += n;
+        }
         return new Blob(shape, data);
     }
 
@@ -210,19 +234,21 @@ public final class Npy {
                     + "' (supported: float32/64, int8-64, uint8-64, bool)");
         }
 
-        void decode(ByteBuffer in, float[] out) {
+        /** Decodes {@code n} values from {@code in} into {@code out[from, from + n)}. */
+        void decode(ByteBuffer in, float[] out, int from, int n) {
+            int end = from + n;
             switch (kind) {
                 case 'f' -> {
                     if (size == 4) {
-                        in.asFloatBuffer().get(out);
+                        in.asFloatBuffer().get(out, from, n);
                     } else {
-                        for (int i = 0; i < out.length; i++) {
+                        for (int i = from; i < end; i++) {
                             out[i] = (float) in.getDouble();
                         }
                     }
                 }
                 case 'i' -> {
-                    for (int i = 0; i < out.length; i++) {
+                    for (int i = from; i < end; i++) {
                         out[i] = switch (size) {
                             case 1 -> in.get();
                             case 2 -> in.getShort();
@@ -232,7 +258,7 @@ public final class Npy {
                     }
                 }
                 default -> { // 'u' and 'b'
-                    for (int i = 0; i < out.length; i++) {
+                    for (int i = from; i < end; i++) {
                         out[i] = switch (size) {
                             case 1 -> in.get() & 0xff;
                             case 2 -> in.getShort() & 0xffff;

@@ -56,7 +56,7 @@ public final class Npz implements AutoCloseable {
         }
         String source = file + ":" + entry.getName();
         try (InputStream in = zip.getInputStream(entry)) {
-            return Npy.parse(in.readAllBytes(), source);
+            return Npy.parse(in, entry.getSize(), source); // reads only what the member's .npy header announces
         } catch (IOException e) {
             throw new ModelException(source + ": corrupt archive member: " + e.getMessage(), e);
         }

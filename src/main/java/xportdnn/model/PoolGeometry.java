@@ -3,8 +3,11 @@ package xportdnn.model;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.PoolingParameter;
 
-/** Kernel, stride and padding of a 2-D Pooling layer as Caffe's PoolingLayer reads them (global pooling included). */
-public record PoolGeometry(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+/**
+ * Kernel, stride and padding of a 2-D Pooling layer as Caffe's PoolingLayer reads them (global pooling included).
+ * The pooled size is computed in long: settings near 2^31 are refused, naming the layer, instead of wrapping.
+ */
+public record PoolGeometry(String layer, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
 
     public static PoolGeometry of(LayerParameter layer, int[] bottom) {
         String name = layer.getName();
@@ -16,7 +19,7 @@ public record PoolGeometry(int kernelH, int kernelW, int strideH, int strideW, i
             if (p.hasKernelSize() || p.hasKernelH() || p.hasKernelW()) {
                 throw ModelException.inLayer(name, "global_pooling takes no kernel size");
             }
-            return new PoolGeometry(bottom[2], bottom[3], 1, 1, 0, 0);
+            return new PoolGeometry(name, bottom[2], bottom[3], 1, 1, 0, 0);
         }
         boolean hw = p.hasKernelH() || p.hasKernelW();
         if (hw == p.hasKernelSize()) {
@@ -30,30 +33,44 @@ public record PoolGeometry(int kernelH, int kernelW, int strideH, int strideW, i
         boolean strideHw = p.hasStrideH() || p.hasStrideW();
         int sh = strideHw ? p.getStrideH() : p.getStride();
         int sw = strideHw ? p.getStrideW() : p.getStride();
-        if (kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0) {
+        for (int v : new int[] {kh, kw}) {
+            Shapes.unsigned(name, "pooling_param.kernel_size", v);
+        }
+        for (int v : new int[] {sh, sw}) {
+            Shapes.unsigned(name, "pooling_param.stride", v);
+        }
+        for (int v : new int[] {ph, pw}) {
+            Shapes.unsigned(name, "pooling_param.pad", v);
+        }
+        if (kh == 0 || kw == 0 || sh == 0 || sw == 0) {
             throw ModelException.inLayer(name, "pooling kernel and stride must be positive");
         }
         if (ph >= kh || pw >= kw) {
             throw ModelException.inLayer(name, "pooling pad must be smaller than the kernel");
         }
-        return new PoolGeometry(kh, kw, sh, sw, ph, pw);
+        return new PoolGeometry(name, kh, kw, sh, sw, ph, pw);
     }
 
     public int[] outputShape(int[] bottom, PoolingParameter.RoundMode mode) {
         return new int[] {bottom[0], bottom[1],
-                pooled(bottom[2], kernelH, strideH, padH, mode), pooled(bottom[3], kernelW, strideW, padW, mode)};
+                pooled(0, bottom[2], kernelH, strideH, padH, mode), pooled(1, bottom[3], kernelW, strideW, padW, mode)};
     }
 
     /**
      * Caffe's pooled size: ceil (classic) or floor of (in + 2*pad - kernel) / stride, plus one; with padding, the
      * last window must start inside the input (not only in the padding), else it is dropped.
      */
-    private static int pooled(int in, int kernel, int stride, int pad, PoolingParameter.RoundMode mode) {
-        double steps = (double) (in + 2 * pad - kernel) / stride;
-        int out = (int) (mode == PoolingParameter.RoundMode.FLOOR ? Math.floor(steps) : Math.ceil(steps)) + 1;
-        if (pad > 0 && (out - 1) * stride >= in + pad) {
+    private int pooled(int axis, int in, int kernel, int stride, int pad, PoolingParameter.RoundMode mode) {
+        long span = (long) in + 2L * pad - kernel;
+        long out = (mode == PoolingParameter.RoundMode.FLOOR ? Math.floorDiv(span, stride) : -Math.floorDiv(-span, stride))
+                + 1;
+        if (pad > 0 && (out - 1) * stride >= (long) in + pad) {
             out--;
         }
-        return out;
+        if (out > Integer.MAX_VALUE) {
+            throw ModelException.inLayer(layer, "spatial axis " + axis + " of the output would be " + out + " (input " + in
+                    + ", kernel " + kernel + ", stride " + stride + ", pad " + pad + ")");
+        }
+        return (int) Math.max(out, Integer.MIN_VALUE); // <= 0 is refused with the whole shape
     }
 }

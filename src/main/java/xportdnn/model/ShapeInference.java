@@ -47,6 +47,7 @@ public final class ShapeInference {
                             + " from input " + describe(bottoms));
                 }
             }
+            Shapes.requireArray(layer.getName(), "its output", top);
         }
         return tops;
     }
@@ -106,7 +107,7 @@ public final class ShapeInference {
             throw ModelException.inLayer(name, "tile_param.tiles must be positive");
         }
         int[] top = b.clone();
-        top[axis] *= layer.getTileParam().getTiles();
+        top[axis] = Shapes.toInt((long) b[axis] * layer.getTileParam().getTiles(), name);
         return top;
     }
 
@@ -148,7 +149,7 @@ public final class ShapeInference {
             throw ModelException.inLayer(layer.getName(), "concat_dim " + axis + " is out of range for " + Blob.describe(first));
         }
         int[] top = first.clone();
-        top[axis] = 0;
+        long size = 0;
         for (int[] b : bottoms) {
             boolean compatible = b.length == first.length;
             for (int i = 0; compatible && i < b.length; i++) {
@@ -158,8 +159,9 @@ public final class ShapeInference {
                 throw ModelException.inLayer(layer.getName(), "Concat inputs must agree except on axis " + axis + ": "
                         + describe(bottoms));
             }
-            top[axis] += b[axis];
+            size += b[axis];
         }
+        top[axis] = Shapes.toInt(size, layer.getName());
         return List.of(top);
     }
 
@@ -207,7 +209,7 @@ public final class ShapeInference {
         if (end < start) {
             throw ModelException.inLayer(layer.getName(), "flatten_param.end_axis comes before axis");
         }
-        return Shapes.concat(Arrays.copyOf(b, start), new int[] {(int) Shapes.count(b, start, end + 1)},
+        return Shapes.concat(Arrays.copyOf(b, start), new int[] {Shapes.toInt(Shapes.count(b, start, end + 1), layer.getName())},
                 Arrays.copyOfRange(b, end + 1, b.length));
     }
 
@@ -289,8 +291,9 @@ public final class ShapeInference {
         }
         int[] top = b.clone();
         for (int i = axis; i < b.length; i++) {
-            int offset = p.getOffsetCount() == 0 ? 0 : p.getOffset(p.getOffsetCount() == 1 ? 0 : i - axis);
-            if (offset + reference[i] > b[i]) {
+            long offset = p.getOffsetCount() == 0 ? 0
+                    : Integer.toUnsignedLong(p.getOffset(p.getOffsetCount() == 1 ? 0 : i - axis)); // uint32
+            if ((long) offset + reference[i] > b[i] || offset < 0) {
                 throw ModelException.inLayer(name, "cannot crop " + reference[i] + " at offset " + offset + " from size "
                         + b[i] + " on axis " + i);
             }
@@ -340,7 +343,7 @@ public final class ShapeInference {
      */
     static int[] detectionOutput(LayerParameter layer, int[] loc) {
         int keep = layer.getDetectionOutputParam().getKeepTopK();
-        return new int[] {1, 1, loc[0] * Math.max(keep, 1), 7};
+        return new int[] {1, 1, Shapes.toInt((long) loc[0] * Math.max(keep, 1), layer.getName()), 7};
     }
 
     static int[] argMax(LayerParameter layer, int[] b) {

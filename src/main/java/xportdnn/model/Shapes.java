@@ -17,13 +17,38 @@ public final class Shapes {
         return axis < 0 ? axis + numAxes : axis;
     }
 
-    /** The product of dims [from, to) (1 when empty). */
+    /** The most values one blob may hold: Java arrays are indexed by int, and the VM reserves a few slots. */
+    public static final int MAX_VALUES = Integer.MAX_VALUE - 8;
+
+    /**
+     * The product of dims [from, to) (1 when empty), saturating at Long.MAX_VALUE (or MIN_VALUE): with a handful of
+     * dims near 2^31 a plain long product wraps around, and a wrapped count could pass a size check.
+     */
     public static long count(int[] shape, int from, int to) {
         long n = 1;
         for (int i = from; i < to; i++) {
-            n *= shape[i];
+            n = saturatedProduct(n, shape[i]);
         }
         return n;
+    }
+
+    /** {@code a * b}, or Long.MAX_VALUE / MIN_VALUE (by the sign of the true product) when it does not fit a long. */
+    public static long saturatedProduct(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return (a < 0) == (b < 0) ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+    }
+
+    /** Refuses, naming the layer, a blob of {@code shape} that no array can hold; {@code what} says which blob. */
+    static void requireArray(String layer, String what, int[] shape) {
+        long n = count(shape, 0, shape.length);
+        if (n > MAX_VALUES) {
+            throw ModelException.inLayer(layer, what + " " + Blob.describe(shape) + " would hold "
+                    + (n == Long.MAX_VALUE ? "more than 2^63" : n) + " values, more than one blob can hold ("
+                    + MAX_VALUES + "); check the layer's kernel/stride/pad/dilation/num_output and the input size");
+        }
     }
 
     static int[] concat(int[]... parts) {
@@ -43,5 +68,18 @@ public final class Shapes {
             throw ModelException.inLayer(layer, "dimension " + dim + " is too large");
         }
         return (int) dim;
+    }
+
+    /**
+     * A Caffe {@code uint32} setting (pad, kernel_size, stride, dilation, num_output, group, ...) as protobuf-java
+     * gives it, a signed int: values from 2^31 on arrive negative; refuse them in words instead of computing with
+     * them.
+     */
+    static int unsigned(String layer, String field, int value) {
+        if (value < 0) {
+            throw ModelException.inLayer(layer, field + " " + Integer.toUnsignedString(value) + " is too large (at most "
+                    + Integer.MAX_VALUE + ")");
+        }
+        return value;
     }
 }

@@ -12,6 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.ModelException;
+import xportdnn.model.Shapes;
 
 /**
  * A 2-D convolution (groups, stride, padding, dilation) of integer input codes with integer weight codes, each
@@ -99,6 +100,11 @@ final class IntConvolution {
         pointwise = geometry.kernelVolume() == 1 && Arrays.stream(geometry.stride()).allMatch(v -> v == 1)
                 && Arrays.stream(geometry.pad()).allMatch(v -> v == 0);
         k = (inChannels / group) * (int) geometry.kernelVolume();
+        long columnValues = (long) k * outHeight * outWidth; // the im2col buffer of one image and group
+        if (columnValues > Shapes.MAX_VALUES) {
+            throw ModelException.inLayer(layer, "its im2col buffer (" + k + " x " + outHeight + " x " + outWidth
+                    + " values) exceeds what one array can hold (" + Shapes.MAX_VALUES + "); use a smaller input");
+        }
         if ((long) k * outChannels != weightCodes.length) {
             throw ModelException.inLayer(layer, "has " + weightCodes.length + " weights, its geometry needs "
                     + outChannels + " x " + k);

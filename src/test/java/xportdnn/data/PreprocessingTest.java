@@ -91,7 +91,7 @@ class PreprocessingTest {
         Path legacy = tmp.resolve("legacy.binaryproto");
         Files.write(legacy, Caffe.BlobProto.newBuilder().setNum(1).setChannels(3).setHeight(1).setWidth(2)
                 .addAllData(java.util.List.of(1f, 2f, 3f, 4f, 5f, 6f)).build().toByteArray());
-        Blob a = MeanFile.read(legacy);
+        Blob a = MeanFile.read(legacy, new int[] {3, 1, 2});
         assertArrayEquals(new int[] {1, 3, 1, 2}, a.shape());
         assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, a.data());
 
@@ -99,25 +99,25 @@ class PreprocessingTest {
         Files.write(shaped, Caffe.BlobProto.newBuilder()
                 .setShape(Caffe.BlobShape.newBuilder().addDim(3).addDim(1).addDim(1))
                 .addAllDoubleData(java.util.List.of(0.5, 1.5, 2.5)).build().toByteArray());
-        Blob b = MeanFile.read(shaped);
+        Blob b = MeanFile.read(shaped, new int[] {3, 1, 1});
         assertArrayEquals(new int[] {3, 1, 1}, b.shape());
         assertArrayEquals(new float[] {0.5f, 1.5f, 2.5f}, b.data());
 
         Path npy = tmp.resolve("mean.npy");
         Npy.write(new Blob(new int[] {3}, new float[] {104, 117, 123}), npy);
-        assertArrayEquals(new float[] {104, 117, 123}, MeanFile.read(npy).data());
+        assertArrayEquals(new float[] {104, 117, 123}, MeanFile.read(npy, new int[] {3, 1, 1}).data());
     }
 
     @Test
     void badMeanFilesAreNamed() throws IOException {
         Path text = Files.writeString(tmp.resolve("mean.binaryproto"), "this is not protobuf \u00ff\u00fe");
-        assertBad(() -> MeanFile.read(text), text.toString());
+        assertBad(() -> MeanFile.read(text, new int[] {3, 2, 2}), text.toString());
         Path wrongCount = tmp.resolve("count.binaryproto");
         Files.write(wrongCount, Caffe.BlobProto.newBuilder().setNum(1).setChannels(3).setHeight(2).setWidth(2)
                 .addData(1f).build().toByteArray());
-        assertBad(() -> MeanFile.read(wrongCount), wrongCount + ": BlobProto of shape 1x3x2x2 holds 1 values");
+        assertBad(() -> MeanFile.read(wrongCount, new int[] {3, 2, 2}), wrongCount + ": BlobProto of shape 1x3x2x2 holds 1 values");
         Path missing = tmp.resolve("missing.binaryproto");
-        assertBad(() -> MeanFile.read(missing), missing + ": cannot read");
+        assertBad(() -> MeanFile.read(missing, new int[] {3, 2, 2}), missing + ": cannot read");
     }
 
     private static Preprocessing settings(int[] dims, int[] transpose, int[] swap, float[] meanValues) {

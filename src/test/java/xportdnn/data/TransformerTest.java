@@ -63,7 +63,7 @@ class TransformerTest {
     @ParameterizedTest
     @EnumSource(value = Model.class, names = {"CIFAR10_QUICK", "CIFAR10_FULL", "RESNET20"})
     void cifarWithPerPixelMeanFile(Model model) {
-        Blob mean = MeanFile.read(SharedData.require("data/cifar10-test/mean.npy"));
+        Blob mean = MeanFile.read(SharedData.require("data/cifar10-test/mean.npy"), new int[] {3, 32, 32});
         Preprocessing p = new Preprocessing(new int[] {3, 32, 32}, null, new int[] {0, 1, 2}, 255f, null, mean, 1f);
         float[] out = run(p, cifarAirplane());
         assertWithinDecoderDifferences(Npy.read(model.reference("input.npy")).data(), out, 1f);

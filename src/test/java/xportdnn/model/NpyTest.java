@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -124,6 +128,57 @@ class NpyTest {
         byte[] noShape = new String(good, StandardCharsets.ISO_8859_1).replace("'shape'", "'shap_'")
                 .getBytes(StandardCharsets.ISO_8859_1);
         assertMalformed("noshape.npy", noShape, "shape");
+    }
+
+    /** A .npy header (version 1.0) with the given dict, padded to 64 bytes as NumPy pads it, and no data. */
+    private static byte[] npyHeader(String dict) {
+        String text = dict + " ".repeat(63 - (10 + dict.length()) % 64) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + text.length()).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) text.length())
+                .put(text.getBytes(StandardCharsets.ISO_8859_1));
+        return b.array();
+    }
+
+    /** Sizes come from the header: checked against the file and the limits before any data is read. */
+    @Test
+    void headerSizesAreCheckedBeforeReading() throws IOException {
+        // 65536^3 = 2^48 values: the product is refused, not wrapped
+        assertMalformed("product.npy", npyHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536, 65536), }"),
+                "(65536, 65536, 65536) is too large to load");
+        // 1000 x 1000 float32 = 4 000 000 bytes announced, none present
+        assertMalformed("empty.npy", npyHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (1000, 1000), }"),
+                ": truncated: shape 1000x1000 of <f4 needs 4000000 data bytes, the file has 0");
+        // a version 2.0 header length of 4 GB
+        byte[] v2 = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0, (byte) 0xf0, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+        assertMalformed("header4g.npy", v2, ": the .npy header announces 4294967280 bytes; an array's header is a short "
+                + "Python dict (NumPy writes at most 10000)");
+    }
+
+    /**
+     * A .npz member whose header announces 3 values followed by 50 MB of zeros (deflating to a few kB: a zip bomb
+     * in small) gives its 3 values; one that announces 1000 x 1000 but holds less is refused as truncated.
+     */
+    @Test
+    void npzMembersAreReadOnlyAsFarAsTheirHeaderAnnounces() throws IOException {
+        Path archive = tmp.resolve("bomb.npz");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(archive))) {
+            zip.putNextEntry(new ZipEntry("small.npy"));
+            zip.write(npyHeader("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }"));
+            zip.write(new byte[] {1, 2, 3});
+            zip.write(new byte[50_000_000]);
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("big.npy"));
+            zip.write(npyHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (1000, 1000), }"));
+            zip.write(new byte[1000]);
+            zip.closeEntry();
+        }
+        assertTrue(Files.size(archive) < 200_000, "the test archive is small: " + Files.size(archive));
+        try (Npz npz = Npz.open(archive)) {
+            assertBlob(npz.read("small"), new int[] {3}, 1, 2, 3);
+            ModelException e = assertThrows(ModelException.class, () -> npz.read("big"));
+            assertEquals(archive + ":big.npy: truncated: shape 1000x1000 of <f4 needs 4000000 data bytes, the file has "
+                    + "1000", e.getMessage());
+        }
     }
 
     private void assertMalformed(String name, byte[] content, String expected) throws IOException {

@@ -122,7 +122,7 @@ class RealModelsSimulationTest {
             case CIFAR10_QUICK, CIFAR10_FULL, RESNET20 -> new Setup(
                     ImageSet.open(SharedData.require("data/cifar10-test/labels.txt"), null),
                     new Preprocessing(new int[] {3, 32, 32}, null, new int[] {0, 1, 2}, 255f, null,
-                            MeanFile.read(SharedData.require("data/cifar10-test/mean.npy")), 1f),
+                            MeanFile.read(SharedData.require("data/cifar10-test/mean.npy"), new int[] {3, 32, 32}), 1f),
                     10, 200, 10, model == SharedData.Model.RESNET20 ? null : "pool2", 6,
                     model == SharedData.Model.RESNET20 ? 0.85 : 0.80);
             case SQUEEZENET -> new Setup(ImageSet.open(SharedData.require("data/imagenet-val-500/val.txt"), null),

@@ -19,7 +19,7 @@ class PatchStatisticsTest {
     void momentsReproduceTheDirectOutputError() {
         Random random = new Random(11);
         int c = 2, h = 5, w = 6, out = 3, kh = 3, kw = 3, n = 2;
-        ConvGeometry g = new ConvGeometry(1, c, out, 1, new int[] {kh, kw}, new int[] {1, 1}, new int[] {1, 1},
+        ConvGeometry g = new ConvGeometry("conv", 1, c, out, 1, new int[] {kh, kw}, new int[] {1, 1}, new int[] {1, 1},
                 new int[] {1, 1});
         float[] x = new float[n * c * h * w];
         float[] xq = new float[x.length];
