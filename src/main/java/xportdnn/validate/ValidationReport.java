@@ -193,7 +193,8 @@ public final class ValidationReport {
         return chart;
     }
 
-    private static String image(Chart<?, ?> chart) {
+    /** A chart as an embedded PNG paragraph, so a page stays one self-contained file. */
+    public static String image(Chart<?, ?> chart) {
         try {
             byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
             return "<p><img alt=\"" + escape(chart.getTitle()) + "\" src=\"data:image/png;base64,"
@@ -203,7 +204,8 @@ public final class ValidationReport {
         }
     }
 
-    private static String escape(String s) {
+    /** Text made safe for HTML. */
+    public static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

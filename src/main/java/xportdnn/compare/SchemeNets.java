@@ -1,0 +1,57 @@
+package xportdnn.compare;
+
+import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.pipeline.Calibration;
+import xportdnn.pipeline.ExportScheme;
+import xportdnn.precision.InParamsOut;
+import xportdnn.quant.ThresholdMethod;
+
+/** How each scheme turns the float net and its calibration into a quantized net the simulator runs. */
+final class SchemeNets {
+
+    private SchemeNets() {
+    }
+
+    /**
+     * The quantized net of {@code spec}: CHaiDNN's modes exactly as the exporter writes them; {@code naive:B} as
+     * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
+     * its channels (one scale per tensor, the baseline the papers start from).
+     *
+     * @param net the float net, BatchNorm/Scale folded into the convolutions
+     */
+    static ExportScheme.Exported quantize(SchemeSpec spec, Net net, Calibration calibration) {
+        InParamsOut bits = new InParamsOut(spec.bits(), spec.bits(), spec.bits());
+        return switch (spec.family()) {
+            case XILINX -> ExportScheme.xilinx(ThresholdMethod.parse(ThresholdMethod.DEFAULT), bits)
+                    .export(net, calibration);
+            case DYNAMICFIXED -> ExportScheme.dynamicFixed(bits, true).export(net, calibration);
+            case NAIVE -> {
+                ExportScheme.Exported max = ExportScheme.xilinx(ThresholdMethod.parse("max"), bits)
+                        .export(net, calibration);
+                yield new ExportScheme.Exported(perTensorWeights(max.net()), null, max.notices(), max.summary());
+            }
+        };
+    }
+
+    /** The net with every block's per-channel weight thresholds replaced by their largest: one scale per tensor. */
+    static NetParameter perTensorWeights(NetParameter net) {
+        NetParameter.Builder out = net.toBuilder();
+        for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
+            if (!layer.hasPrecisionParam() || layer.getPrecisionParam().getThParamsCount() == 0) {
+                continue;
+            }
+            PrecisionParameter.Builder block = layer.getPrecisionParamBuilder();
+            float max = 0;
+            for (float t : block.getThParamsList()) {
+                max = Math.max(max, t);
+            }
+            for (int c = 0; c < block.getThParamsCount(); c++) {
+                block.setThParams(c, max);
+            }
+        }
+        return out.build();
+    }
+}
