@@ -12,18 +12,18 @@ class ActivationFootprintTest {
     /*
      * LeNet, one 1x28x28 image, float32 (4 bytes a value): data 784 values = 3,136 B; conv1 20x24x24 = 46,080 B;
      * pool1 20x12x12 = 11,520 B; conv2 50x8x8 = 12,800 B; pool2 50x4x4 = 3,200 B; ip1 500 = 2,000 B (relu1 in
-     * place); ip2 10 = 40 B. Live while each layer runs, buffers freed after their last reader:
+     * place); ip2 10 = 40 B; prob 10 = 40 B. Live while each layer runs, buffers freed after their last reader:
      * data 3,136; conv1 3,136 + 46,080 = 49,216; pool1 46,080 + 11,520 = 57,600 (data freed after conv1);
      * conv2 11,520 + 12,800 = 24,320; pool2 12,800 + 3,200 = 16,000; ip1 3,200 + 2,000 = 5,200; relu1 2,000;
-     * ip2 2,000 + 40 = 2,040. Peak: 57,600 at pool1.
+     * ip2 2,000 + 40 = 2,040; prob 40 + 40 = 80. Peak: 57,600 at pool1.
      */
     @Test
     void leNetInFloatPeaksAtPoolOne() {
         Net net = NetLoader.load(SharedData.Model.LENET.prototxt(), null);
         ActivationFootprint.Result r = ActivationFootprint.of(net, blob -> 32);
-        assertEquals(List.of(3136L, 49216L, 57600L, 24320L, 16000L, 5200L, 2000L, 2040L),
+        assertEquals(List.of(3136L, 49216L, 57600L, 24320L, 16000L, 5200L, 2000L, 2040L, 80L),
                 r.steps().stream().map(ActivationFootprint.Step::liveBytes).toList());
-        assertEquals(List.of(3136L, 46080L, 11520L, 12800L, 3200L, 2000L, 0L, 40L),
+        assertEquals(List.of(3136L, 46080L, 11520L, 12800L, 3200L, 2000L, 0L, 40L, 40L),
                 r.steps().stream().map(ActivationFootprint.Step::outputBytes).toList());
         assertEquals(57600, r.peakBytes());
     }
