@@ -6,7 +6,9 @@ import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.ExportScheme;
+import xportdnn.precision.BlockFloat;
 import xportdnn.precision.InParamsOut;
+import xportdnn.quant.BlockFloatExponent;
 import xportdnn.quant.ThresholdMethod;
 
 /** How each scheme turns the float net and its calibration into a quantized net the simulator runs. */
@@ -33,7 +35,41 @@ final class SchemeNets {
                         .export(net, calibration);
                 yield new ExportScheme.Exported(perTensorWeights(max.net()), null, max.notices(), max.summary());
             }
+            case BFP -> {
+                ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(), bits).export(net, calibration);
+                yield new ExportScheme.Exported(blockFloat(kl.net(), spec.bits()), null, kl.notices(), kl.summary());
+            }
         };
+    }
+
+    /**
+     * The net with every block's thresholds on the block-floating-point grid of {@code m}-bit mantissas
+     * ({@link BlockFloat}): a weight channel gets the exponent of its largest magnitude (the thresholds the Xilinx
+     * walk measured), an activation threshold the smallest exponent covering it (the walk may have raised a blob's
+     * to fit a bias or to share it across an Eltwise or Concat; equal thresholds keep one exponent).
+     */
+    static NetParameter blockFloat(NetParameter net, int m) {
+        NetParameter.Builder out = net.toBuilder();
+        for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
+            if (!layer.hasPrecisionParam()) {
+                continue;
+            }
+            PrecisionParameter.Builder block = layer.getPrecisionParamBuilder();
+            if (block.hasThLayerIn()) {
+                block.setThLayerIn(covering(block.getThLayerIn(), m));
+            }
+            if (block.hasThLayerOut()) {
+                block.setThLayerOut(covering(block.getThLayerOut(), m));
+            }
+            for (int c = 0; c < block.getThParamsCount(); c++) {
+                block.setThParams(c, (float) BlockFloat.threshold(BlockFloat.exponent(block.getThParams(c)), m));
+            }
+        }
+        return out.build();
+    }
+
+    private static float covering(float threshold, int m) {
+        return (float) BlockFloat.threshold(BlockFloat.exponentCovering(threshold, m), m);
     }
 
     /** The net with every block's per-channel weight thresholds replaced by their largest: one scale per tensor. */

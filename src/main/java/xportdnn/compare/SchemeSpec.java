@@ -26,7 +26,12 @@ public record SchemeSpec(Family family, int bits) {
         /** CHaiDNN's DynamicFixed mode with formats chosen per layer from calibration ({@code auto}). */
         DYNAMICFIXED("dynamicfixed"),
         /** Per-tensor max-scaled uniform quantization of weights and activations, the papers' baseline. */
-        NAIVE("naive");
+        NAIVE("naive"),
+        /**
+         * Block floating point: an exponent per weight output channel and per activation blob (offline, minimum KL),
+         * B-bit mantissas; blobs an Eltwise or Concat joins share one exponent.
+         */
+        BFP("bfp");
 
         final String key;
 
