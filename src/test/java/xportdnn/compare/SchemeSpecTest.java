@@ -43,4 +43,21 @@ class SchemeSpecTest {
         assertEquals(4f, naive.getLayer(0).getPrecisionParam().getThLayerIn());
         assertEquals(net.getLayer(1), naive.getLayer(1));
     }
+
+    /**
+     * bfp:8 thresholds: activations up to the smallest covering exponent (0.9 -> e -1, 127/128; 1.0 -> e 0,
+     * 127/64); weight channels the exponent of their largest magnitude (0.9 -> e -1, 127/128; 0.3 -> e -2, 127/256).
+     */
+    @Test
+    void blockFloatPutsEveryThresholdOnThePowerOfTwoGrid() {
+        NetParameter net = NetParameter.newBuilder()
+                .addLayer(LayerParameter.newBuilder().setName("conv").setType("Convolution").setPrecisionParam(
+                        PrecisionParameter.newBuilder().setThLayerIn(0.9f).setThLayerOut(1f).addThParams(0.9f)
+                                .addThParams(0.3f)))
+                .build();
+        PrecisionParameter b = SchemeNets.blockFloat(net, 8).getLayer(0).getPrecisionParam();
+        assertEquals(0.9921875f, b.getThLayerIn());
+        assertEquals(1.984375f, b.getThLayerOut());
+        assertEquals(List.of(0.9921875f, 0.49609375f), b.getThParamsList());
+    }
 }
