@@ -126,7 +126,8 @@ final class CompareCommand implements Callable<Integer> {
             Validation v = s.validation();
             Validation.TopOneDrop d = v.topOneDrop();
             t.add(s.scheme(), percent(v.fixedAccuracy().top1Rate()), percent(v.fixedAccuracy().top5Rate()),
-                    String.format(Locale.ROOT, "%.2f (%.2f..%.2f)", 100 * d.drop(), 100 * d.low(), 100 * d.high()),
+                    d.labelled() == 0 ? "-" : String.format(Locale.ROOT, "%.2f (%.2f..%.2f)", 100 * d.drop(),
+                            100 * d.low(), 100 * d.high()),
                     percent(v.top1Agreement()), String.format("%,d", s.modelBytes()),
                     String.format("%,d", s.footprintBytes()));
         }

@@ -69,6 +69,17 @@ class CompareCommandTest {
         assertTrue(run.stdout().startsWith("tinynet: 56 images scored, calibrated on 4"), run.stdout());
     }
 
+    /** Unlabelled images: no accuracy (a dash, never NaN), agreement with float still measured. */
+    @Test
+    void unlabelledImagesStillCompareAgreement() {
+        CliRun run = CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                "examples/tinynet/images", "--count", "10", "--calibration_directory", "examples/tinynet/images",
+                "--mean_value", "128,128,128", "--schemes", "naive:8", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(!run.stdout().contains("NaN"), run.stdout());
+        assertTrue(run.stdout().lines().anyMatch(l -> l.matches("naive:8 +- +- +- +100.00% .*")), run.stdout());
+    }
+
     @Test
     void anUnknownSchemeIsRefusedBeforeAnyWork() {
         Path json = dir.resolve("c.json");
