@@ -46,9 +46,17 @@ public final class BlockFloatExponent implements ThresholdMethod {
     /**
      * KL(P || Q) of a histogram of |x| (bins of {@code width} from 0) and its quantization to multiples of
      * {@code step} up to {@code levels} steps: every bin goes to the level its centre rounds to (half away from
-     * zero, clipped to the top level), and Q spreads each level's mass evenly over that level's nonempty bins.
+     * zero, clipped to the top level; the mass of the bins past the clip first added to the bin the clip falls in),
+     * and Q spreads each level's mass evenly over that level's nonempty bins.
      */
-    static double divergence(long[] counts, double width, double step, int levels) {
+    static double divergence(long[] histogram, double width, double step, int levels) {
+        // as TensorRT's calibration: what the clip cuts off lands on the last bin kept, so clipping costs
+        long[] counts = histogram.clone();
+        int clipBin = (int) Math.min(counts.length - 1, Math.floor(levels * step / width));
+        for (int k = clipBin + 1; k < counts.length; k++) {
+            counts[clipBin] += counts[k];
+            counts[k] = 0;
+        }
         int[] level = new int[counts.length];
         double[] mass = new double[levels + 1];
         int[] nonempty = new int[levels + 1];

@@ -26,4 +26,15 @@ class BlockFloatExponentTest {
         assertEquals(expected, BlockFloatExponent.divergence(new long[] {3, 1}, 1, 4, 1), 1e-12);
         assertTrue(expected > 0);
     }
+
+    /**
+     * Counts 1, 1, 1, 1, step 1, 1 level: the clip (1) falls in bin 1, which takes the clipped mass: p = 1, 3, 0,
+     * 0 (of 4). Centres 0.5 and 1.5 round to level 1 (half away, clipped): q = 1/2, 1/2. KL = 1/4 ln(1/2) + 3/4
+     * ln(3/2): clipping costs.
+     */
+    @Test
+    void clippedMassLandsOnTheLastKeptBin() {
+        double expected = 0.25 * Math.log(0.5) + 0.75 * Math.log(1.5);
+        assertEquals(expected, BlockFloatExponent.divergence(new long[] {1, 1, 1, 1}, 1, 1, 1), 1e-12);
+    }
 }
