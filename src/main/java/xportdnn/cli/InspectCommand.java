@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import xportdnn.model.ActivationFootprint;
 import xportdnn.model.Blob;
 import xportdnn.model.ChaidnnSupport;
 import xportdnn.model.Layer;
@@ -35,11 +36,16 @@ public final class InspectCommand implements Callable<Integer> {
             description = "The trained caffemodel; when given, its blobs are checked against the prototxt.")
     Path weights;
 
+    @Option(names = "--memory", description = "Instead of the layer table: the float activation memory of one image, "
+            + "per layer (the bytes it writes, the bytes live while it runs, buffers freed after their last reader) and "
+            + "the peak, the net's activation footprint.")
+    boolean memory;
+
     @Override
     public Integer call() {
         Net net = NetLoader.load(deployModel, weights);
         PrintWriter out = spec.commandLine().getOut();
-        out.print(table(net));
+        out.print(memory ? memoryTable(net) : table(net));
         out.println(summary(net));
         List<String> unsupported = unsupported(net);
         if (!unsupported.isEmpty()) {
@@ -80,6 +86,20 @@ public final class InspectCommand implements Callable<Integer> {
                     String.format("%,d", net.parameterCount(layer)), label);
         }
         return table.render();
+    }
+
+    /** Bits of a float32 value. */
+    private static final int FLOAT_BITS = 32;
+
+    static String memoryTable(Net net) {
+        ActivationFootprint.Result footprint = ActivationFootprint.of(net, blob -> FLOAT_BITS);
+        TextTable table = new TextTable("name", "type", ">writes (bytes)", ">live (bytes)");
+        for (ActivationFootprint.Step step : footprint.steps()) {
+            table.add(step.layer(), net.layer(step.layer()).type(), String.format("%,d", step.outputBytes()),
+                    String.format("%,d", step.liveBytes()));
+        }
+        return table.render() + String.format("activation footprint (float32, one image): %,d bytes at the peak%n",
+                footprint.peakBytes());
     }
 
     /** Up to two blob names; longer lists (an SSD head's Concat of every scale) as the first and a count. */

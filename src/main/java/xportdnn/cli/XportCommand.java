@@ -24,15 +24,15 @@ import xportdnn.quant.ThresholdMethod;
 /** The top-level {@code xportdnn} command: the original tool's flags, plus subcommands. */
 @Command(name = "xportdnn", mixinStandardHelpOptions = true, version = ToolVersion.TEXT, sortOptions = false,
         description = "Turns a float Caffe model into a CHaiDNN fixed-point model and checks it on the host.",
-        subcommands = {InspectCommand.class, InferCommand.class, ValidateCommand.class, BenchCommand.class,
-                ThresholdCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, InferCommand.class, ValidateCommand.class, CompareCommand.class,
+                BenchCommand.class, ThresholdCommand.class, CommandLine.HelpCommand.class})
 final class XportCommand implements Callable<Integer> {
 
     /** What a bare {@code xportdnn} prints: the two forms and where the flags are. */
     static final String SHORT_USAGE = String.join(System.lineSeparator(),
             "Usage: xportdnn [--quant_type Xilinx|DynamicFixed] --deploy_model PROTOTXT --weights CAFFEMODEL",
             "                --quantized_deploy_model PROTOTXT [flags]      export a CHaiDNN fixed-point model",
-            "       xportdnn inspect|infer|validate|bench|threshold [flags]",
+            "       xportdnn inspect|infer|validate|compare|bench|threshold [flags]",
             "Try 'xportdnn --help' for the flags, 'xportdnn help COMMAND' for a command's.", "");
 
     @Spec
@@ -178,7 +178,7 @@ final class XportCommand implements Callable<Integer> {
             "--calibration_seed", "--calibration_indices", "--batch", "--dims", "--transpose", "--channel_swap",
             "--raw_scale", "--mean_value", "--mean_file", "--input_scale");
 
-    private static void refuse(ParseResult given, String flag, String where) {
+    static void refuse(ParseResult given, String flag, String where) {
         if (given.hasMatchedOption(flag)) {
             throw new ModelException(flag + " does not apply " + where);
         }

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.precision.InParamsOut;
+import xportdnn.quant.ThresholdMethod;
 
 /**
  * One CHaiDNN {@code quant_type} as the export runs it: whether it needs calibration statistics, and how it turns
@@ -11,6 +13,21 @@ import xportdnn.model.proto.Caffe.NetParameter;
  * the same for every scheme ({@link ExportPipeline}).
  */
 public interface ExportScheme {
+
+    /** Xilinx mode as the exporter runs it: activation thresholds by {@code method}, any bitwidths accepted. */
+    static ExportScheme xilinx(ThresholdMethod method, InParamsOut bitwidths) {
+        return new XilinxExport(method, bitwidths, true, false);
+    }
+
+    /**
+     * DynamicFixed mode with formats chosen per layer from calibration ({@code --fl_bitwidths auto}), any bitwidths
+     * accepted.
+     *
+     * @param folded whether the net was folded (BatchNorm/Scale into the convolutions) before
+     */
+    static ExportScheme dynamicFixed(InParamsOut bitwidths, boolean folded) {
+        return new DynamicFixedExport(bitwidths, null, true, folded, false);
+    }
 
     /** Whether {@link #export} needs a {@link Calibration}. */
     boolean calibrates();

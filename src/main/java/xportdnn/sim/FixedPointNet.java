@@ -200,6 +200,14 @@ public final class FixedPointNet {
         return stages.stream().map(st -> st.layer().name()).toList();
     }
 
+    /**
+     * The format of the codes each blob holds after the pass, by blob name (a blob rewritten in place: its last
+     * writer's); blobs held as float values (the image, outputs of layers computed in float) are absent.
+     */
+    public Map<String, NumberFormat> blobFormats() {
+        return Map.copyOf(formats);
+    }
+
     /** Layers fused into a convolution step, each with the layer it is reported as. */
     public Map<String, String> fusedLayers() {
         return Map.copyOf(fused);

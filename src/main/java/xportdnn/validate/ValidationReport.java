@@ -276,7 +276,8 @@ public final class ValidationReport {
         return xy;
     }
 
-    private static String image(Chart<?, ?> chart) {
+    /** A chart as an embedded PNG paragraph, so a page stays one self-contained file. */
+    public static String image(Chart<?, ?> chart) {
         try {
             byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
             return "<p><img alt=\"" + escape(chart.getTitle()) + "\" src=\"data:image/png;base64,"
@@ -286,7 +287,8 @@ public final class ValidationReport {
         }
     }
 
-    private static String escape(String s) {
+    /** Text made safe for HTML. */
+    public static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -32,6 +32,22 @@ class InspectCommandTest {
                 .map(l -> Arrays.asList(l.split(" {2,}"))).orElseThrow(() -> new AssertionError("no row " + layer));
     }
 
+    /**
+     * tinynet, one 3x32x32 image in float32: data 3,072 values = 12,288 B; conv1 8x32x32 = 32,768 B (bn1, scale1,
+     * relu1 in place, writing nothing); pool1 8x16x16 = 8,192 B. conv1 runs with data and its own output live:
+     * 45,056 B, the peak.
+     */
+    @Test
+    void memoryListsEachLayersBytesAndThePeak() {
+        assertEquals(0, run("inspect", "--deploy_model", "examples/tinynet/deploy.prototxt", "--memory"),
+                err.toString());
+        assertEquals(List.of("conv1", "Convolution", "32,768", "45,056"), row("conv1"));
+        assertEquals(List.of("bn1", "BatchNorm", "0", "32,768"), row("bn1"));
+        assertEquals(List.of("pool1", "Pooling", "8,192", "40,960"), row("pool1"));
+        assertTrue(out.toString().contains("activation footprint (float32, one image): 45,056 bytes at the peak"),
+                out.toString());
+    }
+
     /** A plain ReLU after a convolution (through its BatchNorm/Scale too) runs fused into it on the device. */
     @Test
     void aReluAfterAConvolutionIsFusedOnTheDevice() {

@@ -217,4 +217,21 @@ class NoSilentTrapsCliTest {
         assertEquals(0, run.status(), run.stderr());
         assertEquals("xportdnn: note: --no_sidecar ignored: --input is already preprocessed\n", run.stderr());
     }
+
+    /** compare: the draw's flags next to explicit indices, and a seed without a draw, act nowhere. */
+    @Test
+    void compareRefusesFlagsThatDoNotApply() throws Exception {
+        List<String> base = List.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--calibration_directory", IMAGES, "--schemes", "naive:8", "--json",
+                dir.resolve("c.json").toString());
+        for (String flag : List.of("--calibration_size", "--calibration_seed")) {
+            List<String> args = new ArrayList<>(base);
+            args.addAll(List.of("--calibration_indices", "0,1", flag, "4"));
+            assertRefused(CliRun.of(args.toArray(String[]::new)), flag + " does not apply with --calibration_indices");
+        }
+        List<String> args = new ArrayList<>(base);
+        args.addAll(List.of("--seed", "3"));
+        assertRefused(CliRun.of(args.toArray(String[]::new)), "--seed does not apply without --count");
+        assertNothingWritten();
+    }
 }

@@ -1,0 +1,140 @@
+package xportdnn.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import xportdnn.compare.CompareReport;
+import xportdnn.compare.CompareSettings;
+import xportdnn.compare.Comparison;
+import xportdnn.compare.SchemeSpec;
+import xportdnn.export.Json;
+import xportdnn.model.OutputFile;
+import xportdnn.model.OutputPlan;
+import xportdnn.pipeline.CalibrationSettings;
+import xportdnn.validate.Validation;
+
+/** {@code xportdnn compare}: the number schemes of the literature scored side by side on the user's own net. */
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Calibrates a float net once, then scores float and every scheme of --schemes on the same "
+                + "labelled images with the fixed-point simulator: top-1/top-5, top-1 drop with its 95% interval, "
+                + "agreement with float, model bytes and activation footprint (one image).")
+final class CompareCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelFiles model;
+
+    @Option(names = "--images", required = true, paramLabel = "SET",
+            description = "The labelled images to score: a folder, a val.txt-style list or an MNIST IDX file. When it "
+                    + "is the calibration set, the calibration images are left out.")
+    Path images;
+
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "Labels of an IDX file (IDX labels), or class names for class-named subfolders.")
+    Path labels;
+
+    @Option(names = "--count", paramLabel = "N", description = "Score N images drawn at random (seeded) instead of all.")
+    Integer count;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of that draw. Default: 1.")
+    long seed;
+
+    @Option(names = "--calibration_directory", required = true, paramLabel = "SET",
+            description = "The calibration images (calibrated once, for every scheme).")
+    Path calibrationDirectory;
+
+    @Mixin
+    CalibrationDraw calibrationDraw;
+
+    @Option(names = "--schemes", required = true, paramLabel = "LIST",
+            description = "Comma-separated schemes, each FAMILY:BITS: xilinx:B (CHaiDNN's Xilinx mode, kl-j), "
+                    + "dynamicfixed:B (DynamicFixed, formats per layer), naive:B (per-tensor max-scaled uniform), bfp:M (block floating point, M-bit mantissas, "
+                    + "exponents per weight channel and per activation blob by minimum KL).")
+    String schemes;
+
+    @Mixin
+    PreprocessingOptions preprocessing;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "8",
+            description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the table as JSON.")
+    Path json;
+
+    @Option(names = "--report", paramLabel = "HTML",
+            description = "Write a self-contained HTML page plotting top-1 against model bytes, one point per scheme.")
+    Path report;
+
+    @Mixin
+    QuietOption quiet;
+
+    @Override
+    public Integer call() {
+        var given = spec.commandLine().getParseResult();
+        if (given.hasMatchedOption("--calibration_indices")) {
+            XportCommand.refuse(given, "--calibration_size", "with --calibration_indices (exactly those images are used)");
+            XportCommand.refuse(given, "--calibration_seed", "with --calibration_indices (exactly those images are used)");
+        }
+        if (count == null) {
+            XportCommand.refuse(given, "--seed", "without --count (all images are scored)");
+        }
+        List<SchemeSpec> list = SchemeSpec.parseList(schemes);
+        CompareSettings settings = new CompareSettings(model.deployModel, model.weights, images, labels, count, seed,
+                new CalibrationSettings(calibrationDirectory, calibrationDraw.size, calibrationDraw.seed,
+                        CommaList.Ints.of(calibrationDraw.indices), batch, preprocessing.flags()), list, batch);
+        OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
+        Comparison.Result result = Comparison.run(settings, quiet.progress());
+        new Notes(spec.commandLine().getErr()).print(result.notices());
+        String table = table(result);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%s: %d images scored, calibrated on %d%n", result.net(), result.images(),
+                result.calibrationImages());
+        out.print(table);
+        out.flush();
+        Map<Path, OutputFile.Body> files = new LinkedHashMap<>();
+        if (json != null) {
+            String text = Json.print(CompareReport.json(result));
+            files.put(json, o -> o.write(OutputFile.utf8(text)));
+        }
+        if (report != null) {
+            String html = CompareReport.html(result, table);
+            files.put(report, o -> o.write(OutputFile.utf8(html)));
+        }
+        outputs.write(files);
+        return 0;
+    }
+
+    static String table(Comparison.Result r) {
+        TextTable t = new TextTable("scheme", ">top-1", ">top-5", ">drop (95% interval)", ">agreement",
+                ">model bytes", ">footprint");
+        Validation.Accuracy f = r.floatAccuracy();
+        t.add("float", percent(f.top1Rate()), percent(f.top5Rate()), "", "", String.format("%,d", r.floatModelBytes()),
+                String.format("%,d", r.floatFootprintBytes()));
+        for (Comparison.Scored s : r.schemes()) {
+            Validation v = s.validation();
+            Validation.TopOneDrop d = v.topOneDrop();
+            t.add(s.scheme(), percent(v.fixedAccuracy().top1Rate()), percent(v.fixedAccuracy().top5Rate()),
+                    d.labelled() == 0 ? "-" : String.format(Locale.ROOT, "%.2f (%.2f..%.2f)", 100 * d.drop(),
+                            100 * d.low(), 100 * d.high()),
+                    percent(v.top1Agreement()), String.format("%,d", s.modelBytes()),
+                    String.format("%,d", s.footprintBytes()));
+        }
+        return t.render();
+    }
+
+    private static String percent(double rate) {
+        return Double.isFinite(rate) ? String.format(Locale.ROOT, "%.2f%%", 100 * rate) : "-";
+    }
+}

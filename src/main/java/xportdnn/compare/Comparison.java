@@ -1,0 +1,111 @@
+package xportdnn.compare;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import xportdnn.data.ImageSet;
+import xportdnn.data.Progress;
+import xportdnn.data.Transformer;
+import xportdnn.engine.FloatEngine;
+import xportdnn.model.Blob;
+import xportdnn.model.ModelException;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.pipeline.Calibration;
+import xportdnn.pipeline.ExportScheme;
+import xportdnn.pipeline.LoadedNet;
+import xportdnn.pipeline.Notice;
+import xportdnn.pipeline.ValidationPipeline;
+import xportdnn.pipeline.ValidationSettings;
+import xportdnn.sim.FixedPointNet;
+import xportdnn.validate.OutputBlob;
+import xportdnn.validate.Validation;
+import xportdnn.validate.Validator;
+
+/**
+ * {@code compare}: the float net (BatchNorm/Scale folded into its convolutions, as every scheme starts from)
+ * calibrated once, then float and every scheme scored on the same images, each scheme's model run by the
+ * simulator, with its model bytes and activation footprint.
+ */
+public final class Comparison {
+
+    /**
+     * One scheme's scores.
+     *
+     * @param scheme         its label, e.g. {@code naive:8}
+     * @param validation     float vs the scheme on the scored images (accuracies, drop with its interval,
+     *                       agreement)
+     * @param modelBytes     its parameter bytes ({@link ModelBytes})
+     * @param footprintBytes its activation footprint, one image
+     */
+    public record Scored(String scheme, Validation validation, long modelBytes, long footprintBytes) {
+    }
+
+    /**
+     * What a run measured.
+     *
+     * @param net                 the net's name
+     * @param calibrationImages   how many images calibrated
+     * @param floatModelBytes     the float net's parameter bytes
+     * @param floatFootprintBytes its activation footprint, one image
+     * @param schemes             every scheme's scores, in the order asked
+     * @param notices             what the user should know (each scheme's export warnings, prefixed by it)
+     */
+    public record Result(String net, int calibrationImages, long floatModelBytes, long floatFootprintBytes,
+                         List<Scored> schemes, List<Notice> notices) {
+
+        /** The float net's accuracy on the scored images (every scheme scored the same images). */
+        public Validation.Accuracy floatAccuracy() {
+            return schemes.get(0).validation().floatAccuracy();
+        }
+
+        public long images() {
+            return schemes.get(0).validation().images();
+        }
+    }
+
+    private Comparison() {
+    }
+
+    public static Result run(CompareSettings settings, Progress progress) {
+        LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), true);
+        Net net = loaded.net();
+        FloatEngine floatNet = new FloatEngine(net);
+        OutputBlob scores = OutputBlob.choose(net, floatNet, null);
+        if (scores.classes() == 0) {
+            throw new ModelException("blob " + scores.describe() + " (" + Blob.describe(scores.shape())
+                    + ") does not hold one score per class; compare scores classifiers");
+        }
+        Transformer transformer = new Transformer(settings.calibration().preprocessing().resolve(net));
+        List<ImageSet.Entry> images = ValidationPipeline.images(validationSettings(settings));
+        Calibration calibration = Calibration.run(net, settings.calibration(), progress);
+
+        List<Scored> scored = new ArrayList<>();
+        List<Notice> notices = new ArrayList<>();
+        for (SchemeSpec spec : settings.schemes()) {
+            ExportScheme.Exported exported = SchemeNets.quantize(spec, net, calibration);
+            exported.notices().stream().filter(Notice::warning)
+                    .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
+            Net quantized = NetLoader.build(exported.net(), loaded.folded().weights());
+            FixedPointNet sim = new FixedPointNet(quantized);
+            Validator validator = new Validator(floatNet, sim, transformer, scores.name(), scores.classes(),
+                    settings.batch(), false);
+            Validation validation;
+            try (Progress.Step step = progress.start("scoring " + spec.label(), images.size())) {
+                validation = validator.run(images, step);
+            }
+            scored.add(new Scored(spec.label(), validation, ModelBytes.of(quantized, spec.family()),
+                    ModelBytes.footprint(sim, spec.bits())));
+        }
+        return new Result(net.name(), calibration.images(), ModelBytes.ofFloat(net), ModelBytes.floatFootprint(net),
+                scored, notices);
+    }
+
+    /** The scored images as validate draws them: the calibration images left out when they come from this set. */
+    private static ValidationSettings validationSettings(CompareSettings s) {
+        ValidationSettings.Draw calibration = s.sharesCalibrationSet() ? new ValidationSettings.Draw(
+                s.calibration().size(), s.calibration().seed(), s.calibration().indices()) : null;
+        return new ValidationSettings(s.deployModel(), s.weights(), s.images(), s.labels(), s.count(), s.seed(),
+                calibration, s.batch(), s.calibration().preprocessing(), null, false, null, null, Set.of());
+    }
+}

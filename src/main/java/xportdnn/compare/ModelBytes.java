@@ -1,0 +1,76 @@
+package xportdnn.compare;
+
+import xportdnn.model.ActivationFootprint;
+import xportdnn.model.Blob;
+import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
+import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.PrecisionScheme;
+import xportdnn.sim.FixedPointNet;
+
+/**
+ * What a scheme's model takes (algorithms.md G): the bytes of its parameters and the activation footprint of one
+ * image, counted as the simulator runs it. A convolution with a block stores its weights at the block's
+ * {@code bw_params} bits plus its scales (Xilinx: a float32 threshold per output channel; naive: one per layer;
+ * DynamicFixed: one byte for fl_params; BFP: a one-byte exponent per output channel) and its biases at 32 bits (the accumulator's word); every other parameter
+ * (layers computed in float, e.g. CHaiDNN's software InnerProduct) stays float32.
+ */
+final class ModelBytes {
+
+    static final int FLOAT_BITS = 32;
+    private static final int FLOAT_BYTES = FLOAT_BITS / 8;
+
+    private ModelBytes() {
+    }
+
+    /** The float net's parameter bytes. */
+    static long ofFloat(Net net) {
+        return net.layers().stream().flatMap(l -> l.weights().stream()).mapToLong(b -> b.count() * FLOAT_BYTES).sum();
+    }
+
+    /** The parameter bytes of a quantized net of {@code family}, its weights loaded. */
+    static long of(Net quantized, SchemeSpec.Family family) {
+        long bytes = 0;
+        for (Layer l : quantized.layers()) {
+            PrecisionParameter block = PrecisionScheme.block(l);
+            boolean integer = l.layerType() == LayerType.CONVOLUTION && block != null && block.hasBwParams();
+            for (int i = 0; i < l.weights().size(); i++) {
+                Blob b = l.weights().get(i);
+                bytes += integer && i == 0 ? (b.count() * block.getBwParams() + 7) / 8 : b.count() * FLOAT_BYTES;
+            }
+            if (integer && !l.weights().isEmpty()) {
+                bytes += scaleBytes(family, block);
+            }
+        }
+        return bytes;
+    }
+
+    /** The bytes of one convolution's weight scales. */
+    static long scaleBytes(SchemeSpec.Family family, PrecisionParameter block) {
+        return switch (family) {
+            case XILINX -> (long) FLOAT_BYTES * block.getThParamsCount();
+            case NAIVE -> FLOAT_BYTES;
+            case DYNAMICFIXED -> 1;
+            case BFP -> block.getThParamsCount(); // one 8-bit exponent per output channel
+        };
+    }
+
+    /** The float net's activation footprint, one image. */
+    static long floatFootprint(Net net) {
+        return ActivationFootprint.of(net, blob -> FLOAT_BITS).peakBytes();
+    }
+
+    /**
+     * The simulated net's activation footprint, one image: a blob the device writes at its format's bitwidth, the
+     * image at the bitwidth of the first layer's input ({@code inputBits}), blobs computed in float at 32 bits.
+     */
+    static long footprint(FixedPointNet sim, int inputBits) {
+        var formats = sim.blobFormats();
+        return ActivationFootprint.of(sim.net(), blob -> {
+            NumberFormat f = formats.get(blob);
+            return f != null ? f.bitwidth() : sim.inputNames().contains(blob) ? inputBits : FLOAT_BITS;
+        }).peakBytes();
+    }
+}

@@ -1,0 +1,104 @@
+package xportdnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** compare end to end on the shipped example, whose float net gets all 60 images of val.txt right. */
+class CompareCommandTest {
+
+    private static final String DEPLOY = "examples/tinynet/deploy.prototxt";
+    private static final String WEIGHTS = "examples/tinynet/tinynet.caffemodel";
+
+    @TempDir
+    Path dir;
+
+    /*
+     * Hand counts for tinynet (BatchNorm/Scale folded into conv1): conv1 8x3x3x3 = 216 weights + 8 biases, conv2
+     * 16x8x3x3 = 1,152 + 16, fc (software, float) 3x16 + 3 = 51. Float: 1,443 x 4 B = 5,772 B. naive:8: 216 +
+     * 8x4 + 4 (one scale) + 1,152 + 16x4 + 4 + 51x4 = 1,676 B; xilinx:8 keeps a float32 scale per output channel:
+     * 1,676 - 8 + (8 + 16) x 4 = 1,764 B; bfp:8 a one-byte exponent per output channel: 1,676 - 8 + 24 = 1,692 B. Footprint (one image): conv1 runs with the image (3x32x32) and its output
+     * (8x32x32) live, 11,264 values: 45,056 B in float, 11,264 B at 8 bits, 5,632 B at 4 bits.
+     */
+    @Test
+    void scoresEverySchemeOnTheSameImagesWithSizesAndJsonAndReport() throws Exception {
+        Path json = dir.resolve("c.json");
+        Path html = dir.resolve("c.html");
+        CliRun run = CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--calibration_directory", "examples/tinynet/images", "--mean_value",
+                "128,128,128", "--schemes", "naive:8,xilinx:8,naive:4,bfp:8", "--json", json.toString(), "--report",
+                html.toString(), "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stdout().startsWith("tinynet: 60 images scored, calibrated on 8"), run.stdout());
+        String j = Files.readString(json);
+        assertEquals(60, number(j, "\"images\": ([0-9]+)"));
+        assertEquals(1.0, number(j, "\"float\": \\{\\s*\"top1\": ([0-9.]+)"), j);
+        assertEquals(5772, number(j, "\"float\": \\{[^}]*\"model_bytes\": ([0-9]+)"), j);
+        assertEquals(45056, number(j, "\"float\": \\{[^}]*\"activation_footprint_bytes\": ([0-9]+)"), j);
+        // naive 8-bit keeps the float scores of the easy example
+        assertEquals(1.0, scheme(j, "naive:8", "top1"), j);
+        assertEquals(0.0, scheme(j, "naive:8", "top1_drop_points"), j);
+        assertEquals(1.0, scheme(j, "naive:8", "top1_agreement"), j);
+        assertEquals(1676, scheme(j, "naive:8", "model_bytes"), j);
+        assertEquals(11264, scheme(j, "naive:8", "activation_footprint_bytes"), j);
+        assertEquals(1764, scheme(j, "xilinx:8", "model_bytes"), j);
+        assertEquals(5632, scheme(j, "naive:4", "activation_footprint_bytes"), j);
+        assertEquals(1692, scheme(j, "bfp:8", "model_bytes"), j);
+        assertEquals(1.0, scheme(j, "bfp:8", "top1"), j); // 8-bit mantissas keep the easy example too
+        // 4 bits cost accuracy; the drop is float minus the scheme, in points
+        double top1 = scheme(j, "naive:4", "top1");
+        assertEquals(100 * (1 - top1), scheme(j, "naive:4", "top1_drop_points"), 1e-9, j);
+        assertTrue(j.contains("\"top1_drop_ci95_points\": ["), j);
+        String page = Files.readString(html);
+        assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("data:image/png;base64,"), "report");
+        assertTrue(page.contains("naive:4"), "the table is on the page");
+    }
+
+    @Test
+    void calibrationImagesFromTheScoredSetAreLeftOut() {
+        CliRun run = CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--calibration_directory", "examples/tinynet/val.txt",
+                "--calibration_indices", "0,1,2,3", "--mean_value", "128,128,128", "--schemes", "naive:8", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stdout().startsWith("tinynet: 56 images scored, calibrated on 4"), run.stdout());
+    }
+
+    /** Unlabelled images: no accuracy (a dash, never NaN), agreement with float still measured. */
+    @Test
+    void unlabelledImagesStillCompareAgreement() {
+        CliRun run = CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                "examples/tinynet/images", "--count", "10", "--calibration_directory", "examples/tinynet/images",
+                "--mean_value", "128,128,128", "--schemes", "naive:8", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(!run.stdout().contains("NaN"), run.stdout());
+        assertTrue(run.stdout().lines().anyMatch(l -> l.matches("naive:8 +- +- +- +100.00% .*")), run.stdout());
+    }
+
+    @Test
+    void anUnknownSchemeIsRefusedBeforeAnyWork() {
+        Path json = dir.resolve("c.json");
+        CliRun run = CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--calibration_directory", "examples/tinynet/images", "--schemes",
+                "naive:8,float8", "--json", json.toString());
+        assertEquals(2, run.status());
+        assertTrue(run.stderr().startsWith("xportdnn: error: --schemes: 'float8' is not one of"), run.stderr());
+        assertTrue(Files.notExists(json));
+    }
+
+    /** One number of a scheme's JSON object. */
+    private static double scheme(String json, String scheme, String field) {
+        return number(json, "\"scheme\": \"" + Pattern.quote(scheme) + "\",[^}]*?\"" + field + "\": ([-0-9.Ee]+)");
+    }
+
+    private static double number(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), regex + " in " + text);
+        return Double.parseDouble(m.group(1));
+    }
+}
