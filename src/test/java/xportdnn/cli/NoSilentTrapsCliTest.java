@@ -181,7 +181,7 @@ class NoSilentTrapsCliTest {
         args.addAll(List.of("--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--quiet"));
         assertEquals(0, CliRun.of(args.toArray(String[]::new)).status());
         List<String> validate = List.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "--images",
-                "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--quiet", "--float_layers");
+                "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--no_sidecar", "--quiet", "--float_layers");
         List<String> typo = new ArrayList<>(validate);
         typo.add("conv1,conv_2");
         assertRefused(CliRun.of(typo.toArray(String[]::new)),
