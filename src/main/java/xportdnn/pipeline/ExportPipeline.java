@@ -1,5 +1,6 @@
 package xportdnn.pipeline;
 
+import xportdnn.data.Preprocessing;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,9 +91,11 @@ public final class ExportPipeline {
                 ? CalibrationInput.of(loaded.net(), settings.calibration()) : null;
         List<Notice> notices = new ArrayList<>();
         StatisticsSettings cache = settings.statistics();
+        // The preprocessing the statistics were (or are) taken with: the calibration images', or a loaded file's.
+        Preprocessing preprocessing = input != null ? input.transformer().settings()
+                : cache.loads() || cache.save() != null ? settings.preprocessing().resolve(loaded.net()) : null;
         StatisticsOrigin origin = cache.loads() || cache.save() != null
-                ? StatisticsCache.origin(settings, input != null ? input.transformer().settings()
-                : settings.preprocessing().resolve(loaded.net())) : null;
+                ? StatisticsCache.origin(settings, preprocessing) : null;
         Calibration calibration = scheme.calibrates() ? calibrate(loaded.net(), input, cache, origin, notices,
                 progress) : null;
         byte[] statistics = cache.save() == null ? null : StatisticsCache.encode(calibration, origin);
@@ -129,7 +132,7 @@ public final class ExportPipeline {
         if (statistics != null) {
             files.put(cache.save(), out -> out.write(statistics));
         }
-        String sidecar = Sidecar.of(settings, prototxt, weights, input).toJson();
+        String sidecar = Sidecar.of(settings, prototxt, weights, input, preprocessing).toJson();
         files.put(Sidecar.beside(settings.quantizedDeployModel()), out -> out.write(OutputFile.utf8(sidecar)));
         if (report != null) {
             String json = Json.print(report);

@@ -120,23 +120,23 @@ public record Sidecar(String format, String tool, String written, DigestedFile p
 
     /**
      * The record of an export that writes {@code prototxtText} (and {@code weightsBytes}, or null) with
-     * {@code settings}, having read {@code calibration} (null when it read no images).
+     * {@code settings}, having read {@code calibration} (null when it read no images) and quantized for images
+     * preprocessed as {@code preprocessing} (null when nothing says how: a DynamicFixed export with one Q.F).
      */
     static Sidecar of(ExportSettings settings, byte[] prototxtBytes, byte[] weightsBytes,
-                      CalibrationInput calibration) {
+                      CalibrationInput calibration, Preprocessing preprocessing) {
         List<DigestedFile> inputs = new ArrayList<>();
         inputs.add(DigestedFile.of("--deploy_model", settings.deployModel()));
         inputs.add(DigestedFile.of("--weights", settings.weights()));
-        RecordedPreprocessing preprocessing = null;
-        CalibrationSet set = null;
-        if (calibration != null) {
-            Path meanFile = settings.calibration().preprocessing().meanFile();
-            preprocessing = RecordedPreprocessing.of(calibration.transformer().settings(), meanFile);
+        RecordedPreprocessing recorded = null;
+        if (preprocessing != null) {
+            Path meanFile = settings.preprocessing().meanFile();
+            recorded = RecordedPreprocessing.of(preprocessing, meanFile);
             if (meanFile != null) {
-                inputs.add(preprocessing.meanFile());
+                inputs.add(recorded.meanFile());
             }
-            set = CalibrationSet.of(settings.calibration(), calibration.images());
         }
+        CalibrationSet set = calibration == null ? null : CalibrationSet.of(settings.calibration(), calibration.images());
         boolean xilinx = settings.quantType() == QuantType.Xilinx;
         var fl = settings.fractionalLengths();
         return new Sidecar(FORMAT, ToolVersion.TEXT, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
@@ -146,7 +146,7 @@ public record Sidecar(String format, String tool, String written, DigestedFile p
                 new int[] {settings.bitwidths().in(), settings.bitwidths().params(), settings.bitwidths().out()},
                 xilinx ? null : fl == null ? "auto" : fl.in() + "," + fl.params() + "," + fl.out(),
                 xilinx ? settings.thresholdMethod().name() : null, settings.folds(), settings.fastFinetune(),
-                inputs, preprocessing, set);
+                inputs, recorded, set);
     }
 
     private static DigestedFile written(Path file, byte[] bytes) {

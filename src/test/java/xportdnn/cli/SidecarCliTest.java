@@ -109,6 +109,32 @@ class SidecarCliTest {
         assertFalse(byHand.stderr().contains("sidecar"), byHand.stderr());
     }
 
+    /** An export from a statistics file reads no image, yet its sidecar still says how images are preprocessed. */
+    @Test
+    void anExportFromSavedStatisticsRecordsTheirPreprocessing() throws Exception {
+        Path direct = exportTinynet();
+        Path stats = dir.resolve("tiny.stats");
+        List<String> preprocessing = List.of("--channel_swap", "0,1,2", "--mean_value", "128,128,128", "--bitwidths",
+                "8,8,8");
+        List<String> save = new ArrayList<>(List.of("--deploy_model", DEPLOY, "--weights", WEIGHTS,
+                "--quantized_deploy_model", dir.resolve("saved.prototxt").toString(), "--calibration_directory",
+                IMAGES, "--calibration_indices", "0,5,10,20", "--save_statistics", stats.toString(), "--quiet"));
+        save.addAll(preprocessing);
+        CliRun saved = CliRun.of(save.toArray(String[]::new));
+        assertEquals(0, saved.status(), saved.stderr());
+        Path loaded = dir.resolve("loaded.prototxt");
+        List<String> load = new ArrayList<>(List.of("--deploy_model", DEPLOY, "--weights", WEIGHTS,
+                "--quantized_deploy_model", loaded.toString(), "--load_statistics", stats.toString(), "--quiet"));
+        load.addAll(preprocessing);
+        CliRun run = CliRun.of(load.toArray(String[]::new));
+        assertEquals(0, run.status(), run.stderr());
+        JsonObject p = JsonParser.parseString(Files.readString(dir.resolve("loaded.prototxt.xportdnn.json")))
+                .getAsJsonObject().getAsJsonObject("preprocessing");
+        assertEquals(List.of(0, 1, 2), ints(p.getAsJsonArray("channel_swap")));
+        assertEquals(List.of(128, 128, 128), ints(p.getAsJsonArray("mean_value")));
+        assertEquals(validate(direct).stdout(), validate(loaded).stdout(), "scored with the export's preprocessing");
+    }
+
     @Test
     void aFlagGivenByHandThatDiffersIsUsedWithOneWarning() {
         Path q = exportTinynet();
