@@ -50,9 +50,10 @@ public final class ValidationPipeline {
                     + "prototxt (write one with --quant_type Xilinx or DynamicFixed first)");
         }
         // Per value of a batch's layer outputs the run holds at least the float output it is compared with and a
-        // copy of the fixed one (the simulator checks its own codes): refused up front when the heap surely cannot
-        // hold them, whatever the image count.
-        OutputMemory.check(net, settings.batch(), 2 * Float.BYTES, Runtime.getRuntime().maxMemory(),
+        // copy of the fixed one (the simulator checks its own codes), and a separate float model's output too:
+        // refused up front when the heap surely cannot hold them, whatever the image count.
+        int copies = settings.floatModel() == null ? 2 : 3;
+        OutputMemory.check(net, settings.batch(), copies * Float.BYTES, Runtime.getRuntime().maxMemory(),
                 "Java heap (-Xmx; with the xportdnn launcher, e.g. XPORTDNN_JAVA_OPTS=-Xmx4g)");
         boolean ownFloat = settings.floatModel() == null;
         FloatEngine quantizedInFloat = new FloatEngine(net);
