@@ -43,38 +43,45 @@ public final class BlockFloatExponent implements ThresholdMethod {
         return BlockFloat.threshold(best, bitwidth);
     }
 
+    /** Weight of the uniform distribution mixed into Q, so that a bin Q leaves empty costs much, not infinitely. */
+    static final double SMOOTHING = 1e-4;
+
     /**
      * KL(P || Q) of a histogram of |x| (bins of {@code width} from 0) and its quantization to multiples of
-     * {@code step} up to {@code levels} steps: every bin goes to the level its centre rounds to (half away from
-     * zero, clipped to the top level; the mass of the bins past the clip first added to the bin the clip falls in),
-     * and Q spreads each level's mass evenly over that level's nonempty bins.
+     * {@code step} up to {@code levels} steps. P is the float distribution as it is, its tail past the clip
+     * included; Q is the quantized one on the same bins: every bin goes to the level its centre rounds to (half
+     * away from zero, clipped to the top level), and each level's mass is spread evenly over its nonempty bins
+     * below the clip, so Q is empty past the clip. Q is mixed with {@link #SMOOTHING} of the uniform distribution
+     * over P's nonempty bins (as TensorRT's calibration smooths it). A clipped tail thus costs what it weighs
+     * times log(its probability / the smoothing), which a finer step below the clip cannot buy back: folding the
+     * clipped mass into the last kept bin of P as well (a first version) made heavy clipping cost nothing as soon
+     * as the step got finer than a histogram bin.
      */
     static double divergence(long[] histogram, double width, double step, int levels) {
-        // as TensorRT's calibration: what the clip cuts off lands on the last bin kept, so clipping costs
-        long[] counts = histogram.clone();
-        int clipBin = (int) Math.min(counts.length - 1, Math.floor(levels * step / width));
-        for (int k = clipBin + 1; k < counts.length; k++) {
-            counts[clipBin] += counts[k];
-            counts[k] = 0;
-        }
-        int[] level = new int[counts.length];
+        int clipBin = (int) Math.min(histogram.length - 1, Math.floor(levels * step / width));
+        int[] level = new int[histogram.length];
         double[] mass = new double[levels + 1];
-        int[] nonempty = new int[levels + 1];
+        int[] kept = new int[levels + 1];
         double total = 0;
-        for (int k = 0; k < counts.length; k++) {
+        int nonempty = 0;
+        for (int k = 0; k < histogram.length; k++) {
             level[k] = (int) Math.min(levels, Math.floor((k + 0.5) * width / step + 0.5));
-            if (counts[k] > 0) {
-                mass[level[k]] += counts[k];
-                nonempty[level[k]]++;
-                total += counts[k];
+            if (histogram[k] > 0) {
+                mass[level[k]] += histogram[k];
+                total += histogram[k];
+                nonempty++;
+                if (k <= clipBin) {
+                    kept[level[k]]++;
+                }
             }
         }
         double kl = 0;
-        for (int k = 0; k < counts.length; k++) {
-            if (counts[k] > 0) {
-                double p = counts[k] / total;
-                double q = mass[level[k]] / nonempty[level[k]] / total;
-                kl += p * Math.log(p / q);
+        for (int k = 0; k < histogram.length; k++) {
+            if (histogram[k] > 0) {
+                boolean holds = k <= clipBin && kept[level[k]] > 0;
+                double q = holds ? mass[level[k]] / kept[level[k]] / total : 0;
+                double p = histogram[k] / total;
+                kl += p * Math.log(p / ((1 - SMOOTHING) * q + SMOOTHING / nonempty));
             }
         }
         return kl;

@@ -7,18 +7,25 @@ import org.junit.jupiter.api.Test;
 
 class BlockFloatExponentTest {
 
+    private static final double D = BlockFloatExponent.SMOOTHING;
+
     /**
-     * Four bins of width 1 (centres 0.5, 1.5, 2.5, 3.5), counts 2, 1, 1, 0; step 2, 1 level: centres round to
-     * levels 0, 1, 1, 1 (0.25 -> 0, 0.75 -> 1, 1.25 -> 1 clipped to the top). Level 0 holds bin 0 alone (q = p);
-     * level 1 holds 2 of mass over 2 nonempty bins: q = 1/4 each, p = 1/4 each. KL = 0.
+     * Four bins of width 1 (centres 0.5, 1.5, 2.5, 3.5), counts 2, 1, 1, 0; step 2, 1 level: the clip (2) falls in
+     * bin 2, nothing lies past it; centres round to levels 0, 1, 1 (0.25 -> 0, 0.75 -> 1, 1.25 -> 1 clipped to the
+     * top). Level 0 holds bin 0 alone (q = p); level 1 holds 2 of mass over 2 nonempty bins: q = 1/4 = p. Only the
+     * smoothing separates Q from P: KL = sum p ln(p / ((1 - d) p + d / 3)).
      */
     @Test
-    void aLevelWhoseBinsAreEvenCostsNothing() {
-        assertEquals(0, BlockFloatExponent.divergence(new long[] {2, 1, 1, 0}, 1, 2, 1), 1e-12);
+    void aLevelWhoseBinsAreEvenCostsOnlyTheSmoothing() {
+        double expected = 0.5 * Math.log(0.5 / ((1 - D) * 0.5 + D / 3))
+                + 2 * 0.25 * Math.log(0.25 / ((1 - D) * 0.25 + D / 3));
+        assertEquals(expected, BlockFloatExponent.divergence(new long[] {2, 1, 1, 0}, 1, 2, 1), 1e-12);
+        assertTrue(Math.abs(expected) < 1e-4);
     }
 
     /**
-     * Counts 3, 1 in one level: p = 3/4, 1/4; q = 1/2, 1/2. KL = 3/4 ln(3/2) + 1/4 ln(1/2) = 0.130812...
+     * Counts 3, 1 in one level (step 4, clip 4 beyond both bins): p = 3/4, 1/4; q = 1/2, 1/2 before smoothing.
+     * KL = 3/4 ln(3/4 / q') + 1/4 ln(1/4 / q') with q' = (1 - d) / 2 + d / 2 = 1/2: 3/4 ln(3/2) + 1/4 ln(1/2).
      */
     @Test
     void unevenBinsInOneLevelDiverge() {
@@ -28,13 +35,28 @@ class BlockFloatExponentTest {
     }
 
     /**
-     * Counts 1, 1, 1, 1, step 1, 1 level: the clip (1) falls in bin 1, which takes the clipped mass: p = 1, 3, 0,
-     * 0 (of 4). Centres 0.5 and 1.5 round to level 1 (half away, clipped): q = 1/2, 1/2. KL = 1/4 ln(1/2) + 3/4
-     * ln(3/2): clipping costs.
+     * Counts 1, 1, 1, 1, step 1, 1 level: the clip (1) falls in bin 1, bins 2 and 3 lie past it. All four centres
+     * round to level 1 (mass 4), spread over the kept nonempty bins 0 and 1: q = 1/2, 1/2, 0, 0 before smoothing.
+     * KL = 2 x 1/4 ln(1/4 / ((1 - d) / 2 + d / 4)) + 2 x 1/4 ln(1/4 / (d / 4)), about 4.26: the clipped half costs
+     * far more than the rounding, unlike when the clipped mass was also folded into P's last kept bin.
      */
     @Test
-    void clippedMassLandsOnTheLastKeptBin() {
-        double expected = 0.25 * Math.log(0.5) + 0.75 * Math.log(1.5);
+    void aClippedTailCostsWhatItWeighsTimesLogOfTheSmoothing() {
+        double expected = 0.5 * Math.log(0.25 / ((1 - D) * 0.5 + D / 4)) + 0.5 * Math.log(0.25 / (D / 4));
         assertEquals(expected, BlockFloatExponent.divergence(new long[] {1, 1, 1, 1}, 1, 1, 1), 1e-12);
+        assertTrue(expected > 4);
+    }
+
+    /**
+     * The failure this guards against: with a step finer than a histogram bin every bin is its own level, so the
+     * rounding costs nothing; a clip at a quarter of the range must still lose to one that keeps the whole range.
+     */
+    @Test
+    void aFineStepDoesNotBuyAClip() {
+        long[] flat = new long[64];
+        java.util.Arrays.fill(flat, 10);
+        double clipped = BlockFloatExponent.divergence(flat, 1, 0.125, 127); // clip at 15.9 of 64
+        double whole = BlockFloatExponent.divergence(flat, 1, 0.5, 127);     // clip at 63.5
+        assertTrue(whole < clipped, whole + " vs " + clipped);
     }
 }
