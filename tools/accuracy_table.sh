@@ -76,7 +76,7 @@ import json, os, sys
 out = sys.argv[1]
 rows = []
 for f in sorted(os.listdir(out)):
-    if f.endswith('.json'):
+    if f.endswith('.json') and not f.endswith('.xportdnn.json'):  # not an export's sidecar
         j = json.load(open(os.path.join(out, f)))
         ci = j.get('top1_drop', {}).get('ci95_points')
         rows.append((f[:-5], j['images'], j['float']['top1'], j['fixed']['top1'], ci, j['top1_agreement']))

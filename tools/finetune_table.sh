@@ -58,7 +58,7 @@ with open(os.path.join(out, 'table.md'), 'w') as t:
     t.write('| configuration | images | float top-1 | fixed top-1 | drop (points) | 95% interval | top-1 agreement '
             '| export time | peak memory |\n|---|---|---|---|---|---|---|---|---|\n')
     for f in sorted(os.listdir(out)):
-        if not f.endswith('.json'):
+        if not f.endswith('.json') or f.endswith('.xportdnn.json'):  # an export's sidecar, not a score
             continue
         name = f[:-5]
         j = json.load(open(os.path.join(out, f)))
