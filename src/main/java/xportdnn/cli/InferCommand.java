@@ -173,6 +173,9 @@ public final class InferCommand implements Callable<Integer> {
         if (predictions != null && !set) {
             throw new ModelException("--predictions goes with --images (one line per image of the set)");
         }
+        if (!set && spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
+            throw new ModelException("--batch goes with --images (one input is one pass)");
+        }
         if (set && (dump != null || output != null)) {
             throw new ModelException((dump != null ? "--dump" : "--output") + " goes with one input (--image or "
                     + "--input), not with --images");

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import xportdnn.export.Json;
 import xportdnn.model.Layer;
@@ -117,6 +118,15 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ParseResult given = spec.commandLine().getParseResult();
+        if (count == null) {
+            XportCommand.refuse(given, "--seed", "without --count (all images are scored)");
+        }
+        if (!excludeCalibration) {
+            for (String flag : List.of("--calibration_size", "--calibration_seed", "--calibration_indices")) {
+                XportCommand.refuse(given, flag, "without --exclude_calibration (it names the images to leave out)");
+            }
+        }
         ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, labels, count,
                 seed, excludeCalibration ? calibrationDraw.draw() : null, batch,
                 sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,

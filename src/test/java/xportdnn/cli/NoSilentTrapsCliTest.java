@@ -234,4 +234,127 @@ class NoSilentTrapsCliTest {
         assertRefused(CliRun.of(args.toArray(String[]::new)), "--seed does not apply without --count");
         assertNothingWritten();
     }
+
+    /** Per subcommand, the flags that act in every run of it; each other flag has a case in {@link #subcommandCases}. */
+    private static final Map<String, Set<String>> ACTS_IN_EVERY_RUN = Map.of(
+            "inspect", Set.of("--help", "--version", "--debug", "--deploy_model", "--weights", "--memory"),
+            "infer", Set.of("--help", "--version", "--debug", "--quiet", "--deploy_model", "--weights", "--image",
+                    "--input", "--images", "--blob", "--class_names"),
+            "validate", Set.of("--help", "--version", "--debug", "--quiet", "--deploy_model", "--weights", "--images",
+                    "--count", "--exclude_calibration", "--dims", "--transpose", "--channel_swap", "--raw_scale",
+                    "--mean_value", "--mean_file", "--input_scale", "--no_sidecar", "--batch", "--blob", "--json",
+                    "--report", "--layer_cost", "--float_layers"),
+            "compare", Set.of("--help", "--version", "--debug", "--quiet", "--deploy_model", "--weights", "--images",
+                    "--labels", "--count", "--calibration_directory", "--calibration_indices", "--schemes", "--dims",
+                    "--transpose", "--channel_swap", "--raw_scale", "--mean_value", "--mean_file", "--input_scale",
+                    "--batch", "--json", "--report"),
+            "bench", Set.of("--help", "--version", "--debug", "--deploy_model", "--weights", "--batch", "--threads",
+                    "--warmup", "--iterations", "--seconds", "--json", "--per_layer", "--mode", "--peak_gflops"),
+            "threshold", Set.of("--help", "--version", "--debug", "--method", "--bitwidth", "--input"));
+
+    /** A run of {@code command} where {@code flag} does not apply, and the words that must say so on stderr. */
+    private record Case(String command, String flag, List<String> args, String words) {
+    }
+
+    private List<Case> subcommandCases() throws Exception {
+        Path q = dir.resolve("q.prototxt");
+        List<String> export = base("Xilinx", q);
+        export.addAll(List.of("--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--quiet"));
+        assertEquals(0, CliRun.of(export.toArray(String[]::new)).status());
+        Path input = Files.createDirectories(dir.resolve("in")).resolve("x.npy");
+        Npy.write(new Blob(new int[] {1, 3, 32, 32}, new float[3 * 32 * 32]), input);
+        String image = IMAGES + "/blue_00.png";
+        String val = "examples/tinynet/val.txt";
+        List<String> infer = List.of("infer", "--deploy_model", DEPLOY, "--weights", WEIGHTS);
+        // --no_sidecar: the sidecar's note would precede an error found while the images are read
+        List<String> validate = List.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "--images",
+                val, "--mean_value", "128,128,128", "--no_sidecar", "--quiet");
+        List<String> compare = List.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images", val,
+                "--calibration_directory", IMAGES, "--schemes", "naive:8");
+        List<Case> cases = new ArrayList<>();
+        java.util.function.BiFunction<List<String>, List<String>, List<String>> join = (a, b) -> {
+            List<String> all = new ArrayList<>(a);
+            all.addAll(b);
+            return all;
+        };
+        cases.add(new Case("infer", "--labels", join.apply(infer, List.of("--image", image, "--labels", val)),
+                "--labels goes with --images"));
+        cases.add(new Case("infer", "--predictions", join.apply(infer, List.of("--image", image, "--predictions",
+                dir.resolve("p.tsv").toString())), "--predictions goes with --images"));
+        cases.add(new Case("infer", "--batch", join.apply(infer, List.of("--image", image, "--batch", "4")),
+                "--batch goes with --images"));
+        cases.add(new Case("infer", "--dump", join.apply(infer, List.of("--images", val, "--dump",
+                dir.resolve("d").toString())), "--dump goes with one input"));
+        cases.add(new Case("infer", "--output", join.apply(infer, List.of("--images", val, "--output",
+                dir.resolve("o.npy").toString())), "--output goes with one input"));
+        for (String[] flag : new String[][] {{"--dims", "3,32,32"}, {"--transpose", "2,0,1"},
+            {"--channel_swap", "0,1,2"}, {"--raw_scale", "255"}, {"--mean_value", "1,2,3"},
+            {"--mean_file", "mean.npy"}, {"--input_scale", "1"}}) {
+            cases.add(new Case("infer", flag[0], join.apply(infer, List.of("--input", input.toString(), flag[0],
+                    flag[1])), flag[0] + " ignored: --input is already preprocessed"));
+        }
+        cases.add(new Case("infer", "--no_sidecar", join.apply(infer, List.of("--input", input.toString(),
+                "--no_sidecar")), "--no_sidecar ignored: --input is already preprocessed"));
+        cases.add(new Case("validate", "--seed", join.apply(validate, List.of("--seed", "3")),
+                "--seed does not apply without --count"));
+        for (String[] flag : new String[][] {{"--calibration_size", "4"}, {"--calibration_seed", "2"},
+            {"--calibration_indices", "0,1"}}) {
+            cases.add(new Case("validate", flag[0], join.apply(validate, List.of(flag[0], flag[1])),
+                    flag[0] + " does not apply without --exclude_calibration"));
+        }
+        cases.add(new Case("validate", "--labels", join.apply(validate, List.of("--labels", val)),
+                "is a list that carries its own labels"));
+        cases.add(new Case("validate", "--float_model", join.apply(validate, List.of("--float_model", DEPLOY)),
+                "--float_model and --float_weights go together"));
+        cases.add(new Case("validate", "--float_weights", join.apply(validate, List.of("--float_weights", WEIGHTS)),
+                "--float_model and --float_weights go together"));
+        cases.add(new Case("compare", "--calibration_size", join.apply(compare, List.of("--calibration_indices",
+                "0,1", "--calibration_size", "4")), "--calibration_size does not apply with --calibration_indices"));
+        cases.add(new Case("compare", "--calibration_seed", join.apply(compare, List.of("--calibration_indices",
+                "0,1", "--calibration_seed", "4")), "--calibration_seed does not apply with --calibration_indices"));
+        cases.add(new Case("compare", "--seed", join.apply(compare, List.of("--seed", "3")),
+                "--seed does not apply without --count"));
+        cases.add(new Case("bench", "--clock_ghz", List.of("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS,
+                "--iterations", "1", "--clock_ghz", "2", "--peak_gflops", "100"), "--clock_ghz only feeds the peak"));
+        return cases;
+    }
+
+    /**
+     * Every option of every subcommand either acts in every run of it, or is given here where it does not apply and
+     * is then refused in one line, or (an already preprocessed --input) acts as documented with a note naming it.
+     */
+    @Test
+    void everySubcommandFlagActsOrIsSaidNotTo() throws Exception {
+        List<Case> cases = subcommandCases();
+        for (var sub : Main.commandLine().getSubcommands().entrySet()) {
+            String command = sub.getKey();
+            if (command.equals("help")) {
+                continue;
+            }
+            Set<String> always = ACTS_IN_EVERY_RUN.get(command);
+            assertNotNull(always, command + " is new: list the flags that act in every run of it");
+            for (OptionSpec option : sub.getValue().getCommandSpec().options()) {
+                String flag = option.longestName();
+                boolean hasCase = cases.stream().anyMatch(c -> c.command().equals(command) && c.flag().equals(flag));
+                assertTrue(always.contains(flag) || hasCase, command + " " + flag + " is new: say where it does "
+                        + "not apply (subcommandCases) or that it acts in every run (ACTS_IN_EVERY_RUN)");
+            }
+        }
+        for (Case c : cases) {
+            CliRun run = CliRun.of(c.args().toArray(String[]::new));
+            String said = c.command() + " " + c.flag() + ": " + run.stderr();
+            assertTrue(run.stderr().contains(c.words()), said);
+            if (run.status() == 0) {
+                assertTrue(run.stderr().startsWith("xportdnn: note: "), said);
+            } else {
+                assertEquals(2, run.status(), said);
+                assertEquals(1, run.stderr().lines().count(), said);
+                assertTrue(run.stderr().startsWith("xportdnn: error: "), said);
+            }
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(Set.of("q.prototxt", "q.prototxt.xportdnn.json", "in"),
+                    Set.copyOf(files.map(p -> p.getFileName().toString()).toList()), "no refused run wrote a file");
+        }
+    }
 }
