@@ -6,13 +6,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import xportdnn.calib.proto.StatisticsProto;
+import xportdnn.model.FileDigest;
 import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 
@@ -47,7 +47,7 @@ public final class StatisticsFile {
         });
         ByteString bytes = body.build().toByteString();
         return StatisticsProto.StatisticsFile.newBuilder().setMagic(MAGIC).setFormat(FORMAT).setBody(bytes)
-                .setSha256(ByteString.copyFrom(sha256(bytes.toByteArray()))).build().toByteArray();
+                .setSha256(ByteString.copyFrom(FileDigest.bytes(bytes.toByteArray()))).build().toByteArray();
     }
 
     /**
@@ -73,7 +73,7 @@ public final class StatisticsFile {
                         + "; save them again");
             }
             byte[] body = wrapper.getBody().toByteArray();
-            if (!wrapper.hasSha256() || !MessageDigest.isEqual(sha256(body), wrapper.getSha256().toByteArray())) {
+            if (!wrapper.hasSha256() || !MessageDigest.isEqual(FileDigest.bytes(body), wrapper.getSha256().toByteArray())) {
                 throw bad(file, "truncated or corrupt (its checksum does not match)");
             }
             return saved(file, StatisticsProto.CalibrationStatistics.parseFrom(body));
@@ -141,20 +141,6 @@ public final class StatisticsFile {
             throw new IllegalArgumentException("a histogram without bins");
         }
         return AbsHistogram.of(h.getHi(), c, h.getZeros());
-    }
-
-    /** SHA-256 of {@code bytes}. */
-    public static byte[] sha256(byte[] bytes) {
-        return digest().digest(bytes);
-    }
-
-    /** A fresh SHA-256 digest (every JRE has one). */
-    public static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static ModelException bad(Path file, String what) {

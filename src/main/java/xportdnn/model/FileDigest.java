@@ -19,23 +19,34 @@ public final class FileDigest {
 
     public static String of(Path file) {
         MessageDigest sha = sha256();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException e) {
-            throw IoErrors.cannot("read", file, e);
-        }
+        update(sha, file);
         return HexFormat.of().formatHex(sha.digest());
     }
 
     public static String of(byte[] bytes) {
-        return HexFormat.of().formatHex(sha256().digest(bytes));
+        return HexFormat.of().formatHex(bytes(bytes));
+    }
+
+    /** The raw 32 bytes of the SHA-256 of {@code bytes}. */
+    public static byte[] bytes(byte[] bytes) {
+        return sha256().digest(bytes);
     }
 
     public static String ofText(String text) {
         return of(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static MessageDigest sha256() {
+    /** Feeds the whole of {@code file} into {@code digest} (several files can make one digest). */
+    public static void update(MessageDigest digest, Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw IoErrors.cannot("read", file, e);
+        }
+    }
+
+    /** A fresh SHA-256 digest. */
+    public static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -1,12 +1,7 @@
 package xportdnn.pipeline;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +15,7 @@ import xportdnn.calib.SavedStatistics;
 import xportdnn.calib.StatisticsFile;
 import xportdnn.calib.StatisticsOrigin;
 import xportdnn.data.Preprocessing;
-import xportdnn.model.IoErrors;
+import xportdnn.model.FileDigest;
 import xportdnn.model.ModelException;
 
 /**
@@ -37,13 +32,9 @@ final class StatisticsCache {
 
     /** What the run's statistics depend on: its net files, whether it folds, its resolved preprocessing. */
     static StatisticsOrigin origin(ExportSettings settings, Preprocessing preprocessing) {
-        MessageDigest digest = StatisticsFile.digest();
+        MessageDigest digest = FileDigest.sha256();
         for (Path file : List.of(settings.deployModel(), settings.weights())) {
-            try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-                in.transferTo(OutputStream.nullOutputStream());
-            } catch (IOException e) {
-                throw IoErrors.cannot("read", file, e);
-            }
+            FileDigest.update(digest, file);
         }
         return new StatisticsOrigin(settings.deployModel().getFileName() + " + " + settings.weights().getFileName(),
                 HexFormat.of().formatHex(digest.digest()), settings.folds(), describe(preprocessing));
@@ -64,7 +55,7 @@ final class StatisticsCache {
             float[] mean = p.meanArray().data();
             byte[] bytes = new byte[4 * mean.length];
             ByteBuffer.wrap(bytes).asFloatBuffer().put(mean);
-            flags.put("--mean_file", "a mean of sha-256 " + HexFormat.of().formatHex(StatisticsFile.sha256(bytes))
+            flags.put("--mean_file", "a mean of sha-256 " + FileDigest.of(bytes)
                     .substring(0, 16));
         }
         flags.put("--input_scale", Float.toString(p.inputScale()));

@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xportdnn.calib.proto.StatisticsProto;
+import xportdnn.model.FileDigest;
 import xportdnn.model.ModelException;
 
 /** The statistics file keeps every number bit for bit, and refuses damaged or inconsistent content in one line. */
@@ -83,7 +84,7 @@ class StatisticsFileTest {
         StatisticsProto.CalibrationStatistics.Builder body = StatisticsProto.CalibrationStatistics.parseFrom(
                 good.getBody()).toBuilder();
         ByteString bytes = change.apply(body).build().toByteString();
-        byte[] file = good.toBuilder().setBody(bytes).setSha256(ByteString.copyFrom(StatisticsFile.sha256(
+        byte[] file = good.toBuilder().setBody(bytes).setSha256(ByteString.copyFrom(FileDigest.bytes(
                 bytes.toByteArray()))).build().toByteArray();
         return Files.write(dir.resolve("bad.stats"), file);
     }

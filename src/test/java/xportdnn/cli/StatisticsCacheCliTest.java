@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import xportdnn.SharedData.Model;
 import xportdnn.calib.StatisticsFile;
 import xportdnn.calib.proto.StatisticsProto;
+import xportdnn.model.FileDigest;
 
 /**
  * The calibration cache: an export from saved statistics writes the same bytes as the export that calibrated, and
@@ -83,7 +84,7 @@ class StatisticsCacheCliTest {
         ByteString body = StatisticsProto.CalibrationStatistics.parseFrom(file.getBody()).toBuilder()
                 .setToolVersion("xportdnn 0.0.9").build().toByteString();
         Files.write(older, file.toBuilder().setBody(body).setSha256(ByteString.copyFrom(
-                StatisticsFile.sha256(body.toByteArray()))).build().toByteArray());
+                FileDigest.bytes(body.toByteArray()))).build().toByteArray());
         CliRun old = ok(tinynet(dir.resolve("older.prototxt"), "--load_statistics", older.toString()));
         assertTrue(old.stderr().contains("note: " + older + " was saved by xportdnn 0.0.9, this is xportdnn 0.1.0"),
                 old.stderr());

@@ -11,6 +11,7 @@ import xportdnn.data.Idx;
 import xportdnn.data.ImageDecoder;
 import xportdnn.data.MeanFile;
 import xportdnn.model.CaffemodelReader;
+import xportdnn.model.FileDigest;
 import xportdnn.model.NetLoader;
 import xportdnn.model.Npy;
 
@@ -89,7 +90,7 @@ class ParsersFuzzTest {
         byte[] body = data.consumeRemainingAsBytes();
         byte[] file = StatisticsProto.StatisticsFile.newBuilder().setMagic("xportdnn calibration statistics")
                 .setFormat(StatisticsFile.FORMAT).setBody(ByteString.copyFrom(body))
-                .setSha256(ByteString.copyFrom(StatisticsFile.sha256(body))).build().toByteArray();
+                .setSha256(ByteString.copyFrom(FileDigest.bytes(body))).build().toByteArray();
         onFile("saved.stats", file, StatisticsFile::read);
     }
 
