@@ -40,15 +40,8 @@ final class CompareCommand implements Callable<Integer> {
                     + "is the calibration set, the calibration images are left out.")
     Path images;
 
-    @Option(names = "--labels", paramLabel = "FILE",
-            description = "Labels of an IDX file (IDX labels), or class names for class-named subfolders.")
-    Path labels;
-
-    @Option(names = "--count", paramLabel = "N", description = "Score N images drawn at random (seeded) instead of all.")
-    Integer count;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of that draw. Default: 1.")
-    long seed;
+    @Mixin
+    ScoredDraw scored;
 
     @Option(names = "--calibration_directory", required = true, paramLabel = "SET",
             description = "The calibration images (calibrated once, for every scheme).")
@@ -87,11 +80,10 @@ final class CompareCommand implements Callable<Integer> {
             XportCommand.refuse(given, "--calibration_size", "with --calibration_indices (exactly those images are used)");
             XportCommand.refuse(given, "--calibration_seed", "with --calibration_indices (exactly those images are used)");
         }
-        if (count == null) {
-            XportCommand.refuse(given, "--seed", "without --count (all images are scored)");
-        }
+        scored.check(given);
         List<SchemeSpec> list = SchemeSpec.parseList(schemes);
-        CompareSettings settings = new CompareSettings(model.deployModel, model.weights, images, labels, count, seed,
+        CompareSettings settings = new CompareSettings(model.deployModel, model.weights, images, scored.labels,
+                scored.count, scored.seed,
                 new CalibrationSettings(calibrationDirectory, calibrationDraw.size, calibrationDraw.seed,
                         CommaList.Ints.of(calibrationDraw.indices), batch, preprocessing.flags()), list, batch);
         OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);

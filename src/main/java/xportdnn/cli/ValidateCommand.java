@@ -56,16 +56,8 @@ final class ValidateCommand implements Callable<Integer> {
             description = "A folder, a val.txt-style list (labels included) or an MNIST IDX file.")
     Path images;
 
-    @Option(names = "--labels", paramLabel = "FILE",
-            description = "Labels of an IDX file (IDX labels), or class names for class-named subfolders.")
-    Path labels;
-
-    @Option(names = "--count", paramLabel = "N",
-            description = "Score N images drawn at random (seeded) instead of all.")
-    Integer count;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of that draw. Default: 1.")
-    long seed;
+    @Mixin
+    ScoredDraw scored;
 
     @Option(names = "--exclude_calibration", description = "Leave out the images the export calibrated on (give "
             + "the same --calibration_size/--calibration_seed as the export, if not the defaults).")
@@ -119,16 +111,14 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ParseResult given = spec.commandLine().getParseResult();
-        if (count == null) {
-            XportCommand.refuse(given, "--seed", "without --count (all images are scored)");
-        }
+        scored.check(given);
         if (!excludeCalibration) {
             for (String flag : List.of("--calibration_size", "--calibration_seed", "--calibration_indices")) {
                 XportCommand.refuse(given, flag, "without --exclude_calibration (it names the images to leave out)");
             }
         }
-        ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, labels, count,
-                seed, excludeCalibration ? calibrationDraw.draw() : null, batch,
+        ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, scored.labels,
+                scored.count, scored.seed, excludeCalibration ? calibrationDraw.draw() : null, batch,
                 sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,
                 layerCost, floatModel, floatWeights, Set.copyOf(CommaList.Names.of(floatLayers)));
         OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
