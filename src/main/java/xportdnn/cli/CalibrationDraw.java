@@ -1,6 +1,8 @@
 package xportdnn.cli;
 
+import java.util.List;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.pipeline.ValidationSettings;
 
@@ -22,6 +24,15 @@ final class CalibrationDraw {
             description = "Exactly these images (0-based, in the order of their relative paths) instead of a "
                     + "random draw.")
     CommaList.Ints indices;
+
+    /** A size or seed next to explicit indices does nothing: refused. */
+    void check(ParseResult given) {
+        if (given.hasMatchedOption("--calibration_indices")) {
+            for (String flag : List.of("--calibration_size", "--calibration_seed")) {
+                XportCommand.refuse(given, flag, "with --calibration_indices (exactly those images are used)");
+            }
+        }
+    }
 
     /** The images these flags take, for the pipeline. */
     ValidationSettings.Draw draw() {

@@ -76,10 +76,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var given = spec.commandLine().getParseResult();
-        if (given.hasMatchedOption("--calibration_indices")) {
-            XportCommand.refuse(given, "--calibration_size", "with --calibration_indices (exactly those images are used)");
-            XportCommand.refuse(given, "--calibration_seed", "with --calibration_indices (exactly those images are used)");
-        }
+        calibrationDraw.check(given);
         scored.check(given);
         List<SchemeSpec> list = SchemeSpec.parseList(schemes);
         CompareSettings settings = new CompareSettings(model.deployModel, model.weights, images, scored.labels,

@@ -167,10 +167,7 @@ final class XportCommand implements Callable<Integer> {
                         + "statistics come from the file)");
             }
         }
-        if (given.hasMatchedOption("--calibration_indices")) {
-            refuse(given, "--calibration_size", "with --calibration_indices (exactly those images are used)");
-            refuse(given, "--calibration_seed", "with --calibration_indices (exactly those images are used)");
-        }
+        calibrationDraw.check(given);
     }
 
     /** The flags that only matter when the run calibrates. */
