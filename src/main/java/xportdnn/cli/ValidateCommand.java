@@ -117,6 +117,7 @@ final class ValidateCommand implements Callable<Integer> {
                 XportCommand.refuse(given, flag, "without --exclude_calibration (it names the images to leave out)");
             }
         }
+        calibrationDraw.check(given);
         ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, scored.labels,
                 scored.count, scored.seed, excludeCalibration ? calibrationDraw.draw() : null, batch,
                 sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,

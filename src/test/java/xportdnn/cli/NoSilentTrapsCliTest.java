@@ -302,6 +302,11 @@ class NoSilentTrapsCliTest {
             cases.add(new Case("validate", flag[0], join.apply(validate, List.of(flag[0], flag[1])),
                     flag[0] + " does not apply without --exclude_calibration"));
         }
+        for (String[] flag : new String[][] {{"--calibration_size", "4"}, {"--calibration_seed", "2"}}) {
+            cases.add(new Case("validate", flag[0], join.apply(validate, List.of("--exclude_calibration",
+                    "--calibration_indices", "0,1", flag[0], flag[1])),
+                    flag[0] + " does not apply with --calibration_indices"));
+        }
         cases.add(new Case("validate", "--labels", join.apply(validate, List.of("--labels", val)),
                 "is a list that carries its own labels"));
         cases.add(new Case("validate", "--float_model", join.apply(validate, List.of("--float_model", DEPLOY)),
