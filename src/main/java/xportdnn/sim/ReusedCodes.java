@@ -1,21 +1,27 @@
 package xportdnn.sim;
 
+import java.lang.ref.SoftReference;
+
 /**
- * A step's output array, kept from one pass to the next: at batch 16 a large layer's output is tens of MiB, whose
- * allocation, zeroing and collection cost as much as the layer's arithmetic. The engines keep every layer's output
- * in the same way ({@link xportdnn.model.OutputMemory} budgets for it). The codes handed out by one pass are
- * overwritten by the next, so a pass's result must be read (dequantized) before the next pass starts; every user
- * of {@link #get} writes each element.
+ * A step's output array, kept from one pass to the next while the heap has room: at batch 16 a large layer's output
+ * is tens of MiB, whose allocation, zeroing and collection cost as much as the layer's arithmetic. The array is
+ * held softly, because the collector gives soft references back before the heap runs out: a caller that holds
+ * every layer's output beside the simulator's (validate's float reference, about as large again) runs in the heap
+ * it needed before the arrays were kept, at the cost of allocating them anew, instead of running out of it. The
+ * codes handed out by one pass are overwritten by the next, so a pass's result must be read (dequantized) before
+ * the next pass starts; every user of {@link #get} writes each element.
  */
 final class ReusedCodes {
 
-    private int[] codes = new int[0];
+    private SoftReference<int[]> codes = new SoftReference<>(new int[0]);
 
-    /** An array of {@code length} codes, with whatever the last pass left in it. */
+    /** An array of {@code length} codes, with whatever the last pass left in it (or zeros). */
     int[] get(int length) {
-        if (codes.length != length) {
-            codes = new int[length];
+        int[] kept = codes.get();
+        if (kept == null || kept.length != length) {
+            kept = new int[length];
+            codes = new SoftReference<>(kept);
         }
-        return codes;
+        return kept;
     }
 }

@@ -1,0 +1,52 @@
+package xportdnn.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ReusedCodesTest {
+
+    @Test
+    void keepsTheArrayForTheSameLengthAndReplacesItForAnother() {
+        ReusedCodes reused = new ReusedCodes();
+        int[] first = reused.get(1000);
+        assertEquals(1000, first.length);
+        assertSame(first, reused.get(1000));
+        int[] other = reused.get(10);
+        assertEquals(10, other.length);
+        assertNotSame(first, other);
+    }
+
+    /**
+     * The kept array gives way when the heap is needed: in a JVM of 64 MiB, a kept array of 40 MiB and a new one
+     * of 40 MiB cannot both live, so the second allocation succeeds only if the first was released.
+     */
+    @Test
+    void releasesTheArrayWhenTheHeapIsNeeded() throws Exception {
+        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx64m",
+                "-cp", System.getProperty("java.class.path"), Pressure.class.getName());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), output);
+        assertTrue(output.contains("allocated 41943040 bytes beside the kept codes"), output);
+    }
+
+    /** Run in a JVM of 64 MiB heap by {@link #releasesTheArrayWhenTheHeapIsNeeded}. */
+    static final class Pressure {
+        public static void main(String[] args) {
+            ReusedCodes reused = new ReusedCodes();
+            int[] codes = reused.get(10 << 20); // 40 MiB
+            codes[0] = 1;
+            codes = null;
+            int[] other = new int[10 << 20];
+            other[0] = 2;
+            System.out.println("allocated " + 4L * other.length + " bytes beside the kept codes");
+        }
+    }
+}
