@@ -43,7 +43,7 @@ final class SchemeNets {
                 ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(), bits).export(net, calibration);
                 yield new ExportScheme.Exported(blockFloat(kl.net(), spec.bits()), null, kl.notices(), kl.summary());
             }
-            case ACIQ -> ExportScheme.xilinx(ThresholdMethod.aciqLaplaceBeforeRelu(), bits).export(net, calibration);
+            case ACIQ -> ExportScheme.xilinx(ThresholdMethod.parse("aciq-laplace"), bits).export(net, calibration);
         };
     }
 

@@ -13,42 +13,18 @@ final class AciqThreshold implements ThresholdMethod {
 
     private final String name;
     private final boolean laplace;
-    private final boolean beforeRelu;
 
-    private AciqThreshold(String name, boolean laplace, boolean beforeRelu) {
+    private AciqThreshold(String name, boolean laplace) {
         this.name = name;
         this.laplace = laplace;
-        this.beforeRelu = beforeRelu;
     }
 
     static AciqThreshold laplace() {
-        return new AciqThreshold("aciq-laplace", true, false);
+        return new AciqThreshold("aciq-laplace", true);
     }
 
     static AciqThreshold gauss() {
-        return new AciqThreshold("aciq-gauss", false, false);
-    }
-
-    /** Laplace, a ReLU's output clipped from the statistics before the ReLU ({@link #reluThreshold}). */
-    static AciqThreshold laplaceBeforeRelu() {
-        return new AciqThreshold("aciq-laplace", true, true);
-    }
-
-    /**
-     * As the paper's code quantizes a convolution output a ReLU follows (half range): b and the mean measured before
-     * the ReLU, threshold {@code max(mean, 0) + k_pos b} with k_pos the constant of an unsigned code one bit narrower
-     * than the signed {@code bitwidth}-bit one the device uses for the non-negative output, i.e. k(bitwidth) (the
-     * code's "positive" table is the symmetric one shifted by a bit); never above max |x|. NaN unless this instance
-     * measures before the ReLU.
-     */
-    @Override
-    public double reluThreshold(BlobHistograms input, int bitwidth) {
-        if (!beforeRelu) {
-            return Double.NaN;
-        }
-        double scale = laplace ? input.meanAbsDeviation() : input.range().std();
-        double k = laplace ? laplaceK(bitwidth) : gaussK(bitwidth);
-        return Math.min(input.range().maxAbs(), Math.max(input.range().mean(), 0) + k * scale);
+        return new AciqThreshold("aciq-gauss", false);
     }
 
     @Override

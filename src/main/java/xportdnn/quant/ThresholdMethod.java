@@ -16,22 +16,6 @@ public interface ThresholdMethod {
     /** The threshold for symmetric {@code bitwidth}-bit quantization; 0 for an all-zero blob. */
     double threshold(BlobHistograms stats, int bitwidth);
 
-    /**
-     * The threshold of an in-place ReLU's output from the statistics of its input (the blob before the ReLU), for a
-     * method that models the distribution before the activation; NaN (the default) measures the ReLU's output.
-     */
-    default double reluThreshold(BlobHistograms input, int bitwidth) {
-        return Double.NaN;
-    }
-
-    /**
-     * ACIQ's Laplace clipping as the paper's code applies it to a convolution followed by a ReLU: b measured before
-     * the ReLU, the half range {@code max(mean, 0) + k b} ({@link AciqThreshold#reluThreshold}); compare's aciq:B.
-     */
-    static ThresholdMethod aciqLaplaceBeforeRelu() {
-        return AciqThreshold.laplaceBeforeRelu();
-    }
-
     /** The method used when none is asked for: the original tool's. */
     String DEFAULT = "kl-j";
 

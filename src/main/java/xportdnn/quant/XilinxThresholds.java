@@ -140,7 +140,6 @@ public final class XilinxThresholds {
         Map<String, Double> own = new HashMap<>();
         Map<String, Rule> rules = new HashMap<>();
         List<Step> steps = steps(net);
-        Map<String, Layer> writer = new HashMap<>(); // per blob version, the layer that last wrote it
         for (Step l : steps) {
             if (ownRange.test(l.layer())) {
                 rules.put(l.name(), Rule.AVERAGE_POOLING);
@@ -157,16 +156,13 @@ public final class XilinxThresholds {
                 setAll(value, l.tops(), m);
             } else if (!l.tops().isEmpty()) {
                 rules.put(l.name(), Rule.OWN_OUTPUT);
-                double t = l.type() == LayerType.RELU && l.layer().inPlace()
-                        ? reluThreshold(l, writer.get(l.bottoms().get(0)), statistics, method, bitwidth)
-                        : ownThreshold(l.layer(), statistics, method, bitwidth);
+                double t = ownThreshold(l.layer(), statistics, method, bitwidth);
                 own.put(l.name(), t);
                 if (l.type() == LayerType.CONCAT) {
                     setAll(value, l.bottoms(), t);
                 }
                 setAll(value, l.tops(), t);
             }
-            l.tops().forEach(t -> writer.put(t, l.layer()));
         }
         carryBackThroughPassThrough(steps, value, passesThrough);
         Map<String, BatchNormFusion> fusions = BatchNormFusion.find(net);
@@ -340,17 +336,6 @@ public final class XilinxThresholds {
             throw new IllegalArgumentException("no calibration statistics for layer '" + l.name() + "'");
         }
         return stats;
-    }
-
-    /**
-     * An in-place ReLU's threshold: from the statistics of the layer that wrote its input when the method measures
-     * before the ReLU ({@link ThresholdMethod#reluThreshold}), else from its own output's.
-     */
-    private static double reluThreshold(Step relu, Layer producer, Map<String, BlobHistograms> statistics,
-            ThresholdMethod method, int bitwidth) {
-        BlobHistograms input = producer == null ? null : statistics.get(producer.name());
-        double t = input == null ? Double.NaN : method.reluThreshold(input, bitwidth);
-        return Double.isNaN(t) ? ownThreshold(relu.layer(), statistics, method, bitwidth) : t;
     }
 
     private static double ownThreshold(Layer l, Map<String, BlobHistograms> statistics, ThresholdMethod method,

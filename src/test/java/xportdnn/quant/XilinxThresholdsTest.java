@@ -259,36 +259,6 @@ class XilinxThresholdsTest {
         assertEquals(List.of("bn", "sc"), t.of("conv").fusedWith());
     }
 
-    /**
-     * ACIQ before the ReLU (compare's aciq:B): the ReLU's threshold comes from the convolution's output, 50 values
-     * -1, 50 values 1 and one 20: mean 20/101, mean absolute deviation (50 (1 + 20/101) + 50 (1 - 20/101) + 20 -
-     * 20/101) / 101 = (120 - 20/101) / 101; at 2 bits max(mean, 0) + k(2) b. Measured on the ReLU's own output (0s
-     * for the -1s) it would be 70/101 + k(2) x 69.307/101 instead.
-     */
-    @Test
-    void aciqBeforeTheReluMeasuresTheConvolutionOutput() {
-        Net net = net(INPUT + conv("conv1", "data", "c1") + inPlace("relu1", "ReLU", "c1") + conv("conv2", "c1", "c2"));
-        float[] before = new float[101];
-        float[] after = new float[101];
-        for (int i = 0; i < 100; i++) {
-            before[i] = i < 50 ? -1 : 1;
-            after[i] = i < 50 ? 0 : 1;
-        }
-        before[100] = 20;
-        after[100] = 20;
-        Map<String, BlobHistograms> stats = new HashMap<>(maxima("data", 1, "conv2", 1));
-        stats.put("conv1", TestStatistics.of(before));
-        stats.put("relu1", TestStatistics.of(after));
-        double k = AciqThreshold.laplaceK(2);
-        double expected = 20 / 101.0 + k * (120 - 20 / 101.0) / 101;
-        XilinxThresholds t = XilinxThresholds.compute(net, stats, ThresholdMethod.aciqLaplaceBeforeRelu(), 2);
-        assertInOut(t, "relu1", expected, expected);
-        assertInOut(t, "conv1", 1, expected);
-        assertInOut(t, "conv2", expected, 1);
-        double own = 70 / 101.0 + k * (50 * 70 / 101.0 + 50 * (1 - 70 / 101.0) + 20 - 70 / 101.0) / 101;
-        assertInOut(XilinxThresholds.compute(net, stats, ThresholdMethod.parse("aciq-laplace"), 2), "relu1", own, own);
-    }
-
     private static Map<String, BlobHistograms> everyLayer(Net net, float max) {
         Map<String, BlobHistograms> stats = new HashMap<>();
         net.layers().forEach(l -> stats.put(l.name(), TestStatistics.of(max, -max / 2)));
