@@ -53,7 +53,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--schemes", required = true, paramLabel = "LIST",
             description = "Comma-separated schemes, each FAMILY:BITS: xilinx:B (CHaiDNN's Xilinx mode, kl-j), "
                     + "dynamicfixed:B (DynamicFixed, formats per layer), naive:B (per-tensor max-scaled uniform), bfp:M (block floating point, M-bit mantissas, "
-                    + "exponents per weight channel and per activation blob by minimum KL).")
+                    + "exponents per weight channel and per activation blob by minimum KL), aciq:B (ACIQ: Laplace "
+                    + "clipping of activations, per-channel weight widths averaging B, weight bias correction).")
     String schemes;
 
     @Mixin

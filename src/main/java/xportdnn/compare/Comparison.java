@@ -87,7 +87,7 @@ public final class Comparison {
             exported.notices().stream().filter(Notice::warning)
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
             Net quantized = NetLoader.build(exported.net(), loaded.folded().weights());
-            FixedPointNet sim = new FixedPointNet(quantized);
+            FixedPointNet sim = SchemeNets.simulator(spec, quantized);
             Validator validator = new Validator(floatNet, sim, transformer, scores.name(), scores.classes(),
                     settings.batch(), false);
             Validation validation;

@@ -6,6 +6,7 @@ import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.precision.AciqWeights;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.PrecisionScheme;
 import xportdnn.sim.FixedPointNet;
@@ -14,7 +15,8 @@ import xportdnn.sim.FixedPointNet;
  * What a scheme's model takes (algorithms.md G): the bytes of its parameters and the activation footprint of one
  * image, counted as the simulator runs it. A convolution with a block stores its weights at the block's
  * {@code bw_params} bits plus its scales (Xilinx: a float32 threshold per output channel; naive: one per layer;
- * DynamicFixed: one byte for fl_params; BFP: a one-byte exponent per output channel) and its biases at 32 bits (the accumulator's word); every other parameter
+ * DynamicFixed: one byte for fl_params; BFP: a one-byte exponent per output channel; ACIQ: its codes at each
+ * channel's width, and per channel a float32 scale, a one-byte mean offset and a one-byte width) and its biases at 32 bits (the accumulator's word); every other parameter
  * (layers computed in float, e.g. CHaiDNN's software InnerProduct) stays float32.
  */
 final class ModelBytes {
@@ -38,13 +40,28 @@ final class ModelBytes {
             boolean integer = l.layerType() == LayerType.CONVOLUTION && block != null && block.hasBwParams();
             for (int i = 0; i < l.weights().size(); i++) {
                 Blob b = l.weights().get(i);
-                bytes += integer && i == 0 ? (b.count() * block.getBwParams() + 7) / 8 : b.count() * FLOAT_BYTES;
+                bytes += integer && i == 0 ? weightBytes(family, block, b) : b.count() * FLOAT_BYTES;
             }
             if (integer && !l.weights().isEmpty()) {
                 bytes += scaleBytes(family, block);
             }
         }
         return bytes;
+    }
+
+    /** The bytes of one convolution's weight codes: {@code bw_params} bits each, ACIQ's at their channel's width. */
+    static long weightBytes(SchemeSpec.Family family, PrecisionParameter block, Blob weights) {
+        if (family != SchemeSpec.Family.ACIQ) {
+            return (weights.count() * block.getBwParams() + 7) / 8;
+        }
+        int channels = weights.shape()[0];
+        AciqWeights format = AciqWeights.of(weights.data(), channels, block.getBwParams());
+        long perChannel = weights.count() / channels;
+        long bits = 0;
+        for (int c = 0; c < channels; c++) {
+            bits += format.bits(c) * perChannel;
+        }
+        return (bits + 7) / 8;
     }
 
     /** The bytes of one convolution's weight scales. */
@@ -54,6 +71,8 @@ final class ModelBytes {
             case NAIVE -> FLOAT_BYTES;
             case DYNAMICFIXED -> 1;
             case BFP -> block.getThParamsCount(); // one 8-bit exponent per output channel
+            // per output channel: a float32 scale, the 8-bit mean offset and the 8-bit width
+            case ACIQ -> (FLOAT_BYTES + 2L) * block.getThParamsCount();
         };
     }
 

@@ -6,10 +6,12 @@ import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.ExportScheme;
+import xportdnn.precision.AciqScheme;
 import xportdnn.precision.BlockFloat;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.BlockFloatExponent;
 import xportdnn.quant.ThresholdMethod;
+import xportdnn.sim.FixedPointNet;
 
 /** How each scheme turns the float net and its calibration into a quantized net the simulator runs. */
 final class SchemeNets {
@@ -20,7 +22,9 @@ final class SchemeNets {
     /**
      * The quantized net of {@code spec}: CHaiDNN's modes exactly as the exporter writes them; {@code naive:B} as
      * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
-     * its channels (one scale per tensor, the baseline the papers start from).
+     * its channels (one scale per tensor, the baseline the papers start from); {@code aciq:B} as Xilinx blocks holding
+     * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds, the weights left to
+     * {@link AciqScheme}.
      *
      * @param net the float net, BatchNorm/Scale folded into the convolutions
      */
@@ -39,7 +43,17 @@ final class SchemeNets {
                 ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(), bits).export(net, calibration);
                 yield new ExportScheme.Exported(blockFloat(kl.net(), spec.bits()), null, kl.notices(), kl.summary());
             }
+            case ACIQ -> ExportScheme.xilinx(ThresholdMethod.parse("aciq-laplace"), bits).export(net, calibration);
         };
+    }
+
+    /**
+     * The simulator of a quantized net of {@code spec}: ACIQ's own scheme for {@code aciq:B} (the blocks hold its
+     * activation clips and the weight budget, {@link AciqScheme}), the scheme the blocks state otherwise.
+     */
+    static FixedPointNet simulator(SchemeSpec spec, Net quantized) {
+        return spec.family() == SchemeSpec.Family.ACIQ ? new FixedPointNet(quantized, new AciqScheme())
+                : new FixedPointNet(quantized);
     }
 
     /**

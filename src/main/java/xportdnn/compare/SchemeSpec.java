@@ -31,7 +31,12 @@ public record SchemeSpec(Family family, int bits) {
          * Block floating point: an exponent per weight output channel and per activation blob (offline, minimum KL),
          * B-bit mantissas; blobs an Eltwise or Concat joins share one exponent.
          */
-        BFP("bfp");
+        BFP("bfp"),
+        /**
+         * ACIQ (Banner et al. 2019): activations clipped analytically (Laplace), weights at per-channel bitwidths
+         * averaging B, bias-corrected.
+         */
+        ACIQ("aciq");
 
         final String key;
 

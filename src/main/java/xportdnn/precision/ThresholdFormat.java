@@ -29,18 +29,25 @@ public final class ThresholdFormat implements NumberFormat {
     private final int bitwidth;
     private final float[] thresholds;
     private final float[] steps;
+    /** The fixed-point position of this format's multipliers as a result format: {@link #SHIFT} on the device. */
+    private final int shift;
 
     /**
      * @param bitwidth   total bits, 2..24
      * @param thresholds one per channel (or one for a whole tensor), each finite and at least 0
      */
     public ThresholdFormat(int bitwidth, float... thresholds) {
+        this(SHIFT, bitwidth, thresholds);
+    }
+
+    private ThresholdFormat(int shift, int bitwidth, float... thresholds) {
         if (bitwidth < 2 || bitwidth > 24) {
             throw new IllegalArgumentException("bitwidth " + bitwidth + " is outside 2..24");
         }
         if (thresholds.length == 0) {
             throw new IllegalArgumentException("no threshold");
         }
+        this.shift = shift;
         this.bitwidth = bitwidth;
         this.thresholds = thresholds.clone();
         this.steps = new float[thresholds.length];
@@ -51,6 +58,20 @@ public final class ThresholdFormat implements NumberFormat {
             }
             steps[c] = (float) (thresholds[c] / levels);
         }
+    }
+
+    /**
+     * The same codes, with multipliers kept at {@code shift} fractional bits instead of the device's 22 when this
+     * format requantizes: for schemes simulated beyond the device whose weight steps are much finer than the
+     * device's ({@link AciqWeights}), so that their multipliers keep the device's relative precision.
+     *
+     * @param shift {@value #SHIFT}..29 (the bias keeps its 8.8 form)
+     */
+    public ThresholdFormat withShift(int shift) {
+        if (shift < SHIFT || shift > 29) {
+            throw new IllegalArgumentException("multiplier shift " + shift + " is outside " + SHIFT + "..29");
+        }
+        return new ThresholdFormat(shift, bitwidth, thresholds);
     }
 
     public float threshold(int channel) {
@@ -118,17 +139,17 @@ public final class ThresholdFormat implements NumberFormat {
         long[] offset = new long[n];
         for (int c = 0; c < n; c++) {
             float sfW = (float) weights.step(c);
-            m[c] = (long) DynamicFixed.roundHalfAway(sfW * sfIn / sfOut * (float) (1 << SHIFT));
+            m[c] = (long) DynamicFixed.roundHalfAway(sfW * sfIn / sfOut * (float) (1 << shift));
             long b = th == 0 ? 0 : (long) DynamicFixed.roundHalfAway(Math.max(-th, Math.min(th, bias[c])) / sfOut);
-            offset[c] = (b << BIAS_FRACTION) << (SHIFT - BIAS_FRACTION);
+            offset[c] = (b << BIAS_FRACTION) << (shift - BIAS_FRACTION);
         }
-        return new Requantizer(m, offset, SHIFT, minCode(), maxCode());
+        return new Requantizer(m, offset, shift, minCode(), maxCode());
     }
 
     @Override
     public Requantizer from(NumberFormat source) {
         float ratio = (float) source.step(0) / outputStep();
-        return Requantizer.scaling((long) DynamicFixed.roundHalfAway(ratio * (float) (1 << SHIFT)), SHIFT,
+        return Requantizer.scaling((long) DynamicFixed.roundHalfAway(ratio * (float) (1 << shift)), shift,
                 minCode(), maxCode());
     }
 
@@ -142,17 +163,19 @@ public final class ThresholdFormat implements NumberFormat {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ThresholdFormat t && t.bitwidth == bitwidth && Arrays.equals(t.thresholds, thresholds);
+        return o instanceof ThresholdFormat t && t.bitwidth == bitwidth && t.shift == shift
+                && Arrays.equals(t.thresholds, thresholds);
     }
 
     @Override
     public int hashCode() {
-        return 31 * bitwidth + Arrays.hashCode(thresholds);
+        return 31 * (31 * bitwidth + shift) + Arrays.hashCode(thresholds);
     }
 
     @Override
     public String toString() {
         return bitwidth + "-bit threshold " + (thresholds.length == 1
-                ? String.format(Locale.ROOT, "%.9g", thresholds[0]) : thresholds.length + " channels");
+                ? String.format(Locale.ROOT, "%.9g", thresholds[0]) : thresholds.length + " channels")
+                + (shift == SHIFT ? "" : " (multipliers >> " + shift + ")");
     }
 }

@@ -122,9 +122,21 @@ public final class FixedPointNet {
      * @throws ModelException also when a named layer is not in the net or is computed in float anyway
      */
     public FixedPointNet(Net net, Set<String> floatLayers) {
+        this(net, floatLayers, PrecisionScheme.of(net));
+    }
+
+    /**
+     * A simulation in {@code scheme} whatever the blocks' {@code quant_type} says: for schemes the device does not
+     * run (e.g. {@link xportdnn.precision.AciqScheme}), which read the fields of a device scheme's blocks.
+     */
+    public FixedPointNet(Net net, PrecisionScheme scheme) {
+        this(net, Set.of(), scheme);
+    }
+
+    private FixedPointNet(Net net, Set<String> floatLayers, PrecisionScheme scheme) {
         this.net = net;
         this.requestedFloat = Set.copyOf(floatLayers);
-        this.scheme = PrecisionScheme.of(net);
+        this.scheme = scheme;
         Map<String, BatchNormFusion> chains = BatchNormFusion.find(net);
         checkFloatRequest(chains);
         List<Layer> layers = net.layers();
@@ -155,7 +167,7 @@ public final class FixedPointNet {
         return net;
     }
 
-    /** The quant_type the net is simulated in: "Xilinx" or "DynamicFixed". */
+    /** The quant_type the net is simulated in: "Xilinx" or "DynamicFixed" (or a scheme the caller chose). */
     public String quantType() {
         return scheme.quantType();
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import xportdnn.model.Blob;
 import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
@@ -18,6 +19,7 @@ class SchemeSpecTest {
         assertEquals(List.of(new SchemeSpec(SchemeSpec.Family.XILINX, 8), new SchemeSpec(SchemeSpec.Family.NAIVE, 4)),
                 SchemeSpec.parseList("xilinx:8, NAIVE:4"));
         assertEquals("dynamicfixed:6", SchemeSpec.parse("dynamicfixed:6").label());
+        assertEquals(new SchemeSpec(SchemeSpec.Family.ACIQ, 4), SchemeSpec.parse("aciq:4"));
     }
 
     @Test
@@ -59,5 +61,27 @@ class SchemeSpecTest {
         assertEquals(0.9921875f, b.getThLayerIn());
         assertEquals(1.984375f, b.getThLayerOut());
         assertEquals(List.of(0.9921875f, 0.49609375f), b.getThParamsList());
+    }
+
+    /**
+     * aciq:4 on 4 channels of 18 weights with ranges 1/8, 1, 1, 8: widths 2, 4, 4, 6 (16 bits a position, as 4 x 4),
+     * so 18 x 16 = 288 bits = 36 bytes of codes, plus per channel a float32 scale, a mean offset and a width byte:
+     * 24 bytes.
+     */
+    @Test
+    void aciqBytesCountEachChannelAtItsWidth() {
+        float[] w = new float[4 * 18];
+        float[] ranges = {0.125f, 1, 1, 8};
+        for (int c = 0; c < 4; c++) {
+            for (int i = 0; i < 18; i++) {
+                w[c * 18 + i] = ranges[c] * (i % 3 - 1);
+            }
+        }
+        PrecisionParameter block = PrecisionParameter.newBuilder().setBwParams(4).addThParams(0.125f).addThParams(1)
+                .addThParams(1).addThParams(8).build();
+        assertEquals(36, ModelBytes.weightBytes(SchemeSpec.Family.ACIQ, block, new Blob(new int[] {4, 2, 3, 3}, w)));
+        assertEquals(24, ModelBytes.scaleBytes(SchemeSpec.Family.ACIQ, block));
+        // naive: 72 weights at 4 bits
+        assertEquals(36, ModelBytes.weightBytes(SchemeSpec.Family.NAIVE, block, new Blob(new int[] {4, 2, 3, 3}, w)));
     }
 }
