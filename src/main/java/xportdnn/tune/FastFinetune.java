@@ -65,8 +65,9 @@ public final class FastFinetune {
      *
      * @param before     as the export chose it, e.g. "th_layer_out 130.2" or "fl_layer_out 3"
      * @param after      as written
-     * @param measuredAt where its error was measured ("output", "after pool10"), or null when the format could not
-     *                   change (a value of its group is written by a layer not tuned in the same pass)
+     * @param measuredAt where its error was measured ("output", "after pool10", "class scores after pool10"), or
+     *                   null when the format could not change (a value of its group is written by a layer not
+     *                   tuned in the same pass)
      * @param sqnrBefore the SQNR (dB) of the device's output (after a fused ReLU; after the pooling where
      *                   measured there) on the calibration samples with the format before; NaN when not measured
      * @param sqnrAfter  the same with the format after

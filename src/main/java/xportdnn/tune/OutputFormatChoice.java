@@ -28,7 +28,11 @@ import xportdnn.precision.XilinxScheme;
  * samples ({@link OutputSamples}): the accumulators requantized as the device does with the candidate's
  * multipliers, bias rounding and clipping (Xilinx clips a bias to +-th_layer_out) and saturation, after the fused
  * ReLU. Where a global average pooling alone reads the output (a classifier head), the error is that of the
- * pooled values as the device computes them, since the per-position values are only its inputs. A candidate the
+ * pooled values as the device computes them, since the per-position values are only its inputs; where those pooled
+ * values are the net's class scores (nothing but a Softmax reads them), it is their divergence from the float
+ * scores ({@link ClassScoreDivergence}), which counts the classes competing for the top and not the hundreds far
+ * below, whose squared error would otherwise decide (on SqueezeNet it favoured a finer step that clips the top
+ * classes' scores). A candidate the
  * device cannot run (a DynamicFixed shift that would have to go left, or out of the pooling's shift range) is
  * skipped. The exported format stays unless a candidate has a smaller error, both in total and on each half of
  * the images (even- and odd-numbered): a gain that a few images carry is noise, and does not hold on others.
@@ -60,7 +64,8 @@ final class OutputFormatChoice {
     /**
      * @param before      the exported output format
      * @param after       the chosen one (equal to before when none was better)
-     * @param measuredAt  where the error was measured: "output", or "after <pooling>"
+     * @param measuredAt  where the error was measured: "output", "after <pooling>", or "class scores after
+     *                    <pooling>" (their divergence was minimized)
      * @param errorBefore the squared error with the exported format
      * @param errorAfter  with the chosen one
      * @param signal      the float values' energy, for SQNR
@@ -94,10 +99,11 @@ final class OutputFormatChoice {
             accumulators.add(acc);
         }
         double signal = signal(writers, pooling);
+        boolean classScores = pooling != null && classScores(net, pooling);
         NetParameter bestDefinition = definition;
         NumberFormat best = exported;
-        double[] before = error(net, definition, scheme, writers, accumulators, pooling, order);
-        double bestError = before[0] + before[1];
+        Error before = error(net, definition, scheme, writers, accumulators, pooling, classScores, order);
+        Error bestError = before;
         List<Double> candidates = new ArrayList<>();
         if (xilinx) {
             for (int i = LOWEST; i <= HIGHEST; i++) {
@@ -113,16 +119,18 @@ final class OutputFormatChoice {
             if (!runs(net, candidate, scheme, group, order)) {
                 continue;
             }
-            double[] e = error(net, candidate, scheme, writers, accumulators, pooling, order);
+            Error e = error(net, candidate, scheme, writers, accumulators, pooling, classScores, order);
             // Better in total and on either half of the images: a gain not carried by a few images.
-            if (e[0] + e[1] < bestError && e[0] < before[0] && e[1] < before[1]) {
-                bestError = e[0] + e[1];
+            if (e.total() < bestError.total() && e.halves()[0] < before.halves()[0]
+                    && e.halves()[1] < before.halves()[1]) {
+                bestError = e;
                 bestDefinition = candidate;
                 best = scheme.output(first, PrecisionScheme.block(layer(net, candidate, first.name(), order)));
             }
         }
-        return new Choice(exported, best, pooling == null ? "output" : "after " + pooling.name(), before[0] + before[1],
-                bestError, signal, bestDefinition);
+        String measuredAt = pooling == null ? "output"
+                : (classScores ? "class scores after " : "after ") + pooling.name();
+        return new Choice(exported, best, measuredAt, before.squared(), bestError.squared(), signal, bestDefinition);
     }
 
     /** The definition with the group's format set to {@code value} (a threshold, or a fractional length). */
@@ -190,10 +198,25 @@ final class OutputFormatChoice {
         return true;
     }
 
-    /** The squared error on the even-numbered images and on the odd-numbered ones. */
-    private static double[] error(Net net, NetParameter definition, PrecisionScheme scheme, List<Writer> writers,
-                                  List<double[][]> accumulators, Layer pooling, Map<String, Integer> order) {
+    /**
+     * The error of one candidate.
+     *
+     * @param halves  what the choice minimizes, on the even-numbered images and on the odd-numbered ones: the
+     *                squared error, or where the pooled values are the net's class scores their divergence
+     * @param squared the squared error over all images (for the report's SQNR)
+     */
+    private record Error(double[] halves, double squared) {
+
+        double total() {
+            return halves[0] + halves[1];
+        }
+    }
+
+    private static Error error(Net net, NetParameter definition, PrecisionScheme scheme, List<Writer> writers,
+                               List<double[][]> accumulators, Layer pooling, boolean classScores,
+                               Map<String, Integer> order) {
         double[] sum = new double[2];
+        double[] divergence = new double[2];
         for (int w = 0; w < writers.size(); w++) {
             Writer writer = writers.get(w);
             Layer conv = layer(net, definition, writer.conv().name(), order);
@@ -230,13 +253,27 @@ final class OutputFormatChoice {
                         targetSums[c] += target[i];
                     }
                 }
+                double[] device = new double[channels];
+                double[] reference = new double[channels];
                 for (int c = 0; average != null && c < channels; c++) {
-                    double d = pooled.dequantize(average.apply(codeSums[c]), 0) - targetSums[c] / positions;
+                    device[c] = pooled.dequantize(average.apply(codeSums[c]), 0);
+                    reference[c] = targetSums[c] / positions;
+                    double d = device[c] - reference[c];
                     sum[image % 2] += d * d;
+                }
+                if (classScores) {
+                    divergence[image % 2] += ClassScoreDivergence.of(reference, device);
                 }
             }
         }
-        return sum;
+        return new Error(classScores ? divergence : sum, sum[0] + sum[1]);
+    }
+
+    /** Whether {@code pooling}'s output is the net's class scores: nothing but a Softmax reads it. */
+    private static boolean classScores(Net net, Layer pooling) {
+        String top = pooling.tops().get(0);
+        return net.layers().stream().filter(l -> l != pooling && l.bottoms().contains(top))
+                .allMatch(l -> l.layerType() == LayerType.SOFTMAX);
     }
 
     private static double signal(List<Writer> writers, Layer pooling) {

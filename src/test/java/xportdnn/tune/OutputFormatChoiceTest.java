@@ -113,6 +113,72 @@ class OutputFormatChoiceTest {
         assertEquals(choice.errorBefore(), simulatedError(new FixedPointNet(net), x), 1e-4 * clipped);
     }
 
+    /**
+     * A classifier head: two classes (weights 1 and 1/2 on one input channel) averaged over a 2 x 2 map into the
+     * net's output. With the exported threshold 2 the clipping makes the two classes' scores nearly equal although
+     * the float net puts one well above the other; the choice measures the divergence of the class scores and
+     * removes the clipping.
+     */
+    @Test
+    void aClassifierHeadIsJudgedByItsClassScores() {
+        String head = """
+                name: "head"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 2 dim: 2 } }
+                        precision_param { bw_layer_out: 8 th_layer_out: 8 } }
+                layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
+                        convolution_param { num_output: 2 kernel_size: 1 }
+                        precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 th_layer_in: 8 th_layer_out: 2
+                                          th_params: 1 th_params: 1 quant_type: "Xilinx" } }
+                layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv"
+                        precision_param { bw_layer_in: 8 bw_layer_out: 8 th_layer_in: 2 th_layer_out: 2 } }
+                layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool"
+                        pooling_param { pool: AVE global_pooling: true }
+                        precision_param { bw_layer_in: 8 bw_layer_out: 8 th_layer_in: 2 th_layer_out: 2
+                                          quant_type: "Xilinx" } }
+                """;
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv", blob(new int[] {2, 1, 1, 1}, 1f, 0.5f), blob(new int[] {2}, 0f, 0f))).build();
+        NetParameter definition = TestWeights.definition(head);
+        Net net = NetLoader.build(definition, weights);
+        PrecisionScheme scheme = PrecisionScheme.of(net);
+        Layer conv = net.layer("conv");
+        FormatGroups.Group group = new FormatGroups(net, true).of("conv");
+        assertEquals("pool", group.pooledBy().name());
+
+        NumberFormat input = scheme.input(conv, PrecisionScheme.block(conv));
+        float[] x = new float[CODES.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = input.dequantize(CODES[i], 0);
+        }
+        int[] shape = {2, 1, 2, 2};
+        OutputSamples samples = new OutputSamples(new PatchSampler(ConvGeometry.of(conv.param(), shape), shape, 256,
+                1), new float[] {1, 0.5f}, new float[] {0, 0}, true);
+        samples.add(x, CODES, 2);
+        assertTrue(samples.complete());
+        NumberFormat weightFormat = scheme.weights(conv, PrecisionScheme.block(conv), conv.weights().get(0), false);
+        OutputFormatChoice.Writer writer = new OutputFormatChoice.Writer(conv, samples, new int[] {127, 64}, input,
+                weightFormat, true, f -> new float[] {0, 0});
+        Map<String, Integer> order = new HashMap<>();
+        for (int i = 0; i < definition.getLayerCount(); i++) {
+            order.put(definition.getLayer(i).getName(), i);
+        }
+
+        OutputFormatChoice.Choice choice = OutputFormatChoice.choose(net, definition, scheme, group, List.of(writer),
+                order);
+
+        assertEquals("class scores after pool", choice.measuredAt());
+        // Float class scores of the two images: 4.02 and 2.01, 3.54 and 1.77 (the means of 0.50, 3.02, 5.04, 7.50
+        // and 1.01, 2.52, 4.03, 6.61, and of their halves); clipped at 2 the device gives about 1.63 and 1.44, 1.50
+        // and 1.39: the gap between the classes mostly gone. A threshold that lets through at least 5.04 (all but
+        // the largest value) keeps it.
+        assertTrue(((ThresholdFormat) choice.after()).threshold(0) > 5.04f, choice.after().toString());
+        assertTrue(choice.errorAfter() < choice.errorBefore() / 10, choice.errorAfter() + " " + choice.errorBefore());
+        for (String name : List.of("conv", "relu", "pool")) {
+            assertEquals(((ThresholdFormat) choice.after()).threshold(0),
+                    choice.definition().getLayer(order.get(name)).getPrecisionParam().getThLayerOut(), name);
+        }
+    }
+
     /** Squared difference of the device's ReLU output from the float one (the input itself) over both images. */
     private static double simulatedError(FixedPointNet device, float[] x) {
         double[] sum = new double[1];
