@@ -44,10 +44,6 @@ final class FineTuning {
             m.put("tuned", l.tuned());
             m.put("sqnr_db_before", finiteOrNull(l.sqnrPlain()));
             m.put("sqnr_db_after", finiteOrNull(l.tuned() ? l.sqnrTuned() : l.sqnrPlain()));
-            if (l.weights() != null) {
-                m.put("weights_format_before", l.weights().before());
-                m.put("weights_format_after", l.weights().after());
-            }
             FastFinetune.FormatResult f = l.format();
             m.put("output_format_before", f.before());
             m.put("output_format_after", f.after());

@@ -24,7 +24,6 @@ import xportdnn.model.NetLoader;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
-import xportdnn.precision.FixedPointFormat;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.PrecisionScheme;
 import xportdnn.precision.XilinxScheme;
@@ -55,16 +54,10 @@ public final class FastFinetune {
      * @param sqnrTuned  the same after tuning
      * @param tuned      whether the tuned weights were kept (the error dropped)
      * @param codes      the weight codes written (output channel major), or null when not tuned
-     * @param weights    the weight format as exported and as written, e.g. "fl_params 6"; null in Xilinx mode,
-     *                   whose per-channel thresholds tuning keeps
      * @param format     what the output-format choice did
      */
     public record LayerResult(String layer, double sqnrPlain, double sqnrTuned, boolean tuned, int[] codes,
-                              Change weights, FormatResult format) {
-    }
-
-    /** A format before and after tuning, as the report names it. */
-    public record Change(String before, String after) {
+                              FormatResult format) {
     }
 
     /**
@@ -135,7 +128,7 @@ public final class FastFinetune {
                     definition, order);
             for (TunedConv t : convs.values()) {
                 LayerResult r = t.result();
-                results.add(new LayerResult(r.layer(), r.sqnrPlain(), r.sqnrTuned(), r.tuned(), r.codes(), r.weights(),
+                results.add(new LayerResult(r.layer(), r.sqnrPlain(), r.sqnrTuned(), r.tuned(), r.codes(),
                         formats.get(r.layer())));
             }
             net = build(definition, weights);
@@ -280,91 +273,47 @@ public final class FastFinetune {
         int channels = kernel.shape()[0];
         int k = kernel.count() / channels;
         float[] bias = blobs.size() > 1 ? blobs.get(1).data() : new float[channels];
-        NumberFormat exported = scheme.weights(conv, block, kernel, false);
-        NumberFormat input = scheme.input(conv, block);
+        NumberFormat format = scheme.weights(conv, block, kernel, false);
         NumberFormat output = scheme.output(conv, block);
-        int[] plain = exported.quantize(kernel.data(), k);
-        PatchStatistics.Moments[] moments = new PatchStatistics.Moments[statistics.groups()];
-        for (int g = 0; g < moments.length; g++) {
-            moments[g] = statistics.moments(g);
+        int[] plain = format.quantize(kernel.data(), k);
+        int[] codes = new int[plain.length];
+        int[] biasCodes = new int[channels];
+        float[] ideal = new float[channels];
+        double signal = 0;
+        double errorPlain = 0;
+        double errorTuned = 0;
+        int perGroup = channels / statistics.groups();
+        for (int c = 0; c < channels; c++) {
+            float[] w = Arrays.copyOfRange(kernel.data(), c * k, (c + 1) * k);
+            int[] start = Arrays.copyOfRange(plain, c * k, (c + 1) * k);
+            int channel = c % format.channels();
+            // The codes the runtime can reach (a threshold format clips to +-th, so never -2^(bw-1)).
+            int min = format.quantize(-Float.MAX_VALUE, channel);
+            int max = format.quantize(Float.MAX_VALUE, channel);
+            ChannelTuning.Result r = ChannelTuning.tune(statistics.moments(c / perGroup), w, start,
+                    format.step(channel), min, max, bias[c], output);
+            System.arraycopy(r.codes(), 0, codes, c * k, k);
+            biasCodes[c] = r.biasCode();
+            ideal[c] = (float) r.idealBias();
+            signal += r.signal();
+            errorPlain += r.errorPlain();
+            errorTuned += r.errorTuned();
         }
-        Tuning best = null;
-        double errorPlain = 0; // plain rounding in the exported format (the first candidate): what tuning must beat
-        for (NumberFormat format : WeightFormatCandidates.of(exported, input, output)) {
-            Tuning t = Tuning.of(moments, kernel, bias, format, output);
-            if (best == null) {
-                errorPlain = t.errorPlain();
-            }
-            if (best == null || t.errorTuned() < best.errorTuned()) {
-                best = t;
-            }
-        }
-        boolean keep = best.errorTuned() < errorPlain;
-        NumberFormat format = keep ? best.format() : exported;
+        boolean keep = errorTuned < errorPlain;
         if (keep) {
-            blobs.set(0, new Blob(kernel.shape(), WrittenWeights.of(best.codes(), format, k)));
-            Blob tunedBias = new Blob(new int[] {channels}, WrittenWeights.of(best.biasCodes(), output, 1));
-            LayerParameter.Builder layer = definition.getLayerBuilder(order.get(conv.name()));
+            blobs.set(0, new Blob(kernel.shape(), WrittenWeights.of(codes, format, k)));
+            Blob tunedBias = new Blob(new int[] {channels}, WrittenWeights.of(biasCodes, output, 1));
             if (blobs.size() > 1) {
                 blobs.set(1, tunedBias);
             } else {
                 blobs.add(tunedBias);
-                layer.getConvolutionParamBuilder().setBiasTerm(true);
-            }
-            if (!format.equals(exported)) {
-                layer.getPrecisionParamBuilder().setFlParams(((FixedPointFormat) format).fractionalBits());
+                definition.getLayerBuilder(order.get(conv.name())).getConvolutionParamBuilder().setBiasTerm(true);
             }
         }
-        LayerResult result = new LayerResult(conv.name(), sqnr(best.signal(), errorPlain),
-                sqnr(best.signal(), keep ? best.errorTuned() : errorPlain), keep, keep ? best.codes() : null,
-                exported instanceof FixedPointFormat
-                        ? new Change(WeightFormatCandidates.describe(exported), WeightFormatCandidates.describe(format))
-                        : null, null);
-        return new TunedConv(conv, result, keep ? best.codes() : plain, input, format, output, bias,
-                keep ? best.biasCodes() : null, keep ? best.ideal() : null);
-    }
-
-    /**
-     * A convolution's channels tuned in one weight format.
-     *
-     * @param errorPlain the output error energy with plain rounding in this format and the bias as the device
-     *                   rounds it
-     * @param errorTuned the same with the tuned codes and bias
-     */
-    private record Tuning(NumberFormat format, int[] codes, int[] biasCodes, float[] ideal, double signal,
-                          double errorPlain, double errorTuned) {
-
-        /** @param moments per group of the convolution, its input moments */
-        static Tuning of(PatchStatistics.Moments[] moments, Blob kernel, float[] bias, NumberFormat format,
-                         NumberFormat output) {
-            int channels = kernel.shape()[0];
-            int k = kernel.count() / channels;
-            int[] plain = format.quantize(kernel.data(), k);
-            int[] codes = new int[plain.length];
-            int[] biasCodes = new int[channels];
-            float[] ideal = new float[channels];
-            double signal = 0;
-            double errorPlain = 0;
-            double errorTuned = 0;
-            int perGroup = channels / moments.length;
-            for (int c = 0; c < channels; c++) {
-                float[] w = Arrays.copyOfRange(kernel.data(), c * k, (c + 1) * k);
-                int[] start = Arrays.copyOfRange(plain, c * k, (c + 1) * k);
-                int channel = c % format.channels();
-                // The codes the runtime can reach (a threshold format clips to +-th, so never -2^(bw-1)).
-                int min = format.quantize(-Float.MAX_VALUE, channel);
-                int max = format.quantize(Float.MAX_VALUE, channel);
-                ChannelTuning.Result r = ChannelTuning.tune(moments[c / perGroup], w, start,
-                        format.step(channel), min, max, bias[c], output);
-                System.arraycopy(r.codes(), 0, codes, c * k, k);
-                biasCodes[c] = r.biasCode();
-                ideal[c] = (float) r.idealBias();
-                signal += r.signal();
-                errorPlain += r.errorPlain();
-                errorTuned += r.errorTuned();
-            }
-            return new Tuning(format, codes, biasCodes, ideal, signal, errorPlain, errorTuned);
-        }
+        LayerResult result = new LayerResult(conv.name(), sqnr(signal, errorPlain), sqnr(signal, errorTuned), keep,
+                keep ? codes : null, null);
+        return new TunedConv(conv, result, keep ? codes : plain, scheme.input(conv, block), format, output, bias,
+                keep ? biasCodes : null, keep ? ideal : null);
     }
 
     private static double sqnr(double signal, double error) {

@@ -36,21 +36,6 @@ class RoundingSolverTest {
         assertArrayEquals(nearest, RoundingSolver.solve(h, g, w, nearest, 1, -4, 3));
     }
 
-    /**
-     * The device sees half the float input (x~ = x / 2, E[x^2] = 4, so E[x~^2] = 1 and E[x~ x] = 2) and the weight
-     * is 1.5, step 1: g = E[x~ x] w = 3. Code 3 gives 3 x / 2 = 1.5 x, no error at all, two steps above the
-     * floor of 1.5, beyond AdaRound's up-or-down choice (which would stop at 2, error E[(x / 2)^2] = 1). With the
-     * code range ending at 2, the code stops there.
-     */
-    @Test
-    void aCodeMovesAsFarAsTheFitWants() {
-        double[] h = {1};
-        double[] g = {3};
-        float[] w = {1.5f};
-        assertArrayEquals(new int[] {3}, RoundingSolver.solve(h, g, w, new int[] {2}, 1, -8, 7));
-        assertArrayEquals(new int[] {2}, RoundingSolver.solve(h, g, w, new int[] {2}, 1, -8, 2));
-    }
-
     /** A weight beyond the code range stays at the range's end; step 0.5 halves the codes' values. */
     @Test
     void codesStayInRange() {
