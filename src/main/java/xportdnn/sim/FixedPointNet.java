@@ -49,8 +49,9 @@ import xportdnn.quant.BatchNormFusion;
  * <li>Pooling ({@link IntPooling}, average pooling by the device's arithmetic {@link AveragePooling}), Eltwise
  * SUM/MAX and Concat of integer inputs, and ReLU of integer input, on codes; Eltwise and Concat first move each
  * input into their output format, pooling does not (the device's codes are read in its output format).</li>
- * <li>Every other layer (InnerProduct, Softmax, Flatten, Reshape, Dropout, PriorBox, DetectionOutput...; also
- * device layers not modelled in integers and layers CHaiDNN does not support) in float by the float engine's op
+ * <li>Dropout (an identity at test time) hands codes on unchanged.</li>
+ * <li>Every other layer (InnerProduct, Softmax, Flatten, Reshape, Dropout of float values, PriorBox,
+ * DetectionOutput...; also device layers not modelled in integers and layers CHaiDNN does not support) in float by the float engine's op
  * on the values of its inputs. A float value is quantized when a layer computing in integers reads it, with that
  * layer's input format; so the image is quantized with the input format of the first layer that reads it (the
  * Input layer's own block is not read).</li>
@@ -412,8 +413,17 @@ public final class FixedPointNet {
                 }
                 yield integer;
             }
+            case DROPOUT -> {
+                // on codes, a pass-through the device does not compute: no output of its own to report a format for
+                NumberFormat in = formats.get(l.bottoms().get(0));
+                if (in != null) {
+                    stages.add(new Stage(l, l.bottoms(), l.tops(), new PassThroughStep()));
+                    l.tops().forEach(t -> formats.put(t, in));
+                }
+                yield in != null;
+            }
             case INPUT, DECONVOLUTION, INNER_PRODUCT, PRELU, SIGMOID, TANH, ELU, ABSVAL, BNLL, POWER, EXP, LOG,
-                 THRESHOLD, CLIP, BATCH_NORM, SCALE, BIAS, SOFTMAX, LRN, DROPOUT, NORMALIZE, MVN, SPLIT, SLICE,
+                 THRESHOLD, CLIP, BATCH_NORM, SCALE, BIAS, SOFTMAX, LRN, NORMALIZE, MVN, SPLIT, SLICE,
                  FLATTEN, RESHAPE, PERMUTE, CROP, PRIOR_BOX, DETECTION_OUTPUT, ARG_MAX, TILE, REDUCTION,
                  UNKNOWN -> false;
         };

@@ -1,6 +1,8 @@
 package xportdnn.sim;
 
 import xportdnn.precision.Requantizer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -167,35 +169,45 @@ final class IntConvolution {
         int cols = images * pixels;
         INDArray[] m = matrices.computeIfAbsent(cols, c -> new INDArray[] {
                 Nd4j.createUninitialized(DataType.FLOAT, k, c), Nd4j.createUninitialized(type, outPerGroup, c)});
+        FloatBuffer columnMatrix = m[0].data().asNioFloat();
         for (int g = 0; g < group; g++) {
-            im2col(input, n0, images, g);
-            m[0].data().asNioFloat().put(columns, 0, k * cols);
+            im2col(input, n0, images, g, columnMatrix);
             INDArray b = type == DataType.FLOAT ? m[0] : m[0].castTo(type);
             Nd4j.gemm(weights.get(g), b, m[1], false, false, 1.0, 0.0);
-            RunWriter writer;
+            RowWriter writer;
             if (type == DataType.FLOAT) {
                 float[] acc = accumulators;
-                m[1].data().asNioFloat().get(acc, 0, outPerGroup * cols);
-                writer = (from, channel, to) -> requantizer.apply(acc, from, pixels, channel, out, to);
+                FloatBuffer product = m[1].data().asNioFloat();
+                writer = (row, channel, to) -> {
+                    product.get(row, acc, row, cols);
+                    for (int i = 0; i < images; i++) {
+                        requantizer.apply(acc, row + i * pixels, pixels, channel, out, to + i * outChannels * pixels);
+                    }
+                };
             } else {
                 double[] acc = wideAccumulators;
-                m[1].data().asNioDouble().get(acc, 0, outPerGroup * cols);
-                writer = (from, channel, to) -> requantizer.apply(acc, from, pixels, channel, out, to);
+                DoubleBuffer product = m[1].data().asNioDouble();
+                writer = (row, channel, to) -> {
+                    product.get(row, acc, row, cols);
+                    for (int i = 0; i < images; i++) {
+                        requantizer.apply(acc, row + i * pixels, pixels, channel, out, to + i * outChannels * pixels);
+                    }
+                };
             }
-            // product row c holds channel first + c of every image in turn: each image's run goes to its plane
+            // product row c holds channel first + c of every image in turn: each image's run goes to its plane; each
+            // row is copied out of ND4J by the thread that requantizes it
             int first = g * outPerGroup;
-            parallel(outPerGroup, cols, c -> {
-                for (int i = 0; i < images; i++) {
-                    writer.write(c * cols + i * pixels, first + c, ((n0 + i) * outChannels + first + c) * pixels);
-                }
-            });
+            parallel(outPerGroup, cols, c -> writer.write(c * cols, first + c, (n0 * outChannels + first + c) * pixels));
         }
     }
 
-    /** Requantizes one image's run of one channel's accumulators, from {@code from}, to output offset {@code to}. */
+    /**
+     * Requantizes row {@code row} (an offset) of the product, channel {@code channel} of every image of the run,
+     * into the output planes of that channel, the first image's at {@code to}.
+     */
     @FunctionalInterface
-    private interface RunWriter {
-        void write(int from, int channel, int to);
+    private interface RowWriter {
+        void write(int row, int channel, int to);
     }
 
     /**
@@ -203,7 +215,7 @@ final class IntConvolution {
      * {@link #columns}: row (channel, ky, kx) holds, image after image, for every output pixel the input code that
      * kernel tap multiplies (0 in the padding).
      */
-    private void im2col(int[] in, int n0, int images, int g) {
+    private void im2col(int[] in, int n0, int images, int g, FloatBuffer matrix) {
         int inPerGroup = inChannels / group;
         int taps = (int) geometry.kernelVolume();
         int pixels = outHeight * outWidth;
@@ -219,6 +231,9 @@ final class IntConvolution {
                 }
             } else {
                 channelColumns(in, plane, dst, cols);
+            }
+            for (int t = 0; t < taps; t++) { // into ND4J's matrix by the thread that wrote the rows, while cached
+                matrix.put(dst + t * cols, columns, dst + t * cols, pixels);
             }
         });
     }

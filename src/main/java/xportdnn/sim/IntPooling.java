@@ -72,8 +72,12 @@ final class IntPooling {
 
     /** The largest code of every input column over rows h0..h1: MAX is separable. */
     private void columnMaxima(int[] in, int base, int h0, int h1, int[] columnMax) {
-        java.util.Arrays.fill(columnMax, Integer.MIN_VALUE);
-        for (int h = h0; h < h1; h++) {
+        if (h0 >= h1) { // a window wholly beyond the input (ceil rounding, large stride): Caffe's -FLT_MAX
+            java.util.Arrays.fill(columnMax, Integer.MIN_VALUE);
+            return;
+        }
+        System.arraycopy(in, base + h0 * inWidth, columnMax, 0, inWidth);
+        for (int h = h0 + 1; h < h1; h++) {
             int row = base + h * inWidth;
             for (int w = 0; w < inWidth; w++) {
                 columnMax[w] = Math.max(columnMax[w], in[row + w]);

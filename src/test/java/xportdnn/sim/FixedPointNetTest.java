@@ -64,6 +64,27 @@ class FixedPointNetTest {
     }
 
     /**
+     * Dropout at test time, after a layer writing codes, hands the codes on: the output is the hand-computed one
+     * of {@link #xilinxConvolutionByHand}, the blob keeps the convolution's format, and the Dropout, which the
+     * device does not compute, has no output format of its own.
+     */
+    @Test
+    void dropoutHandsCodesOn() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv", blob(new int[] {2, 1, 1, 1}, 0.25f, 0.9921875f), blob(new int[] {2}, 0f, 3.9f)))
+                .build();
+        FixedPointNet sim = new FixedPointNet(net(XILINX_1X1 + """
+                layer { name: "drop" type: "Dropout" bottom: "conv" top: "conv" dropout_param { dropout_ratio: 0.5 } }
+                """, weights));
+        float[] out = run(sim, 0.5f, 0.3125f, -0.3125f, 1.984375f);
+        assertArrayEquals(new float[] {4 / 32f, 3 / 32f, -3 / 32f, 16 / 32f, 127 / 32f, 127 / 32f, 115 / 32f, 127 / 32f},
+                out);
+        assertEquals(List.of("conv"), List.copyOf(sim.outputFormats().keySet()));
+        assertEquals(sim.outputFormats().get("conv"), sim.blobFormats().get("conv"));
+        assertEquals(List.of(), sim.notes());
+    }
+
+    /**
      * Q.4 input 1.5, -1.5 -> 24, -24; Q.4 weight 0.75 -> 12; accumulators 288, -288 with 8 fractional bits; the
      * bias 0.5 in the Q.2 output format is 2, i.e. 128 in the accumulator's; (416, -160) >> 6 = 6.5, -2.5, rounded
      * half away 7, -3 -> 1.75, -0.75 (float: 1.625, -0.625).
