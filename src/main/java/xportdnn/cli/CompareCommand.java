@@ -25,7 +25,7 @@ import xportdnn.validate.Validation;
 /** {@code xportdnn compare}: the number schemes of the literature scored side by side on the user's own net. */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Calibrates a float net once, then scores float and every scheme of --schemes on the same "
-                + "labelled images with the fixed-point simulator: top-1/top-5, top-1 drop with its 95% interval, "
+                + "labelled images with the fixed-point simulator: top-1/top-5, top-1 drop with its 95%% interval, "
                 + "agreement with float, model bytes and activation footprint (one image).")
 final class CompareCommand implements Callable<Integer> {
 
