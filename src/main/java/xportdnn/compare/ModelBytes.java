@@ -14,7 +14,7 @@ import xportdnn.sim.FixedPointNet;
  * What a scheme's model takes (algorithms.md G): the bytes of its parameters and the activation footprint of one
  * image, counted as the simulator runs it. A convolution with a block stores its weights at the block's
  * {@code bw_params} bits plus its scales (Xilinx: a float32 threshold per output channel; naive: one per layer;
- * DynamicFixed: one byte for fl_params; BFP: a one-byte exponent per output channel) and its biases at 32 bits (the accumulator's word); every other parameter
+ * DynamicFixed and F8Net: one byte for fl_params; BFP: a one-byte exponent per output channel) and its biases at 32 bits (the accumulator's word); every other parameter
  * (layers computed in float, e.g. CHaiDNN's software InnerProduct) stays float32.
  */
 final class ModelBytes {
@@ -52,7 +52,7 @@ final class ModelBytes {
         return switch (family) {
             case XILINX -> (long) FLOAT_BYTES * block.getThParamsCount();
             case NAIVE -> FLOAT_BYTES;
-            case DYNAMICFIXED -> 1;
+            case DYNAMICFIXED, F8NET -> 1; // one fractional length
             case BFP -> block.getThParamsCount(); // one 8-bit exponent per output channel
         };
     }

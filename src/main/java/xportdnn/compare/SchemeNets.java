@@ -1,5 +1,8 @@
 package xportdnn.compare;
 
+import java.util.List;
+import java.util.Map;
+import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
@@ -7,8 +10,10 @@ import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.ExportScheme;
 import xportdnn.precision.BlockFloat;
+import xportdnn.precision.F8NetScheme;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.BlockFloatExponent;
+import xportdnn.quant.F8NetFormats;
 import xportdnn.quant.ThresholdMethod;
 
 /** How each scheme turns the float net and its calibration into a quantized net the simulator runs. */
@@ -20,7 +25,8 @@ final class SchemeNets {
     /**
      * The quantized net of {@code spec}: CHaiDNN's modes exactly as the exporter writes them; {@code naive:B} as
      * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
-     * its channels (one scale per tensor, the baseline the papers start from).
+     * its channels (one scale per tensor, the baseline the papers start from); {@code f8net:8} as F8Net blocks
+     * ({@link F8NetFormats}).
      *
      * @param net the float net, BatchNorm/Scale folded into the convolutions
      */
@@ -39,7 +45,26 @@ final class SchemeNets {
                 ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(), bits).export(net, calibration);
                 yield new ExportScheme.Exported(blockFloat(kl.net(), spec.bits()), null, kl.notices(), kl.summary());
             }
+            case F8NET -> {
+                Map<String, InParamsOut> formats = F8NetFormats.choose(net, calibration.statistics());
+                yield new ExportScheme.Exported(f8net(net, formats), null, List.of(), "wrote " + formats.size()
+                        + " F8Net precision_param blocks (fractional lengths from each tensor's standard deviation on "
+                        + calibration.images() + " calibration images)");
+            }
         };
+    }
+
+    /** The float net with an F8Net block on every layer {@code formats} names. */
+    static NetParameter f8net(Net net, Map<String, InParamsOut> formats) {
+        NetParameter.Builder out = net.definition().toBuilder();
+        for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
+            layer.clearPrecisionParam();
+            InParamsOut fl = formats.get(layer.getName());
+            if (fl != null) {
+                layer.setPrecisionParam(F8NetScheme.block(LayerType.of(layer.getType()), fl));
+            }
+        }
+        return out.build();
     }
 
     /**
