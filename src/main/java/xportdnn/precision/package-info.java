@@ -25,9 +25,9 @@
  * flooring shift in either mode, wrapping instead of saturating.</li>
  * <li><b>Schemes</b> ({@link xportdnn.precision.PrecisionScheme}, {@link xportdnn.precision.XilinxScheme},
  * {@link xportdnn.precision.DynamicFixedScheme}, {@link xportdnn.precision.F8NetScheme}): the {@code precision_param}
- * block of each quant_type, both ways: which fields a layer type's block holds as the exporters write it, and the formats a block gives a layer's
- * input, output and weights as the simulator reads it, including the fractional length the runtime itself gives
- * BatchNorm-fused weights.</li>
+ * block of each quant_type, both ways: which fields a layer type's block holds as the exporters write it, and the
+ * formats a block gives a layer's input, output and weights as the simulator reads it, including the fractional
+ * length the runtime itself gives BatchNorm-fused weights.</li>
  * <li><b>Bitwidths</b> ({@link xportdnn.precision.ChaiDnnBitwidths}, {@link xportdnn.precision.InParamsOut}): what
  * the hardware runs, and the (input, params, output) triples of the command line.</li>
  * </ul>
