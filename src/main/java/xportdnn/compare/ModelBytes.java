@@ -14,8 +14,9 @@ import xportdnn.sim.FixedPointNet;
  * What a scheme's model takes (algorithms.md G): the bytes of its parameters and the activation footprint of one
  * image, counted as the simulator runs it. A convolution with a block stores its weights at the block's
  * {@code bw_params} bits plus its scales (Xilinx: a float32 threshold per output channel; naive: one per layer;
- * DynamicFixed and F8Net: one byte for fl_params; BFP: a one-byte exponent per output channel) and its biases at 32 bits (the accumulator's word); every other parameter
- * (layers computed in float, e.g. CHaiDNN's software InnerProduct) stays float32.
+ * DynamicFixed and F8Net: one byte for fl_params; BFP: a one-byte exponent per output channel) and its biases at 32
+ * bits (the accumulator's word); every other parameter (layers computed in float, e.g. CHaiDNN's software
+ * InnerProduct) stays float32.
  */
 final class ModelBytes {
 
