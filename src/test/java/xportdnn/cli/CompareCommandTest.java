@@ -25,7 +25,8 @@ class CompareCommandTest {
      * 8x4 + 4 (one scale) + 1,152 + 16x4 + 4 + 51x4 = 1,676 B; xilinx:8 keeps a float32 scale per output channel:
      * 1,676 - 8 + (8 + 16) x 4 = 1,764 B; bfp:8 a one-byte exponent per output channel: 1,676 - 8 + 24 = 1,692 B;
      * f8net:8 a one-byte fractional length per layer: 1,676 - 8 + 2 = 1,670 B. Footprint (one image): conv1 runs
-     * with the image (3x32x32) and its output (8x32x32) live, 11,264 values: 45,056 B in float, 11,264 B at 8 bits, 5,632 B at 4 bits.
+     * with the image (3x32x32) and its output (8x32x32) live, 11,264 values: 45,056 B in float, 11,264 B at 8
+     * bits, 5,632 B at 4 bits.
      */
     @Test
     void scoresEverySchemeOnTheSameImagesWithSizesAndJsonAndReport() throws Exception {
