@@ -1,5 +1,8 @@
 package xportdnn.compare;
 
+import java.util.List;
+import java.util.Map;
+import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
@@ -8,8 +11,10 @@ import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.ExportScheme;
 import xportdnn.precision.AciqScheme;
 import xportdnn.precision.BlockFloat;
+import xportdnn.precision.F8NetScheme;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.BlockFloatExponent;
+import xportdnn.quant.F8NetFormats;
 import xportdnn.quant.ThresholdMethod;
 import xportdnn.sim.FixedPointNet;
 
@@ -24,7 +29,7 @@ final class SchemeNets {
      * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
      * its channels (one scale per tensor, the baseline the papers start from); {@code aciq:B} as Xilinx blocks holding
      * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds, the weights left to
-     * {@link AciqScheme}.
+     * {@link AciqScheme}; {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
      *
      * @param net the float net, BatchNorm/Scale folded into the convolutions
      */
@@ -44,7 +49,26 @@ final class SchemeNets {
                 yield new ExportScheme.Exported(blockFloat(kl.net(), spec.bits()), null, kl.notices(), kl.summary());
             }
             case ACIQ -> ExportScheme.xilinx(ThresholdMethod.parse("aciq-laplace"), bits).export(net, calibration);
+            case F8NET -> {
+                Map<String, InParamsOut> formats = F8NetFormats.choose(net, calibration.statistics());
+                yield new ExportScheme.Exported(f8net(net, formats), null, List.of(), "wrote " + formats.size()
+                        + " F8Net precision_param blocks (fractional lengths from each tensor's standard deviation on "
+                        + calibration.images() + " calibration images)");
+            }
         };
+    }
+
+    /** The float net with an F8Net block on every layer {@code formats} names. */
+    static NetParameter f8net(Net net, Map<String, InParamsOut> formats) {
+        NetParameter.Builder out = net.definition().toBuilder();
+        for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
+            layer.clearPrecisionParam();
+            InParamsOut fl = formats.get(layer.getName());
+            if (fl != null) {
+                layer.setPrecisionParam(F8NetScheme.block(LayerType.of(layer.getType()), fl));
+            }
+        }
+        return out.build();
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import xportdnn.model.ModelException;
+import xportdnn.precision.F8Net;
 
 /**
  * One number scheme of {@code xportdnn compare}, as the user names it: a family and a bitwidth, e.g.
@@ -36,7 +37,13 @@ public record SchemeSpec(Family family, int bits) {
          * ACIQ (Banner et al. 2019): activations clipped analytically (Laplace), weights at per-channel bitwidths
          * averaging B, bias-corrected.
          */
-        ACIQ("aciq");
+        ACIQ("aciq"),
+        /**
+
+         * F8Net's fixed-point formats (algorithms.md F): 8-bit codes whose fractional length comes from each tensor's
+         * standard deviation, unsigned after a ReLU, rescaled between layers by shifts rounding half to even.
+         */
+        F8NET("f8net");
 
         final String key;
 
@@ -49,6 +56,10 @@ public record SchemeSpec(Family family, int bits) {
         if (bits < MIN_BITS || bits > MAX_BITS) {
             throw new ModelException("--schemes: " + family.key + ":" + bits + ": bits outside " + MIN_BITS + ".."
                     + MAX_BITS);
+        }
+        if (family == Family.F8NET && bits != F8Net.BITS) {
+            throw new ModelException("--schemes: f8net:" + bits + ": F8Net's constants (c = 40 signed, 70 unsigned, "
+                    + "spec/algorithms.md F) are published for 8 bits only; use f8net:8");
         }
     }
 

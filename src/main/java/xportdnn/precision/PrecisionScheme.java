@@ -58,7 +58,8 @@ public interface PrecisionScheme {
     /**
      * The scheme of a quantized net, from the {@code quant_type} its blocks state: Xilinx when any block says
      * "Xilinx" (the original tool wrote no quant_type on Input and ReLU blocks, whose default reads
-     * "DynamicFixed"), DynamicFixed when the blocks state nothing else.
+     * "DynamicFixed"), F8Net when any says "F8Net" (compare writes it on every block), DynamicFixed when the blocks
+     * state nothing else.
      *
      * @throws ModelException when the net has no block, a block names another type (the runtime aborts), or
      *                        blocks state both types
@@ -74,9 +75,11 @@ public interface PrecisionScheme {
             blocks.add(l.name());
             if (p.hasQuantType()) {
                 String type = p.getQuantType();
-                if (!type.equals(XilinxScheme.QUANT_TYPE) && !type.equals(DynamicFixedScheme.QUANT_TYPE)) {
-                    throw ModelException.inLayer(l.name(), "quant_type \"" + type + "\" is neither \""
-                            + XilinxScheme.QUANT_TYPE + "\" nor \"" + DynamicFixedScheme.QUANT_TYPE + "\"");
+                if (!type.equals(XilinxScheme.QUANT_TYPE) && !type.equals(DynamicFixedScheme.QUANT_TYPE)
+                        && !type.equals(F8NetScheme.QUANT_TYPE)) {
+                    throw ModelException.inLayer(l.name(), "quant_type \"" + type + "\" is not \""
+                            + XilinxScheme.QUANT_TYPE + "\", \"" + DynamicFixedScheme.QUANT_TYPE + "\" or \""
+                            + F8NetScheme.QUANT_TYPE + "\" (compare's F8Net, which CHaiDNN does not run)");
                 }
                 stated.add(type);
             }
@@ -86,7 +89,11 @@ public interface PrecisionScheme {
                     + "CHaiDNN prototxt");
         }
         if (stated.size() > 1) {
-            throw new ModelException("net '" + net.name() + "' mixes quant_type \"Xilinx\" and \"DynamicFixed\" blocks");
+            throw new ModelException("net '" + net.name() + "' mixes quant_type \"" + String.join("\" and \"", stated)
+                    + "\" blocks");
+        }
+        if (stated.contains(F8NetScheme.QUANT_TYPE)) {
+            return new F8NetScheme(net);
         }
         return stated.contains(XilinxScheme.QUANT_TYPE) ? new XilinxScheme() : new DynamicFixedScheme();
     }

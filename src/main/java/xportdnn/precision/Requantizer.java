@@ -6,12 +6,22 @@ import java.util.Arrays;
  * The device's move of a wide integer into a narrow code, per channel c:
  * {@code clamp(roundShift(a x multiplier[c] + offset[c], shift), lower, upper)}, where {@code roundShift} divides
  * by 2^shift rounding half away from zero, as CHaiDNN's output stage does ({@code |v| + 2^(shift-1)}, shifted,
- * sign restored). A fused ReLU raises the lower bound to 0. All arithmetic is exact in {@code long}: the
+ * sign restored), or half to even, as F8Net's integer-only shifts do ({@link Rounding}). A fused ReLU raises the
+ * lower bound to 0. All arithmetic is exact in {@code long}: the
  * single-value {@link #apply(long, int)} throws where a product would overflow, the bulk methods serve
  * accumulators whose range {@link #requireRange} accepted.
  */
 public final class Requantizer {
 
+    /** How a right shift rounds a value exactly halfway between two results. */
+    public enum Rounding {
+        /** Away from zero: CHaiDNN's output stage (and C's round). */
+        HALF_AWAY,
+        /** To the even result: F8Net's integer-only rescaling (algorithms.md F). */
+        HALF_EVEN
+    }
+
+    private final Rounding rounding;
     private final long[] multiplier;
     private final long[] offset;
     private final int shift;
@@ -35,12 +45,18 @@ public final class Requantizer {
      * @param upper      largest result
      */
     public Requantizer(long[] multiplier, long[] offset, int shift, int lower, int upper) {
+        this(multiplier, offset, shift, lower, upper, Rounding.HALF_AWAY);
+    }
+
+    /** The same move with the given rounding of the shift. */
+    public Requantizer(long[] multiplier, long[] offset, int shift, int lower, int upper, Rounding rounding) {
         if (multiplier.length != offset.length || multiplier.length == 0) {
             throw new IllegalArgumentException(multiplier.length + " multipliers for " + offset.length + " offsets");
         }
         if (shift < 0 || shift > 62 || lower > upper) {
             throw new IllegalArgumentException("shift " + shift + ", bounds " + lower + ".." + upper);
         }
+        this.rounding = rounding;
         this.multiplier = multiplier.clone();
         this.offset = offset.clone();
         this.shift = shift;
@@ -88,12 +104,21 @@ public final class Requantizer {
 
     /** A per-tensor move without offset. */
     public static Requantizer scaling(long multiplier, int shift, int lower, int upper) {
-        return new Requantizer(new long[] {multiplier}, new long[] {0}, shift, lower, upper);
+        return scaling(multiplier, shift, lower, upper, Rounding.HALF_AWAY);
+    }
+
+    /** A per-tensor move without offset, with the given rounding. */
+    public static Requantizer scaling(long multiplier, int shift, int lower, int upper, Rounding rounding) {
+        return new Requantizer(new long[] {multiplier}, new long[] {0}, shift, lower, upper, rounding);
     }
 
     /** The same move followed by a ReLU. */
     public Requantizer withRelu() {
-        return new Requantizer(multiplier, offset, shift, Math.max(lower, 0), Math.max(upper, 0));
+        return new Requantizer(multiplier, offset, shift, Math.max(lower, 0), Math.max(upper, 0), rounding);
+    }
+
+    public Rounding rounding() {
+        return rounding;
     }
 
     public int channels() {
@@ -115,7 +140,7 @@ public final class Requantizer {
     /** The code for accumulator {@code a} of channel {@code channel}. */
     public int apply(long a, int channel) {
         long v = Math.addExact(Math.multiplyExact(a, multiplier[channel]), offset[channel]);
-        long r = roundShift(v, shift);
+        long r = roundShift(v, shift, rounding);
         return (int) Math.max(lower, Math.min(upper, r));
     }
 
@@ -139,7 +164,10 @@ public final class Requantizer {
      * {@code out[to + i] = apply(acc[from + i], channel)} for {@code count} float32 accumulators holding integers of
      * magnitude at most 2^24 (so the cast to int is exact, and cheaper than a cast to long) that
      * {@link #requireRange} accepted: the device's output stage for one channel's pixels. The rounding is
-     * {@link #roundShift} without branches: for v < 0, {@code -((-v + half) >> s)} equals {@code (v + half - 1) >> s}.
+     * {@link #roundShift} without branches: {@code (v + half + adjust) >> s}, where half away from zero takes
+     * {@code adjust = -1} for v < 0 ({@code -((-v + half) >> s)} equals {@code (v + half - 1) >> s}) and half to even
+     * takes {@code adjust = (floor(v / 2^s) & 1) - 1}, which rounds a tie up only from an odd quotient (see
+     * {@link #roundShift(long, int, Rounding)}); both are 0 without a shift.
      */
     public void apply(float[] acc, int from, int count, int channel, int[] out, int to) {
         if (int32[channel]) {
@@ -149,13 +177,14 @@ public final class Requantizer {
         long m = multiplier[channel];
         long b = offset[channel];
         long half = shift == 0 ? 0 : 1L << (shift - 1);
-        long negative = shift == 0 ? 0 : -1; // selects v >> 63 (-1 for v < 0) when there is a shift
+        long away = awayMask(); // selects v >> 63 (-1 for v < 0)
+        long even = evenMask(); // selects the quotient's lowest bit
         int s = shift;
         int lo = lower;
         int hi = upper;
         for (int i = 0; i < count; i++) {
             long v = (int) acc[from + i] * m + b;
-            long r = (v + half + ((v >> 63) & negative)) >> s;
+            long r = (v + half + ((v >> 63) & away) + ((v >> s) & even) - even) >> s;
             out[to + i] = (int) Math.max(lo, Math.min(hi, r));
         }
     }
@@ -177,7 +206,8 @@ public final class Requantizer {
         int aLo = accLow[channel];
         int aHi = accHigh[channel];
         int half = shift == 0 ? 0 : 1 << (shift - 1);
-        int negative = shift == 0 ? 0 : -1;
+        int away = (int) awayMask();
+        int even = (int) evenMask();
         int s = shift;
         int lo = lower;
         int hi = upper;
@@ -189,7 +219,7 @@ public final class Requantizer {
             d = aHi - a;
             a = aHi - (d & ~(d >> 31));
             int v = a * m + b;
-            int r = (v + half + ((v >> 31) & negative)) >> s;
+            int r = (v + half + ((v >> 31) & away) + ((v >> s) & even) - even) >> s;
             d = r - lo;
             r = lo + (d & ~(d >> 31));
             d = hi - r;
@@ -201,7 +231,7 @@ public final class Requantizer {
     public void apply(double[] acc, int from, int count, int channel, int[] out, int to) {
         for (int i = 0; i < count; i++) {
             out[to + i] = (int) Math.max(lower, Math.min(upper, roundShift((long) acc[from + i] * multiplier[channel]
-                    + offset[channel], shift)));
+                    + offset[channel], shift, rounding)));
         }
     }
 
@@ -214,6 +244,16 @@ public final class Requantizer {
         return out;
     }
 
+    /** -1 when the shift rounds half away from zero (the bulk methods' mask for v < 0), else 0. */
+    private long awayMask() {
+        return shift > 0 && rounding == Rounding.HALF_AWAY ? -1 : 0;
+    }
+
+    /** 1 when the shift rounds half to even (the bulk methods' mask for the quotient's lowest bit), else 0. */
+    private long evenMask() {
+        return shift > 0 && rounding == Rounding.HALF_EVEN ? 1 : 0;
+    }
+
     /** {@code v / 2^shift} rounded half away from zero. */
     public static long roundShift(long v, int shift) {
         if (shift == 0) {
@@ -223,9 +263,21 @@ public final class Requantizer {
         return v >= 0 ? (v + half) >> shift : -((half - v) >> shift);
     }
 
+    /**
+     * {@code v / 2^shift} rounded as {@code rounding} says. Half to even: {@code (v + 2^(shift-1) - 1 + bit) >> shift}
+     * with {@code bit} the lowest bit of {@code floor(v / 2^shift)}: a remainder below half stays below 2^shift, one
+     * above half reaches it, and a remainder of exactly half reaches it only when the quotient is odd.
+     */
+    public static long roundShift(long v, int shift, Rounding rounding) {
+        if (rounding == Rounding.HALF_AWAY || shift == 0) {
+            return roundShift(v, shift);
+        }
+        return (v + (1L << (shift - 1)) - 1 + ((v >> shift) & 1)) >> shift;
+    }
+
     @Override
     public String toString() {
         return "Requantizer(x" + (multiplier.length == 1 ? multiplier[0] : Arrays.toString(multiplier)) + " >> " + shift
-                + ", " + lower + ".." + upper + ")";
+                + (rounding == Rounding.HALF_EVEN ? " half-even" : "") + ", " + lower + ".." + upper + ")";
     }
 }

@@ -18,14 +18,16 @@
  * (this only matters above 8 bits), and at high bitwidths the fixed 22-bit multiplier, not the codes, limits
  * precision. DynamicFixed ({@link xportdnn.precision.FixedPointFormat}): the bias is trimmed to the output format
  * (saturating) and added in the accumulator's fl_in + fl_params fractional bits; the sum is shifted right by
- * fl_in + fl_params - fl_out with rounding and saturated; a negative shift scales up exactly.</li>
+ * fl_in + fl_params - fl_out with rounding and saturated; a negative shift scales up exactly. F8Net
+ * ({@link xportdnn.precision.F8NetFormat}, a scheme of {@code compare} that CHaiDNN does not run) is the one
+ * exception to C's rounding: its codes and shifts round half to even.</li>
  * <li><b>Average pooling</b> ({@link xportdnn.precision.AveragePooling}): the device's multiplier, scale and
  * flooring shift in either mode, wrapping instead of saturating.</li>
  * <li><b>Schemes</b> ({@link xportdnn.precision.PrecisionScheme}, {@link xportdnn.precision.XilinxScheme},
- * {@link xportdnn.precision.DynamicFixedScheme}): the {@code precision_param} block of each quant_type, both ways:
- * which fields a layer type's block holds as the exporters write it, and the formats a block gives a layer's
- * input, output and weights as the simulator reads it, including the fractional length the runtime itself gives
- * BatchNorm-fused weights.</li>
+ * {@link xportdnn.precision.DynamicFixedScheme}, {@link xportdnn.precision.F8NetScheme}): the {@code precision_param}
+ * block of each quant_type, both ways: which fields a layer type's block holds as the exporters write it, and the
+ * formats a block gives a layer's input, output and weights as the simulator reads it, including the fractional
+ * length the runtime itself gives BatchNorm-fused weights.</li>
  * <li><b>Bitwidths</b> ({@link xportdnn.precision.ChaiDnnBitwidths}, {@link xportdnn.precision.InParamsOut}): what
  * the hardware runs, and the (input, params, output) triples of the command line.</li>
  * </ul>

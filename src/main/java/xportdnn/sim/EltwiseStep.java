@@ -1,12 +1,11 @@
 package xportdnn.sim;
 
 import java.util.List;
-import xportdnn.precision.DynamicFixed;
 import xportdnn.precision.NumberFormat;
 
 /**
  * Eltwise SUM or MAX on the device: every input moved into the output format (a no-op when, as the quantizers
- * make it, all share it), then added with saturation to the output bitwidth, or compared.
+ * make it, all share it), then added with saturation to the output's codes, or compared.
  */
 final class EltwiseStep implements SimStep {
 
@@ -35,8 +34,10 @@ final class EltwiseStep implements SimStep {
             }
         }
         int[] out = new int[acc.length];
+        int lo = output.minCode();
+        int hi = output.maxCode();
         for (int i = 0; i < out.length; i++) {
-            out[i] = (int) DynamicFixed.saturate(acc[i], output.bitwidth());
+            out[i] = (int) Math.max(lo, Math.min(hi, acc[i]));
         }
         return List.of(SimTensor.ofCodes(bottoms.get(0).shape(), out, output));
     }

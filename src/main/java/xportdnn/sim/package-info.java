@@ -1,7 +1,7 @@
 /**
  * The on-host simulator of CHaiDNN's integer arithmetic: {@link xportdnn.sim.FixedPointNet} runs a quantized
- * prototxt (Xilinx or DynamicFixed) with its caffemodel as the device would, layer outputs dequantized for
- * comparison with the float engine.
+ * prototxt (Xilinx or DynamicFixed, or the F8Net blocks {@code compare} writes) with its caffemodel as the device
+ * would, layer outputs dequantized for comparison with the float engine.
  *
  * <p>Our reading of spec/chaidnn-precision.md and of the runtime's sources (Xilinx/CHaiDNN, software/init and
  * design/conv), where the spec leaves a choice:

@@ -25,7 +25,8 @@ class CompareCommandTest {
      * 8x4 + 4 (one scale) + 1,152 + 16x4 + 4 + 51x4 = 1,676 B; xilinx:8 keeps a float32 scale per output channel:
      * 1,676 - 8 + (8 + 16) x 4 = 1,764 B; bfp:8 a one-byte exponent per output channel: 1,676 - 8 + 24 = 1,692 B;
      * naive:4 992 B (the codes halve: 108 + 576), aciq:4 the same codes in all (widths averaging 4) with 6 bytes per
-     * output channel instead of one scale per layer: 992 - 8 + 24 x 6 = 1,128 B. Footprint (one image): conv1 runs with the image (3x32x32) and its output
+     * output channel instead of one scale per layer: 992 - 8 + 24 x 6 = 1,128 B; f8net:8 a one-byte fractional length
+     * per layer: 1,676 - 8 + 2 = 1,670 B. Footprint (one image): conv1 runs with the image (3x32x32) and its output
      * (8x32x32) live, 11,264 values: 45,056 B in float, 11,264 B at 8 bits, 5,632 B at 4 bits.
      */
     @Test
@@ -34,7 +35,7 @@ class CompareCommandTest {
         Path html = dir.resolve("c.html");
         CliRun run = CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
                 "examples/tinynet/val.txt", "--calibration_directory", "examples/tinynet/images", "--mean_value",
-                "128,128,128", "--schemes", "naive:8,xilinx:8,naive:4,bfp:8,aciq:4", "--json", json.toString(), "--report",
+                "128,128,128", "--schemes", "naive:8,xilinx:8,naive:4,bfp:8,aciq:4,f8net:8", "--json", json.toString(), "--report",
                 html.toString(), "--quiet");
         assertEquals(0, run.status(), run.stderr());
         assertTrue(run.stdout().startsWith("tinynet: 60 images scored, calibrated on 8"), run.stdout());
@@ -55,6 +56,8 @@ class CompareCommandTest {
         assertEquals(1.0, scheme(j, "bfp:8", "top1"), j); // 8-bit mantissas keep the easy example too
         assertEquals(1128, scheme(j, "aciq:4", "model_bytes"), j);
         assertEquals(5632, scheme(j, "aciq:4", "activation_footprint_bytes"), j);
+        assertEquals(1670, scheme(j, "f8net:8", "model_bytes"), j);
+        assertEquals(11264, scheme(j, "f8net:8", "activation_footprint_bytes"), j);
         // 4 bits cost accuracy; the drop is float minus the scheme, in points
         double top1 = scheme(j, "naive:4", "top1");
         assertEquals(100 * (1 - top1), scheme(j, "naive:4", "top1_drop_points"), 1e-9, j);

@@ -30,6 +30,15 @@ class SchemeSpecTest {
         }
     }
 
+    /** F8Net's constants are the paper's for 8 bits: other widths are refused in words. */
+    @Test
+    void f8netTakesEightBitsOnly() {
+        assertEquals("f8net:8", SchemeSpec.parse("f8net:8").label());
+        ModelException e = assertThrows(ModelException.class, () -> SchemeSpec.parse("f8net:6"));
+        assertEquals("--schemes: f8net:6: F8Net's constants (c = 40 signed, 70 unsigned, spec/algorithms.md F) are "
+                + "published for 8 bits only; use f8net:8", e.getMessage());
+    }
+
     /** naive: one scale per tensor, the largest of the per-channel thresholds the Xilinx walk measured. */
     @Test
     void naiveWeightsShareTheLargestChannelThreshold() {

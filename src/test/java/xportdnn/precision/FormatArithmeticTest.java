@@ -20,6 +20,51 @@ class FormatArithmeticTest {
         assertEquals(-7, Requantizer.roundShift(-7, 0));
     }
 
+    @Test
+    void roundShiftRoundsHalfToEven() {
+        long[] v = {0, 2, 6, 10, 14, 5, 7, -2, -6, -10, -14, -5, -7};
+        // divided by 4: 0, .5, 1.5, 2.5, 3.5, 1.25, 1.75, -.5, -1.5, -2.5, -3.5, -1.25, -1.75
+        long[] expected = {0, 0, 2, 2, 4, 1, 2, 0, -2, -2, -4, -1, -2};
+        for (int i = 0; i < v.length; i++) {
+            assertEquals(expected[i], Requantizer.roundShift(v[i], 2, Requantizer.Rounding.HALF_EVEN), "v = " + v[i]);
+        }
+        assertEquals(-7, Requantizer.roundShift(-7, 0, Requantizer.Rounding.HALF_EVEN));
+    }
+
+    /**
+     * Half to even in every path (single value, float32 in int and in long, float64) against Math.rint of the exact
+     * quotient, which rounds half to even: shifts 0 to 7, multipliers that keep the int path and one that does not.
+     */
+    @Test
+    void halfEvenPathsEqualRint() {
+        for (int shift = 0; shift < 8; shift++) {
+            for (long[] mo : new long[][] {{1, 0}, {1, 37}, {3, -11}, {1L << 29, 0}}) {
+                Requantizer rq = new Requantizer(new long[] {mo[0]}, new long[] {mo[1]}, shift, -100000, 100000,
+                        Requantizer.Rounding.HALF_EVEN);
+                float[] acc = new float[2001];
+                double[] wide = new double[acc.length];
+                for (int i = 0; i < acc.length; i++) {
+                    acc[i] = i - 1000;
+                    wide[i] = acc[i];
+                }
+                int[] bulk = new int[acc.length];
+                int[] fromDoubles = new int[acc.length];
+                rq.apply(acc, 0, acc.length, 0, bulk, 0);
+                rq.apply(wide, 0, acc.length, 0, fromDoubles, 0);
+                for (int i = 0; i < acc.length; i++) {
+                    long exact = (long) Math.max(-100000, Math.min(100000,
+                            Math.rint(((long) acc[i] * mo[0] + mo[1]) / Math.scalb(1.0, shift))));
+                    String where = "shift " + shift + ", x" + mo[0] + " + " + mo[1] + ", accumulator " + acc[i];
+                    assertEquals(exact, rq.apply((long) acc[i], 0), where);
+                    assertEquals(exact, bulk[i], where);
+                    assertEquals(exact, fromDoubles[i], where);
+                }
+            }
+        }
+        assertEquals(Requantizer.Rounding.HALF_EVEN, Requantizer.scaling(1, 2, -8, 7, Requantizer.Rounding.HALF_EVEN)
+                .withRelu().rounding());
+    }
+
     /** The bulk path (branch-free rounding, int cast) agrees with the single-value path everywhere. */
     @Test
     void bulkApplyEqualsApply() {

@@ -384,7 +384,8 @@ class FixedPointNetTest {
                         convolution_param { num_output: 2 kernel_size: 1 } %s }
                 """;
         assertError("net 'bad' has no precision_param blocks: it is not a quantized CHaiDNN prototxt", conv, "");
-        assertError("layer 'conv': quant_type \"Int8\" is neither \"Xilinx\" nor \"DynamicFixed\"", conv,
+        assertError("layer 'conv': quant_type \"Int8\" is not \"Xilinx\", \"DynamicFixed\" or \"F8Net\" (compare's "
+                + "F8Net, which CHaiDNN does not run)", conv,
                 "precision_param { quant_type: \"Int8\" }");
         assertError("layer 'conv': precision_param has no th_layer_in (the runtime would fall back to a default: a "
                 + "bug in the file)", conv, "precision_param { bw_layer_in: 8 quant_type: \"Xilinx\" }");
@@ -397,6 +398,12 @@ class FixedPointNetTest {
         assertError("layer 'conv': precision_param: bitwidth 40 is outside 2..24", conv,
                 "precision_param { bw_layer_in: 40 bw_layer_out: 8 bw_params: 8 fl_layer_in: 1 fl_layer_out: 1 "
                         + "fl_params: 1 }");
+        assertError("layer 'conv': precision_param: F8Net formats are 8-bit, not 6", conv,
+                "precision_param { bw_layer_in: 6 bw_layer_out: 8 bw_params: 8 fl_layer_in: 1 fl_layer_out: 1 "
+                        + "fl_params: 1 quant_type: \"F8Net\" }");
+        assertError("layer 'conv': precision_param: F8Net fractional length 9 is outside 0..7 for signed codes", conv,
+                "precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 9 fl_layer_out: 1 "
+                        + "fl_params: 1 quant_type: \"F8Net\" }");
     }
 
     private static void assertError(String message, String template, String block) {
@@ -417,7 +424,7 @@ class FixedPointNetTest {
                         precision_param { quant_type: "DynamicFixed" } }
                 """;
         Net net = net(prototxt, NetParameter.getDefaultInstance());
-        assertEquals("net 'mixed' mixes quant_type \"Xilinx\" and \"DynamicFixed\" blocks",
+        assertEquals("net 'mixed' mixes quant_type \"DynamicFixed\" and \"Xilinx\" blocks",
                 assertThrows(ModelException.class, () -> new FixedPointNet(net)).getMessage());
     }
 }

@@ -1,0 +1,78 @@
+package xportdnn.precision;
+
+/**
+ * F8Net's fixed-point numbers (algorithms.md F; Jin et al., ICLR 2022, snap-research/F8Net
+ * {@code models/fix_quant_ops.py}): an 8-bit code q with fractional length fl means {@code q * 2^-fl}; signed codes
+ * lie in [-127, 127], unsigned ones (a ReLU's output) in [0, 255]; values round half to even
+ * ({@code torch.round}). The fractional length comes from a statistic s of the tensor:
+ * {@code fl = floor(log2(c * N / s))} clamped to [0, 8 - signed], N = 1. Pure functions, no state.
+ */
+public final class F8Net {
+
+    /** The only word length whose constants the paper publishes. */
+    public static final int BITS = 8;
+
+    /** The statistics F8Net reads a tensor's format from, each with the paper's constants c (signed, unsigned). */
+    public enum Statistic {
+        /** Standard deviation: c = 40 signed, 70 unsigned. */
+        STD(40, 70),
+        /** Mean absolute value: c = 30 both. */
+        MEAN_ABS(30, 30),
+        /** Root mean square: c = 40 signed, 50 unsigned. */
+        RMS(40, 50);
+
+        private final int signedC;
+        private final int unsignedC;
+
+        Statistic(int signedC, int unsignedC) {
+            this.signedC = signedC;
+            this.unsignedC = unsignedC;
+        }
+
+        /** The constant c of this statistic for signed or unsigned codes. */
+        public int c(boolean signed) {
+            return signed ? signedC : unsignedC;
+        }
+    }
+
+    private F8Net() {
+    }
+
+    /** The largest fractional length: 8 - signed (7 for signed codes, 8 for unsigned). */
+    public static int maxFl(boolean signed) {
+        return BITS - (signed ? 1 : 0);
+    }
+
+    /**
+     * {@code clamp(floor(log2(c / s)), 0, 8 - signed)} for statistic value {@code s} (N = 1); an all-zero tensor
+     * (s = 0) gets the finest format.
+     */
+    public static int fractionalLength(Statistic statistic, double s, boolean signed) {
+        if (!(s >= 0) || Double.isInfinite(s)) {
+            throw new IllegalArgumentException("statistic " + s + " is not a finite number >= 0");
+        }
+        if (s == 0) {
+            return maxFl(signed);
+        }
+        int fl = Math.getExponent(statistic.c(signed) / s); // floor(log2) of a positive normal double, exactly
+        return Math.max(0, Math.min(maxFl(signed), fl));
+    }
+
+    /** The smallest code: -127 signed, 0 unsigned. */
+    public static int minCode(boolean signed) {
+        return signed ? -maxCode(true) : 0;
+    }
+
+    /** The largest code: 127 signed, 255 unsigned. */
+    public static int maxCode(boolean signed) {
+        return (1 << (BITS - (signed ? 1 : 0))) - 1;
+    }
+
+    /** The code of {@code x}: {@code clamp(rhe(x * 2^fl), minCode, maxCode)}. */
+    public static int quantize(double x, int fl, boolean signed) {
+        if (Double.isNaN(x)) {
+            throw new IllegalArgumentException("cannot quantize NaN");
+        }
+        return (int) Math.max(minCode(signed), Math.min(maxCode(signed), Math.rint(Math.scalb(x, fl))));
+    }
+}

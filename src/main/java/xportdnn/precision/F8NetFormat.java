@@ -1,0 +1,91 @@
+package xportdnn.precision;
+
+/**
+ * An F8Net tensor format ({@link F8Net}): 8-bit codes with fractional length fl, signed in [-127, 127] or unsigned
+ * in [0, 255], values rounded half to even; one fractional length for the whole tensor.
+ *
+ * <p>Integer-only rescaling (F8Net's {@code int_op_only_fix_quant}): the accumulator of (input x weight) codes
+ * has {@code fl_in + fl_w} fractional bits; the bias is added in them, rounded half to even and held in 32 bits;
+ * the sum is shifted right by {@code s = fl_in + fl_w - fl_out} rounding half to even and saturated to the output
+ * codes; a negative s shifts left exactly. Moving codes between two formats is the same shift without bias.
+ *
+ * @param signed         whether codes are signed (else the tensor is a ReLU's output)
+ * @param fractionalBits fl, 0..8 - signed
+ */
+public record F8NetFormat(boolean signed, int fractionalBits) implements NumberFormat {
+
+    /** The bias word: F8Net quantizes biases to 32 bits at the accumulator's fractional length. */
+    private static final int BIAS_BITS = 32;
+
+    public F8NetFormat {
+        if (fractionalBits < 0 || fractionalBits > F8Net.maxFl(signed)) {
+            throw new IllegalArgumentException("F8Net fractional length " + fractionalBits + " is outside 0.."
+                    + F8Net.maxFl(signed) + " for " + (signed ? "signed" : "unsigned") + " codes");
+        }
+    }
+
+    @Override
+    public int bitwidth() {
+        return F8Net.BITS;
+    }
+
+    @Override
+    public int channels() {
+        return 1;
+    }
+
+    @Override
+    public double step(int channel) {
+        return Math.scalb(1.0, -fractionalBits);
+    }
+
+    @Override
+    public int quantize(float x, int channel) {
+        return Float.isNaN(x) ? 0 : F8Net.quantize(x, fractionalBits, signed);
+    }
+
+    @Override
+    public int minCode() {
+        return F8Net.minCode(signed);
+    }
+
+    @Override
+    public int maxCode() {
+        return F8Net.maxCode(signed);
+    }
+
+    @Override
+    public Requantizer fromProducts(NumberFormat input, NumberFormat weights, float[] bias) {
+        int accumulatorFl = fractionalBitsOf(input) + fractionalBitsOf(weights);
+        int s = accumulatorFl - fractionalBits;
+        long biasLimit = DynamicFixed.maxCode(BIAS_BITS);
+        long[] m = new long[bias.length];
+        long[] offset = new long[bias.length];
+        for (int c = 0; c < bias.length; c++) {
+            long b = (long) Math.max(-biasLimit, Math.min(biasLimit, Math.rint(Math.scalb((double) bias[c],
+                    accumulatorFl))));
+            m[c] = s >= 0 ? 1 : 1L << -s;
+            offset[c] = s >= 0 ? b : b << -s;
+        }
+        return new Requantizer(m, offset, Math.max(s, 0), minCode(), maxCode(), Requantizer.Rounding.HALF_EVEN);
+    }
+
+    @Override
+    public Requantizer from(NumberFormat source) {
+        int s = fractionalBitsOf(source) - fractionalBits;
+        return Requantizer.scaling(s >= 0 ? 1 : 1L << -s, Math.max(s, 0), minCode(), maxCode(),
+                Requantizer.Rounding.HALF_EVEN);
+    }
+
+    private static int fractionalBitsOf(NumberFormat f) {
+        if (f instanceof F8NetFormat q) {
+            return q.fractionalBits;
+        }
+        throw new IllegalArgumentException("F8Net arithmetic needs F8Net operands, got " + f);
+    }
+
+    @Override
+    public String toString() {
+        return "F8Net " + (signed ? "signed" : "unsigned") + " fl " + fractionalBits;
+    }
+}

@@ -1,0 +1,147 @@
+package xportdnn.sim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static xportdnn.model.TestWeights.blob;
+import static xportdnn.model.TestWeights.layer;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import xportdnn.engine.layers.Tensors;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.precision.F8NetFormat;
+
+/**
+ * The simulator under F8Net blocks against F8Net's integer-only inference written as plain nested loops: codes
+ * rounded half to even and clamped (signed +-127, unsigned 0..255), exact accumulation, the bias at the
+ * accumulator's fractional length, a right shift rounding half to even, the ReLU as the unsigned clamp.
+ */
+class F8NetSimulationTest {
+
+    /**
+     * A 3x3 convolution (pad 1) with an in-place ReLU, then a 1x1 convolution: image signed Q.3, weights Q.2,
+     * ReLU output unsigned Q.4 (shift 3 + 2 - 4 = 1, so every odd sum is a tie), then weights Q.3 and a signed Q.5
+     * output (shift 4 + 3 - 5 = 2).
+     */
+    private static final String NET = """
+            name: "f8"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 5 dim: 5 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                    convolution_param { num_output: 3 kernel_size: 3 pad: 1 }
+                    precision_param { bw_layer_in: 8 fl_layer_in: 3 bw_params: 8 fl_params: 2 bw_layer_out: 8
+                                      fl_layer_out: 4 quant_type: "F8Net" } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1"
+                    precision_param { bw_layer_in: 8 fl_layer_in: 4 bw_layer_out: 8 fl_layer_out: 4
+                                      quant_type: "F8Net" } }
+            layer { name: "conv2" type: "Convolution" bottom: "conv1" top: "conv2"
+                    convolution_param { num_output: 2 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 fl_layer_in: 4 bw_params: 8 fl_params: 3 bw_layer_out: 8
+                                      fl_layer_out: 5 quant_type: "F8Net" } }
+            """;
+
+    @Test
+    void equalsTheNestedLoops() {
+        Random random = new Random(14);
+        float[] image = new float[2 * 5 * 5];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (random.nextInt(61) - 30) / 16f; // half steps of Q.3: ties in the input's rounding too
+        }
+        float[] w1 = halves(random, 3 * 2 * 9, 24, 8);
+        float[] b1 = halves(random, 3, 40, 64);
+        float[] w2 = halves(random, 2 * 3, 20, 16);
+        float[] b2 = halves(random, 2, 40, 64);
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv1", blob(new int[] {3, 2, 3, 3}, w1), blob(new int[] {3}, b1)))
+                .addLayer(layer("conv2", blob(new int[] {2, 3, 1, 1}, w2), blob(new int[] {2}, b2))).build();
+        FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(NET, weights));
+        assertEquals("F8Net", sim.quantType());
+        assertEquals(new F8NetFormat(false, 4), sim.outputFormats().get("relu1"));
+        Map<String, float[]> seen = new HashMap<>();
+        sim.forward(image, 1, (l, tops) -> seen.put(l.name(), Tensors.floats(tops.get(0))));
+
+        Ties ties = new Ties();
+        long[] x = codes(image, 3, true);
+        long[] y1 = conv(x, 2, 5, codes(w1, 2, true), 3, 3, 1, b1, 3 + 2, 4, false, ties);
+        long[] y2 = conv(y1, 3, 5, codes(w2, 3, true), 2, 1, 0, b2, 4 + 3, 5, true, ties);
+        assertArrayEquals(values(y1, 4), seen.get("relu1"));
+        assertArrayEquals(values(y2, 5), seen.get("conv2"));
+        assertTrue(ties.count > 10, "the case exercises rounding half to even: " + ties.count + " ties");
+        assertTrue(java.util.Arrays.stream(y1).anyMatch(v -> v == 255) && java.util.Arrays.stream(y1)
+                .anyMatch(v -> v == 0), "the case exercises both clamps of the unsigned output");
+    }
+
+    /** n values k / denominator with k uniform in [-range, range]. */
+    private static float[] halves(Random random, int n, int range, int denominator) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (random.nextInt(2 * range + 1) - range) / (float) denominator;
+        }
+        return v;
+    }
+
+    private static final class Ties {
+        int count;
+    }
+
+    /** Math.rint(x * 2^fl) (half to even) clamped to the code range. */
+    private static long[] codes(float[] values, int fl, boolean signed) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = clamp((long) Math.rint(values[i] * Math.pow(2, fl)), signed);
+        }
+        return out;
+    }
+
+    private static long clamp(long v, boolean signed) {
+        return signed ? Math.max(-127, Math.min(127, v)) : Math.max(0, Math.min(255, v));
+    }
+
+    /** num / 2^s rounded half to even, from the floor quotient and the remainder. */
+    private static long shiftHalfEven(long num, int s, Ties ties) {
+        long d = 1L << s;
+        long q = Math.floorDiv(num, d);
+        long twice = 2 * Math.floorMod(num, d);
+        if (twice == d) {
+            ties.count++;
+        }
+        return twice > d || (twice == d && (q & 1) == 1) ? q + 1 : q;
+    }
+
+    /** A square convolution, stride 1, on one image of {@code c} channels of {@code size x size}. */
+    private static long[] conv(long[] x, int c, int size, long[] w, int outChannels, int k, int pad, float[] bias,
+            int accumulatorFl, int outFl, boolean signed, Ties ties) {
+        long[] y = new long[outChannels * size * size];
+        for (int o = 0; o < outChannels; o++) {
+            long b = (long) Math.rint(bias[o] * Math.pow(2, accumulatorFl));
+            for (int r = 0; r < size; r++) {
+                for (int col = 0; col < size; col++) {
+                    long acc = b;
+                    for (int i = 0; i < c; i++) {
+                        for (int dr = 0; dr < k; dr++) {
+                            for (int dc = 0; dc < k; dc++) {
+                                int rr = r + dr - pad;
+                                int cc = col + dc - pad;
+                                if (rr >= 0 && rr < size && cc >= 0 && cc < size) {
+                                    acc += x[(i * size + rr) * size + cc] * w[((o * c + i) * k + dr) * k + dc];
+                                }
+                            }
+                        }
+                    }
+                    y[(o * size + r) * size + col] = clamp(shiftHalfEven(acc, accumulatorFl - outFl, ties), signed);
+                }
+            }
+        }
+        return y;
+    }
+
+    private static float[] values(long[] codes, int fl) {
+        float[] v = new float[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            v[i] = (float) (codes[i] / Math.pow(2, fl));
+        }
+        return v;
+    }
+}
