@@ -124,6 +124,9 @@ final class XportCommand implements Callable<Integer> {
     String loadStatistics;
 
     @Mixin
+    SparkOption spark;
+
+    @Mixin
     QuietOption quiet;
 
     @Override
@@ -134,7 +137,8 @@ final class XportCommand implements Callable<Integer> {
             return 0;
         }
         refuseFlagsThatDoNotApply(spec.commandLine().getParseResult());
-        ExportPipeline.Outcome outcome = ExportPipeline.run(settings(), quiet.progress());
+        ExportSettings settings = settings();
+        ExportPipeline.Outcome outcome = spark.run(passes -> ExportPipeline.run(settings, passes, quiet.progress()));
         new Notes(spec.commandLine().getErr()).print(outcome.notices());
         spec.commandLine().getOut().println("xportdnn: " + outcome.summary());
         spec.commandLine().getOut().flush();
@@ -162,7 +166,7 @@ final class XportCommand implements Callable<Integer> {
         }
         if (given.hasMatchedOption("--load_statistics") && calibrationDirectory == null) {
             for (String flag : List.of("--calibration_size", "--calibration_seed", "--calibration_indices",
-                    "--batch")) {
+                    "--batch", "--spark")) {
                 refuse(given, flag, "with --load_statistics and no --calibration_directory (no image is read: the "
                         + "statistics come from the file)");
             }
@@ -173,7 +177,7 @@ final class XportCommand implements Callable<Integer> {
     /** The flags that only matter when the run calibrates. */
     static final List<String> CALIBRATION_FLAGS = List.of("--calibration_directory", "--calibration_size",
             "--calibration_seed", "--calibration_indices", "--batch", "--dims", "--transpose", "--channel_swap",
-            "--raw_scale", "--mean_value", "--mean_file", "--input_scale");
+            "--raw_scale", "--mean_value", "--mean_file", "--input_scale", "--spark");
 
     static void refuse(ParseResult given, String flag, String where) {
         if (given.hasMatchedOption(flag)) {
