@@ -2,8 +2,8 @@ package xportdnn.cli;
 
 import java.util.function.Function;
 import picocli.CommandLine.Option;
+import xportdnn.model.ModelException;
 import xportdnn.pipeline.FloatPasses;
-import xportdnn.spark.SparkClasses;
 import xportdnn.spark.SparkPasses;
 
 /** {@code --spark MASTER}: the passes over the images run as Spark jobs instead of in this JVM. */
@@ -19,7 +19,21 @@ final class SparkOption {
         if (master == null) {
             return body.apply(FloatPasses.HERE);
         }
-        SparkClasses.require();
+        requireSpark();
         return SparkPasses.run(master, body);
+    }
+
+    /**
+     * Spark is a provided dependency: spark-submit brings it, the ./xportdnn launcher only with SPARK_HOME set.
+     * Checked by name, before any class that links to Spark is loaded.
+     */
+    private static void requireSpark() {
+        try {
+            Class.forName("org.apache.spark.api.java.JavaSparkContext", false, SparkOption.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ModelException("--spark: Apache Spark is not on the classpath; run xportdnn with spark-submit "
+                    + "(spark-submit --class xportdnn.cli.Main target/xportdnn-0.1.0-SNAPSHOT-all.jar ...), or set "
+                    + "SPARK_HOME to a Spark 4 installation for the ./xportdnn launcher");
+        }
     }
 }

@@ -1,6 +1,5 @@
 package xportdnn.pipeline;
 
-import xportdnn.data.Preprocessing;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import xportdnn.calib.SavedStatistics;
 import xportdnn.calib.StatisticsOrigin;
+import xportdnn.data.Preprocessing;
 import xportdnn.data.Progress;
 import xportdnn.export.Json;
 import xportdnn.export.PrototxtWriter;
