@@ -163,6 +163,11 @@ final class XportCommand implements Callable<Integer> {
                             + " (nothing is calibrated; --fl_bitwidths auto calibrates)");
                 }
             }
+            if (!flBitwidths.auto()) {
+                // fast finetune reads the calibration images, but on this machine: no pass is left for Spark
+                refuse(given, "--spark", "in DynamicFixed mode with --fl_bitwidths " + flBitwidths
+                        + " (nothing is calibrated; --fl_bitwidths auto calibrates)");
+            }
         }
         if (given.hasMatchedOption("--load_statistics") && calibrationDirectory == null) {
             for (String flag : List.of("--calibration_size", "--calibration_seed", "--calibration_indices",
@@ -177,7 +182,7 @@ final class XportCommand implements Callable<Integer> {
     /** The flags that only matter when the run calibrates. */
     static final List<String> CALIBRATION_FLAGS = List.of("--calibration_directory", "--calibration_size",
             "--calibration_seed", "--calibration_indices", "--batch", "--dims", "--transpose", "--channel_swap",
-            "--raw_scale", "--mean_value", "--mean_file", "--input_scale", "--spark");
+            "--raw_scale", "--mean_value", "--mean_file", "--input_scale");
 
     static void refuse(ParseResult given, String flag, String where) {
         if (given.hasMatchedOption(flag)) {

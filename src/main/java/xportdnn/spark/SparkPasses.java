@@ -44,7 +44,8 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         try {
             return new SparkPasses(new JavaSparkContext(conf));
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // a bad master URL is a SparkException, which Scala throws undeclared
             throw new ModelException("--spark " + master + ": cannot start Spark: " + firstLine(e));
         }
     }
