@@ -23,8 +23,8 @@ case $model in
   *) echo "spark_bench.sh: unknown model '$model' (cifar10_quick or squeezenet)" >&2; exit 2 ;;
 esac
 # Spark is a provided dependency: the build's classpath with it (compile scope includes provided).
-mvn -B -q -o package -Dmaven.test.skip=true
-mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile=target/spark-classpath.txt
+mvn -B -q -o package -Dmaven.test.skip=true >&2
+mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile=target/spark-classpath.txt >&2
 cp="target/xportdnn.jar:$(cat target/spark-classpath.txt)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
