@@ -8,6 +8,8 @@ import java.io.Serializable;
  * element count and min |x|, so it can only be laid out after the first pass), a fine {@value #FINE_BINS}-bin
  * histogram that the other methods read (exactly coarsened to TensorRT's 2048 bins), and the sum of |x - mean|
  * for the Laplace scale. Merges exactly with another shard's built on the same range.
+ *
+ * <p>Serializable: Spark tasks return it to the driver ({@code --spark}).
  */
 public final class BlobHistograms implements Serializable {
 

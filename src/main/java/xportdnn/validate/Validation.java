@@ -12,6 +12,8 @@ import xportdnn.validate.Prediction;
  * Float-versus-fixed scores accumulated over a labelled set: top-1/top-5 of both, how often their top-1 agree,
  * and per layer the energy of the float output and of the fixed-point error, from which the signal-to-
  * quantization-noise ratio follows. Two shards' validations {@link #merge merge} exactly.
+ *
+ * <p>Serializable: Spark tasks return it to the driver ({@code --spark}).
  */
 public final class Validation implements Serializable {
 
