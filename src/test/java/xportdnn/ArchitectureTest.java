@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
     static final List<String> LAYERS = List.of("model", "precision", "engine", "data", "calib", "quant", "export",
-            "sim", "tune", "validate", "pipeline", "compare", "cli");
+            "sim", "tune", "validate", "pipeline", "spark", "compare", "cli");
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?xportdnn\\.(\\w+)\\.", Pattern.MULTILINE);
     private static final Pattern QUALIFIED = Pattern.compile("\\bxportdnn\\.(\\w+)\\.[A-Z]");

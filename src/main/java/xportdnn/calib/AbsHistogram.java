@@ -1,5 +1,6 @@
 package xportdnn.calib;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -10,8 +11,12 @@ import java.util.Arrays;
  *
  * <p>Two histograms with the same {@code hi} and bin count {@link #merge merge} exactly. With a power-of-two bin
  * count the edges of a coarser power-of-two grid are a subset of the finer one's, so {@link #coarsen} is lossless.
+ *
+ * <p>Serializable: Spark tasks return it to the driver ({@code --spark}).
  */
-public final class AbsHistogram {
+public final class AbsHistogram implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final float hi;
     private final float[] edges;

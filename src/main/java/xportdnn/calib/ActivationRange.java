@@ -1,11 +1,17 @@
 package xportdnn.calib;
 
+import java.io.Serializable;
+
 /**
  * First-pass statistics of one blob over a calibration run: element count, the extremes of |x| and the raw
  * moments. Two shards' ranges {@link #merge merge} exactly (counts add, extremes take min/max, sums add), so a
  * calibration split across machines gives the same range as one run.
+ *
+ * <p>Serializable: Spark tasks return it to the driver ({@code --spark}).
  */
-public final class ActivationRange {
+public final class ActivationRange implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private long count;
     private float maxAbs;

@@ -1,13 +1,19 @@
 package xportdnn.calib;
 
+import java.io.Serializable;
+
 /**
  * Second-pass statistics of one blob, built once its {@link ActivationRange} over the whole calibration run is
  * known: a histogram of |x| with the bin count the KL-J method asks for (numpy's 'sqrt' rule depends on the
  * element count and min |x|, so it can only be laid out after the first pass), a fine {@value #FINE_BINS}-bin
  * histogram that the other methods read (exactly coarsened to TensorRT's 2048 bins), and the sum of |x - mean|
  * for the Laplace scale. Merges exactly with another shard's built on the same range.
+ *
+ * <p>Serializable: Spark tasks return it to the driver ({@code --spark}).
  */
-public final class BlobHistograms {
+public final class BlobHistograms implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** Bins of the fine histogram: a power of two, so 2048-bin views are exact. */
     public static final int FINE_BINS = 8192;

@@ -106,6 +106,9 @@ final class ValidateCommand implements Callable<Integer> {
     CommaList.Names floatLayers;
 
     @Mixin
+    SparkOption spark;
+
+    @Mixin
     QuietOption quiet;
 
     @Override
@@ -123,7 +126,12 @@ final class ValidateCommand implements Callable<Integer> {
                 sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,
                 layerCost, floatModel, floatWeights, Set.copyOf(CommaList.Names.of(floatLayers)));
         OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
-        ValidationPipeline.Result result = ValidationPipeline.run(settings, quiet.progress());
+        if (spark.master != null) {
+            XportCommand.refuse(given, "--layer_cost", "with --spark (its float passes, one per layer, run on one "
+                    + "machine; leave out --spark)");
+        }
+        ValidationPipeline.Result result = spark.run(passes -> ValidationPipeline.run(settings, passes,
+                quiet.progress()));
         Validation v = result.validation();
         List<LayerCost.Cost> costs = result.costs();
         String mode = result.fixedNet().quantType();

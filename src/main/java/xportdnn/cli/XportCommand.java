@@ -124,6 +124,9 @@ final class XportCommand implements Callable<Integer> {
     String loadStatistics;
 
     @Mixin
+    SparkOption spark;
+
+    @Mixin
     QuietOption quiet;
 
     @Override
@@ -134,7 +137,8 @@ final class XportCommand implements Callable<Integer> {
             return 0;
         }
         refuseFlagsThatDoNotApply(spec.commandLine().getParseResult());
-        ExportPipeline.Outcome outcome = ExportPipeline.run(settings(), quiet.progress());
+        ExportSettings settings = settings();
+        ExportPipeline.Outcome outcome = spark.run(passes -> ExportPipeline.run(settings, passes, quiet.progress()));
         new Notes(spec.commandLine().getErr()).print(outcome.notices());
         spec.commandLine().getOut().println("xportdnn: " + outcome.summary());
         spec.commandLine().getOut().flush();
@@ -159,10 +163,15 @@ final class XportCommand implements Callable<Integer> {
                             + " (nothing is calibrated; --fl_bitwidths auto calibrates)");
                 }
             }
+            if (!flBitwidths.auto()) {
+                // fast finetune reads the calibration images, but on this machine: no pass is left for Spark
+                refuse(given, "--spark", "in DynamicFixed mode with --fl_bitwidths " + flBitwidths
+                        + " (nothing is calibrated; --fl_bitwidths auto calibrates)");
+            }
         }
         if (given.hasMatchedOption("--load_statistics") && calibrationDirectory == null) {
             for (String flag : List.of("--calibration_size", "--calibration_seed", "--calibration_indices",
-                    "--batch")) {
+                    "--batch", "--spark")) {
                 refuse(given, flag, "with --load_statistics and no --calibration_directory (no image is read: the "
                         + "statistics come from the file)");
             }

@@ -35,6 +35,15 @@ public final class ImageSet {
         FloatImage load(boolean color);
     }
 
+    /** The pixels of an image file (a folder's or a list's entry): what a Spark task reads again by its path. */
+    public record ImageFile(Path file) implements Pixels {
+
+        @Override
+        public FloatImage load(boolean color) {
+            return ImageDecoder.load(file, color);
+        }
+    }
+
     /**
      * One image.
      *
@@ -209,7 +218,7 @@ public final class ImageSet {
     }
 
     private static Entry fileEntry(String name, OptionalInt label, Path file) {
-        return new Entry(name, label, color -> ImageDecoder.load(file, color));
+        return new Entry(name, label, new ImageFile(file));
     }
 
     private static List<Path> imageFiles(Path dir) {

@@ -1,5 +1,6 @@
 package xportdnn.data;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -20,7 +21,7 @@ import xportdnn.model.ModelException;
  * @param inputScale  factor applied after the mean ({@code --input_scale}, default 1)
  */
 public record Preprocessing(int[] dims, int[] transpose, int[] channelSwap, float rawScale, float[] meanValues,
-                            Blob meanArray, float inputScale) {
+                            Blob meanArray, float inputScale) implements Serializable {
 
     public static final float DEFAULT_RAW_SCALE = 255f;
     public static final float DEFAULT_INPUT_SCALE = 1f;

@@ -1,12 +1,13 @@
 package xportdnn.model;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
  * A dense float32 array in row-major (C) order with its shape: a layer's learned parameter, or any
  * other tensor the pipeline passes around. The data array is shared, not copied.
  */
-public record Blob(int[] shape, float[] data) {
+public record Blob(int[] shape, float[] data) implements Serializable {
 
     public Blob {
         if (count(shape) != data.length) {

@@ -6,15 +6,12 @@ import java.util.Map;
 import java.util.Set;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.CalibrationSample;
-import xportdnn.calib.Calibrator;
 import xportdnn.calib.SavedStatistics;
 import xportdnn.calib.StatisticsMerge;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Progress;
-import xportdnn.engine.FloatEngine;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
-import xportdnn.quant.KlJThreshold;
 
 /**
  * The calibration step: every layer's output statistics over the calibration images (two streamed float passes,
@@ -43,15 +40,15 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
 
     /** Runs both passes of {@code net} over the images {@code settings} select. */
     public static Calibration run(Net net, CalibrationSettings settings, Progress progress) {
-        return run(net, CalibrationInput.of(net, settings), progress);
+        return run(net, CalibrationInput.of(net, settings), FloatPasses.HERE, progress);
     }
 
-    static Calibration run(Net net, CalibrationInput input, Progress progress) {
+    static Calibration run(Net net, CalibrationInput input, FloatPasses passes, Progress progress) {
         List<ImageSet.Entry> images = input.images();
-        Calibrator calibrator = new Calibrator(new FloatEngine(net), input.transformer(), input.batch());
         List<String> names = names(images);
         try (Progress.Step step = progress.start("calibrating (2 passes)", 2L * images.size())) {
-            return new Calibration(calibrator.calibrate(images, KlJThreshold::binCount, step), names, names);
+            return new Calibration(passes.calibrate(net, images, input.transformer(), input.batch(), step), names,
+                    names);
         }
     }
 
@@ -59,7 +56,8 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
      * The second pass alone: histograms of the input's images laid out on the ranges merged from {@code saved}'s
      * first passes, which must have seen every one of these images (else values could fall outside the ranges).
      */
-    static Calibration secondPass(Net net, CalibrationInput input, List<SavedStatistics> saved, Progress progress) {
+    static Calibration secondPass(Net net, CalibrationInput input, List<SavedStatistics> saved, FloatPasses passes,
+                                  Progress progress) {
         StatisticsMerge.Ranges ranges = StatisticsMerge.ranges(saved);
         Set<String> ranged = new HashSet<>(ranges.images());
         List<String> names = names(input.images());
@@ -70,11 +68,10 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
                         + "can only count images of the first");
             }
         }
-        Calibrator calibrator = new Calibrator(new FloatEngine(net), input.transformer(), input.batch());
         try (Progress.Step step = progress.start("calibrating (second pass on loaded ranges)",
                 input.images().size())) {
-            return new Calibration(calibrator.histograms(input.images(), ranges.layers(), KlJThreshold::binCount,
-                    step), ranges.images(), names);
+            return new Calibration(passes.histograms(net, input.images(), input.transformer(), input.batch(),
+                    ranges.layers(), step), ranges.images(), names);
         }
     }
 

@@ -1,6 +1,5 @@
 package xportdnn.pipeline;
 
-import xportdnn.data.Preprocessing;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import xportdnn.calib.SavedStatistics;
 import xportdnn.calib.StatisticsOrigin;
+import xportdnn.data.Preprocessing;
 import xportdnn.data.Progress;
 import xportdnn.export.Json;
 import xportdnn.export.PrototxtWriter;
@@ -51,9 +51,10 @@ public final class ExportPipeline {
 
     /** Calibrates, loads saved statistics, or runs the second pass alone on loaded ranges, and says which. */
     private static Calibration calibrate(Net net, CalibrationInput input, StatisticsSettings cache,
-                                         StatisticsOrigin origin, List<Notice> notices, Progress progress) {
+                                         StatisticsOrigin origin, FloatPasses passes, List<Notice> notices,
+                                         Progress progress) {
         if (!cache.loads()) {
-            return Calibration.run(net, input, progress);
+            return Calibration.run(net, input, passes, progress);
         }
         List<SavedStatistics> saved = StatisticsCache.read(cache.load(), origin);
         String files = cache.load().stream().map(Path::toString).collect(Collectors.joining(", "));
@@ -64,7 +65,7 @@ public final class ExportPipeline {
             }
         }
         Calibration calibration = input == null ? Calibration.loaded(saved)
-                : Calibration.secondPass(net, input, saved, progress);
+                : Calibration.secondPass(net, input, saved, passes, progress);
         notices.add(Notice.note(input == null
                 ? "statistics of " + calibration.images() + " images loaded from " + files + " (no float pass)"
                 : "second pass on " + calibration.images() + " images, laid out on the ranges of "
@@ -78,6 +79,11 @@ public final class ExportPipeline {
     }
 
     public static Outcome run(ExportSettings settings, Progress progress) {
+        return run(settings, FloatPasses.HERE, progress);
+    }
+
+    /** The export with the calibration's float passes run by {@code passes} (e.g. on a Spark cluster). */
+    public static Outcome run(ExportSettings settings, FloatPasses passes, Progress progress) {
         OutputPlan outputs = new OutputPlan(settings.inputFiles())
                 .add("--quantized_deploy_model", settings.quantizedDeployModel())
                 .add("--quantized_weights", settings.quantizedWeights())
@@ -96,8 +102,8 @@ public final class ExportPipeline {
                 : cache.loads() || cache.save() != null ? settings.preprocessing().resolve(loaded.net()) : null;
         StatisticsOrigin origin = cache.loads() || cache.save() != null
                 ? StatisticsCache.origin(settings, preprocessing) : null;
-        Calibration calibration = scheme.calibrates() ? calibrate(loaded.net(), input, cache, origin, notices,
-                progress) : null;
+        Calibration calibration = scheme.calibrates() ? calibrate(loaded.net(), input, cache, origin, passes,
+                notices, progress) : null;
         byte[] statistics = cache.save() == null ? null : StatisticsCache.encode(calibration, origin);
         ExportScheme.Exported exported = scheme.export(loaded.net(), calibration);
         if (input != null && calibration != null && settings.calibration().indices() == null

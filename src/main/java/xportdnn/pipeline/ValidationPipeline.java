@@ -19,7 +19,6 @@ import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.LayerCost;
 import xportdnn.validate.OutputBlob;
 import xportdnn.validate.Validation;
-import xportdnn.validate.Validator;
 
 /**
  * The validation of a quantized net: the float net and the simulation of the device's arithmetic side by side on
@@ -44,6 +43,11 @@ public final class ValidationPipeline {
     }
 
     public static Result run(ValidationSettings settings, Progress progress) {
+        return run(settings, FloatPasses.HERE, progress);
+    }
+
+    /** The validation with the images scored by {@code passes} (e.g. on a Spark cluster). */
+    public static Result run(ValidationSettings settings, FloatPasses passes, Progress progress) {
         Net net = NetLoader.load(settings.deployModel(), settings.weights());
         if (net.layers().stream().noneMatch(l -> l.param().hasPrecisionParam())) {
             throw new ModelException(settings.deployModel() + ": no precision_param blocks: not a quantized CHaiDNN "
@@ -72,11 +76,11 @@ public final class ValidationPipeline {
         Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
         List<ImageSet.Entry> chosen = images(settings);
 
-        Validator validator = new Validator(floatNet, fixedNet, transformer, scores.name(), scores.classes(),
+        ValidationJob job = new ValidationJob(floatNet, fixedNet, transformer, scores.name(), scores.classes(),
                 settings.batch(), !ownFloat);
-        Validation validation;
+        FloatPasses.Validated validated;
         try (Progress.Step step = progress.start("validating", chosen.size())) {
-            validation = validator.run(chosen, step);
+            validated = passes.validate(job, chosen, step);
         }
         List<LayerCost.Cost> costs = null;
         if (settings.layerCost()) {
@@ -87,7 +91,7 @@ public final class ValidationPipeline {
                 costs = measure.run(chosen, step);
             }
         }
-        return new Result(net, fixedNet, validation, validator.samples(), costs);
+        return new Result(net, fixedNet, validated.validation(), validated.samples(), costs);
     }
 
     /** The images to score: all, or a seeded sample, without the calibration images when asked. */

@@ -1,5 +1,6 @@
 package xportdnn.validate;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,11 +12,15 @@ import xportdnn.validate.Prediction;
  * Float-versus-fixed scores accumulated over a labelled set: top-1/top-5 of both, how often their top-1 agree,
  * and per layer the energy of the float output and of the fixed-point error, from which the signal-to-
  * quantization-noise ratio follows. Two shards' validations {@link #merge merge} exactly.
+ *
+ * <p>Serializable: Spark tasks return it to the driver ({@code --spark}).
  */
-public final class Validation {
+public final class Validation implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** Per layer: energy of the float output, energy of (fixed - float), number of values. */
-    public record LayerError(String name, double signal, double noise, long count) {
+    public record LayerError(String name, double signal, double noise, long count) implements Serializable {
 
         /** 10 log10(signal / noise); +infinity when the fixed output is exact. */
         public double sqnrDb() {

@@ -39,7 +39,7 @@ class NoSilentTrapsCliTest {
             Map.entry("--transpose", "2,0,1"), Map.entry("--channel_swap", "2,1,0"), Map.entry("--raw_scale", "255"),
             Map.entry("--mean_value", "128,128,128"), Map.entry("--mean_file", "mean.npy"),
             Map.entry("--input_scale", "1"), Map.entry("--save_statistics", "saved.stats"),
-            Map.entry("--load_statistics", "saved.stats"));
+            Map.entry("--load_statistics", "saved.stats"), Map.entry("--spark", "local[1]"));
 
     @TempDir
     Path dir;
@@ -313,6 +313,8 @@ class NoSilentTrapsCliTest {
                 "--float_model and --float_weights go together"));
         cases.add(new Case("validate", "--float_weights", join.apply(validate, List.of("--float_weights", WEIGHTS)),
                 "--float_model and --float_weights go together"));
+        cases.add(new Case("validate", "--spark", join.apply(validate, List.of("--layer_cost", "--spark", "local[1]")),
+                "--layer_cost does not apply with --spark"));
         cases.add(new Case("compare", "--calibration_size", join.apply(compare, List.of("--calibration_indices",
                 "0,1", "--calibration_size", "4")), "--calibration_size does not apply with --calibration_indices"));
         cases.add(new Case("compare", "--calibration_seed", join.apply(compare, List.of("--calibration_indices",

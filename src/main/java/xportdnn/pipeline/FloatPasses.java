@@ -1,0 +1,61 @@
+package xportdnn.pipeline;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import xportdnn.calib.ActivationRange;
+import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.Calibrator;
+import xportdnn.data.ImageSet;
+import xportdnn.data.Transformer;
+import xportdnn.engine.FloatEngine;
+import xportdnn.model.Net;
+import xportdnn.quant.KlJThreshold;
+import xportdnn.validate.Validation;
+
+/**
+ * Where the passes over many images run: in this JVM ({@link #HERE}), or spread over a cluster (xportdnn.spark,
+ * with {@code --spark}). Whatever runs them returns what {@link #HERE} returns for the same images, to the bit.
+ */
+public interface FloatPasses {
+
+    /** A validation's scores and, per compared layer, a sample of its float output on the first image. */
+    record Validated(Validation validation, Map<String, float[]> samples) {
+    }
+
+    /** Both calibration passes: each layer output's range, then its histograms laid out on it. */
+    Map<String, BlobHistograms> calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer, int batch,
+                                          IntConsumer progress);
+
+    /** The second calibration pass alone: histograms laid out on {@code ranges}. */
+    Map<String, BlobHistograms> histograms(Net net, List<ImageSet.Entry> images, Transformer transformer, int batch,
+                                           Map<String, ActivationRange> ranges, IntConsumer progress);
+
+    /** Scores the images with the job's float net and simulator side by side. */
+    Validated validate(ValidationJob job, List<ImageSet.Entry> images, IntConsumer progress);
+
+    /** The passes in this JVM, batch after batch. */
+    FloatPasses HERE = new FloatPasses() {
+        @Override
+        public Map<String, BlobHistograms> calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
+                                                     int batch, IntConsumer progress) {
+            return new Calibrator(new FloatEngine(net), transformer, batch).calibrate(images, KlJThreshold::binCount,
+                    progress);
+        }
+
+        @Override
+        public Map<String, BlobHistograms> histograms(Net net, List<ImageSet.Entry> images, Transformer transformer,
+                                                      int batch, Map<String, ActivationRange> ranges,
+                                                      IntConsumer progress) {
+            return new Calibrator(new FloatEngine(net), transformer, batch).histograms(images, ranges,
+                    KlJThreshold::binCount, progress);
+        }
+
+        @Override
+        public Validated validate(ValidationJob job, List<ImageSet.Entry> images, IntConsumer progress) {
+            var validator = job.validator();
+            Validation validation = validator.run(images, progress);
+            return new Validated(validation, validator.samples());
+        }
+    };
+}

@@ -1,0 +1,111 @@
+package xportdnn.spark;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.broadcast.Broadcast;
+import xportdnn.calib.ActivationRange;
+import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.Calibrator;
+import xportdnn.data.Preprocessing;
+import xportdnn.data.Transformer;
+import xportdnn.engine.FloatEngine;
+import xportdnn.quant.KlJThreshold;
+
+/**
+ * The calibration passes as Spark tasks (run on executors) and the merge of their results (on the driver). A task
+ * returns what its batches measured; nothing is accumulated on the side, so a retried task counts once. The merge
+ * adds the batches' floating-point sums in the run's batch order, as one machine adds them, so the statistics are
+ * the same to the bit; the histograms' counts are integers and merge in any order.
+ */
+final class CalibrationTasks {
+
+    /** What a task needs beside its images: the net, the preprocessing, the batch size (broadcast once). */
+    record Job(ShippedNet net, Preprocessing preprocessing, int batch) implements Serializable {
+
+        Calibrator calibrator() {
+            return new Calibrator(new FloatEngine(net.build()), new Transformer(preprocessing), batch);
+        }
+    }
+
+    /** First pass: one batch's ranges. */
+    record BatchRanges(int index, Map<String, ActivationRange> ranges) implements Serializable {
+    }
+
+    /**
+     * Second pass: a partition's histograms merged, and each of its batches' sum of |x - mean| per layer (the one
+     * floating-point sum, added in batch order on the driver).
+     */
+    record PartitionHistograms(Map<String, BlobHistograms> histograms, List<BatchDeviations> deviations)
+            implements Serializable {
+    }
+
+    record BatchDeviations(int index, Map<String, Double> sums) implements Serializable {
+    }
+
+    private CalibrationTasks() {
+    }
+
+    static Iterator<BatchRanges> ranges(Broadcast<Job> job, Iterator<ImageBatch> batches) {
+        Calibrator calibrator = job.value().calibrator();
+        List<BatchRanges> out = new ArrayList<>();
+        batches.forEachRemaining(b -> out.add(new BatchRanges(b.index(), calibrator.ranges(b.entries(), n -> {
+        }))));
+        return out.iterator();
+    }
+
+    static Iterator<PartitionHistograms> histograms(Broadcast<Job> job, Broadcast<Map<String, ActivationRange>> ranges,
+                                                    Iterator<ImageBatch> batches) {
+        Calibrator calibrator = job.value().calibrator();
+        Map<String, BlobHistograms> merged = null;
+        List<BatchDeviations> deviations = new ArrayList<>();
+        while (batches.hasNext()) {
+            ImageBatch b = batches.next();
+            Map<String, BlobHistograms> h = calibrator.histograms(b.entries(), ranges.value(), KlJThreshold::binCount,
+                    n -> {
+                    });
+            Map<String, Double> sums = new LinkedHashMap<>();
+            h.forEach((name, stats) -> sums.put(name, stats.sumAbsDeviation()));
+            deviations.add(new BatchDeviations(b.index(), sums));
+            if (merged == null) {
+                merged = h;
+            } else {
+                Map<String, BlobHistograms> into = merged;
+                h.forEach((name, stats) -> into.get(name).merge(stats));
+            }
+        }
+        return merged == null ? Collections.emptyIterator()
+                : List.of(new PartitionHistograms(merged, deviations)).iterator();
+    }
+
+    /** Every batch's ranges merged in batch order. */
+    static Map<String, ActivationRange> mergeRanges(List<BatchRanges> batches) {
+        Map<String, ActivationRange> merged = new LinkedHashMap<>();
+        batches.stream().sorted(Comparator.comparingInt(BatchRanges::index)).forEach(b -> b.ranges()
+                .forEach((name, r) -> merged.computeIfAbsent(name, k -> new ActivationRange()).merge(r)));
+        return merged;
+    }
+
+    /** The partitions' histograms merged, each layer's sum of |x - mean| added in batch order. */
+    static Map<String, BlobHistograms> mergeHistograms(Map<String, ActivationRange> ranges,
+                                                       List<PartitionHistograms> partitions) {
+        List<BatchDeviations> batches = partitions.stream().flatMap(p -> p.deviations().stream())
+                .sorted(Comparator.comparingInt(BatchDeviations::index)).toList();
+        Map<String, BlobHistograms> merged = new LinkedHashMap<>();
+        ranges.forEach((name, range) -> {
+            BlobHistograms counts = new BlobHistograms(range, KlJThreshold.binCount(range));
+            partitions.forEach(p -> counts.merge(p.histograms().get(name)));
+            double sum = 0;
+            for (BatchDeviations b : batches) {
+                sum += b.sums().get(name);
+            }
+            merged.put(name, BlobHistograms.of(range, counts.sqrtRule(), counts.fine(), sum));
+        });
+        return merged;
+    }
+}

@@ -1,0 +1,85 @@
+package xportdnn.spark;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.broadcast.Broadcast;
+import xportdnn.data.Preprocessing;
+import xportdnn.data.Transformer;
+import xportdnn.engine.FloatEngine;
+import xportdnn.model.Net;
+import xportdnn.pipeline.FloatPasses;
+import xportdnn.pipeline.ValidationJob;
+import xportdnn.sim.FixedPointNet;
+import xportdnn.validate.Validation;
+import xportdnn.validate.Validator;
+
+/**
+ * Validation as Spark tasks: each batch's scores come back as the task's result (never accumulated on the side,
+ * so a retried task counts once) and the driver merges them in batch order, which adds the per-layer SQNR sums as
+ * one machine adds them.
+ */
+final class ValidationTasks {
+
+    /**
+     * What a task needs beside its images (broadcast once).
+     *
+     * @param quantized   the quantized net
+     * @param floatNet    the separate float net ({@code --float_model}), or null for the quantized net run in float
+     * @param floatLayers device layers simulated in float
+     */
+    record Job(ShippedNet quantized, ShippedNet floatNet, Set<String> floatLayers, Preprocessing preprocessing,
+               String scoreBlob, int classes, int batch) implements Serializable {
+
+        static Job of(ValidationJob job) {
+            Net quantized = job.fixedNet().net();
+            return new Job(ShippedNet.of(quantized), job.byBlob() ? ShippedNet.of(job.floatNet().net()) : null,
+                    Set.copyOf(job.fixedNet().floatLayers()), job.transformer().settings(), job.scoreBlob(),
+                    job.classes(), job.batch());
+        }
+
+        Validator validator() {
+            Net net = quantized.build();
+            FloatEngine quantizedInFloat = new FloatEngine(net);
+            FloatEngine reference = floatNet == null ? quantizedInFloat : new FloatEngine(floatNet.build());
+            return new ValidationJob(reference, new FixedPointNet(net, floatLayers), new Transformer(preprocessing),
+                    scoreBlob, classes, batch, floatNet != null).validator();
+        }
+    }
+
+    /** One batch's scores; the first batch also brings the float output samples of the report. */
+    record BatchValidation(int index, Validation validation, Map<String, float[]> samples) implements Serializable {
+    }
+
+    private ValidationTasks() {
+    }
+
+    static Iterator<BatchValidation> validate(Broadcast<Job> job, Iterator<ImageBatch> batches) {
+        Validator validator = job.value().validator();
+        List<BatchValidation> out = new ArrayList<>();
+        batches.forEachRemaining(b -> {
+            Validation v = validator.run(b.entries(), n -> {
+            });
+            out.add(new BatchValidation(b.index(), v, b.index() == 0 ? new LinkedHashMap<>(validator.samples())
+                    : null));
+        });
+        return out.iterator();
+    }
+
+    static FloatPasses.Validated merge(List<BatchValidation> batches) {
+        Validation merged = new Validation();
+        Map<String, float[]> samples = Map.of();
+        for (BatchValidation b : batches.stream().sorted(Comparator.comparingInt(BatchValidation::index)).toList()) {
+            merged.merge(b.validation());
+            if (b.samples() != null) {
+                samples = b.samples();
+            }
+        }
+        return new FloatPasses.Validated(merged, samples);
+    }
+}

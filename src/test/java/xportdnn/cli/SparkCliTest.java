@@ -1,0 +1,106 @@
+package xportdnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --spark local[2]} gives what one machine gives: the same prototxt and saved statistics, byte for byte,
+ * and the same validation scores. Each run cuts the images into several batches over two partitions, so the
+ * driver's merge of the tasks' results is what is tested. {@link SparkClusterTest} does the same on a standalone
+ * cluster of separate JVMs.
+ */
+class SparkCliTest {
+
+    static final String DEPLOY = "examples/tinynet/deploy.prototxt";
+    static final String WEIGHTS = "examples/tinynet/tinynet.caffemodel";
+    static final String IMAGES = "examples/tinynet/images";
+    static final String VAL = "examples/tinynet/val.txt";
+
+    @TempDir
+    Path dir;
+
+    /** An export of 16 calibration images in batches of 3 (the last one short), with or without --spark. */
+    static List<String> export(Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("--deploy_model", DEPLOY, "--weights", WEIGHTS,
+                "--quantized_deploy_model", out.resolve("q.prototxt").toString(), "--bitwidths", "8,8,8",
+                "--calibration_directory", IMAGES, "--calibration_size", "16", "--batch", "3", "--mean_value",
+                "128,128,128", "--save_statistics", out.resolve("q.stats").toString(), "--quiet"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    /** A validation of the 60 labelled images in batches of 7, with or without --spark. */
+    static List<String> validate(Path quantized, Path json, String... more) {
+        List<String> args = new ArrayList<>(List.of("validate", "--deploy_model", quantized.toString(), "--weights",
+                WEIGHTS, "--images", VAL, "--batch", "7", "--json", json.toString(), "--quiet"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    static CliRun ok(List<String> args) {
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, run.status(), run.stderr());
+        return run;
+    }
+
+    /** Export and validation on one machine and on {@code master}: the same bytes out. */
+    static void sameAsOneMachine(Path dir, String master) throws Exception {
+        Path here = Files.createDirectories(dir.resolve("here"));
+        Path spark = Files.createDirectories(dir.resolve("spark"));
+        CliRun plain = ok(export(here));
+        CliRun distributed = ok(export(spark, "--spark", master));
+        assertEquals(plain.stdout().replace(here.toString(), ""), distributed.stdout().replace(spark.toString(), ""));
+        assertArrayEquals(Files.readAllBytes(here.resolve("q.prototxt")), Files.readAllBytes(spark.resolve("q.prototxt")));
+        assertArrayEquals(Files.readAllBytes(here.resolve("q.stats")), Files.readAllBytes(spark.resolve("q.stats")));
+
+        Path quantized = here.resolve("q.prototxt");
+        CliRun scored = ok(validate(quantized, here.resolve("v.json")));
+        CliRun scoredOnSpark = ok(validate(quantized, spark.resolve("v.json"), "--spark", master));
+        assertEquals(scored.stdout(), scoredOnSpark.stdout());
+        String json = Files.readString(here.resolve("v.json"));
+        assertTrue(json.contains("\"images\": 60"), json);
+        assertTrue(json.contains("sqnr_db"), json);
+        assertEquals(json, Files.readString(spark.resolve("v.json")));
+    }
+
+    @Test
+    void local2GivesTheSamePrototxtStatisticsAndScores() throws Exception {
+        sameAsOneMachine(dir, "local[2]");
+    }
+
+    @Test
+    void anUnreadableImageFailsTheJobNamingIt() throws Exception {
+        Path images = Files.createDirectories(dir.resolve("images"));
+        try (var files = Files.list(Path.of(IMAGES))) {
+            for (Path f : files.sorted().limit(5).toList()) {
+                Files.copy(f, images.resolve(f.getFileName()));
+            }
+        }
+        Path bad = Files.writeString(images.resolve("broken.png"), "not a PNG");
+        List<String> args = new ArrayList<>(export(dir));
+        args.set(args.indexOf(IMAGES), images.toString());
+        args.addAll(List.of("--spark", "local[2]"));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertEquals(2, run.status(), run.stderr());
+        assertEquals(1, run.stderr().lines().count(), run.stderr());
+        assertTrue(run.stderr().startsWith("xportdnn: error: " + bad.toAbsolutePath() + ": "), run.stderr());
+        assertFalse(Files.exists(dir.resolve("q.prototxt")));
+    }
+
+    @Test
+    void layerCostIsRefusedWithSpark() {
+        CliRun run = CliRun.of(validate(Path.of("q.prototxt"), dir.resolve("v.json"), "--layer_cost", "--spark",
+                "local[1]").toArray(String[]::new));
+        assertEquals(2, run.status(), run.stderr());
+        assertTrue(run.stderr().contains("--layer_cost does not apply with --spark"), run.stderr());
+    }
+}

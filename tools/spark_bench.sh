@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Validation throughput with and without --spark: the plain command, --spark local[1] and --spark local[2] on the
+# same images, as a Markdown table (images/s from wall time; each run includes its JVM start and, with --spark,
+# Spark's start and the executors' net builds: the cost a user sees).
+#   tools/spark_bench.sh [IMAGES] [MODEL]      IMAGES: how many (default 500); MODEL: cifar10_quick or squeezenet
+# Needs ../shared. Run it on an otherwise idle machine: throughput on a shared one measures the other load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${1:-500}
+model=${2:-cifar10_quick}
+shared=../shared
+case $model in
+  cifar10_quick)
+    deploy=$shared/models/cifar10_quick/cifar10_quick.prototxt
+    weights=$shared/models/cifar10_quick/cifar10_quick_iter_5000.caffemodel
+    images=$shared/data/cifar10-test/labels.txt
+    preprocessing=(--channel_swap 0,1,2 --mean_file "$shared/data/cifar10-test/mean.npy") ;;
+  squeezenet)
+    deploy=$shared/models/squeezenet_v1.0/SqueezeNet_deploy.prototxt
+    weights=$shared/models/squeezenet_v1.0/squeezenet_v1.0.caffemodel
+    images=$shared/data/imagenet-val-500/val.txt
+    preprocessing=() ;;
+  *) echo "spark_bench.sh: unknown model '$model' (cifar10_quick or squeezenet)" >&2; exit 2 ;;
+esac
+# Spark is a provided dependency: the build's classpath with it (compile scope includes provided).
+mvn -B -q -o package -Dmaven.test.skip=true >&2
+mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile=target/spark-classpath.txt >&2
+cp="target/xportdnn.jar:$(cat target/spark-classpath.txt)"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export OMP_WAIT_POLICY=PASSIVE MALLOC_ARENA_MAX=2
+run() { java -Xmx2g -cp "$cp" xportdnn.cli.Main "$@"; }
+run --deploy_model "$deploy" --weights "$weights" --quantized_deploy_model "$work/q.prototxt" --bitwidths 8,8,8 \
+  --calibration_directory "$images" --calibration_size 16 "${preprocessing[@]}" --quiet > /dev/null
+echo "| run | images | wall s | images/s |"
+echo "|---|---|---|---|"
+for spark in "" "local[1]" "local[2]"; do
+  start=$(date +%s.%N)
+  run validate --deploy_model "$work/q.prototxt" --weights "$weights" --images "$images" --count "$count" --quiet \
+    ${spark:+--spark "$spark"} > "$work/out.txt"
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" -v n="$count" -v r="${spark:-plain}" \
+    'BEGIN { printf "| %s | %d | %.1f | %.1f |\n", r, n, e - s, n / (e - s) }'
+done
