@@ -12,7 +12,7 @@ import xportdnn.model.proto.Caffe.NetParameter;
 
 /**
  * The memory check before a pass counts, beside the layer outputs, what a convolution allocates besides its output
- * (one input and one output: its copies and oneDNN's reorders). Only the estimate runs: nothing of this size is
+ * (ungrouped: a channels-last copy of its input). Only the estimate runs: nothing of this size is
  * allocated.
  */
 class ConvolutionWorkspaceTest {
@@ -20,8 +20,8 @@ class ConvolutionWorkspaceTest {
     /*
      * A 3 x 20000 x 20000 image through an 11 x 11, stride 4, 64-output convolution: output (20000 - 11) / 4 + 1
      * = 4998 square. Values: data 1,200,000,000; conv 64 x 4998^2 = 1,598,720,256 (6,394,881,024 bytes). Outputs
-     * 2,798,720,256 values = 11,194,881,024 bytes; the convolution's workspace, one input and one output, the same
-     * again: 22,389,762,048 bytes in all.
+     * 2,798,720,256 values = 11,194,881,024 bytes; the convolution's workspace, a copy of its input, 4,800,000,000
+     * bytes more: 15,994,881,024 bytes in all.
      */
     private static final String NET = """
             name: "wide"
@@ -39,10 +39,10 @@ class ConvolutionWorkspaceTest {
 
     @Test
     void workspaceBeyondTheOutputsIsRefusedInWords() {
-        // 15 GB holds the outputs (11.2 GB) but not with the workspace (22.4 GB)
+        // 15 GB holds the outputs (11.2 GB) but not with the workspace (16.0 GB)
         ModelException e = assertThrows(ModelException.class, () -> engine().requireMemory(1, 15_000_000_000L));
         assertEquals("layer 'conv': its output 1x64x4998x4998 (batch 1) needs 6.4 GB; all layer outputs need 11.2 GB "
-                + "and their computation 11.2 GB more (copies, scratch), more than the 15.0 GB of native memory ND4J may "
+                + "and their computation 4.8 GB more (copies, scratch), more than the 15.0 GB of native memory ND4J may "
                 + "use (org.bytedeco.javacpp.maxBytes, by default -Xmx) (check the layer's pad/kernel/stride and the "
                 + "input size, or use a smaller batch)", e.getMessage());
     }
@@ -50,7 +50,7 @@ class ConvolutionWorkspaceTest {
     @Test
     void outputsAndWorkspaceWithinTheBudgetPass() {
         FloatEngine engine = engine();
-        engine.requireMemory(1, 22_389_762_048L);
-        assertThrows(ModelException.class, () -> engine.requireMemory(1, 22_389_762_047L));
+        engine.requireMemory(1, 15_994_881_024L);
+        assertThrows(ModelException.class, () -> engine.requireMemory(1, 15_994_881_023L));
     }
 }

@@ -47,7 +47,8 @@ final class Convolution implements LayerOp {
         name = layer.name();
         ConvGeometry g = Layers.convGeometry(layer, bottomShapes);
         geometry = g;
-        workspaceValues = Tensors.valuesPerImage(bottomShapes.get(0)) + Tensors.valuesPerImage(g.outputShape(bottomShapes.get(0), false));
+        long in = Tensors.valuesPerImage(bottomShapes.get(0));
+        workspaceValues = g.group() == 1 ? in : in + Tensors.valuesPerImage(g.outputShape(bottomShapes.get(0), false));
         group = g.group();
         inputs = g.inChannels();
         int outputs = g.outChannels();
@@ -112,9 +113,10 @@ final class Convolution implements LayerOp {
     }
 
     /**
-     * One input and one output: the kept channels-last copy of the input or the group slices of it, the kept
-     * group or filter part, and the reorders oneDNN makes around a channels-first call (measured: 34 MB beside a
-     * 4 MB input and 22 MB output, no im2col buffer; ND4J's own im2col, kernel-area times the output, is avoided).
+     * Ungrouped: one input, the kept channels-last copy of it (oneDNN's channels-last call adds a few MB at most:
+     * measured 7 MB beside a 4 MB input and a 22 MB output). Grouped or depthwise: one input and one output, the
+     * kept slices and parts and the reorders oneDNN makes around a channels-first call (measured 34 MB for the same
+     * sizes). No im2col buffer: ND4J's own, kernel-area times the output, is avoided (see {@link #forward}).
      */
     @Override
     public long workspaceValuesPerImage() {
