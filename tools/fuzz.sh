@@ -37,7 +37,7 @@ seed_from_shared() { # target, files...
 }
 if [[ -d ../shared ]]; then
   seed_from_shared prototxt ../shared/models/*/*.prototxt
-  seed_from_shared caffemodel ../shared/models/lenet/*.caffemodel ../shared/models/cifar10_quick/*.caffemodel
+  seed_from_shared caffemodel ../shared/models/lenet*/*.caffemodel ../shared/models/cifar10_quick/*.caffemodel
   seed_from_shared npy ../shared/data/cifar10-test/mean.npy
   seed_from_shared meanFile ../shared/data/cifar10-test/mean.npy ../shared/models/*/*.binaryproto
 fi
