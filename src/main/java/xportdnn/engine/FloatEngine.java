@@ -183,9 +183,18 @@ public final class FloatEngine {
             return;
         }
         long batch = first.size(0);
-        OutputMemory.check(net, (int) Math.min(batch, Integer.MAX_VALUE), Float.BYTES, nativeBudget(),
-                "native memory ND4J may use (org.bytedeco.javacpp.maxBytes, by default -Xmx)");
+        requireMemory((int) Math.min(batch, Integer.MAX_VALUE), nativeBudget());
         checkedBatch = batch;
+    }
+
+    /** Refuses a pass at {@code batch} whose layer outputs and ops' workspace need more than {@code budgetBytes}. */
+    void requireMemory(int batch, long budgetBytes) {
+        Map<String, Long> workspace = new HashMap<>();
+        for (Step step : steps) {
+            workspace.put(step.layer().name(), step.op() == null ? 0 : step.op().workspaceValuesPerImage());
+        }
+        OutputMemory.check(net, batch, Float.BYTES, layer -> workspace.getOrDefault(layer.name(), 0L), budgetBytes,
+                "native memory ND4J may use (org.bytedeco.javacpp.maxBytes, by default -Xmx)");
     }
 
     /** What ND4J's off-heap arrays may take: JavaCPP's limit, else the machine's physical memory. */

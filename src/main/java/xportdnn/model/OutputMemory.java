@@ -1,6 +1,7 @@
 package xportdnn.model;
 
 import java.util.Locale;
+import java.util.function.ToLongFunction;
 
 /**
  * What a run of a net at a given batch size needs for its layer outputs, checked against what the process may
@@ -19,7 +20,17 @@ public final class OutputMemory {
      * @param budgetWhat what the budget is, for the message (e.g. "the native memory ND4J may use")
      */
     public static void check(Net net, int batch, int bytesPerValue, long budgetBytes, String budgetWhat) {
+        check(net, batch, bytesPerValue, layer -> 0, budgetBytes, budgetWhat);
+    }
+
+    /**
+     * The same, counting beside every layer's outputs its workspace: the values per image its computation allocates
+     * besides them (copies it keeps, scratch while it runs), which the message states apart.
+     */
+    public static void check(Net net, int batch, int bytesPerValue, ToLongFunction<Layer> workspaceValuesPerImage,
+            long budgetBytes, String budgetWhat) {
         double total = 0;
+        double workspace = 0;
         double largest = -1;
         Layer largestLayer = null;
         int[] largestShape = null;
@@ -39,10 +50,12 @@ public final class OutputMemory {
                     total += bytes;
                 }
             }
+            workspace += (double) workspaceValuesPerImage.applyAsLong(layer) * batch * bytesPerValue;
         }
-        if (largestLayer != null && (total > budgetBytes || largest > budgetBytes)) {
+        if (largestLayer != null && (total + workspace > budgetBytes || largest > budgetBytes)) {
             throw ModelException.inLayer(largestLayer.name(), "its output " + Blob.describe(largestShape) + " (batch "
                     + batch + ") needs " + bytes(largest) + "; all layer outputs need " + bytes(Math.max(total, largest))
+                    + (workspace > 0 ? " and their computation " + bytes(workspace) + " more (copies, scratch)" : "")
                     + ", more than the " + bytes(budgetBytes) + " of " + budgetWhat
                     + " (check the layer's pad/kernel/stride and the input size, or use a smaller batch)");
         }

@@ -12,9 +12,17 @@ final class ChannelsFirstInputs implements LayerOp {
 
     private final LayerOp op;
     private final Buffers buffers = new Buffers();
+    /** A copy of every bottom, as if each were channels-last (which of them are is known only while running). */
+    private final long copyValues;
 
-    ChannelsFirstInputs(LayerOp op) {
+    ChannelsFirstInputs(LayerOp op, List<int[]> bottomShapes) {
         this.op = op;
+        copyValues = bottomShapes.stream().mapToLong(Tensors::valuesPerImage).sum();
+    }
+
+    @Override
+    public long workspaceValuesPerImage() {
+        return op.workspaceValuesPerImage() + copyValues;
     }
 
     @Override

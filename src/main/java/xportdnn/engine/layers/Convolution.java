@@ -36,15 +36,19 @@ final class Convolution implements LayerOp {
     private final Conv2DConfig config;
     /** The same convolution on channels-last arrays (ungrouped only). */
     private final Conv2DConfig channelsLastConfig;
-    /** One weight array per group, or the single depthwise weight {@code [kh, kw, in, multiplier]}. */
+    /** One weight array per group, or per depthwise filter {@code j} the weight {@code [kh, kw, in, 1]}. */
     private final List<INDArray> weights = new ArrayList<>();
     private final List<INDArray> biases = new ArrayList<>();
     private final Buffers buffers = new Buffers();
+    /** See {@link #workspaceValuesPerImage}. */
+    private final long workspaceValues;
 
     Convolution(Layer layer, List<int[]> bottomShapes) {
         name = layer.name();
         ConvGeometry g = Layers.convGeometry(layer, bottomShapes);
         geometry = g;
+        long in = Tensors.valuesPerImage(bottomShapes.get(0));
+        workspaceValues = g.group() == 1 ? in : in + Tensors.valuesPerImage(g.outputShape(bottomShapes.get(0), false));
         group = g.group();
         inputs = g.inChannels();
         int outputs = g.outChannels();
@@ -55,9 +59,14 @@ final class Convolution implements LayerOp {
                 : null;
         depthwise = group > 1 && group == inputs;
         if (depthwise) {
-            // depthwise_conv2d wants [kh, kw, in, multiplier]; Caffe's output channel c*m + j is input c's j-th filter
-            weights.add(w.reshape(group, perGroup, w.size(2), w.size(3)).permute(2, 3, 0, 1).dup('c'));
-            biases.add(b);
+            // depthwise_conv2d wants [kh, kw, in, multiplier]; Caffe's output channel c*m + j is input c's j-th filter.
+            // One weight [kh, kw, in, 1] per filter j (see forward).
+            INDArray all = w.reshape(group, perGroup, w.size(2), w.size(3)).permute(2, 3, 0, 1);
+            for (int j = 0; j < perGroup; j++) {
+                weights.add(all.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
+                        NDArrayIndex.interval(j, j + 1)).dup('c'));
+                biases.add(b == null ? null : b.reshape(group, perGroup).get(NDArrayIndex.all(), NDArrayIndex.point(j)).dup());
+            }
         } else {
             for (int i = 0; i < group; i++) {
                 weights.add(group == 1 ? w : w.get(NDArrayIndex.interval(i * perGroup, (i + 1) * perGroup)).dup('c'));
@@ -103,6 +112,17 @@ final class Convolution implements LayerOp {
         return true;
     }
 
+    /**
+     * Ungrouped: one input, the kept channels-last copy of it (oneDNN's channels-last call adds a few MB at most:
+     * measured 7 MB beside a 4 MB input and a 22 MB output). Grouped or depthwise: one input and one output, the
+     * kept slices and parts and the reorders oneDNN makes around a channels-first call (measured 34 MB for the same
+     * sizes). No im2col buffer: ND4J's own, kernel-area times the output, is avoided (see {@link #forward}).
+     */
+    @Override
+    public long workspaceValuesPerImage() {
+        return workspaceValues;
+    }
+
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         Layers.requireChannels(name, bottoms.get(0), inputs);
@@ -119,8 +139,18 @@ final class Convolution implements LayerOp {
         }
         INDArray x = Tensors.dense(bottoms.get(0));
         INDArray out = buffers.get(0, outShape);
-        if (depthwise) {
+        if (depthwise && weights.size() == 1) {
             run(new DepthwiseConv2D(x, weights.get(0), biases.get(0), out, config));
+        } else if (depthwise) {
+            // ND4J computes a channel multiplier above 1 itself, through an im2col buffer kernel-area times the output
+            // (1.1 GB for a 3 MB input and a 21 x 21 kernel, and 30 times slower); oneDNN takes multiplier 1: one call
+            // per filter j, whose output channel c goes to Caffe's channel c*m + j
+            INDArray byFilter = out.reshape('c', out.size(0), inputs, weights.size(), out.size(2), out.size(3));
+            for (int j = 0; j < weights.size(); j++) {
+                INDArray part = buffers.get(2, out.size(0), inputs, out.size(2), out.size(3));
+                run(new DepthwiseConv2D(x, weights.get(j), biases.get(j), part, config));
+                byFilter.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(j)).assign(part);
+            }
         } else {
             int inPerGroup = inputs / group;
             long outPerGroup = out.size(1) / group;

@@ -26,10 +26,13 @@ final class Deconvolution implements LayerOp {
     private final int[] intArgs;
     private final List<INDArray> weights = new ArrayList<>();
     private final List<INDArray> biases = new ArrayList<>();
+    /** One input (the group slices) and one output (the parts before they are joined, or oneDNN's reorders). */
+    private final long workspaceValues;
 
     Deconvolution(Layer layer, List<int[]> bottomShapes) {
         name = layer.name();
         ConvGeometry g = Layers.convGeometry(layer, bottomShapes);
+        workspaceValues = Tensors.valuesPerImage(bottomShapes.get(0)) + Tensors.valuesPerImage(g.outputShape(bottomShapes.get(0), true));
         group = g.group();
         inputs = g.inChannels();
         int perGroup = g.outChannels() / group;
@@ -44,6 +47,11 @@ final class Deconvolution implements LayerOp {
         }
         intArgs = new int[] {(int) all.size(2), (int) all.size(3), g.stride()[0], g.stride()[1], g.pad()[0], g.pad()[1],
             1, 1, 0 /* explicit padding */, 0 /* NCHW */, WEIGHTS_IN_OUT_H_W};
+    }
+
+    @Override
+    public long workspaceValuesPerImage() {
+        return workspaceValues;
     }
 
     @Override

@@ -36,4 +36,13 @@ public interface LayerOp {
     default boolean takesChannelsLast() {
         return false;
     }
+
+    /**
+     * At most how many float values per image the op allocates beside its tops: the copies it keeps from one pass
+     * to the next and what ND4J or oneDNN allocate while it runs (0 for most ops). {@code FloatEngine} adds them to
+     * the layer outputs when it checks, before a pass, that the pass fits in memory.
+     */
+    default long workspaceValuesPerImage() {
+        return 0;
+    }
 }

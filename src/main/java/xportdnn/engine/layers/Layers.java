@@ -91,7 +91,7 @@ public final class Layers {
                     + " shapes were given");
         }
         LayerOp op = factory.create(layer, bottomShapes);
-        return op.takesChannelsLast() ? op : new ChannelsFirstInputs(op);
+        return op.takesChannelsLast() ? op : new ChannelsFirstInputs(op, bottomShapes);
     }
 
     /** The geometry of a 2-D (De)Convolution over its 4-D bottom, channels on axis 1. */

@@ -86,6 +86,15 @@ public final class Tensors {
         return storage.permute(0, 3, 1, 2);
     }
 
+    /** The values of one image of a blob of this shape (batch first). */
+    static long valuesPerImage(int[] shape) {
+        long n = 1;
+        for (int i = 1; i < shape.length; i++) {
+            n *= shape[i];
+        }
+        return n;
+    }
+
     /** Product of all dims. */
     public static long count(long[] shape) {
         return count(shape, 0, shape.length);
