@@ -22,8 +22,17 @@ public final class ActivationRange implements Serializable {
     public ActivationRange() {
     }
 
-    /** A range as a saved one holds it (see {@code proto/statistics.proto}). */
+    /**
+     * A range as a saved one holds it (see {@code proto/statistics.proto}).
+     *
+     * @throws IllegalArgumentException for numbers no calibration can have measured
+     */
     public static ActivationRange of(long count, float maxAbs, float minAbs, double sum, double sumSquares) {
+        if (count < 0 || !Float.isFinite(maxAbs) || !(maxAbs >= 0) || !(minAbs >= 0) || !Double.isFinite(sum)
+                || !Double.isFinite(sumSquares) || !(sumSquares >= 0)) {
+            throw new IllegalArgumentException("a range of " + count + " values with max |x| " + maxAbs + ", min |x| "
+                    + minAbs + ", sum " + sum + " and sum of squares " + sumSquares);
+        }
         ActivationRange r = new ActivationRange();
         r.count = count;
         r.maxAbs = maxAbs;
@@ -85,6 +94,11 @@ public final class ActivationRange implements Serializable {
     /** Smallest |x| seen (+infinity before any value). */
     public float minAbs() {
         return minAbs;
+    }
+
+    /** Whether every value added was finite (an infinite or NaN one leaves the sum non-finite for good). */
+    public boolean finite() {
+        return Double.isFinite(sum);
     }
 
     /** Sum of the values. */

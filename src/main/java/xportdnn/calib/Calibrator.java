@@ -11,6 +11,7 @@ import java.util.function.ToIntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.LayerObserver;
+import xportdnn.engine.NonFiniteValues;
 import xportdnn.engine.layers.Tensors;
 
 /**
@@ -46,6 +47,9 @@ public final class Calibrator {
             for (INDArray top : tops) {
                 float[] v = Tensors.floats(top);
                 r.add(v, 0, v.length);
+            }
+            if (!r.finite()) { // before any histogram is laid out on an infinite range
+                throw NonFiniteValues.firstIn(layer);
             }
         }, progress);
         return ranges;

@@ -1,6 +1,7 @@
 package xportdnn.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
 import xportdnn.engine.NativeBuild;
@@ -43,6 +44,9 @@ public final class Main {
             // picocli passes Errors on; the memory is free again once the run's arrays are unreachable
             cl.getErr().println("xportdnn: error: out of memory (" + e.getMessage() + "); give Java more with "
                     + "-Xmx (with the xportdnn launcher: XPORTDNN_JAVA_OPTS=-Xmx4g), or use a smaller --batch");
+            if (Arrays.asList(args).contains(DEBUG)) { // (the parse result is not at hand here)
+                e.printStackTrace(cl.getErr());
+            }
             cl.getErr().flush();
             return EXIT_BAD_INPUT;
         }

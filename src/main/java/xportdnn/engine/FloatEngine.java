@@ -173,7 +173,36 @@ public final class FloatEngine {
         for (String name : outputs) {
             result.put(name, blobs.get(name).dup('c')); // the ops reuse their arrays on the next pass
         }
+        if (NonFiniteValues.any(List.copyOf(result.values()))) {
+            throw firstNonFinite(inputValues);
+        }
         return result;
+    }
+
+    /**
+     * Runs the pass again, checking every layer's output, to name the first that holds infinite or NaN values.
+     * Only after the outputs were found to hold some: checking every layer on every pass would cost a read of all
+     * activations.
+     */
+    private ModelException firstNonFinite(Map<String, INDArray> inputValues) {
+        class FirstNonFinite extends RuntimeException {
+            final transient Layer layer;
+
+            FirstNonFinite(Layer layer) {
+                super(null, null, false, false);
+                this.layer = layer;
+            }
+        }
+        try {
+            forward(inputValues, (layer, tops) -> {
+                if (NonFiniteValues.any(tops)) {
+                    throw new FirstNonFinite(layer);
+                }
+            });
+        } catch (FirstNonFinite e) {
+            return NonFiniteValues.firstIn(e.layer);
+        }
+        return new ModelException("net '" + net.name() + "': its outputs hold infinite or NaN values");
     }
 
     /** Before the first pass at a batch size: refuses one whose layer outputs cannot fit in native memory. */
