@@ -36,7 +36,20 @@ public final class Tensors {
      */
     public static float[] floats(INDArray a, float[] reuse) {
         int n = Math.toIntExact(a.length());
-        float[] out = reuse != null && reuse.length == n ? reuse : new float[n];
+        return copy(a, reuse != null && reuse.length == n ? reuse : new float[n], n);
+    }
+
+    /**
+     * The values in C order, copied into the start of {@code buffer} when it has room for them (one buffer for
+     * arrays of every size), else into a new array of exactly their length: the first {@code a.length()} values
+     * of the array returned are theirs.
+     */
+    public static float[] floatsInto(INDArray a, float[] buffer) {
+        int n = Math.toIntExact(a.length());
+        return copy(a, buffer != null && buffer.length >= n ? buffer : new float[n], n);
+    }
+
+    private static float[] copy(INDArray a, float[] out, int n) {
         INDArray d = dense(a);
         try {
             if (d.dataType() == DataType.FLOAT) {
