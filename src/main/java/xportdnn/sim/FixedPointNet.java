@@ -1,5 +1,9 @@
 package xportdnn.sim;
 
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.PrecisionScheme;
+import xportdnn.precision.Requantizer;
+import xportdnn.precision.AveragePooling;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -30,10 +34,6 @@ import xportdnn.model.Shapes;
 import xportdnn.model.proto.Caffe.EltwiseParameter.EltwiseOp;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
-import xportdnn.precision.AveragePooling;
-import xportdnn.precision.NumberFormat;
-import xportdnn.precision.PrecisionScheme;
-import xportdnn.precision.Requantizer;
 import xportdnn.quant.BatchNormFusion;
 
 /**
