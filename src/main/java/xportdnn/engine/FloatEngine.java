@@ -26,7 +26,8 @@ import xportdnn.model.OutputMemory;
  * Runs a loaded net forward in float32 with Caffe's TEST-phase semantics on a batch of N images (N may differ
  * from the batch the prototxt declares). Built once per net: every layer's op and weights are prepared up front,
  * so an unsupported layer or bad weights fail here, naming the layer. {@link #forward} returns only the net's
- * outputs; an optional {@link LayerObserver} sees every layer's own output as it is computed.
+ * outputs; an optional {@link LayerObserver} sees every layer's own output as it is computed. {@link #start} runs a
+ * pass one layer at a time instead, for a caller that has work to do between the layers.
  *
  * <p>For speed the ops keep their output arrays from one pass to the next, and a layer declared in place
  * overwrites its bottom when no other blob can see that array. The arrays an observer is shown are therefore
@@ -114,6 +115,17 @@ public final class FloatEngine {
      * shape with its first dim replaced by {@code batch}.
      */
     public Map<String, INDArray> forward(float[] input, int batch, LayerObserver observer) {
+        try (Pass pass = start(input, batch)) {
+            return pass.finish(observer);
+        }
+    }
+
+    /**
+     * Starts a pass over {@code batch} images (as {@link #forward(float[], int, LayerObserver)} takes them) that
+     * runs one layer per {@link Pass#step}, for a caller that interleaves the layers with other work. One pass at a
+     * time: the ops' arrays are shared.
+     */
+    public Pass start(float[] input, int batch) {
         int[] declared = net.shape(inputs.get(0));
         long[] shape = Arrays.stream(declared).asLongStream().toArray();
         shape[0] = batch;
@@ -124,9 +136,10 @@ public final class FloatEngine {
         }
         INDArray array = Tensors.of(input, shape);
         try {
-            return forward(array, observer);
-        } finally {
-            array.close(); // the outputs are copies; its native memory is not left for the garbage collector
+            return new Pass(Map.of(inputs.get(0), array), array);
+        } catch (RuntimeException e) {
+            array.close();
+            throw e;
         }
     }
 
@@ -137,14 +150,40 @@ public final class FloatEngine {
      * @return the net's output blobs by name, in {@link #outputNames()} order
      */
     public Map<String, INDArray> forward(Map<String, INDArray> inputValues, LayerObserver observer) {
-        checkMemory(inputValues);
-        Map<String, INDArray> blobs = new HashMap<>();
-        // arrays computed in this pass that no other blob can see: an in-place layer may overwrite these
-        Set<INDArray> exclusive = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (int index = 0; index < steps.size(); index++) {
+        return new Pass(inputValues, null).finish(observer);
+    }
+
+    /**
+     * One forward pass, run a layer at a time. The arrays {@link #tops} shows are the engine's working memory,
+     * valid until the next step (see {@link LayerObserver}).
+     */
+    public final class Pass implements AutoCloseable {
+
+        private final Map<String, INDArray> inputValues;
+        /** The input array {@link #start} made: freed with the pass, not left to the garbage collector. */
+        private final INDArray ownedInput;
+        private final Map<String, INDArray> blobs = new HashMap<>();
+        /** Arrays computed in this pass that no other blob can see: an in-place layer may overwrite these. */
+        private final Set<INDArray> exclusive = Collections.newSetFromMap(new IdentityHashMap<>());
+        private int next;
+        private List<INDArray> tops = List.of();
+
+        private Pass(Map<String, INDArray> inputValues, INDArray ownedInput) {
+            this.inputValues = inputValues;
+            this.ownedInput = ownedInput;
+            checkMemory(inputValues);
+        }
+
+        /** Whether every layer has run. */
+        public boolean done() {
+            return next == steps.size();
+        }
+
+        /** Runs the next layer and returns it; its outputs are {@link #tops} until the next step. */
+        public Layer step() {
+            int index = next++;
             Step step = steps.get(index);
             Layer layer = step.layer();
-            List<INDArray> tops;
             if (step.op() == null) {
                 tops = inputsOf(layer, inputValues);
             } else {
@@ -160,23 +199,46 @@ public final class FloatEngine {
             for (int t = 0; t < tops.size(); t++) {
                 blobs.put(layer.tops().get(t), tops.get(t));
             }
-            if (observer != null) {
-                observer.onOutput(layer, tops);
-            }
             for (String bottom : layer.bottoms()) {
                 if (lastRead.get(bottom) == index && !outputs.contains(bottom)) {
                     blobs.remove(bottom);
                 }
             }
+            return layer;
         }
-        Map<String, INDArray> result = new LinkedHashMap<>();
-        for (String name : outputs) {
-            result.put(name, blobs.get(name).dup('c')); // the ops reuse their arrays on the next pass
+
+        /** The outputs of the layer the last {@link #step} ran, in its top order, batch first. */
+        public List<INDArray> tops() {
+            return tops;
         }
-        if (NonFiniteValues.any(List.copyOf(result.values()))) {
-            throw firstNonFinite(inputValues);
+
+        /**
+         * Runs the layers left, showing each to {@code observer} (may be null), and returns the net's output blobs
+         * by name in {@link #outputNames()} order: copies the caller owns.
+         */
+        public Map<String, INDArray> finish(LayerObserver observer) {
+            while (!done()) {
+                Layer layer = step();
+                if (observer != null) {
+                    observer.onOutput(layer, tops);
+                }
+            }
+            Map<String, INDArray> result = new LinkedHashMap<>();
+            for (String name : outputs) {
+                result.put(name, blobs.get(name).dup('c')); // the ops reuse their arrays on the next pass
+            }
+            if (NonFiniteValues.any(List.copyOf(result.values()))) {
+                throw firstNonFinite(inputValues);
+            }
+            return result;
         }
-        return result;
+
+        @Override
+        public void close() {
+            if (ownedInput != null) {
+                ownedInput.close();
+            }
+        }
     }
 
     /**

@@ -53,11 +53,10 @@ public final class ValidationPipeline {
             throw new ModelException(settings.deployModel() + ": no precision_param blocks: not a quantized CHaiDNN "
                     + "prototxt (write one with --quant_type Xilinx or DynamicFixed first)");
         }
-        // Per value of a batch's layer outputs the run holds at least the float output it is compared with and a
-        // copy of the fixed one (the simulator checks its own codes), and a separate float model's output too:
-        // refused up front when the heap surely cannot hold them, whatever the image count.
-        int copies = settings.floatModel() == null ? 2 : 3;
-        OutputMemory.check(net, settings.batch(), copies * Float.BYTES, Runtime.getRuntime().maxMemory(),
+        // Per value of a batch's layer outputs the heap holds at least the simulator's code (the float nets' outputs
+        // are ND4J's native memory, and each is compared as the simulator computes it, not kept): refused up front
+        // when the heap surely cannot hold them, whatever the image count.
+        OutputMemory.check(net, settings.batch(), Integer.BYTES, Runtime.getRuntime().maxMemory(),
                 "Java heap (-Xmx; with the xportdnn launcher, e.g. XPORTDNN_JAVA_OPTS=-Xmx4g)");
         boolean ownFloat = settings.floatModel() == null;
         FloatEngine quantizedInFloat = new FloatEngine(net);

@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.layers.Layers;
@@ -227,6 +228,17 @@ public final class FixedPointNet {
     }
 
     /**
+     * Sees each step's outputs during {@link #forwardValues}, under the layer it is reported as: the values
+     * (dequantized) in C order, batch first. They are the simulator's own arrays: read them during the call, never
+     * modify them.
+     */
+    @FunctionalInterface
+    public interface ValuesObserver {
+
+        void onOutput(Layer layer, List<float[]> tops);
+    }
+
+    /**
      * Runs {@code batch} images given as one C-ordered array (the input blob's declared shape with its first dim
      * replaced by {@code batch}).
      *
@@ -235,6 +247,23 @@ public final class FixedPointNet {
      * @return the net's output blobs by name, dequantized, in {@link #outputNames()} order
      */
     public Map<String, INDArray> forward(float[] input, int batch, LayerObserver observer) {
+        return pass(input, batch, observer == null ? null : (layer, tops) -> {
+            List<INDArray> shown = tops.stream().map(FixedPointNet::array).toList();
+            observer.onOutput(layer, shown);
+            shown.forEach(INDArray::close); // native copies: freed now, not whenever the collector runs
+        });
+    }
+
+    /**
+     * {@link #forward(float[], int, LayerObserver)} showing the observer the simulator's own values rather than
+     * INDArray copies of them: for a caller that reads every output once (validate), no copy at all.
+     */
+    public Map<String, INDArray> forwardValues(float[] input, int batch, ValuesObserver observer) {
+        return pass(input, batch, observer == null ? null
+                : (layer, tops) -> observer.onOutput(layer, tops.stream().map(SimTensor::values).toList()));
+    }
+
+    private Map<String, INDArray> pass(float[] input, int batch, BiConsumer<Layer, List<SimTensor>> observer) {
         if (inputs.size() != 1) {
             throw new ModelException("net '" + net.name() + "' has " + inputs.size() + " inputs; the simulator takes one");
         }
@@ -256,9 +285,7 @@ public final class FixedPointNet {
                 blobs.put(stage.tops().get(t), tops.get(t));
             }
             if (observer != null) {
-                List<INDArray> shown = tops.stream().map(FixedPointNet::array).toList();
-                observer.onOutput(stage.layer(), shown);
-                shown.forEach(INDArray::close); // native copies: freed now, not whenever the collector runs
+                observer.accept(stage.layer(), tops);
             }
             for (String b : stage.bottoms()) {
                 if (lastRead.get(b) == s && !outputs.contains(b)) {

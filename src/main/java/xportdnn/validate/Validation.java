@@ -27,6 +27,19 @@ public final class Validation implements Serializable {
             return noise == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(signal / noise);
         }
 
+        /** The errors of the first {@code length} values of {@code fixed} against those of {@code reference}. */
+        static LayerError between(String name, float[] reference, float[] fixed, int length) {
+            double s = 0;
+            double n = 0;
+            for (int i = 0; i < length; i++) {
+                double r = reference[i];
+                double d = fixed[i] - r;
+                s += r * r;
+                n += d * d;
+            }
+            return new LayerError(name, s, n, length);
+        }
+
         LayerError plus(LayerError o) {
             return new LayerError(name, signal + o.signal, noise + o.noise, count + o.count);
         }
@@ -86,15 +99,12 @@ public final class Validation implements Serializable {
             throw new IllegalArgumentException("layer " + name + ": " + reference.length + " float values but "
                     + fixed.length + " fixed ones");
         }
-        double s = 0;
-        double n = 0;
-        for (int i = 0; i < reference.length; i++) {
-            double r = reference[i];
-            double d = fixed[i] - r;
-            s += r * r;
-            n += d * d;
-        }
-        layers.merge(name, new LayerError(name, s, n, reference.length), LayerError::plus);
+        addLayer(LayerError.between(name, reference, fixed, reference.length));
+    }
+
+    /** Adds one layer's errors on some images. */
+    void addLayer(LayerError errors) {
+        layers.merge(errors.name(), errors, LayerError::plus);
     }
 
     /** Adds one image's class scores from both nets and its label, if known. */

@@ -1,11 +1,10 @@
 package xportdnn.validate;
 
-import xportdnn.sim.FixedPointNet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.function.IntConsumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.data.Batches;
@@ -14,12 +13,16 @@ import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Layer;
+import xportdnn.sim.FixedPointNet;
+import xportdnn.validate.Validation.LayerError;
 
 /**
  * Runs every image through the float engine and the fixed-point simulator of the same quantized net and scores
  * them side by side: class scores of both for top-1/top-5, and each layer the simulator reports compared with the
- * float engine's output of the same layer. Keeps a sample of every layer's float output on the first image for
- * the report's histograms.
+ * float engine's output of the same layer. The two passes over a batch run in step: as the simulator computes an
+ * output, the float pass runs on to the layer that computes the same one, and the two are compared there and
+ * dropped, so neither pass keeps every layer's output for the other (SqueezeNet at batch 8: 265 MB). Keeps a
+ * sample of every layer's float output on the first image for the report's histograms.
  */
 public final class Validator {
 
@@ -33,7 +36,13 @@ public final class Validator {
     private final int classes;
     private final int batchSize;
     private final boolean byBlob;
+    /** Per output compared (a layer, or in blob mode a blob), the float layer that writes its final value. */
+    private final Map<String, String> floatWriters;
+    /** Per output the simulator reports, the layer its final value is reported as. */
+    private final Map<String, String> fixedWriters;
     private final Map<String, float[]> samples = new LinkedHashMap<>();
+    /** The float values being compared: one buffer, as large as the largest output. */
+    private float[] floatValues;
 
     /**
      * @param scoreBlob the class-score blob ({@code classes} values per image) both nets output
@@ -50,52 +59,121 @@ public final class Validator {
         this.classes = classes;
         this.batchSize = batchSize;
         this.byBlob = byBlob;
+        this.floatWriters = finalWriters(floatNet.net().layers());
+        this.fixedWriters = finalWriters(fixedNet.reportedLayers().stream().map(fixedNet.net()::layer).toList());
+    }
+
+    /** Per output, the last of {@code layers} (in pass order) that writes it. */
+    private Map<String, String> finalWriters(List<Layer> layers) {
+        Map<String, String> writers = new HashMap<>();
+        layers.forEach(layer -> writers.put(key(layer), layer.name()));
+        return writers;
     }
 
     public Validation run(List<ImageSet.Entry> images, IntConsumer progress) {
         Validation v = new Validation();
-        // Per layer (or blob) compared, its float output on the batch; in blob mode also the fixed one. Buffers
-        // kept from one batch to the next, so a run allocates them once rather than for every batch.
-        Set<String> compared = byBlob ? null : Set.copyOf(fixedNet.reportedLayers());
-        Map<String, float[]> reference = new HashMap<>();
-        Map<String, float[]> fixed = new HashMap<>();
-        // by layer, each fixed output is compared as it comes: one buffer per output size does
-        Map<Integer, float[]> scratch = new HashMap<>();
         Batches.run(images, transformer, batchSize, (batch, n, first) -> {
-            float[] floatScores = scores(floatNet.forward(batch, n, (layer, tops) -> {
-                if (byBlob || compared.contains(layer.name())) {
-                    reference.put(key(layer), Tensors.floats(tops.get(0), reference.get(key(layer))));
-                }
-            }));
-            Map<String, String> lastWriter = new LinkedHashMap<>();
-            float[] fixedScores = scores(fixedNet.forward(batch, n, (layer, tops) -> {
-                INDArray top = tops.get(0);
-                if (byBlob) {
-                    fixed.put(key(layer), Tensors.floats(top, fixed.get(key(layer))));
-                    lastWriter.put(key(layer), layer.name());
-                } else if (reference.containsKey(layer.name())) {
-                    int length = Math.toIntExact(top.length());
-                    float[] values = Tensors.floats(top, scratch.get(length));
-                    scratch.put(length, values);
-                    v.addLayer(layer.name(), reference.get(layer.name()), values);
-                }
-            }));
-            // by blob, only a blob's last value counts
-            lastWriter.forEach((blob, writer) -> {
-                float[] ref = reference.get(blob);
-                float[] values = fixed.get(blob);
-                if (ref != null && ref.length == values.length) {
-                    v.addLayer(writer, ref, values);
-                }
-            });
-            if (samples.isEmpty()) {
-                reference.forEach((name, values) -> samples.put(name, firstImageSample(values, n)));
+            float[] floatScores;
+            float[] fixedScores;
+            try (FloatEngine.Pass floatPass = floatNet.start(batch, n)) {
+                BatchComparison comparison = new BatchComparison(floatPass, n, samples.isEmpty());
+                fixedScores = scores(fixedNet.forwardValues(batch, n, comparison::onFixedOutput));
+                comparison.runFloatTo(null);
+                floatScores = scores(floatPass.finish(null));
+                comparison.errors.values().stream().filter(Objects::nonNull).forEach(v::addLayer);
             }
             for (int i = 0; i < n; i++) {
                 v.addImage(images.get(first + i).label(), row(floatScores, i), row(fixedScores, i));
             }
         }, progress);
         return v;
+    }
+
+    /** One batch's comparisons, as the simulator's pass computes its outputs and the float pass is run on to them. */
+    private final class BatchComparison {
+
+        private final FloatEngine.Pass floatPass;
+        private final int images;
+        private final boolean sampling;
+        /** Float values of compared outputs the float pass has gone past and the simulator has not reached yet. */
+        private final Map<String, float[]> ahead = new HashMap<>();
+        /**
+         * Per output compared, its errors on the batch: in the order the simulator first writes each (its place in
+         * the report), null until it writes the final value.
+         */
+        final Map<String, LayerError> errors = new LinkedHashMap<>();
+
+        BatchComparison(FloatEngine.Pass floatPass, int images, boolean sampling) {
+            this.floatPass = floatPass;
+            this.images = images;
+            this.sampling = sampling;
+        }
+
+        void onFixedOutput(Layer layer, List<float[]> tops) {
+            String key = key(layer);
+            if (!floatWriters.containsKey(key)) {
+                return;
+            }
+            if (!errors.containsKey(key)) {
+                errors.put(key, null);
+            }
+            if (!layer.name().equals(fixedWriters.get(key))) {
+                return;
+            }
+            float[] fixed = tops.get(0);
+            float[] reference = ahead.remove(key);
+            int length = reference != null ? reference.length : runFloatTo(key);
+            if (reference == null) {
+                reference = floatValues;
+            }
+            if (length != fixed.length) {
+                if (byBlob) {
+                    return; // a blob of the same name but another shape: nothing to compare
+                }
+                throw new IllegalArgumentException("layer " + layer.name() + ": " + length + " float values but "
+                        + fixed.length + " fixed ones");
+            }
+            errors.put(key, LayerError.between(layer.name(), reference, fixed, length));
+        }
+
+        /**
+         * Runs the float pass until it has written the final value of {@code target} (null: to its end), keeping
+         * the values of compared outputs it passes and sampling them on the first batch.
+         *
+         * @return the length of {@code target}'s values, now at the start of {@link #floatValues} (0 for null)
+         */
+        int runFloatTo(String target) {
+            while (!floatPass.done()) {
+                Layer layer = floatPass.step();
+                String key = key(layer);
+                boolean compared = fixedWriters.containsKey(key);
+                if (!layer.name().equals(floatWriters.get(key)) || !(compared || sampling && byBlob)) {
+                    continue;
+                }
+                INDArray top = floatPass.tops().get(0);
+                int length = Math.toIntExact(top.length());
+                float[] values;
+                if (key.equals(target)) {
+                    floatValues = Tensors.floatsInto(top, floatValues);
+                    values = floatValues;
+                } else {
+                    values = Tensors.floats(top);
+                    if (compared) {
+                        ahead.put(key, values);
+                    }
+                }
+                if (sampling) {
+                    samples.put(key, firstImageSample(values, length, images));
+                }
+                if (key.equals(target)) {
+                    return length;
+                }
+            }
+            if (target != null) {
+                throw new IllegalStateException("the float pass never wrote '" + target + "'");
+            }
+            return 0;
+        }
     }
 
     /** What a layer's first output is compared under: its name, or in blob mode its first top's name. */
@@ -125,8 +203,9 @@ public final class Validator {
         return r;
     }
 
-    private static float[] firstImageSample(float[] batchValues, int images) {
-        int perImage = batchValues.length / images;
+    /** Up to {@value #SAMPLE} evenly spaced values of the first image among the first {@code length} of a batch's. */
+    private static float[] firstImageSample(float[] batchValues, int length, int images) {
+        int perImage = length / images;
         int step = Math.max(1, perImage / SAMPLE);
         float[] s = new float[(perImage + step - 1) / step];
         for (int i = 0; i < s.length; i++) {

@@ -23,20 +23,27 @@ public final class Tensors {
         return of(blob.data(), shape);
     }
 
-    /** The values in C order, copied into a Java array. */
+    /**
+     * The values in C order, copied into a Java array. A C-ordered copy made on the way (of a view) is freed at once
+     * rather than left to the garbage collector: ND4J's native memory counts against no Java heap, so garbage there
+     * does not make the collector run.
+     */
     public static float[] floats(INDArray a) {
-        return floats(a, null);
+        int n = Math.toIntExact(a.length());
+        return copy(a, new float[n], n);
     }
 
     /**
-     * The values in C order, copied into {@code reuse} when it has exactly their length (a buffer kept from one
-     * batch to the next), else into a new array. A C-ordered copy made on the way (of a view) is freed at once
-     * rather than left to the garbage collector: ND4J's native memory counts against no Java heap, so garbage
-     * there does not make the collector run.
+     * The values in C order (as {@link #floats(INDArray)}), copied into the start of {@code buffer} when it has room
+     * for them (one buffer kept for arrays of every size), else into a new array of exactly their length: the first
+     * {@code a.length()} values of the array returned are theirs.
      */
-    public static float[] floats(INDArray a, float[] reuse) {
+    public static float[] floatsInto(INDArray a, float[] buffer) {
         int n = Math.toIntExact(a.length());
-        float[] out = reuse != null && reuse.length == n ? reuse : new float[n];
+        return copy(a, buffer != null && buffer.length >= n ? buffer : new float[n], n);
+    }
+
+    private static float[] copy(INDArray a, float[] out, int n) {
         INDArray d = dense(a);
         try {
             if (d.dataType() == DataType.FLOAT) {
