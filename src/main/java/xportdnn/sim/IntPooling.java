@@ -76,8 +76,8 @@ final class IntPooling {
 
     /**
      * The largest code of every input column over rows h0..h1: MAX is separable. With narrow codes the maximum is
-     * branch-free, {@code x + (d & ~(d >> 31))} with {@code d = y - x}, which C2 (JDK 17) vectorizes where it does
-     * not vectorize {@code Math.max} on ints.
+     * branch-free, {@code x + (d & ~(d >> 31))} with {@code d = y - x}, the form {@link xportdnn.precision.Requantizer}
+     * uses for C2's (JDK 17) auto-vectorizer, which does not take {@code Math.max} on ints.
      */
     private void columnMaxima(int[] in, int base, int h0, int h1, int[] columnMax) {
         if (h0 >= h1) { // a window wholly beyond the input (ceil rounding, large stride): Caffe's -FLT_MAX
