@@ -112,7 +112,7 @@ final class IntPooling {
         for (int ow = 0; ow < outWidth; ow++) {
             int w0 = ow * sw - pw;
             int w1 = Math.min(w0 + kw, inWidth);
-            if (kw == 3 && w0 >= 0 && w1 == w0 + 3) { // a whole 3-wide window (SqueezeNet's), unrolled: about twice as fast
+            if (kw == 3 && w0 >= 0 && w1 == w0 + 3) { // a whole 3-wide window (SqueezeNet's) unrolled: 2x faster
                 out[o + ow] = Math.max(Math.max(columnMax[w0], columnMax[w0 + 1]), columnMax[w0 + 2]);
                 continue;
             }
