@@ -23,8 +23,9 @@ import xportdnn.sim.ReferenceArithmetic.Geometry;
  * channels, biases clipped or not, ReLU) in both modes at 6, 8 and 16 bits: the simulator's formats, requantizers
  * and integer convolution equal {@link ReferenceArithmetic}'s nested loops over long integers bit for bit. Besides
  * small layers: 1x1 convolutions (no im2col windows), batches of large planes (one matrix product per few images,
- * the last run shorter) and layers whose sums exceed float32's exact range at 8 bits (the float64 fallback, which
- * every 16-bit layer takes too).
+ * the last run shorter), layers whose sums exceed float32's exact range at 8 bits (the float64 fallback, which
+ * every 16-bit layer takes too) and KxK kernels whose padding keeps the width at unit strides (im2col's
+ * shifted-plane copy).
  */
 class IntegerConvolutionTest {
 
@@ -56,9 +57,9 @@ class IntegerConvolutionTest {
     }
 
     static Stream<Arguments> largerCases() {
-        return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS, Kind.SAME_WIDTH).flatMap(kind -> Stream.of(6, 8, 16)
-                .flatMap(bw -> Stream.of(true, false).flatMap(xilinx -> java.util.stream.IntStream
-                        .range(0, LARGER_CASES).mapToObj(i -> Arguments.of(xilinx, bw,
+        return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS, Kind.SAME_WIDTH)
+                .flatMap(kind -> Stream.of(6, 8, 16).flatMap(bw -> Stream.of(true, false).flatMap(xilinx ->
+                        java.util.stream.IntStream.range(0, LARGER_CASES).mapToObj(i -> Arguments.of(xilinx, bw,
                                 100_000L * (kind.ordinal() + 1) + 1000L * bw + i, kind)))));
     }
 
