@@ -535,7 +535,8 @@ public final class FixedPointNet {
             notes.add("layer '" + l.name() + "' declares its output as " + out + " but pools its input (" + in
                     + ") without rescaling: the device's codes are read as " + out);
         }
-        IntPooling pooling = new IntPooling(window, l.param().getPoolingParam().getRoundMode(), bottom, average);
+        IntPooling pooling = new IntPooling(window, l.param().getPoolingParam().getRoundMode(), bottom, average,
+                Math.max(-(long) in.minCode(), in.maxCode()));
         integer(l, l.bottoms(), l.tops(), new PoolingStep(pooling, in, out), out);
     }
 

@@ -258,6 +258,10 @@ final class IntConvolution {
                 // the output columns whose input column ox * sw + dx lies inside the input
                 int first = Math.min(outWidth, Math.max(0, ceilDiv(-dx, sw)));
                 int end = Math.max(first, Math.min(outWidth, ceilDiv(inWidth - dx, sw)));
+                if (sw == 1 && sh == 1 && outWidth == inWidth) {
+                    shiftedPlane(in, plane, dst, ky * dh - ph, dx, first, end);
+                    continue;
+                }
                 for (int oy = 0, row = dst; oy < outHeight; oy++, row += outWidth) {
                     int iy = oy * sh - ph + ky * dh;
                     if (iy < 0 || iy >= inHeight) {
@@ -281,13 +285,44 @@ final class IntConvolution {
         }
     }
 
+    /**
+     * One tap's row of the column matrix when the output plane has the input's width and unit strides (a KxK
+     * kernel padded to keep the plane's size, as SqueezeNet's 3x3 convolutions are): output pixel p reads input
+     * pixel p + dy x width + dx, so the rows of the output whose input row exists are one shifted copy of the
+     * plane, one long loop the JIT vectorizes instead of one short loop per row. The copy also writes the columns
+     * outside first..end (they read the neighbouring input row), which are zeroed after it; it starts at the first
+     * row's column {@code first} and ends at the last row's column {@code end}, so it reads inside the plane only.
+     */
+    private void shiftedPlane(int[] in, int plane, int dst, int dy, int dx, int first, int end) {
+        float[] columns = this.columns;
+        int oy0 = Math.min(outHeight, Math.max(0, -dy)); // the output rows whose input row oy + dy exists
+        int oy1 = Math.max(oy0, Math.min(outHeight, inHeight - dy));
+        Arrays.fill(columns, dst, dst + oy0 * outWidth, 0f);
+        Arrays.fill(columns, dst + oy1 * outWidth, dst + outHeight * outWidth, 0f);
+        if (oy0 == oy1 || first == end) {
+            Arrays.fill(columns, dst + oy0 * outWidth, dst + oy1 * outWidth, 0f);
+            return;
+        }
+        int from = oy0 * outWidth + first;
+        int to = (oy1 - 1) * outWidth + end;
+        int src = plane + dy * inWidth + dx;
+        int d = dst;
+        for (int p = from; p < to; p++) {
+            columns[d + p] = in[src + p];
+        }
+        for (int oy = oy0, row = dst + oy0 * outWidth; oy < oy1; oy++, row += outWidth) {
+            Arrays.fill(columns, row, row + first, 0f);
+            Arrays.fill(columns, row + end, row + outWidth, 0f);
+        }
+    }
+
     /** Runs {@code body} for 0..count-1, in parallel when there are enough {@code perItem} elements to share. */
     static void parallel(int count, int perItem, java.util.function.IntConsumer body) {
         java.util.stream.IntStream range = java.util.stream.IntStream.range(0, count);
         ((long) count * perItem >= PARALLEL_WORK ? range.parallel() : range).forEach(body);
     }
 
-    static int ceilDiv(int a, int b) {
+    private static int ceilDiv(int a, int b) {
         return -Math.floorDiv(-a, b);
     }
 }

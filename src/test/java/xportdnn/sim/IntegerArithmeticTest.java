@@ -19,7 +19,7 @@ class IntegerArithmeticTest {
                 + "pooling_param { " + pool + " } }").getLayer(0);
         PoolGeometry window = PoolGeometry.of(p, shape);
         return new IntPooling(window, RoundMode.CEIL, shape,
-                pool.contains("MAX") ? null : AveragePooling.xilinx(window.kernelH(), 8));
+                pool.contains("MAX") ? null : AveragePooling.xilinx(window.kernelH(), 8), 127);
     }
 
     /**
@@ -76,5 +76,57 @@ class IntegerArithmeticTest {
         assertEquals(0, AveragePooling.xilinx(1, 8).scale()); // 2^16 does not fit the 16-bit scale
         // a 16-bit format (no device runs one) gets a 16-bit container: 225 codes of 1000 from fl 0 to fl 0
         assertEquals(878, AveragePooling.dynamicFixed(15, 15, 0, 0, 16).apply(225 * 1000)); // 225000 / 256
+    }
+
+    /**
+     * Random MAX poolings (kernel 1..4 per axis, stride 1..3, padding below the kernel, CEIL and FLOOR, batches of
+     * several channels) against Caffe's window loop written out here: window rows oh x stride - pad .. + kernel,
+     * clipped to the input, the largest code in it (the smallest int where the window holds no input). Codes of
+     * 8 bits take the branch-free maximum, codes of the whole int range the plain one.
+     */
+    @Test
+    void maxPoolingEqualsCaffesWindowLoop() {
+        java.util.Random r = new java.util.Random(7);
+        for (int trial = 0; trial < 300; trial++) {
+            int kh = 1 + r.nextInt(4);
+            int kw = 1 + r.nextInt(4);
+            int sh = 1 + r.nextInt(3);
+            int sw = 1 + r.nextInt(3);
+            int ph = r.nextInt(kh);
+            int pw = r.nextInt(kw);
+            int[] shape = {1 + r.nextInt(3), 1 + r.nextInt(4), kh + r.nextInt(12), kw + r.nextInt(12)};
+            boolean wide = trial % 3 == 0;
+            RoundMode mode = r.nextBoolean() ? RoundMode.CEIL : RoundMode.FLOOR;
+            LayerParameter p = TestWeights.definition("layer { name: \"p\" type: \"Pooling\" bottom: \"x\" top: \"y\" "
+                    + "pooling_param { pool: MAX kernel_h: " + kh + " kernel_w: " + kw + " stride_h: " + sh
+                    + " stride_w: " + sw + " pad_h: " + ph + " pad_w: " + pw + " round_mode: " + mode + " } }")
+                    .getLayer(0);
+            IntPooling pooling = new IntPooling(PoolGeometry.of(p, shape), mode, shape, null,
+                    wide ? 1L << 31 : 128);
+            int[] in = new int[shape[0] * shape[1] * shape[2] * shape[3]];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = wide ? r.nextInt() : r.nextInt(256) - 128;
+            }
+            int[] out = pooling.outputShape(shape[0]);
+            int[] expected = new int[out[0] * out[1] * out[2] * out[3]];
+            int e = 0;
+            for (int plane = 0; plane < shape[0] * shape[1]; plane++) {
+                for (int oh = 0; oh < out[2]; oh++) {
+                    for (int ow = 0; ow < out[3]; ow++) {
+                        int h0 = oh * sh - ph;
+                        int w0 = ow * sw - pw;
+                        int m = Integer.MIN_VALUE;
+                        for (int h = Math.max(h0, 0); h < Math.min(h0 + kh, shape[2]); h++) {
+                            for (int w = Math.max(w0, 0); w < Math.min(w0 + kw, shape[3]); w++) {
+                                m = Math.max(m, in[(plane * shape[2] + h) * shape[3] + w]);
+                            }
+                        }
+                        expected[e++] = m;
+                    }
+                }
+            }
+            int t = trial;
+            assertArrayEquals(expected, pooling.forward(in, shape[0]), () -> "trial " + t + ": " + p);
+        }
     }
 }

@@ -23,8 +23,9 @@ import xportdnn.sim.ReferenceArithmetic.Geometry;
  * channels, biases clipped or not, ReLU) in both modes at 6, 8 and 16 bits: the simulator's formats, requantizers
  * and integer convolution equal {@link ReferenceArithmetic}'s nested loops over long integers bit for bit. Besides
  * small layers: 1x1 convolutions (no im2col windows), batches of large planes (one matrix product per few images,
- * the last run shorter) and layers whose sums exceed float32's exact range at 8 bits (the float64 fallback, which
- * every 16-bit layer takes too).
+ * the last run shorter), layers whose sums exceed float32's exact range at 8 bits (the float64 fallback, which
+ * every 16-bit layer takes too) and KxK kernels whose padding keeps the width at unit strides (im2col's
+ * shifted-plane copy).
  */
 class IntegerConvolutionTest {
 
@@ -41,7 +42,12 @@ class IntegerConvolutionTest {
         /** Planes of 1,000 to 3,000 outputs and 3 to 5 images: a batch needs several matrix products. */
         LARGE_PLANES,
         /** (Input channels / group) x taps of 1,350 or more: at 8 bits the sums leave float32's exact range. */
-        WIDE_SUMS
+        WIDE_SUMS,
+        /**
+         * A KxK kernel (1 to 7 per axis, dilation 1 or 2) with unit strides and the width kept by its padding, as
+         * SqueezeNet's 3x3 convolutions: im2col copies each tap as one shifted plane; any height padding.
+         */
+        SAME_WIDTH
     }
 
     static Stream<Arguments> cases() {
@@ -51,9 +57,9 @@ class IntegerConvolutionTest {
     }
 
     static Stream<Arguments> largerCases() {
-        return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS).flatMap(kind -> Stream.of(6, 8, 16)
-                .flatMap(bw -> Stream.of(true, false).flatMap(xilinx -> java.util.stream.IntStream
-                        .range(0, LARGER_CASES).mapToObj(i -> Arguments.of(xilinx, bw,
+        return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS, Kind.SAME_WIDTH)
+                .flatMap(kind -> Stream.of(6, 8, 16).flatMap(bw -> Stream.of(true, false).flatMap(xilinx ->
+                        java.util.stream.IntStream.range(0, LARGER_CASES).mapToObj(i -> Arguments.of(xilinx, bw,
                                 100_000L * (kind.ordinal() + 1) + 1000L * bw + i, kind)))));
     }
 
@@ -82,6 +88,12 @@ class IntegerConvolutionTest {
             if (kind == Kind.LARGE_PLANES) { // unit stride so that the output plane stays large
                 g = new Geometry(g.group(), kh, kw, 1, 1, g.padH(), g.padW(), g.dilationH(), g.dilationW());
             }
+            if (kind == Kind.SAME_WIDTH) {
+                kh = 1 + r.nextInt(7);
+                kw = 1 + 2 * r.nextInt(4);
+                int dw = 1 + r.nextInt(2);
+                g = new Geometry(g.group(), kh, kw, 1, 1, r.nextInt(kh), dw * (kw - 1) / 2, 1 + r.nextInt(2), dw);
+            }
             int h = (g.dilationH() * (kh - 1) + 1) + (kind == Kind.LARGE_PLANES ? 32 + r.nextInt(24) : r.nextInt(9));
             int w = (g.dilationW() * (kw - 1) + 1) + (kind == Kind.LARGE_PLANES ? 32 + r.nextInt(24) : r.nextInt(9));
             float[] weights = new float[out * inPerGroup * kh * kw];
@@ -95,7 +107,7 @@ class IntegerConvolutionTest {
             }
             int n = switch (kind) {
                 case SMALL, WIDE_SUMS -> 1 + r.nextInt(2);
-                case POINTWISE -> 1 + r.nextInt(4);
+                case POINTWISE, SAME_WIDTH -> 1 + r.nextInt(4);
                 case LARGE_PLANES -> 3 + r.nextInt(3);
             };
             return new Case(n, c, h, w, out, g, weights, bias, r.nextBoolean());
