@@ -38,14 +38,14 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--images", required = true, paramLabel = "SET",
             description = "The labelled images to score: a folder, a val.txt-style list or an MNIST IDX file. When it "
                     + "is the calibration set, the calibration images are left out.")
-    Path images;
+    String images;
 
     @Mixin
     ScoredDraw scored;
 
     @Option(names = "--calibration_directory", required = true, paramLabel = "SET",
             description = "The calibration images (calibrated once, for every scheme).")
-    Path calibrationDirectory;
+    String calibrationDirectory;
 
     @Mixin
     CalibrationDraw calibrationDraw;

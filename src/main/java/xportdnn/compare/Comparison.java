@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
@@ -77,7 +78,7 @@ public final class Comparison {
                     + ") does not hold one score per class; compare scores classifiers");
         }
         Transformer transformer = new Transformer(settings.calibration().preprocessing().resolve(net));
-        List<ImageSet.Entry> images = ValidationPipeline.images(validationSettings(settings));
+        List<ImageSet.Entry> images = ValidationPipeline.images(validationSettings(settings), ImageStore.LOCAL);
         Calibration calibration = Calibration.run(net, settings.calibration(), progress);
 
         List<Scored> scored = new ArrayList<>();

@@ -13,6 +13,7 @@ import org.apache.spark.broadcast.Broadcast;
 import xportdnn.calib.ActivationRange;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.Transformer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
@@ -29,9 +30,11 @@ import xportdnn.pipeline.ValidationJob;
 public final class SparkPasses implements FloatPasses, AutoCloseable {
 
     private final JavaSparkContext context;
+    private final HadoopImages store;
 
     private SparkPasses(JavaSparkContext context) {
         this.context = context;
+        this.store = new HadoopImages(context.hadoopConfiguration());
     }
 
     /**
@@ -57,12 +60,18 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
         }
     }
 
+    /** Images are listed on the driver and read by the executors through Hadoop's file systems. */
+    @Override
+    public ImageStore imageStore() {
+        return store;
+    }
+
     @Override
     public Map<String, BlobHistograms> calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
                                                  int batch, IntConsumer progress) {
         List<ImageBatch> batches = ImageBatch.cut(images, batch);
         Broadcast<CalibrationTasks.Job> job = context.broadcast(
-                new CalibrationTasks.Job(ShippedNet.of(net), transformer.settings(), batch));
+                new CalibrationTasks.Job(ShippedNet.of(net), transformer.settings(), batch, store));
         try {
             JavaRDD<ImageBatch> rdd = partitioned(batches);
             Map<String, ActivationRange> ranges = CalibrationTasks.mergeRanges(collect(batches, progress, () ->
@@ -79,7 +88,7 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
                                                   IntConsumer progress) {
         List<ImageBatch> batches = ImageBatch.cut(images, batch);
         Broadcast<CalibrationTasks.Job> job = context.broadcast(
-                new CalibrationTasks.Job(ShippedNet.of(net), transformer.settings(), batch));
+                new CalibrationTasks.Job(ShippedNet.of(net), transformer.settings(), batch, store));
         try {
             return histograms(job, partitioned(batches), batches, ranges, progress);
         } finally {
@@ -102,7 +111,7 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
     @Override
     public Validated validate(ValidationJob validation, List<ImageSet.Entry> images, IntConsumer progress) {
         List<ImageBatch> batches = ImageBatch.cut(images, validation.batch());
-        Broadcast<ValidationTasks.Job> job = context.broadcast(ValidationTasks.Job.of(validation));
+        Broadcast<ValidationTasks.Job> job = context.broadcast(ValidationTasks.Job.of(validation, store));
         try {
             JavaRDD<ImageBatch> rdd = partitioned(batches);
             return ValidationTasks.merge(collect(batches, progress, () ->

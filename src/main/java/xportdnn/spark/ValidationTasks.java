@@ -34,13 +34,13 @@ final class ValidationTasks {
      * @param floatLayers device layers simulated in float
      */
     record Job(ShippedNet quantized, ShippedNet floatNet, Set<String> floatLayers, Preprocessing preprocessing,
-               String scoreBlob, int classes, int batch) implements Serializable {
+               String scoreBlob, int classes, int batch, HadoopImages images) implements Serializable {
 
-        static Job of(ValidationJob job) {
+        static Job of(ValidationJob job, HadoopImages images) {
             Net quantized = job.fixedNet().net();
             return new Job(ShippedNet.of(quantized), job.byBlob() ? ShippedNet.of(job.floatNet().net()) : null,
                     Set.copyOf(job.fixedNet().floatLayers()), job.transformer().settings(), job.scoreBlob(),
-                    job.classes(), job.batch());
+                    job.classes(), job.batch(), images);
         }
 
         Validator validator() {
@@ -63,7 +63,7 @@ final class ValidationTasks {
         Validator validator = job.value().validator();
         List<BatchValidation> out = new ArrayList<>();
         batches.forEachRemaining(b -> {
-            Validation v = validator.run(b.entries(), n -> {
+            Validation v = validator.run(b.entries(job.value().images()), n -> {
             });
             out.add(new BatchValidation(b.index(), v, b.index() == 0 ? new LinkedHashMap<>(validator.samples())
                     : null));

@@ -77,6 +77,37 @@ class SparkCliTest {
         sameAsOneMachine(dir, "local[2]");
     }
 
+    /**
+     * The images as {@code file://} URIs, listed and read through Hadoop's file system API (as hdfs:// or s3a://
+     * would be): the same prototxt, statistics and scores as the plain paths without Spark.
+     */
+    @Test
+    void fileUrisAreListedAndReadThroughHadoop() throws Exception {
+        Path here = Files.createDirectories(dir.resolve("here"));
+        Path spark = Files.createDirectories(dir.resolve("spark"));
+        ok(export(here));
+        List<String> args = new ArrayList<>(export(spark, "--spark", "local[2]"));
+        args.set(args.indexOf(IMAGES), Path.of(IMAGES).toAbsolutePath().toUri().toString());
+        ok(args);
+        assertArrayEquals(Files.readAllBytes(here.resolve("q.prototxt")), Files.readAllBytes(spark.resolve("q.prototxt")));
+        assertArrayEquals(Files.readAllBytes(here.resolve("q.stats")), Files.readAllBytes(spark.resolve("q.stats")));
+
+        Path quantized = here.resolve("q.prototxt");
+        CliRun scored = ok(validate(quantized, here.resolve("v.json")));
+        List<String> uri = new ArrayList<>(validate(quantized, spark.resolve("v.json"), "--spark", "local[2]"));
+        uri.set(uri.indexOf(VAL), Path.of(VAL).toAbsolutePath().toUri().toString());
+        assertEquals(scored.stdout(), ok(uri).stdout());
+        assertEquals(Files.readString(here.resolve("v.json")), Files.readString(spark.resolve("v.json")));
+    }
+
+    @Test
+    void aUriWithoutSparkIsRefused() {
+        CliRun run = CliRun.of(export(dir).stream().map(a -> a.equals(IMAGES) ? "hdfs://namenode/images" : a)
+                .toArray(String[]::new));
+        assertEquals(2, run.status(), run.stderr());
+        assertTrue(run.stderr().startsWith("xportdnn: error: hdfs://namenode/images: a URI;"), run.stderr());
+    }
+
     @Test
     void anUnreadableImageFailsTheJobNamingIt() throws Exception {
         Path images = Files.createDirectories(dir.resolve("images"));
@@ -92,7 +123,8 @@ class SparkCliTest {
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertEquals(2, run.status(), run.stderr());
         assertEquals(1, run.stderr().lines().count(), run.stderr());
-        assertTrue(run.stderr().startsWith("xportdnn: error: " + bad.toAbsolutePath() + ": "), run.stderr());
+        // read through Hadoop: named by its qualified location
+        assertTrue(run.stderr().startsWith("xportdnn: error: file:" + bad.toAbsolutePath() + ": "), run.stderr());
         assertFalse(Files.exists(dir.resolve("q.prototxt")));
     }
 
