@@ -75,7 +75,7 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
         try {
             JavaRDD<ImageBatch> rdd = partitioned(batches);
             Map<String, ActivationRange> ranges = CalibrationTasks.mergeRanges(collect(batches, progress, () ->
-                    rdd.mapPartitions(part -> CalibrationTasks.ranges(job, part)).collect()));
+                    rdd.mapPartitions(part -> InjectedFailure.after(CalibrationTasks.ranges(job, part))).collect()));
             return histograms(job, rdd, batches, ranges, progress);
         } finally {
             job.destroy();
@@ -102,7 +102,7 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
         Broadcast<Map<String, ActivationRange>> shared = context.broadcast(ranges);
         try {
             return CalibrationTasks.mergeHistograms(ranges, collect(batches, progress, () ->
-                    rdd.mapPartitions(part -> CalibrationTasks.histograms(job, shared, part)).collect()));
+                    rdd.mapPartitions(part -> InjectedFailure.after(CalibrationTasks.histograms(job, shared, part))).collect()));
         } finally {
             shared.destroy();
         }
@@ -115,7 +115,7 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
         try {
             JavaRDD<ImageBatch> rdd = partitioned(batches);
             return ValidationTasks.merge(collect(batches, progress, () ->
-                    rdd.mapPartitions(part -> ValidationTasks.validate(job, part)).collect()));
+                    rdd.mapPartitions(part -> InjectedFailure.after(ValidationTasks.validate(job, part))).collect()));
         } finally {
             job.destroy();
         }

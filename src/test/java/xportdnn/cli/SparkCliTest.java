@@ -78,6 +78,26 @@ class SparkCliTest {
     }
 
     /**
+     * A task lost after its work (the test hook of xportdnn.spark.InjectedFailure: the first attempt of partition
+     * 1's tasks throws) is retried on {@code local[2,2]} (two attempts per task) and counted once: the same bytes
+     * as one machine. Without retries ({@code local[2]}) the same hook fails the job, so it does fire.
+     */
+    @Test
+    void aLostTaskIsRetriedAndCountedOnce() throws Exception {
+        System.setProperty("xportdnn.spark.failFirstAttemptOf", "1");
+        try {
+            CliRun unretried = CliRun.of(export(Files.createDirectories(dir.resolve("once")), "--spark", "local[2]")
+                    .toArray(String[]::new));
+            assertEquals(2, unretried.status(), unretried.stderr());
+            assertTrue(unretried.stderr().contains("injected failure of partition 1's first attempt"),
+                    unretried.stderr());
+            sameAsOneMachine(dir, "local[2,2]");
+        } finally {
+            System.clearProperty("xportdnn.spark.failFirstAttemptOf");
+        }
+    }
+
+    /**
      * The images as {@code file://} URIs, listed and read through Hadoop's file system API (as hdfs:// or s3a://
      * would be): the same prototxt, statistics and scores as the plain paths without Spark.
      */
