@@ -74,6 +74,9 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     QuietOption quiet;
 
+    @Mixin
+    SparkOption spark;
+
     @Override
     public Integer call() {
         var given = spec.commandLine().getParseResult();
@@ -85,7 +88,7 @@ final class CompareCommand implements Callable<Integer> {
                 new CalibrationSettings(calibrationDirectory, calibrationDraw.size, calibrationDraw.seed,
                         CommaList.Ints.of(calibrationDraw.indices), batch, preprocessing.flags()), list, batch);
         OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
-        Comparison.Result result = Comparison.run(settings, quiet.progress());
+        Comparison.Result result = spark.run(passes -> Comparison.run(settings, passes, quiet.progress()));
         new Notes(spec.commandLine().getErr()).print(result.notices());
         String table = table(result);
         PrintWriter out = spec.commandLine().getOut();

@@ -41,7 +41,12 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
 
     /** Runs both passes of {@code net} over the images {@code settings} select. */
     public static Calibration run(Net net, CalibrationSettings settings, Progress progress) {
-        return run(net, CalibrationInput.of(net, settings, ImageStore.LOCAL), FloatPasses.HERE, progress);
+        return run(net, settings, FloatPasses.HERE, progress);
+    }
+
+    /** Both passes, run by {@code passes} (e.g. on a Spark cluster) over the images they list. */
+    public static Calibration run(Net net, CalibrationSettings settings, FloatPasses passes, Progress progress) {
+        return run(net, CalibrationInput.of(net, settings, passes.imageStore()), passes, progress);
     }
 
     static Calibration run(Net net, CalibrationInput input, FloatPasses passes, Progress progress) {

@@ -148,6 +148,28 @@ class SparkCliTest {
         assertFalse(Files.exists(dir.resolve("q.prototxt")));
     }
 
+    /**
+     * compare: the calibration passes and every scheme's scoring as Spark jobs, the same table and JSON as one
+     * machine; aciq:4 is simulated in a scheme the caller chooses (shipped to the executors with the job).
+     */
+    @Test
+    void compareOnLocal2GivesTheSameTable() throws Exception {
+        List<String> args = List.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images", VAL,
+                "--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--batch", "3", "--schemes",
+                "xilinx:8,aciq:4", "--quiet", "--json");
+        CliRun plain = ok(join(args, dir.resolve("here.json").toString()));
+        CliRun spark = ok(join(args, dir.resolve("spark.json").toString(), "--spark", "local[2]"));
+        assertTrue(plain.stdout().startsWith("tinynet: 60 images scored, calibrated on 8"), plain.stdout());
+        assertEquals(plain.stdout(), spark.stdout());
+        assertEquals(Files.readString(dir.resolve("here.json")), Files.readString(dir.resolve("spark.json")));
+    }
+
+    private static List<String> join(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all;
+    }
+
     @Test
     void layerCostIsRefusedWithSpark() {
         CliRun run = CliRun.of(validate(Path.of("q.prototxt"), dir.resolve("v.json"), "--layer_cost", "--spark",
