@@ -24,8 +24,8 @@ import xportdnn.pipeline.ValidationJob;
  * The float passes of calibration and validation as Spark jobs ({@code --spark MASTER}). The images are cut into
  * the batches one machine would run, the batches spread over partitions; the net and settings are broadcast once
  * per job, each partition builds its net once, and only statistics come back, merged on the driver exactly as one
- * machine merges them (see {@link CalibrationTasks}, {@link ValidationTasks}). Images are read by the executors
- * from their paths, so on a cluster they must be on a file system every machine mounts at the same path.
+ * machine merges them (see {@link CalibrationTasks}, {@link ValidationTasks}). Image sets are listed on the driver
+ * and read by the executors through Hadoop's file systems ({@link HadoopImages}).
  */
 public final class SparkPasses implements FloatPasses, AutoCloseable {
 
