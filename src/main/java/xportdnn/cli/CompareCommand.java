@@ -38,14 +38,14 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--images", required = true, paramLabel = "SET",
             description = "The labelled images to score: a folder, a val.txt-style list or an MNIST IDX file. When it "
                     + "is the calibration set, the calibration images are left out.")
-    Path images;
+    String images;
 
     @Mixin
     ScoredDraw scored;
 
     @Option(names = "--calibration_directory", required = true, paramLabel = "SET",
             description = "The calibration images (calibrated once, for every scheme).")
-    Path calibrationDirectory;
+    String calibrationDirectory;
 
     @Mixin
     CalibrationDraw calibrationDraw;
@@ -74,6 +74,9 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     QuietOption quiet;
 
+    @Mixin
+    SparkOption spark;
+
     @Override
     public Integer call() {
         var given = spec.commandLine().getParseResult();
@@ -85,7 +88,7 @@ final class CompareCommand implements Callable<Integer> {
                 new CalibrationSettings(calibrationDirectory, calibrationDraw.size, calibrationDraw.seed,
                         CommaList.Ints.of(calibrationDraw.indices), batch, preprocessing.flags()), list, batch);
         OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
-        Comparison.Result result = Comparison.run(settings, quiet.progress());
+        Comparison.Result result = spark.run(passes -> Comparison.run(settings, passes, quiet.progress()));
         new Notes(spec.commandLine().getErr()).print(result.notices());
         String table = table(result);
         PrintWriter out = spec.commandLine().getOut();

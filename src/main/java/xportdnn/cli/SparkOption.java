@@ -10,8 +10,10 @@ import xportdnn.spark.SparkPasses;
 final class SparkOption {
 
     @Option(names = "--spark", paramLabel = "MASTER", description = "Run the float passes over the images on Apache "
-            + "Spark: local[N] (N cores here), spark://HOST:PORT, yarn, k8s://... Same result as without. Needs "
-            + "Spark's classes: spark-submit, or SPARK_HOME set for the ./xportdnn launcher.")
+            + "Spark: local[N] (N cores here), spark://HOST:PORT, yarn, k8s://... Same result as without. The "
+            + "image sets may then be any path Spark reads (hdfs://, s3a://, file:///, a plain path on the default "
+            + "file system): the executors read the images themselves. Needs Spark's classes: spark-submit, or "
+            + "SPARK_HOME set for the ./xportdnn launcher.")
     String master;
 
     /** Runs {@code body} with the passes: on Spark when --spark is given (stopped after), else in this JVM. */

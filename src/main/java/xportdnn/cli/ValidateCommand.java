@@ -54,7 +54,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--images", required = true, paramLabel = "SET",
             description = "A folder, a val.txt-style list (labels included) or an MNIST IDX file.")
-    Path images;
+    String images;
 
     @Mixin
     ScoredDraw scored;

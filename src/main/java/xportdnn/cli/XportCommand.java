@@ -73,7 +73,7 @@ final class XportCommand implements Callable<Integer> {
     @Option(names = "--calibration_directory", paramLabel = "IMAGES",
             description = "Calibration (Xilinx mode and --fl_bitwidths auto): the images: a folder (searched recursively), a val.txt-style list or "
                     + "an MNIST IDX file.")
-    Path calibrationDirectory;
+    String calibrationDirectory;
 
     @Mixin
     CalibrationDraw calibrationDraw;

@@ -3,6 +3,7 @@ package xportdnn.compare;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import xportdnn.data.ImageStore;
 import xportdnn.model.ModelException;
 import xportdnn.pipeline.CalibrationSettings;
 
@@ -20,7 +21,7 @@ import xportdnn.pipeline.CalibrationSettings;
  * @param schemes     the schemes to score, in order; at least one
  * @param batch       images per forward pass
  */
-public record CompareSettings(Path deployModel, Path weights, Path images, Path labels, Integer count, long seed,
+public record CompareSettings(Path deployModel, Path weights, String images, Path labels, Integer count, long seed,
                               CalibrationSettings calibration, List<SchemeSpec> schemes, int batch) {
 
     public CompareSettings {
@@ -41,12 +42,14 @@ public record CompareSettings(Path deployModel, Path weights, Path images, Path 
 
     /** Whether the scored images and the calibration images come from one set (then the latter are left out). */
     public boolean sharesCalibrationSet() {
-        return images.toAbsolutePath().normalize().equals(calibration.images().toAbsolutePath().normalize());
+        return ImageStore.canonical(images).equals(ImageStore.canonical(calibration.images()));
     }
 
     /** Every file the run reads, so that no output overwrites one. */
     public List<Path> inputFiles() {
-        List<Path> inputs = new ArrayList<>(List.of(deployModel, weights, images, calibration.images()));
+        List<Path> inputs = new ArrayList<>(List.of(deployModel, weights));
+        ImageStore.localPath(images).ifPresent(inputs::add);
+        ImageStore.localPath(calibration.images()).ifPresent(inputs::add);
         if (labels != null) {
             inputs.add(labels);
         }

@@ -13,14 +13,15 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.ExportScheme;
+import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.LoadedNet;
 import xportdnn.pipeline.Notice;
+import xportdnn.pipeline.ValidationJob;
 import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.OutputBlob;
 import xportdnn.validate.Validation;
-import xportdnn.validate.Validator;
 
 /**
  * {@code compare}: the float net (BatchNorm/Scale folded into its convolutions, as every scheme starts from)
@@ -68,6 +69,11 @@ public final class Comparison {
     }
 
     public static Result run(CompareSettings settings, Progress progress) {
+        return run(settings, FloatPasses.HERE, progress);
+    }
+
+    /** The comparison with the calibration passes and each scheme's scoring run by {@code passes} (e.g. Spark). */
+    public static Result run(CompareSettings settings, FloatPasses passes, Progress progress) {
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), true);
         Net net = loaded.net();
         FloatEngine floatNet = new FloatEngine(net);
@@ -77,8 +83,8 @@ public final class Comparison {
                     + ") does not hold one score per class; compare scores classifiers");
         }
         Transformer transformer = new Transformer(settings.calibration().preprocessing().resolve(net));
-        List<ImageSet.Entry> images = ValidationPipeline.images(validationSettings(settings));
-        Calibration calibration = Calibration.run(net, settings.calibration(), progress);
+        List<ImageSet.Entry> images = ValidationPipeline.images(validationSettings(settings), passes.imageStore());
+        Calibration calibration = Calibration.run(net, settings.calibration(), passes, progress);
 
         List<Scored> scored = new ArrayList<>();
         List<Notice> notices = new ArrayList<>();
@@ -88,11 +94,11 @@ public final class Comparison {
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
             Net quantized = NetLoader.build(exported.net(), loaded.folded().weights());
             FixedPointNet sim = SchemeNets.simulator(spec, quantized);
-            Validator validator = new Validator(floatNet, sim, transformer, scores.name(), scores.classes(),
+            ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(),
                     settings.batch(), false);
             Validation validation;
             try (Progress.Step step = progress.start("scoring " + spec.label(), images.size())) {
-                validation = validator.run(images, step);
+                validation = passes.validate(job, images, step).validation();
             }
             scored.add(new Scored(spec.label(), validation, ModelBytes.of(quantized, spec.family()),
                     ModelBytes.footprint(sim, spec.bits())));

@@ -61,16 +61,26 @@ public final class Idx {
 
     /** True when the file (gzipped or not) starts with the IDX image-file magic. */
     public static boolean isImageFile(Path file) {
-        try (InputStream in = open(file)) {
-            byte[] head = in.readNBytes(4);
-            return head.length == 4 && ByteBuffer.wrap(head).getInt() == IMAGES_MAGIC;
+        try (InputStream in = Files.newInputStream(file)) {
+            return isImageFile(in);
         } catch (IOException e) {
             return false;
         }
     }
 
+    /** Whether the stream (gzipped or not) starts as an IDX image file does; reads its first bytes. */
+    public static boolean isImageFile(InputStream raw) throws IOException {
+        InputStream in = unzipped(raw);
+        byte[] head = in.readNBytes(4);
+        return head.length == 4 && ByteBuffer.wrap(head).getInt() == IMAGES_MAGIC;
+    }
+
     private static InputStream open(Path file) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file));
+        return unzipped(Files.newInputStream(file));
+    }
+
+    private static InputStream unzipped(InputStream raw) throws IOException {
+        InputStream in = new BufferedInputStream(raw);
         in.mark(2);
         boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
         in.reset();

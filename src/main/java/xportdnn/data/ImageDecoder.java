@@ -5,6 +5,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import xportdnn.model.HeapBudget;
 import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
@@ -36,15 +38,25 @@ public final class ImageDecoder {
     }
 
     public static FloatImage load(Path file, boolean color) {
-        return convert(decode(file), color);
-    }
-
-    private static BufferedImage decode(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new ModelException(file + ": no such image file");
         }
+        return convert(decode(file, () -> ImageIO.createImageInputStream(file.toFile())), color);
+    }
+
+    /** An image file's bytes as read elsewhere (a Spark task reading HDFS), named {@code name} in messages. */
+    public static FloatImage load(String name, byte[] bytes, boolean color) {
+        return convert(decode(name, () -> new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))), color);
+    }
+
+    /** Opens the stream the reader decodes (null when Java cannot open one). */
+    private interface Source {
+        ImageInputStream open() throws IOException;
+    }
+
+    private static BufferedImage decode(Object file, Source source) {
         ImageReader reader = null;
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        try (ImageInputStream in = source.open()) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new ModelException(file + ": not an image in a format we read (JPEG, PNG, BMP, PNM)");
@@ -75,7 +87,7 @@ public final class ImageDecoder {
      * reader's image, plus 4 bytes per channel as floats) would take more than half of what the Java heap may
      * grow to: a 20000 x 20000 photo, or a corrupt header announcing billions of pixels.
      */
-    private static void checkSize(Path file, int width, int height) {
+    private static void checkSize(Object file, int width, int height) {
         if (width <= 0 || height <= 0) {
             throw new ModelException(file + ": the image header gives a size of " + width + " x " + height);
         }

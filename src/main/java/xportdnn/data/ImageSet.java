@@ -1,10 +1,5 @@
 package xportdnn.data;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitOption;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,10 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.SortedMap;
 import java.util.TreeSet;
-import java.util.stream.Stream;
-import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 
 /**
@@ -69,28 +62,37 @@ public final class ImageSet {
      * ({@code labels} must be null: the list carries them).
      */
     public static ImageSet open(Path input, Path labels) {
-        if (Files.isDirectory(input)) {
-            return labels == null ? directory(input) : classFolders(input, labels);
+        return open(ImageStore.LOCAL, input.toString(), labels);
+    }
+
+    /** {@link #open(Path, Path)} of a location in {@code store}; {@code labels} is a file on this machine. */
+    public static ImageSet open(ImageStore store, String input, Path labels) {
+        if (store.isFolder(input)) {
+            return labels == null ? directory(store, input) : classFolders(store, input, labels);
         }
-        if (!Files.isRegularFile(input)) {
+        if (!store.isFile(input)) {
             throw new ModelException(input + ": no such file or folder");
         }
-        if (Idx.isImageFile(input)) {
-            return idx(input, labels);
+        ImageSet records = store.records(input, labels);
+        if (records != null) {
+            return records;
         }
         if (labels != null) {
             throw new ModelException(labels + ": a label file only goes with an IDX image file or a folder of class "
                     + "folders; " + input + " is a list that carries its own labels");
         }
-        return list(input);
+        return list(store, input);
     }
 
     /** Every image file under {@code dir} (recursively), sorted by relative path, without labels. */
     public static ImageSet directory(Path dir) {
+        return directory(ImageStore.LOCAL, dir.toString());
+    }
+
+    private static ImageSet directory(ImageStore store, String dir) {
         List<Entry> entries = new ArrayList<>();
-        for (Path file : imageFiles(dir)) {
-            entries.add(fileEntry(relativeName(dir, file), OptionalInt.empty(), file));
-        }
+        imageFiles(store, dir).forEach((name, file) -> entries.add(new Entry(name, OptionalInt.empty(),
+                store.pixels(file))));
         return new ImageSet(entries);
     }
 
@@ -100,10 +102,14 @@ public final class ImageSet {
      * text or first word (as in Caffe's {@code synset_words.txt}) is the folder name.
      */
     public static ImageSet classFolders(Path dir, Path classNames) {
-        List<Path> files = imageFiles(dir);
+        return classFolders(ImageStore.LOCAL, dir.toString(), classNames);
+    }
+
+    private static ImageSet classFolders(ImageStore store, String dir, Path classNames) {
+        SortedMap<String, String> files = imageFiles(store, dir);
         Map<String, Integer> labelOf = new LinkedHashMap<>();
         if (classNames != null) {
-            List<String> lines = readLines(classNames);
+            List<String> lines = readLines(ImageStore.LOCAL, classNames.toString());
             for (int k = 0; k < lines.size(); k++) {
                 String line = lines.get(k).trim();
                 if (!line.isEmpty()) {
@@ -113,23 +119,20 @@ public final class ImageSet {
             }
         } else {
             Set<String> folders = new TreeSet<>();
-            for (Path f : files) {
-                folders.add(classFolder(dir, f));
-            }
+            files.forEach((name, file) -> folders.add(classFolder(dir, name, file)));
             for (String folder : folders) {
                 labelOf.put(folder, labelOf.size());
             }
         }
         List<Entry> entries = new ArrayList<>();
-        for (Path file : files) {
-            String folder = classFolder(dir, file);
+        files.forEach((name, file) -> {
+            String folder = classFolder(dir, name, file);
             Integer label = labelOf.get(folder);
             if (label == null) {
-                throw new ModelException(classNames + ": no class named " + folder + " (the folder of "
-                        + dir.relativize(file) + ")");
+                throw new ModelException(classNames + ": no class named " + folder + " (the folder of " + name + ")");
             }
-            entries.add(fileEntry(relativeName(dir, file), OptionalInt.of(label), file));
-        }
+            entries.add(new Entry(name, OptionalInt.of(label), store.pixels(file)));
+        });
         return new ImageSet(entries);
     }
 
@@ -139,8 +142,11 @@ public final class ImageSet {
      * per line) is accepted too; mixing the two is not. Blank lines are skipped.
      */
     public static ImageSet list(Path listFile) {
-        Path base = listFile.toAbsolutePath().getParent();
-        List<String> lines = readLines(listFile);
+        return list(ImageStore.LOCAL, listFile.toString());
+    }
+
+    private static ImageSet list(ImageStore store, String listFile) {
+        List<String> lines = readLines(store, listFile);
         List<Entry> entries = new ArrayList<>();
         Boolean labelled = null;
         for (int i = 0; i < lines.size(); i++) {
@@ -165,11 +171,11 @@ public final class ImageSet {
                         + " here, but " + (labelled ? "earlier lines have labels" : "earlier lines have none"));
             }
             labelled = label.isPresent();
-            Path file = base.resolve(path);
-            if (!Files.isRegularFile(file)) {
+            String file = store.sibling(listFile, path);
+            if (!store.isFile(file)) {
                 throw new ModelException(where + "1: " + path + ": no such file (looked for " + file + ")");
             }
-            entries.add(fileEntry(path, label, file));
+            entries.add(new Entry(path, label, store.pixels(file)));
         }
         if (entries.isEmpty()) {
             throw new ModelException(listFile + ": the list names no images");
@@ -217,54 +223,33 @@ public final class ImageSet {
         return entries.stream().allMatch(e -> e.label().isPresent());
     }
 
-    private static Entry fileEntry(String name, OptionalInt label, Path file) {
-        return new Entry(name, label, new ImageFile(file));
-    }
-
-    private static List<Path> imageFiles(Path dir) {
-        List<Path> files;
-        // find, not walk + isRegularFile: the walk's own attributes answer, one stat per file instead of two
-        try (Stream<Path> found = Files.find(dir, Integer.MAX_VALUE,
-                (p, attributes) -> attributes.isRegularFile() && isImageName(p), FileVisitOption.FOLLOW_LINKS)) {
-            Map<String, Path> byName = new TreeMap<>();
-            found.forEach(p -> byName.put(relativeName(dir, p), p));
-            files = List.copyOf(byName.values());
-        } catch (IOException e) {
-            throw IoErrors.cannot("list the folder", dir, e);
-        } catch (UncheckedIOException e) {
-            throw IoErrors.cannot("list the folder", dir, e.getCause());
-        }
+    /** The image files under {@code dir} by relative path, in that order; at least one. */
+    private static SortedMap<String, String> imageFiles(ImageStore store, String dir) {
+        SortedMap<String, String> files = store.files(dir, ImageSet::isImageName);
         if (files.isEmpty()) {
             throw new ModelException(dir + ": no image files (" + String.join(" ", EXTENSIONS) + ") in the folder");
         }
         return files;
     }
 
-    private static boolean isImageName(Path p) {
-        String name = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
+    private static boolean isImageName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
         for (String extension : EXTENSIONS) {
-            if (name.endsWith(extension)) {
+            if (lower.endsWith(extension)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** The path below {@code dir} with {@code /} separators: the entry name and the sort key. */
-    private static String relativeName(Path dir, Path file) {
-        Path rel = dir.relativize(file);
-        List<String> parts = new ArrayList<>();
-        rel.forEach(p -> parts.add(p.toString()));
-        return String.join("/", parts);
-    }
-
-    private static String classFolder(Path dir, Path file) {
-        Path rel = dir.relativize(file);
-        if (rel.getNameCount() < 2) {
+    /** The class folder of the file named {@code name} below {@code dir}: the name's first part. */
+    private static String classFolder(String dir, String name, String file) {
+        int slash = name.indexOf('/');
+        if (slash < 0) {
             throw new ModelException(file + ": not inside a class folder of " + dir
                     + " (labels come from the folder names)");
         }
-        return rel.getName(0).toString();
+        return name.substring(0, slash);
     }
 
     private static int lastSpace(String line) {
@@ -276,15 +261,12 @@ public final class ImageSet {
         return -1;
     }
 
-    private static List<String> readLines(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
-                lines.set(0, lines.get(0).substring(1));
-            }
-            return lines;
-        } catch (IOException e) {
-            throw IoErrors.cannot("read", file, e);
+    /** A text file's lines, without a leading byte order mark. */
+    private static List<String> readLines(ImageStore store, String file) {
+        List<String> lines = new ArrayList<>(store.lines(file));
+        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+            lines.set(0, lines.get(0).substring(1));
         }
+        return lines;
     }
 }

@@ -9,6 +9,7 @@ import xportdnn.calib.CalibrationSample;
 import xportdnn.calib.SavedStatistics;
 import xportdnn.calib.StatisticsMerge;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.Progress;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
@@ -40,7 +41,12 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
 
     /** Runs both passes of {@code net} over the images {@code settings} select. */
     public static Calibration run(Net net, CalibrationSettings settings, Progress progress) {
-        return run(net, CalibrationInput.of(net, settings), FloatPasses.HERE, progress);
+        return run(net, settings, FloatPasses.HERE, progress);
+    }
+
+    /** Both passes, run by {@code passes} (e.g. on a Spark cluster) over the images they list. */
+    public static Calibration run(Net net, CalibrationSettings settings, FloatPasses passes, Progress progress) {
+        return run(net, CalibrationInput.of(net, settings, passes.imageStore()), passes, progress);
     }
 
     static Calibration run(Net net, CalibrationInput input, FloatPasses passes, Progress progress) {
@@ -81,9 +87,9 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
                 StatisticsMerge.images(saved));
     }
 
-    /** The images {@code settings} select: the given indices, else the seeded draw. */
-    public static List<ImageSet.Entry> images(CalibrationSettings settings) {
-        return CalibrationSample.select(ImageSet.open(settings.images(), null), settings.size(), settings.seed(),
+    /** The images {@code settings} select in {@code store}: the given indices, else the seeded draw. */
+    public static List<ImageSet.Entry> images(CalibrationSettings settings, ImageStore store) {
+        return CalibrationSample.select(ImageSet.open(store, settings.images(), null), settings.size(), settings.seed(),
                 settings.indices());
     }
 

@@ -2,6 +2,7 @@ package xportdnn.pipeline;
 
 import java.util.List;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.Transformer;
 import xportdnn.model.Net;
 
@@ -16,8 +17,9 @@ import xportdnn.model.Net;
  */
 record CalibrationInput(List<ImageSet.Entry> images, Transformer transformer, int batch) {
 
-    static CalibrationInput of(Net net, CalibrationSettings settings) {
-        return new CalibrationInput(Calibration.images(settings),
+    /** The images {@code settings} select, listed in {@code store}. */
+    static CalibrationInput of(Net net, CalibrationSettings settings, ImageStore store) {
+        return new CalibrationInput(Calibration.images(settings, store),
                 new Transformer(settings.preprocessing().resolve(net)), settings.batch());
     }
 }

@@ -9,14 +9,15 @@ import xportdnn.model.ModelException;
  * Which images calibrate and how they are read: the set (a folder, a val.txt-style list or an IDX file), the draw
  * from it, the preprocessing and the batch size of the float passes.
  *
- * @param images        the image set; required
+ * @param images        the image set: a local path, or with {@code --spark} any location Hadoop reads (a URI);
+ *                      required
  * @param size          how many images are drawn at random (ignored when {@code indices} are given)
  * @param seed          the seed of that draw
  * @param indices       exactly these images (0-based, in name order) instead of a draw, or null
  * @param batch         images per forward pass
  * @param preprocessing the caffe.io.Transformer flags
  */
-public record CalibrationSettings(Path images, int size, long seed, int[] indices, int batch,
+public record CalibrationSettings(String images, int size, long seed, int[] indices, int batch,
                                   PreprocessingFlags preprocessing) {
 
     public static final int DEFAULT_SIZE = 8;
@@ -35,7 +36,7 @@ public record CalibrationSettings(Path images, int size, long seed, int[] indice
 
     /** {@code size} images of {@code images} drawn with the default seed, default preprocessing and batch. */
     public static CalibrationSettings of(Path images, int size) {
-        return new CalibrationSettings(images, size, CalibrationSample.DEFAULT_SEED, null, DEFAULT_BATCH, null);
+        return new CalibrationSettings(images.toString(), size, CalibrationSample.DEFAULT_SEED, null, DEFAULT_BATCH, null);
     }
 
     @Override

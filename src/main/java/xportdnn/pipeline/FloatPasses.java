@@ -7,6 +7,7 @@ import xportdnn.calib.ActivationRange;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.Calibrator;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.model.Net;
@@ -23,6 +24,9 @@ public interface FloatPasses {
     record Validated(Validation validation, Map<String, float[]> samples) {
     }
 
+    /** Where the image sets are listed and their files read: this machine, or what the executors read. */
+    ImageStore imageStore();
+
     /** Both calibration passes: each layer output's range, then its histograms laid out on it. */
     Map<String, BlobHistograms> calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer, int batch,
                                           IntConsumer progress);
@@ -36,6 +40,11 @@ public interface FloatPasses {
 
     /** The passes in this JVM, batch after batch. */
     FloatPasses HERE = new FloatPasses() {
+        @Override
+        public ImageStore imageStore() {
+            return ImageStore.LOCAL;
+        }
+
         @Override
         public Map<String, BlobHistograms> calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
                                                      int batch, IntConsumer progress) {

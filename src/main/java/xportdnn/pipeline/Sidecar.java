@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.Preprocessing;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.export.Json;
@@ -107,7 +108,7 @@ public record Sidecar(String format, String tool, String written, DigestedFile p
             StringBuilder names = new StringBuilder();
             used.forEach(e -> names.append(e.name()).append('\n'));
             boolean drawn = settings.indices() == null;
-            return new CalibrationSet(settings.images().toAbsolutePath().normalize().toString(), used.size(),
+            return new CalibrationSet(ImageStore.canonical(settings.images()), used.size(),
                     drawn ? settings.size() : null, drawn ? settings.seed() : null, settings.indices(),
                     FileDigest.ofText(names.toString()));
         }

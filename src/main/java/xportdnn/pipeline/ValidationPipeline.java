@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
@@ -73,7 +74,7 @@ public final class ValidationPipeline {
                     + ") does not hold one score per class; validate scores classifiers (pick one with --blob)");
         }
         Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
-        List<ImageSet.Entry> chosen = images(settings);
+        List<ImageSet.Entry> chosen = images(settings, passes.imageStore());
 
         ValidationJob job = new ValidationJob(floatNet, fixedNet, transformer, scores.name(), scores.classes(),
                 settings.batch(), !ownFloat);
@@ -93,9 +94,9 @@ public final class ValidationPipeline {
         return new Result(net, fixedNet, validated.validation(), validated.samples(), costs);
     }
 
-    /** The images to score: all, or a seeded sample, without the calibration images when asked. */
-    public static List<ImageSet.Entry> images(ValidationSettings settings) {
-        ImageSet set = ImageSet.open(settings.images(), settings.labels());
+    /** The images to score, listed in {@code store}: all, or a seeded sample, without the calibration images when asked. */
+    public static List<ImageSet.Entry> images(ValidationSettings settings, ImageStore store) {
+        ImageSet set = ImageSet.open(store, settings.images(), settings.labels());
         List<ImageSet.Entry> pool = new ArrayList<>(set.entries());
         ValidationSettings.Draw excluded = settings.excludedDraw();
         if (excluded != null) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import xportdnn.data.ImageStore;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.model.ModelException;
 
@@ -13,7 +14,8 @@ import xportdnn.model.ModelException;
  *
  * @param deployModel       the quantized prototxt
  * @param weights           its caffemodel
- * @param images            a folder, a val.txt-style list or an IDX file
+ * @param images            a folder, a val.txt-style list or an IDX file: a local path, or with {@code --spark}
+ *                          any location Hadoop reads (a URI)
  * @param labels            IDX labels or class names for class-named folders, or null
  * @param count             score this many images drawn at random (seeded), or null for all
  * @param seed              the seed of that draw
@@ -28,7 +30,7 @@ import xportdnn.model.ModelException;
  * @param floatWeights      its caffemodel (with {@code floatModel})
  * @param floatLayers       device layers to simulate in float (analysis: not what the device runs), or empty
  */
-public record ValidationSettings(Path deployModel, Path weights, Path images, Path labels, Integer count, long seed,
+public record ValidationSettings(Path deployModel, Path weights, String images, Path labels, Integer count, long seed,
                                  Draw excludedDraw, int batch, PreprocessingFlags preprocessing, String blob,
                                  boolean layerCost, Path floatModel, Path floatWeights,
                                  Set<String> floatLayers) {
@@ -60,7 +62,8 @@ public record ValidationSettings(Path deployModel, Path weights, Path images, Pa
 
     /** Every file the run reads, so that no output overwrites one. */
     public List<Path> inputFiles() {
-        List<Path> inputs = new ArrayList<>(List.of(deployModel, Sidecar.beside(deployModel), weights, images));
+        List<Path> inputs = new ArrayList<>(List.of(deployModel, Sidecar.beside(deployModel), weights));
+        ImageStore.localPath(images).ifPresent(inputs::add);
         if (labels != null) {
             inputs.add(labels);
         }

@@ -1,5 +1,6 @@
 package xportdnn.precision;
 
+import java.io.Serializable;
 import static xportdnn.precision.BlockFields.require;
 
 import xportdnn.model.Blob;
@@ -17,7 +18,7 @@ import xportdnn.model.proto.Caffe.PrecisionParameter;
  * not run this scheme: a net is simulated in it only when a caller asks ({@code compare}), never from a file's
  * {@code quant_type}.
  */
-public final class AciqScheme implements PrecisionScheme {
+public final class AciqScheme implements PrecisionScheme, Serializable {
 
     public static final String QUANT_TYPE = "ACIQ";
 

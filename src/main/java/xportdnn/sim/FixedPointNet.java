@@ -82,6 +82,7 @@ public final class FixedPointNet {
 
     private final Net net;
     private final PrecisionScheme scheme;
+    private final PrecisionScheme chosen;
     private final List<Stage> stages = new ArrayList<>();
     private final List<String> inputs = new ArrayList<>();
     private final List<String> outputs;
@@ -110,7 +111,7 @@ public final class FixedPointNet {
      *                        a bad value, weights are missing, or a float layer cannot be built
      */
     public FixedPointNet(Net net) {
-        this(net, Set.of());
+        this(net, Set.of(), null);
     }
 
     /**
@@ -124,7 +125,7 @@ public final class FixedPointNet {
      * @throws ModelException also when a named layer is not in the net or is computed in float anyway
      */
     public FixedPointNet(Net net, Set<String> floatLayers) {
-        this(net, floatLayers, PrecisionScheme.of(net));
+        this(net, floatLayers, null);
     }
 
     /**
@@ -135,10 +136,15 @@ public final class FixedPointNet {
         this(net, Set.of(), scheme);
     }
 
-    private FixedPointNet(Net net, Set<String> floatLayers, PrecisionScheme scheme) {
+    /**
+     * Both of the above: {@code floatLayers} computed in float, in {@code chosen} (null: the scheme the blocks'
+     * {@code quant_type} states).
+     */
+    public FixedPointNet(Net net, Set<String> floatLayers, PrecisionScheme chosen) {
         this.net = net;
         this.requestedFloat = Set.copyOf(floatLayers);
-        this.scheme = scheme;
+        this.chosen = chosen;
+        this.scheme = chosen == null ? PrecisionScheme.of(net) : chosen;
         Map<String, BatchNormFusion> chains = BatchNormFusion.find(net);
         checkFloatRequest(chains);
         List<Layer> layers = net.layers();
@@ -167,6 +173,11 @@ public final class FixedPointNet {
 
     public Net net() {
         return net;
+    }
+
+    /** The scheme the caller chose, or null when the blocks' {@code quant_type} states it. */
+    public PrecisionScheme chosenScheme() {
+        return chosen;
     }
 
     /** The quant_type the net is simulated in: "Xilinx" or "DynamicFixed" (or a scheme the caller chose). */

@@ -25,8 +25,11 @@ import xportdnn.quant.KlJThreshold;
  */
 final class CalibrationTasks {
 
-    /** What a task needs beside its images: the net, the preprocessing, the batch size (broadcast once). */
-    record Job(ShippedNet net, Preprocessing preprocessing, int batch) implements Serializable {
+    /**
+     * What a task needs beside its images: the net, the preprocessing, the batch size and where it reads the
+     * images (broadcast once).
+     */
+    record Job(ShippedNet net, Preprocessing preprocessing, int batch, HadoopImages images) implements Serializable {
 
         Calibrator calibrator() {
             return new Calibrator(new FloatEngine(net.build()), new Transformer(preprocessing), batch);
@@ -53,8 +56,9 @@ final class CalibrationTasks {
 
     static Iterator<BatchRanges> ranges(Broadcast<Job> job, Iterator<ImageBatch> batches) {
         Calibrator calibrator = job.value().calibrator();
+        HadoopImages images = job.value().images();
         List<BatchRanges> out = new ArrayList<>();
-        batches.forEachRemaining(b -> out.add(new BatchRanges(b.index(), calibrator.ranges(b.entries(), n -> {
+        batches.forEachRemaining(b -> out.add(new BatchRanges(b.index(), calibrator.ranges(b.entries(images), n -> {
         }))));
         return out.iterator();
     }
@@ -66,7 +70,7 @@ final class CalibrationTasks {
         List<BatchDeviations> deviations = new ArrayList<>();
         while (batches.hasNext()) {
             ImageBatch b = batches.next();
-            Map<String, BlobHistograms> h = calibrator.histograms(b.entries(), ranges.value(), KlJThreshold::binCount,
+            Map<String, BlobHistograms> h = calibrator.histograms(b.entries(job.value().images()), ranges.value(), KlJThreshold::binCount,
                     n -> {
                     });
             Map<String, Double> sums = new LinkedHashMap<>();

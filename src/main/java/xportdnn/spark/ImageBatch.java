@@ -23,7 +23,8 @@ record ImageBatch(int index, List<ShippedImage> images) implements Serializable 
         return batches;
     }
 
-    List<ImageSet.Entry> entries() {
-        return images.stream().map(ShippedImage::entry).toList();
+    /** The batch's entries on an executor, read through {@code store}. */
+    List<ImageSet.Entry> entries(HadoopImages store) {
+        return images.stream().map(i -> i.entry(store)).toList();
     }
 }

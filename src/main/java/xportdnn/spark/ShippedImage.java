@@ -1,28 +1,26 @@
 package xportdnn.spark;
 
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.util.OptionalInt;
 import xportdnn.data.ImageSet;
-import xportdnn.model.ModelException;
 
 /**
- * One image as a task receives it: its name in the set, its label (-1 for none) and the path executors read it
- * from (the same path on every machine: a shared file system).
+ * One image as a task receives it: its name in the set, its label (-1 for none) and the qualified location
+ * executors read it from through Hadoop ({@link HadoopImages}).
  */
-record ShippedImage(String name, int label, String path) implements Serializable {
+record ShippedImage(String name, int label, String location) implements Serializable {
 
+    /** An entry of a set listed by {@link HadoopImages} (with --spark every set is). */
     static ShippedImage of(ImageSet.Entry entry) {
-        if (!(entry.pixels() instanceof ImageSet.ImageFile file)) {
-            throw new ModelException("--spark: image '" + entry.name() + "' is a record of an IDX file; Spark tasks "
-                    + "read image files (give a folder or a val.txt-style list)");
+        if (!(entry.pixels() instanceof HadoopImages.Image image)) {
+            throw new IllegalStateException("image '" + entry.name() + "' was not listed through Hadoop");
         }
-        return new ShippedImage(entry.name(), entry.label().orElse(-1),
-                file.file().toAbsolutePath().toString());
+        return new ShippedImage(entry.name(), entry.label().orElse(-1), image.file());
     }
 
-    ImageSet.Entry entry() {
+    /** The entry on an executor, read through {@code store}. */
+    ImageSet.Entry entry(HadoopImages store) {
         return new ImageSet.Entry(name, label < 0 ? OptionalInt.empty() : OptionalInt.of(label),
-                new ImageSet.ImageFile(Path.of(path)));
+                new HadoopImages.Image(store, location));
     }
 }

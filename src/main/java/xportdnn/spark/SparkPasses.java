@@ -13,6 +13,7 @@ import org.apache.spark.broadcast.Broadcast;
 import xportdnn.calib.ActivationRange;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.Transformer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
@@ -23,15 +24,17 @@ import xportdnn.pipeline.ValidationJob;
  * The float passes of calibration and validation as Spark jobs ({@code --spark MASTER}). The images are cut into
  * the batches one machine would run, the batches spread over partitions; the net and settings are broadcast once
  * per job, each partition builds its net once, and only statistics come back, merged on the driver exactly as one
- * machine merges them (see {@link CalibrationTasks}, {@link ValidationTasks}). Images are read by the executors
- * from their paths, so on a cluster they must be on a file system every machine mounts at the same path.
+ * machine merges them (see {@link CalibrationTasks}, {@link ValidationTasks}). Image sets are listed on the driver
+ * and read by the executors through Hadoop's file systems ({@link HadoopImages}).
  */
 public final class SparkPasses implements FloatPasses, AutoCloseable {
 
     private final JavaSparkContext context;
+    private final HadoopImages store;
 
     private SparkPasses(JavaSparkContext context) {
         this.context = context;
+        this.store = new HadoopImages(context.hadoopConfiguration());
     }
 
     /**
@@ -57,16 +60,22 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
         }
     }
 
+    /** Images are listed on the driver and read by the executors through Hadoop's file systems. */
+    @Override
+    public ImageStore imageStore() {
+        return store;
+    }
+
     @Override
     public Map<String, BlobHistograms> calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
                                                  int batch, IntConsumer progress) {
         List<ImageBatch> batches = ImageBatch.cut(images, batch);
         Broadcast<CalibrationTasks.Job> job = context.broadcast(
-                new CalibrationTasks.Job(ShippedNet.of(net), transformer.settings(), batch));
+                new CalibrationTasks.Job(ShippedNet.of(net), transformer.settings(), batch, store));
         try {
             JavaRDD<ImageBatch> rdd = partitioned(batches);
             Map<String, ActivationRange> ranges = CalibrationTasks.mergeRanges(collect(batches, progress, () ->
-                    rdd.mapPartitions(part -> CalibrationTasks.ranges(job, part)).collect()));
+                    rdd.mapPartitions(part -> InjectedFailure.after(CalibrationTasks.ranges(job, part))).collect()));
             return histograms(job, rdd, batches, ranges, progress);
         } finally {
             job.destroy();
@@ -79,7 +88,7 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
                                                   IntConsumer progress) {
         List<ImageBatch> batches = ImageBatch.cut(images, batch);
         Broadcast<CalibrationTasks.Job> job = context.broadcast(
-                new CalibrationTasks.Job(ShippedNet.of(net), transformer.settings(), batch));
+                new CalibrationTasks.Job(ShippedNet.of(net), transformer.settings(), batch, store));
         try {
             return histograms(job, partitioned(batches), batches, ranges, progress);
         } finally {
@@ -93,7 +102,7 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
         Broadcast<Map<String, ActivationRange>> shared = context.broadcast(ranges);
         try {
             return CalibrationTasks.mergeHistograms(ranges, collect(batches, progress, () ->
-                    rdd.mapPartitions(part -> CalibrationTasks.histograms(job, shared, part)).collect()));
+                    rdd.mapPartitions(part -> InjectedFailure.after(CalibrationTasks.histograms(job, shared, part))).collect()));
         } finally {
             shared.destroy();
         }
@@ -102,11 +111,11 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
     @Override
     public Validated validate(ValidationJob validation, List<ImageSet.Entry> images, IntConsumer progress) {
         List<ImageBatch> batches = ImageBatch.cut(images, validation.batch());
-        Broadcast<ValidationTasks.Job> job = context.broadcast(ValidationTasks.Job.of(validation));
+        Broadcast<ValidationTasks.Job> job = context.broadcast(ValidationTasks.Job.of(validation, store));
         try {
             JavaRDD<ImageBatch> rdd = partitioned(batches);
             return ValidationTasks.merge(collect(batches, progress, () ->
-                    rdd.mapPartitions(part -> ValidationTasks.validate(job, part)).collect()));
+                    rdd.mapPartitions(part -> InjectedFailure.after(ValidationTasks.validate(job, part))).collect()));
         } finally {
             job.destroy();
         }

@@ -13,6 +13,7 @@ import xportdnn.data.Preprocessing;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.model.Net;
+import xportdnn.precision.PrecisionScheme;
 import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.ValidationJob;
 import xportdnn.sim.FixedPointNet;
@@ -30,25 +31,32 @@ final class ValidationTasks {
      * What a task needs beside its images (broadcast once).
      *
      * @param quantized   the quantized net
-     * @param floatNet    the separate float net ({@code --float_model}), or null for the quantized net run in float
+     * @param floatNet    a separate float net ({@code --float_model}, compare's float net), or null for the
+     *                    quantized net run in float
      * @param floatLayers device layers simulated in float
+     * @param scheme      the simulation's scheme when the caller chose one (compare's aciq), else null
      */
-    record Job(ShippedNet quantized, ShippedNet floatNet, Set<String> floatLayers, Preprocessing preprocessing,
-               String scoreBlob, int classes, int batch) implements Serializable {
+    record Job(ShippedNet quantized, ShippedNet floatNet, boolean byBlob, Set<String> floatLayers,
+               PrecisionScheme scheme, Preprocessing preprocessing, String scoreBlob, int classes, int batch,
+               HadoopImages images) implements Serializable {
 
-        static Job of(ValidationJob job) {
+        static Job of(ValidationJob job, HadoopImages images) {
             Net quantized = job.fixedNet().net();
-            return new Job(ShippedNet.of(quantized), job.byBlob() ? ShippedNet.of(job.floatNet().net()) : null,
-                    Set.copyOf(job.fixedNet().floatLayers()), job.transformer().settings(), job.scoreBlob(),
-                    job.classes(), job.batch());
+            Net floatNet = job.floatNet().net();
+            PrecisionScheme scheme = job.fixedNet().chosenScheme();
+            if (scheme != null && !(scheme instanceof Serializable)) {
+                throw new IllegalStateException("scheme " + scheme.quantType() + " cannot be sent to executors");
+            }
+            return new Job(ShippedNet.of(quantized), floatNet == quantized ? null : ShippedNet.of(floatNet),
+                    job.byBlob(), Set.copyOf(job.fixedNet().floatLayers()), scheme, job.transformer().settings(),
+                    job.scoreBlob(), job.classes(), job.batch(), images);
         }
 
         Validator validator() {
             Net net = quantized.build();
-            FloatEngine quantizedInFloat = new FloatEngine(net);
-            FloatEngine reference = floatNet == null ? quantizedInFloat : new FloatEngine(floatNet.build());
-            return new ValidationJob(reference, new FixedPointNet(net, floatLayers), new Transformer(preprocessing),
-                    scoreBlob, classes, batch, floatNet != null).validator();
+            FloatEngine reference = new FloatEngine(floatNet == null ? net : floatNet.build());
+            return new ValidationJob(reference, new FixedPointNet(net, floatLayers, scheme),
+                    new Transformer(preprocessing), scoreBlob, classes, batch, byBlob).validator();
         }
     }
 
@@ -63,7 +71,7 @@ final class ValidationTasks {
         Validator validator = job.value().validator();
         List<BatchValidation> out = new ArrayList<>();
         batches.forEachRemaining(b -> {
-            Validation v = validator.run(b.entries(), n -> {
+            Validation v = validator.run(b.entries(job.value().images()), n -> {
             });
             out.add(new BatchValidation(b.index(), v, b.index() == 0 ? new LinkedHashMap<>(validator.samples())
                     : null));

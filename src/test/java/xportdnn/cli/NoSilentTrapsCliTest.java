@@ -247,7 +247,7 @@ class NoSilentTrapsCliTest {
             "compare", Set.of("--help", "--version", "--debug", "--quiet", "--deploy_model", "--weights", "--images",
                     "--labels", "--count", "--calibration_directory", "--calibration_indices", "--schemes", "--dims",
                     "--transpose", "--channel_swap", "--raw_scale", "--mean_value", "--mean_file", "--input_scale",
-                    "--batch", "--json", "--report"),
+                    "--batch", "--json", "--report", "--spark"),
             "bench", Set.of("--help", "--version", "--debug", "--deploy_model", "--weights", "--batch", "--threads",
                     "--warmup", "--iterations", "--seconds", "--json", "--per_layer", "--mode", "--peak_gflops"),
             "threshold", Set.of("--help", "--version", "--debug", "--method", "--bitwidth", "--input"));

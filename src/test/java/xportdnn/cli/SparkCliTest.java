@@ -77,6 +77,57 @@ class SparkCliTest {
         sameAsOneMachine(dir, "local[2]");
     }
 
+    /**
+     * A task lost after its work (the test hook of xportdnn.spark.InjectedFailure: the first attempt of partition
+     * 1's tasks throws) is retried on {@code local[2,2]} (two attempts per task) and counted once: the same bytes
+     * as one machine. Without retries ({@code local[2]}) the same hook fails the job, so it does fire.
+     */
+    @Test
+    void aLostTaskIsRetriedAndCountedOnce() throws Exception {
+        System.setProperty("xportdnn.spark.failFirstAttemptOf", "1");
+        try {
+            CliRun unretried = CliRun.of(export(Files.createDirectories(dir.resolve("once")), "--spark", "local[2]")
+                    .toArray(String[]::new));
+            assertEquals(2, unretried.status(), unretried.stderr());
+            assertTrue(unretried.stderr().contains("injected failure of partition 1's first attempt"),
+                    unretried.stderr());
+            sameAsOneMachine(dir, "local[2,2]");
+        } finally {
+            System.clearProperty("xportdnn.spark.failFirstAttemptOf");
+        }
+    }
+
+    /**
+     * The images as {@code file://} URIs, listed and read through Hadoop's file system API (as hdfs:// or s3a://
+     * would be): the same prototxt, statistics and scores as the plain paths without Spark.
+     */
+    @Test
+    void fileUrisAreListedAndReadThroughHadoop() throws Exception {
+        Path here = Files.createDirectories(dir.resolve("here"));
+        Path spark = Files.createDirectories(dir.resolve("spark"));
+        ok(export(here));
+        List<String> args = new ArrayList<>(export(spark, "--spark", "local[2]"));
+        args.set(args.indexOf(IMAGES), Path.of(IMAGES).toAbsolutePath().toUri().toString());
+        ok(args);
+        assertArrayEquals(Files.readAllBytes(here.resolve("q.prototxt")), Files.readAllBytes(spark.resolve("q.prototxt")));
+        assertArrayEquals(Files.readAllBytes(here.resolve("q.stats")), Files.readAllBytes(spark.resolve("q.stats")));
+
+        Path quantized = here.resolve("q.prototxt");
+        CliRun scored = ok(validate(quantized, here.resolve("v.json")));
+        List<String> uri = new ArrayList<>(validate(quantized, spark.resolve("v.json"), "--spark", "local[2]"));
+        uri.set(uri.indexOf(VAL), Path.of(VAL).toAbsolutePath().toUri().toString());
+        assertEquals(scored.stdout(), ok(uri).stdout());
+        assertEquals(Files.readString(here.resolve("v.json")), Files.readString(spark.resolve("v.json")));
+    }
+
+    @Test
+    void aUriWithoutSparkIsRefused() {
+        CliRun run = CliRun.of(export(dir).stream().map(a -> a.equals(IMAGES) ? "hdfs://namenode/images" : a)
+                .toArray(String[]::new));
+        assertEquals(2, run.status(), run.stderr());
+        assertTrue(run.stderr().startsWith("xportdnn: error: hdfs://namenode/images: a URI;"), run.stderr());
+    }
+
     @Test
     void anUnreadableImageFailsTheJobNamingIt() throws Exception {
         Path images = Files.createDirectories(dir.resolve("images"));
@@ -92,8 +143,31 @@ class SparkCliTest {
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertEquals(2, run.status(), run.stderr());
         assertEquals(1, run.stderr().lines().count(), run.stderr());
-        assertTrue(run.stderr().startsWith("xportdnn: error: " + bad.toAbsolutePath() + ": "), run.stderr());
+        // read through Hadoop: named by its qualified location
+        assertTrue(run.stderr().startsWith("xportdnn: error: file:" + bad.toAbsolutePath() + ": "), run.stderr());
         assertFalse(Files.exists(dir.resolve("q.prototxt")));
+    }
+
+    /**
+     * compare: the calibration passes and every scheme's scoring as Spark jobs, the same table and JSON as one
+     * machine; aciq:4 is simulated in a scheme the caller chooses (shipped to the executors with the job).
+     */
+    @Test
+    void compareOnLocal2GivesTheSameTable() throws Exception {
+        List<String> args = List.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images", VAL,
+                "--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--batch", "3", "--schemes",
+                "xilinx:8,aciq:4", "--quiet", "--json");
+        CliRun plain = ok(join(args, dir.resolve("here.json").toString()));
+        CliRun spark = ok(join(args, dir.resolve("spark.json").toString(), "--spark", "local[2]"));
+        assertTrue(plain.stdout().startsWith("tinynet: 60 images scored, calibrated on 8"), plain.stdout());
+        assertEquals(plain.stdout(), spark.stdout());
+        assertEquals(Files.readString(dir.resolve("here.json")), Files.readString(dir.resolve("spark.json")));
+    }
+
+    private static List<String> join(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all;
     }
 
     @Test

@@ -26,7 +26,7 @@ class ExportPipelineTest {
 
     private static final Path DEPLOY = Path.of("examples/tinynet/deploy.prototxt");
     private static final Path WEIGHTS = Path.of("examples/tinynet/tinynet.caffemodel");
-    private static final Path IMAGES = Path.of("examples/tinynet/images");
+    private static final String IMAGES = "examples/tinynet/images";
     private static final InParamsOut EIGHT = new InParamsOut(8, 8, 8);
 
     @TempDir

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
@@ -31,7 +32,7 @@ import xportdnn.validate.Validation;
  */
 final class UnseenNets {
 
-    static final Path LIST = Path.of("examples/tinynet/val.txt");
+    static final String LIST = "examples/tinynet/val.txt";
     /** Pixels in [0, 1], no mean subtracted: every convolution's output carries an offset BatchNorm removes. */
     static final PreprocessingFlags FLAGS = new PreprocessingFlags(null, null, null, 1f, new float[] {0, 0, 0}, null,
             1f);
@@ -159,7 +160,7 @@ final class UnseenNets {
         long[] count = new long[1];
         FloatEngine engine = new FloatEngine(net);
         Transformer transformer = new Transformer(FLAGS.resolve(net));
-        for (ImageSet.Entry e : Calibration.images(new CalibrationSettings(LIST, 60, 1L, null, 8, FLAGS))) {
+        for (ImageSet.Entry e : Calibration.images(new CalibrationSettings(LIST, 60, 1L, null, 8, FLAGS), ImageStore.LOCAL)) {
             float[] input = new float[transformer.size()];
             transformer.preprocess(e, input, 0);
             engine.forward(input, 1, (l, tops) -> {

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Progress;
 import xportdnn.precision.InParamsOut;
@@ -20,7 +21,7 @@ class ValidationPipelineTest {
 
     private static final Path DEPLOY = Path.of("examples/tinynet/deploy.prototxt");
     private static final Path WEIGHTS = Path.of("examples/tinynet/tinynet.caffemodel");
-    private static final Path LIST = Path.of("examples/tinynet/val.txt");
+    private static final String LIST = "examples/tinynet/val.txt";
     private static final PreprocessingFlags FLAGS = new PreprocessingFlags(null, null, null, 255f,
             new float[] {128, 128, 128}, null, 1f);
 
@@ -36,9 +37,9 @@ class ValidationPipelineTest {
 
         ValidationSettings settings = new ValidationSettings(quantized, WEIGHTS, LIST, null, null, 1L,
                 new ValidationSettings.Draw(10, 3L), 8, FLAGS, null, false, null, null, null);
-        List<ImageSet.Entry> scored = ValidationPipeline.images(settings);
+        List<ImageSet.Entry> scored = ValidationPipeline.images(settings, ImageStore.LOCAL);
         Set<String> calibrated = new HashSet<>();
-        Calibration.images(calibration).forEach(e -> calibrated.add(e.name()));
+        Calibration.images(calibration, ImageStore.LOCAL).forEach(e -> calibrated.add(e.name()));
         assertEquals(10, calibrated.size());
         assertEquals(60 - 10, scored.size());
         scored.forEach(e -> assertTrue(!calibrated.contains(e.name()), e.name() + " was a calibration image"));

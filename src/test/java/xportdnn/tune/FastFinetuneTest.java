@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
@@ -41,7 +42,7 @@ class FastFinetuneTest {
 
     private static final Path DEPLOY = Path.of("examples/tinynet/deploy.prototxt");
     private static final Path WEIGHTS = Path.of("examples/tinynet/tinynet.caffemodel");
-    private static final Path LIST = Path.of("examples/tinynet/val.txt");
+    private static final String LIST = "examples/tinynet/val.txt";
     private static final PreprocessingFlags FLAGS = new PreprocessingFlags(null, null, null, 255f,
             new float[] {128, 128, 128}, null, 1f);
     private static final InParamsOut SIX = new InParamsOut(6, 6, 6);
@@ -103,14 +104,14 @@ class FastFinetuneTest {
     }
 
     private static List<ImageSet.Entry> calibrationImages() {
-        return Calibration.images(new CalibrationSettings(LIST, 20, 3L, null, 8, FLAGS));
+        return Calibration.images(new CalibrationSettings(LIST, 20, 3L, null, 8, FLAGS), ImageStore.LOCAL);
     }
 
     /** Mean squared difference of {@code blob} between the original float net and the device, on unseen images. */
     private static double error(Net quantized, String blob) {
         Net reference = LoadedNet.load(DEPLOY, WEIGHTS, false).net();
         List<ImageSet.Entry> scored = ValidationPipeline.images(new ValidationSettings(DEPLOY, WEIGHTS, LIST, null,
-                null, 1L, new ValidationSettings.Draw(20, 3L), 40, FLAGS, null, false, null, null, null));
+                null, 1L, new ValidationSettings.Draw(20, 3L), 40, FLAGS, null, false, null, null, null), ImageStore.LOCAL);
         Transformer transformer = new Transformer(FLAGS.resolve(reference));
         FloatEngine floatEngine = new FloatEngine(reference);
         FixedPointNet device = new FixedPointNet(quantized);

@@ -1,0 +1,94 @@
+package xportdnn.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import xportdnn.model.IoErrors;
+import xportdnn.model.ModelException;
+
+/** Image sets on this machine's file system ({@link ImageStore#LOCAL}). */
+final class LocalImages implements ImageStore {
+
+    /** {@code scheme:/...}: a URI, which only Hadoop's file systems read (with --spark). */
+    private static final Pattern URI = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:/.*");
+
+    static boolean isUri(String location) {
+        return URI.matcher(location).matches();
+    }
+
+    @Override
+    public boolean isFolder(String location) {
+        if (isUri(location)) {
+            throw new ModelException(location + ": a URI; image sets are read from URIs (hdfs://, s3a://, file:/...) "
+                    + "with --spark only; give a local path, or add --spark");
+        }
+        return Files.isDirectory(Path.of(location));
+    }
+
+    @Override
+    public boolean isFile(String location) {
+        return Files.isRegularFile(Path.of(location));
+    }
+
+    @Override
+    public SortedMap<String, String> files(String folder, Predicate<String> take) {
+        Path dir = Path.of(folder);
+        SortedMap<String, String> byName = new TreeMap<>();
+        // find, not walk + isRegularFile: the walk's own attributes answer, one stat per file instead of two
+        try (Stream<Path> found = Files.find(dir, Integer.MAX_VALUE, (p, attributes) -> attributes.isRegularFile(),
+                FileVisitOption.FOLLOW_LINKS)) {
+            found.forEach(p -> {
+                String name = relativeName(dir, p);
+                if (take.test(name)) {
+                    byName.put(name, p.toString());
+                }
+            });
+        } catch (IOException e) {
+            throw IoErrors.cannot("list the folder", dir, e);
+        } catch (UncheckedIOException e) {
+            throw IoErrors.cannot("list the folder", dir, e.getCause());
+        }
+        return byName;
+    }
+
+    @Override
+    public List<String> lines(String file) {
+        try {
+            return Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw IoErrors.cannot("read", file, e);
+        }
+    }
+
+    @Override
+    public String sibling(String file, String relative) {
+        return Path.of(file).toAbsolutePath().getParent().resolve(relative).toString();
+    }
+
+    @Override
+    public ImageSet.Pixels pixels(String file) {
+        return new ImageSet.ImageFile(Path.of(file));
+    }
+
+    @Override
+    public ImageSet records(String file, Path labels) {
+        return Idx.isImageFile(Path.of(file)) ? ImageSet.idx(Path.of(file), labels) : null;
+    }
+
+    /** The path below {@code dir} with {@code /} separators. */
+    private static String relativeName(Path dir, Path file) {
+        List<String> parts = new ArrayList<>();
+        dir.relativize(file).forEach(p -> parts.add(p.toString()));
+        return String.join("/", parts);
+    }
+}
