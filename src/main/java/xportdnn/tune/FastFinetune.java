@@ -105,10 +105,6 @@ public final class FastFinetune {
         Set<String> tuned = net.layers().stream()
                 .filter(l -> l.layerType() == LayerType.CONVOLUTION && PrecisionScheme.block(l) != null)
                 .map(Layer::name).collect(Collectors.toSet());
-        // DynamicFixed formats inside the net are chosen by its class scores where it has them
-        // (ClassScoreFormatChoice).
-        NetClassScores classScores = PrecisionScheme.of(net) instanceof XilinxScheme ? null
-                : NetClassScores.of(floatEngine, images, transformer, batch, progress);
         List<LayerResult> results = new ArrayList<>();
         for (List<Layer> pass : TuningPasses.of(net.layers(), tuned)) {
             FixedPointNet fixed = new FixedPointNet(net);
@@ -130,7 +126,7 @@ public final class FastFinetune {
                         weights, definition, order));
             }
             Map<String, FormatResult> formats = chooseFormats(net, scheme, changeable, convs, collected, weights,
-                    definition, order, classScores);
+                    definition, order);
             for (TunedConv t : convs.values()) {
                 LayerResult r = t.result();
                 results.add(new LayerResult(r.layer(), r.sqnrPlain(), r.sqnrTuned(), r.tuned(), r.codes(),
@@ -169,14 +165,12 @@ public final class FastFinetune {
 
     /**
      * The output format of every group of the pass that may change (its values all written by this pass's
-     * convolutions), chosen on the samples ({@link OutputFormatChoice}) or, given {@code classScores}, by the
-     * net's class scores ({@link ClassScoreFormatChoice}); the definition and the written biases follow a change.
-     * Per layer of the pass, what was done.
+     * convolutions), chosen on the samples ({@link OutputFormatChoice}); the definition and the written biases
+     * follow a change. Per layer of the pass, what was done.
      */
     private static Map<String, FormatResult> chooseFormats(Net net, PrecisionScheme scheme,
             Map<String, FormatGroups.Group> changeable, Map<String, TunedConv> convs, Collected collected,
-            Map<String, List<Blob>> weights, NetParameter.Builder definition, Map<String, Integer> order,
-            NetClassScores classScores) {
+            Map<String, List<Blob>> weights, NetParameter.Builder definition, Map<String, Integer> order) {
         Map<String, FormatResult> out = new HashMap<>();
         Set<String> done = new HashSet<>();
         for (Map.Entry<String, FormatGroups.Group> e : changeable.entrySet()) {
@@ -190,24 +184,20 @@ public final class FastFinetune {
                 writers.add(new OutputFormatChoice.Writer(t.conv(), collected.samples().get(name), t.codes(),
                         t.input(), t.weights(), collected.relu().get(name), t::biasFor));
             }
-            // A head (a global pooling alone reads it) keeps the choice on its pooled values, every position kept.
-            OutputFormatChoice.Choice choice = classScores == null || group.pooledBy() != null
-                    ? OutputFormatChoice.choose(net, definition.build(), scheme, group, writers, order)
-                    : ClassScoreFormatChoice.choose(net, definition.build(), scheme, group, writers, order,
-                            (candidate, format) -> {
-                                NetParameter.Builder d = candidate.toBuilder();
-                                Map<String, List<Blob>> w = new HashMap<>(weights);
-                                group.writers().forEach(name -> w.put(name, new ArrayList<>(weights.get(name))));
-                                group.writers().forEach(name -> setBias(d, w, order, name,
-                                        convs.get(name).biasFor(format)));
-                                return classScores.divergence(build(d, w), "output format of "
-                                        + String.join(", ", group.writers()) + ": "
-                                        + OutputFormatChoice.describe(format));
-                            });
+            OutputFormatChoice.Choice choice = OutputFormatChoice.choose(net, definition.build(), scheme, group,
+                    writers, order);
             if (choice.changed()) {
                 definition.clear().mergeFrom(choice.definition());
                 for (String name : group.writers()) {
-                    setBias(definition, weights, order, name, convs.get(name).biasFor(choice.after()));
+                    TunedConv t = convs.get(name);
+                    List<Blob> blobs = weights.get(name);
+                    Blob bias = new Blob(new int[] {t.bias().length}, t.biasFor(choice.after()));
+                    if (blobs.size() > 1) {
+                        blobs.set(1, bias);
+                    } else {
+                        blobs.add(bias);
+                        definition.getLayerBuilder(order.get(name)).getConvolutionParamBuilder().setBiasTerm(true);
+                    }
                 }
             }
             for (String name : group.writers()) {
@@ -313,25 +303,18 @@ public final class FastFinetune {
         boolean keep = errorTuned < errorPlain;
         if (keep) {
             blobs.set(0, new Blob(kernel.shape(), WrittenWeights.of(codes, format, k)));
-            setBias(definition, weights, order, conv.name(), WrittenWeights.of(biasCodes, output, 1));
+            Blob tunedBias = new Blob(new int[] {channels}, WrittenWeights.of(biasCodes, output, 1));
+            if (blobs.size() > 1) {
+                blobs.set(1, tunedBias);
+            } else {
+                blobs.add(tunedBias);
+                definition.getLayerBuilder(order.get(conv.name())).getConvolutionParamBuilder().setBiasTerm(true);
+            }
         }
         LayerResult result = new LayerResult(conv.name(), sqnr(signal, errorPlain), sqnr(signal, errorTuned), keep,
                 keep ? codes : null, null);
         return new TunedConv(conv, result, keep ? codes : plain, scheme.input(conv, block), format, output, bias,
                 keep ? biasCodes : null, keep ? ideal : null);
-    }
-
-    /** Sets the bias of convolution {@code name}, adding one (and {@code bias_term}) where it had none. */
-    private static void setBias(NetParameter.Builder definition, Map<String, List<Blob>> weights,
-                                Map<String, Integer> order, String name, float[] bias) {
-        List<Blob> blobs = weights.get(name);
-        Blob blob = new Blob(new int[] {bias.length}, bias);
-        if (blobs.size() > 1) {
-            blobs.set(1, blob);
-        } else {
-            blobs.add(blob);
-            definition.getLayerBuilder(order.get(name)).getConvolutionParamBuilder().setBiasTerm(true);
-        }
     }
 
     private static double sqnr(double signal, double error) {

@@ -44,7 +44,7 @@ final class OutputFormatChoice {
     private static final int LOWEST = -8;
     private static final int HIGHEST = 16;
     /** DynamicFixed candidates: fl_layer_out +- this. */
-    static final int FL_RANGE = 3;
+    private static final int FL_RANGE = 3;
 
     /**
      * A tuned convolution writing into the group.
@@ -87,10 +87,22 @@ final class OutputFormatChoice {
         boolean xilinx = scheme instanceof XilinxScheme;
         Layer first = writers.get(0).conv();
         PrecisionParameter block = PrecisionScheme.block(first);
-        Measure measure = new Measure(net, scheme, group, writers, order);
+        NumberFormat exported = scheme.output(first, block);
+        Layer pooling = group.pooledBy() != null && writers.size() == 1 && writers.get(0).samples().complete()
+                ? group.pooledBy() : null;
+        List<double[][]> accumulators = new ArrayList<>();
+        for (Writer w : writers) {
+            double[][] acc = new double[w.samples().images()][];
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] = w.samples().accumulators(i, w.codes());
+            }
+            accumulators.add(acc);
+        }
+        double signal = signal(writers, pooling);
+        boolean classScores = pooling != null && classScores(net, pooling);
         NetParameter bestDefinition = definition;
-        NumberFormat best = scheme.output(first, block);
-        Error before = measure.error(definition);
+        NumberFormat best = exported;
+        Error before = error(net, definition, scheme, writers, accumulators, pooling, classScores, order);
         Error bestError = before;
         List<Double> candidates = new ArrayList<>();
         if (xilinx) {
@@ -107,77 +119,18 @@ final class OutputFormatChoice {
             if (!runs(net, candidate, scheme, group, order)) {
                 continue;
             }
-            Error e = measure.error(candidate);
+            Error e = error(net, candidate, scheme, writers, accumulators, pooling, classScores, order);
             // Better in total and on either half of the images: a gain not carried by a few images.
             if (e.total() < bestError.total() && e.halves()[0] < before.halves()[0]
                     && e.halves()[1] < before.halves()[1]) {
                 bestError = e;
                 bestDefinition = candidate;
-                best = format(net, candidate, scheme, first, order);
+                best = scheme.output(first, PrecisionScheme.block(layer(net, candidate, first.name(), order)));
             }
         }
-        return new Choice(scheme.output(first, block), best, measure.where(), before.squared(),
-                bestError.squared(), measure.signal, bestDefinition);
-    }
-
-    /**
-     * What {@link #choose} would report for {@code chosen}, a definition another criterion chose for the group:
-     * the squared errors measured as {@code choose} measures them, under {@code measuredAt}.
-     */
-    static Choice report(Net net, NetParameter definition, NetParameter chosen, PrecisionScheme scheme,
-                         FormatGroups.Group group, List<Writer> writers, Map<String, Integer> order,
-                         String measuredAt) {
-        Layer first = writers.get(0).conv();
-        Measure measure = new Measure(net, scheme, group, writers, order);
-        return new Choice(scheme.output(first, PrecisionScheme.block(first)),
-                format(net, chosen, scheme, first, order), measuredAt, measure.error(definition).squared(),
-                measure.error(chosen).squared(), measure.signal, chosen);
-    }
-
-    /** The output format of {@code conv} as {@code definition} states it. */
-    static NumberFormat format(Net net, NetParameter definition, PrecisionScheme scheme, Layer conv,
-                               Map<String, Integer> order) {
-        return scheme.output(conv, PrecisionScheme.block(layer(net, definition, conv.name(), order)));
-    }
-
-    /** What scoring the candidates of one group needs: the writers' accumulators, where the error is measured. */
-    private static final class Measure {
-        private final Net net;
-        private final PrecisionScheme scheme;
-        private final List<Writer> writers;
-        private final Map<String, Integer> order;
-        private final Layer pooling;
-        private final boolean classScores;
-        private final List<double[][]> accumulators = new ArrayList<>();
-        private final double signal;
-
-        Measure(Net net, PrecisionScheme scheme, FormatGroups.Group group, List<Writer> writers,
-                Map<String, Integer> order) {
-            this.net = net;
-            this.scheme = scheme;
-            this.writers = writers;
-            this.order = order;
-            pooling = group.pooledBy() != null && writers.size() == 1 && writers.get(0).samples().complete()
-                    ? group.pooledBy() : null;
-            for (Writer w : writers) {
-                double[][] acc = new double[w.samples().images()][];
-                for (int i = 0; i < acc.length; i++) {
-                    acc[i] = w.samples().accumulators(i, w.codes());
-                }
-                accumulators.add(acc);
-            }
-            signal = signal(writers, pooling);
-            classScores = pooling != null && classScores(net, pooling);
-        }
-
-        Error error(NetParameter definition) {
-            return OutputFormatChoice.error(net, definition, scheme, writers, accumulators, pooling, classScores,
-                    order);
-        }
-
-        String where() {
-            return pooling == null ? "output" : (classScores ? "class scores after " : "after ") + pooling.name();
-        }
+        String measuredAt = pooling == null ? "output"
+                : (classScores ? "class scores after " : "after ") + pooling.name();
+        return new Choice(exported, best, measuredAt, before.squared(), bestError.squared(), signal, bestDefinition);
     }
 
     /** The definition with the group's format set to {@code value} (a threshold, or a fractional length). */
@@ -218,7 +171,7 @@ final class OutputFormatChoice {
      * Whether the device can run the changed layers: in DynamicFixed mode a convolution shifts its accumulator
      * right by fl_in + fl_params - fl_out (never left) and an average pooling by 0..63.
      */
-    static boolean runs(Net net, NetParameter definition, PrecisionScheme scheme, FormatGroups.Group group,
+    private static boolean runs(Net net, NetParameter definition, PrecisionScheme scheme, FormatGroups.Group group,
                                 Map<String, Integer> order) {
         if (scheme instanceof XilinxScheme) {
             return true;
