@@ -50,6 +50,10 @@ final class FineTuning {
             m.put("output_format_measured", f.measuredAt());
             m.put("output_sqnr_db_before", finiteOrNull(f.sqnrBefore()));
             m.put("output_sqnr_db_after", finiteOrNull(f.sqnrAfter()));
+            if (f.pooling() != null) {
+                m.put("pooling_format_before", f.pooling().before());
+                m.put("pooling_format_after", f.pooling().after());
+            }
             out.add(m);
         }
         return out;

@@ -71,8 +71,16 @@ public final class FastFinetune {
      * @param sqnrBefore the SQNR (dB) of the device's output (after a fused ReLU; after the pooling where
      *                   measured there) on the calibration samples with the format before; NaN when not measured
      * @param sqnrAfter  the same with the format after
+     * @param pooling    where the class scores' global average pooling got its own output format chosen with this
+     *                   one (DynamicFixed): its name and format before and after, e.g. "pool10 fl_layer_out -1";
+     *                   else null
      */
-    public record FormatResult(String before, String after, String measuredAt, double sqnrBefore, double sqnrAfter) {
+    public record FormatResult(String before, String after, String measuredAt, double sqnrBefore, double sqnrAfter,
+                               PoolingResult pooling) {
+    }
+
+    /** The output format of a pooling chosen with its input's, as exported and as written. */
+    public record PoolingResult(String before, String after) {
     }
 
     /**
@@ -200,15 +208,21 @@ public final class FastFinetune {
                     }
                 }
             }
+            OutputFormatChoice.PoolingFormat p = choice.pooling();
+            PoolingResult pooling = p == null ? null
+                    : new PoolingResult(p.pooling() + " " + OutputFormatChoice.describe(p.before()),
+                            p.pooling() + " " + OutputFormatChoice.describe(p.after()));
             for (String name : group.writers()) {
                 out.put(name, new FormatResult(OutputFormatChoice.describe(choice.before()),
                         OutputFormatChoice.describe(choice.after()), choice.measuredAt(),
-                        sqnr(choice.signal(), choice.errorBefore()), sqnr(choice.signal(), choice.errorAfter())));
+                        sqnr(choice.signal(), choice.errorBefore()), sqnr(choice.signal(), choice.errorAfter()),
+                        pooling));
             }
         }
         for (TunedConv t : convs.values()) {
             String exported = OutputFormatChoice.describe(t.output());
-            out.putIfAbsent(t.conv().name(), new FormatResult(exported, exported, null, Double.NaN, Double.NaN));
+            out.putIfAbsent(t.conv().name(), new FormatResult(exported, exported, null, Double.NaN, Double.NaN,
+                    null));
         }
         return out;
     }

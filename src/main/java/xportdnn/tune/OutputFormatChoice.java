@@ -3,6 +3,7 @@ package xportdnn.tune;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
@@ -70,12 +71,13 @@ final class OutputFormatChoice {
      * @param errorAfter  with the chosen one
      * @param signal      the float values' energy, for SQNR
      * @param definition  the definition with the chosen format (the same as given when nothing changed)
+     * @param pooling     the class scores' own format, where it was chosen with the group's (DynamicFixed), or null
      */
     record Choice(NumberFormat before, NumberFormat after, String measuredAt, double errorBefore, double errorAfter,
-                  double signal, NetParameter definition) {
+                  double signal, NetParameter definition, PoolingFormat pooling) {
 
         boolean changed() {
-            return !after.equals(before);
+            return !after.equals(before) || pooling != null && !pooling.after().equals(pooling.before());
         }
     }
 
@@ -114,23 +116,63 @@ final class OutputFormatChoice {
                 candidates.add((double) (block.getFlLayerOut() + d));
             }
         }
-        for (double value : candidates) {
-            NetParameter candidate = with(definition, group, order, xilinx, value);
-            if (!runs(net, candidate, scheme, group, order)) {
-                continue;
+        // DynamicFixed class scores: the pooling writes them in its own fl_layer_out, chosen jointly.
+        FormatGroups.Group scores = classScores && !xilinx ? scoresGroup(net, pooling) : null;
+        List<Integer> poolCandidates = new ArrayList<>();
+        if (scores == null) {
+            poolCandidates.add(null);
+        } else {
+            int fl = PrecisionScheme.block(pooling).getFlLayerOut();
+            for (int d = -FL_RANGE; d <= FL_RANGE; d++) {
+                poolCandidates.add(fl + d);
             }
-            Error e = error(net, candidate, scheme, writers, accumulators, pooling, classScores, order);
-            // Better in total and on either half of the images: a gain not carried by a few images.
-            if (e.total() < bestError.total() && e.halves()[0] < before.halves()[0]
-                    && e.halves()[1] < before.halves()[1]) {
-                bestError = e;
-                bestDefinition = candidate;
-                best = scheme.output(first, PrecisionScheme.block(layer(net, candidate, first.name(), order)));
+        }
+        for (double value : candidates) {
+            NetParameter convCandidate = with(definition, group, order, xilinx, value);
+            for (Integer poolFl : poolCandidates) {
+                NetParameter candidate = poolFl == null ? convCandidate
+                        : with(convCandidate, scores, order, false, poolFl);
+                if (!runs(net, candidate, scheme, group, order)
+                        || scores != null && !runs(net, candidate, scheme, scores, order)) {
+                    continue;
+                }
+                Error e = error(net, candidate, scheme, writers, accumulators, pooling, classScores, order);
+                // Better in total and on either half of the images: a gain not carried by a few images.
+                if (e.total() < bestError.total() && e.halves()[0] < before.halves()[0]
+                        && e.halves()[1] < before.halves()[1]) {
+                    bestError = e;
+                    bestDefinition = candidate;
+                    best = scheme.output(first, PrecisionScheme.block(layer(net, candidate, first.name(), order)));
+                }
             }
         }
         String measuredAt = pooling == null ? "output"
                 : (classScores ? "class scores after " : "after ") + pooling.name();
-        return new Choice(exported, best, measuredAt, before.squared(), bestError.squared(), signal, bestDefinition);
+        PoolingFormat pooled = scores == null ? null : new PoolingFormat(pooling.name(),
+                scheme.output(pooling, PrecisionScheme.block(pooling)),
+                scheme.output(pooling, PrecisionScheme.block(layer(net, bestDefinition, pooling.name(), order))));
+        return new Choice(exported, best, measuredAt, before.squared(), bestError.squared(), signal, bestDefinition,
+                pooled);
+    }
+
+    /**
+     * The group of the class scores {@code pooling} writes in DynamicFixed mode, where its own {@code fl_layer_out}
+     * sets their step: the pooling's output and the blocks reading it; null when another layer writes into it too.
+     */
+    private static FormatGroups.Group scoresGroup(Net net, Layer pooling) {
+        FormatGroups.Group g = new FormatGroups(net, false).of(pooling.name());
+        return g.writers().equals(Set.of(pooling.name())) ? g : null;
+    }
+
+    /**
+     * The output format of the global average pooling that writes the class scores, chosen together with its
+     * input's (DynamicFixed mode, where the pooling shifts into a format of its own).
+     *
+     * @param pooling its name
+     * @param before  as exported
+     * @param after   as chosen
+     */
+    record PoolingFormat(String pooling, NumberFormat before, NumberFormat after) {
     }
 
     /** The definition with the group's format set to {@code value} (a threshold, or a fractional length). */

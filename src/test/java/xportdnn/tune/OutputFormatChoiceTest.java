@@ -1,5 +1,6 @@
 package xportdnn.tune;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -177,6 +178,87 @@ class OutputFormatChoiceTest {
             assertEquals(((ThresholdFormat) choice.after()).threshold(0),
                     choice.definition().getLayer(order.get(name)).getPrecisionParam().getThLayerOut(), name);
         }
+    }
+
+    /**
+     * DynamicFixed class scores: the global average pooling writes them in its own fl_layer_out, which is chosen with
+     * its input's. Two classes copy one input channel each (weights 1, fl_params 6) at fl_layer_out 4 (step 1/16,
+     * exact for the inputs); the pooling's exported fl_layer_out 2 (step 1/4) floors the float scores 2.5625 and 2.5
+     * (first image) and 3.0625 and 3.0 (second) to 2.5 and 2.5, 3.0 and 3.0: ties. Only a pooling format of step
+     * 1/16 or finer keeps 2.5625 (and the convolution must stay at fl 4: at a coarser step it writes 2.5625 as 2.5 or
+     * 2.625), so the first exact pair, and the choice, is convolution fl 4 (unchanged), pooling fl 4, with the
+     * pooling's shift 4 + 8 - 4 = 8 in the device's 0..63.
+     */
+    @Test
+    void dynamicFixedClassScoresGetThePoolingsOwnFormat() {
+        String head = """
+                name: "head"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 2 dim: 2 } } }
+                layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
+                        convolution_param { num_output: 2 kernel_size: 1 }
+                        precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 4 fl_layer_out: 4
+                                          fl_params: 6 quant_type: "DynamicFixed" } }
+                layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool"
+                        pooling_param { pool: AVE global_pooling: true }
+                        precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 4 fl_layer_out: 2
+                                          quant_type: "DynamicFixed" } }
+                layer { name: "prob" type: "Softmax" bottom: "pool" top: "prob"
+                        precision_param { bw_layer_in: 8 fl_layer_in: 2 } }
+                """;
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv", blob(new int[] {2, 2, 1, 1}, 1f, 0f, 0f, 1f), blob(new int[] {2}, 0f, 0f)))
+                .build();
+        NetParameter definition = TestWeights.definition(head);
+        Net net = NetLoader.build(definition, weights);
+        PrecisionScheme scheme = PrecisionScheme.of(net);
+        Layer conv = net.layer("conv");
+        FormatGroups.Group group = new FormatGroups(net, false).of("conv");
+        assertEquals("pool", group.pooledBy().name());
+
+        // Two images, channel 0 then channel 1, 2 x 2 each (exact at step 1/16).
+        float[] x = {2.5625f, 2.5625f, 2.5625f, 2.5625f, 2.5f, 2.5f, 2.5f, 2.5f,
+                     3.0625f, 3.0625f, 3.0625f, 3.0625f, 3f, 3f, 3f, 3f};
+        NumberFormat input = scheme.input(conv, PrecisionScheme.block(conv));
+        int[] codes = input.quantize(x, x.length);
+        int[] shape = {2, 2, 2, 2};
+        OutputSamples samples = new OutputSamples(new PatchSampler(ConvGeometry.of(conv.param(), shape), shape, 256,
+                1), new float[] {1, 0, 0, 1}, new float[] {0, 0}, false);
+        samples.add(x, codes, 2);
+        NumberFormat weightFormat = scheme.weights(conv, PrecisionScheme.block(conv), conv.weights().get(0), false);
+        OutputFormatChoice.Writer writer = new OutputFormatChoice.Writer(conv, samples, new int[] {64, 0, 0, 64},
+                input, weightFormat, false, f -> new float[] {0, 0});
+        Map<String, Integer> order = new HashMap<>();
+        for (int i = 0; i < definition.getLayerCount(); i++) {
+            order.put(definition.getLayer(i).getName(), i);
+        }
+
+        OutputFormatChoice.Choice choice = OutputFormatChoice.choose(net, definition, scheme, group, List.of(writer),
+                order);
+
+        assertEquals("class scores after pool", choice.measuredAt());
+        assertEquals(choice.before(), choice.after(), "the convolution's format stays");
+        assertEquals("pool", choice.pooling().pooling());
+        assertEquals("fl_layer_out 2", OutputFormatChoice.describe(choice.pooling().before()));
+        assertEquals("fl_layer_out 4", OutputFormatChoice.describe(choice.pooling().after()));
+        assertTrue(choice.changed());
+        // Ties before: (2.5625 - 2.5)^2 + (3.0625 - 3)^2 of the first class; exact after.
+        assertEquals(2 * 0.0625 * 0.0625, choice.errorBefore(), 1e-12);
+        assertEquals(0, choice.errorAfter(), 1e-12);
+        NetParameter chosen = choice.definition();
+        assertEquals(4, chosen.getLayer(order.get("conv")).getPrecisionParam().getFlLayerOut());
+        assertEquals(4, chosen.getLayer(order.get("pool")).getPrecisionParam().getFlLayerIn());
+        assertEquals(4, chosen.getLayer(order.get("pool")).getPrecisionParam().getFlLayerOut());
+        assertEquals(4, chosen.getLayer(order.get("prob")).getPrecisionParam().getFlLayerIn(), "its reader follows");
+        // The simulator runs the written definition without a format mismatch and pools to the float scores.
+        FixedPointNet device = new FixedPointNet(NetLoader.build(chosen, weights));
+        assertTrue(device.notes().stream().noneMatch(n -> n.contains("declares")), device.notes().toString());
+        float[][] pooled = new float[1][];
+        device.forward(x, 2, (layer, tops) -> {
+            if (layer.name().equals("pool")) {
+                pooled[0] = Tensors.floats(tops.get(0));
+            }
+        });
+        assertArrayEquals(new float[] {2.5625f, 2.5f, 3.0625f, 3f}, pooled[0]);
     }
 
     /** Squared difference of the device's ReLU output from the float one (the input itself) over both images. */
