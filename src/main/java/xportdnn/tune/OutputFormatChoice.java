@@ -33,7 +33,9 @@ import xportdnn.precision.XilinxScheme;
  * values are the net's class scores (nothing but a Softmax reads them), it is their divergence from the float
  * scores ({@link ClassScoreDivergence}), which counts the classes competing for the top and not the hundreds far
  * below, whose squared error would otherwise decide (on SqueezeNet it favoured a finer step that clips the top
- * classes' scores). A candidate the
+ * classes' scores). In DynamicFixed mode the pooling shifts those scores into its own {@code fl_layer_out}, which
+ * no other step chooses (its writer is a pooling, not a tuned convolution): it is chosen jointly with the
+ * group's, over its exported value -3..+3 (the pair with the smallest divergence). A candidate the
  * device cannot run (a DynamicFixed shift that would have to go left, or out of the pooling's shift range) is
  * skipped. The exported format stays unless a candidate has a smaller error, both in total and on each half of
  * the images (even- and odd-numbered): a gain that a few images carry is noise, and does not hold on others.
