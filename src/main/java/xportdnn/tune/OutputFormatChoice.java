@@ -35,7 +35,8 @@ import xportdnn.precision.XilinxScheme;
  * below, whose squared error would otherwise decide (on SqueezeNet it favoured a finer step that clips the top
  * classes' scores). In DynamicFixed mode the pooling shifts those scores into its own {@code fl_layer_out}, which
  * no other step chooses (its writer is a pooling, not a tuned convolution): it is chosen jointly with the
- * group's, over its exported value -3..+3 (the pair with the smallest divergence). A candidate the
+ * group's, from its exported value -3 to the finest step the device's shift allows (the pair with the smallest
+ * divergence). A candidate the
  * device cannot run (a DynamicFixed shift that would have to go left, or out of the pooling's shift range) is
  * skipped. The exported format stays unless a candidate has a smaller error, both in total and on each half of
  * the images (even- and odd-numbered): a gain that a few images carry is noise, and does not hold on others.
@@ -124,9 +125,11 @@ final class OutputFormatChoice {
         if (scores == null) {
             poolCandidates.add(null);
         } else {
-            int fl = PrecisionScheme.block(pooling).getFlLayerOut();
-            for (int d = -FL_RANGE; d <= FL_RANGE; d++) {
-                poolCandidates.add(fl + d);
+            // From a little coarser than exported to the finest the device's shift allows after the finest input
+            // candidate (the runs check drops the pairs it cannot run): ties want a finer step than the export's.
+            int finest = block.getFlLayerOut() + FL_RANGE + AveragePooling.MULTIPLIER_FRACTION;
+            for (int fl = PrecisionScheme.block(pooling).getFlLayerOut() - FL_RANGE; fl <= finest; fl++) {
+                poolCandidates.add(fl);
             }
         }
         for (double value : candidates) {
