@@ -57,6 +57,11 @@ public record AveragePooling(int multiplier, int scale, int shift, boolean resca
         return (int) wrap(accumulator >> shift, container);
     }
 
+    /** Whether the code written for {@code sum} wrapped around (the true quotient is out of the container's range). */
+    public boolean wraps(long sum) {
+        return apply(sum) != (sum * multiplier * scale) >> shift;
+    }
+
     /** v as a signed integer of {@code bits} bits: its low bits, sign-extended. */
     private static long wrap(long v, int bits) {
         return v << (64 - bits) >> (64 - bits);

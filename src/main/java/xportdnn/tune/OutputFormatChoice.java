@@ -38,7 +38,9 @@ import xportdnn.precision.XilinxScheme;
  * group's, from its exported value -3 to the finest step the device's shift allows (the pair with the smallest
  * divergence). A candidate the
  * device cannot run (a DynamicFixed shift that would have to go left, or out of the pooling's shift range) is
- * skipped. The exported format stays unless a candidate has a smaller error, both in total and on each half of
+ * skipped, and so is one under which the pooled code wraps around on a calibration image (the device writes its
+ * low byte, it does not saturate: SqueezeNet 6-bit's class scores at step 1/4 wrapped on one of 64). The exported
+ * format stays unless a candidate has a smaller error, both in total and on each half of
  * the images (even- and odd-numbered): a gain that a few images carry is noise, and does not hold on others.
  */
 final class OutputFormatChoice {
@@ -142,6 +144,10 @@ final class OutputFormatChoice {
                     continue;
                 }
                 Error e = error(net, candidate, scheme, writers, accumulators, pooling, classScores, order);
+                // A pooled code that wraps on a calibration image is an unbounded error on others: never chosen.
+                if (e.wraps()) {
+                    continue;
+                }
                 // Better in total and on either half of the images: a gain not carried by a few images.
                 if (e.total() < bestError.total() && e.halves()[0] < before.halves()[0]
                         && e.halves()[1] < before.halves()[1]) {
@@ -251,8 +257,9 @@ final class OutputFormatChoice {
      * @param halves  what the choice minimizes, on the even-numbered images and on the odd-numbered ones: the
      *                squared error, or where the pooled values are the net's class scores their divergence
      * @param squared the squared error over all images (for the report's SQNR)
+     * @param wraps   whether the pooling's code wrapped around on some image (the device does not saturate it)
      */
-    private record Error(double[] halves, double squared) {
+    private record Error(double[] halves, double squared, boolean wraps) {
 
         double total() {
             return halves[0] + halves[1];
@@ -264,6 +271,7 @@ final class OutputFormatChoice {
                                Map<String, Integer> order) {
         double[] sum = new double[2];
         double[] divergence = new double[2];
+        boolean wraps = false;
         for (int w = 0; w < writers.size(); w++) {
             Writer writer = writers.get(w);
             Layer conv = layer(net, definition, writer.conv().name(), order);
@@ -304,6 +312,7 @@ final class OutputFormatChoice {
                 double[] reference = new double[channels];
                 for (int c = 0; average != null && c < channels; c++) {
                     device[c] = pooled.dequantize(average.apply(codeSums[c]), 0);
+                    wraps |= average.wraps(codeSums[c]);
                     reference[c] = targetSums[c] / positions;
                     double d = device[c] - reference[c];
                     sum[image % 2] += d * d;
@@ -313,7 +322,7 @@ final class OutputFormatChoice {
                 }
             }
         }
-        return new Error(classScores ? divergence : sum, sum[0] + sum[1]);
+        return new Error(classScores ? divergence : sum, sum[0] + sum[1], wraps);
     }
 
     /** Whether {@code pooling}'s output is the net's class scores: nothing but a Softmax reads it. */
