@@ -70,6 +70,9 @@ class IntegerArithmeticTest {
         assertEquals(70, a.apply(225 * 20));
         assertEquals(95, a.apply(225 * 100));
         assertEquals(-71, a.apply(-225 * 20)); // floor(-70.3)
+        // 225 x 100 >> 6 = 351 does not fit the byte: wrapped, as wraps() says; 70 and -71 did not wrap
+        assertEquals(java.util.List.of(false, true, false),
+                java.util.List.of(a.wraps(225 * 20), a.wraps(225 * 100), a.wraps(-225 * 20)));
         // 3x3: 256 / 9 = 28.4 -> 28; a 2-pixel window's 128 is -128 as the engine's signed byte
         assertEquals(28, AveragePooling.dynamicFixed(3, 3, 0, 0, 8).multiplier());
         assertEquals(-128, AveragePooling.dynamicFixed(1, 2, 0, 0, 6).multiplier());
