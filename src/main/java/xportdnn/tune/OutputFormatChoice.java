@@ -39,7 +39,7 @@ import xportdnn.precision.XilinxScheme;
  * divergence). A candidate the
  * device cannot run (a DynamicFixed shift that would have to go left, or out of the pooling's shift range) is
  * skipped, and so is one under which the pooled code wraps around on a calibration image (the device writes its
- * low byte, it does not saturate: SqueezeNet 6-bit's class scores at step 1/4 wrapped on one of 64). The exported
+ * low byte, it does not saturate: a wrapped top class is an arbitrary error on images not seen). The exported
  * format stays unless a candidate has a smaller error, both in total and on each half of
  * the images (even- and odd-numbered): a gain that a few images carry is noise, and does not hold on others.
  */
