@@ -83,14 +83,15 @@ final class ModelBytes {
     }
 
     /**
-     * The simulated net's activation footprint, one image: a blob the device writes at its format's bitwidth, the
-     * image at the bitwidth of the first layer's input ({@code inputBits}), blobs computed in float at 32 bits.
+     * The simulated net's activation footprint, one image: a blob the device writes at its format's bitwidth, but
+     * at most the scheme's {@code bits} (ACIQ simulates its unsigned B-bit codes in a signed (B + 1)-bit format), the
+     * image at {@code bits}, blobs computed in float at 32 bits.
      */
-    static long footprint(FixedPointNet sim, int inputBits) {
+    static long footprint(FixedPointNet sim, int bits) {
         var formats = sim.blobFormats();
         return ActivationFootprint.of(sim.net(), blob -> {
             NumberFormat f = formats.get(blob);
-            return f != null ? f.bitwidth() : sim.inputNames().contains(blob) ? inputBits : FLOAT_BITS;
+            return f != null ? Math.min(bits, f.bitwidth()) : sim.inputNames().contains(blob) ? bits : FLOAT_BITS;
         }).peakBytes();
     }
 }

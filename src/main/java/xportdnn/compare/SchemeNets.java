@@ -28,7 +28,7 @@ final class SchemeNets {
      * The quantized net of {@code spec}: CHaiDNN's modes exactly as the exporter writes them; {@code naive:B} as
      * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
      * its channels (one scale per tensor, the baseline the papers start from); {@code aciq:B} as Xilinx blocks holding
-     * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds, the weights left to
+     * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds ({@link #aciq}), the weights left to
      * {@link AciqScheme}; {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
      *
      * @param net the float net, BatchNorm/Scale folded into the convolutions
@@ -48,7 +48,7 @@ final class SchemeNets {
                 ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(), bits).export(net, calibration);
                 yield new ExportScheme.Exported(blockFloat(kl.net(), spec.bits()), null, kl.notices(), kl.summary());
             }
-            case ACIQ -> ExportScheme.xilinx(ThresholdMethod.parse("aciq-laplace"), bits).export(net, calibration);
+            case ACIQ -> aciq(net, calibration, spec.bits());
             case F8NET -> {
                 Map<String, InParamsOut> formats = F8NetFormats.choose(net, calibration.statistics());
                 yield new ExportScheme.Exported(f8net(net, formats), null, List.of(), "wrote " + formats.size()
@@ -56,6 +56,40 @@ final class SchemeNets {
                         + calibration.images() + " calibration images)");
             }
         };
+    }
+
+    /**
+     * ACIQ's activations as the paper's code quantizes them: a blob that is never negative (a ReLU's output, one a
+     * ReLU rewrites in place, a pooling or Concat of such; {@link F8NetScheme}'s analysis) in unsigned B-bit codes,
+     * 2^B - 1 steps over [0, alpha] with the half-range clip alpha = mean + k(B + 1) b (a one-sided Laplace of scale b
+     * at B bits has the error of the two-sided one at B + 1: the paper's {@code alpha_laplace_positive}); every other
+     * blob signed, 2^(B-1) - 1 steps each way, alpha = |mean| + k(B) b. Unsigned B-bit codes over [0, alpha] have
+     * the step of the signed (B + 1)-bit Xilinx format of threshold alpha, and a non-negative blob uses only its
+     * codes 0..2^B - 1, so such a blob is written in that format. Two Xilinx walks give the two sets of thresholds
+     * (each blob consistent between its writer and its readers, whose signedness is the same).
+     */
+    private static ExportScheme.Exported aciq(Net net, Calibration calibration, int b) {
+        ThresholdMethod laplace = ThresholdMethod.parse("aciq-laplace");
+        ExportScheme.Exported signed = ExportScheme.xilinx(laplace, new InParamsOut(b, b, b)).export(net, calibration);
+        NetParameter unsigned = ExportScheme.xilinx(laplace, new InParamsOut(b + 1, b, b + 1))
+                .export(net, calibration).net();
+        F8NetScheme signs = new F8NetScheme(net);
+        NetParameter.Builder out = signed.net().toBuilder();
+        for (int i = 0; i < out.getLayerCount(); i++) {
+            LayerParameter.Builder layer = out.getLayerBuilder(i);
+            if (!layer.hasPrecisionParam()) {
+                continue;
+            }
+            PrecisionParameter.Builder block = layer.getPrecisionParamBuilder();
+            PrecisionParameter halfRange = unsigned.getLayer(i).getPrecisionParam();
+            if (block.hasThLayerIn() && signs.unsignedInput(net.layer(layer.getName()))) {
+                block.setBwLayerIn(halfRange.getBwLayerIn()).setThLayerIn(halfRange.getThLayerIn());
+            }
+            if (block.hasThLayerOut() && signs.unsignedOutput(net.layer(layer.getName()))) {
+                block.setBwLayerOut(halfRange.getBwLayerOut()).setThLayerOut(halfRange.getThLayerOut());
+            }
+        }
+        return new ExportScheme.Exported(out.build(), null, signed.notices(), signed.summary());
     }
 
     /** The float net with an F8Net block on every layer {@code formats} names. */
