@@ -95,7 +95,7 @@ public final class Comparison {
                 validation = validator.run(images, step);
             }
             scored.add(new Scored(spec.label(), validation, ModelBytes.of(quantized, spec.family()),
-                    ModelBytes.footprint(sim, spec.bits())));
+                    ModelBytes.footprint(sim, spec)));
         }
         return new Result(net.name(), calibration.images(), ModelBytes.ofFloat(net), ModelBytes.floatFootprint(net),
                 scored, notices);

@@ -40,16 +40,16 @@ class SchemeNetsTest {
     }
 
     /**
-     * aciq:4 (the paper's code, submission2019/cnn-quantization): a signed blob (99 x -1 and 100: mean 0.01, mean
-     * absolute deviation (99 x 1.01 + 99.99) / 100 = 1.9998) is clipped at |mean| + k(4) b = 0.01 + 5.02864014 x
-     * 1.9998 = 10.0663 in signed 4-bit codes; relu1's output (99 x 1 and 100: mean 1.99, b (99 x 0.99 + 98.01) / 100
+     * aciq:4 (the paper's code, submission2019/cnn-quantization, quantizes only ReLU outputs): a signed blob (99 x -1
+     * and 100: mean 0.01, mean absolute deviation (99 x 1.01 + 99.99) / 100 = 1.9998) is held in 16-bit codes
+     * clipped at |mean| + k(16) b = 0.01 + 20.27017164 x 1.9998 = 40.5463 (k(16): k e^k = 3 x 4^16); relu1's output (99 x 1 and 100: mean 1.99, b (99 x 0.99 + 98.01) / 100
      * = 1.9602) is never negative, so it gets unsigned 4-bit codes, 15 steps over [0, alpha], with the half-range
      * clip mean + k(5) b = 1.99 + 6.20476633 x 1.9602 = 14.1526 (k(5): k e^k = 3 x 4^5; the paper's
      * alpha_laplace_positive[4] = 6.2): the signed 5-bit format of that threshold, same step. conv2 reads it so and
-     * writes signed 4-bit codes.
+     * writes 16-bit codes.
      */
     @Test
-    void aciqClipsRectifiedBlobsHalfRangeInUnsignedCodes() {
+    void aciqQuantizesReluOutputsHalfRangeInUnsignedCodes() {
         NetParameter weights = NetParameter.newBuilder()
                 .addLayer(layer("conv1", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
                 .addLayer(layer("conv2", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
@@ -64,17 +64,17 @@ class SchemeNetsTest {
         NetParameter q = SchemeNets.quantize(SchemeSpec.parse("aciq:4"), net, calibration).net();
         Map<String, PrecisionParameter> blocks = new LinkedHashMap<>();
         q.getLayerList().forEach(l -> blocks.put(l.getName(), l.getPrecisionParam()));
-        double signed = 10.0663;
+        double signed = 40.5463;
         double unsigned = 14.1526;
-        assertEquals(4, blocks.get("data").getBwLayerOut());
+        assertEquals(16, blocks.get("data").getBwLayerOut());
         assertEquals(signed, blocks.get("data").getThLayerOut(), 1e-3);
         PrecisionParameter conv1 = blocks.get("conv1");
-        assertEquals(List.of(4, 5), List.of(conv1.getBwLayerIn(), conv1.getBwLayerOut()));
+        assertEquals(List.of(16, 5), List.of(conv1.getBwLayerIn(), conv1.getBwLayerOut()));
         assertEquals(signed, conv1.getThLayerIn(), 1e-3);
         assertEquals(unsigned, conv1.getThLayerOut(), 1e-3);
         assertEquals(4, conv1.getBwParams()); // the weights' average width stays B
         PrecisionParameter conv2 = blocks.get("conv2");
-        assertEquals(List.of(5, 4), List.of(conv2.getBwLayerIn(), conv2.getBwLayerOut()));
+        assertEquals(List.of(5, 16), List.of(conv2.getBwLayerIn(), conv2.getBwLayerOut()));
         assertEquals(unsigned, conv2.getThLayerIn(), 1e-3);
         assertEquals(signed, conv2.getThLayerOut(), 1e-3);
     }
