@@ -51,10 +51,6 @@ final class SimTensor {
     }
 
     /**
-     * The value as codes of {@code target}: the codes themselves when they are in it, codes of another format
-     * moved by the target's {@link NumberFormat#from integer rescaling}, float values quantized.
-     */
-    /**
      * The codes on {@code target}'s scale without its saturation, within +-{@code limit} (float values are
      * quantized in {@code target}).
      */
@@ -65,6 +61,10 @@ final class SimTensor {
         return target.from(format).withinLimit(limit).applyAll(codes);
     }
 
+    /**
+     * The value as codes of {@code target}: the codes themselves when they are in it, codes of another format
+     * moved by the target's {@link NumberFormat#from integer rescaling}, float values quantized.
+     */
     int[] codesIn(NumberFormat target) {
         if (codes == null) {
             return target.quantize(values, Math.max(1, values.length));
