@@ -54,7 +54,8 @@ final class CompareCommand implements Callable<Integer> {
             description = "Comma-separated schemes, each FAMILY:BITS: xilinx:B (CHaiDNN's Xilinx mode, kl-j), "
                     + "dynamicfixed:B (DynamicFixed, formats per layer), naive:B (per-tensor max-scaled uniform), bfp:M (block floating point, M-bit mantissas, "
                     + "exponents per weight channel and per activation blob by minimum KL), aciq:B (ACIQ: Laplace "
-                    + "clipping of activations, per-channel weight widths averaging B, weight bias correction).")
+                    + "clipping of activations, unsigned codes after a ReLU, per-channel weight widths averaging B, "
+                    + "weight bias correction), f8net:8 (F8Net's 8-bit fixed point, shifts between layers).")
     String schemes;
 
     @Mixin

@@ -101,7 +101,7 @@ public final class Comparison {
                 validation = passes.validate(job, images, step).validation();
             }
             scored.add(new Scored(spec.label(), validation, ModelBytes.of(quantized, spec.family()),
-                    ModelBytes.footprint(sim, spec.bits())));
+                    ModelBytes.footprint(sim, spec)));
         }
         return new Result(net.name(), calibration.images(), ModelBytes.ofFloat(net), ModelBytes.floatFootprint(net),
                 scored, notices);

@@ -83,14 +83,19 @@ final class ModelBytes {
     }
 
     /**
-     * The simulated net's activation footprint, one image: a blob the device writes at its format's bitwidth, the
-     * image at the bitwidth of the first layer's input ({@code inputBits}), blobs computed in float at 32 bits.
+     * The simulated net's activation footprint, one image: a blob the device writes at its format's bitwidth (but
+     * for ACIQ, a (B + 1)-bit format holds unsigned B-bit codes: B), the image at {@code bits} when it has no
+     * format of its own, blobs computed in float at 32 bits.
      */
-    static long footprint(FixedPointNet sim, int inputBits) {
+    static long footprint(FixedPointNet sim, SchemeSpec spec) {
+        int bits = spec.bits();
         var formats = sim.blobFormats();
         return ActivationFootprint.of(sim.net(), blob -> {
             NumberFormat f = formats.get(blob);
-            return f != null ? f.bitwidth() : sim.inputNames().contains(blob) ? inputBits : FLOAT_BITS;
+            if (f != null) {
+                return spec.family() == SchemeSpec.Family.ACIQ && f.bitwidth() == bits + 1 ? bits : f.bitwidth();
+            }
+            return sim.inputNames().contains(blob) ? bits : FLOAT_BITS;
         }).peakBytes();
     }
 }

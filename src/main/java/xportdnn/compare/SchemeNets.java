@@ -2,6 +2,7 @@ package xportdnn.compare;
 
 import java.util.List;
 import java.util.Map;
+import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.LayerParameter;
@@ -21,6 +22,9 @@ import xportdnn.sim.FixedPointNet;
 /** How each scheme turns the float net and its calibration into a quantized net the simulator runs. */
 final class SchemeNets {
 
+    /** The width of aciq's signed activations, which the paper does not quantize. */
+    static final int ACIQ_WIDE_BITS = 16;
+
     private SchemeNets() {
     }
 
@@ -28,7 +32,7 @@ final class SchemeNets {
      * The quantized net of {@code spec}: CHaiDNN's modes exactly as the exporter writes them; {@code naive:B} as
      * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
      * its channels (one scale per tensor, the baseline the papers start from); {@code aciq:B} as Xilinx blocks holding
-     * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds, the weights left to
+     * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds ({@link #aciq}), the weights left to
      * {@link AciqScheme}; {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
      *
      * @param net the float net, BatchNorm/Scale folded into the convolutions
@@ -48,7 +52,7 @@ final class SchemeNets {
                 ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(), bits).export(net, calibration);
                 yield new ExportScheme.Exported(blockFloat(kl.net(), spec.bits()), null, kl.notices(), kl.summary());
             }
-            case ACIQ -> ExportScheme.xilinx(ThresholdMethod.parse("aciq-laplace"), bits).export(net, calibration);
+            case ACIQ -> aciq(net, calibration, spec.bits());
             case F8NET -> {
                 Map<String, InParamsOut> formats = F8NetFormats.choose(net, calibration.statistics());
                 yield new ExportScheme.Exported(f8net(net, formats), null, List.of(), "wrote " + formats.size()
@@ -56,6 +60,47 @@ final class SchemeNets {
                         + calibration.images() + " calibration images)");
             }
         };
+    }
+
+    /**
+     * ACIQ's activations as the paper's code quantizes them (submission2019/cnn-quantization wraps the ReLUs: it
+     * quantizes their outputs and nothing else). A blob that is never negative (a ReLU's output, one a ReLU
+     * rewrites in place, a pooling or Concat of such; {@link F8NetScheme}'s analysis) gets unsigned B-bit codes,
+     * 2^B - 1 steps over [0, alpha], with the half-range clip alpha = mean + k(B + 1) b (a one-sided Laplace of
+     * scale b at B bits has the error of the two-sided one at B + 1: the paper's {@code alpha_laplace_positive}).
+     * Unsigned B-bit codes over [0, alpha] have the step of the signed (B + 1)-bit Xilinx format of threshold alpha,
+     * and a non-negative blob uses only its codes 0..2^B - 1, so such a blob is written in that format. Every other
+     * blob (the image, a convolution output a residual sum reads), which the paper leaves unquantized, is held in
+     * {@value #ACIQ_WIDE_BITS}-bit signed codes clipped at |mean| + k(16) b. Three Xilinx walks give the thresholds
+     * (each blob consistent between its writer and its readers, whose signedness is the same).
+     */
+    private static ExportScheme.Exported aciq(Net net, Calibration calibration, int b) {
+        ThresholdMethod laplace = ThresholdMethod.parse("aciq-laplace");
+        ExportScheme.Exported weightsOnly = ExportScheme.xilinx(laplace, new InParamsOut(b, b, b))
+                .export(net, calibration);
+        NetParameter unsigned = ExportScheme.xilinx(laplace, new InParamsOut(b + 1, b, b + 1))
+                .export(net, calibration).net();
+        NetParameter wide = ExportScheme.xilinx(laplace, new InParamsOut(ACIQ_WIDE_BITS, b, ACIQ_WIDE_BITS))
+                .export(net, calibration).net();
+        F8NetScheme signs = new F8NetScheme(net);
+        NetParameter.Builder out = weightsOnly.net().toBuilder();
+        for (int i = 0; i < out.getLayerCount(); i++) {
+            LayerParameter.Builder layer = out.getLayerBuilder(i);
+            if (!layer.hasPrecisionParam()) {
+                continue;
+            }
+            PrecisionParameter.Builder block = layer.getPrecisionParamBuilder();
+            Layer l = net.layer(layer.getName());
+            if (block.hasThLayerIn()) {
+                PrecisionParameter from = (signs.unsignedInput(l) ? unsigned : wide).getLayer(i).getPrecisionParam();
+                block.setBwLayerIn(from.getBwLayerIn()).setThLayerIn(from.getThLayerIn());
+            }
+            if (block.hasThLayerOut()) {
+                PrecisionParameter from = (signs.unsignedOutput(l) ? unsigned : wide).getLayer(i).getPrecisionParam();
+                block.setBwLayerOut(from.getBwLayerOut()).setThLayerOut(from.getThLayerOut());
+            }
+        }
+        return new ExportScheme.Exported(out.build(), null, weightsOnly.notices(), weightsOnly.summary());
     }
 
     /** The float net with an F8Net block on every layer {@code formats} names. */

@@ -5,7 +5,13 @@ package xportdnn.precision;
  * {@code models/fix_quant_ops.py}): an 8-bit code q with fractional length fl means {@code q * 2^-fl}; signed codes
  * lie in [-127, 127], unsigned ones (a ReLU's output) in [0, 255]; values round half to even
  * ({@code torch.round}). The fractional length comes from a statistic s of the tensor:
- * {@code fl = floor(log2(c * N / s))} clamped to [0, 8 - signed], N = 1. Pure functions, no state.
+ * {@code fl = floor(log2(c * N / s))}, N = 1 ({@link #fractionalLength}; compare's F8Net scheme instead takes the
+ * fl of least squared error, section F's alternative, which the calibration images favoured: see
+ * {@code quant.F8NetFormats}). Section F clamps fl to [0, 8 - signed]; here a format's fl may lie anywhere in
+ * [{@value #MIN_FL}, {@value #MAX_FL}]: a fractional length is only the shift between layers, so one beyond
+ * 8 - signed (or below 0) stays integer-only, and a post-training net's tensors are not of the unit scale F8Net's
+ * training gives them (a folded first convolution's weights have a std near 0.003, fl 13). Pure functions, no
+ * state.
  */
 public final class F8Net {
 
@@ -38,14 +44,19 @@ public final class F8Net {
     private F8Net() {
     }
 
-    /** The largest fractional length: 8 - signed (7 for signed codes, 8 for unsigned). */
+    /** The smallest fractional length a format may have (a step of 256). */
+    public static final int MIN_FL = -8;
+    /** The largest fractional length a format may have. */
+    public static final int MAX_FL = 24;
+
+    /** Section F's largest fractional length: 8 - signed (7 for signed codes, 8 for unsigned). */
     public static int maxFl(boolean signed) {
         return BITS - (signed ? 1 : 0);
     }
 
     /**
-     * {@code clamp(floor(log2(c / s)), 0, 8 - signed)} for statistic value {@code s} (N = 1); an all-zero tensor
-     * (s = 0) gets the finest format.
+     * {@code clamp(floor(log2(c / s)), MIN_FL, MAX_FL)} for statistic value {@code s} (N = 1); an all-zero tensor
+     * (s = 0) gets section F's finest format, 8 - signed.
      */
     public static int fractionalLength(Statistic statistic, double s, boolean signed) {
         if (!(s >= 0) || Double.isInfinite(s)) {
@@ -55,7 +66,7 @@ public final class F8Net {
             return maxFl(signed);
         }
         int fl = Math.getExponent(statistic.c(signed) / s); // floor(log2) of a positive normal double, exactly
-        return Math.max(0, Math.min(maxFl(signed), fl));
+        return Math.max(MIN_FL, Math.min(MAX_FL, fl));
     }
 
     /** The smallest code: -127 signed, 0 unsigned. */

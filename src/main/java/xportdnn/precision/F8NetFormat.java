@@ -10,7 +10,7 @@ package xportdnn.precision;
  * codes; a negative s shifts left exactly. Moving codes between two formats is the same shift without bias.
  *
  * @param signed         whether codes are signed (else the tensor is a ReLU's output)
- * @param fractionalBits fl, 0..8 - signed
+ * @param fractionalBits fl, {@link F8Net#MIN_FL}..{@link F8Net#MAX_FL}
  */
 public record F8NetFormat(boolean signed, int fractionalBits) implements NumberFormat {
 
@@ -18,9 +18,9 @@ public record F8NetFormat(boolean signed, int fractionalBits) implements NumberF
     private static final int BIAS_BITS = 32;
 
     public F8NetFormat {
-        if (fractionalBits < 0 || fractionalBits > F8Net.maxFl(signed)) {
-            throw new IllegalArgumentException("F8Net fractional length " + fractionalBits + " is outside 0.."
-                    + F8Net.maxFl(signed) + " for " + (signed ? "signed" : "unsigned") + " codes");
+        if (fractionalBits < F8Net.MIN_FL || fractionalBits > F8Net.MAX_FL) {
+            throw new IllegalArgumentException("F8Net fractional length " + fractionalBits + " is outside "
+                    + F8Net.MIN_FL + ".." + F8Net.MAX_FL);
         }
     }
 

@@ -112,6 +112,15 @@ public final class Requantizer {
         return new Requantizer(new long[] {multiplier}, new long[] {0}, shift, lower, upper, rounding);
     }
 
+    /**
+     * The same move saturating to {@code -limit..limit} instead: for an Eltwise sum, which moves its inputs to the
+     * output's scale and saturates only their sum (a signed input read into an unsigned sum keeps its negative
+     * values until the sum is formed).
+     */
+    public Requantizer withinLimit(int limit) {
+        return new Requantizer(multiplier, offset, shift, -limit, limit, rounding);
+    }
+
     /** The same move followed by a ReLU. */
     public Requantizer withRelu() {
         return new Requantizer(multiplier, offset, shift, Math.max(lower, 0), Math.max(upper, 0), rounding);

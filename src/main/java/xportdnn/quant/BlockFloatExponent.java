@@ -33,8 +33,8 @@ public final class BlockFloatExponent implements ThresholdMethod {
         int best = online;
         double bestKl = Double.POSITIVE_INFINITY;
         for (int e = online; e > online - CANDIDATES; e--) {
-            double kl = divergence(counts, width, BlockFloat.step(e, bitwidth), (int) (BlockFloat.threshold(e,
-                    bitwidth) / BlockFloat.step(e, bitwidth)));
+            double step = BlockFloat.step(e, bitwidth);
+            double kl = divergence(counts, h.zeros(), width, step, (int) (BlockFloat.threshold(e, bitwidth) / step));
             if (kl < bestKl) {
                 bestKl = kl;
                 best = e;
@@ -55,15 +55,20 @@ public final class BlockFloatExponent implements ThresholdMethod {
      * over P's nonempty bins (as TensorRT's calibration smooths it). A clipped tail thus costs what it weighs
      * times log(its probability / the smoothing), which a finer step below the clip cannot buy back: folding the
      * clipped mass into the last kept bin of P as well (a first version) made heavy clipping cost nothing as soon
-     * as the step got finer than a histogram bin.
+     * as the step got finer than a histogram bin. The {@code zeros} exact zeros counted in bin 0 (a ReLU's output is
+     * mostly zeros) are their own point, held exactly (zero is code 0 under every exponent): spreading them over
+     * level 0's bins with the rest made a coarse step look costly for rounding nothing, and the choice clipped
+     * SqueezeNet's first convolution at an eighth of its range.
      */
-    static double divergence(long[] histogram, double width, double step, int levels) {
+    static double divergence(long[] binCounts, long zeros, double width, double step, int levels) {
+        long[] histogram = binCounts.clone();
+        histogram[0] -= zeros;
         int clipBin = (int) Math.min(histogram.length - 1, Math.floor(levels * step / width));
         int[] level = new int[histogram.length];
         double[] mass = new double[levels + 1];
         int[] kept = new int[levels + 1];
-        double total = 0;
-        int nonempty = 0;
+        double total = zeros;
+        int nonempty = zeros > 0 ? 1 : 0;
         for (int k = 0; k < histogram.length; k++) {
             level[k] = (int) Math.min(levels, Math.floor((k + 0.5) * width / step + 0.5));
             if (histogram[k] > 0) {
@@ -75,7 +80,8 @@ public final class BlockFloatExponent implements ThresholdMethod {
                 }
             }
         }
-        double kl = 0;
+        double pZero = zeros / total;
+        double kl = zeros > 0 ? pZero * Math.log(pZero / ((1 - SMOOTHING) * pZero + SMOOTHING / nonempty)) : 0;
         for (int k = 0; k < histogram.length; k++) {
             if (histogram[k] > 0) {
                 boolean holds = k <= clipBin && kept[level[k]] > 0;

@@ -3,6 +3,9 @@ package xportdnn.quant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.ToDoubleFunction;
+import xportdnn.calib.AbsHistogram;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
@@ -15,14 +18,17 @@ import xportdnn.precision.F8NetScheme;
 import xportdnn.precision.InParamsOut;
 
 /**
- * F8Net's fractional lengths (algorithms.md F) for every layer the simulator computes on F8Net codes, from the
- * standard deviations the calibration's first pass already holds ({@link xportdnn.calib.ActivationRange#std}):
- * a layer's output gets {@code F8Net.fractionalLength(STD, std of its calibration output, signed)}, with the
- * signedness of {@link F8NetScheme} (an unsigned output is measured before its ReLU, the rectified Gaussian's
- * sigma of the paper's analysis); a convolution's weights the signed one of their own standard deviation; a layer
- * reads its input in the format its producer wrote, the image in the one of its own standard deviation. Max
- * pooling keeps its input's format, an in-place ReLU its producer's. Average pooling, InnerProduct and the other
- * layers CHaiDNN runs in software get no format (computed in float).
+ * F8Net's fractional lengths (algorithms.md F) for every layer the simulator computes on F8Net codes, post-training:
+ * every tensor gets the fractional length that minimises the squared error of quantize-dequantize (section F's
+ * alternative, {@link #rmsFractionalLength}), a convolution's weights over the folded weights themselves, an
+ * activation over its calibration histogram. F8Net's std rule ({@link F8Net#fractionalLength}) ends a format 3.2
+ * to 7 standard deviations out, which F8Net's training teaches the net to live with; a post-training net's
+ * heavy-tailed activations and BatchNorm-folded weights lose their largest values to it (the README has the
+ * per-layer SQNR on calibration images that decided this).
+ * Signedness is {@link F8NetScheme}'s; an unsigned output a ReLU rewrites in place is measured after the ReLU. A
+ * layer reads its input in the format its producer wrote, the image in the one of its own histogram. Max pooling
+ * keeps its input's format, an in-place ReLU its producer's. Average pooling, InnerProduct and the other layers
+ * CHaiDNN runs in software get no format (computed in float).
  */
 public final class F8NetFormats {
 
@@ -38,73 +44,123 @@ public final class F8NetFormats {
      */
     public static Map<String, InParamsOut> choose(Net net, Map<String, BlobHistograms> statistics) {
         F8NetScheme scheme = new F8NetScheme(net);
+        Map<String, String> measuredAt = rectifiedOutputs(net, scheme);
         Map<String, Integer> codes = new HashMap<>(); // per blob, the fl of the F8Net codes it holds
-        Map<String, Double> deviations = new HashMap<>(); // per blob, the std of its last writer's output
+        Map<String, BlobHistograms> written = new HashMap<>(); // per blob, the statistics of its last writer
         Map<String, InParamsOut> formats = new LinkedHashMap<>();
         for (Layer l : net.layers()) {
             Integer out = switch (l.layerType()) {
                 case CONVOLUTION -> !l.weights().isEmpty() && l.param().getConvolutionParam().getAxis() == 1
-                        ? own(l, scheme, statistics) : null;
+                        ? own(l, scheme, statistics, measuredAt) : null;
                 case ELTWISE -> l.param().getEltwiseParam().getOperation() != EltwiseOp.PROD
                         && l.param().getEltwiseParam().getCoeffList().stream().allMatch(c -> c == 1f)
-                        ? own(l, scheme, statistics) : null;
-                case CONCAT -> l.bottoms().stream().allMatch(codes::containsKey) ? own(l, scheme, statistics) : null;
+                        ? own(l, scheme, statistics, measuredAt) : null;
+                case CONCAT -> l.bottoms().stream().allMatch(codes::containsKey)
+                        ? own(l, scheme, statistics, measuredAt) : null;
                 case POOLING -> l.param().getPoolingParam().getPool() == PoolMethod.MAX
                         ? codes.get(l.bottoms().get(0)) : null;
                 case RELU -> !codes.containsKey(l.bottoms().get(0)) || !scheme.unsignedOutput(l) ? null
                         : scheme.unsignedInput(l) ? codes.get(l.bottoms().get(0))
-                        : F8Net.fractionalLength(F8Net.Statistic.STD, deviations.get(l.bottoms().get(0)), false);
+                        : own(l, scheme, statistics, measuredAt);
                 default -> null;
             };
             if (out != null) {
                 int params = l.layerType() == LayerType.CONVOLUTION
-                        ? F8Net.fractionalLength(F8Net.Statistic.STD, std(l.weights().get(0).data()), true) : 0;
-                formats.put(l.name(), new InParamsOut(input(l, scheme, codes, deviations), params, out));
+                        ? rmsFractionalLength(l.weights().get(0).data(), true) : 0;
+                formats.put(l.name(), new InParamsOut(input(l, scheme, codes, written), params, out));
             }
-            double std = statistics(l, statistics).range().std();
+            BlobHistograms stats = statistics(l.name(), statistics);
             for (String top : l.tops()) {
                 if (out != null) {
                     codes.put(top, out);
                 } else {
                     codes.remove(top);
                 }
-                deviations.put(top, std);
+                written.put(top, stats);
             }
         }
         return formats;
     }
 
-    /** The fl of the layer's own output, by the standard deviation the calibration measured for it. */
-    private static int own(Layer l, F8NetScheme scheme, Map<String, BlobHistograms> statistics) {
-        return F8Net.fractionalLength(F8Net.Statistic.STD, statistics(l, statistics).range().std(),
+    /**
+     * Per layer whose output a plain ReLU rewrites in place next (so it is written unsigned, {@link F8NetScheme}),
+     * that ReLU's name: the values the format must hold are the ReLU's.
+     */
+    private static Map<String, String> rectifiedOutputs(Net net, F8NetScheme scheme) {
+        Map<String, String> writer = new HashMap<>();
+        Map<String, String> measuredAt = new HashMap<>();
+        for (Layer l : net.layers()) {
+            if (l.layerType() == LayerType.RELU && l.inPlace() && scheme.unsignedInput(l)
+                    && writer.containsKey(l.bottoms().get(0))) {
+                measuredAt.putIfAbsent(writer.get(l.bottoms().get(0)), l.name());
+            }
+            l.tops().forEach(t -> writer.put(t, l.name()));
+        }
+        return measuredAt;
+    }
+
+    /** The fl of the layer's own output: the least squared error on its calibration values. */
+    private static int own(Layer l, F8NetScheme scheme, Map<String, BlobHistograms> statistics,
+            Map<String, String> measuredAt) {
+        return rmsFractionalLength(statistics(measuredAt.getOrDefault(l.name(), l.name()), statistics).fine(),
                 !scheme.unsignedOutput(l));
     }
 
     /** The fl of the codes the layer reads: its producer's, or for float values (the image) their own. */
-    private static int input(Layer l, F8NetScheme scheme, Map<String, Integer> codes, Map<String, Double> deviations) {
+    private static int input(Layer l, F8NetScheme scheme, Map<String, Integer> codes,
+            Map<String, BlobHistograms> written) {
         String bottom = l.bottoms().get(0);
         Integer held = codes.get(bottom);
-        return held != null ? held
-                : F8Net.fractionalLength(F8Net.Statistic.STD, deviations.get(bottom), !scheme.unsignedInput(l));
+        return held != null ? held : rmsFractionalLength(written.get(bottom).fine(), !scheme.unsignedInput(l));
     }
 
-    private static BlobHistograms statistics(Layer l, Map<String, BlobHistograms> statistics) {
-        BlobHistograms h = statistics.get(l.name());
+    /**
+     * The fractional length in {@link F8Net#MIN_FL}..{@link F8Net#MAX_FL} whose 8-bit codes (saturating at 127
+     * signed, 255 unsigned, rounding half to even) give the least squared error of quantize-dequantize over the
+     * histogram of |x| (each bin at its centre; the finest such fl on a tie); section F's finest format,
+     * 8 - signed, when there are no values but zeros. For signed codes the histogram of |x| holds the error
+     * exactly, the quantizer being symmetric.
+     */
+    static int rmsFractionalLength(AbsHistogram h, boolean signed) {
+        if (h == null || h.total() == h.zeros()) {
+            return F8Net.maxFl(signed);
+        }
+        return leastError(signed, quantize -> MseThreshold.squaredError(h, quantize));
+    }
+
+    /** As {@link #rmsFractionalLength(AbsHistogram, boolean)}, over the values themselves. */
+    static int rmsFractionalLength(float[] values, boolean signed) {
+        return leastError(signed, quantize -> {
+            double error = 0;
+            for (float v : values) {
+                double d = Math.abs(v) - quantize.applyAsDouble(Math.abs(v));
+                error += d * d;
+            }
+            return error;
+        });
+    }
+
+    /** The finest fl of least {@code error}, which sums the squared error of a quantizer of |x|. */
+    private static int leastError(boolean signed, ToDoubleFunction<DoubleUnaryOperator> error) {
+        int best = F8Net.maxFl(signed);
+        double bestError = Double.POSITIVE_INFINITY;
+        int max = F8Net.maxCode(signed);
+        for (int fl = F8Net.MIN_FL; fl <= F8Net.MAX_FL; fl++) {
+            double step = Math.scalb(1.0, -fl);
+            double e = error.applyAsDouble(c -> step * Math.min(max, Math.rint(c / step)));
+            if (e <= bestError) {
+                bestError = e;
+                best = fl;
+            }
+        }
+        return best;
+    }
+
+    private static BlobHistograms statistics(String layer, Map<String, BlobHistograms> statistics) {
+        BlobHistograms h = statistics.get(layer);
         if (h == null) {
-            throw ModelException.inLayer(l.name(), "no calibration statistics for its output");
+            throw ModelException.inLayer(layer, "no calibration statistics for its output");
         }
         return h;
-    }
-
-    /** Population standard deviation of the values. */
-    static double std(float[] values) {
-        double sum = 0;
-        double squares = 0;
-        for (float v : values) {
-            sum += v;
-            squares += (double) v * v;
-        }
-        double mean = sum / values.length;
-        return Math.sqrt(Math.max(0, squares / values.length - mean * mean));
     }
 }

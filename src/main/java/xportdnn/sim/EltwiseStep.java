@@ -5,9 +5,14 @@ import xportdnn.precision.NumberFormat;
 
 /**
  * Eltwise SUM or MAX on the device: every input moved into the output format (a no-op when, as the quantizers
- * make it, all share it), then added with saturation to the output's codes, or compared.
+ * make it, all share it), then added with saturation to the output's codes, or compared. A sum saturates only its
+ * result: an input is moved to the output's scale within {@value #SUM_LIMIT}, so that a signed input of an
+ * unsigned sum (F8Net's residual add, a ReLU after it) keeps its negative values.
  */
 final class EltwiseStep implements SimStep {
+
+    /** The bound of an input moved to a sum's scale: far beyond any code, far below int overflow in the sum. */
+    static final int SUM_LIMIT = 1 << 24;
 
     private final boolean sum;
     private final NumberFormat output;
@@ -19,13 +24,13 @@ final class EltwiseStep implements SimStep {
 
     @Override
     public List<SimTensor> run(List<SimTensor> bottoms) {
-        int[] first = bottoms.get(0).codesIn(output);
+        int[] first = in(bottoms.get(0));
         long[] acc = new long[first.length];
         for (int i = 0; i < first.length; i++) {
             acc[i] = first[i];
         }
         for (SimTensor b : bottoms.subList(1, bottoms.size())) {
-            int[] codes = b.codesIn(output);
+            int[] codes = in(b);
             if (codes.length != acc.length) {
                 throw new IllegalArgumentException("bottoms differ in size: " + acc.length + " and " + codes.length);
             }
@@ -40,5 +45,9 @@ final class EltwiseStep implements SimStep {
             out[i] = (int) Math.max(lo, Math.min(hi, acc[i]));
         }
         return List.of(SimTensor.ofCodes(bottoms.get(0).shape(), out, output));
+    }
+
+    private int[] in(SimTensor bottom) {
+        return sum ? bottom.codesOnScaleOf(output, SUM_LIMIT) : bottom.codesIn(output);
     }
 }

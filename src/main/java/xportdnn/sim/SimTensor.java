@@ -51,6 +51,17 @@ final class SimTensor {
     }
 
     /**
+     * The codes on {@code target}'s scale without its saturation, within +-{@code limit} (float values are
+     * quantized in {@code target}).
+     */
+    int[] codesOnScaleOf(NumberFormat target, int limit) {
+        if (codes == null || target.equals(format)) {
+            return codesIn(target);
+        }
+        return target.from(format).withinLimit(limit).applyAll(codes);
+    }
+
+    /**
      * The value as codes of {@code target}: the codes themselves when they are in it, codes of another format
      * moved by the target's {@link NumberFormat#from integer rescaling}, float values quantized.
      */

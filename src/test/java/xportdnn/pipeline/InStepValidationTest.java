@@ -13,7 +13,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xportdnn.data.ImageSet;
-import xportdnn.data.ImageStore;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
@@ -89,7 +88,7 @@ class InStepValidationTest {
     /** The validator's result equals the whole passes', to the bit; returns it. */
     private static Validation checkAgainstWholePasses(FloatEngine floatNet, FixedPointNet sim, boolean byBlob) {
         Transformer transformer = new Transformer(UnseenNets.FLAGS.resolve(sim.net()));
-        List<ImageSet.Entry> all = ImageSet.open(ImageStore.LOCAL, UnseenNets.LIST, null).entries();
+        List<ImageSet.Entry> all = ImageSet.open(Path.of(UnseenNets.LIST), null).entries();
         List<ImageSet.Entry> images = IntStream.range(0, 20).mapToObj(i -> all.get(3 * i)).toList(); // every class
         Validation inStep = new Validator(floatNet, sim, transformer, "fc", 3, BATCH, byBlob).run(images, n -> { });
         Validation whole = wholePasses(floatNet, sim, transformer, images, byBlob);

@@ -22,8 +22,11 @@ class F8NetTest {
 
     /**
      * std 1: log2(40) = 5.32 -> 5 signed, log2(70) = 6.13 -> 6 unsigned; std 0.3: log2(133.3) = 7.06 -> 7 signed,
-     * log2(233.3) = 7.87 -> 7 unsigned; std 0.1: log2(400) = 8.6 clamps to 7 signed, log2(700) = 9.5 to 8 unsigned;
-     * std 100: log2(0.4) = -1.3 clamps to 0. At the boundary 40 / 1.25 = 32 exactly: 5; a hair above 1.25: 4.
+     * log2(233.3) = 7.87 -> 7 unsigned; std 0.1: log2(400) = 8.6 -> 8 signed, log2(700) = 9.5 -> 9 unsigned
+     * (section F's clamp would give 7 and 8); std 100: log2(0.4) = -1.3 -> -2 signed, log2(0.7) = -0.5 -> -1
+     * unsigned; std 0.0032 (a folded first
+     * convolution's weights): log2(12500) = 13.6 -> 13. Beyond the formats' range: std 1e-9 -> 24, std 1e6
+     * (log2(4e-5) = -14.6) -> -8. At the boundary 40 / 1.25 = 32 exactly: 5; a hair above 1.25: 4.
      */
     @Test
     void fractionalLengthFromTheStandardDeviation() {
@@ -31,10 +34,13 @@ class F8NetTest {
         assertEquals(6, F8Net.fractionalLength(Statistic.STD, 1, false));
         assertEquals(7, F8Net.fractionalLength(Statistic.STD, 0.3, true));
         assertEquals(7, F8Net.fractionalLength(Statistic.STD, 0.3, false));
-        assertEquals(7, F8Net.fractionalLength(Statistic.STD, 0.1, true));
-        assertEquals(8, F8Net.fractionalLength(Statistic.STD, 0.1, false));
-        assertEquals(0, F8Net.fractionalLength(Statistic.STD, 100, true));
-        assertEquals(0, F8Net.fractionalLength(Statistic.STD, 100, false));
+        assertEquals(8, F8Net.fractionalLength(Statistic.STD, 0.1, true));
+        assertEquals(9, F8Net.fractionalLength(Statistic.STD, 0.1, false));
+        assertEquals(-2, F8Net.fractionalLength(Statistic.STD, 100, true));
+        assertEquals(-1, F8Net.fractionalLength(Statistic.STD, 100, false));
+        assertEquals(13, F8Net.fractionalLength(Statistic.STD, 0.0032, true));
+        assertEquals(24, F8Net.fractionalLength(Statistic.STD, 1e-9, true));
+        assertEquals(-8, F8Net.fractionalLength(Statistic.STD, 1e6, true));
         assertEquals(5, F8Net.fractionalLength(Statistic.STD, 1.25, true));
         assertEquals(4, F8Net.fractionalLength(Statistic.STD, Math.nextUp(1.25), true));
         assertEquals(7, F8Net.fractionalLength(Statistic.STD, 0, true));
@@ -83,7 +89,19 @@ class F8NetTest {
                 .applyAll(new int[] {6, 10, -6})).boxed().toList());
         assertEquals(java.util.List.of(12, 20, 0), java.util.Arrays.stream(new F8NetFormat(false, 3).from(out)
                 .applyAll(new int[] {6, 10, -6})).boxed().toList());
-        assertThrows(IllegalArgumentException.class, () -> new F8NetFormat(true, 8));
+        // fractional lengths beyond section F's 0..8 - signed are shifts like any other: Q.10 weight 0.0625 is 64,
+        // times the Q.4 input 1.5 (24) = 1536 with 14 fractional bits, shifted by 12 to Q.2: 0.375 -> 0; the input
+        // 2.5 (40): 2560 -> 0.625 -> 1; 4.5 (72): 4608 -> 1.125 -> 1; 0.0625 x 6 = 0.375, x 4 = 1.5 -> 2 (half to even)
+        F8NetFormat fine = new F8NetFormat(true, 10);
+        assertEquals(64, fine.quantize(0.0625f, 0));
+        Requantizer shifted = out.fromProducts(in, fine, new float[] {0});
+        assertEquals(java.util.List.of(0, 1, 1, 2), java.util.List.of(shifted.apply(24 * 64, 0),
+                shifted.apply(40 * 64, 0), shifted.apply(72 * 64, 0), shifted.apply(96 * 64, 0)));
+        // a negative fractional length: steps of 4, 10 -> code 2 (2.5 to even), 14 -> 4 (3.5 to even)
+        assertEquals(2, new F8NetFormat(true, -2).quantize(10f, 0));
+        assertEquals(4, new F8NetFormat(true, -2).quantize(14f, 0));
+        assertThrows(IllegalArgumentException.class, () -> new F8NetFormat(true, F8Net.MAX_FL + 1));
+        assertThrows(IllegalArgumentException.class, () -> new F8NetFormat(false, F8Net.MIN_FL - 1));
         assertThrows(IllegalArgumentException.class, () -> out.from(new FixedPointFormat(8, 2)));
     }
 }

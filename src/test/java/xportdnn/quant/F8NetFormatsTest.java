@@ -9,6 +9,7 @@ import static xportdnn.model.TestWeights.layer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import xportdnn.calib.AbsHistogram;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
@@ -35,13 +36,19 @@ class F8NetFormatsTest {
             """;
 
     /**
-     * Image std 2, signed: floor(log2(40 / 2)) = 4. conv1 (a ReLU rewrites it in place, so unsigned) std 1:
-     * floor(log2 70) = 6; its weights 0.25, -0.25, std 0.25: floor(log2 160) = 7. conv2 std 0.5, signed:
-     * floor(log2 80) = 6; weights +-3: floor(log2 13.3) = 3. The sum, unsigned, std 4: floor(log2 17.5) = 4. The
-     * ReLUs and the max pooling keep their input's; the average pooling gets none (float).
+     * Every tensor by the least squared error: the weights over their values, activations over their calibration
+     * histograms. The
+     * image (|x| = 2 four times, in the last of the histogram's 8192 bins, centre 2 - 2 / 16384): signed, fl 5 is
+     * the finest whose codes reach it (127 / 32 = 3.97; at fl 6, 127 / 64 = 1.98 clips it). conv1, which relu1
+     * rewrites in place, is measured after relu1 (0, 1, 0, 1; zeros are exact in any format), unsigned: fl 7
+     * (255 / 128 = 1.99 reaches 1, 255 / 256 does not); its weights +-0.25: fl 8, the finest that holds them exactly
+     * (127 / 256 = 0.496; 127 / 512 clips them). conv2 (+-0.5, signed): fl 7 (127 / 128 = 0.99); its weights +-3:
+     * fl 5 (127 / 32 = 3.97; 127 / 64 clips them). The sum, measured after
+     * relu2 (0, 4), unsigned: fl 5 (255 / 32 = 7.97; 255 / 64 = 3.98 clips 4). The ReLUs and the max pooling keep
+     * their input's; the average pooling gets none (float).
      */
     @Test
-    void formatsFromEachTensorsStandardDeviation() {
+    void formatsFromCalibrationErrorAndWeightDeviation() {
         NetParameter weights = NetParameter.newBuilder()
                 .addLayer(layer("conv1", blob(new int[] {2, 1, 1, 1}, 0.25f, -0.25f), blob(new int[] {2}, 0f, 0f)))
                 .addLayer(layer("conv2", blob(new int[] {2, 2, 1, 1}, 3f, -3f, 3f, -3f), blob(new int[] {2}, 0f, 0f)))
@@ -58,12 +65,12 @@ class F8NetFormatsTest {
         stats.put("ave", TestStatistics.of(0, 4));
 
         Map<String, InParamsOut> expected = new LinkedHashMap<>();
-        expected.put("conv1", new InParamsOut(4, 7, 6));
-        expected.put("relu1", new InParamsOut(6, 0, 6));
-        expected.put("conv2", new InParamsOut(6, 3, 6));
-        expected.put("sum", new InParamsOut(6, 0, 4));
-        expected.put("relu2", new InParamsOut(4, 0, 4));
-        expected.put("pool", new InParamsOut(4, 0, 4));
+        expected.put("conv1", new InParamsOut(5, 8, 7));
+        expected.put("relu1", new InParamsOut(7, 0, 7));
+        expected.put("conv2", new InParamsOut(7, 5, 7));
+        expected.put("sum", new InParamsOut(7, 0, 5));
+        expected.put("relu2", new InParamsOut(5, 0, 5));
+        expected.put("pool", new InParamsOut(5, 0, 5));
         assertEquals(expected, F8NetFormats.choose(net, stats));
 
         F8NetScheme scheme = new F8NetScheme(net);
@@ -74,5 +81,24 @@ class F8NetFormatsTest {
         assertFalse(scheme.unsignedInput(net.layer("conv1")));
         assertTrue(scheme.unsignedInput(net.layer("conv2")));
         assertTrue(scheme.unsignedInput(net.layer("sum")));
+    }
+
+    /**
+     * Four bins of width 0.3 over [0, 1.2], centres 0.15, 0.45, 0.75, 1.05. One value at 1.05, signed: fl 6 rounds
+     * it to 67 / 64 (error 0.003125^2), fl 7 clips it at 127 / 128 (0.0578^2), fl 5 rounds it to 34 / 32 (0.0125^2):
+     * 6. Unsigned, fl 7 rounds it to 134 / 128, the same error as fl 6, and the finer wins: 7. With 1000 values at
+     * 0.15 next to it (signed): fl 7 rounds them to 19 / 128 (1000 x 0.0015625^2 = 0.00244) and clips the one at
+     * 1.05 (0.00334), 0.00578 in all; fl 6 keeps the outlier (0.0000098) but rounds the 1000 to 10 / 64 (1000 x
+     * 0.00625^2 = 0.0391); fl 8 clips the outlier at 0.496 (0.307): 7. Nothing but zeros: section F's finest, 7
+     * signed, 8 unsigned.
+     */
+    @Test
+    void rmsFractionalLengthTradesClippingForRounding() {
+        assertEquals(6, F8NetFormats.rmsFractionalLength(AbsHistogram.of(1.2f, new long[] {0, 0, 0, 1}, 0), true));
+        assertEquals(7, F8NetFormats.rmsFractionalLength(AbsHistogram.of(1.2f, new long[] {0, 0, 0, 1}, 0), false));
+        assertEquals(7, F8NetFormats.rmsFractionalLength(AbsHistogram.of(1.2f, new long[] {1000, 0, 0, 1}, 0),
+                true));
+        assertEquals(7, F8NetFormats.rmsFractionalLength(AbsHistogram.of(1.2f, new long[] {5, 0, 0, 0}, 5), true));
+        assertEquals(8, F8NetFormats.rmsFractionalLength(AbsHistogram.of(1.2f, new long[] {5, 0, 0, 0}, 5), false));
     }
 }

@@ -73,6 +73,47 @@ class F8NetSimulationTest {
                 .anyMatch(v -> v == 0), "the case exercises both clamps of the unsigned output");
     }
 
+    /** A residual sum: the shortcut conv1 unsigned Q.2 (a ReLU after it), conv2 signed Q.3, the sum unsigned Q.2. */
+    private static final String RESIDUAL = """
+            name: "res"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 3 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                    convolution_param { num_output: 1 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 fl_layer_in: 3 bw_params: 8 fl_params: 0 bw_layer_out: 8
+                                      fl_layer_out: 2 quant_type: "F8Net" } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1"
+                    precision_param { bw_layer_in: 8 fl_layer_in: 2 bw_layer_out: 8 fl_layer_out: 2
+                                      quant_type: "F8Net" } }
+            layer { name: "conv2" type: "Convolution" bottom: "data" top: "conv2"
+                    convolution_param { num_output: 1 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 fl_layer_in: 3 bw_params: 8 fl_params: 1 bw_layer_out: 8
+                                      fl_layer_out: 3 quant_type: "F8Net" } }
+            layer { name: "sum" type: "Eltwise" bottom: "conv1" bottom: "conv2" top: "sum"
+                    precision_param { bw_layer_in: 8 fl_layer_in: 2 bw_layer_out: 8 fl_layer_out: 2
+                                      quant_type: "F8Net" } }
+            layer { name: "relu2" type: "ReLU" bottom: "sum" top: "sum"
+                    precision_param { bw_layer_in: 8 fl_layer_in: 2 bw_layer_out: 8 fl_layer_out: 2
+                                      quant_type: "F8Net" } }
+            """;
+
+    /**
+     * The image 1.5, 0.5, -1 in Q.3: 12, 4, -8. conv1 (weight 1, Q.0 code 1): 12, 4, -8 shifted by 1 to Q.2 and
+     * clamped unsigned: 6, 2, 0. conv2 (weight -0.5, Q.1 code -1): -12, -4, 8 with 4 fractional bits, shifted by 1
+     * to Q.3: -6, -2, 4. The sum moves conv2 to Q.2 keeping its sign: -3, -1, 2; adds: 3, 1, 2 = 0.75, 0.25, 0.5
+     * (float: 1.5 - 0.75, 0.5 - 0.25, 0 + 0.5). Saturating conv2 to the sum's unsigned codes before adding would give
+     * 1.5, 0.5, 0.5.
+     */
+    @Test
+    void aSignedInputOfAnUnsignedSumKeepsItsSign() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv1", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
+                .addLayer(layer("conv2", blob(new int[] {1, 1, 1, 1}, -0.5f), blob(new int[] {1}, 0f))).build();
+        FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(RESIDUAL, weights));
+        Map<String, float[]> seen = new HashMap<>();
+        sim.forward(new float[] {1.5f, 0.5f, -1f}, 1, (l, tops) -> seen.put(l.name(), Tensors.floats(tops.get(0))));
+        assertArrayEquals(new float[] {0.75f, 0.25f, 0.5f}, seen.get("relu2"));
+    }
+
     /** n values k / denominator with k uniform in [-range, range]. */
     private static float[] halves(Random random, int n, int range, int denominator) {
         float[] v = new float[n];

@@ -401,8 +401,8 @@ class FixedPointNetTest {
         assertError("layer 'conv': precision_param: F8Net formats are 8-bit, not 6", conv,
                 "precision_param { bw_layer_in: 6 bw_layer_out: 8 bw_params: 8 fl_layer_in: 1 fl_layer_out: 1 "
                         + "fl_params: 1 quant_type: \"F8Net\" }");
-        assertError("layer 'conv': precision_param: F8Net fractional length 9 is outside 0..7 for signed codes", conv,
-                "precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 9 fl_layer_out: 1 "
+        assertError("layer 'conv': precision_param: F8Net fractional length 25 is outside -8..24", conv,
+                "precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 25 fl_layer_out: 1 "
                         + "fl_params: 1 quant_type: \"F8Net\" }");
     }
 

@@ -1,0 +1,81 @@
+package xportdnn.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static xportdnn.model.TestWeights.blob;
+import static xportdnn.model.TestWeights.layer;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import xportdnn.calib.BlobHistograms;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.TestWeights;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.pipeline.Calibration;
+import xportdnn.quant.TestStatistics;
+
+/** How compare's schemes set their blocks, on hand-made statistics. */
+class SchemeNetsTest {
+
+    private static final String NET = """
+            name: "chain"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 4 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                    convolution_param { num_output: 1 kernel_size: 1 } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
+            layer { name: "conv2" type: "Convolution" bottom: "conv1" top: "conv2"
+                    convolution_param { num_output: 1 kernel_size: 1 } }
+            """;
+
+    /** 99 values of {@code bulk} and one of 100. */
+    private static BlobHistograms outlier(float bulk) {
+        float[] d = new float[100];
+        Arrays.fill(d, bulk);
+        d[99] = 100;
+        return TestStatistics.of(d);
+    }
+
+    /**
+     * aciq:4 (the paper's code, submission2019/cnn-quantization, quantizes only ReLU outputs): a signed blob (99 x -1
+     * and 100: mean 0.01, mean absolute deviation (99 x 1.01 + 99.99) / 100 = 1.9998) is held in 16-bit codes
+     * clipped at |mean| + k(16) b = 0.01 + 20.27017164 x 1.9998 = 40.5463 (k(16): k e^k = 3 x 4^16); relu1's output (99 x 1 and 100: mean 1.99, b (99 x 0.99 + 98.01) / 100
+     * = 1.9602) is never negative, so it gets unsigned 4-bit codes, 15 steps over [0, alpha], with the half-range
+     * clip mean + k(5) b = 1.99 + 6.20476633 x 1.9602 = 14.1526 (k(5): k e^k = 3 x 4^5; the paper's
+     * alpha_laplace_positive[4] = 6.2): the signed 5-bit format of that threshold, same step. conv2 reads it so and
+     * writes 16-bit codes.
+     */
+    @Test
+    void aciqQuantizesReluOutputsHalfRangeInUnsignedCodes() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv1", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
+                .addLayer(layer("conv2", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
+                .build();
+        Net net = NetLoader.build(TestWeights.definition(NET), weights);
+        Map<String, BlobHistograms> stats = new LinkedHashMap<>();
+        stats.put("data", outlier(-1));
+        stats.put("conv1", outlier(-1));
+        stats.put("relu1", outlier(1));
+        stats.put("conv2", outlier(-1));
+        Calibration calibration = new Calibration(stats, List.of("a.png"), List.of("a.png"));
+        NetParameter q = SchemeNets.quantize(SchemeSpec.parse("aciq:4"), net, calibration).net();
+        Map<String, PrecisionParameter> blocks = new LinkedHashMap<>();
+        q.getLayerList().forEach(l -> blocks.put(l.getName(), l.getPrecisionParam()));
+        double signed = 40.5463;
+        double unsigned = 14.1526;
+        assertEquals(16, blocks.get("data").getBwLayerOut());
+        assertEquals(signed, blocks.get("data").getThLayerOut(), 1e-3);
+        PrecisionParameter conv1 = blocks.get("conv1");
+        assertEquals(List.of(16, 5), List.of(conv1.getBwLayerIn(), conv1.getBwLayerOut()));
+        assertEquals(signed, conv1.getThLayerIn(), 1e-3);
+        assertEquals(unsigned, conv1.getThLayerOut(), 1e-3);
+        assertEquals(4, conv1.getBwParams()); // the weights' average width stays B
+        PrecisionParameter conv2 = blocks.get("conv2");
+        assertEquals(List.of(5, 16), List.of(conv2.getBwLayerIn(), conv2.getBwLayerOut()));
+        assertEquals(unsigned, conv2.getThLayerIn(), 1e-3);
+        assertEquals(signed, conv2.getThLayerOut(), 1e-3);
+    }
+}
