@@ -19,7 +19,7 @@ public final class NonFiniteValues {
     }
 
     /** Whether any of the values is infinite or NaN. */
-    public static boolean any(float[] values) {
+    private static boolean any(float[] values) {
         for (float v : values) {
             if (!Float.isFinite(v)) {
                 return true;
