@@ -285,7 +285,8 @@ public final class FloatEngine {
             workspace.put(step.layer().name(), step.op() == null ? 0 : step.op().workspaceValuesPerImage());
         }
         OutputMemory.check(net, batch, Float.BYTES, layer -> workspace.getOrDefault(layer.name(), 0L), budgetBytes,
-                "native memory ND4J may use (org.bytedeco.javacpp.maxBytes, by default -Xmx)");
+                "native memory ND4J may use (org.bytedeco.javacpp.maxBytes, by default -Xmx; with the xportdnn "
+                        + "launcher, e.g. XPORTDNN_JAVA_OPTS=-Xmx4g)");
     }
 
     /** What ND4J's off-heap arrays may take: JavaCPP's limit, else the machine's physical memory. */

@@ -43,7 +43,8 @@ class ConvolutionWorkspaceTest {
         ModelException e = assertThrows(ModelException.class, () -> engine().requireMemory(1, 15_000_000_000L));
         assertEquals("layer 'conv': its output 1x64x4998x4998 (batch 1) needs 6.4 GB; all layer outputs need 11.2 GB "
                 + "and their computation 4.8 GB more (copies, scratch), more than the 15.0 GB of native memory ND4J may "
-                + "use (org.bytedeco.javacpp.maxBytes, by default -Xmx) (check the layer's pad/kernel/stride and the "
+                + "use (org.bytedeco.javacpp.maxBytes, by default -Xmx; with the xportdnn launcher, e.g. "
+                + "XPORTDNN_JAVA_OPTS=-Xmx4g) (check the layer's pad/kernel/stride and the "
                 + "input size, or use a smaller batch)", e.getMessage());
     }
 
