@@ -4,6 +4,8 @@ import java.util.List;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import xportdnn.calib.CalibrationSample;
+import xportdnn.data.PreprocessingFlags;
+import xportdnn.pipeline.CalibrationSettings;
 import xportdnn.pipeline.ValidationSettings;
 
 /**
@@ -32,6 +34,11 @@ final class CalibrationDraw {
                 XportCommand.refuse(given, flag, "with --calibration_indices (exactly those images are used)");
             }
         }
+    }
+
+    /** Calibration on {@code images} with this draw, for the pipeline. */
+    CalibrationSettings settings(String images, int batch, PreprocessingFlags preprocessing) {
+        return new CalibrationSettings(images, size, seed, CommaList.Ints.of(indices), batch, preprocessing);
     }
 
     /** The images these flags take, for the pipeline. */

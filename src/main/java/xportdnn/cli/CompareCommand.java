@@ -2,10 +2,8 @@ package xportdnn.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,10 +14,6 @@ import xportdnn.compare.CompareReport;
 import xportdnn.compare.CompareSettings;
 import xportdnn.compare.Comparison;
 import xportdnn.compare.SchemeSpec;
-import xportdnn.export.Json;
-import xportdnn.model.OutputFile;
-import xportdnn.model.OutputPlan;
-import xportdnn.pipeline.CalibrationSettings;
 import xportdnn.validate.Validation;
 
 /** {@code xportdnn compare}: the number schemes of the literature scored side by side on the user's own net. */
@@ -86,9 +80,8 @@ final class CompareCommand implements Callable<Integer> {
         List<SchemeSpec> list = SchemeSpec.parseList(schemes);
         CompareSettings settings = new CompareSettings(model.deployModel, model.weights, images, scored.labels,
                 scored.count, scored.seed,
-                new CalibrationSettings(calibrationDirectory, calibrationDraw.size, calibrationDraw.seed,
-                        CommaList.Ints.of(calibrationDraw.indices), batch, preprocessing.flags()), list, batch);
-        OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
+                calibrationDraw.settings(calibrationDirectory, batch, preprocessing.flags()), list, batch);
+        JsonAndHtml outputs = new JsonAndHtml(settings.inputFiles(), json, report);
         Comparison.Result result = spark.run(passes -> Comparison.run(settings, passes, quiet.progress()));
         new Notes(spec.commandLine().getErr()).print(result.notices());
         String table = table(result);
@@ -97,16 +90,7 @@ final class CompareCommand implements Callable<Integer> {
                 result.calibrationImages());
         out.print(table);
         out.flush();
-        Map<Path, OutputFile.Body> files = new LinkedHashMap<>();
-        if (json != null) {
-            String text = Json.print(CompareReport.json(result));
-            files.put(json, o -> o.write(OutputFile.utf8(text)));
-        }
-        if (report != null) {
-            String html = CompareReport.html(result, table);
-            files.put(report, o -> o.write(OutputFile.utf8(html)));
-        }
-        outputs.write(files);
+        outputs.write(() -> CompareReport.json(result), () -> CompareReport.html(result, table));
         return 0;
     }
 

@@ -18,11 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
-import xportdnn.export.Json;
 import xportdnn.model.Layer;
 import xportdnn.model.Net;
-import xportdnn.model.OutputFile;
-import xportdnn.model.OutputPlan;
 import xportdnn.model.ToolVersion;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.ValidationPipeline;
@@ -125,7 +122,7 @@ final class ValidateCommand implements Callable<Integer> {
                 scored.count, scored.seed, excludeCalibration ? calibrationDraw.draw() : null, batch,
                 sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,
                 layerCost, floatModel, floatWeights, Set.copyOf(CommaList.Names.of(floatLayers)));
-        OutputPlan outputs = new OutputPlan(settings.inputFiles()).add("--json", json).add("--report", report);
+        JsonAndHtml outputs = new JsonAndHtml(settings.inputFiles(), json, report);
         if (spark.master != null) {
             XportCommand.refuse(given, "--layer_cost", "with --spark (its float passes, one per layer, run on one "
                     + "machine; leave out --spark)");
@@ -144,18 +141,10 @@ final class ValidateCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("xportdnn: note: " + note);
         }
         spec.commandLine().getErr().flush();
-        Map<Path, OutputFile.Body> files = new LinkedHashMap<>();
-        if (json != null) {
-            String text = Json.print(jsonOf(v, mode, costs, floated));
-            files.put(json, out -> out.write(OutputFile.utf8(text)));
-        }
-        if (report != null) {
-            String html = ValidationReport.html(result.net().name() + ": float vs " + mode + " fixed point",
-                    provenance(), v, result.fixedNet().outputFormats(), histograms(result.net(), v, result.samples()),
-                    costs == null ? List.of() : costs, floated);
-            files.put(report, out -> out.write(OutputFile.utf8(html)));
-        }
-        outputs.write(files);
+        outputs.write(() -> jsonOf(v, mode, costs, floated),
+                () -> ValidationReport.html(result.net().name() + ": float vs " + mode + " fixed point",
+                        provenance(), v, result.fixedNet().outputFormats(),
+                        histograms(result.net(), v, result.samples()), costs == null ? List.of() : costs, floated));
         return 0;
     }
 

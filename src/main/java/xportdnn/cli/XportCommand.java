@@ -205,8 +205,7 @@ final class XportCommand implements Callable<Integer> {
     /** The flags as the pipeline's settings (which check them against each other). */
     ExportSettings settings() {
         CalibrationSettings calibration = calibrationDirectory == null ? null
-                : new CalibrationSettings(calibrationDirectory, calibrationDraw.size, calibrationDraw.seed,
-                        CommaList.Ints.of(calibrationDraw.indices), batch, preprocessing.flags());
+                : calibrationDraw.settings(calibrationDirectory, batch, preprocessing.flags());
         return new ExportSettings(quantType, deployModel, weights, quantizedDeployModel, bitwidths,
                 allowAnyBitwidth, flBitwidths.uniform(), ThresholdMethod.parse(thresholdMethod), calibration, report,
                 fuseBn, fastFinetune, quantizedWeights,

@@ -9,6 +9,7 @@ import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.precision.BlockFields.FixedPoint;
 
 /**
  * DynamicFixed mode: activations in {@link FixedPointFormat}s of {@code bw_layer_in/fl_layer_in} and
@@ -86,25 +87,23 @@ public final class DynamicFixedScheme implements PrecisionScheme {
 
     @Override
     public NumberFormat input(Layer layer, PrecisionParameter p) {
-        require(layer, p.hasBwLayerIn(), "bw_layer_in");
-        require(layer, p.hasFlLayerIn(), "fl_layer_in");
-        return checked(layer, () -> new FixedPointFormat(p.getBwLayerIn(), p.getFlLayerIn()));
+        FixedPoint f = FixedPoint.input(layer, p);
+        return checked(layer, () -> new FixedPointFormat(f.bw(), f.fl()));
     }
 
     @Override
     public NumberFormat output(Layer layer, PrecisionParameter p) {
-        require(layer, p.hasBwLayerOut(), "bw_layer_out");
-        require(layer, p.hasFlLayerOut(), "fl_layer_out");
-        return checked(layer, () -> new FixedPointFormat(p.getBwLayerOut(), p.getFlLayerOut()));
+        FixedPoint f = FixedPoint.output(layer, p);
+        return checked(layer, () -> new FixedPointFormat(f.bw(), f.fl()));
     }
 
     @Override
     public NumberFormat weights(Layer layer, PrecisionParameter p, Blob weights, boolean fused) {
-        require(layer, p.hasBwParams(), "bw_params");
         if (!fused) {
-            require(layer, p.hasFlParams(), "fl_params");
-            return checked(layer, () -> new FixedPointFormat(p.getBwParams(), p.getFlParams()));
+            FixedPoint f = FixedPoint.params(layer, p);
+            return checked(layer, () -> new FixedPointFormat(f.bw(), f.fl()));
         }
+        require(layer, p.hasBwParams(), "bw_params");
         double max = 0;
         for (float w : weights.data()) {
             max = Math.max(max, Math.abs(w));

@@ -12,7 +12,7 @@ package xportdnn.precision;
  * @param signed         whether codes are signed (else the tensor is a ReLU's output)
  * @param fractionalBits fl, {@link F8Net#MIN_FL}..{@link F8Net#MAX_FL}
  */
-public record F8NetFormat(boolean signed, int fractionalBits) implements NumberFormat {
+public record F8NetFormat(boolean signed, int fractionalBits) implements PowerOfTwoFormat {
 
     /** The bias word: F8Net quantizes biases to 32 bits at the accumulator's fractional length. */
     private static final int BIAS_BITS = 32;
@@ -27,16 +27,6 @@ public record F8NetFormat(boolean signed, int fractionalBits) implements NumberF
     @Override
     public int bitwidth() {
         return F8Net.BITS;
-    }
-
-    @Override
-    public int channels() {
-        return 1;
-    }
-
-    @Override
-    public double step(int channel) {
-        return Math.scalb(1.0, -fractionalBits);
     }
 
     @Override

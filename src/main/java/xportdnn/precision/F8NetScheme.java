@@ -1,7 +1,6 @@
 package xportdnn.precision;
 
 import static xportdnn.precision.BlockFields.checked;
-import static xportdnn.precision.BlockFields.require;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,6 +14,7 @@ import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.precision.BlockFields.FixedPoint;
 
 /**
  * F8Net ({@link F8NetFormat}), a scheme of {@code xportdnn compare} that CHaiDNN does not run: blocks of
@@ -111,23 +111,20 @@ public final class F8NetScheme implements PrecisionScheme {
 
     @Override
     public NumberFormat input(Layer layer, PrecisionParameter p) {
-        require(layer, p.hasBwLayerIn(), "bw_layer_in");
-        require(layer, p.hasFlLayerIn(), "fl_layer_in");
-        return format(layer, p.getBwLayerIn(), unsignedInput(layer), p.getFlLayerIn());
+        FixedPoint f = FixedPoint.input(layer, p);
+        return format(layer, f.bw(), unsignedInput(layer), f.fl());
     }
 
     @Override
     public NumberFormat output(Layer layer, PrecisionParameter p) {
-        require(layer, p.hasBwLayerOut(), "bw_layer_out");
-        require(layer, p.hasFlLayerOut(), "fl_layer_out");
-        return format(layer, p.getBwLayerOut(), unsignedOutput(layer), p.getFlLayerOut());
+        FixedPoint f = FixedPoint.output(layer, p);
+        return format(layer, f.bw(), unsignedOutput(layer), f.fl());
     }
 
     @Override
     public NumberFormat weights(Layer layer, PrecisionParameter p, Blob weights, boolean fused) {
-        require(layer, p.hasBwParams(), "bw_params");
-        require(layer, p.hasFlParams(), "fl_params");
-        return format(layer, p.getBwParams(), false, p.getFlParams());
+        FixedPoint f = FixedPoint.params(layer, p);
+        return format(layer, f.bw(), false, f.fl());
     }
 
     @Override

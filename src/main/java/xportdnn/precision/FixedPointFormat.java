@@ -16,7 +16,7 @@ package xportdnn.precision;
  * @param bitwidth       total bits, 2..24
  * @param fractionalBits fractional length fl (may be negative or exceed the bitwidth)
  */
-public record FixedPointFormat(int bitwidth, int fractionalBits) implements NumberFormat {
+public record FixedPointFormat(int bitwidth, int fractionalBits) implements PowerOfTwoFormat {
 
     public FixedPointFormat {
         if (bitwidth < 2 || bitwidth > 24) {
@@ -25,16 +25,6 @@ public record FixedPointFormat(int bitwidth, int fractionalBits) implements Numb
         if (Math.abs(fractionalBits) > 60) {
             throw new IllegalArgumentException("fractional length " + fractionalBits + " is outside -60..60");
         }
-    }
-
-    @Override
-    public int channels() {
-        return 1;
-    }
-
-    @Override
-    public double step(int channel) {
-        return Math.scalb(1.0, -fractionalBits);
     }
 
     @Override

@@ -527,7 +527,8 @@ public final class FixedPointNet {
                 consumed.add(l.name());
             }
         }
-        integer(reported, conv.bottoms(), List.of(blob), new ConvolutionStep(convolution, input, output), output);
+        integer(reported, conv.bottoms(), List.of(blob), new IntegerStep(convolution::forward,
+                convolution::outputShape, input, output), output);
     }
 
     private void addPooling(Layer l, PrecisionParameter block) {
@@ -548,7 +549,8 @@ public final class FixedPointNet {
         }
         IntPooling pooling = new IntPooling(window, l.param().getPoolingParam().getRoundMode(), bottom, average,
                 Math.max(-(long) in.minCode(), in.maxCode()));
-        integer(l, l.bottoms(), l.tops(), new PoolingStep(pooling, in, out), out);
+        integer(l, l.bottoms(), l.tops(), new IntegerStep(pooling::forward, pooling::outputShape, in, out),
+                out);
     }
 
     /**

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,7 +15,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import xportdnn.engine.EngineThreads;
 
 class BenchCommandTest {
@@ -27,14 +24,12 @@ class BenchCommandTest {
     /** conv1 8*32*32 outputs x 3*3*3 + conv2 16*16*16 x 8*3*3 + fc 3 x 16 (see the prototxt). */
     private static final long TINYNET_MULTIPLY_ADDS = 8 * 32 * 32 * 27 + 16 * 16 * 16 * 72 + 3 * 16;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    /** The last run's status and output. */
+    private CliRun last;
 
     private int run(String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
+        last = CliRun.of(args);
+        return last.status();
     }
 
     /** The top-level numbers of a flat JSON object, and the length of its "pass_ms" list. */
@@ -61,7 +56,7 @@ class BenchCommandTest {
     void jsonNumbersAreConsistentWithTheirPasses(@TempDir Path dir) throws IOException {
         Path json = dir.resolve("bench.json");
         assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--batch", "4",
-                "--warmup", "1", "--iterations", "3", "--json", json.toString()), err.toString());
+                "--warmup", "1", "--iterations", "3", "--json", json.toString()), last.stderr());
         String text = Files.readString(json);
         Map<String, Double> v = numbers(text);
         for (String key : List.of("batch", "ms_per_image", "images_per_s", "gflops", "iterations", "threads",
@@ -82,7 +77,7 @@ class BenchCommandTest {
         assertClose(2 * TINYNET_MULTIPLY_ADDS * v.get("images_per_s") / 1e9, v.get("gflops"), "GFLOP/s");
         assertTrue(v.get("ms_per_image") > 0);
 
-        String printed = out.toString();
+        String printed = last.stdout();
         assertTrue(printed.startsWith("deploy.prototxt: batch 4, float engine, "), printed);
         assertTrue(printed.contains("1 warm-up passes, 3 timed passes"), printed);
         assertTrue(printed.contains("516,144 multiply-adds per image"), printed);
@@ -96,11 +91,11 @@ class BenchCommandTest {
         try {
             int other = before == 1 ? 2 : 1;
             assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--threads",
-                    String.valueOf(other), "--warmup", "0", "--iterations", "1", "--json", json.toString()), err.toString());
+                    String.valueOf(other), "--warmup", "0", "--iterations", "1", "--json", json.toString()), last.stderr());
             assertEquals(other, EngineThreads.inEffect());
             assertEquals(other, numbers(Files.readString(json)).get("threads"));
-            assertTrue(out.toString().contains(other + " thread" + (other == 1 ? "" : "s") + " (--threads), OpenMP wait policy "),
-                    out.toString());
+            assertTrue(last.stdout().contains(other + " thread" + (other == 1 ? "" : "s") + " (--threads), OpenMP wait policy "),
+                    last.stdout());
         } finally {
             EngineThreads.set(before);
         }
@@ -109,8 +104,8 @@ class BenchCommandTest {
     @Test
     void perLayerListsEveryLayer() {
         assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--warmup", "0",
-                "--iterations", "2", "--per_layer"), err.toString());
-        List<String> rows = out.toString().lines().dropWhile(l -> !l.startsWith("layer ")).skip(1).toList();
+                "--iterations", "2", "--per_layer"), last.stderr());
+        List<String> rows = last.stdout().lines().dropWhile(l -> !l.startsWith("layer ")).skip(1).toList();
         assertEquals(List.of("conv1", "bn1", "scale1", "relu1", "pool1", "conv2", "relu2", "pool2", "fc", "prob", "data")
                 .stream().sorted().toList(), rows.stream().map(l -> l.split(" +")[0]).sorted().toList());
         double share = rows.stream().mapToDouble(l -> Double.parseDouble(l.replaceAll(".* ([0-9.]+)%$", "$1"))).sum();
@@ -121,27 +116,27 @@ class BenchCommandTest {
     void givenPeakGivesTheFractionAndANativeBuildIsNamed(@TempDir Path dir) throws IOException {
         Path json = dir.resolve("bench.json");
         assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--warmup", "0",
-                "--iterations", "2", "--peak_gflops", "0.5", "--json", json.toString()), err.toString());
+                "--iterations", "2", "--peak_gflops", "0.5", "--json", json.toString()), last.stderr());
         String text = Files.readString(json);
         Map<String, Double> v = numbers(text);
         assertEquals(0.5, v.get("peak_gflops"));
         assertClose(v.get("gflops") / 0.5, v.get("fraction_of_peak"), "GFLOP/s / peak");
         assertTrue(text.matches("(?s).*\"natives\": \"onednn-avx(2|512) \\(.*"), text);
-        assertTrue(out.toString().contains("of 0.5 GFLOP/s (--peak_gflops)"), out.toString());
-        assertTrue(out.toString().contains("ND4J natives   onednn-avx"), out.toString());
+        assertTrue(last.stdout().contains("of 0.5 GFLOP/s (--peak_gflops)"), last.stdout());
+        assertTrue(last.stdout().contains("ND4J natives   onednn-avx"), last.stdout());
     }
 
     @Test
     void clockAndPeakTogetherAreRefused() {
         assertEquals(2, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--peak_gflops", "100",
                 "--clock_ghz", "3"));
-        assertTrue(err.toString().contains("--peak_gflops replaces"), err.toString());
+        assertTrue(last.stderr().contains("--peak_gflops replaces"), last.stderr());
     }
 
     @Test
     void helpNamesTheFlagsAndTheThreadEnvironment() {
         assertEquals(0, run("bench", "--help"));
-        String help = out.toString();
+        String help = last.stdout();
         for (String flag : List.of("--deploy_model", "--weights", "--batch", "--threads", "--warmup", "--iterations",
                 "--seconds", "--json", "--per_layer", "--mode", "--peak_gflops", "--clock_ghz")) {
             assertTrue(help.contains(flag), flag + " missing from\n" + help);
@@ -152,9 +147,9 @@ class BenchCommandTest {
     @Test
     void fixedModeNeedsAQuantizedPrototxt() {
         assertEquals(2, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--mode", "fixed"));
-        assertTrue(err.toString().startsWith("xportdnn: error: " + DEPLOY + ": --mode fixed needs a quantized"),
-                err.toString());
-        assertEquals("", out.toString());
+        assertTrue(last.stderr().startsWith("xportdnn: error: " + DEPLOY + ": --mode fixed needs a quantized"),
+                last.stderr());
+        assertEquals("", last.stdout());
     }
 
     @Test
@@ -166,8 +161,8 @@ class BenchCommandTest {
                 "128,128,128", "--bitwidths", "8,8,8", "--quiet").status());
         java.nio.file.Path json = dir.resolve("bench.json");
         assertEquals(0, run("bench", "--deploy_model", quantized.toString(), "--weights", WEIGHTS, "--mode", "fixed",
-                "--iterations", "3", "--warmup", "1", "--json", json.toString()), err.toString());
-        assertTrue(out.toString().contains("the simulator runs at"), out.toString());
+                "--iterations", "3", "--warmup", "1", "--json", json.toString()), last.stderr());
+        assertTrue(last.stdout().contains("the simulator runs at"), last.stdout());
         Map<String, Double> n = numbers(java.nio.file.Files.readString(json));
         assertClose(n.get("float_ms_per_image") / n.get("ms_per_image"), n.get("speed_vs_float"), "speed ratio");
     }
@@ -183,17 +178,15 @@ class BenchCommandTest {
                 "--iterations must be at least 1, not 0", "--seconds must be a positive number, not -2.0",
                 "mutually exclusive", "--batch 1000000 makes an input of 3072000000 values, more than one array holds"};
         for (int i = 0; i < cases.length; i++) {
-            out.getBuffer().setLength(0);
-            err.getBuffer().setLength(0);
             String[] args = concat(new String[] {"bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS}, cases[i]);
             assertEquals(2, run(args), String.join(" ", cases[i]));
-            List<String> lines = err.toString().lines().toList();
+            List<String> lines = last.stderr().lines().toList();
             assertTrue(lines.get(0).startsWith("xportdnn: error: ") && lines.get(0).contains(expected[i]),
-                    String.join(" ", cases[i]) + ": " + err);
-            assertEquals(1, lines.size(), err.toString());
+                    String.join(" ", cases[i]) + ": " + last.stderr());
+            assertEquals(1, lines.size(), last.stderr());
             assertTrue(lines.get(0).endsWith(" (see 'xportdnn bench --help')"), lines.get(0));
-            assertFalse(err.toString().contains("Exception"), err.toString());
-            assertEquals("", out.toString());
+            assertFalse(last.stderr().contains("Exception"), last.stderr());
+            assertEquals("", last.stdout());
         }
     }
 
@@ -201,14 +194,14 @@ class BenchCommandTest {
     void missingWeightsFileIsOneLineAndExitTwo(@TempDir Path dir) {
         Path absent = dir.resolve("absent.caffemodel");
         assertEquals(2, run("bench", "--deploy_model", DEPLOY, "--weights", absent.toString()));
-        assertEquals("xportdnn: error: " + absent + ": no such file\n", err.toString().replace("\r\n", "\n"));
+        assertEquals("xportdnn: error: " + absent + ": no such file\n", last.stderr().replace("\r\n", "\n"));
     }
 
     @Test
     void weightsAreRequired() {
         assertEquals(2, run("bench", "--deploy_model", DEPLOY));
-        assertTrue(err.toString().startsWith("xportdnn: error: Missing required option: '--weights=CAFFEMODEL'"),
-                err.toString());
+        assertTrue(last.stderr().startsWith("xportdnn: error: Missing required option: '--weights=CAFFEMODEL'"),
+                last.stderr());
     }
 
     @Test
@@ -218,7 +211,7 @@ class BenchCommandTest {
         byte[] before = Files.readAllBytes(copy);
         assertEquals(2, run("bench", "--deploy_model", copy.toString(), "--weights", WEIGHTS, "--warmup", "0",
                 "--iterations", "1", "--json", copy.toString()));
-        assertEquals("xportdnn: error: refusing to overwrite the input " + copy + "\n", err.toString().replace("\r\n", "\n"));
+        assertEquals("xportdnn: error: refusing to overwrite the input " + copy + "\n", last.stderr().replace("\r\n", "\n"));
         assertTrue(Arrays.equals(before, Files.readAllBytes(copy)));
     }
 

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,9 +16,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import xportdnn.SharedData;
 import xportdnn.SharedData.Model;
+import xportdnn.SharedData;
 import xportdnn.model.Blob;
 import xportdnn.model.Npy;
 
@@ -34,16 +31,12 @@ class InferCommandTest {
     @TempDir
     Path tmp;
 
-    private StringWriter out = new StringWriter();
-    private StringWriter err = new StringWriter();
+    /** The last run's status and output. */
+    private CliRun last;
 
     private int run(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
+        last = CliRun.of(args);
+        return last.status();
     }
 
     private int tinynet(String... args) {
@@ -56,7 +49,7 @@ class InferCommandTest {
     }
 
     private List<String> outLines() {
-        return out.toString().lines().toList();
+        return last.stdout().lines().toList();
     }
 
     /** The example's hand-designed net separates red, green and blue squares: all 60 labelled images right. */
@@ -64,8 +57,8 @@ class InferCommandTest {
     void tinynetClassifiesTheShippedExample() throws IOException {
         Path predictions = tmp.resolve("predictions.tsv");
         assertEquals(0, tinynet("--images", TINYNET.resolve("val.txt").toString(), "--predictions",
-                predictions.toString(), "--batch", "7", "--quiet"), err.toString());
-        assertEquals("", err.toString());
+                predictions.toString(), "--batch", "7", "--quiet"), last.stderr());
+        assertEquals("", last.stderr());
         List<String> expected = Files.readAllLines(TINYNET.resolve("val.txt"));
         List<String> rows = Files.readAllLines(predictions);
         assertEquals("image\tlabel\ttop1\ttop5\ttop1_prob", rows.get(0));
@@ -87,7 +80,7 @@ class InferCommandTest {
         }
         assertTrue(correct >= 59, correct + " of 60 right"); // measured: 60 of 60
         assertTrue(outLines().contains(String.format("top-1 accuracy %.4f (%d of 60)", correct / 60.0, correct)),
-                out.toString());
+                last.stdout());
         assertTrue(outLines().contains("top-3 accuracy 1.0000 (60 of 60)"), "3 classes: top-3 is always right");
     }
 
@@ -96,12 +89,12 @@ class InferCommandTest {
     void foldersUnlabelledOrByClassFolder() throws IOException {
         Path predictions = tmp.resolve("p.tsv");
         assertEquals(0, tinynet("--images", TINYNET.resolve("images").toString(), "--predictions",
-                predictions.toString()), err.toString());
+                predictions.toString()), last.stderr());
         List<String> rows = Files.readAllLines(predictions);
         assertEquals(61, rows.size());
         assertTrue(rows.get(1).startsWith("blue_00.png\t-1\t"), rows.get(1));
         assertTrue(rows.stream().skip(1).allMatch(r -> r.split("\t")[1].equals("-1")));
-        assertTrue(outLines().contains("no labels, so no accuracy"), out.toString());
+        assertTrue(outLines().contains("no labels, so no accuracy"), last.stdout());
 
         Path classes = tmp.resolve("classes");
         for (String colour : List.of("red", "green", "blue")) {
@@ -112,7 +105,7 @@ class InferCommandTest {
             }
         }
         assertEquals(0, tinynet("--images", classes.toString(), "--labels", TINYNET.resolve("classes.txt").toString(),
-                "--predictions", predictions.toString()), err.toString());
+                "--predictions", predictions.toString()), last.stderr());
         rows = Files.readAllLines(predictions);
         assertEquals(7, rows.size());
         // sorted by relative path; label = the line of classes.txt naming the folder (red 0, green 1, blue 2)
@@ -124,7 +117,7 @@ class InferCommandTest {
     @Test
     void oneImageTopClassesWithNames() {
         assertEquals(0, tinynet("--image", TINYNET.resolve("images/green_03.png").toString(), "--class_names",
-                TINYNET.resolve("classes.txt").toString()), err.toString());
+                TINYNET.resolve("classes.txt").toString()), last.stderr());
         List<String> lines = outLines();
         assertEquals(TINYNET.resolve("images/green_03.png") + ": top 3 of 3 classes of output 'prob'", lines.get(0));
         assertEquals(List.of("probability", "class", "name"), List.of(lines.get(1).trim().split("\\s+")));
@@ -146,7 +139,7 @@ class InferCommandTest {
         Path output = tmp.resolve("prob.npy");
         Path input = model.reference("input.npy");
         assertEquals(0, model(model, "--input", input.toString(), "--dump", dump.toString(), "--output",
-                output.toString()), err.toString());
+                output.toString()), last.stderr());
         List<String> keys = referenceKeys(model);
         Set<String> expected = new HashSet<>();
         keys.forEach(k -> expected.add(k + ".npy"));
@@ -160,7 +153,7 @@ class InferCommandTest {
         }
         Blob prob = Npy.read(model.reference("layers/prob.npy"));
         assertClose(prob, Npy.read(output), "--output");
-        assertTrue(outLines().contains("wrote " + (keys.size() + 1) + " layer outputs to " + dump), out.toString());
+        assertTrue(outLines().contains("wrote " + (keys.size() + 1) + " layer outputs to " + dump), last.stdout());
         assertEquals(argmax(prob.data()), Integer.parseInt(outLines().get(2).trim().split("\\s+")[1]), "top-1 row");
     }
 
@@ -170,7 +163,7 @@ class InferCommandTest {
         Model model = Model.SQUEEZENET;
         Path synsets = SharedData.require("data/imagenet-val-500/synset_words.txt");
         assertEquals(0, model(model, "--input", model.reference("input.npy").toString(), "--class_names",
-                synsets.toString()), err.toString());
+                synsets.toString()), last.stderr());
         List<String> lines = outLines();
         assertTrue(lines.get(0).contains("'pool_final' holds logits"), lines.get(0));
         // reference/squeezenet_v1.0: input.npy is ILSVRC2012_val_00000347, top-5 472,693,408,814,871, p 0.94092953
@@ -191,12 +184,12 @@ class InferCommandTest {
         Model model = Model.CIFAR10_QUICK;
         Path pool1 = tmp.resolve("pool1.npy");
         String input = model.reference("input.npy").toString();
-        assertEquals(0, model(model, "--input", input, "--blob", "pool1", "--output", pool1.toString()), err.toString());
+        assertEquals(0, model(model, "--input", input, "--blob", "pool1", "--output", pool1.toString()), last.stderr());
         assertClose(Npy.read(model.reference("layers/relu1.npy")), Npy.read(pool1), "pool1 after relu1");
         assertTrue(outLines().get(0).startsWith("output 'pool1': shape 1x32x16x16, min "), outLines().get(0));
 
-        assertEquals(0, model(model, "--input", input, "--blob", "ip2"), err.toString());
-        assertTrue(outLines().get(0).contains("'ip2' holds logits"), out.toString());
+        assertEquals(0, model(model, "--input", input, "--blob", "ip2"), last.stderr());
+        assertTrue(outLines().get(0).contains("'ip2' holds logits"), last.stdout());
         int expected = argmax(Npy.read(model.reference("layers/prob.npy")).data());
         assertEquals(expected, Integer.parseInt(outLines().get(3).trim().split("\\s+")[1]));
     }
@@ -213,12 +206,12 @@ class InferCommandTest {
         Path chw = tmp.resolve("chw.npy");
         Npy.write(new Blob(new int[] {3, 32, 32}, one.data()), chw);
 
-        assertEquals(0, model(model, "--input", batch.toString()), err.toString());
+        assertEquals(0, model(model, "--input", batch.toString()), last.stderr());
         List<String> lines = outLines();
         assertEquals("image 0 of " + batch + ": top 5 of 10 classes of output 'prob'", lines.get(0));
         assertEquals("image 1 of " + batch + ": top 5 of 10 classes of output 'prob'", lines.get(7));
         assertEquals(lines.subList(1, 7), lines.subList(8, 14), "the same image twice");
-        assertEquals(0, model(model, "--input", chw.toString()), err.toString());
+        assertEquals(0, model(model, "--input", chw.toString()), last.stderr());
         assertEquals(lines.subList(1, 7), outLines().subList(1, 7));
     }
 
@@ -226,7 +219,7 @@ class InferCommandTest {
     @Test
     void detectionOutputListsConfidentFaces() throws IOException {
         Model model = Model.YUFACE;
-        assertEquals(0, model(model, "--input", model.reference("input.npy").toString()), err.toString());
+        assertEquals(0, model(model, "--input", model.reference("input.npy").toString()), last.stderr());
         List<String> lines = outLines();
         assertTrue(lines.get(0).startsWith("output 'detection_out': shape 1x1x50x7, min "), lines.get(0));
         assertEquals("11 detections with confidence > 0.5:", lines.get(1));
@@ -246,7 +239,7 @@ class InferCommandTest {
         }
 
         // from the image file (decoded and resized by us, not OpenCV): the one face of test.jpg, in its pixels
-        assertEquals(0, model(model, "--image", SharedData.require("data/faces/test.jpg").toString()), err.toString());
+        assertEquals(0, model(model, "--image", SharedData.require("data/faces/test.jpg").toString()), last.stderr());
         lines = outLines();
         assertEquals("1 detection with confidence > 0.5:", lines.get(1));
         String[] face = lines.get(3).trim().split("\\s+");
@@ -259,14 +252,14 @@ class InferCommandTest {
     @Test
     void helpNamesTheInputsAndOutputs() {
         assertEquals(0, run("infer", "--help"));
-        String help = out.toString();
+        String help = last.stdout();
         for (String flag : List.of("--image", "--input", "--images", "--labels", "--batch", "--dump", "--output",
                 "--predictions", "--class_names", "--blob", "--quiet", "--mean_file", "--channel_swap")) {
             assertTrue(help.contains(flag), flag);
         }
         assertTrue(help.contains("val.txt") && help.contains("IDX") && help.contains("class-named subfolders"), help);
         assertEquals(0, run("--help"));
-        assertTrue(out.toString().contains("infer"), "listed among the subcommands");
+        assertTrue(last.stdout().contains("infer"), "listed among the subcommands");
     }
 
     @Test
@@ -303,8 +296,8 @@ class InferCommandTest {
     @Test
     void dimsOfAnotherImageSizeReshapeTheNet() {
         assertEquals(0, tinynet("--image", TINYNET.resolve("images/red_00.png").toString(), "--dims", "3,28,40"));
-        assertTrue(err.toString().startsWith("xportdnn: note: input 'data' is 28x40 (height x width), the prototxt's "
-                + "32x32: the net is reshaped to it"), err.toString());
+        assertTrue(last.stderr().startsWith("xportdnn: note: input 'data' is 28x40 (height x width), the prototxt's "
+                + "32x32: the net is reshaped to it"), last.stderr());
     }
 
     @Test
@@ -321,10 +314,10 @@ class InferCommandTest {
     void preprocessingFlagsWithAnInputBlobAreNoted() {
         Path zeros = tmp.resolve("zeros.npy");
         Npy.write(new Blob(new int[] {1, 3, 32, 32}, new float[3 * 32 * 32]), zeros);
-        assertEquals(0, tinynet("--input", zeros.toString(), "--raw_scale", "1"), err.toString());
+        assertEquals(0, tinynet("--input", zeros.toString(), "--raw_scale", "1"), last.stderr());
         assertEquals("xportdnn: note: --raw_scale --mean_value ignored: --input is already preprocessed\n",
-                err.toString());
-        assertTrue(out.toString().startsWith(zeros + ": top 3 of 3 classes of output 'prob'"), out.toString());
+                last.stderr());
+        assertTrue(last.stdout().startsWith(zeros + ": top 3 of 3 classes of output 'prob'"), last.stdout());
     }
 
     @Test
@@ -348,8 +341,8 @@ class InferCommandTest {
         assertEquals(2, tinynet("--images", list, "--batch", "0"));
         assertOneErrorLine("--batch: 0 is not a positive number of images");
         assertEquals(2, tinynet("--image", image, "--images", list));
-        assertTrue(err.toString().startsWith("xportdnn: error: --image=FILE, --images=SET are mutually exclusive"),
-                err.toString());
+        assertTrue(last.stderr().startsWith("xportdnn: error: --image=FILE, --images=SET are mutually exclusive"),
+                last.stderr());
     }
 
     @Test
@@ -373,10 +366,10 @@ class InferCommandTest {
     }
 
     private void assertOneErrorLine(String expectedPart) {
-        List<String> lines = err.toString().lines().toList();
-        assertEquals(1, lines.size(), err.toString());
+        List<String> lines = last.stderr().lines().toList();
+        assertEquals(1, lines.size(), last.stderr());
         assertTrue(lines.get(0).startsWith("xportdnn: error: ") && lines.get(0).contains(expectedPart), lines.get(0));
-        assertEquals("", out.toString());
+        assertEquals("", last.stdout());
     }
 
     /** The layer keys of reference/<model>/layers.tsv, in forward order. */

@@ -4,31 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import xportdnn.SharedData;
 
 class InspectCommandTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    /** The last run's status and output. */
+    private CliRun last;
 
     private int run(String... args) {
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
+        last = CliRun.of(args);
+        return last.status();
     }
 
     /** The table row of a layer, split on runs of 2+ spaces into its columns. */
     private List<String> row(String layer) {
-        return out.toString().lines().filter(l -> l.startsWith(layer + " ")).findFirst()
+        return last.stdout().lines().filter(l -> l.startsWith(layer + " ")).findFirst()
                 .map(l -> Arrays.asList(l.split(" {2,}"))).orElseThrow(() -> new AssertionError("no row " + layer));
     }
 
@@ -40,18 +35,18 @@ class InspectCommandTest {
     @Test
     void memoryListsEachLayersBytesAndThePeak() {
         assertEquals(0, run("inspect", "--deploy_model", "examples/tinynet/deploy.prototxt", "--memory"),
-                err.toString());
+                last.stderr());
         assertEquals(List.of("conv1", "Convolution", "32,768", "45,056"), row("conv1"));
         assertEquals(List.of("bn1", "BatchNorm", "0", "32,768"), row("bn1"));
         assertEquals(List.of("pool1", "Pooling", "8,192", "40,960"), row("pool1"));
-        assertTrue(out.toString().contains("activation footprint (float32, one image): 45,056 bytes at the peak"),
-                out.toString());
+        assertTrue(last.stdout().contains("activation footprint (float32, one image): 45,056 bytes at the peak"),
+                last.stdout());
     }
 
     /** A plain ReLU after a convolution (through its BatchNorm/Scale too) runs fused into it on the device. */
     @Test
     void aReluAfterAConvolutionIsFusedOnTheDevice() {
-        assertEquals(0, run("inspect", "--deploy_model", "examples/tinynet/deploy.prototxt"), err.toString());
+        assertEquals(0, run("inspect", "--deploy_model", "examples/tinynet/deploy.prototxt"), last.stderr());
         assertEquals("device (fused)", row("relu1").get(5)); // conv1 -> bn1 -> scale1 -> relu1
         assertEquals("device (fused)", row("relu2").get(5)); // conv2 -> relu2
         assertEquals("software", row("prob").get(5));
@@ -61,7 +56,7 @@ class InspectCommandTest {
     void cifar10FullFlagsItsLrnLayers() {
         SharedData.Model model = SharedData.Model.CIFAR10_FULL;
         assertEquals(0, run("inspect", "--deploy_model", model.prototxt().toString(),
-                "--weights", model.caffemodel().toString()), err.toString());
+                "--weights", model.caffemodel().toString()), last.stderr());
         // conv1: 32 filters of 3x5x5 plus 32 biases; (32 + 2*2 - 5)/1 + 1 = 32
         assertEquals(List.of("conv1", "Convolution", "data -> conv1", "1x32x32x32", "2,432", "device"), row("conv1"));
         // pool1: ceil((32 - 3)/2) + 1 = 16
@@ -70,7 +65,7 @@ class InspectCommandTest {
         // ip1: 10 x (64*4*4) weights plus 10 biases, run on the host
         assertEquals(List.of("ip1", "InnerProduct", "pool3 -> ip1", "1x10", "10,250", "software"), row("ip1"));
         assertEquals(List.of("relu1", "ReLU", "pool1 -> pool1", "1x32x16x16", "0", "software"), row("relu1"));
-        List<String> lines = out.toString().lines().toList();
+        List<String> lines = last.stdout().lines().toList();
         // 2,432 + 25,632 + 51,264 + 10,250 parameters; multiply-adds 32*32*32*75 + 32*16*16*800 + 64*8*8*800 + 10*1024
         assertEquals("14 layers, 89,578 parameters, 12,298,240 multiply-adds per image", lines.get(lines.size() - 2));
         assertEquals("2 layers unsupported by CHaiDNN: norm1 (LRN), norm2 (LRN)", lines.get(lines.size() - 1));
@@ -79,7 +74,7 @@ class InspectCommandTest {
     @Test
     void columnsAreAligned() {
         assertEquals(0, run("inspect", "--deploy_model", SharedData.Model.LENET.prototxt().toString()));
-        List<String> table = out.toString().lines().filter(l -> !l.contains("multiply-adds")).toList();
+        List<String> table = last.stdout().lines().filter(l -> !l.contains("multiply-adds")).toList();
         int shapeColumn = table.get(0).indexOf("output shape");
         int chaidnnColumn = table.get(0).indexOf("CHaiDNN");
         for (String line : table.subList(1, table.size())) {
@@ -87,7 +82,7 @@ class InspectCommandTest {
             assertTrue(Character.isDigit(line.charAt(shapeColumn)), line);
             assertTrue(Character.isLetter(line.charAt(chaidnnColumn)), line);
         }
-        assertFalse(out.toString().contains("unsupported by CHaiDNN"), "LeNet runs entirely on CHaiDNN");
+        assertFalse(last.stdout().contains("unsupported by CHaiDNN"), "LeNet runs entirely on CHaiDNN");
         assertEquals(List.of("conv1", "Convolution", "data -> conv1", "64x20x24x24", "520", "device"), row("conv1"));
     }
 
@@ -95,7 +90,7 @@ class InspectCommandTest {
     void longBlobListsAreShortenedToTheFirstAndACount() {
         SharedData.Model model = SharedData.Model.YUFACE;
         assertEquals(0, run("inspect", "--deploy_model", model.prototxt().toString(),
-                "--weights", model.caffemodel().toString()), err.toString());
+                "--weights", model.caffemodel().toString()), last.stderr());
         assertEquals("conv3_3_norm_mbox_loc_flat + 3 more -> mbox_loc", row("mbox_loc").get(2));
     }
 
@@ -103,7 +98,7 @@ class InspectCommandTest {
     void missingFileIsOneLineAndExitTwo(@TempDir Path dir) {
         Path absent = dir.resolve("absent.prototxt");
         assertEquals(2, run("inspect", "--deploy_model", absent.toString()));
-        assertEquals("xportdnn: error: " + absent + ": no such file\n", err.toString().replace("\r\n", "\n"));
-        assertEquals("", out.toString());
+        assertEquals("xportdnn: error: " + absent + ": no such file\n", last.stderr().replace("\r\n", "\n"));
+        assertEquals("", last.stdout());
     }
 }

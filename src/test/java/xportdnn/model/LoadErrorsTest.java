@@ -106,20 +106,21 @@ class LoadErrorsTest {
     /** The original tool crashed on this (spec section 6); LeNet's conv1 stores weights and bias. */
     @Test
     void biasTermMismatch() throws IOException {
-        String lenet = Files.readString(SharedData.Model.LENET.prototxt());
-        Path p = write("nobias.prototxt", lenet.replaceFirst("num_output: 20", "num_output: 20\n    bias_term: false"));
-        Path model = SharedData.Model.LENET.caffemodel();
-        assertEquals(model + ": layer 'conv1': the prototxt expects 1 parameter blob (bias_term: false) but the "
-                + "caffemodel has 2", failure(p, model));
+        assertEquals(SharedData.Model.LENET.caffemodel() + ": layer 'conv1': the prototxt expects 1 parameter blob "
+                + "(bias_term: false) but the caffemodel has 2", lenetFailure("num_output: 20\n    bias_term: false"));
     }
 
     @Test
     void wrongBlobShape() throws IOException {
+        assertEquals(SharedData.Model.LENET.caffemodel() + ": layer 'conv1': parameter blob 0 is 20x1x5x5 in the "
+                + "caffemodel but the prototxt implies 64x1x5x5", lenetFailure("num_output: 64"));
+    }
+
+    /** The error of LeNet's own caffemodel against its prototxt with conv1's "num_output: 20" replaced. */
+    private String lenetFailure(String conv1) throws IOException {
         String lenet = Files.readString(SharedData.Model.LENET.prototxt());
-        Path p = write("wide.prototxt", lenet.replaceFirst("num_output: 20", "num_output: 64"));
-        Path model = SharedData.Model.LENET.caffemodel();
-        assertEquals(model + ": layer 'conv1': parameter blob 0 is 20x1x5x5 in the caffemodel but the prototxt "
-                + "implies 64x1x5x5", failure(p, model));
+        Path p = write("lenet.prototxt", lenet.replaceFirst("num_output: 20", conv1));
+        return failure(p, SharedData.Model.LENET.caffemodel());
     }
 
     @Test

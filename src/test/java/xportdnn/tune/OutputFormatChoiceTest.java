@@ -70,10 +70,7 @@ class OutputFormatChoiceTest {
         assertNull(group.pooledBy());
 
         NumberFormat input = scheme.input(conv, PrecisionScheme.block(conv));
-        float[] x = new float[CODES.length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = input.dequantize(CODES[i], 0);
-        }
+        float[] x = input.dequantize(CODES, CODES.length);
         OutputSamples samples = new OutputSamples(new PatchSampler(
                 ConvGeometry.of(conv.param(), new int[] {2, 1, 1, 4}), new int[] {2, 1, 1, 4}, 256, 1),
                 new float[] {1}, new float[] {0}, true);
@@ -81,10 +78,7 @@ class OutputFormatChoiceTest {
         NumberFormat weightFormat = scheme.weights(conv, PrecisionScheme.block(conv), conv.weights().get(0), false);
         OutputFormatChoice.Writer writer = new OutputFormatChoice.Writer(conv, samples, new int[] {127}, input,
                 weightFormat, true, f -> new float[] {0});
-        Map<String, Integer> order = new HashMap<>();
-        for (int i = 0; i < definition.getLayerCount(); i++) {
-            order.put(definition.getLayer(i).getName(), i);
-        }
+        Map<String, Integer> order = order(definition);
 
         OutputFormatChoice.Choice choice = OutputFormatChoice.choose(net, definition, scheme, group, List.of(writer),
                 order);
@@ -147,10 +141,7 @@ class OutputFormatChoiceTest {
         assertEquals("pool", group.pooledBy().name());
 
         NumberFormat input = scheme.input(conv, PrecisionScheme.block(conv));
-        float[] x = new float[CODES.length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = input.dequantize(CODES[i], 0);
-        }
+        float[] x = input.dequantize(CODES, CODES.length);
         int[] shape = {2, 1, 2, 2};
         OutputSamples samples = new OutputSamples(new PatchSampler(ConvGeometry.of(conv.param(), shape), shape, 256,
                 1), new float[] {1, 0.5f}, new float[] {0, 0}, true);
@@ -159,10 +150,7 @@ class OutputFormatChoiceTest {
         NumberFormat weightFormat = scheme.weights(conv, PrecisionScheme.block(conv), conv.weights().get(0), false);
         OutputFormatChoice.Writer writer = new OutputFormatChoice.Writer(conv, samples, new int[] {127, 64}, input,
                 weightFormat, true, f -> new float[] {0, 0});
-        Map<String, Integer> order = new HashMap<>();
-        for (int i = 0; i < definition.getLayerCount(); i++) {
-            order.put(definition.getLayer(i).getName(), i);
-        }
+        Map<String, Integer> order = order(definition);
 
         OutputFormatChoice.Choice choice = OutputFormatChoice.choose(net, definition, scheme, group, List.of(writer),
                 order);
@@ -227,10 +215,7 @@ class OutputFormatChoiceTest {
         NumberFormat weightFormat = scheme.weights(conv, PrecisionScheme.block(conv), conv.weights().get(0), false);
         OutputFormatChoice.Writer writer = new OutputFormatChoice.Writer(conv, samples, new int[] {64, 0, 0, 64},
                 input, weightFormat, false, f -> new float[] {0, 0});
-        Map<String, Integer> order = new HashMap<>();
-        for (int i = 0; i < definition.getLayerCount(); i++) {
-            order.put(definition.getLayer(i).getName(), i);
-        }
+        Map<String, Integer> order = order(definition);
 
         OutputFormatChoice.Choice choice = OutputFormatChoice.choose(net, definition, scheme, group, List.of(writer),
                 order);
@@ -259,6 +244,15 @@ class OutputFormatChoiceTest {
             }
         });
         assertArrayEquals(new float[] {2.5625f, 2.5f, 3.0625f, 3f}, pooled[0]);
+    }
+
+    /** Each layer's index in {@code definition}, by name. */
+    private static Map<String, Integer> order(NetParameter definition) {
+        Map<String, Integer> order = new HashMap<>();
+        for (int i = 0; i < definition.getLayerCount(); i++) {
+            order.put(definition.getLayer(i).getName(), i);
+        }
+        return order;
     }
 
     /** Squared difference of the device's ReLU output from the float one (the input itself) over both images. */

@@ -1,7 +1,5 @@
 package xportdnn.engine.layers;
 
-import java.util.List;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.ReshapeParameter;
@@ -10,7 +8,7 @@ import xportdnn.model.proto.Caffe.ReshapeParameter;
  * Caffe's Reshape: the axes {@code [axis, axis + num_axes)} are replaced by the given dims, name 0 copies the
  * bottom's dim at that position and one -1 is inferred from the total count.
  */
-final class Reshape implements LayerOp {
+final class Reshape extends ShapeView {
 
     private final String name;
     private final int axis;
@@ -30,14 +28,8 @@ final class Reshape implements LayerOp {
     }
 
     @Override
-    public boolean topsShareMemory() {
-        return true; // a view of the bottom
-    }
-
-    @Override
-    public List<INDArray> forward(List<INDArray> bottoms) {
-        INDArray x = bottoms.get(0);
-        long[] shape = x.shape();
+    long[] topShape(long[] shape) {
+        long values = Tensors.count(shape);
         // unlike other layers, a negative axis here counts so that -1 means "after the last axis"
         int start = axis >= 0 ? axis : shape.length + axis + 1;
         int end = numAxes == -1 ? shape.length : start + numAxes;
@@ -63,12 +55,12 @@ final class Reshape implements LayerOp {
         }
         long known = Tensors.count(top, 0, top.length);
         if (unknown >= 0 && known > 0) {
-            top[unknown] = x.length() / known;
+            top[unknown] = values / known;
         }
-        if (Tensors.count(top, 0, top.length) != x.length()) {
-            throw ModelException.inLayer(name, "cannot reshape " + x.length() + " values to " + java.util.Arrays.toString(top)
+        if (Tensors.count(top, 0, top.length) != values) {
+            throw ModelException.inLayer(name, "cannot reshape " + values + " values to " + java.util.Arrays.toString(top)
                     + " (with a batch of " + shape[0] + ", the shape must copy or infer the batch axis)");
         }
-        return List.of(Tensors.dense(x).reshape('c', top));
+        return top;
     }
 }
