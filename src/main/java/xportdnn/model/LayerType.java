@@ -75,8 +75,7 @@ public enum LayerType {
     POOLING("Pooling", 1, 1, oneTop(ShapeInference::pooling), DEVICE, Blocks.BOTH) {
         // The device pools max and average only; Caffe's STOCHASTIC pooling has no CHaiDNN kernel.
         @Override
-        /** Where CHaiDNN runs the layer: the type's placement unless a constant makes it depend on a setting. */
-    ChaidnnSupport chaidnnSupport(LayerParameter layer) {
+        ChaidnnSupport chaidnnSupport(LayerParameter layer) {
             return layer.getPoolingParam().getPool() == PoolMethod.STOCHASTIC ? UNSUPPORTED : DEVICE;
         }
 
@@ -88,8 +87,7 @@ public enum LayerType {
     RELU("ReLU", 1, 1, ShapeInference::same, SOFTWARE, Blocks.XILINX) {
         // CHaiDNN's ReLU is the plain one; a leaky ReLU (negative_slope != 0) is not supported.
         @Override
-        /** Where CHaiDNN runs the layer: the type's placement unless a constant makes it depend on a setting. */
-    ChaidnnSupport chaidnnSupport(LayerParameter layer) {
+        ChaidnnSupport chaidnnSupport(LayerParameter layer) {
             return layer.getReluParam().getNegativeSlope() == 0f ? SOFTWARE : UNSUPPORTED;
         }
 
