@@ -181,20 +181,15 @@ public final class Requantizer {
         applyInPlace(out, to, count, channel);
     }
 
-    /** The same for int accumulators (an int8 product's sums) of magnitude at most 2^24. */
-    public void apply(int[] acc, int from, int count, int channel, int[] out, int to) {
-        System.arraycopy(acc, from, out, to, count);
-        applyInPlace(out, to, count, channel);
-    }
-
     /**
-     * The move of the accumulators {@code out[to .. to + count - 1]} in place. The rounding is {@link #roundShift}
+     * The same for int accumulators (an int8 product's sums) of magnitude at most 2^24 that {@link #requireRange}
+     * accepted, {@code out[to .. to + count - 1]}, moved in place. The rounding is {@link #roundShift}
      * without branches: {@code (v + half + adjust) >> s}, where half away from zero takes {@code adjust = -1} for
      * v < 0 ({@code -((-v + half) >> s)} equals {@code (v + half - 1) >> s}) and half to even takes
      * {@code adjust = (floor(v / 2^s) & 1) - 1}, which rounds a tie up only from an odd quotient (see
      * {@link #roundShift(long, int, Rounding)}); both are 0 without a shift.
      */
-    private void applyInPlace(int[] out, int to, int count, int channel) {
+    public void applyInPlace(int[] out, int to, int count, int channel) {
         if (int32[channel]) {
             applyInt(out, to, count, channel);
             return;

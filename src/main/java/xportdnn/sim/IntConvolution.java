@@ -218,7 +218,8 @@ final class IntConvolution {
 
     /**
      * The column matrix and the product of one width in ND4J, each with a Java array of its type that its rows pass
-     * through (bulk copies between Java and ND4J): int8 or float32 columns, an int32, float32 or float64 product.
+     * through (bulk copies between Java and ND4J): int8 or float32 columns, a float32 or float64 product (an int32
+     * one is copied straight into the output codes and requantized there).
      */
     private final class Matrices {
         final INDArray columnMatrix;
@@ -228,7 +229,6 @@ final class IntConvolution {
         private final ByteBuffer byteMatrix;
         private final FloatBuffer floatMatrix;
         private final Buffer productBuffer;
-        private final int[] intProduct;
         private final float[] floatProduct;
         private final double[] doubleProduct;
 
@@ -247,7 +247,6 @@ final class IntConvolution {
                 default -> product.data().asNioDouble();
             };
             int products = rows * cols;
-            intProduct = new int[type == DataType.INT ? products : 0];
             floatProduct = new float[type == DataType.FLOAT ? products : 0];
             doubleProduct = new double[type == DataType.DOUBLE ? products : 0];
         }
@@ -267,10 +266,11 @@ final class IntConvolution {
             }
         }
 
-        /** The product's elements {@code from .. from + count - 1} into its Java array. */
+        /** The product's elements {@code from .. from + count - 1} into its Java array (a float one). */
         void load(int from, int count) {
             switch (type) {
-                case INT -> ((IntBuffer) productBuffer).get(from, intProduct, from, count);
+                case INT -> { // move reads them straight into the output
+                }
                 case FLOAT -> ((FloatBuffer) productBuffer).get(from, floatProduct, from, count);
                 default -> ((DoubleBuffer) productBuffer).get(from, doubleProduct, from, count);
             }
@@ -279,7 +279,10 @@ final class IntConvolution {
         /** Requantizes loaded accumulators {@code from ..} of {@code channel} into {@code out[to ..]}. */
         void move(int from, int count, int channel, int[] out, int to) {
             switch (type) {
-                case INT -> requantizer.apply(intProduct, from, count, channel, out, to);
+                case INT -> {
+                    ((IntBuffer) productBuffer).get(from, out, to, count);
+                    requantizer.applyInPlace(out, to, count, channel);
+                }
                 case FLOAT -> requantizer.apply(floatProduct, from, count, channel, out, to);
                 default -> requantizer.apply(doubleProduct, from, count, channel, out, to);
             }
