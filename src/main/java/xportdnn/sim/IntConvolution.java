@@ -1,7 +1,6 @@
 package xportdnn.sim;
 
 import java.nio.Buffer;
-import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -75,11 +74,10 @@ final class IntConvolution {
     private final boolean pointwise;
     /**
      * Working memory kept from one forward to the next (allocating and first touching off-heap memory costs more
-     * than many layers' arithmetic): the column matrix of codes, and per product width the matrices in ND4J with
-     * their Java copies. Allocated on the first forward; not for concurrent use.
+     * than many layers' arithmetic): per product width the matrices in ND4J with their Java copies. Allocated on
+     * the first forward; not for concurrent use.
      */
     private final ReusedCodes output = new ReusedCodes();
-    private int[] columns;
     /** The size of the largest column matrix the kept memory serves. */
     private int capacity;
     /** Per GEMM width (columns), the ND4J column matrix and product of that width. */
@@ -176,9 +174,8 @@ final class IntConvolution {
     int[] forward(int[] input, int batch) {
         int pixels = outHeight * outWidth;
         int chunk = Math.max(1, Math.min(batch, GEMM_COLUMNS / pixels));
-        if (capacity < k * chunk * pixels) {
+        if (capacity < k * chunk * pixels) { // a larger batch: the smaller widths' matrices are no longer needed
             capacity = k * chunk * pixels;
-            columns = new int[pointwise ? 0 : capacity]; // a 1x1 convolution's rows are its input planes
             matrices.clear();
         }
         int[] out = output.get(batch * outChannels * pixels);
@@ -195,7 +192,7 @@ final class IntConvolution {
         int cols = images * pixels;
         Matrices m = matrices.computeIfAbsent(cols, c -> new Matrices(c, outPerGroup));
         for (int g = 0; g < group; g++) {
-            im2col(input, n0, images, g, m);
+            im2col(input, n0, images, g, m.rows);
             if (type == DataType.INT) {
                 Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(weights.get(g), m.columnMatrix).addOutputs(m.product)
                         .build());
@@ -224,46 +221,25 @@ final class IntConvolution {
     private final class Matrices {
         final INDArray columnMatrix;
         final INDArray product;
-        private final byte[] byteColumns;
-        private final float[] floatColumns;
-        private final ByteBuffer byteMatrix;
-        private final FloatBuffer floatMatrix;
+        final ColumnRows rows;
         private final Buffer productBuffer;
         private final float[] floatProduct;
         private final double[] doubleProduct;
 
-        Matrices(int cols, int rows) {
+        Matrices(int cols, int channels) {
             boolean int8 = type == DataType.INT;
             columnMatrix = Nd4j.createUninitialized(int8 ? DataType.BYTE : DataType.FLOAT, k, cols);
-            product = Nd4j.createUninitialized(type, rows, cols);
-            int size = k * cols;
-            byteColumns = new byte[int8 ? size : 0];
-            floatColumns = new float[int8 ? 0 : size];
-            byteMatrix = int8 ? columnMatrix.data().asNio() : null;
-            floatMatrix = int8 ? null : columnMatrix.data().asNioFloat();
+            product = Nd4j.createUninitialized(type, channels, cols);
+            rows = int8 ? new ColumnRows.Int8(k * cols, columnMatrix.data().asNio())
+                    : new ColumnRows.Float32(k * cols, columnMatrix.data().asNioFloat());
             productBuffer = switch (type) {
                 case INT -> product.data().asNioInt();
                 case FLOAT -> product.data().asNioFloat();
                 default -> product.data().asNioDouble();
             };
-            int products = rows * cols;
+            int products = channels * cols;
             floatProduct = new float[type == DataType.FLOAT ? products : 0];
             doubleProduct = new double[type == DataType.DOUBLE ? products : 0];
-        }
-
-        /** Codes {@code codes[from ..]} into the column matrix's elements {@code to .. to + count - 1}. */
-        void put(int[] codes, int from, int to, int count) {
-            if (byteMatrix != null) {
-                for (int i = 0; i < count; i++) { // codes within int8 (the constructor checked their format)
-                    byteColumns[to + i] = (byte) codes[from + i];
-                }
-                byteMatrix.put(to, byteColumns, to, count);
-            } else {
-                for (int i = 0; i < count; i++) {
-                    floatColumns[to + i] = codes[from + i];
-                }
-                floatMatrix.put(to, floatColumns, to, count);
-            }
         }
 
         /** The product's elements {@code from .. from + count - 1} into its Java array (a float one). */
@@ -291,10 +267,10 @@ final class IntConvolution {
 
     /**
      * The [K, images x pixels] column matrix of group {@code g} of images n0.. n0 + images - 1 into
-     * {@code matrix}, by way of {@link #columns}: row (channel, ky, kx) holds, image after image, for every output
-     * pixel the input code that kernel tap multiplies (0 in the padding).
+     * {@code rows} and on into ND4J: row (channel, ky, kx) holds, image after image, for every output pixel the input
+     * code that kernel tap multiplies (0 in the padding).
      */
-    private void im2col(int[] in, int n0, int images, int g, Matrices matrix) {
+    private void im2col(int[] in, int n0, int images, int g, ColumnRows rows) {
         int inPerGroup = inChannels / group;
         int taps = (int) geometry.kernelVolume();
         int pixels = outHeight * outWidth;
@@ -305,12 +281,12 @@ final class IntConvolution {
             int plane = ((n0 + i) * inChannels + g * inPerGroup + c) * inHeight * inWidth;
             int dst = c * taps * cols + i * pixels;
             if (pointwise) { // the row is the input plane
-                matrix.put(in, plane, dst, pixels);
-                return;
+                rows.copy(in, plane, 1, dst, pixels);
+            } else {
+                channelColumns(in, plane, dst, cols, rows);
             }
-            channelColumns(in, plane, dst, cols);
             for (int t = 0; t < taps; t++) { // into ND4J's matrix by the thread that wrote the rows, while cached
-                matrix.put(columns, dst + t * cols, dst + t * cols, pixels);
+                rows.flush(dst + t * cols, pixels);
             }
         });
     }
@@ -319,8 +295,7 @@ final class IntConvolution {
      * The rows of one input channel (its plane starting at {@code plane}) for one image: tap t's run of pixels goes
      * to {@code dst + t * rowLength}.
      */
-    private void channelColumns(int[] in, int plane, int dst, int rowLength) {
-        int[] columns = this.columns;
+    private void channelColumns(int[] in, int plane, int dst, int rowLength, ColumnRows rows) {
         int kh = geometry.kernel()[0];
         int kw = geometry.kernel()[1];
         int sh = geometry.stride()[0];
@@ -336,27 +311,18 @@ final class IntConvolution {
                 int first = Math.min(outWidth, Math.max(0, ceilDiv(-dx, sw)));
                 int end = Math.max(first, Math.min(outWidth, ceilDiv(inWidth - dx, sw)));
                 if (sw == 1 && sh == 1 && outWidth == inWidth) {
-                    shiftedPlane(in, plane, dst, ky * dh - ph, dx, first, end);
+                    shiftedPlane(in, plane, dst, ky * dh - ph, dx, first, end, rows);
                     continue;
                 }
                 for (int oy = 0, row = dst; oy < outHeight; oy++, row += outWidth) {
                     int iy = oy * sh - ph + ky * dh;
                     if (iy < 0 || iy >= inHeight) {
-                        Arrays.fill(columns, row, row + outWidth, 0);
+                        rows.zero(row, row + outWidth);
                         continue;
                     }
-                    int src = plane + iy * inWidth + dx;
-                    Arrays.fill(columns, row, row + first, 0);
-                    if (sw == 1) { // a unit stride the JIT vectorizes
-                        for (int ox = first; ox < end; ox++) {
-                            columns[row + ox] = in[src + ox];
-                        }
-                    } else {
-                        for (int ox = first; ox < end; ox++) {
-                            columns[row + ox] = in[src + ox * sw];
-                        }
-                    }
-                    Arrays.fill(columns, row + end, row + outWidth, 0);
+                    rows.zero(row, row + first);
+                    rows.copy(in, plane + iy * inWidth + dx + first * sw, sw, row + first, end - first);
+                    rows.zero(row + end, row + outWidth);
                 }
             }
         }
@@ -370,26 +336,21 @@ final class IntConvolution {
      * outside first..end (they read the neighbouring input row), which are zeroed after it; it starts at the first
      * row's column {@code first} and ends at the last row's column {@code end}, so it reads inside the plane only.
      */
-    private void shiftedPlane(int[] in, int plane, int dst, int dy, int dx, int first, int end) {
-        int[] columns = this.columns;
+    private void shiftedPlane(int[] in, int plane, int dst, int dy, int dx, int first, int end, ColumnRows rows) {
         int oy0 = Math.min(outHeight, Math.max(0, -dy)); // the output rows whose input row oy + dy exists
         int oy1 = Math.max(oy0, Math.min(outHeight, inHeight - dy));
-        Arrays.fill(columns, dst, dst + oy0 * outWidth, 0);
-        Arrays.fill(columns, dst + oy1 * outWidth, dst + outHeight * outWidth, 0);
+        rows.zero(dst, dst + oy0 * outWidth);
+        rows.zero(dst + oy1 * outWidth, dst + outHeight * outWidth);
         if (oy0 == oy1 || first == end) {
-            Arrays.fill(columns, dst + oy0 * outWidth, dst + oy1 * outWidth, 0);
+            rows.zero(dst + oy0 * outWidth, dst + oy1 * outWidth);
             return;
         }
         int from = oy0 * outWidth + first;
         int to = (oy1 - 1) * outWidth + end;
-        int src = plane + dy * inWidth + dx;
-        int d = dst;
-        for (int p = from; p < to; p++) {
-            columns[d + p] = in[src + p];
-        }
+        rows.copy(in, plane + dy * inWidth + dx + from, 1, dst + from, to - from);
         for (int oy = oy0, row = dst + oy0 * outWidth; oy < oy1; oy++, row += outWidth) {
-            Arrays.fill(columns, row, row + first, 0);
-            Arrays.fill(columns, row + end, row + outWidth, 0);
+            rows.zero(row, row + first);
+            rows.zero(row + end, row + outWidth);
         }
     }
 
