@@ -8,6 +8,7 @@
 //   OMP_WAIT_POLICY=PASSIVE java -Xmx6g -cp "target/xportdnn.jar:$(cat target/classpath.txt)" tools/SimSpeed.java \
 //       squeezenet_xilinx.prototxt ../shared/models/squeezenet_v1.0/squeezenet_v1.0.caffemodel 16 8 2
 // Arguments: prototxt, caffemodel, batch, pairs (timed float+simulator pairs after 2 untimed ones), threads.
+// -Dxportdnn.sim.int8=off times the simulator with its float32 products instead of the int8 ones.
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,18 +16,23 @@ import java.util.Locale;
 import java.util.Random;
 import xportdnn.engine.EngineThreads;
 import xportdnn.engine.FloatEngine;
+import xportdnn.engine.NativeBuild;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.sim.FixedPointNet;
+import xportdnn.sim.Int8Products;
 
 public class SimSpeed {
     public static void main(String[] args) {
+        NativeBuild.apply(); // before anything loads ND4J, as the command line does
         Net net = NetLoader.load(Path.of(args[0]), Path.of(args[1]));
         int batch = Integer.parseInt(args[2]);
         int pairs = Integer.parseInt(args[3]);
         EngineThreads.set(Integer.parseInt(args[4]));
         FloatEngine engine = new FloatEngine(net);
         FixedPointNet fixed = new FixedPointNet(net);
+        System.out.println("natives " + NativeBuild.loaded() + "; int8 product " + (Int8Products.enabled() ? "on" : "off")
+                + "; load average " + ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         int[] shape = net.shape(engine.inputNames().get(0)).clone();
         shape[0] = batch;
         float[] input = new float[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];

@@ -28,7 +28,7 @@ public final class Requantizer {
     private final int lower;
     private final int upper;
     /**
-     * Per channel, the same move in 32-bit arithmetic for float32 accumulators (see {@link #int32Plan}): the
+     * Per channel, the same move in 32-bit arithmetic for accumulators up to 2^24 (see {@link #int32Plan}): the
      * accumulator is first clamped to [{@code accLow}, {@code accHigh}], beyond which the result is saturated
      * anyway, which keeps {@code a x multiplier + offset} within int. {@code int32[c]} is false where that
      * does not fit.
@@ -172,15 +172,26 @@ public final class Requantizer {
     /**
      * {@code out[to + i] = apply(acc[from + i], channel)} for {@code count} float32 accumulators holding integers of
      * magnitude at most 2^24 (so the cast to int is exact, and cheaper than a cast to long) that
-     * {@link #requireRange} accepted: the device's output stage for one channel's pixels. The rounding is
-     * {@link #roundShift} without branches: {@code (v + half + adjust) >> s}, where half away from zero takes
-     * {@code adjust = -1} for v < 0 ({@code -((-v + half) >> s)} equals {@code (v + half - 1) >> s}) and half to even
-     * takes {@code adjust = (floor(v / 2^s) & 1) - 1}, which rounds a tie up only from an odd quotient (see
-     * {@link #roundShift(long, int, Rounding)}); both are 0 without a shift.
+     * {@link #requireRange} accepted: the device's output stage for one channel's pixels.
      */
     public void apply(float[] acc, int from, int count, int channel, int[] out, int to) {
+        for (int i = 0; i < count; i++) { // a pass of its own: C2 (JDK 17) vectorizes the cast only alone
+            out[to + i] = (int) acc[from + i];
+        }
+        applyInPlace(out, to, count, channel);
+    }
+
+    /**
+     * The same for int accumulators (an int8 product's sums) of magnitude at most 2^24 that {@link #requireRange}
+     * accepted, {@code out[to .. to + count - 1]}, moved in place. The rounding is {@link #roundShift}
+     * without branches: {@code (v + half + adjust) >> s}, where half away from zero takes {@code adjust = -1} for
+     * v < 0 ({@code -((-v + half) >> s)} equals {@code (v + half - 1) >> s}) and half to even takes
+     * {@code adjust = (floor(v / 2^s) & 1) - 1}, which rounds a tie up only from an odd quotient (see
+     * {@link #roundShift(long, int, Rounding)}); both are 0 without a shift.
+     */
+    public void applyInPlace(int[] out, int to, int count, int channel) {
         if (int32[channel]) {
-            applyInt(acc, from, count, channel, out, to);
+            applyInt(out, to, count, channel);
             return;
         }
         long m = multiplier[channel];
@@ -191,25 +202,22 @@ public final class Requantizer {
         int s = shift;
         int lo = lower;
         int hi = upper;
-        for (int i = 0; i < count; i++) {
-            long v = (int) acc[from + i] * m + b;
+        int end = to + count;
+        for (int i = to; i < end; i++) {
+            long v = out[i] * m + b;
             long r = (v + half + ((v >> 63) & away) + ((v >> s) & even) - even) >> s;
-            out[to + i] = (int) Math.max(lo, Math.min(hi, r));
+            out[i] = (int) Math.max(lo, Math.min(hi, r));
         }
     }
 
     /**
-     * The float32 method in int arithmetic ({@link #int32Plan}), written for C2's (JDK 17) auto-vectorizer: it
-     * vectorizes neither the float-to-int cast inside a longer loop nor Math.max/min on int, nor a loop reading
-     * and writing at two different offsets, so the cast is a pass of its own, the rest runs in place on {@code out}
+     * The move in int arithmetic ({@link #int32Plan}), written for C2's (JDK 17) auto-vectorizer: it vectorizes
+     * neither Math.max/min on int nor a loop reading and writing at two different offsets, so it runs in place
      * indexed by the loop variable, and the clamps are masks. With {@code d = y - x}, {@code x + (d & ~(d >> 31))}
      * is {@code max(x, y)} and {@code y - (d & ~(d >> 31))} is {@code min(x, y)}, as d cannot overflow:
      * accumulators are at most 2^24, the clamp bounds 2^25, everything else below 2^30.
      */
-    private void applyInt(float[] acc, int from, int count, int channel, int[] out, int to) {
-        for (int i = 0; i < count; i++) {
-            out[to + i] = (int) acc[from + i];
-        }
+    private void applyInt(int[] out, int to, int count, int channel) {
         int m = (int) multiplier[channel];
         int b = (int) offset[channel];
         int aLo = accLow[channel];

@@ -517,8 +517,8 @@ public final class FixedPointNet {
         }
         int[] bottom = net.shape(conv.bottoms().get(0));
         ConvGeometry geometry = ConvGeometry.of(conv.param(), bottom);
-        int magnitude = Math.max(-input.minCode(), input.maxCode());
-        IntConvolution convolution = new IntConvolution(geometry, bottom, codes, requantizer, magnitude, conv.name());
+        IntConvolution convolution = new IntConvolution(geometry, bottom, codes, requantizer, input,
+                Int8Products.enabled(), conv.name());
         for (Layer l : chainLayers) {
             if (l != reported) {
                 fused.put(l.name(), reported.name());

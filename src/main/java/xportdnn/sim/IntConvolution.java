@@ -1,8 +1,9 @@
 package xportdnn.sim;
 
-import xportdnn.precision.Requantizer;
+import java.nio.Buffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -10,21 +11,26 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.ModelException;
 import xportdnn.model.Shapes;
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.Requantizer;
 
 /**
  * A 2-D convolution (groups, stride, padding, dilation) of integer input codes with integer weight codes, each
  * output channel's exact accumulator requantized into output codes.
  *
- * <p>The multiply-accumulate runs as an im2col of the codes (as floats: codes have at most 24 bits, which
- * float32 holds exactly) followed by one ND4J matrix product (BLAS sgemm/dgemm) per group and run of images
- * (several images side by side when their planes are small), in float32 when that is exact and in float64
- * otherwise; the requantization reads each image's part of the product into that image's output planes.
- * Float32 is the fastest exact choice here (the README's "Speed and memory" says why). Why it is exact: with P the largest |input code| times the largest |weight code| and
+ * <p>The multiply-accumulate runs as an im2col of the codes followed by one ND4J matrix product per group and run
+ * of images (several images side by side when their planes are small): oneDNN's int8 x int8 -> int32 product
+ * where the codes fit in int8 and {@link Int8Products} allows it (a CPU with VNNI, whose int32 sums are exact), else
+ * BLAS sgemm in float32 when that is exact and dgemm in float64 otherwise; the requantization reads each image's
+ * part of the product into that image's output planes. These are the fastest exact choices here (the README's
+ * "The fixed-point simulator's speed" says why). Why the float products are exact: with P the largest
+ * |input code| times the largest |weight code| and
  * K = (input channels / group) x kernel height x kernel width, every product is an integer of magnitude at most P
  * and every intermediate value a GEMM forms (in any order, blocking or with fused multiply-add) is a sum of some
  * of the K products, an integer of magnitude at most K x P. While K x P <= 2^24 all of them are representable in
@@ -36,6 +42,11 @@ final class IntConvolution {
 
     private static final double FLOAT_EXACT = 0x1p24;
     private static final double DOUBLE_EXACT = 0x1p53;
+    /**
+     * Most products per sum the int8 product takes: oneDNN makes one side unsigned for {@code vpdpbusd} by adding
+     * 128 and subtracts that again afterwards, so its int32 partial sums reach K x 255 x 128, below 2^31 here.
+     */
+    private static final int INT8_TERMS = 65_535;
     /** Elements of work below which splitting a loop across threads costs more than it gains. */
     private static final long PARALLEL_WORK = 1 << 15;
     /**
@@ -54,34 +65,35 @@ final class IntConvolution {
     private final int group;
     /** Rows of the column matrix: (input channels / group) x kernel taps. */
     private final int k;
+    /** The product's type: INT (int8 inputs), FLOAT or DOUBLE (float32 inputs, cast to float64 for the product). */
     private final DataType type;
-    /** Per group, its output channels' weight codes as a [outChannels/group, K] matrix of {@link #type}. */
+    /** Per group, its output channels' weight codes as a [outChannels/group, K] matrix (int8 or of {@link #type}). */
     private final List<INDArray> weights = new ArrayList<>();
     private final Requantizer requantizer;
     /** A 1x1 kernel with unit stride and no padding: the column matrix is the input itself. */
     private final boolean pointwise;
     /**
      * Working memory kept from one forward to the next (allocating and first touching off-heap memory costs more
-     * than many layers' arithmetic): the column matrix in Java and in ND4J, and the product in ND4J and in Java.
-     * Allocated on the first forward; not for concurrent use.
+     * than many layers' arithmetic): per product width the matrices in ND4J with their Java copies. Allocated on
+     * the first forward; not for concurrent use.
      */
     private final ReusedCodes output = new ReusedCodes();
-    private float[] columns;
-    private float[] accumulators;
-    private double[] wideAccumulators;
+    /** The size of the largest column matrix the kept memory serves. */
+    private int capacity;
     /** Per GEMM width (columns), the ND4J column matrix and product of that width. */
-    private final Map<Integer, INDArray[]> matrices = new HashMap<>();
+    private final Map<Integer, Matrices> matrices = new HashMap<>();
 
     /**
      * @param geometry       the convolution's geometry
      * @param input          the input shape N x C x H x W (N is ignored: any batch runs)
      * @param weightCodes    codes of the weights, [out, in/group, kh, kw] in C order
      * @param requantizer    per output channel
-     * @param inputMagnitude the largest |code| an input can hold
+     * @param inputFormat    the input codes' format (their range)
+     * @param int8Allowed    whether the int8 product may run ({@link Int8Products#enabled()}: exact on this CPU)
      * @param layer          for error messages
      */
-    IntConvolution(ConvGeometry geometry, int[] input, int[] weightCodes, Requantizer requantizer, int inputMagnitude,
-            String layer) {
+    IntConvolution(ConvGeometry geometry, int[] input, int[] weightCodes, Requantizer requantizer,
+            NumberFormat inputFormat, boolean int8Allowed, String layer) {
         if (input.length != 4 || geometry.kernel().length != 2) {
             throw ModelException.inLayer(layer, "only 2-D convolution over a 4-D input is simulated");
         }
@@ -111,28 +123,42 @@ final class IntConvolution {
             throw ModelException.inLayer(layer, "has " + weightCodes.length + " weights, its geometry needs "
                     + outChannels + " x " + k);
         }
+        int minWeight = 0;
         int maxWeight = 0;
         for (int w : weightCodes) {
-            maxWeight = Math.max(maxWeight, Math.abs(w));
+            minWeight = Math.min(minWeight, w);
+            maxWeight = Math.max(maxWeight, w);
         }
-        double bound = (double) k * inputMagnitude * maxWeight;
+        int inputMagnitude = Math.max(-inputFormat.minCode(), inputFormat.maxCode());
+        double bound = (double) k * inputMagnitude * Math.max(-(double) minWeight, maxWeight);
         if (bound > DOUBLE_EXACT) {
             throw ModelException.inLayer(layer, "its accumulator can reach " + bound + ", beyond exact simulation");
         }
-        type = bound <= FLOAT_EXACT ? DataType.FLOAT : DataType.DOUBLE;
+        // int8 only where float32 is exact too: the requantizer's int path takes sums up to 2^24
+        boolean int8 = int8Allowed && bound <= FLOAT_EXACT && k <= INT8_TERMS && fitsInt8(minWeight, maxWeight)
+                && fitsInt8(inputFormat.minCode(), inputFormat.maxCode());
+        type = int8 ? DataType.INT : bound <= FLOAT_EXACT ? DataType.FLOAT : DataType.DOUBLE;
         try {
             requantizer.requireRange(bound);
         } catch (IllegalArgumentException e) {
             throw ModelException.inLayer(layer, "its requantization cannot be simulated exactly: " + e.getMessage());
         }
-        INDArray all = Nd4j.createFromArray(weightCodes).castTo(type).reshape('c', outChannels, k);
+        INDArray all = Nd4j.createFromArray(weightCodes).castTo(int8 ? DataType.BYTE : type).reshape('c', outChannels,
+                k);
         int perGroup = outChannels / group;
         for (int g = 0; g < group; g++) {
             weights.add(all.get(NDArrayIndex.interval(g * perGroup, (g + 1) * perGroup), NDArrayIndex.all()).dup('c'));
         }
     }
 
-    /** FLOAT or DOUBLE: the type the matrix product runs in, the narrowest whose sums are exact. */
+    private static boolean fitsInt8(int min, int max) {
+        return min >= Byte.MIN_VALUE && max <= Byte.MAX_VALUE;
+    }
+
+    /**
+     * The type the matrix product accumulates in: INT (oneDNN's int8 product), else FLOAT or DOUBLE, the narrowest
+     * whose sums are exact.
+     */
     DataType accumulatorType() {
         return type;
     }
@@ -147,12 +173,9 @@ final class IntConvolution {
      */
     int[] forward(int[] input, int batch) {
         int pixels = outHeight * outWidth;
-        int outPerGroup = outChannels / group;
         int chunk = Math.max(1, Math.min(batch, GEMM_COLUMNS / pixels));
-        if (columns == null || columns.length < k * chunk * pixels) {
-            columns = new float[k * chunk * pixels];
-            accumulators = new float[type == DataType.FLOAT ? outPerGroup * chunk * pixels : 0];
-            wideAccumulators = new double[type == DataType.DOUBLE ? outPerGroup * chunk * pixels : 0];
+        if (capacity < k * chunk * pixels) { // a larger batch: the smaller widths' matrices are no longer needed
+            capacity = k * chunk * pixels;
             matrices.clear();
         }
         int[] out = output.get(batch * outChannels * pixels);
@@ -167,55 +190,87 @@ final class IntConvolution {
         int pixels = outHeight * outWidth;
         int outPerGroup = outChannels / group;
         int cols = images * pixels;
-        INDArray[] m = matrices.computeIfAbsent(cols, c -> new INDArray[] {
-                Nd4j.createUninitialized(DataType.FLOAT, k, c), Nd4j.createUninitialized(type, outPerGroup, c)});
-        FloatBuffer columnMatrix = m[0].data().asNioFloat();
+        Matrices m = matrices.computeIfAbsent(cols, c -> new Matrices(c, outPerGroup));
         for (int g = 0; g < group; g++) {
-            im2col(input, n0, images, g, columnMatrix);
-            INDArray b = type == DataType.FLOAT ? m[0] : m[0].castTo(type);
-            Nd4j.gemm(weights.get(g), b, m[1], false, false, 1.0, 0.0);
-            RowWriter writer;
-            if (type == DataType.FLOAT) {
-                float[] acc = accumulators;
-                FloatBuffer product = m[1].data().asNioFloat();
-                writer = (row, channel, to) -> {
-                    product.get(row, acc, row, cols);
-                    for (int i = 0; i < images; i++) {
-                        requantizer.apply(acc, row + i * pixels, pixels, channel, out, to + i * outChannels * pixels);
-                    }
-                };
+            im2col(input, n0, images, g, m.rows);
+            if (type == DataType.INT) {
+                Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(weights.get(g), m.columnMatrix).addOutputs(m.product)
+                        .build());
             } else {
-                double[] acc = wideAccumulators;
-                DoubleBuffer product = m[1].data().asNioDouble();
-                writer = (row, channel, to) -> {
-                    product.get(row, acc, row, cols);
-                    for (int i = 0; i < images; i++) {
-                        requantizer.apply(acc, row + i * pixels, pixels, channel, out, to + i * outChannels * pixels);
-                    }
-                };
+                INDArray b = type == DataType.FLOAT ? m.columnMatrix : m.columnMatrix.castTo(type);
+                Nd4j.gemm(weights.get(g), b, m.product, false, false, 1.0, 0.0);
             }
             // product row c holds channel first + c of every image in turn: each image's run goes to its plane; each
             // row is copied out of ND4J by the thread that requantizes it
             int first = g * outPerGroup;
-            parallel(outPerGroup, cols, c -> writer.write(c * cols, first + c, (n0 * outChannels + first + c) * pixels));
+            parallel(outPerGroup, cols, c -> {
+                m.load(c * cols, cols);
+                for (int i = 0; i < images; i++) {
+                    m.move(c * cols + i * pixels, pixels, first + c, out,
+                            ((n0 + i) * outChannels + first + c) * pixels);
+                }
+            });
         }
     }
 
     /**
-     * Requantizes row {@code row} (an offset) of the product, channel {@code channel} of every image of the run,
-     * into the output planes of that channel, the first image's at {@code to}.
+     * The column matrix and the product of one width in ND4J, each with a Java array of its type that its rows pass
+     * through (bulk copies between Java and ND4J): int8 or float32 columns, a float32 or float64 product (an int32
+     * one is copied straight into the output codes and requantized there).
      */
-    @FunctionalInterface
-    private interface RowWriter {
-        void write(int row, int channel, int to);
+    private final class Matrices {
+        final INDArray columnMatrix;
+        final INDArray product;
+        final ColumnRows rows;
+        private final Buffer productBuffer;
+        private final float[] floatProduct;
+        private final double[] doubleProduct;
+
+        Matrices(int cols, int channels) {
+            boolean int8 = type == DataType.INT;
+            columnMatrix = Nd4j.createUninitialized(int8 ? DataType.BYTE : DataType.FLOAT, k, cols);
+            product = Nd4j.createUninitialized(type, channels, cols);
+            rows = int8 ? new ColumnRows.Int8(k * cols, columnMatrix.data().asNio())
+                    : new ColumnRows.Float32(k * cols, columnMatrix.data().asNioFloat());
+            productBuffer = switch (type) {
+                case INT -> product.data().asNioInt();
+                case FLOAT -> product.data().asNioFloat();
+                default -> product.data().asNioDouble();
+            };
+            int products = channels * cols;
+            floatProduct = new float[type == DataType.FLOAT ? products : 0];
+            doubleProduct = new double[type == DataType.DOUBLE ? products : 0];
+        }
+
+        /** The product's elements {@code from .. from + count - 1} into its Java array (a float one). */
+        void load(int from, int count) {
+            switch (type) {
+                case INT -> { // move reads them straight into the output
+                }
+                case FLOAT -> ((FloatBuffer) productBuffer).get(from, floatProduct, from, count);
+                default -> ((DoubleBuffer) productBuffer).get(from, doubleProduct, from, count);
+            }
+        }
+
+        /** Requantizes loaded accumulators {@code from ..} of {@code channel} into {@code out[to ..]}. */
+        void move(int from, int count, int channel, int[] out, int to) {
+            switch (type) {
+                case INT -> {
+                    ((IntBuffer) productBuffer).get(from, out, to, count);
+                    requantizer.applyInPlace(out, to, count, channel);
+                }
+                case FLOAT -> requantizer.apply(floatProduct, from, count, channel, out, to);
+                default -> requantizer.apply(doubleProduct, from, count, channel, out, to);
+            }
+        }
     }
 
     /**
      * The [K, images x pixels] column matrix of group {@code g} of images n0.. n0 + images - 1 into
-     * {@link #columns}: row (channel, ky, kx) holds, image after image, for every output pixel the input code that
-     * kernel tap multiplies (0 in the padding).
+     * {@code rows} and on into ND4J: row (channel, ky, kx) holds, image after image, for every output pixel the input
+     * code that kernel tap multiplies (0 in the padding).
      */
-    private void im2col(int[] in, int n0, int images, int g, FloatBuffer matrix) {
+    private void im2col(int[] in, int n0, int images, int g, ColumnRows rows) {
         int inPerGroup = inChannels / group;
         int taps = (int) geometry.kernelVolume();
         int pixels = outHeight * outWidth;
@@ -225,15 +280,13 @@ final class IntConvolution {
             int c = job % inPerGroup;
             int plane = ((n0 + i) * inChannels + g * inPerGroup + c) * inHeight * inWidth;
             int dst = c * taps * cols + i * pixels;
-            if (pointwise) {
-                for (int p = 0; p < pixels; p++) {
-                    columns[dst + p] = in[plane + p];
-                }
+            if (pointwise) { // the row is the input plane
+                rows.copy(in, plane, 1, dst, pixels);
             } else {
-                channelColumns(in, plane, dst, cols);
+                channelColumns(in, plane, dst, cols, rows);
             }
             for (int t = 0; t < taps; t++) { // into ND4J's matrix by the thread that wrote the rows, while cached
-                matrix.put(dst + t * cols, columns, dst + t * cols, pixels);
+                rows.flush(dst + t * cols, pixels);
             }
         });
     }
@@ -242,8 +295,7 @@ final class IntConvolution {
      * The rows of one input channel (its plane starting at {@code plane}) for one image: tap t's run of pixels goes
      * to {@code dst + t * rowLength}.
      */
-    private void channelColumns(int[] in, int plane, int dst, int rowLength) {
-        float[] columns = this.columns;
+    private void channelColumns(int[] in, int plane, int dst, int rowLength, ColumnRows rows) {
         int kh = geometry.kernel()[0];
         int kw = geometry.kernel()[1];
         int sh = geometry.stride()[0];
@@ -259,27 +311,18 @@ final class IntConvolution {
                 int first = Math.min(outWidth, Math.max(0, ceilDiv(-dx, sw)));
                 int end = Math.max(first, Math.min(outWidth, ceilDiv(inWidth - dx, sw)));
                 if (sw == 1 && sh == 1 && outWidth == inWidth) {
-                    shiftedPlane(in, plane, dst, ky * dh - ph, dx, first, end);
+                    shiftedPlane(in, plane, dst, ky * dh - ph, dx, first, end, rows);
                     continue;
                 }
                 for (int oy = 0, row = dst; oy < outHeight; oy++, row += outWidth) {
                     int iy = oy * sh - ph + ky * dh;
                     if (iy < 0 || iy >= inHeight) {
-                        Arrays.fill(columns, row, row + outWidth, 0f);
+                        rows.zero(row, row + outWidth);
                         continue;
                     }
-                    int src = plane + iy * inWidth + dx;
-                    Arrays.fill(columns, row, row + first, 0f);
-                    if (sw == 1) { // a unit stride the JIT vectorizes
-                        for (int ox = first; ox < end; ox++) {
-                            columns[row + ox] = in[src + ox];
-                        }
-                    } else {
-                        for (int ox = first; ox < end; ox++) {
-                            columns[row + ox] = in[src + ox * sw];
-                        }
-                    }
-                    Arrays.fill(columns, row + end, row + outWidth, 0f);
+                    rows.zero(row, row + first);
+                    rows.copy(in, plane + iy * inWidth + dx + first * sw, sw, row + first, end - first);
+                    rows.zero(row + end, row + outWidth);
                 }
             }
         }
@@ -293,26 +336,21 @@ final class IntConvolution {
      * outside first..end (they read the neighbouring input row), which are zeroed after it; it starts at the first
      * row's column {@code first} and ends at the last row's column {@code end}, so it reads inside the plane only.
      */
-    private void shiftedPlane(int[] in, int plane, int dst, int dy, int dx, int first, int end) {
-        float[] columns = this.columns;
+    private void shiftedPlane(int[] in, int plane, int dst, int dy, int dx, int first, int end, ColumnRows rows) {
         int oy0 = Math.min(outHeight, Math.max(0, -dy)); // the output rows whose input row oy + dy exists
         int oy1 = Math.max(oy0, Math.min(outHeight, inHeight - dy));
-        Arrays.fill(columns, dst, dst + oy0 * outWidth, 0f);
-        Arrays.fill(columns, dst + oy1 * outWidth, dst + outHeight * outWidth, 0f);
+        rows.zero(dst, dst + oy0 * outWidth);
+        rows.zero(dst + oy1 * outWidth, dst + outHeight * outWidth);
         if (oy0 == oy1 || first == end) {
-            Arrays.fill(columns, dst + oy0 * outWidth, dst + oy1 * outWidth, 0f);
+            rows.zero(dst + oy0 * outWidth, dst + oy1 * outWidth);
             return;
         }
         int from = oy0 * outWidth + first;
         int to = (oy1 - 1) * outWidth + end;
-        int src = plane + dy * inWidth + dx;
-        int d = dst;
-        for (int p = from; p < to; p++) {
-            columns[d + p] = in[src + p];
-        }
+        rows.copy(in, plane + dy * inWidth + dx + from, 1, dst + from, to - from);
         for (int oy = oy0, row = dst + oy0 * outWidth; oy < oy1; oy++, row += outWidth) {
-            Arrays.fill(columns, row, row + first, 0f);
-            Arrays.fill(columns, row + end, row + outWidth, 0f);
+            rows.zero(row, row + first);
+            rows.zero(row + end, row + outWidth);
         }
     }
 

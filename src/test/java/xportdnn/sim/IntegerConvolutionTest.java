@@ -13,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import xportdnn.engine.CpuInfo;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.proto.Caffe.ConvolutionParameter;
 import xportdnn.model.proto.Caffe.LayerParameter;
@@ -25,7 +26,8 @@ import xportdnn.sim.ReferenceArithmetic.Geometry;
  * small layers: 1x1 convolutions (no im2col windows), batches of large planes (one matrix product per few images,
  * the last run shorter), layers whose sums exceed float32's exact range at 8 bits (the float64 fallback, which
  * every 16-bit layer takes too) and KxK kernels whose padding keeps the width at unit strides (im2col's
- * shifted-plane copy).
+ * shifted-plane copy). Every layer runs twice: with the int8 product allowed (oneDNN's, which 6- and 8-bit layers
+ * take where the CPU has VNNI; elsewhere they take float32 as in the other run) and with it turned off.
  */
 class IntegerConvolutionTest {
 
@@ -51,22 +53,24 @@ class IntegerConvolutionTest {
     }
 
     static Stream<Arguments> cases() {
-        return Stream.of(6, 8, 16).flatMap(bw -> Stream.of(true, false).flatMap(xilinx ->
-                java.util.stream.IntStream.range(0, CASES).mapToObj(i -> Arguments.of(xilinx, bw, 1000L * bw + i,
-                        Kind.SMALL))));
+        return Stream.of(6, 8, 16).flatMap(bw -> Stream.of(true, false).flatMap(xilinx -> Stream.of(true, false)
+                .flatMap(int8 -> java.util.stream.IntStream.range(0, CASES).mapToObj(i -> Arguments.of(xilinx, bw,
+                        1000L * bw + i, Kind.SMALL, int8)))));
     }
 
     static Stream<Arguments> largerCases() {
         return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS, Kind.SAME_WIDTH)
                 .flatMap(kind -> Stream.of(6, 8, 16).flatMap(bw -> Stream.of(true, false).flatMap(xilinx ->
-                        java.util.stream.IntStream.range(0, LARGER_CASES).mapToObj(i -> Arguments.of(xilinx, bw,
-                                100_000L * (kind.ordinal() + 1) + 1000L * bw + i, kind)))));
+                        Stream.of(true, false).flatMap(int8 -> java.util.stream.IntStream.range(0, LARGER_CASES)
+                                .mapToObj(i -> Arguments.of(xilinx, bw, 100_000L * (kind.ordinal() + 1) + 1000L * bw + i,
+                                        kind, int8))))));
     }
 
     /** One random convolution layer. */
-    private record Case(int n, int c, int h, int w, int out, Geometry g, float[] weights, float[] bias, boolean relu) {
+    private record Case(int n, int c, int h, int w, int out, Geometry g, float[] weights, float[] bias, boolean relu,
+            boolean int8) {
 
-        static Case random(Random r, Kind kind) {
+        static Case random(Random r, Kind kind, boolean int8) {
             int group = switch (r.nextInt(3)) {
                 case 0 -> 1;
                 case 1 -> 2;
@@ -110,7 +114,7 @@ class IntegerConvolutionTest {
                 case POINTWISE, SAME_WIDTH -> 1 + r.nextInt(4);
                 case LARGE_PLANES -> 3 + r.nextInt(3);
             };
-            return new Case(n, c, h, w, out, g, weights, bias, r.nextBoolean());
+            return new Case(n, c, h, w, out, g, weights, bias, r.nextBoolean(), int8);
         }
 
         int perChannel() {
@@ -136,26 +140,31 @@ class IntegerConvolutionTest {
             return x;
         }
 
-        /** The simulator's codes; checks that the product runs in float64 where float32 could not hold the sums. */
+        /**
+         * The simulator's codes; checks that the product runs in float64 where float32 could not hold the sums, and
+         * in int8 where allowed and this CPU has VNNI and the codes fit.
+         */
         int[] run(int[] x, NumberFormat in, NumberFormat weightFormat, NumberFormat outFormat) {
             Requantizer rq = outFormat.fromProducts(in, weightFormat, bias);
             int[] weightCodes = weightFormat.quantize(weights, perChannel());
+            boolean vnni = Int8Products.choose(CpuInfo.read().flags(), "auto");
             IntConvolution conv = new IntConvolution(geometry(), shape(), weightCodes, relu ? rq.withRelu() : rq,
-                    1 << (in.bitwidth() - 1), "conv");
+                    in, int8 && vnni, "conv");
             // float32 holds every integer up to 2^24: beyond, the product must run in float64
             int maxWeight = java.util.Arrays.stream(weightCodes).map(Math::abs).max().orElse(0);
             double largestSum = (double) perChannel() * (1 << (in.bitwidth() - 1)) * maxWeight;
-            assertEquals(largestSum > 0x1p24 ? DataType.DOUBLE : DataType.FLOAT, conv.accumulatorType(),
-                    "sums up to " + largestSum);
+            boolean int8Codes = in.bitwidth() <= 8 && java.util.Arrays.stream(weightCodes).allMatch(v -> v == (byte) v);
+            assertEquals(largestSum > 0x1p24 ? DataType.DOUBLE : int8 && vnni && int8Codes ? DataType.INT
+                    : DataType.FLOAT, conv.accumulatorType(), "sums up to " + largestSum);
             return conv.forward(x, n);
         }
     }
 
-    @ParameterizedTest(name = "xilinx={0} bw={1} seed={2} {3}")
+    @ParameterizedTest(name = "xilinx={0} bw={1} seed={2} {3} int8={4}")
     @MethodSource("cases")
-    void equalsTheReference(boolean xilinx, int bw, long seed, Kind kind) {
+    void equalsTheReference(boolean xilinx, int bw, long seed, Kind kind, boolean int8) {
         Random r = new Random(seed);
-        Case k = Case.random(r, kind);
+        Case k = Case.random(r, kind, int8);
         int bwIn = bw;
         int bwW = r.nextBoolean() ? bw : (bw == 8 ? 6 : bw);
         int bwOut = bw;
@@ -164,10 +173,10 @@ class IntegerConvolutionTest {
         assertArrayEquals(o.expected(), o.actual(), () -> k + " bw " + bwIn + "/" + bwW + "/" + bwOut);
     }
 
-    @ParameterizedTest(name = "xilinx={0} bw={1} seed={2} {3}")
+    @ParameterizedTest(name = "xilinx={0} bw={1} seed={2} {3} int8={4}")
     @MethodSource("largerCases")
-    void largerLayersEqualTheReference(boolean xilinx, int bw, long seed, Kind kind) {
-        equalsTheReference(xilinx, bw, seed, kind);
+    void largerLayersEqualTheReference(boolean xilinx, int bw, long seed, Kind kind, boolean int8) {
+        equalsTheReference(xilinx, bw, seed, kind, int8);
     }
 
     /** The reference's codes and the simulator's for the same layer. */
