@@ -34,6 +34,7 @@ public final class EngineThreads {
     }
 
     private static NativeOps nativeOps() {
+        NativeBuild.apply(); // a library user may set the threads before building an engine: natives first
         Nd4j.getBackend(); // loads the native library (and applies OMP_NUM_THREADS) if nothing has yet
         return NativeOpsHolder.getInstance().getDeviceNativeOps();
     }

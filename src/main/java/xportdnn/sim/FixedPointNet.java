@@ -1,9 +1,5 @@
 package xportdnn.sim;
 
-import xportdnn.precision.NumberFormat;
-import xportdnn.precision.PrecisionScheme;
-import xportdnn.precision.Requantizer;
-import xportdnn.precision.AveragePooling;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -18,6 +14,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.LayerObserver;
+import xportdnn.engine.NativeBuild;
 import xportdnn.engine.layers.Layers;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Blob;
@@ -34,6 +31,10 @@ import xportdnn.model.Shapes;
 import xportdnn.model.proto.Caffe.EltwiseParameter.EltwiseOp;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.precision.AveragePooling;
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.PrecisionScheme;
+import xportdnn.precision.Requantizer;
 import xportdnn.quant.BatchNormFusion;
 
 /**
@@ -141,6 +142,7 @@ public final class FixedPointNet {
      * {@code quant_type} states).
      */
     public FixedPointNet(Net net, Set<String> floatLayers, PrecisionScheme chosen) {
+        NativeBuild.apply(); // for library users: the natives that fit the CPU, if nothing has loaded ND4J yet
         this.net = net;
         this.requestedFloat = Set.copyOf(floatLayers);
         this.chosen = chosen;
