@@ -35,7 +35,8 @@ import xportdnn.sim.FixedPointNet;
  * order so that its output on the calibration images stays close to the float net's although its input comes
  * from the quantized (and already tuned) layers before it. Per layer, one pass of the float net and the simulator
  * over the images collects the input moments ({@link PatchStatistics}); then each output channel gets its rounding
- * (up or down per weight, {@link RoundingSolver}) and a bias correction ({@link ChannelTuning}). A layer whose
+ * (up or down per weight, {@link RoundingSolver}) and a bias correction ({@link ChannelTuning}), in each weight
+ * format tried (DynamicFixed: fl_params around the exported one, {@link WeightFormatCandidates}). A layer whose
  * output error does not drop is left as it was. Then the output format of each group of layers the pass tuned
  * ({@link FormatGroups}) is chosen on samples of the same pass ({@link OutputFormatChoice}), and the prototxt's
  * readers follow it. The tuned weights are written as floats the runtime quantizes to exactly the chosen codes
