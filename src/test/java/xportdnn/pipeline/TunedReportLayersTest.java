@@ -79,6 +79,9 @@ class TunedReportLayersTest {
             PrecisionParameter p = tuned.get(name);
             assertEquals(p.getFlLayerIn(), layer.get("fl_layer_in").getAsInt(), layer.toString());
             assertEquals(p.getFlLayerOut(), layer.get("fl_layer_out").getAsInt(), layer.toString());
+            if (p.hasFlParams()) {
+                assertEquals(p.getFlParams(), layer.get("fl_params").getAsInt(), layer.toString());
+            }
             changed += p.getFlLayerOut() != plain.get(name).getFlLayerOut() ? 1 : 0;
         }
         assertTrue(changed > 0, "the fixture must have the tuning change a format: " + report);
