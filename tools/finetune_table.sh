@@ -6,10 +6,13 @@
 # and peak resident memory come from /usr/bin/time. Results: out/finetune/<config>.json and .time (a configuration
 # whose JSON exists is skipped, so the script resumes); the table: out/finetune/table.md.
 # Usage: tools/finetune_table.sh [CIFAR_SCORED]   (default: every CIFAR-10 image not used for tuning)
+# Environment: FINETUNE_OUT=DIR writes there instead of out/finetune (a fresh re-measurement next to the old one);
+# FINETUNE_ONLY=NAME runs only the configuration NAME (e.g. squeezenet-dynamicfixed-auto-8-finetune).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=../shared
-out=out/finetune
+out=${FINETUNE_OUT:-out/finetune}
+only=${FINETUNE_ONLY:-}
 mkdir -p "$out"
 count=${1:-}
 
@@ -28,7 +31,7 @@ first[resnet20]=256
 run() { # name model mode-flags...
   local name=$1 model=$2; shift 2
   local json=$out/$name.json
-  [[ -f $json ]] && return
+  [[ -f $json || ( -n $only && $name != "$only" ) ]] && return
   local q=$out/$name.prototxt w=$out/$name.caffemodel
   local indices scored=""
   indices=$(seq -s, 0 $((first[$model] - 1)))

@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import xportdnn.export.DynamicFixedExporter;
 import xportdnn.export.ReportJson;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.precision.DynamicFixed;
 import xportdnn.precision.DynamicFixedScheme;
 import xportdnn.precision.InParamsOut;
@@ -60,8 +62,8 @@ record DynamicFixedExport(InParamsOut bitwidths, InParamsOut fractionalLengths, 
         }
         List<Notice> notices = new ArrayList<>(Notice.rebatched(result.rebatchedInputs()));
         notices.addAll(Notice.unsupported(net));
-        Map<String, Object> json = report ? ReportJson.dynamicFixedTree(bitwidths, calibrates() ? "auto" : "uniform",
-                result.net()) : null;
+        Function<NetParameter, Map<String, Object>> json = report ? written -> ReportJson.dynamicFixedTree(bitwidths,
+                calibrates() ? "auto" : "uniform", written) : null;
         return new Exported(result.net(), json, notices, "wrote " + result.blockCount()
                 + " DynamicFixed precision_param blocks (bitwidths " + bitwidths + ", " + how + ")");
     }

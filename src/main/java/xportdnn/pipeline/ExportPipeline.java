@@ -117,15 +117,17 @@ public final class ExportPipeline {
         }
         NetParameter quantized = exported.net();
         NetParameter caffemodel = loaded.folded() == null ? null : loaded.folded().weights();
-        Map<String, Object> report = exported.report();
+        FastFinetune.Result tuned = null;
         if (settings.fastFinetune()) {
-            FastFinetune.Result tuned = FineTuning.run(loaded.net(), quantized, input, progress);
+            tuned = FineTuning.run(loaded.net(), quantized, input, progress);
             quantized = tuned.definition();
             caffemodel = tuned.caffemodel();
             notices.add(FineTuning.summary(tuned));
-            if (report != null) {
-                report.put("fast_finetune", FineTuning.report(tuned));
-            }
+        }
+        // the report's layers as written: with the output formats the tuning changed
+        Map<String, Object> report = exported.report() == null ? null : exported.report().apply(quantized);
+        if (report != null && tuned != null) {
+            report.put("fast_finetune", FineTuning.report(tuned));
         }
 
         Map<Path, OutputFile.Body> files = new LinkedHashMap<>();

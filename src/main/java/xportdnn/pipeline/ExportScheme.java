@@ -2,6 +2,7 @@ package xportdnn.pipeline;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.precision.InParamsOut;
@@ -50,11 +51,14 @@ public interface ExportScheme {
      * What a scheme made.
      *
      * @param net     the quantized net to write
-     * @param report  the per-layer report as a JSON tree, or null when the scheme writes none
+     * @param report  the per-layer report as a JSON tree of the net as finally written (this record's {@code net},
+     *                or that net with the output formats {@code --fast_finetune} changed), or null when the scheme
+     *                writes none
      * @param notices what the user should know about it, in order
      * @param summary one line, e.g. "calibrated on 8 images (kl-j); wrote 12 Xilinx precision_param blocks
      *                (bitwidths 8,8,8)"
      */
-    record Exported(NetParameter net, Map<String, Object> report, List<Notice> notices, String summary) {
+    record Exported(NetParameter net, Function<NetParameter, Map<String, Object>> report, List<Notice> notices,
+                    String summary) {
     }
 }

@@ -3,9 +3,11 @@ package xportdnn.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import xportdnn.export.ReportJson;
 import xportdnn.export.XilinxExporter;
 import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.LayerReport;
 import xportdnn.quant.ThresholdMethod;
@@ -36,8 +38,8 @@ record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allow
             notices.add(Notice.warning(where + " is 0 (all-zero weights or outputs); written as "
                     + XilinxExporter.ZERO_THRESHOLD_STAND_IN + ", as CHaiDNN divides by it"));
         }
-        Map<String, Object> json = report ? ReportJson.tree(method.name(), bitwidths, LayerReport.of(thresholds,
-                calibration.statistics())) : null;
+        Function<NetParameter, Map<String, Object>> json = report ? written -> ReportJson.tree(method.name(),
+                bitwidths, LayerReport.of(thresholds, calibration.statistics(), result.net(), written)) : null;
         return new Exported(result.net(), json, notices, "calibrated on " + calibration.images() + " images ("
                 + method.name() + "); wrote " + result.blockCount() + " Xilinx precision_param blocks (bitwidths "
                 + bitwidths + ")");

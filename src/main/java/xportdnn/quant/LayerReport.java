@@ -8,6 +8,9 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import xportdnn.calib.AbsHistogram;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.quant.XilinxThresholds.LayerThresholds;
 
 /**
@@ -19,7 +22,8 @@ import xportdnn.quant.XilinxThresholds.LayerThresholds;
  * @param thIn            {@code th_layer_in}
  * @param thOut           {@code th_layer_out}
  * @param method          the threshold method's name for a layer whose own output decided its threshold, else
- *                        {@code pass-through} or {@code eltwise-max}
+ *                        {@code pass-through} or {@code eltwise-max}; {@code fast-finetune} where the tuning chose
+ *                        the written {@code th_layer_out} instead
  * @param ownThreshold    the threshold of the layer's own output, before in-place layers, Eltwise and Concat
  *                        changed the blob's (absent for pass-through and Eltwise layers)
  * @param maxAbs          the largest |x| of the layer's own output (absent without statistics)
@@ -61,6 +65,46 @@ public record LayerReport(String name, String type, double thIn, double thOut, S
      * it: for a convolution rewritten in place by BatchNorm/Scale/ReLU, the output of the last of them.
      */
     public static List<LayerReport> of(XilinxThresholds thresholds, Map<String, BlobHistograms> statistics) {
+        return of(thresholds, statistics, Map.of());
+    }
+
+    /**
+     * The same for the net as written after {@code --fast_finetune}: where {@code written} holds another
+     * {@code th_layer_in} or {@code th_layer_out} than {@code exported} (the net as the thresholds made it), the
+     * entry gives the written one, its clipped fraction is that of the written threshold, and a changed
+     * {@code th_layer_out} is the tuning's choice ({@code fast-finetune}).
+     */
+    public static List<LayerReport> of(XilinxThresholds thresholds, Map<String, BlobHistograms> statistics,
+                                       NetParameter exported, NetParameter written) {
+        Map<String, PrecisionParameter> before = precisions(exported);
+        Map<String, Retuned> changed = new HashMap<>();
+        precisions(written).forEach((name, p) -> {
+            PrecisionParameter q = before.get(name);
+            Retuned r = new Retuned(q != null && q.getThLayerIn() == p.getThLayerIn() ? null : p.getThLayerIn(),
+                    q != null && q.getThLayerOut() == p.getThLayerOut() ? null : p.getThLayerOut());
+            if (r.in() != null || r.out() != null) {
+                changed.put(name, r);
+            }
+        });
+        return of(thresholds, statistics, changed);
+    }
+
+    /** A layer's thresholds as the tuning rewrote them; null where it kept the exported one. */
+    private record Retuned(Float in, Float out) {
+    }
+
+    private static Map<String, PrecisionParameter> precisions(NetParameter net) {
+        Map<String, PrecisionParameter> out = new HashMap<>();
+        for (LayerParameter l : net.getLayerList()) {
+            if (l.hasPrecisionParam()) {
+                out.put(l.getName(), l.getPrecisionParam());
+            }
+        }
+        return out;
+    }
+
+    private static List<LayerReport> of(XilinxThresholds thresholds, Map<String, BlobHistograms> statistics,
+                                        Map<String, Retuned> tuned) {
         Map<String, String> lastWriter = new HashMap<>();
         for (LayerThresholds t : thresholds.layers()) {
             t.layer().tops().forEach(top -> lastWriter.put(top, t.name()));
@@ -75,9 +119,16 @@ public record LayerReport(String name, String type, double thIn, double thOut, S
                 case PASS_THROUGH -> "pass-through";
                 case ELTWISE_MAX -> "eltwise-max";
             };
-            report.add(new LayerReport(t.name(), t.layer().type(), t.in(), t.out(), method, t.own(),
+            Retuned retuned = tuned.getOrDefault(t.name(), new Retuned(null, null));
+            double in = retuned.in() == null ? t.in() : retuned.in();
+            double out = t.out();
+            if (retuned.out() != null) {
+                out = retuned.out();
+                method = "fast-finetune";
+            }
+            report.add(new LayerReport(t.name(), t.layer().type(), in, out, method, t.own(),
                     stats == null ? OptionalDouble.empty() : OptionalDouble.of(stats.range().maxAbs()),
-                    stats == null ? OptionalDouble.empty() : OptionalDouble.of(fractionAbove(stats, t.out())),
+                    stats == null ? OptionalDouble.empty() : OptionalDouble.of(fractionAbove(stats, out)),
                     ParamsSummary.of(t.params(), t.fusedWith())));
         }
         return report;

@@ -24,6 +24,7 @@ import xportdnn.model.NetLoader;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.precision.FixedPointFormat;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.PrecisionScheme;
 import xportdnn.precision.XilinxScheme;
@@ -34,7 +35,8 @@ import xportdnn.sim.FixedPointNet;
  * order so that its output on the calibration images stays close to the float net's although its input comes
  * from the quantized (and already tuned) layers before it. Per layer, one pass of the float net and the simulator
  * over the images collects the input moments ({@link PatchStatistics}); then each output channel gets its rounding
- * (up or down per weight, {@link RoundingSolver}) and a bias correction ({@link ChannelTuning}). A layer whose
+ * (up or down per weight, {@link RoundingSolver}) and a bias correction ({@link ChannelTuning}), in each weight
+ * format tried (DynamicFixed: fl_params around the exported one, {@link WeightFormatCandidates}). A layer whose
  * output error does not drop is left as it was. Then the output format of each group of layers the pass tuned
  * ({@link FormatGroups}) is chosen on samples of the same pass ({@link OutputFormatChoice}), and the prototxt's
  * readers follow it. The tuned weights are written as floats the runtime quantizes to exactly the chosen codes
@@ -288,47 +290,83 @@ public final class FastFinetune {
         int channels = kernel.shape()[0];
         int k = kernel.count() / channels;
         float[] bias = blobs.size() > 1 ? blobs.get(1).data() : new float[channels];
-        NumberFormat format = scheme.weights(conv, block, kernel, false);
+        NumberFormat exported = scheme.weights(conv, block, kernel, false);
+        NumberFormat input = scheme.input(conv, block);
         NumberFormat output = scheme.output(conv, block);
-        int[] plain = format.quantize(kernel.data(), k);
-        int[] codes = new int[plain.length];
-        int[] biasCodes = new int[channels];
-        float[] ideal = new float[channels];
-        double signal = 0;
-        double errorPlain = 0;
-        double errorTuned = 0;
-        int perGroup = channels / statistics.groups();
-        for (int c = 0; c < channels; c++) {
-            float[] w = Arrays.copyOfRange(kernel.data(), c * k, (c + 1) * k);
-            int[] start = Arrays.copyOfRange(plain, c * k, (c + 1) * k);
-            int channel = c % format.channels();
-            // The codes the runtime can reach (a threshold format clips to +-th, so never -2^(bw-1)).
-            int min = format.quantize(-Float.MAX_VALUE, channel);
-            int max = format.quantize(Float.MAX_VALUE, channel);
-            ChannelTuning.Result r = ChannelTuning.tune(statistics.moments(c / perGroup), w, start,
-                    format.step(channel), min, max, bias[c], output);
-            System.arraycopy(r.codes(), 0, codes, c * k, k);
-            biasCodes[c] = r.biasCode();
-            ideal[c] = (float) r.idealBias();
-            signal += r.signal();
-            errorPlain += r.errorPlain();
-            errorTuned += r.errorTuned();
+        Tuning best = null;
+        double errorPlain = 0; // plain rounding in the exported format (the first candidate): what tuning must beat
+        for (NumberFormat format : WeightFormatCandidates.of(exported, input, output)) {
+            Tuning t = Tuning.of(statistics, kernel, bias, format, output);
+            if (best == null) {
+                errorPlain = t.errorPlain();
+            }
+            if (best == null || t.errorTuned() < best.errorTuned()) {
+                best = t;
+            }
         }
-        boolean keep = errorTuned < errorPlain;
+        boolean keep = best.errorTuned() < errorPlain;
+        NumberFormat format = keep ? best.format() : exported;
+        int[] codes = keep ? best.codes() : exported.quantize(kernel.data(), k);
         if (keep) {
             blobs.set(0, new Blob(kernel.shape(), WrittenWeights.of(codes, format, k)));
-            Blob tunedBias = new Blob(new int[] {channels}, WrittenWeights.of(biasCodes, output, 1));
+            Blob tunedBias = new Blob(new int[] {channels}, WrittenWeights.of(best.biasCodes(), output, 1));
+            LayerParameter.Builder layer = definition.getLayerBuilder(order.get(conv.name()));
             if (blobs.size() > 1) {
                 blobs.set(1, tunedBias);
             } else {
                 blobs.add(tunedBias);
-                definition.getLayerBuilder(order.get(conv.name())).getConvolutionParamBuilder().setBiasTerm(true);
+                layer.getConvolutionParamBuilder().setBiasTerm(true);
+            }
+            if (!format.equals(exported)) {
+                layer.getPrecisionParamBuilder().setFlParams(((FixedPointFormat) format).fractionalBits());
             }
         }
-        LayerResult result = new LayerResult(conv.name(), sqnr(signal, errorPlain), sqnr(signal, errorTuned), keep,
-                keep ? codes : null, null);
-        return new TunedConv(conv, result, keep ? codes : plain, scheme.input(conv, block), format, output, bias,
-                keep ? biasCodes : null, keep ? ideal : null);
+        LayerResult result = new LayerResult(conv.name(), sqnr(best.signal(), errorPlain),
+                sqnr(best.signal(), keep ? best.errorTuned() : errorPlain), keep, keep ? codes : null, null);
+        return new TunedConv(conv, result, codes, input, format, output, bias, keep ? best.biasCodes() : null,
+                keep ? best.ideal() : null);
+    }
+
+    /**
+     * A convolution's channels tuned in one weight format.
+     *
+     * @param errorPlain the output error energy with plain rounding in this format and the bias as the device
+     *                   rounds it
+     * @param errorTuned the same with the tuned codes and bias
+     */
+    private record Tuning(NumberFormat format, int[] codes, int[] biasCodes, float[] ideal, double signal,
+                          double errorPlain, double errorTuned) {
+
+        static Tuning of(PatchStatistics statistics, Blob kernel, float[] bias, NumberFormat format,
+                         NumberFormat output) {
+            int channels = kernel.shape()[0];
+            int k = kernel.count() / channels;
+            int[] plain = format.quantize(kernel.data(), k);
+            int[] codes = new int[plain.length];
+            int[] biasCodes = new int[channels];
+            float[] ideal = new float[channels];
+            double signal = 0;
+            double errorPlain = 0;
+            double errorTuned = 0;
+            int perGroup = channels / statistics.groups();
+            for (int c = 0; c < channels; c++) {
+                float[] w = Arrays.copyOfRange(kernel.data(), c * k, (c + 1) * k);
+                int[] start = Arrays.copyOfRange(plain, c * k, (c + 1) * k);
+                int channel = c % format.channels();
+                // The codes the runtime can reach (a threshold format clips to +-th, so never -2^(bw-1)).
+                int min = format.quantize(-Float.MAX_VALUE, channel);
+                int max = format.quantize(Float.MAX_VALUE, channel);
+                ChannelTuning.Result r = ChannelTuning.tune(statistics.moments(c / perGroup), w, start,
+                        format.step(channel), min, max, bias[c], output);
+                System.arraycopy(r.codes(), 0, codes, c * k, k);
+                biasCodes[c] = r.biasCode();
+                ideal[c] = (float) r.idealBias();
+                signal += r.signal();
+                errorPlain += r.errorPlain();
+                errorTuned += r.errorTuned();
+            }
+            return new Tuning(format, codes, biasCodes, ideal, signal, errorPlain, errorTuned);
+        }
     }
 
     private static double sqnr(double signal, double error) {
