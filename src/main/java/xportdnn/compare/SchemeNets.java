@@ -1,6 +1,13 @@
 package xportdnn.compare;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
+import xportdnn.calib.BlobHistograms;
+import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import java.util.Map;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
@@ -12,6 +19,7 @@ import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.ExportScheme;
 import xportdnn.precision.AciqScheme;
 import xportdnn.precision.BlockFloat;
+import xportdnn.precision.BlockFloatScheme;
 import xportdnn.precision.F8NetScheme;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.BlockFloatExponent;
@@ -49,8 +57,10 @@ final class SchemeNets {
                 yield new ExportScheme.Exported(perTensorWeights(max.net()), null, max.notices(), max.summary());
             }
             case BFP -> {
-                ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(), bits).export(net, calibration);
-                yield new ExportScheme.Exported(blockFloat(kl.net(), spec.bits()), null, kl.notices(), kl.summary());
+                ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(averaged(net, calibration)), bits)
+                        .export(net, calibration);
+                yield new ExportScheme.Exported(pooledExponents(blockFloat(kl.net(), spec.bits()), net, calibration,
+                        spec.bits()), null, kl.notices(), kl.summary());
             }
             case ACIQ -> aciq(net, calibration, spec.bits());
             case F8NET -> {
@@ -121,8 +131,11 @@ final class SchemeNets {
      * activation clips and the weight budget, {@link AciqScheme}), the scheme the blocks state otherwise.
      */
     static FixedPointNet simulator(SchemeSpec spec, Net quantized) {
-        return spec.family() == SchemeSpec.Family.ACIQ ? new FixedPointNet(quantized, new AciqScheme())
-                : new FixedPointNet(quantized);
+        return switch (spec.family()) {
+            case ACIQ -> new FixedPointNet(quantized, new AciqScheme());
+            case BFP -> new FixedPointNet(quantized, new BlockFloatScheme());
+            default -> new FixedPointNet(quantized);
+        };
     }
 
     /**
@@ -150,6 +163,62 @@ final class SchemeNets {
         }
         return out.build();
     }
+
+    /** The statistics of every blob an AVE pooling reads (of each layer writing it, in-place ones included). */
+    static Set<BlobHistograms> averaged(Net net, Calibration calibration) {
+        Set<String> pooled = new HashSet<>();
+        for (Layer l : net.layers()) {
+            if (averagePooling(l)) {
+                pooled.add(l.bottoms().get(0));
+            }
+        }
+        Set<BlobHistograms> out = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Layer l : net.layers()) {
+            BlobHistograms stats = calibration.statistics().get(l.name());
+            if (stats != null && l.tops().stream().anyMatch(pooled::contains)) {
+                out.add(stats);
+            }
+        }
+        return out;
+    }
+
+    private static boolean averagePooling(Layer l) {
+        return l.layerType() == LayerType.POOLING && l.param().getPoolingParam().getPool() == PoolMethod.AVE;
+    }
+
+    /**
+     * The BFP net with every AVE pooling's output an activation block of its own ({@link BlockFloatScheme} pools
+     * into it): the smallest exponent covering the pooled values' calibrated max (the device wraps a pooled code
+     * that does not fit), and the same exponent as its readers' input. A pooling read by an Eltwise or Concat keeps
+     * its input's exponent, which those share with their other inputs.
+     */
+    static NetParameter pooledExponents(NetParameter bfp, Net net, Calibration calibration, int m) {
+        NetParameter.Builder out = bfp.toBuilder();
+        for (LayerParameter.Builder pool : out.getLayerBuilderList()) {
+            Layer l = net.layer(pool.getName());
+            BlobHistograms stats = calibration.statistics().get(pool.getName());
+            if (!averagePooling(l) || !pool.hasPrecisionParam() || stats == null) {
+                continue;
+            }
+            String top = l.tops().get(0);
+            List<LayerParameter.Builder> readers = out.getLayerBuilderList().stream()
+                    .filter(r -> r.getBottomList().contains(top)).toList();
+            if (readers.stream().anyMatch(r -> SHARED_EXPONENT.contains(LayerType.of(r.getType())))) {
+                continue;
+            }
+            float threshold = covering(stats.range().maxAbs(), m);
+            pool.getPrecisionParamBuilder().setThLayerOut(threshold);
+            for (LayerParameter.Builder r : readers) {
+                if (r.hasPrecisionParam() && r.getPrecisionParam().hasThLayerIn()) {
+                    r.getPrecisionParamBuilder().setThLayerIn(threshold);
+                }
+            }
+        }
+        return out.build();
+    }
+
+    /** Layers whose inputs share one exponent. */
+    private static final Set<LayerType> SHARED_EXPONENT = EnumSet.of(LayerType.ELTWISE, LayerType.CONCAT);
 
     private static float covering(float threshold, int m) {
         return (float) BlockFloat.threshold(BlockFloat.exponentCovering(threshold, m), m);
