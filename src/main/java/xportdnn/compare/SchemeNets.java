@@ -1,11 +1,14 @@
 package xportdnn.compare;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.stream.IntStream;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import java.util.Map;
@@ -17,6 +20,7 @@ import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.ExportScheme;
+import xportdnn.pipeline.Notice;
 import xportdnn.precision.AciqScheme;
 import xportdnn.precision.BlockFloat;
 import xportdnn.precision.BlockFloatScheme;
@@ -110,7 +114,38 @@ final class SchemeNets {
                 block.setBwLayerOut(from.getBwLayerOut()).setThLayerOut(from.getThLayerOut());
             }
         }
-        return new ExportScheme.Exported(out.build(), null, weightsOnly.notices(), weightsOnly.summary());
+        NetParameter aciq = out.build();
+        List<Notice> notices = new ArrayList<>(weightsOnly.notices().stream()
+                .filter(n -> !n.text().contains(XILINX_BIAS_CLIP)).toList());
+        clippedBiases(net, aciq).forEach(w -> notices.add(Notice.warning(w)));
+        return new ExportScheme.Exported(aciq, null, notices, weightsOnly.summary());
+    }
+
+    /** What the Xilinx walk's warning of a clipped bias says (CHaiDNN's runtime, at thresholds aciq replaces). */
+    static final String XILINX_BIAS_CLIP = "the runtime clips the bias";
+
+    /**
+     * Per convolution of the quantized net whose (folded) bias reaches past its final th_layer_out, a warning: the
+     * simulated requantization clips a bias there, as the device's does.
+     */
+    static List<String> clippedBiases(Net net, NetParameter quantized) {
+        List<String> out = new ArrayList<>();
+        for (LayerParameter layer : quantized.getLayerList()) {
+            Layer l = net.layer(layer.getName());
+            if (l.layerType() != LayerType.CONVOLUTION || l.weights().size() < 2 || !layer.hasPrecisionParam()
+                    || !layer.getPrecisionParam().hasThLayerOut()) {
+                continue;
+            }
+            float th = layer.getPrecisionParam().getThLayerOut();
+            float[] bias = l.weights().get(1).data();
+            long clipped = IntStream.range(0, bias.length).filter(c -> Math.abs(bias[c]) > th).count();
+            if (clipped > 0) {
+                out.add(String.format(Locale.ROOT, "layer '%s': the bias of %d of %d channels is beyond its output "
+                        + "clip %.4g, where the requantization clips it (as the device's does)", l.name(), clipped,
+                        bias.length, th));
+            }
+        }
+        return out;
     }
 
     /** The float net with an F8Net block on every layer {@code formats} names. */
