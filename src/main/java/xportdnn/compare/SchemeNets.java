@@ -45,7 +45,8 @@ final class SchemeNets {
      * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
      * its channels (one scale per tensor, the baseline the papers start from); {@code aciq:B} as Xilinx blocks holding
      * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds ({@link #aciq}), the weights left to
-     * {@link AciqScheme}; {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
+     * {@link AciqScheme}; {@code bfp:M} as Xilinx blocks on the BFP grid ({@link #blockFloat}, {@link #pooledExponents});
+     * {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
      *
      * @param net the float net, BatchNorm/Scale folded into the convolutions
      */
@@ -163,7 +164,8 @@ final class SchemeNets {
 
     /**
      * The simulator of a quantized net of {@code spec}: ACIQ's own scheme for {@code aciq:B} (the blocks hold its
-     * activation clips and the weight budget, {@link AciqScheme}), the scheme the blocks state otherwise.
+     * activation clips and the weight budget, {@link AciqScheme}), BFP's for {@code bfp:M} (Xilinx blocks, pooled
+     * blobs in exponents of their own, {@link BlockFloatScheme}), the scheme the blocks state otherwise.
      */
     static FixedPointNet simulator(SchemeSpec spec, Net quantized) {
         return switch (spec.family()) {
