@@ -147,4 +147,43 @@ class SchemeNetsTest {
         assertEquals(List.of("layer 'conv1': the bias of 1 of 2 channels is beyond its output clip 14.00, where the "
                 + "requantization clips it (as the device's does)"), SchemeNets.clippedBiases(net, q.build()));
     }
+
+    /**
+     * conv1 has 64 channels, one of whose biases lies a fifth past xilinx:4's output threshold t of conv1: covering
+     * it would cost every output more resolution than clipping it costs on average, so Xilinx mode warns that
+     * CHaiDNN's runtime clips it (the text aciq filters out, checked here so that the filter follows it); aciq:4
+     * warns instead against its own final clip, when the bias is beyond it.
+     */
+    @Test
+    void aciqWarnsOfClippedBiasesAgainstItsOwnClipsNotCHaiDnnRuntime() {
+        String wide = NET.replaceFirst("num_output: 1", "num_output: 64");
+        float[] w1 = new float[64];
+        float[] w2 = new float[64];
+        Arrays.fill(w1, 1f);
+        Arrays.fill(w2, 1f);
+        float[] bias = new float[64];
+        Map<String, BlobHistograms> stats = new LinkedHashMap<>();
+        stats.put("data", outlier(-1));
+        stats.put("conv1", outlier(-1));
+        stats.put("relu1", outlier(1));
+        stats.put("conv2", outlier(-1));
+        Calibration calibration = new Calibration(stats, List.of("a.png"), List.of("a.png"));
+        java.util.function.Supplier<Net> net = () -> NetLoader.build(TestWeights.definition(wide),
+                NetParameter.newBuilder()
+                        .addLayer(layer("conv1", blob(new int[] {64, 1, 1, 1}, w1), blob(new int[] {64}, bias)))
+                        .addLayer(layer("conv2", blob(new int[] {1, 64, 1, 1}, w2), blob(new int[] {1}, 0f)))
+                        .build());
+        float t = SchemeNets.quantize(SchemeSpec.parse("xilinx:4"), net.get(), calibration).net().getLayer(1)
+                .getPrecisionParam().getThLayerOut();
+        bias[0] = 1.2f * t;
+        List<String> xilinx = SchemeNets.quantize(SchemeSpec.parse("xilinx:4"), net.get(), calibration).notices()
+                .stream().map(n -> n.text()).toList();
+        assertTrue(xilinx.stream().anyMatch(text -> text.contains(SchemeNets.XILINX_BIAS_CLIP)), xilinx.toString());
+        var aciq = SchemeNets.quantize(SchemeSpec.parse("aciq:4"), net.get(), calibration);
+        List<String> texts = aciq.notices().stream().map(n -> n.text()).toList();
+        float clip = aciq.net().getLayer(1).getPrecisionParam().getThLayerOut();
+        assertEquals(bias[0] > clip ? List.of(String.format(java.util.Locale.ROOT, "layer 'conv1': the bias of 1 of "
+                + "64 channels is beyond its output clip %.4g, where the requantization clips it (as the device's "
+                + "does)", clip)) : List.of(), texts);
+    }
 }
