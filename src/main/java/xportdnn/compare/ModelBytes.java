@@ -84,18 +84,25 @@ final class ModelBytes {
 
     /**
      * The simulated net's activation footprint, one image: a blob the device writes at its format's bitwidth (but
-     * for ACIQ, a (B + 1)-bit format holds unsigned B-bit codes: B), the image at {@code bits} when it has no
-     * format of its own, blobs computed in float at 32 bits.
+     * for ACIQ, a (B + 1)-bit format holds unsigned B-bit codes: B), the image at the widest {@code bw_layer_in} of
+     * the layers reading it (the device holds it in their input format: ACIQ's 16-bit codes; {@code bits} when no
+     * reader has one), blobs computed in float at 32 bits.
      */
     static long footprint(FixedPointNet sim, SchemeSpec spec) {
         int bits = spec.bits();
         var formats = sim.blobFormats();
         return ActivationFootprint.of(sim.net(), blob -> {
             NumberFormat f = formats.get(blob);
-            if (f != null) {
-                return spec.family() == SchemeSpec.Family.ACIQ && f.bitwidth() == bits + 1 ? bits : f.bitwidth();
-            }
-            return sim.inputNames().contains(blob) ? bits : FLOAT_BITS;
+            int width = f != null ? f.bitwidth() : sim.inputNames().contains(blob) ? inputBits(sim.net(), blob, bits)
+                    : FLOAT_BITS;
+            return spec.family() == SchemeSpec.Family.ACIQ && width == bits + 1 ? bits : width;
         }).peakBytes();
+    }
+
+    /** The widest {@code bw_layer_in} of the layers reading the net input {@code blob}; {@code bits} without one. */
+    private static int inputBits(Net net, String blob, int bits) {
+        return net.layers().stream().filter(l -> l.bottoms().contains(blob)).map(PrecisionScheme::block)
+                .filter(b -> b != null && b.hasBwLayerIn()).mapToInt(PrecisionParameter::getBwLayerIn).max()
+                .orElse(bits);
     }
 }

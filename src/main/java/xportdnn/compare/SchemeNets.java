@@ -1,6 +1,16 @@
 package xportdnn.compare;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.IntStream;
+import xportdnn.calib.BlobHistograms;
+import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import java.util.Map;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
@@ -10,8 +20,10 @@ import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.ExportScheme;
+import xportdnn.pipeline.Notice;
 import xportdnn.precision.AciqScheme;
 import xportdnn.precision.BlockFloat;
+import xportdnn.precision.BlockFloatScheme;
 import xportdnn.precision.F8NetScheme;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.BlockFloatExponent;
@@ -33,7 +45,8 @@ final class SchemeNets {
      * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
      * its channels (one scale per tensor, the baseline the papers start from); {@code aciq:B} as Xilinx blocks holding
      * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds ({@link #aciq}), the weights left to
-     * {@link AciqScheme}; {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
+     * {@link AciqScheme}; {@code bfp:M} as Xilinx blocks on the BFP grid ({@link #blockFloat}, {@link #pooledExponents});
+     * {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
      *
      * @param net the float net, BatchNorm/Scale folded into the convolutions
      */
@@ -49,8 +62,10 @@ final class SchemeNets {
                 yield new ExportScheme.Exported(perTensorWeights(max.net()), null, max.notices(), max.summary());
             }
             case BFP -> {
-                ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(), bits).export(net, calibration);
-                yield new ExportScheme.Exported(blockFloat(kl.net(), spec.bits()), null, kl.notices(), kl.summary());
+                ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(averaged(net, calibration)), bits)
+                        .export(net, calibration);
+                yield new ExportScheme.Exported(pooledExponents(blockFloat(kl.net(), spec.bits()), net, calibration,
+                        spec.bits()), null, kl.notices(), kl.summary());
             }
             case ACIQ -> aciq(net, calibration, spec.bits());
             case F8NET -> {
@@ -100,7 +115,38 @@ final class SchemeNets {
                 block.setBwLayerOut(from.getBwLayerOut()).setThLayerOut(from.getThLayerOut());
             }
         }
-        return new ExportScheme.Exported(out.build(), null, weightsOnly.notices(), weightsOnly.summary());
+        NetParameter aciq = out.build();
+        List<Notice> notices = new ArrayList<>(weightsOnly.notices().stream()
+                .filter(n -> !n.text().contains(XILINX_BIAS_CLIP)).toList());
+        clippedBiases(net, aciq).forEach(w -> notices.add(Notice.warning(w)));
+        return new ExportScheme.Exported(aciq, null, notices, weightsOnly.summary());
+    }
+
+    /** What the Xilinx walk's warning of a clipped bias says (CHaiDNN's runtime, at thresholds aciq replaces). */
+    static final String XILINX_BIAS_CLIP = "the runtime clips the bias";
+
+    /**
+     * Per convolution of the quantized net whose (folded) bias reaches past its final th_layer_out, a warning: the
+     * simulated requantization clips a bias there, as the device's does.
+     */
+    static List<String> clippedBiases(Net net, NetParameter quantized) {
+        List<String> out = new ArrayList<>();
+        for (LayerParameter layer : quantized.getLayerList()) {
+            Layer l = net.layer(layer.getName());
+            if (l.layerType() != LayerType.CONVOLUTION || l.weights().size() < 2 || !layer.hasPrecisionParam()
+                    || !layer.getPrecisionParam().hasThLayerOut()) {
+                continue;
+            }
+            float th = layer.getPrecisionParam().getThLayerOut();
+            float[] bias = l.weights().get(1).data();
+            long clipped = IntStream.range(0, bias.length).filter(c -> Math.abs(bias[c]) > th).count();
+            if (clipped > 0) {
+                out.add(String.format(Locale.ROOT, "layer '%s': the bias of %d of %d channels is beyond its output "
+                        + "clip %.4g, where the requantization clips it (as the device's does)", l.name(), clipped,
+                        bias.length, th));
+            }
+        }
+        return out;
     }
 
     /** The float net with an F8Net block on every layer {@code formats} names. */
@@ -118,11 +164,15 @@ final class SchemeNets {
 
     /**
      * The simulator of a quantized net of {@code spec}: ACIQ's own scheme for {@code aciq:B} (the blocks hold its
-     * activation clips and the weight budget, {@link AciqScheme}), the scheme the blocks state otherwise.
+     * activation clips and the weight budget, {@link AciqScheme}), BFP's for {@code bfp:M} (Xilinx blocks, pooled
+     * blobs in exponents of their own, {@link BlockFloatScheme}), the scheme the blocks state otherwise.
      */
     static FixedPointNet simulator(SchemeSpec spec, Net quantized) {
-        return spec.family() == SchemeSpec.Family.ACIQ ? new FixedPointNet(quantized, new AciqScheme())
-                : new FixedPointNet(quantized);
+        return switch (spec.family()) {
+            case ACIQ -> new FixedPointNet(quantized, new AciqScheme());
+            case BFP -> new FixedPointNet(quantized, new BlockFloatScheme());
+            default -> new FixedPointNet(quantized);
+        };
     }
 
     /**
@@ -150,6 +200,62 @@ final class SchemeNets {
         }
         return out.build();
     }
+
+    /** The statistics of every blob an AVE pooling reads (of each layer writing it, in-place ones included). */
+    static Set<BlobHistograms> averaged(Net net, Calibration calibration) {
+        Set<String> pooled = new HashSet<>();
+        for (Layer l : net.layers()) {
+            if (averagePooling(l)) {
+                pooled.add(l.bottoms().get(0));
+            }
+        }
+        Set<BlobHistograms> out = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Layer l : net.layers()) {
+            BlobHistograms stats = calibration.statistics().get(l.name());
+            if (stats != null && l.tops().stream().anyMatch(pooled::contains)) {
+                out.add(stats);
+            }
+        }
+        return out;
+    }
+
+    private static boolean averagePooling(Layer l) {
+        return l.layerType() == LayerType.POOLING && l.param().getPoolingParam().getPool() == PoolMethod.AVE;
+    }
+
+    /**
+     * The BFP net with every AVE pooling's output an activation block of its own ({@link BlockFloatScheme} pools
+     * into it): the smallest exponent covering the pooled values' calibrated max (the device wraps a pooled code
+     * that does not fit), and the same exponent as its readers' input. A pooling read by an Eltwise or Concat keeps
+     * its input's exponent, which those share with their other inputs.
+     */
+    static NetParameter pooledExponents(NetParameter bfp, Net net, Calibration calibration, int m) {
+        NetParameter.Builder out = bfp.toBuilder();
+        for (LayerParameter.Builder pool : out.getLayerBuilderList()) {
+            Layer l = net.layer(pool.getName());
+            BlobHistograms stats = calibration.statistics().get(pool.getName());
+            if (!averagePooling(l) || !pool.hasPrecisionParam() || stats == null) {
+                continue;
+            }
+            String top = l.tops().get(0);
+            List<LayerParameter.Builder> readers = out.getLayerBuilderList().stream()
+                    .filter(r -> r.getBottomList().contains(top)).toList();
+            if (readers.stream().anyMatch(r -> SHARED_EXPONENT.contains(LayerType.of(r.getType())))) {
+                continue;
+            }
+            float threshold = covering(stats.range().maxAbs(), m);
+            pool.getPrecisionParamBuilder().setThLayerOut(threshold);
+            for (LayerParameter.Builder r : readers) {
+                if (r.hasPrecisionParam() && r.getPrecisionParam().hasThLayerIn()) {
+                    r.getPrecisionParamBuilder().setThLayerIn(threshold);
+                }
+            }
+        }
+        return out.build();
+    }
+
+    /** Layers whose inputs share one exponent. */
+    private static final Set<LayerType> SHARED_EXPONENT = EnumSet.of(LayerType.ELTWISE, LayerType.CONCAT);
 
     private static float covering(float threshold, int m) {
         return (float) BlockFloat.threshold(BlockFloat.exponentCovering(threshold, m), m);

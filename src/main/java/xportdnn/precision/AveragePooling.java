@@ -51,6 +51,14 @@ public record AveragePooling(int multiplier, int scale, int shift, boolean resca
                 flIn + MULTIPLIER_FRACTION - flOut, true, container(bitwidth));
     }
 
+    /**
+     * Block floating point ({@link BlockFloatScheme}): the device's Xilinx-mode factors with the kernel's whole area,
+     * m = 1, a = floor(2^16 / area), and the shift {@code shift} that moves the result into the output's exponent.
+     */
+    public static AveragePooling blockFloat(int area, int shift, int bitwidth) {
+        return new AveragePooling(1, (1 << 16) / area & 0xFFFF, shift, true, container(bitwidth));
+    }
+
     /** The code the device writes for a window whose input codes sum to {@code sum}. */
     public int apply(long sum) {
         long accumulator = wrap(sum * multiplier * scale, container + ACCUMULATOR_EXTRA_BITS);

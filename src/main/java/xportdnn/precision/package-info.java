@@ -27,7 +27,9 @@
  * {@link xportdnn.precision.DynamicFixedScheme}, {@link xportdnn.precision.F8NetScheme}): the {@code precision_param}
  * block of each quant_type, both ways: which fields a layer type's block holds as the exporters write it, and the
  * formats a block gives a layer's input, output and weights as the simulator reads it, including the fractional
- * length the runtime itself gives BatchNorm-fused weights.</li>
+ * length the runtime itself gives BatchNorm-fused weights. {@code compare}'s schemes the device does not run read
+ * Xilinx blocks differently: {@link xportdnn.precision.AciqScheme} (per-channel weight widths) and
+ * {@link xportdnn.precision.BlockFloatScheme} (an average pooling writes its own exponent).</li>
  * <li><b>Bitwidths</b> ({@link xportdnn.precision.ChaiDnnBitwidths}, {@link xportdnn.precision.InParamsOut}): what
  * the hardware runs, and the (input, params, output) triples of the command line.</li>
  * </ul>

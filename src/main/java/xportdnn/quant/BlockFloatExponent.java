@@ -1,5 +1,8 @@
 package xportdnn.quant;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import xportdnn.calib.AbsHistogram;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.precision.BlockFloat;
@@ -8,12 +11,29 @@ import xportdnn.precision.BlockFloat;
  * The offline shared exponent of an activation block (algorithms.md E): among exponents from the online one
  * ({@code floor(log2 max|x|)}) down, the one whose BFP quantization of the calibration histogram is closest to it
  * in Kullback-Leibler divergence; returned as its Xilinx threshold ({@link BlockFloat#threshold}), with
- * {@code bitwidth} as the mantissa bits.
+ * {@code bitwidth} as the mantissa bits. A blob that an average pooling reads is not clipped: it gets the smallest
+ * exponent covering its calibrated max. The average of k values divides their rounding noise's power by k but keeps
+ * the bias of clipping, which the KL divergence of the per-value histogram does not see (SqueezeNet's classifier
+ * head, max 703 on the calibration images, was clipped at 63.5; see the README's compare section).
  */
 public final class BlockFloatExponent implements ThresholdMethod {
 
     /** How many exponents below the online one are tried (each halves the range). */
     static final int CANDIDATES = 8;
+
+    /** The statistics of the blobs an average pooling reads, by identity. */
+    private final Set<BlobHistograms> averaged;
+
+    /** Every blob's exponent by minimum KL. */
+    public BlockFloatExponent() {
+        this(Set.of());
+    }
+
+    /** @param averaged the statistics of the blobs an average pooling reads (compared by identity) */
+    public BlockFloatExponent(Set<BlobHistograms> averaged) {
+        this.averaged = Collections.newSetFromMap(new IdentityHashMap<>());
+        this.averaged.addAll(averaged);
+    }
 
     @Override
     public String name() {
@@ -25,6 +45,9 @@ public final class BlockFloatExponent implements ThresholdMethod {
         float max = stats.range().maxAbs();
         if (!(max > 0)) {
             return 0;
+        }
+        if (averaged.contains(stats)) {
+            return BlockFloat.threshold(BlockFloat.exponentCovering(max, bitwidth), bitwidth);
         }
         AbsHistogram h = stats.fine();
         long[] counts = h.counts();

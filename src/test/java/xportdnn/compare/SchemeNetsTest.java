@@ -1,6 +1,7 @@
 package xportdnn.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static xportdnn.model.TestWeights.blob;
 import static xportdnn.model.TestWeights.layer;
 
@@ -16,6 +17,7 @@ import xportdnn.model.TestWeights;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.Calibration;
+import xportdnn.quant.BlockFloatExponent;
 import xportdnn.quant.TestStatistics;
 
 /** How compare's schemes set their blocks, on hand-made statistics. */
@@ -77,5 +79,111 @@ class SchemeNetsTest {
         assertEquals(List.of(5, 16), List.of(conv2.getBwLayerIn(), conv2.getBwLayerOut()));
         assertEquals(unsigned, conv2.getThLayerIn(), 1e-3);
         assertEquals(signed, conv2.getThLayerOut(), 1e-3);
+    }
+
+    /** The quantiles (i + 0.5) / 1000 of the exponential distribution of mean 1, i < 999, and one 100. */
+    private static BlobHistograms heavyTail() {
+        float[] d = new float[1000];
+        for (int i = 0; i < d.length - 1; i++) {
+            d[i] = (float) -Math.log(1 - (i + 0.5) / d.length);
+        }
+        d[d.length - 1] = 100;
+        return TestStatistics.of(d);
+    }
+
+    private static final String POOLED = """
+            name: "head"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 2 dim: 2 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                    convolution_param { num_output: 1 kernel_size: 1 } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
+            layer { name: "pool" type: "Pooling" bottom: "conv1" top: "pool" pooling_param { pool: AVE global_pooling: true } }
+            layer { name: "conv2" type: "Convolution" bottom: "pool" top: "conv2"
+                    convolution_param { num_output: 1 kernel_size: 1 } }
+            """;
+
+    /**
+     * bfp:8 on a classifier-like head: relu1's output ({@link #heavyTail}), which the KL choice alone clips at 7.94
+     * (the precondition below), is read by an average pooling, so it keeps the exponent covering its max 100: 6
+     * (threshold 127 x 2^(6-6) = 127; exponent 5 holds 63.5). The pooling writes its own block, the exponent
+     * covering its calibrated max 3: 1 (127 x 2^-5 = 3.96875; 0 holds 1.984), which conv2 reads.
+     */
+    @Test
+    void bfpDoesNotClipWhatAnAveragePoolingReadsAndPoolsIntoItsOwnExponent() {
+        assertTrue(new BlockFloatExponent().threshold(heavyTail(), 8) < 100, "KL alone clips the tail");
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv1", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
+                .addLayer(layer("conv2", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
+                .build();
+        Net net = NetLoader.build(TestWeights.definition(POOLED), weights);
+        Map<String, BlobHistograms> stats = new LinkedHashMap<>();
+        stats.put("data", outlier(-1));
+        stats.put("conv1", outlier(-1));
+        stats.put("relu1", heavyTail());
+        stats.put("pool", TestStatistics.of(new float[] {3, 2.5f, 1, 0.5f}));
+        stats.put("conv2", outlier(-1));
+        Calibration calibration = new Calibration(stats, List.of("a.png"), List.of("a.png"));
+        NetParameter q = SchemeNets.quantize(SchemeSpec.parse("bfp:8"), net, calibration).net();
+        Map<String, PrecisionParameter> blocks = new LinkedHashMap<>();
+        q.getLayerList().forEach(l -> blocks.put(l.getName(), l.getPrecisionParam()));
+        assertEquals(127f, blocks.get("conv1").getThLayerOut());
+        assertEquals(127f, blocks.get("pool").getThLayerIn());
+        assertEquals(3.96875f, blocks.get("pool").getThLayerOut());
+        assertEquals(3.96875f, blocks.get("conv2").getThLayerIn());
+    }
+
+    /** A bias past the output clip is clipped there: channel 0's 20 > 14, channel 1's -3 is within. */
+    @Test
+    void clippedBiasesAreCountedAgainstTheFinalOutputClip() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv1", blob(new int[] {2, 1, 1, 1}, 1f, 1f), blob(new int[] {2}, 20f, -3f)))
+                .addLayer(layer("conv2", blob(new int[] {1, 2, 1, 1}, 1f, 1f), blob(new int[] {1}, 0f)))
+                .build();
+        String twoChannels = NET.replaceFirst("num_output: 1", "num_output: 2");
+        Net net = NetLoader.build(TestWeights.definition(twoChannels), weights);
+        NetParameter.Builder q = net.definition().toBuilder();
+        q.getLayerBuilder(1).setPrecisionParam(PrecisionParameter.newBuilder().setThLayerOut(14f));
+        q.getLayerBuilder(3).setPrecisionParam(PrecisionParameter.newBuilder().setThLayerOut(1f));
+        assertEquals(List.of("layer 'conv1': the bias of 1 of 2 channels is beyond its output clip 14.00, where the "
+                + "requantization clips it (as the device's does)"), SchemeNets.clippedBiases(net, q.build()));
+    }
+
+    /**
+     * conv1 has 64 channels, one of whose biases lies a fifth past xilinx:4's output threshold t of conv1: covering
+     * it would cost every output more resolution than clipping it costs on average, so Xilinx mode warns that
+     * CHaiDNN's runtime clips it (the text aciq filters out, checked here so that the filter follows it); aciq:4
+     * warns instead against its own final clip, when the bias is beyond it.
+     */
+    @Test
+    void aciqWarnsOfClippedBiasesAgainstItsOwnClipsNotCHaiDnnRuntime() {
+        String wide = NET.replaceFirst("num_output: 1", "num_output: 64");
+        float[] w1 = new float[64];
+        float[] w2 = new float[64];
+        Arrays.fill(w1, 1f);
+        Arrays.fill(w2, 1f);
+        float[] bias = new float[64];
+        Map<String, BlobHistograms> stats = new LinkedHashMap<>();
+        stats.put("data", outlier(-1));
+        stats.put("conv1", outlier(-1));
+        stats.put("relu1", outlier(1));
+        stats.put("conv2", outlier(-1));
+        Calibration calibration = new Calibration(stats, List.of("a.png"), List.of("a.png"));
+        java.util.function.Supplier<Net> net = () -> NetLoader.build(TestWeights.definition(wide),
+                NetParameter.newBuilder()
+                        .addLayer(layer("conv1", blob(new int[] {64, 1, 1, 1}, w1), blob(new int[] {64}, bias)))
+                        .addLayer(layer("conv2", blob(new int[] {1, 64, 1, 1}, w2), blob(new int[] {1}, 0f)))
+                        .build());
+        float t = SchemeNets.quantize(SchemeSpec.parse("xilinx:4"), net.get(), calibration).net().getLayer(1)
+                .getPrecisionParam().getThLayerOut();
+        bias[0] = 1.2f * t;
+        List<String> xilinx = SchemeNets.quantize(SchemeSpec.parse("xilinx:4"), net.get(), calibration).notices()
+                .stream().map(n -> n.text()).toList();
+        assertTrue(xilinx.stream().anyMatch(text -> text.contains(SchemeNets.XILINX_BIAS_CLIP)), xilinx.toString());
+        var aciq = SchemeNets.quantize(SchemeSpec.parse("aciq:4"), net.get(), calibration);
+        List<String> texts = aciq.notices().stream().map(n -> n.text()).toList();
+        float clip = aciq.net().getLayer(1).getPrecisionParam().getThLayerOut();
+        assertEquals(bias[0] > clip ? List.of(String.format(java.util.Locale.ROOT, "layer 'conv1': the bias of 1 of "
+                + "64 channels is beyond its output clip %.4g, where the requantization clips it (as the device's "
+                + "does)", clip)) : List.of(), texts);
     }
 }

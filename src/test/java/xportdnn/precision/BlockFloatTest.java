@@ -1,8 +1,16 @@
 package xportdnn.precision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import xportdnn.model.Layer;
+import xportdnn.model.ModelException;
+import xportdnn.model.PoolGeometry;
+import xportdnn.model.TestWeights;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
 
 /** Block floating point (algorithms.md E) against hand-computed cases. */
 class BlockFloatTest {
@@ -48,5 +56,27 @@ class BlockFloatTest {
                 }
             }
         }
+    }
+
+    /**
+     * A pooled blob is a block of its own: a 2x2 global average from exponent 6 (8-bit mantissas: step 1,
+     * threshold 127) into exponent 1 (step 2^-5, threshold 3.96875) is the device's factors m = 1,
+     * a = 2^16 / 4 = 16384 and the shift 16 - (6 - 1) = 11. Codes 1, 2, 3, 4 (sum 10) average 2.5, 80 steps of
+     * 2^-5: 10 x 16384 / 2^11 = 80; sum 11 (2.75) gives 88. A threshold off the grid is refused.
+     */
+    @Test
+    void averagePoolingWritesThePooledBlobInItsOwnExponent() {
+        Layer pool = new Layer(TestWeights.definition("layer { name: \"p\" type: \"Pooling\" bottom: \"x\" "
+                + "top: \"y\" pooling_param { pool: AVE global_pooling: true } }").getLayer(0), List.of(), List.of());
+        PoolGeometry window = PoolGeometry.of(pool.param(), new int[] {1, 1, 2, 2});
+        PrecisionParameter block = PrecisionParameter.newBuilder().setBwLayerIn(8).setBwLayerOut(8)
+                .setThLayerIn(127).setThLayerOut(3.96875f).build();
+        AveragePooling a = new BlockFloatScheme().averagePooling(pool, block, window);
+        assertEquals(List.of(1, 16384, 11), List.of(a.multiplier(), a.scale(), a.shift()));
+        assertTrue(a.rescales());
+        assertEquals(80, a.apply(10));
+        assertEquals(88, a.apply(11));
+        PrecisionParameter offGrid = block.toBuilder().setThLayerOut(3.9f).build();
+        assertThrows(ModelException.class, () -> new BlockFloatScheme().averagePooling(pool, offGrid, window));
     }
 }
