@@ -2,6 +2,7 @@ package xportdnn.engine.layers;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -10,6 +11,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * context are built once, and a call only sets the arrays. {@code Nd4j.exec(new Conv2D(...))} builds both afresh
  * on every call, which cost as much as oneDNN's own work for SqueezeNet's small convolutions (a 13 x 13, 512 -> 64
  * 1x1 convolution: 240 us a call against 120 us through a kept context, measured in one process, 2 threads).
+ * The context is native memory that ND4J frees when this object is garbage-collected. Not for concurrent use:
+ * the arrays of a call are set on the shared context.
  */
 final class NativeCall {
 
@@ -27,7 +30,7 @@ final class NativeCall {
 
     /** libnd4j's custom op {@code name} with the given float arguments (for ops without a Java class of their own). */
     static NativeCall named(String name, double... floatArguments) {
-        return new NativeCall(org.nd4j.linalg.api.ops.DynamicCustomOp.builder(name)
+        return new NativeCall(DynamicCustomOp.builder(name)
                 .addFloatingPointArguments(toObjects(floatArguments)).build());
     }
 
