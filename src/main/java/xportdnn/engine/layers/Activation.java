@@ -27,10 +27,20 @@ final class Activation extends InPlaceOp {
         return true;
     }
 
-    /** {@code max(x, 0) + negative_slope * min(x, 0)}. */
+    /**
+     * {@code max(x, 0) + negative_slope * min(x, 0)}. The plain ReLU (slope 0, every ReLU of most nets) goes through
+     * a kept {@link NativeCall}: on SqueezeNet's small blobs the op's set-up, not the arithmetic, is its cost.
+     */
     static Activation relu(Layer layer) {
         float slope = layer.param().getReluParam().getNegativeSlope();
-        return new Activation(slope == 0f ? y -> Transforms.relu(y, false) : y -> Transforms.leakyRelu(y, slope, false));
+        if (slope != 0f) {
+            return new Activation(y -> Transforms.leakyRelu(y, slope, false));
+        }
+        NativeCall relu = NativeCall.named("relu", 0.0);
+        return new Activation(y -> {
+            relu.run(y, y);
+            return y;
+        });
     }
 
     static Activation sigmoid(Layer layer) {

@@ -3,7 +3,6 @@ package xportdnn.engine.layers;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.Layer;
@@ -18,6 +17,8 @@ final class Concat implements LayerOp {
     private final int axis;
     private final boolean single;
     private final Buffers buffers = new Buffers();
+    /** libnd4j's concat along the last axis: the channels of channels-last bottoms. */
+    private final NativeCall lastAxisConcat = new NativeCall(DynamicCustomOp.builder("concat").addIntegerArguments(3).build());
 
     Concat(Layer layer) {
         name = layer.name();
@@ -73,11 +74,7 @@ final class Concat implements LayerOp {
     /** Channel concatenation of channels-last bottoms along their last axis, kept channels-last. */
     private INDArray concatChannelsLast(List<INDArray> bottoms, long[] shape) {
         INDArray out = buffers.get(0, shape[0], shape[2], shape[3], shape[1]);
-        DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("concat").addIntegerArguments(3).addOutputs(out);
-        for (INDArray b : bottoms) {
-            op.addInputs(Tensors.channelsLastStorage(b));
-        }
-        Nd4j.exec(op.build());
+        lastAxisConcat.run(out, bottoms.stream().map(Tensors::channelsLastStorage).toArray(INDArray[]::new));
         return Tensors.channelsFirstView(out);
     }
 }

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
@@ -33,13 +32,14 @@ final class Convolution implements LayerOp {
     private final int group;
     private final int inputs;
     private final boolean depthwise;
-    private final Conv2DConfig config;
-    /** The same convolution on channels-last arrays (ungrouped only). */
-    private final Conv2DConfig channelsLastConfig;
     /** One weight array per group, or per depthwise filter {@code j} the weight {@code [kh, kw, in, 1]}. */
     private final List<INDArray> weights = new ArrayList<>();
     private final List<INDArray> biases = new ArrayList<>();
     private final Buffers buffers = new Buffers();
+    /** The conv2d (or depthwise_conv2d) call, channels-first, every group and depthwise filter through it. */
+    private final NativeCall call;
+    /** The conv2d call on channels-last arrays (ungrouped only). */
+    private final NativeCall channelsLastCall;
     /** See {@link #workspaceValuesPerImage}. */
     private final long workspaceValues;
 
@@ -73,7 +73,7 @@ final class Convolution implements LayerOp {
                 biases.add(b == null || group == 1 ? b : b.get(NDArrayIndex.interval(i * perGroup, (i + 1) * perGroup)).dup());
             }
         }
-        config = Conv2DConfig.builder()
+        Conv2DConfig config = Conv2DConfig.builder()
                 .kH(w.size(2)).kW(w.size(3))
                 .sH(g.stride()[0]).sW(g.stride()[1])
                 .pH(g.pad()[0]).pW(g.pad()[1])
@@ -81,7 +81,7 @@ final class Convolution implements LayerOp {
                 .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW)
                 .weightsFormat(depthwise ? WeightsFormat.YXIO : WeightsFormat.OIYX)
                 .build();
-        channelsLastConfig = Conv2DConfig.builder()
+        Conv2DConfig channelsLastConfig = Conv2DConfig.builder()
                 .kH(w.size(2)).kW(w.size(3))
                 .sH(g.stride()[0]).sW(g.stride()[1])
                 .pH(g.pad()[0]).pW(g.pad()[1])
@@ -89,6 +89,8 @@ final class Convolution implements LayerOp {
                 .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NHWC)
                 .weightsFormat(WeightsFormat.OIYX)
                 .build();
+        call = new NativeCall(depthwise ? new DepthwiseConv2D(new INDArray[0], null, config) : new Conv2D(new INDArray[0], null, config));
+        channelsLastCall = new NativeCall(new Conv2D(new INDArray[0], null, channelsLastConfig));
     }
 
     /**
@@ -134,13 +136,13 @@ final class Convolution implements LayerOp {
                 storage = buffers.copy(1, x.permute(0, 2, 3, 1));
             }
             INDArray out = buffers.get(0, outShape[0], outShape[2], outShape[3], outShape[1]);
-            run(new Conv2D(storage, weights.get(0), biases.get(0), out, channelsLastConfig));
+            channelsLastCall.run(out, storage, weights.get(0), biases.get(0));
             return List.of(Tensors.channelsFirstView(out));
         }
         INDArray x = Tensors.dense(bottoms.get(0));
         INDArray out = buffers.get(0, outShape);
         if (depthwise && weights.size() == 1) {
-            run(new DepthwiseConv2D(x, weights.get(0), biases.get(0), out, config));
+            call.run(out, x, weights.get(0), biases.get(0));
         } else if (depthwise) {
             // ND4J computes a channel multiplier above 1 itself, through an im2col buffer kernel-area times the output
             // (1.1 GB for a 3 MB input and a 21 x 21 kernel, and 30 times slower); oneDNN takes multiplier 1: one call
@@ -148,7 +150,7 @@ final class Convolution implements LayerOp {
             INDArray byFilter = out.reshape('c', out.size(0), inputs, weights.size(), out.size(2), out.size(3));
             for (int j = 0; j < weights.size(); j++) {
                 INDArray part = buffers.get(2, out.size(0), inputs, out.size(2), out.size(3));
-                run(new DepthwiseConv2D(x, weights.get(j), biases.get(j), part, config));
+                call.run(part, x, weights.get(j), biases.get(j));
                 byFilter.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(j)).assign(part);
             }
         } else {
@@ -158,14 +160,10 @@ final class Convolution implements LayerOp {
                 INDArray slice = buffers.copy(1, x.get(NDArrayIndex.all(),
                         NDArrayIndex.interval((long) i * inPerGroup, (long) (i + 1) * inPerGroup)));
                 INDArray part = buffers.get(2, out.size(0), outPerGroup, out.size(2), out.size(3));
-                run(new Conv2D(slice, weights.get(i), biases.get(i), part, config));
+                call.run(part, slice, weights.get(i), biases.get(i));
                 out.get(NDArrayIndex.all(), NDArrayIndex.interval(i * outPerGroup, (i + 1) * outPerGroup)).assign(part);
             }
         }
         return List.of(out);
-    }
-
-    private static void run(DynamicCustomOp op) {
-        Nd4j.exec(op);
     }
 }

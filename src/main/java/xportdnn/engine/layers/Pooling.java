@@ -64,9 +64,8 @@ final class Pooling implements LayerOp {
         INDArray in = g.pad(channelsLast ? storage : Tensors.dense(x), max ? -Float.MAX_VALUE : 0f, channelsLast);
         INDArray out = channelsLast ? buffers.get(0, x.size(0), g.outH, g.outW, x.size(1))
                 : buffers.get(0, x.size(0), x.size(1), g.outH, g.outW);
-        Pooling2DConfig config = channelsLast ? g.channelsLastConfig : g.config;
-        Nd4j.exec(max ? new MaxPooling2D(in, out, config) : new AvgPooling2D(in, out, config));
-        if (!max) {
+        (channelsLast ? g.channelsLastCall : g.call).run(out, in);
+        if (g.averageFactor != null) {
             out.muli(channelsLast ? g.averageFactorChannelsLast : g.averageFactor);
         }
         return List.of(channelsLast ? Tensors.channelsFirstView(out) : out);
@@ -80,9 +79,12 @@ final class Pooling implements LayerOp {
         /** Padding after the input (negative: rows/columns no window reaches, cropped away). */
         final int bottom;
         final int right;
-        final Pooling2DConfig config;
-        final Pooling2DConfig channelsLastConfig;
-        /** {@code kernelH * kernelW / clipped window size} per output position, shaped {@code [1, 1, outH, outW]}. */
+        final NativeCall call;
+        final NativeCall channelsLastCall;
+        /**
+         * {@code kernelH * kernelW / clipped window size} per output position, shaped {@code [1, 1, outH, outW]};
+         * null for MAX and where every window is whole (the factors would all be 1).
+         */
         final INDArray averageFactor;
         /** The same, shaped {@code [1, outH, outW, 1]}. */
         final INDArray averageFactorChannelsLast;
@@ -99,16 +101,19 @@ final class Pooling implements LayerOp {
             }
             bottom = (outH - 1) * window.strideH() + window.kernelH() - window.padH() - h;
             right = (outW - 1) * window.strideW() + window.kernelW() - window.padW() - w;
-            config = config(false);
-            channelsLastConfig = config(true);
+            call = call(false);
+            channelsLastCall = call(true);
             averageFactor = max ? null : averageFactor(h, w);
-            averageFactorChannelsLast = max ? null : averageFactor.reshape(1, outH, outW, 1);
+            averageFactorChannelsLast = averageFactor == null ? null : averageFactor.reshape(1, outH, outW, 1);
         }
 
-        private Pooling2DConfig config(boolean channelsLast) {
-            return Pooling2DConfig.builder()
+        private NativeCall call(boolean channelsLast) {
+            Pooling2DConfig config = Pooling2DConfig.builder()
                     .kH(window.kernelH()).kW(window.kernelW()).sH(window.strideH()).sW(window.strideW())
                     .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.VALID).isNHWC(channelsLast).build();
+            INDArray arraysGivenPerCall = Nd4j.empty();
+            return new NativeCall(max ? new MaxPooling2D(arraysGivenPerCall, null, config)
+                    : new AvgPooling2D(arraysGivenPerCall, null, config));
         }
 
         /**
@@ -142,14 +147,16 @@ final class Pooling implements LayerOp {
 
         private INDArray averageFactor(int h, int w) {
             float[] factor = new float[outH * outW];
+            boolean allWhole = true;
             for (int oh = 0; oh < outH; oh++) {
                 int rows = clippedExtent(oh, window.strideH(), window.padH(), window.kernelH(), h);
                 for (int ow = 0; ow < outW; ow++) {
                     int cols = clippedExtent(ow, window.strideW(), window.padW(), window.kernelW(), w);
                     factor[oh * outW + ow] = (float) window.kernelH() * window.kernelW() / (rows * cols);
+                    allWhole &= rows * cols == window.kernelH() * window.kernelW();
                 }
             }
-            return Tensors.of(factor, 1, 1, outH, outW);
+            return allWhole ? null : Tensors.of(factor, 1, 1, outH, outW);
         }
 
         /** Caffe's AVE window extent: from the (possibly negative) start to the end clipped at size + pad. */
