@@ -39,7 +39,7 @@ public interface ImageStore {
 
     /** The local file a location names, or empty for a URI (read by Hadoop, with --spark). */
     static Optional<Path> localPath(String location) {
-        return LocalImages.isUri(location) ? Optional.empty() : Optional.of(Path.of(location));
+        return LocalImages.isUri(location) ? Optional.empty() : Optional.of(LocalImages.path(location));
     }
 
     /** A location as records name it: a local path absolute and normalized, a URI as given. */

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,17 +33,17 @@ final class LocalImages implements ImageStore {
             throw new ModelException(location + ": a URI; image sets are read from URIs (hdfs://, s3a://, file:/...) "
                     + "with --spark only; give a local path, or add --spark");
         }
-        return Files.isDirectory(Path.of(location));
+        return Files.isDirectory(path(location));
     }
 
     @Override
     public boolean isFile(String location) {
-        return Files.isRegularFile(Path.of(location));
+        return Files.isRegularFile(path(location));
     }
 
     @Override
     public SortedMap<String, String> files(String folder, Predicate<String> take) {
-        Path dir = Path.of(folder);
+        Path dir = path(folder);
         SortedMap<String, String> byName = new TreeMap<>();
         // find, not walk + isRegularFile: the walk's own attributes answer, one stat per file instead of two
         try (Stream<Path> found = Files.find(dir, Integer.MAX_VALUE, (p, attributes) -> attributes.isRegularFile(),
@@ -64,7 +65,7 @@ final class LocalImages implements ImageStore {
     @Override
     public List<String> lines(String file) {
         try {
-            return Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
+            return Files.readAllLines(path(file), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw IoErrors.cannot("read", file, e);
         }
@@ -72,17 +73,28 @@ final class LocalImages implements ImageStore {
 
     @Override
     public String sibling(String file, String relative) {
-        return Path.of(file).toAbsolutePath().getParent().resolve(relative).toString();
+        return path(file).toAbsolutePath().getParent().resolve(path(relative)).toString();
     }
 
     @Override
     public ImageSet.Pixels pixels(String file) {
-        return new ImageSet.ImageFile(Path.of(file));
+        return new ImageSet.ImageFile(path(file));
     }
 
     @Override
     public ImageSet records(String file, Path labels) {
-        return Idx.isImageFile(Path.of(file)) ? ImageSet.idx(Path.of(file), labels) : null;
+        Path path = path(file);
+        return Idx.isImageFile(path) ? ImageSet.idx(path, labels) : null;
+    }
+
+    /** A location as a local path; one that no path can be (a NUL character in it) is refused in words. */
+    static Path path(String location) {
+        try {
+            return Path.of(location);
+        } catch (InvalidPathException e) {
+            throw new ModelException("'" + location.replace("\0", "\\0") + "': not a file path (" + e.getReason()
+                    + ")");
+        }
     }
 
     /** The path below {@code dir} with {@code /} separators. */

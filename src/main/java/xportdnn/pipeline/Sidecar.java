@@ -5,6 +5,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -189,11 +190,24 @@ public record Sidecar(String format, String tool, String written, DigestedFile p
             return new Lookup(file, null, "is not an xportdnn sidecar (no \"format\": \"" + FORMAT
                     + "\" with the prototxt's digest)");
         }
+        RecordedPreprocessing recorded = sidecar.preprocessing();
+        if (recorded != null && recorded.meanFile() != null && !isPath(recorded.meanFile().path())) {
+            return new Lookup(file, null, "names a mean file that is not a file path (" + recorded.meanFile().path()
+                    .replace("\0", "\\0") + ")");
+        }
         if (!sidecar.prototxt().sha256().equals(FileDigest.of(prototxt))) {
             return new Lookup(file, null, "was written for another prototxt (its SHA-256 differs from " + prototxt
                     + "'s: the prototxt was changed after the export, or the sidecar belongs to another one)");
         }
         return new Lookup(file, sidecar, null);
+    }
+
+    private static boolean isPath(String path) {
+        try {
+            return path != null && Path.of(path) != null;
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 
     private static String firstLine(String message) {

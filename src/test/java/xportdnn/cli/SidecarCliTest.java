@@ -189,6 +189,29 @@ class SidecarCliTest {
     }
 
     @Test
+    void aRecordedMeanFileNoPathCanBeIsAWarning() throws Exception {
+        Path mean = dir.resolve("mean.npy");
+        float[] values = new float[3 * 32 * 32];
+        java.util.Arrays.fill(values, 128);
+        Npy.write(new Blob(new int[] {3, 32, 32}, values), mean);
+        Path q = dir.resolve("tiny_n.prototxt");
+        CliRun export = CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
+                q.toString(), "--calibration_directory", IMAGES, "--calibration_size", "4", "--mean_file",
+                mean.toString(), "--bitwidths", "8,8,8", "--quiet");
+        assertEquals(0, export.status(), export.stderr());
+        Path sidecar = dir.resolve("tiny_n.prototxt.xportdnn.json");
+        String json = Files.readString(sidecar);
+        String recorded = "\"" + mean.toAbsolutePath().normalize() + "\"";
+        assertTrue(json.contains(recorded), json);
+        Files.writeString(sidecar, json.replace(recorded, "\"mean\\u0000.npy\"")); // edited by hand
+        CliRun run = validate(q, "--channel_swap", "0,1,2", "--mean_value", "128,128,128");
+        assertEquals(0, run.status(), run.stderr()); // a broken sidecar is ignored with a warning, as any other
+        assertEquals(1, run.stderr().lines().count(), run.stderr());
+        assertTrue(run.stderr().contains("names a mean file that is not a file path (mean\\0.npy); ignored it"),
+                run.stderr());
+    }
+
+    @Test
     void aValidateOutputNeverOverwritesTheSidecar() throws Exception {
         Path q = exportTinynet();
         Path sidecar = dir.resolve("tiny_q.prototxt.xportdnn.json");

@@ -159,6 +159,16 @@ class ImageSetTest {
         assertMessage(() -> ImageSet.open(missing, labels), labels + ": a label file only goes with");
     }
 
+    @Test
+    void aLocationNoPathCanBeIsRefusedInWords() throws IOException {
+        // a NUL character: java.nio refuses it with an unchecked InvalidPathException, which used to escape
+        assertMessage(() -> ImageSet.open(ImageStore.LOCAL, "a\0b.ppm", null), "'a\\0b.ppm': not a file path");
+        Path list = Files.writeString(tmp.resolve("nul.txt"), "a\0.ppm 1\n");
+        ModelException e = assertThrows(ModelException.class, () -> ImageSet.list(list));
+        assertTrue(e.getMessage().contains("not a file path"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String start) {
         ModelException e = assertThrows(ModelException.class, call);
         assertTrue(e.getMessage().startsWith(start), e.getMessage());
