@@ -18,12 +18,16 @@ package xportdnn.precision;
  */
 public record FixedPointFormat(int bitwidth, int fractionalBits) implements PowerOfTwoFormat {
 
+    /** The largest |fractional length| a format may have. */
+    public static final int MAX_FRACTIONAL_BITS = 60;
+
     public FixedPointFormat {
         if (bitwidth < 2 || bitwidth > 24) {
             throw new IllegalArgumentException("bitwidth " + bitwidth + " is outside 2..24");
         }
-        if (Math.abs(fractionalBits) > 60) {
-            throw new IllegalArgumentException("fractional length " + fractionalBits + " is outside -60..60");
+        if (Math.abs(fractionalBits) > MAX_FRACTIONAL_BITS) {
+            throw new IllegalArgumentException("fractional length " + fractionalBits + " is outside -"
+                    + MAX_FRACTIONAL_BITS + ".." + MAX_FRACTIONAL_BITS);
         }
     }
 

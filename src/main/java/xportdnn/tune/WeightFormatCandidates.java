@@ -29,7 +29,7 @@ final class WeightFormatCandidates {
                 && output instanceof FixedPointFormat o) {
             for (int fl = w.fractionalBits() - COARSER; fl <= w.fractionalBits() + FINER; fl++) {
                 if (fl != w.fractionalBits() && in.fractionalBits() + fl >= o.fractionalBits()
-                        && Math.abs(fl) <= 60) {
+                        && Math.abs(fl) <= FixedPointFormat.MAX_FRACTIONAL_BITS) {
                     out.add(new FixedPointFormat(w.bitwidth(), fl));
                 }
             }
