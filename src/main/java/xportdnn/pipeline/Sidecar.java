@@ -202,9 +202,14 @@ public record Sidecar(String format, String tool, String written, DigestedFile p
         return new Lookup(file, sidecar, null);
     }
 
+    /** Whether {@code path} can name a file here (java.nio refuses a NUL character, for one). */
     private static boolean isPath(String path) {
+        if (path == null) {
+            return false;
+        }
         try {
-            return path != null && Path.of(path) != null;
+            Path.of(path);
+            return true;
         } catch (InvalidPathException e) {
             return false;
         }

@@ -172,14 +172,7 @@ class SidecarCliTest {
     @Test
     void aRecordedMeanFileThatIsGoneIsOneErrorLine() throws Exception {
         Path mean = dir.resolve("mean.npy");
-        float[] values = new float[3 * 32 * 32];
-        java.util.Arrays.fill(values, 128);
-        Npy.write(new Blob(new int[] {3, 32, 32}, values), mean);
-        Path q = dir.resolve("tiny_m.prototxt");
-        CliRun export = CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
-                q.toString(), "--calibration_directory", IMAGES, "--calibration_size", "4", "--mean_file",
-                mean.toString(), "--bitwidths", "8,8,8", "--quiet");
-        assertEquals(0, export.status(), export.stderr());
+        Path q = exportWithMeanFile(mean, "tiny_m.prototxt");
         Files.delete(mean);
         CliRun run = validate(q);
         assertEquals(2, run.status(), run.stderr());
@@ -191,14 +184,7 @@ class SidecarCliTest {
     @Test
     void aRecordedMeanFileNoPathCanBeIsAWarning() throws Exception {
         Path mean = dir.resolve("mean.npy");
-        float[] values = new float[3 * 32 * 32];
-        java.util.Arrays.fill(values, 128);
-        Npy.write(new Blob(new int[] {3, 32, 32}, values), mean);
-        Path q = dir.resolve("tiny_n.prototxt");
-        CliRun export = CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
-                q.toString(), "--calibration_directory", IMAGES, "--calibration_size", "4", "--mean_file",
-                mean.toString(), "--bitwidths", "8,8,8", "--quiet");
-        assertEquals(0, export.status(), export.stderr());
+        Path q = exportWithMeanFile(mean, "tiny_n.prototxt");
         Path sidecar = dir.resolve("tiny_n.prototxt.xportdnn.json");
         String json = Files.readString(sidecar);
         String recorded = "\"" + mean.toAbsolutePath().normalize() + "\"";
@@ -209,6 +195,19 @@ class SidecarCliTest {
         assertEquals(1, run.stderr().lines().count(), run.stderr());
         assertTrue(run.stderr().contains("names a mean file that is not a file path (mean\\0.npy); ignored it"),
                 run.stderr());
+    }
+
+    /** Exports tinynet with a flat 128 per-pixel mean file written to {@code mean}: the prototxt it wrote. */
+    private Path exportWithMeanFile(Path mean, String prototxt) throws Exception {
+        float[] values = new float[3 * 32 * 32];
+        java.util.Arrays.fill(values, 128);
+        Npy.write(new Blob(new int[] {3, 32, 32}, values), mean);
+        Path q = dir.resolve(prototxt);
+        CliRun export = CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
+                q.toString(), "--calibration_directory", IMAGES, "--calibration_size", "4", "--mean_file",
+                mean.toString(), "--bitwidths", "8,8,8", "--quiet");
+        assertEquals(0, export.status(), export.stderr());
+        return q;
     }
 
     @Test
