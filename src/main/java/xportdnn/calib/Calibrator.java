@@ -1,14 +1,14 @@
 package xportdnn.calib;
 
-import xportdnn.data.Batches;
-import xportdnn.data.ImageSet;
-import xportdnn.data.Transformer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 import java.util.function.ToIntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.data.Batches;
+import xportdnn.data.ImageSet;
+import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.NonFiniteValues;

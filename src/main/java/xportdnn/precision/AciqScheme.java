@@ -1,8 +1,8 @@
 package xportdnn.precision;
 
-import java.io.Serializable;
 import static xportdnn.precision.BlockFields.require;
 
+import java.io.Serializable;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;

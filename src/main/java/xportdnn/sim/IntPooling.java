@@ -1,8 +1,8 @@
 package xportdnn.sim;
 
-import xportdnn.precision.AveragePooling;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PoolingParameter.RoundMode;
+import xportdnn.precision.AveragePooling;
 
 /**
  * Caffe's MAX or AVE pooling over integer codes, windows as Caffe lays them out ({@link PoolGeometry}).

@@ -1,7 +1,7 @@
 package xportdnn.sim;
 
-import xportdnn.precision.NumberFormat;
 import java.util.Arrays;
+import xportdnn.precision.NumberFormat;
 
 /**
  * One blob's value during a simulated pass: integer codes in the {@link NumberFormat} the device wrote them in,

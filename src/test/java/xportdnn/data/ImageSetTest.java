@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import xportdnn.SharedData;
 import xportdnn.SharedData.Model;
+import xportdnn.SharedData;
 import xportdnn.model.ModelException;
 
 class ImageSetTest {

@@ -1,15 +1,14 @@
 package xportdnn.sim;
 
-import xportdnn.precision.AveragePooling;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.TestWeights;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.PoolingParameter.RoundMode;
+import xportdnn.precision.AveragePooling;
 
 /** The simulator's pooling on codes, against hand-computed values. */
 class IntegerArithmeticTest {

@@ -1,22 +1,22 @@
 package xportdnn.sim;
 
-import xportdnn.precision.FixedPointFormat;
-import xportdnn.precision.NumberFormat;
-import xportdnn.precision.Requantizer;
-import xportdnn.precision.ThresholdFormat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
 import xportdnn.engine.CpuInfo;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.proto.Caffe.ConvolutionParameter;
 import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.precision.FixedPointFormat;
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.Requantizer;
+import xportdnn.precision.ThresholdFormat;
 import xportdnn.sim.ReferenceArithmetic.Geometry;
 
 /**

@@ -15,8 +15,8 @@ import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.LayerParameter;
-import xportdnn.model.proto.Caffe.PoolingParameter;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
+import xportdnn.model.proto.Caffe.PoolingParameter;
 
 /**
  * Caffe's Pooling (MAX or AVE, global or windowed). Caffe rounds the output size up by default and then drops a
