@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.export.XilinxExporter;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
@@ -59,13 +60,14 @@ final class SchemeNets {
             case NAIVE -> {
                 ExportScheme.Exported max = ExportScheme.xilinx(ThresholdMethod.parse("max"), bits)
                         .export(net, calibration);
-                yield new ExportScheme.Exported(perTensorWeights(max.net()), null, max.notices(), max.summary());
+                yield new ExportScheme.Exported(perTensorWeights(max.net()), null, simulatorOnly(max.notices()),
+                        max.summary());
             }
             case BFP -> {
                 ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(averaged(net, calibration)), bits)
                         .export(net, calibration);
                 yield new ExportScheme.Exported(pooledExponents(blockFloat(kl.net(), spec.bits()), net, calibration,
-                        spec.bits()), null, kl.notices(), kl.summary());
+                        spec.bits()), null, simulatorOnly(kl.notices()), kl.summary());
             }
             case ACIQ -> aciq(net, calibration, spec.bits());
             case F8NET -> {
@@ -116,10 +118,18 @@ final class SchemeNets {
             }
         }
         NetParameter aciq = out.build();
-        List<Notice> notices = new ArrayList<>(weightsOnly.notices().stream()
+        List<Notice> notices = new ArrayList<>(simulatorOnly(weightsOnly.notices()).stream()
                 .filter(n -> !n.text().contains(XILINX_BIAS_CLIP)).toList());
         clippedBiases(net, aciq).forEach(w -> notices.add(Notice.warning(w)));
         return new ExportScheme.Exported(aciq, null, notices, weightsOnly.summary());
+    }
+
+    /**
+     * The notices of a Xilinx walk that matter to a scheme only the simulator runs: not the stand-in written for a
+     * threshold of 0, which CHaiDNN's runtime needs (it divides by thresholds) and the simulator does not.
+     */
+    private static List<Notice> simulatorOnly(List<Notice> notices) {
+        return notices.stream().filter(n -> !n.text().contains(XilinxExporter.ZERO_THRESHOLD)).toList();
     }
 
     /** What the Xilinx walk's warning of a clipped bias says (CHaiDNN's runtime, at thresholds aciq replaces). */

@@ -30,6 +30,9 @@ public final class XilinxExporter {
      */
     public static final float ZERO_THRESHOLD_STAND_IN = 1e-6f;
 
+    /** What the warning about a {@link #ZERO_THRESHOLD_STAND_IN} says of the threshold it replaced. */
+    public static final String ZERO_THRESHOLD = "is 0 (all-zero weights or outputs)";
+
     /**
      * @param net             the quantized net: the user's definition, batch 1, with the precision blocks
      * @param blockCount      how many precision_param blocks were written

@@ -35,7 +35,7 @@ record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allow
         notices.addAll(Notice.unsupported(net));
         thresholds.warnings().forEach(w -> notices.add(Notice.warning(w)));
         for (String where : result.zeroThresholds()) {
-            notices.add(Notice.warning(where + " is 0 (all-zero weights or outputs); written as "
+            notices.add(Notice.warning(where + " " + XilinxExporter.ZERO_THRESHOLD + "; written as "
                     + XilinxExporter.ZERO_THRESHOLD_STAND_IN + ", as CHaiDNN divides by it"));
         }
         Function<NetParameter, Map<String, Object>> json = report ? written -> ReportJson.tree(method.name(),

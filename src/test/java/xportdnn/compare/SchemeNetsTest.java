@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.export.XilinxExporter;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.TestWeights;
@@ -185,5 +186,32 @@ class SchemeNetsTest {
         assertEquals(bias[0] > clip ? List.of(String.format(java.util.Locale.ROOT, "layer 'conv1': the bias of 1 of "
                 + "64 channels is beyond its output clip %.4g, where the requantization clips it (as the device's "
                 + "does)", clip)) : List.of(), texts);
+    }
+
+    /**
+     * conv1's second weight channel is all zeros, a threshold of 0: the Xilinx exporter writes a stand-in for it and
+     * warns (CHaiDNN's runtime divides by thresholds), so xilinx:8 says so; naive, bfp and aciq, which only the
+     * simulator runs, do not pass that warning on.
+     */
+    @Test
+    void onlyChaiDnnSchemesWarnOfTheZeroThresholdStandIn() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv1", blob(new int[] {2, 1, 1, 1}, 1f, 0f), blob(new int[] {2}, 0f, 0f)))
+                .addLayer(layer("conv2", blob(new int[] {1, 2, 1, 1}, 1f, 1f), blob(new int[] {1}, 0f)))
+                .build();
+        Net net = NetLoader.build(TestWeights.definition(NET.replaceFirst("num_output: 1", "num_output: 2")),
+                weights);
+        Map<String, BlobHistograms> stats = new LinkedHashMap<>();
+        stats.put("data", outlier(-1));
+        stats.put("conv1", outlier(-1));
+        stats.put("relu1", outlier(1));
+        stats.put("conv2", outlier(-1));
+        Calibration calibration = new Calibration(stats, List.of("a.png"), List.of("a.png"));
+        for (String scheme : List.of("xilinx:8", "naive:8", "bfp:8", "aciq:4")) {
+            List<String> texts = SchemeNets.quantize(SchemeSpec.parse(scheme), net, calibration).notices().stream()
+                    .map(n -> n.text()).toList();
+            boolean warned = texts.stream().anyMatch(t -> t.contains(XilinxExporter.ZERO_THRESHOLD));
+            assertEquals(scheme.startsWith("xilinx"), warned, scheme + ": " + texts);
+        }
     }
 }
