@@ -42,6 +42,16 @@ class SchemeNetsTest {
         return TestStatistics.of(d);
     }
 
+    /** {@link #NET}'s statistics: every blob {@link #outlier}(-1), but relu1's output, never negative, outlier(1). */
+    private static Calibration chainCalibration() {
+        Map<String, BlobHistograms> stats = new LinkedHashMap<>();
+        stats.put("data", outlier(-1));
+        stats.put("conv1", outlier(-1));
+        stats.put("relu1", outlier(1));
+        stats.put("conv2", outlier(-1));
+        return new Calibration(stats, List.of("a.png"), List.of("a.png"));
+    }
+
     /**
      * aciq:4 (the paper's code, submission2019/cnn-quantization, quantizes only ReLU outputs): a signed blob (99 x -1
      * and 100: mean 0.01, mean absolute deviation (99 x 1.01 + 99.99) / 100 = 1.9998) is held in 16-bit codes
@@ -58,12 +68,7 @@ class SchemeNetsTest {
                 .addLayer(layer("conv2", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
                 .build();
         Net net = NetLoader.build(TestWeights.definition(NET), weights);
-        Map<String, BlobHistograms> stats = new LinkedHashMap<>();
-        stats.put("data", outlier(-1));
-        stats.put("conv1", outlier(-1));
-        stats.put("relu1", outlier(1));
-        stats.put("conv2", outlier(-1));
-        Calibration calibration = new Calibration(stats, List.of("a.png"), List.of("a.png"));
+        Calibration calibration = chainCalibration();
         NetParameter q = SchemeNets.quantize(SchemeSpec.parse("aciq:4"), net, calibration).net();
         Map<String, PrecisionParameter> blocks = new LinkedHashMap<>();
         q.getLayerList().forEach(l -> blocks.put(l.getName(), l.getPrecisionParam()));
@@ -163,12 +168,7 @@ class SchemeNetsTest {
         Arrays.fill(w1, 1f);
         Arrays.fill(w2, 1f);
         float[] bias = new float[64];
-        Map<String, BlobHistograms> stats = new LinkedHashMap<>();
-        stats.put("data", outlier(-1));
-        stats.put("conv1", outlier(-1));
-        stats.put("relu1", outlier(1));
-        stats.put("conv2", outlier(-1));
-        Calibration calibration = new Calibration(stats, List.of("a.png"), List.of("a.png"));
+        Calibration calibration = chainCalibration();
         java.util.function.Supplier<Net> net = () -> NetLoader.build(TestWeights.definition(wide),
                 NetParameter.newBuilder()
                         .addLayer(layer("conv1", blob(new int[] {64, 1, 1, 1}, w1), blob(new int[] {64}, bias)))
@@ -201,12 +201,7 @@ class SchemeNetsTest {
                 .build();
         Net net = NetLoader.build(TestWeights.definition(NET.replaceFirst("num_output: 1", "num_output: 2")),
                 weights);
-        Map<String, BlobHistograms> stats = new LinkedHashMap<>();
-        stats.put("data", outlier(-1));
-        stats.put("conv1", outlier(-1));
-        stats.put("relu1", outlier(1));
-        stats.put("conv2", outlier(-1));
-        Calibration calibration = new Calibration(stats, List.of("a.png"), List.of("a.png"));
+        Calibration calibration = chainCalibration();
         for (String scheme : List.of("xilinx:8", "naive:8", "bfp:8", "aciq:4")) {
             List<String> texts = SchemeNets.quantize(SchemeSpec.parse(scheme), net, calibration).notices().stream()
                     .map(n -> n.text()).toList();
