@@ -28,11 +28,12 @@ final class Activation extends InPlaceOp {
     }
 
     /**
-     * Blobs of at most this many values are rectified on one thread. Measured with a kept context on this project's
-     * 2-core machine while other work kept its load average at 7-10 (fastest of 5 runs): a ReLU over 10,816 values
-     * took 54 us on two threads and 6 us on one, over 193,600 values 34 us and 15 us (the second thread's wake-up is
-     * the cost), over 18.9 million values 6.9 ms either way. 2^18 values (1 MiB) puts every ReLU of a SqueezeNet
-     * batch-1 pass but conv1's on one thread and leaves batch 16's large blobs on all threads.
+     * Blobs of at most this many values are rectified on one thread. Measured with a kept context on this
+     * project's 2-core machine while other work kept its load average at 7-10 (fastest of 5 runs): a ReLU over
+     * 10,816 values took 54 us on two threads and 6 us on one, over 193,600 values 34 us and 15 us (the second
+     * thread's wake-up is the cost), over 18.9 million values 6.9 ms either way. 2^18 values (1 MiB) puts 23 of
+     * the 26 ReLUs of a SqueezeNet batch-1 pass on one thread (not conv1's and fire4's two 55 x 55 x 128 ones) and
+     * leaves batch 16's large blobs on all threads.
      */
     static final long ONE_THREAD_MAX_VALUES = 1 << 18;
 

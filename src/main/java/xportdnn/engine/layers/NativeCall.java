@@ -47,7 +47,7 @@ final class NativeCall {
      * Runs the op as {@link #run} does, but on the calling thread alone: for libnd4j's own loops (element-wise ops,
      * not oneDNN's) over small arrays, where waking a second thread costs more than the work it takes over. libnd4j
      * splits such a loop over at most {@code maxMasterThreads} threads; that process-wide limit is lowered for the
-     * call and put back after it.
+     * call and put back after it (a libnd4j loop another thread starts meanwhile also runs on one thread).
      */
     void runAlone(INDArray output, INDArray... inputs) {
         Environment environment = Nd4j.getEnvironment();
