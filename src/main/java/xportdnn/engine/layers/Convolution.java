@@ -42,13 +42,14 @@ final class Convolution implements LayerOp {
     private final NativeCall channelsLastCall;
     /** See {@link #workspaceValuesPerImage}. */
     private final long workspaceValues;
+    /** Set for a padded 1x1 convolution, which {@link #channelsLastCall} then runs unpadded. */
+    private final PaddedPointwise padded;
 
     Convolution(Layer layer, List<int[]> bottomShapes) {
         name = layer.name();
         ConvGeometry g = Layers.convGeometry(layer, bottomShapes);
         geometry = g;
         long in = Tensors.valuesPerImage(bottomShapes.get(0));
-        workspaceValues = g.group() == 1 ? in : in + Tensors.valuesPerImage(g.outputShape(bottomShapes.get(0), false));
         group = g.group();
         inputs = g.inChannels();
         int outputs = g.outChannels();
@@ -57,6 +58,10 @@ final class Convolution implements LayerOp {
                 outputs, inputs / group, g.kernel()[0], g.kernel()[1]), g.dilation());
         INDArray b = layer.param().getConvolutionParam().getBiasTerm() ? Tensors.of(Layers.weight(layer, 1, outputs), outputs)
                 : null;
+        padded = PaddedPointwise.of(g, b == null ? new float[outputs] : Tensors.floats(b));
+        long out = Tensors.valuesPerImage(g.outputShape(bottomShapes.get(0), false));
+        // grouped: the output; padded 1x1: the unpadded output, about as large
+        workspaceValues = in + (g.group() == 1 && padded == null ? 0 : out);
         depthwise = group > 1 && group == inputs;
         if (depthwise) {
             // depthwise_conv2d wants [kh, kw, in, multiplier]; Caffe's output channel c*m + j is input c's j-th filter.
@@ -84,7 +89,7 @@ final class Convolution implements LayerOp {
         Conv2DConfig channelsLastConfig = Conv2DConfig.builder()
                 .kH(w.size(2)).kW(w.size(3))
                 .sH(g.stride()[0]).sW(g.stride()[1])
-                .pH(g.pad()[0]).pW(g.pad()[1])
+                .pH(padded == null ? g.pad()[0] : 0).pW(padded == null ? g.pad()[1] : 0)
                 .dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NHWC)
                 .weightsFormat(WeightsFormat.OIYX)
@@ -118,7 +123,8 @@ final class Convolution implements LayerOp {
      * Ungrouped: one input, the kept channels-last copy of it (oneDNN's channels-last call adds a few MB at most:
      * measured 7 MB beside a 4 MB input and a 22 MB output). Grouped or depthwise: one input and one output, the
      * kept slices and parts and the reorders oneDNN makes around a channels-first call (measured 34 MB for the same
-     * sizes). No im2col buffer: ND4J's own, kernel-area times the output, is avoided (see {@link #forward}).
+     * sizes). A padded 1x1 convolution ({@link PaddedPointwise}) also keeps its unpadded output. No im2col buffer:
+     * ND4J's own, kernel-area times the output, is avoided (see {@link #forward}).
      */
     @Override
     public long workspaceValuesPerImage() {
@@ -136,7 +142,13 @@ final class Convolution implements LayerOp {
                 storage = buffers.copy(1, x.permute(0, 2, 3, 1));
             }
             INDArray out = buffers.get(0, outShape[0], outShape[2], outShape[3], outShape[1]);
-            channelsLastCall.run(out, storage, weights.get(0), biases.get(0));
+            if (padded == null) {
+                channelsLastCall.run(out, storage, weights.get(0), biases.get(0));
+            } else {
+                INDArray inner = buffers.get(2, outShape[0], x.size(2), x.size(3), outShape[1]);
+                channelsLastCall.run(inner, storage, weights.get(0), biases.get(0));
+                padded.frame(inner, out);
+            }
             return List.of(Tensors.channelsFirstView(out));
         }
         INDArray x = Tensors.dense(bottoms.get(0));

@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -40,6 +41,27 @@ final class NativeCall {
             boxed[i] = values[i];
         }
         return boxed;
+    }
+
+    /**
+     * Runs the op as {@link #run} does, but on the calling thread alone: for libnd4j's own loops (element-wise ops,
+     * not oneDNN's) over small arrays, where waking a second thread costs more than the work it takes over. libnd4j
+     * splits such a loop over at most {@code maxMasterThreads} threads; that process-wide limit is lowered for the
+     * call and put back after it (a libnd4j loop another thread starts meanwhile also runs on one thread).
+     */
+    void runAlone(INDArray output, INDArray... inputs) {
+        Environment environment = Nd4j.getEnvironment();
+        int threads = environment.maxMasterThreads();
+        if (threads <= 1) {
+            run(output, inputs);
+            return;
+        }
+        environment.setMaxMasterThreads(1);
+        try {
+            run(output, inputs);
+        } finally {
+            environment.setMaxMasterThreads(threads);
+        }
     }
 
     /** Runs the op on {@code inputs} (null entries are left out: an absent bias) writing into {@code output}. */

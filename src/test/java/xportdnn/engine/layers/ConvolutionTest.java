@@ -1,12 +1,15 @@
 package xportdnn.engine.layers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static xportdnn.engine.layers.Cases.array;
 import static xportdnn.engine.layers.Cases.assertShape;
 import static xportdnn.engine.layers.Cases.assertValues;
 import static xportdnn.engine.layers.Cases.blob;
+import static xportdnn.engine.layers.Cases.create;
 import static xportdnn.engine.layers.Cases.layer;
 import static xportdnn.engine.layers.Cases.run1;
 
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -84,6 +87,43 @@ class ConvolutionTest {
         int ow = (w + 2 * g.pw - (g.dw * (g.kw - 1) + 1)) / g.sw + 1;
         assertShape(y, n, outputs, oh, ow);
         assertValues(naive(input, n, c, h, w, weights, bias, outputs, c, g, oh, ow), y, 1e-5);
+    }
+
+    @Test
+    void paddedOneByOneHoldsTheBiasAroundTheDefinitionsInterior() {
+        // the ring within the padding sees only zeros: bias alone, as the definition's sum over no input gives
+        Random random = new Random(11);
+        int n = 3;
+        int c = 5;
+        int h = 4;
+        int w = 6;
+        int outputs = 7;
+        Geometry g = new Geometry(1, 1, 1, 1, 2, 1, 1, 1);
+        float[] input = gaussian(random, n * c * h * w);
+        float[] weights = gaussian(random, outputs * c);
+        float[] bias = gaussian(random, outputs);
+        LayerOp op = create(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 7 kernel_size: 1 "
+                + "pad_h: 2 pad_w: 1 }", blob(new int[] {outputs, c, 1, 1}, weights), blob(bias)), n, c, h, w);
+        INDArray x = array(input, n, c, h, w);
+        float[] expected = naive(input, n, c, h, w, weights, bias, outputs, 1, g, h + 4, w + 2);
+        INDArray y = op.forward(List.of(x)).get(0);
+        assertShape(y, n, outputs, h + 4, w + 2);
+        assertValues(expected, y, 1e-5);
+        assertEquals(bias[3], y.getFloat(2, 3, 0, 4), 0, "a padding row holds the bias exactly");
+        assertEquals(bias[6], y.getFloat(1, 6, 3, 0), 0, "a padding column holds the bias exactly");
+        y.assign(-99); // as an in-place layer after it would: the next pass writes the ring again
+        assertValues(expected, op.forward(List.of(x)).get(0), 1e-5);
+    }
+
+    @Test
+    void paddedOneByOneWithoutBiasHoldsZerosAroundTheInterior() {
+        Random random = new Random(12);
+        float[] input = gaussian(random, 2 * 3 * 3 * 3);
+        float[] weights = gaussian(random, 4 * 3);
+        INDArray y = run1(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 4 kernel_size: 1 pad: 1 "
+                + "bias_term: false }", blob(new int[] {4, 3, 1, 1}, weights)), array(input, 2, 3, 3, 3));
+        assertValues(naive(input, 2, 3, 3, 3, weights, new float[4], 4, 1, new Geometry(1, 1, 1, 1, 1, 1, 1, 1), 5, 5), y,
+                1e-5);
     }
 
     record Geometry(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
