@@ -14,8 +14,8 @@ abstract sealed class ColumnRows {
     /** Zeros elements {@code from .. to - 1}. */
     abstract void zero(int from, int to);
 
-    /** {@code row[dst + i] = in[src + i * stride]} for i in 0..count-1. */
-    abstract void copy(int[] in, int src, int stride, int dst, int count);
+    /** {@code row[dst + i] = in(src + i * stride)} for i in 0..count-1. */
+    abstract void copy(Codes in, int src, int stride, int dst, int count);
 
     /** Copies elements {@code from .. from + count - 1} into ND4J's matrix (same positions). */
     abstract void flush(int from, int count);
@@ -36,16 +36,14 @@ abstract sealed class ColumnRows {
         }
 
         @Override
-        void copy(int[] in, int src, int stride, int dst, int count) {
+        void copy(Codes in, int src, int stride, int dst, int count) {
+            if (stride == 1) { // a unit stride: a copy of bytes, or a conversion the JIT vectorizes
+                in.toInt8(src, rows, dst, count);
+                return;
+            }
             byte[] rows = this.rows;
-            if (stride == 1) { // a unit stride the JIT vectorizes
-                for (int i = 0; i < count; i++) {
-                    rows[dst + i] = (byte) in[src + i];
-                }
-            } else {
-                for (int i = 0; i < count; i++) {
-                    rows[dst + i] = (byte) in[src + i * stride];
-                }
+            for (int i = 0; i < count; i++) {
+                rows[dst + i] = (byte) in.get(src + i * stride);
             }
         }
 
@@ -71,16 +69,14 @@ abstract sealed class ColumnRows {
         }
 
         @Override
-        void copy(int[] in, int src, int stride, int dst, int count) {
-            float[] rows = this.rows;
+        void copy(Codes in, int src, int stride, int dst, int count) {
             if (stride == 1) {
-                for (int i = 0; i < count; i++) {
-                    rows[dst + i] = in[src + i];
-                }
-            } else {
-                for (int i = 0; i < count; i++) {
-                    rows[dst + i] = in[src + i * stride];
-                }
+                in.toFloat32(src, rows, dst, count);
+                return;
+            }
+            float[] rows = this.rows;
+            for (int i = 0; i < count; i++) {
+                rows[dst + i] = in.get(src + i * stride);
             }
         }
 

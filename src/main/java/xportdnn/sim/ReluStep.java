@@ -20,6 +20,7 @@ final class ReluStep implements SimStep {
     @Override
     public List<SimTensor> run(List<SimTensor> bottoms) {
         SimTensor x = bottoms.get(0);
-        return List.of(SimTensor.ofCodes(x.shape(), relu.applyAll(x.codesIn(input)), output));
+        int[] codes = relu.applyAll(x.codesIn(input).toInts());
+        return List.of(SimTensor.ofCodes(x.shape(), Codes.narrowest(codes, relu.lower(), relu.upper()), output));
     }
 }
