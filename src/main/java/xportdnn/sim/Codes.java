@@ -52,11 +52,14 @@ abstract sealed class Codes permits Codes.Bytes, Codes.Ints {
     /** {@code code(at + i) = from[src + i]} for i in 0..count-1 (codes within this storage's range). */
     abstract void write(int at, int[] from, int src, int count);
 
-    /** {@code rows[at + i] = code(from + i)}: codes within -128..127. */
-    abstract void toInt8(int from, byte[] rows, int at, int count);
+    /**
+     * {@code rows[at + i] = code(from + i * stride)}: codes within -128..127. A unit stride has a loop of its own
+     * (or is a copy), as in {@link #toFloat32}: the JIT runs it 2-3 times faster than the strided one.
+     */
+    abstract void toInt8(int from, int stride, byte[] rows, int at, int count);
 
-    /** {@code rows[at + i] = code(from + i)}. */
-    abstract void toFloat32(int from, float[] rows, int at, int count);
+    /** {@code rows[at + i] = code(from + i * stride)}. */
+    abstract void toFloat32(int from, int stride, float[] rows, int at, int count);
 
     /** Codes {@code from ..} into {@code to}'s codes {@code at ..}. */
     void copy(int from, Codes to, int at, int count) {
@@ -118,15 +121,28 @@ abstract sealed class Codes permits Codes.Bytes, Codes.Ints {
         }
 
         @Override
-        void toInt8(int from, byte[] rows, int at, int count) {
-            System.arraycopy(codes, from, rows, at, count);
+        void toInt8(int from, int stride, byte[] rows, int at, int count) {
+            if (stride == 1) {
+                System.arraycopy(codes, from, rows, at, count);
+                return;
+            }
+            byte[] codes = this.codes;
+            for (int i = 0; i < count; i++) {
+                rows[at + i] = codes[from + i * stride];
+            }
         }
 
         @Override
-        void toFloat32(int from, float[] rows, int at, int count) {
+        void toFloat32(int from, int stride, float[] rows, int at, int count) {
             byte[] codes = this.codes;
+            if (stride == 1) {
+                for (int i = 0; i < count; i++) {
+                    rows[at + i] = codes[from + i];
+                }
+                return;
+            }
             for (int i = 0; i < count; i++) {
-                rows[at + i] = codes[from + i];
+                rows[at + i] = codes[from + i * stride];
             }
         }
 
@@ -174,18 +190,30 @@ abstract sealed class Codes permits Codes.Bytes, Codes.Ints {
         }
 
         @Override
-        void toInt8(int from, byte[] rows, int at, int count) {
+        void toInt8(int from, int stride, byte[] rows, int at, int count) {
             int[] codes = this.codes;
+            if (stride == 1) {
+                for (int i = 0; i < count; i++) {
+                    rows[at + i] = (byte) codes[from + i];
+                }
+                return;
+            }
             for (int i = 0; i < count; i++) {
-                rows[at + i] = (byte) codes[from + i];
+                rows[at + i] = (byte) codes[from + i * stride];
             }
         }
 
         @Override
-        void toFloat32(int from, float[] rows, int at, int count) {
+        void toFloat32(int from, int stride, float[] rows, int at, int count) {
             int[] codes = this.codes;
+            if (stride == 1) {
+                for (int i = 0; i < count; i++) {
+                    rows[at + i] = codes[from + i];
+                }
+                return;
+            }
             for (int i = 0; i < count; i++) {
-                rows[at + i] = codes[from + i];
+                rows[at + i] = codes[from + i * stride];
             }
         }
 

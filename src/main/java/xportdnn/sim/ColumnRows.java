@@ -37,14 +37,7 @@ abstract sealed class ColumnRows {
 
         @Override
         void copy(Codes in, int src, int stride, int dst, int count) {
-            if (stride == 1) { // a unit stride: a copy of bytes, or a conversion the JIT vectorizes
-                in.toInt8(src, rows, dst, count);
-                return;
-            }
-            byte[] rows = this.rows;
-            for (int i = 0; i < count; i++) {
-                rows[dst + i] = (byte) in.get(src + i * stride);
-            }
+            in.toInt8(src, stride, rows, dst, count);
         }
 
         @Override
@@ -70,14 +63,7 @@ abstract sealed class ColumnRows {
 
         @Override
         void copy(Codes in, int src, int stride, int dst, int count) {
-            if (stride == 1) {
-                in.toFloat32(src, rows, dst, count);
-                return;
-            }
-            float[] rows = this.rows;
-            for (int i = 0; i < count; i++) {
-                rows[dst + i] = in.get(src + i * stride);
-            }
+            in.toFloat32(src, stride, rows, dst, count);
         }
 
         @Override
