@@ -11,9 +11,8 @@ import xportdnn.precision.AveragePooling;
  * value. AVE sums the codes of the window's input pixels and hands the sum to the device's arithmetic
  * ({@link AveragePooling}), which divides by the kernel's area even where a window covers padding.
  *
- * <p>Each plane is pooled in int working planes: its codes read into one ({@link Codes#read}: widened once, which
- * is cheaper than widening each row for every window that covers it), the result written out of the other
- * ({@link Codes#write}), so the loops below serve byte and int codes alike.
+ * <p>Each plane's rows pass through int working rows ({@link Codes#read}, {@link Codes#write}), so the loops below
+ * serve byte and int codes alike.
  */
 final class IntPooling {
 
@@ -30,12 +29,6 @@ final class IntPooling {
     /** Whether some MAX window holds no input pixel (its output is the smallest int, which no byte holds). */
     private final boolean emptyWindows;
     private final ReusedCodes output = new ReusedCodes();
-    /** Per thread, its working planes. */
-    private final ThreadLocal<Planes> planes;
-
-    /** One thread's working memory: an input plane's codes, an output plane's, and MAX's column maxima. */
-    private record Planes(int[] in, int[] out, int[] columnMax) {
-    }
 
     /**
      * @param input     N x C x H x W (N is ignored: any batch runs)
@@ -53,9 +46,6 @@ final class IntPooling {
         int[] out = window.outputShape(input, roundMode);
         outHeight = out[2];
         outWidth = out[3];
-        int inPlane = inHeight * inWidth;
-        int outPlane = outHeight * outWidth;
-        planes = ThreadLocal.withInitial(() -> new Planes(new int[inPlane], new int[outPlane], new int[inWidth]));
         emptyWindows = emptyWindow(outHeight, window.strideH(), window.padH(), window.kernelH(), inHeight)
                 || emptyWindow(outWidth, window.strideW(), window.padW(), window.kernelW(), inWidth);
     }
@@ -85,26 +75,27 @@ final class IntPooling {
         return out;
     }
 
-    private void pool(Codes input, int plane, Codes output) {
-        Planes p = planes.get();
-        int[] in = p.in();
-        int[] out = p.out();
-        input.read(plane * in.length, in, 0, in.length);
-        for (int oh = 0, o = 0; oh < outHeight; oh++, o += outWidth) {
+    private void pool(Codes input, int plane, Codes out) {
+        int base = plane * inHeight * inWidth;
+        int o = plane * outHeight * outWidth;
+        int[] outRow = new int[outWidth];
+        int[] columnMax = max ? new int[inWidth] : null;
+        int[] inRow = max ? new int[inWidth] : null;
+        for (int oh = 0; oh < outHeight; oh++, o += outWidth) {
             int h0 = oh * window.strideH() - window.padH();
             int h1 = Math.min(h0 + window.kernelH(), inHeight);
             if (max) {
-                columnMaxima(in, Math.max(h0, 0), h1, p.columnMax());
-                rowMaxima(p.columnMax(), out, o);
-                continue;
+                columnMaxima(input, base, Math.max(h0, 0), h1, columnMax, inRow);
+                rowMaxima(columnMax, outRow);
+            } else {
+                for (int ow = 0; ow < outWidth; ow++) {
+                    int w0 = ow * window.strideW() - window.padW();
+                    int w1 = Math.min(w0 + window.kernelW(), inWidth);
+                    outRow[ow] = average(input, base, h0, h1, w0, w1);
+                }
             }
-            for (int ow = 0; ow < outWidth; ow++) {
-                int w0 = ow * window.strideW() - window.padW();
-                int w1 = Math.min(w0 + window.kernelW(), inWidth);
-                out[o + ow] = average(in, h0, h1, w0, w1);
-            }
+            out.write(o, outRow, 0, outWidth);
         }
-        output.write(plane * out.length, out, 0, out.length);
     }
 
     /**
@@ -112,22 +103,22 @@ final class IntPooling {
      * branch-free, {@code x + (d & ~(d >> 31))} with {@code d = y - x}, the form {@link xportdnn.precision.Requantizer}
      * uses for C2's (JDK 17) auto-vectorizer, which does not take {@code Math.max} on ints.
      */
-    private void columnMaxima(int[] in, int h0, int h1, int[] columnMax) {
+    private void columnMaxima(Codes in, int base, int h0, int h1, int[] columnMax, int[] row) {
         if (h0 >= h1) { // a window wholly beyond the input (ceil rounding, large stride): Caffe's -FLT_MAX
             java.util.Arrays.fill(columnMax, Integer.MIN_VALUE);
             return;
         }
-        System.arraycopy(in, h0 * inWidth, columnMax, 0, inWidth);
+        in.read(base + h0 * inWidth, columnMax, 0, inWidth);
         for (int h = h0 + 1; h < h1; h++) {
-            int row = h * inWidth;
+            in.read(base + h * inWidth, row, 0, inWidth);
             if (narrow) {
                 for (int w = 0; w < inWidth; w++) {
-                    int d = in[row + w] - columnMax[w];
+                    int d = row[w] - columnMax[w];
                     columnMax[w] += d & ~(d >> 31);
                 }
             } else {
                 for (int w = 0; w < inWidth; w++) {
-                    columnMax[w] = Math.max(columnMax[w], in[row + w]);
+                    columnMax[w] = Math.max(columnMax[w], row[w]);
                 }
             }
         }
@@ -138,7 +129,7 @@ final class IntPooling {
      * ow x stride - pad .. + kernel - 1 that exist (Caffe's -FLT_MAX, here the smallest int, where none does),
      * kept in a register rather than stored back after each kernel column.
      */
-    private void rowMaxima(int[] columnMax, int[] out, int o) {
+    private void rowMaxima(int[] columnMax, int[] out) {
         int sw = window.strideW();
         int kw = window.kernelW();
         int pw = window.padW();
@@ -146,23 +137,23 @@ final class IntPooling {
             int w0 = ow * sw - pw;
             int w1 = Math.min(w0 + kw, inWidth);
             if (kw == 3 && w0 >= 0 && w1 == w0 + 3) { // a whole 3-wide window (SqueezeNet's) unrolled: 2x faster
-                out[o + ow] = Math.max(Math.max(columnMax[w0], columnMax[w0 + 1]), columnMax[w0 + 2]);
+                out[ow] = Math.max(Math.max(columnMax[w0], columnMax[w0 + 1]), columnMax[w0 + 2]);
                 continue;
             }
             int m = Integer.MIN_VALUE;
             for (int w = Math.max(w0, 0); w < w1; w++) {
                 m = Math.max(m, columnMax[w]);
             }
-            out[o + ow] = m;
+            out[ow] = m;
         }
     }
 
     /** The device's average of rows h0..h1 and columns w0..w1 (h1, w1 already clipped to the input). */
-    private int average(int[] in, int h0, int h1, int w0, int w1) {
+    private int average(Codes in, int base, int h0, int h1, int w0, int w1) {
         long sum = 0;
         for (int h = Math.max(h0, 0); h < h1; h++) {
             for (int w = Math.max(w0, 0); w < w1; w++) {
-                sum += in[h * inWidth + w];
+                sum += in.get(base + h * inWidth + w);
             }
         }
         return average.apply(sum);
