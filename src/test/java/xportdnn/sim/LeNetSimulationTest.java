@@ -19,13 +19,13 @@ import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.export.DynamicFixedExporter;
+import xportdnn.precision.InParamsOut;
 import xportdnn.export.XilinxExporter;
 import xportdnn.model.CaffemodelReader;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.precision.DynamicFixed;
-import xportdnn.precision.InParamsOut;
 import xportdnn.quant.KlJThreshold;
 import xportdnn.quant.XilinxThresholds;
 
