@@ -12,7 +12,7 @@ import xportdnn.precision.AveragePooling;
  * ({@link AveragePooling}), which divides by the kernel's area even where a window covers padding.
  *
  * <p>Each plane's rows pass through int working rows ({@link Codes#read}, {@link Codes#write}), so the loops below
- * serve byte and int codes alike.
+ * serve byte and int codes alike; MAX keeps the input rows its last window read ({@link WidenedRows}).
  */
 final class IntPooling {
 
@@ -80,12 +80,12 @@ final class IntPooling {
         int o = plane * outHeight * outWidth;
         int[] outRow = new int[outWidth];
         int[] columnMax = max ? new int[inWidth] : null;
-        int[] inRow = max ? new int[inWidth] : null;
+        WidenedRows rows = max ? new WidenedRows(input, base) : null;
         for (int oh = 0; oh < outHeight; oh++, o += outWidth) {
             int h0 = oh * window.strideH() - window.padH();
             int h1 = Math.min(h0 + window.kernelH(), inHeight);
             if (max) {
-                columnMaxima(input, base, Math.max(h0, 0), h1, columnMax, inRow);
+                columnMaxima(rows, Math.max(h0, 0), h1, columnMax);
                 rowMaxima(columnMax, outRow);
             } else {
                 for (int ow = 0; ow < outWidth; ow++) {
@@ -103,14 +103,14 @@ final class IntPooling {
      * branch-free, {@code x + (d & ~(d >> 31))} with {@code d = y - x}, the form {@link xportdnn.precision.Requantizer}
      * uses for C2's (JDK 17) auto-vectorizer, which does not take {@code Math.max} on ints.
      */
-    private void columnMaxima(Codes in, int base, int h0, int h1, int[] columnMax, int[] row) {
+    private void columnMaxima(WidenedRows rows, int h0, int h1, int[] columnMax) {
         if (h0 >= h1) { // a window wholly beyond the input (ceil rounding, large stride): Caffe's -FLT_MAX
             java.util.Arrays.fill(columnMax, Integer.MIN_VALUE);
             return;
         }
-        in.read(base + h0 * inWidth, columnMax, 0, inWidth);
+        System.arraycopy(rows.row(h0), 0, columnMax, 0, inWidth);
         for (int h = h0 + 1; h < h1; h++) {
-            in.read(base + h * inWidth, row, 0, inWidth);
+            int[] row = rows.row(h);
             if (narrow) {
                 for (int w = 0; w < inWidth; w++) {
                     int d = row[w] - columnMax[w];
@@ -157,5 +157,32 @@ final class IntPooling {
             }
         }
         return average.apply(sum);
+    }
+
+    /**
+     * One plane's input rows as ints, each read once: windows move down the plane, so the rows of one window
+     * (at most a kernel's height of consecutive rows) sit in distinct slots h mod kernel height, where the rows
+     * an overlapping next window shares stay (SqueezeNet's 3x3 windows at stride 2 share one of three).
+     */
+    private final class WidenedRows {
+        private final Codes in;
+        private final int base;
+        private final int[][] slots = new int[window.kernelH()][inWidth];
+        private final int[] held = new int[window.kernelH()];
+
+        WidenedRows(Codes in, int base) {
+            this.in = in;
+            this.base = base;
+            java.util.Arrays.fill(held, -1);
+        }
+
+        int[] row(int h) {
+            int slot = h % slots.length;
+            if (held[slot] != h) {
+                in.read(base + h * inWidth, slots[slot], 0, inWidth);
+                held[slot] = h;
+            }
+            return slots[slot];
+        }
     }
 }
