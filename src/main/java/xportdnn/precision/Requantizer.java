@@ -146,6 +146,16 @@ public final class Requantizer {
         return shift;
     }
 
+    /** The smallest result. */
+    public int lower() {
+        return lower;
+    }
+
+    /** The largest result. */
+    public int upper() {
+        return upper;
+    }
+
     /** The code for accumulator {@code a} of channel {@code channel}. */
     public int apply(long a, int channel) {
         long v = Math.addExact(Math.multiplyExact(a, multiplier[channel]), offset[channel]);

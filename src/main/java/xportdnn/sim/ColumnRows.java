@@ -14,8 +14,8 @@ abstract sealed class ColumnRows {
     /** Zeros elements {@code from .. to - 1}. */
     abstract void zero(int from, int to);
 
-    /** {@code row[dst + i] = in[src + i * stride]} for i in 0..count-1. */
-    abstract void copy(int[] in, int src, int stride, int dst, int count);
+    /** {@code row[dst + i] = in(src + i * stride)} for i in 0..count-1. */
+    abstract void copy(Codes in, int src, int stride, int dst, int count);
 
     /** Copies elements {@code from .. from + count - 1} into ND4J's matrix (same positions). */
     abstract void flush(int from, int count);
@@ -36,17 +36,8 @@ abstract sealed class ColumnRows {
         }
 
         @Override
-        void copy(int[] in, int src, int stride, int dst, int count) {
-            byte[] rows = this.rows;
-            if (stride == 1) { // a unit stride the JIT vectorizes
-                for (int i = 0; i < count; i++) {
-                    rows[dst + i] = (byte) in[src + i];
-                }
-            } else {
-                for (int i = 0; i < count; i++) {
-                    rows[dst + i] = (byte) in[src + i * stride];
-                }
-            }
+        void copy(Codes in, int src, int stride, int dst, int count) {
+            in.toInt8(src, stride, rows, dst, count);
         }
 
         @Override
@@ -71,17 +62,8 @@ abstract sealed class ColumnRows {
         }
 
         @Override
-        void copy(int[] in, int src, int stride, int dst, int count) {
-            float[] rows = this.rows;
-            if (stride == 1) {
-                for (int i = 0; i < count; i++) {
-                    rows[dst + i] = in[src + i];
-                }
-            } else {
-                for (int i = 0; i < count; i++) {
-                    rows[dst + i] = in[src + i * stride];
-                }
-            }
+        void copy(Codes in, int src, int stride, int dst, int count) {
+            in.toFloat32(src, stride, rows, dst, count);
         }
 
         @Override

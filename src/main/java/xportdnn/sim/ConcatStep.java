@@ -1,7 +1,7 @@
 package xportdnn.sim;
 
-import xportdnn.precision.NumberFormat;
 import java.util.List;
+import xportdnn.precision.NumberFormat;
 
 /** Concat of integer inputs along one axis, each moved into the output format (a no-op when they share it). */
 final class ConcatStep implements SimStep {
@@ -28,13 +28,17 @@ final class ConcatStep implements SimStep {
             outer *= shape[i];
         }
         int outBlock = count(shape, axis);
-        int[] out = reused.get(outer * outBlock);
+        List<Codes> in = bottoms.stream().map(b -> b.codesIn(output)).toList();
+        // bytes when every input is: codes held in ints may lie beyond a byte even where the format fits one (a
+        // pooling reads its output format's codes from its input unchanged)
+        Codes out = reused.get(in.stream().allMatch(Codes::bytes), outer * outBlock);
         int at = 0;
-        for (SimTensor b : bottoms) {
-            int[] codes = b.codesIn(output);
+        for (int i = 0; i < in.size(); i++) {
+            SimTensor b = bottoms.get(i);
+            Codes codes = in.get(i);
             int block = count(b.shape(), axis);
             for (int o = 0; o < outer; o++) {
-                System.arraycopy(codes, o * block, out, o * outBlock + at, block);
+                codes.copy(o * block, out, o * outBlock + at, block);
             }
             at += block;
         }

@@ -44,10 +44,10 @@ final class EltwiseStep implements SimStep {
         for (int i = 0; i < out.length; i++) {
             out[i] = (int) Math.max(lo, Math.min(hi, acc[i]));
         }
-        return List.of(SimTensor.ofCodes(bottoms.get(0).shape(), out, output));
+        return List.of(SimTensor.ofCodes(bottoms.get(0).shape(), Codes.narrowest(out, lo, hi), output));
     }
 
     private int[] in(SimTensor bottom) {
-        return sum ? bottom.codesOnScaleOf(output, SUM_LIMIT) : bottom.codesIn(output);
+        return sum ? bottom.codesOnScaleOf(output, SUM_LIMIT) : bottom.codesIn(output).toInts();
     }
 }

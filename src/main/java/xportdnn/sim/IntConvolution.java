@@ -70,6 +70,8 @@ final class IntConvolution {
     /** Per group, its output channels' weight codes as a [outChannels/group, K] matrix (int8 or of {@link #type}). */
     private final List<INDArray> weights = new ArrayList<>();
     private final Requantizer requantizer;
+    /** Whether the output codes are held in bytes: the requantizer saturates within -128..127. */
+    private final boolean byteOutput;
     /** A 1x1 kernel with unit stride and no padding: the column matrix is the input itself. */
     private final boolean pointwise;
     /**
@@ -111,6 +113,7 @@ final class IntConvolution {
                     + " outputs");
         }
         this.requantizer = requantizer;
+        byteOutput = Codes.fitsBytes(requantizer.lower(), requantizer.upper());
         pointwise = geometry.kernelVolume() == 1 && Arrays.stream(geometry.stride()).allMatch(v -> v == 1)
                 && Arrays.stream(geometry.pad()).allMatch(v -> v == 0);
         k = (inChannels / group) * (int) geometry.kernelVolume();
@@ -171,14 +174,14 @@ final class IntConvolution {
      * The output codes of {@code batch} images of input codes (N x C x H x W, C order), in an array the next call
      * overwrites.
      */
-    int[] forward(int[] input, int batch) {
+    Codes forward(Codes input, int batch) {
         int pixels = outHeight * outWidth;
         int chunk = Math.max(1, Math.min(batch, GEMM_COLUMNS / pixels));
         if (capacity < k * chunk * pixels) { // a larger batch: the smaller widths' matrices are no longer needed
             capacity = k * chunk * pixels;
             matrices.clear();
         }
-        int[] out = output.get(batch * outChannels * pixels);
+        Codes out = output.get(byteOutput, batch * outChannels * pixels);
         for (int n0 = 0; n0 < batch; n0 += chunk) {
             convolve(input, n0, Math.min(chunk, batch - n0), out);
         }
@@ -186,7 +189,7 @@ final class IntConvolution {
     }
 
     /** The output codes of images n0 .. n0 + images - 1 into {@code out}, one matrix product per group. */
-    private void convolve(int[] input, int n0, int images, int[] out) {
+    private void convolve(Codes input, int n0, int images, Codes out) {
         int pixels = outHeight * outWidth;
         int outPerGroup = outChannels / group;
         int cols = images * pixels;
@@ -200,14 +203,13 @@ final class IntConvolution {
                 INDArray b = type == DataType.FLOAT ? m.columnMatrix : m.columnMatrix.castTo(type);
                 Nd4j.gemm(weights.get(g), b, m.product, false, false, 1.0, 0.0);
             }
-            // product row c holds channel first + c of every image in turn: each image's run goes to its plane; each
-            // row is copied out of ND4J by the thread that requantizes it
+            // product row c holds channel first + c of every image in turn: each row is copied out of ND4J and
+            // requantized by one thread, then each image's run goes to its plane
             int first = g * outPerGroup;
             parallel(outPerGroup, cols, c -> {
-                m.load(c * cols, cols);
+                m.requantize(c * cols, cols, first + c);
                 for (int i = 0; i < images; i++) {
-                    m.move(c * cols + i * pixels, pixels, first + c, out,
-                            ((n0 + i) * outChannels + first + c) * pixels);
+                    out.write(((n0 + i) * outChannels + first + c) * pixels, m.codes, c * cols + i * pixels, pixels);
                 }
             });
         }
@@ -215,13 +217,15 @@ final class IntConvolution {
 
     /**
      * The column matrix and the product of one width in ND4J, each with a Java array of its type that its rows pass
-     * through (bulk copies between Java and ND4J): int8 or float32 columns, a float32 or float64 product (an int32
-     * one is copied straight into the output codes and requantized there).
+     * through (bulk copies between Java and ND4J): int8 or float32 columns, an int32, float32 or float64 product,
+     * and the product's requantized codes.
      */
     private final class Matrices {
         final INDArray columnMatrix;
         final INDArray product;
         final ColumnRows rows;
+        /** The product's elements requantized (an int32 product is copied here and requantized in place). */
+        final int[] codes;
         private final Buffer productBuffer;
         private final float[] floatProduct;
         private final double[] doubleProduct;
@@ -238,29 +242,29 @@ final class IntConvolution {
                 default -> product.data().asNioDouble();
             };
             int products = channels * cols;
+            codes = new int[products];
             floatProduct = new float[type == DataType.FLOAT ? products : 0];
             doubleProduct = new double[type == DataType.DOUBLE ? products : 0];
         }
 
-        /** The product's elements {@code from .. from + count - 1} into its Java array (a float one). */
-        void load(int from, int count) {
-            switch (type) {
-                case INT -> { // move reads them straight into the output
-                }
-                case FLOAT -> ((FloatBuffer) productBuffer).get(from, floatProduct, from, count);
-                default -> ((DoubleBuffer) productBuffer).get(from, doubleProduct, from, count);
-            }
-        }
-
-        /** Requantizes loaded accumulators {@code from ..} of {@code channel} into {@code out[to ..]}. */
-        void move(int from, int count, int channel, int[] out, int to) {
+        /**
+         * The product's elements {@code from .. from + count - 1}, accumulators of {@code channel}, out of ND4J and
+         * requantized into {@link #codes} (same positions).
+         */
+        void requantize(int from, int count, int channel) {
             switch (type) {
                 case INT -> {
-                    ((IntBuffer) productBuffer).get(from, out, to, count);
-                    requantizer.applyInPlace(out, to, count, channel);
+                    ((IntBuffer) productBuffer).get(from, codes, from, count);
+                    requantizer.applyInPlace(codes, from, count, channel);
                 }
-                case FLOAT -> requantizer.apply(floatProduct, from, count, channel, out, to);
-                default -> requantizer.apply(doubleProduct, from, count, channel, out, to);
+                case FLOAT -> {
+                    ((FloatBuffer) productBuffer).get(from, floatProduct, from, count);
+                    requantizer.apply(floatProduct, from, count, channel, codes, from);
+                }
+                default -> {
+                    ((DoubleBuffer) productBuffer).get(from, doubleProduct, from, count);
+                    requantizer.apply(doubleProduct, from, count, channel, codes, from);
+                }
             }
         }
     }
@@ -270,7 +274,7 @@ final class IntConvolution {
      * {@code rows} and on into ND4J: row (channel, ky, kx) holds, image after image, for every output pixel the input
      * code that kernel tap multiplies (0 in the padding).
      */
-    private void im2col(int[] in, int n0, int images, int g, ColumnRows rows) {
+    private void im2col(Codes in, int n0, int images, int g, ColumnRows rows) {
         int inPerGroup = inChannels / group;
         int taps = (int) geometry.kernelVolume();
         int pixels = outHeight * outWidth;
@@ -295,7 +299,7 @@ final class IntConvolution {
      * The rows of one input channel (its plane starting at {@code plane}) for one image: tap t's run of pixels goes
      * to {@code dst + t * rowLength}.
      */
-    private void channelColumns(int[] in, int plane, int dst, int rowLength, ColumnRows rows) {
+    private void channelColumns(Codes in, int plane, int dst, int rowLength, ColumnRows rows) {
         int kh = geometry.kernel()[0];
         int kw = geometry.kernel()[1];
         int sh = geometry.stride()[0];
@@ -336,7 +340,7 @@ final class IntConvolution {
      * outside first..end (they read the neighbouring input row), which are zeroed after it; it starts at the first
      * row's column {@code first} and ends at the last row's column {@code end}, so it reads inside the plane only.
      */
-    private void shiftedPlane(int[] in, int plane, int dst, int dy, int dx, int first, int end, ColumnRows rows) {
+    private void shiftedPlane(Codes in, int plane, int dst, int dy, int dx, int first, int end, ColumnRows rows) {
         int oy0 = Math.min(outHeight, Math.max(0, -dy)); // the output rows whose input row oy + dy exists
         int oy1 = Math.max(oy0, Math.min(outHeight, inHeight - dy));
         rows.zero(dst, dst + oy0 * outWidth);

@@ -10,6 +10,9 @@ import xportdnn.precision.AveragePooling;
  * <p>MAX takes the largest code of the window's input pixels (padding excluded), exactly the code of the largest
  * value. AVE sums the codes of the window's input pixels and hands the sum to the device's arithmetic
  * ({@link AveragePooling}), which divides by the kernel's area even where a window covers padding.
+ *
+ * <p>Each plane's rows pass through int working rows ({@link Codes#read}, {@link Codes#write}), so the loops below
+ * serve byte and int codes alike; MAX keeps the input rows its last window read ({@link WidenedRows}).
  */
 final class IntPooling {
 
@@ -23,6 +26,8 @@ final class IntPooling {
     private final int outWidth;
     /** Every input code lies within +-(2^30 - 1), so the branch-free maximum below cannot overflow. */
     private final boolean narrow;
+    /** Whether some MAX window holds no input pixel (its output is the smallest int, which no byte holds). */
+    private final boolean emptyWindows;
     private final ReusedCodes output = new ReusedCodes();
 
     /**
@@ -41,36 +46,55 @@ final class IntPooling {
         int[] out = window.outputShape(input, roundMode);
         outHeight = out[2];
         outWidth = out[3];
+        emptyWindows = emptyWindow(outHeight, window.strideH(), window.padH(), window.kernelH(), inHeight)
+                || emptyWindow(outWidth, window.strideW(), window.padW(), window.kernelW(), inWidth);
+    }
+
+    private static boolean emptyWindow(int outputs, int stride, int pad, int kernel, int inputs) {
+        for (int o = 0; o < outputs; o++) {
+            int start = o * stride - pad;
+            if (Math.max(start, 0) >= Math.min(start + kernel, inputs)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     int[] outputShape(int batch) {
         return new int[] {batch, channels, outHeight, outWidth};
     }
 
-    /** The pooled codes, in an array the next call overwrites. */
-    int[] forward(int[] input, int batch) {
-        int[] out = output.get(batch * channels * outHeight * outWidth);
+    /**
+     * The pooled codes, in an array the next call overwrites: bytes where they fit for sure (MAX of byte codes,
+     * an average written in an 8-bit container).
+     */
+    Codes forward(Codes input, int batch) {
+        boolean bytes = max ? input.bytes() && !emptyWindows : average.container() <= Byte.SIZE;
+        Codes out = output.get(bytes, batch * channels * outHeight * outWidth);
         IntConvolution.parallel(batch * channels, inHeight * inWidth, plane -> pool(input, plane, out));
         return out;
     }
 
-    private void pool(int[] input, int plane, int[] out) {
+    private void pool(Codes input, int plane, Codes out) {
         int base = plane * inHeight * inWidth;
         int o = plane * outHeight * outWidth;
+        int[] outRow = new int[outWidth];
         int[] columnMax = max ? new int[inWidth] : null;
+        WidenedRows rows = max ? new WidenedRows(input, base) : null;
         for (int oh = 0; oh < outHeight; oh++, o += outWidth) {
             int h0 = oh * window.strideH() - window.padH();
             int h1 = Math.min(h0 + window.kernelH(), inHeight);
             if (max) {
-                columnMaxima(input, base, Math.max(h0, 0), h1, columnMax);
-                rowMaxima(columnMax, out, o);
-                continue;
+                columnMaxima(rows, Math.max(h0, 0), h1, columnMax);
+                rowMaxima(columnMax, outRow);
+            } else {
+                for (int ow = 0; ow < outWidth; ow++) {
+                    int w0 = ow * window.strideW() - window.padW();
+                    int w1 = Math.min(w0 + window.kernelW(), inWidth);
+                    outRow[ow] = average(input, base, h0, h1, w0, w1);
+                }
             }
-            for (int ow = 0; ow < outWidth; ow++) {
-                int w0 = ow * window.strideW() - window.padW();
-                int w1 = Math.min(w0 + window.kernelW(), inWidth);
-                out[o + ow] = average(input, base, h0, h1, w0, w1);
-            }
+            out.write(o, outRow, 0, outWidth);
         }
     }
 
@@ -79,22 +103,22 @@ final class IntPooling {
      * branch-free, {@code x + (d & ~(d >> 31))} with {@code d = y - x}, the form {@link xportdnn.precision.Requantizer}
      * uses for C2's (JDK 17) auto-vectorizer, which does not take {@code Math.max} on ints.
      */
-    private void columnMaxima(int[] in, int base, int h0, int h1, int[] columnMax) {
+    private void columnMaxima(WidenedRows rows, int h0, int h1, int[] columnMax) {
         if (h0 >= h1) { // a window wholly beyond the input (ceil rounding, large stride): Caffe's -FLT_MAX
             java.util.Arrays.fill(columnMax, Integer.MIN_VALUE);
             return;
         }
-        System.arraycopy(in, base + h0 * inWidth, columnMax, 0, inWidth);
+        System.arraycopy(rows.row(h0), 0, columnMax, 0, inWidth);
         for (int h = h0 + 1; h < h1; h++) {
-            int row = base + h * inWidth;
+            int[] row = rows.row(h);
             if (narrow) {
                 for (int w = 0; w < inWidth; w++) {
-                    int d = in[row + w] - columnMax[w];
+                    int d = row[w] - columnMax[w];
                     columnMax[w] += d & ~(d >> 31);
                 }
             } else {
                 for (int w = 0; w < inWidth; w++) {
-                    columnMax[w] = Math.max(columnMax[w], in[row + w]);
+                    columnMax[w] = Math.max(columnMax[w], row[w]);
                 }
             }
         }
@@ -105,7 +129,7 @@ final class IntPooling {
      * ow x stride - pad .. + kernel - 1 that exist (Caffe's -FLT_MAX, here the smallest int, where none does),
      * kept in a register rather than stored back after each kernel column.
      */
-    private void rowMaxima(int[] columnMax, int[] out, int o) {
+    private void rowMaxima(int[] columnMax, int[] out) {
         int sw = window.strideW();
         int kw = window.kernelW();
         int pw = window.padW();
@@ -113,25 +137,52 @@ final class IntPooling {
             int w0 = ow * sw - pw;
             int w1 = Math.min(w0 + kw, inWidth);
             if (kw == 3 && w0 >= 0 && w1 == w0 + 3) { // a whole 3-wide window (SqueezeNet's) unrolled: 2x faster
-                out[o + ow] = Math.max(Math.max(columnMax[w0], columnMax[w0 + 1]), columnMax[w0 + 2]);
+                out[ow] = Math.max(Math.max(columnMax[w0], columnMax[w0 + 1]), columnMax[w0 + 2]);
                 continue;
             }
             int m = Integer.MIN_VALUE;
             for (int w = Math.max(w0, 0); w < w1; w++) {
                 m = Math.max(m, columnMax[w]);
             }
-            out[o + ow] = m;
+            out[ow] = m;
         }
     }
 
     /** The device's average of rows h0..h1 and columns w0..w1 (h1, w1 already clipped to the input). */
-    private int average(int[] in, int base, int h0, int h1, int w0, int w1) {
+    private int average(Codes in, int base, int h0, int h1, int w0, int w1) {
         long sum = 0;
         for (int h = Math.max(h0, 0); h < h1; h++) {
             for (int w = Math.max(w0, 0); w < w1; w++) {
-                sum += in[base + h * inWidth + w];
+                sum += in.get(base + h * inWidth + w);
             }
         }
         return average.apply(sum);
+    }
+
+    /**
+     * One plane's input rows as ints, each read once: windows move down the plane, so the rows of one window
+     * (at most a kernel's height of consecutive rows) sit in distinct slots h mod kernel height, where the rows
+     * an overlapping next window shares stay (SqueezeNet's 3x3 windows at stride 2 share one of three).
+     */
+    private final class WidenedRows {
+        private final Codes in;
+        private final int base;
+        private final int[][] slots = new int[window.kernelH()][inWidth];
+        private final int[] held = new int[window.kernelH()];
+
+        WidenedRows(Codes in, int base) {
+            this.in = in;
+            this.base = base;
+            java.util.Arrays.fill(held, -1);
+        }
+
+        int[] row(int h) {
+            int slot = h % slots.length;
+            if (held[slot] != h) {
+                in.read(base + h * inWidth, slots[slot], 0, inWidth);
+                held[slot] = h;
+            }
+            return slots[slot];
+        }
     }
 }

@@ -15,7 +15,7 @@ final class IntegerStep implements SimStep {
     /** The op on a batch of input codes: its output codes, in an array the next call may overwrite. */
     @FunctionalInterface
     interface Op {
-        int[] forward(int[] codes, int batch);
+        Codes forward(Codes codes, int batch);
     }
 
     private final Op op;
@@ -35,7 +35,7 @@ final class IntegerStep implements SimStep {
     public List<SimTensor> run(List<SimTensor> bottoms) {
         SimTensor x = bottoms.get(0);
         int batch = x.shape()[0];
-        int[] codes = op.forward(x.codesIn(input), batch);
+        Codes codes = op.forward(x.codesIn(input), batch);
         return List.of(SimTensor.ofCodes(outputShape.apply(batch), codes, output));
     }
 }

@@ -1,8 +1,8 @@
 package xportdnn.sim;
 
+import java.util.List;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.Requantizer;
-import java.util.List;
 
 /** A ReLU over integer codes that is not fused into a convolution: max(q, 0), moved to its output format if needed. */
 final class ReluStep implements SimStep {
@@ -20,6 +20,7 @@ final class ReluStep implements SimStep {
     @Override
     public List<SimTensor> run(List<SimTensor> bottoms) {
         SimTensor x = bottoms.get(0);
-        return List.of(SimTensor.ofCodes(x.shape(), relu.applyAll(x.codesIn(input)), output));
+        int[] codes = relu.applyAll(x.codesIn(input).toInts());
+        return List.of(SimTensor.ofCodes(x.shape(), Codes.narrowest(codes, relu.lower(), relu.upper()), output));
     }
 }

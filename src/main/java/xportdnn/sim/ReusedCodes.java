@@ -13,13 +13,13 @@ import java.lang.ref.SoftReference;
  */
 final class ReusedCodes {
 
-    private SoftReference<int[]> codes = new SoftReference<>(new int[0]);
+    private SoftReference<Codes> codes = new SoftReference<>(null);
 
-    /** An array of {@code length} codes, with whatever the last pass left in it (or zeros). */
-    int[] get(int length) {
-        int[] kept = codes.get();
-        if (kept == null || kept.length != length) {
-            kept = new int[length];
+    /** {@code length} codes in bytes or ints, with whatever the last pass left in them (or zeros). */
+    Codes get(boolean bytes, int length) {
+        Codes kept = codes.get();
+        if (kept == null || kept.length() != length || kept.bytes() != bytes) {
+            kept = Codes.allocate(bytes, length);
             codes = new SoftReference<>(kept);
         }
         return kept;

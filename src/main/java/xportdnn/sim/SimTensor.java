@@ -2,26 +2,27 @@ package xportdnn.sim;
 
 import java.util.Arrays;
 import xportdnn.precision.NumberFormat;
+import xportdnn.precision.Requantizer;
 
 /**
- * One blob's value during a simulated pass: integer codes in the {@link NumberFormat} the device wrote them in,
- * or float values (the image, and outputs of layers the runtime computes in software). Never modified once made.
+ * One blob's value during a simulated pass: integer {@link Codes} in the {@link NumberFormat} the device wrote them
+ * in, or float values (the image, and outputs of layers the runtime computes in software). Never modified once made.
  */
 final class SimTensor {
 
     private final int[] shape;
-    private final int[] codes;
+    private final Codes codes;
     private final NumberFormat format;
     private float[] values;
 
-    private SimTensor(int[] shape, int[] codes, NumberFormat format, float[] values) {
+    private SimTensor(int[] shape, Codes codes, NumberFormat format, float[] values) {
         this.shape = shape;
         this.codes = codes;
         this.format = format;
         this.values = values;
     }
 
-    static SimTensor ofCodes(int[] shape, int[] codes, NumberFormat format) {
+    static SimTensor ofCodes(int[] shape, Codes codes, NumberFormat format) {
         return new SimTensor(shape, codes, format, null);
     }
 
@@ -45,30 +46,35 @@ final class SimTensor {
     /** The values: the codes dequantized, or the float values. */
     float[] values() {
         if (values == null) {
-            values = format.dequantize(codes, Math.max(1, codes.length));
+            values = format.dequantize(codes.toInts(), Math.max(1, codes.length()));
         }
         return values;
     }
 
     /**
      * The codes on {@code target}'s scale without its saturation, within +-{@code limit} (float values are
-     * quantized in {@code target}).
+     * quantized in {@code target}); read them, never modify them.
      */
     int[] codesOnScaleOf(NumberFormat target, int limit) {
         if (codes == null || target.equals(format)) {
-            return codesIn(target);
+            return codesIn(target).toInts();
         }
-        return target.from(format).withinLimit(limit).applyAll(codes);
+        return target.from(format).withinLimit(limit).applyAll(codes.toInts());
     }
 
     /**
      * The value as codes of {@code target}: the codes themselves when they are in it, codes of another format
-     * moved by the target's {@link NumberFormat#from integer rescaling}, float values quantized.
+     * moved by the target's {@link NumberFormat#from integer rescaling}, float values quantized (into ints: the
+     * image, read once).
      */
-    int[] codesIn(NumberFormat target) {
+    Codes codesIn(NumberFormat target) {
         if (codes == null) {
-            return target.quantize(values, Math.max(1, values.length));
+            return Codes.of(target.quantize(values, Math.max(1, values.length)));
         }
-        return target.equals(format) ? codes : target.from(format).applyAll(codes);
+        if (target.equals(format)) {
+            return codes;
+        }
+        Requantizer move = target.from(format);
+        return Codes.narrowest(move.applyAll(codes.toInts()), move.lower(), move.upper());
     }
 }

@@ -13,6 +13,10 @@ import xportdnn.precision.AveragePooling;
 /** The simulator's pooling on codes, against hand-computed values. */
 class IntegerArithmeticTest {
 
+    private static Codes bytes(int[] codes) {
+        return Codes.narrowest(codes, Byte.MIN_VALUE, Byte.MAX_VALUE);
+    }
+
     private static IntPooling pooling(String pool, int[] shape) {
         LayerParameter p = TestWeights.definition("layer { name: \"p\" type: \"Pooling\" bottom: \"x\" top: \"y\" "
                 + "pooling_param { " + pool + " } }").getLayer(0);
@@ -35,9 +39,9 @@ class IntegerArithmeticTest {
         }
         int[] shape = {1, 1, 4, 4};
         assertArrayEquals(new int[] {6, 8, 8, 14, 16, 16, 14, 16, 16},
-                pooling("pool: MAX kernel_size: 3 stride: 2 pad: 1", shape).forward(in, 1));
+                pooling("pool: MAX kernel_size: 3 stride: 2 pad: 1", shape).forward(bytes(in), 1).toInts());
         assertArrayEquals(new int[] {1, 3, 1, 6, 10, 3, 2, 4, 1},
-                pooling("pool: AVE kernel_size: 3 stride: 2 pad: 1", shape).forward(in, 1));
+                pooling("pool: AVE kernel_size: 3 stride: 2 pad: 1", shape).forward(bytes(in), 1).toInts());
     }
 
     /**
@@ -51,10 +55,10 @@ class IntegerArithmeticTest {
             in[i] = i < 85 ? 101 : 100; // sum 16985
         }
         assertArrayEquals(new int[] {100}, pooling("pool: AVE global_pooling: true", new int[] {1, 1, 13, 13})
-                .forward(in, 1));
+                .forward(bytes(in), 1).toInts());
         int[] negative = java.util.Arrays.stream(in).map(v -> -v).toArray();
         assertArrayEquals(new int[] {-101}, pooling("pool: AVE global_pooling: true", new int[] {1, 1, 13, 13})
-                .forward(negative, 1));
+                .forward(Codes.of(negative), 1).toInts());
     }
 
     /**
@@ -128,7 +132,11 @@ class IntegerArithmeticTest {
                 }
             }
             int t = trial;
-            assertArrayEquals(expected, pooling.forward(in, shape[0]), () -> "trial " + t + ": " + p);
+            // narrow codes go in as bytes (and come out so where every window holds a pixel), wide ones as ints
+            Codes pooled = pooling.forward(wide ? Codes.of(in) : bytes(in), shape[0]);
+            assertEquals(!wide && java.util.Arrays.stream(expected).allMatch(v -> v != Integer.MIN_VALUE),
+                    pooled.bytes(), () -> "trial " + t + ": storage");
+            assertArrayEquals(expected, pooled.toInts(), () -> "trial " + t + ": " + p);
         }
     }
 }

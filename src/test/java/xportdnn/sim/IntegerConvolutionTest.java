@@ -68,7 +68,7 @@ class IntegerConvolutionTest {
 
     /** One random convolution layer. */
     private record Case(int n, int c, int h, int w, int out, Geometry g, float[] weights, float[] bias, boolean relu,
-            boolean int8) {
+            boolean int8, boolean byteInput) {
 
         static Case random(Random r, Kind kind, boolean int8) {
             int group = switch (r.nextInt(3)) {
@@ -114,7 +114,7 @@ class IntegerConvolutionTest {
                 case POINTWISE, SAME_WIDTH -> 1 + r.nextInt(4);
                 case LARGE_PLANES -> 3 + r.nextInt(3);
             };
-            return new Case(n, c, h, w, out, g, weights, bias, r.nextBoolean(), int8);
+            return new Case(n, c, h, w, out, g, weights, bias, r.nextBoolean(), int8, r.nextBoolean());
         }
 
         int perChannel() {
@@ -142,7 +142,8 @@ class IntegerConvolutionTest {
 
         /**
          * The simulator's codes; checks that the product runs in float64 where float32 could not hold the sums, and
-         * in int8 where allowed and this CPU has VNNI and the codes fit.
+         * in int8 where allowed and this CPU has VNNI and the codes fit, and that codes of at most 8 bits come out
+         * as bytes. Input codes of at most 8 bits go in as bytes or as ints ({@link #byteInput}).
          */
         int[] run(int[] x, NumberFormat in, NumberFormat weightFormat, NumberFormat outFormat) {
             Requantizer rq = outFormat.fromProducts(in, weightFormat, bias);
@@ -156,7 +157,10 @@ class IntegerConvolutionTest {
             boolean int8Codes = in.bitwidth() <= 8 && java.util.Arrays.stream(weightCodes).allMatch(v -> v == (byte) v);
             assertEquals(largestSum > 0x1p24 ? DataType.DOUBLE : int8 && vnni && int8Codes ? DataType.INT
                     : DataType.FLOAT, conv.accumulatorType(), "sums up to " + largestSum);
-            return conv.forward(x, n);
+            Codes input = byteInput ? Codes.narrowest(x, in.minCode(), in.maxCode()) : Codes.of(x);
+            Codes out = conv.forward(input, n);
+            assertEquals(outFormat.bitwidth() <= 8, out.bytes(), "output storage");
+            return out.toInts();
         }
     }
 

@@ -14,12 +14,15 @@ class ReusedCodesTest {
     @Test
     void keepsTheArrayForTheSameLengthAndReplacesItForAnother() {
         ReusedCodes reused = new ReusedCodes();
-        int[] first = reused.get(1000);
-        assertEquals(1000, first.length);
-        assertSame(first, reused.get(1000));
-        int[] other = reused.get(10);
-        assertEquals(10, other.length);
+        Codes first = reused.get(false, 1000);
+        assertEquals(1000, first.length());
+        assertSame(first, reused.get(false, 1000));
+        Codes other = reused.get(false, 10);
+        assertEquals(10, other.length());
         assertNotSame(first, other);
+        Codes bytes = reused.get(true, 10);
+        assertTrue(bytes.bytes());
+        assertSame(bytes, reused.get(true, 10));
     }
 
     /**
@@ -41,8 +44,8 @@ class ReusedCodesTest {
     static final class Pressure {
         public static void main(String[] args) {
             ReusedCodes reused = new ReusedCodes();
-            int[] codes = reused.get(10 << 20); // 40 MiB
-            codes[0] = 1;
+            Codes codes = reused.get(false, 10 << 20); // 40 MiB
+            codes.write(0, new int[] {1}, 0, 1);
             codes = null;
             int[] other = new int[10 << 20];
             other[0] = 2;
