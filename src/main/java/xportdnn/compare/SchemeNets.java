@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.ChannelStatistics;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
@@ -27,6 +28,7 @@ import xportdnn.precision.BlockFloatScheme;
 import xportdnn.precision.F8NetScheme;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.BlockFloatExponent;
+import xportdnn.quant.ChannelExponents;
 import xportdnn.quant.F8NetFormats;
 import xportdnn.quant.ThresholdMethod;
 import xportdnn.sim.FixedPointNet;
@@ -164,15 +166,26 @@ final class SchemeNets {
 
     /**
      * The simulator of a quantized net of {@code spec}: ACIQ's own scheme for {@code aciq:B} (the blocks hold its
-     * activation clips and the weight budget, {@link AciqScheme}), BFP's for {@code bfp:M} (Xilinx blocks, pooled
-     * blobs in exponents of their own, {@link BlockFloatScheme}), the scheme the blocks state otherwise.
+     * activation clips and the weight budget, {@link AciqScheme}), BFP's for {@code bfp:M} (an exponent per channel
+     * of every activation blob, {@link ChannelExponents} from {@code channels}; the weights' exponents in the
+     * blocks; {@link BlockFloatScheme}), the scheme the blocks state otherwise.
+     *
+     * @param channels per layer, the per-channel statistics of its output ({@link #channelLayers}); only bfp reads
+     *                 them
      */
-    static FixedPointNet simulator(SchemeSpec spec, Net quantized) {
+    static FixedPointNet simulator(SchemeSpec spec, Net quantized, Map<String, ChannelStatistics> channels) {
         return switch (spec.family()) {
             case ACIQ -> new FixedPointNet(quantized, new AciqScheme());
-            case BFP -> new FixedPointNet(quantized, new BlockFloatScheme());
+            case BFP -> new FixedPointNet(quantized, new BlockFloatScheme(ChannelExponents.of(quantized, channels,
+                    spec.bits())));
             default -> new FixedPointNet(quantized);
         };
+    }
+
+    /** The layers whose per-channel statistics {@link #simulator} needs for {@code specs}: every layer for bfp. */
+    static Set<String> channelLayers(Net net, List<SchemeSpec> specs) {
+        return specs.stream().anyMatch(s -> s.family() == SchemeSpec.Family.BFP)
+                ? net.layers().stream().map(Layer::name).collect(java.util.stream.Collectors.toSet()) : Set.of();
     }
 
     /**

@@ -38,6 +38,14 @@ public interface PrecisionScheme {
     AveragePooling averagePooling(Layer layer, PrecisionParameter block, PoolGeometry window);
 
     /**
+     * The arithmetic of an AVE pooling channel by channel: one entry serves every channel (the default), else one
+     * per channel (block floating point with an exponent per channel shifts each channel by its own exponents).
+     */
+    default List<AveragePooling> averagePoolings(Layer layer, PrecisionParameter block, PoolGeometry window) {
+        return List.of(averagePooling(layer, block, window));
+    }
+
+    /**
      * The layer's block: its {@code precision_param}, else the identical older {@code quantization_param}, else
      * null.
      */

@@ -254,9 +254,17 @@ public final class Requantizer {
 
     /** A per-tensor move of every code (channel 0). */
     public int[] applyAll(int[] codes) {
+        return applyAll(codes, Math.max(1, codes.length));
+    }
+
+    /**
+     * The move of every code of an activation laid out N x C x (plane), channel c by its own factors (C =
+     * {@link #channels()}; one channel serves all).
+     */
+    public int[] applyAll(int[] codes, int plane) {
         int[] out = new int[codes.length];
         for (int i = 0; i < codes.length; i++) {
-            out[i] = apply(codes[i], 0);
+            out[i] = apply(codes[i], (i / plane) % multiplier.length);
         }
         return out;
     }

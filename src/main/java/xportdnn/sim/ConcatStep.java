@@ -3,7 +3,11 @@ package xportdnn.sim;
 import xportdnn.precision.NumberFormat;
 import java.util.List;
 
-/** Concat of integer inputs along one axis, each moved into the output format (a no-op when they share it). */
+/**
+ * Concat of integer inputs along one axis, each moved into the output format (a no-op when they share it); along
+ * the channels, into the output format's part for its channels (block floating point with an exponent per channel
+ * puts the inputs' exponents side by side, so no code moves).
+ */
 final class ConcatStep implements SimStep {
 
     private final int axis;
@@ -30,8 +34,11 @@ final class ConcatStep implements SimStep {
         int outBlock = count(shape, axis);
         int[] out = reused.get(outer * outBlock);
         int at = 0;
+        int channel = 0;
         for (SimTensor b : bottoms) {
-            int[] codes = b.codesIn(output);
+            // along the channels, each input fills its own channels of a per-channel format
+            int[] codes = b.codesIn(axis == 1 ? output.channelRange(channel, b.shape()[1]) : output);
+            channel += axis == 1 ? b.shape()[1] : 0;
             int block = count(b.shape(), axis);
             for (int o = 0; o < outer; o++) {
                 System.arraycopy(codes, o * block, out, o * outBlock + at, block);

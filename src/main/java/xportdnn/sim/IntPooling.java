@@ -1,5 +1,6 @@
 package xportdnn.sim;
 
+import java.util.List;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PoolingParameter.RoundMode;
 import xportdnn.precision.AveragePooling;
@@ -14,7 +15,8 @@ import xportdnn.precision.AveragePooling;
 final class IntPooling {
 
     private final PoolGeometry window;
-    private final AveragePooling average;
+    /** Per channel (one entry serves all), the device's average arithmetic; null for MAX. */
+    private final List<AveragePooling> average;
     private final boolean max;
     private final int channels;
     private final int inHeight;
@@ -27,15 +29,19 @@ final class IntPooling {
 
     /**
      * @param input     N x C x H x W (N is ignored: any batch runs)
-     * @param average   the device's average arithmetic; null for MAX pooling
+     * @param average   the device's average arithmetic, one for all channels or one per channel; null for MAX
+     *                  pooling
      * @param magnitude the largest |code| an input can hold
      */
-    IntPooling(PoolGeometry window, RoundMode roundMode, int[] input, AveragePooling average, long magnitude) {
+    IntPooling(PoolGeometry window, RoundMode roundMode, int[] input, List<AveragePooling> average, long magnitude) {
         this.window = window;
         this.narrow = magnitude < 1 << 30;
         this.average = average;
         this.max = average == null;
         channels = input[1];
+        if (average != null && average.size() != 1 && average.size() != channels) {
+            throw new IllegalArgumentException(average.size() + " average poolings for " + channels + " channels");
+        }
         inHeight = input[2];
         inWidth = input[3];
         int[] out = window.outputShape(input, roundMode);
@@ -66,10 +72,11 @@ final class IntPooling {
                 rowMaxima(columnMax, out, o);
                 continue;
             }
+            AveragePooling arithmetic = average.get(average.size() == 1 ? 0 : plane % channels);
             for (int ow = 0; ow < outWidth; ow++) {
                 int w0 = ow * window.strideW() - window.padW();
                 int w1 = Math.min(w0 + window.kernelW(), inWidth);
-                out[o + ow] = average(input, base, h0, h1, w0, w1);
+                out[o + ow] = average(arithmetic, input, base, h0, h1, w0, w1);
             }
         }
     }
@@ -125,13 +132,13 @@ final class IntPooling {
     }
 
     /** The device's average of rows h0..h1 and columns w0..w1 (h1, w1 already clipped to the input). */
-    private int average(int[] in, int base, int h0, int h1, int w0, int w1) {
+    private int average(AveragePooling arithmetic, int[] in, int base, int h0, int h1, int w0, int w1) {
         long sum = 0;
         for (int h = Math.max(h0, 0); h < h1; h++) {
             for (int w = Math.max(w0, 0); w < w1; w++) {
                 sum += in[base + h * inWidth + w];
             }
         }
-        return average.apply(sum);
+        return arithmetic.apply(sum);
     }
 }

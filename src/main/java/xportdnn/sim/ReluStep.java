@@ -20,6 +20,6 @@ final class ReluStep implements SimStep {
     @Override
     public List<SimTensor> run(List<SimTensor> bottoms) {
         SimTensor x = bottoms.get(0);
-        return List.of(SimTensor.ofCodes(x.shape(), relu.applyAll(x.codesIn(input)), output));
+        return List.of(SimTensor.ofCodes(x.shape(), relu.applyAll(x.codesIn(input), x.plane()), output));
     }
 }

@@ -42,10 +42,22 @@ final class SimTensor {
         return format;
     }
 
+    /**
+     * Values per channel and image (axis 1 is the channel axis; a format of several channels has a step per
+     * channel of the activation).
+     */
+    int plane() {
+        int plane = 1;
+        for (int d = 2; d < shape.length; d++) {
+            plane *= shape[d];
+        }
+        return Math.max(1, plane);
+    }
+
     /** The values: the codes dequantized, or the float values. */
     float[] values() {
         if (values == null) {
-            values = format.dequantize(codes, Math.max(1, codes.length));
+            values = format.dequantize(codes, plane());
         }
         return values;
     }
@@ -58,7 +70,7 @@ final class SimTensor {
         if (codes == null || target.equals(format)) {
             return codesIn(target);
         }
-        return target.from(format).withinLimit(limit).applyAll(codes);
+        return target.from(format).withinLimit(limit).applyAll(codes, plane());
     }
 
     /**
@@ -67,8 +79,8 @@ final class SimTensor {
      */
     int[] codesIn(NumberFormat target) {
         if (codes == null) {
-            return target.quantize(values, Math.max(1, values.length));
+            return target.quantize(values, plane());
         }
-        return target.equals(format) ? codes : target.from(format).applyAll(codes);
+        return target.equals(format) ? codes : target.from(format).applyAll(codes, plane());
     }
 }

@@ -1,5 +1,6 @@
 package xportdnn.sim;
 
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,7 +19,7 @@ class IntegerArithmeticTest {
                 + "pooling_param { " + pool + " } }").getLayer(0);
         PoolGeometry window = PoolGeometry.of(p, shape);
         return new IntPooling(window, RoundMode.CEIL, shape,
-                pool.contains("MAX") ? null : AveragePooling.xilinx(window.kernelH(), 8), 127);
+                pool.contains("MAX") ? null : List.of(AveragePooling.xilinx(window.kernelH(), 8)), 127);
     }
 
     /**
