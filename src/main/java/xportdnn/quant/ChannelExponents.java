@@ -27,8 +27,9 @@ import xportdnn.precision.BlockFloat;
  * pass-through layer (max pooling, Split, Dropout...) hands its input's on; a Concat along the channels puts its
  * inputs' side by side (no re-alignment: each channel keeps its exponent); a convolution's output channel is raised
  * to the exponent covering its bias where the bias would not fit (the device clips it); then, until nothing
- * changes, an Eltwise's inputs are re-aligned channel by channel to the largest of their exponents, and a
- * pass-through's input and output to the larger of the two.
+ * changes, an Eltwise's inputs are re-aligned channel by channel to the largest of their exponents, a
+ * pass-through's input and output to the larger of the two, and a Concat's output to its inputs' exponents where
+ * those rose.
  */
 public final class ChannelExponents {
 
@@ -78,6 +79,11 @@ public final class ChannelExponents {
                                 ? List.of(l.bottoms().get(0), l.tops().get(0)) : List.of();
                 if (linked.size() > 1 && linked.stream().allMatch(blobs::containsKey)) {
                     changed |= raiseToLargest(linked.stream().map(blobs::get).toList());
+                }
+                if (l.layerType() == LayerType.CONCAT && concatAxis(l) == 1 && blobs.containsKey(l.tops().get(0))
+                        && l.bottoms().stream().allMatch(blobs::containsKey)) {
+                    changed |= raiseToLargest(List.of(blobs.get(l.tops().get(0)),
+                            l.bottoms().stream().map(blobs::get).flatMapToInt(Arrays::stream).toArray()));
                 }
             }
         }
