@@ -45,7 +45,7 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
         this(Map.of());
     }
 
-    /** @param exponents per blob name, an exponent per channel ({@code xportdnn.quant.ChannelExponents}) */
+    /** @param exponents per blob name, an exponent per channel (compare chooses them from calibration) */
     public BlockFloatScheme(Map<String, int[]> exponents) {
         Map<String, int[]> copy = new HashMap<>();
         exponents.forEach((blob, e) -> copy.put(blob, e.clone()));

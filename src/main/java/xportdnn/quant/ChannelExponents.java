@@ -33,6 +33,15 @@ import xportdnn.precision.BlockFloat;
  */
 public final class ChannelExponents {
 
+    /**
+     * Most octaves a blob's channel exponents span: a channel keeps at least the largest exponent minus this. A
+     * convolution aligns its input channels by shifting (2^16 at most here); a ReLU output channel that is almost
+     * never positive would otherwise take an exponent of its tiny values (SqueezeNet's fire8 has one 53 octaves
+     * below its blob's largest), whose codes no accumulator aligns. Its values below 2^-16 of the largest
+     * channel's step still round to 0, as every value below that step would with one exponent per blob.
+     */
+    static final int SPAN = 16;
+
     private ChannelExponents() {
     }
 
@@ -159,14 +168,16 @@ public final class ChannelExponents {
     /**
      * An all-zero channel holds only code 0 under any exponent: it takes the smallest of the others (0 when all are
      * zero), so that a convolution reading the blob need not align it further ({@link
-     * xportdnn.precision.ChannelAlignment}).
+     * xportdnn.precision.ChannelAlignment}); and no channel is more than {@link #SPAN} below the largest.
      */
     private static int[] zeroChannels(int[] e) {
+        int largest = Arrays.stream(e).filter(x -> x != Integer.MIN_VALUE).max().orElse(0);
         int smallest = Arrays.stream(e).filter(x -> x != Integer.MIN_VALUE).min().orElse(0);
         for (int c = 0; c < e.length; c++) {
             if (e[c] == Integer.MIN_VALUE) {
                 e[c] = smallest;
             }
+            e[c] = Math.max(e[c], largest - SPAN);
         }
         return e;
     }

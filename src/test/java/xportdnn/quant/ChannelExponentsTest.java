@@ -62,4 +62,14 @@ class ChannelExponentsTest {
         // the pooling: one above covering (0.3 -> -2, +1 = -1; 4.5 -> 2, +1 = 3), never above its input's (2)
         assertArrayEquals(new int[] {-1, 2}, e.get("pool"));
     }
+
+    /**
+     * A channel of tiny values keeps at most 16 octaves below the blob's largest exponent (the alignment a
+     * convolution makes), and an all-zero channel takes the smallest of the others.
+     */
+    @Test
+    void channelsSpanAtMostSixteenOctaves() {
+        assertArrayEquals(new int[] {0, -16, -16}, ChannelExponents.leastDivergence(constant(1f, 0x1p-20f, 0f), 8));
+        assertArrayEquals(new int[] {-1, 2, -1}, ChannelExponents.covering(constant(0.5f, 4f, 0f), 8));
+    }
 }
