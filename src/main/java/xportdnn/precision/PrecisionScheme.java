@@ -1,9 +1,9 @@
 package xportdnn.precision;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import com.google.protobuf.InvalidProtocolBufferException;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;

@@ -1,7 +1,7 @@
 package xportdnn.sim;
 
-import xportdnn.precision.NumberFormat;
 import java.util.List;
+import xportdnn.precision.NumberFormat;
 
 /**
  * Concat of integer inputs along one axis, each moved into the output format (a no-op when they share it); along

@@ -1,8 +1,8 @@
 package xportdnn.sim;
 
+import java.util.List;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.Requantizer;
-import java.util.List;
 
 /** A ReLU over integer codes that is not fused into a convolution: max(q, 0), moved to its output format if needed. */
 final class ReluStep implements SimStep {

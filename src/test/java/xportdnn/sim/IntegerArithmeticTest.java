@@ -1,9 +1,9 @@
 package xportdnn.sim;
 
-import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.TestWeights;
