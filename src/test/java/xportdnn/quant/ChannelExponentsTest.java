@@ -46,9 +46,9 @@ class ChannelExponentsTest {
         stats.put("data", constant(1f, 4f));
         stats.put("a", constant(1f, 4f));
         stats.put("b", constant(4f, 0.5f));
-        stats.put("sum", constant(5f, 4.5f)); // read by the average pooling: covering its max, not KL's
+        stats.put("sum", constant(5f, 0.5f)); // read by the average pooling: one exponent covering its max
         stats.put("cat", constant(1f, 4f, 4f, 0.5f));
-        stats.put("pool", constant(0.3f, 4.5f));
+        stats.put("pool", constant(0.3f, 3.5f));
         Map<String, int[]> e = ChannelExponents.of(net, stats, 8);
         assertArrayEquals(new int[] {0, 2}, e.get("data"));
         // a: KL gives (0, 2), its bias 3.0 needs exponent 1 in channel 0 (threshold 3.97); an Eltwise then aligns
@@ -57,10 +57,10 @@ class ChannelExponentsTest {
         assertArrayEquals(new int[] {2, 2}, e.get("b"));
         // the Concat puts its inputs' final exponents side by side
         assertArrayEquals(new int[] {2, 2, 2, 2}, e.get("cat"));
-        // sum covers its max per channel: 5 -> 2 (3.97 < 5 <= 7.94), 4.5 -> 2
+        // the classifier head, one exponent per blob: sum covers its max, 5 -> 2 (3.97 < 5 <= 7.94), in both
+        // channels; the pooling one covering its own pooled max, 3.5 -> 1 (1.98 < 3.5 <= 3.97), in both
         assertArrayEquals(new int[] {2, 2}, e.get("sum"));
-        // the pooling: one above covering (0.3 -> -2, +1 = -1; 4.5 -> 2, +1 = 3), never above its input's (2)
-        assertArrayEquals(new int[] {-1, 2}, e.get("pool"));
+        assertArrayEquals(new int[] {1, 1}, e.get("pool"));
     }
 
     /**
@@ -70,6 +70,6 @@ class ChannelExponentsTest {
     @Test
     void channelsSpanAtMostSixteenOctaves() {
         assertArrayEquals(new int[] {0, -16, -16}, ChannelExponents.leastDivergence(constant(1f, 0x1p-20f, 0f), 8));
-        assertArrayEquals(new int[] {-1, 2, -1}, ChannelExponents.covering(constant(0.5f, 4f, 0f), 8));
+        assertArrayEquals(new int[] {2, 2, 2}, ChannelExponents.wholeBlob(constant(0.5f, 4f, 0f), 8));
     }
 }
