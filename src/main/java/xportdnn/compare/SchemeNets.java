@@ -47,7 +47,8 @@ final class SchemeNets {
      * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
      * its channels (one scale per tensor, the baseline the papers start from); {@code aciq:B} as Xilinx blocks holding
      * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds ({@link #aciq}), the weights left to
-     * {@link AciqScheme}; {@code bfp:M} as Xilinx blocks on the BFP grid ({@link #blockFloat}, {@link #pooledExponents});
+     * {@link AciqScheme}; {@code bfp:M} as Xilinx blocks on the BFP grid ({@link #blockFloat}, {@link #pooledExponents}: one exponent per
+     * blob; the {@link #simulator} reads their weight exponents and replaces every activation's by per-channel ones);
      * {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
      *
      * @param net the float net, BatchNorm/Scale folded into the convolutions
