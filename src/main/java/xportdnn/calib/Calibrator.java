@@ -3,6 +3,7 @@ package xportdnn.calib;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntConsumer;
 import java.util.function.ToIntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -68,6 +69,58 @@ public final class Calibrator {
             }
         }, progress);
         return stats;
+    }
+
+    /**
+     * Both passes of the per-channel statistics ({@link ChannelStatistics}) of the first output of each layer in
+     * {@code layers}: for schemes that choose a format per channel of an activation (compare's bfp:M).
+     */
+    public Map<String, ChannelStatistics> channelStatistics(List<ImageSet.Entry> images, Set<String> layers,
+                                                            IntConsumer progress) {
+        return channelHistograms(images, channelMaxima(images, layers, progress), progress);
+    }
+
+    /** First per-channel pass: each channel's largest |x| in the first output of each layer in {@code layers}. */
+    public Map<String, float[]> channelMaxima(List<ImageSet.Entry> images, Set<String> layers, IntConsumer progress) {
+        Map<String, ChannelMaxima> maxima = new LinkedHashMap<>();
+        run(images, (layer, tops) -> {
+            if (layers.contains(layer.name())) {
+                INDArray top = tops.get(0);
+                maxima.computeIfAbsent(layer.name(), k -> new ChannelMaxima(channels(top)))
+                        .add(Tensors.floats(top), plane(top));
+            }
+        }, progress);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        maxima.forEach((name, m) -> out.put(name, m.maxAbs()));
+        return out;
+    }
+
+    /** Second per-channel pass: histograms laid out on {@code maxima} (or merged from several shards' first passes). */
+    public Map<String, ChannelStatistics> channelHistograms(List<ImageSet.Entry> images, Map<String, float[]> maxima,
+                                                            IntConsumer progress) {
+        Map<String, ChannelStatistics> stats = new LinkedHashMap<>();
+        maxima.forEach((name, m) -> stats.put(name, new ChannelStatistics(m)));
+        run(images, (layer, tops) -> {
+            ChannelStatistics s = stats.get(layer.name());
+            if (s != null) {
+                s.add(Tensors.floats(tops.get(0)), plane(tops.get(0)));
+            }
+        }, progress);
+        return stats;
+    }
+
+    /** Axis 1 of an N x C x ... output; 1 for a rank-1 one. */
+    private static int channels(INDArray top) {
+        return top.rank() < 2 ? 1 : (int) top.size(1);
+    }
+
+    /** Values per channel and image. */
+    private static int plane(INDArray top) {
+        long plane = 1;
+        for (int d = 2; d < top.rank(); d++) {
+            plane *= top.size(d);
+        }
+        return Math.toIntExact(plane);
     }
 
     private void run(List<ImageSet.Entry> images, LayerObserver observer, IntConsumer progress) {

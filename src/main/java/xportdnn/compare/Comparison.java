@@ -2,7 +2,9 @@ package xportdnn.compare;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import xportdnn.calib.ChannelStatistics;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
@@ -85,6 +87,9 @@ public final class Comparison {
         Transformer transformer = new Transformer(settings.calibration().preprocessing().resolve(net));
         List<ImageSet.Entry> images = ValidationPipeline.images(validationSettings(settings), passes.imageStore());
         Calibration calibration = Calibration.run(net, settings.calibration(), passes, progress);
+        Set<String> channelLayers = SchemeNets.channelLayers(net, settings.schemes());
+        Map<String, ChannelStatistics> channels = channelLayers.isEmpty() ? Map.of()
+                : Calibration.channels(net, settings.calibration(), channelLayers, passes, progress);
 
         List<Scored> scored = new ArrayList<>();
         List<Notice> notices = new ArrayList<>();
@@ -93,14 +98,14 @@ public final class Comparison {
             exported.notices().stream().filter(Notice::warning)
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
             Net quantized = NetLoader.build(exported.net(), loaded.folded().weights());
-            FixedPointNet sim = SchemeNets.simulator(spec, quantized);
+            FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);
             ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(),
                     settings.batch(), false);
             Validation validation;
             try (Progress.Step step = progress.start("scoring " + spec.label(), images.size())) {
                 validation = passes.validate(job, images, step).validation();
             }
-            scored.add(new Scored(spec.label(), validation, ModelBytes.of(quantized, spec.family()),
+            scored.add(new Scored(spec.label(), validation, ModelBytes.of(quantized, spec.family(), sim),
                     ModelBytes.footprint(sim, spec)));
         }
         return new Result(net.name(), calibration.images(), ModelBytes.ofFloat(net), ModelBytes.floatFootprint(net),

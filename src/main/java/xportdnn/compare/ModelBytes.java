@@ -33,9 +33,12 @@ final class ModelBytes {
         return net.layers().stream().flatMap(l -> l.weights().stream()).mapToLong(b -> b.count() * FLOAT_BYTES).sum();
     }
 
-    /** The parameter bytes of a quantized net of {@code family}, its weights loaded. */
-    static long of(Net quantized, SchemeSpec.Family family) {
-        long bytes = 0;
+    /**
+     * The parameter bytes of a quantized net of {@code family}, its weights loaded, simulated by {@code sim}; for
+     * BFP also its activations' exponents, one byte each (one per channel of every blob).
+     */
+    static long of(Net quantized, SchemeSpec.Family family, FixedPointNet sim) {
+        long bytes = family == SchemeSpec.Family.BFP ? activationExponents(sim) : 0;
         for (Layer l : quantized.layers()) {
             PrecisionParameter block = PrecisionScheme.block(l);
             boolean integer = l.layerType() == LayerType.CONVOLUTION && block != null && block.hasBwParams();
@@ -48,6 +51,18 @@ final class ModelBytes {
             }
         }
         return bytes;
+    }
+
+    /**
+     * BFP's activation exponents: one per channel of every blob the device holds in codes, and of the image it
+     * quantizes (the images' channels).
+     */
+    static long activationExponents(FixedPointNet sim) {
+        long exponents = sim.blobFormats().values().stream().mapToLong(NumberFormat::channels).sum();
+        for (String input : sim.inputNames()) {
+            exponents += sim.net().shape(input)[1];
+        }
+        return exponents;
     }
 
     /** The bytes of one convolution's weight codes: {@code bw_params} bits each, ACIQ's at their channel's width. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.ChannelStatistics;
 import xportdnn.export.XilinxExporter;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
@@ -28,6 +29,7 @@ import xportdnn.precision.BlockFloatScheme;
 import xportdnn.precision.F8NetScheme;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.BlockFloatExponent;
+import xportdnn.quant.ChannelExponents;
 import xportdnn.quant.F8NetFormats;
 import xportdnn.quant.ThresholdMethod;
 import xportdnn.sim.FixedPointNet;
@@ -46,7 +48,8 @@ final class SchemeNets {
      * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
      * its channels (one scale per tensor, the baseline the papers start from); {@code aciq:B} as Xilinx blocks holding
      * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds ({@link #aciq}), the weights left to
-     * {@link AciqScheme}; {@code bfp:M} as Xilinx blocks on the BFP grid ({@link #blockFloat}, {@link #pooledExponents});
+     * {@link AciqScheme}; {@code bfp:M} as Xilinx blocks on the BFP grid ({@link #blockFloat}, {@link #pooledExponents}: one exponent per
+     * blob; the {@link #simulator} reads their weight exponents and replaces every activation's by per-channel ones);
      * {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
      *
      * @param net the float net, BatchNorm/Scale folded into the convolutions
@@ -174,15 +177,26 @@ final class SchemeNets {
 
     /**
      * The simulator of a quantized net of {@code spec}: ACIQ's own scheme for {@code aciq:B} (the blocks hold its
-     * activation clips and the weight budget, {@link AciqScheme}), BFP's for {@code bfp:M} (Xilinx blocks, pooled
-     * blobs in exponents of their own, {@link BlockFloatScheme}), the scheme the blocks state otherwise.
+     * activation clips and the weight budget, {@link AciqScheme}), BFP's for {@code bfp:M} (an exponent per channel
+     * of every activation blob, {@link ChannelExponents} from {@code channels}; the weights' exponents in the
+     * blocks; {@link BlockFloatScheme}), the scheme the blocks state otherwise.
+     *
+     * @param channels per layer, the per-channel statistics of its output ({@link #channelLayers}); only bfp reads
+     *                 them
      */
-    static FixedPointNet simulator(SchemeSpec spec, Net quantized) {
+    static FixedPointNet simulator(SchemeSpec spec, Net quantized, Map<String, ChannelStatistics> channels) {
         return switch (spec.family()) {
             case ACIQ -> new FixedPointNet(quantized, new AciqScheme());
-            case BFP -> new FixedPointNet(quantized, new BlockFloatScheme());
+            case BFP -> new FixedPointNet(quantized, new BlockFloatScheme(ChannelExponents.of(quantized, channels,
+                    spec.bits())));
             default -> new FixedPointNet(quantized);
         };
+    }
+
+    /** The layers whose per-channel statistics {@link #simulator} needs for {@code specs}: every layer for bfp. */
+    static Set<String> channelLayers(Net net, List<SchemeSpec> specs) {
+        return specs.stream().anyMatch(s -> s.family() == SchemeSpec.Family.BFP)
+                ? net.layers().stream().map(Layer::name).collect(java.util.stream.Collectors.toSet()) : Set.of();
     }
 
     /**

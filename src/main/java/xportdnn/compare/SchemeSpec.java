@@ -29,9 +29,9 @@ public record SchemeSpec(Family family, int bits) {
         /** Per-tensor max-scaled uniform quantization of weights and activations, the papers' baseline. */
         NAIVE("naive"),
         /**
-         * Block floating point: an exponent per weight output channel and per activation blob (offline, minimum KL;
-         * a blob an average pooling reads unclipped), B-bit mantissas; blobs an Eltwise or Concat joins share one
-         * exponent.
+         * Block floating point: an exponent per weight output channel and per channel of every activation blob
+         * (offline, minimum KL per channel; a blob an average pooling reads unclipped), B-bit mantissas; an
+         * Eltwise's inputs share exponents channel by channel.
          */
         BFP("bfp"),
         /**

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.CalibrationSample;
+import xportdnn.calib.ChannelStatistics;
 import xportdnn.calib.SavedStatistics;
 import xportdnn.calib.StatisticsMerge;
 import xportdnn.data.ImageSet;
@@ -55,6 +56,18 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
         try (Progress.Step step = progress.start("calibrating (2 passes)", 2L * images.size())) {
             return new Calibration(passes.calibrate(net, images, input.transformer(), input.batch(), step), names,
                     names);
+        }
+    }
+
+    /**
+     * Both per-channel passes ({@link ChannelStatistics}) of the first output of each layer in {@code layers} over
+     * the images {@code settings} select: for schemes with a format per activation channel (compare's bfp:M).
+     */
+    public static Map<String, ChannelStatistics> channels(Net net, CalibrationSettings settings, Set<String> layers,
+                                                          FloatPasses passes, Progress progress) {
+        CalibrationInput input = CalibrationInput.of(net, settings, passes.imageStore());
+        try (Progress.Step step = progress.start("calibrating per channel (2 passes)", 2L * input.images().size())) {
+            return passes.channelStatistics(net, input.images(), input.transformer(), input.batch(), layers, step);
         }
     }
 

@@ -2,10 +2,12 @@ package xportdnn.pipeline;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntConsumer;
 import xportdnn.calib.ActivationRange;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.Calibrator;
+import xportdnn.calib.ChannelStatistics;
 import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
 import xportdnn.data.Transformer;
@@ -35,6 +37,13 @@ public interface FloatPasses {
     Map<String, BlobHistograms> histograms(Net net, List<ImageSet.Entry> images, Transformer transformer, int batch,
                                            Map<String, ActivationRange> ranges, IntConsumer progress);
 
+    /**
+     * Both per-channel calibration passes ({@link ChannelStatistics}) of the first output of each layer in
+     * {@code layers}.
+     */
+    Map<String, ChannelStatistics> channelStatistics(Net net, List<ImageSet.Entry> images, Transformer transformer,
+                                                     int batch, Set<String> layers, IntConsumer progress);
+
     /** Scores the images with the job's float net and simulator side by side. */
     Validated validate(ValidationJob job, List<ImageSet.Entry> images, IntConsumer progress);
 
@@ -58,6 +67,14 @@ public interface FloatPasses {
                                                       IntConsumer progress) {
             return new Calibrator(new FloatEngine(net), transformer, batch).histograms(images, ranges,
                     KlJThreshold::binCount, progress);
+        }
+
+        @Override
+        public Map<String, ChannelStatistics> channelStatistics(Net net, List<ImageSet.Entry> images,
+                                                                Transformer transformer, int batch,
+                                                                Set<String> layers, IntConsumer progress) {
+            return new Calibrator(new FloatEngine(net), transformer, batch).channelStatistics(images, layers,
+                    progress);
         }
 
         @Override

@@ -1,6 +1,10 @@
 package xportdnn.precision;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
@@ -14,6 +18,12 @@ import xportdnn.model.proto.Caffe.PrecisionParameter;
  * writes its codes with its own exponent, where CHaiDNN's Xilinx mode leaves them in its input's scale. The device's
  * pooling arithmetic (multiplier 1, scale {@code floor(2^16 / (kh kw))}, a right shift that floors) with the shift
  * {@code 16 - (e_in - e_out)}: the exponents' difference is a power of two, so the rescaling is that shift alone.
+ * With an exponent per activation channel (algorithms.md E's channel groups; {@code exponents} by blob name), a
+ * blob is a Xilinx format of one power-of-two threshold per channel: a convolution aligns its input channels
+ * ({@link ChannelAlignment}) and requantizes each output channel into its own exponent, an Eltwise moves each input
+ * channel into its output's, a Concat puts its inputs' channels side by side, pooling and ReLU work channel by
+ * channel (an average pooling shifts each channel by its own exponents' difference). Blobs without exponents (and
+ * the weights) keep the blocks' thresholds.
  * Not a CHaiDNN scheme: a net is simulated in it only when a caller asks ({@code compare}).
  */
 public final class BlockFloatScheme implements PrecisionScheme, Serializable {
@@ -27,6 +37,21 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
 
     private static final XilinxScheme XILINX = new XilinxScheme();
 
+    /** Per blob name, its channels' exponents; blobs absent use their blocks' thresholds. */
+    private final Map<String, int[]> exponents;
+
+    /** One exponent per activation blob, the blocks' thresholds. */
+    public BlockFloatScheme() {
+        this(Map.of());
+    }
+
+    /** @param exponents per blob name, an exponent per channel (compare chooses them from calibration) */
+    public BlockFloatScheme(Map<String, int[]> exponents) {
+        Map<String, int[]> copy = new HashMap<>();
+        exponents.forEach((blob, e) -> copy.put(blob, e.clone()));
+        this.exponents = copy;
+    }
+
     @Override
     public String quantType() {
         return QUANT_TYPE;
@@ -34,12 +59,44 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
 
     @Override
     public NumberFormat input(Layer layer, PrecisionParameter block) {
-        return XILINX.input(layer, block);
+        String blob = layer.bottoms().isEmpty() ? null : layer.bottoms().get(0);
+        return exponents.containsKey(blob) ? channels(blob, block.getBwLayerIn()) : XILINX.input(layer, block);
     }
 
     @Override
     public NumberFormat output(Layer layer, PrecisionParameter block) {
-        return XILINX.output(layer, block);
+        String blob = layer.tops().get(0);
+        return exponents.containsKey(blob) ? channels(blob, block.getBwLayerOut()) : XILINX.output(layer, block);
+    }
+
+    /** The Xilinx format of {@code blob}'s per-channel exponents: a power-of-two threshold per channel. */
+    private NumberFormat channels(String blob, int m) {
+        int[] e = exponents.get(blob);
+        float[] thresholds = new float[e.length];
+        for (int c = 0; c < e.length; c++) {
+            thresholds[c] = (float) BlockFloat.threshold(e[c], m);
+        }
+        return new ThresholdFormat(m, thresholds);
+    }
+
+    /**
+     * With per-channel exponents, channel c shifts by {@code 16 - (e_in[c] - e_out[c])}.
+     *
+     * @throws ModelException as {@link #averagePooling}
+     */
+    @Override
+    public List<AveragePooling> averagePoolings(Layer layer, PrecisionParameter block, PoolGeometry window) {
+        int[] in = exponents.get(layer.bottoms().get(0));
+        int[] out = exponents.get(layer.tops().get(0));
+        if (in == null || out == null) {
+            return List.of(averagePooling(layer, block, window));
+        }
+        List<AveragePooling> channels = new ArrayList<>();
+        for (int c = 0; c < out.length; c++) {
+            channels.add(pooling(layer, POOLING_SHIFT - (in[c] - out[c]), window, block.getBwLayerOut(),
+                    "channel " + c + " from exponent " + in[c] + " to " + out[c]));
+        }
+        return channels;
     }
 
     @Override
@@ -56,10 +113,14 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
         int m = block.getBwLayerOut();
         int shift = POOLING_SHIFT - (exponent(layer, block.getThLayerIn(), block.getBwLayerIn(), "th_layer_in")
                 - exponent(layer, block.getThLayerOut(), m, "th_layer_out"));
+        return pooling(layer, shift, window, m, "th_layer_in " + block.getThLayerIn() + " to th_layer_out "
+                + block.getThLayerOut());
+    }
+
+    private static AveragePooling pooling(Layer layer, int shift, PoolGeometry window, int m, String what) {
         if (shift < 0 || shift > 2 * POOLING_SHIFT) {
-            throw ModelException.inLayer(layer.name(), "average pooling from th_layer_in " + block.getThLayerIn()
-                    + " to th_layer_out " + block.getThLayerOut() + " needs a right shift of " + shift
-                    + "; block floating point pools with shifts of 0.." + 2 * POOLING_SHIFT);
+            throw ModelException.inLayer(layer.name(), "average pooling from " + what + " needs a right shift of "
+                    + shift + "; block floating point pools with shifts of 0.." + 2 * POOLING_SHIFT);
         }
         return AveragePooling.blockFloat(window.kernelH() * window.kernelW(), shift, m);
     }

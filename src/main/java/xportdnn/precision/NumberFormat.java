@@ -78,4 +78,15 @@ public interface NumberFormat {
 
     /** How the device moves codes of {@code source} (one step) into this format. */
     Requantizer from(NumberFormat source);
+
+    /**
+     * The format of channels {@code from .. from + count - 1} of an activation blob in this format (the part a
+     * Concat input fills): the format itself when one step serves the whole tensor.
+     */
+    default NumberFormat channelRange(int from, int count) {
+        if (channels() != 1) {
+            throw new UnsupportedOperationException(this + " has no per-channel activation form");
+        }
+        return this;
+    }
 }

@@ -1,9 +1,9 @@
 package xportdnn.precision;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import com.google.protobuf.InvalidProtocolBufferException;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
@@ -36,6 +36,14 @@ public interface PrecisionScheme {
 
     /** The device's arithmetic for an AVE pooling over {@code window} with this block. */
     AveragePooling averagePooling(Layer layer, PrecisionParameter block, PoolGeometry window);
+
+    /**
+     * The arithmetic of an AVE pooling channel by channel: one entry serves every channel (the default), else one
+     * per channel (block floating point with an exponent per channel shifts each channel by its own exponents).
+     */
+    default List<AveragePooling> averagePoolings(Layer layer, PrecisionParameter block, PoolGeometry window) {
+        return List.of(averagePooling(layer, block, window));
+    }
 
     /**
      * The layer's block: its {@code precision_param}, else the identical older {@code quantization_param}, else

@@ -36,6 +36,13 @@ public final class Requantizer {
     private final boolean[] int32;
     private final int[] accLow;
     private final int[] accHigh;
+    /**
+     * Per channel, the accumulators beyond which the result saturates anyway (as in {@link #int32Plan}, without its
+     * int bounds): the long paths clamp an accumulator to them first, so that a large multiplier (block floating
+     * point's finely stepped channels) cannot overflow on sums whose result is saturated.
+     */
+    private final long[] saturatesBelow;
+    private final long[] saturatesAbove;
 
     /**
      * @param multiplier per channel (one value serves a per-tensor move)
@@ -66,8 +73,11 @@ public final class Requantizer {
         int32 = new boolean[channels];
         accLow = new int[channels];
         accHigh = new int[channels];
+        saturatesBelow = new long[channels];
+        saturatesAbove = new long[channels];
         for (int c = 0; c < channels; c++) {
             int32Plan(c);
+            saturation(c);
         }
     }
 
@@ -100,6 +110,29 @@ public final class Requantizer {
         int32[c] = true;
         accLow[c] = (int) low;
         accHigh[c] = (int) high;
+    }
+
+    /** Sets channel c's {@link #saturatesBelow} and {@link #saturatesAbove} (the whole range where unknown). */
+    private void saturation(int c) {
+        saturatesBelow[c] = Long.MIN_VALUE;
+        saturatesAbove[c] = Long.MAX_VALUE;
+        long m = multiplier[c];
+        if (m <= 0) {
+            return;
+        }
+        try {
+            long below = Math.subtractExact(Math.multiplyExact((long) lower - 1, 1L << shift), offset[c]);
+            long above = Math.subtractExact(Math.multiplyExact((long) upper + 1, 1L << shift), offset[c]);
+            saturatesBelow[c] = -Math.floorDiv(-below, m) - 1;
+            saturatesAbove[c] = Math.floorDiv(above, m) + 1;
+        } catch (ArithmeticException e) {
+            // bounds beyond long: no clamp, requireRange judges the accumulators as they are
+        }
+    }
+
+    /** {@code a} within channel c's accumulators that do not saturate (and the first that do). */
+    private long clamped(long a, int c) {
+        return Math.max(saturatesBelow[c], Math.min(saturatesAbove[c], a));
     }
 
     /** A per-tensor move without offset. */
@@ -158,7 +191,7 @@ public final class Requantizer {
 
     /** The code for accumulator {@code a} of channel {@code channel}. */
     public int apply(long a, int channel) {
-        long v = Math.addExact(Math.multiplyExact(a, multiplier[channel]), offset[channel]);
+        long v = Math.addExact(Math.multiplyExact(clamped(a, channel), multiplier[channel]), offset[channel]);
         long r = roundShift(v, shift, rounding);
         return (int) Math.max(lower, Math.min(upper, r));
     }
@@ -171,7 +204,9 @@ public final class Requantizer {
      */
     public void requireRange(double maxAccumulator) {
         for (int c = 0; c < multiplier.length; c++) {
-            double v = maxAccumulator * Math.abs((double) multiplier[c]) + Math.abs((double) offset[c]);
+            double reach = Math.min(maxAccumulator, Math.max(Math.abs((double) saturatesBelow[c]),
+                    Math.abs((double) saturatesAbove[c])));
+            double v = reach * Math.abs((double) multiplier[c]) + Math.abs((double) offset[c]);
             if (v >= 0x1p62) {
                 throw new IllegalArgumentException("accumulators up to " + maxAccumulator + " times multiplier "
                         + multiplier[c] + " overflow 64 bits");
@@ -213,8 +248,10 @@ public final class Requantizer {
         int lo = lower;
         int hi = upper;
         int end = to + count;
+        long aLo = saturatesBelow[channel];
+        long aHi = saturatesAbove[channel];
         for (int i = to; i < end; i++) {
-            long v = out[i] * m + b;
+            long v = Math.max(aLo, Math.min(aHi, out[i])) * m + b;
             long r = (v + half + ((v >> 63) & away) + ((v >> s) & even) - even) >> s;
             out[i] = (int) Math.max(lo, Math.min(hi, r));
         }
@@ -257,16 +294,24 @@ public final class Requantizer {
     /** The same for float64 accumulators (integers of magnitude at most 2^53). */
     public void apply(double[] acc, int from, int count, int channel, int[] out, int to) {
         for (int i = 0; i < count; i++) {
-            out[to + i] = (int) Math.max(lower, Math.min(upper, roundShift((long) acc[from + i] * multiplier[channel]
-                    + offset[channel], shift, rounding)));
+            out[to + i] = (int) Math.max(lower, Math.min(upper, roundShift(clamped((long) acc[from + i], channel)
+                    * multiplier[channel] + offset[channel], shift, rounding)));
         }
     }
 
     /** A per-tensor move of every code (channel 0). */
     public int[] applyAll(int[] codes) {
+        return applyAll(codes, Math.max(1, codes.length));
+    }
+
+    /**
+     * The move of every code of an activation laid out N x C x (plane), channel c by its own factors (C =
+     * {@link #channels()}; one channel serves all).
+     */
+    public int[] applyAll(int[] codes, int plane) {
         int[] out = new int[codes.length];
         for (int i = 0; i < codes.length; i++) {
-            out[i] = apply(codes[i], 0);
+            out[i] = apply(codes[i], (i / plane) % multiplier.length);
         }
         return out;
     }

@@ -138,39 +138,72 @@ public final class ThresholdFormat implements NumberFormat {
         return code * steps[channel];
     }
 
+    /**
+     * {@inheritDoc} A format of one threshold per output channel (block floating point with an exponent per
+     * channel) gives each channel its own multiplier and bias. An input of several channels (the same) is read
+     * aligned to its finest step ({@link ChannelAlignment}: the caller folds the alignment into the weight codes);
+     * the multipliers then keep as many more fractional bits as its steps span, so that they are as precise as with
+     * the coarsest step.
+     */
     @Override
     public Requantizer fromProducts(NumberFormat input, NumberFormat weights, float[] bias) {
-        float sfOut = outputStep();
-        float sfIn = (float) input.step(0);
         int n = weights.channels();
         if (bias.length != n) {
             throw new IllegalArgumentException(bias.length + " biases for " + n + " weight channels");
         }
-        float th = thresholds[0];
+        float sfIn = (float) (input.channels() == 1 ? input.step(0) : ChannelAlignment.finestStep(input));
+        int span = 0;
+        for (int c = 0; input.channels() > 1 && c < input.channels(); c++) {
+            span = Math.max(span, ChannelAlignment.shift(input, c));
+        }
+        int productShift = shift + span;
         long[] m = new long[n];
         long[] offset = new long[n];
         for (int c = 0; c < n; c++) {
+            float sfOut = outputStep(c, n);
+            float th = thresholds[thresholds.length == 1 ? 0 : c];
             float sfW = (float) weights.step(c);
-            m[c] = (long) DynamicFixed.roundHalfAway(sfW * sfIn / sfOut * (float) (1 << shift));
+            m[c] = (long) DynamicFixed.roundHalfAway(Math.scalb(sfW * sfIn / sfOut, productShift));
             long b = th == 0 ? 0 : (long) DynamicFixed.roundHalfAway(Math.max(-th, Math.min(th, bias[c])) / sfOut);
-            offset[c] = (b << BIAS_FRACTION) << (shift - BIAS_FRACTION);
+            offset[c] = (b << BIAS_FRACTION) << (productShift - BIAS_FRACTION);
         }
-        return new Requantizer(m, offset, shift, minCode(), maxCode());
+        return new Requantizer(m, offset, productShift, minCode(), maxCode());
+    }
+
+    /**
+     * {@inheritDoc} Channel by channel when either format has a step per channel (both the same channels then).
+     */
+    @Override
+    public Requantizer from(NumberFormat source) {
+        int n = Math.max(source.channels(), thresholds.length);
+        if (source.channels() != 1 && thresholds.length != 1 && source.channels() != thresholds.length) {
+            throw new IllegalArgumentException("codes of " + source.channels() + " channels moved into " + this);
+        }
+        long[] m = new long[n];
+        for (int c = 0; c < n; c++) {
+            float ratio = (float) source.step(source.channels() == 1 ? 0 : c) / outputStep(c, n);
+            m[c] = (long) DynamicFixed.roundHalfAway(ratio * (float) (1 << shift));
+        }
+        return new Requantizer(m, new long[n], shift, minCode(), maxCode());
     }
 
     @Override
-    public Requantizer from(NumberFormat source) {
-        float ratio = (float) source.step(0) / outputStep();
-        return Requantizer.scaling((long) DynamicFixed.roundHalfAway(ratio * (float) (1 << shift)), shift,
-                minCode(), maxCode());
+    public NumberFormat channelRange(int from, int count) {
+        return thresholds.length == 1 ? this
+                : new ThresholdFormat(shift, bitwidth, Arrays.copyOfRange(thresholds, from, from + count));
     }
 
-    /** The step of this format as a result format: it must be per-tensor and above 0. */
-    private float outputStep() {
-        if (thresholds.length != 1 || !(thresholds[0] > 0)) {
-            throw new IllegalArgumentException("a result format needs one threshold above 0, not " + this);
+    /**
+     * The step of output channel {@code c} of {@code n} as a result format: one threshold for all, or one per
+     * channel; each above 0.
+     */
+    private float outputStep(int c, int n) {
+        int t = thresholds.length == 1 ? 0 : c;
+        if ((thresholds.length != 1 && thresholds.length != n) || !(thresholds[t] > 0)) {
+            throw new IllegalArgumentException("a result format of " + n + " channels needs one threshold above 0 or "
+                    + "one per channel, not " + this);
         }
-        return steps[0];
+        return steps[t];
     }
 
     @Override

@@ -49,21 +49,28 @@ public final class BlockFloatExponent implements ThresholdMethod {
         if (averaged.contains(stats)) {
             return BlockFloat.threshold(BlockFloat.exponentCovering(max, bitwidth), bitwidth);
         }
-        AbsHistogram h = stats.fine();
+        return BlockFloat.threshold(exponent(stats.fine(), bitwidth), bitwidth);
+    }
+
+    /**
+     * The exponent of minimum KL divergence for the block whose |x| {@code h} counts over [0, max |x|] (the
+     * histogram's range), with {@code m}-bit mantissas: one blob's, or one channel's ({@link ChannelExponents}).
+     */
+    static int exponent(AbsHistogram h, int m) {
         long[] counts = h.counts();
         double width = (double) h.hi() / counts.length;
-        int online = BlockFloat.exponent(max);
+        int online = BlockFloat.exponent(h.hi());
         int best = online;
         double bestKl = Double.POSITIVE_INFINITY;
         for (int e = online; e > online - CANDIDATES; e--) {
-            double step = BlockFloat.step(e, bitwidth);
-            double kl = divergence(counts, h.zeros(), width, step, (int) (BlockFloat.threshold(e, bitwidth) / step));
+            double step = BlockFloat.step(e, m);
+            double kl = divergence(counts, h.zeros(), width, step, (int) (BlockFloat.threshold(e, m) / step));
             if (kl < bestKl) {
                 bestKl = kl;
                 best = e;
             }
         }
-        return BlockFloat.threshold(best, bitwidth);
+        return best;
     }
 
     /** Weight of the uniform distribution mixed into Q, so that a bin Q leaves empty costs much, not infinitely. */

@@ -1,9 +1,14 @@
 package xportdnn.sim;
 
+import java.util.ArrayList;
 import java.util.List;
 import xportdnn.precision.NumberFormat;
 
-/** Concat of integer inputs along one axis, each moved into the output format (a no-op when they share it). */
+/**
+ * Concat of integer inputs along one axis, each moved into the output format (a no-op when they share it); along
+ * the channels, into the output format's part for its channels (block floating point with an exponent per channel
+ * puts the inputs' exponents side by side, so no code moves).
+ */
 final class ConcatStep implements SimStep {
 
     private final int axis;
@@ -28,7 +33,13 @@ final class ConcatStep implements SimStep {
             outer *= shape[i];
         }
         int outBlock = count(shape, axis);
-        List<Codes> in = bottoms.stream().map(b -> b.codesIn(output)).toList();
+        List<Codes> in = new ArrayList<>();
+        int channel = 0;
+        for (SimTensor b : bottoms) {
+            // along the channels, each input fills its own channels of a per-channel format
+            in.add(b.codesIn(axis == 1 ? output.channelRange(channel, b.shape()[1]) : output));
+            channel += axis == 1 ? b.shape()[1] : 0;
+        }
         // bytes when every input is: codes held in ints may lie beyond a byte even where the format fits one (a
         // pooling reads its output format's codes from its input unchanged)
         Codes out = reused.get(in.stream().allMatch(Codes::bytes), outer * outBlock);

@@ -32,6 +32,7 @@ import xportdnn.model.proto.Caffe.EltwiseParameter.EltwiseOp;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.precision.AveragePooling;
+import xportdnn.precision.ChannelAlignment;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.PrecisionScheme;
 import xportdnn.precision.Requantizer;
@@ -513,12 +514,21 @@ public final class FixedPointNet {
                         ? conv.weights().get(1).data() : new float[weights.shape()[0]];
         NumberFormat weightFormat = scheme.weights(conv, block, weights, chain != null);
         int[] codes = weightFormat.quantize(weights.data(), weights.count() / weights.shape()[0]);
+        ConvGeometry geometry = ConvGeometry.of(conv.param(), net.shape(conv.bottoms().get(0)));
+        if (input.channels() > 1) { // an exponent per input channel: aligned in the integer weights
+            try {
+                codes = ChannelAlignment.fold(codes, input, weights.shape()[0], geometry.group(),
+                        (int) geometry.kernelVolume());
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw ModelException.inLayer(conv.name(), "its input channels cannot be aligned exactly: "
+                        + e.getMessage());
+            }
+        }
         Requantizer requantizer = output.fromProducts(input, weightFormat, bias);
         if (relu != null) {
             requantizer = requantizer.withRelu();
         }
         int[] bottom = net.shape(conv.bottoms().get(0));
-        ConvGeometry geometry = ConvGeometry.of(conv.param(), bottom);
         IntConvolution convolution = new IntConvolution(geometry, bottom, codes, requantizer, input,
                 Int8Products.enabled(), conv.name());
         for (Layer l : chainLayers) {
@@ -538,8 +548,9 @@ public final class FixedPointNet {
         NumberFormat out = scheme.output(l, block);
         int[] bottom = net.shape(l.bottoms().get(0));
         PoolGeometry window = PoolGeometry.of(l.param(), bottom);
-        AveragePooling average = l.param().getPoolingParam().getPool() == PoolMethod.MAX ? null
-                : scheme.averagePooling(l, block, window);
+        List<AveragePooling> averages = l.param().getPoolingParam().getPool() == PoolMethod.MAX ? null
+                : scheme.averagePoolings(l, block, window);
+        AveragePooling average = averages == null ? null : averages.get(0);
         if (average != null && !average.averages()) {
             notes.add("layer '" + l.name() + "': for a " + window.kernelH() + "x" + window.kernelW() + " window the "
                     + "runtime's average-pooling factors overflow (multiplier " + average.multiplier() + ", scale "
@@ -549,7 +560,7 @@ public final class FixedPointNet {
             notes.add("layer '" + l.name() + "' declares its output as " + out + " but pools its input (" + in
                     + ") without rescaling: the device's codes are read as " + out);
         }
-        IntPooling pooling = new IntPooling(window, l.param().getPoolingParam().getRoundMode(), bottom, average,
+        IntPooling pooling = new IntPooling(window, l.param().getPoolingParam().getRoundMode(), bottom, averages,
                 Math.max(-(long) in.minCode(), in.maxCode()));
         integer(l, l.bottoms(), l.tops(), new IntegerStep(pooling::forward, pooling::outputShape, in, out),
                 out);
@@ -565,10 +576,11 @@ public final class FixedPointNet {
             return null;
         }
         if (block != null && block.hasBwLayerOut()) {
-            if (block.hasBwLayerIn()) {
+            NumberFormat out = scheme.output(l, block);
+            if (block.hasBwLayerIn() && out.channels() == 1) { // per-channel inputs each fill their own channels
                 declaredInput(l, block);
             }
-            return scheme.output(l, block);
+            return out;
         }
         return in.stream().distinct().count() == 1 ? in.get(0) : null;
     }

@@ -1,5 +1,6 @@
 package xportdnn.sim;
 
+import java.util.List;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PoolingParameter.RoundMode;
 import xportdnn.precision.AveragePooling;
@@ -17,7 +18,8 @@ import xportdnn.precision.AveragePooling;
 final class IntPooling {
 
     private final PoolGeometry window;
-    private final AveragePooling average;
+    /** Per channel (one entry serves all), the device's average arithmetic; null for MAX. */
+    private final List<AveragePooling> average;
     private final boolean max;
     private final int channels;
     private final int inHeight;
@@ -32,15 +34,19 @@ final class IntPooling {
 
     /**
      * @param input     N x C x H x W (N is ignored: any batch runs)
-     * @param average   the device's average arithmetic; null for MAX pooling
+     * @param average   the device's average arithmetic, one for all channels or one per channel; null for MAX
+     *                  pooling
      * @param magnitude the largest |code| an input can hold
      */
-    IntPooling(PoolGeometry window, RoundMode roundMode, int[] input, AveragePooling average, long magnitude) {
+    IntPooling(PoolGeometry window, RoundMode roundMode, int[] input, List<AveragePooling> average, long magnitude) {
         this.window = window;
         this.narrow = magnitude < 1 << 30;
         this.average = average;
         this.max = average == null;
         channels = input[1];
+        if (average != null && average.size() != 1 && average.size() != channels) {
+            throw new IllegalArgumentException(average.size() + " average poolings for " + channels + " channels");
+        }
         inHeight = input[2];
         inWidth = input[3];
         int[] out = window.outputShape(input, roundMode);
@@ -69,7 +75,7 @@ final class IntPooling {
      * an average written in an 8-bit container).
      */
     Codes forward(Codes input, int batch) {
-        boolean bytes = max ? input.bytes() && !emptyWindows : average.container() <= Byte.SIZE;
+        boolean bytes = max ? input.bytes() && !emptyWindows : average.stream().allMatch(a -> a.container() <= Byte.SIZE);
         Codes out = output.get(bytes, batch * channels * outHeight * outWidth);
         IntConvolution.parallel(batch * channels, inHeight * inWidth, plane -> pool(input, plane, out));
         return out;
@@ -88,10 +94,11 @@ final class IntPooling {
                 columnMaxima(rows, Math.max(h0, 0), h1, columnMax);
                 rowMaxima(columnMax, outRow);
             } else {
+                AveragePooling arithmetic = average.get(average.size() == 1 ? 0 : plane % channels);
                 for (int ow = 0; ow < outWidth; ow++) {
                     int w0 = ow * window.strideW() - window.padW();
                     int w1 = Math.min(w0 + window.kernelW(), inWidth);
-                    outRow[ow] = average(input, base, h0, h1, w0, w1);
+                    outRow[ow] = average(arithmetic, input, base, h0, h1, w0, w1);
                 }
             }
             out.write(o, outRow, 0, outWidth);
@@ -149,14 +156,14 @@ final class IntPooling {
     }
 
     /** The device's average of rows h0..h1 and columns w0..w1 (h1, w1 already clipped to the input). */
-    private int average(Codes in, int base, int h0, int h1, int w0, int w1) {
+    private int average(AveragePooling arithmetic, Codes in, int base, int h0, int h1, int w0, int w1) {
         long sum = 0;
         for (int h = Math.max(h0, 0); h < h1; h++) {
             for (int w = Math.max(w0, 0); w < w1; w++) {
                 sum += in.get(base + h * inWidth + w);
             }
         }
-        return average.apply(sum);
+        return arithmetic.apply(sum);
     }
 
     /**

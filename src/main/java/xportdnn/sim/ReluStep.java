@@ -20,7 +20,7 @@ final class ReluStep implements SimStep {
     @Override
     public List<SimTensor> run(List<SimTensor> bottoms) {
         SimTensor x = bottoms.get(0);
-        int[] codes = relu.applyAll(x.codesIn(input).toInts());
+        int[] codes = relu.applyAll(x.codesIn(input).toInts(), x.plane());
         return List.of(SimTensor.ofCodes(x.shape(), Codes.narrowest(codes, relu.lower(), relu.upper()), output));
     }
 }

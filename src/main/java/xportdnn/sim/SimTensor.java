@@ -43,10 +43,22 @@ final class SimTensor {
         return format;
     }
 
+    /**
+     * Values per channel and image (axis 1 is the channel axis; a format of several channels has a step per
+     * channel of the activation).
+     */
+    int plane() {
+        int plane = 1;
+        for (int d = 2; d < shape.length; d++) {
+            plane *= shape[d];
+        }
+        return Math.max(1, plane);
+    }
+
     /** The values: the codes dequantized, or the float values. */
     float[] values() {
         if (values == null) {
-            values = format.dequantize(codes.toInts(), Math.max(1, codes.length()));
+            values = format.dequantize(codes.toInts(), plane());
         }
         return values;
     }
@@ -59,7 +71,7 @@ final class SimTensor {
         if (codes == null || target.equals(format)) {
             return codesIn(target).toInts();
         }
-        return target.from(format).withinLimit(limit).applyAll(codes.toInts());
+        return target.from(format).withinLimit(limit).applyAll(codes.toInts(), plane());
     }
 
     /**
@@ -69,12 +81,12 @@ final class SimTensor {
      */
     Codes codesIn(NumberFormat target) {
         if (codes == null) {
-            return Codes.of(target.quantize(values, Math.max(1, values.length)));
+            return Codes.of(target.quantize(values, plane()));
         }
         if (target.equals(format)) {
             return codes;
         }
         Requantizer move = target.from(format);
-        return Codes.narrowest(move.applyAll(codes.toInts()), move.lower(), move.upper());
+        return Codes.narrowest(move.applyAll(codes.toInts(), plane()), move.lower(), move.upper());
     }
 }

@@ -8,10 +8,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.broadcast.Broadcast;
 import xportdnn.calib.ActivationRange;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.Calibrator;
+import xportdnn.calib.ChannelMaxima;
+import xportdnn.calib.ChannelStatistics;
 import xportdnn.data.Preprocessing;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
@@ -109,6 +112,55 @@ final class CalibrationTasks {
                 sum += b.sums().get(name);
             }
             merged.put(name, BlobHistograms.of(range, counts.sqrtRule(), counts.fine(), sum));
+        });
+        return merged;
+    }
+
+    /** First per-channel pass: a partition's channel maxima of the layers named, merged (maxima merge in any order). */
+    static Iterator<Map<String, float[]>> channelMaxima(Broadcast<Job> job, Set<String> layers,
+                                                        Iterator<ImageBatch> batches) {
+        Calibrator calibrator = job.value().calibrator();
+        List<Map<String, float[]>> out = new ArrayList<>();
+        batches.forEachRemaining(b -> out.add(calibrator.channelMaxima(b.entries(job.value().images()), layers, n -> {
+        })));
+        return out.isEmpty() ? Collections.emptyIterator() : List.of(mergeMaxima(out)).iterator();
+    }
+
+    /** Second per-channel pass: a partition's channel histograms on the merged maxima (counts merge in any order). */
+    static Iterator<Map<String, ChannelStatistics>> channelHistograms(Broadcast<Job> job,
+                                                                      Broadcast<Map<String, float[]>> maxima,
+                                                                      Iterator<ImageBatch> batches) {
+        Calibrator calibrator = job.value().calibrator();
+        List<Map<String, ChannelStatistics>> out = new ArrayList<>();
+        batches.forEachRemaining(b -> out.add(calibrator.channelHistograms(b.entries(job.value().images()),
+                maxima.value(), n -> {
+                })));
+        return out.isEmpty() ? Collections.emptyIterator() : List.of(mergeChannels(maxima.value(), out)).iterator();
+    }
+
+    /** Channel maxima merged: per layer and channel the largest. */
+    static Map<String, float[]> mergeMaxima(List<Map<String, float[]>> parts) {
+        Map<String, ChannelMaxima> merged = new LinkedHashMap<>();
+        for (Map<String, float[]> part : parts) {
+            part.forEach((name, m) -> {
+                ChannelMaxima one = new ChannelMaxima(m.length);
+                one.add(m, 1);
+                merged.computeIfAbsent(name, k -> new ChannelMaxima(m.length)).merge(one);
+            });
+        }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        merged.forEach((name, m) -> out.put(name, m.maxAbs()));
+        return out;
+    }
+
+    /** Channel histograms laid out on {@code maxima} merged: their counts added. */
+    static Map<String, ChannelStatistics> mergeChannels(Map<String, float[]> maxima,
+                                                        List<Map<String, ChannelStatistics>> parts) {
+        Map<String, ChannelStatistics> merged = new LinkedHashMap<>();
+        maxima.forEach((name, m) -> {
+            ChannelStatistics counts = new ChannelStatistics(m);
+            parts.forEach(p -> counts.merge(p.get(name)));
+            merged.put(name, counts);
         });
         return merged;
     }

@@ -2,6 +2,7 @@ package xportdnn.spark;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
@@ -12,6 +13,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import xportdnn.calib.ActivationRange;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.ChannelStatistics;
 import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
 import xportdnn.data.Transformer;
@@ -105,6 +107,31 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
                     rdd.mapPartitions(part -> InjectedFailure.after(CalibrationTasks.histograms(job, shared, part))).collect()));
         } finally {
             shared.destroy();
+        }
+    }
+
+    @Override
+    public Map<String, ChannelStatistics> channelStatistics(Net net, List<ImageSet.Entry> images,
+                                                            Transformer transformer, int batch, Set<String> layers,
+                                                            IntConsumer progress) {
+        List<ImageBatch> batches = ImageBatch.cut(images, batch);
+        Broadcast<CalibrationTasks.Job> job = context.broadcast(
+                new CalibrationTasks.Job(ShippedNet.of(net), transformer.settings(), batch, store));
+        Set<String> names = Set.copyOf(layers);
+        try {
+            JavaRDD<ImageBatch> rdd = partitioned(batches);
+            Map<String, float[]> maxima = CalibrationTasks.mergeMaxima(collect(batches, progress, () ->
+                    rdd.mapPartitions(part -> InjectedFailure.after(CalibrationTasks.channelMaxima(job, names, part)))
+                            .collect()));
+            Broadcast<Map<String, float[]>> shared = context.broadcast(maxima);
+            try {
+                return CalibrationTasks.mergeChannels(maxima, collect(batches, progress, () -> rdd.mapPartitions(part ->
+                        InjectedFailure.after(CalibrationTasks.channelHistograms(job, shared, part))).collect()));
+            } finally {
+                shared.destroy();
+            }
+        } finally {
+            job.destroy();
         }
     }
 

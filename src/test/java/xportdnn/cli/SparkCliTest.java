@@ -150,13 +150,14 @@ class SparkCliTest {
 
     /**
      * compare: the calibration passes and every scheme's scoring as Spark jobs, the same table and JSON as one
-     * machine; aciq:4 is simulated in a scheme the caller chooses (shipped to the executors with the job).
+     * machine; aciq:4 and bfp:8 are simulated in schemes the caller chooses (shipped to the executors with the job),
+     * bfp:8 after the per-channel calibration passes, also Spark jobs.
      */
     @Test
     void compareOnLocal2GivesTheSameTable() throws Exception {
         List<String> args = List.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images", VAL,
                 "--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--batch", "3", "--schemes",
-                "xilinx:8,aciq:4", "--quiet", "--json");
+                "xilinx:8,aciq:4,bfp:8", "--quiet", "--json");
         CliRun plain = ok(join(args, dir.resolve("here.json").toString()));
         CliRun spark = ok(join(args, dir.resolve("spark.json").toString(), "--spark", "local[2]"));
         assertTrue(plain.stdout().startsWith("tinynet: 60 images scored, calibrated on 8"), plain.stdout());

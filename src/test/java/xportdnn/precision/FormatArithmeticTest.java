@@ -136,9 +136,15 @@ class FormatArithmeticTest {
     void reluRaisesTheLowerBoundAndRangeIsChecked() {
         Requantizer rq = Requantizer.scaling(1, 0, -32, 31).withRelu();
         assertArrayEquals(new int[] {0, 0, 5, 31}, rq.applyAll(new int[] {-40, -3, 5, 99}));
+        // a huge multiplier saturates every accumulator but 0: clamped first, exact without overflow
         Requantizer huge = Requantizer.scaling(1L << 40, 0, -128, 127);
-        assertThrows(IllegalArgumentException.class, () -> huge.requireRange(1 << 23));
-        assertThrows(ArithmeticException.class, () -> huge.apply(1L << 30, 0));
+        huge.requireRange(1 << 23);
+        assertArrayEquals(new int[] {-128, 0, 127}, huge.applyAll(new int[] {-(1 << 30), 0, 1 << 30}));
+        assertEquals(127, huge.apply(1L << 40, 0));
+        // with a shift of 62 the saturation bounds leave long: the accumulators' range decides
+        Requantizer unbounded = Requantizer.scaling(1L << 40, 62, -128, 127);
+        assertThrows(IllegalArgumentException.class, () -> unbounded.requireRange(1 << 23));
+        assertThrows(ArithmeticException.class, () -> unbounded.apply(1L << 30, 0));
     }
 
     /**

@@ -3,6 +3,7 @@ package xportdnn.sim;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import xportdnn.model.PoolGeometry;
 import xportdnn.model.TestWeights;
@@ -22,7 +23,7 @@ class IntegerArithmeticTest {
                 + "pooling_param { " + pool + " } }").getLayer(0);
         PoolGeometry window = PoolGeometry.of(p, shape);
         return new IntPooling(window, RoundMode.CEIL, shape,
-                pool.contains("MAX") ? null : AveragePooling.xilinx(window.kernelH(), 8), 127);
+                pool.contains("MAX") ? null : List.of(AveragePooling.xilinx(window.kernelH(), 8)), 127);
     }
 
     /**

@@ -1,0 +1,186 @@
+package xportdnn.quant;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import xportdnn.calib.AbsHistogram;
+import xportdnn.calib.ChannelStatistics;
+import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
+import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
+import xportdnn.precision.BlockFloat;
+
+/**
+ * Block floating point with an exponent per channel of every activation blob (algorithms.md E: "activations: per
+ * layer or per channel group", here groups of one channel), fixed offline from per-channel calibration statistics
+ * by the rule {@link BlockFloatExponent} applies to a whole blob, channel by channel: the exponent of least KL
+ * divergence among the online one and the {@value BlockFloatExponent#CANDIDATES} below. The classifier head keeps
+ * one exponent per blob, as before: a blob an average pooling reads gets the exponent covering its max in every
+ * channel (not clipped), and the pooling writes one of its own, covering the pooled max ({@link #wholeBlob}).
+ *
+ * <p>A blob's exponents follow the layers that write it, as the per-blob walk ({@link XilinxThresholds}) does: a
+ * computing layer sets its top's from its own output's statistics (an in-place ReLU replaces its convolution's); a
+ * pass-through layer (max pooling, Split, Dropout...) hands its input's on; a Concat along the channels puts its
+ * inputs' side by side (no re-alignment: each channel keeps its exponent); a convolution's output channel is raised
+ * to the exponent covering its bias where the bias would not fit (the device clips it); then, until nothing
+ * changes, an Eltwise's inputs are re-aligned channel by channel to the largest of their exponents, a
+ * pass-through's input and output to the larger of the two, and a Concat's output to its inputs' exponents where
+ * those rose.
+ */
+public final class ChannelExponents {
+
+    /**
+     * Most octaves a blob's channel exponents span: a channel keeps at least the largest exponent minus this. A
+     * convolution aligns its input channels by shifting (2^16 at most here); a ReLU output channel that is almost
+     * never positive would otherwise take an exponent of its tiny values (SqueezeNet's fire8 has one 53 octaves
+     * below its blob's largest), whose codes no accumulator aligns. Its values below 2^-16 of the largest
+     * channel's step still round to 0, as every value below that step would with one exponent per blob.
+     */
+    static final int SPAN = 16;
+
+    private ChannelExponents() {
+    }
+
+    /**
+     * Every blob's exponents, by blob name, for {@code m}-bit mantissas.
+     *
+     * @param net        the float net as it is quantized (BatchNorm folded), its weights loaded
+     * @param statistics per layer name, the per-channel statistics of its first output
+     */
+    public static Map<String, int[]> of(Net net, Map<String, ChannelStatistics> statistics, int m) {
+        Set<String> averaged = new HashSet<>();
+        for (Layer l : net.layers()) {
+            if (averagePooling(l)) {
+                averaged.add(l.bottoms().get(0));
+            }
+        }
+        Map<String, int[]> blobs = new HashMap<>();
+        for (Layer l : net.layers()) {
+            List<String> in = l.bottoms();
+            if (averagePooling(l) && statistics.containsKey(l.name())) {
+                blobs.put(l.tops().get(0), wholeBlob(statistics.get(l.name()), m));
+            } else if (XilinxThresholds.PASS_THROUGH.contains(l.layerType()) && blobs.containsKey(in.get(0))) {
+                int[] e = blobs.get(in.get(0));
+                l.tops().forEach(t -> blobs.put(t, e));
+            } else if (l.layerType() == LayerType.CONCAT && in.stream().allMatch(blobs::containsKey)
+                    && concatAxis(l) == 1) {
+                blobs.put(l.tops().get(0), in.stream().map(blobs::get).flatMapToInt(Arrays::stream).toArray());
+            } else if (statistics.containsKey(l.name())) {
+                ChannelStatistics s = statistics.get(l.name());
+                int[] e = averaged.contains(l.tops().get(0)) ? wholeBlob(s, m) : leastDivergence(s, m);
+                l.tops().forEach(t -> blobs.put(t, e));
+            }
+        }
+        for (Layer l : net.layers()) {
+            if (l.layerType() == LayerType.CONVOLUTION && l.weights().size() > 1 && blobs.containsKey(l.tops().get(0))) {
+                coverBias(blobs.get(l.tops().get(0)), l.weights().get(1).data(), m);
+            }
+        }
+        for (boolean changed = true; changed;) {
+            changed = false;
+            for (Layer l : net.layers()) {
+                List<String> linked = l.layerType() == LayerType.ELTWISE ? l.bottoms()
+                        : XilinxThresholds.PASS_THROUGH.contains(l.layerType()) && !averagePooling(l)
+                                ? List.of(l.bottoms().get(0), l.tops().get(0)) : List.of();
+                if (linked.size() > 1 && linked.stream().allMatch(blobs::containsKey)) {
+                    changed |= raiseToLargest(linked.stream().map(blobs::get).toList());
+                }
+                if (l.layerType() == LayerType.CONCAT && concatAxis(l) == 1 && blobs.containsKey(l.tops().get(0))
+                        && l.bottoms().stream().allMatch(blobs::containsKey)) {
+                    changed |= raiseToLargest(List.of(blobs.get(l.tops().get(0)),
+                            l.bottoms().stream().map(blobs::get).flatMapToInt(Arrays::stream).toArray()));
+                }
+            }
+        }
+        return blobs;
+    }
+
+    /** Raises every array channel by channel to the largest; whether any changed. */
+    private static boolean raiseToLargest(List<int[]> exponents) {
+        boolean changed = false;
+        int channels = exponents.get(0).length;
+        for (int[] e : exponents) {
+            if (e.length != channels) {
+                throw new IllegalArgumentException("blobs of " + channels + " and " + e.length + " channels joined");
+            }
+        }
+        for (int c = 0; c < channels; c++) {
+            int largest = Integer.MIN_VALUE;
+            for (int[] e : exponents) {
+                largest = Math.max(largest, e[c]);
+            }
+            for (int[] e : exponents) {
+                changed |= e[c] != largest;
+                e[c] = largest;
+            }
+        }
+        return changed;
+    }
+
+    /** Raises channel c's exponent until it holds |bias[c]|. */
+    private static void coverBias(int[] exponents, float[] bias, int m) {
+        for (int c = 0; c < Math.min(exponents.length, bias.length); c++) {
+            if (Math.abs(bias[c]) > BlockFloat.threshold(exponents[c], m)) {
+                exponents[c] = BlockFloat.exponentCovering(Math.abs(bias[c]), m);
+            }
+        }
+    }
+
+    /** Each channel's exponent of least KL divergence. */
+    static int[] leastDivergence(ChannelStatistics s, int m) {
+        int[] e = new int[s.channels()];
+        for (int c = 0; c < e.length; c++) {
+            AbsHistogram h = s.histogram(c);
+            e[c] = h == null ? Integer.MIN_VALUE : BlockFloatExponent.exponent(h, m);
+        }
+        return zeroChannels(e);
+    }
+
+    /**
+     * One exponent for every channel: the one covering the blob's max (the largest channel's). For the blobs of the
+     * classifier head (read or written by an average pooling): their channels are class-specific (SqueezeNet's
+     * conv_final has one per class), and a class the calibration images do not show gets a channel range too small
+     * for the images that do. Measured on SqueezeNet's calibration images alone (histograms of the first 32, top-1
+     * agreement with float on the other 32): per-channel head 26 of 32 (pool_final 14.9 dB), one exponent per head
+     * blob 29 (15.7 dB), one per blob everywhere 29 (14.5 dB).
+     */
+    static int[] wholeBlob(ChannelStatistics s, int m) {
+        float max = 0;
+        for (int c = 0; c < s.channels(); c++) {
+            max = Math.max(max, s.maxAbs(c));
+        }
+        int[] e = new int[s.channels()];
+        Arrays.fill(e, max > 0 ? BlockFloat.exponentCovering(max, m) : 0);
+        return e;
+    }
+
+    /**
+     * An all-zero channel holds only code 0 under any exponent: it takes the smallest of the others (0 when all are
+     * zero), so that a convolution reading the blob need not align it further ({@link
+     * xportdnn.precision.ChannelAlignment}); and no channel is more than {@link #SPAN} below the largest.
+     */
+    private static int[] zeroChannels(int[] e) {
+        int largest = Arrays.stream(e).filter(x -> x != Integer.MIN_VALUE).max().orElse(0);
+        int smallest = Arrays.stream(e).filter(x -> x != Integer.MIN_VALUE).min().orElse(0);
+        for (int c = 0; c < e.length; c++) {
+            if (e[c] == Integer.MIN_VALUE) {
+                e[c] = smallest;
+            }
+            e[c] = Math.max(e[c], largest - SPAN);
+        }
+        return e;
+    }
+
+    private static boolean averagePooling(Layer l) {
+        return l.layerType() == LayerType.POOLING && l.param().getPoolingParam().getPool() == PoolMethod.AVE;
+    }
+
+    private static int concatAxis(Layer l) {
+        var p = l.param().getConcatParam();
+        return p.hasConcatDim() ? (int) p.getConcatDim() : p.getAxis();
+    }
+}

@@ -1,0 +1,75 @@
+package xportdnn.quant;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static xportdnn.model.TestWeights.blob;
+import static xportdnn.model.TestWeights.layer;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import xportdnn.calib.ChannelStatistics;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.TestWeights;
+import xportdnn.model.proto.Caffe.NetParameter;
+
+/**
+ * The per-channel exponents of bfp:8 on a hand case. A channel whose calibration values are all v holds v exactly,
+ * unclipped, from the exponent floor(log2 v) on (8-bit mantissas: threshold 1.984 x 2^e), and every smaller one
+ * clips it: the least KL divergence is that exponent (0 for 1.0, 2 for 4.0, -1 for 0.5).
+ */
+class ChannelExponentsTest {
+
+    private static final String NET = """
+            name: "walk"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 1 dim: 1 } } }
+            layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 2 kernel_size: 1 } }
+            layer { name: "b" type: "Convolution" bottom: "data" top: "b" convolution_param { num_output: 2 kernel_size: 1 } }
+            layer { name: "sum" type: "Eltwise" bottom: "a" bottom: "b" top: "sum" }
+            layer { name: "cat" type: "Concat" bottom: "a" bottom: "b" top: "cat" }
+            layer { name: "pool" type: "Pooling" bottom: "sum" top: "pool" pooling_param { pool: AVE global_pooling: true } }
+            """;
+
+    private static ChannelStatistics constant(float... perChannel) {
+        ChannelStatistics s = new ChannelStatistics(perChannel);
+        s.add(perChannel, 1);
+        return s;
+    }
+
+    @Test
+    void followsTheLayersAsTheBlobWalkDoes() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("a", blob(new int[] {2, 2, 1, 1}, 1, 0, 0, 1), blob(new int[] {2}, 3f, 0f)))
+                .addLayer(layer("b", blob(new int[] {2, 2, 1, 1}, 1, 0, 0, 1), blob(new int[] {2}, 0f, 0f))).build();
+        Net net = NetLoader.build(TestWeights.definition(NET), weights);
+        Map<String, ChannelStatistics> stats = new HashMap<>();
+        stats.put("data", constant(1f, 4f));
+        stats.put("a", constant(1f, 4f));
+        stats.put("b", constant(4f, 0.5f));
+        stats.put("sum", constant(5f, 0.5f)); // read by the average pooling: one exponent covering its max
+        stats.put("cat", constant(1f, 4f, 4f, 0.5f));
+        stats.put("pool", constant(0.3f, 3.5f));
+        Map<String, int[]> e = ChannelExponents.of(net, stats, 8);
+        assertArrayEquals(new int[] {0, 2}, e.get("data"));
+        // a: KL gives (0, 2), its bias 3.0 needs exponent 1 in channel 0 (threshold 3.97); an Eltwise then aligns
+        // a and b channel by channel to the larger: b's (2, -1) -> (2, 2), a's (1, 2) -> (2, 2)
+        assertArrayEquals(new int[] {2, 2}, e.get("a"));
+        assertArrayEquals(new int[] {2, 2}, e.get("b"));
+        // the Concat puts its inputs' final exponents side by side
+        assertArrayEquals(new int[] {2, 2, 2, 2}, e.get("cat"));
+        // the classifier head, one exponent per blob: sum covers its max, 5 -> 2 (3.97 < 5 <= 7.94), in both
+        // channels; the pooling one covering its own pooled max, 3.5 -> 1 (1.98 < 3.5 <= 3.97), in both
+        assertArrayEquals(new int[] {2, 2}, e.get("sum"));
+        assertArrayEquals(new int[] {1, 1}, e.get("pool"));
+    }
+
+    /**
+     * A channel of tiny values keeps at most 16 octaves below the blob's largest exponent (the alignment a
+     * convolution makes), and an all-zero channel takes the smallest of the others.
+     */
+    @Test
+    void channelsSpanAtMostSixteenOctaves() {
+        assertArrayEquals(new int[] {0, -16, -16}, ChannelExponents.leastDivergence(constant(1f, 0x1p-20f, 0f), 8));
+        assertArrayEquals(new int[] {2, 2, 2}, ChannelExponents.wholeBlob(constant(0.5f, 4f, 0f), 8));
+    }
+}

@@ -1,0 +1,99 @@
+package xportdnn.sim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static xportdnn.model.TestWeights.blob;
+import static xportdnn.model.TestWeights.layer;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import xportdnn.engine.layers.Tensors;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.precision.BlockFloatScheme;
+
+/**
+ * Block floating point with an exponent per activation channel, against a case computed by hand. 8-bit mantissas:
+ * exponent e means step 2^(e-6). The image's channels have exponents 0 and 2 (steps 1/64 and 1/16), conv1's
+ * outputs 1 and -1 (1/32, 1/128), the global average pooling's outputs 0 and -3 (1/64, 1/512).
+ */
+class BlockFloatChannelsTest {
+
+    private static final String NET = """
+            name: "bfp"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 1 dim: 2 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                    convolution_param { num_output: 2 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 th_layer_in: 1.984375 bw_params: 8
+                                      th_params: 1.984375 th_params: 0.9921875 bw_layer_out: 8
+                                      th_layer_out: 3.96875 quant_type: "Xilinx" } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1"
+                    precision_param { bw_layer_in: 8 th_layer_in: 3.96875 bw_layer_out: 8 th_layer_out: 3.96875
+                                      quant_type: "Xilinx" } }
+            layer { name: "pool" type: "Pooling" bottom: "conv1" top: "pool"
+                    pooling_param { pool: AVE kernel_h: 1 kernel_w: 2 }
+                    precision_param { bw_layer_in: 8 th_layer_in: 3.96875 bw_layer_out: 8 th_layer_out: 3.96875
+                                      quant_type: "Xilinx" } }
+            """;
+
+    /**
+     * Image: channel 0 (0.5, -0.25), codes 32, -16 at 1/64; channel 1 (1.0, 0.75), codes 16, 12 at 1/16.
+     * Weights (exponents 0 and -1 per output channel): output 0 (1, 0.5), codes 64, 32 at 1/64, bias 0.125;
+     * output 1 (-0.5, 0.25), codes -64, 32 at 1/128, bias 0. In real numbers: output 0 = 0.5 + 0.5 + 0.125 = 1.125
+     * and -0.25 + 0.375 + 0.125 = 0.25, codes 36 and 8 at 1/32; output 1 = -0.25 + 0.25 = 0 and 0.125 + 0.1875 =
+     * 0.3125, codes 0 and 40 at 1/128. The device aligns input channel 1 to the finest step, 1/64 (x4): weight codes
+     * (64, 128) and (-64, 128), accumulators 64 x 32 + 128 x 16 = 4,096 (units 1/4,096: 1.0) and so on.
+     * Pooling (the kernel's area 2: scale 32,768): channel 0 sums 44, shift 16 - (1 - 0) = 15: code 44 at 1/64,
+     * 0.6875; channel 1 sums 40, shift 16 - (-1 + 3) = 14: code 80 at 1/512, 0.15625.
+     */
+    @Test
+    void convolutionAndPoolingMatchTheHandCase() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv1", blob(new int[] {2, 2, 1, 1}, 1f, 0.5f, -0.5f, 0.25f),
+                        blob(new int[] {2}, 0.125f, 0f))).build();
+        Map<String, int[]> exponents = Map.of("data", new int[] {0, 2}, "conv1", new int[] {1, -1},
+                "pool", new int[] {0, -3});
+        FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(NET, weights), new BlockFloatScheme(exponents));
+        Map<String, float[]> seen = new HashMap<>();
+        sim.forward(new float[] {0.5f, -0.25f, 1f, 0.75f}, 1, (l, tops) -> seen.put(l.name(),
+                Tensors.floats(tops.get(0))));
+        assertArrayEquals(new float[] {1.125f, 0.25f, 0f, 0.3125f}, seen.get("relu1"));
+        assertArrayEquals(new float[] {0.6875f, 0.15625f}, seen.get("pool"));
+        assertEquals(2, sim.blobFormats().get("conv1").channels());
+    }
+
+    /**
+     * A Concat of two per-channel blobs keeps each input's exponents (no code moves), and an Eltwise moves each
+     * channel of an input into its output's exponent: 0.75 at 1/64 (code 48) plus 0.5 at 1/16 (code 8) into an
+     * output at 1/32: 24 + 16 = 40, 1.25.
+     */
+    @Test
+    void concatKeepsAndEltwiseAlignsChannels() {
+        String net = """
+                name: "joins"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 1 dim: 1 } } }
+                layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 1 kernel_size: 1 }
+                        precision_param { bw_layer_in: 8 th_layer_in: 1 bw_params: 8 th_params: 1.984375 bw_layer_out: 8
+                                          th_layer_out: 1 quant_type: "Xilinx" } }
+                layer { name: "b" type: "Convolution" bottom: "data" top: "b" convolution_param { num_output: 1 kernel_size: 1 }
+                        precision_param { bw_layer_in: 8 th_layer_in: 1 bw_params: 8 th_params: 1.984375 bw_layer_out: 8
+                                          th_layer_out: 1 quant_type: "Xilinx" } }
+                layer { name: "cat" type: "Concat" bottom: "a" bottom: "b" top: "cat"
+                        precision_param { bw_layer_in: 8 th_layer_in: 1 bw_layer_out: 8 th_layer_out: 1
+                                          quant_type: "Xilinx" } }
+                layer { name: "sum" type: "Eltwise" bottom: "a" bottom: "b" top: "sum"
+                        precision_param { bw_layer_in: 8 th_layer_in: 1 bw_layer_out: 8 th_layer_out: 1
+                                          quant_type: "Xilinx" } }
+                """;
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("a", blob(new int[] {1, 2, 1, 1}, 1f, 0f), blob(new int[] {1}, 0f)))
+                .addLayer(layer("b", blob(new int[] {1, 2, 1, 1}, 0f, 1f), blob(new int[] {1}, 0f))).build();
+        Map<String, int[]> exponents = Map.of("data", new int[] {0, 2}, "a", new int[] {0}, "b", new int[] {2},
+                "cat", new int[] {0, 2}, "sum", new int[] {1});
+        FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(net, weights), new BlockFloatScheme(exponents));
+        Map<String, float[]> seen = new HashMap<>();
+        sim.forward(new float[] {0.75f, 0.5f}, 1, (l, tops) -> seen.put(l.name(), Tensors.floats(tops.get(0))));
+        assertArrayEquals(new float[] {0.75f, 0.5f}, seen.get("cat"));
+        assertArrayEquals(new float[] {1.25f}, seen.get("sum"));
+    }
+}
