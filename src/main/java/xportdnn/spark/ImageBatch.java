@@ -3,6 +3,7 @@ package xportdnn.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import xportdnn.data.ImageSet;
 
 /**
@@ -23,8 +24,15 @@ record ImageBatch(int index, List<ShippedImage> images) implements Serializable 
         return batches;
     }
 
-    /** The batch's entries on an executor, read through {@code store}. */
+    /**
+     * The batch's entries on an executor, read through {@code store}. A task Spark has killed (its job failed on
+     * another partition) stops here, before its next batch, instead of running its partition to the end.
+     */
     List<ImageSet.Entry> entries(HadoopImages store) {
+        TaskContext task = TaskContext.get();
+        if (task != null) {
+            task.killTaskIfInterrupted();
+        }
         return images.stream().map(i -> i.entry(store)).toList();
     }
 }

@@ -1,5 +1,6 @@
 package xportdnn.spark;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -8,6 +9,7 @@ import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkException;
+import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -30,6 +32,9 @@ import xportdnn.pipeline.ValidationJob;
  * and read by the executors through Hadoop's file systems ({@link HadoopImages}).
  */
 public final class SparkPasses implements FloatPasses, AutoCloseable {
+
+    /** How long {@link #close} waits for tasks still running to end. */
+    private static final long TASK_END_WAIT_NANOS = 30_000_000_000L;
 
     private final JavaSparkContext context;
     private final HadoopImages store;
@@ -187,8 +192,28 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
         return newline < 0 ? message : message.substring(0, newline);
     }
 
+    /**
+     * Stops Spark once no task runs any more. After a failed job the other partitions' tasks may still be running;
+     * stopping under them makes Spark print a stack trace when their results arrive at a pool already shut down.
+     * They stop at their next batch ({@link ImageBatch#entries}); the wait is bounded all the same.
+     */
     @Override
     public void close() {
+        context.cancelAllJobs();
+        long deadline = System.nanoTime() + TASK_END_WAIT_NANOS;
+        while (runningTasks() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         context.close();
+    }
+
+    private int runningTasks() {
+        return Arrays.stream(context.sc().statusTracker().getExecutorInfos()).mapToInt(SparkExecutorInfo::numRunningTasks)
+                .sum();
     }
 }
