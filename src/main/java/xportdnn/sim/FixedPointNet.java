@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.NativeBuild;
@@ -287,16 +288,28 @@ public final class FixedPointNet {
     }
 
     /**
-     * {@link #forwardValues} up to a layer: runs only the steps that compute the net's first {@code layers} layers
-     * (net order; a fused chain whose convolution is among them runs whole), for a caller that needs the values up
-     * to some layer and nothing after it. The net's outputs are not computed.
+     * Sees each step's outputs during {@link #forwardValuesFirst}, under the layer it is reported as: {@code tops}
+     * gives the values of an output (by its index among the step's tops) when asked, dequantized once, in C order,
+     * batch first: the simulator's own array, to read during the call, never to modify.
      */
-    public void forwardValuesFirst(float[] input, int batch, int layers, ValuesObserver observer) {
+    @FunctionalInterface
+    public interface LazyValuesObserver {
+
+        void onOutput(Layer layer, IntFunction<float[]> tops);
+    }
+
+    /**
+     * {@link #forwardValues} up to a layer: runs only the steps that compute the net's first {@code layers} layers
+     * (net order; a fused chain whose convolution is among them runs whole), for a caller that needs some values
+     * up to some layer and nothing after it: the outputs it does not ask for are not dequantized, and the net's
+     * outputs are not computed.
+     */
+    public void forwardValuesFirst(float[] input, int batch, int layers, LazyValuesObserver observer) {
         int count = 0;
         while (count < stages.size() && firstLayers.get(count) < layers) {
             count++;
         }
-        runStages(input, batch, count, values(observer));
+        runStages(input, batch, count, (layer, tops) -> observer.onOutput(layer, t -> tops.get(t).values()));
     }
 
     private Map<String, INDArray> pass(float[] input, int batch, BiConsumer<Layer, List<SimTensor>> observer) {

@@ -43,11 +43,11 @@ final class InputCapture implements LayerObserver {
     }
 
     /**
-     * A simulator step's output, as a {@link xportdnn.sim.FixedPointNet.ValuesObserver} sees it (the simulator's
-     * own arrays: the values read are copied).
+     * A simulator step's output, as a {@link xportdnn.sim.FixedPointNet.LazyValuesObserver} sees it (the
+     * simulator's own arrays: the values read are copied).
      */
-    void onValues(Layer layer, List<float[]> tops) {
-        keep(layer, top -> tops.get(top).clone());
+    void onValues(Layer layer, IntFunction<float[]> tops) {
+        keep(layer, top -> tops.apply(top).clone());
     }
 
     private void keep(Layer layer, IntFunction<float[]> top) {
