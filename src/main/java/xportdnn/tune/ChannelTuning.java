@@ -57,16 +57,14 @@ final class ChannelTuning {
      * One output channel's float weights and bias with the products of the moments and the weights that do not
      * depend on the weight format: made once for all the formats tried.
      *
-     * @param weights     the channel's float weights (K, in patch order: input channel, kernel row, kernel column)
-     * @param bias        the channel's float bias
-     * @param w           the weights in double
-     * @param crossW      Cov(x~, x) w
-     * @param qxW         E[x~ x'] w
-     * @param wxxw        w' E[x x'] w
-     * @param xw          E[x] . w
+     * @param weights the channel's float weights (K, in patch order: input channel, kernel row, kernel column)
+     * @param bias    the channel's float bias
+     * @param crossW  Cov(x~, x) w
+     * @param qxW     E[x~ x'] w
+     * @param wxxw    w' E[x x'] w
+     * @param xw      E[x] . w
      */
-    record Channel(Group group, float[] weights, float bias, double[] w, double[] crossW, double[] qxW, double wxxw,
-                   double xw) {
+    record Channel(Group group, float[] weights, float bias, double[] crossW, double[] qxW, double wxxw, double xw) {
 
         static Channel of(Group group, float[] weights, float bias) {
             int k = weights.length;
@@ -75,7 +73,7 @@ final class ChannelTuning {
                 w[i] = weights[i];
             }
             PatchStatistics.Moments m = group.m();
-            return new Channel(group, weights, bias, w, multiply(group.cross(), w), multiply(m.qx(), w),
+            return new Channel(group, weights, bias, multiply(group.cross(), w), multiply(m.qx(), w),
                     dot(w, multiply(m.xx(), w)), dot(m.x(), w));
         }
     }
