@@ -121,6 +121,21 @@ public final class FloatEngine {
     }
 
     /**
+     * Runs only the net's first {@code layers} layers (net order) on {@code batch} images given as
+     * {@link #forward(float[], int, LayerObserver)} takes them, showing each layer's output to {@code observer}: for
+     * a caller that needs the values up to some layer and nothing after it. The net's outputs are neither computed
+     * nor checked.
+     */
+    public void forwardFirst(float[] input, int batch, int layers, LayerObserver observer) {
+        try (Pass pass = start(input, batch)) {
+            while (pass.next < Math.min(layers, steps.size())) {
+                Layer layer = pass.step();
+                observer.onOutput(layer, pass.tops());
+            }
+        }
+    }
+
+    /**
      * Starts a pass over {@code batch} images (as {@link #forward(float[], int, LayerObserver)} takes them) that
      * runs one layer per {@link Pass#step}, for a caller that interleaves the layers with other work. One pass at a
      * time: the ops' arrays are shared.

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.NativeBuild;
@@ -86,6 +87,8 @@ public final class FixedPointNet {
     private final PrecisionScheme scheme;
     private final PrecisionScheme chosen;
     private final List<Stage> stages = new ArrayList<>();
+    /** Per stage, the index in net order of the first layer it computes (stages are in that order). */
+    private final List<Integer> firstLayers = new ArrayList<>();
     private final List<String> inputs = new ArrayList<>();
     private final List<String> outputs;
     private final List<String> notes = new ArrayList<>();
@@ -161,6 +164,9 @@ public final class FixedPointNet {
                 stages.add(new Stage(l, List.of(), l.tops(), null));
             } else {
                 add(i, l, chains.get(l.name()));
+            }
+            while (firstLayers.size() < stages.size()) {
+                firstLayers.add(i);
             }
         }
         if (inputs.isEmpty()) {
@@ -273,11 +279,52 @@ public final class FixedPointNet {
      * INDArray copies of them: for a caller that reads every output once (validate), no copy at all.
      */
     public Map<String, INDArray> forwardValues(float[] input, int batch, ValuesObserver observer) {
-        return pass(input, batch, observer == null ? null
-                : (layer, tops) -> observer.onOutput(layer, tops.stream().map(SimTensor::values).toList()));
+        return pass(input, batch, values(observer));
+    }
+
+    /** Shows a {@link ValuesObserver} the steps' values; null for none. */
+    private static BiConsumer<Layer, List<SimTensor>> values(ValuesObserver observer) {
+        return observer == null ? null
+                : (layer, tops) -> observer.onOutput(layer, tops.stream().map(SimTensor::values).toList());
+    }
+
+    /**
+     * Sees each step's outputs during {@link #forwardValuesFirst}, under the layer it is reported as: {@code tops}
+     * gives the values of an output (by its index among the step's tops) when asked, dequantized once, in C order,
+     * batch first: the simulator's own array, to read during the call, never to modify.
+     */
+    @FunctionalInterface
+    public interface LazyValuesObserver {
+
+        void onOutput(Layer layer, IntFunction<float[]> tops);
+    }
+
+    /**
+     * {@link #forwardValues} up to a layer: runs only the steps that compute the net's first {@code layers} layers
+     * (net order; a fused chain whose convolution is among them runs whole), for a caller that needs some values
+     * up to some layer and nothing after it: the outputs it does not ask for are not dequantized, and the net's
+     * outputs are not computed.
+     */
+    public void forwardValuesFirst(float[] input, int batch, int layers, LazyValuesObserver observer) {
+        int count = 0;
+        while (count < stages.size() && firstLayers.get(count) < layers) {
+            count++;
+        }
+        runStages(input, batch, count, (layer, tops) -> observer.onOutput(layer, t -> tops.get(t).values()));
     }
 
     private Map<String, INDArray> pass(float[] input, int batch, BiConsumer<Layer, List<SimTensor>> observer) {
+        Map<String, SimTensor> blobs = runStages(input, batch, stages.size(), observer);
+        Map<String, INDArray> result = new LinkedHashMap<>();
+        for (String name : outputs) {
+            result.put(name, array(blobs.get(name)));
+        }
+        return result;
+    }
+
+    /** Runs the first {@code count} stages; returns the blobs still held (all outputs after a whole pass). */
+    private Map<String, SimTensor> runStages(float[] input, int batch, int count,
+                                             BiConsumer<Layer, List<SimTensor>> observer) {
         if (inputs.size() != 1) {
             throw new ModelException("net '" + net.name() + "' has " + inputs.size() + " inputs; the simulator takes one");
         }
@@ -292,7 +339,7 @@ public final class FixedPointNet {
             checkedBatch = batch;
         }
         Map<String, SimTensor> blobs = new HashMap<>();
-        for (int s = 0; s < stages.size(); s++) {
+        for (int s = 0; s < count; s++) {
             Stage stage = stages.get(s);
             List<SimTensor> tops = stage.step() == null ? List.of(SimTensor.ofValues(shape, input)) : run(stage, blobs);
             for (int t = 0; t < tops.size(); t++) {
@@ -307,11 +354,7 @@ public final class FixedPointNet {
                 }
             }
         }
-        Map<String, INDArray> result = new LinkedHashMap<>();
-        for (String name : outputs) {
-            result.put(name, array(blobs.get(name)));
-        }
-        return result;
+        return blobs;
     }
 
     private static List<SimTensor> run(Stage stage, Map<String, SimTensor> blobs) {

@@ -31,32 +31,68 @@ final class ChannelTuning {
     }
 
     /**
-     * @param m       the group's input moments
+     * A group's input moments with the covariances the free-bias rounding reads: the same for every channel of the
+     * group and every weight format tried, so made once.
+     *
+     * @param centered Cov(x~, x~) = E[x~ x~'] - E[x~] E[x~]' (K x K, row-major)
+     * @param cross    Cov(x~, x) = E[x~ x'] - E[x~] E[x]'
+     */
+    record Group(PatchStatistics.Moments m, double[] centered, double[] cross) {
+
+        static Group of(PatchStatistics.Moments m) {
+            int k = m.q().length;
+            double[] centered = new double[k * k];
+            double[] cross = new double[k * k];
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    centered[i * k + j] = m.qq()[i * k + j] - m.q()[i] * m.q()[j];
+                    cross[i * k + j] = m.qx()[i * k + j] - m.q()[i] * m.x()[j];
+                }
+            }
+            return new Group(m, centered, cross);
+        }
+    }
+
+    /**
+     * One output channel's float weights and bias with the products of the moments and the weights that do not
+     * depend on the weight format: made once for all the formats tried.
+     *
      * @param weights the channel's float weights (K, in patch order: input channel, kernel row, kernel column)
-     * @param plain   the codes the runtime's rounding gives them
-     * @param step    the real value of weight code 1 in this channel
      * @param bias    the channel's float bias
+     * @param crossW  Cov(x~, x) w
+     * @param qxW     E[x~ x'] w
+     * @param wxxw    w' E[x x'] w
+     * @param xw      E[x] . w
+     */
+    record Channel(Group group, float[] weights, float bias, double[] crossW, double[] qxW, double wxxw, double xw) {
+
+        static Channel of(Group group, float[] weights, float bias) {
+            int k = weights.length;
+            double[] w = new double[k];
+            for (int i = 0; i < k; i++) {
+                w[i] = weights[i];
+            }
+            PatchStatistics.Moments m = group.m();
+            return new Channel(group, weights, bias, multiply(group.cross(), w), multiply(m.qx(), w),
+                    dot(w, multiply(m.xx(), w)), dot(m.x(), w));
+        }
+    }
+
+    /**
+     * @param channel the channel with its group's moments
+     * @param plain   the codes the runtime's rounding gives its weights
+     * @param step    the real value of weight code 1 in this channel
      * @param output  the layer's output format, in which the device holds the bias
      */
-    static Result tune(PatchStatistics.Moments m, float[] weights, int[] plain, double step, int min, int max,
-                       float bias, NumberFormat output) {
+    static Result tune(Channel channel, int[] plain, double step, int min, int max, NumberFormat output) {
+        PatchStatistics.Moments m = channel.group().m();
+        float[] weights = channel.weights();
+        float bias = channel.bias();
         int k = weights.length;
-        double[] w = new double[k];
-        for (int i = 0; i < k; i++) {
-            w[i] = weights[i];
-        }
         // With the bias free only the covariances matter.
-        double[] centered = new double[k * k];
-        double[] cross = new double[k * k];
-        for (int i = 0; i < k; i++) {
-            for (int j = 0; j < k; j++) {
-                centered[i * k + j] = m.qq()[i * k + j] - m.q()[i] * m.q()[j];
-                cross[i * k + j] = m.qx()[i * k + j] - m.q()[i] * m.x()[j];
-            }
-        }
-        int[] codes = RoundingSolver.solve(centered, multiply(cross, w), weights, plain, step, min, max);
-        double[] crossW = multiply(m.qx(), w);
-        double floatMean = dot(m.x(), w) + bias;
+        int[] codes = RoundingSolver.solve(channel.group().centered(), channel.crossW(), weights, plain, step, min,
+                max);
+        double floatMean = channel.xw() + bias;
         int biasCode = 0;
         for (int round = 0; round < ROUNDS; round++) {
             biasCode = output.quantize((float) (floatMean - step * dot(m.q(), values(codes, 1))), 0);
@@ -64,7 +100,7 @@ final class ChannelTuning {
             double offset = bias - output.dequantize(biasCode, 0);
             double[] g = new double[k];
             for (int i = 0; i < k; i++) {
-                g[i] = crossW[i] + offset * m.q()[i];
+                g[i] = channel.qxW()[i] + offset * m.q()[i];
             }
             int[] next = RoundingSolver.solve(m.qq(), g, weights, codes, step, min, max);
             if (Arrays.equals(next, codes)) {
@@ -73,19 +109,19 @@ final class ChannelTuning {
             codes = next;
         }
         int plainBias = output.quantize(bias, 0);
-        double signal = dot(w, multiply(m.xx(), w)) + 2 * bias * dot(m.x(), w) + (double) bias * bias;
-        return new Result(codes, biasCode, signal, error(m, w, bias, plain, step, output.dequantize(plainBias, 0)),
-                error(m, w, bias, codes, step, output.dequantize(biasCode, 0)),
+        double signal = channel.wxxw() + 2 * bias * channel.xw() + (double) bias * bias;
+        return new Result(codes, biasCode, signal, error(channel, plain, step, output.dequantize(plainBias, 0)),
+                error(channel, codes, step, output.dequantize(biasCode, 0)),
                 floatMean - step * dot(m.q(), values(codes, 1)));
     }
 
     /** E[(w . x + b - s q . x~ - deviceBias)^2] from the raw moments. */
-    private static double error(PatchStatistics.Moments m, double[] w, float bias, int[] codes, double step,
-                                double deviceBias) {
+    private static double error(Channel channel, int[] codes, double step, double deviceBias) {
+        PatchStatistics.Moments m = channel.group().m();
         double[] v = values(codes, step);
-        double offset = bias - deviceBias;
-        double e = dot(w, multiply(m.xx(), w)) - 2 * dot(v, multiply(m.qx(), w)) + dot(v, multiply(m.qq(), v))
-                + 2 * offset * (dot(m.x(), w) - dot(m.q(), v)) + offset * offset;
+        double offset = channel.bias() - deviceBias;
+        double e = channel.wxxw() - 2 * dot(v, channel.qxW()) + dot(v, multiply(m.qq(), v))
+                + 2 * offset * (channel.xw() - dot(m.q(), v)) + offset * offset;
         return Math.max(0, e);
     }
 

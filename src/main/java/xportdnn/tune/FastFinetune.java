@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import xportdnn.data.Batches;
+import java.util.stream.IntStream;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Progress;
+import xportdnn.data.RepeatedBatches;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.model.Blob;
@@ -116,6 +117,7 @@ public final class FastFinetune {
                 .filter(l -> l.layerType() == LayerType.CONVOLUTION && PrecisionScheme.block(l) != null)
                 .map(Layer::name).collect(Collectors.toSet());
         List<LayerResult> results = new ArrayList<>();
+        RepeatedBatches batches = new RepeatedBatches(images, transformer, batch); // decoded once where they fit
         for (List<Layer> pass : TuningPasses.of(net.layers(), tuned)) {
             FixedPointNet fixed = new FixedPointNet(net);
             PrecisionScheme scheme = PrecisionScheme.of(net);
@@ -128,8 +130,8 @@ public final class FastFinetune {
                     changeable.put(conv.name(), group);
                 }
             }
-            Collected collected = collect(net, pass, order, floatEngine, fixed, scheme, changeable, images,
-                    transformer, batch, progress);
+            Collected collected = collect(net, pass, order, floatEngine, fixed, scheme, changeable, batches,
+                    images.size(), progress);
             Map<String, TunedConv> convs = new LinkedHashMap<>();
             for (Layer conv : pass) {
                 convs.put(conv.name(), tune(net.layer(conv.name()), scheme, collected.statistics().get(conv.name()),
@@ -231,8 +233,7 @@ public final class FastFinetune {
 
     private static Collected collect(Net net, List<Layer> pass, Map<String, Integer> order,
             FloatEngine floatEngine, FixedPointNet fixed, PrecisionScheme scheme,
-            Map<String, FormatGroups.Group> changeable, List<ImageSet.Entry> images, Transformer transformer,
-            int batch, Progress progress) {
+            Map<String, FormatGroups.Group> changeable, RepeatedBatches batches, int images, Progress progress) {
         Map<String, PatchStatistics> statistics = new LinkedHashMap<>();
         Map<String, OutputSamples> samples = new HashMap<>();
         Map<String, Boolean> relu = new HashMap<>();
@@ -260,12 +261,13 @@ public final class FastFinetune {
             readers.add(new InputCapture.Reader(l.name(), l.bottoms().get(0), order.get(l.name())));
         }
         String label = "tuning " + pass.stream().map(Layer::name).collect(Collectors.joining(", "));
-        try (Progress.Step step = progress.start(label, images.size())) {
-            Batches.run(images, transformer, batch, (data, n, first) -> {
+        int layers = InputCapture.layersNeeded(readers); // nothing after the last reader's input is needed
+        try (Progress.Step step = progress.start(label, images)) {
+            batches.run((data, n, first) -> {
                 InputCapture floatInputs = new InputCapture(order, readers);
-                floatEngine.forward(data, n, floatInputs);
+                floatEngine.forwardFirst(data, n, layers, floatInputs);
                 InputCapture deviceInputs = new InputCapture(order, readers);
-                fixed.forward(data, n, deviceInputs);
+                fixed.forwardValuesFirst(data, n, layers, deviceInputs::onValues);
                 for (Map.Entry<String, PatchStatistics> e : statistics.entrySet()) {
                     NumberFormat format = inputFormats.get(e.getKey());
                     float[] device = deviceInputs.of(e.getKey());
@@ -295,8 +297,9 @@ public final class FastFinetune {
         NumberFormat output = scheme.output(conv, block);
         Tuning best = null;
         double errorPlain = 0; // plain rounding in the exported format (the first candidate): what tuning must beat
+        ChannelTuning.Channel[] prepared = channels(statistics, kernel, bias);
         for (NumberFormat format : WeightFormatCandidates.of(exported, input, output)) {
-            Tuning t = Tuning.of(statistics, kernel, bias, format, output);
+            Tuning t = Tuning.of(prepared, kernel, format, output);
             if (best == null) {
                 errorPlain = t.errorPlain();
             }
@@ -337,27 +340,27 @@ public final class FastFinetune {
     private record Tuning(NumberFormat format, int[] codes, int[] biasCodes, float[] ideal, double signal,
                           double errorPlain, double errorTuned) {
 
-        static Tuning of(PatchStatistics statistics, Blob kernel, float[] bias, NumberFormat format,
-                         NumberFormat output) {
+        /** Channels are tuned in parallel (each on its own); the sums are taken in channel order. */
+        static Tuning of(ChannelTuning.Channel[] prepared, Blob kernel, NumberFormat format, NumberFormat output) {
             int channels = kernel.shape()[0];
             int k = kernel.count() / channels;
             int[] plain = format.quantize(kernel.data(), k);
+            ChannelTuning.Result[] tuned = IntStream.range(0, channels).parallel().mapToObj(c -> {
+                int channel = c % format.channels();
+                // The codes the runtime can reach (a threshold format clips to +-th, so never -2^(bw-1)).
+                int min = format.quantize(-Float.MAX_VALUE, channel);
+                int max = format.quantize(Float.MAX_VALUE, channel);
+                return ChannelTuning.tune(prepared[c], Arrays.copyOfRange(plain, c * k, (c + 1) * k),
+                        format.step(channel), min, max, output);
+            }).toArray(ChannelTuning.Result[]::new);
             int[] codes = new int[plain.length];
             int[] biasCodes = new int[channels];
             float[] ideal = new float[channels];
             double signal = 0;
             double errorPlain = 0;
             double errorTuned = 0;
-            int perGroup = channels / statistics.groups();
             for (int c = 0; c < channels; c++) {
-                float[] w = Arrays.copyOfRange(kernel.data(), c * k, (c + 1) * k);
-                int[] start = Arrays.copyOfRange(plain, c * k, (c + 1) * k);
-                int channel = c % format.channels();
-                // The codes the runtime can reach (a threshold format clips to +-th, so never -2^(bw-1)).
-                int min = format.quantize(-Float.MAX_VALUE, channel);
-                int max = format.quantize(Float.MAX_VALUE, channel);
-                ChannelTuning.Result r = ChannelTuning.tune(statistics.moments(c / perGroup), w, start,
-                        format.step(channel), min, max, bias[c], output);
+                ChannelTuning.Result r = tuned[c];
                 System.arraycopy(r.codes(), 0, codes, c * k, k);
                 biasCodes[c] = r.biasCode();
                 ideal[c] = (float) r.idealBias();
@@ -367,6 +370,22 @@ public final class FastFinetune {
             }
             return new Tuning(format, codes, biasCodes, ideal, signal, errorPlain, errorTuned);
         }
+    }
+
+    /**
+     * Each output channel's weights and bias with its group's moments and what the tuning derives from them and
+     * not from the weight format: made once for all the formats tried (in parallel, each channel on its own).
+     */
+    private static ChannelTuning.Channel[] channels(PatchStatistics statistics, Blob kernel, float[] bias) {
+        int channels = kernel.shape()[0];
+        int k = kernel.count() / channels;
+        int perGroup = channels / statistics.groups();
+        ChannelTuning.Group[] groups = IntStream.range(0, statistics.groups()).parallel()
+                .mapToObj(g -> ChannelTuning.Group.of(statistics.moments(g))).toArray(ChannelTuning.Group[]::new);
+        return IntStream.range(0, channels).parallel()
+                .mapToObj(c -> ChannelTuning.Channel.of(groups[c / perGroup],
+                        Arrays.copyOfRange(kernel.data(), c * k, (c + 1) * k), bias[c]))
+                .toArray(ChannelTuning.Channel[]::new);
     }
 
     private static double sqnr(double signal, double error) {

@@ -3,6 +3,7 @@ package xportdnn.tune;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.layers.Tensors;
@@ -11,7 +12,8 @@ import xportdnn.model.Layer;
 /**
  * Keeps, during one forward pass (float engine or simulator), the value each tuned convolution reads: the last
  * value its bottom blob was given by a layer before it in net order (so an in-place ReLU on that blob counts, and
- * a layer after the convolution writing the same blob does not).
+ * a layer after the convolution writing the same blob does not). So a pass may stop before the last reader
+ * ({@link #layersNeeded}).
  */
 final class InputCapture implements LayerObserver {
 
@@ -29,13 +31,31 @@ final class InputCapture implements LayerObserver {
         this.readers = readers;
     }
 
+    /** How many layers (net order) a pass must run for every reader's input: those before the last reader. */
+    static int layersNeeded(List<Reader> readers) {
+        return readers.stream().mapToInt(Reader::index).max().orElse(0);
+    }
+
+    /** A float engine's layer output (its arrays are valid during the call only: the values read are copied). */
     @Override
     public void onOutput(Layer layer, List<INDArray> tops) {
+        keep(layer, top -> Tensors.floats(tops.get(top)));
+    }
+
+    /**
+     * A simulator step's output, as a {@link xportdnn.sim.FixedPointNet.LazyValuesObserver} sees it (the
+     * simulator's own arrays: the values read are copied).
+     */
+    void onValues(Layer layer, IntFunction<float[]> tops) {
+        keep(layer, top -> tops.apply(top).clone());
+    }
+
+    private void keep(Layer layer, IntFunction<float[]> top) {
         int index = order.get(layer.name());
         for (Reader r : readers) {
-            int top = layer.tops().indexOf(r.blob());
-            if (top >= 0 && index < r.index()) {
-                values.put(r.layer(), Tensors.floats(tops.get(top)));
+            int t = layer.tops().indexOf(r.blob());
+            if (t >= 0 && index < r.index()) {
+                values.put(r.layer(), top.apply(t));
             }
         }
     }

@@ -107,9 +107,13 @@ final class OutputFormatChoice {
         }
         double signal = signal(writers, pooling);
         boolean classScores = pooling != null && classScores(net, pooling);
+        double[][] targetSums = pooling == null ? null : targetSums(writers.get(0).samples());
         NetParameter bestDefinition = definition;
         NumberFormat best = exported;
-        Error before = error(net, definition, scheme, writers, accumulators, pooling, classScores, order);
+        Error before = pooling == null ? error(net, definition, scheme, writers, accumulators, order)
+                : pooledError(net, definition, scheme, pooling, classScores, order,
+                        codeSums(net, definition, scheme, writers.get(0), accumulators.get(0), order), targetSums,
+                        writers.get(0).samples().positions());
         Error bestError = before;
         List<Double> candidates = new ArrayList<>();
         if (xilinx) {
@@ -136,6 +140,7 @@ final class OutputFormatChoice {
         }
         for (double value : candidates) {
             NetParameter convCandidate = with(definition, group, order, xilinx, value);
+            long[][] codeSums = null; // the pooled candidates', which differ only in the pooling's format
             for (Integer poolFl : poolCandidates) {
                 NetParameter candidate = poolFl == null ? convCandidate
                         : with(convCandidate, scores, order, false, poolFl);
@@ -143,7 +148,12 @@ final class OutputFormatChoice {
                         || scores != null && !runs(net, candidate, scheme, scores, order)) {
                     continue;
                 }
-                Error e = error(net, candidate, scheme, writers, accumulators, pooling, classScores, order);
+                if (pooling != null && codeSums == null) {
+                    codeSums = codeSums(net, convCandidate, scheme, writers.get(0), accumulators.get(0), order);
+                }
+                Error e = pooling == null ? error(net, candidate, scheme, writers, accumulators, order)
+                        : pooledError(net, candidate, scheme, pooling, classScores, order, codeSums, targetSums,
+                                writers.get(0).samples().positions());
                 // A pooled code that wraps on a calibration image is an unbounded error on others: never chosen.
                 if (e.wraps()) {
                     continue;
@@ -266,63 +276,103 @@ final class OutputFormatChoice {
         }
     }
 
+    /** The squared error of the writers' outputs as the device computes them under {@code definition}. */
     private static Error error(Net net, NetParameter definition, PrecisionScheme scheme, List<Writer> writers,
-                               List<double[][]> accumulators, Layer pooling, boolean classScores,
-                               Map<String, Integer> order) {
+                               List<double[][]> accumulators, Map<String, Integer> order) {
         double[] sum = new double[2];
-        double[] divergence = new double[2];
-        boolean wraps = false;
         for (int w = 0; w < writers.size(); w++) {
             Writer writer = writers.get(w);
-            Layer conv = layer(net, definition, writer.conv().name(), order);
-            NumberFormat output = scheme.output(conv, PrecisionScheme.block(conv));
-            Requantizer r = output.fromProducts(writer.input(), writer.weights(), writer.bias().apply(output));
-            if (writer.relu()) {
-                r = r.withRelu();
-            }
+            NumberFormat output = output(net, definition, scheme, writer, order);
+            Requantizer r = requantizer(writer, output);
             OutputSamples samples = writer.samples();
-            int channels = samples.channels();
-            int positions = samples.positions();
-            AveragePooling average = null;
-            NumberFormat pooled = null;
-            if (pooling != null) {
-                Layer pool = layer(net, definition, pooling.name(), order);
-                PrecisionParameter p = PrecisionScheme.block(pool);
-                average = scheme.averagePooling(pool, p, PoolGeometry.of(pool.param(),
-                        net.shape(pool.bottoms().get(0))));
-                pooled = scheme.output(pool, p);
-            }
             for (int image = 0; image < samples.images(); image++) {
                 double[] acc = accumulators.get(w)[image];
                 float[] target = samples.target(image);
-                long[] codeSums = new long[channels];
-                double[] targetSums = new double[channels];
                 for (int i = 0; i < acc.length; i++) {
-                    int c = i % channels;
-                    int code = r.apply((long) acc[i], c);
-                    if (average == null) {
-                        double d = output.dequantize(code, 0) - target[i];
-                        sum[image % 2] += d * d;
-                    } else {
-                        codeSums[c] += code;
-                        targetSums[c] += target[i];
-                    }
-                }
-                double[] device = new double[channels];
-                double[] reference = new double[channels];
-                for (int c = 0; average != null && c < channels; c++) {
-                    device[c] = pooled.dequantize(average.apply(codeSums[c]), 0);
-                    wraps |= average.wraps(codeSums[c]);
-                    reference[c] = targetSums[c] / positions;
-                    double d = device[c] - reference[c];
+                    double d = output.dequantize(r.apply((long) acc[i], i % samples.channels()), 0) - target[i];
                     sum[image % 2] += d * d;
-                }
-                if (classScores) {
-                    divergence[image % 2] += ClassScoreDivergence.of(reference, device);
                 }
             }
         }
+        return new Error(sum, sum[0] + sum[1], false);
+    }
+
+    /**
+     * Per image, the sum over the positions of each channel's output codes as the device computes them under
+     * {@code definition}: what a global average pooling of the writer's output reads. It does not depend on the
+     * pooling's own format.
+     */
+    private static long[][] codeSums(Net net, NetParameter definition, PrecisionScheme scheme, Writer writer,
+                                     double[][] accumulators, Map<String, Integer> order) {
+        Requantizer r = requantizer(writer, output(net, definition, scheme, writer, order));
+        int channels = writer.samples().channels();
+        long[][] sums = new long[accumulators.length][channels];
+        for (int image = 0; image < accumulators.length; image++) {
+            double[] acc = accumulators[image];
+            for (int i = 0; i < acc.length; i++) {
+                sums[image][i % channels] += r.apply((long) acc[i], i % channels);
+            }
+        }
+        return sums;
+    }
+
+    /** Per image, the sum over the positions of each channel's float output. */
+    private static double[][] targetSums(OutputSamples samples) {
+        int channels = samples.channels();
+        double[][] sums = new double[samples.images()][channels];
+        for (int image = 0; image < sums.length; image++) {
+            float[] target = samples.target(image);
+            for (int i = 0; i < target.length; i++) {
+                sums[image][i % channels] += target[i];
+            }
+        }
+        return sums;
+    }
+
+    /**
+     * The error of the values {@code pooling} computes from the device's code sums under {@code definition}
+     * against the float averages: squared, or where they are the class scores their divergence.
+     */
+    private static Error pooledError(Net net, NetParameter definition, PrecisionScheme scheme, Layer pooling,
+                                     boolean classScores, Map<String, Integer> order, long[][] codeSums,
+                                     double[][] targetSums, int positions) {
+        Layer pool = layer(net, definition, pooling.name(), order);
+        PrecisionParameter p = PrecisionScheme.block(pool);
+        AveragePooling average = scheme.averagePooling(pool, p, PoolGeometry.of(pool.param(),
+                net.shape(pool.bottoms().get(0))));
+        NumberFormat pooled = scheme.output(pool, p);
+        double[] sum = new double[2];
+        double[] divergence = new double[2];
+        boolean wraps = false;
+        for (int image = 0; image < codeSums.length; image++) {
+            int channels = codeSums[image].length;
+            double[] device = new double[channels];
+            double[] reference = new double[channels];
+            for (int c = 0; c < channels; c++) {
+                device[c] = pooled.dequantize(average.apply(codeSums[image][c]), 0);
+                wraps |= average.wraps(codeSums[image][c]);
+                reference[c] = targetSums[image][c] / positions;
+                double d = device[c] - reference[c];
+                sum[image % 2] += d * d;
+            }
+            if (classScores) {
+                divergence[image % 2] += ClassScoreDivergence.of(reference, device);
+            }
+        }
         return new Error(classScores ? divergence : sum, sum[0] + sum[1], wraps);
+    }
+
+    /** The output format {@code definition} gives the writer's convolution. */
+    private static NumberFormat output(Net net, NetParameter definition, PrecisionScheme scheme, Writer writer,
+                                       Map<String, Integer> order) {
+        Layer conv = layer(net, definition, writer.conv().name(), order);
+        return scheme.output(conv, PrecisionScheme.block(conv));
+    }
+
+    /** The device's requantization of the writer's accumulators into {@code output}, with its bias and ReLU. */
+    private static Requantizer requantizer(Writer writer, NumberFormat output) {
+        Requantizer r = output.fromProducts(writer.input(), writer.weights(), writer.bias().apply(output));
+        return writer.relu() ? r.withRelu() : r;
     }
 
     /** Whether {@code pooling}'s output is the net's class scores: nothing but a Softmax reads it. */

@@ -65,6 +65,18 @@ class FloatEngineTest {
         assertValues(new float[] {10, 0, 40, 5}, outputs.get("conv"));    // the blob after its last in-place write
     }
 
+    /** The first three layers only: conv (-x + 1) and the ReLU after it, nothing of the pool or times10. */
+    @Test
+    void forwardFirstRunsOnlyTheFirstLayers() {
+        FloatEngine engine = new FloatEngine(net(NET));
+        Map<String, INDArray> seen = new LinkedHashMap<>();
+        engine.forwardFirst(new float[] {0, 2, -3, 0.5f}, 1, 3, (layer, tops) -> seen.put(layer.name(),
+                tops.get(0).dup()));
+        assertEquals(List.of("data", "conv", "relu"), List.copyOf(seen.keySet()));
+        assertValues(new float[] {1, -1, 4, 0.5f}, seen.get("conv"));
+        assertValues(new float[] {1, 0, 4, 0.5f}, seen.get("relu"));
+    }
+
     /**
      * conv is seen through a Flatten view and a Split before the in-place ReLU rewrites it: without an observer the
      * engine overwrites arrays in place, and must not overwrite these shared ones.

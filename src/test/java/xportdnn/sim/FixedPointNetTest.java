@@ -85,6 +85,32 @@ class FixedPointNetTest {
     }
 
     /**
+     * {@link FixedPointNet#forwardValuesFirst}: the steps computing the net's first layers, a fused chain whole. The
+     * ReLU fused into the convolution makes {@link #xilinxConvolutionByHand}'s -3 a 0; the Dropout after it (layer
+     * 3) is left out, and an output not asked for is never shown.
+     */
+    @Test
+    void forwardValuesFirstRunsTheStepsOfTheFirstLayers() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv", blob(new int[] {2, 1, 1, 1}, 0.25f, 0.9921875f), blob(new int[] {2}, 0f, 3.9f)))
+                .build();
+        FixedPointNet sim = new FixedPointNet(net(XILINX_1X1 + """
+                layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv" }
+                layer { name: "drop" type: "Dropout" bottom: "conv" top: "conv" dropout_param { dropout_ratio: 0.5 } }
+                """, weights));
+        float[] input = {0.5f, 0.3125f, -0.3125f, 1.984375f};
+        Map<String, float[]> seen = new LinkedHashMap<>();
+        sim.forwardValuesFirst(input, 1, 2, (layer, tops) -> seen.put(layer.name(), tops.apply(0).clone()));
+        assertEquals(List.of("data", "relu"), List.copyOf(seen.keySet()));
+        assertArrayEquals(input, seen.get("data"));
+        assertArrayEquals(new float[] {4 / 32f, 3 / 32f, 0, 16 / 32f, 127 / 32f, 127 / 32f, 115 / 32f, 127 / 32f},
+                seen.get("relu"));
+        List<String> shown = new ArrayList<>();
+        sim.forwardValuesFirst(input, 1, 1, (layer, tops) -> shown.add(layer.name()));
+        assertEquals(List.of("data"), shown);
+    }
+
+    /**
      * Q.4 input 1.5, -1.5 -> 24, -24; Q.4 weight 0.75 -> 12; accumulators 288, -288 with 8 fractional bits; the
      * bias 0.5 in the Q.2 output format is 2, i.e. 128 in the accumulator's; (416, -160) >> 6 = 6.5, -2.5, rounded
      * half away 7, -3 -> 1.75, -0.75 (float: 1.625, -0.625).

@@ -33,6 +33,7 @@ class PatchStatisticsTest {
         int k = c * kh * kw;
         double step = 0.1;
         FixedPointFormat output = new FixedPointFormat(8, 1); // a coarse grid (0.5) for the bias
+        ChannelTuning.Group group = ChannelTuning.Group.of(stats.moments(0));
         for (int o = 0; o < out; o++) {
             float[] weights = new float[k];
             int[] plain = new int[k];
@@ -41,8 +42,8 @@ class PatchStatisticsTest {
                 plain[i] = (int) Math.round(weights[i] / step);
             }
             float bias = (float) random.nextGaussian();
-            ChannelTuning.Result r = ChannelTuning.tune(stats.moments(0), weights, plain, step, -127, 127, bias,
-                    output);
+            ChannelTuning.Result r = ChannelTuning.tune(ChannelTuning.Channel.of(group, weights, bias), plain, step,
+                    -127, 127, output);
             double plainBias = output.dequantize(output.quantize(bias, 0), 0);
             assertEquals(directError(x, xq, weights, plain, step, bias - plainBias, n, c, h, w, kh, kw),
                     r.errorPlain(), 1e-6 * r.errorPlain());

@@ -55,8 +55,8 @@ class RoundingSolverTest {
     void biasCorrectionRemovesTheMeanError() {
         PatchStatistics.Moments m = new PatchStatistics.Moments(new double[] {5}, new double[] {5},
                 new double[] {5}, new double[] {2}, new double[] {2});
-        ChannelTuning.Result r = ChannelTuning.tune(m, new float[] {.5f}, new int[] {1}, 1, -127, 127, 0f,
-                new FixedPointFormat(8, 4));
+        ChannelTuning.Result r = ChannelTuning.tune(ChannelTuning.Channel.of(ChannelTuning.Group.of(m),
+                new float[] {.5f}, 0f), new int[] {1}, 1, -127, 127, new FixedPointFormat(8, 4));
         assertArrayEquals(new int[] {1}, r.codes());
         assertEquals(-16, r.biasCode());
         assertEquals(1.25, r.signal(), 1e-12);
