@@ -41,8 +41,8 @@ final class SchemeNets {
      * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
      * its channels (one scale per tensor, the baseline the papers start from); {@code aciq:B} as Xilinx blocks holding
      * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds ({@link #aciq}), the weights left to
-     * {@link AciqScheme}; {@code bfp:M} as Xilinx blocks holding the weights' exponents and no activation threshold ({@link #blockFloat}: the
-     * {@link #simulator} gives every activation blob an exponent per channel);
+     * {@link AciqScheme}; {@code bfp:M} as Xilinx blocks holding the weights' exponents and no activation threshold
+     * ({@link #blockFloat}: the {@link #simulator} gives every activation blob an exponent per channel);
      * {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
      *
      * @param net the float net, BatchNorm/Scale folded into the convolutions
