@@ -1,16 +1,11 @@
 package xportdnn.compare;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
-import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.ChannelStatistics;
 import xportdnn.export.XilinxExporter;
 import xportdnn.model.Layer;
@@ -18,7 +13,6 @@ import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
-import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.ExportScheme;
@@ -28,7 +22,6 @@ import xportdnn.precision.BlockFloat;
 import xportdnn.precision.BlockFloatScheme;
 import xportdnn.precision.F8NetScheme;
 import xportdnn.precision.InParamsOut;
-import xportdnn.quant.BlockFloatExponent;
 import xportdnn.quant.ChannelExponents;
 import xportdnn.quant.F8NetFormats;
 import xportdnn.quant.ThresholdMethod;
@@ -48,8 +41,8 @@ final class SchemeNets {
      * Xilinx blocks holding each activation's calibrated maximum and each layer's largest weight magnitude for all
      * its channels (one scale per tensor, the baseline the papers start from); {@code aciq:B} as Xilinx blocks holding
      * ACIQ's Laplace clipping values (algorithms.md D) as activation thresholds ({@link #aciq}), the weights left to
-     * {@link AciqScheme}; {@code bfp:M} as Xilinx blocks on the BFP grid ({@link #blockFloat}, {@link #pooledExponents}: one exponent per
-     * blob; the {@link #simulator} reads their weight exponents and replaces every activation's by per-channel ones);
+     * {@link AciqScheme}; {@code bfp:M} as Xilinx blocks holding the weights' exponents and no activation threshold
+     * ({@link #blockFloat}: the {@link #simulator} gives every activation blob an exponent per channel);
      * {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
      *
      * @param net the float net, BatchNorm/Scale folded into the convolutions
@@ -67,10 +60,18 @@ final class SchemeNets {
                         max.summary());
             }
             case BFP -> {
-                ExportScheme.Exported kl = ExportScheme.xilinx(new BlockFloatExponent(averaged(net, calibration)), bits)
+                // the walk gives the blocks (which layers, their widths, each weight channel's range); its per-blob
+                // activation thresholds, of the cheapest method, are dropped, and so are its warnings of biases
+                // clipped at them: the simulator's per-channel exponents cover every bias (ChannelExponents)
+                ExportScheme.Exported walk = ExportScheme.xilinx(ThresholdMethod.parse("max"), bits)
                         .export(net, calibration);
-                yield new ExportScheme.Exported(pooledExponents(blockFloat(kl.net(), spec.bits()), net, calibration,
-                        spec.bits()), null, simulatorOnly(kl.notices()), kl.summary());
+                NetParameter bfp = blockFloat(walk.net(), spec.bits());
+                List<Notice> notices = simulatorOnly(walk.notices()).stream()
+                        .filter(n -> !n.text().contains(XILINX_BIAS_CLIP)).toList();
+                yield new ExportScheme.Exported(bfp, null, notices, "wrote " + bfp.getLayerList().stream()
+                        .filter(LayerParameter::hasPrecisionParam).count() + " block-floating-point precision_param "
+                        + "blocks (weight exponents per output channel; activation exponents per channel, from "
+                        + "per-channel calibration statistics)");
             }
             case ACIQ -> aciq(net, calibration, spec.bits());
             case F8NET -> {
@@ -200,10 +201,10 @@ final class SchemeNets {
     }
 
     /**
-     * The net with every block's thresholds on the block-floating-point grid of {@code m}-bit mantissas
-     * ({@link BlockFloat}): a weight channel gets the exponent of its largest magnitude (the thresholds the Xilinx
-     * walk measured), an activation threshold the smallest exponent covering it (the walk may have raised a blob's
-     * to fit a bias or to share it across an Eltwise or Concat; equal thresholds keep one exponent).
+     * The blocks of bfp:M: each weight channel's threshold on the block-floating-point grid of {@code m}-bit
+     * mantissas ({@link BlockFloat}: the exponent of its largest magnitude), the activation thresholds removed (the
+     * simulator's scheme has an exponent per channel of every activation blob; a blob it had none for would be an
+     * error, not a silent per-blob threshold).
      */
     static NetParameter blockFloat(NetParameter net, int m) {
         NetParameter.Builder out = net.toBuilder();
@@ -211,78 +212,12 @@ final class SchemeNets {
             if (!layer.hasPrecisionParam()) {
                 continue;
             }
-            PrecisionParameter.Builder block = layer.getPrecisionParamBuilder();
-            if (block.hasThLayerIn()) {
-                block.setThLayerIn(covering(block.getThLayerIn(), m));
-            }
-            if (block.hasThLayerOut()) {
-                block.setThLayerOut(covering(block.getThLayerOut(), m));
-            }
+            PrecisionParameter.Builder block = layer.getPrecisionParamBuilder().clearThLayerIn().clearThLayerOut();
             for (int c = 0; c < block.getThParamsCount(); c++) {
                 block.setThParams(c, (float) BlockFloat.threshold(BlockFloat.exponent(block.getThParams(c)), m));
             }
         }
         return out.build();
-    }
-
-    /** The statistics of every blob an AVE pooling reads (of each layer writing it, in-place ones included). */
-    static Set<BlobHistograms> averaged(Net net, Calibration calibration) {
-        Set<String> pooled = new HashSet<>();
-        for (Layer l : net.layers()) {
-            if (averagePooling(l)) {
-                pooled.add(l.bottoms().get(0));
-            }
-        }
-        Set<BlobHistograms> out = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Layer l : net.layers()) {
-            BlobHistograms stats = calibration.statistics().get(l.name());
-            if (stats != null && l.tops().stream().anyMatch(pooled::contains)) {
-                out.add(stats);
-            }
-        }
-        return out;
-    }
-
-    private static boolean averagePooling(Layer l) {
-        return l.layerType() == LayerType.POOLING && l.param().getPoolingParam().getPool() == PoolMethod.AVE;
-    }
-
-    /**
-     * The BFP net with every AVE pooling's output an activation block of its own ({@link BlockFloatScheme} pools
-     * into it): the smallest exponent covering the pooled values' calibrated max (the device wraps a pooled code
-     * that does not fit), and the same exponent as its readers' input. A pooling read by an Eltwise or Concat keeps
-     * its input's exponent, which those share with their other inputs.
-     */
-    static NetParameter pooledExponents(NetParameter bfp, Net net, Calibration calibration, int m) {
-        NetParameter.Builder out = bfp.toBuilder();
-        for (LayerParameter.Builder pool : out.getLayerBuilderList()) {
-            Layer l = net.layer(pool.getName());
-            BlobHistograms stats = calibration.statistics().get(pool.getName());
-            if (!averagePooling(l) || !pool.hasPrecisionParam() || stats == null) {
-                continue;
-            }
-            String top = l.tops().get(0);
-            List<LayerParameter.Builder> readers = out.getLayerBuilderList().stream()
-                    .filter(r -> r.getBottomList().contains(top)).toList();
-            if (readers.stream().anyMatch(r -> SHARED_EXPONENT.contains(LayerType.of(r.getType())))) {
-                continue;
-            }
-            float threshold = covering(stats.range().maxAbs(), m);
-            pool.getPrecisionParamBuilder().setThLayerOut(threshold);
-            for (LayerParameter.Builder r : readers) {
-                if (r.hasPrecisionParam() && r.getPrecisionParam().hasThLayerIn()) {
-                    r.getPrecisionParamBuilder().setThLayerIn(threshold);
-                }
-            }
-        }
-        return out.build();
-    }
-
-    /** Layers whose inputs share one exponent. */
-    private static final Set<LayerType> SHARED_EXPONENT = EnumSet.of(LayerType.ELTWISE, LayerType.CONCAT);
-
-    private static float covering(float threshold, int m) {
-        return (float) BlockFloat.threshold(BlockFloat.exponentCovering(threshold, m), m);
     }
 
     /** The net with every block's per-channel weight thresholds replaced by their largest: one scale per tensor. */

@@ -1,60 +1,24 @@
 package xportdnn.quant;
 
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 import xportdnn.calib.AbsHistogram;
-import xportdnn.calib.BlobHistograms;
 import xportdnn.precision.BlockFloat;
 
 /**
- * The offline shared exponent of an activation block (algorithms.md E): among exponents from the online one
- * ({@code floor(log2 max|x|)}) down, the one whose BFP quantization of the calibration histogram is closest to it
- * in Kullback-Leibler divergence; returned as its Xilinx threshold ({@link BlockFloat#threshold}), with
- * {@code bitwidth} as the mantissa bits. A blob that an average pooling reads is not clipped: it gets the smallest
- * exponent covering its calibrated max. The average of k values divides their rounding noise's power by k but keeps
- * the bias of clipping, which the KL divergence of the per-value histogram does not see (SqueezeNet's classifier
- * head, max 703 on the calibration images, was clipped at 63.5; see the README's compare section).
+ * The offline shared exponent of an activation block (algorithms.md E), here one channel's ({@link
+ * ChannelExponents}): among exponents from the online one ({@code floor(log2 max|x|)}) down, the one whose BFP
+ * quantization of the calibration histogram is closest to it in Kullback-Leibler divergence.
  */
-public final class BlockFloatExponent implements ThresholdMethod {
+final class BlockFloatExponent {
 
     /** How many exponents below the online one are tried (each halves the range). */
     static final int CANDIDATES = 8;
 
-    /** The statistics of the blobs an average pooling reads, by identity. */
-    private final Set<BlobHistograms> averaged;
-
-    /** Every blob's exponent by minimum KL. */
-    public BlockFloatExponent() {
-        this(Set.of());
-    }
-
-    /** @param averaged the statistics of the blobs an average pooling reads (compared by identity) */
-    public BlockFloatExponent(Set<BlobHistograms> averaged) {
-        this.averaged = Collections.newSetFromMap(new IdentityHashMap<>());
-        this.averaged.addAll(averaged);
-    }
-
-    @Override
-    public String name() {
-        return "bfp-kl";
-    }
-
-    @Override
-    public double threshold(BlobHistograms stats, int bitwidth) {
-        float max = stats.range().maxAbs();
-        if (!(max > 0)) {
-            return 0;
-        }
-        if (averaged.contains(stats)) {
-            return BlockFloat.threshold(BlockFloat.exponentCovering(max, bitwidth), bitwidth);
-        }
-        return BlockFloat.threshold(exponent(stats.fine(), bitwidth), bitwidth);
+    private BlockFloatExponent() {
     }
 
     /**
      * The exponent of minimum KL divergence for the block whose |x| {@code h} counts over [0, max |x|] (the
-     * histogram's range), with {@code m}-bit mantissas: one blob's, or one channel's ({@link ChannelExponents}).
+     * histogram's range), with {@code m}-bit mantissas.
      */
     static int exponent(AbsHistogram h, int m) {
         long[] counts = h.counts();

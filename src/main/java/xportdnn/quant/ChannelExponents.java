@@ -17,8 +17,8 @@ import xportdnn.precision.BlockFloat;
 /**
  * Block floating point with an exponent per channel of every activation blob (algorithms.md E: "activations: per
  * layer or per channel group", here groups of one channel), fixed offline from per-channel calibration statistics
- * by the rule {@link BlockFloatExponent} applies to a whole blob, channel by channel: the exponent of least KL
- * divergence among the online one and the {@value BlockFloatExponent#CANDIDATES} below. The classifier head keeps
+ * channel by channel ({@link BlockFloatExponent}): the exponent of least KL divergence among the online one and the
+ * {@value BlockFloatExponent#CANDIDATES} below. The classifier head keeps
  * one exponent per blob, as before: a blob an average pooling reads gets the exponent covering its max in every
  * channel (not clipped), and the pooling writes one of its own, covering the pooled max ({@link #wholeBlob}).
  *
@@ -144,9 +144,12 @@ public final class ChannelExponents {
      * One exponent for every channel: the one covering the blob's max (the largest channel's). For the blobs of the
      * classifier head (read or written by an average pooling): their channels are class-specific (SqueezeNet's
      * conv_final has one per class), and a class the calibration images do not show gets a channel range too small
-     * for the images that do. Measured on SqueezeNet's calibration images alone (histograms of the first 32, top-1
-     * agreement with float on the other 32): per-channel head 26 of 32 (pool_final 14.9 dB), one exponent per head
-     * blob 29 (15.7 dB), one per blob everywhere 29 (14.5 dB).
+     * for the images that do. Nor is a blob an average pooling reads clipped: the average of k values divides their
+     * rounding noise's power by k but keeps the bias of clipping, which the KL divergence of the per-value histogram
+     * does not see (SqueezeNet's head, max 703 on the calibration images, was clipped at 63.5). Measured on
+     * SqueezeNet's calibration images alone (histograms of the first 32, top-1 agreement with float on the other
+     * 32): per-channel head 26 of 32 (pool_final 14.9 dB), one exponent per head blob 29 (15.7 dB), one per blob
+     * everywhere 29 (14.5 dB).
      */
     static int[] wholeBlob(ChannelStatistics s, int m) {
         float max = 0;

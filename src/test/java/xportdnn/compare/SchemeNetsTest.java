@@ -1,6 +1,7 @@
 package xportdnn.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static xportdnn.model.TestWeights.blob;
 import static xportdnn.model.TestWeights.layer;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.ChannelStatistics;
 import xportdnn.export.XilinxExporter;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
@@ -18,7 +20,8 @@ import xportdnn.model.TestWeights;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.Calibration;
-import xportdnn.quant.BlockFloatExponent;
+import xportdnn.precision.NumberFormat;
+import xportdnn.precision.ThresholdFormat;
 import xportdnn.quant.TestStatistics;
 
 /** How compare's schemes set their blocks, on hand-made statistics. */
@@ -87,16 +90,6 @@ class SchemeNetsTest {
         assertEquals(signed, conv2.getThLayerOut(), 1e-3);
     }
 
-    /** The quantiles (i + 0.5) / 1000 of the exponential distribution of mean 1, i < 999, and one 100. */
-    private static BlobHistograms heavyTail() {
-        float[] d = new float[1000];
-        for (int i = 0; i < d.length - 1; i++) {
-            d[i] = (float) -Math.log(1 - (i + 0.5) / d.length);
-        }
-        d[d.length - 1] = 100;
-        return TestStatistics.of(d);
-    }
-
     private static final String POOLED = """
             name: "head"
             layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 2 dim: 2 } } }
@@ -108,34 +101,51 @@ class SchemeNetsTest {
                     convolution_param { num_output: 1 kernel_size: 1 } }
             """;
 
+    /** A one-channel statistic of the single value {@code v}. */
+    private static ChannelStatistics constant(float v) {
+        ChannelStatistics s = new ChannelStatistics(new float[] {v});
+        s.add(new float[] {v}, 1);
+        return s;
+    }
+
     /**
-     * bfp:8 on a classifier-like head: relu1's output ({@link #heavyTail}), which the KL choice alone clips at 7.94
-     * (the precondition below), is read by an average pooling, so it keeps the exponent covering its max 100: 6
-     * (threshold 127 x 2^(6-6) = 127; exponent 5 holds 63.5). The pooling writes its own block, the exponent
-     * covering its calibrated max 3: 1 (127 x 2^-5 = 3.96875; 0 holds 1.984), which conv2 reads.
+     * bfp:8's blocks hold the weights' exponents (conv1's weight 0.75: exponent -1, threshold 127 x 2^(-1-6) =
+     * 0.9921875) and no activation threshold: the simulator takes every blob's from the per-channel statistics. On a
+     * classifier-like head: relu1's output, read by the average pooling, covers its max 100 (exponent 6, threshold
+     * 127; 5 holds 63.5), the pooling writes its own exponent, covering its max 3 (exponent 1, 3.96875; 0 holds
+     * 1.98), and conv2's output, a constant 1, exponent 0 (1.984375).
      */
     @Test
-    void bfpDoesNotClipWhatAnAveragePoolingReadsAndPoolsIntoItsOwnExponent() {
-        assertTrue(new BlockFloatExponent().threshold(heavyTail(), 8) < 100, "KL alone clips the tail");
+    void bfpBlocksHoldWeightExponentsAndTheSimulatorEveryActivationExponent() {
         NetParameter weights = NetParameter.newBuilder()
-                .addLayer(layer("conv1", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
+                .addLayer(layer("conv1", blob(new int[] {1, 1, 1, 1}, 0.75f), blob(new int[] {1}, 0f)))
                 .addLayer(layer("conv2", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
                 .build();
         Net net = NetLoader.build(TestWeights.definition(POOLED), weights);
         Map<String, BlobHistograms> stats = new LinkedHashMap<>();
         stats.put("data", outlier(-1));
         stats.put("conv1", outlier(-1));
-        stats.put("relu1", heavyTail());
+        stats.put("relu1", outlier(1));
         stats.put("pool", TestStatistics.of(new float[] {3, 2.5f, 1, 0.5f}));
         stats.put("conv2", outlier(-1));
         Calibration calibration = new Calibration(stats, List.of("a.png"), List.of("a.png"));
-        NetParameter q = SchemeNets.quantize(SchemeSpec.parse("bfp:8"), net, calibration).net();
-        Map<String, PrecisionParameter> blocks = new LinkedHashMap<>();
-        q.getLayerList().forEach(l -> blocks.put(l.getName(), l.getPrecisionParam()));
-        assertEquals(127f, blocks.get("conv1").getThLayerOut());
-        assertEquals(127f, blocks.get("pool").getThLayerIn());
-        assertEquals(3.96875f, blocks.get("pool").getThLayerOut());
-        assertEquals(3.96875f, blocks.get("conv2").getThLayerIn());
+        SchemeSpec bfp = SchemeSpec.parse("bfp:8");
+        NetParameter q = SchemeNets.quantize(bfp, net, calibration).net();
+        for (var l : q.getLayerList()) {
+            assertFalse(l.getPrecisionParam().hasThLayerIn() || l.getPrecisionParam().hasThLayerOut(), l.getName());
+        }
+        assertEquals(List.of(0.9921875f), q.getLayer(1).getPrecisionParam().getThParamsList());
+        Map<String, ChannelStatistics> channels = new LinkedHashMap<>();
+        channels.put("data", constant(1));
+        channels.put("conv1", constant(100));
+        channels.put("relu1", constant(100));
+        channels.put("pool", constant(3));
+        channels.put("conv2", constant(1));
+        Map<String, NumberFormat> formats = SchemeNets.simulator(bfp, NetLoader.build(q, weights), channels)
+                .blobFormats();
+        assertEquals(new ThresholdFormat(8, 127f), formats.get("conv1"));
+        assertEquals(new ThresholdFormat(8, 3.96875f), formats.get("pool"));
+        assertEquals(new ThresholdFormat(8, 1.984375f), formats.get("conv2"));
     }
 
     /** A bias past the output clip is clipped there: channel 0's 20 > 14, channel 1's -3 is within. */

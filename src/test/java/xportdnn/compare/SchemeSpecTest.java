@@ -1,6 +1,7 @@
 package xportdnn.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,19 +57,18 @@ class SchemeSpecTest {
     }
 
     /**
-     * bfp:8 thresholds: activations up to the smallest covering exponent (0.9 -> e -1, 127/128; 1.0 -> e 0,
-     * 127/64); weight channels the exponent of their largest magnitude (0.9 -> e -1, 127/128; 0.3 -> e -2, 127/256).
+     * bfp:8 blocks: weight channels the exponent of their largest magnitude (0.9 -> e -1, 127/128; 0.3 -> e -2,
+     * 127/256); the activation thresholds removed (the simulator has an exponent per channel of every blob).
      */
     @Test
-    void blockFloatPutsEveryThresholdOnThePowerOfTwoGrid() {
+    void blockFloatPutsWeightThresholdsOnThePowerOfTwoGrid() {
         NetParameter net = NetParameter.newBuilder()
                 .addLayer(LayerParameter.newBuilder().setName("conv").setType("Convolution").setPrecisionParam(
                         PrecisionParameter.newBuilder().setThLayerIn(0.9f).setThLayerOut(1f).addThParams(0.9f)
                                 .addThParams(0.3f)))
                 .build();
         PrecisionParameter b = SchemeNets.blockFloat(net, 8).getLayer(0).getPrecisionParam();
-        assertEquals(0.9921875f, b.getThLayerIn());
-        assertEquals(1.984375f, b.getThLayerOut());
+        assertFalse(b.hasThLayerIn() || b.hasThLayerOut());
         assertEquals(List.of(0.9921875f, 0.49609375f), b.getThParamsList());
     }
 
