@@ -37,9 +37,10 @@ public final class Requantizer {
     private final int[] accLow;
     private final int[] accHigh;
     /**
-     * Per channel, the accumulators beyond which the result saturates anyway (as in {@link #int32Plan}, without its
-     * int bounds): the long paths clamp an accumulator to them first, so that a large multiplier (block floating
-     * point's finely stepped channels) cannot overflow on sums whose result is saturated.
+     * Per channel, the accumulators beyond which the result saturates anyway ({@link #saturation}): every path
+     * clamps an accumulator to them first (the int path to {@link #accLow}/{@link #accHigh}, within them), so that a
+     * large multiplier (block floating point's finely stepped channels) cannot overflow on sums whose result is
+     * saturated.
      */
     private final long[] saturatesBelow;
     private final long[] saturatesAbove;
@@ -76,8 +77,8 @@ public final class Requantizer {
         saturatesBelow = new long[channels];
         saturatesAbove = new long[channels];
         for (int c = 0; c < channels; c++) {
-            int32Plan(c);
             saturation(c);
+            int32Plan(c);
         }
     }
 
@@ -87,10 +88,8 @@ public final class Requantizer {
     private static final long INT_LIMIT = 1L << 30;
 
     /**
-     * Decides whether channel c's move runs in int. With m > 0 the result is non-decreasing in a; every a with
-     * {@code a m + b < (lower - 1) 2^shift} rounds to at most lower - 1, so saturates to lower, and every a with
-     * {@code a m + b > (upper + 1) 2^shift} saturates to upper. Clamping a to the last such a below (and the
-     * first above) therefore leaves the result unchanged, and what remains in between must fit in int.
+     * Decides whether channel c's move runs in int: the accumulator clamped to its {@link #saturation} bounds
+     * (which leaves the result unchanged) and to the float path's range, what remains in between must fit in int.
      */
     private void int32Plan(int c) {
         long m = multiplier[c];
@@ -99,10 +98,8 @@ public final class Requantizer {
                 || Math.abs((long) upper) >= INT_LIMIT) {
             return;
         }
-        long below = ((long) lower - 1) * (1L << shift) - b; // a m < below saturates to lower
-        long above = ((long) upper + 1) * (1L << shift) - b; // a m > above saturates to upper
-        long low = Math.max(-Math.floorDiv(-below, m) - 1, -2 * FLOAT_ACCUMULATOR);
-        long high = Math.min(Math.floorDiv(above, m) + 1, 2 * FLOAT_ACCUMULATOR);
+        long low = Math.max(saturatesBelow[c], -2 * FLOAT_ACCUMULATOR);
+        long high = Math.min(saturatesAbove[c], 2 * FLOAT_ACCUMULATOR);
         long half = shift == 0 ? 0 : 1L << (shift - 1);
         if (low > high || Math.max(Math.abs(low * m + b), Math.abs(high * m + b)) + half >= INT_LIMIT) {
             return;
@@ -112,7 +109,12 @@ public final class Requantizer {
         accHigh[c] = (int) high;
     }
 
-    /** Sets channel c's {@link #saturatesBelow} and {@link #saturatesAbove} (the whole range where unknown). */
+    /**
+     * Sets channel c's {@link #saturatesBelow} and {@link #saturatesAbove} (the whole range where unknown). With
+     * m > 0 the result is non-decreasing in a; every a with {@code a m + b < (lower - 1) 2^shift} rounds to at most
+     * lower - 1, so saturates to lower, and every a with {@code a m + b > (upper + 1) 2^shift} saturates to upper.
+     * Clamping a to the last such a below (and the first above) therefore leaves the result unchanged.
+     */
     private void saturation(int c) {
         saturatesBelow[c] = Long.MIN_VALUE;
         saturatesAbove[c] = Long.MAX_VALUE;
