@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import xportdnn.calib.ChannelStatistics;
 import xportdnn.export.XilinxExporter;
@@ -66,12 +67,10 @@ final class SchemeNets {
                 ExportScheme.Exported walk = ExportScheme.xilinx(ThresholdMethod.parse("max"), bits)
                         .export(net, calibration);
                 NetParameter bfp = blockFloat(walk.net(), spec.bits());
-                List<Notice> notices = simulatorOnly(walk.notices()).stream()
-                        .filter(n -> !n.text().contains(XILINX_BIAS_CLIP)).toList();
-                yield new ExportScheme.Exported(bfp, null, notices, "wrote " + bfp.getLayerList().stream()
-                        .filter(LayerParameter::hasPrecisionParam).count() + " block-floating-point precision_param "
-                        + "blocks (weight exponents per output channel; activation exponents per channel, from "
-                        + "per-channel calibration statistics)");
+                yield new ExportScheme.Exported(bfp, null, ownClips(walk.notices()), "wrote "
+                        + bfp.getLayerList().stream().filter(LayerParameter::hasPrecisionParam).count()
+                        + " block-floating-point precision_param blocks (weight exponents per output channel; "
+                        + "activation exponents per channel, from per-channel calibration statistics)");
             }
             case ACIQ -> aciq(net, calibration, spec.bits());
             case F8NET -> {
@@ -122,8 +121,7 @@ final class SchemeNets {
             }
         }
         NetParameter aciq = out.build();
-        List<Notice> notices = new ArrayList<>(simulatorOnly(weightsOnly.notices()).stream()
-                .filter(n -> !n.text().contains(XILINX_BIAS_CLIP)).toList());
+        List<Notice> notices = new ArrayList<>(ownClips(weightsOnly.notices()));
         clippedBiases(net, aciq).forEach(w -> notices.add(Notice.warning(w)));
         return new ExportScheme.Exported(aciq, null, notices, weightsOnly.summary());
     }
@@ -134,6 +132,14 @@ final class SchemeNets {
      */
     private static List<Notice> simulatorOnly(List<Notice> notices) {
         return notices.stream().filter(n -> !n.text().contains(XilinxExporter.ZERO_THRESHOLD)).toList();
+    }
+
+    /**
+     * {@link #simulatorOnly} for a scheme whose activation clips replace the walk's thresholds (aciq, bfp): also
+     * without the walk's warnings of biases clipped at those thresholds.
+     */
+    private static List<Notice> ownClips(List<Notice> notices) {
+        return simulatorOnly(notices).stream().filter(n -> !n.text().contains(XILINX_BIAS_CLIP)).toList();
     }
 
     /** What the Xilinx walk's warning of a clipped bias says (CHaiDNN's runtime, at thresholds aciq replaces). */
@@ -197,7 +203,7 @@ final class SchemeNets {
     /** The layers whose per-channel statistics {@link #simulator} needs for {@code specs}: every layer for bfp. */
     static Set<String> channelLayers(Net net, List<SchemeSpec> specs) {
         return specs.stream().anyMatch(s -> s.family() == SchemeSpec.Family.BFP)
-                ? net.layers().stream().map(Layer::name).collect(java.util.stream.Collectors.toSet()) : Set.of();
+                ? net.layers().stream().map(Layer::name).collect(Collectors.toSet()) : Set.of();
     }
 
     /**
