@@ -15,7 +15,8 @@ import xportdnn.sim.FixedPointNet;
  * What a scheme's model takes (algorithms.md G): the bytes of its parameters and the activation footprint of one
  * image, counted as the simulator runs it. A convolution with a block stores its weights at the block's
  * {@code bw_params} bits plus its scales (Xilinx: a float32 threshold per output channel; naive: one per layer;
- * DynamicFixed and F8Net: one byte for fl_params; BFP: a one-byte exponent per output channel; ACIQ: its codes at
+ * DynamicFixed: one byte for fl_params; F8Net: one byte per output channel's
+ * fractional length (one byte for fl_params in a block with a single fl); BFP: a one-byte exponent per output channel; ACIQ: its codes at
  * each channel's width, and per channel a float32 scale, a one-byte mean offset and a one-byte width) and its
  * biases at 32 bits (the accumulator's word); every other parameter (layers computed in float, e.g. CHaiDNN's
  * software InnerProduct) stays float32.
@@ -85,7 +86,8 @@ final class ModelBytes {
         return switch (family) {
             case XILINX -> (long) FLOAT_BYTES * block.getThParamsCount();
             case NAIVE -> FLOAT_BYTES;
-            case DYNAMICFIXED, F8NET -> 1; // one fractional length
+            case DYNAMICFIXED -> 1; // one fractional length
+            case F8NET -> Math.max(1, block.getThParamsCount()); // one fractional length, or one per output channel
             case BFP -> block.getThParamsCount(); // one 8-bit exponent per output channel
             // per output channel: a float32 scale, the 8-bit mean offset and the 8-bit width
             case ACIQ -> (FLOAT_BYTES + 2L) * block.getThParamsCount();

@@ -22,6 +22,7 @@ import xportdnn.precision.AciqScheme;
 import xportdnn.precision.BlockFloat;
 import xportdnn.precision.BlockFloatScheme;
 import xportdnn.precision.F8NetScheme;
+import xportdnn.precision.F8NetScheme.Lengths;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.ChannelExponents;
 import xportdnn.quant.F8NetFormats;
@@ -74,10 +75,10 @@ final class SchemeNets {
             }
             case ACIQ -> aciq(net, calibration, spec.bits());
             case F8NET -> {
-                Map<String, InParamsOut> formats = F8NetFormats.choose(net, calibration.statistics());
+                Map<String, Lengths> formats = F8NetFormats.choose(net, calibration.statistics());
                 yield new ExportScheme.Exported(f8net(net, formats), null, List.of(), "wrote " + formats.size()
-                        + " F8Net precision_param blocks (fractional lengths from each tensor's standard deviation on "
-                        + calibration.images() + " calibration images)");
+                        + " F8Net precision_param blocks (fractional lengths of least squared error, the weights' per "
+                        + "output channel, the activations' on " + calibration.images() + " calibration images)");
             }
         };
     }
@@ -170,11 +171,11 @@ final class SchemeNets {
     }
 
     /** The float net with an F8Net block on every layer {@code formats} names. */
-    static NetParameter f8net(Net net, Map<String, InParamsOut> formats) {
+    static NetParameter f8net(Net net, Map<String, Lengths> formats) {
         NetParameter.Builder out = net.definition().toBuilder();
         for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
             layer.clearPrecisionParam();
-            InParamsOut fl = formats.get(layer.getName());
+            Lengths fl = formats.get(layer.getName());
             if (fl != null) {
                 layer.setPrecisionParam(F8NetScheme.block(LayerType.of(layer.getType()), fl));
             }

@@ -49,6 +49,19 @@ public final class F8Net {
     /** The largest fractional length a format may have. */
     public static final int MAX_FL = 24;
 
+    /**
+     * {@code fl} when a format may have it.
+     *
+     * @throws IllegalArgumentException outside {@link #MIN_FL}..{@link #MAX_FL}
+     */
+    static int checkedFl(int fl) {
+        if (fl < MIN_FL || fl > MAX_FL) {
+            throw new IllegalArgumentException("F8Net fractional length " + fl + " is outside " + MIN_FL + ".."
+                    + MAX_FL);
+        }
+        return fl;
+    }
+
     /** Section F's largest fractional length: 8 - signed (7 for signed codes, 8 for unsigned). */
     public static int maxFl(boolean signed) {
         return BITS - (signed ? 1 : 0);

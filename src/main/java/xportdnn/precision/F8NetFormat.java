@@ -5,9 +5,9 @@ package xportdnn.precision;
  * in [0, 255], values rounded half to even; one fractional length for the whole tensor.
  *
  * <p>Integer-only rescaling (F8Net's {@code int_op_only_fix_quant}): the accumulator of (input x weight) codes
- * has {@code fl_in + fl_w} fractional bits; the bias is added in them, rounded half to even and held in 32 bits;
- * the sum is shifted right by {@code s = fl_in + fl_w - fl_out} rounding half to even and saturated to the output
- * codes; a negative s shifts left exactly. Moving codes between two formats is the same shift without bias.
+ * has {@code fl_in + fl_w} fractional bits (fl_w per output channel with {@link F8NetWeights}); the bias is added
+ * in them, rounded half to even and held in 32 bits; the sum is shifted right by {@code s = fl_in + fl_w - fl_out}
+ * rounding half to even and saturated to the output codes; a negative s shifts left exactly. Moving codes between two formats is the same shift without bias.
  *
  * @param signed         whether codes are signed (else the tensor is a ReLU's output)
  * @param fractionalBits fl, {@link F8Net#MIN_FL}..{@link F8Net#MAX_FL}
@@ -18,10 +18,7 @@ public record F8NetFormat(boolean signed, int fractionalBits) implements PowerOf
     private static final int BIAS_BITS = 32;
 
     public F8NetFormat {
-        if (fractionalBits < F8Net.MIN_FL || fractionalBits > F8Net.MAX_FL) {
-            throw new IllegalArgumentException("F8Net fractional length " + fractionalBits + " is outside "
-                    + F8Net.MIN_FL + ".." + F8Net.MAX_FL);
-        }
+        F8Net.checkedFl(fractionalBits);
     }
 
     @Override
@@ -44,20 +41,32 @@ public record F8NetFormat(boolean signed, int fractionalBits) implements PowerOf
         return F8Net.maxCode(signed);
     }
 
+    /**
+     * Output channel c's accumulator has {@code a[c] = fl_in + fl_w[c]} fractional bits (the weights' fl per output
+     * channel, {@link F8NetWeights}, or one for all) and shifts right by {@code s[c] = a[c] - fl}. The
+     * {@link Requantizer} has one shift for all channels, so it shifts by {@code S = max(0, max_c s[c])} after
+     * multiplying channel c (and its bias) by {@code 2^(S - s[c])}: the same quotient, so the same rounding half to
+     * even, exactly.
+     */
     @Override
     public Requantizer fromProducts(NumberFormat input, NumberFormat weights, float[] bias) {
-        int accumulatorFl = fractionalBitsOf(input) + fractionalBitsOf(weights);
-        int s = accumulatorFl - fractionalBits;
+        int inputFl = fractionalBitsOf(input);
+        int[] accumulatorFl = new int[bias.length];
+        int shift = 0;
+        for (int c = 0; c < bias.length; c++) {
+            accumulatorFl[c] = inputFl + weightFl(weights, c);
+            shift = Math.max(shift, accumulatorFl[c] - fractionalBits);
+        }
         long biasLimit = DynamicFixed.maxCode(BIAS_BITS);
         long[] m = new long[bias.length];
         long[] offset = new long[bias.length];
         for (int c = 0; c < bias.length; c++) {
             long b = (long) Math.max(-biasLimit, Math.min(biasLimit, Math.rint(Math.scalb((double) bias[c],
-                    accumulatorFl))));
-            m[c] = s >= 0 ? 1 : 1L << -s;
-            offset[c] = s >= 0 ? b : b << -s;
+                    accumulatorFl[c]))));
+            m[c] = 1L << (shift - (accumulatorFl[c] - fractionalBits));
+            offset[c] = Math.multiplyExact(b, m[c]);
         }
-        return new Requantizer(m, offset, Math.max(s, 0), minCode(), maxCode(), Requantizer.Rounding.HALF_EVEN);
+        return new Requantizer(m, offset, shift, minCode(), maxCode(), Requantizer.Rounding.HALF_EVEN);
     }
 
     @Override
@@ -65,6 +74,11 @@ public record F8NetFormat(boolean signed, int fractionalBits) implements PowerOf
         int s = fractionalBitsOf(source) - fractionalBits;
         return Requantizer.scaling(s >= 0 ? 1 : 1L << -s, Math.max(s, 0), minCode(), maxCode(),
                 Requantizer.Rounding.HALF_EVEN);
+    }
+
+    /** The fl of output channel c's weights. */
+    private static int weightFl(NumberFormat weights, int c) {
+        return weights instanceof F8NetWeights w ? w.fractionalBits(c) : fractionalBitsOf(weights);
     }
 
     private static int fractionalBitsOf(NumberFormat f) {

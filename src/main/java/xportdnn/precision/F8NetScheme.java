@@ -19,7 +19,8 @@ import xportdnn.precision.BlockFields.FixedPoint;
 /**
  * F8Net ({@link F8NetFormat}), a scheme of {@code xportdnn compare} that CHaiDNN does not run: blocks of
  * {@code quant_type: "F8Net"} hold {@code bw/fl_layer_in}, {@code bw/fl_layer_out} and, on a convolution,
- * {@code bw/fl_params}, every bitwidth 8. Whether a format is signed is not in the block but in the net: a ReLU's
+ * {@code bw_params} with {@code fl_params} (one fl for all weights) or {@code th_params} (an fl per output
+ * channel, {@link #block}), every bitwidth 8. Whether a format is signed is not in the block but in the net: a ReLU's
  * output is unsigned, so is the output of a layer that a ReLU rewrites in place next (F8Net's ReLU is the clamp
  * of unsigned codes), and a Pooling's or Concat's whose inputs all are; a layer reads its input in the signedness
  * of the layer that last wrote it. F8Net computes average pooling as a sum with more fractional bits
@@ -31,16 +32,34 @@ public final class F8NetScheme implements PrecisionScheme {
     public static final String QUANT_TYPE = "F8Net";
 
     /**
-     * The block of a layer of type {@code type} with fractional lengths {@code fl} (input, weights, output): 8-bit
-     * input and output formats, a convolution's 8-bit weights.
+     * A layer's fractional lengths: its input's, its output's and, for a convolution, its weights' per output
+     * channel (empty for other layers).
      */
-    public static PrecisionParameter block(LayerType type, InParamsOut fl) {
+    public record Lengths(int in, List<Integer> weights, int out) {
+
+        public Lengths {
+            weights = List.copyOf(weights);
+        }
+    }
+
+    /**
+     * The block of a layer of type {@code type} with fractional lengths {@code fl}: 8-bit input and output formats,
+     * a convolution's 8-bit weights with channel c's fl as {@code th_params} {@code 127 * 2^-fl[c]} (the value of the
+     * largest code, what a Xilinx weight threshold means: exact in float).
+     */
+    public static PrecisionParameter block(LayerType type, Lengths fl) {
         PrecisionParameter.Builder p = PrecisionParameter.newBuilder().setQuantType(QUANT_TYPE)
                 .setBwLayerIn(F8Net.BITS).setFlLayerIn(fl.in()).setBwLayerOut(F8Net.BITS).setFlLayerOut(fl.out());
         if (type == LayerType.CONVOLUTION) {
-            p.setBwParams(F8Net.BITS).setFlParams(fl.params());
+            p.setBwParams(F8Net.BITS);
+            fl.weights().forEach(w -> p.addThParams(largestWeight(w)));
         }
         return p.build();
+    }
+
+    /** The value of the largest signed code at fractional length {@code fl}. */
+    private static float largestWeight(int fl) {
+        return (float) Math.scalb((double) F8Net.maxCode(true), -fl);
     }
 
     /** Layers whose output is never negative. */
@@ -121,10 +140,34 @@ public final class F8NetScheme implements PrecisionScheme {
         return format(layer, f.bw(), unsignedOutput(layer), f.fl());
     }
 
+    /**
+     * One fl for all the weights ({@code fl_params}), or one per output channel ({@code th_params}, see
+     * {@link #block}).
+     */
     @Override
     public NumberFormat weights(Layer layer, PrecisionParameter p, Blob weights, boolean fused) {
-        FixedPoint f = FixedPoint.params(layer, p);
-        return format(layer, f.bw(), false, f.fl());
+        if (p.getThParamsCount() == 0) {
+            FixedPoint f = FixedPoint.params(layer, p);
+            return format(layer, f.bw(), false, f.fl());
+        }
+        if (p.getBwParams() != F8Net.BITS) {
+            throw ModelException.inLayer(layer.name(), "precision_param: F8Net weights are " + F8Net.BITS
+                    + "-bit, not bw_params " + p.getBwParams());
+        }
+        if (p.getThParamsCount() != weights.shape()[0]) {
+            throw ModelException.inLayer(layer.name(), "precision_param has " + p.getThParamsCount()
+                    + " th_params for " + weights.shape()[0] + " output channels");
+        }
+        int[] fl = new int[p.getThParamsCount()];
+        for (int c = 0; c < fl.length; c++) {
+            float th = p.getThParams(c);
+            fl[c] = th > 0 ? -Math.getExponent(th / F8Net.maxCode(true)) : Integer.MIN_VALUE;
+            if (th <= 0 || fl[c] < F8Net.MIN_FL || fl[c] > F8Net.MAX_FL || largestWeight(fl[c]) != th) {
+                throw ModelException.inLayer(layer.name(), "precision_param th_params " + th + " (channel " + c
+                        + ") is not an F8Net weight range 127 * 2^-fl, fl " + F8Net.MIN_FL + ".." + F8Net.MAX_FL);
+            }
+        }
+        return new F8NetWeights(fl);
     }
 
     @Override

@@ -1,12 +1,16 @@
 package xportdnn.quant;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.ToDoubleFunction;
 import xportdnn.calib.AbsHistogram;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
@@ -15,13 +19,13 @@ import xportdnn.model.proto.Caffe.EltwiseParameter.EltwiseOp;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import xportdnn.precision.F8Net;
 import xportdnn.precision.F8NetScheme;
-import xportdnn.precision.InParamsOut;
+import xportdnn.precision.F8NetScheme.Lengths;
 
 /**
  * F8Net's fractional lengths (algorithms.md F) for every layer the simulator computes on F8Net codes, post-training:
  * every tensor gets the fractional length that minimises the squared error of quantize-dequantize (section F's
- * alternative, {@link #rmsFractionalLength}), a convolution's weights over the folded weights themselves, an
- * activation over its calibration histogram. F8Net's std rule ({@link F8Net#fractionalLength}) ends a format 3.2
+ * alternative, {@link #rmsFractionalLength}), a convolution's weights per output channel over that channel's folded
+ * weights, an activation over its calibration histogram. F8Net's std rule ({@link F8Net#fractionalLength}) ends a format 3.2
  * to 7 standard deviations out, which F8Net's training teaches the net to live with; a post-training net's
  * heavy-tailed activations and BatchNorm-folded weights lose their largest values to it (the README has the
  * per-layer SQNR on calibration images that decided this).
@@ -36,18 +40,18 @@ public final class F8NetFormats {
     }
 
     /**
-     * Per layer that computes on codes, in net order, its (input, weights, output) fractional lengths (weights 0
-     * but for convolutions).
+     * Per layer that computes on codes, in net order, its fractional lengths: input, output and, for a convolution,
+     * its weights' per output channel.
      *
      * @param net        the float net, BatchNorm/Scale folded into its convolutions
      * @param statistics per layer name, its calibration statistics
      */
-    public static Map<String, InParamsOut> choose(Net net, Map<String, BlobHistograms> statistics) {
+    public static Map<String, Lengths> choose(Net net, Map<String, BlobHistograms> statistics) {
         F8NetScheme scheme = new F8NetScheme(net);
         Map<String, String> measuredAt = rectifiedOutputs(net, scheme);
         Map<String, Integer> codes = new HashMap<>(); // per blob, the fl of the F8Net codes it holds
         Map<String, BlobHistograms> written = new HashMap<>(); // per blob, the statistics of its last writer
-        Map<String, InParamsOut> formats = new LinkedHashMap<>();
+        Map<String, Lengths> formats = new LinkedHashMap<>();
         for (Layer l : net.layers()) {
             Integer out = switch (l.layerType()) {
                 case CONVOLUTION -> !l.weights().isEmpty() && l.param().getConvolutionParam().getAxis() == 1
@@ -65,9 +69,9 @@ public final class F8NetFormats {
                 default -> null;
             };
             if (out != null) {
-                int params = l.layerType() == LayerType.CONVOLUTION
-                        ? rmsFractionalLength(l.weights().get(0).data(), true) : 0;
-                formats.put(l.name(), new InParamsOut(input(l, scheme, codes, written), params, out));
+                List<Integer> weights = l.layerType() == LayerType.CONVOLUTION ? perChannel(l.weights().get(0))
+                        : List.of();
+                formats.put(l.name(), new Lengths(input(l, scheme, codes, written), weights, out));
             }
             BlobHistograms stats = statistics(l.name(), statistics);
             for (String top : l.tops()) {
@@ -80,6 +84,22 @@ public final class F8NetFormats {
             }
         }
         return formats;
+    }
+
+    /**
+     * Each output channel's fl (F8Net's {@code format_type: per_channel}): the least squared error over that
+     * channel's (BatchNorm-folded) weights. Folding gives a convolution's channels ranges far apart (ResNet-20), and
+     * one fl for all would round the small channels coarsely; the README has the measurement that decided this.
+     */
+    private static List<Integer> perChannel(Blob weights) {
+        int channels = weights.shape()[0];
+        int size = (int) (weights.count() / channels);
+        float[] w = weights.data();
+        List<Integer> fl = new ArrayList<>(channels);
+        for (int c = 0; c < channels; c++) {
+            fl.add(rmsFractionalLength(Arrays.copyOfRange(w, c * size, (c + 1) * size), true));
+        }
+        return fl;
     }
 
     /**
@@ -130,6 +150,13 @@ public final class F8NetFormats {
 
     /** As {@link #rmsFractionalLength(AbsHistogram, boolean)}, over the values themselves. */
     static int rmsFractionalLength(float[] values, boolean signed) {
+        boolean zeros = true;
+        for (float v : values) {
+            zeros &= v == 0;
+        }
+        if (zeros) {
+            return F8Net.maxFl(signed);
+        }
         return leastError(signed, quantize -> {
             double error = 0;
             for (float v : values) {

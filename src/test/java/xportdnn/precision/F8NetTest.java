@@ -104,4 +104,36 @@ class F8NetTest {
         assertThrows(IllegalArgumentException.class, () -> new F8NetFormat(false, F8Net.MIN_FL - 1));
         assertThrows(IllegalArgumentException.class, () -> out.from(new FixedPointFormat(8, 2)));
     }
+
+    /**
+     * Weights with an fl per output channel, 2, 6 and -2: 0.75 -> 3, 3/64 -> 3, 8 -> 2 (0.625 at fl 2 is 2.5 steps:
+     * 2, to even). Q.4 input, signed Q.3 output: channel 0's accumulator has 6 fractional bits (shift 3), channel
+     * 1's 10 (shift 7), channel 2's 2 (shift -1: left). One right shift S = 7 serves all, after multiplying by
+     * 2^(7 - s): 16, 1, 256; the biases 0.5, -0.25, 0.25 at 6, 10, 2 fractional bits are 32, -256, 1, times those
+     * multipliers 512, -256, 256. Channel 0, inputs 24, 4, 12 (1.5, 0.25, 0.75): (72 + 32) / 8 = 13,
+     * (12 + 32) / 8 = 5.5 -> 6, (36 + 32) / 8 = 8.5 -> 8. Channel 1, inputs 24, -24, 64: (72 - 256) / 128 = -1.44
+     * -> -1, (-72 - 256) / 128 = -2.56 -> -3, (192 - 256) / 128 = -0.5 -> 0 (to even; half away gives -1). Channel
+     * 2, inputs 24, 127: (48 + 1) x 2 = 98 (12.25 = 1.5 x 8 + 0.25), (254 + 1) x 2 = 510 -> 127 (saturated).
+     */
+    @Test
+    void perChannelWeightsShiftEachChannelByItsOwnAmount() {
+        F8NetWeights w = new F8NetWeights(2, 6, -2);
+        assertEquals(java.util.List.of(3, 3, 2, 2), java.util.List.of(w.quantize(0.75f, 0), w.quantize(3 / 64f, 1),
+                w.quantize(8f, 2), w.quantize(0.625f, 0)));
+        assertEquals(0.25, w.step(0));
+        assertEquals(4.0, w.step(2));
+        Requantizer r = new F8NetFormat(true, 3).fromProducts(new F8NetFormat(true, 4), w,
+                new float[] {0.5f, -0.25f, 0.25f});
+        assertEquals(7, r.shift());
+        assertEquals(java.util.List.of(16L, 1L, 256L), java.util.List.of(r.multiplier(0), r.multiplier(1),
+                r.multiplier(2)));
+        assertEquals(java.util.List.of(512L, -256L, 256L), java.util.List.of(r.offset(0), r.offset(1), r.offset(2)));
+        assertEquals(java.util.List.of(13, 6, 8), java.util.List.of(r.apply(24 * 3, 0), r.apply(4 * 3, 0),
+                r.apply(12 * 3, 0)));
+        assertEquals(java.util.List.of(-1, -3, 0), java.util.List.of(r.apply(24 * 3, 1), r.apply(-24 * 3, 1),
+                r.apply(64 * 3, 1)));
+        assertEquals(java.util.List.of(98, 127), java.util.List.of(r.apply(24 * 2, 2), r.apply(127 * 2, 2)));
+        assertThrows(IllegalArgumentException.class, () -> new F8NetWeights(3, F8Net.MAX_FL + 1));
+        assertThrows(UnsupportedOperationException.class, () -> w.from(new F8NetFormat(true, 3)));
+    }
 }

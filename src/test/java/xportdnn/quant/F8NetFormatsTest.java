@@ -7,6 +7,7 @@ import static xportdnn.model.TestWeights.blob;
 import static xportdnn.model.TestWeights.layer;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import xportdnn.calib.AbsHistogram;
@@ -16,7 +17,7 @@ import xportdnn.model.NetLoader;
 import xportdnn.model.TestWeights;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.precision.F8NetScheme;
-import xportdnn.precision.InParamsOut;
+import xportdnn.precision.F8NetScheme.Lengths;
 
 /** F8Net's formats of a small residual net, from hand-made statistics. */
 class F8NetFormatsTest {
@@ -42,8 +43,10 @@ class F8NetFormatsTest {
      * the finest whose codes reach it (127 / 32 = 3.97; at fl 6, 127 / 64 = 1.98 clips it). conv1, which relu1
      * rewrites in place, is measured after relu1 (0, 1, 0, 1; zeros are exact in any format), unsigned: fl 7
      * (255 / 128 = 1.99 reaches 1, 255 / 256 does not); its weights +-0.25: fl 8, the finest that holds them exactly
-     * (127 / 256 = 0.496; 127 / 512 clips them). conv2 (+-0.5, signed): fl 7 (127 / 128 = 0.99); its weights +-3:
-     * fl 5 (127 / 32 = 3.97; 127 / 64 clips them). The sum, measured after
+     * (127 / 256 = 0.496; 127 / 512 clips them). conv2 (+-0.5, signed): fl 7 (127 / 128 = 0.99); its weights,
+     * an fl per output channel: channel 0's +-3 fl 5 (127 / 32 = 3.97; 127 / 64 clips them), channel 1's 0.25 and
+     * -0.125 fl 8 (exact; 127 / 512 = 0.248 clips 0.25; one fl for both channels would be 5, holding 0.125 as
+     * 4 / 32 and channel 1 in 3 bits). The sum, measured after
      * relu2 (0, 4), unsigned: fl 5 (255 / 32 = 7.97; 255 / 64 = 3.98 clips 4). The ReLUs and the max pooling keep
      * their input's; the average pooling gets none (float).
      */
@@ -51,7 +54,8 @@ class F8NetFormatsTest {
     void formatsFromCalibrationErrorAndWeightDeviation() {
         NetParameter weights = NetParameter.newBuilder()
                 .addLayer(layer("conv1", blob(new int[] {2, 1, 1, 1}, 0.25f, -0.25f), blob(new int[] {2}, 0f, 0f)))
-                .addLayer(layer("conv2", blob(new int[] {2, 2, 1, 1}, 3f, -3f, 3f, -3f), blob(new int[] {2}, 0f, 0f)))
+                .addLayer(layer("conv2", blob(new int[] {2, 2, 1, 1}, 3f, -3f, 0.25f, -0.125f),
+                        blob(new int[] {2}, 0f, 0f)))
                 .build();
         Net net = NetLoader.build(TestWeights.definition(NET), weights);
         Map<String, BlobHistograms> stats = new LinkedHashMap<>();
@@ -64,13 +68,13 @@ class F8NetFormatsTest {
         stats.put("pool", TestStatistics.of(0, 4));
         stats.put("ave", TestStatistics.of(0, 4));
 
-        Map<String, InParamsOut> expected = new LinkedHashMap<>();
-        expected.put("conv1", new InParamsOut(5, 8, 7));
-        expected.put("relu1", new InParamsOut(7, 0, 7));
-        expected.put("conv2", new InParamsOut(7, 5, 7));
-        expected.put("sum", new InParamsOut(7, 0, 5));
-        expected.put("relu2", new InParamsOut(5, 0, 5));
-        expected.put("pool", new InParamsOut(5, 0, 5));
+        Map<String, Lengths> expected = new LinkedHashMap<>();
+        expected.put("conv1", new Lengths(5, List.of(8, 8), 7));
+        expected.put("relu1", new Lengths(7, List.of(), 7));
+        expected.put("conv2", new Lengths(7, List.of(5, 8), 7));
+        expected.put("sum", new Lengths(7, List.of(), 5));
+        expected.put("relu2", new Lengths(5, List.of(), 5));
+        expected.put("pool", new Lengths(5, List.of(), 5));
         assertEquals(expected, F8NetFormats.choose(net, stats));
 
         F8NetScheme scheme = new F8NetScheme(net);
@@ -90,7 +94,8 @@ class F8NetFormatsTest {
      * 0.15 next to it (signed): fl 7 rounds them to 19 / 128 (1000 x 0.0015625^2 = 0.00244) and clips the one at
      * 1.05 (0.00334), 0.00578 in all; fl 6 keeps the outlier (0.0000098) but rounds the 1000 to 10 / 64 (1000 x
      * 0.00625^2 = 0.0391); fl 8 clips the outlier at 0.496 (0.307): 7. Nothing but zeros: section F's finest, 7
-     * signed, 8 unsigned.
+     * signed, 8 unsigned; so does an output channel whose weights are all zero (its fl would otherwise be the
+     * finest of all, 24, and its bias, held at the accumulator's fl in 32 bits, would clip).
      */
     @Test
     void rmsFractionalLengthTradesClippingForRounding() {
@@ -100,5 +105,6 @@ class F8NetFormatsTest {
                 true));
         assertEquals(7, F8NetFormats.rmsFractionalLength(AbsHistogram.of(1.2f, new long[] {5, 0, 0, 0}, 5), true));
         assertEquals(8, F8NetFormats.rmsFractionalLength(AbsHistogram.of(1.2f, new long[] {5, 0, 0, 0}, 5), false));
+        assertEquals(7, F8NetFormats.rmsFractionalLength(new float[] {0, 0, 0}, true));
     }
 }

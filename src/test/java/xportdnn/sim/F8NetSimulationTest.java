@@ -114,6 +114,59 @@ class F8NetSimulationTest {
         assertArrayEquals(new float[] {0.75f, 0.25f, 0.5f}, seen.get("relu2"));
     }
 
+    /**
+     * The same 3x3 convolution with an fl per output channel (th_params 127 * 2^-fl: fl 2, 5, -1), the ReLU output
+     * unsigned Q.4: the accumulators have 5, 8 and 2 fractional bits, so channel 0 shifts right by 1, channel 1 by
+     * 4 and channel 2 left by 2. Channel 1's weights are small (steps of 1/32), channel 2's large (steps of 2).
+     */
+    private static final String PER_CHANNEL = """
+            name: "f8c"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 5 dim: 5 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                    convolution_param { num_output: 3 kernel_size: 3 pad: 1 }
+                    precision_param { bw_layer_in: 8 fl_layer_in: 3 bw_params: 8 th_params: 31.75 th_params: 3.96875
+                                      th_params: 254 bw_layer_out: 8 fl_layer_out: 4 quant_type: "F8Net" } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1"
+                    precision_param { bw_layer_in: 8 fl_layer_in: 4 bw_layer_out: 8 fl_layer_out: 4
+                                      quant_type: "F8Net" } }
+            """;
+
+    @Test
+    void perChannelWeightsEqualTheNestedLoops() {
+        Random random = new Random(15);
+        float[] image = new float[2 * 5 * 5];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (random.nextInt(61) - 30) / 16f;
+        }
+        int[] weightFl = {2, 5, -1};
+        float[] w1 = new float[3 * 2 * 9];
+        for (int o = 0; o < 3; o++) { // channel o's values on a grid twice as fine as its codes: ties
+            float[] part = halves(random, 2 * 9, 60, 1 << (weightFl[o] + 1));
+            System.arraycopy(part, 0, w1, o * 18, 18);
+        }
+        w1[18] = 0.03125f * 200; // beyond channel 1's range: saturates at code 127
+        float[] b1 = {0.3f, -0.05f, 1.7f};
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv1", blob(new int[] {3, 2, 3, 3}, w1), blob(new int[] {3}, b1))).build();
+        FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(PER_CHANNEL, weights));
+        Map<String, float[]> seen = new HashMap<>();
+        sim.forward(image, 1, (l, tops) -> seen.put(l.name(), Tensors.floats(tops.get(0))));
+
+        Ties ties = new Ties();
+        long[] x = codes(image, 3, true);
+        long[] w = new long[w1.length];
+        for (int o = 0; o < 3; o++) {
+            long[] part = codes(java.util.Arrays.copyOfRange(w1, o * 18, (o + 1) * 18), weightFl[o], true);
+            System.arraycopy(part, 0, w, o * 18, 18);
+        }
+        assertEquals(127, w[18]);
+        long[] y = conv(x, 2, 5, w, 3, 3, 1, b1, new int[] {3 + 2, 3 + 5, 3 - 1}, 4, false, ties);
+        assertArrayEquals(values(y, 4), seen.get("relu1"));
+        assertTrue(ties.count > 5, "the case exercises rounding half to even: " + ties.count + " ties");
+        assertTrue(java.util.Arrays.stream(y).anyMatch(v -> v == 255) && java.util.Arrays.stream(y)
+                .anyMatch(v -> v == 0), "the case exercises both clamps of the unsigned output");
+    }
+
     /** n values k / denominator with k uniform in [-range, range]. */
     private static float[] halves(Random random, int n, int range, int denominator) {
         float[] v = new float[n];
@@ -154,8 +207,17 @@ class F8NetSimulationTest {
     /** A square convolution, stride 1, on one image of {@code c} channels of {@code size x size}. */
     private static long[] conv(long[] x, int c, int size, long[] w, int outChannels, int k, int pad, float[] bias,
             int accumulatorFl, int outFl, boolean signed, Ties ties) {
+        int[] perChannel = new int[outChannels];
+        java.util.Arrays.fill(perChannel, accumulatorFl);
+        return conv(x, c, size, w, outChannels, k, pad, bias, perChannel, outFl, signed, ties);
+    }
+
+    /** The same with an accumulator fl per output channel (fl_in + that channel's weight fl). */
+    private static long[] conv(long[] x, int c, int size, long[] w, int outChannels, int k, int pad, float[] bias,
+            int[] accumulatorFls, int outFl, boolean signed, Ties ties) {
         long[] y = new long[outChannels * size * size];
         for (int o = 0; o < outChannels; o++) {
+            int accumulatorFl = accumulatorFls[o];
             long b = (long) Math.rint(bias[o] * Math.pow(2, accumulatorFl));
             for (int r = 0; r < size; r++) {
                 for (int col = 0; col < size; col++) {
@@ -171,7 +233,9 @@ class F8NetSimulationTest {
                             }
                         }
                     }
-                    y[(o * size + r) * size + col] = clamp(shiftHalfEven(acc, accumulatorFl - outFl, ties), signed);
+                    int s = accumulatorFl - outFl;
+                    long shifted = s >= 0 ? shiftHalfEven(acc, s, ties) : acc << -s;
+                    y[(o * size + r) * size + col] = clamp(shifted, signed);
                 }
             }
         }
