@@ -40,9 +40,9 @@ public record SchemeSpec(Family family, int bits) {
          */
         ACIQ("aciq"),
         /**
-
-         * F8Net's fixed-point formats (algorithms.md F): 8-bit codes whose fractional length comes from each tensor's
-         * standard deviation, unsigned after a ReLU, rescaled between layers by shifts rounding half to even.
+         * F8Net's fixed-point formats (algorithms.md F): 8-bit codes whose fractional length is the one of least
+         * squared error (each activation tensor's on the calibration images, each weight output channel's over its
+         * folded weights), unsigned after a ReLU, rescaled between layers by shifts rounding half to even.
          */
         F8NET("f8net");
 

@@ -20,7 +20,8 @@
  * (saturating) and added in the accumulator's fl_in + fl_params fractional bits; the sum is shifted right by
  * fl_in + fl_params - fl_out with rounding and saturated; a negative shift scales up exactly. F8Net
  * ({@link xportdnn.precision.F8NetFormat}, a scheme of {@code compare} that CHaiDNN does not run) is the one
- * exception to C's rounding: its codes and shifts round half to even.</li>
+ * exception to C's rounding: its codes and shifts round half to even, and its weights may have an fl per output
+ * channel ({@link xportdnn.precision.F8NetWeights}), each channel then shifting by its own amount.</li>
  * <li><b>Average pooling</b> ({@link xportdnn.precision.AveragePooling}): the device's multiplier, scale and
  * flooring shift in either mode, wrapping instead of saturating.</li>
  * <li><b>Schemes</b> ({@link xportdnn.precision.PrecisionScheme}, {@link xportdnn.precision.XilinxScheme},
