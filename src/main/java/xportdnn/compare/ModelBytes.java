@@ -12,14 +12,13 @@ import xportdnn.precision.PrecisionScheme;
 import xportdnn.sim.FixedPointNet;
 
 /**
- * What a scheme's model takes (algorithms.md G): the bytes of its parameters and the activation footprint of one
- * image, counted as the simulator runs it. A convolution with a block stores its weights at the block's
- * {@code bw_params} bits plus its scales (Xilinx: a float32 threshold per output channel; naive: one per layer;
- * DynamicFixed: one byte for fl_params; F8Net: one byte per output channel's
- * fractional length (one byte for fl_params in a block with a single fl); BFP: a one-byte exponent per output channel; ACIQ: its codes at
- * each channel's width, and per channel a float32 scale, a one-byte mean offset and a one-byte width) and its
- * biases at 32 bits (the accumulator's word); every other parameter (layers computed in float, e.g. CHaiDNN's
- * software InnerProduct) stays float32.
+ * What a scheme's model takes (algorithms.md G): the bytes of its parameters and the activation footprint of one image,
+ * counted as the simulator runs it. A convolution with a block stores its weights at the block's {@code bw_params} bits
+ * plus its scales (Xilinx: a float32 threshold per output channel; naive: one per layer; DynamicFixed: one byte for
+ * fl_params; F8Net: one byte per output channel's fractional length (one byte for fl_params in a block with a single
+ * fl); BFP: a one-byte exponent per output channel; ACIQ: its codes at each channel's width, and per channel a float32
+ * scale, a one-byte mean offset and a one-byte width) and its biases at 32 bits (the accumulator's word); every other
+ * parameter (layers computed in float, e.g. CHaiDNN's software InnerProduct) stays float32.
  */
 final class ModelBytes {
 

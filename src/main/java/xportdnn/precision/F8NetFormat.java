@@ -4,10 +4,11 @@ package xportdnn.precision;
  * An F8Net tensor format ({@link F8Net}): 8-bit codes with fractional length fl, signed in [-127, 127] or unsigned
  * in [0, 255], values rounded half to even; one fractional length for the whole tensor.
  *
- * <p>Integer-only rescaling (F8Net's {@code int_op_only_fix_quant}): the accumulator of (input x weight) codes
- * has {@code fl_in + fl_w} fractional bits (fl_w per output channel with {@link F8NetWeights}); the bias is added
- * in them, rounded half to even and held in 32 bits; the sum is shifted right by {@code s = fl_in + fl_w - fl_out}
- * rounding half to even and saturated to the output codes; a negative s shifts left exactly. Moving codes between two formats is the same shift without bias.
+ * <p>Integer-only rescaling (F8Net's {@code int_op_only_fix_quant}): the accumulator of (input x weight) codes has
+ * {@code fl_in + fl_w} fractional bits (fl_w per output channel with {@link F8NetWeights}); the bias is added in them,
+ * rounded half to even and held in 32 bits; the sum is shifted right by {@code s = fl_in + fl_w - fl_out} rounding half
+ * to even and saturated to the output codes; a negative s shifts left exactly. Moving codes between two formats is the
+ * same shift without bias.
  *
  * @param signed         whether codes are signed (else the tensor is a ReLU's output)
  * @param fractionalBits fl, {@link F8Net#MIN_FL}..{@link F8Net#MAX_FL}

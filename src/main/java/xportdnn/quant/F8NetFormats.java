@@ -25,10 +25,10 @@ import xportdnn.precision.F8NetScheme.Lengths;
  * F8Net's fractional lengths (algorithms.md F) for every layer the simulator computes on F8Net codes, post-training:
  * every tensor gets the fractional length that minimises the squared error of quantize-dequantize (section F's
  * alternative, {@link #rmsFractionalLength}), a convolution's weights per output channel over that channel's folded
- * weights, an activation over its calibration histogram. F8Net's std rule ({@link F8Net#fractionalLength}) ends a format 3.2
- * to 7 standard deviations out, which F8Net's training teaches the net to live with; a post-training net's
- * heavy-tailed activations and BatchNorm-folded weights lose their largest values to it (the README has the
- * per-layer SQNR on calibration images that decided this).
+ * weights, an activation over its calibration histogram. F8Net's std rule ({@link F8Net#fractionalLength}) ends a
+ * format 3.2 to 7 standard deviations out, which F8Net's training teaches the net to live with; a post-training net's
+ * heavy-tailed activations and BatchNorm-folded weights lose their largest values to it (the README has the per-layer
+ * SQNR on calibration images that decided this).
  * Signedness is {@link F8NetScheme}'s; an unsigned output a ReLU rewrites in place is measured after the ReLU. A
  * layer reads its input in the format its producer wrote, the image in the one of its own histogram. Max pooling
  * keeps its input's format, an in-place ReLU its producer's. Average pooling, InnerProduct and the other layers

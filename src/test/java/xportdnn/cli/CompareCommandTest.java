@@ -21,16 +21,16 @@ class CompareCommandTest {
 
     /*
      * Hand counts for tinynet (BatchNorm/Scale folded into conv1): conv1 8x3x3x3 = 216 weights + 8 biases, conv2
-     * 16x8x3x3 = 1,152 + 16, fc (software, float) 3x16 + 3 = 51. Float: 1,443 x 4 B = 5,772 B. naive:8: 216 +
-     * 8x4 + 4 (one scale) + 1,152 + 16x4 + 4 + 51x4 = 1,676 B; xilinx:8 keeps a float32 scale per output channel:
-     * 1,676 - 8 + (8 + 16) x 4 = 1,764 B; bfp:8 a one-byte exponent per output channel, 1,676 - 8 + 24 = 1,692 B,
-     * and one per channel of every activation blob: the image 3, conv1 8, pool1 8, conv2 16, pool2 16: 1,743 B;
-     * naive:4 992 B (the codes halve: 108 + 576), aciq:4 the same codes in all (widths averaging 4) with 6 bytes per
-     * output channel instead of one scale per layer: 992 - 8 + 24 x 6 = 1,128 B; f8net:8 a one-byte fractional length
-     * per output channel: 1,676 - 8 + 24 = 1,692 B. Footprint (one image): conv1 runs with the image (3x32x32) and its output
-     * (8x32x32) live, 11,264 values: 45,056 B in float, 11,264 B at 8 bits, 5,632 B at 4 bits; aciq:4 holds the
-     * image in 16-bit codes (its conv1 reads it so) and conv1's ReLU output in unsigned 4-bit ones: 3,072 x 2 +
-     * 8,192 / 2 = 10,240 B.
+     * 16x8x3x3 = 1,152 + 16, fc (software, float) 3x16 + 3 = 51. Float: 1,443 x 4 B = 5,772 B. naive:8: 216 + 8x4 + 4
+     * (one scale) + 1,152 + 16x4 + 4 + 51x4 = 1,676 B; xilinx:8 keeps a float32 scale per output channel: 1,676 - 8 +
+     * (8 + 16) x 4 = 1,764 B; bfp:8 a one-byte exponent per output channel, 1,676 - 8 + 24 = 1,692 B, and one per
+     * channel of every activation blob: the image 3, conv1 8, pool1 8, conv2 16, pool2 16: 1,743 B; naive:4 992 B (the
+     * codes halve: 108 + 576), aciq:4 the same codes in all (widths averaging 4) with 6 bytes per output channel
+     * instead of one scale per layer: 992 - 8 + 24 x 6 = 1,128 B; f8net:8 a one-byte fractional length per output
+     * channel: 1,676 - 8 + 24 = 1,692 B. Footprint (one image): conv1 runs with the image (3x32x32) and its output
+     * (8x32x32) live, 11,264 values: 45,056 B in float, 11,264 B at 8 bits, 5,632 B at 4 bits; aciq:4 holds the image
+     * in 16-bit codes (its conv1 reads it so) and conv1's ReLU output in unsigned 4-bit ones: 3,072 x 2 + 8,192 / 2 =
+     * 10,240 B.
      */
     @Test
     void scoresEverySchemeOnTheSameImagesWithSizesAndJsonAndReport() throws Exception {
