@@ -2,6 +2,7 @@ package xportdnn.sim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static xportdnn.model.TestWeights.blob;
 import static xportdnn.model.TestWeights.layer;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import xportdnn.engine.layers.Tensors;
+import xportdnn.model.ModelException;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.precision.F8NetFormat;
 
@@ -165,6 +167,24 @@ class F8NetSimulationTest {
         assertTrue(ties.count > 5, "the case exercises rounding half to even: " + ties.count + " ties");
         assertTrue(java.util.Arrays.stream(y).anyMatch(v -> v == 255) && java.util.Arrays.stream(y)
                 .anyMatch(v -> v == 0), "the case exercises both clamps of the unsigned output");
+    }
+
+    /**
+     * A per-channel weight range off the F8Net grid (250 is not 127 * 2^-fl) or one range too few is refused,
+     * naming the layer.
+     */
+    @Test
+    void perChannelRangesOffTheGridAreRefused() {
+        NetParameter weights = NetParameter.newBuilder().addLayer(layer("conv1",
+                blob(new int[] {3, 2, 3, 3}, new float[54]), blob(new int[] {3}, 0f, 0f, 0f))).build();
+        ModelException off = assertThrows(ModelException.class, () -> new FixedPointNet(FixedPointNetTest.net(
+                PER_CHANNEL.replace("th_params: 254", "th_params: 250"), weights)));
+        assertTrue(off.getMessage().contains("conv1") && off.getMessage().contains("th_params 250.0 (channel 2)"),
+                off.getMessage());
+        ModelException few = assertThrows(ModelException.class, () -> new FixedPointNet(FixedPointNetTest.net(
+                PER_CHANNEL.replace("th_params: 254", ""), weights)));
+        assertTrue(few.getMessage().contains("conv1") && few.getMessage().contains("2 th_params for 3 output"),
+                few.getMessage());
     }
 
     /** n values k / denominator with k uniform in [-range, range]. */
