@@ -89,6 +89,11 @@ final class CompareCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s: %d images scored, calibrated on %d%n", result.net(), result.images(),
                 result.calibrationImages());
         out.print(table);
+        for (Comparison.Scored s : result.schemes()) {
+            s.validation().wrappedAverages().forEach((layer, n) -> out.printf(Locale.ROOT, "%s: layer '%s' wrapped a "
+                    + "pooled code around in %d images (the device writes the low bits of an average beyond its "
+                    + "output format's range)%n", s.scheme(), layer, n));
+        }
         out.flush();
         outputs.write(() -> CompareReport.json(result), () -> CompareReport.html(result, table));
         return 0;

@@ -22,7 +22,8 @@ public final class CompareReport {
     /**
      * {@code {"images", "calibration_images", "float": {...}, "schemes": [{"scheme", "top1", "top5",
      * "top1_drop_points", "top1_drop_ci95_points", "top1_agreement", "model_bytes",
-     * "activation_footprint_bytes"}]}}; rates as fractions, drops in points.
+     * "activation_footprint_bytes", "wrapped_average_images": {layer: images}}]}}; rates as fractions, drops in
+     * points.
      */
     public static Map<String, Object> json(Comparison.Result r) {
         Map<String, Object> root = new LinkedHashMap<>();
@@ -48,6 +49,7 @@ public final class CompareReport {
             m.put("top1_agreement", v.top1Agreement());
             m.put("model_bytes", s.modelBytes());
             m.put("activation_footprint_bytes", s.footprintBytes());
+            m.put("wrapped_average_images", v.wrappedAverages());
             schemes.add(m);
         }
         root.put("schemes", schemes);

@@ -67,7 +67,12 @@ public record AveragePooling(int multiplier, int scale, int shift, boolean resca
 
     /** Whether the code written for {@code sum} wrapped around (the true quotient is out of the container's range). */
     public boolean wraps(long sum) {
-        return apply(sum) != (sum * multiplier * scale) >> shift;
+        return wraps(sum, apply(sum));
+    }
+
+    /** Whether {@code code}, what {@link #apply} wrote for {@code sum}, is not the true quotient: it wrapped around. */
+    public boolean wraps(long sum, int code) {
+        return code != (sum * multiplier * scale) >> shift;
     }
 
     /** v as a signed integer of {@code bits} bits: its low bits, sign-extended. */

@@ -92,6 +92,8 @@ public final class FixedPointNet {
     private final List<String> inputs = new ArrayList<>();
     private final List<String> outputs;
     private final List<String> notes = new ArrayList<>();
+    /** The average poolings computed on codes, by layer name, in net order. */
+    private final Map<String, IntPooling> averagePoolings = new LinkedHashMap<>();
     private final Map<String, String> fused = new LinkedHashMap<>();
     /** Layers a convolution step computes besides the convolution: not steps of their own. */
     private final Set<String> consumed = new HashSet<>();
@@ -210,6 +212,17 @@ public final class FixedPointNet {
      */
     public List<String> notes() {
         return List.copyOf(notes);
+    }
+
+    /**
+     * Per average pooling computed on codes (by layer name, in net order), per image of the last pass that ran it, whether a
+     * pooled code wrapped around: the device writes the low bits of an average out of its container's range, so a
+     * large class score can come out negative. The simulation computes it as the device does; this says where.
+     */
+    public Map<String, boolean[]> lastPassWrappedAverages() {
+        Map<String, boolean[]> wrapped = new LinkedHashMap<>();
+        averagePoolings.forEach((name, pooling) -> wrapped.put(name, pooling.wrappedImages()));
+        return wrapped;
     }
 
     /**
@@ -605,6 +618,9 @@ public final class FixedPointNet {
         }
         IntPooling pooling = new IntPooling(window, l.param().getPoolingParam().getRoundMode(), bottom, averages,
                 Math.max(-(long) in.minCode(), in.maxCode()));
+        if (averages != null) {
+            averagePoolings.put(l.name(), pooling);
+        }
         integer(l, l.bottoms(), l.tops(), new IntegerStep(pooling::forward, pooling::outputShape, in, out),
                 out);
     }

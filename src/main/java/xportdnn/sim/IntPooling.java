@@ -20,6 +20,8 @@ final class IntPooling {
     private final PoolGeometry window;
     /** Per channel (one entry serves all), the device's average arithmetic; null for MAX. */
     private final List<AveragePooling> average;
+    /** Per image of the last pass, whether an average wrapped around. */
+    private boolean[] wrapped = new boolean[0];
     private final boolean max;
     private final int channels;
     private final int inHeight;
@@ -75,6 +77,9 @@ final class IntPooling {
      * an average written in an 8-bit container).
      */
     Codes forward(Codes input, int batch) {
+        if (!max) {
+            wrapped = new boolean[batch];
+        }
         boolean bytes = max ? input.bytes() && !emptyWindows : average.stream().allMatch(a -> a.container() <= Byte.SIZE);
         Codes out = output.get(bytes, batch * channels * outHeight * outWidth);
         IntConvolution.parallel(batch * channels, inHeight * inWidth, plane -> pool(input, plane, out));
@@ -98,7 +103,7 @@ final class IntPooling {
                 for (int ow = 0; ow < outWidth; ow++) {
                     int w0 = ow * window.strideW() - window.padW();
                     int w1 = Math.min(w0 + window.kernelW(), inWidth);
-                    outRow[ow] = average(arithmetic, input, base, h0, h1, w0, w1);
+                    outRow[ow] = average(arithmetic, input, base, h0, h1, w0, w1, plane / channels);
                 }
             }
             out.write(o, outRow, 0, outWidth);
@@ -155,15 +160,30 @@ final class IntPooling {
         }
     }
 
-    /** The device's average of rows h0..h1 and columns w0..w1 (h1, w1 already clipped to the input). */
-    private int average(AveragePooling arithmetic, Codes in, int base, int h0, int h1, int w0, int w1) {
+    /**
+     * The device's average of rows h0..h1 and columns w0..w1 (h1, w1 already clipped to the input) for image
+     * {@code image}, which is marked in {@link #wrapped} if the code wraps around.
+     */
+    private int average(AveragePooling arithmetic, Codes in, int base, int h0, int h1, int w0, int w1, int image) {
         long sum = 0;
         for (int h = Math.max(h0, 0); h < h1; h++) {
             for (int w = Math.max(w0, 0); w < w1; w++) {
                 sum += in.get(base + h * inWidth + w);
             }
         }
-        return arithmetic.apply(sum);
+        int code = arithmetic.apply(sum);
+        if (arithmetic.wraps(sum, code)) {
+            wrapped[image] = true; // planes run in parallel: only ever set, read after they have all joined
+        }
+        return code;
+    }
+
+    /**
+     * Per image of the last {@link #forward}, whether one of its averages wrapped around (the device writes the low
+     * bits of a quotient out of the container's range); empty for MAX.
+     */
+    boolean[] wrappedImages() {
+        return wrapped.clone();
     }
 
     /**

@@ -92,6 +92,8 @@ public final class Validation implements Serializable {
     private long fixedOnlyTop1;
     private long floatTiedTop;
     private long fixedTiedTop;
+    /** Per average pooling (in net order), the images on which one of its pooled codes wrapped around. */
+    private final Map<String, Long> wrappedAverages = new LinkedHashMap<>();
 
     /** Adds one layer's float and fixed outputs for the same images (equal lengths). */
     public void addLayer(String name, float[] reference, float[] fixed) {
@@ -105,6 +107,11 @@ public final class Validation implements Serializable {
     /** Adds one layer's errors on some images. */
     void addLayer(LayerError errors) {
         layers.merge(errors.name(), errors, LayerError::plus);
+    }
+
+    /** Adds the images of some pass on which average pooling {@code layer} wrapped a pooled code around. */
+    public void addWrappedAverages(String layer, long images) {
+        wrappedAverages.merge(layer, images, Long::sum);
     }
 
     /** Adds one image's class scores from both nets and its label, if known. */
@@ -170,6 +177,7 @@ public final class Validation implements Serializable {
         fixedOnlyTop1 += other.fixedOnlyTop1;
         floatTiedTop += other.floatTiedTop;
         fixedTiedTop += other.fixedTiedTop;
+        other.wrappedAverages.forEach(this::addWrappedAverages);
         for (int i = 0; i < 2; i++) {
             floatHits[i] += other.floatHits[i];
             fixedHits[i] += other.fixedHits[i];
@@ -206,6 +214,21 @@ public final class Validation implements Serializable {
     /** Images whose fixed-point class scores have two or more classes at the top (see {@link #tiedTop}). */
     public long fixedTiedTop() {
         return fixedTiedTop;
+    }
+
+    /**
+     * Per average pooling that wrapped a pooled code around on some image (in net order), the number of such
+     * images: the device writes the low bits of an average out of its code's range, so those images' scores are
+     * garbage on the device too (the simulation computes them as it does).
+     */
+    public Map<String, Long> wrappedAverages() {
+        Map<String, Long> some = new LinkedHashMap<>();
+        wrappedAverages.forEach((layer, images) -> {
+            if (images > 0) {
+                some.put(layer, images);
+            }
+        });
+        return some;
     }
 
     /** Per-layer errors in the order layers were first added (net order). */

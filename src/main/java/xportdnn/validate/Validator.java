@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.data.Batches;
 import xportdnn.data.ImageSet;
@@ -78,6 +79,8 @@ public final class Validator {
             try (FloatEngine.Pass floatPass = floatNet.start(batch, n)) {
                 BatchComparison comparison = new BatchComparison(floatPass, n, samples.isEmpty());
                 fixedScores = scores(fixedNet.forwardValues(batch, n, comparison::onFixedOutput));
+                fixedNet.lastPassWrappedAverages().forEach((layer, wrapped) -> v.addWrappedAverages(layer,
+                        IntStream.range(0, Math.min(n, wrapped.length)).filter(i -> wrapped[i]).count()));
                 comparison.runFloatTo(null);
                 floatScores = scores(floatPass.finish(null));
                 comparison.errors.values().stream().filter(Objects::nonNull).forEach(v::addLayer);

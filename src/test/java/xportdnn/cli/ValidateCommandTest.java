@@ -128,6 +128,45 @@ class ValidateCommandTest {
         assertTrue(run.stdout().lines().anyMatch(l -> l.startsWith("relu1 ") && l.contains("8-bit")), run.stdout());
     }
 
+    /**
+     * pool2's output made 4 bits finer than the export chose: its averages (the class scores) no longer fit the
+     * 8-bit codes, and the device writes their low byte. validate says so, per layer, as the exported file does not.
+     */
+    @Test
+    void averagesThatWrapAroundAreCounted() throws Exception {
+        Path df = dir.resolve("tiny_df.prototxt");
+        Path folded = dir.resolve("tiny_df.caffemodel");
+        assertEquals(0, CliRun.of("--quant_type", "DynamicFixed", "--fl_bitwidths", "auto", "--deploy_model", DEPLOY,
+                "--weights", WEIGHTS, "--quantized_deploy_model", df.toString(), "--calibration_directory",
+                "examples/tinynet/images", "--mean_value", "128,128,128", "--bitwidths", "8,8,8", "--quiet",
+                "--quantized_weights", folded.toString()).status());
+        String[] validate = {"validate", "--deploy_model", df.toString(), "--weights", folded.toString(), "--images",
+                "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--count", "30", "--quiet"};
+        CliRun exported = CliRun.of(validate);
+        assertEquals(0, exported.status(), exported.stderr());
+        assertFalse(exported.stdout().contains("wrapped"), exported.stdout());
+
+        String text = Files.readString(df);
+        Matcher pool2 = Pattern.compile("name: \"pool2\".*?fl_layer_out: (-?\\d+)", Pattern.DOTALL).matcher(text);
+        assertTrue(pool2.find(), text);
+        Files.writeString(df, text.substring(0, pool2.start(1)) + (Integer.parseInt(pool2.group(1)) + 4)
+                + text.substring(pool2.end(1)));
+        Path json = dir.resolve("v.json");
+        String[] withJson = java.util.Arrays.copyOf(validate, validate.length + 2);
+        withJson[validate.length] = "--json";
+        withJson[validate.length + 1] = json.toString();
+        CliRun finer = CliRun.of(withJson);
+        assertEquals(0, finer.status(), finer.stderr());
+        Matcher line = Pattern.compile("layer 'pool2' wrapped a pooled code around in (\\d+) images").matcher(
+                finer.stdout());
+        assertTrue(line.find(), finer.stdout());
+        int images = Integer.parseInt(line.group(1));
+        assertTrue(images > 0 && images <= 30, finer.stdout());
+        String report = Files.readString(json);
+        assertTrue(Pattern.compile("\"wrapped_average_images\": \\{\\s*\"pool2\": " + images + "\\s*}")
+                .matcher(report).find(), report);
+    }
+
     @Test
     void excludingTheCalibrationImagesScoresTheRest() {
         CliRun run = CliRun.of("validate", "--deploy_model", xilinx.toString(), "--weights", WEIGHTS, "--images",

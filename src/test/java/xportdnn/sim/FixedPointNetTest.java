@@ -196,6 +196,28 @@ class FixedPointNetTest {
         assertTrue(sim.notes().isEmpty(), sim.notes().toString());
     }
 
+    /**
+     * The device writes an average's low byte: DynamicFixed multiplier floor(256 / 4) = 64, shift 0 + 8 - 3 = 5.
+     * Image 0, codes 1, 2, 3, 4: 10 x 64 >> 5 = 20 (2.5 in Q.3). Image 1, four codes 100: 400 x 64 >> 5 = 800,
+     * whose low byte is 32 (4.0): wrapped, and marked for image 1 only.
+     */
+    @Test
+    void wrappedAveragesAreMarkedPerImage() {
+        String prototxt = """
+                name: "pool"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 2 dim: 2 } } }
+                layer { name: "ave" type: "Pooling" bottom: "data" top: "ave"
+                        pooling_param { pool: AVE kernel_size: 2 stride: 2 }
+                        precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 0 fl_layer_out: 3 } }
+                """;
+        FixedPointNet sim = new FixedPointNet(net(prototxt, NetParameter.getDefaultInstance()));
+        Map<String, INDArray> out = sim.forward(new float[] {1, 2, 3, 4, 100, 100, 100, 100}, 2, null);
+        assertArrayEquals(new float[] {2.5f, 4f}, Tensors.floats(out.get("ave")));
+        assertArrayEquals(new boolean[] {false, true}, sim.lastPassWrappedAverages().get("ave"));
+        sim.forward(new float[] {1, 2, 3, 4}, 1, null);
+        assertArrayEquals(new boolean[] {false}, sim.lastPassWrappedAverages().get("ave"));
+    }
+
     /** A DynamicFixed average pooling more than 8 bits finer than its input needs a negative shift: refused. */
     @Test
     void averagePoolingTooFineForTheDeviceShiftIsRefused() {

@@ -45,6 +45,18 @@ class ValidationTest {
     }
 
     @Test
+    void wrappedAveragesAddUpAcrossShardsAndOnlyLayersThatWrappedAreListed() {
+        Validation a = new Validation();
+        a.addWrappedAverages("pool5", 0);
+        a.addWrappedAverages("pool10", 2);
+        Validation b = new Validation();
+        b.addWrappedAverages("pool10", 1);
+        b.addWrappedAverages("pool5", 0);
+        a.merge(b);
+        assertEquals(Map.of("pool10", 3L), a.wrappedAverages());
+    }
+
+    @Test
     void accuracyAgreementAndMerging() {
         Validation a = new Validation();
         // label 1: float top-1 right; fixed has it second (top-5 only)
