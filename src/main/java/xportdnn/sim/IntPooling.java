@@ -12,8 +12,10 @@ import xportdnn.precision.AveragePooling;
  * value. AVE sums the codes of the window's input pixels and hands the sum to the device's arithmetic
  * ({@link AveragePooling}), which divides by the kernel's area even where a window covers padding.
  *
- * <p>Each plane's rows pass through int working rows ({@link Codes#read}, {@link Codes#write}), so the loops below
- * serve byte and int codes alike; MAX keeps the input rows its last window read ({@link WidenedRows}).
+ * <p>MAX of byte codes into bytes (SqueezeNet's poolings at 8 bits) stays in bytes, the rows' maxima taken eight
+ * lanes at a time ({@link ByteMax}). Otherwise each plane's rows pass through int working rows ({@link Codes#read},
+ * {@link Codes#write}), so those loops serve byte and int codes alike; MAX keeps the input rows its last window
+ * read ({@link WidenedRows}).
  */
 final class IntPooling {
 
@@ -82,6 +84,10 @@ final class IntPooling {
     }
 
     private void pool(Codes input, int plane, Codes out) {
+        if (max && out.bytes()) { // byte codes in, and every window holds a pixel
+            poolBytes((byte[]) input.array(), plane, (byte[]) out.array());
+            return;
+        }
         int base = plane * inHeight * inWidth;
         int o = plane * outHeight * outWidth;
         int[] outRow = new int[outWidth];
@@ -102,6 +108,41 @@ final class IntPooling {
                 }
             }
             out.write(o, outRow, 0, outWidth);
+        }
+    }
+
+    /**
+     * MAX of one plane of byte codes whose every window holds an input pixel: per output row the column maxima over
+     * its window's rows ({@link ByteMax}), then each window's maximum of those, written straight to the output.
+     */
+    private void poolBytes(byte[] in, int plane, byte[] out) {
+        int base = plane * inHeight * inWidth;
+        int o = plane * outHeight * outWidth;
+        byte[] columnMax = new byte[inWidth];
+        int sw = window.strideW();
+        int kw = window.kernelW();
+        int pw = window.padW();
+        for (int oh = 0; oh < outHeight; oh++, o += outWidth) {
+            int top = oh * window.strideH() - window.padH();
+            int h0 = Math.max(top, 0);
+            int h1 = Math.min(top + window.kernelH(), inHeight);
+            System.arraycopy(in, base + h0 * inWidth, columnMax, 0, inWidth);
+            for (int h = h0 + 1; h < h1; h++) {
+                ByteMax.maxInto(in, base + h * inWidth, columnMax, 0, inWidth);
+            }
+            for (int ow = 0; ow < outWidth; ow++) {
+                int w0 = ow * sw - pw;
+                int w1 = Math.min(w0 + kw, inWidth);
+                int m = Byte.MIN_VALUE;
+                if (kw == 3 && w0 >= 0 && w1 == w0 + 3) { // as in rowMaxima
+                    m = Math.max(Math.max(columnMax[w0], columnMax[w0 + 1]), columnMax[w0 + 2]);
+                } else {
+                    for (int w = Math.max(w0, 0); w < w1; w++) {
+                        m = Math.max(m, columnMax[w]);
+                    }
+                }
+                out[o + ow] = (byte) m;
+            }
         }
     }
 
