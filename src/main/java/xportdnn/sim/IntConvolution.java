@@ -390,7 +390,7 @@ final class IntConvolution {
         ((long) count * perItem >= PARALLEL_WORK ? range.parallel() : range).forEach(body);
     }
 
-    private static int ceilDiv(int a, int b) {
+    static int ceilDiv(int a, int b) {
         return -Math.floorDiv(-a, b);
     }
 }

