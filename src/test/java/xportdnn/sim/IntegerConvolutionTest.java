@@ -49,7 +49,12 @@ class IntegerConvolutionTest {
          * A KxK kernel (1 to 7 per axis, dilation 1 or 2) with unit strides and the width kept by its padding, as
          * SqueezeNet's 3x3 convolutions: im2col copies each tap as one shifted plane; any height padding.
          */
-        SAME_WIDTH
+        SAME_WIDTH,
+        /**
+         * A KxK kernel (1 to 7 per axis, any padding, dilation 1 or 2) with a column stride of 2 or 3 over planes of
+         * 14 to 40 columns, as SqueezeNet's conv1: with the int8 product im2col splits the input's columns by phase.
+         */
+        STRIDED
     }
 
     static Stream<Arguments> cases() {
@@ -59,7 +64,7 @@ class IntegerConvolutionTest {
     }
 
     static Stream<Arguments> largerCases() {
-        return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS, Kind.SAME_WIDTH)
+        return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS, Kind.SAME_WIDTH, Kind.STRIDED)
                 .flatMap(kind -> Stream.of(6, 8, 16).flatMap(bw -> Stream.of(true, false).flatMap(xilinx ->
                         Stream.of(true, false).flatMap(int8 -> java.util.stream.IntStream.range(0, LARGER_CASES)
                                 .mapToObj(i -> Arguments.of(xilinx, bw, 100_000L * (kind.ordinal() + 1) + 1000L * bw + i,
@@ -98,8 +103,14 @@ class IntegerConvolutionTest {
                 int dw = 1 + r.nextInt(2);
                 g = new Geometry(g.group(), kh, kw, 1, 1, r.nextInt(kh), dw * (kw - 1) / 2, 1 + r.nextInt(2), dw);
             }
-            int h = (g.dilationH() * (kh - 1) + 1) + (kind == Kind.LARGE_PLANES ? 32 + r.nextInt(24) : r.nextInt(9));
-            int w = (g.dilationW() * (kw - 1) + 1) + (kind == Kind.LARGE_PLANES ? 32 + r.nextInt(24) : r.nextInt(9));
+            if (kind == Kind.STRIDED) {
+                kh = 1 + r.nextInt(7);
+                kw = 1 + r.nextInt(7);
+                g = new Geometry(g.group(), kh, kw, 1 + r.nextInt(3), 2 + r.nextInt(2), r.nextInt(kh), r.nextInt(kw),
+                        g.dilationH(), g.dilationW());
+            }
+            int h = (g.dilationH() * (kh - 1) + 1) + extraSize(r, kind);
+            int w = (g.dilationW() * (kw - 1) + 1) + extraSize(r, kind);
             float[] weights = new float[out * inPerGroup * kh * kw];
             float scale = (float) Math.exp(r.nextGaussian());
             for (int i = 0; i < weights.length; i++) {
@@ -111,10 +122,19 @@ class IntegerConvolutionTest {
             }
             int n = switch (kind) {
                 case SMALL, WIDE_SUMS -> 1 + r.nextInt(2);
-                case POINTWISE, SAME_WIDTH -> 1 + r.nextInt(4);
+                case POINTWISE, SAME_WIDTH, STRIDED -> 1 + r.nextInt(4);
                 case LARGE_PLANES -> 3 + r.nextInt(3);
             };
             return new Case(n, c, h, w, out, g, weights, bias, r.nextBoolean(), int8, r.nextBoolean());
+        }
+
+        /** Rows or columns beyond the dilated kernel's extent. */
+        private static int extraSize(Random r, Kind kind) {
+            return switch (kind) {
+                case LARGE_PLANES -> 32 + r.nextInt(24);
+                case STRIDED -> 14 + r.nextInt(20);
+                default -> r.nextInt(9);
+            };
         }
 
         int perChannel() {
