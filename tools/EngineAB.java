@@ -2,8 +2,9 @@
 // machine: each jar gets its own class loader over one ND4J (from the classpath), both run the same seeded random
 // batch, and the load of other processes falls on both alike. Prints whether their outputs are bit-identical, per
 // round each build's median pass (ms per image) and the process's CPU time per image (steadier than wall time when
-// other processes compete), then the medians over the rounds and, with -Dlayers=a,b,..., those layers' mean time
-// per pass (LayerTimes: the interval up to each layer's output) in each build.
+// other processes compete), then the median of the rounds' B / A ratios (both builds of a round saw about the same
+// load), the medians over the rounds, each build's fastest pass and, with -Dlayers=a,b,...,
+// those layers' mean time per pass (LayerTimes: the interval up to each layer's output) in each build.
 //
 // Run from the repository root; neither jar may be on the classpath (build the "before" jar from a worktree of the
 // older commit with `mvn -B -q -o -DskipTests package` and copy target/xportdnn.jar away):
@@ -40,6 +41,7 @@ public class EngineAB {
         final Object times; // LayerTimes, or null without -Dlayers
         final List<Double> wall = new ArrayList<>();
         final List<Double> cpu = new ArrayList<>();
+        double fastest = Double.MAX_VALUE;
 
         Build(String name, String jar, Path prototxt, Path caffemodel, int batch) throws Exception {
             this.name = name;
@@ -126,13 +128,20 @@ public class EngineAB {
                 build.cpu.add((OS.getProcessCpuTime() - cpu0) / 1e6 / passes / batch);
                 Arrays.sort(pass);
                 build.wall.add(pass[passes / 2]);
+                build.fastest = Math.min(build.fastest, pass[0]);
             }
             System.out.printf(Locale.ROOT, "round %d, load average %.2f: A %.3f ms per image (CPU %.3f), B %.3f (CPU %.3f)%n",
                     r + 1, OS.getSystemLoadAverage(), a.wall.get(r), a.cpu.get(r), b.wall.get(r), b.cpu.get(r));
         }
+        List<Double> ratios = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            ratios.add(b.wall.get(r) / a.wall.get(r));
+        }
+        System.out.printf(Locale.ROOT, "B / A, round by round: median %.3f, B faster in %d of %d rounds%n",
+                median(ratios), ratios.stream().filter(x -> x < 1).count(), rounds);
         for (Build build : List.of(a, b)) {
-            System.out.printf(Locale.ROOT, "%s: median %.3f ms per image, CPU %.3f%n", build.name, median(build.wall),
-                    median(build.cpu));
+            System.out.printf(Locale.ROOT, "%s: median %.3f ms per image, CPU %.3f, fastest pass %.3f%n", build.name,
+                    median(build.wall), median(build.cpu), build.fastest);
             if (build.times != null) {
                 System.out.println(build.layers(rounds * passes + 3));
             }

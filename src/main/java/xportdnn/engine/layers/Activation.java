@@ -28,16 +28,6 @@ final class Activation extends InPlaceOp {
     }
 
     /**
-     * Blobs of at most this many values are rectified on one thread. Measured with a kept context on this
-     * project's 2-core machine while other work kept its load average at 7-10 (fastest of 5 runs): a ReLU over
-     * 10,816 values took 54 us on two threads and 6 us on one, over 193,600 values 34 us and 15 us (the second
-     * thread's wake-up is the cost), over 18.9 million values 6.9 ms either way. 2^18 values (1 MiB) puts 23 of
-     * the 26 ReLUs of a SqueezeNet batch-1 pass on one thread (not conv1's and fire4's two 55 x 55 x 128 ones) and
-     * leaves batch 16's large blobs on all threads.
-     */
-    static final long ONE_THREAD_MAX_VALUES = 1 << 18;
-
-    /**
      * {@code max(x, 0) + negative_slope * min(x, 0)}. The plain ReLU (slope 0, every ReLU of most nets) goes through
      * a kept {@link NativeCall}: on SqueezeNet's small blobs the op's set-up, not the arithmetic, is its cost.
      */
@@ -48,11 +38,7 @@ final class Activation extends InPlaceOp {
         }
         NativeCall relu = NativeCall.named("relu", 0.0);
         return new Activation(y -> {
-            if (y.length() <= ONE_THREAD_MAX_VALUES) {
-                relu.runAlone(y, y);
-            } else {
-                relu.run(y, y);
-            }
+            relu.run(y.length(), NativeCall.ONE_THREAD_MAX_VALUES, y, y);
             return y;
         });
     }

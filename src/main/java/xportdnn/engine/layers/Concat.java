@@ -74,7 +74,8 @@ final class Concat implements LayerOp {
     /** Channel concatenation of channels-last bottoms along their last axis, kept channels-last. */
     private INDArray concatChannelsLast(List<INDArray> bottoms, long[] shape) {
         INDArray out = buffers.get(0, shape[0], shape[2], shape[3], shape[1]);
-        lastAxisConcat.run(out, bottoms.stream().map(Tensors::channelsLastStorage).toArray(INDArray[]::new));
+        lastAxisConcat.run(out.length(), NativeCall.ONE_THREAD_MAX_VALUES, out,
+                bottoms.stream().map(Tensors::channelsLastStorage).toArray(INDArray[]::new));
         return Tensors.channelsFirstView(out);
     }
 }

@@ -131,6 +131,12 @@ final class Convolution implements LayerOp {
         return workspaceValues;
     }
 
+    /** The multiply-adds of an ungrouped call writing {@code out}: every output value takes one per weight of its filter. */
+    private long multiplyAdds(INDArray out) {
+        INDArray w = weights.get(0);
+        return out.length() * w.size(1) * w.size(2) * w.size(3);
+    }
+
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         Layers.requireChannels(name, bottoms.get(0), inputs);
@@ -143,10 +149,12 @@ final class Convolution implements LayerOp {
             }
             INDArray out = buffers.get(0, outShape[0], outShape[2], outShape[3], outShape[1]);
             if (padded == null) {
-                channelsLastCall.run(out, storage, weights.get(0), biases.get(0));
+                channelsLastCall.run(multiplyAdds(out), NativeCall.ONE_THREAD_MAX_MULTIPLY_ADDS, out, storage,
+                        weights.get(0), biases.get(0));
             } else {
                 INDArray inner = buffers.get(2, outShape[0], x.size(2), x.size(3), outShape[1]);
-                channelsLastCall.run(inner, storage, weights.get(0), biases.get(0));
+                channelsLastCall.run(multiplyAdds(inner), NativeCall.ONE_THREAD_MAX_MULTIPLY_ADDS, inner, storage,
+                        weights.get(0), biases.get(0));
                 padded.frame(inner, out);
             }
             return List.of(Tensors.channelsFirstView(out));

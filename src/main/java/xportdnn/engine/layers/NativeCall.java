@@ -6,6 +6,8 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * One libnd4j op that a layer calls on every pass with the same arguments: the op and its native argument
@@ -16,6 +18,29 @@ import org.nd4j.linalg.factory.Nd4j;
  * the arrays of a call are set on the shared context.
  */
 final class NativeCall {
+
+    /**
+     * Memory-bound calls (element-wise ops, poolings, concats) over at most this many values run on the calling
+     * thread alone. Measured per call at batch 1 and 16 on SqueezeNet, one and two threads alternated in one
+     * process on this project's 2-core machine (fastest of 30-200 calls each, load average 3-9): at batch 1 one
+     * thread was the faster at every size up to the largest, 1.2 million values (conv1's ReLU 119 against 139 us,
+     * pool1 149 against 183 us, a 55 x 55 x 128 + 128 concat 236 against 239 us); at batch 16 the two were even
+     * from 0.7 to 1.5 million values and two threads won from 4.5 million (a concat 1.13 against 1.78 ms).
+     */
+    static final long ONE_THREAD_MAX_VALUES = 1 << 21;
+
+    /**
+     * Convolutions of at most this many multiply-adds per call run on the calling thread alone. Measured as
+     * {@link #ONE_THREAD_MAX_VALUES} (fastest call of each, SqueezeNet batch 1): one thread won up to 28 million
+     * multiply-adds (a 55 x 55, 16 -> 64 3x3: 362 against 384 us; every 1x1 of up to 18 million, e.g. 265 against
+     * 300 us), two from 60 million (27 x 27, 48 -> 192 3x3: 556 against 646 us; conv1's 174 million: 1.35 against
+     * 1.99 ms). Every convolution of a batch-16 SqueezeNet pass (45 million and up) stays on all threads.
+     */
+    static final long ONE_THREAD_MAX_MULTIPLY_ADDS = 1 << 25;
+
+    /** Calls running alone just now, on any Java thread, and the {@code maxMasterThreads} the first of them found. */
+    private static int callsAlone;
+    private static int masterThreads;
 
     private final CustomOp op;
     private final OpContext context;
@@ -44,23 +69,44 @@ final class NativeCall {
     }
 
     /**
-     * Runs the op as {@link #run} does, but on the calling thread alone: for libnd4j's own loops (element-wise ops,
-     * not oneDNN's) over small arrays, where waking a second thread costs more than the work it takes over. libnd4j
-     * splits such a loop over at most {@code maxMasterThreads} threads; that process-wide limit is lowered for the
-     * call and put back after it (a libnd4j loop another thread starts meanwhile also runs on one thread).
+     * Runs the op as {@link #run} does, on the calling thread alone when {@code work <= oneThreadMax} (see
+     * {@link #ONE_THREAD_MAX_VALUES}): there waking a second thread costs more than the work it takes over. oneDNN
+     * (convolutions, poolings, concats) runs on OpenMP with the calling thread's OpenMP thread count, libnd4j's own
+     * loops (element-wise ops) on at most {@code maxMasterThreads} threads: both are lowered for the call and put
+     * back after it.
      */
-    void runAlone(INDArray output, INDArray... inputs) {
-        Environment environment = Nd4j.getEnvironment();
-        int threads = environment.maxMasterThreads();
-        if (threads <= 1) {
+    void run(long work, long oneThreadMax, INDArray output, INDArray... inputs) {
+        if (work > oneThreadMax) {
             run(output, inputs);
             return;
         }
-        environment.setMaxMasterThreads(1);
+        NativeOps nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int openMpThreads = nativeOps.ompGetMaxThreads();
+        nativeOps.setOmpNumThreads(1);
+        enterAlone();
         try {
             run(output, inputs);
         } finally {
-            environment.setMaxMasterThreads(threads);
+            leaveAlone();
+            nativeOps.setOmpNumThreads(openMpThreads);
+        }
+    }
+
+    /**
+     * libnd4j's {@code maxMasterThreads} is process-wide (OpenMP's count belongs to the calling thread): the first
+     * of overlapping calls lowers it, the last puts it back.
+     */
+    private static synchronized void enterAlone() {
+        if (callsAlone++ == 0) {
+            Environment environment = Nd4j.getEnvironment();
+            masterThreads = environment.maxMasterThreads();
+            environment.setMaxMasterThreads(1);
+        }
+    }
+
+    private static synchronized void leaveAlone() {
+        if (--callsAlone == 0) {
+            Nd4j.getEnvironment().setMaxMasterThreads(masterThreads);
         }
     }
 

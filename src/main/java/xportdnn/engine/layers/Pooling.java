@@ -64,7 +64,7 @@ final class Pooling implements LayerOp {
         INDArray in = g.pad(channelsLast ? storage : Tensors.dense(x), max ? -Float.MAX_VALUE : 0f, channelsLast);
         INDArray out = channelsLast ? buffers.get(0, x.size(0), g.outH, g.outW, x.size(1))
                 : buffers.get(0, x.size(0), x.size(1), g.outH, g.outW);
-        (channelsLast ? g.channelsLastCall : g.call).run(out, in);
+        (channelsLast ? g.channelsLastCall : g.call).run(in.length(), NativeCall.ONE_THREAD_MAX_VALUES, out, in);
         if (g.averageFactor != null) {
             out.muli(channelsLast ? g.averageFactorChannelsLast : g.averageFactor);
         }
