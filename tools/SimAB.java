@@ -2,7 +2,9 @@
 // of its own over one shared ND4J (this classpath), passes alternating (who goes first alternates too), so that a
 // shared machine's load falls on both alike. Prints per build the median and fastest process CPU time per image,
 // and the median over pairs of (CPU time of A / CPU time of B): above 1.0 means B is faster. Process CPU time
-// ticks in 10 ms steps here, a few percent of a batch-16 pass: use 20 or more pairs.
+// ticks in 10 ms steps here, a few percent of a batch-16 pass: use 20 or more pairs. A difference below one tick
+// leaves that median at 1.000; the ratio of the two builds' total CPU times over all pairs resolves it (use 100 or
+// more pairs).
 //
 // Run from the repository root after a build (the quantized prototxt as for tools/SimSpeed.java):
 //   OMP_WAIT_POLICY=PASSIVE java -Xmx8g -cp "$(cat target/classpath.txt)" tools/SimAB.java \
@@ -78,8 +80,9 @@ public class SimAB {
             System.out.printf(Locale.ROOT, "%s: CPU ms per image median %.2f, fastest %.2f%n", builds[b].jar(),
                     median(ms[b]), Arrays.stream(ms[b]).min().orElseThrow());
         }
-        System.out.printf(Locale.ROOT, "median CPU time A / B over %d pairs: %.3f (load average %.1f)%n", pairs,
-                median(ratios), os.getSystemLoadAverage());
+        System.out.printf(Locale.ROOT, "median CPU time A / B over %d pairs: %.3f, total CPU time A / B: %.3f (load "
+                + "average %.1f)%n", pairs, median(ratios), Arrays.stream(ms[0]).sum() / Arrays.stream(ms[1]).sum(),
+                os.getSystemLoadAverage());
     }
 
     static double median(double[] v) {

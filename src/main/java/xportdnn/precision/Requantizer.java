@@ -29,9 +29,9 @@ public final class Requantizer {
     private final int upper;
     /**
      * Per channel, the same move in 32-bit arithmetic for accumulators up to 2^24 (see {@link #int32Plan}): the
-     * accumulator is first clamped to [{@code accLow}, {@code accHigh}], beyond which the result is saturated
-     * anyway, which keeps {@code a x multiplier + offset} within int. {@code int32[c]} is false where that
-     * does not fit.
+     * accumulator is clamped to [{@code accLow}, {@code accHigh}], the accumulators whose results lie within
+     * lower..upper, which keeps {@code a x multiplier + offset} within int and the result within its bounds.
+     * {@code int32[c]} is false where that does not fit.
      */
     private final boolean[] int32;
     private final int[] accLow;
@@ -90,6 +90,11 @@ public final class Requantizer {
     /**
      * Decides whether channel c's move runs in int: the accumulator clamped to its {@link #saturation} bounds
      * (which leaves the result unchanged) and to the float path's range, what remains in between must fit in int.
+     * The clamp is then narrowed to the accumulators whose results lie within lower..upper, and the int path takes
+     * the channel only where that clamp alone gives the saturated result (an accumulator below the first of them
+     * would have saturated to the first one's result, lower; likewise above), so that it needs no clamp of its
+     * result: wherever the multiplier is at most 2^shift, as one more accumulator then moves the result by at most
+     * one code (every requantization into coarser codes).
      */
     private void int32Plan(int c) {
         long m = multiplier[c];
@@ -104,9 +109,38 @@ public final class Requantizer {
         if (low > high || Math.max(Math.abs(low * m + b), Math.abs(high * m + b)) + half >= INT_LIMIT) {
             return;
         }
+        long first = firstReaching(c, lower, low, high);
+        long last = firstReaching(c, upper + 1L, low, high) - 1;
+        if (first > last || (first != -2 * FLOAT_ACCUMULATOR && unclamped(first, c) != lower)
+                || (last != 2 * FLOAT_ACCUMULATOR && unclamped(last, c) != upper)) {
+            return;
+        }
         int32[c] = true;
-        accLow[c] = (int) low;
-        accHigh[c] = (int) high;
+        accLow[c] = (int) first;
+        accHigh[c] = (int) last;
+    }
+
+    /** The result of accumulator a of channel c before saturation (a within int32Plan's accumulators). */
+    private long unclamped(long a, int c) {
+        return roundShift(a * multiplier[c] + offset[c], shift, rounding);
+    }
+
+    /**
+     * The smallest accumulator in {@code low..high} whose unsaturated result is at least {@code code} (results grow
+     * with the accumulator), {@code high + 1} where none is.
+     */
+    private long firstReaching(int c, long code, long low, long high) {
+        long below = low - 1; // its result counts as below code
+        long reaching = high + 1;
+        while (reaching - below > 1) {
+            long mid = (below + reaching) >> 1; // floor of the mean: below < mid < reaching
+            if (unclamped(mid, c) >= code) {
+                reaching = mid;
+            } else {
+                below = mid;
+            }
+        }
+        return reaching;
     }
 
     /**
@@ -262,7 +296,7 @@ public final class Requantizer {
     /**
      * The move in int arithmetic ({@link #int32Plan}), written for C2's (JDK 17) auto-vectorizer: it vectorizes
      * neither Math.max/min on int nor a loop reading and writing at two different offsets, so it runs in place
-     * indexed by the loop variable, and the clamps are masks. With {@code d = y - x}, {@code x + (d & ~(d >> 31))}
+     * indexed by the loop variable, and the clamp is masks; the result needs none ({@link #int32Plan}). With {@code d = y - x}, {@code x + (d & ~(d >> 31))}
      * is {@code max(x, y)} and {@code y - (d & ~(d >> 31))} is {@code min(x, y)}, as d cannot overflow:
      * accumulators are at most 2^24, the clamp bounds 2^25, everything else below 2^30.
      */
@@ -275,8 +309,6 @@ public final class Requantizer {
         int away = (int) awayMask();
         int even = (int) evenMask();
         int s = shift;
-        int lo = lower;
-        int hi = upper;
         int end = to + count;
         for (int i = to; i < end; i++) {
             int a = out[i];
@@ -285,11 +317,7 @@ public final class Requantizer {
             d = aHi - a;
             a = aHi - (d & ~(d >> 31));
             int v = a * m + b;
-            int r = (v + half + ((v >> 31) & away) + ((v >> s) & even) - even) >> s;
-            d = r - lo;
-            r = lo + (d & ~(d >> 31));
-            d = hi - r;
-            out[i] = hi - (d & ~(d >> 31));
+            out[i] = (v + half + ((v >> 31) & away) + ((v >> s) & even) - even) >> s;
         }
     }
 

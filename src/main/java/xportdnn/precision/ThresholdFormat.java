@@ -115,6 +115,7 @@ public final class ThresholdFormat implements NumberFormat {
         if (th == 0) { // a threshold of 0 leaves every code 0
             return codes;
         }
+        float negative = -th;
         int lo = minCode();
         int hi = maxCode();
         // blocks in parallel: the simulator quantizes a whole batch of images here (2.5 million values at batch 16)
@@ -122,8 +123,12 @@ public final class ThresholdFormat implements NumberFormat {
         IntStream range = IntStream.range(0, blocks);
         (blocks > 1 ? range.parallel() : range).forEach(b -> {
             for (int i = b * BLOCK; i < Math.min(values.length, (b + 1) * BLOCK); i++) {
-                double q = Math.max(-th, Math.min(th, values[i])) / step; // |q| < 2^23: q +- 0.5 is exact in double,
-                int r = (int) (q + Math.copySign(0.5, q));                 // and truncation then rounds half away
+                // clipped by comparisons, a third faster than Math.min/max on floats (JDK 17) and the same for every
+                // float, NaN and signed zeros included, as th > 0
+                float x = values[i];
+                float clipped = x < negative ? negative : x > th ? th : x;
+                double q = clipped / step; // a float32 division as the runtime's; |q| < 2^23: q +- 0.5 is exact in
+                int r = (int) (q + Math.copySign(0.5, q)); // double, and truncation then rounds half away
                 codes[i] = Math.max(lo, Math.min(hi, r));
             }
         });

@@ -207,4 +207,50 @@ class FormatArithmeticTest {
         assertEquals(8 - 30, DynamicFixedScheme.fusedWeightsFl(0x1p29, 8));
     }
 
+
+    /**
+     * The bulk int moves (whose int path clamps only the accumulator) against the single-value move in long
+     * arithmetic: random multipliers below, at and above 2^shift, offsets, shifts 0..29, both roundings, with and
+     * without ReLU, on random accumulators up to 2^24 and on every accumulator within 3 of each saturation boundary
+     * and of 0.
+     */
+    @Test
+    void bulkMovesEqualSingleValues() {
+        java.util.Random random = new java.util.Random(17);
+        for (int trial = 0; trial < 3000; trial++) {
+            int shift = trial % 30;
+            long unit = 1L << shift;
+            long m = switch (trial % 5) {
+                case 0 -> unit;
+                case 1 -> 1 + random.nextInt((int) Math.min(unit, 1 << 22));
+                case 2 -> Math.max(1, unit - random.nextInt(3));
+                case 3 -> unit + 1 + random.nextInt(1000);
+                default -> 1 + random.nextInt(1 << 20);
+            };
+            long b = (long) (random.nextGaussian() * 40 * unit);
+            int bits = 2 + random.nextInt(15);
+            int upper = (1 << (bits - 1)) - 1;
+            Requantizer move = new Requantizer(new long[] {m}, new long[] {b}, shift, -upper - 1, upper,
+                    random.nextBoolean() ? Requantizer.Rounding.HALF_AWAY : Requantizer.Rounding.HALF_EVEN);
+            if (random.nextBoolean()) {
+                move = move.withRelu();
+            }
+            int[] acc = new int[200];
+            for (int i = 0; i < 100; i++) {
+                acc[i] = random.nextInt((1 << 25) + 1) - (1 << 24);
+            }
+            int i = 100;
+            for (double edge : new double[] {((move.lower() - 0.5) * unit - b) / m, ((move.upper() + 0.5) * unit - b) / m,
+                0}) {
+                for (long a = Math.round(edge) - 3; a <= Math.round(edge) + 3; a++) {
+                    acc[i++] = (int) Math.max(-(1 << 24), Math.min(1 << 24, a));
+                }
+            }
+            int[] bulk = acc.clone();
+            move.applyInPlace(bulk, 0, i, 0);
+            for (int k = 0; k < i; k++) {
+                assertEquals(move.apply(acc[k], 0), bulk[k], move + ", accumulator " + acc[k]);
+            }
+        }
+    }
 }
