@@ -24,7 +24,6 @@ import xportdnn.engine.CpuInfo;
 import xportdnn.engine.CpuPeak;
 import xportdnn.engine.EngineThreads;
 import xportdnn.engine.FloatEngine;
-import xportdnn.engine.LayerObserver;
 import xportdnn.engine.LayerTimes;
 import xportdnn.engine.NativeBuild;
 import xportdnn.engine.layers.Tensors;
@@ -106,10 +105,10 @@ public final class BenchCommand implements Callable<Integer> {
                     + "'cpu MHz'. Not with --peak_gflops, which replaces the whole estimate.")
     Double clockGhz;
 
-    /** One forward pass of whichever engine is timed, showing each layer's output to the observer. */
+    /** One forward pass of whichever engine is timed, telling {@code times} (if not null) when each layer is done. */
     @FunctionalInterface
     private interface Pass {
-        void run(LayerObserver observer);
+        void run(LayerTimes times);
     }
 
     @Override
@@ -122,7 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         FloatEngine engine = new FloatEngine(net);
         INDArray input = randomInput(engine);
-        Pass floatPass = observer -> engine.forward(input, observer);
+        Pass floatPass = times -> engine.forward(input, times);
         Pass timed = floatPass;
         PassTimes floatTimes = null;
         if (mode.equals("fixed")) {
@@ -132,7 +131,15 @@ public final class BenchCommand implements Callable<Integer> {
             }
             FixedPointNet fixed = new FixedPointNet(net);
             float[] values = Tensors.floats(input);
-            timed = observer -> fixed.forward(values, batch, observer);
+            int layers = net.layers().size();
+            // per layer, the simulator only says when a layer is done: its outputs are not dequantized for it
+            timed = times -> {
+                if (times == null) {
+                    fixed.forward(values, batch, null);
+                } else {
+                    fixed.forwardValuesFirst(values, batch, layers, (layer, tops) -> times.lap(layer));
+                }
+            };
             floatTimes = timePasses(floatPass, null);
         }
         LayerTimes layerTimes = perLayer ? new LayerTimes() : null;

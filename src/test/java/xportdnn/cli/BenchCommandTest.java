@@ -167,6 +167,23 @@ class BenchCommandTest {
         assertClose(n.get("float_ms_per_image") / n.get("ms_per_image"), n.get("speed_vs_float"), "speed ratio");
     }
 
+    /**
+     * Per layer, the simulator is timed under the layers it reports (a convolution with its fused BatchNorm, Scale
+     * and ReLU under the ReLU), and only told when each is done: its outputs are not dequantized for the table.
+     */
+    @Test
+    void perLayerInFixedModeListsTheSimulatorsSteps(@TempDir Path dir) {
+        Path quantized = dir.resolve("q.prototxt");
+        assertEquals(0, CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
+                quantized.toString(), "--calibration_directory", "examples/tinynet/images", "--mean_value",
+                "128,128,128", "--bitwidths", "8,8,8", "--quiet").status());
+        assertEquals(0, run("bench", "--deploy_model", quantized.toString(), "--weights", WEIGHTS, "--mode", "fixed",
+                "--iterations", "2", "--warmup", "0", "--per_layer"), last.stderr());
+        List<String> rows = last.stdout().lines().dropWhile(l -> !l.startsWith("layer ")).skip(1).toList();
+        assertEquals(List.of("data", "relu1", "pool1", "relu2", "pool2", "fc", "prob").stream().sorted().toList(),
+                rows.stream().map(l -> l.split(" +")[0]).sorted().toList(), last.stdout());
+    }
+
     @Test
     void badFlagValuesAreOneLineErrors() {
         String[][] cases = {
