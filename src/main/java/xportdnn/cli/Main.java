@@ -34,7 +34,7 @@ public final class Main {
         try {
             NativeBuild.apply(); // before anything loads ND4J
         } catch (ModelException e) {
-            cl.getErr().println("xportdnn: error: " + e.getMessage());
+            cl.getErr().println("xportdnn: error: " + oneLine(e.getMessage()));
             cl.getErr().flush();
             return EXIT_BAD_INPUT;
         }
@@ -70,7 +70,7 @@ public final class Main {
         PrintWriter err = cl.getErr();
         int status;
         if (e instanceof ModelException) {
-            err.println("xportdnn: error: " + e.getMessage());
+            err.println("xportdnn: error: " + oneLine(e.getMessage()));
             status = EXIT_BAD_INPUT;
         } else {
             err.println("xportdnn: internal error (a bug in xportdnn): " + e.getClass().getName()
@@ -94,6 +94,14 @@ public final class Main {
         return false;
     }
 
+    /**
+     * {@code text} on one line: its line breaks written as {@code \n} and {@code \r}, so that an error echoing an
+     * argument or a file's text that holds one stays the one line it promises.
+     */
+    static String oneLine(String text) {
+        return String.valueOf(text).replace("\r", "\\r").replace("\n", "\\n");
+    }
+
     /** A bad flag or flag value: one line naming it, pointing to the command's --help; exit 2. */
     private static int reportBadFlags(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
@@ -104,7 +112,7 @@ public final class Main {
             String best = unmatched.getSuggestions().get(0);
             List<String> unknown = unmatched.getUnmatched();
             if (cl.getSubcommands().containsKey(best) && !unknown.isEmpty() && !unknown.get(0).startsWith("-")) {
-                message = "unknown command '" + unknown.get(0) + "'";
+                message = "unknown command '" + oneLine(unknown.get(0)) + "'";
             }
             message += "; did you mean '" + best + "'?";
         }

@@ -36,6 +36,19 @@ class ErrorWordsTest {
         failing("infer", "--no_such_flag");
     }
 
+    /** An argument holding a line break (the CLI fuzz target's finding) is echoed with it escaped: still one line. */
+    @Test
+    void echoedLineBreaksStayOnOneLine() throws IOException {
+        CliRun command = failing("\nxportdnn: error: erro");
+        assertTrue(command.stderr().contains("unknown command '\\nxportdnn: error: erro'"), command.stderr());
+        Path named = dir.resolve("two\nlines.prototxt");
+        Files.writeString(named, "layer { name: ");
+        CliRun file = failing("--deploy_model", named.toString(), "--weights", WEIGHTS, "--quantized_deploy_model",
+                dir.resolve("q.prototxt").toString(), "--bitwidths", "8,8,8", "--calibration_directory",
+                "examples/tinynet/images");
+        assertTrue(file.stderr().contains("lines.prototxt:1:15"), file.stderr());
+    }
+
     @Test
     void missingMeanFileInWords() {
         Path absent = dir.resolve("mean.npy");
