@@ -16,7 +16,7 @@ package xportdnn.precision;
  * ({@code |mu_c| <= step_c / 2}, as the threshold is the channel's largest magnitude, so a code has at most
  * {@code M_c + 7} bits.)
  */
-public final class AciqWeights implements NumberFormat {
+public final class AciqWeights implements WeightsFormat {
 
     /** Fractional bits (of a channel's step) of the mean offset. */
     public static final int MEAN_FRACTION = 7;
@@ -142,16 +142,6 @@ public final class AciqWeights implements NumberFormat {
     @Override
     public int quantize(float x, int channel) {
         return (channels[channel].quantize(x, 0) << MEAN_FRACTION) + meanCodes[channel];
-    }
-
-    @Override
-    public Requantizer fromProducts(NumberFormat input, NumberFormat weights, float[] bias) {
-        throw new UnsupportedOperationException("weights are not a result format");
-    }
-
-    @Override
-    public Requantizer from(NumberFormat source) {
-        throw new UnsupportedOperationException("weights are not a result format");
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * a product ({@link F8NetFormat#fromProducts}) each output channel's accumulator then has {@code fl_in + fl[c]}
  * fractional bits, so each channel shifts to the output by its own amount.
  */
-public final class F8NetWeights implements NumberFormat {
+public final class F8NetWeights implements WeightsFormat {
 
     private final int[] fractionalBits;
 
@@ -56,18 +56,6 @@ public final class F8NetWeights implements NumberFormat {
     @Override
     public int maxCode() {
         return F8Net.maxCode(true);
-    }
-
-    /** Weights are never a result: nothing is requantized into them. */
-    @Override
-    public Requantizer fromProducts(NumberFormat input, NumberFormat weights, float[] bias) {
-        throw new UnsupportedOperationException("per-channel F8Net weights are not an activation format");
-    }
-
-    /** Weights are never a result: nothing is requantized into them. */
-    @Override
-    public Requantizer from(NumberFormat source) {
-        throw new UnsupportedOperationException("per-channel F8Net weights are not an activation format");
     }
 
     @Override
