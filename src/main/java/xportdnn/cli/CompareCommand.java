@@ -90,9 +90,7 @@ final class CompareCommand implements Callable<Integer> {
                 result.calibrationImages());
         out.print(table);
         for (Comparison.Scored s : result.schemes()) {
-            s.validation().wrappedAverages().forEach((layer, n) -> out.printf(Locale.ROOT, "%s: layer '%s' wrapped a "
-                    + "pooled code around in %d images (the device writes the low bits of an average beyond its "
-                    + "output format's range)%n", s.scheme(), layer, n));
+            s.validation().wrappedAverageNotes().forEach(note -> out.println(s.scheme() + ": " + note));
         }
         out.flush();
         outputs.write(() -> CompareReport.json(result), () -> CompareReport.html(result, table));

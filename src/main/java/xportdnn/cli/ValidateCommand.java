@@ -196,10 +196,8 @@ final class ValidateCommand implements Callable<Integer> {
                     + "the lower class id is taken; the last fixed-point output is %s%n", v.fixedTiedTop(),
                     100.0 * v.fixedTiedTop() / v.images(), lastOutput);
         }
-        v.wrappedAverages().forEach((layer, images) -> out.printf(Locale.ROOT, "layer '%s' wrapped a pooled code "
-                + "around in %d images (%.2f%%): the device writes the low bits of an average beyond its output "
-                + "format's range, so a large score comes out small or negative there too; a coarser output format "
-                + "for it (or for the layer it averages) holds them%n", layer, images, 100.0 * images / v.images()));
+        v.wrappedAverageNotes().forEach(note -> out.println(note + "; a coarser output format for it (or for the "
+                + "layer it averages) holds them"));
         out.println();
         TextTable table = floated.isEmpty() ? new TextTable("layer", ">SQNR (dB)")
                 : new TextTable("layer", ">SQNR (dB)", "computed");

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import xportdnn.validate.Prediction;
@@ -229,6 +230,19 @@ public final class Validation implements Serializable {
             }
         });
         return some;
+    }
+
+    /**
+     * One sentence per layer of {@link #wrappedAverages}, for every report of a validation to say alike: the layer,
+     * its images (and their share) and what a wrapped code means on the device.
+     */
+    public List<String> wrappedAverageNotes() {
+        List<String> notes = new ArrayList<>();
+        wrappedAverages().forEach((layer, n) -> notes.add(String.format(Locale.ROOT, "layer '%s' wrapped a pooled "
+                + "code around in %d images (%.2f%%): the device writes the low bits of an average beyond its output "
+                + "format's range, so a large score comes out small or negative there too", layer, n,
+                100.0 * n / images)));
+        return notes;
     }
 
     /** Per-layer errors in the order layers were first added (net order). */

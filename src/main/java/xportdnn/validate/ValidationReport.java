@@ -124,9 +124,7 @@ public final class ValidationReport {
                     + "top score: the output's step is too coarse to rank them, and the lower class id is taken.</p>\n",
                     v.fixedTiedTop(), 100.0 * v.fixedTiedTop() / v.images()));
         }
-        v.wrappedAverages().forEach((layer, images) -> t.append(String.format(Locale.ROOT, "<p>Layer %s wrapped a "
-                + "pooled code around in %d images (%.2f%%): the device writes the low bits of an average beyond its "
-                + "output format's range.</p>%n", escape(layer), images, 100.0 * images / v.images())));
+        v.wrappedAverageNotes().forEach(note -> t.append("<p>").append(escape(note)).append(".</p>\n"));
         return t.toString();
     }
 

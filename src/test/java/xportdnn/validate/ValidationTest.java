@@ -54,6 +54,13 @@ class ValidationTest {
         b.addWrappedAverages("pool5", 0);
         a.merge(b);
         assertEquals(Map.of("pool10", 3L), a.wrappedAverages());
+        for (int i = 0; i < 4; i++) {
+            a.addImage(OptionalInt.empty(), new float[] {1, 0}, new float[] {1, 0});
+        }
+        // 3 of 4 images
+        assertEquals(List.of("layer 'pool10' wrapped a pooled code around in 3 images (75.00%): the device writes the "
+                + "low bits of an average beyond its output format's range, so a large score comes out small or "
+                + "negative there too"), a.wrappedAverageNotes());
     }
 
     @Test
