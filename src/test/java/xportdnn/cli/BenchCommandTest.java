@@ -152,13 +152,19 @@ class BenchCommandTest {
         assertEquals("", last.stdout());
     }
 
-    @Test
-    void fixedModeTimesTheSimulatorAgainstTheFloatEngine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws Exception {
-        java.nio.file.Path quantized = dir.resolve("q.prototxt");
+    /** tinynet exported in Xilinx mode at 8 bits into {@code dir}: the quantized prototxt. */
+    private static Path xilinxExport(Path dir) {
+        Path quantized = dir.resolve("q.prototxt");
         assertEquals(0, CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
                 quantized.toString(), "--calibration_directory", "examples/tinynet/images", "--mean_value",
                 "128,128,128", "--bitwidths", "8,8,8", "--quiet").status());
+        return quantized;
+    }
+
+    @Test
+    void fixedModeTimesTheSimulatorAgainstTheFloatEngine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Path quantized = xilinxExport(dir);
         java.nio.file.Path json = dir.resolve("bench.json");
         assertEquals(0, run("bench", "--deploy_model", quantized.toString(), "--weights", WEIGHTS, "--mode", "fixed",
                 "--iterations", "3", "--warmup", "1", "--json", json.toString()), last.stderr());
@@ -173,10 +179,7 @@ class BenchCommandTest {
      */
     @Test
     void perLayerInFixedModeListsTheSimulatorsSteps(@TempDir Path dir) {
-        Path quantized = dir.resolve("q.prototxt");
-        assertEquals(0, CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
-                quantized.toString(), "--calibration_directory", "examples/tinynet/images", "--mean_value",
-                "128,128,128", "--bitwidths", "8,8,8", "--quiet").status());
+        Path quantized = xilinxExport(dir);
         assertEquals(0, run("bench", "--deploy_model", quantized.toString(), "--weights", WEIGHTS, "--mode", "fixed",
                 "--iterations", "2", "--warmup", "0", "--per_layer"), last.stderr());
         List<String> rows = last.stdout().lines().dropWhile(l -> !l.startsWith("layer ")).skip(1).toList();

@@ -112,14 +112,19 @@ class ValidateCommandTest {
         }
     }
 
+    /** tinynet exported in DynamicFixed mode, auto formats, 8 bits, with its folded caffemodel. */
+    private static void exportDynamicFixed(Path prototxt, Path caffemodel) {
+        assertEquals(0, CliRun.of("--quant_type", "DynamicFixed", "--fl_bitwidths", "auto", "--deploy_model", DEPLOY,
+                "--weights", WEIGHTS, "--quantized_deploy_model", prototxt.toString(), "--calibration_directory",
+                "examples/tinynet/images", "--mean_value", "128,128,128", "--bitwidths", "8,8,8", "--quiet",
+                "--quantized_weights", caffemodel.toString()).status());
+    }
+
     @Test
     void dynamicFixedFilesValidateToo() {
         Path df = dir.resolve("tiny_df.prototxt");
         Path folded = dir.resolve("tiny_df.caffemodel"); // unfolded, the runtime would starve conv1's fused weights
-        assertEquals(0, CliRun.of("--quant_type", "DynamicFixed", "--fl_bitwidths", "auto", "--deploy_model", DEPLOY,
-                "--weights", WEIGHTS, "--quantized_deploy_model", df.toString(), "--calibration_directory",
-                "examples/tinynet/images", "--mean_value", "128,128,128", "--bitwidths", "8,8,8", "--quiet",
-                "--quantized_weights", folded.toString()).status());
+        exportDynamicFixed(df, folded);
         CliRun run = CliRun.of("validate", "--deploy_model", df.toString(), "--weights", folded.toString(), "--images",
                 "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--count", "30", "--layer_cost", "--quiet");
         assertEquals(0, run.status(), run.stderr());
@@ -136,10 +141,7 @@ class ValidateCommandTest {
     void averagesThatWrapAroundAreCounted() throws Exception {
         Path df = dir.resolve("tiny_df.prototxt");
         Path folded = dir.resolve("tiny_df.caffemodel");
-        assertEquals(0, CliRun.of("--quant_type", "DynamicFixed", "--fl_bitwidths", "auto", "--deploy_model", DEPLOY,
-                "--weights", WEIGHTS, "--quantized_deploy_model", df.toString(), "--calibration_directory",
-                "examples/tinynet/images", "--mean_value", "128,128,128", "--bitwidths", "8,8,8", "--quiet",
-                "--quantized_weights", folded.toString()).status());
+        exportDynamicFixed(df, folded);
         String[] validate = {"validate", "--deploy_model", df.toString(), "--weights", folded.toString(), "--images",
                 "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--count", "30", "--quiet"};
         CliRun exported = CliRun.of(validate);
