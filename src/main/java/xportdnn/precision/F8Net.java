@@ -18,6 +18,12 @@ public final class F8Net {
     /** The only word length whose constants the paper publishes. */
     public static final int BITS = 8;
 
+    /**
+     * The accumulator word: F8Net's reference keeps a convolution output that a residual sum reads, and the sum, as
+     * 32-bit accumulators ({@link F8NetFormat#wide}) and shifts them into the next convolution's 8-bit input.
+     */
+    public static final int ACCUMULATOR_BITS = 32;
+
     /** The statistics F8Net reads a tensor's format from, each with the paper's constants c (signed, unsigned). */
     public enum Statistic {
         /** Standard deviation: c = 40 signed, 70 unsigned. */
@@ -48,6 +54,9 @@ public final class F8Net {
     public static final int MIN_FL = -8;
     /** The largest fractional length a format may have. */
     public static final int MAX_FL = 24;
+
+    /** The largest fractional length of an accumulator: the sum of an input's and a weight's largest. */
+    public static final int MAX_ACCUMULATOR_FL = 2 * MAX_FL;
 
     /**
      * {@code fl} when a format may have it.

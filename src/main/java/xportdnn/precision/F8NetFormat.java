@@ -10,36 +10,69 @@ package xportdnn.precision;
  * to even and saturated to the output codes; a negative s shifts left exactly. Moving codes between two formats is the
  * same shift without bias.
  *
+ * <p>A {@link #wide} format is a 32-bit accumulator held as it is ({@link F8Net#ACCUMULATOR_BITS}): F8Net's reference
+ * keeps a convolution output that a residual sum reads, and the sum, that way, and shifts them into the next
+ * convolution's 8-bit input format (moving codes, as above). Its codes saturate at +-(2^31 - 1), or 0..2^31 - 1
+ * unsigned (after a ReLU).
+ *
  * @param signed         whether codes are signed (else the tensor is a ReLU's output)
- * @param fractionalBits fl, {@link F8Net#MIN_FL}..{@link F8Net#MAX_FL}
+ * @param fractionalBits fl, {@link F8Net#MIN_FL}..{@link F8Net#MAX_FL} ({@link F8Net#MAX_ACCUMULATOR_FL} wide)
+ * @param bits           {@link F8Net#BITS}, or {@link F8Net#ACCUMULATOR_BITS} for an accumulator
  */
-public record F8NetFormat(boolean signed, int fractionalBits) implements PowerOfTwoFormat {
+public record F8NetFormat(boolean signed, int fractionalBits, int bits) implements PowerOfTwoFormat {
 
     /** The bias word: F8Net quantizes biases to 32 bits at the accumulator's fractional length. */
     private static final int BIAS_BITS = 32;
 
     public F8NetFormat {
-        F8Net.checkedFl(fractionalBits);
+        if (bits == F8Net.BITS) {
+            F8Net.checkedFl(fractionalBits);
+        } else if (bits != F8Net.ACCUMULATOR_BITS) {
+            throw new IllegalArgumentException("an F8Net format is " + F8Net.BITS + " or " + F8Net.ACCUMULATOR_BITS
+                    + " bits, not " + bits);
+        } else if (fractionalBits < F8Net.MIN_FL || fractionalBits > F8Net.MAX_ACCUMULATOR_FL) {
+            throw new IllegalArgumentException("F8Net accumulator fractional length " + fractionalBits
+                    + " is outside " + F8Net.MIN_FL + ".." + F8Net.MAX_ACCUMULATOR_FL);
+        }
+    }
+
+    /** An 8-bit format. */
+    public F8NetFormat(boolean signed, int fractionalBits) {
+        this(signed, fractionalBits, F8Net.BITS);
+    }
+
+    /** A 32-bit accumulator held as it is, {@code fl} fractional bits. */
+    public static F8NetFormat wide(boolean signed, int fl) {
+        return new F8NetFormat(signed, fl, F8Net.ACCUMULATOR_BITS);
+    }
+
+    /** Whether this is a 32-bit accumulator. */
+    public boolean isWide() {
+        return bits == F8Net.ACCUMULATOR_BITS;
     }
 
     @Override
     public int bitwidth() {
-        return F8Net.BITS;
+        return bits;
     }
 
     @Override
     public int quantize(float x, int channel) {
-        return Float.isNaN(x) ? 0 : F8Net.quantize(x, fractionalBits, signed);
+        if (Float.isNaN(x)) {
+            return 0;
+        }
+        return isWide() ? (int) Math.max(minCode(), Math.min(maxCode(), Math.rint(Math.scalb((double) x,
+                fractionalBits)))) : F8Net.quantize(x, fractionalBits, signed);
     }
 
     @Override
     public int minCode() {
-        return F8Net.minCode(signed);
+        return isWide() ? (signed ? -Integer.MAX_VALUE : 0) : F8Net.minCode(signed);
     }
 
     @Override
     public int maxCode() {
-        return F8Net.maxCode(signed);
+        return isWide() ? Integer.MAX_VALUE : F8Net.maxCode(signed);
     }
 
     /**
@@ -91,6 +124,7 @@ public record F8NetFormat(boolean signed, int fractionalBits) implements PowerOf
 
     @Override
     public String toString() {
-        return "F8Net " + (signed ? "signed" : "unsigned") + " fl " + fractionalBits;
+        return "F8Net " + (signed ? "signed" : "unsigned") + (isWide() ? " " + bits + "-bit" : "") + " fl "
+                + fractionalBits;
     }
 }

@@ -33,28 +33,39 @@ public final class F8NetScheme implements PrecisionScheme {
 
     /**
      * A layer's fractional lengths: its input's, its output's and, for a convolution, its weights' per output
-     * channel (empty for other layers).
+     * channel (empty for other layers); whether its input and its output are 32-bit accumulators
+     * ({@link F8NetFormat#wide}) rather than 8-bit codes.
      */
-    public record Lengths(int in, List<Integer> weights, int out) {
+    public record Lengths(int in, List<Integer> weights, int out, boolean wideIn, boolean wideOut) {
 
         public Lengths {
             weights = List.copyOf(weights);
         }
+
+        /** 8-bit input and output. */
+        public Lengths(int in, List<Integer> weights, int out) {
+            this(in, weights, out, false, false);
+        }
     }
 
     /**
-     * The block of a layer of type {@code type} with fractional lengths {@code fl}: 8-bit input and output formats,
-     * a convolution's 8-bit weights with channel c's fl as {@code th_params} {@code 127 * 2^-fl[c]} (the value of the
+     * The block of a layer of type {@code type} with fractional lengths {@code fl}: 8-bit input and output formats
+     * ({@value F8Net#ACCUMULATOR_BITS}-bit where {@code fl} says wide), a convolution's 8-bit weights with channel c's fl as {@code th_params} {@code 127 * 2^-fl[c]} (the value of the
      * largest code, what a Xilinx weight threshold means: exact in float).
      */
     public static PrecisionParameter block(LayerType type, Lengths fl) {
         PrecisionParameter.Builder p = PrecisionParameter.newBuilder().setQuantType(QUANT_TYPE)
-                .setBwLayerIn(F8Net.BITS).setFlLayerIn(fl.in()).setBwLayerOut(F8Net.BITS).setFlLayerOut(fl.out());
+                .setBwLayerIn(width(fl.wideIn())).setFlLayerIn(fl.in()).setBwLayerOut(width(fl.wideOut()))
+                .setFlLayerOut(fl.out());
         if (type == LayerType.CONVOLUTION) {
             p.setBwParams(F8Net.BITS);
             fl.weights().forEach(w -> p.addThParams(largestWeight(w)));
         }
         return p.build();
+    }
+
+    private static int width(boolean wide) {
+        return wide ? F8Net.ACCUMULATOR_BITS : F8Net.BITS;
     }
 
     /** The value of the largest signed code at fractional length {@code fl}. */
@@ -146,13 +157,13 @@ public final class F8NetScheme implements PrecisionScheme {
      */
     @Override
     public NumberFormat weights(Layer layer, PrecisionParameter p, Blob weights, boolean fused) {
+        if (p.getBwParams() != F8Net.BITS && (p.hasBwParams() || p.getThParamsCount() > 0)) {
+            throw ModelException.inLayer(layer.name(), "precision_param: F8Net weights are " + F8Net.BITS
+                    + "-bit, not bw_params " + p.getBwParams());
+        }
         if (p.getThParamsCount() == 0) {
             FixedPoint f = FixedPoint.params(layer, p);
             return format(layer, f.bw(), false, f.fl());
-        }
-        if (p.getBwParams() != F8Net.BITS) {
-            throw ModelException.inLayer(layer.name(), "precision_param: F8Net weights are " + F8Net.BITS
-                    + "-bit, not bw_params " + p.getBwParams());
         }
         if (p.getThParamsCount() != weights.shape()[0]) {
             throw ModelException.inLayer(layer.name(), "precision_param has " + p.getThParamsCount()
@@ -176,11 +187,12 @@ public final class F8NetScheme implements PrecisionScheme {
                 + "exact average, computed in float without a block");
     }
 
+    /** An 8-bit format, or a 32-bit accumulator (an activation, never the weights). */
     private static NumberFormat format(Layer layer, int bw, boolean unsigned, int fl) {
-        if (bw != F8Net.BITS) {
+        if (bw != F8Net.BITS && bw != F8Net.ACCUMULATOR_BITS) {
             throw ModelException.inLayer(layer.name(), "precision_param: F8Net formats are " + F8Net.BITS
-                    + "-bit, not " + bw);
+                    + "-bit (" + F8Net.ACCUMULATOR_BITS + "-bit accumulators), not " + bw);
         }
-        return checked(layer, () -> new F8NetFormat(!unsigned, fl));
+        return checked(layer, () -> new F8NetFormat(!unsigned, fl, bw));
     }
 }

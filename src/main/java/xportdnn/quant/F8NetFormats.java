@@ -3,9 +3,11 @@ package xportdnn.quant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.ToDoubleFunction;
 import xportdnn.calib.AbsHistogram;
@@ -18,8 +20,9 @@ import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.EltwiseParameter.EltwiseOp;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import xportdnn.precision.F8Net;
-import xportdnn.precision.F8NetScheme;
+import xportdnn.precision.F8NetFormat;
 import xportdnn.precision.F8NetScheme.Lengths;
+import xportdnn.precision.F8NetScheme;
 
 /**
  * F8Net's fractional lengths (algorithms.md F) for every layer the simulator computes on F8Net codes, post-training:
@@ -49,16 +52,28 @@ public final class F8NetFormats {
     public static Map<String, Lengths> choose(Net net, Map<String, BlobHistograms> statistics) {
         F8NetScheme scheme = new F8NetScheme(net);
         Map<String, String> measuredAt = rectifiedOutputs(net, scheme);
+        Set<String> accumulators = accumulators(net);
         Map<String, Integer> codes = new HashMap<>(); // per blob, the fl of the F8Net codes it holds
+        Set<String> wide = new HashSet<>(); // the blobs held as 32-bit accumulators
         Map<String, BlobHistograms> written = new HashMap<>(); // per blob, the statistics of its last writer
         Map<String, Lengths> formats = new LinkedHashMap<>();
         for (Layer l : net.layers()) {
+            boolean accumulator = accumulators.contains(l.name());
+            boolean onCodes = switch (l.layerType()) {
+                case CONVOLUTION -> !l.weights().isEmpty() && l.param().getConvolutionParam().getAxis() == 1;
+                case ELTWISE -> integerEltwise(l);
+                default -> false;
+            };
+            List<Integer> weights = onCodes && l.layerType() == LayerType.CONVOLUTION ? perChannel(l.weights().get(0))
+                    : List.of();
+            boolean wideIn = !l.bottoms().isEmpty() && wide.contains(l.bottoms().get(0)) && keepsWide(l);
             Integer out = switch (l.layerType()) {
-                case CONVOLUTION -> !l.weights().isEmpty() && l.param().getConvolutionParam().getAxis() == 1
-                        ? own(l, scheme, statistics, measuredAt) : null;
-                case ELTWISE -> l.param().getEltwiseParam().getOperation() != EltwiseOp.PROD
-                        && l.param().getEltwiseParam().getCoeffList().stream().allMatch(c -> c == 1f)
-                        ? own(l, scheme, statistics, measuredAt) : null;
+                case CONVOLUTION -> !onCodes ? null : accumulator ? accumulatorFl(l, input(l, scheme, codes, wide,
+                        written) + weights.stream().mapToInt(Integer::intValue).max().orElseThrow(), statistics)
+                        : own(l, scheme, statistics, measuredAt);
+                case ELTWISE -> !onCodes ? null : accumulator ? accumulatorFl(l, l.bottoms().stream()
+                        .filter(codes::containsKey).mapToInt(codes::get).max().orElse(F8Net.MIN_FL), statistics)
+                        : own(l, scheme, statistics, measuredAt);
                 case CONCAT -> l.bottoms().stream().allMatch(codes::containsKey)
                         ? own(l, scheme, statistics, measuredAt) : null;
                 case POOLING -> l.param().getPoolingParam().getPool() == PoolMethod.MAX
@@ -68,10 +83,10 @@ public final class F8NetFormats {
                         : own(l, scheme, statistics, measuredAt);
                 default -> null;
             };
+            boolean wideOut = accumulator || wideIn && out != null && out.equals(codes.get(l.bottoms().get(0)));
             if (out != null) {
-                List<Integer> weights = l.layerType() == LayerType.CONVOLUTION ? perChannel(l.weights().get(0))
-                        : List.of();
-                formats.put(l.name(), new Lengths(input(l, scheme, codes, written), weights, out));
+                int in = wideIn ? codes.get(l.bottoms().get(0)) : input(l, scheme, codes, wide, written);
+                formats.put(l.name(), new Lengths(in, weights, out, wideIn, wideOut));
             }
             BlobHistograms stats = statistics(l.name(), statistics);
             for (String top : l.tops()) {
@@ -80,10 +95,69 @@ public final class F8NetFormats {
                 } else {
                     codes.remove(top);
                 }
+                if (out != null && wideOut) {
+                    wide.add(top);
+                } else {
+                    wide.remove(top);
+                }
                 written.put(top, stats);
             }
         }
         return formats;
+    }
+
+    /** An Eltwise the simulator computes on codes: SUM or MAX with unit coefficients. */
+    private static boolean integerEltwise(Layer l) {
+        return l.param().getEltwiseParam().getOperation() != EltwiseOp.PROD
+                && l.param().getEltwiseParam().getCoeffList().stream().allMatch(c -> c == 1f);
+    }
+
+    private static boolean sum(Layer l) {
+        return l.layerType() == LayerType.ELTWISE && integerEltwise(l)
+                && l.param().getEltwiseParam().getOperation() == EltwiseOp.SUM;
+    }
+
+    /**
+     * The layers whose output F8Net's reference keeps as a 32-bit accumulator ({@link F8NetFormat#wide}): every
+     * residual sum (an Eltwise SUM) and every convolution or sum whose output a sum reads (ResNet's residual branch,
+     * its shortcut and its stem). Their readers other than a ReLU, a max pooling or another sum shift them into an
+     * 8-bit input format of their own.
+     */
+    private static Set<String> accumulators(Net net) {
+        Map<String, Layer> writer = new HashMap<>(); // per blob, the layer whose output it holds
+        Set<String> out = new HashSet<>();
+        for (Layer l : net.layers()) {
+            if (sum(l)) {
+                out.add(l.name());
+                for (String b : l.bottoms()) {
+                    Layer w = writer.get(b);
+                    if (w != null && (w.layerType() == LayerType.CONVOLUTION || sum(w))) {
+                        out.add(w.name());
+                    }
+                }
+            }
+            if (!(l.inPlace() && l.layerType() == LayerType.RELU)) {
+                l.tops().forEach(t -> writer.put(t, l));
+            }
+        }
+        return out;
+    }
+
+    /** Whether the layer keeps a 32-bit accumulator it reads as one (the others read it in 8-bit codes). */
+    private static boolean keepsWide(Layer l) {
+        return l.layerType() == LayerType.RELU || l.layerType() == LayerType.POOLING || sum(l);
+    }
+
+    /**
+     * The fl of an accumulator: {@code exact}, the fl that holds every contribution without rounding (a
+     * convolution's {@code fl_in + max fl_w[c]}, the channels of smaller fl shifted left exactly; a sum's largest
+     * input fl), unless the calibrated max |x| would then come within a factor 2 of 2^31 (no such net here): then
+     * the finest fl keeping that factor, the accumulator rounding half to even.
+     */
+    static int accumulatorFl(Layer l, int exact, Map<String, BlobHistograms> statistics) {
+        float max = statistics(l.name(), statistics).range().maxAbs();
+        int room = max > 0 ? (F8Net.ACCUMULATOR_BITS - 2) - Math.getExponent(max) - 1 : F8Net.MAX_ACCUMULATOR_FL;
+        return Math.max(F8Net.MIN_FL, Math.min(Math.min(exact, room), F8Net.MAX_ACCUMULATOR_FL));
     }
 
     /**
@@ -126,12 +200,16 @@ public final class F8NetFormats {
                 !scheme.unsignedOutput(l));
     }
 
-    /** The fl of the codes the layer reads: its producer's, or for float values (the image) their own. */
-    private static int input(Layer l, F8NetScheme scheme, Map<String, Integer> codes,
+    /**
+     * The fl of the 8-bit codes the layer reads: its producer's, or for float values (the image) and a 32-bit
+     * accumulator their own.
+     */
+    private static int input(Layer l, F8NetScheme scheme, Map<String, Integer> codes, Set<String> wide,
             Map<String, BlobHistograms> written) {
         String bottom = l.bottoms().get(0);
         Integer held = codes.get(bottom);
-        return held != null ? held : rmsFractionalLength(written.get(bottom).fine(), !scheme.unsignedInput(l));
+        return held != null && !wide.contains(bottom) ? held
+                : rmsFractionalLength(written.get(bottom).fine(), !scheme.unsignedInput(l));
     }
 
     /**

@@ -48,6 +48,8 @@ final class EltwiseStep implements SimStep {
     }
 
     private int[] in(SimTensor bottom) {
-        return sum ? bottom.codesOnScaleOf(output, SUM_LIMIT) : bottom.codesIn(output).toInts();
+        // a format wider than the limit (F8Net's 32-bit accumulators) moves its inputs within its own range
+        return sum ? bottom.codesOnScaleOf(output, Math.max(SUM_LIMIT, output.maxCode()))
+                : bottom.codesIn(output).toInts();
     }
 }

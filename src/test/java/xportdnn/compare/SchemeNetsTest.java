@@ -23,6 +23,7 @@ import xportdnn.pipeline.Calibration;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.ThresholdFormat;
 import xportdnn.quant.TestStatistics;
+import xportdnn.sim.FixedPointNet;
 
 /** How compare's schemes set their blocks, on hand-made statistics. */
 class SchemeNetsTest {
@@ -36,6 +37,53 @@ class SchemeNetsTest {
             layer { name: "conv2" type: "Convolution" bottom: "conv1" top: "conv2"
                     convolution_param { num_output: 1 kernel_size: 1 } }
             """;
+
+    private static final String RESIDUAL = """
+            name: "res"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 4 dim: 4 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                    convolution_param { num_output: 2 kernel_size: 1 } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
+            layer { name: "conv2" type: "Convolution" bottom: "conv1" top: "conv2"
+                    convolution_param { num_output: 2 kernel_size: 1 } }
+            layer { name: "sum" type: "Eltwise" bottom: "conv1" bottom: "conv2" top: "sum" }
+            layer { name: "relu2" type: "ReLU" bottom: "sum" top: "sum" }
+            layer { name: "conv3" type: "Convolution" bottom: "sum" top: "conv3"
+                    convolution_param { num_output: 1 kernel_size: 1 } }
+            """;
+
+    /**
+     * f8net:8 keeps a residual block's accumulators at 32 bits (F8Net's reference): conv1 and conv2, which the sum
+     * reads, and the sum (2 x 4 x 4 values: 128 bytes each); the image (16 values) and conv3's output (16) at 8 bits.
+     * Counted by hand, layer by layer (a blob lives from its writer until its last reader has run): conv1 runs with
+     * the image and its output, 16 + 128; relu1 in place, 128; conv2 with conv1 and its output, 256; the sum with
+     * conv1, conv2 and its output, 384 (the peak); relu2 128; conv3 128 + 16. At 8 bits everywhere the peak would
+     * be 96.
+     */
+    @Test
+    void f8netCountsResidualAccumulatorsAt32Bits() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv1", blob(new int[] {2, 1, 1, 1}, 0.5f, -0.25f), blob(new int[] {2}, 0f, 0f)))
+                .addLayer(layer("conv2", blob(new int[] {2, 2, 1, 1}, 1f, -1f, 0.5f, 0.25f),
+                        blob(new int[] {2}, 0f, 0f)))
+                .addLayer(layer("conv3", blob(new int[] {1, 2, 1, 1}, 1f, 1f), blob(new int[] {1}, 0f))).build();
+        Net net = NetLoader.build(TestWeights.definition(RESIDUAL), weights);
+        Map<String, BlobHistograms> stats = new LinkedHashMap<>();
+        for (String layer : List.of("data", "conv1", "conv2", "sum", "conv3")) {
+            stats.put(layer, TestStatistics.of(-2, 1, 0.5f, 2));
+        }
+        stats.put("relu1", TestStatistics.of(0, 1, 0.5f, 2));
+        stats.put("relu2", TestStatistics.of(0, 1, 0.5f, 2));
+        SchemeSpec f8net = SchemeSpec.parse("f8net:8");
+        NetParameter q = SchemeNets.quantize(f8net, net, new Calibration(stats, List.of("a.png"), List.of("a.png")))
+                .net();
+        FixedPointNet sim = SchemeNets.simulator(f8net, NetLoader.build(q, weights), Map.of());
+        for (String blob : List.of("conv1", "conv2", "sum")) {
+            assertEquals(32, sim.blobFormats().get(blob).bitwidth(), blob);
+        }
+        assertEquals(8, sim.blobFormats().get("conv3").bitwidth());
+        assertEquals(384, ModelBytes.footprint(sim, f8net));
+    }
 
     /** 99 values of {@code bulk} and one of 100. */
     private static BlobHistograms outlier(float bulk) {

@@ -46,9 +46,11 @@ class F8NetFormatsTest {
      * (127 / 256 = 0.496; 127 / 512 clips them). conv2 (+-0.5, signed): fl 7 (127 / 128 = 0.99); its weights,
      * an fl per output channel: channel 0's +-3 fl 5 (127 / 32 = 3.97; 127 / 64 clips them), channel 1's 0.25 and
      * -0.125 fl 8 (exact; 127 / 512 = 0.248 clips 0.25; one fl for both channels would be 5, holding 0.125 as
-     * 4 / 32 and channel 1 in 3 bits). The sum, measured after
-     * relu2 (0, 4), unsigned: fl 5 (255 / 32 = 7.97; 255 / 64 = 3.98 clips 4). The ReLUs and the max pooling keep
-     * their input's; the average pooling gets none (float).
+     * 4 / 32 and channel 1 in 3 bits). But conv1 and conv2 are read by the sum, so F8Net's reference keeps them,
+     * and the sum, as 32-bit accumulators at the fl that holds them exactly: conv1 at 5 + 8 = 13, conv2 at
+     * 7 + max(5, 8) = 15, the sum at max(13, 15) = 15 (all far within 2^31: |x| <= 4 at 2^15); conv2 reads conv1
+     * in 8-bit codes of its own, unsigned fl 7 (255 / 128 = 1.99 reaches 1, measured after relu1). The ReLUs and the
+     * max pooling keep their input's accumulator; the average pooling gets none (float).
      */
     @Test
     void formatsFromCalibrationErrorAndWeightDeviation() {
@@ -69,13 +71,19 @@ class F8NetFormatsTest {
         stats.put("ave", TestStatistics.of(0, 4));
 
         Map<String, Lengths> expected = new LinkedHashMap<>();
-        expected.put("conv1", new Lengths(5, List.of(8, 8), 7));
-        expected.put("relu1", new Lengths(7, List.of(), 7));
-        expected.put("conv2", new Lengths(7, List.of(5, 8), 7));
-        expected.put("sum", new Lengths(7, List.of(), 5));
-        expected.put("relu2", new Lengths(5, List.of(), 5));
-        expected.put("pool", new Lengths(5, List.of(), 5));
+        expected.put("conv1", new Lengths(5, List.of(8, 8), 13, false, true));
+        expected.put("relu1", new Lengths(13, List.of(), 13, true, true));
+        expected.put("conv2", new Lengths(7, List.of(5, 8), 15, false, true));
+        expected.put("sum", new Lengths(13, List.of(), 15, true, true));
+        expected.put("relu2", new Lengths(15, List.of(), 15, true, true));
+        expected.put("pool", new Lengths(15, List.of(), 15, true, true));
         assertEquals(expected, F8NetFormats.choose(net, stats));
+
+        // an accumulator whose calibrated max (2^20 + 1) would leave less than a factor 2 below 2^31 at its exact
+        // fl 15 gets the finest fl that keeps it: 2^21 * 2^9 = 2^30
+        stats.put("sum", TestStatistics.of(-(1 << 20) - 1, 4));
+        assertEquals(9, F8NetFormats.accumulatorFl(net.layer("sum"), 15, stats));
+        assertEquals(15, F8NetFormats.accumulatorFl(net.layer("sum"), 15, Map.of("sum", TestStatistics.of(-4, 4))));
 
         F8NetScheme scheme = new F8NetScheme(net);
         for (String unsigned : new String[] {"conv1", "relu1", "sum", "relu2", "pool", "ave"}) {

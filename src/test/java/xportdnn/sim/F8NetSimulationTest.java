@@ -170,6 +170,122 @@ class F8NetSimulationTest {
     }
 
     /**
+     * A residual block as F8Net's reference runs it: the stem conv0 (fl_w 2 and 4 per channel, the image in Q.3)
+     * writes a 32-bit accumulator at fl 3 + 4 = 7 (channel 0's, at 5, shifted left by 2), rectified in place;
+     * conv1 reads it shifted into unsigned Q.4 (by 3, half to even, clamped at 255); conv2 (fl_w 3 and 5) writes a
+     * signed 32-bit accumulator at fl 4 + 5 = 9; the sum holds conv0's (shifted left by 2) plus conv2's at fl 9,
+     * rectified in place, and conv3 reads it shifted into unsigned Q.3 (by 6).
+     */
+    private static final String ACCUMULATORS = """
+            name: "acc"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 4 dim: 4 } } }
+            layer { name: "conv0" type: "Convolution" bottom: "data" top: "conv0"
+                    convolution_param { num_output: 2 kernel_size: 3 pad: 1 }
+                    precision_param { bw_layer_in: 8 fl_layer_in: 3 bw_params: 8 th_params: 31.75 th_params: 7.9375
+                                      bw_layer_out: 32 fl_layer_out: 7 quant_type: "F8Net" } }
+            layer { name: "relu0" type: "ReLU" bottom: "conv0" top: "conv0"
+                    precision_param { bw_layer_in: 32 fl_layer_in: 7 bw_layer_out: 32 fl_layer_out: 7
+                                      quant_type: "F8Net" } }
+            layer { name: "conv1" type: "Convolution" bottom: "conv0" top: "conv1"
+                    convolution_param { num_output: 2 kernel_size: 3 pad: 1 }
+                    precision_param { bw_layer_in: 8 fl_layer_in: 4 bw_params: 8 fl_params: 3 bw_layer_out: 8
+                                      fl_layer_out: 4 quant_type: "F8Net" } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1"
+                    precision_param { bw_layer_in: 8 fl_layer_in: 4 bw_layer_out: 8 fl_layer_out: 4
+                                      quant_type: "F8Net" } }
+            layer { name: "conv2" type: "Convolution" bottom: "conv1" top: "conv2"
+                    convolution_param { num_output: 2 kernel_size: 3 pad: 1 }
+                    precision_param { bw_layer_in: 8 fl_layer_in: 4 bw_params: 8 th_params: 15.875
+                                      th_params: 3.96875 bw_layer_out: 32 fl_layer_out: 9 quant_type: "F8Net" } }
+            layer { name: "sum" type: "Eltwise" bottom: "conv0" bottom: "conv2" top: "sum"
+                    precision_param { bw_layer_in: 32 fl_layer_in: 7 bw_layer_out: 32 fl_layer_out: 9
+                                      quant_type: "F8Net" } }
+            layer { name: "relu2" type: "ReLU" bottom: "sum" top: "sum"
+                    precision_param { bw_layer_in: 32 fl_layer_in: 9 bw_layer_out: 32 fl_layer_out: 9
+                                      quant_type: "F8Net" } }
+            layer { name: "conv3" type: "Convolution" bottom: "sum" top: "conv3"
+                    convolution_param { num_output: 2 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 fl_layer_in: 3 bw_params: 8 fl_params: 3 bw_layer_out: 8
+                                      fl_layer_out: 5 quant_type: "F8Net" } }
+            """;
+
+    @Test
+    void residualAccumulatorsEqualTheNestedLoops() {
+        Random random = new Random(16);
+        float[] image = new float[2 * 4 * 4];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (random.nextInt(61) - 30) / 16f;
+        }
+        float[] w0 = concat(halves(random, 18, 8, 8), halves(random, 18, 30, 32));
+        float[] w1 = halves(random, 36, 12, 16);
+        float[] w2 = concat(halves(random, 18, 12, 16), halves(random, 18, 40, 64));
+        float[] w3 = halves(random, 4, 12, 16);
+        float[] b0 = {14.3f, -0.05f};
+        float[] b1 = {0.2f, 0.4f};
+        float[] b2 = {-0.7f, 0.011f};
+        float[] b3 = {0.1f, -0.3f};
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv0", blob(new int[] {2, 2, 3, 3}, w0), blob(new int[] {2}, b0)))
+                .addLayer(layer("conv1", blob(new int[] {2, 2, 3, 3}, w1), blob(new int[] {2}, b1)))
+                .addLayer(layer("conv2", blob(new int[] {2, 2, 3, 3}, w2), blob(new int[] {2}, b2)))
+                .addLayer(layer("conv3", blob(new int[] {2, 2, 1, 1}, w3), blob(new int[] {2}, b3))).build();
+        FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(ACCUMULATORS, weights));
+        assertEquals(F8NetFormat.wide(false, 9), sim.outputFormats().get("relu2"));
+        Map<String, float[]> seen = new HashMap<>();
+        sim.forward(image, 1, (l, tops) -> seen.put(l.name(), Tensors.floats(tops.get(0))));
+
+        Ties ties = new Ties();
+        long wideMax = Integer.MAX_VALUE;
+        long[] x = codes(image, 3, true);
+        long[] y0 = conv(x, 2, 4, concat(codes(copy(w0, 0, 18), 2, true), codes(copy(w0, 18, 36), 4, true)), 2, 3,
+                1, b0, new int[] {3 + 2, 3 + 4}, 7, 0, wideMax, ties);
+        long[] y1 = conv(shift(y0, 3, 0, 255, ties), 2, 4, codes(w1, 3, true), 2, 3, 1, b1, new int[] {4 + 3, 4 + 3},
+                4, 0, 255, ties);
+        long[] y2 = conv(y1, 2, 4, concat(codes(copy(w2, 0, 18), 3, true), codes(copy(w2, 18, 36), 5, true)), 2, 3,
+                1, b2, new int[] {4 + 3, 4 + 5}, 9, -wideMax, wideMax, ties);
+        long[] sum = new long[y2.length];
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = Math.max(0, (y0[i] << 2) + y2[i]);
+        }
+        long[] y3 = conv(shift(sum, 6, 0, 255, ties), 2, 4, codes(w3, 3, true), 2, 1, 0, b3, new int[] {3 + 3, 3 + 3},
+                5, -127, 127, ties);
+        assertArrayEquals(values(y0, 7), seen.get("relu0"));
+        assertArrayEquals(values(y2, 9), seen.get("conv2"));
+        assertArrayEquals(values(sum, 9), seen.get("relu2"));
+        assertArrayEquals(values(y3, 5), seen.get("conv3"));
+        assertTrue(java.util.Arrays.stream(y0).anyMatch(v -> v > 255 << 3),
+                "the stem's accumulator exceeds conv1's 8-bit input: the shift into it saturates");
+        assertTrue(java.util.Arrays.stream(y2).anyMatch(v -> v < 0) && java.util.Arrays.stream(sum)
+                .anyMatch(v -> v % 64 != 0), "the sum holds negative branch values and bits the 8-bit input drops");
+        assertTrue(ties.count > 3, "the case exercises rounding half to even: " + ties.count + " ties");
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static float[] copy(float[] a, int from, int to) {
+        return java.util.Arrays.copyOfRange(a, from, to);
+    }
+
+    /** Codes moved to a format with {@code s} fewer fractional bits: half to even, clamped to lo..hi. */
+    private static long[] shift(long[] codes, int s, long lo, long hi, Ties ties) {
+        long[] out = new long[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            out[i] = Math.max(lo, Math.min(hi, shiftHalfEven(codes[i], s, ties)));
+        }
+        return out;
+    }
+
+    /**
      * A per-channel weight range off the F8Net grid (250 is not 127 * 2^-fl) or one range too few is refused,
      * naming the layer.
      */
@@ -235,6 +351,13 @@ class F8NetSimulationTest {
     /** The same with an accumulator fl per output channel (fl_in + that channel's weight fl). */
     private static long[] conv(long[] x, int c, int size, long[] w, int outChannels, int k, int pad, float[] bias,
             int[] accumulatorFls, int outFl, boolean signed, Ties ties) {
+        return conv(x, c, size, w, outChannels, k, pad, bias, accumulatorFls, outFl, signed ? -127 : 0,
+                signed ? 127 : 255, ties);
+    }
+
+    /** The same with the output codes clamped to lo..hi (an 8-bit format's, or a 32-bit accumulator's). */
+    private static long[] conv(long[] x, int c, int size, long[] w, int outChannels, int k, int pad, float[] bias,
+            int[] accumulatorFls, int outFl, long lo, long hi, Ties ties) {
         long[] y = new long[outChannels * size * size];
         for (int o = 0; o < outChannels; o++) {
             int accumulatorFl = accumulatorFls[o];
@@ -255,7 +378,7 @@ class F8NetSimulationTest {
                     }
                     int s = accumulatorFl - outFl;
                     long shifted = s >= 0 ? shiftHalfEven(acc, s, ties) : acc << -s;
-                    y[(o * size + r) * size + col] = clamp(shifted, signed);
+                    y[(o * size + r) * size + col] = Math.max(lo, Math.min(hi, shifted));
                 }
             }
         }
