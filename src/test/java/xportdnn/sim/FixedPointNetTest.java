@@ -446,11 +446,17 @@ class FixedPointNetTest {
         assertError("layer 'conv': precision_param: bitwidth 40 is outside 2..24", conv,
                 "precision_param { bw_layer_in: 40 bw_layer_out: 8 bw_params: 8 fl_layer_in: 1 fl_layer_out: 1 "
                         + "fl_params: 1 }");
-        assertError("layer 'conv': precision_param: F8Net formats are 8-bit, not 6", conv,
+        assertError("layer 'conv': precision_param: F8Net formats are 8-bit (32-bit accumulators), not 6", conv,
                 "precision_param { bw_layer_in: 6 bw_layer_out: 8 bw_params: 8 fl_layer_in: 1 fl_layer_out: 1 "
                         + "fl_params: 1 quant_type: \"F8Net\" }");
         assertError("layer 'conv': precision_param: F8Net fractional length 25 is outside -8..24", conv,
                 "precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 25 fl_layer_out: 1 "
+                        + "fl_params: 1 quant_type: \"F8Net\" }");
+        assertError("layer 'conv': precision_param: F8Net weights are 8-bit, not bw_params 32", conv,
+                "precision_param { bw_layer_in: 8 bw_layer_out: 32 bw_params: 32 fl_layer_in: 1 fl_layer_out: 1 "
+                        + "fl_params: 1 quant_type: \"F8Net\" }");
+        assertError("layer 'conv': precision_param: F8Net accumulator fractional length 49 is outside -8..48", conv,
+                "precision_param { bw_layer_in: 8 bw_layer_out: 32 bw_params: 8 fl_layer_in: 1 fl_layer_out: 49 "
                         + "fl_params: 1 quant_type: \"F8Net\" }");
     }
 
