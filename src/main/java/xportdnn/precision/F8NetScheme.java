@@ -20,7 +20,8 @@ import xportdnn.precision.BlockFields.FixedPoint;
  * F8Net ({@link F8NetFormat}), a scheme of {@code xportdnn compare} that CHaiDNN does not run: blocks of
  * {@code quant_type: "F8Net"} hold {@code bw/fl_layer_in}, {@code bw/fl_layer_out} and, on a convolution,
  * {@code bw_params} with {@code fl_params} (one fl for all weights) or {@code th_params} (an fl per output
- * channel, {@link #block}), every bitwidth 8. Whether a format is signed is not in the block but in the net: a ReLU's
+ * channel, {@link #block}), every bitwidth 8 but a 32-bit accumulator's ({@link F8NetFormat#wide}: an output or
+ * input of 32 bits). Whether a format is signed is not in the block but in the net: a ReLU's
  * output is unsigned, so is the output of a layer that a ReLU rewrites in place next (F8Net's ReLU is the clamp
  * of unsigned codes), and a Pooling's or Concat's whose inputs all are; a layer reads its input in the signedness
  * of the layer that last wrote it. F8Net computes average pooling as a sum with more fractional bits

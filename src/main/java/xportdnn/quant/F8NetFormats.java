@@ -21,8 +21,8 @@ import xportdnn.model.proto.Caffe.EltwiseParameter.EltwiseOp;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import xportdnn.precision.F8Net;
 import xportdnn.precision.F8NetFormat;
-import xportdnn.precision.F8NetScheme.Lengths;
 import xportdnn.precision.F8NetScheme;
+import xportdnn.precision.F8NetScheme.Lengths;
 
 /**
  * F8Net's fractional lengths (algorithms.md F) for every layer the simulator computes on F8Net codes, post-training:
@@ -156,7 +156,8 @@ public final class F8NetFormats {
      */
     static int accumulatorFl(Layer l, int exact, Map<String, BlobHistograms> statistics) {
         float max = statistics(l.name(), statistics).range().maxAbs();
-        int room = max > 0 ? (F8Net.ACCUMULATOR_BITS - 2) - Math.getExponent(max) - 1 : F8Net.MAX_ACCUMULATOR_FL;
+        // max < 2^(e + 1), so max * 2^fl <= 2^30 for fl <= 29 - e
+        int room = max > 0 ? F8Net.ACCUMULATOR_BITS - 3 - Math.getExponent(max) : F8Net.MAX_ACCUMULATOR_FL;
         return Math.max(F8Net.MIN_FL, Math.min(Math.min(exact, room), F8Net.MAX_ACCUMULATOR_FL));
     }
 
