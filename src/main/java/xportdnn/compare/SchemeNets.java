@@ -25,6 +25,7 @@ import xportdnn.precision.F8NetScheme;
 import xportdnn.precision.F8NetScheme.Lengths;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.ChannelExponents;
+import xportdnn.quant.ResidualStream;
 import xportdnn.quant.F8NetFormats;
 import xportdnn.quant.ThresholdMethod;
 import xportdnn.sim.FixedPointNet;
@@ -196,7 +197,7 @@ final class SchemeNets {
         return switch (spec.family()) {
             case ACIQ -> new FixedPointNet(quantized, new AciqScheme());
             case BFP -> new FixedPointNet(quantized, new BlockFloatScheme(ChannelExponents.of(quantized, channels,
-                    spec.bits())));
+                    spec.bits()), ResidualStream.of(quantized)));
             default -> new FixedPointNet(quantized);
         };
     }
