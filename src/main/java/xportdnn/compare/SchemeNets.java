@@ -25,7 +25,6 @@ import xportdnn.precision.F8NetScheme;
 import xportdnn.precision.F8NetScheme.Lengths;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.ChannelExponents;
-import xportdnn.quant.ResidualStream;
 import xportdnn.quant.F8NetFormats;
 import xportdnn.quant.ThresholdMethod;
 import xportdnn.sim.FixedPointNet;
@@ -197,7 +196,7 @@ final class SchemeNets {
         return switch (spec.family()) {
             case ACIQ -> new FixedPointNet(quantized, new AciqScheme());
             case BFP -> new FixedPointNet(quantized, new BlockFloatScheme(ChannelExponents.of(quantized, channels,
-                    spec.bits()), ResidualStream.of(quantized)));
+                    spec.bits()), ChannelExponents.widerMantissas(quantized)));
             default -> new FixedPointNet(quantized);
         };
     }

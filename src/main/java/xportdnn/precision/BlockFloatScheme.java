@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
@@ -38,36 +37,28 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
 
     private static final XilinxScheme XILINX = new XilinxScheme();
 
-    /**
-     * How many more mantissa bits the residual stream's blobs keep. Decided on ResNet-20's calibration images only
-     * (exponents from one half, the other half scored; the README's compare section): the class scores' SQNR rose
-     * by 4 dB with 2 more bits, and no further with 4 or 8 more.
-     */
-    public static final int STREAM_EXTRA_BITS = 2;
-
     /** Per blob name, its channels' exponents; blobs absent use their blocks' thresholds. */
     private final Map<String, int[]> exponents;
 
-    /** The residual stream's blobs, held with {@link #STREAM_EXTRA_BITS} more mantissa bits. */
-    private final Set<String> stream;
+    /** Per blob name, how many more mantissa bits than the scheme's it keeps (absent: none). */
+    private final Map<String, Integer> widerBy;
 
     /** One exponent per activation blob, the blocks' thresholds. */
     public BlockFloatScheme() {
-        this(Map.of(), Set.of());
+        this(Map.of(), Map.of());
     }
 
     /**
      * @param exponents per blob name, an exponent per channel (compare chooses them from calibration)
-     * @param stream    the blobs of the residual stream (among those with exponents), each held with a mantissa of
-     *                  {@link #STREAM_EXTRA_BITS} more bits and the same exponents: block-floating-point designs
-     *                  keep their accumulations wide, and ResNet's shortcut sums are one, rounded to the scheme's
-     *                  mantissa at every block otherwise
+     * @param widerBy   per blob name (among those with exponents), how many more mantissa bits than the blocks'
+     *                  it keeps ({@link xportdnn.quant.ChannelExponents#widerMantissas}: the residual stream, as
+     *                  block-floating-point designs keep accumulations wide; guard bits after an average pooling)
      */
-    public BlockFloatScheme(Map<String, int[]> exponents, Set<String> stream) {
+    public BlockFloatScheme(Map<String, int[]> exponents, Map<String, Integer> widerBy) {
         Map<String, int[]> copy = new HashMap<>();
         exponents.forEach((blob, e) -> copy.put(blob, e.clone()));
         this.exponents = copy;
-        this.stream = Set.copyOf(stream);
+        this.widerBy = Map.copyOf(widerBy);
     }
 
     @Override
@@ -89,10 +80,10 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
 
     /**
      * The Xilinx format of {@code blob}'s per-channel exponents: a power-of-two threshold per channel, of the
-     * scheme's mantissa width, or wider in the residual stream.
+     * scheme's mantissa width or wider.
      */
     private NumberFormat channels(String blob, int scheme) {
-        int m = stream.contains(blob) ? scheme + STREAM_EXTRA_BITS : scheme;
+        int m = width(blob, scheme);
         int[] e = exponents.get(blob);
         float[] thresholds = new float[e.length];
         for (int c = 0; c < e.length; c++) {
@@ -102,7 +93,8 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
     }
 
     /**
-     * With per-channel exponents, channel c shifts by {@code 16 - (e_in[c] - e_out[c])}.
+     * With per-channel exponents, channel c shifts by {@code 16 - (e_in[c] - e_out[c])}, the exponents' difference
+     * counted in steps {@code 2^(e-m+2)}: a wider mantissa of the same exponent has a finer step.
      *
      * @throws ModelException as {@link #averagePooling}
      */
@@ -113,12 +105,19 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
         if (in == null || out == null) {
             return List.of(averagePooling(layer, block, window));
         }
+        int mIn = width(layer.bottoms().get(0), block.getBwLayerIn());
+        int mOut = width(layer.tops().get(0), block.getBwLayerOut());
         List<AveragePooling> channels = new ArrayList<>();
         for (int c = 0; c < out.length; c++) {
-            channels.add(pooling(layer, POOLING_SHIFT - (in[c] - out[c]), window, block.getBwLayerOut(),
+            channels.add(pooling(layer, POOLING_SHIFT - ((in[c] - mIn) - (out[c] - mOut)), window, mOut,
                     "channel " + c + " from exponent " + in[c] + " to " + out[c]));
         }
         return channels;
+    }
+
+    /** The mantissa width of {@code blob}: the blocks' {@code m}, or more. */
+    private int width(String blob, int m) {
+        return m + widerBy.getOrDefault(blob, 0);
     }
 
     @Override

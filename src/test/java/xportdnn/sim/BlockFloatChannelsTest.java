@@ -2,12 +2,12 @@ package xportdnn.sim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static xportdnn.model.TestWeights.blob;
 import static xportdnn.model.TestWeights.layer;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.proto.Caffe.NetParameter;
@@ -75,13 +75,42 @@ class BlockFloatChannelsTest {
                         blob(new int[] {2}, 0.125f, 0f))).build();
         Map<String, int[]> exponents = Map.of("data", new int[] {0, 2}, "conv1", new int[] {1, -1},
                 "pool", new int[] {0, -3});
-        FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(NET, weights), new BlockFloatScheme(exponents, Set.of()));
+        FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(NET, weights), new BlockFloatScheme(exponents, Map.of()));
         Map<String, float[]> seen = new HashMap<>();
         sim.forward(new float[] {0.5f, -0.25f, 1f, 0.75f}, 1, (l, tops) -> seen.put(l.name(),
                 Tensors.floats(tops.get(0))));
         assertArrayEquals(new float[] {1.125f, 0.25f, 0f, 0.3125f}, seen.get("relu1"));
         assertArrayEquals(new float[] {0.6875f, 0.15625f}, seen.get("pool"));
         assertEquals(2, sim.blobFormats().get("conv1").channels());
+    }
+
+    /**
+     * Guard bits after the pooling: exponents 2 above, as many more mantissa bits, the same step. The pooled output
+     * of channel 0 is 0.6875 (above): with exponent -3 at 8 bits (step 1/512, at most 127/512) its code 352 wraps
+     * around; with exponent -1 at 10 bits (step 1/512 too, at most 511/512) it holds: the sum 44 at 1/32 shifts by
+     * 16 - ((1 - 8) - (-1 - 10)) = 12, 44 x 32,768 >> 12 = 352. Channel 1 sums 40 at 1/128: >> 14, code 80, 0.15625.
+     */
+    @Test
+    void guardBitsKeepAPooledValueBeyondItsCalibratedRange() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv1", blob(new int[] {2, 2, 1, 1}, 1f, 0.5f, -0.5f, 0.25f),
+                        blob(new int[] {2}, 0.125f, 0f))).build();
+        float[] image = {0.5f, -0.25f, 1f, 0.75f};
+        for (boolean guarded : new boolean[] {false, true}) {
+            int e = guarded ? -1 : -3;
+            Map<String, int[]> exponents = Map.of("data", new int[] {0, 2}, "conv1", new int[] {1, -1},
+                    "pool", new int[] {e, e});
+            FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(NET, weights),
+                    new BlockFloatScheme(exponents, guarded ? Map.of("pool", 2) : Map.of()));
+            Map<String, float[]> seen = new HashMap<>();
+            sim.forward(image, 1, (l, tops) -> seen.put(l.name(), Tensors.floats(tops.get(0))));
+            if (guarded) {
+                assertArrayEquals(new float[] {0.6875f, 0.15625f}, seen.get("pool"));
+                assertEquals(10, sim.blobFormats().get("pool").bitwidth());
+            } else {
+                assertNotEquals(0.6875f, seen.get("pool")[0]);
+            }
+        }
     }
 
     /**
@@ -94,7 +123,7 @@ class BlockFloatChannelsTest {
         Map<String, int[]> exponents = Map.of("data", new int[] {0, 2}, "a", new int[] {0}, "b", new int[] {2},
                 "cat", new int[] {0, 2}, "sum", new int[] {1});
         FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(JOINS, JOINS_WEIGHTS),
-                new BlockFloatScheme(exponents, Set.of()));
+                new BlockFloatScheme(exponents, Map.of()));
         Map<String, float[]> seen = new HashMap<>();
         sim.forward(new float[] {0.75f, 0.5f}, 1, (l, tops) -> seen.put(l.name(), Tensors.floats(tops.get(0))));
         assertArrayEquals(new float[] {0.75f, 0.5f}, seen.get("cat"));
@@ -115,7 +144,7 @@ class BlockFloatChannelsTest {
         float[] image = {0.7578125f, 0.5f};
         for (boolean wide : new boolean[] {false, true}) {
             FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(JOINS, JOINS_WEIGHTS),
-                    new BlockFloatScheme(exponents, wide ? Set.of("a", "b", "sum") : Set.of()));
+                    new BlockFloatScheme(exponents, wide ? Map.of("a", 2, "b", 2, "sum", 2) : Map.of()));
             Map<String, float[]> seen = new HashMap<>();
             sim.forward(image, 1, (l, tops) -> seen.put(l.name(), Tensors.floats(tops.get(0))));
             assertArrayEquals(new float[] {wide ? 1.2578125f : 1.25f}, seen.get("sum"));
