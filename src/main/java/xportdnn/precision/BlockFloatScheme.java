@@ -51,7 +51,7 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
     /**
      * @param exponents per blob name, an exponent per channel (compare chooses them from calibration)
      * @param widerBy   per blob name (among those with exponents), how many more mantissa bits than the blocks'
-     *                  it keeps ({@link xportdnn.quant.ChannelExponents#widerMantissas}: the residual stream, as
+     *                  it keeps (compare's ChannelExponents.widerMantissas: the residual stream, as
      *                  block-floating-point designs keep accumulations wide; guard bits after an average pooling)
      */
     public BlockFloatScheme(Map<String, int[]> exponents, Map<String, Integer> widerBy) {
