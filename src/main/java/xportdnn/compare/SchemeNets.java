@@ -196,7 +196,7 @@ final class SchemeNets {
         return switch (spec.family()) {
             case ACIQ -> new FixedPointNet(quantized, new AciqScheme());
             case BFP -> new FixedPointNet(quantized, new BlockFloatScheme(ChannelExponents.of(quantized, channels,
-                    spec.bits())));
+                    spec.bits()), ChannelExponents.widerMantissas(quantized)));
             default -> new FixedPointNet(quantized);
         };
     }

@@ -40,16 +40,25 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
     /** Per blob name, its channels' exponents; blobs absent use their blocks' thresholds. */
     private final Map<String, int[]> exponents;
 
+    /** Per blob name, how many more mantissa bits than the scheme's it keeps (absent: none). */
+    private final Map<String, Integer> widerBy;
+
     /** One exponent per activation blob, the blocks' thresholds. */
     public BlockFloatScheme() {
-        this(Map.of());
+        this(Map.of(), Map.of());
     }
 
-    /** @param exponents per blob name, an exponent per channel (compare chooses them from calibration) */
-    public BlockFloatScheme(Map<String, int[]> exponents) {
+    /**
+     * @param exponents per blob name, an exponent per channel (compare chooses them from calibration)
+     * @param widerBy   per blob name (among those with exponents), how many more mantissa bits than the blocks'
+     *                  it keeps (compare's ChannelExponents.widerMantissas: the residual stream, as
+     *                  block-floating-point designs keep accumulations wide; guard bits after an average pooling)
+     */
+    public BlockFloatScheme(Map<String, int[]> exponents, Map<String, Integer> widerBy) {
         Map<String, int[]> copy = new HashMap<>();
         exponents.forEach((blob, e) -> copy.put(blob, e.clone()));
         this.exponents = copy;
+        this.widerBy = Map.copyOf(widerBy);
     }
 
     @Override
@@ -69,8 +78,12 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
         return exponents.containsKey(blob) ? channels(blob, block.getBwLayerOut()) : XILINX.output(layer, block);
     }
 
-    /** The Xilinx format of {@code blob}'s per-channel exponents: a power-of-two threshold per channel. */
-    private NumberFormat channels(String blob, int m) {
+    /**
+     * The Xilinx format of {@code blob}'s per-channel exponents: a power-of-two threshold per channel, of the
+     * scheme's mantissa width or wider.
+     */
+    private NumberFormat channels(String blob, int scheme) {
+        int m = width(blob, scheme);
         int[] e = exponents.get(blob);
         float[] thresholds = new float[e.length];
         for (int c = 0; c < e.length; c++) {
@@ -80,7 +93,8 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
     }
 
     /**
-     * With per-channel exponents, channel c shifts by {@code 16 - (e_in[c] - e_out[c])}.
+     * With per-channel exponents, channel c shifts by {@code 16 - (e_in[c] - e_out[c])}, the exponents' difference
+     * counted in steps {@code 2^(e-m+2)}: a wider mantissa of the same exponent has a finer step.
      *
      * @throws ModelException as {@link #averagePooling}
      */
@@ -91,12 +105,19 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
         if (in == null || out == null) {
             return List.of(averagePooling(layer, block, window));
         }
+        int mIn = width(layer.bottoms().get(0), block.getBwLayerIn());
+        int mOut = width(layer.tops().get(0), block.getBwLayerOut());
         List<AveragePooling> channels = new ArrayList<>();
         for (int c = 0; c < out.length; c++) {
-            channels.add(pooling(layer, POOLING_SHIFT - (in[c] - out[c]), window, block.getBwLayerOut(),
+            channels.add(pooling(layer, POOLING_SHIFT - ((in[c] - mIn) - (out[c] - mOut)), window, mOut,
                     "channel " + c + " from exponent " + in[c] + " to " + out[c]));
         }
         return channels;
+    }
+
+    /** The mantissa width of {@code blob}: the blocks' {@code m}, or more. */
+    private int width(String blob, int m) {
+        return m + widerBy.getOrDefault(blob, 0);
     }
 
     @Override

@@ -20,7 +20,8 @@ import xportdnn.precision.BlockFloat;
  * channel by channel ({@link BlockFloatExponent}): the exponent of least KL divergence among the online one and the
  * {@value BlockFloatExponent#CANDIDATES} below. The classifier head keeps
  * one exponent per blob, as before: a blob an average pooling reads gets the exponent covering its max in every
- * channel (not clipped), and the pooling writes one of its own, covering the pooled max ({@link #wholeBlob}).
+ * channel (not clipped), and the pooling writes one of its own, covering the pooled max ({@link #wholeBlob}), with
+ * {@link #GUARD_BITS} guard bits.
  *
  * <p>A blob's exponents follow the layers that write it, as the per-blob walk ({@link XilinxThresholds}) does: a
  * computing layer sets its top's from its own output's statistics (an in-place ReLU replaces its convolution's); a
@@ -42,7 +43,32 @@ public final class ChannelExponents {
      */
     static final int SPAN = 16;
 
+    /**
+     * Guard bits of an average pooling's output: its exponent is this much above the one covering its calibrated
+     * max, with as many more mantissa bits (the same step). The device's pooling writes the low bits of a value
+     * beyond its format (it wraps around, where other layers saturate), and an offline exponent covers only the
+     * calibration images: ResNet-20's airplanes put its pooled features' exponent where 3% of the other classes'
+     * images wrapped. With 2 guard bits a pooled value wraps only past 4 times the calibrated range; the codes of
+     * every value that fitted before are the same.
+     */
+    public static final int GUARD_BITS = 2;
+
     private ChannelExponents() {
+    }
+
+    /**
+     * Per blob name, how many more mantissa bits than the scheme's bfp keeps it in: the residual stream's {@link
+     * ResidualStream#EXTRA_BITS}, an average pooling's output {@link #GUARD_BITS}.
+     */
+    public static Map<String, Integer> widerMantissas(Net net) {
+        Map<String, Integer> wider = new HashMap<>();
+        ResidualStream.of(net).forEach(b -> wider.put(b, ResidualStream.EXTRA_BITS));
+        for (Layer l : net.layers()) {
+            if (averagePooling(l)) {
+                wider.put(l.tops().get(0), GUARD_BITS);
+            }
+        }
+        return wider;
     }
 
     /**
@@ -62,7 +88,8 @@ public final class ChannelExponents {
         for (Layer l : net.layers()) {
             List<String> in = l.bottoms();
             if (averagePooling(l) && statistics.containsKey(l.name())) {
-                blobs.put(l.tops().get(0), wholeBlob(statistics.get(l.name()), m));
+                blobs.put(l.tops().get(0), Arrays.stream(wholeBlob(statistics.get(l.name()), m))
+                        .map(e -> e + GUARD_BITS).toArray());
             } else if (XilinxThresholds.PASS_THROUGH.contains(l.layerType()) && blobs.containsKey(in.get(0))) {
                 int[] e = blobs.get(in.get(0));
                 l.tops().forEach(t -> blobs.put(t, e));

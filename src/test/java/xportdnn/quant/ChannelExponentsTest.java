@@ -1,6 +1,7 @@
 package xportdnn.quant;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static xportdnn.model.TestWeights.blob;
 import static xportdnn.model.TestWeights.layer;
 
@@ -58,9 +59,17 @@ class ChannelExponentsTest {
         // the Concat puts its inputs' final exponents side by side
         assertArrayEquals(new int[] {2, 2, 2, 2}, e.get("cat"));
         // the classifier head, one exponent per blob: sum covers its max, 5 -> 2 (3.97 < 5 <= 7.94), in both
-        // channels; the pooling one covering its own pooled max, 3.5 -> 1 (1.98 < 3.5 <= 3.97), in both
+        // channels; the pooling one covering its own pooled max, 3.5 -> 1 (1.98 < 3.5 <= 3.97), plus 2 guard bits
         assertArrayEquals(new int[] {2, 2}, e.get("sum"));
-        assertArrayEquals(new int[] {1, 1}, e.get("pool"));
+        assertArrayEquals(new int[] {3, 3}, e.get("pool"));
+    }
+
+    /** bfp's wider blobs: the residual stream 2 more bits (a, b, read only by the sum), the pooling's output 2. */
+    @Test
+    void widerMantissasAreTheStreamAndThePooledBlob() {
+        Net net = NetLoader.build(TestWeights.definition(NET), null);
+        // a and b are also read by the Concat, so not the stream; sum is read by the average pooling
+        assertEquals(Map.of("pool", 2), ChannelExponents.widerMantissas(net));
     }
 
     /**
