@@ -86,7 +86,7 @@ class BatchSharesTest {
                 assertEquals(Math.min(batch, 3), BatchShares.count(batch));
                 float[] input = new float[batch * IMAGE];
                 for (int i = 0; i < input.length; i++) { // every third image bright: its averages wrap
-                    input[i] = (float) random.nextGaussian() * (i / IMAGE % 3 == 1 ? 40 : 0.05);
+                    input[i] = (float) (random.nextGaussian() * (i / IMAGE % 3 == 1 ? 40 : 0.05));
                 }
                 float[] prob = Tensors.floats(shared.forward(input, batch, null).get("prob"));
                 boolean[] wrapped = shared.lastPassWrappedAverages().get("pool_final");
