@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import xportdnn.engine.layers.NativeCall;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.ModelException;
 import xportdnn.model.Shapes;
@@ -197,7 +197,8 @@ final class IntConvolution {
         for (int g = 0; g < group; g++) {
             im2col(input, n0, images, g, m.rows);
             if (type == DataType.INT) {
-                m.int8Product.run(m.product, weights.get(g), m.columnMatrix);
+                Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(weights.get(g), m.columnMatrix).addOutputs(m.product)
+                        .build());
             } else {
                 INDArray b = type == DataType.FLOAT ? m.columnMatrix : m.columnMatrix.castTo(type);
                 Nd4j.gemm(weights.get(g), b, m.product, false, false, 1.0, 0.0);
@@ -223,8 +224,6 @@ final class IntConvolution {
         final INDArray columnMatrix;
         final INDArray product;
         final ColumnRows rows;
-        /** oneDNN's int8 product through a kept native context (null for float products). */
-        final NativeCall int8Product;
         /** The product's elements requantized (an int32 product is copied here and requantized in place). */
         final int[] codes;
         private final Buffer productBuffer;
@@ -235,7 +234,6 @@ final class IntConvolution {
             boolean int8 = type == DataType.INT;
             columnMatrix = Nd4j.createUninitialized(int8 ? DataType.BYTE : DataType.FLOAT, k, cols);
             product = Nd4j.createUninitialized(type, channels, cols);
-            int8Product = int8 ? NativeCall.named("matmul") : null;
             rows = int8 ? new ColumnRows.Int8(k * cols, columnMatrix.data().asNio())
                     : new ColumnRows.Float32(k * cols, columnMatrix.data().asNioFloat());
             productBuffer = switch (type) {

@@ -15,9 +15,9 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * on every call, which cost as much as oneDNN's own work for SqueezeNet's small convolutions (a 13 x 13, 512 -> 64
  * 1x1 convolution: 240 us a call against 120 us through a kept context, measured in one process, 2 threads).
  * The context is native memory that ND4J frees when this object is garbage-collected. Not for concurrent use:
- * the arrays of a call are set on the shared context. Public for the simulator's products (xportdnn.sim).
+ * the arrays of a call are set on the shared context.
  */
-public final class NativeCall {
+final class NativeCall {
 
     /**
      * Memory-bound calls (element-wise ops, poolings, concats) over at most this many values run on the calling
@@ -55,7 +55,7 @@ public final class NativeCall {
     }
 
     /** libnd4j's custom op {@code name} with the given float arguments (for ops without a Java class of their own). */
-    public static NativeCall named(String name, double... floatArguments) {
+    static NativeCall named(String name, double... floatArguments) {
         return new NativeCall(DynamicCustomOp.builder(name)
                 .addFloatingPointArguments(toObjects(floatArguments)).build());
     }
@@ -111,7 +111,7 @@ public final class NativeCall {
     }
 
     /** Runs the op on {@code inputs} (null entries are left out: an absent bias) writing into {@code output}. */
-    public void run(INDArray output, INDArray... inputs) {
+    void run(INDArray output, INDArray... inputs) {
         int n = 0;
         for (INDArray in : inputs) {
             if (in != null) {
