@@ -278,6 +278,11 @@ public final class FixedPointNet {
      * Runs {@code batch} images given as one C-ordered array (the input blob's declared shape with its first dim
      * replaced by {@code batch}).
      *
+     * <p>Without an observer, a batch of several images runs as shares of its images on as many threads as the
+     * calling thread's engine threads ({@link BatchShares}: each share on one thread from the image to the outputs,
+     * through nets of the same layers made on the first such pass); with one, every step runs on the whole batch,
+     * so the observer sees each step once, in order.
+     *
      * @param observer sees each step's outputs, dequantized, as INDArrays valid during the call (copy what you
      *                 keep: they are freed when it returns); may be null
      * @return the net's output blobs by name, dequantized, in {@link #outputNames()} order
