@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.EngineThreads;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Net;
@@ -127,7 +128,7 @@ class BatchSharesTest {
             float[] unobserved = Tensors.floats(sim.forward(input, batch, null).get("prob"));
             List<String> seen = new ArrayList<>();
             float[][] last = new float[1][];
-            Map<String, ?> out = sim.forwardValues(input, batch, (layer, tops) -> {
+            Map<String, INDArray> out = sim.forwardValues(input, batch, (layer, tops) -> {
                 seen.add(layer.name());
                 assertEquals(0, tops.get(0).length % batch, layer.name());
                 last[0] = tops.get(0);
@@ -135,7 +136,7 @@ class BatchSharesTest {
             assertEquals(sim.reportedLayers(), seen);
             assertEquals(batch * 4, last[0].length);
             assertArrayEquals(unobserved, last[0]);
-            assertArrayEquals(unobserved, Tensors.floats((org.nd4j.linalg.api.ndarray.INDArray) out.get("prob")));
+            assertArrayEquals(unobserved, Tensors.floats(out.get("prob")));
         } finally {
             EngineThreads.setOpenMp(openMp);
         }
