@@ -28,6 +28,20 @@ public final class EngineThreads {
         Nd4j.factory().blas().setMaxThreads(threads);
     }
 
+    /**
+     * Sets the calling thread's OpenMP thread count alone (what oneDNN's calls from this thread run on; the other
+     * pools, process-wide, stay) and returns the count it replaces.
+     */
+    public static int setOpenMp(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count " + threads + " is not positive");
+        }
+        NativeOps nativeOps = nativeOps();
+        int before = nativeOps.ompGetMaxThreads();
+        nativeOps.setOmpNumThreads(threads);
+        return before;
+    }
+
     /** The OpenMP thread count in effect on the calling thread: what the convolutions run with. */
     public static int inEffect() {
         return nativeOps().ompGetMaxThreads();

@@ -110,6 +110,9 @@ public final class FixedPointNet {
     /** Every layer of a fused chain whose convolution is computed in float at the caller's request. */
     private final Set<String> floatChains = new HashSet<>();
 
+    /** Nets of the same layers computing the other shares of a split batch ({@link BatchShares}), made when needed. */
+    private final List<FixedPointNet> shareNets = new ArrayList<>();
+
     /** The batch size whose memory {@link OutputMemory#check} last accepted. */
     private int checkedBatch = -1;
 
@@ -275,6 +278,11 @@ public final class FixedPointNet {
      * Runs {@code batch} images given as one C-ordered array (the input blob's declared shape with its first dim
      * replaced by {@code batch}).
      *
+     * <p>Without an observer, a batch of several images runs as shares of its images on as many threads as the
+     * calling thread's engine threads ({@link BatchShares}: each share on one thread from the image to the outputs,
+     * through nets of the same layers made on the first such pass); with one, every step runs on the whole batch,
+     * so the observer sees each step once, in order.
+     *
      * @param observer sees each step's outputs, dequantized, as INDArrays valid during the call (copy what you
      *                 keep: they are freed when it returns); may be null
      * @return the net's output blobs by name, dequantized, in {@link #outputNames()} order
@@ -327,6 +335,10 @@ public final class FixedPointNet {
     }
 
     private Map<String, INDArray> pass(float[] input, int batch, BiConsumer<Layer, List<SimTensor>> observer) {
+        int shares = observer == null ? BatchShares.count(batch) : 1; // an observer sees whole steps in order
+        if (shares > 1) {
+            return sharedPass(input, batch, shares);
+        }
         Map<String, SimTensor> blobs = runStages(input, batch, stages.size(), observer);
         Map<String, INDArray> result = new LinkedHashMap<>();
         for (String name : outputs) {
@@ -335,9 +347,54 @@ public final class FixedPointNet {
         return result;
     }
 
-    /** Runs the first {@code count} stages; returns the blobs still held (all outputs after a whole pass). */
-    private Map<String, SimTensor> runStages(float[] input, int batch, int count,
-                                             BiConsumer<Layer, List<SimTensor>> observer) {
+    /**
+     * A whole pass as {@code shares} shares of the images ({@link BatchShares}), this net computing the first and
+     * a net of the same layers each other one; the outputs (dequantized by each share) and the wrapped averages
+     * are put back together in image order.
+     */
+    private Map<String, INDArray> sharedPass(float[] input, int batch, int shares) {
+        inputShape(input, batch);
+        while (shareNets.size() < shares - 1) {
+            shareNets.add(new FixedPointNet(net, requestedFloat, chosen));
+        }
+        int imageValues = input.length / batch;
+        List<List<SimTensor>> parts = BatchShares.run(shares, s -> {
+            int from = BatchShares.first(s, shares, batch);
+            int to = BatchShares.first(s + 1, shares, batch);
+            FixedPointNet share = s == 0 ? this : shareNets.get(s - 1);
+            Map<String, SimTensor> blobs = share.runStages(Arrays.copyOfRange(input, from * imageValues,
+                    to * imageValues), to - from, share.stages.size(), null);
+            List<SimTensor> tops = outputs.stream().map(blobs::get).toList();
+            tops.forEach(SimTensor::values); // dequantized by the share's thread
+            return tops;
+        });
+        Map<String, INDArray> result = new LinkedHashMap<>();
+        for (int o = 0; o < outputs.size(); o++) {
+            int[] outShape = parts.get(0).get(o).shape().clone();
+            outShape[0] = batch;
+            float[] values = new float[Math.toIntExact(Blob.count(outShape))];
+            int at = 0;
+            for (List<SimTensor> part : parts) {
+                float[] v = part.get(o).values();
+                System.arraycopy(v, 0, values, at, v.length);
+                at += v.length;
+            }
+            result.put(outputs.get(o), array(SimTensor.ofValues(outShape, values)));
+        }
+        averagePoolings.forEach((name, pooling) -> {
+            boolean[] wrapped = new boolean[batch];
+            for (int s = 0; s < shares; s++) {
+                FixedPointNet share = s == 0 ? this : shareNets.get(s - 1);
+                boolean[] part = share.averagePoolings.get(name).wrappedImages();
+                System.arraycopy(part, 0, wrapped, BatchShares.first(s, shares, batch), part.length);
+            }
+            pooling.wrappedImages(wrapped);
+        });
+        return result;
+    }
+
+    /** Checks the input against the net's input blob and the memory a batch needs; the batch's input shape. */
+    private int[] inputShape(float[] input, int batch) {
         if (inputs.size() != 1) {
             throw new ModelException("net '" + net.name() + "' has " + inputs.size() + " inputs; the simulator takes one");
         }
@@ -351,6 +408,13 @@ public final class FixedPointNet {
             OutputMemory.check(net, batch, Integer.BYTES, Runtime.getRuntime().maxMemory(), "Java heap (-Xmx)");
             checkedBatch = batch;
         }
+        return shape;
+    }
+
+    /** Runs the first {@code count} stages; returns the blobs still held (all outputs after a whole pass). */
+    private Map<String, SimTensor> runStages(float[] input, int batch, int count,
+                                             BiConsumer<Layer, List<SimTensor>> observer) {
+        int[] shape = inputShape(input, batch);
         Map<String, SimTensor> blobs = new HashMap<>();
         for (int s = 0; s < count; s++) {
             Stage stage = stages.get(s);

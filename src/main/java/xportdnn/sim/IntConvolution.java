@@ -384,10 +384,14 @@ final class IntConvolution {
         }
     }
 
-    /** Runs {@code body} for 0..count-1, in parallel when there are enough {@code perItem} elements to share. */
+    /**
+     * Runs {@code body} for 0..count-1, in parallel when there are enough {@code perItem} elements to share and the
+     * calling thread does not compute a share of a batch ({@link BatchShares}: the other shares use the cores).
+     */
     static void parallel(int count, int perItem, java.util.function.IntConsumer body) {
         java.util.stream.IntStream range = java.util.stream.IntStream.range(0, count);
-        ((long) count * perItem >= PARALLEL_WORK ? range.parallel() : range).forEach(body);
+        boolean split = (long) count * perItem >= PARALLEL_WORK && !BatchShares.inShare();
+        (split ? range.parallel() : range).forEach(body);
     }
 
     static int ceilDiv(int a, int b) {

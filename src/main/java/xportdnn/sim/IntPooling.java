@@ -258,6 +258,11 @@ final class IntPooling {
         return wrapped.clone();
     }
 
+    /** Sets what {@link #wrappedImages} says: for a batch computed in shares, each share's flags in image order. */
+    void wrappedImages(boolean[] images) {
+        wrapped = images.clone();
+    }
+
     /**
      * One plane's input rows as ints, each read once: windows move down the plane, so the rows of one window
      * (at most a kernel's height of consecutive rows) sit in distinct slots h mod kernel height, where the rows

@@ -1,0 +1,152 @@
+package xportdnn.sim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.engine.EngineThreads;
+import xportdnn.engine.layers.Tensors;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.TestWeights;
+import xportdnn.model.proto.Caffe.NetParameter;
+
+/**
+ * A batch computed in shares ({@link BatchShares}, on threads of their own) gives what its images give one by one
+ * (a batch of one never splits), with the wrapped averages of each image where it was.
+ */
+class BatchSharesTest {
+
+    /**
+     * A small SqueezeNet: strided 3x3 convolution, MAX pooling, a fire module (squeeze, two expands, Concat), a
+     * classifier convolution, a global average pooling whose output format is 3 bits finer than its input (so
+     * bright images wrap), an InnerProduct and a Softmax in float. DynamicFixed, 8 bits.
+     */
+    private static final String NET = """
+            name: "small_squeezenet"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 15 dim: 15 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                    convolution_param { num_output: 8 kernel_size: 3 stride: 2 pad: 1 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 3 fl_layer_out: 2
+                                      fl_params: 7 quant_type: "DynamicFixed" } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
+            layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1"
+                    pooling_param { pool: MAX kernel_size: 3 stride: 2 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 2 fl_layer_out: 2
+                                      quant_type: "DynamicFixed" } }
+            layer { name: "squeeze" type: "Convolution" bottom: "pool1" top: "squeeze"
+                    convolution_param { num_output: 4 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 2 fl_layer_out: 2
+                                      fl_params: 7 quant_type: "DynamicFixed" } }
+            layer { name: "relu_s" type: "ReLU" bottom: "squeeze" top: "squeeze" }
+            layer { name: "expand1" type: "Convolution" bottom: "squeeze" top: "expand1"
+                    convolution_param { num_output: 6 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 2 fl_layer_out: 2
+                                      fl_params: 7 quant_type: "DynamicFixed" } }
+            layer { name: "expand3" type: "Convolution" bottom: "squeeze" top: "expand3"
+                    convolution_param { num_output: 6 kernel_size: 3 pad: 1 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 2 fl_layer_out: 2
+                                      fl_params: 7 quant_type: "DynamicFixed" } }
+            layer { name: "concat" type: "Concat" bottom: "expand1" bottom: "expand3" top: "concat"
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 2 fl_layer_out: 2
+                                      quant_type: "DynamicFixed" } }
+            layer { name: "classifier" type: "Convolution" bottom: "concat" top: "classifier"
+                    convolution_param { num_output: 5 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 2 fl_layer_out: 2
+                                      fl_params: 7 quant_type: "DynamicFixed" } }
+            layer { name: "relu_c" type: "ReLU" bottom: "classifier" top: "classifier" }
+            layer { name: "pool_final" type: "Pooling" bottom: "classifier" top: "pool_final"
+                    pooling_param { pool: AVE global_pooling: true }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 2 fl_layer_out: 5
+                                      quant_type: "DynamicFixed" } }
+            layer { name: "fc" type: "InnerProduct" bottom: "pool_final" top: "fc"
+                    inner_product_param { num_output: 4 } }
+            layer { name: "prob" type: "Softmax" bottom: "fc" top: "prob" }
+            """;
+    private static final int IMAGE = 3 * 15 * 15;
+
+    @Test
+    void sharesComputeWhatEachImageAloneComputes() {
+        NetParameter definition = TestWeights.definition(NET);
+        Net net = NetLoader.build(definition, TestWeights.random(definition, 5));
+        FixedPointNet shared = new FixedPointNet(net);
+        FixedPointNet alone = new FixedPointNet(net);
+        Random random = new Random(13);
+        int openMp = EngineThreads.setOpenMp(3); // three shares, whatever this machine has
+        try {
+            boolean sawWrapped = false;
+            boolean sawClean = false;
+            for (int batch : new int[] {2, 3, 5, 7, 16, 1}) {
+                assertEquals(Math.min(batch, 3), BatchShares.count(batch));
+                float[] input = new float[batch * IMAGE];
+                for (int i = 0; i < input.length; i++) { // every third image bright: its averages wrap
+                    input[i] = (float) (random.nextGaussian() * (i / IMAGE % 3 == 1 ? 40 : 0.05));
+                }
+                float[] prob = Tensors.floats(shared.forward(input, batch, null).get("prob"));
+                boolean[] wrapped = shared.lastPassWrappedAverages().get("pool_final");
+                assertEquals(batch, wrapped.length);
+                List<Float> expected = new ArrayList<>();
+                for (int n = 0; n < batch; n++) {
+                    float[] image = Arrays.copyOfRange(input, n * IMAGE, (n + 1) * IMAGE);
+                    for (float p : Tensors.floats(alone.forward(image, 1, null).get("prob"))) {
+                        expected.add(p);
+                    }
+                    boolean imageWrapped = alone.lastPassWrappedAverages().get("pool_final")[0];
+                    assertEquals(imageWrapped, wrapped[n], "batch " + batch + ", image " + n);
+                    sawWrapped |= imageWrapped;
+                    sawClean |= !imageWrapped;
+                }
+                assertArrayEquals(toArray(expected), prob, "batch " + batch);
+            }
+            assertTrue(sawWrapped, "no image wrapped");
+            assertTrue(sawClean, "every image wrapped");
+        } finally {
+            EngineThreads.setOpenMp(openMp);
+        }
+    }
+
+    /** An observer sees every step of the whole batch, in order: such a pass is not split. */
+    @Test
+    void anObservedPassShowsWholeSteps() {
+        NetParameter definition = TestWeights.definition(NET);
+        FixedPointNet sim = new FixedPointNet(NetLoader.build(definition, TestWeights.random(definition, 6)));
+        int batch = 5;
+        float[] input = new float[batch * IMAGE];
+        Random random = new Random(2);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) random.nextGaussian() * 3;
+        }
+        int openMp = EngineThreads.setOpenMp(2);
+        try {
+            float[] unobserved = Tensors.floats(sim.forward(input, batch, null).get("prob"));
+            List<String> seen = new ArrayList<>();
+            float[][] last = new float[1][];
+            Map<String, INDArray> out = sim.forwardValues(input, batch, (layer, tops) -> {
+                seen.add(layer.name());
+                assertEquals(0, tops.get(0).length % batch, layer.name());
+                last[0] = tops.get(0);
+            });
+            assertEquals(sim.reportedLayers(), seen);
+            assertEquals(batch * 4, last[0].length);
+            assertArrayEquals(unobserved, last[0]);
+            assertArrayEquals(unobserved, Tensors.floats(out.get("prob")));
+        } finally {
+            EngineThreads.setOpenMp(openMp);
+        }
+    }
+
+    private static float[] toArray(List<Float> values) {
+        float[] a = new float[values.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = values.get(i);
+        }
+        return a;
+    }
+}
