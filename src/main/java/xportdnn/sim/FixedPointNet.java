@@ -361,7 +361,7 @@ public final class FixedPointNet {
         List<List<SimTensor>> parts = BatchShares.run(shares, s -> {
             int from = BatchShares.first(s, shares, batch);
             int to = BatchShares.first(s + 1, shares, batch);
-            FixedPointNet share = s == 0 ? this : shareNets.get(s - 1);
+            FixedPointNet share = shareNet(s);
             Map<String, SimTensor> blobs = share.runStages(Arrays.copyOfRange(input, from * imageValues,
                     to * imageValues), to - from, share.stages.size(), null);
             List<SimTensor> tops = outputs.stream().map(blobs::get).toList();
@@ -384,13 +384,17 @@ public final class FixedPointNet {
         averagePoolings.forEach((name, pooling) -> {
             boolean[] wrapped = new boolean[batch];
             for (int s = 0; s < shares; s++) {
-                FixedPointNet share = s == 0 ? this : shareNets.get(s - 1);
-                boolean[] part = share.averagePoolings.get(name).wrappedImages();
+                boolean[] part = shareNet(s).averagePoolings.get(name).wrappedImages();
                 System.arraycopy(part, 0, wrapped, BatchShares.first(s, shares, batch), part.length);
             }
             pooling.wrappedImages(wrapped);
         });
         return result;
+    }
+
+    /** The net computing share {@code s} of a split batch: this one the first, a net of the same layers each other. */
+    private FixedPointNet shareNet(int s) {
+        return s == 0 ? this : shareNets.get(s - 1);
     }
 
     /** Checks the input against the net's input blob and the memory a batch needs; the batch's input shape. */
