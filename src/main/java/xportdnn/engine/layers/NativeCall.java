@@ -6,8 +6,6 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * One libnd4j op that a layer calls on every pass with the same arguments: the op and its native argument
@@ -80,15 +78,13 @@ final class NativeCall {
             run(output, inputs);
             return;
         }
-        NativeOps nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        int openMpThreads = nativeOps.ompGetMaxThreads();
-        nativeOps.setOmpNumThreads(1);
+        int openMpThreads = OpenMpThreads.set(1);
         enterAlone();
         try {
             run(output, inputs);
         } finally {
             leaveAlone();
-            nativeOps.setOmpNumThreads(openMpThreads);
+            OpenMpThreads.set(openMpThreads);
         }
     }
 
