@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.NativeBuild;
@@ -115,6 +116,8 @@ public final class FixedPointNet {
 
     /** The batch size whose memory {@link OutputMemory#check} last accepted. */
     private int checkedBatch = -1;
+    /** The heap that check compares with (a test counts the checks through it). */
+    private LongSupplier heapBytes = () -> Runtime.getRuntime().maxMemory();
 
     /**
      * @throws ModelException when the net is not a quantized one, a block lacks a field the scheme needs or holds
@@ -192,6 +195,11 @@ public final class FixedPointNet {
     /** The scheme the caller chose, or null when the blocks' {@code quant_type} states it. */
     public PrecisionScheme chosenScheme() {
         return chosen;
+    }
+
+    /** Makes the memory check compare with {@code heapBytes} instead of the Java heap's limit (for tests). */
+    void heapBytes(LongSupplier heapBytes) {
+        this.heapBytes = heapBytes;
     }
 
     /** The quant_type the net is simulated in: "Xilinx" or "DynamicFixed" (or a scheme the caller chose). */
@@ -331,7 +339,8 @@ public final class FixedPointNet {
         while (count < stages.size() && firstLayers.get(count) < layers) {
             count++;
         }
-        runStages(input, batch, count, (layer, tops) -> observer.onOutput(layer, t -> tops.get(t).values()));
+        runStages(checkedInputShape(input, batch), input, count,
+                (layer, tops) -> observer.onOutput(layer, t -> tops.get(t).values()));
     }
 
     private Map<String, INDArray> pass(float[] input, int batch, BiConsumer<Layer, List<SimTensor>> observer) {
@@ -339,7 +348,7 @@ public final class FixedPointNet {
         if (shares > 1) {
             return sharedPass(input, batch, shares);
         }
-        Map<String, SimTensor> blobs = runStages(input, batch, stages.size(), observer);
+        Map<String, SimTensor> blobs = runStages(checkedInputShape(input, batch), input, stages.size(), observer);
         Map<String, INDArray> result = new LinkedHashMap<>();
         for (String name : outputs) {
             result.put(name, array(blobs.get(name)));
@@ -353,7 +362,7 @@ public final class FixedPointNet {
      * are put back together in image order.
      */
     private Map<String, INDArray> sharedPass(float[] input, int batch, int shares) {
-        inputShape(input, batch);
+        checkedInputShape(input, batch); // the whole batch's memory: the shares' outputs together
         while (shareNets.size() < shares - 1) {
             shareNets.add(new FixedPointNet(net, requestedFloat, chosen));
         }
@@ -362,8 +371,9 @@ public final class FixedPointNet {
             int from = BatchShares.first(s, shares, batch);
             int to = BatchShares.first(s + 1, shares, batch);
             FixedPointNet share = shareNet(s);
-            Map<String, SimTensor> blobs = share.runStages(Arrays.copyOfRange(input, from * imageValues,
-                    to * imageValues), to - from, share.stages.size(), null);
+            float[] images = Arrays.copyOfRange(input, from * imageValues, to * imageValues);
+            Map<String, SimTensor> blobs = share.runStages(share.inputShape(images, to - from), images,
+                    share.stages.size(), null);
             List<SimTensor> tops = outputs.stream().map(blobs::get).toList();
             tops.forEach(SimTensor::values); // dequantized by the share's thread
             return tops;
@@ -397,7 +407,17 @@ public final class FixedPointNet {
         return s == 0 ? this : shareNets.get(s - 1);
     }
 
-    /** Checks the input against the net's input blob and the memory a batch needs; the batch's input shape. */
+    /** {@link #inputShape}, and checks the memory the batch needs (once for a run of passes of one batch size). */
+    private int[] checkedInputShape(float[] input, int batch) {
+        int[] shape = inputShape(input, batch);
+        if (batch != checkedBatch) {
+            OutputMemory.check(net, batch, Integer.BYTES, heapBytes.getAsLong(), "Java heap (-Xmx)");
+            checkedBatch = batch;
+        }
+        return shape;
+    }
+
+    /** Checks the input against the net's input blob; the batch's input shape. */
     private int[] inputShape(float[] input, int batch) {
         if (inputs.size() != 1) {
             throw new ModelException("net '" + net.name() + "' has " + inputs.size() + " inputs; the simulator takes one");
@@ -408,17 +428,15 @@ public final class FixedPointNet {
             throw new ModelException("input of " + input.length + " values does not fill " + batch + " x "
                     + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)) + " for blob '" + inputs.get(0) + "'");
         }
-        if (batch != checkedBatch) {
-            OutputMemory.check(net, batch, Integer.BYTES, Runtime.getRuntime().maxMemory(), "Java heap (-Xmx)");
-            checkedBatch = batch;
-        }
         return shape;
     }
 
-    /** Runs the first {@code count} stages; returns the blobs still held (all outputs after a whole pass). */
-    private Map<String, SimTensor> runStages(float[] input, int batch, int count,
+    /**
+     * Runs the first {@code count} stages on {@code input} of {@code shape} ({@link #inputShape}); returns the blobs
+     * still held (all outputs after a whole pass).
+     */
+    private Map<String, SimTensor> runStages(int[] shape, float[] input, int count,
                                              BiConsumer<Layer, List<SimTensor>> observer) {
-        int[] shape = inputShape(input, batch);
         Map<String, SimTensor> blobs = new HashMap<>();
         for (int s = 0; s < count; s++) {
             Stage stage = stages.get(s);

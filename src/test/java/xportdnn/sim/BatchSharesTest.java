@@ -142,6 +142,32 @@ class BatchSharesTest {
         }
     }
 
+    /**
+     * A split pass checks the memory of its whole batch, which holds its shares' outputs, and its shares check none
+     * of their own: one check for a run of passes of one batch size, one more when the size changes.
+     */
+    @Test
+    void splitPassesCheckTheMemoryOncePerBatchSize() {
+        NetParameter definition = TestWeights.definition(NET);
+        FixedPointNet sim = new FixedPointNet(NetLoader.build(definition, TestWeights.random(definition, 7)));
+        int[] checks = new int[1];
+        sim.heapBytes(() -> {
+            checks[0]++;
+            return Long.MAX_VALUE;
+        });
+        int openMp = EngineThreads.setOpenMp(2);
+        try {
+            for (int pass = 0; pass < 3; pass++) {
+                sim.forward(new float[4 * IMAGE], 4, null);
+            }
+            assertEquals(1, checks[0]);
+            sim.forward(new float[5 * IMAGE], 5, null);
+            assertEquals(2, checks[0]);
+        } finally {
+            EngineThreads.setOpenMp(openMp);
+        }
+    }
+
     private static float[] toArray(List<Float> values) {
         float[] a = new float[values.size()];
         for (int i = 0; i < a.length; i++) {
