@@ -35,6 +35,7 @@ import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.precision.AveragePooling;
 import xportdnn.precision.ChannelAlignment;
+import xportdnn.precision.F8NetFormat;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.PrecisionScheme;
 import xportdnn.precision.Requantizer;
@@ -63,7 +64,8 @@ import xportdnn.quant.BatchNormFusion;
  * </ul>
  * A layer computing in integers reads codes in its declared input format; when the blob it reads holds codes of
  * another format (a file whose producer and reader disagree), the simulator converts the values and lists the
- * place in {@link #notes()}: the device would read the codes as they are.
+ * place in {@link #notes()}: the device would read the codes as they are. (F8Net, which the device does not run,
+ * shifts a 32-bit accumulator into the reading convolution's 8-bit input format; the simulator does the same.)
  *
  * <p>{@link #forward} reports every step's output to an observer under the name of the layer whose output it
  * is, dequantized to float, so it can be compared with the float engine's output of that layer: a fused chain is
@@ -751,10 +753,27 @@ public final class FixedPointNet {
             NumberFormat held = formats.get(b);
             if (held != null && !held.equals(declared)) {
                 notes.add("layer '" + l.name() + "' declares its input as " + declared + " but '" + b + "' holds "
-                        + held + ": the simulator converts the values, the device would read the codes as they are");
+                        + held + ": " + reading(l, held, declared));
             }
         }
         return declared;
+    }
+
+    /**
+     * What layer {@code l}, declaring {@code declared}, does with codes of {@code held}, for a note. F8Net's
+     * reference keeps residual blobs as 32-bit accumulators by design and moves them itself, as the simulator does.
+     */
+    private static String reading(Layer l, NumberFormat held, NumberFormat declared) {
+        if (held instanceof F8NetFormat h && h.isWide() && declared instanceof F8NetFormat d) {
+            if (l.layerType() == LayerType.ELTWISE) {
+                return "F8Net moves every input of the Eltwise onto its output format, as the simulator does";
+            }
+            if (!d.isWide()) {
+                return "F8Net shifts the 32-bit accumulator into its 8-bit input format (rounding half to even, "
+                        + "saturating), as the simulator does";
+            }
+        }
+        return "the simulator converts the values, the device would read the codes as they are";
     }
 
     private void integer(Layer reported, List<String> bottoms, List<String> tops, SimStep step, NumberFormat out) {
