@@ -17,7 +17,6 @@ import java.util.function.LongSupplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.NativeBuild;
-import xportdnn.engine.layers.Layers;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Blob;
 import xportdnn.model.ChaidnnSupport;
@@ -188,6 +187,28 @@ public final class FixedPointNet {
             }
         }
         outputs = net.outputBlobs();
+    }
+
+    /**
+     * A net computing a share of {@code first}'s batches ({@link BatchShares}): its stages with the same weights,
+     * requantizers and formats ({@link SimStep#forShare}), the buffers its own. It only runs passes of its share's
+     * images ({@link #runStages}), so it holds what they read.
+     */
+    private FixedPointNet(FixedPointNet first) {
+        net = first.net;
+        scheme = first.scheme;
+        chosen = first.chosen;
+        requestedFloat = first.requestedFloat;
+        outputs = first.outputs;
+        inputs.addAll(first.inputs);
+        lastRead.putAll(first.lastRead);
+        for (Stage s : first.stages) {
+            SimStep step = s.step() == null ? null : s.step().forShare();
+            stages.add(new Stage(s.layer(), s.bottoms(), s.tops(), step));
+            if (first.averagePoolings.containsKey(s.layer().name())) {
+                averagePoolings.put(s.layer().name(), (IntPooling) ((IntegerStep) step).op());
+            }
+        }
     }
 
     public Net net() {
@@ -366,7 +387,7 @@ public final class FixedPointNet {
     private Map<String, INDArray> sharedPass(float[] input, int batch, int shares) {
         checkedInputShape(input, batch); // the whole batch's memory: the shares' outputs together
         while (shareNets.size() < shares - 1) {
-            shareNets.add(new FixedPointNet(net, requestedFloat, chosen));
+            shareNets.add(new FixedPointNet(this));
         }
         int imageValues = input.length / batch;
         List<List<SimTensor>> parts = BatchShares.run(shares, s -> {
@@ -405,7 +426,7 @@ public final class FixedPointNet {
     }
 
     /** The net computing share {@code s} of a split batch: this one the first, a net of the same layers each other. */
-    private FixedPointNet shareNet(int s) {
+    FixedPointNet shareNet(int s) {
         return s == 0 ? this : shareNets.get(s - 1);
     }
 
@@ -431,6 +452,11 @@ public final class FixedPointNet {
                     + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)) + " for blob '" + inputs.get(0) + "'");
         }
         return shape;
+    }
+
+    /** The stages' steps, in order (null for the Input's). */
+    List<SimStep> steps() {
+        return stages.stream().map(Stage::step).toList();
     }
 
     /**
@@ -505,7 +531,7 @@ public final class FixedPointNet {
             notes.add("layer '" + l.name() + "' (" + l.type() + "): runs on the device but is simulated in float"
                     + (block == null ? " (it has no precision_param)" : ""));
         }
-        stages.add(new Stage(l, l.bottoms(), l.tops(), new FloatStep(Layers.create(l, net.bottomShapes(l)))));
+        stages.add(new Stage(l, l.bottoms(), l.tops(), new FloatStep(l, net.bottomShapes(l))));
         l.tops().forEach(formats::remove);
     }
 
@@ -683,8 +709,8 @@ public final class FixedPointNet {
                 consumed.add(l.name());
             }
         }
-        integer(reported, conv.bottoms(), List.of(blob), new IntegerStep(convolution::forward,
-                convolution::outputShape, input, output), output);
+        integer(reported, conv.bottoms(), List.of(blob), new IntegerStep(convolution, input, output),
+                output);
     }
 
     private void addPooling(Layer l, PrecisionParameter block) {
@@ -709,8 +735,7 @@ public final class FixedPointNet {
         if (averages != null) {
             averagePoolings.put(l.name(), pooling);
         }
-        integer(l, l.bottoms(), l.tops(), new IntegerStep(pooling::forward, pooling::outputShape, in, out),
-                out);
+        integer(l, l.bottoms(), l.tops(), new IntegerStep(pooling, in, out), out);
     }
 
     /**

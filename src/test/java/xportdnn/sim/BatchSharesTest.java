@@ -2,6 +2,8 @@ package xportdnn.sim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -139,6 +141,36 @@ class BatchSharesTest {
             assertArrayEquals(unobserved, Tensors.floats(out.get("prob")));
         } finally {
             EngineThreads.setOpenMp(openMp);
+        }
+    }
+
+    /** The nets computing the other shares convolve with the first net's weight arrays, not copies of them. */
+    @Test
+    void sharesConvolveWithTheFirstNetsWeights() {
+        NetParameter definition = TestWeights.definition(NET);
+        FixedPointNet sim = new FixedPointNet(NetLoader.build(definition, TestWeights.random(definition, 8)));
+        int openMp = EngineThreads.setOpenMp(3);
+        try {
+            sim.forward(new float[3 * IMAGE], 3, null);
+        } finally {
+            EngineThreads.setOpenMp(openMp);
+        }
+        List<SimStep> first = sim.steps();
+        for (int s = 1; s < 3; s++) {
+            List<SimStep> share = sim.shareNet(s).steps();
+            int convolutions = 0;
+            for (int i = 0; i < first.size(); i++) {
+                if (first.get(i) instanceof IntegerStep step && step.op() instanceof IntConvolution conv) {
+                    IntConvolution other = (IntConvolution) ((IntegerStep) share.get(i)).op();
+                    assertNotSame(conv, other); // its working memory its own
+                    List<INDArray> weights = conv.weights();
+                    for (int g = 0; g < weights.size(); g++) {
+                        assertSame(weights.get(g), other.weights().get(g), "share " + s + ", step " + i);
+                    }
+                    convolutions++;
+                }
+            }
+            assertEquals(5, convolutions); // conv1, squeeze, expand1, expand3, classifier
         }
     }
 
