@@ -11,7 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.EngineThreads;
 import xportdnn.engine.layers.Tensors;
@@ -74,12 +77,16 @@ class BatchSharesTest {
             """;
     private static final int IMAGE = 3 * 15 * 15;
 
-    @Test
-    void sharesComputeWhatEachImageAloneComputes() {
+    /** Also with a fused convolution computed in float ({@code --float_layers}): the shares' float ops too. */
+    @ParameterizedTest(name = "float layers {0}")
+    @ValueSource(strings = {"", "expand3"})
+    void sharesComputeWhatEachImageAloneComputes(String floatLayer) {
         NetParameter definition = TestWeights.definition(NET);
         Net net = NetLoader.build(definition, TestWeights.random(definition, 5));
-        FixedPointNet shared = new FixedPointNet(net);
-        FixedPointNet alone = new FixedPointNet(net);
+        Set<String> floatLayers = floatLayer.isEmpty() ? Set.of() : Set.of(floatLayer);
+        FixedPointNet shared = new FixedPointNet(net, floatLayers);
+        FixedPointNet alone = new FixedPointNet(net, floatLayers);
+        assertEquals(floatLayers, shared.floatLayers());
         Random random = new Random(13);
         int openMp = EngineThreads.setOpenMp(3); // three shares, whatever this machine has
         try {

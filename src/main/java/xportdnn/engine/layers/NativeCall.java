@@ -52,6 +52,11 @@ final class NativeCall {
         context.setBArguments(op.bArgs());
     }
 
+    /** A call of the same op and arguments with a native context of its own, for another thread. */
+    NativeCall another() {
+        return new NativeCall(op);
+    }
+
     /** libnd4j's custom op {@code name} with the given float arguments (for ops without a Java class of their own). */
     static NativeCall named(String name, double... floatArguments) {
         return new NativeCall(DynamicCustomOp.builder(name)
