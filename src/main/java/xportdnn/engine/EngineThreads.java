@@ -2,8 +2,7 @@ package xportdnn.engine;
 
 import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
+import xportdnn.engine.layers.OpenMpThreads;
 
 /**
  * The CPU threads ND4J computes with. Its native library has three pools: OpenMP (which oneDNN's convolutions
@@ -18,10 +17,7 @@ public final class EngineThreads {
 
     /** Makes ND4J compute with {@code threads} threads (at least 1) from now on, on the calling thread. */
     public static void set(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("thread count " + threads + " is not positive");
-        }
-        nativeOps().setOmpNumThreads(threads);
+        setOpenMp(threads); // refuses a count below 1 before any pool changes
         Environment environment = Nd4j.getEnvironment();
         environment.setMaxThreads(threads);
         environment.setMaxMasterThreads(threads);
@@ -33,23 +29,18 @@ public final class EngineThreads {
      * pools, process-wide, stay) and returns the count it replaces.
      */
     public static int setOpenMp(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("thread count " + threads + " is not positive");
-        }
-        NativeOps nativeOps = nativeOps();
-        int before = nativeOps.ompGetMaxThreads();
-        nativeOps.setOmpNumThreads(threads);
-        return before;
+        loadNatives();
+        return OpenMpThreads.set(threads);
     }
 
     /** The OpenMP thread count in effect on the calling thread: what the convolutions run with. */
     public static int inEffect() {
-        return nativeOps().ompGetMaxThreads();
+        loadNatives();
+        return OpenMpThreads.inEffect();
     }
 
-    private static NativeOps nativeOps() {
+    private static void loadNatives() {
         NativeBuild.apply(); // a library user may set the threads before building an engine: natives first
         Nd4j.getBackend(); // loads the native library (and applies OMP_NUM_THREADS) if nothing has yet
-        return NativeOpsHolder.getInstance().getDeviceNativeOps();
     }
 }

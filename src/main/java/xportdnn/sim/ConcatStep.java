@@ -22,6 +22,11 @@ final class ConcatStep implements SimStep {
     }
 
     @Override
+    public SimStep forShare() {
+        return new ConcatStep(axis, output);
+    }
+
+    @Override
     public List<SimTensor> run(List<SimTensor> bottoms) {
         int[] shape = bottoms.get(0).shape().clone();
         shape[axis] = 0;

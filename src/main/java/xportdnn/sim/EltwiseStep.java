@@ -52,4 +52,9 @@ final class EltwiseStep implements SimStep {
         return sum ? bottom.codesOnScaleOf(output, Math.max(SUM_LIMIT, output.maxCode()))
                 : bottom.codesIn(output).toInts();
     }
+
+    @Override
+    public SimStep forShare() {
+        return this; // keeps nothing between calls
+    }
 }

@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.NativeBuild;
-import xportdnn.engine.layers.Layers;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Blob;
 import xportdnn.model.ChaidnnSupport;
@@ -34,6 +34,7 @@ import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.precision.AveragePooling;
 import xportdnn.precision.ChannelAlignment;
+import xportdnn.precision.F8NetFormat;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.PrecisionScheme;
 import xportdnn.precision.Requantizer;
@@ -62,7 +63,8 @@ import xportdnn.quant.BatchNormFusion;
  * </ul>
  * A layer computing in integers reads codes in its declared input format; when the blob it reads holds codes of
  * another format (a file whose producer and reader disagree), the simulator converts the values and lists the
- * place in {@link #notes()}: the device would read the codes as they are.
+ * place in {@link #notes()}: the device would read the codes as they are. (F8Net, which the device does not run,
+ * shifts a 32-bit accumulator into the reading convolution's 8-bit input format; the simulator does the same.)
  *
  * <p>{@link #forward} reports every step's output to an observer under the name of the layer whose output it
  * is, dequantized to float, so it can be compared with the float engine's output of that layer: a fused chain is
@@ -115,6 +117,8 @@ public final class FixedPointNet {
 
     /** The batch size whose memory {@link OutputMemory#check} last accepted. */
     private int checkedBatch = -1;
+    /** The heap that check compares with (a test counts the checks through it). */
+    private LongSupplier heapBytes = () -> Runtime.getRuntime().maxMemory();
 
     /**
      * @throws ModelException when the net is not a quantized one, a block lacks a field the scheme needs or holds
@@ -185,6 +189,28 @@ public final class FixedPointNet {
         outputs = net.outputBlobs();
     }
 
+    /**
+     * A net computing a share of {@code first}'s batches ({@link BatchShares}): its stages with the same weights,
+     * requantizers and formats ({@link SimStep#forShare}), the buffers its own. It only runs passes of its share's
+     * images ({@link #runStages}), so it holds what they read.
+     */
+    private FixedPointNet(FixedPointNet first) {
+        net = first.net;
+        scheme = first.scheme;
+        chosen = first.chosen;
+        requestedFloat = first.requestedFloat;
+        outputs = first.outputs;
+        inputs.addAll(first.inputs);
+        lastRead.putAll(first.lastRead);
+        for (Stage s : first.stages) {
+            SimStep step = s.step() == null ? null : s.step().forShare();
+            stages.add(new Stage(s.layer(), s.bottoms(), s.tops(), step));
+            if (first.averagePoolings.containsKey(s.layer().name())) {
+                averagePoolings.put(s.layer().name(), (IntPooling) ((IntegerStep) step).op());
+            }
+        }
+    }
+
     public Net net() {
         return net;
     }
@@ -192,6 +218,11 @@ public final class FixedPointNet {
     /** The scheme the caller chose, or null when the blocks' {@code quant_type} states it. */
     public PrecisionScheme chosenScheme() {
         return chosen;
+    }
+
+    /** Makes the memory check compare with {@code heapBytes} instead of the Java heap's limit (for tests). */
+    void heapBytes(LongSupplier heapBytes) {
+        this.heapBytes = heapBytes;
     }
 
     /** The quant_type the net is simulated in: "Xilinx" or "DynamicFixed" (or a scheme the caller chose). */
@@ -331,7 +362,8 @@ public final class FixedPointNet {
         while (count < stages.size() && firstLayers.get(count) < layers) {
             count++;
         }
-        runStages(input, batch, count, (layer, tops) -> observer.onOutput(layer, t -> tops.get(t).values()));
+        runStages(checkedInputShape(input, batch), input, count,
+                (layer, tops) -> observer.onOutput(layer, t -> tops.get(t).values()));
     }
 
     private Map<String, INDArray> pass(float[] input, int batch, BiConsumer<Layer, List<SimTensor>> observer) {
@@ -339,7 +371,7 @@ public final class FixedPointNet {
         if (shares > 1) {
             return sharedPass(input, batch, shares);
         }
-        Map<String, SimTensor> blobs = runStages(input, batch, stages.size(), observer);
+        Map<String, SimTensor> blobs = runStages(checkedInputShape(input, batch), input, stages.size(), observer);
         Map<String, INDArray> result = new LinkedHashMap<>();
         for (String name : outputs) {
             result.put(name, array(blobs.get(name)));
@@ -353,17 +385,18 @@ public final class FixedPointNet {
      * are put back together in image order.
      */
     private Map<String, INDArray> sharedPass(float[] input, int batch, int shares) {
-        inputShape(input, batch);
+        checkedInputShape(input, batch); // the whole batch's memory: the shares' outputs together
         while (shareNets.size() < shares - 1) {
-            shareNets.add(new FixedPointNet(net, requestedFloat, chosen));
+            shareNets.add(new FixedPointNet(this));
         }
         int imageValues = input.length / batch;
         List<List<SimTensor>> parts = BatchShares.run(shares, s -> {
             int from = BatchShares.first(s, shares, batch);
             int to = BatchShares.first(s + 1, shares, batch);
             FixedPointNet share = shareNet(s);
-            Map<String, SimTensor> blobs = share.runStages(Arrays.copyOfRange(input, from * imageValues,
-                    to * imageValues), to - from, share.stages.size(), null);
+            float[] images = Arrays.copyOfRange(input, from * imageValues, to * imageValues);
+            Map<String, SimTensor> blobs = share.runStages(share.inputShape(images, to - from), images,
+                    share.stages.size(), null);
             List<SimTensor> tops = outputs.stream().map(blobs::get).toList();
             tops.forEach(SimTensor::values); // dequantized by the share's thread
             return tops;
@@ -393,11 +426,21 @@ public final class FixedPointNet {
     }
 
     /** The net computing share {@code s} of a split batch: this one the first, a net of the same layers each other. */
-    private FixedPointNet shareNet(int s) {
+    FixedPointNet shareNet(int s) {
         return s == 0 ? this : shareNets.get(s - 1);
     }
 
-    /** Checks the input against the net's input blob and the memory a batch needs; the batch's input shape. */
+    /** {@link #inputShape}, and checks the memory the batch needs (once for a run of passes of one batch size). */
+    private int[] checkedInputShape(float[] input, int batch) {
+        int[] shape = inputShape(input, batch);
+        if (batch != checkedBatch) {
+            OutputMemory.check(net, batch, Integer.BYTES, heapBytes.getAsLong(), "Java heap (-Xmx)");
+            checkedBatch = batch;
+        }
+        return shape;
+    }
+
+    /** Checks the input against the net's input blob; the batch's input shape. */
     private int[] inputShape(float[] input, int batch) {
         if (inputs.size() != 1) {
             throw new ModelException("net '" + net.name() + "' has " + inputs.size() + " inputs; the simulator takes one");
@@ -408,17 +451,20 @@ public final class FixedPointNet {
             throw new ModelException("input of " + input.length + " values does not fill " + batch + " x "
                     + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)) + " for blob '" + inputs.get(0) + "'");
         }
-        if (batch != checkedBatch) {
-            OutputMemory.check(net, batch, Integer.BYTES, Runtime.getRuntime().maxMemory(), "Java heap (-Xmx)");
-            checkedBatch = batch;
-        }
         return shape;
     }
 
-    /** Runs the first {@code count} stages; returns the blobs still held (all outputs after a whole pass). */
-    private Map<String, SimTensor> runStages(float[] input, int batch, int count,
+    /** The stages' steps, in order (null for the Input's). */
+    List<SimStep> steps() {
+        return stages.stream().map(Stage::step).toList();
+    }
+
+    /**
+     * Runs the first {@code count} stages on {@code input} of {@code shape} ({@link #inputShape}); returns the blobs
+     * still held (all outputs after a whole pass).
+     */
+    private Map<String, SimTensor> runStages(int[] shape, float[] input, int count,
                                              BiConsumer<Layer, List<SimTensor>> observer) {
-        int[] shape = inputShape(input, batch);
         Map<String, SimTensor> blobs = new HashMap<>();
         for (int s = 0; s < count; s++) {
             Stage stage = stages.get(s);
@@ -485,7 +531,7 @@ public final class FixedPointNet {
             notes.add("layer '" + l.name() + "' (" + l.type() + "): runs on the device but is simulated in float"
                     + (block == null ? " (it has no precision_param)" : ""));
         }
-        stages.add(new Stage(l, l.bottoms(), l.tops(), new FloatStep(Layers.create(l, net.bottomShapes(l)))));
+        stages.add(new Stage(l, l.bottoms(), l.tops(), new FloatStep(l, net.bottomShapes(l))));
         l.tops().forEach(formats::remove);
     }
 
@@ -663,8 +709,8 @@ public final class FixedPointNet {
                 consumed.add(l.name());
             }
         }
-        integer(reported, conv.bottoms(), List.of(blob), new IntegerStep(convolution::forward,
-                convolution::outputShape, input, output), output);
+        integer(reported, conv.bottoms(), List.of(blob), new IntegerStep(convolution, input, output),
+                output);
     }
 
     private void addPooling(Layer l, PrecisionParameter block) {
@@ -689,8 +735,7 @@ public final class FixedPointNet {
         if (averages != null) {
             averagePoolings.put(l.name(), pooling);
         }
-        integer(l, l.bottoms(), l.tops(), new IntegerStep(pooling::forward, pooling::outputShape, in, out),
-                out);
+        integer(l, l.bottoms(), l.tops(), new IntegerStep(pooling, in, out), out);
     }
 
     /**
@@ -733,10 +778,27 @@ public final class FixedPointNet {
             NumberFormat held = formats.get(b);
             if (held != null && !held.equals(declared)) {
                 notes.add("layer '" + l.name() + "' declares its input as " + declared + " but '" + b + "' holds "
-                        + held + ": the simulator converts the values, the device would read the codes as they are");
+                        + held + ": " + reading(l, held, declared));
             }
         }
         return declared;
+    }
+
+    /**
+     * What layer {@code l}, declaring {@code declared}, does with codes of {@code held}, for a note. F8Net's
+     * reference keeps residual blobs as 32-bit accumulators by design and moves them itself, as the simulator does.
+     */
+    private static String reading(Layer l, NumberFormat held, NumberFormat declared) {
+        if (held instanceof F8NetFormat h && h.isWide() && declared instanceof F8NetFormat d) {
+            if (l.layerType() == LayerType.ELTWISE) {
+                return "F8Net moves every input of the Eltwise onto its output format, as the simulator does";
+            }
+            if (!d.isWide()) {
+                return "F8Net shifts the 32-bit accumulator into its 8-bit input format (rounding half to even, "
+                        + "saturating), as the simulator does";
+            }
+        }
+        return "the simulator converts the values, the device would read the codes as they are";
     }
 
     private void integer(Layer reported, List<String> bottoms, List<String> tops, SimStep step, NumberFormat out) {

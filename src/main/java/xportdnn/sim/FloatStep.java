@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.layers.LayerOp;
+import xportdnn.engine.layers.Layers;
 import xportdnn.engine.layers.Tensors;
+import xportdnn.model.Layer;
 
 /**
  * A layer computed in float on the values of its inputs (codes dequantized) by the float engine's op: what the
@@ -12,10 +14,26 @@ import xportdnn.engine.layers.Tensors;
  */
 final class FloatStep implements SimStep {
 
+    private final Layer layer;
+    private final List<int[]> bottomShapes;
     private final LayerOp op;
 
-    FloatStep(LayerOp op) {
+    /** The float engine's op of {@code layer} over bottoms of {@code bottomShapes}. */
+    FloatStep(Layer layer, List<int[]> bottomShapes) {
+        this(layer, bottomShapes, Layers.create(layer, bottomShapes));
+    }
+
+    private FloatStep(Layer layer, List<int[]> bottomShapes, LayerOp op) {
+        this.layer = layer;
+        this.bottomShapes = bottomShapes;
         this.op = op;
+    }
+
+    /** The op sharing this one's weights where it can, else built anew from the layer (its weights copied). */
+    @Override
+    public SimStep forShare() {
+        LayerOp shared = op.sharingWeights();
+        return new FloatStep(layer, bottomShapes, shared != null ? shared : Layers.create(layer, bottomShapes));
     }
 
     @Override

@@ -38,7 +38,7 @@ import xportdnn.precision.Requantizer;
  * sum; float64 does the same up to 2^53. im2col only copies codes (and the zeros of the padding), so the
  * accumulator equals the plain long-integer sum, bit for bit.
  */
-final class IntConvolution {
+final class IntConvolution implements IntegerStep.Op {
 
     private static final double FLOAT_EXACT = 0x1p24;
     private static final double DOUBLE_EXACT = 0x1p53;
@@ -154,6 +154,34 @@ final class IntConvolution {
         }
     }
 
+    /** Another convolution of the same weights and requantizer (the same objects), its working memory its own. */
+    private IntConvolution(IntConvolution from) {
+        geometry = from.geometry;
+        inChannels = from.inChannels;
+        inHeight = from.inHeight;
+        inWidth = from.inWidth;
+        outChannels = from.outChannels;
+        outHeight = from.outHeight;
+        outWidth = from.outWidth;
+        group = from.group;
+        k = from.k;
+        type = from.type;
+        weights.addAll(from.weights);
+        requantizer = from.requantizer;
+        byteOutput = from.byteOutput;
+        pointwise = from.pointwise;
+    }
+
+    @Override
+    public IntConvolution forShare() {
+        return new IntConvolution(this);
+    }
+
+    /** Per group, the weight codes as a matrix: read them, never modify them. */
+    List<INDArray> weights() {
+        return List.copyOf(weights);
+    }
+
     private static boolean fitsInt8(int min, int max) {
         return min >= Byte.MIN_VALUE && max <= Byte.MAX_VALUE;
     }
@@ -166,7 +194,8 @@ final class IntConvolution {
         return type;
     }
 
-    int[] outputShape(int batch) {
+    @Override
+    public int[] outputShape(int batch) {
         return new int[] {batch, outChannels, outHeight, outWidth};
     }
 
@@ -174,7 +203,8 @@ final class IntConvolution {
      * The output codes of {@code batch} images of input codes (N x C x H x W, C order), in an array the next call
      * overwrites.
      */
-    Codes forward(Codes input, int batch) {
+    @Override
+    public Codes forward(Codes input, int batch) {
         int pixels = outHeight * outWidth;
         int chunk = Math.max(1, Math.min(batch, GEMM_COLUMNS / pixels));
         if (capacity < k * chunk * pixels) { // a larger batch: the smaller widths' matrices are no longer needed

@@ -17,7 +17,7 @@ import xportdnn.precision.AveragePooling;
  * {@link Codes#write}), so those loops serve byte and int codes alike; MAX keeps the input rows its last window
  * read ({@link WidenedRows}).
  */
-final class IntPooling {
+final class IntPooling implements IntegerStep.Op {
 
     private final PoolGeometry window;
     /** Per channel (one entry serves all), the device's average arithmetic; null for MAX. */
@@ -60,6 +60,25 @@ final class IntPooling {
                 || emptyWindow(outWidth, window.strideW(), window.padW(), window.kernelW(), inWidth);
     }
 
+    /** Another pooling of the same window and arithmetic, its output codes and wrapped flags its own. */
+    private IntPooling(IntPooling from) {
+        window = from.window;
+        narrow = from.narrow;
+        average = from.average;
+        max = from.max;
+        channels = from.channels;
+        inHeight = from.inHeight;
+        inWidth = from.inWidth;
+        outHeight = from.outHeight;
+        outWidth = from.outWidth;
+        emptyWindows = from.emptyWindows;
+    }
+
+    @Override
+    public IntPooling forShare() {
+        return new IntPooling(this);
+    }
+
     private static boolean emptyWindow(int outputs, int stride, int pad, int kernel, int inputs) {
         for (int o = 0; o < outputs; o++) {
             int start = o * stride - pad;
@@ -70,7 +89,8 @@ final class IntPooling {
         return false;
     }
 
-    int[] outputShape(int batch) {
+    @Override
+    public int[] outputShape(int batch) {
         return new int[] {batch, channels, outHeight, outWidth};
     }
 
@@ -78,7 +98,8 @@ final class IntPooling {
      * The pooled codes, in an array the next call overwrites: bytes where they fit for sure (MAX of byte codes,
      * an average written in an 8-bit container).
      */
-    Codes forward(Codes input, int batch) {
+    @Override
+    public Codes forward(Codes input, int batch) {
         if (!max) {
             wrapped = new boolean[batch];
         }

@@ -1,7 +1,6 @@
 package xportdnn.sim;
 
 import java.util.List;
-import java.util.function.IntFunction;
 import xportdnn.precision.NumberFormat;
 
 /**
@@ -12,23 +11,36 @@ import xportdnn.precision.NumberFormat;
  */
 final class IntegerStep implements SimStep {
 
-    /** The op on a batch of input codes: its output codes, in an array the next call may overwrite. */
-    @FunctionalInterface
+    /** The op on a batch of input codes. */
     interface Op {
+
+        /** Its output codes, in an array the next call may overwrite. */
         Codes forward(Codes codes, int batch);
+
+        /** The output shape for {@code batch} images. */
+        int[] outputShape(int batch);
+
+        /** The op for another thread ({@link SimStep#forShare}): its weights shared, its buffers its own. */
+        Op forShare();
     }
 
     private final Op op;
-    private final IntFunction<int[]> outputShape;
     private final NumberFormat input;
     private final NumberFormat output;
 
-    /** @param outputShape the op's output shape for a batch */
-    IntegerStep(Op op, IntFunction<int[]> outputShape, NumberFormat input, NumberFormat output) {
+    IntegerStep(Op op, NumberFormat input, NumberFormat output) {
         this.op = op;
-        this.outputShape = outputShape;
         this.input = input;
         this.output = output;
+    }
+
+    Op op() {
+        return op;
+    }
+
+    @Override
+    public SimStep forShare() {
+        return new IntegerStep(op.forShare(), input, output);
     }
 
     @Override
@@ -36,6 +48,6 @@ final class IntegerStep implements SimStep {
         SimTensor x = bottoms.get(0);
         int batch = x.shape()[0];
         Codes codes = op.forward(x.codesIn(input), batch);
-        return List.of(SimTensor.ofCodes(outputShape.apply(batch), codes, output));
+        return List.of(SimTensor.ofCodes(op.outputShape(batch), codes, output));
     }
 }

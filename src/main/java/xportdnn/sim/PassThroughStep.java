@@ -13,4 +13,9 @@ final class PassThroughStep implements SimStep {
     public List<SimTensor> run(List<SimTensor> bottoms) {
         return List.of(bottoms.get(0));
     }
+
+    @Override
+    public SimStep forShare() {
+        return this; // keeps nothing between calls
+    }
 }

@@ -23,4 +23,9 @@ final class ReluStep implements SimStep {
         int[] codes = relu.applyAll(x.codesIn(input).toInts(), x.plane());
         return List.of(SimTensor.ofCodes(x.shape(), Codes.narrowest(codes, relu.lower(), relu.upper()), output));
     }
+
+    @Override
+    public SimStep forShare() {
+        return this; // keeps nothing between calls
+    }
 }

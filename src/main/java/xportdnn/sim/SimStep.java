@@ -3,8 +3,14 @@ package xportdnn.sim;
 import java.util.List;
 
 /** The computation of one simulated layer (or fused chain of layers): its tops from its bottoms. */
-@FunctionalInterface
 interface SimStep {
 
     List<SimTensor> run(List<SimTensor> bottoms);
+
+    /**
+     * A step computing the same on another thread at the same time (a share of a batch, {@link BatchShares}): the
+     * immutable parts (weights, requantizers, formats) shared, the buffers of its own; a step that keeps nothing
+     * from one call to the next returns itself.
+     */
+    SimStep forShare();
 }

@@ -2,6 +2,8 @@ package xportdnn.sim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -9,7 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.EngineThreads;
 import xportdnn.engine.layers.Tensors;
@@ -72,12 +77,16 @@ class BatchSharesTest {
             """;
     private static final int IMAGE = 3 * 15 * 15;
 
-    @Test
-    void sharesComputeWhatEachImageAloneComputes() {
+    /** Also with a fused convolution computed in float ({@code --float_layers}): the shares' float ops too. */
+    @ParameterizedTest(name = "float layers {0}")
+    @ValueSource(strings = {"", "expand3"})
+    void sharesComputeWhatEachImageAloneComputes(String floatLayer) {
         NetParameter definition = TestWeights.definition(NET);
         Net net = NetLoader.build(definition, TestWeights.random(definition, 5));
-        FixedPointNet shared = new FixedPointNet(net);
-        FixedPointNet alone = new FixedPointNet(net);
+        Set<String> floatLayers = floatLayer.isEmpty() ? Set.of() : Set.of(floatLayer);
+        FixedPointNet shared = new FixedPointNet(net, floatLayers);
+        FixedPointNet alone = new FixedPointNet(net, floatLayers);
+        assertEquals(floatLayers, shared.floatLayers());
         Random random = new Random(13);
         int openMp = EngineThreads.setOpenMp(3); // three shares, whatever this machine has
         try {
@@ -137,6 +146,62 @@ class BatchSharesTest {
             assertEquals(batch * 4, last[0].length);
             assertArrayEquals(unobserved, last[0]);
             assertArrayEquals(unobserved, Tensors.floats(out.get("prob")));
+        } finally {
+            EngineThreads.setOpenMp(openMp);
+        }
+    }
+
+    /** The nets computing the other shares convolve with the first net's weight arrays, not copies of them. */
+    @Test
+    void sharesConvolveWithTheFirstNetsWeights() {
+        NetParameter definition = TestWeights.definition(NET);
+        FixedPointNet sim = new FixedPointNet(NetLoader.build(definition, TestWeights.random(definition, 8)));
+        int openMp = EngineThreads.setOpenMp(3);
+        try {
+            sim.forward(new float[3 * IMAGE], 3, null);
+        } finally {
+            EngineThreads.setOpenMp(openMp);
+        }
+        List<SimStep> first = sim.steps();
+        for (int s = 1; s < 3; s++) {
+            List<SimStep> share = sim.shareNet(s).steps();
+            int convolutions = 0;
+            for (int i = 0; i < first.size(); i++) {
+                if (first.get(i) instanceof IntegerStep step && step.op() instanceof IntConvolution conv) {
+                    IntConvolution other = (IntConvolution) ((IntegerStep) share.get(i)).op();
+                    assertNotSame(conv, other); // its working memory its own
+                    List<INDArray> weights = conv.weights();
+                    for (int g = 0; g < weights.size(); g++) {
+                        assertSame(weights.get(g), other.weights().get(g), "share " + s + ", step " + i);
+                    }
+                    convolutions++;
+                }
+            }
+            assertEquals(5, convolutions); // conv1, squeeze, expand1, expand3, classifier
+        }
+    }
+
+    /**
+     * A split pass checks the memory of its whole batch, which holds its shares' outputs, and its shares check none
+     * of their own: one check for a run of passes of one batch size, one more when the size changes.
+     */
+    @Test
+    void splitPassesCheckTheMemoryOncePerBatchSize() {
+        NetParameter definition = TestWeights.definition(NET);
+        FixedPointNet sim = new FixedPointNet(NetLoader.build(definition, TestWeights.random(definition, 7)));
+        int[] checks = new int[1];
+        sim.heapBytes(() -> {
+            checks[0]++;
+            return Long.MAX_VALUE;
+        });
+        int openMp = EngineThreads.setOpenMp(2);
+        try {
+            for (int pass = 0; pass < 3; pass++) {
+                sim.forward(new float[4 * IMAGE], 4, null);
+            }
+            assertEquals(1, checks[0]);
+            sim.forward(new float[5 * IMAGE], 5, null);
+            assertEquals(2, checks[0]);
         } finally {
             EngineThreads.setOpenMp(openMp);
         }

@@ -8,6 +8,7 @@ import static xportdnn.model.TestWeights.blob;
 import static xportdnn.model.TestWeights.layer;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -231,6 +232,17 @@ class F8NetSimulationTest {
                 .addLayer(layer("conv3", blob(new int[] {2, 2, 1, 1}, w3), blob(new int[] {2}, b3))).build();
         FixedPointNet sim = new FixedPointNet(FixedPointNetTest.net(ACCUMULATORS, weights));
         assertEquals(F8NetFormat.wide(false, 9), sim.outputFormats().get("relu2"));
+        // the notes say what F8Net does with the accumulators conv1, the sum and conv3 read (checked below)
+        assertEquals(List.of(
+                "layer 'conv1' declares its input as F8Net unsigned fl 4 but 'conv0' holds F8Net unsigned 32-bit fl 7: "
+                        + "F8Net shifts the 32-bit accumulator into its 8-bit input format (rounding half to even, "
+                        + "saturating), as the simulator does",
+                "layer 'sum' declares its input as F8Net unsigned 32-bit fl 7 but 'conv2' holds F8Net signed 32-bit "
+                        + "fl 9: F8Net moves every input of the Eltwise onto its output format, as the simulator does",
+                "layer 'conv3' declares its input as F8Net unsigned fl 3 but 'sum' holds F8Net unsigned 32-bit fl 9: "
+                        + "F8Net shifts the 32-bit accumulator into its 8-bit input format (rounding half to even, "
+                        + "saturating), as the simulator does"),
+                sim.notes());
         Map<String, float[]> seen = new HashMap<>();
         sim.forward(image, 1, (l, tops) -> seen.put(l.name(), Tensors.floats(tops.get(0))));
 

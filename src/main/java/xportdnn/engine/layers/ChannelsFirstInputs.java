@@ -16,8 +16,18 @@ final class ChannelsFirstInputs implements LayerOp {
     private final long copyValues;
 
     ChannelsFirstInputs(LayerOp op, List<int[]> bottomShapes) {
+        this(op, bottomShapes.stream().mapToLong(Tensors::valuesPerImage).sum());
+    }
+
+    private ChannelsFirstInputs(LayerOp op, long copyValues) {
         this.op = op;
-        copyValues = bottomShapes.stream().mapToLong(Tensors::valuesPerImage).sum();
+        this.copyValues = copyValues;
+    }
+
+    @Override
+    public LayerOp sharingWeights() {
+        LayerOp shared = op.sharingWeights();
+        return shared == null ? null : new ChannelsFirstInputs(shared, copyValues);
     }
 
     @Override

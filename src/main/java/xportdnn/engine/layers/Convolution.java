@@ -98,6 +98,31 @@ final class Convolution implements LayerOp {
         channelsLastCall = new NativeCall(new Conv2D(new INDArray[0], null, channelsLastConfig));
     }
 
+    /** Another op of the same weights and biases (the same arrays), its buffers and native contexts its own. */
+    private Convolution(Convolution from) {
+        name = from.name;
+        geometry = from.geometry;
+        group = from.group;
+        inputs = from.inputs;
+        depthwise = from.depthwise;
+        weights.addAll(from.weights);
+        biases.addAll(from.biases);
+        call = from.call.another();
+        channelsLastCall = from.channelsLastCall.another();
+        workspaceValues = from.workspaceValues;
+        padded = from.padded == null ? null : from.padded.another();
+    }
+
+    @Override
+    public LayerOp sharingWeights() {
+        return new Convolution(this);
+    }
+
+    /** Per group (or depthwise filter), the weights as the calls take them: read them, never modify them. */
+    List<INDArray> weights() {
+        return List.copyOf(weights);
+    }
+
     /**
      * Weights {@code [a, b, kh, kw]} spread to the dilated extent {@code [a, b, d*(kh-1)+1, d*(kw-1)+1]}, zero
      * between the taps, so an undilated convolution computes the dilated one.

@@ -44,6 +44,26 @@ final class InnerProduct implements LayerOp {
         bias = p.getBiasTerm() ? Tensors.of(Layers.weight(layer, 1, outputs), 1, outputs) : null;
     }
 
+    /** Another op of the same weights and bias (the same arrays), its output buffer its own. */
+    private InnerProduct(InnerProduct from) {
+        name = from.name;
+        axis = from.axis;
+        outputs = from.outputs;
+        inputs = from.inputs;
+        weightsKN = from.weightsKN;
+        bias = from.bias;
+    }
+
+    @Override
+    public LayerOp sharingWeights() {
+        return new InnerProduct(this);
+    }
+
+    /** The weights as {@code [K, N]}: read them, never modify them. */
+    INDArray weights() {
+        return weightsKN;
+    }
+
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);

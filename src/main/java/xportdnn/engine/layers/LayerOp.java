@@ -45,4 +45,13 @@ public interface LayerOp {
     default long workspaceValuesPerImage() {
         return 0;
     }
+
+    /**
+     * An op computing the same on another thread at the same time, sharing this one's weights and with buffers of
+     * its own; null where the op does not offer it (its weights are small, or it has none: build another with
+     * {@link Layers#create}).
+     */
+    default LayerOp sharingWeights() {
+        return null;
+    }
 }

@@ -6,8 +6,6 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * One libnd4j op that a layer calls on every pass with the same arguments: the op and its native argument
@@ -54,6 +52,11 @@ final class NativeCall {
         context.setBArguments(op.bArgs());
     }
 
+    /** A call of the same op and arguments with a native context of its own, for another thread. */
+    NativeCall another() {
+        return new NativeCall(op);
+    }
+
     /** libnd4j's custom op {@code name} with the given float arguments (for ops without a Java class of their own). */
     static NativeCall named(String name, double... floatArguments) {
         return new NativeCall(DynamicCustomOp.builder(name)
@@ -80,15 +83,13 @@ final class NativeCall {
             run(output, inputs);
             return;
         }
-        NativeOps nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        int openMpThreads = nativeOps.ompGetMaxThreads();
-        nativeOps.setOmpNumThreads(1);
+        int openMpThreads = OpenMpThreads.set(1);
         enterAlone();
         try {
             run(output, inputs);
         } finally {
             leaveAlone();
-            nativeOps.setOmpNumThreads(openMpThreads);
+            OpenMpThreads.set(openMpThreads);
         }
     }
 

@@ -21,17 +21,22 @@ final class PaddedPointwise {
     /** One output row's worth of bias, channels-last: the bias repeated along the padded width (made at first use). */
     private float[] biasRow = new float[0];
 
-    private PaddedPointwise(ConvGeometry g, float[] bias) {
-        padH = g.pad()[0];
-        padW = g.pad()[1];
+    private PaddedPointwise(int padH, int padW, float[] bias) {
+        this.padH = padH;
+        this.padW = padW;
         this.bias = bias;
+    }
+
+    /** The same framing, its bias row its own: for another thread. */
+    PaddedPointwise another() {
+        return new PaddedPointwise(padH, padW, bias);
     }
 
     /** The framing for an ungrouped 1x1, stride-1, undilated convolution with padding; null for any other. */
     static PaddedPointwise of(ConvGeometry g, float[] bias) {
         boolean pointwise = g.group() == 1 && g.kernel()[0] == 1 && g.kernel()[1] == 1 && g.stride()[0] == 1
                 && g.stride()[1] == 1 && g.dilation()[0] == 1 && g.dilation()[1] == 1;
-        return pointwise && (g.pad()[0] > 0 || g.pad()[1] > 0) ? new PaddedPointwise(g, bias) : null;
+        return pointwise && (g.pad()[0] > 0 || g.pad()[1] > 0) ? new PaddedPointwise(g.pad()[0], g.pad()[1], bias) : null;
     }
 
     /**

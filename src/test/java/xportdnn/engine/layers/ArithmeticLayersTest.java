@@ -1,5 +1,7 @@
 package xportdnn.engine.layers;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static xportdnn.engine.layers.Cases.array;
@@ -9,8 +11,10 @@ import static xportdnn.engine.layers.Cases.blob;
 import static xportdnn.engine.layers.Cases.layer;
 import static xportdnn.engine.layers.Cases.run1;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 
 /** InnerProduct, Scale, Bias, Eltwise, activations, Power, Softmax and ArgMax. */
@@ -25,6 +29,22 @@ class ArithmeticLayersTest {
                 blob(new int[] {3, 4}, w), blob(10, 20, 30)), x);
         assertShape(y, 2, 3);
         assertValues(new float[] {11, 22, 40, 9, 20, 30}, y, 0);
+    }
+
+    /** An op for another thread multiplies by the same weight array, into an output of its own. */
+    @Test
+    void innerProductSharingWeightsUsesTheSameArraysAndItsOwnOutput() {
+        Layer ip = layer("name: 'ip' type: 'InnerProduct' inner_product_param { num_output: 3 }",
+                blob(new int[] {3, 4}, 1, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1), blob(10, 20, 30));
+        InnerProduct op = new InnerProduct(ip);
+        InnerProduct other = (InnerProduct) op.sharingWeights();
+        assertSame(op.weights(), other.weights());
+        INDArray y = op.forward(List.of(array(new float[] {1, 2, 3, 4}, 1, 4))).get(0);
+        INDArray z = other.forward(List.of(array(new float[] {-1, 0, 0, 1}, 1, 4))).get(0);
+        assertValues(new float[] {11, 22, 40}, y, 0); // not overwritten by the other op's pass
+        assertValues(new float[] {9, 20, 30}, z, 0);
+        // as Layers.create wraps it (bottoms copied out of channels-last storage), it still shares them
+        assertNotNull(Layers.create(ip, List.of(new int[] {1, 4})).sharingWeights());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package xportdnn.engine.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static xportdnn.engine.layers.Cases.array;
 import static xportdnn.engine.layers.Cases.assertShape;
 import static xportdnn.engine.layers.Cases.assertValues;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.model.Layer;
 
 class ConvolutionTest {
 
@@ -33,6 +35,26 @@ class ConvolutionTest {
         INDArray y = run1(layer("name: 'dw' type: 'Convolution' convolution_param { num_output: 4 kernel_size: 1 group: 2 "
                 + "bias_term: false }", blob(new int[] {4, 1, 1, 1}, 1, 2, 3, 4)), x);
         assertValues(new float[] {1, 2, 30, 40}, y, 0);
+    }
+
+    /**
+     * An op for another thread convolves with the same weight arrays into buffers of its own: a padded 1x1 (framed
+     * with the bias, {@link PaddedPointwise}), weight 2, bias 1, over 2x2 inputs.
+     */
+    @Test
+    void sharingWeightsUsesTheSameArraysAndItsOwnBuffers() {
+        Layer layer = layer("name: 'c' type: 'Convolution' convolution_param { num_output: 1 kernel_size: 1 pad: 1 }",
+                blob(new int[] {1, 1, 1, 1}, 2), blob(1));
+        Convolution op = (Convolution) create(layer, 1, 1, 2, 2);
+        Convolution other = (Convolution) op.sharingWeights();
+        assertEquals(op.weights().size(), other.weights().size());
+        for (int g = 0; g < op.weights().size(); g++) {
+            assertSame(op.weights().get(g), other.weights().get(g));
+        }
+        INDArray y = op.forward(List.of(array(new float[] {1, 2, 3, 4}, 1, 1, 2, 2))).get(0);
+        INDArray z = other.forward(List.of(array(new float[] {0, 0, 0, 1}, 1, 1, 2, 2))).get(0);
+        assertValues(new float[] {1, 1, 1, 1, 1, 3, 5, 1, 1, 7, 9, 1, 1, 1, 1, 1}, y, 0); // not overwritten by z's pass
+        assertValues(new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 1, 1}, z, 0);
     }
 
     @Test
