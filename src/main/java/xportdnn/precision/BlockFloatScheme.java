@@ -23,7 +23,9 @@ import xportdnn.model.proto.Caffe.PrecisionParameter;
  * ({@link ChannelAlignment}) and requantizes each output channel into its own exponent, an Eltwise moves each input
  * channel into its output's, a Concat puts its inputs' channels side by side, pooling and ReLU work channel by
  * channel (an average pooling shifts each channel by its own exponents' difference). Blobs without exponents (and
- * the weights) keep the blocks' thresholds.
+ * the weights) keep the blocks' thresholds. A convolution's bias keeps 8 fractional bits of an output code ({@link
+ * ThresholdFormat#withFractionalBias}), as BFP's reference adds the bias unrounded, where CHaiDNN's runtime rounds
+ * it to whole codes.
  * Not a CHaiDNN scheme: a net is simulated in it only when a caller asks ({@code compare}).
  */
 public final class BlockFloatScheme implements PrecisionScheme, Serializable {
@@ -69,13 +71,15 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
     @Override
     public NumberFormat input(Layer layer, PrecisionParameter block) {
         String blob = layer.bottoms().isEmpty() ? null : layer.bottoms().get(0);
-        return exponents.containsKey(blob) ? channels(blob, block.getBwLayerIn()) : XILINX.input(layer, block);
+        return exponents.containsKey(blob) ? channels(blob, block.getBwLayerIn())
+                : fractionalBias(XILINX.input(layer, block));
     }
 
     @Override
     public NumberFormat output(Layer layer, PrecisionParameter block) {
         String blob = layer.tops().get(0);
-        return exponents.containsKey(blob) ? channels(blob, block.getBwLayerOut()) : XILINX.output(layer, block);
+        return exponents.containsKey(blob) ? channels(blob, block.getBwLayerOut())
+                : fractionalBias(XILINX.output(layer, block));
     }
 
     /**
@@ -89,7 +93,11 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
         for (int c = 0; c < e.length; c++) {
             thresholds[c] = (float) BlockFloat.threshold(e[c], m);
         }
-        return new ThresholdFormat(m, thresholds);
+        return new ThresholdFormat(m, thresholds).withFractionalBias();
+    }
+
+    private static NumberFormat fractionalBias(NumberFormat activation) {
+        return ((ThresholdFormat) activation).withFractionalBias();
     }
 
     /**

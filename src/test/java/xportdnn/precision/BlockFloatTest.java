@@ -79,4 +79,26 @@ class BlockFloatTest {
         PrecisionParameter offGrid = block.toBuilder().setThLayerOut(3.9f).build();
         assertThrows(ModelException.class, () -> new BlockFloatScheme().averagePooling(pool, offGrid, window));
     }
+
+    /**
+     * A convolution's bias keeps 8 fractional bits of an output code in bfp's formats, where CHaiDNN's runtime rounds
+     * it to whole codes. Input and weight steps 1 (threshold 127), output step 2 (threshold 254), so the multiplier
+     * is 2^21 (a half). Accumulator 1 with bias -0.4: exactly (1 - 0.4) / 2 = 0.3, code 0; the bias rounded to whole
+     * codes (-0.2 to 0) gives 0.5, code 1. Fractional: -0.2 x 256 = -51.2, kept as -51/256, and 0.5 - 51/256 =
+     * 0.30 gives 0. Accumulator -1 with bias 0.4: exactly -0.3, code 0; whole codes -0.5, code -1 (half away).
+     */
+    @Test
+    void aFractionalBiasIsAddedBeforeTheOutputRounds() {
+        ThresholdFormat unit = new ThresholdFormat(8, 127f);
+        ThresholdFormat device = new ThresholdFormat(8, 254f);
+        ThresholdFormat fractional = device.withFractionalBias();
+        assertEquals(1, device.fromProducts(unit, unit, new float[] {-0.4f}).apply(1, 0));
+        assertEquals(0, fractional.fromProducts(unit, unit, new float[] {-0.4f}).apply(1, 0));
+        assertEquals(-1, device.fromProducts(unit, unit, new float[] {0.4f}).apply(-1, 0));
+        assertEquals(0, fractional.fromProducts(unit, unit, new float[] {0.4f}).apply(-1, 0));
+        // whole-code biases and the codes themselves are the same in both
+        assertEquals(device.fromProducts(unit, unit, new float[] {4f}).apply(7, 0),
+                fractional.fromProducts(unit, unit, new float[] {4f}).apply(7, 0));
+        assertEquals(device.quantize(3.3f, 0), fractional.quantize(3.3f, 0));
+    }
 }
