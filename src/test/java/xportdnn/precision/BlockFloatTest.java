@@ -1,6 +1,7 @@
 package xportdnn.precision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,6 +79,26 @@ class BlockFloatTest {
         assertEquals(88, a.apply(11));
         PrecisionParameter offGrid = block.toBuilder().setThLayerOut(3.9f).build();
         assertThrows(ModelException.class, () -> new BlockFloatScheme().averagePooling(pool, offGrid, window));
+    }
+
+    /**
+     * BFP's pooled mantissas round half away from zero (algorithms.md E), where the device's pooling floors: a 2x2
+     * average within one exponent (scale 16,384, shift 16) of codes summing 10 is 2.5: 3 (the device 2); 9, 2.25:
+     * 2; -10, -2.5: -3; -9, -2.25: -2 (the device -3). A sum of 510 (127.5) rounds to 128, past the 8-bit
+     * container: it wraps (the device's floor, 127, fits); 509 (127.25) gives 127.
+     */
+    @Test
+    void pooledMantissasRoundHalfAwayWhereTheDeviceFloors() {
+        AveragePooling bfp = AveragePooling.blockFloat(4, 16, 8);
+        AveragePooling device = AveragePooling.xilinx(2, 8);
+        assertEquals(List.of(3, 2, -3, -2), List.of(bfp.apply(10), bfp.apply(9), bfp.apply(-10), bfp.apply(-9)));
+        assertEquals(List.of(2, 2, -3, -3),
+                List.of(device.apply(10), device.apply(9), device.apply(-10), device.apply(-9)));
+        assertTrue(bfp.wraps(510));
+        assertEquals(-128, bfp.apply(510));
+        assertFalse(device.wraps(510));
+        assertFalse(bfp.wraps(509));
+        assertEquals(127, bfp.apply(509));
     }
 
     /**
