@@ -16,7 +16,8 @@ import xportdnn.model.proto.Caffe.PrecisionParameter;
  * thresholds are all on the BFP grid (power-of-two steps), and runs them as Xilinx mode does, but for average
  * pooling: a pooled blob is an activation block of its own (algorithms.md E, an exponent per layer), so the pooling
  * writes its codes with its own exponent, where CHaiDNN's Xilinx mode leaves them in its input's scale. The device's
- * pooling arithmetic (multiplier 1, scale {@code floor(2^16 / (kh kw))}, a right shift that floors) with the shift
+ * pooling arithmetic (multiplier 1, scale {@code floor(2^16 / (kh kw))}, a right shift, which rounds half away from
+ * zero as BFP's mantissas do where the device's floors) with the shift
  * {@code 16 - (e_in - e_out)}: the exponents' difference is a power of two, so the rescaling is that shift alone.
  * With an exponent per activation channel (algorithms.md E's channel groups; {@code exponents} by blob name), a
  * blob is a Xilinx format of one power-of-two threshold per channel: a convolution aligns its input channels
