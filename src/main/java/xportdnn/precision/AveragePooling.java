@@ -17,8 +17,15 @@ package xportdnn.precision;
  * @param container  bits of the code written: 8 on the device (6-bit codes live in 8-bit containers); a wider
  *                   format, which no CHaiDNN build runs, gets a container of its width and an accumulator as much
  *                   wider than the device's 24 bits
+ * @param rounds     whether the shift rounds half away from zero instead of flooring: block floating point's
+ *                   mantissas (algorithms.md E), not the device's pooling
  */
-public record AveragePooling(int multiplier, int scale, int shift, boolean rescales, int container) {
+public record AveragePooling(int multiplier, int scale, int shift, boolean rescales, int container, boolean rounds) {
+
+    /** The device's pooling, whose shift floors. */
+    public AveragePooling(int multiplier, int scale, int shift, boolean rescales, int container) {
+        this(multiplier, scale, shift, rescales, container, false);
+    }
 
     /**
      * The fractional bits of DynamicFixed's multiplier. The shift fl_in + 8 - fl_out cannot go left, so the output
@@ -53,16 +60,28 @@ public record AveragePooling(int multiplier, int scale, int shift, boolean resca
 
     /**
      * Block floating point ({@link BlockFloatScheme}): the device's Xilinx-mode factors with the kernel's whole area,
-     * m = 1, a = floor(2^16 / area), and the shift {@code shift} that moves the result into the output's exponent.
+     * m = 1, a = floor(2^16 / area), and the shift {@code shift} that moves the result into the output's exponent,
+     * rounding half away from zero as every BFP mantissa does (the device's floor would put every pooled value half
+     * a step low on average, the same in every channel and image, which the classifier after it does not average
+     * away).
      */
     public static AveragePooling blockFloat(int area, int shift, int bitwidth) {
-        return new AveragePooling(1, (1 << 16) / area & 0xFFFF, shift, true, container(bitwidth));
+        return new AveragePooling(1, (1 << 16) / area & 0xFFFF, shift, true, container(bitwidth), true);
     }
 
     /** The code the device writes for a window whose input codes sum to {@code sum}. */
     public int apply(long sum) {
         long accumulator = wrap(sum * multiplier * scale, container + ACCUMULATOR_EXTRA_BITS);
-        return (int) wrap(accumulator >> shift, container);
+        return (int) wrap(shifted(accumulator), container);
+    }
+
+    /** v shifted right by {@link #shift}: floored, or rounded half away from zero when {@link #rounds}. */
+    private long shifted(long v) {
+        if (!rounds || shift == 0) {
+            return v >> shift;
+        }
+        long magnitude = (Math.abs(v) + (1L << (shift - 1))) >> shift;
+        return v < 0 ? -magnitude : magnitude;
     }
 
     /** Whether the code written for {@code sum} wrapped around (the true quotient is out of the container's range). */
@@ -72,7 +91,7 @@ public record AveragePooling(int multiplier, int scale, int shift, boolean resca
 
     /** Whether {@code code}, what {@link #apply} wrote for {@code sum}, is not the true quotient: it wrapped around. */
     public boolean wraps(long sum, int code) {
-        return code != (sum * multiplier * scale) >> shift;
+        return code != shifted(sum * multiplier * scale);
     }
 
     /** v as a signed integer of {@code bits} bits: its low bits, sign-extended. */

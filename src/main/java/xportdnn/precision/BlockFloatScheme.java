@@ -16,14 +16,17 @@ import xportdnn.model.proto.Caffe.PrecisionParameter;
  * thresholds are all on the BFP grid (power-of-two steps), and runs them as Xilinx mode does, but for average
  * pooling: a pooled blob is an activation block of its own (algorithms.md E, an exponent per layer), so the pooling
  * writes its codes with its own exponent, where CHaiDNN's Xilinx mode leaves them in its input's scale. The device's
- * pooling arithmetic (multiplier 1, scale {@code floor(2^16 / (kh kw))}, a right shift that floors) with the shift
+ * pooling arithmetic (multiplier 1, scale {@code floor(2^16 / (kh kw))}, a right shift, which rounds half away from
+ * zero as BFP's mantissas do where the device's floors) with the shift
  * {@code 16 - (e_in - e_out)}: the exponents' difference is a power of two, so the rescaling is that shift alone.
  * With an exponent per activation channel (algorithms.md E's channel groups; {@code exponents} by blob name), a
  * blob is a Xilinx format of one power-of-two threshold per channel: a convolution aligns its input channels
  * ({@link ChannelAlignment}) and requantizes each output channel into its own exponent, an Eltwise moves each input
  * channel into its output's, a Concat puts its inputs' channels side by side, pooling and ReLU work channel by
  * channel (an average pooling shifts each channel by its own exponents' difference). Blobs without exponents (and
- * the weights) keep the blocks' thresholds.
+ * the weights) keep the blocks' thresholds. A convolution's bias keeps 8 fractional bits of an output code ({@link
+ * ThresholdFormat#withFractionalBias}), as BFP's reference adds the bias unrounded, where CHaiDNN's runtime rounds
+ * it to whole codes.
  * Not a CHaiDNN scheme: a net is simulated in it only when a caller asks ({@code compare}).
  */
 public final class BlockFloatScheme implements PrecisionScheme, Serializable {
@@ -69,13 +72,15 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
     @Override
     public NumberFormat input(Layer layer, PrecisionParameter block) {
         String blob = layer.bottoms().isEmpty() ? null : layer.bottoms().get(0);
-        return exponents.containsKey(blob) ? channels(blob, block.getBwLayerIn()) : XILINX.input(layer, block);
+        return exponents.containsKey(blob) ? channels(blob, block.getBwLayerIn())
+                : fractionalBias(XILINX.input(layer, block));
     }
 
     @Override
     public NumberFormat output(Layer layer, PrecisionParameter block) {
         String blob = layer.tops().get(0);
-        return exponents.containsKey(blob) ? channels(blob, block.getBwLayerOut()) : XILINX.output(layer, block);
+        return exponents.containsKey(blob) ? channels(blob, block.getBwLayerOut())
+                : fractionalBias(XILINX.output(layer, block));
     }
 
     /**
@@ -89,7 +94,11 @@ public final class BlockFloatScheme implements PrecisionScheme, Serializable {
         for (int c = 0; c < e.length; c++) {
             thresholds[c] = (float) BlockFloat.threshold(e[c], m);
         }
-        return new ThresholdFormat(m, thresholds);
+        return new ThresholdFormat(m, thresholds).withFractionalBias();
+    }
+
+    private static NumberFormat fractionalBias(NumberFormat activation) {
+        return ((ThresholdFormat) activation).withFractionalBias();
     }
 
     /**

@@ -17,7 +17,9 @@ import java.util.stream.IntStream;
  * +-th_out, rounded to output codes and kept with 8 more fractional bits (8.8), which the device widens by 14 more
  * bits to line up with {@code accumulator x M}; the sum is shifted right by 22 with rounding half away from zero
  * and saturated to the output bitwidth. The device holds M in 24 and the 8.8 bias in 16 bits; the simulator keeps
- * them exact in {@code long} (it matters only above 8 bits, which the device does not run).
+ * them exact in {@code long} (it matters only above 8 bits, which the device does not run). A format {@link
+ * #withFractionalBias with a fractional bias} (block floating point's) keeps the 8 fractional bits of that 8.8 bias
+ * instead of rounding the bias to whole output codes.
  */
 public final class ThresholdFormat implements NumberFormat {
 
@@ -32,16 +34,18 @@ public final class ThresholdFormat implements NumberFormat {
     private final float[] steps;
     /** The fixed-point position of this format's multipliers as a result format: {@link #SHIFT} on the device. */
     private final int shift;
+    /** Whether a bias keeps {@link #BIAS_FRACTION} fractional bits of an output code (the runtime keeps none). */
+    private final boolean fractionalBias;
 
     /**
      * @param bitwidth   total bits, 2..24
      * @param thresholds one per channel (or one for a whole tensor), each finite and at least 0
      */
     public ThresholdFormat(int bitwidth, float... thresholds) {
-        this(SHIFT, bitwidth, thresholds);
+        this(SHIFT, false, bitwidth, thresholds);
     }
 
-    private ThresholdFormat(int shift, int bitwidth, float... thresholds) {
+    private ThresholdFormat(int shift, boolean fractionalBias, int bitwidth, float... thresholds) {
         if (bitwidth < 2 || bitwidth > 24) {
             throw new IllegalArgumentException("bitwidth " + bitwidth + " is outside 2..24");
         }
@@ -49,6 +53,7 @@ public final class ThresholdFormat implements NumberFormat {
             throw new IllegalArgumentException("no threshold");
         }
         this.shift = shift;
+        this.fractionalBias = fractionalBias;
         this.bitwidth = bitwidth;
         this.thresholds = thresholds.clone();
         this.steps = new float[thresholds.length];
@@ -72,7 +77,19 @@ public final class ThresholdFormat implements NumberFormat {
         if (shift < SHIFT || shift > 29) {
             throw new IllegalArgumentException("multiplier shift " + shift + " is outside " + SHIFT + "..29");
         }
-        return new ThresholdFormat(shift, bitwidth, thresholds);
+        return new ThresholdFormat(shift, fractionalBias, bitwidth, thresholds);
+    }
+
+    /**
+     * The same codes, with a bias kept to {@value #BIAS_FRACTION} fractional bits of an output code when this format
+     * requantizes (the 8.8 bias the device adds, its fraction used), where CHaiDNN's runtime rounds the bias to
+     * whole output codes. For block floating point, whose reference adds the bias to the products unrounded before
+     * the output block is quantized: a bias rounded to whole codes is off by up to half a code, the same offset at
+     * every position of the channel, which the classifier's average pooling keeps where it averages the rounding
+     * noise away.
+     */
+    public ThresholdFormat withFractionalBias() {
+        return new ThresholdFormat(shift, true, bitwidth, thresholds);
     }
 
     public float threshold(int channel) {
@@ -169,8 +186,10 @@ public final class ThresholdFormat implements NumberFormat {
             float th = thresholds[thresholds.length == 1 ? 0 : c];
             float sfW = (float) weights.step(c);
             m[c] = (long) DynamicFixed.roundHalfAway(Math.scalb(sfW * sfIn / sfOut, productShift));
-            long b = th == 0 ? 0 : (long) DynamicFixed.roundHalfAway(Math.max(-th, Math.min(th, bias[c])) / sfOut);
-            offset[c] = (b << BIAS_FRACTION) << (productShift - BIAS_FRACTION);
+            // the bias in output codes, with BIAS_FRACTION fractional bits when kept (2^8: exact in float)
+            float codes = Math.max(-th, Math.min(th, bias[c])) / sfOut * (fractionalBias ? 1 << BIAS_FRACTION : 1);
+            long b = th == 0 ? 0 : (long) DynamicFixed.roundHalfAway(codes);
+            offset[c] = (fractionalBias ? b : b << BIAS_FRACTION) << (productShift - BIAS_FRACTION);
         }
         return new Requantizer(m, offset, productShift, minCode(), maxCode());
     }
@@ -195,7 +214,7 @@ public final class ThresholdFormat implements NumberFormat {
     @Override
     public NumberFormat channelRange(int from, int count) {
         return thresholds.length == 1 ? this
-                : new ThresholdFormat(shift, bitwidth, Arrays.copyOfRange(thresholds, from, from + count));
+                : new ThresholdFormat(shift, fractionalBias, bitwidth, Arrays.copyOfRange(thresholds, from, from + count));
     }
 
     /**
@@ -214,18 +233,18 @@ public final class ThresholdFormat implements NumberFormat {
     @Override
     public boolean equals(Object o) {
         return o instanceof ThresholdFormat t && t.bitwidth == bitwidth && t.shift == shift
-                && Arrays.equals(t.thresholds, thresholds);
+                && t.fractionalBias == fractionalBias && Arrays.equals(t.thresholds, thresholds);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * bitwidth + shift) + Arrays.hashCode(thresholds);
+        return 31 * (31 * (31 * bitwidth + shift) + Boolean.hashCode(fractionalBias)) + Arrays.hashCode(thresholds);
     }
 
     @Override
     public String toString() {
         return bitwidth + "-bit threshold " + (thresholds.length == 1
                 ? String.format(Locale.ROOT, "%.9g", thresholds[0]) : thresholds.length + " channels")
-                + (shift == SHIFT ? "" : " (multipliers >> " + shift + ")");
+                + (shift == SHIFT ? "" : " (multipliers >> " + shift + ")") + (fractionalBias ? " (fractional bias)" : "");
     }
 }

@@ -162,7 +162,8 @@ class SchemeNetsTest {
      * classifier-like head: relu1's output, read by the average pooling, covers its max 100 (exponent 6, threshold
      * 127; 5 holds 63.5), the pooling writes its own exponent, covering its max 3 (exponent 1, 3.96875; 0 holds
      * 1.98) plus 2 guard bits (exponent 3 with 10-bit mantissas: 511 x 2^(3-8) = 15.96875, the step still 1/32),
-     * and conv2's output, a constant 1, exponent 0 (1.984375).
+     * and conv2's output, a constant 1, exponent 0 (1.984375). Every activation format keeps a convolution's bias
+     * to 8 fractional bits of an output code (bfp's, not CHaiDNN's whole codes).
      */
     @Test
     void bfpBlocksHoldWeightExponentsAndTheSimulatorEveryActivationExponent() {
@@ -192,9 +193,9 @@ class SchemeNetsTest {
         channels.put("conv2", constant(1));
         Map<String, NumberFormat> formats = SchemeNets.simulator(bfp, NetLoader.build(q, weights), channels)
                 .blobFormats();
-        assertEquals(new ThresholdFormat(8, 127f), formats.get("conv1"));
-        assertEquals(new ThresholdFormat(10, 15.96875f), formats.get("pool"));
-        assertEquals(new ThresholdFormat(8, 1.984375f), formats.get("conv2"));
+        assertEquals(new ThresholdFormat(8, 127f).withFractionalBias(), formats.get("conv1"));
+        assertEquals(new ThresholdFormat(10, 15.96875f).withFractionalBias(), formats.get("pool"));
+        assertEquals(new ThresholdFormat(8, 1.984375f).withFractionalBias(), formats.get("conv2"));
     }
 
     /** A bias past the output clip is clipped there: channel 0's 20 > 14, channel 1's -3 is within. */

@@ -1,6 +1,7 @@
 package xportdnn.precision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,5 +79,47 @@ class BlockFloatTest {
         assertEquals(88, a.apply(11));
         PrecisionParameter offGrid = block.toBuilder().setThLayerOut(3.9f).build();
         assertThrows(ModelException.class, () -> new BlockFloatScheme().averagePooling(pool, offGrid, window));
+    }
+
+    /**
+     * BFP's pooled mantissas round half away from zero (algorithms.md E), where the device's pooling floors: a 2x2
+     * average within one exponent (scale 16,384, shift 16) of codes summing 10 is 2.5: 3 (the device 2); 9, 2.25:
+     * 2; -10, -2.5: -3; -9, -2.25: -2 (the device -3). A sum of 510 (127.5) rounds to 128, past the 8-bit
+     * container: it wraps (the device's floor, 127, fits); 509 (127.25) gives 127.
+     */
+    @Test
+    void pooledMantissasRoundHalfAwayWhereTheDeviceFloors() {
+        AveragePooling bfp = AveragePooling.blockFloat(4, 16, 8);
+        AveragePooling device = AveragePooling.xilinx(2, 8);
+        assertEquals(List.of(3, 2, -3, -2), List.of(bfp.apply(10), bfp.apply(9), bfp.apply(-10), bfp.apply(-9)));
+        assertEquals(List.of(2, 2, -3, -3),
+                List.of(device.apply(10), device.apply(9), device.apply(-10), device.apply(-9)));
+        assertTrue(bfp.wraps(510));
+        assertEquals(-128, bfp.apply(510));
+        assertFalse(device.wraps(510));
+        assertFalse(bfp.wraps(509));
+        assertEquals(127, bfp.apply(509));
+    }
+
+    /**
+     * A convolution's bias keeps 8 fractional bits of an output code in bfp's formats, where CHaiDNN's runtime rounds
+     * it to whole codes. Input and weight steps 1 (threshold 127), output step 2 (threshold 254), so the multiplier
+     * is 2^21 (a half). Accumulator 1 with bias -0.4: exactly (1 - 0.4) / 2 = 0.3, code 0; the bias rounded to whole
+     * codes (-0.2 to 0) gives 0.5, code 1. Fractional: -0.2 x 256 = -51.2, kept as -51/256, and 0.5 - 51/256 =
+     * 0.30 gives 0. Accumulator -1 with bias 0.4: exactly -0.3, code 0; whole codes -0.5, code -1 (half away).
+     */
+    @Test
+    void aFractionalBiasIsAddedBeforeTheOutputRounds() {
+        ThresholdFormat unit = new ThresholdFormat(8, 127f);
+        ThresholdFormat device = new ThresholdFormat(8, 254f);
+        ThresholdFormat fractional = device.withFractionalBias();
+        assertEquals(1, device.fromProducts(unit, unit, new float[] {-0.4f}).apply(1, 0));
+        assertEquals(0, fractional.fromProducts(unit, unit, new float[] {-0.4f}).apply(1, 0));
+        assertEquals(-1, device.fromProducts(unit, unit, new float[] {0.4f}).apply(-1, 0));
+        assertEquals(0, fractional.fromProducts(unit, unit, new float[] {0.4f}).apply(-1, 0));
+        // whole-code biases and the codes themselves are the same in both
+        assertEquals(device.fromProducts(unit, unit, new float[] {4f}).apply(7, 0),
+                fractional.fromProducts(unit, unit, new float[] {4f}).apply(7, 0));
+        assertEquals(device.quantize(3.3f, 0), fractional.quantize(3.3f, 0));
     }
 }
