@@ -18,10 +18,12 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import xportdnn.data.BadImages;
 import xportdnn.data.ClassNames;
 import xportdnn.data.FloatImage;
 import xportdnn.data.ImageDecoder;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.Preprocessing;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Transformer;
@@ -37,7 +39,9 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.Npy;
 import xportdnn.model.OutputFile;
+import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.Sidecar;
+import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.validate.Accuracy;
 import xportdnn.validate.Classifier;
 import xportdnn.validate.OutputBlob;
@@ -126,6 +130,9 @@ public final class InferCommand implements Callable<Integer> {
     Path predictions;
 
     @Mixin
+    SkipBadImagesOption skipBadImages;
+
+    @Mixin
     QuietOption quiet;
 
     /** --input's blob, read once. */
@@ -172,6 +179,10 @@ public final class InferCommand implements Callable<Integer> {
         }
         if (predictions != null && !set) {
             throw new ModelException("--predictions goes with --images (one line per image of the set)");
+        }
+        if (!set && skipBadImages.skip) {
+            throw new ModelException("--skip_bad_images goes with --images (one input that cannot be read is the "
+                    + "error)");
         }
         if (!set && spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
             throw new ModelException("--batch goes with --images (one input is one pass)");
@@ -250,8 +261,10 @@ public final class InferCommand implements Callable<Integer> {
             throw new ModelException("--images: output " + out.describe() + " (" + Blob.describe(out.shape())
                     + ") does not hold one score per class; name the class-score blob with --blob");
         }
-        ImageSet set = ImageSet.open(source.images, labels);
         Transformer transformer = new Transformer(preprocessingFor(net, engine));
+        ImageSet listed = ImageSet.open(ImageStore.LOCAL, source.images.toString(), labels, skipBadImages.skip);
+        BadImages.Screened screened = ValidationPipeline.screen(listed.entries(), transformer, skipBadImages.skip);
+        ImageSet set = ImageSet.of(screened.kept());
         for (ImageSet.Entry entry : set.entries()) {
             int label = entry.label().orElse(0);
             if (label >= classes) {
@@ -294,6 +307,7 @@ public final class InferCommand implements Callable<Integer> {
             stdout.println("wrote predictions to " + predictions);
         }
         stdout.flush();
+        new Notes(spec.commandLine().getErr()).print(Notice.skipped(screened.skipped()));
     }
 
     /**

@@ -39,7 +39,8 @@ class NoSilentTrapsCliTest {
             Map.entry("--transpose", "2,0,1"), Map.entry("--channel_swap", "2,1,0"), Map.entry("--raw_scale", "255"),
             Map.entry("--mean_value", "128,128,128"), Map.entry("--mean_file", "mean.npy"),
             Map.entry("--input_scale", "1"), Map.entry("--save_statistics", "saved.stats"),
-            Map.entry("--load_statistics", "saved.stats"), Map.entry("--spark", "local[1]"));
+            Map.entry("--load_statistics", "saved.stats"), Map.entry("--spark", "local[1]"),
+            Map.entry("--skip_bad_images", "")); // "": a switch, no value
 
     @TempDir
     Path dir;
@@ -132,7 +133,10 @@ class NoSilentTrapsCliTest {
                 args = base("DynamicFixed", dir.resolve("q.prototxt"));
                 args.addAll(List.of("--fl_bitwidths", "0,11,0"));
             }
-            args.addAll(List.of(flag, value));
+            args.add(flag);
+            if (!value.isEmpty()) {
+                args.add(value);
+            }
             assertRefused(CliRun.of(args.toArray(String[]::new)), flag + " does not apply");
         }
         assertTrue(seen.containsAll(EVERYWHERE), "stale: " + EVERYWHERE + " vs " + seen);
@@ -243,11 +247,11 @@ class NoSilentTrapsCliTest {
             "validate", Set.of("--help", "--version", "--debug", "--quiet", "--deploy_model", "--weights", "--images",
                     "--count", "--exclude_calibration", "--dims", "--transpose", "--channel_swap", "--raw_scale",
                     "--mean_value", "--mean_file", "--input_scale", "--no_sidecar", "--batch", "--blob", "--json",
-                    "--report", "--layer_cost", "--float_layers"),
+                    "--report", "--layer_cost", "--float_layers", "--skip_bad_images"),
             "compare", Set.of("--help", "--version", "--debug", "--quiet", "--deploy_model", "--weights", "--images",
                     "--labels", "--count", "--calibration_directory", "--calibration_indices", "--schemes", "--dims",
                     "--transpose", "--channel_swap", "--raw_scale", "--mean_value", "--mean_file", "--input_scale",
-                    "--batch", "--json", "--report", "--spark"),
+                    "--batch", "--json", "--report", "--spark", "--skip_bad_images"),
             "bench", Set.of("--help", "--version", "--debug", "--deploy_model", "--weights", "--batch", "--threads",
                     "--warmup", "--iterations", "--seconds", "--json", "--per_layer", "--mode", "--peak_gflops"),
             "threshold", Set.of("--help", "--version", "--debug", "--method", "--bitwidth", "--input"));
@@ -281,6 +285,8 @@ class NoSilentTrapsCliTest {
                 "--labels goes with --images"));
         cases.add(new Case("infer", "--predictions", join.apply(infer, List.of("--image", image, "--predictions",
                 dir.resolve("p.tsv").toString())), "--predictions goes with --images"));
+        cases.add(new Case("infer", "--skip_bad_images", join.apply(infer, List.of("--image", image,
+                "--skip_bad_images")), "--skip_bad_images goes with --images"));
         cases.add(new Case("infer", "--batch", join.apply(infer, List.of("--image", image, "--batch", "4")),
                 "--batch goes with --images"));
         cases.add(new Case("infer", "--dump", join.apply(infer, List.of("--images", val, "--dump",
