@@ -39,6 +39,7 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.Npy;
 import xportdnn.model.OutputFile;
+import xportdnn.model.OutputPlan;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.Sidecar;
 import xportdnn.pipeline.ValidationPipeline;
@@ -141,9 +142,8 @@ public final class InferCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         checkFlags();
-        for (Path target : Stream.of(output, predictions).filter(Objects::nonNull).toList()) {
-            OutputFile.check(target, inputs()); // before a long run, not after it
-        }
+        // before a long run, not after it
+        new OutputPlan(inputs()).add("--output", output).add("--predictions", predictions);
         Net net = NetLoader.load(model.deployModel, model.weights);
         if (source.input != null) {
             inputBlob = Npy.read(source.input);
