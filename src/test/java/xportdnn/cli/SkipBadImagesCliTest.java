@@ -140,6 +140,19 @@ class SkipBadImagesCliTest {
         assertOneErrorNaming(run(with(validate, "--images", bad.toString())), "images/gone.png: no such file");
     }
 
+    /** With --spark the images are listed and screened through Hadoop's file system: the same scores and warnings. */
+    @Test
+    void validateOnSparkSkipsTheSameImages() throws IOException {
+        Path q = dir.resolve("q.prototxt");
+        assertEquals(0, run(export(good, q)).status());
+        List<String> validate = List.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "-q");
+        CliRun reference = run(with(validate, "--images", good.toString()));
+        CliRun spark = run(with(validate, "--images", bad.toString(), "--skip_bad_images", "--spark", "local[2]"));
+        assertEquals(0, spark.status(), spark.stderr());
+        assertSkippedBoth(spark);
+        assertEquals(reference.stdout(), spark.stdout());
+    }
+
     @Test
     void inferOverAListSkipsTheBadImages() {
         List<String> infer = List.of("infer", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--mean_value", MEAN,
