@@ -42,7 +42,6 @@ import xportdnn.model.OutputFile;
 import xportdnn.model.OutputPlan;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.Sidecar;
-import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.validate.Accuracy;
 import xportdnn.validate.Classifier;
 import xportdnn.validate.OutputBlob;
@@ -263,7 +262,7 @@ public final class InferCommand implements Callable<Integer> {
         }
         Transformer transformer = new Transformer(preprocessingFor(net, engine));
         ImageSet listed = ImageSet.open(ImageStore.LOCAL, source.images.toString(), labels, skipBadImages.skip);
-        BadImages.Screened screened = ValidationPipeline.screen(listed.entries(), transformer, skipBadImages.skip);
+        BadImages.Screened screened = BadImages.screen(listed.entries(), transformer, skipBadImages.skip);
         ImageSet set = ImageSet.of(screened.kept());
         for (ImageSet.Entry entry : set.entries()) {
             int label = entry.label().orElse(0);

@@ -146,6 +146,7 @@ final class ValidateCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("xportdnn: note: " + note);
         }
         new Notes(spec.commandLine().getErr()).print(Notice.skipped(result.skipped()));
+        scored.noteShortSet(spec.commandLine().getErr(), v.images() + result.skipped().size());
         spec.commandLine().getErr().flush();
         outputs.write(() -> jsonOf(v, mode, costs, floated, result.skipped()),
                 () -> ValidationReport.html(result.net().name() + ": float vs " + mode + " fixed point",

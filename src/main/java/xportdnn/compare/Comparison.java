@@ -89,7 +89,7 @@ public final class Comparison {
                     + ") does not hold one score per class; compare scores classifiers");
         }
         Transformer transformer = new Transformer(settings.calibration().preprocessing().resolve(net));
-        BadImages.Screened screened = ValidationPipeline.screen(
+        BadImages.Screened screened = BadImages.screen(
                 ValidationPipeline.images(validationSettings(settings), passes.imageStore()), transformer,
                 settings.calibration().skipBadImages());
         List<ImageSet.Entry> images = screened.kept();

@@ -34,11 +34,16 @@ public final class BadImages {
     private BadImages() {
     }
 
+    /** {@code images} without the unreadable ones when {@code skip}, else all of them (none decoded). */
+    public static Screened screen(List<ImageSet.Entry> images, Transformer transformer, boolean skip) {
+        return skip ? decodable(images, transformer.settings().color()) : Screened.all(images);
+    }
+
     /**
      * Decodes each of {@code images} ({@code color}: as a colour or a grey input reads it) and keeps those that
      * decode. Fails when none does: a run on no image is still an error, naming the first.
      */
-    public static Screened screen(List<ImageSet.Entry> images, boolean color) {
+    private static Screened decodable(List<ImageSet.Entry> images, boolean color) {
         String[] errors = new String[images.size()];
         IntStream.range(0, images.size()).parallel().forEach(i -> {
             try {

@@ -23,7 +23,7 @@ record CalibrationInput(List<ImageSet.Entry> images, Transformer transformer, in
     static CalibrationInput of(Net net, CalibrationSettings settings, ImageStore store) {
         Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
         List<ImageSet.Entry> selected = Calibration.images(settings, store);
-        BadImages.Screened screened = ValidationPipeline.screen(selected, transformer, settings.skipBadImages());
+        BadImages.Screened screened = BadImages.screen(selected, transformer, settings.skipBadImages());
         return new CalibrationInput(screened.kept(), transformer, settings.batch(), screened.skipped());
     }
 }

@@ -76,7 +76,7 @@ public final class ValidationPipeline {
                     + ") does not hold one score per class; validate scores classifiers (pick one with --blob)");
         }
         Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
-        BadImages.Screened screened = screen(images(settings, passes.imageStore()), transformer,
+        BadImages.Screened screened = BadImages.screen(images(settings, passes.imageStore()), transformer,
                 settings.skipBadImages());
         List<ImageSet.Entry> chosen = screened.kept();
 
@@ -96,13 +96,6 @@ public final class ValidationPipeline {
             }
         }
         return new Result(net, fixedNet, validated.validation(), validated.samples(), costs, screened.skipped());
-    }
-
-    /** {@code images} without the unreadable ones when {@code skipBadImages}, else all of them. */
-    public static BadImages.Screened screen(List<ImageSet.Entry> images, Transformer transformer,
-                                            boolean skipBadImages) {
-        return skipBadImages ? BadImages.screen(images, transformer.settings().color())
-                : BadImages.Screened.all(images);
     }
 
     /** The images to score, listed in {@code store}: all, or a seeded sample, without the calibration images when asked. */

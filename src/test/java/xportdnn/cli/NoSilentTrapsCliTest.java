@@ -166,6 +166,21 @@ class NoSilentTrapsCliTest {
         assertRefused(infer, "--dims 1,224,224 does not fit the net: its input 'data' is 10x3x32x32");
     }
 
+    /** Before: validate --count 1000 on 60 images scored the 60 without a word. */
+    @Test
+    void aCountLargerThanTheSetIsNoted() {
+        Path q = dir.resolve("q.prototxt");
+        List<String> export = base("Xilinx", q);
+        export.addAll(List.of("--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--quiet"));
+        assertEquals(0, CliRun.of(export.toArray(String[]::new)).status());
+        CliRun run = CliRun.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--count", "1000", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stderr().contains("xportdnn: note: --count 1000: the set has only 60 images; scored all of "
+                + "them\n"), run.stderr());
+        assertTrue(run.stdout().startsWith("60 images, 60 labelled"), run.stdout());
+    }
+
     @Test
     void aCalibrationSizeLargerThanTheSetIsNoted() {
         List<String> args = base("Xilinx", dir.resolve("q.prototxt"));
