@@ -23,6 +23,18 @@ class ImageSetTest {
     @TempDir
     Path tmp;
 
+    /** Before: "cannot list the folder: input/output error", which did not say that a link loops or where. */
+    @Test
+    void aSymbolicLinkLoopIsNamed() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("images"));
+        Files.copy(QUAD, dir.resolve("a.ppm"));
+        Path loop = Files.createSymbolicLink(dir.resolve("up"), Path.of(".."));
+        ModelException e = assertThrows(ModelException.class, () -> ImageSet.directory(dir));
+        // the walk notices the loop one step further, at up/images
+        assertEquals(dir + ": cannot list the folder: a symbolic link loop at " + loop.resolve("images")
+                + " (it links to a folder above it)", e.getMessage());
+    }
+
     /** val.txt: 500 labelled entries, in the order and with the labels of the reference predictions. */
     @Test
     void imagenetValList() throws IOException {
