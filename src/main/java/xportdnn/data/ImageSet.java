@@ -182,7 +182,8 @@ public final class ImageSet {
             labelled = label.isPresent();
             String file = store.sibling(listFile, path);
             if (!store.isFile(file)) {
-                String missing = where + "1: " + path + ": no such file (looked for " + file + ")";
+                String missing = where + "1: " + path + ": " + (store.isFolder(file) ? "a folder, not an image file"
+                        : "no such file") + " (looked for " + file + ")";
                 if (!keepMissing) {
                     throw new ModelException(missing);
                 }

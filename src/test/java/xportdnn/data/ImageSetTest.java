@@ -161,6 +161,9 @@ class ImageSetTest {
         Files.copy(QUAD, tmp.resolve("a.ppm"));
         Path missing = Files.writeString(tmp.resolve("missing.txt"), "a.ppm 1\nb.ppm 2\n");
         assertMessage(() -> ImageSet.list(missing), missing + ":2:1: b.ppm: no such file");
+        Files.createDirectories(tmp.resolve("sub"));
+        Path folder = Files.writeString(tmp.resolve("folder.txt"), "a.ppm 1\nsub 2\n");
+        assertMessage(() -> ImageSet.list(folder), folder + ":2:1: sub: a folder, not an image file");
         Path negative = Files.writeString(tmp.resolve("negative.txt"), "a.ppm -3\n");
         assertMessage(() -> ImageSet.list(negative), negative + ":1:7: label -3 is not a class id");
         Path mixed = Files.writeString(tmp.resolve("mixed.txt"), "a.ppm 1\na.ppm\n");
