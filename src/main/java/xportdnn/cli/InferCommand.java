@@ -262,15 +262,9 @@ public final class InferCommand implements Callable<Integer> {
         }
         Transformer transformer = new Transformer(preprocessingFor(net, engine));
         ImageSet listed = ImageSet.open(ImageStore.LOCAL, source.images.toString(), labels, skipBadImages.skip);
+        ImageSet.requireLabelsBelow(classes, listed.entries(), source.images.toString(), "output " + out.describe());
         BadImages.Screened screened = BadImages.screen(listed.entries(), transformer, skipBadImages.skip);
         ImageSet set = ImageSet.of(screened.kept());
-        for (ImageSet.Entry entry : set.entries()) {
-            int label = entry.label().orElse(0);
-            if (label >= classes) {
-                throw new ModelException(source.images + ": image " + entry.name() + " has label " + label
-                        + ", but output " + out.describe() + " has " + classes + " classes (0-" + (classes - 1) + ")");
-            }
-        }
         Classifier.Result result;
         try (ProgressBar bar = new ProgressBar("infer", set.size(), quiet.quiet)) {
             result = new Classifier(engine, transformer, out.name(), classes, batch).run(set.entries(), bar);

@@ -89,9 +89,9 @@ public final class Comparison {
                     + ") does not hold one score per class; compare scores classifiers");
         }
         Transformer transformer = new Transformer(settings.calibration().preprocessing().resolve(net));
-        BadImages.Screened screened = BadImages.screen(
-                ValidationPipeline.images(validationSettings(settings), passes.imageStore()), transformer,
-                settings.calibration().skipBadImages());
+        List<ImageSet.Entry> selected = ValidationPipeline.images(validationSettings(settings), passes.imageStore());
+        ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
+        BadImages.Screened screened = BadImages.screen(selected, transformer, settings.calibration().skipBadImages());
         List<ImageSet.Entry> images = screened.kept();
         Calibration calibration = Calibration.run(net, settings.calibration(), passes, progress);
         Set<String> channelLayers = SchemeNets.channelLayers(net, settings.schemes());

@@ -235,6 +235,20 @@ public final class ImageSet {
         return entries.get(index);
     }
 
+    /**
+     * Fails naming the first of {@code entries} (of the set {@code set}) whose label is not a class of
+     * {@code output}, which scores {@code classes} classes: such an image would only ever count as wrong.
+     */
+    public static void requireLabelsBelow(int classes, List<Entry> entries, String set, String output) {
+        for (Entry entry : entries) {
+            int label = entry.label().orElse(0);
+            if (label >= classes) {
+                throw new ModelException(set + ": image " + entry.name() + " has label " + label + ", but " + output
+                        + " has " + classes + " classes (0-" + (classes - 1) + ")");
+            }
+        }
+    }
+
     /** True when every entry has a label. */
     public boolean labelled() {
         return entries.stream().allMatch(e -> e.label().isPresent());

@@ -76,8 +76,9 @@ public final class ValidationPipeline {
                     + ") does not hold one score per class; validate scores classifiers (pick one with --blob)");
         }
         Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
-        BadImages.Screened screened = BadImages.screen(images(settings, passes.imageStore()), transformer,
-                settings.skipBadImages());
+        List<ImageSet.Entry> selected = images(settings, passes.imageStore());
+        ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
+        BadImages.Screened screened = BadImages.screen(selected, transformer, settings.skipBadImages());
         List<ImageSet.Entry> chosen = screened.kept();
 
         ValidationJob job = new ValidationJob(floatNet, fixedNet, transformer, scores.name(), scores.classes(),

@@ -166,6 +166,24 @@ class NoSilentTrapsCliTest {
         assertRefused(infer, "--dims 1,224,224 does not fit the net: its input 'data' is 10x3x32x32");
     }
 
+    /** Before: validate and compare counted an image labelled 99 of a 3-class net as wrong, exit 0 (infer refused it). */
+    @Test
+    void aLabelBeyondTheClassesIsRefused() throws Exception {
+        Path q = dir.resolve("q.prototxt");
+        List<String> export = base("Xilinx", q);
+        export.addAll(List.of("--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--quiet"));
+        assertEquals(0, CliRun.of(export.toArray(String[]::new)).status());
+        Path list = Files.createDirectories(dir.resolve("set")).resolve("val.txt");
+        Files.copy(Path.of(IMAGES, "red_00.png"), list.resolveSibling("red_00.png"));
+        Files.copy(Path.of(IMAGES, "blue_00.png"), list.resolveSibling("blue_00.png"));
+        Files.writeString(list, "red_00.png 0\nblue_00.png 99\n");
+        String expected = list + ": image blue_00.png has label 99, but blob 'prob' has 3 classes (0-2)";
+        assertRefused(CliRun.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "--images",
+                list.toString(), "--no_sidecar", "--quiet"), expected);
+        assertRefused(CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                list.toString(), "--calibration_directory", IMAGES, "--schemes", "naive:8", "--quiet"), expected);
+    }
+
     /** Before: validate --count 1000 on 60 images scored the 60 without a word. */
     @Test
     void aCountLargerThanTheSetIsNoted() {
