@@ -32,6 +32,7 @@ import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
+import xportdnn.model.OutputPlan;
 import xportdnn.sim.FixedPointNet;
 
 /** {@code xportdnn bench}: how fast the float engine runs a net on this machine, and how much memory it takes. */
@@ -114,6 +115,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
+        // checked before the timing, not refused after it
+        OutputPlan outputs = new OutputPlan(List.of(model.deployModel, model.weights)).add("--json", json);
         Net net = NetLoader.load(model.deployModel, model.weights);
         String threadSource = threadSource();
         if (threads != null) {
@@ -179,7 +182,8 @@ public final class BenchCommand implements Callable<Integer> {
                 report.put("float_ms_per_image", floatTimes.medianMsPerImage());
                 report.put("speed_vs_float", floatTimes.medianMsPerImage() / times.medianMsPerImage());
             }
-            OutputFile.writeString(json, Json.print(report), List.of(model.deployModel, model.weights));
+            String text = Json.print(report);
+            outputs.write(Map.of(json, file -> file.write(OutputFile.utf8(text))));
         }
         return 0;
     }

@@ -37,8 +37,9 @@ final class CalibrationDraw {
     }
 
     /** Calibration on {@code images} with this draw, for the pipeline. */
-    CalibrationSettings settings(String images, int batch, PreprocessingFlags preprocessing) {
-        return new CalibrationSettings(images, size, seed, CommaList.Ints.of(indices), batch, preprocessing);
+    CalibrationSettings settings(String images, int batch, PreprocessingFlags preprocessing, boolean skipBadImages) {
+        return new CalibrationSettings(images, size, seed, CommaList.Ints.of(indices), batch, preprocessing,
+                skipBadImages);
     }
 
     /** The images these flags take, for the pipeline. */

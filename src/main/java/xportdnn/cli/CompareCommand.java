@@ -67,6 +67,9 @@ final class CompareCommand implements Callable<Integer> {
     Path report;
 
     @Mixin
+    SkipBadImagesOption skipBadImages;
+
+    @Mixin
     QuietOption quiet;
 
     @Mixin
@@ -80,10 +83,12 @@ final class CompareCommand implements Callable<Integer> {
         List<SchemeSpec> list = SchemeSpec.parseList(schemes);
         CompareSettings settings = new CompareSettings(model.deployModel, model.weights, images, scored.labels,
                 scored.count, scored.seed,
-                calibrationDraw.settings(calibrationDirectory, batch, preprocessing.flags()), list, batch);
+                calibrationDraw.settings(calibrationDirectory, batch, preprocessing.flags(), skipBadImages.skip),
+                list, batch);
         JsonAndHtml outputs = new JsonAndHtml(settings.inputFiles(), json, report);
         Comparison.Result result = spark.run(passes -> Comparison.run(settings, passes, quiet.progress()));
         new Notes(spec.commandLine().getErr()).print(result.notices());
+        scored.noteShortSet(spec.commandLine().getErr(), result.images() + result.skipped().size());
         String table = table(result);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s: %d images scored, calibrated on %d%n", result.net(), result.images(),

@@ -18,10 +18,12 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import xportdnn.data.BadImages;
 import xportdnn.data.ClassNames;
 import xportdnn.data.FloatImage;
 import xportdnn.data.ImageDecoder;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.Preprocessing;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Transformer;
@@ -37,6 +39,8 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.Npy;
 import xportdnn.model.OutputFile;
+import xportdnn.model.OutputPlan;
+import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.Sidecar;
 import xportdnn.validate.Accuracy;
 import xportdnn.validate.Classifier;
@@ -126,6 +130,9 @@ public final class InferCommand implements Callable<Integer> {
     Path predictions;
 
     @Mixin
+    SkipBadImagesOption skipBadImages;
+
+    @Mixin
     QuietOption quiet;
 
     /** --input's blob, read once. */
@@ -134,9 +141,8 @@ public final class InferCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         checkFlags();
-        for (Path target : Stream.of(output, predictions).filter(Objects::nonNull).toList()) {
-            OutputFile.check(target, inputs()); // before a long run, not after it
-        }
+        // before a long run, not after it
+        new OutputPlan(inputs()).add("--output", output).add("--predictions", predictions);
         Net net = NetLoader.load(model.deployModel, model.weights);
         if (source.input != null) {
             inputBlob = Npy.read(source.input);
@@ -172,6 +178,10 @@ public final class InferCommand implements Callable<Integer> {
         }
         if (predictions != null && !set) {
             throw new ModelException("--predictions goes with --images (one line per image of the set)");
+        }
+        if (!set && skipBadImages.skip) {
+            throw new ModelException("--skip_bad_images goes with --images (one input that cannot be read is the "
+                    + "error)");
         }
         if (!set && spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
             throw new ModelException("--batch goes with --images (one input is one pass)");
@@ -250,15 +260,11 @@ public final class InferCommand implements Callable<Integer> {
             throw new ModelException("--images: output " + out.describe() + " (" + Blob.describe(out.shape())
                     + ") does not hold one score per class; name the class-score blob with --blob");
         }
-        ImageSet set = ImageSet.open(source.images, labels);
         Transformer transformer = new Transformer(preprocessingFor(net, engine));
-        for (ImageSet.Entry entry : set.entries()) {
-            int label = entry.label().orElse(0);
-            if (label >= classes) {
-                throw new ModelException(source.images + ": image " + entry.name() + " has label " + label
-                        + ", but output " + out.describe() + " has " + classes + " classes (0-" + (classes - 1) + ")");
-            }
-        }
+        ImageSet listed = ImageSet.open(ImageStore.LOCAL, source.images.toString(), labels, skipBadImages.skip);
+        ImageSet.requireLabelsBelow(classes, listed.entries(), source.images.toString(), "output " + out.describe());
+        BadImages.Screened screened = BadImages.screen(listed.entries(), transformer, skipBadImages.skip);
+        ImageSet set = ImageSet.of(screened.kept());
         Classifier.Result result;
         try (ProgressBar bar = new ProgressBar("infer", set.size(), quiet.quiet)) {
             result = new Classifier(engine, transformer, out.name(), classes, batch).run(set.entries(), bar);
@@ -294,6 +300,7 @@ public final class InferCommand implements Callable<Integer> {
             stdout.println("wrote predictions to " + predictions);
         }
         stdout.flush();
+        new Notes(spec.commandLine().getErr()).print(Notice.skipped(screened.skipped()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package xportdnn.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
@@ -17,6 +18,18 @@ final class ScoredDraw {
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of that draw. Default: 1.")
     long seed;
+
+    /**
+     * A note when --count asks for more images than the set gives ({@code available}, before any bad image was
+     * skipped): all of them are scored, as the export's --calibration_size does.
+     */
+    void noteShortSet(PrintWriter err, long available) {
+        if (count != null && count > available) {
+            err.println("xportdnn: note: --count " + count + ": the set has only " + available + " images; scored "
+                    + "all of them");
+            err.flush();
+        }
+    }
 
     /** A seed without a draw does nothing: refused. */
     void check(ParseResult given) {

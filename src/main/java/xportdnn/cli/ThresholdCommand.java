@@ -42,6 +42,10 @@ final class ThresholdCommand implements Callable<Integer> {
             throw new xportdnn.model.ModelException("--bitwidth: " + bitwidth + " is not in 2..32");
         }
         Blob blob = Npy.read(input);
+        if (blob.count() == 0) { // else every method "chooses" 0, which CHaiDNN divides by
+            throw new xportdnn.model.ModelException(input + ": the array (" + Blob.describe(blob.shape())
+                    + ") holds no values: no threshold to choose");
+        }
         ActivationRange range = new ActivationRange();
         range.add(blob.data(), 0, blob.count());
         BlobHistograms stats = new BlobHistograms(range, KlJThreshold.binCount(range));

@@ -22,6 +22,7 @@ import xportdnn.model.Layer;
 import xportdnn.model.Net;
 import xportdnn.model.ToolVersion;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
 import xportdnn.precision.DynamicFixed;
@@ -106,6 +107,9 @@ final class ValidateCommand implements Callable<Integer> {
     SparkOption spark;
 
     @Mixin
+    SkipBadImagesOption skipBadImages;
+
+    @Mixin
     QuietOption quiet;
 
     @Override
@@ -121,7 +125,8 @@ final class ValidateCommand implements Callable<Integer> {
         ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, scored.labels,
                 scored.count, scored.seed, excludeCalibration ? calibrationDraw.draw() : null, batch,
                 sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,
-                layerCost, floatModel, floatWeights, Set.copyOf(CommaList.Names.of(floatLayers)));
+                layerCost, floatModel, floatWeights, Set.copyOf(CommaList.Names.of(floatLayers)),
+                skipBadImages.skip);
         JsonAndHtml outputs = new JsonAndHtml(settings.inputFiles(), json, report);
         if (spark.master != null) {
             XportCommand.refuse(given, "--layer_cost", "with --spark (its float passes, one per layer, run on one "
@@ -140,8 +145,10 @@ final class ValidateCommand implements Callable<Integer> {
         for (String note : result.fixedNet().notes()) {
             spec.commandLine().getErr().println("xportdnn: note: " + note);
         }
+        new Notes(spec.commandLine().getErr()).print(Notice.skipped(result.skipped()));
+        scored.noteShortSet(spec.commandLine().getErr(), v.images() + result.skipped().size());
         spec.commandLine().getErr().flush();
-        outputs.write(() -> jsonOf(v, mode, costs, floated),
+        outputs.write(() -> jsonOf(v, mode, costs, floated, result.skipped()),
                 () -> ValidationReport.html(result.net().name() + ": float vs " + mode + " fixed point",
                         provenance(), v, result.fixedNet().outputFormats(),
                         histograms(result.net(), v, result.samples()), costs == null ? List.of() : costs, floated));
@@ -231,9 +238,12 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> jsonOf(Validation v, String mode, List<LayerCost.Cost> costs,
-                                              Set<String> floated) {
+                                              Set<String> floated, List<String> skipped) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("images", v.images());
+        if (!skipped.isEmpty()) {
+            root.put("skipped_images", skipped);
+        }
         root.put("quant_type", mode);
         if (!floated.isEmpty()) {
             root.put("float_layers", List.copyOf(floated));

@@ -127,6 +127,9 @@ final class XportCommand implements Callable<Integer> {
     SparkOption spark;
 
     @Mixin
+    SkipBadImagesOption skipBadImages;
+
+    @Mixin
     QuietOption quiet;
 
     @Override
@@ -171,7 +174,7 @@ final class XportCommand implements Callable<Integer> {
         }
         if (given.hasMatchedOption("--load_statistics") && calibrationDirectory == null) {
             for (String flag : List.of("--calibration_size", "--calibration_seed", "--calibration_indices",
-                    "--batch", "--spark")) {
+                    "--batch", "--spark", "--skip_bad_images")) {
                 refuse(given, flag, "with --load_statistics and no --calibration_directory (no image is read: the "
                         + "statistics come from the file)");
             }
@@ -182,7 +185,7 @@ final class XportCommand implements Callable<Integer> {
     /** The flags that only matter when the run calibrates. */
     static final List<String> CALIBRATION_FLAGS = List.of("--calibration_directory", "--calibration_size",
             "--calibration_seed", "--calibration_indices", "--batch", "--dims", "--transpose", "--channel_swap",
-            "--raw_scale", "--mean_value", "--mean_file", "--input_scale");
+            "--raw_scale", "--mean_value", "--mean_file", "--input_scale", "--skip_bad_images");
 
     static void refuse(ParseResult given, String flag, String where) {
         if (given.hasMatchedOption(flag)) {
@@ -205,7 +208,7 @@ final class XportCommand implements Callable<Integer> {
     /** The flags as the pipeline's settings (which check them against each other). */
     ExportSettings settings() {
         CalibrationSettings calibration = calibrationDirectory == null ? null
-                : calibrationDraw.settings(calibrationDirectory, batch, preprocessing.flags());
+                : calibrationDraw.settings(calibrationDirectory, batch, preprocessing.flags(), skipBadImages.skip);
         return new ExportSettings(quantType, deployModel, weights, quantizedDeployModel, bitwidths,
                 allowAnyBitwidth, flBitwidths.uniform(), ThresholdMethod.parse(thresholdMethod), calibration, report,
                 fuseBn, fastFinetune, quantizedWeights,

@@ -30,6 +30,9 @@ public final class CompareReport {
         root.put("net", r.net());
         root.put("images", r.images());
         root.put("calibration_images", r.calibrationImages());
+        if (!r.skipped().isEmpty()) {
+            root.put("skipped_images", r.skipped());
+        }
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("top1", r.floatAccuracy().top1Rate());
         f.put("top5", r.floatAccuracy().top5Rate());

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import xportdnn.calib.ChannelStatistics;
+import xportdnn.data.BadImages;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
@@ -53,9 +55,11 @@ public final class Comparison {
      * @param floatFootprintBytes its activation footprint, one image
      * @param schemes             every scheme's scores, in the order asked
      * @param notices             what the user should know (each scheme's export warnings, prefixed by it)
+     * @param skipped             the calibration and scored images taken out as unreadable (--skip_bad_images),
+     *                            one line each
      */
     public record Result(String net, int calibrationImages, long floatModelBytes, long floatFootprintBytes,
-                         List<Scored> schemes, List<Notice> notices) {
+                         List<Scored> schemes, List<Notice> notices, List<String> skipped) {
 
         /** The float net's accuracy on the scored images (every scheme scored the same images). */
         public Validation.Accuracy floatAccuracy() {
@@ -85,14 +89,19 @@ public final class Comparison {
                     + ") does not hold one score per class; compare scores classifiers");
         }
         Transformer transformer = new Transformer(settings.calibration().preprocessing().resolve(net));
-        List<ImageSet.Entry> images = ValidationPipeline.images(validationSettings(settings), passes.imageStore());
+        List<ImageSet.Entry> selected = ValidationPipeline.images(validationSettings(settings), passes.imageStore());
+        ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
+        BadImages.Screened screened = BadImages.screen(selected, transformer, settings.calibration().skipBadImages());
+        List<ImageSet.Entry> images = screened.kept();
         Calibration calibration = Calibration.run(net, settings.calibration(), passes, progress);
         Set<String> channelLayers = SchemeNets.channelLayers(net, settings.schemes());
         Map<String, ChannelStatistics> channels = channelLayers.isEmpty() ? Map.of()
                 : Calibration.channels(net, settings.calibration(), channelLayers, passes, progress);
 
         List<Scored> scored = new ArrayList<>();
-        List<Notice> notices = new ArrayList<>();
+        // no image is in both (of one set, compare scores the images calibration did not draw)
+        List<String> skipped = Stream.concat(calibration.skipped().stream(), screened.skipped().stream()).toList();
+        List<Notice> notices = new ArrayList<>(Notice.skipped(skipped));
         for (SchemeSpec spec : settings.schemes()) {
             ExportScheme.Exported exported = SchemeNets.quantize(spec, net, calibration);
             exported.notices().stream().filter(Notice::warning)
@@ -109,7 +118,7 @@ public final class Comparison {
                     ModelBytes.footprint(sim, spec)));
         }
         return new Result(net.name(), calibration.images(), ModelBytes.ofFloat(net), ModelBytes.floatFootprint(net),
-                scored, notices);
+                scored, notices, skipped);
     }
 
     /** The scored images as validate draws them: the calibration images left out when they come from this set. */
@@ -117,6 +126,7 @@ public final class Comparison {
         ValidationSettings.Draw calibration = s.sharesCalibrationSet() ? new ValidationSettings.Draw(
                 s.calibration().size(), s.calibration().seed(), s.calibration().indices()) : null;
         return new ValidationSettings(s.deployModel(), s.weights(), s.images(), s.labels(), s.count(), s.seed(),
-                calibration, s.batch(), s.calibration().preprocessing(), null, false, null, null, Set.of());
+                calibration, s.batch(), s.calibration().preprocessing(), null, false, null, null, Set.of(),
+                s.calibration().skipBadImages());
     }
 }

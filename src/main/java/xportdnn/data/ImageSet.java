@@ -67,6 +67,15 @@ public final class ImageSet {
 
     /** {@link #open(Path, Path)} of a location in {@code store}; {@code labels} is a file on this machine. */
     public static ImageSet open(ImageStore store, String input, Path labels) {
+        return open(store, input, labels, false);
+    }
+
+    /**
+     * {@link #open(ImageStore, String, Path)}; with {@code keepMissing} a list's line naming a missing file is kept
+     * as an entry whose loading fails naming the line (for {@link BadImages} to take out), so that the set, its
+     * order and its draws stay those of the list as written.
+     */
+    public static ImageSet open(ImageStore store, String input, Path labels, boolean keepMissing) {
         if (store.isFolder(input)) {
             return labels == null ? directory(store, input) : classFolders(store, input, labels);
         }
@@ -81,7 +90,7 @@ public final class ImageSet {
             throw new ModelException(labels + ": a label file only goes with an IDX image file or a folder of class "
                     + "folders; " + input + " is a list that carries its own labels");
         }
-        return list(store, input);
+        return list(store, input, keepMissing);
     }
 
     /** Every image file under {@code dir} (recursively), sorted by relative path, without labels. */
@@ -142,10 +151,10 @@ public final class ImageSet {
      * per line) is accepted too; mixing the two is not. Blank lines are skipped.
      */
     public static ImageSet list(Path listFile) {
-        return list(ImageStore.LOCAL, listFile.toString());
+        return list(ImageStore.LOCAL, listFile.toString(), false);
     }
 
-    private static ImageSet list(ImageStore store, String listFile) {
+    private static ImageSet list(ImageStore store, String listFile, boolean keepMissing) {
         List<String> lines = readLines(store, listFile);
         List<Entry> entries = new ArrayList<>();
         Boolean labelled = null;
@@ -173,7 +182,15 @@ public final class ImageSet {
             labelled = label.isPresent();
             String file = store.sibling(listFile, path);
             if (!store.isFile(file)) {
-                throw new ModelException(where + "1: " + path + ": no such file (looked for " + file + ")");
+                String missing = where + "1: " + path + ": " + (store.isFolder(file) ? "a folder, not an image file"
+                        : "no such file") + " (looked for " + file + ")";
+                if (!keepMissing) {
+                    throw new ModelException(missing);
+                }
+                entries.add(new Entry(path, label, color -> {
+                    throw new ModelException(missing);
+                }));
+                continue;
             }
             entries.add(new Entry(path, label, store.pixels(file)));
         }
@@ -216,6 +233,20 @@ public final class ImageSet {
 
     public Entry get(int index) {
         return entries.get(index);
+    }
+
+    /**
+     * Fails naming the first of {@code entries} (of the set {@code set}) whose label is not a class of
+     * {@code output}, which scores {@code classes} classes: such an image would only ever count as wrong.
+     */
+    public static void requireLabelsBelow(int classes, List<Entry> entries, String set, String output) {
+        for (Entry entry : entries) {
+            int label = entry.label().orElse(0);
+            if (label >= classes) {
+                throw new ModelException(set + ": image " + entry.name() + " has label " + label + ", but " + output
+                        + " has " + classes + " classes (0-" + (classes - 1) + ")");
+            }
+        }
     }
 
     /** True when every entry has a label. */

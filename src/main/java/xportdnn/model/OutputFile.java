@@ -99,6 +99,10 @@ public final class OutputFile {
             if (sameFile(absolute, input)) {
                 throw new ModelException("refusing to overwrite the input " + input);
             }
+            if (inFolder(absolute, input)) {
+                throw new ModelException("refusing to overwrite " + target + ": it is in the input folder " + input
+                        + " (e.g. an image the run reads); write it elsewhere");
+            }
         }
         if (Files.isDirectory(absolute)) {
             throw new ModelException("cannot write " + target + ": it is a folder");
@@ -128,6 +132,19 @@ public final class OutputFile {
         } catch (IOException e) {
             throw new ModelException(
                     "cannot compare " + absoluteTarget + " with the input " + input + ": " + describe(e), e);
+        }
+    }
+
+    /** Whether {@code absoluteTarget} is an existing file below the folder {@code input} (e.g. the image folder). */
+    private static boolean inFolder(Path absoluteTarget, Path input) {
+        if (!Files.isRegularFile(absoluteTarget) || !Files.isDirectory(input)) {
+            return false;
+        }
+        try {
+            return absoluteTarget.toRealPath().startsWith(input.toRealPath());
+        } catch (IOException e) {
+            throw new ModelException(
+                    "cannot compare " + absoluteTarget + " with the input folder " + input + ": " + describe(e), e);
         }
     }
 

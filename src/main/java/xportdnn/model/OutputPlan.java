@@ -62,7 +62,11 @@ public final class OutputPlan {
                 if (!flags.containsKey(absolute)) {
                     throw new IllegalArgumentException(e.getKey() + " was not planned");
                 }
-                temps.put(absolute, OutputFile.prepare(absolute, given.get(absolute), e.getValue()));
+                try {
+                    temps.put(absolute, OutputFile.prepare(absolute, given.get(absolute), e.getValue()));
+                } catch (ModelException failed) {
+                    throw new ModelException(flags.get(absolute) + ": " + failed.getMessage(), failed);
+                }
             }
         } catch (RuntimeException e) {
             temps.values().forEach(OutputFile::deleteQuietly);
@@ -73,7 +77,7 @@ public final class OutputPlan {
                 OutputFile.moveIntoPlace(temps.remove(absolute), absolute, given.get(absolute));
             } catch (ModelException e) {
                 temps.values().forEach(OutputFile::deleteQuietly);
-                throw e;
+                throw new ModelException(flags.get(absolute) + ": " + e.getMessage(), e);
             }
         }
     }

@@ -22,12 +22,20 @@ import xportdnn.model.Net;
  * @param statistics  per layer name, its outputs' range and histograms
  * @param rangeImages the images whose first pass gave the ranges, by name
  * @param imageNames  the images counted in the histograms (all of {@code rangeImages}, or one shard of them)
+ * @param skipped     the selected images taken out as unreadable (--skip_bad_images), one line each
  */
-public record Calibration(Map<String, BlobHistograms> statistics, List<String> rangeImages, List<String> imageNames) {
+public record Calibration(Map<String, BlobHistograms> statistics, List<String> rangeImages, List<String> imageNames,
+                          List<String> skipped) {
 
     public Calibration {
         rangeImages = List.copyOf(rangeImages);
         imageNames = List.copyOf(imageNames);
+        skipped = List.copyOf(skipped);
+    }
+
+    /** Statistics of images none of which was skipped. */
+    public Calibration(Map<String, BlobHistograms> statistics, List<String> rangeImages, List<String> imageNames) {
+        this(statistics, rangeImages, imageNames, List.of());
     }
 
     /** How many images the histograms count. */
@@ -55,7 +63,7 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
         List<String> names = names(images);
         try (Progress.Step step = progress.start("calibrating (2 passes)", 2L * images.size())) {
             return new Calibration(passes.calibrate(net, images, input.transformer(), input.batch(), step), names,
-                    names);
+                    names, input.skipped());
         }
     }
 
@@ -90,7 +98,7 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
         try (Progress.Step step = progress.start("calibrating (second pass on loaded ranges)",
                 input.images().size())) {
             return new Calibration(passes.histograms(net, input.images(), input.transformer(), input.batch(),
-                    ranges.layers(), step), ranges.images(), names);
+                    ranges.layers(), step), ranges.images(), names, input.skipped());
         }
     }
 
@@ -102,8 +110,8 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
 
     /** The images {@code settings} select in {@code store}: the given indices, else the seeded draw. */
     public static List<ImageSet.Entry> images(CalibrationSettings settings, ImageStore store) {
-        return CalibrationSample.select(ImageSet.open(store, settings.images(), null), settings.size(), settings.seed(),
-                settings.indices());
+        return CalibrationSample.select(ImageSet.open(store, settings.images(), null, settings.skipBadImages()),
+                settings.size(), settings.seed(), settings.indices());
     }
 
     private static List<String> names(List<ImageSet.Entry> images) {

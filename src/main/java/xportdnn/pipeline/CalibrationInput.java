@@ -1,6 +1,7 @@
 package xportdnn.pipeline;
 
 import java.util.List;
+import xportdnn.data.BadImages;
 import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
 import xportdnn.data.Transformer;
@@ -14,12 +15,15 @@ import xportdnn.model.Net;
  * @param images      the selected images, in name order
  * @param transformer their preprocessing for the net
  * @param batch       images per forward pass
+ * @param skipped     the selected images taken out as unreadable (--skip_bad_images), one line each
  */
-record CalibrationInput(List<ImageSet.Entry> images, Transformer transformer, int batch) {
+record CalibrationInput(List<ImageSet.Entry> images, Transformer transformer, int batch, List<String> skipped) {
 
-    /** The images {@code settings} select, listed in {@code store}. */
+    /** The images {@code settings} select, listed in {@code store}, without the unreadable ones when asked. */
     static CalibrationInput of(Net net, CalibrationSettings settings, ImageStore store) {
-        return new CalibrationInput(Calibration.images(settings, store),
-                new Transformer(settings.preprocessing().resolve(net)), settings.batch());
+        Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
+        List<ImageSet.Entry> selected = Calibration.images(settings, store);
+        BadImages.Screened screened = BadImages.screen(selected, transformer, settings.skipBadImages());
+        return new CalibrationInput(screened.kept(), transformer, settings.batch(), screened.skipped());
     }
 }

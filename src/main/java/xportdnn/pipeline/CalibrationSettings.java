@@ -16,9 +16,11 @@ import xportdnn.model.ModelException;
  * @param indices       exactly these images (0-based, in name order) instead of a draw, or null
  * @param batch         images per forward pass
  * @param preprocessing the caffe.io.Transformer flags
+ * @param skipBadImages take the selected images that cannot be read out, with a warning each (--skip_bad_images),
+ *                      instead of failing on the first
  */
 public record CalibrationSettings(String images, int size, long seed, int[] indices, int batch,
-                                  PreprocessingFlags preprocessing) {
+                                  PreprocessingFlags preprocessing, boolean skipBadImages) {
 
     public static final int DEFAULT_SIZE = 8;
     public static final int DEFAULT_BATCH = 8;
@@ -32,6 +34,12 @@ public record CalibrationSettings(String images, int size, long seed, int[] indi
         }
         indices = indices == null ? null : indices.clone();
         preprocessing = preprocessing == null ? PreprocessingFlags.defaults() : preprocessing;
+    }
+
+    /** Failing on the first image that cannot be read. */
+    public CalibrationSettings(String images, int size, long seed, int[] indices, int batch,
+                               PreprocessingFlags preprocessing) {
+        this(images, size, seed, indices, batch, preprocessing, false);
     }
 
     /** {@code size} images of {@code images} drawn with the default seed, default preprocessing and batch. */

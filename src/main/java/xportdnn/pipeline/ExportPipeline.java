@@ -111,6 +111,9 @@ public final class ExportPipeline {
             notices.add(Notice.note("--calibration_size " + settings.calibration().size() + ": the set has only "
                     + calibration.images() + " images; calibrated on all of them"));
         }
+        if (input != null) {
+            notices.addAll(Notice.skipped(input.skipped()));
+        }
         notices.addAll(exported.notices());
         if (loaded.folded() != null && !loaded.folded().folded().isEmpty()) {
             notices.add(Notice.note(foldedNote(loaded.folded().folded().keySet(), settings.foldsImplicitly())));
@@ -128,6 +131,9 @@ public final class ExportPipeline {
         Map<String, Object> report = exported.report() == null ? null : exported.report().apply(quantized);
         if (report != null && tuned != null) {
             report.put("fast_finetune", FineTuning.report(tuned));
+        }
+        if (report != null && input != null && !input.skipped().isEmpty()) {
+            report.put("skipped_images", input.skipped());
         }
 
         Map<Path, OutputFile.Body> files = new LinkedHashMap<>();

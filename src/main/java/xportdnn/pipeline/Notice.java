@@ -18,6 +18,19 @@ public record Notice(boolean warning, String text) {
         return new Notice(true, text);
     }
 
+    /**
+     * --skip_bad_images: a warning per image taken out (each naming it), then their count; nothing when none was.
+     */
+    public static List<Notice> skipped(List<String> skipped) {
+        List<Notice> notices = new ArrayList<>();
+        if (!skipped.isEmpty()) {
+            skipped.forEach(s -> notices.add(warning("skipped bad image: " + s)));
+            notices.add(warning("skipped " + skipped.size() + (skipped.size() == 1 ? " bad image" : " bad images")
+                    + " (--skip_bad_images)"));
+        }
+        return notices;
+    }
+
     /** One note per Input layer whose batch dimension the export set to 1. */
     static List<Notice> rebatched(Map<String, Long> inputs) {
         List<Notice> notices = new ArrayList<>();

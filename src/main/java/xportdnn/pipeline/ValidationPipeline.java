@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import xportdnn.calib.CalibrationSample;
+import xportdnn.data.BadImages;
 import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
 import xportdnn.data.Progress;
@@ -35,9 +36,10 @@ public final class ValidationPipeline {
      * @param validation accuracies, agreement and per-layer SQNR
      * @param samples    per layer, a sample of its float outputs (for histograms)
      * @param costs      each fixed-point output's cost alone, or null when not asked for
+     * @param skipped    the chosen images taken out as unreadable (--skip_bad_images), one line each
      */
     public record Result(Net net, FixedPointNet fixedNet, Validation validation, Map<String, float[]> samples,
-                         List<LayerCost.Cost> costs) {
+                         List<LayerCost.Cost> costs, List<String> skipped) {
     }
 
     private ValidationPipeline() {
@@ -74,7 +76,10 @@ public final class ValidationPipeline {
                     + ") does not hold one score per class; validate scores classifiers (pick one with --blob)");
         }
         Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
-        List<ImageSet.Entry> chosen = images(settings, passes.imageStore());
+        List<ImageSet.Entry> selected = images(settings, passes.imageStore());
+        ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
+        BadImages.Screened screened = BadImages.screen(selected, transformer, settings.skipBadImages());
+        List<ImageSet.Entry> chosen = screened.kept();
 
         ValidationJob job = new ValidationJob(floatNet, fixedNet, transformer, scores.name(), scores.classes(),
                 settings.batch(), !ownFloat);
@@ -91,12 +96,12 @@ public final class ValidationPipeline {
                 costs = measure.run(chosen, step);
             }
         }
-        return new Result(net, fixedNet, validated.validation(), validated.samples(), costs);
+        return new Result(net, fixedNet, validated.validation(), validated.samples(), costs, screened.skipped());
     }
 
     /** The images to score, listed in {@code store}: all, or a seeded sample, without the calibration images when asked. */
     public static List<ImageSet.Entry> images(ValidationSettings settings, ImageStore store) {
-        ImageSet set = ImageSet.open(store, settings.images(), settings.labels());
+        ImageSet set = ImageSet.open(store, settings.images(), settings.labels(), settings.skipBadImages());
         List<ImageSet.Entry> pool = new ArrayList<>(set.entries());
         ValidationSettings.Draw excluded = settings.excludedDraw();
         if (excluded != null) {

@@ -29,11 +29,13 @@ import xportdnn.model.ModelException;
  *                          weights run in float (give the original net when the weights are folded or tuned)
  * @param floatWeights      its caffemodel (with {@code floatModel})
  * @param floatLayers       device layers to simulate in float (analysis: not what the device runs), or empty
+ * @param skipBadImages     take the chosen images that cannot be read out, with a warning each
+ *                          (--skip_bad_images), instead of failing on the first
  */
 public record ValidationSettings(Path deployModel, Path weights, String images, Path labels, Integer count, long seed,
                                  Draw excludedDraw, int batch, PreprocessingFlags preprocessing, String blob,
                                  boolean layerCost, Path floatModel, Path floatWeights,
-                                 Set<String> floatLayers) {
+                                 Set<String> floatLayers, boolean skipBadImages) {
 
     /** The images calibration took: exactly {@code indices} when given, else a seeded draw of {@code size}. */
     public record Draw(int size, long seed, int[] indices) {
@@ -58,6 +60,14 @@ public record ValidationSettings(Path deployModel, Path weights, String images, 
         }
         preprocessing = preprocessing == null ? PreprocessingFlags.defaults() : preprocessing;
         floatLayers = floatLayers == null ? Set.of() : Set.copyOf(floatLayers);
+    }
+
+    /** Failing on the first image that cannot be read. */
+    public ValidationSettings(Path deployModel, Path weights, String images, Path labels, Integer count, long seed,
+                              Draw excludedDraw, int batch, PreprocessingFlags preprocessing, String blob,
+                              boolean layerCost, Path floatModel, Path floatWeights, Set<String> floatLayers) {
+        this(deployModel, weights, images, labels, count, seed, excludedDraw, batch, preprocessing, blob, layerCost,
+                floatModel, floatWeights, floatLayers, false);
     }
 
     /** Every file the run reads, so that no output overwrites one. */

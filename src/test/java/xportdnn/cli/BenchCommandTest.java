@@ -231,7 +231,8 @@ class BenchCommandTest {
         byte[] before = Files.readAllBytes(copy);
         assertEquals(2, run("bench", "--deploy_model", copy.toString(), "--weights", WEIGHTS, "--warmup", "0",
                 "--iterations", "1", "--json", copy.toString()));
-        assertEquals("xportdnn: error: refusing to overwrite the input " + copy + "\n", last.stderr().replace("\r\n", "\n"));
+        assertEquals("xportdnn: error: --json: refusing to overwrite the input " + copy + "\n",
+                last.stderr().replace("\r\n", "\n"));
         assertTrue(Arrays.equals(before, Files.readAllBytes(copy)));
     }
 

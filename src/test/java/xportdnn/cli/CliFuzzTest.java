@@ -35,7 +35,7 @@ class CliFuzzTest {
             "--channel_swap", "--raw_scale", "--mean_value", "--mean_file", "--input_scale", "--batch", "--report",
             "--fuse_bn", "--quantized_weights", "--image", "--input", "--images", "--labels", "--predictions",
             "--class_names", "--blob", "--dump", "--output", "--method", "--bitwidth", "--count", "--json",
-            "--exclude_calibration", "--no_sidecar", "-q", "--debug", "--help"};
+            "--exclude_calibration", "--no_sidecar", "--skip_bad_images", "-q", "--debug", "--help"};
     private static final String[] VALUES = {"examples/tinynet/deploy.prototxt", "examples/tinynet/tinynet.caffemodel",
             "examples/tinynet/images", "examples/tinynet/val.txt", "examples/tinynet/classes.txt",
             "examples/tinynet/images/blue_00.png", "testdata/npy/f4_1x2x3x4.npy", "testdata/npy/f4_2x3.npy",

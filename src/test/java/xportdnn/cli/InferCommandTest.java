@@ -350,7 +350,7 @@ class InferCommandTest {
         Path classes = Files.copy(TINYNET.resolve("classes.txt"), tmp.resolve("classes.txt"));
         assertEquals(2, tinynet("--images", TINYNET.resolve("val.txt").toString(), "--class_names",
                 classes.toString(), "--predictions", classes.toString()));
-        assertOneErrorLine("refusing to overwrite the input " + classes);
+        assertOneErrorLine("--predictions: refusing to overwrite the input " + classes);
         assertEquals("red\ngreen\nblue\n", Files.readString(classes));
     }
 
@@ -361,7 +361,8 @@ class InferCommandTest {
         Path output = tmp.resolve("missing/out.npy");
         assertEquals(2, tinynet("--image", TINYNET.resolve("images/red_00.png").toString(), "--dump", dump.toString(),
                 "--output", output.toString()));
-        assertOneErrorLine("cannot write " + output + ": the folder " + tmp.resolve("missing") + " does not exist");
+        assertOneErrorLine("--output: cannot write " + output + ": the folder " + tmp.resolve("missing")
+                + " does not exist");
         assertFalse(Files.exists(dump));
     }
 

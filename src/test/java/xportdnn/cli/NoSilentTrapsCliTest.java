@@ -39,7 +39,8 @@ class NoSilentTrapsCliTest {
             Map.entry("--transpose", "2,0,1"), Map.entry("--channel_swap", "2,1,0"), Map.entry("--raw_scale", "255"),
             Map.entry("--mean_value", "128,128,128"), Map.entry("--mean_file", "mean.npy"),
             Map.entry("--input_scale", "1"), Map.entry("--save_statistics", "saved.stats"),
-            Map.entry("--load_statistics", "saved.stats"), Map.entry("--spark", "local[1]"));
+            Map.entry("--load_statistics", "saved.stats"), Map.entry("--spark", "local[1]"),
+            Map.entry("--skip_bad_images", "")); // "": a switch, no value
 
     @TempDir
     Path dir;
@@ -132,7 +133,10 @@ class NoSilentTrapsCliTest {
                 args = base("DynamicFixed", dir.resolve("q.prototxt"));
                 args.addAll(List.of("--fl_bitwidths", "0,11,0"));
             }
-            args.addAll(List.of(flag, value));
+            args.add(flag);
+            if (!value.isEmpty()) {
+                args.add(value);
+            }
             assertRefused(CliRun.of(args.toArray(String[]::new)), flag + " does not apply");
         }
         assertTrue(seen.containsAll(EVERYWHERE), "stale: " + EVERYWHERE + " vs " + seen);
@@ -160,6 +164,39 @@ class NoSilentTrapsCliTest {
         CliRun infer = CliRun.of("infer", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
                 "examples/tinynet/val.txt", "--dims", "1,224,224");
         assertRefused(infer, "--dims 1,224,224 does not fit the net: its input 'data' is 10x3x32x32");
+    }
+
+    /** Before: validate and compare counted an image labelled 99 of a 3-class net as wrong, exit 0 (infer refused it). */
+    @Test
+    void aLabelBeyondTheClassesIsRefused() throws Exception {
+        Path q = dir.resolve("q.prototxt");
+        List<String> export = base("Xilinx", q);
+        export.addAll(List.of("--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--quiet"));
+        assertEquals(0, CliRun.of(export.toArray(String[]::new)).status());
+        Path list = Files.createDirectories(dir.resolve("set")).resolve("val.txt");
+        Files.copy(Path.of(IMAGES, "red_00.png"), list.resolveSibling("red_00.png"));
+        Files.copy(Path.of(IMAGES, "blue_00.png"), list.resolveSibling("blue_00.png"));
+        Files.writeString(list, "red_00.png 0\nblue_00.png 99\n");
+        String expected = list + ": image blue_00.png has label 99, but blob 'prob' has 3 classes (0-2)";
+        assertRefused(CliRun.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "--images",
+                list.toString(), "--no_sidecar", "--quiet"), expected);
+        assertRefused(CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                list.toString(), "--calibration_directory", IMAGES, "--schemes", "naive:8", "--quiet"), expected);
+    }
+
+    /** Before: validate --count 1000 on 60 images scored the 60 without a word. */
+    @Test
+    void aCountLargerThanTheSetIsNoted() {
+        Path q = dir.resolve("q.prototxt");
+        List<String> export = base("Xilinx", q);
+        export.addAll(List.of("--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--quiet"));
+        assertEquals(0, CliRun.of(export.toArray(String[]::new)).status());
+        CliRun run = CliRun.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "--images",
+                "examples/tinynet/val.txt", "--count", "1000", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stderr().contains("xportdnn: note: --count 1000: the set has only 60 images; scored all of "
+                + "them\n"), run.stderr());
+        assertTrue(run.stdout().startsWith("60 images, 60 labelled"), run.stdout());
     }
 
     @Test
@@ -243,11 +280,11 @@ class NoSilentTrapsCliTest {
             "validate", Set.of("--help", "--version", "--debug", "--quiet", "--deploy_model", "--weights", "--images",
                     "--count", "--exclude_calibration", "--dims", "--transpose", "--channel_swap", "--raw_scale",
                     "--mean_value", "--mean_file", "--input_scale", "--no_sidecar", "--batch", "--blob", "--json",
-                    "--report", "--layer_cost", "--float_layers"),
+                    "--report", "--layer_cost", "--float_layers", "--skip_bad_images"),
             "compare", Set.of("--help", "--version", "--debug", "--quiet", "--deploy_model", "--weights", "--images",
                     "--labels", "--count", "--calibration_directory", "--calibration_indices", "--schemes", "--dims",
                     "--transpose", "--channel_swap", "--raw_scale", "--mean_value", "--mean_file", "--input_scale",
-                    "--batch", "--json", "--report", "--spark"),
+                    "--batch", "--json", "--report", "--spark", "--skip_bad_images"),
             "bench", Set.of("--help", "--version", "--debug", "--deploy_model", "--weights", "--batch", "--threads",
                     "--warmup", "--iterations", "--seconds", "--json", "--per_layer", "--mode", "--peak_gflops"),
             "threshold", Set.of("--help", "--version", "--debug", "--method", "--bitwidth", "--input"));
@@ -281,6 +318,8 @@ class NoSilentTrapsCliTest {
                 "--labels goes with --images"));
         cases.add(new Case("infer", "--predictions", join.apply(infer, List.of("--image", image, "--predictions",
                 dir.resolve("p.tsv").toString())), "--predictions goes with --images"));
+        cases.add(new Case("infer", "--skip_bad_images", join.apply(infer, List.of("--image", image,
+                "--skip_bad_images")), "--skip_bad_images goes with --images"));
         cases.add(new Case("infer", "--batch", join.apply(infer, List.of("--image", image, "--batch", "4")),
                 "--batch goes with --images"));
         cases.add(new Case("infer", "--dump", join.apply(infer, List.of("--images", val, "--dump",

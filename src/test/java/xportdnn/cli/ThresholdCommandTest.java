@@ -37,4 +37,14 @@ class ThresholdCommandTest {
         assertTrue(missing.stderr().contains("absent.npy"), missing.stderr());
         assertEquals(2, CliRun.of("threshold").status());
     }
+
+    /** Before: an empty array printed the threshold 0 (which CHaiDNN divides by) and exit 0. */
+    @Test
+    void anEmptyArrayHasNoThreshold() {
+        CliRun run = CliRun.of("threshold", "--method", "kl-j", "--input", "testdata/npy/f4_12345x0.npy");
+        assertEquals(2, run.status(), run.stdout());
+        assertEquals("xportdnn: error: testdata/npy/f4_12345x0.npy: the array (12345x0) holds no values: no "
+                + "threshold to choose\n", run.stderr().replace("\r\n", "\n"));
+        assertEquals("", run.stdout());
+    }
 }

@@ -23,6 +23,18 @@ class ImageSetTest {
     @TempDir
     Path tmp;
 
+    /** Before: "cannot list the folder: input/output error", which did not say that a link loops or where. */
+    @Test
+    void aSymbolicLinkLoopIsNamed() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("images"));
+        Files.copy(QUAD, dir.resolve("a.ppm"));
+        Path loop = Files.createSymbolicLink(dir.resolve("up"), Path.of(".."));
+        ModelException e = assertThrows(ModelException.class, () -> ImageSet.directory(dir));
+        // the walk notices the loop one step further, at up/images
+        assertEquals(dir + ": cannot list the folder: a symbolic link loop at " + loop.resolve("images")
+                + " (it links to a folder above it)", e.getMessage());
+    }
+
     /** val.txt: 500 labelled entries, in the order and with the labels of the reference predictions. */
     @Test
     void imagenetValList() throws IOException {
@@ -149,6 +161,9 @@ class ImageSetTest {
         Files.copy(QUAD, tmp.resolve("a.ppm"));
         Path missing = Files.writeString(tmp.resolve("missing.txt"), "a.ppm 1\nb.ppm 2\n");
         assertMessage(() -> ImageSet.list(missing), missing + ":2:1: b.ppm: no such file");
+        Files.createDirectories(tmp.resolve("sub"));
+        Path folder = Files.writeString(tmp.resolve("folder.txt"), "a.ppm 1\nsub 2\n");
+        assertMessage(() -> ImageSet.list(folder), folder + ":2:1: sub: a folder, not an image file");
         Path negative = Files.writeString(tmp.resolve("negative.txt"), "a.ppm -3\n");
         assertMessage(() -> ImageSet.list(negative), negative + ":1:7: label -3 is not a class id");
         Path mixed = Files.writeString(tmp.resolve("mixed.txt"), "a.ppm 1\na.ppm\n");

@@ -44,7 +44,7 @@ class OutputPlanTest {
             throw new IOException("disk full");
         });
         assertTrue(assertThrows(ModelException.class, () -> plan.write(bodies)).getMessage()
-                .startsWith("cannot write " + b + ": disk full"));
+                .startsWith("--b: cannot write " + b + ": disk full"));
         assertEquals("old a", Files.readString(a));
         assertFalse(Files.exists(b));
         try (Stream<Path> files = Files.list(dir)) {
