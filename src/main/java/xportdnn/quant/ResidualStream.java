@@ -21,7 +21,7 @@ public final class ResidualStream {
 
     /**
      * How many more mantissa bits the residual stream keeps. Decided on ResNet-20's calibration images only
-     * (exponents from one half, the other half scored; the README's compare section): the class scores' SQNR rose
+     * (exponents from one half, the other half scored; docs/compare-history.md): the class scores' SQNR rose
      * by 4 dB with 2 more bits, and no further with 4 or 8 more.
      */
     public static final int EXTRA_BITS = 2;

@@ -28,8 +28,8 @@ import xportdnn.precision.Requantizer;
  * of images (several images side by side when their planes are small): oneDNN's int8 x int8 -> int32 product
  * where the codes fit in int8 and {@link Int8Products} allows it (a CPU with VNNI, whose int32 sums are exact), else
  * BLAS sgemm in float32 when that is exact and dgemm in float64 otherwise; the requantization reads each image's
- * part of the product into that image's output planes. These are the fastest exact choices here (the README's
- * "The fixed-point simulator's speed" says why). Why the float products are exact: with P the largest
+ * part of the product into that image's output planes. These are the fastest exact choices here (docs/speed-history.md,
+ * measured with tools/GemmChoice.java, says why). Why the float products are exact: with P the largest
  * |input code| times the largest |weight code| and
  * K = (input channels / group) x kernel height x kernel width, every product is an integer of magnitude at most P
  * and every intermediate value a GEMM forms (in any order, blocking or with fused multiply-add) is a sum of some
