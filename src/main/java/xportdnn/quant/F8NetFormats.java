@@ -30,8 +30,8 @@ import xportdnn.precision.F8NetScheme.Lengths;
  * alternative, {@link #rmsFractionalLength}), a convolution's weights per output channel over that channel's folded
  * weights, an activation over its calibration histogram. F8Net's std rule ({@link F8Net#fractionalLength}) ends a
  * format 3.2 to 7 standard deviations out, which F8Net's training teaches the net to live with; a post-training net's
- * heavy-tailed activations and BatchNorm-folded weights lose their largest values to it (docs/compare-schemes.md has the
- * per-layer SQNR on calibration images that decided this).
+ * heavy-tailed activations and BatchNorm-folded weights lose their largest values to it (docs/compare-schemes.md has
+ * the per-layer SQNR on calibration images that decided this).
  * Signedness is {@link F8NetScheme}'s; an unsigned output a ReLU rewrites in place is measured after the ReLU. A
  * layer reads its input in the format its producer wrote, the image in the one of its own histogram. Max pooling
  * keeps its input's format, an in-place ReLU its producer's. Average pooling, InnerProduct and the other layers
@@ -164,7 +164,8 @@ public final class F8NetFormats {
     /**
      * Each output channel's fl (F8Net's {@code format_type: per_channel}): the least squared error over that
      * channel's (BatchNorm-folded) weights. Folding gives a convolution's channels ranges far apart (ResNet-20), and
-     * one fl for all would round the small channels coarsely; docs/compare-history.md has the measurement that decided this.
+     * one fl for all would round the small channels coarsely; docs/compare-history.md has the measurement that
+     * decided this.
      */
     private static List<Integer> perChannel(Blob weights) {
         int channels = weights.shape()[0];
