@@ -44,8 +44,10 @@ public record Notice(boolean warning, String text) {
         List<Notice> notices = new ArrayList<>();
         for (Layer layer : net.layers()) {
             if (ChaidnnSupport.of(layer.param()) == ChaidnnSupport.UNSUPPORTED) {
+                String hint = ChaidnnSupport.hint(layer.param());
                 notices.add(warning("layer '" + layer.name() + "' (" + ChaidnnSupport.describe(layer.param())
-                        + ") is not supported by CHaiDNN; the net will not run on the device as it is"));
+                        + ") is not supported by CHaiDNN; the net will not run on the device as it is"
+                        + (hint.isEmpty() ? "" : " (" + hint + ")")));
             }
         }
         return notices;
