@@ -118,12 +118,31 @@ public final class ChannelExponents {
                 }
                 if (l.layerType() == LayerType.CONCAT && concatAxis(l) == 1 && blobs.containsKey(l.tops().get(0))
                         && l.bottoms().stream().allMatch(blobs::containsKey)) {
-                    changed |= raiseToLargest(List.of(blobs.get(l.tops().get(0)),
-                            l.bottoms().stream().map(blobs::get).flatMapToInt(Arrays::stream).toArray()));
+                    changed |= raiseConcat(blobs.get(l.tops().get(0)), l.bottoms().stream().map(blobs::get).toList());
                 }
             }
         }
         return blobs;
+    }
+
+    /**
+     * Raises a channel Concat's output and its inputs, channel by channel, to the larger of the two: the inputs'
+     * own arrays, since the layers producing them must write the codes the Concat places. Whether any changed.
+     */
+    private static boolean raiseConcat(int[] top, List<int[]> bottoms) {
+        int[] joined = bottoms.stream().flatMapToInt(Arrays::stream).toArray();
+        boolean changed = raiseToLargest(List.of(top, joined));
+        int offset = 0;
+        for (int[] b : bottoms) {
+            for (int c = 0; c < b.length; c++) {
+                if (joined[offset + c] > b[c]) { // only raising, so a blob concatenated twice settles too
+                    b[c] = joined[offset + c];
+                    changed = true;
+                }
+            }
+            offset += b.length;
+        }
+        return changed;
     }
 
     /** Raises every array channel by channel to the largest; whether any changed. */
