@@ -1,11 +1,18 @@
 package xportdnn.pipeline;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import xportdnn.model.ChaidnnSupport;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.Net;
+import xportdnn.model.PoolGeometry;
+import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
+import xportdnn.precision.AveragePooling;
 
 /** Something a run wants its user to know: a note, or a warning about what the device will do. */
 public record Notice(boolean warning, String text) {
@@ -36,6 +43,31 @@ public record Notice(boolean warning, String text) {
         List<Notice> notices = new ArrayList<>();
         inputs.forEach((input, was) -> notices.add(note("batch dimension of input '" + input + "' set to 1 (was "
                 + was + "): CHaiDNN runs one image at a time")));
+        return notices;
+    }
+
+    /**
+     * One warning per AVE Pooling whose kernel is not square: CHaiDNN's Xilinx mode divides a window's sum by
+     * kernel_h squared ({@link AveragePooling#xilinx}), whatever kernel_w is.
+     */
+    static List<Notice> nonSquareAverages(Net net) {
+        List<Notice> notices = new ArrayList<>();
+        for (Layer layer : net.layers()) {
+            if (layer.layerType() != LayerType.POOLING || layer.param().getPoolingParam().getPool() != PoolMethod.AVE) {
+                continue;
+            }
+            PoolGeometry window = PoolGeometry.of(layer.param(), net.shape(layer.bottoms().get(0)));
+            if (window.kernelH() != window.kernelW()) {
+                int divisor = window.kernelH() * window.kernelH();
+                int values = window.kernelH() * window.kernelW();
+                notices.add(warning(String.format(Locale.ROOT, "layer '%s' (AVE Pooling, kernel %dx%d): CHaiDNN's "
+                        + "Xilinx mode divides a window's sum by kernel_h squared (%d), not by its %d values, so the "
+                        + "device's averages are %s times the true ones (they may wrap around); give it a square "
+                        + "kernel or use DynamicFixed mode", layer.name(), window.kernelH(), window.kernelW(), divisor,
+                        values, BigDecimal.valueOf((double) values / divisor).round(new MathContext(3))
+                                .stripTrailingZeros().toPlainString())));
+            }
+        }
         return notices;
     }
 
