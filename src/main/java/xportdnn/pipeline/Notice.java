@@ -71,6 +71,31 @@ public record Notice(boolean warning, String text) {
         return notices;
     }
 
+    /**
+     * One warning per AVE Pooling whose last windows reach past the input and its padding: Caffe divides them by the
+     * values inside, the device by the whole kernel ({@link AveragePooling}).
+     */
+    static List<Notice> partialAverages(Net net) {
+        List<Notice> notices = new ArrayList<>();
+        for (Layer layer : net.layers()) {
+            if (layer.layerType() != LayerType.POOLING || layer.param().getPoolingParam().getPool() != PoolMethod.AVE) {
+                continue;
+            }
+            int[] in = net.shape(layer.bottoms().get(0));
+            int[] out = net.shape(layer.tops().get(0));
+            PoolGeometry w = PoolGeometry.of(layer.param(), in);
+            boolean past = (long) (out[2] - 1) * w.strideH() - w.padH() + w.kernelH() > (long) in[2] + w.padH()
+                    || (long) (out[3] - 1) * w.strideW() - w.padW() + w.kernelW() > (long) in[3] + w.padW();
+            if (past) {
+                notices.add(warning("layer '" + layer.name() + "' (AVE Pooling): its last windows reach past the input "
+                        + "and its padding (the output size rounds up); Caffe divides their sums by the values inside, "
+                        + "CHaiDNN by the whole kernel (" + w.kernelH() * w.kernelW() + "), so the device's averages "
+                        + "there are smaller; choose a kernel, stride and pad that tile the input"));
+            }
+        }
+        return notices;
+    }
+
     /** One warning per layer CHaiDNN cannot run. */
     static List<Notice> unsupported(Net net) {
         List<Notice> notices = new ArrayList<>();

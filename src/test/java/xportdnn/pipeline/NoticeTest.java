@@ -36,4 +36,30 @@ class NoticeTest {
         assertTrue(notices.get(1).text().contains("(4), not by its 2 values, so the device's averages are 0.5 times"),
                 notices.get(1).text());
     }
+
+    /**
+     * Caffe divides a window reaching past the padded input (ceil rounding) by the part inside, CHaiDNN by the whole
+     * kernel (AveragePooling): 4 columns pooled 3 at stride 2 end in a window of 2 columns, one of 3 padded by 1 in
+     * one of 2. Windows that tile the input, or reach only into the padding, divide alike.
+     */
+    @Test
+    void anAveragePoolingWithWindowsPastTheInputIsWarnedOf() {
+        Net net = NetLoader.build(TestWeights.definition("""
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 4 dim: 4 } } }
+                layer { name: "over" type: "Pooling" bottom: "data" top: "over" pooling_param { pool: AVE kernel_size: 3 stride: 2 } }
+                layer { name: "padded" type: "Pooling" bottom: "data" top: "padded"
+                        pooling_param { pool: AVE kernel_size: 3 stride: 2 pad: 1 } }
+                layer { name: "tiles" type: "Pooling" bottom: "data" top: "tiles" pooling_param { pool: AVE kernel_size: 2 stride: 2 } }
+                layer { name: "inpad" type: "Pooling" bottom: "data" top: "inpad"
+                        pooling_param { pool: AVE kernel_size: 3 stride: 1 pad: 1 } }
+                layer { name: "max" type: "Pooling" bottom: "data" top: "max" pooling_param { pool: MAX kernel_size: 3 stride: 2 } }
+                """), null);
+        List<Notice> notices = Notice.partialAverages(net);
+        assertEquals(2, notices.size(), notices.toString());
+        assertEquals("layer 'over' (AVE Pooling): its last windows reach past the input and its padding (the output "
+                + "size rounds up); Caffe divides their sums by the values inside, CHaiDNN by the whole kernel (9), so "
+                + "the device's averages there are smaller; choose a kernel, stride and pad that tile the input",
+                notices.get(0).text());
+        assertTrue(notices.get(1).text().startsWith("layer 'padded' (AVE Pooling)"), notices.get(1).text());
+    }
 }
