@@ -32,4 +32,9 @@ public enum ChaidnnSupport {
     public static String describe(LayerParameter layer) {
         return LayerType.of(layer).describe(layer);
     }
+
+    /** For an unsupported layer, what CHaiDNN runs instead or what to do; or "". */
+    public static String hint(LayerParameter layer) {
+        return LayerType.of(layer).hint(layer);
+    }
 }

@@ -10,7 +10,11 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import xportdnn.model.proto.Caffe.EltwiseParameter;
+import xportdnn.model.proto.Caffe.EltwiseParameter.EltwiseOp;
 import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.PowerParameter;
+import xportdnn.model.proto.Caffe.ScaleParameter;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 
 /**
@@ -108,7 +112,25 @@ public enum LayerType {
     ELU("ELU", 1, 1, ShapeInference::same, UNSUPPORTED, Blocks.NONE),
     ABSVAL("AbsVal", 1, 1, ShapeInference::same, UNSUPPORTED, Blocks.NONE),
     BNLL("BNLL", 1, 1, ShapeInference::same, UNSUPPORTED, Blocks.NONE),
-    POWER("Power", 1, 1, ShapeInference::same, SOFTWARE, Blocks.NONE),
+    POWER("Power", 1, 1, ShapeInference::same, SOFTWARE, Blocks.NONE) {
+        // CHaiDNN's parser accepts only the negation: power 1, scale -1, shift 0 (EP072..EP074).
+        @Override
+        ChaidnnSupport chaidnnSupport(LayerParameter layer) {
+            PowerParameter p = layer.getPowerParam();
+            return p.getPower() == 1f && p.getScale() == -1f && p.getShift() == 0f ? SOFTWARE : UNSUPPORTED;
+        }
+
+        @Override
+        String describe(LayerParameter layer) {
+            PowerParameter p = layer.getPowerParam();
+            return "Power power " + p.getPower() + " scale " + p.getScale() + " shift " + p.getShift();
+        }
+
+        @Override
+        String hint(LayerParameter layer) {
+            return "CHaiDNN's Power only negates (power 1, scale -1, shift 0)";
+        }
+    },
     EXP("Exp", 1, 1, ShapeInference::same, UNSUPPORTED, Blocks.NONE),
     LOG("Log", 1, 1, ShapeInference::same, UNSUPPORTED, Blocks.NONE),
     THRESHOLD("Threshold", 1, 1, ShapeInference::same, UNSUPPORTED, Blocks.NONE),
@@ -120,6 +142,21 @@ public enum LayerType {
         }
     },
     SCALE("Scale", 1, 2, ShapeInference::scaleOrBias, DEVICE, Blocks.BOTH) {
+        // CHaiDNN scales per channel by learned factors only: one bottom, axis 1, num_axes 1 (EP062, EP063).
+        @Override
+        ChaidnnSupport chaidnnSupport(LayerParameter layer) {
+            ScaleParameter p = layer.getScaleParam();
+            return layer.getBottomCount() < 2 && p.getAxis() == 1 && p.getNumAxes() == 1 ? DEVICE : UNSUPPORTED;
+        }
+
+        @Override
+        String describe(LayerParameter layer) {
+            ScaleParameter p = layer.getScaleParam();
+            return layer.getBottomCount() > 1 ? "Scale by a second bottom"
+                    : p.getAxis() != 1 || p.getNumAxes() != 1 ? "Scale axis " + p.getAxis() + " num_axes "
+                            + p.getNumAxes() : "Scale";
+        }
+
         @Override
         List<int[]> parameterShapes(LayerParameter layer, List<int[]> bottoms) {
             return ParameterShapes.scaleOrBias(layer, bottoms, layer.getScaleParam().getBiasTerm());
@@ -146,9 +183,35 @@ public enum LayerType {
         }
     },
     MVN("MVN", 1, 1, ShapeInference::same, UNSUPPORTED, Blocks.NONE),
-    SPLIT("Split", 1, 1, ShapeInference::split, SOFTWARE, Blocks.NONE),
+    /** Not a layer type CHaiDNN registers: its parser stops at one (EP009), though it lets several layers read a blob. */
+    SPLIT("Split", 1, 1, ShapeInference::split, UNSUPPORTED, Blocks.NONE) {
+        @Override
+        String hint(LayerParameter layer) {
+            return "remove it and let its readers read its bottom, which CHaiDNN allows";
+        }
+    },
     SLICE("Slice", 1, 1, ShapeInference::slice, UNSUPPORTED, Blocks.NONE),
-    ELTWISE("Eltwise", 2, Integer.MAX_VALUE, ShapeInference::eltwise, DEVICE, Blocks.BOTH),
+    ELTWISE("Eltwise", 2, Integer.MAX_VALUE, ShapeInference::eltwise, DEVICE, Blocks.BOTH) {
+        // CHaiDNN's parser takes two bottoms, SUM or PROD, no coeff (EP061, EP062).
+        @Override
+        ChaidnnSupport chaidnnSupport(LayerParameter layer) {
+            EltwiseParameter p = layer.getEltwiseParam();
+            return layer.getBottomCount() <= 2 && p.getOperation() != EltwiseOp.MAX && p.getCoeffCount() == 0 ? DEVICE
+                    : UNSUPPORTED;
+        }
+
+        @Override
+        String describe(LayerParameter layer) {
+            EltwiseParameter p = layer.getEltwiseParam();
+            return "Eltwise " + p.getOperation() + (p.getCoeffCount() > 0 ? " with coeff" : "")
+                    + (layer.getBottomCount() > 2 ? " of " + layer.getBottomCount() + " bottoms" : "");
+        }
+
+        @Override
+        String hint(LayerParameter layer) {
+            return "CHaiDNN's Eltwise sums or multiplies exactly two bottoms, without coeff";
+        }
+    },
     CONCAT("Concat", 1, Integer.MAX_VALUE, ShapeInference::concat, SOFTWARE, Blocks.XILINX),
     FLATTEN("Flatten", 1, 1, oneTop(ShapeInference::flatten), SOFTWARE, Blocks.NONE),
     RESHAPE("Reshape", 1, 1, oneTop(ShapeInference::reshape), SOFTWARE, Blocks.NONE),
@@ -253,6 +316,11 @@ public enum LayerType {
     /** The layer's type, with the setting that makes it unsupported when the type alone would be supported. */
     String describe(LayerParameter layer) {
         return layer.getType();
+    }
+
+    /** What CHaiDNN runs instead, or what the user can do, when a layer is unsupported; or "". */
+    String hint(LayerParameter layer) {
+        return "";
     }
 
     /** A rule for one top computed from the first bottom. */

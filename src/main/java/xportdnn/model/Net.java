@@ -66,6 +66,11 @@ public record Net(NetParameter definition, List<Layer> layers, Map<String, int[]
         return layers.stream().mapToLong(this::multiplyAddsPerImage).sum();
     }
 
+    /** The blobs the net's Input layers write (an {@code input:} declaration is one), in order. */
+    public List<String> inputBlobs() {
+        return layers.stream().filter(l -> l.layerType() == LayerType.INPUT).flatMap(l -> l.tops().stream()).toList();
+    }
+
     /**
      * The net's outputs: the blobs no layer reads after their last write (an in-place layer reads and writes at
      * once), in the order of that write.

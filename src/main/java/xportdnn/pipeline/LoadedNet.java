@@ -1,7 +1,9 @@
 package xportdnn.pipeline;
 
 import java.nio.file.Path;
+import java.util.List;
 import xportdnn.export.BatchNormFolder;
+import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 
@@ -15,11 +17,21 @@ import xportdnn.model.NetLoader;
 public record LoadedNet(Net net, BatchNormFolder.Result folded) {
 
     public static LoadedNet load(Path prototxt, Path caffemodel, boolean foldBatchNorm) {
-        Net net = NetLoader.load(prototxt, caffemodel);
+        Net net = oneInput(prototxt, NetLoader.load(prototxt, caffemodel));
         if (!foldBatchNorm) {
             return new LoadedNet(net, null);
         }
         BatchNormFolder.Result folded = BatchNormFolder.fold(net);
         return new LoadedNet(NetLoader.build(folded.definition(), folded.weights()), folded);
+    }
+
+    /** {@code net}, refused when it has other than one input: every step feeds it one image. */
+    static Net oneInput(Path prototxt, Net net) {
+        List<String> inputs = net.inputBlobs();
+        if (inputs.size() > 1) {
+            throw new ModelException(prototxt + ": the net has " + inputs.size() + " inputs ("
+                    + String.join(", ", inputs) + "); xportdnn and CHaiDNN run nets of one image input");
+        }
+        return net;
     }
 }

@@ -1,11 +1,18 @@
 package xportdnn.pipeline;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import xportdnn.model.ChaidnnSupport;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.Net;
+import xportdnn.model.PoolGeometry;
+import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
+import xportdnn.precision.AveragePooling;
 
 /** Something a run wants its user to know: a note, or a warning about what the device will do. */
 public record Notice(boolean warning, String text) {
@@ -39,13 +46,65 @@ public record Notice(boolean warning, String text) {
         return notices;
     }
 
+    /**
+     * One warning per AVE Pooling whose kernel is not square: CHaiDNN's Xilinx mode divides a window's sum by
+     * kernel_h squared ({@link AveragePooling#xilinx}), whatever kernel_w is.
+     */
+    static List<Notice> nonSquareAverages(Net net) {
+        List<Notice> notices = new ArrayList<>();
+        for (Layer layer : net.layers()) {
+            if (layer.layerType() != LayerType.POOLING || layer.param().getPoolingParam().getPool() != PoolMethod.AVE) {
+                continue;
+            }
+            PoolGeometry window = PoolGeometry.of(layer.param(), net.shape(layer.bottoms().get(0)));
+            if (window.kernelH() != window.kernelW()) {
+                int divisor = window.kernelH() * window.kernelH();
+                int values = window.kernelH() * window.kernelW();
+                notices.add(warning(String.format(Locale.ROOT, "layer '%s' (AVE Pooling, kernel %dx%d): CHaiDNN's "
+                        + "Xilinx mode divides a window's sum by kernel_h squared (%d), not by its %d values, so the "
+                        + "device's averages are %s times the true ones (they may wrap around); give it a square "
+                        + "kernel or use DynamicFixed mode", layer.name(), window.kernelH(), window.kernelW(), divisor,
+                        values, BigDecimal.valueOf((double) values / divisor).round(new MathContext(3))
+                                .stripTrailingZeros().toPlainString())));
+            }
+        }
+        return notices;
+    }
+
+    /**
+     * One warning per AVE Pooling whose last windows reach past the input and its padding: Caffe divides them by the
+     * values inside, the device by the whole kernel ({@link AveragePooling}).
+     */
+    static List<Notice> partialAverages(Net net) {
+        List<Notice> notices = new ArrayList<>();
+        for (Layer layer : net.layers()) {
+            if (layer.layerType() != LayerType.POOLING || layer.param().getPoolingParam().getPool() != PoolMethod.AVE) {
+                continue;
+            }
+            int[] in = net.shape(layer.bottoms().get(0));
+            int[] out = net.shape(layer.tops().get(0));
+            PoolGeometry w = PoolGeometry.of(layer.param(), in);
+            boolean past = (long) (out[2] - 1) * w.strideH() - w.padH() + w.kernelH() > (long) in[2] + w.padH()
+                    || (long) (out[3] - 1) * w.strideW() - w.padW() + w.kernelW() > (long) in[3] + w.padW();
+            if (past) {
+                notices.add(warning("layer '" + layer.name() + "' (AVE Pooling): its last windows reach past the input "
+                        + "and its padding (the output size rounds up); Caffe divides their sums by the values inside, "
+                        + "CHaiDNN by the whole kernel (" + w.kernelH() * w.kernelW() + "), so the device's averages "
+                        + "there are smaller; choose a kernel, stride and pad that tile the input"));
+            }
+        }
+        return notices;
+    }
+
     /** One warning per layer CHaiDNN cannot run. */
     static List<Notice> unsupported(Net net) {
         List<Notice> notices = new ArrayList<>();
         for (Layer layer : net.layers()) {
             if (ChaidnnSupport.of(layer.param()) == ChaidnnSupport.UNSUPPORTED) {
+                String hint = ChaidnnSupport.hint(layer.param());
                 notices.add(warning("layer '" + layer.name() + "' (" + ChaidnnSupport.describe(layer.param())
-                        + ") is not supported by CHaiDNN; the net will not run on the device as it is"));
+                        + ") is not supported by CHaiDNN; the net will not run on the device as it is"
+                        + (hint.isEmpty() ? "" : " (" + hint + ")")));
             }
         }
         return notices;

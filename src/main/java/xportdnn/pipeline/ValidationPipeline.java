@@ -51,7 +51,8 @@ public final class ValidationPipeline {
 
     /** The validation with the images scored by {@code passes} (e.g. on a Spark cluster). */
     public static Result run(ValidationSettings settings, FloatPasses passes, Progress progress) {
-        Net net = NetLoader.load(settings.deployModel(), settings.weights());
+        Net net = LoadedNet.oneInput(settings.deployModel(),
+                NetLoader.load(settings.deployModel(), settings.weights()));
         if (net.layers().stream().noneMatch(l -> l.param().hasPrecisionParam())) {
             throw new ModelException(settings.deployModel() + ": no precision_param blocks: not a quantized CHaiDNN "
                     + "prototxt (write one with --quant_type Xilinx or DynamicFixed first)");

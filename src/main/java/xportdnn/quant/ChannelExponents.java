@@ -1,6 +1,7 @@
 package xportdnn.quant;
 
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -90,7 +91,7 @@ public final class ChannelExponents {
             if (averagePooling(l) && statistics.containsKey(l.name())) {
                 blobs.put(l.tops().get(0), Arrays.stream(wholeBlob(statistics.get(l.name()), m))
                         .map(e -> e + GUARD_BITS).toArray());
-            } else if (XilinxThresholds.PASS_THROUGH.contains(l.layerType()) && blobs.containsKey(in.get(0))) {
+            } else if (keepsChannels(l) && blobs.containsKey(in.get(0))) {
                 int[] e = blobs.get(in.get(0));
                 l.tops().forEach(t -> blobs.put(t, e));
             } else if (l.layerType() == LayerType.CONCAT && in.stream().allMatch(blobs::containsKey)
@@ -111,19 +112,47 @@ public final class ChannelExponents {
             changed = false;
             for (Layer l : net.layers()) {
                 List<String> linked = l.layerType() == LayerType.ELTWISE ? l.bottoms()
-                        : XilinxThresholds.PASS_THROUGH.contains(l.layerType()) && !averagePooling(l)
+                        : keepsChannels(l) && !averagePooling(l)
                                 ? List.of(l.bottoms().get(0), l.tops().get(0)) : List.of();
                 if (linked.size() > 1 && linked.stream().allMatch(blobs::containsKey)) {
                     changed |= raiseToLargest(linked.stream().map(blobs::get).toList());
                 }
                 if (l.layerType() == LayerType.CONCAT && concatAxis(l) == 1 && blobs.containsKey(l.tops().get(0))
                         && l.bottoms().stream().allMatch(blobs::containsKey)) {
-                    changed |= raiseToLargest(List.of(blobs.get(l.tops().get(0)),
-                            l.bottoms().stream().map(blobs::get).flatMapToInt(Arrays::stream).toArray()));
+                    changed |= raiseConcat(blobs.get(l.tops().get(0)), l.bottoms().stream().map(blobs::get).toList());
                 }
             }
         }
         return blobs;
+    }
+
+    /**
+     * Raises a channel Concat's output and its inputs, channel by channel, to the larger of the two: the inputs'
+     * own arrays, since the layers producing them must write the codes the Concat places. Whether any changed.
+     */
+    private static boolean raiseConcat(int[] top, List<int[]> bottoms) {
+        int[] joined = bottoms.stream().flatMapToInt(Arrays::stream).toArray();
+        boolean changed = raiseToLargest(List.of(top, joined));
+        int offset = 0;
+        for (int[] b : bottoms) {
+            for (int c = 0; c < b.length; c++) {
+                if (joined[offset + c] > b[c]) { // only raising, so a blob concatenated twice settles too
+                    b[c] = joined[offset + c];
+                    changed = true;
+                }
+            }
+            offset += b.length;
+        }
+        return changed;
+    }
+
+    /**
+     * A pass-through layer whose output channels are its input's: not a Flatten, Reshape or Permute, which move
+     * values to other channels, so their outputs get exponents of their own.
+     */
+    private static boolean keepsChannels(Layer l) {
+        return XilinxThresholds.PASS_THROUGH.contains(l.layerType())
+                && !EnumSet.of(LayerType.FLATTEN, LayerType.RESHAPE, LayerType.PERMUTE).contains(l.layerType());
     }
 
     /** Raises every array channel by channel to the largest; whether any changed. */

@@ -18,6 +18,8 @@ import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.EltwiseParameter;
+import xportdnn.model.proto.Caffe.EltwiseParameter.EltwiseOp;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 
 /**
@@ -32,7 +34,8 @@ import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
  * <li>Walking the layers in order: a computing layer sets every top to its own threshold (so an in-place ReLU
  * replaces the convolution's); a pass-through layer ({@link #PASS_THROUGH}: its output values are those of its
  * input, picked or rearranged) sets its tops to its first bottom's value; an Eltwise sets every bottom and its
- * top to the largest bottom value; a Concat sets every bottom and its top to its own threshold.</li>
+ * top to the largest bottom value (a product or a weighted sum, {@link #onInputScale}, sets its top to its own
+ * threshold instead); a Concat sets every bottom and its top to its own threshold.</li>
  * <li>Walking back: a pass-through layer's input takes its outputs' final value (the largest). The device writes a
  * pass-through's codes unchanged, so when a later layer changed the output's threshold (an in-place ReLU after a
  * pooling, a Concat of poolings) the layer producing the codes must write them in it.</li>
@@ -78,7 +81,7 @@ public final class XilinxThresholds {
         AVERAGE_POOLING,
         /** Taken over from its input ({@link #PASS_THROUGH}). */
         PASS_THROUGH,
-        /** The largest threshold of an Eltwise's inputs. */
+        /** The largest threshold of an Eltwise's inputs (a plain sum or a max). */
         ELTWISE_MAX
     }
 
@@ -150,10 +153,17 @@ public final class XilinxThresholds {
                 rules.put(l.name(), Rule.PASS_THROUGH);
                 setAll(value, l.tops(), value.get(l.bottoms().get(0)));
             } else if (l.type() == LayerType.ELTWISE) {
-                rules.put(l.name(), Rule.ELTWISE_MAX);
                 double m = max(value, l.bottoms());
                 setAll(value, l.bottoms(), m);
-                setAll(value, l.tops(), m);
+                if (onInputScale(l.layer())) {
+                    rules.put(l.name(), Rule.ELTWISE_MAX);
+                    setAll(value, l.tops(), m);
+                } else {
+                    rules.put(l.name(), Rule.OWN_OUTPUT);
+                    double t = ownThreshold(l.layer(), statistics, method, bitwidth);
+                    own.put(l.name(), t);
+                    setAll(value, l.tops(), t);
+                }
             } else if (!l.tops().isEmpty()) {
                 rules.put(l.name(), Rule.OWN_OUTPUT);
                 double t = ownThreshold(l.layer(), statistics, method, bitwidth);
@@ -226,6 +236,15 @@ public final class XilinxThresholds {
             steps.add(new Step(l, bottoms, tops));
         }
         return steps;
+    }
+
+    /**
+     * Whether an Eltwise's output lies within its inputs' shared range, so it is written on their scale: a plain
+     * sum (saturating) or a max. A product, or a sum with coefficients other than 1, is not bounded by its inputs.
+     */
+    public static boolean onInputScale(Layer eltwise) {
+        EltwiseParameter p = eltwise.param().getEltwiseParam();
+        return p.getOperation() != EltwiseOp.PROD && p.getCoeffList().stream().allMatch(c -> c == 1f);
     }
 
     /** Whether an in-place layer's output needs a threshold apart from its input's (see {@link Step}). */

@@ -39,6 +39,7 @@ import xportdnn.precision.NumberFormat;
 import xportdnn.precision.PrecisionScheme;
 import xportdnn.precision.Requantizer;
 import xportdnn.quant.BatchNormFusion;
+import xportdnn.quant.XilinxThresholds;
 
 /**
  * Runs a quantized CHaiDNN net (a prototxt with {@code precision_param} blocks, either quant_type, and its
@@ -595,8 +596,7 @@ public final class FixedPointNet {
             }
             case ELTWISE -> {
                 EltwiseOp op = l.param().getEltwiseParam().getOperation();
-                boolean plain = l.param().getEltwiseParam().getCoeffList().stream().allMatch(c -> c == 1f);
-                boolean integer = block != null && op != EltwiseOp.PROD && plain;
+                boolean integer = block != null && XilinxThresholds.onInputScale(l);
                 if (integer) {
                     NumberFormat out = scheme.output(l, block);
                     declaredInput(l, block);

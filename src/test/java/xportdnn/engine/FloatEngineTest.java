@@ -133,9 +133,9 @@ class FloatEngineTest {
 
     @Test
     void aLayerTheEngineCannotRunFailsWhenTheEngineIsBuiltNamingLayerAndType() {
-        Net net = net(NET + "layer { name: \"magnitude\" type: \"AbsVal\" bottom: \"pool\" top: \"abs\" }");
+        Net net = net(NET + "layer { name: \"magnitude\" type: \"BNLL\" bottom: \"pool\" top: \"abs\" }");
         ModelException e = assertThrows(ModelException.class, () -> new FloatEngine(net));
-        assertTrue(e.getMessage().contains("'magnitude'") && e.getMessage().contains("AbsVal"), e.getMessage());
+        assertTrue(e.getMessage().contains("'magnitude'") && e.getMessage().contains("BNLL"), e.getMessage());
     }
 
     private static void assertValues(float[] expected, INDArray actual) {

@@ -64,6 +64,61 @@ class ChannelExponentsTest {
         assertArrayEquals(new int[] {3, 3}, e.get("pool"));
     }
 
+    /**
+     * A ReLU after a Concat that wants a larger exponent than a Concat input (it has its own statistics) raises that
+     * input's producer: the Concat only places codes. Before, the raise went to a copy of the inputs' exponents, so
+     * the settling loop never ended (compare bfp:8 hung on such a net).
+     */
+    @Test
+    void aLayerAfterAConcatRaisesTheConcatsInputs() {
+        String net = """
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 1 } } }
+                layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 1 kernel_size: 1 } }
+                layer { name: "b" type: "Convolution" bottom: "data" top: "b" convolution_param { num_output: 1 kernel_size: 1 } }
+                layer { name: "cat" type: "Concat" bottom: "a" bottom: "b" top: "cat" }
+                layer { name: "r" type: "ReLU" bottom: "cat" top: "cat" }
+                """;
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("a", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f)))
+                .addLayer(layer("b", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f))).build();
+        Map<String, ChannelStatistics> stats = new HashMap<>();
+        stats.put("data", constant(1f));
+        stats.put("a", constant(1f));
+        stats.put("b", constant(0.5f));
+        stats.put("cat", constant(1f, 0.5f));
+        stats.put("r", constant(4f, 0.5f));
+        Map<String, int[]> e = ChannelExponents.of(NetLoader.build(TestWeights.definition(net), weights), stats, 8);
+        assertArrayEquals(new int[] {2, -1}, e.get("cat"));
+        assertArrayEquals(new int[] {2}, e.get("a")); // 1.0 alone gives 0; the ReLU's 4.0 gives 2
+        assertArrayEquals(new int[] {-1}, e.get("b"));
+    }
+
+    /**
+     * A Flatten or Reshape moves values to other channels: its output gets exponents of its own channels, from its
+     * own statistics. Before, it took its input's (2 where 4 were read), and the convolution after a Reshape folded
+     * an alignment past the end of its weights (compare bfp:8, exit 70).
+     */
+    @Test
+    void flattenAndReshapeGetTheirOwnChannelsExponents() {
+        String net = """
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 2 dim: 1 } } }
+                layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 2 kernel_size: 1 } }
+                layer { name: "fl" type: "Flatten" bottom: "a" top: "fl" }
+                layer { name: "rs" type: "Reshape" bottom: "fl" top: "rs" reshape_param { shape { dim: 0 dim: 4 dim: 1 dim: 1 } } }
+                """;
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("a", blob(new int[] {2, 1, 1, 1}, 1, 1), blob(new int[] {2}, 0f, 0f))).build();
+        Map<String, ChannelStatistics> stats = new HashMap<>();
+        stats.put("data", constant(1f));
+        stats.put("a", constant(1f, 4f));
+        stats.put("fl", constant(1f, 1f, 4f, 4f));
+        stats.put("rs", constant(1f, 1f, 4f, 0.5f));
+        Map<String, int[]> e = ChannelExponents.of(NetLoader.build(TestWeights.definition(net), weights), stats, 8);
+        assertArrayEquals(new int[] {0, 2}, e.get("a"));
+        assertArrayEquals(new int[] {0, 0, 2, 2}, e.get("fl"));
+        assertArrayEquals(new int[] {0, 0, 2, -1}, e.get("rs"));
+    }
+
     /** bfp's wider blobs: the residual stream 2 more bits (a, b, read only by the sum), the pooling's output 2. */
     @Test
     void widerMantissasAreTheStreamAndThePooledBlob() {

@@ -168,6 +168,27 @@ class XilinxThresholdsTest {
         assertEquals(4, t.of("reluY").own().getAsDouble(), 1e-6);
     }
 
+    /**
+     * A product's values are not bounded by its inputs' thresholds (3 x 5 here), nor a weighted sum's (2a + b): both
+     * get the threshold of their own output, while their inputs still share one. Before, both took the inputs'
+     * largest (5), clipping every product above it.
+     */
+    @Test
+    void aProductOrWeightedSumGetsItsOwnOutputThreshold() {
+        for (String param : List.of("operation: PROD", "operation: SUM coeff: 2 coeff: 1")) {
+            Net net = net(INPUT + conv("convA", "data", "a") + conv("convB", "data", "b")
+                    + "layer { name: \"e\" type: \"Eltwise\" bottom: \"a\" bottom: \"b\" top: \"p\" eltwise_param { "
+                    + param + " } }\n" + conv("convC", "p", "c"));
+            XilinxThresholds t = XilinxThresholds.compute(net,
+                    maxima("data", 1, "convA", 3, "convB", 5, "e", 11, "convC", 7), MAX, 8);
+            assertInOut(t, "convA", 1, 5);
+            assertInOut(t, "convB", 1, 5);
+            assertInOut(t, "e", 5, 11);
+            assertInOut(t, "convC", 11, 7);
+            assertEquals(Rule.OWN_OUTPUT, t.of("e").rule(), param);
+        }
+    }
+
     /** A blob read by two Eltwise layers: the second one's write-back must reach the first one's other input. */
     @Test
     void aBlobReadByTwoEltwiseLayersSettlesAllInputsToTheMax() {

@@ -7,7 +7,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import xportdnn.model.Layer;
 import xportdnn.model.proto.Caffe.PowerParameter;
 
-/** A layer that maps every value on its own (ReLU, Sigmoid, TanH, ELU, Power, and Dropout at test time). */
+/** A layer that maps every value on its own (ReLU, Sigmoid, TanH, ELU, AbsVal, Power, and Dropout at test time). */
 final class Activation extends InPlaceOp {
 
     /** Rewrites its argument in place and returns it. */
@@ -74,6 +74,11 @@ final class Activation extends InPlaceOp {
             y.muli(scale).addi(shift);
             return power == 1 ? y : Transforms.pow(y, power, false);
         });
+    }
+
+    /** Caffe's AbsVal: {@code |x|}. */
+    static Activation absVal(Layer layer) {
+        return new Activation(y -> Transforms.abs(y, false));
     }
 
     /** Dropout at test time: Caffe passes the values through unchanged. */

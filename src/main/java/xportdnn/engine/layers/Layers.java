@@ -51,6 +51,7 @@ public final class Layers {
             case SIGMOID -> Factory.of(Activation::sigmoid);
             case TANH -> Factory.of(Activation::tanh);
             case ELU -> Factory.of(Activation::elu);
+            case ABSVAL -> Factory.of(Activation::absVal);
             case POWER -> Factory.of(Activation::power);
             case DROPOUT -> Factory.of(Activation::identity);
             case BATCH_NORM -> Factory.of(BatchNorm::new);
@@ -70,7 +71,7 @@ public final class Layers {
             case PRIOR_BOX -> Factory.of(PriorBox::new);
             case DETECTION_OUTPUT -> Factory.of(DetectionOutput::new);
             case ARG_MAX -> Factory.of(ArgMax::new);
-            case INPUT, ABSVAL, BNLL, EXP, LOG, THRESHOLD, CLIP, MVN, TILE, REDUCTION, UNKNOWN -> null;
+            case INPUT, BNLL, EXP, LOG, THRESHOLD, CLIP, MVN, TILE, REDUCTION, UNKNOWN -> null;
         };
     }
 

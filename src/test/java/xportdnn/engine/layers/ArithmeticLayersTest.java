@@ -110,6 +110,7 @@ class ArithmeticLayersTest {
                 run1(layer("name: 's' type: 'Sigmoid'"), x), 1e-6);
         assertValues(new float[] {(float) Math.tanh(-2), 0, (float) Math.tanh(3)}, run1(layer("name: 't' type: 'TanH'"), x), 1e-6);
         assertValues(new float[] {-2, 0, 3}, run1(layer("name: 'd' type: 'Dropout' dropout_param { dropout_ratio: 0.9 }"), x), 0);
+        assertValues(new float[] {2, 0, 3}, run1(layer("name: 'a' type: 'AbsVal'"), x), 0);
         // (1 + 2x)^2
         assertValues(new float[] {9, 1, 49}, run1(layer("name: 'p' type: 'Power' power_param { power: 2 scale: 2 shift: 1 }"), x), 1e-6);
         assertValues(new float[] {8, 8, 8}, run1(layer("name: 'p' type: 'Power' power_param { power: 3 scale: 0 shift: 2 }"), x), 0);

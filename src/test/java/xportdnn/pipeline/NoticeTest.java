@@ -1,0 +1,65 @@
+package xportdnn.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.TestWeights;
+
+class NoticeTest {
+
+    /**
+     * CHaiDNN's Xilinx-mode average pooling divides by kernel_h squared (AveragePooling.xilinx): a global pooling of a
+     * 2x3 map divides its 6 values by 4, a 3x2 kernel by 9. Before, the export said nothing and validate showed
+     * wrapped codes on a non-square input.
+     */
+    @Test
+    void aNonSquareAveragePoolingIsWarnedOfInXilinxMode() {
+        Net net = NetLoader.build(TestWeights.definition("""
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 2 dim: 3 } } }
+                layer { name: "gp" type: "Pooling" bottom: "data" top: "gp" pooling_param { pool: AVE global_pooling: true } }
+                layer { name: "rect" type: "Pooling" bottom: "data" top: "rect"
+                        pooling_param { pool: AVE kernel_h: 2 kernel_w: 1 } }
+                layer { name: "square" type: "Pooling" bottom: "data" top: "square" pooling_param { pool: AVE kernel_size: 2 } }
+                layer { name: "max" type: "Pooling" bottom: "data" top: "max" pooling_param { pool: MAX kernel_h: 2 kernel_w: 1 } }
+                """), null);
+        List<Notice> notices = Notice.nonSquareAverages(net);
+        assertEquals(2, notices.size(), notices.toString());
+        assertTrue(notices.get(0).warning());
+        assertEquals("layer 'gp' (AVE Pooling, kernel 2x3): CHaiDNN's Xilinx mode divides a window's sum by "
+                + "kernel_h squared (4), not by its 6 values, so the device's averages are 1.5 times the true ones "
+                + "(they may wrap around); give it a square kernel or use DynamicFixed mode", notices.get(0).text());
+        assertTrue(notices.get(1).text().startsWith("layer 'rect' (AVE Pooling, kernel 2x1)"), notices.get(1).text());
+        assertTrue(notices.get(1).text().contains("(4), not by its 2 values, so the device's averages are 0.5 times"),
+                notices.get(1).text());
+    }
+
+    /**
+     * Caffe divides a window reaching past the padded input (ceil rounding) by the part inside, CHaiDNN by the whole
+     * kernel (AveragePooling): 4 columns pooled 3 at stride 2 end in a window of 2 columns, one of 3 padded by 1 in
+     * one of 2. Windows that tile the input, or reach only into the padding, divide alike.
+     */
+    @Test
+    void anAveragePoolingWithWindowsPastTheInputIsWarnedOf() {
+        Net net = NetLoader.build(TestWeights.definition("""
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 4 dim: 4 } } }
+                layer { name: "over" type: "Pooling" bottom: "data" top: "over" pooling_param { pool: AVE kernel_size: 3 stride: 2 } }
+                layer { name: "padded" type: "Pooling" bottom: "data" top: "padded"
+                        pooling_param { pool: AVE kernel_size: 3 stride: 2 pad: 1 } }
+                layer { name: "tiles" type: "Pooling" bottom: "data" top: "tiles" pooling_param { pool: AVE kernel_size: 2 stride: 2 } }
+                layer { name: "inpad" type: "Pooling" bottom: "data" top: "inpad"
+                        pooling_param { pool: AVE kernel_size: 3 stride: 1 pad: 1 } }
+                layer { name: "max" type: "Pooling" bottom: "data" top: "max" pooling_param { pool: MAX kernel_size: 3 stride: 2 } }
+                """), null);
+        List<Notice> notices = Notice.partialAverages(net);
+        assertEquals(2, notices.size(), notices.toString());
+        assertEquals("layer 'over' (AVE Pooling): its last windows reach past the input and its padding (the output "
+                + "size rounds up); Caffe divides their sums by the values inside, CHaiDNN by the whole kernel (9), so "
+                + "the device's averages there are smaller; choose a kernel, stride and pad that tile the input",
+                notices.get(0).text());
+        assertTrue(notices.get(1).text().startsWith("layer 'padded' (AVE Pooling)"), notices.get(1).text());
+    }
+}
