@@ -51,6 +51,25 @@ public record PoolGeometry(String layer, int kernelH, int kernelW, int strideH, 
         return new PoolGeometry(name, kh, kw, sh, sw, ph, pw);
     }
 
+    /**
+     * Caffe's AVE window extent along the height for output row {@code index} over {@code height} input rows: from
+     * the window's (possibly negative) start to its end clipped at height + pad. Less than {@code kernelH} where the
+     * window reaches past the input and its padding, and Caffe divides by fewer values than the kernel's.
+     */
+    public int clippedRows(int index, int height) {
+        return clippedExtent(index, strideH, padH, kernelH, height);
+    }
+
+    /** {@link #clippedRows} along the width. */
+    public int clippedCols(int index, int width) {
+        return clippedExtent(index, strideW, padW, kernelW, width);
+    }
+
+    private static int clippedExtent(int index, int stride, int pad, int kernel, int size) {
+        long start = (long) index * stride - pad;
+        return (int) (Math.min(start + kernel, (long) size + pad) - start);
+    }
+
     public int[] outputShape(int[] bottom, PoolingParameter.RoundMode mode) {
         return new int[] {bottom[0], bottom[1],
                 pooled(0, bottom[2], kernelH, strideH, padH, mode), pooled(1, bottom[3], kernelW, strideW, padW, mode)};

@@ -52,10 +52,7 @@ public record Notice(boolean warning, String text) {
      */
     static List<Notice> nonSquareAverages(Net net) {
         List<Notice> notices = new ArrayList<>();
-        for (Layer layer : net.layers()) {
-            if (layer.layerType() != LayerType.POOLING || layer.param().getPoolingParam().getPool() != PoolMethod.AVE) {
-                continue;
-            }
+        for (Layer layer : averagePoolings(net)) {
             PoolGeometry window = PoolGeometry.of(layer.param(), net.shape(layer.bottoms().get(0)));
             if (window.kernelH() != window.kernelW()) {
                 int divisor = window.kernelH() * window.kernelH();
@@ -77,15 +74,13 @@ public record Notice(boolean warning, String text) {
      */
     static List<Notice> partialAverages(Net net) {
         List<Notice> notices = new ArrayList<>();
-        for (Layer layer : net.layers()) {
-            if (layer.layerType() != LayerType.POOLING || layer.param().getPoolingParam().getPool() != PoolMethod.AVE) {
-                continue;
-            }
+        for (Layer layer : averagePoolings(net)) {
             int[] in = net.shape(layer.bottoms().get(0));
             int[] out = net.shape(layer.tops().get(0));
             PoolGeometry w = PoolGeometry.of(layer.param(), in);
-            boolean past = (long) (out[2] - 1) * w.strideH() - w.padH() + w.kernelH() > (long) in[2] + w.padH()
-                    || (long) (out[3] - 1) * w.strideW() - w.padW() + w.kernelW() > (long) in[3] + w.padW();
+            // the windows only move on, so the last row and column are the ones that can reach past
+            boolean past = w.clippedRows(out[2] - 1, in[2]) < w.kernelH()
+                    || w.clippedCols(out[3] - 1, in[3]) < w.kernelW();
             if (past) {
                 notices.add(warning("layer '" + layer.name() + "' (AVE Pooling): its last windows reach past the input "
                         + "and its padding (the output size rounds up); Caffe divides their sums by the values inside, "
@@ -94,6 +89,11 @@ public record Notice(boolean warning, String text) {
             }
         }
         return notices;
+    }
+
+    private static List<Layer> averagePoolings(Net net) {
+        return net.layers().stream().filter(l -> l.layerType() == LayerType.POOLING
+                && l.param().getPoolingParam().getPool() == PoolMethod.AVE).toList();
     }
 
     /** One warning per layer CHaiDNN cannot run. */

@@ -149,20 +149,14 @@ final class Pooling implements LayerOp {
             float[] factor = new float[outH * outW];
             boolean allWhole = true;
             for (int oh = 0; oh < outH; oh++) {
-                int rows = clippedExtent(oh, window.strideH(), window.padH(), window.kernelH(), h);
+                int rows = window.clippedRows(oh, h);
                 for (int ow = 0; ow < outW; ow++) {
-                    int cols = clippedExtent(ow, window.strideW(), window.padW(), window.kernelW(), w);
+                    int cols = window.clippedCols(ow, w);
                     factor[oh * outW + ow] = (float) window.kernelH() * window.kernelW() / (rows * cols);
                     allWhole &= rows * cols == window.kernelH() * window.kernelW();
                 }
             }
             return allWhole ? null : Tensors.of(factor, 1, 1, outH, outW);
-        }
-
-        /** Caffe's AVE window extent: from the (possibly negative) start to the end clipped at size + pad. */
-        private static int clippedExtent(int index, int stride, int pad, int kernel, int size) {
-            int start = index * stride - pad;
-            return Math.min(start + kernel, size + pad) - start;
         }
     }
 }
