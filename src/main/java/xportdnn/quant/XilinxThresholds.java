@@ -152,24 +152,19 @@ public final class XilinxThresholds {
             } else if (passesThrough.test(l.layer())) {
                 rules.put(l.name(), Rule.PASS_THROUGH);
                 setAll(value, l.tops(), value.get(l.bottoms().get(0)));
-            } else if (l.type() == LayerType.ELTWISE) {
+            } else if (l.type() == LayerType.ELTWISE && onInputScale(l.layer())) {
+                rules.put(l.name(), Rule.ELTWISE_MAX);
                 double m = max(value, l.bottoms());
                 setAll(value, l.bottoms(), m);
-                if (onInputScale(l.layer())) {
-                    rules.put(l.name(), Rule.ELTWISE_MAX);
-                    setAll(value, l.tops(), m);
-                } else {
-                    rules.put(l.name(), Rule.OWN_OUTPUT);
-                    double t = ownThreshold(l.layer(), statistics, method, bitwidth);
-                    own.put(l.name(), t);
-                    setAll(value, l.tops(), t);
-                }
+                setAll(value, l.tops(), m);
             } else if (!l.tops().isEmpty()) {
                 rules.put(l.name(), Rule.OWN_OUTPUT);
                 double t = ownThreshold(l.layer(), statistics, method, bitwidth);
                 own.put(l.name(), t);
                 if (l.type() == LayerType.CONCAT) {
                     setAll(value, l.bottoms(), t);
+                } else if (l.type() == LayerType.ELTWISE) { // a product's or weighted sum's inputs still share one
+                    setAll(value, l.bottoms(), max(value, l.bottoms()));
                 }
                 setAll(value, l.tops(), t);
             }
