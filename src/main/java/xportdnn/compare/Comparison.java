@@ -91,7 +91,7 @@ public final class Comparison {
         Transformer transformer = new Transformer(settings.calibration().preprocessing().resolve(net));
         List<ImageSet.Entry> selected = ValidationPipeline.images(validationSettings(settings), passes.imageStore());
         ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
-        BadImages.Screened screened = BadImages.screen(selected, transformer, settings.calibration().skipBadImages());
+        BadImages.Screened screened = passes.screen(selected, transformer, settings.calibration().skipBadImages());
         List<ImageSet.Entry> images = screened.kept();
         Calibration calibration = Calibration.run(net, settings.calibration(), passes, progress);
         Set<String> channelLayers = SchemeNets.channelLayers(net, settings.schemes());

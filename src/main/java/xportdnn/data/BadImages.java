@@ -8,7 +8,8 @@ import xportdnn.model.ModelException;
 /**
  * {@code --skip_bad_images}: the images of a selection that cannot be read (a list's missing file, a file that does
  * not decode) are taken out before a run uses them, so that one bad file among 50,000 does not stop it. Each is
- * decoded once here (in parallel) and again when the run reads it; a skipped image is not replaced by another.
+ * decoded once to screen it and again when the run reads it (the run's batches must be those of the images kept,
+ * cut before any pass); a skipped image is not replaced by another.
  */
 public final class BadImages {
 
@@ -34,24 +35,35 @@ public final class BadImages {
     private BadImages() {
     }
 
-    /** {@code images} without the unreadable ones when {@code skip}, else all of them (none decoded). */
+    /**
+     * {@code images} without the unreadable ones when {@code skip}, else all of them (none decoded). Each is decoded
+     * here, in parallel; with --spark the executors decode them instead (xportdnn.spark) and {@link #split} merges.
+     */
     public static Screened screen(List<ImageSet.Entry> images, Transformer transformer, boolean skip) {
-        return skip ? decodable(images, transformer.settings().color()) : Screened.all(images);
+        if (!skip) {
+            return Screened.all(images);
+        }
+        boolean color = transformer.settings().color();
+        String[] errors = new String[images.size()];
+        IntStream.range(0, images.size()).parallel().forEach(i -> errors[i] = error(images.get(i), color));
+        return split(images, errors);
+    }
+
+    /** Why {@code image} cannot be read ({@code color}: as a colour or a grey input reads it), or null if it can. */
+    public static String error(ImageSet.Entry image, boolean color) {
+        try {
+            image.load(color);
+            return null;
+        } catch (ModelException e) {
+            return e.getMessage();
+        }
     }
 
     /**
-     * Decodes each of {@code images} ({@code color}: as a colour or a grey input reads it) and keeps those that
-     * decode. Fails when none does: a run on no image is still an error, naming the first.
+     * {@code images} split by {@code errors} (per image its {@link #error}, null when it reads). Fails when none
+     * reads: a run on no image is still an error, naming the first.
      */
-    private static Screened decodable(List<ImageSet.Entry> images, boolean color) {
-        String[] errors = new String[images.size()];
-        IntStream.range(0, images.size()).parallel().forEach(i -> {
-            try {
-                images.get(i).load(color);
-            } catch (ModelException e) {
-                errors[i] = e.getMessage();
-            }
-        });
+    public static Screened split(List<ImageSet.Entry> images, String[] errors) {
         List<ImageSet.Entry> kept = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (int i = 0; i < errors.length; i++) {

@@ -38,6 +38,19 @@ public final class ImageSet {
     }
 
     /**
+     * A list's line naming a file that is not there, kept (see {@link #open(ImageStore, String, Path, boolean)}):
+     * its loading fails with {@code reason}, which names the line. Known without reading anything, so whoever
+     * screens a set (xportdnn.spark's tasks) learns it where the set is listed.
+     */
+    public record Missing(String reason) implements Pixels {
+
+        @Override
+        public FloatImage load(boolean color) {
+            throw new ModelException(reason);
+        }
+    }
+
+    /**
      * One image.
      *
      * @param name  its path relative to the folder, its path as written in the list, or {@code %05d} for IDX
@@ -187,9 +200,7 @@ public final class ImageSet {
                 if (!keepMissing) {
                     throw new ModelException(missing);
                 }
-                entries.add(new Entry(path, label, color -> {
-                    throw new ModelException(missing);
-                }));
+                entries.add(new Entry(path, label, new Missing(missing)));
                 continue;
             }
             entries.add(new Entry(path, label, store.pixels(file)));

@@ -55,7 +55,7 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
 
     /** Both passes, run by {@code passes} (e.g. on a Spark cluster) over the images they list. */
     public static Calibration run(Net net, CalibrationSettings settings, FloatPasses passes, Progress progress) {
-        return run(net, CalibrationInput.of(net, settings, passes.imageStore()), passes, progress);
+        return run(net, CalibrationInput.of(net, settings, passes), passes, progress);
     }
 
     static Calibration run(Net net, CalibrationInput input, FloatPasses passes, Progress progress) {
@@ -73,7 +73,7 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
      */
     public static Map<String, ChannelStatistics> channels(Net net, CalibrationSettings settings, Set<String> layers,
                                                           FloatPasses passes, Progress progress) {
-        CalibrationInput input = CalibrationInput.of(net, settings, passes.imageStore());
+        CalibrationInput input = CalibrationInput.of(net, settings, passes);
         try (Progress.Step step = progress.start("calibrating per channel (2 passes)", 2L * input.images().size())) {
             return passes.channelStatistics(net, input.images(), input.transformer(), input.batch(), layers, step);
         }

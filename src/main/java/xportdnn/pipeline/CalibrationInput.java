@@ -3,7 +3,6 @@ package xportdnn.pipeline;
 import java.util.List;
 import xportdnn.data.BadImages;
 import xportdnn.data.ImageSet;
-import xportdnn.data.ImageStore;
 import xportdnn.data.Transformer;
 import xportdnn.model.Net;
 
@@ -19,11 +18,14 @@ import xportdnn.model.Net;
  */
 record CalibrationInput(List<ImageSet.Entry> images, Transformer transformer, int batch, List<String> skipped) {
 
-    /** The images {@code settings} select, listed in {@code store}, without the unreadable ones when asked. */
-    static CalibrationInput of(Net net, CalibrationSettings settings, ImageStore store) {
+    /**
+     * The images {@code settings} select, listed in {@code passes}' store, without the unreadable ones when asked
+     * (screened where {@code passes} read images).
+     */
+    static CalibrationInput of(Net net, CalibrationSettings settings, FloatPasses passes) {
         Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
-        List<ImageSet.Entry> selected = Calibration.images(settings, store);
-        BadImages.Screened screened = BadImages.screen(selected, transformer, settings.skipBadImages());
+        List<ImageSet.Entry> selected = Calibration.images(settings, passes.imageStore());
+        BadImages.Screened screened = passes.screen(selected, transformer, settings.skipBadImages());
         return new CalibrationInput(screened.kept(), transformer, settings.batch(), screened.skipped());
     }
 }

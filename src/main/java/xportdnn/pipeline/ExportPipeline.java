@@ -94,7 +94,7 @@ public final class ExportPipeline {
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.folds());
         scheme.check(loaded.net());
         CalibrationInput input = settings.calibration() != null && (scheme.calibrates() || settings.fastFinetune())
-                ? CalibrationInput.of(loaded.net(), settings.calibration(), passes.imageStore()) : null;
+                ? CalibrationInput.of(loaded.net(), settings.calibration(), passes) : null;
         List<Notice> notices = new ArrayList<>();
         StatisticsSettings cache = settings.statistics();
         // The preprocessing the statistics were (or are) taken with: the calibration images', or a loaded file's.

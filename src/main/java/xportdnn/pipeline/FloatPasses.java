@@ -8,6 +8,7 @@ import xportdnn.calib.ActivationRange;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.Calibrator;
 import xportdnn.calib.ChannelStatistics;
+import xportdnn.data.BadImages;
 import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
 import xportdnn.data.Transformer;
@@ -28,6 +29,12 @@ public interface FloatPasses {
 
     /** Where the image sets are listed and their files read: this machine, or what the executors read. */
     ImageStore imageStore();
+
+    /**
+     * {@code --skip_bad_images}: when {@code skip}, the images without those that cannot be read (as
+     * {@link BadImages#screen} on this machine), else all of them, nothing read.
+     */
+    BadImages.Screened screen(List<ImageSet.Entry> images, Transformer transformer, boolean skip);
 
     /** Both calibration passes: each layer output's range, then its histograms laid out on it. */
     Map<String, BlobHistograms> calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer, int batch,
@@ -52,6 +59,11 @@ public interface FloatPasses {
         @Override
         public ImageStore imageStore() {
             return ImageStore.LOCAL;
+        }
+
+        @Override
+        public BadImages.Screened screen(List<ImageSet.Entry> images, Transformer transformer, boolean skip) {
+            return BadImages.screen(images, transformer, skip);
         }
 
         @Override

@@ -79,7 +79,7 @@ public final class ValidationPipeline {
         Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
         List<ImageSet.Entry> selected = images(settings, passes.imageStore());
         ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
-        BadImages.Screened screened = BadImages.screen(selected, transformer, settings.skipBadImages());
+        BadImages.Screened screened = passes.screen(selected, transformer, settings.skipBadImages());
         List<ImageSet.Entry> chosen = screened.kept();
 
         ValidationJob job = new ValidationJob(floatNet, fixedNet, transformer, scores.name(), scores.classes(),

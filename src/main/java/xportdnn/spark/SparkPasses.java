@@ -16,6 +16,7 @@ import org.apache.spark.broadcast.Broadcast;
 import xportdnn.calib.ActivationRange;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.ChannelStatistics;
+import xportdnn.data.BadImages;
 import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
 import xportdnn.data.Transformer;
@@ -71,6 +72,25 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
     @Override
     public ImageStore imageStore() {
         return store;
+    }
+
+    /**
+     * The images decoded by the executors, not the driver (which only lists them): a set larger than one machine
+     * is screened as it is calibrated or scored.
+     */
+    @Override
+    public BadImages.Screened screen(List<ImageSet.Entry> images, Transformer transformer, boolean skip) {
+        if (!skip) {
+            return BadImages.Screened.all(images);
+        }
+        String[] errors = new String[images.size()];
+        List<ImageBatch> batches = ScreeningTasks.shipped(images, errors);
+        HadoopImages reader = store;
+        boolean color = transformer.settings().color();
+        List<ScreeningTasks.Unreadable> found = batches.isEmpty() ? List.of() : collect(batches, n -> {
+        }, () -> partitioned(batches).mapPartitions(part ->
+                InjectedFailure.after(ScreeningTasks.unreadable(reader, color, part))).collect());
+        return ScreeningTasks.merge(images, errors, found);
     }
 
     @Override

@@ -140,17 +140,66 @@ class SkipBadImagesCliTest {
         assertOneErrorNaming(run(with(validate, "--images", bad.toString())), "images/gone.png: no such file");
     }
 
-    /** With --spark the images are listed and screened through Hadoop's file system: the same scores and warnings. */
+    /**
+     * With --spark the images are listed through Hadoop's file system and screened by the tasks: the same scores,
+     * warnings and JSON as one machine (the skipped lines name the files by their qualified {@code file:} location).
+     */
     @Test
     void validateOnSparkSkipsTheSameImages() throws IOException {
         Path q = dir.resolve("q.prototxt");
         assertEquals(0, run(export(good, q)).status());
-        List<String> validate = List.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "-q");
-        CliRun reference = run(with(validate, "--images", good.toString()));
-        CliRun spark = run(with(validate, "--images", bad.toString(), "--skip_bad_images", "--spark", "local[2]"));
+        List<String> validate = List.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "-q",
+                "--images", bad.toString(), "--skip_bad_images", "--batch", "7", "--json");
+        CliRun here = run(with(validate, dir.resolve("here.json").toString()));
+        CliRun spark = run(with(validate, dir.resolve("spark.json").toString(), "--spark", "local[2]"));
         assertEquals(0, spark.status(), spark.stderr());
         assertSkippedBoth(spark);
-        assertEquals(reference.stdout(), spark.stdout());
+        assertEquals(here.stdout(), spark.stdout());
+        assertEquals(messages(here.stderr()), unqualified(messages(spark.stderr())));
+        assertEquals(Files.readString(dir.resolve("here.json")),
+                unqualified(Files.readString(dir.resolve("spark.json"))));
+    }
+
+    /** The calibration images screened by the Spark tasks: the prototxt, report and warnings of one machine. */
+    @Test
+    void exportOnSparkSkipsTheSameImages() throws IOException {
+        Path here = Files.createDirectories(dir.resolve("here")).resolve("q.prototxt");
+        Path spark = Files.createDirectories(dir.resolve("spark")).resolve("q.prototxt");
+        CliRun plain = run(with(export(bad, here), "--skip_bad_images", "--batch", "7"));
+        assertEquals(0, plain.status(), plain.stderr());
+        CliRun distributed = run(with(export(bad, spark), "--skip_bad_images", "--batch", "7", "--spark",
+                "local[2]"));
+        assertEquals(0, distributed.status(), distributed.stderr());
+        assertSkippedBoth(distributed);
+        assertEquals(messages(plain.stderr()), unqualified(messages(distributed.stderr())));
+        assertEquals(Files.readString(here), Files.readString(spark));
+        String report = Files.readString(Path.of(here + ".json"));
+        assertTrue(report.contains("\"skipped_images\": [") && report.contains("red_99.jpg"), report);
+        assertEquals(report, unqualified(Files.readString(Path.of(spark + ".json"))).replace(spark.toString(),
+                here.toString()));
+    }
+
+    @Test
+    void everyImageBadIsStillAnErrorOnSpark() throws IOException {
+        Path allBad = Files.write(dir.resolve("all_bad.txt"), List.of("images/red_99.jpg 0", "images/gone.png 1"));
+        Path out = dir.resolve("q.prototxt");
+        assertOneErrorNaming(run(with(export(allBad, out), "--skip_bad_images", "--spark", "local[2]")),
+                "--skip_bad_images: none of the 2 images can be read");
+        assertFalse(Files.exists(out));
+    }
+
+    /** The tool's own lines of {@code stderr} (not a library's log lines, e.g. an agent another test loaded). */
+    private static List<String> messages(String stderr) {
+        return stderr.lines().filter(l -> l.startsWith("xportdnn: ")).toList();
+    }
+
+    /** Hadoop's qualified local locations ({@code file:/tmp/...}) as one machine names them ({@code /tmp/...}). */
+    private String unqualified(String text) {
+        return text.replace("file:" + dir, dir.toString());
+    }
+
+    private List<String> unqualified(List<String> lines) {
+        return lines.stream().map(this::unqualified).toList();
     }
 
     @Test
