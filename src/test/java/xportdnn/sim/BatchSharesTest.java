@@ -2,6 +2,7 @@ package xportdnn.sim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,6 +78,27 @@ class BatchSharesTest {
             """;
     private static final int IMAGE = 3 * 15 * 15;
 
+    /**
+     * A quantized convolution, then the float layers with weights: Deconvolution (2x2, stride 2), BatchNorm, Scale
+     * with bias, PReLU and Normalize (per pixel), each its own step (nothing fuses them).
+     */
+    private static final String FLOAT_LAYERS_NET = """
+            name: "float_layers"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 6 dim: 6 } } }
+            layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
+                    convolution_param { num_output: 4 kernel_size: 3 pad: 1 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 3 fl_layer_out: 3
+                                      fl_params: 7 quant_type: "DynamicFixed" } }
+            layer { name: "deconv" type: "Deconvolution" bottom: "conv" top: "deconv"
+                    convolution_param { num_output: 3 kernel_size: 2 stride: 2 } }
+            layer { name: "bn" type: "BatchNorm" bottom: "deconv" top: "bn" }
+            layer { name: "scale" type: "Scale" bottom: "bn" top: "scale" scale_param { bias_term: true } }
+            layer { name: "prelu" type: "PReLU" bottom: "scale" top: "prelu" }
+            layer { name: "norm" type: "Normalize" bottom: "prelu" top: "norm"
+                    norm_param { across_spatial: false channel_shared: false } }
+            """;
+    private static final int FLOAT_LAYERS_IMAGE = 3 * 6 * 6;
+
     /** Also with a fused convolution computed in float ({@code --float_layers}): the shares' float ops too. */
     @ParameterizedTest(name = "float layers {0}")
     @ValueSource(strings = {"", "expand3"})
@@ -119,6 +141,46 @@ class BatchSharesTest {
         } finally {
             EngineThreads.setOpenMp(openMp);
         }
+    }
+
+    /**
+     * The float layers with weights take the first net's weights in the other shares (their float ops share them)
+     * and compute there what each image alone computes, to the bit.
+     */
+    @Test
+    void floatLayersWithWeightsShareThemAndComputeWhatEachImageAloneComputes() {
+        NetParameter definition = TestWeights.definition(FLOAT_LAYERS_NET);
+        Net net = NetLoader.build(definition, TestWeights.random(definition, 9));
+        FixedPointNet shared = new FixedPointNet(net);
+        FixedPointNet alone = new FixedPointNet(net);
+        Random random = new Random(17);
+        int openMp = EngineThreads.setOpenMp(3);
+        try {
+            int batch = 5;
+            float[] input = new float[batch * FLOAT_LAYERS_IMAGE];
+            for (int i = 0; i < input.length; i++) {
+                input[i] = (float) random.nextGaussian() * 4;
+            }
+            float[] norm = Tensors.floats(shared.forward(input, batch, null).get("norm"));
+            List<Float> expected = new ArrayList<>();
+            for (int n = 0; n < batch; n++) {
+                float[] image = Arrays.copyOfRange(input, n * FLOAT_LAYERS_IMAGE, (n + 1) * FLOAT_LAYERS_IMAGE);
+                for (float v : Tensors.floats(alone.forward(image, 1, null).get("norm"))) {
+                    expected.add(v);
+                }
+            }
+            assertArrayEquals(toArray(expected), norm);
+        } finally {
+            EngineThreads.setOpenMp(openMp);
+        }
+        int floatSteps = 0;
+        for (SimStep step : shared.steps()) {
+            if (step instanceof FloatStep f) {
+                assertNotNull(f.op().sharingWeights(), "a share would copy " + f);
+                floatSteps++;
+            }
+        }
+        assertEquals(5, floatSteps);
     }
 
     /** An observer sees every step of the whole batch, in order: such a pass is not split. */

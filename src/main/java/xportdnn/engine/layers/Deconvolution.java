@@ -49,6 +49,12 @@ final class Deconvolution implements LayerOp {
             1, 1, 0 /* explicit padding */, 0 /* NCHW */, WEIGHTS_IN_OUT_H_W};
     }
 
+    /** The op itself: it keeps nothing between calls (each call's arrays are its own), only its weights. */
+    @Override
+    public LayerOp sharingWeights() {
+        return this;
+    }
+
     @Override
     public long workspaceValuesPerImage() {
         return workspaceValues;

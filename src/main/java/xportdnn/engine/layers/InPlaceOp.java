@@ -5,7 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A layer whose single top has its first bottom's shape and is computed by rewriting a copy of that bottom:
- * {@link #forward} rewrites a kept buffer, {@link #forwardInPlace} the bottom itself.
+ * {@link #forward} rewrites a kept buffer, {@link #forwardInPlace} the bottom itself. The buffer is the op's only
+ * state: {@link #rewrite} reads its weights and keeps nothing, so another thread's op runs this one's rewrite on
+ * the same weights ({@link #sharingWeights}).
  */
 abstract class InPlaceOp implements LayerOp {
 
@@ -13,7 +15,8 @@ abstract class InPlaceOp implements LayerOp {
 
     /**
      * Turns {@code y}, which holds the values of {@code bottoms.get(0)} (and may be that array), into the top.
-     * Anything computed from the first bottom must be computed from {@code y} before {@code y} is changed.
+     * Anything computed from the first bottom must be computed from {@code y} before {@code y} is changed. It
+     * writes nothing but {@code y}: ops on other threads run it at the same time.
      */
     abstract INDArray rewrite(INDArray y, List<INDArray> bottoms);
 
@@ -23,6 +26,17 @@ abstract class InPlaceOp implements LayerOp {
      */
     boolean elementwise() {
         return false;
+    }
+
+    /** An op running this one's rewrite, on its weights (the same arrays), with a buffer of its own. */
+    @Override
+    public final LayerOp sharingWeights() {
+        return new Shared(weightsOwner());
+    }
+
+    /** The op whose rewrite and weights this one runs: itself, or the one it shares them with. */
+    InPlaceOp weightsOwner() {
+        return this;
     }
 
     @Override
@@ -48,5 +62,40 @@ abstract class InPlaceOp implements LayerOp {
             return List.of(Tensors.channelsFirstView(rewrite(storage, bottoms)));
         }
         return Tensors.isDense(x) ? List.of(rewrite(x, bottoms)) : forward(bottoms);
+    }
+
+    /** Another thread's op: {@code owner}'s rewrite and weights, this op's buffer. */
+    private static final class Shared extends InPlaceOp {
+
+        private final InPlaceOp owner;
+
+        Shared(InPlaceOp owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        INDArray rewrite(INDArray y, List<INDArray> bottoms) {
+            return owner.rewrite(y, bottoms);
+        }
+
+        @Override
+        boolean elementwise() {
+            return owner.elementwise();
+        }
+
+        @Override
+        InPlaceOp weightsOwner() {
+            return owner;
+        }
+
+        @Override
+        public long workspaceValuesPerImage() {
+            return owner.workspaceValuesPerImage();
+        }
+
+        @Override
+        public boolean topsShareMemory() {
+            return owner.topsShareMemory();
+        }
     }
 }

@@ -48,8 +48,8 @@ public interface LayerOp {
 
     /**
      * An op computing the same on another thread at the same time, sharing this one's weights and with buffers of
-     * its own; null where the op does not offer it (its weights are small, or it has none: build another with
-     * {@link Layers#create}).
+     * its own (the op itself when it keeps none); null where the op does not offer it (its weights are small, or
+     * it has none: build another with {@link Layers#create}).
      */
     default LayerOp sharingWeights() {
         return null;
