@@ -33,6 +33,7 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.OutputFile;
 import xportdnn.model.OutputPlan;
+import xportdnn.pipeline.LoadedNet;
 import xportdnn.sim.FixedPointNet;
 
 /** {@code xportdnn bench}: how fast the float engine runs a net on this machine, and how much memory it takes. */
@@ -117,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
         validate();
         // checked before the timing, not refused after it
         OutputPlan outputs = new OutputPlan(List.of(model.deployModel, model.weights)).add("--json", json);
-        Net net = NetLoader.load(model.deployModel, model.weights);
+        Net net = LoadedNet.oneInput(model.deployModel, NetLoader.load(model.deployModel, model.weights));
         String threadSource = threadSource();
         if (threads != null) {
             EngineThreads.set(threads);
@@ -237,10 +238,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private INDArray randomInput(FloatEngine engine) {
-        if (engine.inputNames().size() != 1) {
-            throw new ModelException(model.deployModel + ": bench needs a net with one input, this one has "
-                    + engine.inputNames());
-        }
         long[] shape = Arrays.stream(engine.net().shape(engine.inputNames().get(0))).asLongStream().toArray();
         shape[0] = batch;
         long count = Tensors.count(shape);

@@ -32,14 +32,13 @@ import xportdnn.engine.FloatEngine;
 import xportdnn.engine.LayerDump;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Blob;
-import xportdnn.model.Layer;
-import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.Npy;
 import xportdnn.model.OutputFile;
 import xportdnn.model.OutputPlan;
+import xportdnn.pipeline.LoadedNet;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.Sidecar;
 import xportdnn.validate.Accuracy;
@@ -143,16 +142,12 @@ public final class InferCommand implements Callable<Integer> {
         checkFlags();
         // before a long run, not after it
         new OutputPlan(inputs()).add("--output", output).add("--predictions", predictions);
-        Net net = NetLoader.load(model.deployModel, model.weights);
+        Net net = LoadedNet.oneInput(model.deployModel, NetLoader.load(model.deployModel, model.weights));
         if (source.input != null) {
             inputBlob = Npy.read(source.input);
         }
         net = fitInputSize(net);
         FloatEngine engine = new FloatEngine(net);
-        if (engine.inputNames().size() != 1) {
-            throw new ModelException(model.deployModel + ": infer takes a net with one input; this one has "
-                    + String.join(", ", engine.inputNames()));
-        }
         OutputBlob out = OutputBlob.choose(net, engine, blob);
         ClassNames names = null;
         if (classNames != null) {
@@ -314,11 +309,7 @@ public final class InferCommand implements Callable<Integer> {
             return net;
         }
         wanted = wanted.length == 4 ? Arrays.copyOfRange(wanted, 1, 4) : wanted;
-        List<Layer> inputLayers = net.layers().stream().filter(l -> l.layerType() == LayerType.INPUT).toList();
-        if (inputLayers.size() != 1 || inputLayers.get(0).tops().size() != 1) {
-            return net; // a net with several inputs is refused below
-        }
-        String input = inputLayers.get(0).tops().get(0);
+        String input = net.inputBlobs().get(0); // its one input (LoadedNet.oneInput)
         int[] declared = net.shape(input);
         if (declared.length != 4 || wanted.length != 3 || wanted[0] != declared[1]
                 || Arrays.equals(wanted, Arrays.copyOfRange(declared, 1, 4))) {

@@ -25,12 +25,17 @@ public record LoadedNet(Net net, BatchNormFolder.Result folded) {
         return new LoadedNet(NetLoader.build(folded.definition(), folded.weights()), folded);
     }
 
-    /** {@code net}, refused when it has other than one input: every step feeds it one image. */
-    static Net oneInput(Path prototxt, Net net) {
+    /**
+     * {@code net}, refused naming {@code prototxt} when it has other than one input (none, or several): every
+     * command feeds it one image (or one array) at a time.
+     */
+    public static Net oneInput(Path prototxt, Net net) {
         List<String> inputs = net.inputBlobs();
-        if (inputs.size() > 1) {
-            throw new ModelException(prototxt + ": the net has " + inputs.size() + " inputs ("
-                    + String.join(", ", inputs) + "); xportdnn and CHaiDNN run nets of one image input");
+        if (inputs.size() != 1) {
+            throw new ModelException(prototxt + ": the net has " + (inputs.isEmpty()
+                    ? "no input (an Input layer or an input: field)"
+                    : inputs.size() + " inputs (" + String.join(", ", inputs) + ")")
+                    + "; xportdnn and CHaiDNN run nets of one image input");
         }
         return net;
     }

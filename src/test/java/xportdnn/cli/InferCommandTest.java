@@ -366,6 +366,31 @@ class InferCommandTest {
         assertFalse(Files.exists(dump));
     }
 
+    /**
+     * infer and bench refuse a net of two inputs or none with the message every command gives
+     * (LoadedNet.oneInput), naming the file.
+     */
+    @Test
+    void aNetOfOtherThanOneInputIsRefusedAsEveryCommandRefusesIt() throws IOException {
+        Path two = Files.writeString(tmp.resolve("two.prototxt"), """
+                input: "data"
+                input_shape { dim: 1 dim: 3 dim: 32 dim: 32 }
+                input: "aux"
+                input_shape { dim: 1 dim: 3 dim: 32 dim: 32 }
+                layer { name: "s" type: "Eltwise" bottom: "data" bottom: "aux" top: "s" }
+                """);
+        Path none = Files.writeString(tmp.resolve("none.prototxt"), "layer { name: \"in\" type: \"Input\" input_param { shape { dim: 1 } } }\n");
+        String image = TINYNET.resolve("images").resolve("red_00.png").toString();
+        String rule = "; xportdnn and CHaiDNN run nets of one image input";
+        String weights = TINYNET.resolve("tinynet.caffemodel").toString();
+        assertEquals(2, run("infer", "--deploy_model", two.toString(), "--weights", weights, "--image", image));
+        assertOneErrorLine(two + ": the net has 2 inputs (data, aux)" + rule);
+        assertEquals(2, run("infer", "--deploy_model", none.toString(), "--weights", weights, "--image", image));
+        assertOneErrorLine(none + ": the net has no input (an Input layer or an input: field)" + rule);
+        assertEquals(2, run("bench", "--deploy_model", two.toString(), "--weights", weights));
+        assertOneErrorLine(two + ": the net has 2 inputs (data, aux)" + rule);
+    }
+
     private void assertOneErrorLine(String expectedPart) {
         List<String> lines = last.stderr().lines().toList();
         assertEquals(1, lines.size(), last.stderr());

@@ -33,4 +33,13 @@ class LoadedNetTest {
         assertEquals(prototxt + ": the net has 2 inputs (data, aux); xportdnn and CHaiDNN run nets of one image "
                 + "input", e.getMessage());
     }
+
+    /** An Input layer without a top is the one way a net that loads has no input: refused the same way. */
+    @Test
+    void aNetWithoutInputIsRefusedNamingFile() throws IOException {
+        Path prototxt = Files.writeString(dir.resolve("none.prototxt"), "layer { name: \"in\" type: \"Input\" input_param { shape { dim: 1 } } }\n");
+        ModelException e = assertThrows(ModelException.class, () -> LoadedNet.load(prototxt, null, false));
+        assertEquals(prototxt + ": the net has no input (an Input layer or an input: field); xportdnn and CHaiDNN "
+                + "run nets of one image input", e.getMessage());
+    }
 }
