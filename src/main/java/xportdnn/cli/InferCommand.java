@@ -137,6 +137,9 @@ public final class InferCommand implements Callable<Integer> {
     /** --input's blob, read once. */
     private Blob inputBlob;
 
+    /** {@link #inputs}, listed once. */
+    private List<Path> readFiles;
+
     @Override
     public Integer call() {
         checkFlags();
@@ -374,10 +377,17 @@ public final class InferCommand implements Callable<Integer> {
                 + "probabilities are its softmax";
     }
 
-    /** Every file the run reads, which no output may overwrite. */
+    /** Every file the run reads (with --images, each image a list names), which no output may overwrite. */
     private List<Path> inputs() {
-        return Stream.of(model.deployModel, model.weights, source.image, source.input, source.images, labels,
-                classNames, preprocessing.meanFileOrNull(), Sidecar.beside(model.deployModel))
-                .filter(Objects::nonNull).toList();
+        if (readFiles == null) {
+            List<Path> files = new ArrayList<>(Stream.of(model.deployModel, model.weights, source.image, source.input,
+                    labels, classNames, preprocessing.meanFileOrNull(), Sidecar.beside(model.deployModel))
+                    .filter(Objects::nonNull).toList());
+            if (source.images != null) {
+                files.addAll(ImageSet.files(source.images));
+            }
+            readFiles = List.copyOf(files);
+        }
+        return readFiles;
     }
 }

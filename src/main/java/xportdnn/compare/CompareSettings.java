@@ -3,6 +3,7 @@ package xportdnn.compare;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
 import xportdnn.model.ModelException;
 import xportdnn.pipeline.CalibrationSettings;
@@ -48,8 +49,8 @@ public record CompareSettings(Path deployModel, Path weights, String images, Pat
     /** Every file the run reads, so that no output overwrites one. */
     public List<Path> inputFiles() {
         List<Path> inputs = new ArrayList<>(List.of(deployModel, weights));
-        ImageStore.localPath(images).ifPresent(inputs::add);
-        ImageStore.localPath(calibration.images()).ifPresent(inputs::add);
+        ImageStore.localPath(images).ifPresent(p -> inputs.addAll(ImageSet.files(p)));
+        ImageStore.localPath(calibration.images()).ifPresent(p -> inputs.addAll(ImageSet.files(p)));
         if (labels != null) {
             inputs.add(labels);
         }

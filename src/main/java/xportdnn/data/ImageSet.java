@@ -1,5 +1,6 @@
 package xportdnn.data;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
+import xportdnn.model.ImageNames;
 import xportdnn.model.ModelException;
 
 /**
@@ -18,9 +20,6 @@ import xportdnn.model.ModelException;
  * Nothing is decoded until {@link Entry#load} is called.
  */
 public final class ImageSet {
-
-    /** File name endings taken as images in a folder (compared ignoring case). */
-    public static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".ppm", ".pnm");
 
     /** Loads an entry's pixels as {@code caffe.io.load_image(color)} would. */
     @FunctionalInterface
@@ -104,6 +103,24 @@ public final class ImageSet {
                     + "folders; " + input + " is a list that carries its own labels");
         }
         return list(store, input, keepMissing);
+    }
+
+    /**
+     * The files of this machine that the set {@code location} names are read from, for outputs to keep off
+     * (xportdnn.model.OutputPlan): the location itself (a folder, whose images OutputFile recognises by their
+     * names, or an IDX file), and for a list every file it names. A list that does not parse fails here as it
+     * would when the run opens it; a location that is not there is left for the run to refuse.
+     */
+    public static List<Path> files(Path location) {
+        List<Path> files = new ArrayList<>(List.of(location));
+        if (Files.isRegularFile(location) && !Idx.isImageFile(location)) {
+            for (Entry e : list(ImageStore.LOCAL, location.toString(), true).entries()) {
+                if (e.pixels() instanceof ImageFile image) {
+                    files.add(image.file());
+                }
+            }
+        }
+        return files;
     }
 
     /** Every image file under {@code dir} (recursively), sorted by relative path, without labels. */
@@ -267,21 +284,11 @@ public final class ImageSet {
 
     /** The image files under {@code dir} by relative path, in that order; at least one. */
     private static SortedMap<String, String> imageFiles(ImageStore store, String dir) {
-        SortedMap<String, String> files = store.files(dir, ImageSet::isImageName);
+        SortedMap<String, String> files = store.files(dir, ImageNames::isImage);
         if (files.isEmpty()) {
-            throw new ModelException(dir + ": no image files (" + String.join(" ", EXTENSIONS) + ") in the folder");
+            throw new ModelException(dir + ": no image files (" + String.join(" ", ImageNames.EXTENSIONS) + ") in the folder");
         }
         return files;
-    }
-
-    private static boolean isImageName(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        for (String extension : EXTENSIONS) {
-            if (lower.endsWith(extension)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The class folder of the file named {@code name} below {@code dir}: the name's first part. */

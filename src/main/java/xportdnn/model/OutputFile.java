@@ -88,9 +88,12 @@ public final class OutputFile {
     }
 
     /**
-     * Fails as {@link #write} would before writing anything: when {@code target} is one of {@code inputs}, a
-     * folder, or in a folder that does not exist. Lets a long run check its outputs before it starts.
+     * Fails as {@link #write} would before writing anything: when {@code target} is one of {@code inputs}, a file
+     * an input folder's scan would take as an image ({@link ImageNames}: one of its images, or a new one the next
+     * scan would read), a folder, or in a folder that does not exist. Any other file, in an input folder or not,
+     * may be replaced (a re-run rewrites its own report). Lets a long run check its outputs before it starts.
      *
+     * @param inputs every file the run reads, and the image folders it scans
      * @return the target's absolute path
      */
     public static Path check(Path target, Collection<Path> inputs) {
@@ -99,10 +102,6 @@ public final class OutputFile {
             if (sameFile(absolute, input)) {
                 throw new ModelException("refusing to overwrite the input " + input);
             }
-            if (inFolder(absolute, input)) {
-                throw new ModelException("refusing to overwrite " + target + ": it is in the input folder " + input
-                        + " (e.g. an image the run reads); write it elsewhere");
-            }
         }
         if (Files.isDirectory(absolute)) {
             throw new ModelException("cannot write " + target + ": it is a folder");
@@ -110,6 +109,13 @@ public final class OutputFile {
         Path folder = absolute.getParent();
         if (!Files.isDirectory(folder)) {
             throw new ModelException("cannot write " + target + ": the folder " + folder + " does not exist");
+        }
+        boolean imageName = ImageNames.isImage(absolute.getFileName().toString());
+        for (Path input : inputs) {
+            if (imageName && inFolder(folder, input)) {
+                throw new ModelException("refusing to write " + target + ": the run reads the image folder " + input
+                        + ", whose scan takes this name as an image; write it elsewhere or name it otherwise");
+            }
         }
         return absolute;
     }
@@ -135,16 +141,16 @@ public final class OutputFile {
         }
     }
 
-    /** Whether {@code absoluteTarget} is an existing file below the folder {@code input} (e.g. the image folder). */
-    private static boolean inFolder(Path absoluteTarget, Path input) {
-        if (!Files.isRegularFile(absoluteTarget) || !Files.isDirectory(input)) {
+    /** Whether the existing folder {@code targetFolder} is {@code input}, a folder, or a folder below it. */
+    private static boolean inFolder(Path targetFolder, Path input) {
+        if (!Files.isDirectory(input)) {
             return false;
         }
         try {
-            return absoluteTarget.toRealPath().startsWith(input.toRealPath());
+            return targetFolder.toRealPath().startsWith(input.toRealPath());
         } catch (IOException e) {
             throw new ModelException(
-                    "cannot compare " + absoluteTarget + " with the input folder " + input + ": " + describe(e), e);
+                    "cannot compare " + targetFolder + " with the input folder " + input + ": " + describe(e), e);
         }
     }
 

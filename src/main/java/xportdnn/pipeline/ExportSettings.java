@@ -3,6 +3,7 @@ package xportdnn.pipeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.model.ModelException;
@@ -133,7 +134,7 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
     public List<Path> inputFiles() {
         List<Path> inputs = new ArrayList<>(List.of(deployModel, weights));
         if (calibration != null) {
-            ImageStore.localPath(calibration.images()).ifPresent(inputs::add);
+            ImageStore.localPath(calibration.images()).ifPresent(p -> inputs.addAll(ImageSet.files(p)));
         }
         if (preprocessing().meanFile() != null) {
             inputs.add(preprocessing().meanFile());

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.model.ModelException;
@@ -73,7 +74,7 @@ public record ValidationSettings(Path deployModel, Path weights, String images, 
     /** Every file the run reads, so that no output overwrites one. */
     public List<Path> inputFiles() {
         List<Path> inputs = new ArrayList<>(List.of(deployModel, Sidecar.beside(deployModel), weights));
-        ImageStore.localPath(images).ifPresent(inputs::add);
+        ImageStore.localPath(images).ifPresent(p -> inputs.addAll(ImageSet.files(p)));
         if (labels != null) {
             inputs.add(labels);
         }

@@ -51,17 +51,65 @@ class OutputSafetyCliTest {
     }
 
     private static String inFolder(Path target, Path folder) {
-        return "refusing to overwrite " + target + ": it is in the input folder " + folder
-                + " (e.g. an image the run reads); write it elsewhere";
+        return "refusing to write " + target + ": the run reads the image folder " + folder + ", whose scan takes "
+                + "this name as an image; write it elsewhere or name it otherwise";
+    }
+
+    private List<String> export(String calibration, Path report) {
+        return List.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--calibration_directory", calibration,
+                "--mean_value", "128,128,128", "-q", "--quantized_deploy_model", dir.resolve("q.prototxt").toString(),
+                "--report", report.toString());
     }
 
     @Test
     void exportReportOverACalibrationImageIsRefused() throws IOException {
-        Path q = dir.resolve("q.prototxt");
-        assertRefused(CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--calibration_directory",
-                images.toString(), "--mean_value", "128,128,128", "-q", "--quantized_deploy_model", q.toString(),
-                "--report", image.toString()), "--report: " + inFolder(image, images));
-        assertFalse(Files.exists(q));
+        assertRefused(CliRun.of(export(images.toString(), image).toArray(String[]::new)),
+                "--report: " + inFolder(image, images));
+        assertFalse(Files.exists(dir.resolve("q.prototxt")));
+    }
+
+    /** Nor a new file the next scan of the folder would take as an image (here in a subfolder). */
+    @Test
+    void anImageNamedNewFileInTheImageFolderIsRefused() throws IOException {
+        Path sub = Files.createDirectories(images.resolve("more"));
+        Path target = sub.resolve("report.PNG");
+        assertRefused(CliRun.of(export(images.toString(), target).toArray(String[]::new)),
+                "--report: " + inFolder(target, images));
+        assertFalse(Files.exists(target));
+    }
+
+    /** The last session's rule refused the second run: its report existed in the image folder. */
+    @Test
+    void aReRunReplacesItsOwnReportInTheImageFolder() throws IOException {
+        Path report = images.resolve("report.json");
+        List<String> written = new java.util.ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            CliRun export = CliRun.of(export(images.toString(), report).toArray(String[]::new));
+            assertEquals(0, export.status(), export.stderr());
+            written.add(Files.readString(report));
+            Files.writeString(report, "{}"); // so that the second run's report is seen to replace it
+        }
+        assertTrue(written.get(0).startsWith("{\n"), written.get(0));
+        assertEquals(written.get(0), written.get(1));
+        assertArrayEquals(imageBytes, Files.readAllBytes(image));
+    }
+
+    /**
+     * A list's images are inputs wherever they are: the export's --report and infer's --predictions over an image
+     * val.txt names (in a folder no flag names) are refused; before, only the list file itself was protected.
+     */
+    @Test
+    void anImageTheListNamesIsRefused() throws IOException {
+        Path list = Files.write(dir.resolve("val.txt"), Files.readAllLines(Path.of("examples/tinynet/val.txt")));
+        assertRefused(CliRun.of(export(list.toString(), image).toArray(String[]::new)),
+                "--report: refusing to overwrite the input " + image);
+        assertRefused(CliRun.of("infer", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                list.toString(), "--mean_value", "128,128,128", "-q", "--predictions", image.toString()),
+                "--predictions: refusing to overwrite the input " + image);
+        Path beside = images.resolve("predictions.png.tsv"); // in the listed images' folder, not an image name
+        CliRun run = CliRun.of("infer", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                list.toString(), "--mean_value", "128,128,128", "-q", "--predictions", beside.toString());
+        assertEquals(0, run.status(), run.stderr());
     }
 
     @Test

@@ -201,4 +201,19 @@ class ImageSetTest {
             assertEquals(OptionalInt.of(Integer.parseInt(f[1])), set.get(i).label(), f[0]);
         }
     }
+
+    /**
+     * The files a set reads, for outputs to keep off: a list and each file it names that is there (relative to
+     * the list's folder); a folder alone (its images are known by their names).
+     */
+    @Test
+    void filesOfAListAreTheListAndItsImages() throws IOException {
+        Path images = Files.createDirectories(tmp.resolve("sets/images"));
+        Path a = Files.writeString(images.resolve("a.png"), "a");
+        Path b = Files.writeString(tmp.resolve("b.jpg"), "b");
+        Path list = Files.write(tmp.resolve("sets/list.txt"), List.of("images/a.png 0", "../b.jpg 1", "gone.png 2"));
+        assertEquals(List.of(list, a, b), ImageSet.files(list).stream().map(p -> p.toAbsolutePath().normalize())
+                .toList());
+        assertEquals(List.of(images), ImageSet.files(images));
+    }
 }

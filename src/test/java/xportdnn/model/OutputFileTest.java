@@ -62,6 +62,34 @@ class OutputFileTest {
         assertEquals(4, list(dir).size());
     }
 
+    /**
+     * In an input folder (an image folder the run scans) a name the scan takes as an image is refused, whether
+     * the file is there (an image) or not (the next scan would read it), also below it and through a link to the
+     * folder; any other file there may be replaced, and an image name elsewhere is free.
+     */
+    @Test
+    void inAnImageFolderOnlyImageNamesAreRefused() throws IOException {
+        Path images = Files.createDirectories(dir.resolve("images/red"));
+        Path image = Files.writeString(images.resolve("a.png"), "pixels");
+        Path folder = images.getParent();
+        Path link = Files.createSymbolicLink(dir.resolve("link"), folder);
+        for (Path target : List.of(image, images.resolve("new.JPG"), folder.resolve("b.pnm"),
+                link.resolve("red/c.jpeg"))) {
+            ModelException e = assertThrows(ModelException.class,
+                    () -> OutputFile.writeString(target, "output", List.of(folder)));
+            assertEquals("refusing to write " + target + ": the run reads the image folder " + folder + ", whose scan "
+                    + "takes this name as an image; write it elsewhere or name it otherwise", e.getMessage());
+        }
+        assertEquals("pixels", Files.readString(image));
+        assertFalse(Files.exists(images.resolve("new.JPG")));
+        Path report = Files.writeString(folder.resolve("report.json"), "earlier run");
+        OutputFile.writeString(report, "this run", List.of(folder));
+        assertEquals("this run", Files.readString(report));
+        OutputFile.writeString(images.resolve("a.png.json"), "x", List.of(folder));
+        OutputFile.writeString(dir.resolve("elsewhere.png"), "x", List.of(folder));
+        assertTrue(Files.exists(dir.resolve("elsewhere.png")));
+    }
+
     @Test
     void missingFolderOrFolderTargetIsRefused() throws IOException {
         Path missing = dir.resolve("no/such/out.prototxt");
