@@ -19,9 +19,9 @@ class FineTuningReportTest {
     void thePoolingsChosenFormatIsReportedWithItsInputsLayer() {
         FastFinetune.FormatResult head = new FastFinetune.FormatResult("fl_layer_out -4", "fl_layer_out -4",
                 "class scores after pool_final", 10, 11,
-                new FastFinetune.PoolingResult("pool_final fl_layer_out -1", "pool_final fl_layer_out 0"));
+                new FastFinetune.PoolingResult("pool_final fl_layer_out -1", "pool_final fl_layer_out 0"), 0);
         FastFinetune.FormatResult inner = new FastFinetune.FormatResult("fl_layer_out 2", "fl_layer_out 2", "output",
-                20, 20, null);
+                20, 20, null, 0);
         FastFinetune.Result result = new FastFinetune.Result(NetParameter.getDefaultInstance(), NetParameter
                 .getDefaultInstance(), List.of(new FastFinetune.LayerResult("conv1", 20, 21, true, null, inner),
                 new FastFinetune.LayerResult("conv_final", 7, 8, true, null, head)));
