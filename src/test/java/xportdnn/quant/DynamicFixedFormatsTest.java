@@ -66,7 +66,8 @@ class DynamicFixedFormatsTest {
                 layer { name: "avg" type: "Pooling" bottom: "m" top: "a" pooling_param { pool: AVE global_pooling: true } }
                 layer { name: "next" type: "Convolution" bottom: "a" top: "n" convolution_param { num_output: 2 kernel_size: 1 } }
                 layer { name: "tiny" type: "Pooling" bottom: "c" top: "t" pooling_param { pool: AVE global_pooling: true } }
-                layer { name: "small" type: "Pooling" bottom: "m" top: "s" pooling_param { pool: AVE global_pooling: true } }
+                layer { name: "small" type: "Pooling" bottom: "m" top: "s"
+                        pooling_param { pool: AVE global_pooling: true } }
                 """);
         Net net = NetLoader.build(definition, TestWeights.random(definition, 5));
         Map<String, BlobHistograms> stats = new HashMap<>();
