@@ -37,8 +37,9 @@ final class FineTuning {
 
     /**
      * One warning per tuned layer whose pooled values wrap around on calibration images with the formats written
-     * (fast finetune keeps the exported formats unless a candidate is better, and refuses every candidate that
-     * wraps): the device writes the low bits of such an average, so a large score comes out small or negative.
+     * (fast finetune keeps the exported formats unless a candidate is better, and refuses every candidate without
+     * the headroom against wrapping): the device writes the low bits of such an average, so a large score comes out
+     * small or negative.
      */
     static List<Notice> wrapped(FastFinetune.Result result, int images) {
         List<Notice> notices = new ArrayList<>();
