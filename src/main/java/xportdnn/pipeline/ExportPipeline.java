@@ -126,6 +126,7 @@ public final class ExportPipeline {
             quantized = tuned.definition();
             caffemodel = tuned.caffemodel();
             notices.add(FineTuning.summary(tuned));
+            notices.addAll(FineTuning.wrapped(tuned, input.images().size()));
         }
         // the report's layers as written: with the output formats the tuning changed
         Map<String, Object> report = exported.report() == null ? null : exported.report().apply(quantized);

@@ -35,6 +35,25 @@ final class FineTuning {
                 + "%.2f dB untuned", tuned, layers.size(), formats, after, before));
     }
 
+    /**
+     * One warning per tuned layer whose pooled values wrap around on calibration images with the formats written
+     * (fast finetune keeps the exported formats unless a candidate is better, and refuses every candidate without
+     * the headroom against wrapping): the device writes the low bits of such an average, so a large score comes out
+     * small or negative.
+     */
+    static List<Notice> wrapped(FastFinetune.Result result, int images) {
+        List<Notice> notices = new ArrayList<>();
+        for (FastFinetune.LayerResult l : result.layers()) {
+            if (l.format().wrapped() > 0) {
+                notices.add(Notice.warning(String.format(Locale.ROOT, "layer '%s': measured %s, a pooled code wraps "
+                        + "around on %d of %d calibration images with the formats written: the device writes the low "
+                        + "bits of an average beyond its output format's range", l.layer(), l.format().measuredAt(),
+                        l.format().wrapped(), images)));
+            }
+        }
+        return notices;
+    }
+
     /** The report's per-layer section. */
     static List<Map<String, Object>> report(FastFinetune.Result result) {
         List<Map<String, Object>> out = new ArrayList<>();

@@ -37,7 +37,8 @@ public record AveragePooling(int multiplier, int scale, int shift, boolean resca
     private static final int DEVICE_CONTAINER_BITS = 8;
     private static final int ACCUMULATOR_EXTRA_BITS = 16;
 
-    private static int container(int bitwidth) {
+    /** The bits of the code the device writes for a pooling of {@code bitwidth}-bit values: its container. */
+    public static int container(int bitwidth) {
         return Math.max(DEVICE_CONTAINER_BITS, bitwidth);
     }
 
@@ -84,6 +85,14 @@ public record AveragePooling(int multiplier, int scale, int shift, boolean resca
         return v < 0 ? -magnitude : magnitude;
     }
 
+    /**
+     * The true quotient for a window whose input codes sum to {@code sum}: the code {@link #apply} writes when it
+     * does not wrap around.
+     */
+    public long quotient(long sum) {
+        return shifted(sum * multiplier * scale);
+    }
+
     /** Whether the code written for {@code sum} wrapped around (the true quotient is out of the container's range). */
     public boolean wraps(long sum) {
         return wraps(sum, apply(sum));
@@ -91,7 +100,7 @@ public record AveragePooling(int multiplier, int scale, int shift, boolean resca
 
     /** Whether {@code code}, what {@link #apply} wrote for {@code sum}, is not the true quotient: it wrapped around. */
     public boolean wraps(long sum, int code) {
-        return code != shifted(sum * multiplier * scale);
+        return code != quotient(sum);
     }
 
     /** v as a signed integer of {@code bits} bits: its low bits, sign-extended. */

@@ -18,11 +18,11 @@ import xportdnn.model.Net;
  * the Xilinx thresholds do — an in-place layer sets its producer's output format, max Pooling passes its input's
  * through, Eltwise and Concat inputs share one format — so every layer's fl_layer_in is the fl_layer_out of the
  * blob it reads. Average pooling is the exception: the device writes it in its own output format, so it gets one,
- * the finest that holds the largest calibration output. Not the least-error one: the device wraps a pooled value
- * out of range instead of saturating it. And at most 8 bits finer than its input's, since the device shifts the
- * pooled sum right by fl_layer_in + 8 - fl_layer_out. Weights: the fl with the least squared error over the
- * convolution's own weights, from the widest format that saturates none of them to
- * {@value FixedPointErrorThreshold#EXTRA_BITS} bits finer.
+ * the finest that holds the largest calibration output with {@link PoolingHeadroom}'s margin. Not the least-error
+ * one: the device wraps a pooled value out of range instead of saturating it. And at most 8 bits finer than its
+ * input's, since the device shifts the pooled sum right by fl_layer_in + 8 - fl_layer_out. Weights: the fl with
+ * the least squared error over the convolution's own weights, from the widest format that saturates none of them
+ * to {@value FixedPointErrorThreshold#EXTRA_BITS} bits finer.
  */
 public final class DynamicFixedFormats {
 
@@ -36,7 +36,8 @@ public final class DynamicFixedFormats {
     public static Map<String, InParamsOut> choose(Net net, Map<String, BlobHistograms> statistics,
                                                   InParamsOut bitwidths) {
         XilinxThresholds ranges = XilinxThresholds.compute(net, statistics, new FixedPointErrorThreshold(),
-                bitwidths.out(), (output, input) -> Math.max(output.range().maxAbs(), input / POOLING_SHIFT_RANGE));
+                bitwidths.out(), (output, input) -> Math.max(PoolingHeadroom.threshold(output.range().maxAbs(),
+                        bitwidths.out()), input / POOLING_SHIFT_RANGE));
         Map<String, InParamsOut> formats = new LinkedHashMap<>();
         for (XilinxThresholds.LayerThresholds t : ranges.layers()) {
             Layer layer = t.layer();

@@ -77,9 +77,11 @@ public final class FastFinetune {
      * @param pooling    where the class scores' global average pooling got its own output format chosen with this
      *                   one (DynamicFixed): its name and format before and after, e.g. "pool10 fl_layer_out -1";
      *                   else null
+     * @param wrapped    where measured after a pooling: the calibration images on which a pooled code wraps around
+     *                   with the formats as written (the device writes its low bits; 0 elsewhere)
      */
     public record FormatResult(String before, String after, String measuredAt, double sqnrBefore, double sqnrAfter,
-                               PoolingResult pooling) {
+                               PoolingResult pooling, int wrapped) {
     }
 
     /** The output format of a pooling chosen with its input's, as exported and as written. */
@@ -220,13 +222,13 @@ public final class FastFinetune {
                 out.put(name, new FormatResult(OutputFormatChoice.describe(choice.before()),
                         OutputFormatChoice.describe(choice.after()), choice.measuredAt(),
                         sqnr(choice.signal(), choice.errorBefore()), sqnr(choice.signal(), choice.errorAfter()),
-                        pooling));
+                        pooling, choice.wrapped()));
             }
         }
         for (TunedConv t : convs.values()) {
             String exported = OutputFormatChoice.describe(t.output());
             out.putIfAbsent(t.conv().name(), new FormatResult(exported, exported, null, Double.NaN, Double.NaN,
-                    null));
+                    null, 0));
         }
         return out;
     }

@@ -21,6 +21,7 @@ import xportdnn.precision.PrecisionScheme;
 import xportdnn.precision.Requantizer;
 import xportdnn.precision.ThresholdFormat;
 import xportdnn.precision.XilinxScheme;
+import xportdnn.quant.PoolingHeadroom;
 
 /**
  * Chooses the output format of a group of tuned convolutions ({@link FormatGroups}): candidates around the
@@ -38,8 +39,9 @@ import xportdnn.precision.XilinxScheme;
  * group's, from its exported value -3 to the finest step the device's shift allows (the pair with the smallest
  * divergence). A candidate the
  * device cannot run (a DynamicFixed shift that would have to go left, or out of the pooling's shift range) is
- * skipped, and so is one under which the pooled code wraps around on a calibration image (the device writes its
- * low byte, it does not saturate: a wrapped top class is an arbitrary error on images not seen). The exported
+ * skipped, and so is one under which a pooled code on a calibration image lacks {@link PoolingHeadroom}'s margin
+ * (the device writes its low byte, it does not saturate: a wrapped top class is an arbitrary error on images not
+ * seen, and a code just within the range on the calibration images wraps on others). The exported
  * format stays unless a candidate has a smaller error, both in total and on each half of
  * the images (even- and odd-numbered): a gain that a few images carry is noise, and does not hold on others.
  */
@@ -77,9 +79,11 @@ final class OutputFormatChoice {
      * @param signal      the float values' energy, for SQNR
      * @param definition  the definition with the chosen format (the same as given when nothing changed)
      * @param pooling     the class scores' own format, where it was chosen with the group's (DynamicFixed), or null
+     * @param wrapped     the calibration images on which a code of the pooling after the group wraps around with
+     *                    the chosen formats (the exported ones, kept when no candidate is better, may)
      */
     record Choice(NumberFormat before, NumberFormat after, String measuredAt, double errorBefore, double errorAfter,
-                  double signal, NetParameter definition, PoolingFormat pooling) {
+                  double signal, NetParameter definition, PoolingFormat pooling, int wrapped) {
 
         boolean changed() {
             return !after.equals(before) || pooling != null && !pooling.after().equals(pooling.before());
@@ -154,8 +158,8 @@ final class OutputFormatChoice {
                 Error e = pooling == null ? error(net, candidate, scheme, writers, accumulators, order)
                         : pooledError(net, candidate, scheme, pooling, classScores, order, codeSums, targetSums,
                                 writers.get(0).samples().positions());
-                // A pooled code that wraps on a calibration image is an unbounded error on others: never chosen.
-                if (e.wraps()) {
+                // A pooled code near the wrap on a calibration image wraps on others, an unbounded error.
+                if (!e.headroom()) {
                     continue;
                 }
                 // Better in total and on either half of the images: a gain not carried by a few images.
@@ -173,7 +177,7 @@ final class OutputFormatChoice {
                 scheme.output(pooling, PrecisionScheme.block(pooling)),
                 scheme.output(pooling, PrecisionScheme.block(layer(net, bestDefinition, pooling.name(), order))));
         return new Choice(exported, best, measuredAt, before.squared(), bestError.squared(), signal, bestDefinition,
-                pooled);
+                pooled, bestError.wrapped());
     }
 
     /**
@@ -266,10 +270,11 @@ final class OutputFormatChoice {
      *
      * @param halves  what the choice minimizes, on the even-numbered images and on the odd-numbered ones: the
      *                squared error, or where the pooled values are the net's class scores their divergence
-     * @param squared the squared error over all images (for the report's SQNR)
-     * @param wraps   whether the pooling's code wrapped around on some image (the device does not saturate it)
+     * @param squared  the squared error over all images (for the report's SQNR)
+     * @param headroom whether every pooled code keeps {@link PoolingHeadroom}'s margin (true where none is pooled)
+     * @param wrapped  the images on which a pooled code wrapped around (the device does not saturate it)
      */
-    private record Error(double[] halves, double squared, boolean wraps) {
+    private record Error(double[] halves, double squared, boolean headroom, int wrapped) {
 
         double total() {
             return halves[0] + halves[1];
@@ -294,7 +299,7 @@ final class OutputFormatChoice {
                 }
             }
         }
-        return new Error(sum, sum[0] + sum[1], false);
+        return new Error(sum, sum[0] + sum[1], true, 0);
     }
 
     /**
@@ -343,14 +348,17 @@ final class OutputFormatChoice {
         NumberFormat pooled = scheme.output(pool, p);
         double[] sum = new double[2];
         double[] divergence = new double[2];
-        boolean wraps = false;
+        boolean headroom = true;
+        int wrapped = 0;
         for (int image = 0; image < codeSums.length; image++) {
+            boolean wraps = false;
             int channels = codeSums[image].length;
             double[] device = new double[channels];
             double[] reference = new double[channels];
             for (int c = 0; c < channels; c++) {
                 device[c] = pooled.dequantize(average.apply(codeSums[image][c]), 0);
                 wraps |= average.wraps(codeSums[image][c]);
+                headroom &= PoolingHeadroom.holds(average, codeSums[image][c]);
                 reference[c] = targetSums[image][c] / positions;
                 double d = device[c] - reference[c];
                 sum[image % 2] += d * d;
@@ -358,8 +366,9 @@ final class OutputFormatChoice {
             if (classScores) {
                 divergence[image % 2] += ClassScoreDivergence.of(reference, device);
             }
+            wrapped += wraps ? 1 : 0;
         }
-        return new Error(classScores ? divergence : sum, sum[0] + sum[1], wraps);
+        return new Error(classScores ? divergence : sum, sum[0] + sum[1], headroom, wrapped);
     }
 
     /** The output format {@code definition} gives the writer's convolution. */

@@ -50,9 +50,11 @@ class DynamicFixedFormatsTest {
 
     /**
      * The device writes an average pooling in its own format and wraps what does not fit, so the pooling gets the
-     * finest format holding its largest calibration output (1.5 -> fl 6, up to 1.98) rather than its input's
-     * (6 -> fl 4), and the layer reading it follows; a max pooling passes its input's format on. An average of
-     * almost nothing is held at 8 bits finer than its input (the device's shift cannot be negative).
+     * finest format holding 1.5 times its largest calibration output ({@link PoolingHeadroom}) rather than its
+     * input's (6 -> fl 4), and the layer reading it follows; a max pooling passes its input's format on. Largest
+     * output 1.5: fl 6 would hold it (up to 1.98) but not 2.25, so fl 5 (up to 3.97); largest output 1.2: fl 6 holds
+     * 1.8, nothing added. An average of almost nothing is held at 8 bits finer than its input (the device's shift
+     * cannot be negative).
      */
     @Test
     void averagePoolingGetsItsOwnFormat() {
@@ -64,11 +66,13 @@ class DynamicFixedFormatsTest {
                 layer { name: "avg" type: "Pooling" bottom: "m" top: "a" pooling_param { pool: AVE global_pooling: true } }
                 layer { name: "next" type: "Convolution" bottom: "a" top: "n" convolution_param { num_output: 2 kernel_size: 1 } }
                 layer { name: "tiny" type: "Pooling" bottom: "c" top: "t" pooling_param { pool: AVE global_pooling: true } }
+                layer { name: "small" type: "Pooling" bottom: "m" top: "s"
+                        pooling_param { pool: AVE global_pooling: true } }
                 """);
         Net net = NetLoader.build(definition, TestWeights.random(definition, 5));
         Map<String, BlobHistograms> stats = new HashMap<>();
-        float[][] values = {{10, -3}, {8, -8}, {6, 0}, {6, 1}, {1.5f, 0.5f}, {3, -1}, {0.001f, 0}};
-        String[] layers = {"data", "conv", "relu", "max", "avg", "next", "tiny"};
+        float[][] values = {{10, -3}, {8, -8}, {6, 0}, {6, 1}, {1.5f, 0.5f}, {3, -1}, {0.001f, 0}, {1.2f, 0}};
+        String[] layers = {"data", "conv", "relu", "max", "avg", "next", "tiny", "small"};
         for (int i = 0; i < layers.length; i++) {
             stats.put(layers[i], TestStatistics.of(values[i]));
         }
@@ -76,8 +80,9 @@ class DynamicFixedFormatsTest {
         assertEquals(4, f.get("max").in());
         assertEquals(4, f.get("max").out());
         assertEquals(4, f.get("avg").in());
-        assertEquals(6, f.get("avg").out());
-        assertEquals(6, f.get("next").in());
+        assertEquals(5, f.get("avg").out());
+        assertEquals(5, f.get("next").in());
+        assertEquals(6, f.get("small").out());
         assertEquals(12, f.get("tiny").out()); // 6 / 256 = 0.0234: fl 4 + 8
     }
 }

@@ -2,6 +2,7 @@ package xportdnn.tune;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static xportdnn.model.TestWeights.blob;
@@ -19,6 +20,7 @@ import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.TestWeights;
 import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.precision.AveragePooling;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.PrecisionScheme;
 import xportdnn.precision.ThresholdFormat;
@@ -244,6 +246,63 @@ class OutputFormatChoiceTest {
             }
         });
         assertArrayEquals(new float[] {2.5625f, 2.5f, 3.0625f, 3f}, pooled[0]);
+    }
+
+    /**
+     * The same head with scores near the top of the pooling's range: 22.25 and 22.0 (first image), 23.25 and 23.0
+     * (second), exact at the convolution's exported step 1/4 (fl 2). The pooling's exported step 1 (fl 0) ties
+     * both images; step 1/4 (fl 2) would pool them exactly, in codes 89, 88, 93 and 92, which do not wrap (the
+     * container ends at 127), but 1.5 x 93 = 139.5 does not fit it: without headroom a score 37% above the
+     * calibration's wraps around on another image. So no candidate with fl 2 or finer is chosen (their codes are
+     * at least 89, 1.5 x 89 > 127), whatever the convolution's format, and the export's fl 0 wraps nothing.
+     */
+    @Test
+    void aPoolingFormatWithoutHeadroomIsNotChosen() {
+        String head = """
+                name: "head"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 2 dim: 2 } } }
+                layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
+                        convolution_param { num_output: 2 kernel_size: 1 }
+                        precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 2 fl_layer_out: 2
+                                          fl_params: 6 quant_type: "DynamicFixed" } }
+                layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool"
+                        pooling_param { pool: AVE global_pooling: true }
+                        precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 2 fl_layer_out: 0
+                                          quant_type: "DynamicFixed" } }
+                layer { name: "prob" type: "Softmax" bottom: "pool" top: "prob"
+                        precision_param { bw_layer_in: 8 fl_layer_in: 0 } }
+                """;
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("conv", blob(new int[] {2, 2, 1, 1}, 1f, 0f, 0f, 1f), blob(new int[] {2}, 0f, 0f)))
+                .build();
+        NetParameter definition = TestWeights.definition(head);
+        Net net = NetLoader.build(definition, weights);
+        PrecisionScheme scheme = PrecisionScheme.of(net);
+        Layer conv = net.layer("conv");
+        FormatGroups.Group group = new FormatGroups(net, false).of("conv");
+        float[] x = {22.25f, 22.25f, 22.25f, 22.25f, 22f, 22f, 22f, 22f,
+                     23.25f, 23.25f, 23.25f, 23.25f, 23f, 23f, 23f, 23f};
+        NumberFormat input = scheme.input(conv, PrecisionScheme.block(conv));
+        int[] codes = input.quantize(x, x.length);
+        int[] shape = {2, 2, 2, 2};
+        OutputSamples samples = new OutputSamples(new PatchSampler(ConvGeometry.of(conv.param(), shape), shape, 256,
+                1), new float[] {1, 0, 0, 1}, new float[] {0, 0}, false);
+        samples.add(x, codes, 2);
+        NumberFormat weightFormat = scheme.weights(conv, PrecisionScheme.block(conv), conv.weights().get(0), false);
+        OutputFormatChoice.Writer writer = new OutputFormatChoice.Writer(conv, samples, new int[] {64, 0, 0, 64},
+                input, weightFormat, false, f -> new float[] {0, 0});
+        Map<String, Integer> order = order(definition);
+        // What the device does with fl 2: the exact codes, not wrapped.
+        AveragePooling exact = AveragePooling.dynamicFixed(2, 2, 2, 2, 8);
+        assertEquals(93, exact.apply(4 * 93));
+        assertFalse(exact.wraps(4 * 93));
+
+        OutputFormatChoice.Choice choice = OutputFormatChoice.choose(net, definition, scheme, group, List.of(writer),
+                order);
+
+        int pooled = choice.definition().getLayer(order.get("pool")).getPrecisionParam().getFlLayerOut();
+        assertTrue(pooled <= 1, "pool fl_layer_out " + pooled);
+        assertEquals(0, choice.wrapped());
     }
 
     /** Each layer's index in {@code definition}, by name. */
