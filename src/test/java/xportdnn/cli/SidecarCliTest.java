@@ -151,7 +151,7 @@ class SidecarCliTest {
     void aCorruptSidecarIsOneWarningAndIgnored() throws Exception {
         Path q = exportTinynet();
         Files.writeString(dir.resolve("tiny_q.prototxt.xportdnn.json"), "{\"format\": \"xportdnn-sidecar-1\", ");
-        CliRun run = validate(q, "--channel_swap", "0,1,2", "--mean_value", "128,128,128");
+        CliRun run = validate(q, "--channel_swap", "2,1,0", "--mean_value", "128,128,128");
         assertEquals(0, run.status(), run.stderr());
         assertEquals(1, run.stderr().lines().count(), run.stderr());
         assertTrue(run.stderr().startsWith("xportdnn: warning: " + dir.resolve("tiny_q.prototxt.xportdnn.json")
@@ -163,7 +163,7 @@ class SidecarCliTest {
     void aSidecarOfAnotherPrototxtIsOneWarningAndIgnored() throws Exception {
         Path q = exportTinynet();
         Files.writeString(q, "# edited after the export\n", StandardOpenOption.APPEND);
-        CliRun run = validate(q, "--channel_swap", "0,1,2", "--mean_value", "128,128,128");
+        CliRun run = validate(q, "--channel_swap", "2,1,0", "--mean_value", "128,128,128");
         assertEquals(0, run.status(), run.stderr());
         assertEquals(1, run.stderr().lines().count(), run.stderr());
         assertTrue(run.stderr().contains("was written for another prototxt (its SHA-256 differs"), run.stderr());
@@ -190,7 +190,7 @@ class SidecarCliTest {
         String recorded = "\"" + mean.toAbsolutePath().normalize() + "\"";
         assertTrue(json.contains(recorded), json);
         Files.writeString(sidecar, json.replace(recorded, "\"mean\\u0000.npy\"")); // edited by hand
-        CliRun run = validate(q, "--channel_swap", "0,1,2", "--mean_value", "128,128,128");
+        CliRun run = validate(q, "--channel_swap", "2,1,0", "--mean_value", "128,128,128");
         assertEquals(0, run.status(), run.stderr()); // a broken sidecar is ignored with a warning, as any other
         assertEquals(1, run.stderr().lines().count(), run.stderr());
         assertTrue(run.stderr().contains("names a mean file that is not a file path (mean\\0.npy); ignored it"),
