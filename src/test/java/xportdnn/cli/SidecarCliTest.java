@@ -62,6 +62,19 @@ class SidecarCliTest {
         return out;
     }
 
+    /** 2^53 + 1 is the first integer a double cannot hold: the seed is written as the integer it is. */
+    @Test
+    void theSeedIsWrittenExactly() throws Exception {
+        Path out = dir.resolve("seeded.prototxt");
+        CliRun run = CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
+                out.toString(), "--calibration_directory", IMAGES, "--calibration_seed", "9007199254740993",
+                "--mean_value", "128,128,128", "--bitwidths", "8,8,8", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        String json = Files.readString(dir.resolve("seeded.prototxt.xportdnn.json"));
+        assertTrue(json.contains("\"seed\": 9007199254740993,"), json);
+        assertTrue(json.contains("\"raw_scale\": 255,"), json);
+    }
+
     @Test
     void theExportWritesWhatItDidBesideThePrototxt() throws Exception {
         Path out = exportTinynet();
