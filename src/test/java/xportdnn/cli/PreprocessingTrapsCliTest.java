@@ -73,6 +73,25 @@ class PreprocessingTrapsCliTest {
         assertTrue(infer.stderr().contains("no better than guessing (1 in 3)"), infer.stderr());
     }
 
+    /** validate and compare say so too: their float net scores the set at chance. */
+    @Test
+    void validateAndCompareNameAForgottenRawScale() {
+        export(IMAGES, "--mean_value", "128,128,128");
+        CliRun validate = CliRun.of("validate", "--deploy_model", dir.resolve("q.prototxt").toString(), "--weights",
+                WEIGHTS, "--images", VAL.toString(), "--raw_scale", "1", "--quiet");
+        assertEquals(0, validate.status(), validate.stderr());
+        assertTrue(warnings(validate).stream().anyMatch(w -> w.contains("no better than guessing (1 in 3)")),
+                validate.stderr());
+        CliRun compare = CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                VAL.toString(), "--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--raw_scale", "1",
+                "--schemes", "naive:8", "--quiet");
+        assertEquals(0, compare.status(), compare.stderr());
+        List<String> w = warnings(compare);
+        assertEquals(2, w.size(), compare.stderr());
+        assertTrue(w.get(0).contains("give --raw_scale 255") && w.get(1).contains("no better than guessing"),
+                compare.stderr());
+    }
+
     @Test
     void aMeanInZeroToOneWithPixelsInZeroTo255IsNamed() {
         List<String> w = warnings(export(IMAGES, "--mean_value", "0.5,0.5,0.5"));
