@@ -146,6 +146,8 @@ final class ValidateCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("xportdnn: note: " + note);
         }
         new Notes(spec.commandLine().getErr()).print(Notice.skipped(result.skipped()));
+        v.floatLabelCheck().warning().ifPresent(w -> new Notes(spec.commandLine().getErr())
+                .print(List.of(Notice.warning(w))));
         scored.noteShortSet(spec.commandLine().getErr(), v.images() + result.skipped().size());
         spec.commandLine().getErr().flush();
         outputs.write(() -> jsonOf(v, mode, costs, floated, result.skipped()),

@@ -19,6 +19,7 @@ import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.ExportScheme;
 import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.LoadedNet;
+import xportdnn.pipeline.MeanScaleCheck;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.ValidationJob;
 import xportdnn.pipeline.ValidationPipeline;
@@ -102,6 +103,7 @@ public final class Comparison {
         // no image is in both (of one set, compare scores the images calibration did not draw)
         List<String> skipped = Stream.concat(calibration.skipped().stream(), screened.skipped().stream()).toList();
         List<Notice> notices = new ArrayList<>(Notice.skipped(skipped));
+        notices.addAll(MeanScaleCheck.of(net, transformer.settings(), calibration));
         for (SchemeSpec spec : settings.schemes()) {
             ExportScheme.Exported exported = SchemeNets.quantize(spec, net, calibration);
             exported.notices().stream().filter(Notice::warning)

@@ -19,6 +19,21 @@ public record FloatImage(int height, int width, int channels, float[] pixels) {
         return pixels[(y * width + x) * channels + c];
     }
 
+    /**
+     * Whether the picture is grey: one channel, or channels that differ nowhere by more than {@code tolerance} (a
+     * grey picture saved in colour; JPEG's chroma rounding leaves a code or two).
+     */
+    public boolean grey(float tolerance) {
+        for (int i = 0; i + channels <= pixels.length && channels > 1; i += channels) {
+            for (int c = 1; c < channels; c++) {
+                if (Math.abs(pixels[i + c] - pixels[i]) > tolerance) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** A grey image repeated into three equal channels (what load_image does for a grey file and color=True). */
     public FloatImage toColor() {
         if (channels != 1) {

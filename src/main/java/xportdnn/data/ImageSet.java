@@ -272,9 +272,16 @@ public final class ImageSet {
             int label = entry.label().orElse(0);
             if (label >= classes) {
                 throw new ModelException(set + ": image " + entry.name() + " has label " + label + ", but " + output
-                        + " has " + classes + " classes (0-" + (classes - 1) + ")");
+                        + " has " + classes + " classes (0-" + (classes - 1) + ")" + (label == classes
+                        && countsFromOne(entries) ? "; no label is 0, so the labels look counted from 1: Caffe's "
+                        + "count from 0 (label k = output k), subtract 1 from each" : ""));
             }
         }
+    }
+
+    /** Whether the labelled entries run from 1 up: none is labelled 0. */
+    private static boolean countsFromOne(List<Entry> entries) {
+        return entries.stream().allMatch(e -> e.label().orElse(1) > 0);
     }
 
     /** True when every entry has a label. */

@@ -104,6 +104,11 @@ public final class ExportPipeline {
                 ? StatisticsCache.origin(settings, preprocessing) : null;
         Calibration calibration = scheme.calibrates() ? calibrate(loaded.net(), input, cache, origin, passes,
                 notices, progress) : null;
+        if (calibration != null) {
+            notices.addAll(MeanScaleCheck.of(loaded.net(), preprocessing, calibration));
+            notices.addAll(BatchNormScaleCheck.of(loaded.net(), calibration));
+        }
+        notices.addAll(GreyCalibrationCheck.of(input));
         byte[] statistics = cache.save() == null ? null : StatisticsCache.encode(calibration, origin);
         ExportScheme.Exported exported = scheme.export(loaded.net(), calibration);
         if (input != null && calibration != null && settings.calibration().indices() == null

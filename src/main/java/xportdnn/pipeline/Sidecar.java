@@ -3,6 +3,7 @@ package xportdnn.pipeline;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.ToNumberPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -52,8 +53,11 @@ public record Sidecar(String format, String tool, String written, DigestedFile p
     public static final String FORMAT = "xportdnn-sidecar-1";
     public static final String SUFFIX = ".xportdnn.json";
 
+    // integers read back as Long (the default, Double, wrote the seed 20181017 as 2.0181017E7 and rounded seeds
+    // above 2^53); only untyped values, the Map toJson goes through, are affected
     private static final Gson GSON = new GsonBuilder().serializeNulls()
-            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).disableHtmlEscaping().create();
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).disableHtmlEscaping()
+            .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).create();
 
     /**
      * A file and its SHA-256.

@@ -91,6 +91,9 @@ public final class Validation implements Serializable {
     private final long[] fixedHits = new long[2];
     private long floatOnlyTop1;
     private long fixedOnlyTop1;
+    /** Labelled images whose float top-1 is the label minus one ({@link LabelCheck}). */
+    private long floatOneBelow;
+    private int classes;
     private long floatTiedTop;
     private long fixedTiedTop;
     /** Per average pooling (in net order), the images on which one of its pooled codes wrapped around. */
@@ -118,6 +121,7 @@ public final class Validation implements Serializable {
     /** Adds one image's class scores from both nets and its label, if known. */
     public void addImage(OptionalInt label, float[] floatScores, float[] fixedScores) {
         images++;
+        classes = floatScores.length;
         Prediction f = top5(floatScores);
         Prediction q = top5(fixedScores);
         if (f.classes()[0] == q.classes()[0]) {
@@ -133,6 +137,9 @@ public final class Validation implements Serializable {
             labelled++;
             boolean floatRight = count(floatHits, f.classes(), label.getAsInt());
             boolean fixedRight = count(fixedHits, q.classes(), label.getAsInt());
+            if (f.top1() == label.getAsInt() - 1) {
+                floatOneBelow++;
+            }
             if (floatRight && !fixedRight) {
                 floatOnlyTop1++;
             } else if (fixedRight && !floatRight) {
@@ -176,6 +183,8 @@ public final class Validation implements Serializable {
         agreeing += other.agreeing;
         floatOnlyTop1 += other.floatOnlyTop1;
         fixedOnlyTop1 += other.fixedOnlyTop1;
+        floatOneBelow += other.floatOneBelow;
+        classes = Math.max(classes, other.classes);
         floatTiedTop += other.floatTiedTop;
         fixedTiedTop += other.fixedTiedTop;
         other.wrappedAverages.forEach(this::addWrappedAverages);
@@ -191,6 +200,11 @@ public final class Validation implements Serializable {
 
     public Accuracy floatAccuracy() {
         return new Accuracy(floatHits[0], floatHits[1], labelled);
+    }
+
+    /** The float top-1 against the labels, for signs of a wrong input ({@link LabelCheck}). */
+    public LabelCheck floatLabelCheck() {
+        return new LabelCheck(labelled, floatHits[0], floatOneBelow, classes);
     }
 
     public Accuracy fixedAccuracy() {

@@ -62,6 +62,19 @@ class SidecarCliTest {
         return out;
     }
 
+    /** 2^53 + 1 is the first integer a double cannot hold: the seed is written as the integer it is. */
+    @Test
+    void theSeedIsWrittenExactly() throws Exception {
+        Path out = dir.resolve("seeded.prototxt");
+        CliRun run = CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
+                out.toString(), "--calibration_directory", IMAGES, "--calibration_seed", "9007199254740993",
+                "--mean_value", "128,128,128", "--bitwidths", "8,8,8", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        String json = Files.readString(dir.resolve("seeded.prototxt.xportdnn.json"));
+        assertTrue(json.contains("\"seed\": 9007199254740993,"), json);
+        assertTrue(json.contains("\"raw_scale\": 255,"), json);
+    }
+
     @Test
     void theExportWritesWhatItDidBesideThePrototxt() throws Exception {
         Path out = exportTinynet();
@@ -151,7 +164,7 @@ class SidecarCliTest {
     void aCorruptSidecarIsOneWarningAndIgnored() throws Exception {
         Path q = exportTinynet();
         Files.writeString(dir.resolve("tiny_q.prototxt.xportdnn.json"), "{\"format\": \"xportdnn-sidecar-1\", ");
-        CliRun run = validate(q, "--channel_swap", "0,1,2", "--mean_value", "128,128,128");
+        CliRun run = validate(q, "--channel_swap", "2,1,0", "--mean_value", "128,128,128");
         assertEquals(0, run.status(), run.stderr());
         assertEquals(1, run.stderr().lines().count(), run.stderr());
         assertTrue(run.stderr().startsWith("xportdnn: warning: " + dir.resolve("tiny_q.prototxt.xportdnn.json")
@@ -163,7 +176,7 @@ class SidecarCliTest {
     void aSidecarOfAnotherPrototxtIsOneWarningAndIgnored() throws Exception {
         Path q = exportTinynet();
         Files.writeString(q, "# edited after the export\n", StandardOpenOption.APPEND);
-        CliRun run = validate(q, "--channel_swap", "0,1,2", "--mean_value", "128,128,128");
+        CliRun run = validate(q, "--channel_swap", "2,1,0", "--mean_value", "128,128,128");
         assertEquals(0, run.status(), run.stderr());
         assertEquals(1, run.stderr().lines().count(), run.stderr());
         assertTrue(run.stderr().contains("was written for another prototxt (its SHA-256 differs"), run.stderr());
@@ -190,7 +203,7 @@ class SidecarCliTest {
         String recorded = "\"" + mean.toAbsolutePath().normalize() + "\"";
         assertTrue(json.contains(recorded), json);
         Files.writeString(sidecar, json.replace(recorded, "\"mean\\u0000.npy\"")); // edited by hand
-        CliRun run = validate(q, "--channel_swap", "0,1,2", "--mean_value", "128,128,128");
+        CliRun run = validate(q, "--channel_swap", "2,1,0", "--mean_value", "128,128,128");
         assertEquals(0, run.status(), run.stderr()); // a broken sidecar is ignored with a warning, as any other
         assertEquals(1, run.stderr().lines().count(), run.stderr());
         assertTrue(run.stderr().contains("names a mean file that is not a file path (mean\\0.npy); ignored it"),

@@ -216,4 +216,29 @@ class ImageSetTest {
                 .toList());
         assertEquals(List.of(images), ImageSet.files(images));
     }
+
+    private static ImageSet.Entry labelled(int label) {
+        return new ImageSet.Entry("img" + label, OptionalInt.of(label), color -> {
+            throw new AssertionError("not decoded");
+        });
+    }
+
+    /** Labels 1..3 for a 3-class output: one past the end, and no 0, is Caffe's 0-based numbering forgotten. */
+    @Test
+    void labelsCountedFromOneAreNamedInTheError() {
+        List<ImageSet.Entry> oneBased = List.of(labelled(1), labelled(2), labelled(3));
+        ModelException e = assertThrows(ModelException.class,
+                () -> ImageSet.requireLabelsBelow(3, oneBased, "val.txt", "output 'prob'"));
+        assertEquals("val.txt: image img3 has label 3, but output 'prob' has 3 classes (0-2); no label is 0, so the "
+                + "labels look counted from 1: Caffe's count from 0 (label k = output k), subtract 1 from each",
+                e.getMessage());
+        // a label far out of range, or a set that has a 0, is only out of range
+        List<ImageSet.Entry> withZero = List.of(labelled(0), labelled(3));
+        e = assertThrows(ModelException.class,
+                () -> ImageSet.requireLabelsBelow(3, withZero, "val.txt", "output 'prob'"));
+        assertFalse(e.getMessage().contains("counted from 1"), e.getMessage());
+        e = assertThrows(ModelException.class,
+                () -> ImageSet.requireLabelsBelow(3, List.of(labelled(1), labelled(7)), "val.txt", "output 'prob'"));
+        assertFalse(e.getMessage().contains("counted from 1"), e.getMessage());
+    }
 }

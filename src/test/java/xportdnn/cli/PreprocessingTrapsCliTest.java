@@ -1,0 +1,142 @@
+package xportdnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Valid but wrong input that used to give plausible, wrong results in silence now gets a warning naming the likely
+ * cause; the example's correct commands get none. The example net classifies red, green and blue pictures (three
+ * classes, mean 128 per channel on 0-255 pixels).
+ */
+class PreprocessingTrapsCliTest {
+
+    private static final String DEPLOY = "examples/tinynet/deploy.prototxt";
+    private static final String WEIGHTS = "examples/tinynet/tinynet.caffemodel";
+    private static final String IMAGES = "examples/tinynet/images";
+    private static final Path VAL = Path.of("examples/tinynet/val.txt");
+
+    @TempDir
+    Path dir;
+
+    private CliRun export(String images, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--deploy_model", DEPLOY, "--weights", WEIGHTS,
+                "--quantized_deploy_model", dir.resolve("q.prototxt").toString(), "--bitwidths", "8,8,8",
+                "--calibration_directory", images, "--quiet"));
+        args.addAll(List.of(extra));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, run.status(), run.stderr());
+        return run;
+    }
+
+    private static CliRun infer(Path images, String... extra) {
+        List<String> args = new ArrayList<>(List.of("infer", "--deploy_model", DEPLOY, "--weights", WEIGHTS,
+                "--images", images.toString(), "--quiet"));
+        args.addAll(List.of(extra));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, run.status(), run.stderr());
+        return run;
+    }
+
+    private static List<String> warnings(CliRun run) {
+        return run.stderr().lines().filter(l -> l.startsWith("xportdnn: warning:")).toList();
+    }
+
+    @Test
+    void theCorrectCommandsWarnOfNothing() {
+        assertEquals(List.of(), warnings(export(IMAGES, "--mean_value", "128,128,128")));
+        CliRun infer = infer(VAL, "--mean_value", "128,128,128");
+        assertTrue(infer.stdout().contains("top-1 accuracy 1.0000"), infer.stdout());
+        assertEquals(List.of(), warnings(infer));
+    }
+
+    /** Without --raw_scale 255 the [0,1] pixels minus 128 are all about -128: the net sees the negated mean. */
+    @Test
+    void aMeanInZeroTo255WithPixelsInZeroToOneIsNamed() {
+        List<String> w = warnings(export(IMAGES, "--mean_value", "128,128,128", "--raw_scale", "1"));
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).contains("after --raw_scale 1, the mean subtracted from them averages 128")
+                && w.get(0).contains("give --raw_scale 255"), w.get(0));
+        // the float net's predictions on a labelled set show the same mistake
+        CliRun infer = infer(VAL, "--mean_value", "128,128,128", "--raw_scale", "1");
+        assertEquals(1, warnings(infer).size(), infer.stderr());
+        assertTrue(infer.stderr().contains("no better than guessing (1 in 3)"), infer.stderr());
+    }
+
+    /** validate and compare say so too: their float net scores the set at chance. */
+    @Test
+    void validateAndCompareNameAForgottenRawScale() {
+        export(IMAGES, "--mean_value", "128,128,128");
+        CliRun validate = CliRun.of("validate", "--deploy_model", dir.resolve("q.prototxt").toString(), "--weights",
+                WEIGHTS, "--images", VAL.toString(), "--raw_scale", "1", "--quiet");
+        assertEquals(0, validate.status(), validate.stderr());
+        assertTrue(warnings(validate).stream().anyMatch(w -> w.contains("no better than guessing (1 in 3)")),
+                validate.stderr());
+        CliRun compare = CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                VAL.toString(), "--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--raw_scale", "1",
+                "--schemes", "naive:8", "--quiet");
+        assertEquals(0, compare.status(), compare.stderr());
+        List<String> w = warnings(compare);
+        assertEquals(2, w.size(), compare.stderr());
+        assertTrue(w.get(0).contains("give --raw_scale 255") && w.get(1).contains("no better than guessing"),
+                compare.stderr());
+    }
+
+    @Test
+    void aMeanInZeroToOneWithPixelsInZeroTo255IsNamed() {
+        List<String> w = warnings(export(IMAGES, "--mean_value", "0.5,0.5,0.5"));
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).contains("the mean looks given on another scale than the pixels"), w.get(0));
+    }
+
+    @Test
+    void greyCalibrationImagesForAColourNetAreNamed() throws Exception {
+        Path grey = Files.createDirectory(dir.resolve("grey"));
+        Random random = new Random(7);
+        for (int i = 0; i < 4; i++) {
+            // one channel, and a grey picture saved in colour: both are grey
+            BufferedImage image = new BufferedImage(32, 32, i % 2 == 0 ? BufferedImage.TYPE_BYTE_GRAY
+                    : BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 32; y++) {
+                for (int x = 0; x < 32; x++) {
+                    int v = random.nextInt(256);
+                    image.setRGB(x, y, v << 16 | v << 8 | v);
+                }
+            }
+            ImageIO.write(image, "png", grey.resolve("g" + i + ".png").toFile());
+        }
+        List<String> w = warnings(export(grey.toString(), "--mean_value", "128,128,128", "--calibration_size", "4"));
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).contains("all 4 calibration images are grey, but the net takes colour"), w.get(0));
+    }
+
+    /** Labels 1..3 for classes 0..2: without the last class in the set, no label is out of range. */
+    @Test
+    void labelsCountedFromOneAreNamed() throws Exception {
+        Path oneBased = dir.resolve("val.txt");
+        List<String> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(VAL)) {
+            String[] f = line.split(" ");
+            int label = Integer.parseInt(f[1]);
+            if (label < 2) {
+                lines.add(Path.of("examples/tinynet").toAbsolutePath().resolve(f[0]) + " " + (label + 1));
+            }
+        }
+        Files.write(oneBased, lines);
+        CliRun run = infer(oneBased, "--mean_value", "128,128,128");
+        assertEquals(1, warnings(run).size(), run.stderr());
+        assertTrue(run.stderr().contains("the float net's top-1 is the label minus one on 100.0% of the 40 labelled "
+                + "images, the label itself on 0.0%: the labels look counted from 1"), run.stderr());
+        assertFalse(run.stderr().contains("no better than guessing"), run.stderr());
+    }
+}

@@ -1,0 +1,78 @@
+package xportdnn.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import xportdnn.data.Preprocessing;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.TestWeights;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.quant.TestStatistics;
+
+/** The preprocessing checks' bounds, by hand on statistics given directly. */
+class PreprocessingChecksTest {
+
+    private static final String PROTOTXT = """
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 2 dim: 2 } } }
+            layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
+                    convolution_param { num_output: 2 kernel_size: 1 } }
+            layer { name: "bn" type: "BatchNorm" bottom: "conv" top: "conv" }
+            """;
+
+    /**
+     * BatchNorm statistics stored as Caffe's running sums with scale factor 2: mean (3, 0), variance (7, 2), so
+     * the trained root mean square is sqrt(((7 + 9) + (2 + 0)) / 2) = 3.
+     */
+    private static Net net() {
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(TestWeights.layer("conv", TestWeights.blob(new int[] {2, 3, 1, 1}, 1, 0, 0, 0, 1, 0),
+                        TestWeights.blob(new int[] {2}, 0, 0)))
+                .addLayer(TestWeights.layer("bn", TestWeights.blob(new int[] {2}, 6, 0),
+                        TestWeights.blob(new int[] {2}, 14, 4), TestWeights.blob(new int[] {1}, 2)))
+                .build();
+        return NetLoader.build(TestWeights.definition(PROTOTXT), weights);
+    }
+
+    private static Calibration calibration(String layer, float... values) {
+        return new Calibration(Map.of(layer, TestStatistics.of(values)), List.of("a.png"), List.of("a.png"));
+    }
+
+    @Test
+    void aConvolutionOutputTenTimesOffItsBatchNormsTrainingIsNamed() {
+        String w = BatchNormScaleCheck.of(net(), calibration("conv", 31, -31)).get(0).text();
+        assertTrue(w.contains("layer 'conv' outputs a root mean square of 31.0 on the calibration images, but its "
+                + "BatchNorm 'bn' was trained on 3.00 (10.3 times more)") && w.contains("--input_scale"), w);
+        assertEquals(List.of(), BatchNormScaleCheck.of(net(), calibration("conv", 29, -29)));
+        assertTrue(BatchNormScaleCheck.of(net(), calibration("conv", 0.29f)).get(0).text().contains("10.3 times less"));
+        assertEquals(List.of(), BatchNormScaleCheck.of(net(), calibration("conv", 0.31f)));
+    }
+
+    /** Mean 100, 110, 120 (average 110), --input_scale 0.5: the data blob's average a is (pixels - 110) * 0.5. */
+    private static List<Notice> meanCheck(float rawScale, float dataAverage) {
+        Preprocessing p = new Preprocessing(new int[] {3, 2, 2}, null, null, rawScale, new float[] {100, 110, 120},
+                null, 0.5f);
+        return MeanScaleCheck.of(net(), p, calibration("data", dataAverage));
+    }
+
+    @Test
+    void pixelsTenTimesOffTheMeanAreNamedWithTheLikelyFlag() {
+        // pixels 10 = a tenth of the mean: with --raw_scale 1 no pixel can reach the mean
+        String w = meanCheck(1, -50).get(0).text();
+        assertTrue(w.contains("average 10.0 per value after --raw_scale 1, the mean subtracted from them averages "
+                + "110") && w.contains("give --raw_scale 255"), w);
+        assertTrue(meanCheck(255, -50).get(0).text().contains("far darker images than the mean's"));
+        assertEquals(List.of(), meanCheck(1, -49)); // pixels 12
+        assertEquals(List.of(), meanCheck(255, 440)); // pixels 990
+        assertTrue(meanCheck(255, 500).get(0).text().contains("the mean looks given on another scale")); // 1110
+    }
+
+    @Test
+    void noMeanIsNotChecked() {
+        Preprocessing p = new Preprocessing(new int[] {3, 2, 2}, null, null, 1, null, null, 1);
+        assertEquals(List.of(), MeanScaleCheck.of(net(), p, calibration("data", -1000)));
+    }
+}
