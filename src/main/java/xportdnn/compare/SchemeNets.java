@@ -56,7 +56,7 @@ final class SchemeNets {
                     .export(net, calibration);
             case DYNAMICFIXED -> ExportScheme.dynamicFixed(bits, true).export(net, calibration);
             case NAIVE -> {
-                ExportScheme.Exported max = ExportScheme.xilinx(ThresholdMethod.parse("max"), bits)
+                ExportScheme.Exported max = ExportScheme.simulatedXilinx(ThresholdMethod.parse("max"), bits)
                         .export(net, calibration);
                 yield new ExportScheme.Exported(perTensorWeights(max.net()), null, simulatorOnly(max.notices()),
                         max.summary());
@@ -97,11 +97,11 @@ final class SchemeNets {
      */
     private static ExportScheme.Exported aciq(Net net, Calibration calibration, int b) {
         ThresholdMethod laplace = ThresholdMethod.parse("aciq-laplace");
-        ExportScheme.Exported weightsOnly = ExportScheme.xilinx(laplace, new InParamsOut(b, b, b))
+        ExportScheme.Exported weightsOnly = ExportScheme.simulatedXilinx(laplace, new InParamsOut(b, b, b))
                 .export(net, calibration);
-        NetParameter unsigned = ExportScheme.xilinx(laplace, new InParamsOut(b + 1, b, b + 1))
+        NetParameter unsigned = ExportScheme.simulatedXilinx(laplace, new InParamsOut(b + 1, b, b + 1))
                 .export(net, calibration).net();
-        NetParameter wide = ExportScheme.xilinx(laplace, new InParamsOut(ACIQ_WIDE_BITS, b, ACIQ_WIDE_BITS))
+        NetParameter wide = ExportScheme.simulatedXilinx(laplace, new InParamsOut(ACIQ_WIDE_BITS, b, ACIQ_WIDE_BITS))
                 .export(net, calibration).net();
         F8NetScheme signs = new F8NetScheme(net);
         NetParameter.Builder out = weightsOnly.net().toBuilder();

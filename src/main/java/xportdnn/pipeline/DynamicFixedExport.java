@@ -63,6 +63,7 @@ record DynamicFixedExport(InParamsOut bitwidths, InParamsOut fractionalLengths, 
         List<Notice> notices = new ArrayList<>(Notice.rebatched(result.rebatchedInputs()));
         notices.addAll(Notice.unsupported(net));
         notices.addAll(Notice.partialAverages(net));
+        notices.addAll(Notice.dynamicFixedAverages(net));
         Function<NetParameter, Map<String, Object>> json = report ? written -> ReportJson.dynamicFixedTree(bitwidths,
                 calibrates() ? "auto" : "uniform", written) : null;
         return new Exported(result.net(), json, notices, "wrote " + result.blockCount()

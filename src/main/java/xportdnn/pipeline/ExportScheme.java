@@ -21,6 +21,15 @@ public interface ExportScheme {
     }
 
     /**
+     * Xilinx blocks for a scheme only the simulator runs (compare's naive and aciq): as {@link #xilinx}, but a
+     * product's or weighted sum's inputs keep their own thresholds ({@link
+     * xportdnn.quant.XilinxThresholds#simulated}).
+     */
+    static ExportScheme simulatedXilinx(ThresholdMethod method, InParamsOut bitwidths) {
+        return new XilinxExport(method, bitwidths, true, false, true);
+    }
+
+    /**
      * DynamicFixed mode with formats chosen per layer from calibration ({@code --fl_bitwidths auto}), any bitwidths
      * accepted.
      *

@@ -91,6 +91,28 @@ public record Notice(boolean warning, String text) {
         return notices;
     }
 
+    /**
+     * One warning per AVE Pooling whose window DynamicFixed mode cannot average: its multiplier is
+     * {@code 1 / (kh kw)} as a signed byte with 8 fractional bits ({@link AveragePooling#dynamicFixed}), which is 0
+     * for a window of more than 256 values (a global pooling of a 32x32 map: every average written as 0) and
+     * overflows for one of 1 or 2.
+     */
+    static List<Notice> dynamicFixedAverages(Net net) {
+        List<Notice> notices = new ArrayList<>();
+        for (Layer layer : averagePoolings(net)) {
+            PoolGeometry w = PoolGeometry.of(layer.param(), net.shape(layer.bottoms().get(0)));
+            AveragePooling pooling = AveragePooling.dynamicFixed(w.kernelH(), w.kernelW(), 0, 0, 8);
+            if (!pooling.averages()) {
+                notices.add(warning(String.format(Locale.ROOT, "layer '%s' (AVE Pooling, kernel %dx%d): CHaiDNN's "
+                        + "DynamicFixed mode multiplies a window's sum by 1/%d in a signed byte of 8 fractional bits, "
+                        + "which is %d, so the device's averages are wrong (0 for every window of more than 256 "
+                        + "values); pool in steps of at most 256 values or use Xilinx mode", layer.name(), w.kernelH(),
+                        w.kernelW(), w.kernelH() * w.kernelW(), pooling.multiplier())));
+            }
+        }
+        return notices;
+    }
+
     private static List<Layer> averagePoolings(Net net) {
         return net.layers().stream().filter(l -> l.layerType() == LayerType.POOLING
                 && l.param().getPoolingParam().getPool() == PoolMethod.AVE).toList();

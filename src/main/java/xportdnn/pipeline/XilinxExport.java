@@ -16,10 +16,16 @@ import xportdnn.quant.XilinxThresholds;
 /**
  * {@code quant_type: "Xilinx"}: every activation threshold chosen from the calibration statistics with
  * {@code method} and propagated through the graph, per-channel weight thresholds (of the fused weights where
- * BatchNorm/Scale follow a convolution), and optionally the per-layer report.
+ * BatchNorm/Scale follow a convolution), and optionally the per-layer report. With {@code simulatedOnly}, the
+ * blocks of a scheme only the simulator runs ({@link XilinxThresholds#simulated}).
  */
-record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allowAnyBitwidth, boolean report)
-        implements ExportScheme {
+record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allowAnyBitwidth, boolean report,
+                    boolean simulatedOnly) implements ExportScheme {
+
+    /** CHaiDNN's Xilinx mode. */
+    XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allowAnyBitwidth, boolean report) {
+        this(method, bitwidths, allowAnyBitwidth, report, false);
+    }
 
     @Override
     public boolean calibrates() {
@@ -28,8 +34,9 @@ record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allow
 
     @Override
     public Exported export(Net net, Calibration calibration) {
-        XilinxThresholds thresholds = XilinxThresholds.compute(net, calibration.statistics(), method,
-                bitwidths.out());
+        XilinxThresholds thresholds = simulatedOnly
+                ? XilinxThresholds.simulated(net, calibration.statistics(), method, bitwidths.out())
+                : XilinxThresholds.compute(net, calibration.statistics(), method, bitwidths.out());
         XilinxExporter.Result result = XilinxExporter.export(net, bitwidths, thresholds, allowAnyBitwidth);
         List<Notice> notices = new ArrayList<>(Notice.rebatched(result.rebatchedInputs()));
         notices.addAll(Notice.unsupported(net));

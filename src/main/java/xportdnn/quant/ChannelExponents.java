@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.Set;
 import xportdnn.calib.AbsHistogram;
 import xportdnn.calib.ChannelStatistics;
+import xportdnn.model.ChaidnnSupport;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
+import xportdnn.model.Shapes;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import xportdnn.precision.BlockFloat;
 
@@ -25,13 +27,17 @@ import xportdnn.precision.BlockFloat;
  * {@link #GUARD_BITS} guard bits.
  *
  * <p>A blob's exponents follow the layers that write it, as the per-blob walk ({@link XilinxThresholds}) does: a
- * computing layer sets its top's from its own output's statistics (an in-place ReLU replaces its convolution's); a
- * pass-through layer (max pooling, Split, Dropout...) hands its input's on; a Concat along the channels puts its
- * inputs' side by side (no re-alignment: each channel keeps its exponent); a convolution's output channel is raised
+ * computing layer sets its top's from its own output's statistics (an in-place ReLU replaces its convolution's; an
+ * in-place layer computed in float, e.g. a Sigmoid, raises them to its own, as one blob name holds both); a
+ * pass-through layer (max pooling, Split, Dropout, a Slice along another axis...) hands its input's on; a Concat
+ * along the channels puts its inputs' side by side (no re-alignment: each channel keeps its exponent), a Slice along
+ * the channels hands each output its own channels'; a convolution's output channel is raised
  * to the exponent covering its bias where the bias would not fit (the device clips it); then, until nothing
- * changes, an Eltwise's inputs are re-aligned channel by channel to the largest of their exponents, a
- * pass-through's input and output to the larger of the two, and a Concat's output to its inputs' exponents where
- * those rose.
+ * changes, the inputs of an Eltwise on its inputs' scale (a plain sum or a max, {@link
+ * XilinxThresholds#onInputScale}; a product or weighted sum, computed in float, reads each input in its own) are
+ * re-aligned channel by channel to the largest of their exponents, a pass-through's input and output to the larger
+ * of the two, and a Concat's output (a channel Slice's input) to its inputs' (outputs') exponents where those
+ * rose.
  */
 public final class ChannelExponents {
 
@@ -91,15 +97,25 @@ public final class ChannelExponents {
             if (averagePooling(l) && statistics.containsKey(l.name())) {
                 blobs.put(l.tops().get(0), Arrays.stream(wholeBlob(statistics.get(l.name()), m))
                         .map(e -> e + GUARD_BITS).toArray());
-            } else if (keepsChannels(l) && blobs.containsKey(in.get(0))) {
+            } else if (keepsChannels(l, net) && blobs.containsKey(in.get(0))) {
                 int[] e = blobs.get(in.get(0));
                 l.tops().forEach(t -> blobs.put(t, e));
+            } else if (channelSlice(l, net) && blobs.containsKey(in.get(0))) {
+                int[] e = blobs.get(in.get(0));
+                int from = 0;
+                for (String t : l.tops()) {
+                    int channels = net.shape(t)[1];
+                    blobs.put(t, Arrays.copyOfRange(e, from, from + channels));
+                    from += channels;
+                }
             } else if (l.layerType() == LayerType.CONCAT && in.stream().allMatch(blobs::containsKey)
                     && concatAxis(l) == 1) {
                 blobs.put(l.tops().get(0), in.stream().map(blobs::get).flatMapToInt(Arrays::stream).toArray());
             } else if (statistics.containsKey(l.name())) {
                 ChannelStatistics s = statistics.get(l.name());
-                int[] e = averaged.contains(l.tops().get(0)) ? wholeBlob(s, m) : leastDivergence(s, m);
+                int[] own = averaged.contains(l.tops().get(0)) ? wholeBlob(s, m) : leastDivergence(s, m);
+                int[] e = coversProducer(l) && blobs.containsKey(in.get(0)) ? largest(blobs.get(in.get(0)), own)
+                        : own;
                 l.tops().forEach(t -> blobs.put(t, e));
             }
         }
@@ -111,8 +127,9 @@ public final class ChannelExponents {
         for (boolean changed = true; changed;) {
             changed = false;
             for (Layer l : net.layers()) {
-                List<String> linked = l.layerType() == LayerType.ELTWISE ? l.bottoms()
-                        : keepsChannels(l) && !averagePooling(l)
+                List<String> linked = l.layerType() == LayerType.ELTWISE
+                        ? XilinxThresholds.onInputScale(l) ? l.bottoms() : List.of()
+                        : keepsChannels(l, net) && !averagePooling(l)
                                 ? List.of(l.bottoms().get(0), l.tops().get(0)) : List.of();
                 if (linked.size() > 1 && linked.stream().allMatch(blobs::containsKey)) {
                     changed |= raiseToLargest(linked.stream().map(blobs::get).toList());
@@ -120,6 +137,10 @@ public final class ChannelExponents {
                 if (l.layerType() == LayerType.CONCAT && concatAxis(l) == 1 && blobs.containsKey(l.tops().get(0))
                         && l.bottoms().stream().allMatch(blobs::containsKey)) {
                     changed |= raiseConcat(blobs.get(l.tops().get(0)), l.bottoms().stream().map(blobs::get).toList());
+                }
+                if (channelSlice(l, net) && blobs.containsKey(l.bottoms().get(0))
+                        && l.tops().stream().allMatch(blobs::containsKey)) { // a Concat backwards
+                    changed |= raiseConcat(blobs.get(l.bottoms().get(0)), l.tops().stream().map(blobs::get).toList());
                 }
             }
         }
@@ -147,12 +168,46 @@ public final class ChannelExponents {
     }
 
     /**
-     * A pass-through layer whose output channels are its input's: not a Flatten, Reshape or Permute, which move
-     * values to other channels, so their outputs get exponents of their own.
+     * A layer whose outputs hold its input's values in its input's channels: a pass-through layer but a Flatten,
+     * Reshape or Permute, which move values to other channels, so their outputs get exponents of their own; a
+     * Slice along another axis than the channels.
      */
-    private static boolean keepsChannels(Layer l) {
+    private static boolean keepsChannels(Layer l, Net net) {
         return XilinxThresholds.PASS_THROUGH.contains(l.layerType())
-                && !EnumSet.of(LayerType.FLATTEN, LayerType.RESHAPE, LayerType.PERMUTE).contains(l.layerType());
+                && !EnumSet.of(LayerType.FLATTEN, LayerType.RESHAPE, LayerType.PERMUTE).contains(l.layerType())
+                || l.layerType() == LayerType.SLICE && sliceAxis(l, net) != 1;
+    }
+
+    /**
+     * A Slice along the channels: each output takes its channels' exponents of the input. (Its statistics are
+     * those of its first output only, so an exponent of its own would give the other outputs the first one's.)
+     */
+    private static boolean channelSlice(Layer l, Net net) {
+        return l.layerType() == LayerType.SLICE && sliceAxis(l, net) == 1;
+    }
+
+    private static int sliceAxis(Layer l, Net net) {
+        var p = l.param().getSliceParam();
+        return p.hasSliceDim() ? (int) p.getSliceDim()
+                : Shapes.axis(l.name(), "slice_param.axis", p.getAxis(), net.shape(l.bottoms().get(0)).length);
+    }
+
+    /**
+     * An in-place layer the simulator computes in float (a Sigmoid, TanH, AbsVal, PReLU or leaky ReLU rewriting a
+     * convolution's output): the one blob name holds the producer's codes before it and its values after, so the
+     * exponents must cover both. (Taking the layer's own alone, a convolution before a Sigmoid wrote its output
+     * clipped at the Sigmoid's range of 1.)
+     */
+    private static boolean coversProducer(Layer l) {
+        return l.inPlace() && !(l.layerType() == LayerType.RELU
+                && ChaidnnSupport.of(l.param()) != ChaidnnSupport.UNSUPPORTED);
+    }
+
+    /** Channel by channel, the larger of two exponent arrays of one blob. */
+    private static int[] largest(int[] a, int[] b) {
+        int[] e = a.clone();
+        raiseToLargest(List.of(e, b.clone()));
+        return e;
     }
 
     /** Raises every array channel by channel to the largest; whether any changed. */

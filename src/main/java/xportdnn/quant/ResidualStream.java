@@ -10,9 +10,10 @@ import xportdnn.model.Net;
 
 /**
  * The blobs of a net's residual stream, which block floating point holds with a wider mantissa
- * ({@link xportdnn.precision.BlockFloatScheme}): every blob an Eltwise reads or writes (ResNet's shortcut, its
- * branch's last convolution output, the sum after its ReLU), as block-floating-point designs keep their
- * accumulations wide. Only where the wider codes need nothing else of the device: a blob written by a convolution or
+ * ({@link xportdnn.precision.BlockFloatScheme}): every blob an Eltwise on codes (a plain sum or a max, {@link
+ * XilinxThresholds#onInputScale}) reads or writes (ResNet's shortcut, its branch's last convolution output, the sum
+ * after its ReLU), as block-floating-point designs keep their accumulations wide. Not a product's or weighted sum's:
+ * the simulator computes those in float, so they accumulate nothing in codes, and their output is a float blob. Only where the wider codes need nothing else of the device: a blob written by a convolution or
  * an Eltwise (and rewritten in place, e.g. by a ReLU) and read only by convolutions, Eltwise layers and in-place
  * layers. A blob a pooling or a Concat reads keeps the scheme's width (an average pooling's arithmetic works in its
  * output's container; the classifier head of ResNet reads the last sum so).
@@ -31,26 +32,26 @@ public final class ResidualStream {
 
     /** The residual stream's blob names. */
     public static Set<String> of(Net net) {
-        Map<String, LayerType> writers = new HashMap<>();
+        Map<String, Boolean> widthKeepingWriter = new HashMap<>(); // per blob, whether a convolution or sum wrote it
         Set<String> eltwise = new HashSet<>();
         Set<String> otherReaders = new HashSet<>();
         for (Layer l : net.layers()) {
-            if (l.layerType() == LayerType.ELTWISE) {
+            boolean onCodes = l.layerType() == LayerType.ELTWISE && XilinxThresholds.onInputScale(l);
+            if (onCodes) {
                 eltwise.addAll(l.bottoms());
                 eltwise.addAll(l.tops());
             }
-            boolean widthKeeping = l.layerType() == LayerType.CONVOLUTION || l.layerType() == LayerType.ELTWISE;
+            boolean widthKeeping = l.layerType() == LayerType.CONVOLUTION || onCodes;
             if (!widthKeeping && !l.inPlace()) {
                 otherReaders.addAll(l.bottoms());
             }
             if (!l.inPlace()) {
-                l.tops().forEach(t -> writers.put(t, l.layerType()));
+                l.tops().forEach(t -> widthKeepingWriter.put(t, widthKeeping));
             }
         }
         Set<String> stream = new HashSet<>();
         for (String blob : eltwise) {
-            LayerType writer = writers.get(blob);
-            if ((writer == LayerType.CONVOLUTION || writer == LayerType.ELTWISE) && !otherReaders.contains(blob)) {
+            if (widthKeepingWriter.getOrDefault(blob, false) && !otherReaders.contains(blob)) {
                 stream.add(blob);
             }
         }

@@ -35,7 +35,8 @@ import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
  * replaces the convolution's); a pass-through layer ({@link #PASS_THROUGH}: its output values are those of its
  * input, picked or rearranged) sets its tops to its first bottom's value; an Eltwise sets every bottom and its
  * top to the largest bottom value (a product or a weighted sum, {@link #onInputScale}, sets its top to its own
- * threshold instead); a Concat sets every bottom and its top to its own threshold.</li>
+ * threshold instead, and {@link #simulated} leaves its bottoms their own); a Concat sets every bottom and its top
+ * to its own threshold.</li>
  * <li>Walking back: a pass-through layer's input takes its outputs' final value (the largest). The device writes a
  * pass-through's codes unchanged, so when a later layer changed the output's threshold (an in-place ReLU after a
  * pooling, a Concat of poolings) the layer producing the codes must write them in it.</li>
@@ -136,6 +137,30 @@ public final class XilinxThresholds {
      */
     public static XilinxThresholds compute(Net net, Map<String, BlobHistograms> statistics, ThresholdMethod method,
             int bitwidth, AveragePoolingRange averagePooling) {
+        return compute(net, statistics, method, bitwidth, averagePooling, true);
+    }
+
+    /**
+     * As {@link #compute(Net, Map, ThresholdMethod, int)} for a scheme only the simulator runs (compare's naive and
+     * aciq), where an Eltwise not on its inputs' scale ({@link #onInputScale}: a product, a weighted sum) leaves each
+     * input its own threshold. CHaiDNN's block holds one th_layer_in for all of a layer's inputs, so on the device
+     * they share one; the simulator computes such an Eltwise in float from each input's values, and a product needs
+     * no common scale at all. Shared, a product of a small input by a large one (ranges 3 and 130) rounded the small
+     * one to a few codes: 16 dB at the product instead of 40.
+     */
+    public static XilinxThresholds simulated(Net net, Map<String, BlobHistograms> statistics, ThresholdMethod method,
+            int bitwidth) {
+        return compute(net, statistics, method, bitwidth, null, false);
+    }
+
+    /**
+     * @param offScaleInputsShared whether an Eltwise not on its inputs' scale still makes its inputs share their
+     *                             largest threshold (the device's one th_layer_in)
+     */
+    private static XilinxThresholds compute(Net net, Map<String, BlobHistograms> statistics, ThresholdMethod method,
+            int bitwidth, AveragePoolingRange averagePooling, boolean offScaleInputsShared) {
+        Predicate<Layer> sharedInputs = l -> l.layerType() == LayerType.ELTWISE
+                && (offScaleInputsShared || onInputScale(l));
         Predicate<Layer> ownRange = l -> averagePooling != null && l.layerType() == LayerType.POOLING
                 && l.param().getPoolingParam().getPool() == PoolMethod.AVE;
         Predicate<Layer> passesThrough = l -> PASS_THROUGH.contains(l.layerType()) && !ownRange.test(l);
@@ -163,7 +188,7 @@ public final class XilinxThresholds {
                 own.put(l.name(), t);
                 if (l.type() == LayerType.CONCAT) {
                     setAll(value, l.bottoms(), t);
-                } else if (l.type() == LayerType.ELTWISE) { // a product's or weighted sum's inputs still share one
+                } else if (sharedInputs.test(l.layer())) { // a product's or weighted sum's inputs on the device
                     setAll(value, l.bottoms(), max(value, l.bottoms()));
                 }
                 setAll(value, l.tops(), t);
@@ -173,7 +198,7 @@ public final class XilinxThresholds {
         Map<String, BatchNormFusion> fusions = BatchNormFusion.find(net);
         Map<String, ConvolutionBias> biases = convolutionBiases(steps, fusions);
         biases.forEach((blob, conv) -> value.put(blob, biasAwareThreshold(value.get(blob), conv.bias(), bitwidth)));
-        settleSharedInputs(steps, value, passesThrough);
+        settleSharedInputs(steps, value, passesThrough, sharedInputs);
         List<String> warnings = new ArrayList<>();
         biases.forEach((blob, conv) -> clippedBias(conv, value.get(blob)).ifPresent(warnings::add));
 
@@ -383,7 +408,7 @@ public final class XilinxThresholds {
      * holds.
      */
     private static void settleSharedInputs(List<Step> steps, Map<String, Double> value,
-            Predicate<Layer> passesThrough) {
+            Predicate<Layer> passesThrough, Predicate<Layer> sharedInputs) {
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -392,7 +417,7 @@ public final class XilinxThresholds {
                     List<String> blobs = new ArrayList<>(l.tops());
                     blobs.add(l.bottoms().get(0));
                     changed |= raise(value, blobs, max(value, blobs));
-                } else if (l.type() == LayerType.ELTWISE) {
+                } else if (sharedInputs.test(l.layer())) {
                     changed |= raise(value, l.bottoms(), max(value, l.bottoms()));
                 } else if (l.type() == LayerType.CONCAT) {
                     double m = Math.max(max(value, l.bottoms()), max(value, l.tops()));

@@ -38,6 +38,34 @@ class NoticeTest {
     }
 
     /**
+     * DynamicFixed's average-pooling multiplier is floor(256 / (kh kw)) as a signed byte: 0 for the 1,024 values of
+     * a global pooling of 32x32 (every average 0: compare's dynamicfixed:8 scored such a net at 0 dB and 0% agreement
+     * without a word), -128 for a window of 2; 256 values give 1, 3 give 85, both fine.
+     */
+    @Test
+    void anAveragePoolingDynamicFixedCannotAverageIsWarnedOf() {
+        Net net = NetLoader.build(TestWeights.definition("""
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 32 dim: 32 } } }
+                layer { name: "global" type: "Pooling" bottom: "data" top: "g" pooling_param { pool: AVE global_pooling: true } }
+                layer { name: "pair" type: "Pooling" bottom: "data" top: "p"
+                        pooling_param { pool: AVE kernel_h: 1 kernel_w: 2 stride: 2 } }
+                layer { name: "most" type: "Pooling" bottom: "data" top: "m" pooling_param { pool: AVE kernel_size: 16 stride: 16 } }
+                layer { name: "few" type: "Pooling" bottom: "data" top: "f"
+                        pooling_param { pool: AVE kernel_h: 1 kernel_w: 3 stride: 3 } }
+                """), null);
+        List<Notice> notices = Notice.dynamicFixedAverages(net);
+        assertEquals(2, notices.size(), notices.toString());
+        assertTrue(notices.get(0).warning());
+        assertEquals("layer 'global' (AVE Pooling, kernel 32x32): CHaiDNN's DynamicFixed mode multiplies a window's "
+                + "sum by 1/1024 in a signed byte of 8 fractional bits, which is 0, so the device's averages are wrong "
+                + "(0 for every window of more than 256 values); pool in steps of at most 256 values or use Xilinx "
+                + "mode", notices.get(0).text());
+        assertTrue(notices.get(1).text().startsWith("layer 'pair' (AVE Pooling, kernel 1x2)")
+                && notices.get(1).text().contains("1/2 in a signed byte of 8 fractional bits, which is -128"),
+                notices.get(1).text());
+    }
+
+    /**
      * Caffe divides a window reaching past the padded input (ceil rounding) by the part inside, CHaiDNN by the whole
      * kernel (AveragePooling): 4 columns pooled 3 at stride 2 end in a window of 2 columns, one of 3 padded by 1 in
      * one of 2. Windows that tile the input, or reach only into the padding, divide alike.

@@ -30,17 +30,17 @@ import xportdnn.validate.Validation;
  * (each BatchNorm's mean and variance are those of its input on the example images, as training leaves them), written
  * to files, exported and validated on the shipped example's images.
  */
-final class UnseenNets {
+public final class UnseenNets {
 
-    static final String LIST = "examples/tinynet/val.txt";
+    public static final String LIST = "examples/tinynet/val.txt";
     /** Pixels in [0, 1], no mean subtracted: every convolution's output carries an offset BatchNorm removes. */
-    static final PreprocessingFlags FLAGS = new PreprocessingFlags(null, null, null, 1f, new float[] {0, 0, 0}, null,
+    public static final PreprocessingFlags FLAGS = new PreprocessingFlags(null, null, null, 1f, new float[] {0, 0, 0}, null,
             1f);
-    static final CalibrationSettings CALIBRATION = new CalibrationSettings(LIST, 10, 3L, null, 8, FLAGS);
+    public static final CalibrationSettings CALIBRATION = new CalibrationSettings(LIST, 10, 3L, null, 8, FLAGS);
     static final InParamsOut EIGHT = new InParamsOut(8, 8, 8);
 
     /** Global average pooling of the blob named by the format argument, then 3 class scores. */
-    static final String CLASSIFIER_HEAD = """
+    public static final String CLASSIFIER_HEAD = """
             layer { name: "pool" type: "Pooling" bottom: "%s" top: "pool" pooling_param { pool: AVE global_pooling: true } }
             layer { name: "fc" type: "InnerProduct" bottom: "pool" top: "fc" inner_product_param { num_output: 3 } }
             """;
@@ -55,7 +55,7 @@ final class UnseenNets {
     }
 
     /** A written float net: its prototxt and caffemodel. */
-    record NetFiles(Path deploy, Path weights) {
+    public record NetFiles(Path deploy, Path weights) {
     }
 
     /** What an export and its validation gave. */
@@ -71,7 +71,7 @@ final class UnseenNets {
      * without bias) whose BatchNorm layers hold the statistics of their inputs and whose Scale layers a gamma of
      * magnitude 0.5..1.5 and a beta in -1..0.5.
      */
-    static NetFiles write(Path dir, String name, String prototxt, long seed) {
+    public static NetFiles write(Path dir, String name, String prototxt, long seed) {
         return write(dir, name, prototxt, seed, DC, 0);
     }
 
@@ -79,7 +79,7 @@ final class UnseenNets {
      * As {@link #write(Path, String, String, long)} with {@code dc} added to the weights of a convolution without
      * bias, and Scale betas shifted by {@code betaShift}; PReLU slopes are 0.1..0.3.
      */
-    static NetFiles write(Path dir, String name, String prototxt, long seed, float dc, float betaShift) {
+    public static NetFiles write(Path dir, String name, String prototxt, long seed, float dc, float betaShift) {
         NetParameter definition = TestWeights.definition(prototxt);
         NetParameter weights = TestWeights.random(definition, seed);
         Random r = new Random(seed + 1);

@@ -136,4 +136,63 @@ class ChannelExponentsTest {
         assertArrayEquals(new int[] {0, -16, -16}, ChannelExponents.leastDivergence(constant(1f, 0x1p-20f, 0f), 8));
         assertArrayEquals(new int[] {2, 2, 2}, ChannelExponents.wholeBlob(constant(0.5f, 4f, 0f), 8));
     }
+    /**
+     * A Slice along the channels hands each output its own channels' exponents (its statistics are its first
+     * output's only: before, both outputs got those, hi's second channel read on lo's); a Slice along the height
+     * hands its input's on; a product's inputs keep their own (it is computed in float from each input's values),
+     * where a sum's are aligned.
+     */
+    @Test
+    void slicesAndProducts() {
+        String net = """
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 2 dim: 1 } } }
+                layer { name: "a" type: "Convolution" bottom: "data" top: "a"
+                        convolution_param { num_output: 3 kernel_size: 1 bias_term: false } }
+                layer { name: "cut" type: "Slice" bottom: "a" top: "lo" top: "hi" slice_param { axis: 1 slice_point: 1 } }
+                layer { name: "rows" type: "Slice" bottom: "a" top: "r0" top: "r1" slice_param { axis: 2 } }
+                layer { name: "b" type: "Convolution" bottom: "data" top: "b"
+                        convolution_param { num_output: 2 kernel_size: 1 bias_term: false } }
+                layer { name: "prod" type: "Eltwise" bottom: "hi" bottom: "b" top: "p" eltwise_param { operation: PROD } }
+                """;
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("a", blob(new int[] {3, 1, 1, 1}, 1, 1, 1)))
+                .addLayer(layer("b", blob(new int[] {2, 1, 1, 1}, 1, 1))).build();
+        Map<String, ChannelStatistics> stats = new HashMap<>();
+        stats.put("data", constant(1f));
+        stats.put("a", constant(1f, 4f, 0.5f));
+        stats.put("cut", constant(1f)); // lo's alone
+        stats.put("rows", constant(1f, 4f, 0.5f));
+        stats.put("b", constant(4f, 4f));
+        stats.put("prod", constant(16f, 2f));
+        Map<String, int[]> e = ChannelExponents.of(NetLoader.build(TestWeights.definition(net), weights), stats, 8);
+        assertArrayEquals(new int[] {0}, e.get("lo"));
+        assertArrayEquals(new int[] {2, -1}, e.get("hi"));
+        assertArrayEquals(new int[] {0, 2, -1}, e.get("r1"));
+        assertArrayEquals(new int[] {2, 2}, e.get("b"));
+        assertArrayEquals(new int[] {4, 1}, e.get("p"));
+    }
+
+    /**
+     * A Sigmoid rewriting a convolution's output in place, computed in float: the one blob name holds the
+     * convolution's values (4 and 0.5 here) and the Sigmoid's (at most 1), so it keeps the larger exponent of the
+     * two per channel, (2, 0). Before, the Sigmoid's own (0, 0) replaced them, and the convolution wrote 4 clipped
+     * at 1.98.
+     */
+    @Test
+    void aFloatLayerInPlaceKeepsItsProducersRange() {
+        String net = """
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 1 } } }
+                layer { name: "a" type: "Convolution" bottom: "data" top: "a"
+                        convolution_param { num_output: 2 kernel_size: 1 bias_term: false } }
+                layer { name: "sig" type: "Sigmoid" bottom: "a" top: "a" }
+                """;
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("a", blob(new int[] {2, 1, 1, 1}, 1, 1))).build();
+        Map<String, ChannelStatistics> stats = new HashMap<>();
+        stats.put("data", constant(1f));
+        stats.put("a", constant(4f, 0.5f));
+        stats.put("sig", constant(1f, 1f));
+        Map<String, int[]> e = ChannelExponents.of(NetLoader.build(TestWeights.definition(net), weights), stats, 8);
+        assertArrayEquals(new int[] {2, 0}, e.get("a"));
+    }
 }

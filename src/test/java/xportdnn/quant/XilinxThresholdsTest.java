@@ -189,6 +189,29 @@ class XilinxThresholdsTest {
         }
     }
 
+    /**
+     * For a scheme only the simulator runs ({@link XilinxThresholds#simulated}: compare's naive and aciq) a product's
+     * or weighted sum's inputs keep their own thresholds, 3 and 5 (the simulator computes it in float from each
+     * input's values); a plain sum's inputs still share their largest, as the device adds codes of one scale.
+     */
+    @Test
+    void simulatedSchemesLeaveAProductsInputsTheirOwnThresholds() {
+        for (String param : List.of("operation: PROD", "operation: SUM coeff: 2 coeff: 1")) {
+            Net net = net(INPUT + conv("convA", "data", "a") + conv("convB", "data", "b")
+                    + "layer { name: \"e\" type: \"Eltwise\" bottom: \"a\" bottom: \"b\" top: \"p\" eltwise_param { "
+                    + param + " } }\n" + conv("convC", "p", "c")
+                    + "layer { name: \"s\" type: \"Eltwise\" bottom: \"c\" bottom: \"b\" top: \"q\" }\n");
+            XilinxThresholds t = XilinxThresholds.simulated(net,
+                    maxima("data", 1, "convA", 3, "convB", 2, "e", 11, "convC", 7), MAX, 8);
+            assertInOut(t, "convA", 1, 3);
+            assertInOut(t, "e", 3, 11);
+            assertInOut(t, "convC", 11, 7);
+            // the plain sum s of c (7) and b (2): both 7
+            assertInOut(t, "convB", 1, 7);
+            assertInOut(t, "s", 7, 7);
+        }
+    }
+
     /** A blob read by two Eltwise layers: the second one's write-back must reach the first one's other input. */
     @Test
     void aBlobReadByTwoEltwiseLayersSettlesAllInputsToTheMax() {
