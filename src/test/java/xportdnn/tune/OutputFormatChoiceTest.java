@@ -181,46 +181,14 @@ class OutputFormatChoiceTest {
      */
     @Test
     void dynamicFixedClassScoresGetThePoolingsOwnFormat() {
-        String head = """
-                name: "head"
-                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 2 dim: 2 } } }
-                layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
-                        convolution_param { num_output: 2 kernel_size: 1 }
-                        precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 4 fl_layer_out: 4
-                                          fl_params: 6 quant_type: "DynamicFixed" } }
-                layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool"
-                        pooling_param { pool: AVE global_pooling: true }
-                        precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 4 fl_layer_out: 2
-                                          quant_type: "DynamicFixed" } }
-                layer { name: "prob" type: "Softmax" bottom: "pool" top: "prob"
-                        precision_param { bw_layer_in: 8 fl_layer_in: 2 } }
-                """;
-        NetParameter weights = NetParameter.newBuilder()
-                .addLayer(layer("conv", blob(new int[] {2, 2, 1, 1}, 1f, 0f, 0f, 1f), blob(new int[] {2}, 0f, 0f)))
-                .build();
-        NetParameter definition = TestWeights.definition(head);
-        Net net = NetLoader.build(definition, weights);
-        PrecisionScheme scheme = PrecisionScheme.of(net);
-        Layer conv = net.layer("conv");
-        FormatGroups.Group group = new FormatGroups(net, false).of("conv");
-        assertEquals("pool", group.pooledBy().name());
-
         // Two images, channel 0 then channel 1, 2 x 2 each (exact at step 1/16).
         float[] x = {2.5625f, 2.5625f, 2.5625f, 2.5625f, 2.5f, 2.5f, 2.5f, 2.5f,
                      3.0625f, 3.0625f, 3.0625f, 3.0625f, 3f, 3f, 3f, 3f};
-        NumberFormat input = scheme.input(conv, PrecisionScheme.block(conv));
-        int[] codes = input.quantize(x, x.length);
-        int[] shape = {2, 2, 2, 2};
-        OutputSamples samples = new OutputSamples(new PatchSampler(ConvGeometry.of(conv.param(), shape), shape, 256,
-                1), new float[] {1, 0, 0, 1}, new float[] {0, 0}, false);
-        samples.add(x, codes, 2);
-        NumberFormat weightFormat = scheme.weights(conv, PrecisionScheme.block(conv), conv.weights().get(0), false);
-        OutputFormatChoice.Writer writer = new OutputFormatChoice.Writer(conv, samples, new int[] {64, 0, 0, 64},
-                input, weightFormat, false, f -> new float[] {0, 0});
-        Map<String, Integer> order = order(definition);
+        PooledHead head = PooledHead.of(4, 2, x);
+        assertEquals("pool", head.group().pooledBy().name());
+        Map<String, Integer> order = head.order();
 
-        OutputFormatChoice.Choice choice = OutputFormatChoice.choose(net, definition, scheme, group, List.of(writer),
-                order);
+        OutputFormatChoice.Choice choice = head.choose();
 
         assertEquals("class scores after pool", choice.measuredAt());
         assertEquals(choice.before(), choice.after(), "the convolution's format stays");
@@ -237,7 +205,7 @@ class OutputFormatChoiceTest {
         assertEquals(4, chosen.getLayer(order.get("pool")).getPrecisionParam().getFlLayerOut());
         assertEquals(4, chosen.getLayer(order.get("prob")).getPrecisionParam().getFlLayerIn(), "its reader follows");
         // The simulator runs the written definition without a format mismatch and pools to the float scores.
-        FixedPointNet device = new FixedPointNet(NetLoader.build(chosen, weights));
+        FixedPointNet device = new FixedPointNet(NetLoader.build(chosen, head.weights()));
         assertTrue(device.notes().stream().noneMatch(n -> n.contains("declares")), device.notes().toString());
         float[][] pooled = new float[1][];
         device.forward(x, 2, (layer, tops) -> {
@@ -258,51 +226,68 @@ class OutputFormatChoiceTest {
      */
     @Test
     void aPoolingFormatWithoutHeadroomIsNotChosen() {
-        String head = """
-                name: "head"
-                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 2 dim: 2 } } }
-                layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
-                        convolution_param { num_output: 2 kernel_size: 1 }
-                        precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: 2 fl_layer_out: 2
-                                          fl_params: 6 quant_type: "DynamicFixed" } }
-                layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool"
-                        pooling_param { pool: AVE global_pooling: true }
-                        precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: 2 fl_layer_out: 0
-                                          quant_type: "DynamicFixed" } }
-                layer { name: "prob" type: "Softmax" bottom: "pool" top: "prob"
-                        precision_param { bw_layer_in: 8 fl_layer_in: 0 } }
-                """;
-        NetParameter weights = NetParameter.newBuilder()
-                .addLayer(layer("conv", blob(new int[] {2, 2, 1, 1}, 1f, 0f, 0f, 1f), blob(new int[] {2}, 0f, 0f)))
-                .build();
-        NetParameter definition = TestWeights.definition(head);
-        Net net = NetLoader.build(definition, weights);
-        PrecisionScheme scheme = PrecisionScheme.of(net);
-        Layer conv = net.layer("conv");
-        FormatGroups.Group group = new FormatGroups(net, false).of("conv");
         float[] x = {22.25f, 22.25f, 22.25f, 22.25f, 22f, 22f, 22f, 22f,
                      23.25f, 23.25f, 23.25f, 23.25f, 23f, 23f, 23f, 23f};
-        NumberFormat input = scheme.input(conv, PrecisionScheme.block(conv));
-        int[] codes = input.quantize(x, x.length);
-        int[] shape = {2, 2, 2, 2};
-        OutputSamples samples = new OutputSamples(new PatchSampler(ConvGeometry.of(conv.param(), shape), shape, 256,
-                1), new float[] {1, 0, 0, 1}, new float[] {0, 0}, false);
-        samples.add(x, codes, 2);
-        NumberFormat weightFormat = scheme.weights(conv, PrecisionScheme.block(conv), conv.weights().get(0), false);
-        OutputFormatChoice.Writer writer = new OutputFormatChoice.Writer(conv, samples, new int[] {64, 0, 0, 64},
-                input, weightFormat, false, f -> new float[] {0, 0});
-        Map<String, Integer> order = order(definition);
+        PooledHead head = PooledHead.of(2, 0, x);
         // What the device does with fl 2: the exact codes, not wrapped.
         AveragePooling exact = AveragePooling.dynamicFixed(2, 2, 2, 2, 8);
         assertEquals(93, exact.apply(4 * 93));
         assertFalse(exact.wraps(4 * 93));
 
-        OutputFormatChoice.Choice choice = OutputFormatChoice.choose(net, definition, scheme, group, List.of(writer),
-                order);
+        OutputFormatChoice.Choice choice = head.choose();
 
-        int pooled = choice.definition().getLayer(order.get("pool")).getPrecisionParam().getFlLayerOut();
+        int pooled = choice.definition().getLayer(head.order().get("pool")).getPrecisionParam().getFlLayerOut();
         assertTrue(pooled <= 1, "pool fl_layer_out " + pooled);
         assertEquals(0, choice.wrapped());
+    }
+
+    /**
+     * A DynamicFixed head of two classes, each copying one of two input channels (weights 1, fl_params 6): a 1x1
+     * convolution at fl {@code convFl} (in and out), a global average pooling from it to fl {@code poolFl}, a
+     * Softmax; with the convolution's output samples of the two 2 x 2 x 2 images {@code x}.
+     */
+    private record PooledHead(Net net, NetParameter definition, NetParameter weights, PrecisionScheme scheme,
+            FormatGroups.Group group, OutputFormatChoice.Writer writer, Map<String, Integer> order) {
+
+        static PooledHead of(int convFl, int poolFl, float[] x) {
+            String head = String.format(java.util.Locale.ROOT, """
+                    name: "head"
+                    layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 2 dim: 2 } } }
+                    layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
+                            convolution_param { num_output: 2 kernel_size: 1 }
+                            precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 fl_layer_in: %1$d
+                                              fl_layer_out: %1$d fl_params: 6 quant_type: "DynamicFixed" } }
+                    layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool"
+                            pooling_param { pool: AVE global_pooling: true }
+                            precision_param { bw_layer_in: 8 bw_layer_out: 8 fl_layer_in: %1$d fl_layer_out: %2$d
+                                              quant_type: "DynamicFixed" } }
+                    layer { name: "prob" type: "Softmax" bottom: "pool" top: "prob"
+                            precision_param { bw_layer_in: 8 fl_layer_in: %2$d } }
+                    """, convFl, poolFl);
+            NetParameter weights = NetParameter.newBuilder()
+                    .addLayer(layer("conv", blob(new int[] {2, 2, 1, 1}, 1f, 0f, 0f, 1f), blob(new int[] {2}, 0f, 0f)))
+                    .build();
+            NetParameter definition = TestWeights.definition(head);
+            Net net = NetLoader.build(definition, weights);
+            PrecisionScheme scheme = PrecisionScheme.of(net);
+            Layer conv = net.layer("conv");
+            NumberFormat input = scheme.input(conv, PrecisionScheme.block(conv));
+            int[] codes = input.quantize(x, x.length);
+            int[] shape = {2, 2, 2, 2};
+            OutputSamples samples = new OutputSamples(new PatchSampler(ConvGeometry.of(conv.param(), shape), shape,
+                    256, 1), new float[] {1, 0, 0, 1}, new float[] {0, 0}, false);
+            samples.add(x, codes, 2);
+            NumberFormat weightFormat = scheme.weights(conv, PrecisionScheme.block(conv), conv.weights().get(0),
+                    false);
+            OutputFormatChoice.Writer writer = new OutputFormatChoice.Writer(conv, samples, new int[] {64, 0, 0, 64},
+                    input, weightFormat, false, f -> new float[] {0, 0});
+            return new PooledHead(net, definition, weights, scheme, new FormatGroups(net, false).of("conv"), writer,
+                    OutputFormatChoiceTest.order(definition));
+        }
+
+        OutputFormatChoice.Choice choose() {
+            return OutputFormatChoice.choose(net, definition, scheme, group, List.of(writer), order);
+        }
     }
 
     /** Each layer's index in {@code definition}, by name. */
