@@ -47,14 +47,20 @@ public record Notice(boolean warning, String text) {
     }
 
     /**
-     * One warning per AVE Pooling whose kernel is not square: CHaiDNN's Xilinx mode divides a window's sum by
-     * kernel_h squared ({@link AveragePooling#xilinx}), whatever kernel_w is.
+     * One warning per AVE Pooling that CHaiDNN's Xilinx mode does not average: it multiplies a window's sum by
+     * 2^16 / kernel_h squared in 16 bits ({@link AveragePooling#xilinx}), whatever kernel_w is, so a non-square
+     * kernel gets the wrong divisor and a kernel of one row a factor of 0.
      */
-    static List<Notice> nonSquareAverages(Net net) {
+    static List<Notice> xilinxAverages(Net net) {
         List<Notice> notices = new ArrayList<>();
         for (Layer layer : averagePoolings(net)) {
             PoolGeometry window = PoolGeometry.of(layer.param(), net.shape(layer.bottoms().get(0)));
-            if (window.kernelH() != window.kernelW()) {
+            if (!AveragePooling.xilinx(window.kernelH(), 8).averages()) {
+                notices.add(warning(String.format(Locale.ROOT, "layer '%s' (AVE Pooling, kernel %dx%d): CHaiDNN's "
+                        + "Xilinx mode multiplies a window's sum by 2^16 / kernel_h squared in 16 bits, which is 0 for "
+                        + "a kernel of one row, so every average on the device is 0; give it a kernel of at least 2 "
+                        + "rows or use DynamicFixed mode", layer.name(), window.kernelH(), window.kernelW())));
+            } else if (window.kernelH() != window.kernelW()) {
                 int divisor = window.kernelH() * window.kernelH();
                 int values = window.kernelH() * window.kernelW();
                 notices.add(warning(String.format(Locale.ROOT, "layer '%s' (AVE Pooling, kernel %dx%d): CHaiDNN's "

@@ -41,7 +41,7 @@ record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allow
         List<Notice> notices = new ArrayList<>(Notice.rebatched(result.rebatchedInputs()));
         notices.addAll(Notice.unsupported(net));
         notices.addAll(Notice.partialAverages(net));
-        notices.addAll(Notice.nonSquareAverages(net));
+        notices.addAll(Notice.xilinxAverages(net));
         thresholds.warnings().forEach(w -> notices.add(Notice.warning(w)));
         for (String where : result.zeroThresholds()) {
             notices.add(Notice.warning(where + " " + XilinxExporter.ZERO_THRESHOLD + "; written as "

@@ -26,7 +26,7 @@ class NoticeTest {
                 layer { name: "square" type: "Pooling" bottom: "data" top: "square" pooling_param { pool: AVE kernel_size: 2 } }
                 layer { name: "max" type: "Pooling" bottom: "data" top: "max" pooling_param { pool: MAX kernel_h: 2 kernel_w: 1 } }
                 """), null);
-        List<Notice> notices = Notice.nonSquareAverages(net);
+        List<Notice> notices = Notice.xilinxAverages(net);
         assertEquals(2, notices.size(), notices.toString());
         assertTrue(notices.get(0).warning());
         assertEquals("layer 'gp' (AVE Pooling, kernel 2x3): CHaiDNN's Xilinx mode divides a window's sum by "
@@ -35,6 +35,29 @@ class NoticeTest {
         assertTrue(notices.get(1).text().startsWith("layer 'rect' (AVE Pooling, kernel 2x1)"), notices.get(1).text());
         assertTrue(notices.get(1).text().contains("(4), not by its 2 values, so the device's averages are 0.5 times"),
                 notices.get(1).text());
+    }
+
+    /**
+     * A kernel of one row: 2^16 / 1 does not fit the factor's 16 bits, so Xilinx mode's factor is 0 and every average
+     * 0 (AveragePooling.xilinx: m x a = 0), square (1x1) or not (1x2, which the non-square message would have called
+     * twice the true average); a 2x2 kernel's factor 16384 averages.
+     */
+    @Test
+    void anAveragePoolingOfOneRowIsWarnedOfInXilinxMode() {
+        Net net = NetLoader.build(TestWeights.definition("""
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 4 dim: 4 } } }
+                layer { name: "unit" type: "Pooling" bottom: "data" top: "u" pooling_param { pool: AVE kernel_size: 1 stride: 2 } }
+                layer { name: "row" type: "Pooling" bottom: "data" top: "r"
+                        pooling_param { pool: AVE kernel_h: 1 kernel_w: 2 stride: 2 } }
+                layer { name: "fine" type: "Pooling" bottom: "data" top: "f" pooling_param { pool: AVE kernel_size: 2 stride: 2 } }
+                """), null);
+        List<Notice> notices = Notice.xilinxAverages(net);
+        assertEquals(2, notices.size(), notices.toString());
+        assertEquals("layer 'unit' (AVE Pooling, kernel 1x1): CHaiDNN's Xilinx mode multiplies a window's sum by "
+                + "2^16 / kernel_h squared in 16 bits, which is 0 for a kernel of one row, so every average on the "
+                + "device is 0; give it a kernel of at least 2 rows or use DynamicFixed mode", notices.get(0).text());
+        assertTrue(notices.get(1).text().startsWith("layer 'row' (AVE Pooling, kernel 1x2): CHaiDNN's Xilinx mode "
+                + "multiplies"), notices.get(1).text());
     }
 
     /**
