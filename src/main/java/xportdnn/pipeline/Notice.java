@@ -49,7 +49,7 @@ public record Notice(boolean warning, String text) {
     /**
      * One warning per AVE Pooling that CHaiDNN's Xilinx mode does not average: it multiplies a window's sum by
      * 2^16 / kernel_h squared in 16 bits ({@link AveragePooling#xilinx}), whatever kernel_w is, so a non-square
-     * kernel gets the wrong divisor and a kernel of one row a factor of 0.
+     * kernel gets the wrong divisor and a kernel of one row, or of more than 256 rows, a factor of 0.
      */
     static List<Notice> xilinxAverages(Net net) {
         List<Notice> notices = new ArrayList<>();
@@ -58,8 +58,10 @@ public record Notice(boolean warning, String text) {
             if (!AveragePooling.xilinx(window.kernelH(), 8).averages()) {
                 notices.add(warning(String.format(Locale.ROOT, "layer '%s' (AVE Pooling, kernel %dx%d): CHaiDNN's "
                         + "Xilinx mode multiplies a window's sum by 2^16 / kernel_h squared in 16 bits, which is 0 for "
-                        + "a kernel of one row, so every average on the device is 0; give it a kernel of at least 2 "
-                        + "rows or use DynamicFixed mode", layer.name(), window.kernelH(), window.kernelW())));
+                        + "a kernel of %s, so every average on the device is 0; give it a kernel of %s rows or use "
+                        + "DynamicFixed mode", layer.name(), window.kernelH(), window.kernelW(),
+                        window.kernelH() == 1 ? "one row" : "more than 256 rows",
+                        window.kernelH() == 1 ? "at least 2" : "2 to 256")));
             } else if (window.kernelH() != window.kernelW()) {
                 int divisor = window.kernelH() * window.kernelH();
                 int values = window.kernelH() * window.kernelW();

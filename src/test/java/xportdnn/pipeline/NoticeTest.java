@@ -61,6 +61,25 @@ class NoticeTest {
     }
 
     /**
+     * A kernel of 257 rows: 2^16 / 257^2 = 0 (65,536 / 66,049), the same factor of 0 as one row, and the remedy is
+     * fewer rows, not more; 256 rows give 2^16 / 65,536 = 1, which averages.
+     */
+    @Test
+    void anAveragePoolingOfMoreThan256RowsIsWarnedOfInXilinxMode() {
+        Net net = NetLoader.build(TestWeights.definition("""
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 257 dim: 257 } } }
+                layer { name: "tall" type: "Pooling" bottom: "data" top: "t" pooling_param { pool: AVE kernel_size: 257 } }
+                layer { name: "max" type: "Pooling" bottom: "data" top: "m" pooling_param { pool: AVE kernel_size: 256 } }
+                """), null);
+        List<Notice> notices = Notice.xilinxAverages(net);
+        assertEquals(1, notices.size(), notices.toString());
+        assertEquals("layer 'tall' (AVE Pooling, kernel 257x257): CHaiDNN's Xilinx mode multiplies a window's sum by "
+                + "2^16 / kernel_h squared in 16 bits, which is 0 for a kernel of more than 256 rows, so every average "
+                + "on the device is 0; give it a kernel of 2 to 256 rows or use DynamicFixed mode",
+                notices.get(0).text());
+    }
+
+    /**
      * DynamicFixed's average-pooling multiplier is floor(256 / (kh kw)) as a signed byte: 0 for the 1,024 values of
      * a global pooling of 32x32 (every average 0: compare's dynamicfixed:8 scored such a net at 0 dB and 0% agreement
      * without a word), -128 for a window of 2; 256 values give 1, 3 give 85, both fine.
