@@ -191,8 +191,9 @@ class XilinxThresholdsTest {
 
     /**
      * For a scheme only the simulator runs ({@link XilinxThresholds#simulated}: compare's naive and aciq) a product's
-     * or weighted sum's inputs keep their own thresholds, 3 and 5 (the simulator computes it in float from each
-     * input's values); a plain sum's inputs still share their largest, as the device adds codes of one scale.
+     * or weighted sum's inputs keep their own thresholds: a keeps 3 (the simulator computes it in float from each
+     * input's values); a plain sum's inputs still share their largest, as the device adds codes of one scale, so b
+     * (2), which the plain sum s also reads, rises to s's other input's 7, while a keeps 3 (shared, it would rise to 7).
      */
     @Test
     void simulatedSchemesLeaveAProductsInputsTheirOwnThresholds() {
