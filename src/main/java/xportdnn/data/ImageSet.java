@@ -293,7 +293,8 @@ public final class ImageSet {
     private static SortedMap<String, String> imageFiles(ImageStore store, String dir) {
         SortedMap<String, String> files = store.files(dir, ImageNames::isImage);
         if (files.isEmpty()) {
-            throw new ModelException(dir + ": no image files (" + String.join(" ", ImageNames.EXTENSIONS) + ") in the folder");
+            throw new ModelException(dir + ": no image files (" + String.join(" ", ImageNames.EXTENSIONS)
+                    + ") in the folder");
         }
         return files;
     }

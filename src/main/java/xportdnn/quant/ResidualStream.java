@@ -13,7 +13,8 @@ import xportdnn.model.Net;
  * ({@link xportdnn.precision.BlockFloatScheme}): every blob an Eltwise on codes (a plain sum or a max, {@link
  * XilinxThresholds#onInputScale}) reads or writes (ResNet's shortcut, its branch's last convolution output, the sum
  * after its ReLU), as block-floating-point designs keep their accumulations wide. Not a product's or weighted sum's:
- * the simulator computes those in float, so they accumulate nothing in codes, and their output is a float blob. Only where the wider codes need nothing else of the device: a blob written by a convolution or
+ * the simulator computes those in float, so they accumulate nothing in codes, and their output is a float blob.
+ * Only where the wider codes need nothing else of the device: a blob written by a convolution or
  * an Eltwise (and rewritten in place, e.g. by a ReLU) and read only by convolutions, Eltwise layers and in-place
  * layers. A blob a pooling or a Concat reads keeps the scheme's width (an average pooling's arithmetic works in its
  * output's container; the classifier head of ResNet reads the last sum so).
