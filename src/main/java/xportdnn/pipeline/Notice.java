@@ -111,11 +111,14 @@ public record Notice(boolean warning, String text) {
             PoolGeometry w = PoolGeometry.of(layer.param(), net.shape(layer.bottoms().get(0)));
             AveragePooling pooling = AveragePooling.dynamicFixed(w.kernelH(), w.kernelW(), 0, 0, 8);
             if (!pooling.averages()) {
+                int values = w.kernelH() * w.kernelW();
+                String effect = values > 256 ? "0 for every window of more than 256 values"
+                        : "the byte overflows for a window of 1 or 2 values";
                 notices.add(warning(String.format(Locale.ROOT, "layer '%s' (AVE Pooling, kernel %dx%d): CHaiDNN's "
                         + "DynamicFixed mode multiplies a window's sum by 1/%d in a signed byte of 8 fractional bits, "
-                        + "which is %d, so the device's averages are wrong (0 for every window of more than 256 "
-                        + "values); pool in steps of at most 256 values or use Xilinx mode", layer.name(), w.kernelH(),
-                        w.kernelW(), w.kernelH() * w.kernelW(), pooling.multiplier())));
+                        + "which is %d, so the device's averages are wrong (%s); pool windows of 3 to 256 values or "
+                        + "use Xilinx mode", layer.name(), w.kernelH(), w.kernelW(), values, pooling.multiplier(),
+                        effect)));
             }
         }
         return notices;

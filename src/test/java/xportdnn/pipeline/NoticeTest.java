@@ -100,10 +100,11 @@ class NoticeTest {
         assertTrue(notices.get(0).warning());
         assertEquals("layer 'global' (AVE Pooling, kernel 32x32): CHaiDNN's DynamicFixed mode multiplies a window's "
                 + "sum by 1/1024 in a signed byte of 8 fractional bits, which is 0, so the device's averages are wrong "
-                + "(0 for every window of more than 256 values); pool in steps of at most 256 values or use Xilinx "
+                + "(0 for every window of more than 256 values); pool windows of 3 to 256 values or use Xilinx "
                 + "mode", notices.get(0).text());
         assertTrue(notices.get(1).text().startsWith("layer 'pair' (AVE Pooling, kernel 1x2)")
-                && notices.get(1).text().contains("1/2 in a signed byte of 8 fractional bits, which is -128"),
+                && notices.get(1).text().contains("1/2 in a signed byte of 8 fractional bits, which is -128, so the "
+                + "device's averages are wrong (the byte overflows for a window of 1 or 2 values)"),
                 notices.get(1).text());
     }
 
