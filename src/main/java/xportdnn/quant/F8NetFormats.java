@@ -61,7 +61,7 @@ public final class F8NetFormats {
             boolean accumulator = accumulators.contains(l.name());
             boolean onCodes = switch (l.layerType()) {
                 case CONVOLUTION -> !l.weights().isEmpty() && l.param().getConvolutionParam().getAxis() == 1;
-                case ELTWISE -> integerEltwise(l);
+                case ELTWISE -> XilinxThresholds.onInputScale(l);
                 default -> false;
             };
             List<Integer> weights = onCodes && l.layerType() == LayerType.CONVOLUTION ? perChannel(l.weights().get(0))
@@ -106,14 +106,8 @@ public final class F8NetFormats {
         return formats;
     }
 
-    /** An Eltwise the simulator computes on codes: SUM or MAX with unit coefficients. */
-    private static boolean integerEltwise(Layer l) {
-        return l.param().getEltwiseParam().getOperation() != EltwiseOp.PROD
-                && l.param().getEltwiseParam().getCoeffList().stream().allMatch(c -> c == 1f);
-    }
-
     private static boolean sum(Layer l) {
-        return l.layerType() == LayerType.ELTWISE && integerEltwise(l)
+        return l.layerType() == LayerType.ELTWISE && XilinxThresholds.onInputScale(l)
                 && l.param().getEltwiseParam().getOperation() == EltwiseOp.SUM;
     }
 
