@@ -14,7 +14,6 @@ import xportdnn.compare.CompareReport;
 import xportdnn.compare.CompareSettings;
 import xportdnn.compare.Comparison;
 import xportdnn.compare.SchemeSpec;
-import xportdnn.pipeline.Notice;
 import xportdnn.validate.Validation;
 
 /** {@code xportdnn compare}: the number schemes of the literature scored side by side on the user's own net. */
@@ -89,8 +88,7 @@ final class CompareCommand implements Callable<Integer> {
         JsonAndHtml outputs = new JsonAndHtml(settings.inputFiles(), json, report);
         Comparison.Result result = spark.run(passes -> Comparison.run(settings, passes, quiet.progress()));
         new Notes(spec.commandLine().getErr()).print(result.notices());
-        result.schemes().get(0).validation().floatLabelCheck().warning().ifPresent(w ->
-                new Notes(spec.commandLine().getErr()).print(List.of(Notice.warning(w))));
+        new Notes(spec.commandLine().getErr()).warn(result.schemes().get(0).validation().floatLabelCheck().warning());
         scored.noteShortSet(spec.commandLine().getErr(), result.images() + result.skipped().size());
         String table = table(result);
         PrintWriter out = spec.commandLine().getOut();

@@ -291,8 +291,7 @@ public final class InferCommand implements Callable<Integer> {
                     accuracy.top1Correct(), accuracy.images()));
             stdout.println(String.format(Locale.ROOT, "top-%d accuracy %.4f (%d of %d)", k, accuracy.topK(),
                     accuracy.topKCorrect(), accuracy.images()));
-            accuracy.labelCheck(classes).warning().ifPresent(w -> new Notes(spec.commandLine().getErr())
-                    .print(List.of(Notice.warning(w))));
+            new Notes(spec.commandLine().getErr()).warn(accuracy.labelCheck(classes).warning());
         } else {
             stdout.println("no labels, so no accuracy");
         }

@@ -2,6 +2,7 @@ package xportdnn.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import xportdnn.pipeline.Notice;
 
 /** Notes and warnings on stderr, each line starting "xportdnn: note:" or "xportdnn: warning:". */
@@ -18,5 +19,10 @@ final class Notes {
             err.println("xportdnn: " + (n.warning() ? "warning: " : "note: ") + n.text());
         }
         err.flush();
+    }
+
+    /** {@code warning}'s text as a warning line, if there is one. */
+    void warn(Optional<String> warning) {
+        warning.ifPresent(w -> print(List.of(Notice.warning(w))));
     }
 }

@@ -146,8 +146,7 @@ final class ValidateCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("xportdnn: note: " + note);
         }
         new Notes(spec.commandLine().getErr()).print(Notice.skipped(result.skipped()));
-        v.floatLabelCheck().warning().ifPresent(w -> new Notes(spec.commandLine().getErr())
-                .print(List.of(Notice.warning(w))));
+        new Notes(spec.commandLine().getErr()).warn(v.floatLabelCheck().warning());
         scored.noteShortSet(spec.commandLine().getErr(), v.images() + result.skipped().size());
         spec.commandLine().getErr().flush();
         outputs.write(() -> jsonOf(v, mode, costs, floated, result.skipped()),
