@@ -3,6 +3,7 @@ package xportdnn.export;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
+import xportdnn.model.ChaidnnSupport;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
@@ -21,7 +22,8 @@ import xportdnn.quant.BatchNormStatistics;
 
 /**
  * The original tool's DynamicFixed mode, done right for BatchNorm and Scale: the user's net with a
- * {@code precision_param} block on every layer type CHaiDNN reads one from in DynamicFixed mode (spec section 3).
+ * {@code precision_param} block on every layer type CHaiDNN reads one from in DynamicFixed mode (spec section 3),
+ * as in Xilinx mode none on a layer CHaiDNN does not support (e.g. an Eltwise with coeff or MAX).
  * The user's Q.F goes on activations and convolution weights; BatchNorm mean/variance, Scale gamma/beta and the
  * fused gamma/sqrt(var+eps) get the largest fl at which their actual values do not saturate at the params
  * bitwidth, since one user-chosen Q.F cannot suit statistics of very different magnitudes.
@@ -75,7 +77,8 @@ public final class DynamicFixedExporter {
         int blocks = 0;
         for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
             layer.clearPrecisionParam();
-            if (LayerType.of(layer.getType()).carriesDynamicFixedBlock()) {
+            if (LayerType.of(layer.getType()).carriesDynamicFixedBlock()
+                    && ChaidnnSupport.of(layer.build()) != ChaidnnSupport.UNSUPPORTED) {
                 layer.setPrecisionParam(block(layer, bitwidths, fractionalLengths.apply(layer.getName()), records,
                         producers));
                 blocks++;
