@@ -52,8 +52,10 @@ record DynamicFixedExport(InParamsOut bitwidths, InParamsOut fractionalLengths, 
     public Exported export(Net net, Calibration calibration) {
         DynamicFixedExporter.Result result;
         String how;
+        List<String> uneven = List.of();
         if (calibrates()) {
             Map<String, InParamsOut> formats = DynamicFixedFormats.choose(net, calibration.statistics(), bitwidths);
+            uneven = DynamicFixedFormats.unevenInputs(net, calibration.statistics(), bitwidths);
             result = DynamicFixedExporter.export(net, bitwidths, formats::get, allowAnyBitwidth);
             how = "fractional lengths chosen per layer on " + calibration.images() + " calibration images";
         } else {
@@ -64,6 +66,7 @@ record DynamicFixedExport(InParamsOut bitwidths, InParamsOut fractionalLengths, 
         notices.addAll(Notice.unsupported(net));
         notices.addAll(Notice.partialAverages(net));
         notices.addAll(Notice.dynamicFixedAverages(net));
+        uneven.forEach(w -> notices.add(Notice.warning(w)));
         Function<NetParameter, Map<String, Object>> json = report ? written -> ReportJson.dynamicFixedTree(bitwidths,
                 calibrates() ? "auto" : "uniform", written) : null;
         return new Exported(result.net(), json, notices, "wrote " + result.blockCount()

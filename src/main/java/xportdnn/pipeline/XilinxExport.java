@@ -43,6 +43,7 @@ record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allow
         notices.addAll(Notice.partialAverages(net));
         notices.addAll(Notice.xilinxAverages(net));
         thresholds.warnings().forEach(w -> notices.add(Notice.warning(w)));
+        thresholds.unevenInputs().forEach(w -> notices.add(Notice.warning(w)));
         for (String where : result.zeroThresholds()) {
             notices.add(Notice.warning(where + " " + XilinxExporter.ZERO_THRESHOLD + "; written as "
                     + XilinxExporter.ZERO_THRESHOLD_STAND_IN + ", as CHaiDNN divides by it"));

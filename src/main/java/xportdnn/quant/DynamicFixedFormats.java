@@ -4,6 +4,7 @@ import xportdnn.precision.AveragePooling;
 import xportdnn.precision.DynamicFixed;
 import xportdnn.precision.InParamsOut;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.model.Blob;
@@ -35,11 +36,8 @@ public final class DynamicFixedFormats {
     /** Per layer name, the (input, weights, output) fractional lengths. */
     public static Map<String, InParamsOut> choose(Net net, Map<String, BlobHistograms> statistics,
                                                   InParamsOut bitwidths) {
-        XilinxThresholds ranges = XilinxThresholds.compute(net, statistics, new FixedPointErrorThreshold(),
-                bitwidths.out(), (output, input) -> Math.max(PoolingHeadroom.threshold(output.range().maxAbs(),
-                        bitwidths.out()), input / POOLING_SHIFT_RANGE));
         Map<String, InParamsOut> formats = new LinkedHashMap<>();
-        for (XilinxThresholds.LayerThresholds t : ranges.layers()) {
+        for (XilinxThresholds.LayerThresholds t : ranges(net, statistics, bitwidths).layers()) {
             Layer layer = t.layer();
             int flParams = layer.layerType() == LayerType.CONVOLUTION && !layer.weights().isEmpty()
                     ? weightFl(layer.weights().get(0), bitwidths.params()) : 0;
@@ -47,6 +45,21 @@ public final class DynamicFixedFormats {
                     fl(t.out(), bitwidths.out())));
         }
         return formats;
+    }
+
+    /**
+     * The Concat and Eltwise layers whose inputs' ranges are far apart, one warning each: the device reads
+     * them in one input format ({@link XilinxThresholds#unevenInputs}).
+     */
+    public static List<String> unevenInputs(Net net, Map<String, BlobHistograms> statistics, InParamsOut bitwidths) {
+        return ranges(net, statistics, bitwidths).unevenInputs();
+    }
+
+    /** Every blob's range, propagated as the formats are (see the class comment). */
+    private static XilinxThresholds ranges(Net net, Map<String, BlobHistograms> statistics, InParamsOut bitwidths) {
+        return XilinxThresholds.compute(net, statistics, new FixedPointErrorThreshold(), bitwidths.out(),
+                (output, input) -> Math.max(PoolingHeadroom.threshold(output.range().maxAbs(), bitwidths.out()),
+                        input / POOLING_SHIFT_RANGE));
     }
 
     /** The fl whose largest value is {@code threshold}: the widest format that does not saturate it. */

@@ -107,6 +107,54 @@ class XilinxThresholdsTest {
         assertInOut(t, "conv2", 5, 3);
     }
 
+    /**
+     * BatchNorm and Scale in place after a pooling are not fused into a convolution: they compute from the pooled
+     * codes, so their outputs get thresholds of their own, and the convolution before the pooling keeps its own.
+     * (Shared, the Scale's 2 went back through the pooling to relu1: its codes clipped to 2 instead of 9.)
+     */
+    @Test
+    void aBatchNormAfterAPoolingWritesAThresholdOfItsOwn() {
+        Net net = net(INPUT + conv("conv1", "data", "c1") + inPlace("relu1", "ReLU", "c1")
+                + "layer { name: \"pool1\" type: \"Pooling\" bottom: \"c1\" top: \"p1\""
+                + " pooling_param { pool: MAX kernel_size: 2 stride: 2 } }\n"
+                + inPlace("bn1", "BatchNorm", "p1") + inPlace("sc1", "Scale", "p1") + conv("conv2", "p1", "c2"));
+        XilinxThresholds t = XilinxThresholds.compute(net,
+                maxima("data", 10, "conv1", 12, "relu1", 9, "bn1", 3, "sc1", 2, "conv2", 5), MAX, 8);
+        assertInOut(t, "conv1", 10, 9);
+        assertInOut(t, "pool1", 9, 9);
+        assertInOut(t, "bn1", 9, 3);
+        assertInOut(t, "sc1", 3, 2);
+        assertInOut(t, "conv2", 2, 5);
+        assertEquals(List.of(), t.of("conv1").fusedWith());
+    }
+
+    /**
+     * A Concat or Eltwise whose inputs' own thresholds are more than 8 apart is warned about once, naming the small
+     * input and the codes it keeps on the shared scale (127 / 40 = 3 at 8 bits, 31 / 40 = 1 at 6); inputs 4 apart
+     * are not.
+     */
+    @Test
+    void inputsOnFarApartScalesAreWarnedAbout() {
+        String prototxt = INPUT + conv("convA", "data", "a") + conv("convB", "data", "b")
+                + conv("convC", "data", "c") + conv("convD", "data", "d")
+                + "layer { name: \"cat\" type: \"Concat\" bottom: \"a\" bottom: \"b\" top: \"k\" }\n"
+                + "layer { name: \"e\" type: \"Eltwise\" bottom: \"c\" bottom: \"d\" top: \"p\""
+                + " eltwise_param { operation: PROD } }\n";
+        Net net = net(prototxt);
+        XilinxThresholds apart = XilinxThresholds.compute(net, maxima("data", 1, "convA", 1, "convB", 40, "convC",
+                1, "convD", 40, "cat", 40, "e", 40), MAX, 8);
+        assertEquals(2, apart.unevenInputs().size(), apart.unevenInputs().toString());
+        assertTrue(apart.unevenInputs().get(0).startsWith("layer 'cat' (Concat): CHaiDNN reads all its inputs on one "
+                + "scale, the largest input's, and input 'a' spans only 1/40 of it, so its values keep about 3 of 127 "
+                + "codes;"), apart.unevenInputs().get(0));
+        assertTrue(apart.unevenInputs().get(1).startsWith("layer 'e' (Eltwise PROD)")
+                && apart.unevenInputs().get(1).contains("the product carries"), apart.unevenInputs().get(1));
+        assertTrue(XilinxThresholds.compute(net, maxima("data", 1, "convA", 1, "convB", 40, "convC", 1, "convD", 40,
+                "cat", 40, "e", 40), MAX, 6).unevenInputs().get(0).contains("keep about 1 of 31 codes"));
+        assertEquals(List.of(), XilinxThresholds.compute(net, maxima("data", 1, "convA", 10, "convB", 40, "convC",
+                10, "convD", 40, "cat", 40, "e", 40), MAX, 8).unevenInputs());
+    }
+
     /** With an average-pooling range (DynamicFixed), an AVE pooling has an output range of its own. */
     @Test
     void averagePoolingRangeReplacesPassThrough() {
