@@ -23,6 +23,7 @@ import xportdnn.model.proto.Caffe.BlobProto;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.precision.InParamsOut;
+import xportdnn.quant.ThresholdMethod;
 import xportdnn.validate.Validation;
 
 /**
@@ -58,8 +59,8 @@ public final class UnseenNets {
     public record NetFiles(Path deploy, Path weights) {
     }
 
-    /** What an export and its validation gave. */
-    record Run(ExportPipeline.Outcome export, Map<String, Double> sqnrDb) {
+    /** What an export and its validation gave, and the quantized prototxt it wrote. */
+    record Run(ExportPipeline.Outcome export, Map<String, Double> sqnrDb, Path quantized) {
 
         double min() {
             return sqnrDb.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
@@ -187,11 +188,20 @@ public final class UnseenNets {
 
     /** Exports {@code net} and validates it on the images the calibration left out, against the float net. */
     static Run run(NetFiles net, Path dir, QuantType type, boolean fuseBn, boolean tune) {
-        String name = type + (fuseBn ? "-folded" : "") + (tune ? "-tuned" : "");
+        return run(net, dir, type, EIGHT, null, fuseBn, tune);
+    }
+
+    /**
+     * As {@link #run(NetFiles, Path, QuantType, boolean, boolean)} with {@code bitwidths} and, in Xilinx mode, the
+     * threshold {@code method} (null: the default); DynamicFixed formats are chosen per layer (auto).
+     */
+    static Run run(NetFiles net, Path dir, QuantType type, InParamsOut bitwidths, ThresholdMethod method,
+            boolean fuseBn, boolean tune) {
+        String name = type + "-" + bitwidths.out() + (fuseBn ? "-folded" : "") + (tune ? "-tuned" : "");
         Path quantized = dir.resolve(name + ".prototxt");
         Path quantizedWeights = fuseBn || tune ? dir.resolve(name + ".caffemodel") : null;
         ExportPipeline.Outcome outcome = ExportPipeline.run(new ExportSettings(type, net.deploy(), net.weights(),
-                quantized, EIGHT, false, null, null, CALIBRATION, null, fuseBn, tune, quantizedWeights),
+                quantized, bitwidths, false, null, method, CALIBRATION, null, fuseBn, tune, quantizedWeights),
                 Progress.NONE);
         Validation v = ValidationPipeline.run(new ValidationSettings(quantized,
                 quantizedWeights == null ? net.weights() : quantizedWeights, LIST, null, null, 1L,
@@ -202,6 +212,6 @@ public final class UnseenNets {
         for (Validation.LayerError e : v.layers()) {
             sqnr.put(e.name(), e.sqnrDb());
         }
-        return new Run(outcome, sqnr);
+        return new Run(outcome, sqnr, quantized);
     }
 }
