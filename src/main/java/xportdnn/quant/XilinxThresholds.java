@@ -47,9 +47,9 @@ import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
  * or Concat layers (ResNet shortcuts).</li>
  * <li>A layer's {@code th_layer_in} is the final value of its first bottom (for Eltwise and Concat, the value
  * all bottoms share), its {@code th_layer_out} the final value of its first top. A layer without bottoms
- * (Input) has {@code th_layer_in = th_layer_out}. A layer with several tops (a Slice) is given one threshold for all of
- * them, from the statistics of all of them together (the calibration adds every top of a layer to its
- * histogram), so none is clipped to a smaller one's range.</li>
+ * (Input) has {@code th_layer_in = th_layer_out}. A layer with several tops (a Slice) is given one threshold
+ * for all of them, from the statistics of all of them together (the calibration adds every top of a layer to
+ * its histogram), so none is clipped to a smaller one's range.</li>
  * </ol>
  * An all-zero blob gets 0; the exporter replaces it, since the runtime divides by thresholds.
  *
@@ -178,7 +178,7 @@ public final class XilinxThresholds {
         Map<String, Double> own = new HashMap<>();
         Map<String, Rule> rules = new HashMap<>();
         List<Step> steps = steps(net);
-        List<String> sharedInputs = new ArrayList<>();
+        List<String> uneven = new ArrayList<>();
         for (Step l : steps) {
             if (ownRange.test(l.layer())) {
                 rules.put(l.name(), Rule.AVERAGE_POOLING);
@@ -190,7 +190,7 @@ public final class XilinxThresholds {
                 setAll(value, l.tops(), value.get(l.bottoms().get(0)));
             } else if (l.type() == LayerType.ELTWISE && onInputScale(l.layer())) {
                 rules.put(l.name(), Rule.ELTWISE_MAX);
-                unevenInputs(l, value, bitwidth).ifPresent(sharedInputs::add);
+                unevenInputs(l, value, bitwidth).ifPresent(uneven::add);
                 double m = max(value, l.bottoms());
                 setAll(value, l.bottoms(), m);
                 setAll(value, l.tops(), m);
@@ -199,10 +199,10 @@ public final class XilinxThresholds {
                 double t = ownThreshold(l.layer(), statistics, method, bitwidth);
                 own.put(l.name(), t);
                 if (l.type() == LayerType.CONCAT) {
-                    unevenInputs(l, value, bitwidth).ifPresent(sharedInputs::add);
+                    unevenInputs(l, value, bitwidth).ifPresent(uneven::add);
                     setAll(value, l.bottoms(), t);
                 } else if (sharedInput.test(l.layer())) { // a product's or weighted sum's inputs on the device
-                    unevenInputs(l, value, bitwidth).ifPresent(sharedInputs::add);
+                    unevenInputs(l, value, bitwidth).ifPresent(uneven::add);
                     setAll(value, l.bottoms(), max(value, l.bottoms()));
                 }
                 setAll(value, l.tops(), t);
@@ -234,7 +234,7 @@ public final class XilinxThresholds {
                     rules.getOrDefault(l.name(), Rule.PASS_THROUGH),
                     ownValue == null ? OptionalDouble.empty() : OptionalDouble.of(ownValue), params, fusedWith));
         }
-        return new XilinxThresholds(method.name(), bitwidth, out, warnings, sharedInputs);
+        return new XilinxThresholds(method.name(), bitwidth, out, warnings, uneven);
     }
 
     /**
@@ -289,7 +289,7 @@ public final class XilinxThresholds {
      * says whether a BatchNorm or Scale is fused into the convolution before it. One that is not (after a pooling,
      * an Eltwise, a Concat) computes on the device from its input's codes: had it shared its input's threshold,
      * the walk carried its normalized range back through a pooling to the layer writing the codes, and the
-     * BatchNorm read its input clipped to that range (17 dB at 8 bits, 9 dB at 6 bits in DynamicFixed mode).
+     * BatchNorm read its input clipped to that range (its output at 17 dB, Xilinx 8 bits; 9 dB, DynamicFixed 6).
      */
     static boolean separateOutput(Layer l, boolean fused) {
         return switch (l.layerType()) {
