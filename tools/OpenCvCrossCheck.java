@@ -233,6 +233,18 @@ public class OpenCvCrossCheck {
                 layer { name: "dropout" type: "Dropout" bottom: "data" top: "dropout" dropout_param {
                         dropout_ratio: 0.3 } }
                 """);
+        NETS.put("activation_more", input(3, 4, 5) + """
+                layer { name: "bnll" type: "BNLL" bottom: "data" top: "bnll" }
+                layer { name: "exp" type: "Exp" bottom: "data" top: "exp" }
+                layer { name: "exp2" type: "Exp" bottom: "data" top: "exp2" exp_param { base: 2 scale: 0.5 shift: 1 } }
+                layer { name: "log" type: "Log" bottom: "data" top: "log" log_param { shift: 3 } }
+                layer { name: "log10" type: "Log" bottom: "data" top: "log10" log_param { base: 10 scale: -0.5 shift: 2 } }
+                """);
+        // OpenCV 4.6 has neither Threshold nor Clip: this runs our engine only (hand-computed unit tests check them)
+        NETS.put("threshold_clip", input(3, 4, 5) + """
+                layer { name: "threshold" type: "Threshold" bottom: "data" top: "threshold" threshold_param { threshold: 0.3 } }
+                layer { name: "clip" type: "Clip" bottom: "data" top: "clip" clip_param { min: -0.5 max: 1 } }
+                """);
         NETS.put("misc", input(4, 9, 10) + """
                 layer { name: "pool" type: "Pooling" bottom: "data" top: "pool" pooling_param { pool: MAX
                         kernel_size: 2 stride: 2 } }
@@ -394,6 +406,44 @@ public class OpenCvCrossCheck {
                 layer { name: "tanh_inplace" type: "TanH" bottom: "c2" top: "c2" }
                 layer { name: "big_kernel" type: "Convolution" bottom: "c2" top: "big_kernel"
                         convolution_param { num_output: 2 kernel_size: 11 pad: 4 } }
+                """);
+        // an SSD head: 3 priors per cell, 4 classes; compared as the set of detections (see opencv_crosscheck.py)
+        NETS.put("ssd_head", input(3, 4, 5) + """
+                layer { name: "img" type: "Input" top: "img" input_param { shape { dim: 2 dim: 3 dim: 40 dim: 50 } } }
+                layer { name: "loc" type: "Convolution" bottom: "data" top: "loc"
+                        convolution_param { num_output: 12 kernel_size: 3 pad: 1 } }
+                layer { name: "loc_perm" type: "Permute" bottom: "loc" top: "loc_perm"
+                        permute_param { order: 0 order: 2 order: 3 order: 1 } }
+                layer { name: "loc_flat" type: "Flatten" bottom: "loc_perm" top: "loc_flat" }
+                layer { name: "conf" type: "Convolution" bottom: "data" top: "conf"
+                        convolution_param { num_output: 12 kernel_size: 3 pad: 1 } }
+                layer { name: "conf_perm" type: "Permute" bottom: "conf" top: "conf_perm"
+                        permute_param { order: 0 order: 2 order: 3 order: 1 } }
+                layer { name: "conf_flat" type: "Flatten" bottom: "conf_perm" top: "conf_flat" }
+                layer { name: "conf_reshape" type: "Reshape" bottom: "conf_flat" top: "conf_reshape"
+                        reshape_param { shape { dim: 0 dim: -1 dim: 4 } } }
+                layer { name: "conf_softmax" type: "Softmax" bottom: "conf_reshape" top: "conf_softmax"
+                        softmax_param { axis: 2 } }
+                layer { name: "conf_prob" type: "Flatten" bottom: "conf_softmax" top: "conf_prob" }
+                layer { name: "priors" type: "PriorBox" bottom: "data" bottom: "img" top: "priors"
+                        prior_box_param { min_size: 12 max_size: 25 aspect_ratio: 2 flip: false clip: true
+                                          variance: 0.1 variance: 0.1 variance: 0.2 variance: 0.2 } }
+                layer { name: "detection" type: "DetectionOutput" bottom: "loc_flat" bottom: "conf_prob" bottom: "priors"
+                        top: "detection"
+                        detection_output_param { num_classes: 4 share_location: true background_label_id: 0
+                                                 nms_param { nms_threshold: 0.3 top_k: 20 } code_type: CENTER_SIZE
+                                                 keep_top_k: 15 confidence_threshold: 0.2 } }
+                layer { name: "loc4" type: "Convolution" bottom: "data" top: "loc4"
+                        convolution_param { num_output: 48 kernel_size: 1 } }
+                layer { name: "loc4_perm" type: "Permute" bottom: "loc4" top: "loc4_perm"
+                        permute_param { order: 0 order: 2 order: 3 order: 1 } }
+                layer { name: "loc4_flat" type: "Flatten" bottom: "loc4_perm" top: "loc4_flat" }
+                layer { name: "detection_per_class" type: "DetectionOutput" bottom: "loc4_flat" bottom: "conf_prob"
+                        bottom: "priors" top: "detection_per_class"
+                        detection_output_param { num_classes: 4 share_location: false background_label_id: -1
+                                                 nms_param { nms_threshold: 0.45 top_k: 8 eta: 0.9 } code_type: CORNER
+                                                 keep_top_k: 10
+                                                 confidence_threshold: 0.3 } }
                 """);
         NETS.put("argmax", input(5, 2, 3) + """
                 layer { name: "am" type: "ArgMax" bottom: "data" top: "am" argmax_param { top_k: 2 out_max_val: true } }

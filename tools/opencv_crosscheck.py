@@ -12,6 +12,7 @@ Run from the repository root (needs cv2 and numpy; `mvn -B -q -o -DskipTests pac
 --no-java skips the Java step and compares what OUT already holds.
 """
 import os
+import re
 import subprocess
 import sys
 
@@ -26,6 +27,8 @@ OPENCV_DEVIATIONS = {
     "deconv_dilated/dilated": "OpenCV leaves dilation out of Deconvolution (Caffe: output "
                               "stride*(in-1)+d*(k-1)+1-2*pad)",
     "ip_transpose/ip_t": "OpenCV ignores inner_product_param.transpose (Caffe then stores the weights as [K, N])",
+    "activation_more/log": "OpenCV's Log ignores log_param (base, scale, shift): ln(x)",
+    "activation_more/log10": "OpenCV's Log ignores log_param (base, scale, shift): ln(x)",
     "lrn/across5_k2": "OpenCV ignores lrn_param.k, using 1 (Caffe: k + alpha/n * sum of squares)",
     "lrn/across3_k05": "OpenCV ignores lrn_param.k, using 1 (Caffe: k + alpha/n * sum of squares)",
     "pool_empty_max/max2s3": "a window past the input: Caffe keeps its initial -FLT_MAX, OpenCV writes 0",
@@ -62,6 +65,20 @@ def opencv_outputs(out, name):
     # one pass per layer, stopping at it: in one pass over all layers OpenCV reuses the memory of a layer's second
     # and later tops once their readers have run
     return {layer: net.forwardAndRetrieve([layer])[0] for layer in net.getLayerNames()}
+
+
+def detection_layers(out, name):
+    """The names of the net's DetectionOutput layers: their rows are compared as a set (see detections)."""
+    with open(os.path.join(out, name + ".prototxt")) as f:
+        return set(re.findall(r'name: "([^"]+)" type: "DetectionOutput"', f.read()))
+
+
+def detections(rows):
+    """A DetectionOutput's rows [image, label, score, box] without padding (zero rows, image -1), in one order:
+    we pad each image's rows to keep_top_k in [N, 1, K, 7], OpenCV stacks the batch's in [1, 1, rows, 7]."""
+    rows = rows.reshape(-1, 7)
+    rows = rows[(rows[:, 0] >= 0) & np.any(rows != 0, axis=1)]
+    return rows[np.lexsort((-rows[:, 2], rows[:, 1], rows[:, 0]))]
 
 
 def compare(ours, theirs):
@@ -112,6 +129,7 @@ def main():
             continue
         if os.path.exists(refused):
             continue
+        detection = detection_layers(out, name)
         for layer, outputs in theirs.items():
             for t, theirs_t in enumerate(outputs):
                 key = layer.replace("/", "__") + ("." + str(t) if t else "")  # engine.LayerDump's file names
@@ -122,7 +140,11 @@ def main():
                         print("%-32s no output of ours" % label)
                     # else OpenCV's MAX pooling's second output (the argmax mask), which Caffe's deploy nets lack
                     continue
-                value, text = compare(np.load(path), theirs_t)
+                ours_t = np.load(path)
+                if layer in detection:
+                    ours_t, theirs_t = detections(ours_t), detections(theirs_t)
+                    label += " (%d detections)" % len(ours_t)
+                value, text = compare(ours_t, theirs_t)
                 if label in OPENCV_DEVIATIONS:
                     text += "  (OpenCV deviates: %s)" % OPENCV_DEVIATIONS[label]
                 elif value is None or value[1] > 1e-5:

@@ -133,9 +133,9 @@ class FloatEngineTest {
 
     @Test
     void aLayerTheEngineCannotRunFailsWhenTheEngineIsBuiltNamingLayerAndType() {
-        Net net = net(NET + "layer { name: \"magnitude\" type: \"BNLL\" bottom: \"pool\" top: \"abs\" }");
+        Net net = net(NET + "layer { name: \"normalised\" type: \"MVN\" bottom: \"pool\" top: \"mvn\" }");
         ModelException e = assertThrows(ModelException.class, () -> new FloatEngine(net));
-        assertTrue(e.getMessage().contains("'magnitude'") && e.getMessage().contains("BNLL"), e.getMessage());
+        assertTrue(e.getMessage().contains("'normalised'") && e.getMessage().contains("MVN"), e.getMessage());
     }
 
     private static void assertValues(float[] expected, INDArray actual) {
