@@ -240,10 +240,17 @@ public class OpenCvCrossCheck {
                 layer { name: "log" type: "Log" bottom: "data" top: "log" log_param { shift: 3 } }
                 layer { name: "log10" type: "Log" bottom: "data" top: "log10" log_param { base: 10 scale: -0.5 shift: 2 } }
                 """);
-        // OpenCV 4.6 has neither Threshold nor Clip: this runs our engine only (hand-computed unit tests check them)
-        NETS.put("threshold_clip", input(3, 4, 5) + """
+        NETS.put("mvn", input(3, 4, 5) + """
+                layer { name: "mvn" type: "MVN" bottom: "data" top: "mvn" }
+                layer { name: "mvn_across" type: "MVN" bottom: "data" top: "mvn_across"
+                        mvn_param { across_channels: true eps: 0.01 } }
+                layer { name: "mvn_mean" type: "MVN" bottom: "data" top: "mvn_mean" mvn_param { normalize_variance: false } }
+                """);
+        // OpenCV 4.6 has no Threshold, Clip or Tile: this runs our engine only (hand-computed unit tests check them)
+        NETS.put("threshold_clip_tile", input(3, 4, 5) + """
                 layer { name: "threshold" type: "Threshold" bottom: "data" top: "threshold" threshold_param { threshold: 0.3 } }
                 layer { name: "clip" type: "Clip" bottom: "data" top: "clip" clip_param { min: -0.5 max: 1 } }
+                layer { name: "tile" type: "Tile" bottom: "data" top: "tile" tile_param { axis: 2 tiles: 3 } }
                 """);
         NETS.put("misc", input(4, 9, 10) + """
                 layer { name: "pool" type: "Pooling" bottom: "data" top: "pool" pooling_param { pool: MAX
@@ -444,6 +451,30 @@ public class OpenCvCrossCheck {
                                                  nms_param { nms_threshold: 0.45 top_k: 8 eta: 0.9 } code_type: CORNER
                                                  keep_top_k: 10
                                                  confidence_threshold: 0.3 } }
+                """);
+        // per-channel layers on 2-D and 3-D blobs (after an InnerProduct, or a sequence input)
+        NETS.put("fc_bn", input(3, 4, 5) + """
+                layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 6 } }
+                layer { name: "fc_bn" type: "BatchNorm" bottom: "fc" top: "fc_bn" batch_norm_param { eps: 0.001 } }
+                layer { name: "fc_scale" type: "Scale" bottom: "fc_bn" top: "fc_scale" scale_param { bias_term: true } }
+                layer { name: "fc_prelu" type: "PReLU" bottom: "fc_scale" top: "fc_prelu" }
+                layer { name: "fc_softmax" type: "Softmax" bottom: "fc_prelu" top: "fc_softmax" }
+                """);
+        // (cv2 takes a 3-D numpy array for an image with channels: the input is 4-D, reshaped to 3-D in the net)
+        NETS.put("sequence", input(6, 10, 1) + """
+                layer { name: "seq" type: "Reshape" bottom: "data" top: "seq" reshape_param { shape { dim: 0 dim: 0 dim: -1 } } }
+                layer { name: "seq_bn" type: "BatchNorm" bottom: "seq" top: "seq_bn" }
+                layer { name: "seq_scale" type: "Scale" bottom: "seq_bn" top: "seq_scale" }
+                layer { name: "seq_prelu" type: "PReLU" bottom: "seq" top: "seq_prelu" }
+                layer { name: "seq_ip" type: "InnerProduct" bottom: "seq" top: "seq_ip"
+                        inner_product_param { num_output: 4 axis: 2 } }
+                layer { name: "seq_softmax" type: "Softmax" bottom: "seq" top: "seq_softmax" }
+                layer { name: "seq_slice" type: "Slice" bottom: "seq" top: "seq_a" top: "seq_b"
+                        slice_param { axis: 2 slice_point: 3 } }
+                layer { name: "seq_concat" type: "Concat" bottom: "seq_b" bottom: "seq_a" top: "seq_concat"
+                        concat_param { axis: 2 } }
+                layer { name: "seq_eltwise" type: "Eltwise" bottom: "seq_concat" bottom: "seq" top: "seq_eltwise"
+                        eltwise_param { operation: PROD } }
                 """);
         NETS.put("argmax", input(5, 2, 3) + """
                 layer { name: "am" type: "ArgMax" bottom: "data" top: "am" argmax_param { top_k: 2 out_max_val: true } }

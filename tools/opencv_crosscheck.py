@@ -32,6 +32,7 @@ OPENCV_DEVIATIONS = {
     "lrn/across5_k2": "OpenCV ignores lrn_param.k, using 1 (Caffe: k + alpha/n * sum of squares)",
     "lrn/across3_k05": "OpenCV ignores lrn_param.k, using 1 (Caffe: k + alpha/n * sum of squares)",
     "pool_empty_max/max2s3": "a window past the input: Caffe keeps its initial -FLT_MAX, OpenCV writes 0",
+    "mvn/mvn_across": "OpenCV divides by sqrt(var + eps); Caffe's MVNLayer by sqrt(var) + eps",
     "pool_pad_one_axis/max": "OpenCV drops a last window past the input per padded axis; Caffe on both axes when "
                              "either is padded (pad_h_ || pad_w_)",
     "pool_pad_one_axis/ave": "OpenCV drops a last window past the input per padded axis; Caffe on both axes when "

@@ -73,10 +73,12 @@ public final class Layers {
             case LRN -> Factory.of(Lrn::new);
             case CROP -> Factory.of(Crop::new);
             case NORMALIZE -> Factory.of(Normalize::new);
+            case MVN -> Factory.of(Mvn::new);
+            case TILE -> Factory.of(Tile::new);
             case PRIOR_BOX -> Factory.of(PriorBox::new);
             case DETECTION_OUTPUT -> Factory.of(DetectionOutput::new);
             case ARG_MAX -> Factory.of(ArgMax::new);
-            case INPUT, MVN, TILE, REDUCTION, UNKNOWN -> null;
+            case INPUT, REDUCTION, UNKNOWN -> null;
         };
     }
 
