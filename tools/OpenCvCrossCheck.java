@@ -487,6 +487,9 @@ public class OpenCvCrossCheck {
         Files.createDirectories(out);
         List<String> names = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.copyOf(NETS.keySet());
         for (String name : names) {
+            if (!NETS.containsKey(name)) {
+                throw new IllegalArgumentException("no net '" + name + "'; the nets: " + NETS.keySet());
+            }
             Path prototxt = out.resolve(name + ".prototxt");
             Path caffemodel = out.resolve(name + ".caffemodel");
             Path input = out.resolve(name + ".input.npy");
@@ -567,6 +570,7 @@ public class OpenCvCrossCheck {
         return b.build();
     }
 
+    /** {@code n} values uniform in [-half, half). */
     static float[] uniform(Random r, int n, float half) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
