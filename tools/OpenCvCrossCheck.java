@@ -238,17 +238,20 @@ public class OpenCvCrossCheck {
                 layer { name: "exp" type: "Exp" bottom: "data" top: "exp" }
                 layer { name: "exp2" type: "Exp" bottom: "data" top: "exp2" exp_param { base: 2 scale: 0.5 shift: 1 } }
                 layer { name: "log" type: "Log" bottom: "data" top: "log" log_param { shift: 3 } }
-                layer { name: "log10" type: "Log" bottom: "data" top: "log10" log_param { base: 10 scale: -0.5 shift: 2 } }
+                layer { name: "log10" type: "Log" bottom: "data" top: "log10"
+                        log_param { base: 10 scale: -0.5 shift: 2 } }
                 """);
         NETS.put("mvn", input(3, 4, 5) + """
                 layer { name: "mvn" type: "MVN" bottom: "data" top: "mvn" }
                 layer { name: "mvn_across" type: "MVN" bottom: "data" top: "mvn_across"
                         mvn_param { across_channels: true eps: 0.01 } }
-                layer { name: "mvn_mean" type: "MVN" bottom: "data" top: "mvn_mean" mvn_param { normalize_variance: false } }
+                layer { name: "mvn_mean" type: "MVN" bottom: "data" top: "mvn_mean"
+                        mvn_param { normalize_variance: false } }
                 """);
         // OpenCV 4.6 has no Threshold, Clip or Tile: this runs our engine only (hand-computed unit tests check them)
         NETS.put("threshold_clip_tile", input(3, 4, 5) + """
-                layer { name: "threshold" type: "Threshold" bottom: "data" top: "threshold" threshold_param { threshold: 0.3 } }
+                layer { name: "threshold" type: "Threshold" bottom: "data" top: "threshold"
+                        threshold_param { threshold: 0.3 } }
                 layer { name: "clip" type: "Clip" bottom: "data" top: "clip" clip_param { min: -0.5 max: 1 } }
                 layer { name: "tile" type: "Tile" bottom: "data" top: "tile" tile_param { axis: 2 tiles: 3 } }
                 """);
@@ -435,8 +438,8 @@ public class OpenCvCrossCheck {
                 layer { name: "priors" type: "PriorBox" bottom: "data" bottom: "img" top: "priors"
                         prior_box_param { min_size: 12 max_size: 25 aspect_ratio: 2 flip: false clip: true
                                           variance: 0.1 variance: 0.1 variance: 0.2 variance: 0.2 } }
-                layer { name: "detection" type: "DetectionOutput" bottom: "loc_flat" bottom: "conf_prob" bottom: "priors"
-                        top: "detection"
+                layer { name: "detection" type: "DetectionOutput" bottom: "loc_flat" bottom: "conf_prob"
+                        bottom: "priors" top: "detection"
                         detection_output_param { num_classes: 4 share_location: true background_label_id: 0
                                                  nms_param { nms_threshold: 0.3 top_k: 20 } code_type: CENTER_SIZE
                                                  keep_top_k: 15 confidence_threshold: 0.2 } }
@@ -462,7 +465,8 @@ public class OpenCvCrossCheck {
                 """);
         // (cv2 takes a 3-D numpy array for an image with channels: the input is 4-D, reshaped to 3-D in the net)
         NETS.put("sequence", input(6, 10, 1) + """
-                layer { name: "seq" type: "Reshape" bottom: "data" top: "seq" reshape_param { shape { dim: 0 dim: 0 dim: -1 } } }
+                layer { name: "seq" type: "Reshape" bottom: "data" top: "seq"
+                        reshape_param { shape { dim: 0 dim: 0 dim: -1 } } }
                 layer { name: "seq_bn" type: "BatchNorm" bottom: "seq" top: "seq_bn" }
                 layer { name: "seq_scale" type: "Scale" bottom: "seq_bn" top: "seq_scale" }
                 layer { name: "seq_prelu" type: "PReLU" bottom: "seq" top: "seq_prelu" }
@@ -480,6 +484,60 @@ public class OpenCvCrossCheck {
                 layer { name: "am" type: "ArgMax" bottom: "data" top: "am" argmax_param { top_k: 2 out_max_val: true } }
                 layer { name: "am_axis" type: "ArgMax" bottom: "data" top: "am_axis" argmax_param { axis: 1 } }
                 """);
+    }
+
+    /** Seeded random geometries, each layer reading the input: 8 nets of 12 Convolutions, Deconvolutions, Poolings. */
+    static {
+        for (int seed = 1; seed <= 8; seed++) {
+            NETS.put("random" + seed, randomGeometries(new Random(seed)));
+        }
+    }
+
+    /**
+     * Random kernel (1-5 per axis), stride (1-3), pad (below the dilated kernel), dilation (1-2, Convolution only:
+     * OpenCV leaves it out of Deconvolution) and group; Pooling pads both axes or neither, and without padding its
+     * stride is at most its kernel, so no window starts past the input (where OpenCV and Caffe part ways, see
+     * opencv_crosscheck.py).
+     */
+    static String randomGeometries(Random r) {
+        int h = 9 + r.nextInt(6);
+        int w = 9 + r.nextInt(6);
+        StringBuilder net = new StringBuilder(input(6, h, w));
+        for (int i = 0; i < 12; i++) {
+            int kh = 1 + r.nextInt(5);
+            int kw = 1 + r.nextInt(5);
+            int sh = 1 + r.nextInt(3);
+            int sw = 1 + r.nextInt(3);
+            String type = i % 3 == 0 ? "Convolution" : i % 3 == 1 ? "Deconvolution" : "Pooling";
+            String name = type.toLowerCase() + i;
+            net.append("layer { name: \"").append(name).append("\" type: \"").append(type)
+                    .append("\" bottom: \"data\" top: \"").append(name).append("\"\n    ");
+            if (type.equals("Pooling")) {
+                int ph = r.nextInt(kh);
+                int pw = ph > 0 && kw > 1 ? 1 + r.nextInt(kw - 1) : 0;
+                if (ph == 0 || pw == 0) {
+                    ph = 0;
+                    pw = 0;
+                    sh = Math.min(sh, kh);
+                    sw = Math.min(sw, kw);
+                }
+                boolean max = r.nextBoolean();
+                net.append("pooling_param { pool: ").append(max ? "MAX" : "AVE").append(" kernel_h: ").append(kh)
+                        .append(" kernel_w: ").append(kw).append(" stride_h: ").append(sh).append(" stride_w: ")
+                        .append(sw).append(" pad_h: ").append(ph).append(" pad_w: ").append(pw).append(" } }\n");
+            } else {
+                int dilation = type.equals("Convolution") ? 1 + r.nextInt(2) : 1;
+                int group = new int[] {1, 1, 2, 3, 6}[r.nextInt(5)];
+                int outputs = group * (1 + r.nextInt(3));
+                net.append("convolution_param { num_output: ").append(outputs).append(" group: ").append(group)
+                        .append(" kernel_h: ").append(kh).append(" kernel_w: ").append(kw).append(" stride_h: ")
+                        .append(sh).append(" stride_w: ").append(sw).append(" pad_h: ")
+                        .append(r.nextInt(dilation * (kh - 1) + 1)).append(" pad_w: ")
+                        .append(r.nextInt(dilation * (kw - 1) + 1)).append(" dilation: ").append(dilation)
+                        .append(" bias_term: ").append(r.nextBoolean()).append(" } }\n");
+            }
+        }
+        return net.toString();
     }
 
     public static void main(String[] args) throws Exception {
