@@ -15,9 +15,20 @@ public record PoolGeometry(String layer, int kernelH, int kernelW, int strideH, 
         if (bottom.length != 4) {
             throw ModelException.inLayer(name, "Pooling needs a 4-D input, got " + Blob.describe(bottom));
         }
+        // as Caffe's PoolingLayer: pad and stride either as one value or as both _h and _w, never mixed
+        boolean padHw = oneOrBoth(name, "pad", p.hasPad(), p.hasPadH(), p.hasPadW());
+        int ph = padHw ? p.getPadH() : p.getPad();
+        int pw = padHw ? p.getPadW() : p.getPad();
+        boolean strideHw = oneOrBoth(name, "stride", p.hasStride(), p.hasStrideH(), p.hasStrideW());
+        int sh = strideHw ? p.getStrideH() : p.getStride();
+        int sw = strideHw ? p.getStrideW() : p.getStride();
         if (p.getGlobalPooling()) {
             if (p.hasKernelSize() || p.hasKernelH() || p.hasKernelW()) {
                 throw ModelException.inLayer(name, "global_pooling takes no kernel size");
+            }
+            if (ph != 0 || pw != 0 || sh != 1 || sw != 1) {
+                throw ModelException.inLayer(name, "global_pooling takes only pad 0 and stride 1 (as Caffe), got pad "
+                        + ph + "x" + pw + ", stride " + sh + "x" + sw);
             }
             return new PoolGeometry(name, bottom[2], bottom[3], 1, 1, 0, 0);
         }
@@ -27,12 +38,6 @@ public record PoolGeometry(String layer, int kernelH, int kernelW, int strideH, 
         }
         int kh = hw ? p.getKernelH() : p.getKernelSize();
         int kw = hw ? p.getKernelW() : p.getKernelSize();
-        boolean padHw = p.hasPadH() || p.hasPadW();
-        int ph = padHw ? p.getPadH() : p.getPad();
-        int pw = padHw ? p.getPadW() : p.getPad();
-        boolean strideHw = p.hasStrideH() || p.hasStrideW();
-        int sh = strideHw ? p.getStrideH() : p.getStride();
-        int sw = strideHw ? p.getStrideW() : p.getStride();
         for (int v : new int[] {kh, kw}) {
             Shapes.unsigned(name, "pooling_param.kernel_size", v);
         }
@@ -49,6 +54,16 @@ public record PoolGeometry(String layer, int kernelH, int kernelW, int strideH, 
             throw ModelException.inLayer(name, "pooling pad must be smaller than the kernel");
         }
         return new PoolGeometry(name, kh, kw, sh, sw, ph, pw);
+    }
+
+    /** Whether the _h/_w form is used; refuses the two forms mixed or one of _h and _w alone, as Caffe does. */
+    private static boolean oneOrBoth(String layer, String what, boolean one, boolean h, boolean w) {
+        if (one && (h || w) || h != w) {
+            throw ModelException.inLayer(layer, "give pooling_param." + what + " or both " + what + "_h and " + what
+                    + "_w, not " + (one ? what + " with " : "only ") + (h && w ? what + "_h and " + what + "_w"
+                            : h ? what + "_h" : what + "_w"));
+        }
+        return h;
     }
 
     /**
@@ -71,19 +86,21 @@ public record PoolGeometry(String layer, int kernelH, int kernelW, int strideH, 
     }
 
     public int[] outputShape(int[] bottom, PoolingParameter.RoundMode mode) {
-        return new int[] {bottom[0], bottom[1],
-                pooled(0, bottom[2], kernelH, strideH, padH, mode), pooled(1, bottom[3], kernelW, strideW, padW, mode)};
+        boolean padded = padH > 0 || padW > 0;
+        return new int[] {bottom[0], bottom[1], pooled(0, bottom[2], kernelH, strideH, padH, padded, mode),
+            pooled(1, bottom[3], kernelW, strideW, padW, padded, mode)};
     }
 
     /**
-     * Caffe's pooled size: ceil (classic) or floor of (in + 2*pad - kernel) / stride, plus one; with padding, the
-     * last window must start inside the input (not only in the padding), else it is dropped.
+     * Caffe's pooled size: ceil (classic) or floor of (in + 2*pad - kernel) / stride, plus one; when the layer pads
+     * ({@code padded}: either axis, as Caffe tests {@code pad_h_ || pad_w_}), the last window must start inside the
+     * input or its leading padding, else it is dropped (on an axis without padding too).
      */
-    private int pooled(int axis, int in, int kernel, int stride, int pad, PoolingParameter.RoundMode mode) {
+    private int pooled(int axis, int in, int kernel, int stride, int pad, boolean padded, PoolingParameter.RoundMode mode) {
         long span = (long) in + 2L * pad - kernel;
         long out = (mode == PoolingParameter.RoundMode.FLOOR ? Math.floorDiv(span, stride) : -Math.floorDiv(-span, stride))
                 + 1;
-        if (pad > 0 && (out - 1) * stride >= (long) in + pad) {
+        if (padded && (out - 1) * stride >= (long) in + pad) {
             out--;
         }
         if (out > Integer.MAX_VALUE) {

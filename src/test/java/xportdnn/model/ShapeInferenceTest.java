@@ -116,6 +116,36 @@ class ShapeInferenceTest {
     }
 
     @Test
+    void poolingWithPaddingOnOneAxisDropsAWindowStartingPastTheInputOnBoth() {
+        // 9x12, kernel 3x2, stride 2x3, pad 1x0. Height: ceil((9+2-3)/2)+1 = 5, (5-1)*2 = 8 < 9+1, kept. Width:
+        // ceil((12-2)/3)+1 = 5, window 4 starts at (5-1)*3 = 12 >= 12+0: Caffe drops it because pad_h is set
+        assertArrayEquals(s(1, 2, 5, 4), top("type: 'Pooling' pooling_param { pool: MAX kernel_h: 3 kernel_w: 2 "
+                + "stride_h: 2 stride_w: 3 pad_h: 1 pad_w: 0 }", s(1, 2, 9, 12)));
+        // without any padding Caffe keeps it (and pools nothing there)
+        assertArrayEquals(s(1, 2, 4, 5), top("type: 'Pooling' pooling_param { pool: MAX kernel_h: 3 kernel_w: 2 "
+                + "stride_h: 2 stride_w: 3 }", s(1, 2, 9, 12)));
+    }
+
+    /** Caffe's PoolingLayer CHECKs these; before, a lone pad_h padded only the height and a global stride was ignored. */
+    @Test
+    void poolingRefusesWhatCaffeRefuses() {
+        ModelException e = assertThrows(ModelException.class, () -> top("type: 'Pooling' pooling_param { pool: MAX "
+                + "global_pooling: true stride: 2 }", s(1, 3, 6, 6)));
+        assertEquals("layer 'l': global_pooling takes only pad 0 and stride 1 (as Caffe), got pad 0x0, stride 2x2",
+                e.getMessage());
+        e = assertThrows(ModelException.class, () -> top("type: 'Pooling' pooling_param { kernel_size: 3 pad_h: 1 }",
+                s(1, 3, 6, 6)));
+        assertEquals("layer 'l': give pooling_param.pad or both pad_h and pad_w, not only pad_h", e.getMessage());
+        e = assertThrows(ModelException.class, () -> top("type: 'Pooling' pooling_param { kernel_size: 3 stride: 2 "
+                + "stride_h: 1 stride_w: 1 }", s(1, 3, 6, 6)));
+        assertEquals("layer 'l': give pooling_param.stride or both stride_h and stride_w, not stride with stride_h and "
+                + "stride_w", e.getMessage());
+        // both _h and _w, and the single value, are accepted: ceil((6+2-3)/1)+1 = 6 rows, ceil((6-3)/2)+1 = 3 columns
+        assertArrayEquals(s(1, 3, 6, 3), top("type: 'Pooling' pooling_param { kernel_size: 3 pad_h: 1 pad_w: 0 "
+                + "stride_h: 1 stride_w: 2 }", s(1, 3, 6, 6)));
+    }
+
+    @Test
     void elementwiseAndNormalisationKeepTheShape() {
         for (String type : List.of("ReLU", "PReLU", "Sigmoid", "TanH", "ELU", "AbsVal", "BNLL", "Power", "Exp", "Log",
                 "Threshold", "Clip", "BatchNorm", "Scale", "Bias", "Softmax", "LRN", "Dropout", "Normalize", "MVN")) {

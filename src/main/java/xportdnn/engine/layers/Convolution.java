@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.Layer;
@@ -134,9 +135,17 @@ final class Convolution implements LayerOp {
         long extentH = dilation[0] * (weights.size(2) - 1) + 1;
         long extentW = dilation[1] * (weights.size(3) - 1) + 1;
         INDArray spread = Nd4j.zeros(weights.dataType(), weights.size(0), weights.size(1), extentH, extentW);
-        spread.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, dilation[0], extentH),
-                NDArrayIndex.interval(0, dilation[1], extentW)).assign(weights);
+        spread.get(NDArrayIndex.all(), NDArrayIndex.all(), taps(dilation[0], extentH), taps(dilation[1], extentW))
+                .assign(weights);
         return spread;
+    }
+
+    /**
+     * The positions 0, d, 2d, ... below {@code extent} of a spread kernel axis. An axis of one tap is spelled out:
+     * ND4J refuses a strided interval longer than the axis ({@code interval(0, 2, 1)} for a 3x1 kernel dilated by 2).
+     */
+    private static INDArrayIndex taps(int dilation, long extent) {
+        return extent == 1 ? NDArrayIndex.interval(0, 1) : NDArrayIndex.interval(0, dilation, extent);
     }
 
     @Override

@@ -52,6 +52,11 @@ public final class Layers {
             case TANH -> Factory.of(Activation::tanh);
             case ELU -> Factory.of(Activation::elu);
             case ABSVAL -> Factory.of(Activation::absVal);
+            case BNLL -> Factory.of(Activation::bnll);
+            case EXP -> Factory.of(Activation::exp);
+            case LOG -> Factory.of(Activation::log);
+            case THRESHOLD -> Factory.of(Activation::threshold);
+            case CLIP -> Factory.of(Activation::clip);
             case POWER -> Factory.of(Activation::power);
             case DROPOUT -> Factory.of(Activation::identity);
             case BATCH_NORM -> Factory.of(BatchNorm::new);
@@ -68,10 +73,12 @@ public final class Layers {
             case LRN -> Factory.of(Lrn::new);
             case CROP -> Factory.of(Crop::new);
             case NORMALIZE -> Factory.of(Normalize::new);
+            case MVN -> Factory.of(Mvn::new);
+            case TILE -> Factory.of(Tile::new);
             case PRIOR_BOX -> Factory.of(PriorBox::new);
             case DETECTION_OUTPUT -> Factory.of(DetectionOutput::new);
             case ARG_MAX -> Factory.of(ArgMax::new);
-            case INPUT, BNLL, EXP, LOG, THRESHOLD, CLIP, MVN, TILE, REDUCTION, UNKNOWN -> null;
+            case INPUT, REDUCTION, UNKNOWN -> null;
         };
     }
 

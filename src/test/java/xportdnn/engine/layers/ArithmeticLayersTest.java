@@ -1,5 +1,6 @@
 package xportdnn.engine.layers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -115,6 +116,44 @@ class ArithmeticLayersTest {
         assertValues(new float[] {9, 1, 49}, run1(layer("name: 'p' type: 'Power' power_param { power: 2 scale: 2 shift: 1 }"), x), 1e-6);
         assertValues(new float[] {8, 8, 8}, run1(layer("name: 'p' type: 'Power' power_param { power: 3 scale: 0 shift: 2 }"), x), 0);
         assertValues(new float[] {-2, 0, 3}, x, 0);
+    }
+
+    /** Element-wise layers of BVLC Caffe's caffe.proto, hand-computed from Caffe's layer sources. */
+    @Test
+    void bnllExpLogThresholdAndClipFollowCaffesFormulas() {
+        INDArray x = array(new float[] {-1, 0, 2, 60}, 1, 4);
+        // log(1 + e^x); at 60 Caffe's branch x + log(1 + e^-x) keeps it finite: 60
+        assertValues(new float[] {(float) Math.log(1 + Math.exp(-1)), (float) Math.log(2),
+            (float) (2 + Math.log(1 + Math.exp(-2))), 60}, run1(layer("name: 'b' type: 'BNLL'"), x), 1e-6);
+        INDArray small = array(new float[] {0, 2, -2}, 1, 3);
+        // 2^(1 + x/2) = 2, 4, 1; the default base e: e^x
+        assertValues(new float[] {2, 4, 1},
+                run1(layer("name: 'e' type: 'Exp' exp_param { base: 2 scale: 0.5 shift: 1 }"), small), 1e-6);
+        assertValues(new float[] {1, (float) Math.exp(2), (float) Math.exp(-2)},
+                run1(layer("name: 'e' type: 'Exp'"), small), 1e-6);
+        // log10(1 + 2x) = 0, 1, 2; the default: ln(x)
+        assertValues(new float[] {0, 1, 2}, run1(layer("name: 'l' type: 'Log' log_param { base: 10 scale: 2 shift: 1 }"),
+                array(new float[] {0, 4.5f, 49.5f}, 1, 3)), 1e-6);
+        assertValues(new float[] {0, 1},
+                run1(layer("name: 'l' type: 'Log'"), array(new float[] {1, (float) Math.E}, 1, 2)), 1e-6);
+        // 1 strictly above the threshold
+        assertValues(new float[] {0, 1, 0}, run1(layer("name: 't' type: 'Threshold' threshold_param { threshold: 0.5 }"),
+                array(new float[] {0.5f, 0.6f, -1}, 1, 3)), 0);
+        assertValues(new float[] {-1, 0.5f, 2}, run1(layer("name: 'c' type: 'Clip' clip_param { min: -1 max: 2 }"),
+                array(new float[] {-3, 0.5f, 7}, 1, 3)), 0);
+    }
+
+    @Test
+    void badClipExpAndLogParametersAreRefusedNamingTheLayer() {
+        ModelException e = assertThrows(ModelException.class,
+                () -> Cases.create(layer("name: 'c' type: 'Clip' clip_param { min: -1 }"), 1, 3));
+        assertEquals("layer 'c': clip_param needs both min and max", e.getMessage());
+        e = assertThrows(ModelException.class,
+                () -> Cases.create(layer("name: 'e' type: 'Exp' exp_param { base: -2 }"), 1, 3));
+        assertEquals("layer 'e': base must be -1 (e) or a positive number, got -2.0", e.getMessage());
+        e = assertThrows(ModelException.class,
+                () -> Cases.create(layer("name: 'l' type: 'Log' log_param { base: 1 }"), 1, 3));
+        assertEquals("layer 'l': log_param.base must not be 1", e.getMessage());
     }
 
     @Test

@@ -90,6 +90,32 @@ class ConvolutionTest {
         assertValues(naive(input, n, c, h, w, weights, bias, outputs, group, g, oh, ow), y, 1e-5);
     }
 
+    /**
+     * A factorised dilated kernel (3x1 and 1x3, dilation 2, as ERFNet's): the one-tap axis made the dilation spread
+     * fail inside ND4J (found by the OpenCV cross-check's random geometries).
+     */
+    @Test
+    void dilatedKernelOfOneTapAlongAnAxisMatchesTheDefinition() {
+        Random random = new Random(11);
+        int n = 1;
+        int c = 2;
+        int h = 7;
+        int w = 6;
+        float[] input = gaussian(random, n * c * h * w);
+        for (Geometry g : List.of(new Geometry(3, 1, 1, 1, 2, 0, 2, 2), new Geometry(1, 3, 1, 2, 0, 2, 2, 2))) {
+            float[] weights = gaussian(random, 3 * c * g.kh() * g.kw());
+            float[] bias = gaussian(random, 3);
+            INDArray y = run1(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 3 kernel_h: " + g.kh()
+                    + " kernel_w: " + g.kw() + " stride_h: " + g.sh() + " stride_w: " + g.sw() + " pad_h: " + g.ph()
+                    + " pad_w: " + g.pw() + " dilation: 2 }", blob(new int[] {3, c, g.kh(), g.kw()}, weights),
+                    blob(bias)), array(input, n, c, h, w));
+            int oh = (h + 2 * g.ph() - (g.dh() * (g.kh() - 1) + 1)) / g.sh() + 1;
+            int ow = (w + 2 * g.pw() - (g.dw() * (g.kw() - 1) + 1)) / g.sw() + 1;
+            assertShape(y, n, 3, oh, ow);
+            assertValues(naive(input, n, c, h, w, weights, bias, 3, 1, g, oh, ow), y, 1e-5);
+        }
+    }
+
     @Test
     void depthwiseThreeByThreeWithMultiplierStridePadAndDilationMatchesTheDefinition() {
         Random random = new Random(5);

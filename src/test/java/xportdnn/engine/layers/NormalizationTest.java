@@ -97,4 +97,19 @@ class NormalizationTest {
         INDArray y = run1(layer("name: 'n' type: 'LRN' lrn_param { local_size: 5 }"), array(new float[2 * 7 * 3 * 4], 2, 7, 3, 4));
         assertShape(y, 2, 7, 3, 4);
     }
+
+    @Test
+    void mvnSubtractsTheMeanAndDividesByTheStandardDeviationPlusEps() {
+        // per image and channel: channel [1, 3] has mean 2, deviation 1; channel [4, 4] mean 4, deviation 0
+        INDArray x = array(new float[] {1, 3, 4, 4}, 1, 2, 1, 2);
+        assertValues(new float[] {-1f / 1.5f, 1f / 1.5f, 0, 0},
+                run1(layer("name: 'm' type: 'MVN' mvn_param { eps: 0.5 }"), x), 1e-6);
+        // across channels: mean 3, E((x-3)^2) = (4 + 0 + 1 + 1) / 4 = 1.5
+        float sd = (float) Math.sqrt(1.5) + 1e-9f;
+        assertValues(new float[] {-2 / sd, 0, 1 / sd, 1 / sd},
+                run1(layer("name: 'm' type: 'MVN' mvn_param { across_channels: true }"), x), 1e-6);
+        // mean only
+        assertValues(new float[] {-1, 1, 0, 0},
+                run1(layer("name: 'm' type: 'MVN' mvn_param { normalize_variance: false }"), x), 1e-6);
+    }
 }

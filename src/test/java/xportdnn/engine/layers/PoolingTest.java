@@ -1,5 +1,7 @@
 package xportdnn.engine.layers;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static xportdnn.engine.layers.Cases.array;
 import static xportdnn.engine.layers.Cases.assertShape;
 import static xportdnn.engine.layers.Cases.assertValues;
@@ -8,8 +10,10 @@ import static xportdnn.engine.layers.Cases.ramp;
 import static xportdnn.engine.layers.Cases.run1;
 
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.model.ModelException;
 
 class PoolingTest {
 
@@ -31,6 +35,24 @@ class PoolingTest {
         INDArray y = pool("pool: MAX kernel_size: 3 stride: 2 round_mode: FLOOR", array(ramp(16, -1, -1), 1, 1, 4, 4));
         assertShape(y, 1, 1, 1, 1);
         assertValues(new float[] {-1}, y, 0);
+    }
+
+    @Test
+    void maxWindowStartingPastTheInputKeepsCaffesInitialMinusFltMax() {
+        // 1x4, kernel 1 stride 2 (stride > kernel), no pad: ceil((4-1)/2)+1 = 3 windows at columns 0, 2, 4; Caffe drops
+        // a window that starts past the input only when there is padding, so the third pools nothing: -FLT_MAX
+        INDArray y = pool("pool: MAX kernel_size: 1 stride: 2", array(new float[] {5, -6, 7, 8}, 1, 1, 1, 4));
+        assertShape(y, 1, 1, 1, 3);
+        assertValues(new float[] {5, 7, -Float.MAX_VALUE}, y, 0);
+    }
+
+    @Test
+    void averageWindowStartingPastTheInputIsRefusedNamingTheLayer() {
+        // the same geometry averaged: Caffe computes 0/0; refused when the op is made, not reported as an overflow
+        ModelException e = assertThrows(ModelException.class, () -> Layers.create(layer(
+                "name: 'p' type: 'Pooling' pooling_param { pool: AVE kernel_size: 1 stride: 2 }"), List.of(new int[] {1, 1, 1, 4})));
+        assertTrue(e.getMessage().startsWith("layer 'p': AVE Pooling's last window along the columns starts past the 4-column"
+                + " input (3 windows, stride 2 > kernel 1"), e.getMessage());
     }
 
     @Test

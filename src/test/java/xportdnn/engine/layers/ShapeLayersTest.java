@@ -74,4 +74,16 @@ class ShapeLayersTest {
         INDArray same = run1(layer("name: 'c' type: 'Crop' bottom: 'x' bottom: 'like' crop_param { offset: 1 }"), big, like);
         assertValues(new float[] {5, 6, 9, 10}, same, 0);
     }
+
+    @Test
+    void tileRepeatsTheAxesFromItsAxisOn() {
+        // [1, 2, 2]: tiled twice along axis 1 repeats the whole 2x2 block; along axis 2 each row
+        INDArray x = array(new float[] {1, 2, 3, 4}, 1, 2, 2);
+        INDArray y = run1(layer("name: 't' type: 'Tile' tile_param { tiles: 2 }"), x);
+        assertShape(y, 1, 4, 2);
+        assertValues(new float[] {1, 2, 3, 4, 1, 2, 3, 4}, y, 0);
+        INDArray z = run1(layer("name: 't' type: 'Tile' tile_param { axis: -1 tiles: 3 }"), x);
+        assertShape(z, 1, 2, 6);
+        assertValues(new float[] {1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4}, z, 0);
+    }
 }
