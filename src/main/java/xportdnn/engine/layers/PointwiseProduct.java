@@ -11,22 +11,27 @@ import xportdnn.model.ConvGeometry;
  * ({@code biasadd}). conv2d reorders the weights to oneDNN's blocked layout and sets its kernel up on every call
  * (ND4J keeps neither), which costs as much as a small call's work; the product does neither.
  *
- * <p>Measured per call on SqueezeNet v1.0's 13 1x1 shapes, conv2d and the product alternated call by call in one
- * process (2026-12-06, 2 vCPUs, load average 4-6): at batch 1 the product (bias included) was the faster on every
- * shape, 15-50% (the 13 calls 3.1 ms against 2.2 ms on one thread, 3.7 against 2.9 on two); at batch 16 the two
- * were even (totals within -12% to +4% from run to run), the bias pass over the larger outputs taking back what the
- * product gained. So the product runs where an output has at most {@link #MAX_ROWS} positions. A bias added by
- * the product itself (output prefilled, GEMM's beta 1) or by libnd4j's broadcast {@code add} was slower than
- * {@code biasadd}. The sums are oneDNN's GEMM's, not its convolution's: they agree to float rounding (at most
- * 1e-5 apart on these shapes), not bit for bit.
+ * <p>What the product saves is about fixed per call (conv2d's set-up and its weight reorder, which grows with the
+ * weights); what it loses grows with the work and the output (the GEMM falls behind oneDNN's convolution kernel on
+ * large calls, and the bias is a second pass).
+ * Measured per call on SqueezeNet v1.0's 13 1x1 shapes, conv2d and the product alternated call by call in one
+ * process (2026-12-06, 2 vCPUs, load average 4-8): at batch 1 (outputs of 48 k to 387 k values) the product, bias
+ * included, was the faster on every shape, by 15-50% (the 13 calls 3.1 ms against 2.2 ms on one thread, 3.7 against
+ * 2.9 on two); at 13 x 13 the gain fell with the batch (conv_final, 512 -> 1000: 1.31 against 0.98 ms at batch 1,
+ * 4.04 against 3.91 at batch 4 (676 positions), even at 8 (1352), 2-15% slower at 16 (2704)); at batch 16 the
+ * totals of the 13 calls went from 4% faster to 12% slower from run to run, and in the engine SqueezeNet's batch-16
+ * 1x1 layers (44-1384 million multiply-adds each) were no faster (LayerTimes, load average 9). So the product runs
+ * the calls that are small in work or in output positions ({@link #suits}). A bias added by the product itself (output prefilled, GEMM's beta 1) or by
+ * libnd4j's broadcast {@code add} was slower than {@code biasadd}. The sums are oneDNN's GEMM's, not its
+ * convolution's: they agree to float rounding (at most 1e-5 apart on these shapes), not bit for bit.
  */
 final class PointwiseProduct {
 
     /**
-     * At most this many output positions ({@code N*H*W}) per call: SqueezeNet's batch-1 shapes (169-3025
-     * positions) all gained, its batch-16 ones (2704-48400) were even.
+     * Output positions ({@code N*H*W}) up to which a call of any work runs as the product: at 13 x 13 the product
+     * gained at batch 1 and 4 (169 and 676 positions), was even at 8 and lost at 16.
      */
-    static final long MAX_ROWS = 1 << 12;
+    static final long MAX_POSITIONS = 1 << 10;
 
     /** {@code [in, out]}. */
     private final INDArray weights;
@@ -65,9 +70,15 @@ final class PointwiseProduct {
         return new PointwiseProduct(weights.reshape(weights.size(0), weights.size(1)).transpose().dup('c'), bias);
     }
 
-    /** True where this product runs a call writing {@code out} rather than conv2d (see {@link #MAX_ROWS}). */
+    /**
+     * True where this product runs a call writing {@code out} rather than conv2d: a call of at most
+     * {@link NativeCall#ONE_THREAD_MAX_MULTIPLY_ADDS} (every 1x1 of a batch-1 SqueezeNet pass but conv_final's 86.5
+     * million; at batch 16 they are 44 million and up), or of at most {@link #MAX_POSITIONS} output positions
+     * (conv_final at batch 1, 169 positions: 1.31 ms as conv2d, 0.98 as the product).
+     */
     boolean suits(INDArray out) {
-        return out.size(0) * out.size(1) * out.size(2) <= MAX_ROWS;
+        long positions = out.size(0) * out.size(1) * out.size(2);
+        return positions * weights.length() <= NativeCall.ONE_THREAD_MAX_MULTIPLY_ADDS || positions <= MAX_POSITIONS;
     }
 
     /**

@@ -149,27 +149,30 @@ class ConvolutionTest {
     }
 
     /**
-     * An unpadded 1x1 convolution, with and without bias, runs as a matrix product ({@link PointwiseProduct}) up to
-     * {@link PointwiseProduct#MAX_ROWS} output positions and as conv2d beyond: both match the definition.
+     * An unpadded 1x1 convolution, with and without bias, runs as a matrix product ({@link PointwiseProduct}) when
+     * small and as conv2d when large (here 2 x 72 x 72 positions x 64 x 64 weights: 42.5 million multiply-adds): both
+     * match the definition.
      */
     @Test
     void oneByOneMatchesTheDefinitionOnEitherSideOfTheProductsBound() {
         Random random = new Random(13);
         int n = 2;
-        int c = 6;
-        int outputs = 5;
+        int c = 64;
+        int outputs = 64;
         Geometry g = new Geometry(1, 1, 1, 1, 0, 0, 1, 1);
-        for (int side : new int[] {7, 48}) {
-            assertEquals(side == 48, (long) n * side * side > PointwiseProduct.MAX_ROWS, "both paths are covered");
+        for (int side : new int[] {7, 72}) {
+            long positions = (long) n * side * side;
+            assertEquals(side == 72, positions * c * outputs > NativeCall.ONE_THREAD_MAX_MULTIPLY_ADDS
+                    && positions > PointwiseProduct.MAX_POSITIONS, "both paths are covered");
             float[] input = gaussian(random, n * c * side * side);
             float[] weights = gaussian(random, outputs * c);
             float[] bias = gaussian(random, outputs);
-            INDArray withBias = run1(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 5 "
+            INDArray withBias = run1(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 64 "
                     + "kernel_size: 1 }", blob(new int[] {outputs, c, 1, 1}, weights), blob(bias)),
                     array(input, n, c, side, side));
             assertShape(withBias, n, outputs, side, side);
             assertValues(naive(input, n, c, side, side, weights, bias, outputs, 1, g, side, side), withBias, 1e-5);
-            INDArray without = run1(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 5 "
+            INDArray without = run1(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 64 "
                     + "kernel_size: 1 bias_term: false }", blob(new int[] {outputs, c, 1, 1}, weights)),
                     array(input, n, c, side, side));
             assertValues(naive(input, n, c, side, side, weights, new float[outputs], outputs, 1, g, side, side), without,
