@@ -72,10 +72,12 @@ public final class BenchCommand implements Callable<Integer> {
     int warmup;
 
     /**
-     * The JVM keeps compiling the engine's Java code for seconds after the start: in a long batch-1 SqueezeNet run
-     * the first passes were much slower than later ones (see README, "What made the float engine fast").
+     * The JVM keeps compiling for seconds after the start (-XX:+PrintCompilation: about 1,700 compilations in the
+     * first second, 150 a second still in seconds 2-4). In four 1500-pass batch-1 SqueezeNet runs without warm-up
+     * (2026-12-06, load average 8-10) the first 100 passes' median was 1.0-3.0 times the whole run's, and the slow
+     * stretch ended 1.6-7.4 s after the first pass.
      */
-    @Option(names = "--warmup_seconds", defaultValue = "3", paramLabel = "W",
+    @Option(names = "--warmup_seconds", defaultValue = "5", paramLabel = "W",
             description = "Untimed passes go on until W seconds have passed, and at least --warmup passes (the JVM "
                     + "compiles for several seconds after the start, slowing the first passes). 0: passes only. "
                     + "Default: ${DEFAULT-VALUE}.")
