@@ -75,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
      * The JVM keeps compiling for seconds after the start (-XX:+PrintCompilation: about 1,700 compilations in the
      * first second, 150 a second still in seconds 2-4). In four 1500-pass batch-1 SqueezeNet runs without warm-up
      * (2026-12-06, load average 8-10) the first 100 passes' median was 1.0-3.0 times the whole run's, and the slow
-     * stretch ended 1.6-7.4 s after the first pass.
+     * stretch ended 1.6-9.3 s after the first pass (within 5 s in three of them).
      */
     @Option(names = "--warmup_seconds", defaultValue = "5", paramLabel = "W",
             description = "Untimed passes go on until W seconds have passed, and at least --warmup passes (the JVM "

@@ -13,17 +13,17 @@ import xportdnn.model.ConvGeometry;
  *
  * <p>What the product saves is about fixed per call (conv2d's set-up and its weight reorder, which grows with the
  * weights); what it loses grows with the work and the output (the GEMM falls behind oneDNN's convolution kernel on
- * large calls, and the bias is a second pass).
- * Measured per call on SqueezeNet v1.0's 13 1x1 shapes, conv2d and the product alternated call by call in one
- * process (2026-12-06, 2 vCPUs, load average 4-8): at batch 1 (outputs of 48 k to 387 k values) the product, bias
- * included, was the faster on every shape, by 15-50% (the 13 calls 3.1 ms against 2.2 ms on one thread, 3.7 against
- * 2.9 on two); at 13 x 13 the gain fell with the batch (conv_final, 512 -> 1000: 1.31 against 0.98 ms at batch 1,
- * 4.04 against 3.91 at batch 4 (676 positions), even at 8 (1352), 2-15% slower at 16 (2704)); at batch 16 the
- * totals of the 13 calls went from 4% faster to 12% slower from run to run, and in the engine SqueezeNet's batch-16
- * 1x1 layers (44-1384 million multiply-adds each) were no faster (LayerTimes, load average 9). So the product runs
- * the calls that are small in work or in output positions ({@link #suits}). A bias added by the product itself (output prefilled, GEMM's beta 1) or by
- * libnd4j's broadcast {@code add} was slower than {@code biasadd}. The sums are oneDNN's GEMM's, not its
- * convolution's: they agree to float rounding (at most 1e-5 apart on these shapes), not bit for bit.
+ * large calls, and the bias is a second pass). Measured per call on SqueezeNet v1.0's 13 1x1 shapes, conv2d and the
+ * product alternated call by call in one process (2026-12-06, 2 vCPUs, load average 4-8): at batch 1 the product,
+ * bias included, was the faster on every shape, by 14-42% on one thread and 5-35% on two (the 13 calls 3.1 ms
+ * against 2.2 ms on one thread, 3.7 against 2.9 on two); at 13 x 13 the gain fell with the batch (conv_final,
+ * 512 -> 1000: 1.31 against 0.98 ms at batch 1, 4.04 against 3.91 at batch 4, even at 8, from 3% faster to 15%
+ * slower at 16); at batch 16 the totals of the 13 calls went from 4% faster to 12% slower from run to run, and in
+ * the engine SqueezeNet's batch-16 1x1 layers were no faster (LayerTimes, load average 9). So the product runs the
+ * calls that are small in work or in output positions ({@link #suits}). A bias added by the product itself (output
+ * prefilled, GEMM's beta 1) or by libnd4j's broadcast {@code add} was slower than {@code biasadd}. The sums are
+ * oneDNN's GEMM's, not its convolution's: they agree to float rounding (at most 1e-5 apart on these shapes), not
+ * bit for bit.
  */
 final class PointwiseProduct {
 
