@@ -4,7 +4,8 @@
 // round each build's median pass (ms per image) and the process's CPU time per image (steadier than wall time when
 // other processes compete), then the median of the rounds' B / A ratios (both builds of a round saw about the same
 // load), the medians over the rounds, each build's fastest pass and, with -Dlayers=a,b,...,
-// those layers' mean time per pass (LayerTimes: the interval up to each layer's output) in each build.
+// those layers' mean time per pass (LayerTimes: the interval up to each layer's output) in each build. Both builds
+// warm up first, passes alternated, for at least 3 passes each and -Dwarmup_seconds (default 5) seconds.
 //
 // Run from the repository root; neither jar may be on the classpath (build the "before" jar from a worktree of the
 // older commit with `mvn -B -q -o -DskipTests package` and copy target/xportdnn.jar away):
@@ -100,10 +101,15 @@ public class EngineAB {
                 .invoke(null, Integer.parseInt(args[7])); // ND4J is shared: once for both
         Map<?, ?> outA = null;
         Map<?, ?> outB = null;
-        for (int i = 0; i < 3; i++) {
+        // the JIT keeps compiling for seconds: the first ~100 batch-1 passes are 30-60% slower than later ones
+        double warmUpSeconds = Double.parseDouble(System.getProperty("warmup_seconds", "5"));
+        long warmUpEnd = System.nanoTime() + (long) (warmUpSeconds * 1e9);
+        int warmUpPasses = 0;
+        for (; warmUpPasses < 3 || System.nanoTime() < warmUpEnd; warmUpPasses++) {
             outA = a.pass();
             outB = b.pass();
         }
+        System.out.printf(Locale.ROOT, "warm-up: %d passes each%n", warmUpPasses);
         Method floats = a.loader.loadClass("xportdnn.engine.layers.Tensors").getMethod("floats",
                 a.loader.loadClass("org.nd4j.linalg.api.ndarray.INDArray"));
         for (Object output : outA.keySet()) {
@@ -143,7 +149,7 @@ public class EngineAB {
             System.out.printf(Locale.ROOT, "%s: median %.3f ms per image, CPU %.3f, fastest pass %.3f%n", build.name,
                     median(build.wall), median(build.cpu), build.fastest);
             if (build.times != null) {
-                System.out.println(build.layers(rounds * passes + 3));
+                System.out.println(build.layers(rounds * passes + warmUpPasses));
             }
         }
         System.exit(0); // ND4J's threads would keep the JVM alive

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Speed comparison: xportdnn's float engine against OpenCV dnn on the same Caffe model, in the same run.
 #
-#   tools/bench_compare.sh [--rounds R] [--seconds S] [--model DIR | --prototxt P --caffemodel W] [--out DIR]
+#   tools/bench_compare.sh [--rounds R] [--seconds S] [--warmup_seconds W]
+#                          [--model DIR | --prototxt P --caffemodel W] [--out DIR]
 #
 # Each round runs, in an order that rotates from round to round: OpenCV at batch 1, `xportdnn bench` at batch 1
-# and `xportdnn bench` at batch 16, every one with 2 threads, 3 warm-up passes and S seconds of timed passes.
+# and `xportdnn bench` at batch 16, every one with 2 threads, at least 3 warm-up passes and W seconds of them
+# (default 5: the JVM compiles for seconds after the start), and S seconds of timed passes.
 # The load average is recorded before each run. At the end it prints every run, then the ratios from the
 # median over the rounds of each engine's time per image:
 #   ours batch 1 / OpenCV batch 1 time per image        (target: at most 0.8, issue 13)
@@ -17,6 +19,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 rounds=3
 seconds=10
+warmup_seconds=5
 model="$repo/../shared/models/squeezenet_v1.0"
 prototxt=""
 caffemodel=""
@@ -25,6 +28,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
+    --warmup_seconds) warmup_seconds="$2"; shift 2 ;;
     --model) model="$2"; shift 2 ;;
     --prototxt) prototxt="$2"; shift 2 ;;
     --caffemodel) caffemodel="$2"; shift 2 ;;
@@ -53,7 +57,8 @@ rm -f "$out"/run-*.json
 xportdnn="$repo/xportdnn"
 # One multiply-add count for both engines: ours, as `inspect` prints it.
 madds="$("$xportdnn" inspect --deploy_model "$prototxt" | sed -n 's/.* \([0-9,]*\) multiply-adds per image$/\1/p' | tr -d ,)"
-common=(--deploy_model "$prototxt" --weights "$caffemodel" --threads 2 --warmup 3 --seconds "$seconds")
+common=(--deploy_model "$prototxt" --weights "$caffemodel" --threads 2 --warmup 3
+  --warmup_seconds "$warmup_seconds" --seconds "$seconds")
 
 run() { # name json-file command...
   local name="$1" json="$2"

@@ -2,8 +2,9 @@
 """Times OpenCV dnn's float CPU inference on a Caffe model, the way `xportdnn bench` times ours.
 
 Same scheme as `xportdnn bench`: seeded random input (uniform in [-1, 1)) of the net's input shape with the given
-batch, --warmup untimed passes, then --iterations timed passes (or passes until --seconds have passed); the headline
-time per image is the median pass's, with the fastest and the mean beside it. One pass is setInput + forward.
+batch, untimed warm-up passes (at least --warmup of them and for at least --warmup_seconds), then --iterations
+timed passes (or passes until --seconds have passed); the headline time per image is the median pass's, with the
+fastest and the mean beside it. One pass is setInput + forward.
 Prints the same summary and writes the same JSON keys (batch, ms_per_image, images_per_s, gflops, ...).
 
 Needs Debian's python3-opencv (apt-get install -y python3-opencv); run it with /usr/bin/python3, since another
@@ -55,7 +56,9 @@ def main():
     p.add_argument("--weights", required=True, help="the caffemodel")
     p.add_argument("--batch", type=int, default=1, help="images per forward pass (default 1)")
     p.add_argument("--threads", type=int, default=2, help="cv2.setNumThreads (default 2)")
-    p.add_argument("--warmup", type=int, default=3, help="untimed passes first (default 3)")
+    p.add_argument("--warmup", type=int, default=3, help="untimed passes first, at least this many (default 3)")
+    p.add_argument("--warmup_seconds", type=float, default=5.0,
+                   help="untimed passes go on until this many seconds have passed (default 5, as xportdnn bench)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--iterations", type=int, help="exactly M timed passes")
     group.add_argument("--seconds", type=float, help="timed passes until S seconds have passed (default 10)")
@@ -65,8 +68,9 @@ def main():
     p.add_argument("--json", help="also write the results as JSON")
     a = p.parse_args()
     if a.batch < 1 or a.threads < 1 or a.warmup < 0 or (a.iterations is not None and a.iterations < 1) \
-            or (a.seconds is not None and not a.seconds > 0):
-        p.error("--batch, --threads, --iterations and --seconds must be positive, --warmup 0 or more")
+            or (a.seconds is not None and not a.seconds > 0) or not 0 <= a.warmup_seconds < float("inf"):
+        p.error("--batch, --threads, --iterations and --seconds must be positive, --warmup and --warmup_seconds 0 "
+                "or more")
 
     cv2.setNumThreads(a.threads)
     net = cv2.dnn.readNetFromCaffe(a.deploy_model, a.weights)
@@ -79,9 +83,12 @@ def main():
     else:
         multiply_adds, counted_by = net.getFLOPS([1] + shape[1:]) // 2, "OpenCV getFLOPS / 2"
 
-    for _ in range(a.warmup):
+    warmup_end = time.perf_counter() + a.warmup_seconds
+    warmup_passes = 0
+    while warmup_passes < a.warmup or time.perf_counter() < warmup_end:
         net.setInput(blob)
         net.forward()
+        warmup_passes += 1
     passes = a.iterations if a.iterations is not None else float("inf")
     budget = float("inf") if a.iterations is not None else (a.seconds if a.seconds is not None else 10.0)
     seconds = []
@@ -99,6 +106,8 @@ def main():
         "batch": a.batch,
         "threads": cv2.getNumThreads(),
         "warmup": a.warmup,
+        "warmup_seconds": a.warmup_seconds,
+        "warmup_passes": warmup_passes,
         "iterations": len(seconds),
         "ms_per_image": ms_per_image,
         "ms_per_image_min": min(seconds) * 1000 / a.batch,
@@ -111,7 +120,8 @@ def main():
     }
     print(f"{os.path.basename(a.deploy_model)}: batch {a.batch}, OpenCV {cv2.__version__} dnn, "
           f"{report['threads']} threads (cv2.setNumThreads)")
-    print(f"{a.warmup} warm-up passes, {len(seconds)} timed passes in {sum(seconds):.1f} s")
+    print(f"{warmup_passes} warm-up passes (at least {a.warmup} and {a.warmup_seconds:g} s), "
+          f"{len(seconds)} timed passes in {sum(seconds):.1f} s")
     print(f"time per image  {ms_per_image:.3f} ms (median pass; fastest {report['ms_per_image_min']:.3f}, "
           f"mean {report['ms_per_image_mean']:.3f})")
     print(f"images per s    {images_per_s:.1f}")

@@ -39,7 +39,7 @@ import xportdnn.sim.FixedPointNet;
 /** {@code xportdnn bench}: how fast the float engine runs a net on this machine, and how much memory it takes. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Times forward passes of a net on random input (seeded, the net's input shape with the "
-                + "given batch): a few warm-up passes, then timed ones. Prints the time per image (median pass, "
+                + "given batch): warm-up passes, then timed ones. Prints the time per image (median pass, "
                 + "with the fastest and the mean to judge the noise), images per second, the achieved GFLOP/s "
                 + "(2 x multiply-adds x images / time, as counted by 'inspect') with the fraction of the CPU's peak it "
                 + "reaches, this process's peak resident memory, and which build of ND4J's natives ran (AVX-512 or "
@@ -67,8 +67,21 @@ public final class BenchCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--warmup", defaultValue = "3", paramLabel = "K",
-            description = "Untimed passes first (one-off allocations, oneDNN's kernel choice). Default: ${DEFAULT-VALUE}.")
+            description = "Untimed passes first (one-off allocations, oneDNN's kernel choice), at least K and for at "
+                    + "least --warmup_seconds. Default: ${DEFAULT-VALUE}.")
     int warmup;
+
+    /**
+     * The JVM keeps compiling for seconds after the start (-XX:+PrintCompilation: about 1,700 compilations in the
+     * first second, 150 a second still in seconds 2-4). In four 1500-pass batch-1 SqueezeNet runs without warm-up
+     * (2026-12-06, load average 8-10) the first 100 passes' median was 1.0-3.0 times the whole run's, and the slow
+     * stretch ended 1.6-9.3 s after the first pass (within 5 s in three of them).
+     */
+    @Option(names = "--warmup_seconds", defaultValue = "5", paramLabel = "W",
+            description = "Untimed passes go on until W seconds have passed, and at least --warmup passes (the JVM "
+                    + "compiles for several seconds after the start, slowing the first passes). 0: passes only. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double warmupSeconds;
 
     @ArgGroup(exclusive = true)
     Duration duration = new Duration();
@@ -162,7 +175,8 @@ public final class BenchCommand implements Callable<Integer> {
                 model.deployModel.getFileName(),
                 batch, mode, threadsInEffect, threadsInEffect == 1 ? "" : "s", threadSource, waitPolicy());
         out.printf("ND4J natives   %s%n", natives);
-        out.printf("%d warm-up passes, %d timed passes in %.1f s%n", warmup, times.passes(), times.totalSeconds());
+        out.printf("%d warm-up passes (at least %d and %s s), %d timed passes in %.1f s%n", times.warmupPasses(),
+                warmup, seconds(warmupSeconds), times.passes(), times.totalSeconds());
         out.print(summary(times, multiplyAdds, peak));
         out.println(peakLine(times.gflops(multiplyAdds), cpuPeak, estimate));
         if (floatTimes != null) {
@@ -201,6 +215,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (warmup < 0) {
             throw bad("--warmup must be 0 or more, not " + warmup);
+        }
+        if (!(warmupSeconds >= 0 && Double.isFinite(warmupSeconds))) {
+            throw bad("--warmup_seconds must be 0 or more, not " + warmupSeconds);
         }
         if (duration.iterations != null && duration.iterations < 1) {
             throw bad("--iterations must be at least 1, not " + duration.iterations);
@@ -252,10 +269,21 @@ public final class BenchCommand implements Callable<Integer> {
         return Tensors.of(values, shape);
     }
 
-    /** Warm-up passes, then timed ones until the pass count or the time budget is reached. */
+    /** 3.0 as "3", 0.5 as "0.5". */
+    private static String seconds(double s) {
+        return s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s);
+    }
+
+    /**
+     * Warm-up passes until both their count and their time are reached, then timed ones until the pass count or the
+     * time budget is reached.
+     */
     private PassTimes timePasses(Pass pass, LayerTimes layerTimes) {
-        for (int i = 0; i < warmup; i++) {
+        long warmUpEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        int warmedUp = 0;
+        while (warmedUp < warmup || System.nanoTime() - warmUpEnd < 0) {
             pass.run(null);
+            warmedUp++;
         }
         int passes = duration.iterations != null ? duration.iterations : Integer.MAX_VALUE;
         double budget = duration.iterations != null ? Double.POSITIVE_INFINITY
@@ -272,7 +300,7 @@ public final class BenchCommand implements Callable<Integer> {
             seconds.add(s);
             total += s;
         }
-        return new PassTimes(batch, seconds.stream().mapToDouble(Double::doubleValue).toArray());
+        return new PassTimes(batch, warmedUp, seconds.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static String summary(PassTimes t, long multiplyAdds, OptionalLong peak) {
@@ -312,6 +340,8 @@ public final class BenchCommand implements Callable<Integer> {
         report.put("threads", threadsInEffect);
         report.put("omp_wait_policy", waitPolicy());
         report.put("warmup", warmup);
+        report.put("warmup_seconds", warmupSeconds);
+        report.put("warmup_passes", t.warmupPasses());
         report.put("iterations", t.passes());
         report.put("ms_per_image", t.medianMsPerImage());
         report.put("ms_per_image_min", t.minMsPerImage());

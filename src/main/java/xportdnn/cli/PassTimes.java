@@ -2,11 +2,14 @@ package xportdnn.cli;
 
 import java.util.Arrays;
 
-/** The wall times of a benchmark's timed forward passes, each over the same batch, and their spread. */
-record PassTimes(int batch, double[] seconds) {
+/**
+ * The wall times of a benchmark's timed forward passes, each over the same batch, and their spread; and how many
+ * untimed warm-up passes came first.
+ */
+record PassTimes(int batch, int warmupPasses, double[] seconds) {
 
     PassTimes {
-        if (batch < 1 || seconds.length == 0) {
+        if (batch < 1 || warmupPasses < 0 || seconds.length == 0) {
             throw new IllegalArgumentException("need a batch and at least one pass");
         }
         seconds = seconds.clone();

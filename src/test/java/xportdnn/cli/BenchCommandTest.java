@@ -56,7 +56,8 @@ class BenchCommandTest {
     void jsonNumbersAreConsistentWithTheirPasses(@TempDir Path dir) throws IOException {
         Path json = dir.resolve("bench.json");
         assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--batch", "4",
-                "--warmup", "1", "--iterations", "3", "--json", json.toString()), last.stderr());
+                "--warmup", "1", "--warmup_seconds", "0", "--iterations", "3", "--json", json.toString()),
+                last.stderr());
         String text = Files.readString(json);
         Map<String, Double> v = numbers(text);
         for (String key : List.of("batch", "ms_per_image", "images_per_s", "gflops", "iterations", "threads",
@@ -79,9 +80,32 @@ class BenchCommandTest {
 
         String printed = last.stdout();
         assertTrue(printed.startsWith("deploy.prototxt: batch 4, float engine, "), printed);
-        assertTrue(printed.contains("1 warm-up passes, 3 timed passes"), printed);
+        assertTrue(printed.contains("1 warm-up passes (at least 1 and 0 s), 3 timed passes"), printed);
         assertTrue(printed.contains("516,144 multiply-adds per image"), printed);
         assertTrue(printed.matches("(?s).*peak memory +\\d+ MiB resident.*"), printed);
+    }
+
+    /** Warm-up ends when both the pass count and the time are reached; the JSON and the header say both. */
+    @Test
+    void warmUpRunsUntilBothItsPassCountAndItsTimeAreReached(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("bench.json");
+        assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--warmup", "4",
+                "--warmup_seconds", "0", "--iterations", "1", "--json", json.toString()), last.stderr());
+        Map<String, Double> v = numbers(Files.readString(json));
+        assertEquals(4, v.get("warmup"));
+        assertEquals(0, v.get("warmup_seconds"));
+        assertEquals(4, v.get("warmup_passes"), "no time asked for: the pass count alone");
+        assertTrue(last.stdout().contains("4 warm-up passes (at least 4 and 0 s), 1 timed passes"), last.stdout());
+
+        // no pass count: the clock has not reached 0.25 s when warm-up starts, so at least one pass runs
+        assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--warmup", "0",
+                "--warmup_seconds", "0.25", "--iterations", "1", "--json", json.toString()), last.stderr());
+        v = numbers(Files.readString(json));
+        assertEquals(0.25, v.get("warmup_seconds"));
+        double passes = v.get("warmup_passes");
+        assertTrue(passes >= 1, "warm-up passes " + passes);
+        assertTrue(last.stdout().contains((long) passes + " warm-up passes (at least 0 and 0.25 s), 1 timed passes"),
+                last.stdout());
     }
 
     @Test
@@ -91,7 +115,8 @@ class BenchCommandTest {
         try {
             int other = before == 1 ? 2 : 1;
             assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--threads",
-                    String.valueOf(other), "--warmup", "0", "--iterations", "1", "--json", json.toString()), last.stderr());
+                    String.valueOf(other), "--warmup", "0", "--warmup_seconds", "0", "--iterations", "1", "--json",
+                    json.toString()), last.stderr());
             assertEquals(other, EngineThreads.inEffect());
             assertEquals(other, numbers(Files.readString(json)).get("threads"));
             assertTrue(last.stdout().contains(other + " thread" + (other == 1 ? "" : "s") + " (--threads), OpenMP wait policy "),
@@ -104,7 +129,7 @@ class BenchCommandTest {
     @Test
     void perLayerListsEveryLayer() {
         assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--warmup", "0",
-                "--iterations", "2", "--per_layer"), last.stderr());
+                "--warmup_seconds", "0", "--iterations", "2", "--per_layer"), last.stderr());
         List<String> rows = last.stdout().lines().dropWhile(l -> !l.startsWith("layer ")).skip(1).toList();
         assertEquals(List.of("conv1", "bn1", "scale1", "relu1", "pool1", "conv2", "relu2", "pool2", "fc", "prob", "data")
                 .stream().sorted().toList(), rows.stream().map(l -> l.split(" +")[0]).sorted().toList());
@@ -116,7 +141,8 @@ class BenchCommandTest {
     void givenPeakGivesTheFractionAndANativeBuildIsNamed(@TempDir Path dir) throws IOException {
         Path json = dir.resolve("bench.json");
         assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--warmup", "0",
-                "--iterations", "2", "--peak_gflops", "0.5", "--json", json.toString()), last.stderr());
+                "--warmup_seconds", "0", "--iterations", "2", "--peak_gflops", "0.5", "--json", json.toString()),
+                last.stderr());
         String text = Files.readString(json);
         Map<String, Double> v = numbers(text);
         assertEquals(0.5, v.get("peak_gflops"));
@@ -138,7 +164,7 @@ class BenchCommandTest {
         assertEquals(0, run("bench", "--help"));
         String help = last.stdout();
         for (String flag : List.of("--deploy_model", "--weights", "--batch", "--threads", "--warmup", "--iterations",
-                "--seconds", "--json", "--per_layer", "--mode", "--peak_gflops", "--clock_ghz")) {
+                "--warmup_seconds", "--seconds", "--json", "--per_layer", "--mode", "--peak_gflops", "--clock_ghz")) {
             assertTrue(help.contains(flag), flag + " missing from\n" + help);
         }
         assertTrue(help.contains("OMP_NUM_THREADS"), help);
@@ -167,7 +193,8 @@ class BenchCommandTest {
         Path quantized = xilinxExport(dir);
         java.nio.file.Path json = dir.resolve("bench.json");
         assertEquals(0, run("bench", "--deploy_model", quantized.toString(), "--weights", WEIGHTS, "--mode", "fixed",
-                "--iterations", "3", "--warmup", "1", "--json", json.toString()), last.stderr());
+                "--iterations", "3", "--warmup", "1", "--warmup_seconds", "0", "--json", json.toString()),
+                last.stderr());
         assertTrue(last.stdout().contains("the simulator runs at"), last.stdout());
         Map<String, Double> n = numbers(java.nio.file.Files.readString(json));
         assertClose(n.get("float_ms_per_image") / n.get("ms_per_image"), n.get("speed_vs_float"), "speed ratio");
@@ -181,7 +208,7 @@ class BenchCommandTest {
     void perLayerInFixedModeListsTheSimulatorsSteps(@TempDir Path dir) {
         Path quantized = xilinxExport(dir);
         assertEquals(0, run("bench", "--deploy_model", quantized.toString(), "--weights", WEIGHTS, "--mode", "fixed",
-                "--iterations", "2", "--warmup", "0", "--per_layer"), last.stderr());
+                "--iterations", "2", "--warmup", "0", "--warmup_seconds", "0", "--per_layer"), last.stderr());
         List<String> rows = last.stdout().lines().dropWhile(l -> !l.startsWith("layer ")).skip(1).toList();
         assertEquals(List.of("data", "relu1", "pool1", "relu2", "pool2", "fc", "prob").stream().sorted().toList(),
                 rows.stream().map(l -> l.split(" +")[0]).sorted().toList(), last.stdout());
@@ -191,10 +218,12 @@ class BenchCommandTest {
     void badFlagValuesAreOneLineErrors() {
         String[][] cases = {
                 {"--mode", "double"}, {"--batch", "0"}, {"--threads", "0"}, {"--warmup", "-1"},
+                {"--warmup_seconds", "-1"},
                 {"--iterations", "0"}, {"--seconds", "-2"}, {"--iterations", "2", "--seconds", "1"},
                 {"--batch", "1000000"}};
         String[] expected = {"--mode must be float or fixed, not 'double'", "--batch must be at least 1, not 0",
                 "--threads must be at least 1, not 0", "--warmup must be 0 or more, not -1",
+                "--warmup_seconds must be 0 or more, not -1.0",
                 "--iterations must be at least 1, not 0", "--seconds must be a positive number, not -2.0",
                 "mutually exclusive", "--batch 1000000 makes an input of 3072000000 values, more than one array holds"};
         for (int i = 0; i < cases.length; i++) {

@@ -286,7 +286,8 @@ class NoSilentTrapsCliTest {
                     "--transpose", "--channel_swap", "--raw_scale", "--mean_value", "--mean_file", "--input_scale",
                     "--batch", "--json", "--report", "--spark", "--skip_bad_images"),
             "bench", Set.of("--help", "--version", "--debug", "--deploy_model", "--weights", "--batch", "--threads",
-                    "--warmup", "--iterations", "--seconds", "--json", "--per_layer", "--mode", "--peak_gflops"),
+                    "--warmup", "--warmup_seconds", "--iterations", "--seconds", "--json", "--per_layer", "--mode",
+                    "--peak_gflops"),
             "threshold", Set.of("--help", "--version", "--debug", "--method", "--bitwidth", "--input"));
 
     /** A run of {@code command} where {@code flag} does not apply, and the words that must say so on stderr. */

@@ -45,6 +45,8 @@ final class Convolution implements LayerOp {
     private final long workspaceValues;
     /** Set for a padded 1x1 convolution, which {@link #channelsLastCall} then runs unpadded. */
     private final PaddedPointwise padded;
+    /** Set for an ungrouped 1x1 convolution, padded or not: the matrix product that runs its small calls. */
+    private final PointwiseProduct product;
 
     Convolution(Layer layer, List<int[]> bottomShapes) {
         name = layer.name();
@@ -60,6 +62,7 @@ final class Convolution implements LayerOp {
         INDArray b = layer.param().getConvolutionParam().getBiasTerm() ? Tensors.of(Layers.weight(layer, 1, outputs), outputs)
                 : null;
         padded = PaddedPointwise.of(g, b == null ? new float[outputs] : Tensors.floats(b));
+        product = PointwiseProduct.of(g, w, b);
         long out = Tensors.valuesPerImage(g.outputShape(bottomShapes.get(0), false));
         // grouped: the output; padded 1x1: the unpadded output, about as large
         workspaceValues = in + (g.group() == 1 && padded == null ? 0 : out);
@@ -112,6 +115,7 @@ final class Convolution implements LayerOp {
         channelsLastCall = from.channelsLastCall.another();
         workspaceValues = from.workspaceValues;
         padded = from.padded == null ? null : from.padded.another();
+        product = from.product == null ? null : from.product.another();
     }
 
     @Override
@@ -171,6 +175,16 @@ final class Convolution implements LayerOp {
         return out.length() * w.size(1) * w.size(2) * w.size(3);
     }
 
+    /** The ungrouped, unpadded (or {@link #padded}) convolution of channels-last {@code in} into {@code out}. */
+    private void channelsLast(INDArray in, INDArray out) {
+        if (product != null && product.suits(out)) {
+            product.run(in, out);
+        } else {
+            channelsLastCall.run(multiplyAdds(out), NativeCall.ONE_THREAD_MAX_MULTIPLY_ADDS, out, in, weights.get(0),
+                    biases.get(0));
+        }
+    }
+
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
         Layers.requireChannels(name, bottoms.get(0), inputs);
@@ -183,12 +197,10 @@ final class Convolution implements LayerOp {
             }
             INDArray out = buffers.get(0, outShape[0], outShape[2], outShape[3], outShape[1]);
             if (padded == null) {
-                channelsLastCall.run(multiplyAdds(out), NativeCall.ONE_THREAD_MAX_MULTIPLY_ADDS, out, storage,
-                        weights.get(0), biases.get(0));
+                channelsLast(storage, out);
             } else {
                 INDArray inner = buffers.get(2, outShape[0], x.size(2), x.size(3), outShape[1]);
-                channelsLastCall.run(multiplyAdds(inner), NativeCall.ONE_THREAD_MAX_MULTIPLY_ADDS, inner, storage,
-                        weights.get(0), biases.get(0));
+                channelsLast(storage, inner);
                 padded.frame(inner, out);
             }
             return List.of(Tensors.channelsFirstView(out));

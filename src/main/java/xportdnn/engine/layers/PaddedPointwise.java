@@ -34,9 +34,8 @@ final class PaddedPointwise {
 
     /** The framing for an ungrouped 1x1, stride-1, undilated convolution with padding; null for any other. */
     static PaddedPointwise of(ConvGeometry g, float[] bias) {
-        boolean pointwise = g.group() == 1 && g.kernel()[0] == 1 && g.kernel()[1] == 1 && g.stride()[0] == 1
-                && g.stride()[1] == 1 && g.dilation()[0] == 1 && g.dilation()[1] == 1;
-        return pointwise && (g.pad()[0] > 0 || g.pad()[1] > 0) ? new PaddedPointwise(g.pad()[0], g.pad()[1], bias) : null;
+        boolean padded = g.pad()[0] > 0 || g.pad()[1] > 0;
+        return PointwiseProduct.isPointwise(g) && padded ? new PaddedPointwise(g.pad()[0], g.pad()[1], bias) : null;
     }
 
     /**

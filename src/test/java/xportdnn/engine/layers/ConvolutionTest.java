@@ -174,6 +174,38 @@ class ConvolutionTest {
                 1e-5);
     }
 
+    /**
+     * An unpadded 1x1 convolution, with and without bias, runs as a matrix product ({@link PointwiseProduct}) when
+     * small and as conv2d when large (here 2 x 72 x 72 positions x 64 x 64 weights: 42.5 million multiply-adds): both
+     * match the definition.
+     */
+    @Test
+    void oneByOneMatchesTheDefinitionOnEitherSideOfTheProductsBound() {
+        Random random = new Random(13);
+        int n = 2;
+        int c = 64;
+        int outputs = 64;
+        Geometry g = new Geometry(1, 1, 1, 1, 0, 0, 1, 1);
+        for (int side : new int[] {7, 72}) {
+            long positions = (long) n * side * side;
+            assertEquals(side == 72, positions * c * outputs > NativeCall.ONE_THREAD_MAX_MULTIPLY_ADDS
+                    && positions > PointwiseProduct.MAX_POSITIONS, "both paths are covered");
+            float[] input = gaussian(random, n * c * side * side);
+            float[] weights = gaussian(random, outputs * c);
+            float[] bias = gaussian(random, outputs);
+            INDArray withBias = run1(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 64 "
+                    + "kernel_size: 1 }", blob(new int[] {outputs, c, 1, 1}, weights), blob(bias)),
+                    array(input, n, c, side, side));
+            assertShape(withBias, n, outputs, side, side);
+            assertValues(naive(input, n, c, side, side, weights, bias, outputs, 1, g, side, side), withBias, 1e-5);
+            INDArray without = run1(layer("name: 'c' type: 'Convolution' convolution_param { num_output: 64 "
+                    + "kernel_size: 1 bias_term: false }", blob(new int[] {outputs, c, 1, 1}, weights)),
+                    array(input, n, c, side, side));
+            assertValues(naive(input, n, c, side, side, weights, new float[outputs], outputs, 1, g, side, side), without,
+                    1e-5);
+        }
+    }
+
     record Geometry(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
     }
 
