@@ -58,7 +58,8 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
         return run(net, CalibrationInput.of(net, settings, passes), passes, progress);
     }
 
-    static Calibration run(Net net, CalibrationInput input, FloatPasses passes, Progress progress) {
+    /** Both passes over the images of {@code input}, run by {@code passes}. */
+    public static Calibration run(Net net, CalibrationInput input, FloatPasses passes, Progress progress) {
         List<ImageSet.Entry> images = input.images();
         List<String> names = names(images);
         try (Progress.Step step = progress.start("calibrating (2 passes)", 2L * images.size())) {
