@@ -99,7 +99,7 @@ public final class Comparison {
         Calibration calibration = Calibration.run(net, input, passes, progress);
         Set<String> channelLayers = SchemeNets.channelLayers(net, settings.schemes());
         Map<String, ChannelStatistics> channels = channelLayers.isEmpty() ? Map.of()
-                : Calibration.channels(net, settings.calibration(), channelLayers, passes, progress);
+                : Calibration.channels(net, input, channelLayers, passes, progress);
 
         List<Scored> scored = new ArrayList<>();
         // no image is in both (of one set, compare scores the images calibration did not draw)

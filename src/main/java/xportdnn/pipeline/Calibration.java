@@ -70,11 +70,11 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
 
     /**
      * Both per-channel passes ({@link ChannelStatistics}) of the first output of each layer in {@code layers} over
-     * the images {@code settings} select: for schemes with a format per activation channel (compare's bfp:M).
+     * the images of {@code input} (listed and screened once, for these passes and {@link #run}'s): for schemes with
+     * a format per activation channel (compare's bfp:M).
      */
-    public static Map<String, ChannelStatistics> channels(Net net, CalibrationSettings settings, Set<String> layers,
+    public static Map<String, ChannelStatistics> channels(Net net, CalibrationInput input, Set<String> layers,
                                                           FloatPasses passes, Progress progress) {
-        CalibrationInput input = CalibrationInput.of(net, settings, passes);
         try (Progress.Step step = progress.start("calibrating per channel (2 passes)", 2L * input.images().size())) {
             return passes.channelStatistics(net, input.images(), input.transformer(), input.batch(), layers, step);
         }
