@@ -105,7 +105,7 @@ public final class Comparison {
         // no image is in both (of one set, compare scores the images calibration did not draw)
         List<String> skipped = Stream.concat(calibration.skipped().stream(), screened.skipped().stream()).toList();
         List<Notice> notices = new ArrayList<>(Notice.skipped(skipped));
-        notices.addAll(PreprocessingChecks.of(net, transformer.settings(), calibration, input));
+        notices.addAll(PreprocessingChecks.of(net, transformer.settings(), calibration));
         for (SchemeSpec spec : settings.schemes()) {
             ExportScheme.Exported exported = SchemeNets.quantize(spec, net, calibration);
             exported.notices().stream().filter(Notice::warning)

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.CalibrationHistograms;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.calib.ChannelStatistics;
 import xportdnn.calib.SavedStatistics;
@@ -23,9 +24,14 @@ import xportdnn.model.Net;
  * @param rangeImages the images whose first pass gave the ranges, by name
  * @param imageNames  the images counted in the histograms (all of {@code rangeImages}, or one shard of them)
  * @param skipped     the selected images taken out as unreadable (--skip_bad_images), one line each
+ * @param greyImages  how many of the images counted are grey ({@link CalibrationHistograms}), or
+ *                    {@link #NOT_SEEN} when no image was decoded (statistics loaded from files)
  */
 public record Calibration(Map<String, BlobHistograms> statistics, List<String> rangeImages, List<String> imageNames,
-                          List<String> skipped) {
+                          List<String> skipped, int greyImages) {
+
+    /** {@link #greyImages} of statistics taken without decoding an image. */
+    public static final int NOT_SEEN = -1;
 
     public Calibration {
         rangeImages = List.copyOf(rangeImages);
@@ -33,9 +39,9 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
         skipped = List.copyOf(skipped);
     }
 
-    /** Statistics of images none of which was skipped. */
+    /** Statistics of images none of which was skipped, none seen (e.g. loaded). */
     public Calibration(Map<String, BlobHistograms> statistics, List<String> rangeImages, List<String> imageNames) {
-        this(statistics, rangeImages, imageNames, List.of());
+        this(statistics, rangeImages, imageNames, List.of(), NOT_SEEN);
     }
 
     /** How many images the histograms count. */
@@ -63,8 +69,8 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
         List<ImageSet.Entry> images = input.images();
         List<String> names = names(images);
         try (Progress.Step step = progress.start("calibrating (2 passes)", 2L * images.size())) {
-            return new Calibration(passes.calibrate(net, images, input.transformer(), input.batch(), step), names,
-                    names, input.skipped());
+            CalibrationHistograms measured = passes.calibrate(net, images, input.transformer(), input.batch(), step);
+            return new Calibration(measured.layers(), names, names, input.skipped(), measured.greyImages());
         }
     }
 
@@ -98,8 +104,10 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
         }
         try (Progress.Step step = progress.start("calibrating (second pass on loaded ranges)",
                 input.images().size())) {
-            return new Calibration(passes.histograms(net, input.images(), input.transformer(), input.batch(),
-                    ranges.layers(), step), ranges.images(), names, input.skipped());
+            CalibrationHistograms measured = passes.histograms(net, input.images(), input.transformer(),
+                    input.batch(), ranges.layers(), step);
+            return new Calibration(measured.layers(), ranges.images(), names, input.skipped(),
+                    measured.greyImages());
         }
     }
 

@@ -107,6 +107,27 @@ class PreprocessingTrapsCliTest {
         assertTrue(w.get(0).contains("all 4 calibration images are grey, but the net takes colour"), w.get(0));
     }
 
+    /**
+     * The grey images are counted by the tasks that decode them for the calibration (one image per batch over two
+     * partitions here), and the counts added on the driver, which decodes none.
+     */
+    @Test
+    void greyCalibrationImagesAreCountedOnSparkToo() throws Exception {
+        List<String> w = warnings(export(greyFolder().toString(), "--mean_value", "128,128,128",
+                "--calibration_size", "4", "--batch", "1", "--spark", "local[2]"));
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).contains("all 4 calibration images are grey, but the net takes colour"), w.get(0));
+    }
+
+    /** One colour picture among grey ones: not all grey, no warning. */
+    @Test
+    void oneColourCalibrationImageIsEnough() throws Exception {
+        Path folder = greyFolder();
+        Files.copy(Path.of(IMAGES, "blue_00.png"), folder.resolve("z.png"));
+        assertEquals(List.of(), warnings(export(folder.toString(), "--mean_value", "128,128,128",
+                "--calibration_size", "5", "--batch", "2")));
+    }
+
     /** compare calibrates as export does, so it runs the same checks. */
     @Test
     void compareNamesGreyCalibrationImagesToo() throws Exception {

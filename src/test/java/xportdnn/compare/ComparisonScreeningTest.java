@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
 import xportdnn.calib.ActivationRange;
-import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.CalibrationHistograms;
 import xportdnn.calib.ChannelStatistics;
 import xportdnn.data.BadImages;
 import xportdnn.data.ImageSet;
@@ -45,15 +45,15 @@ class ComparisonScreeningTest {
         }
 
         @Override
-        public Map<String, BlobHistograms> calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
-                                                     int batch, IntConsumer progress) {
+        public CalibrationHistograms calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
+                                               int batch, IntConsumer progress) {
             return HERE.calibrate(net, images, transformer, batch, progress);
         }
 
         @Override
-        public Map<String, BlobHistograms> histograms(Net net, List<ImageSet.Entry> images, Transformer transformer,
-                                                      int batch, Map<String, ActivationRange> ranges,
-                                                      IntConsumer progress) {
+        public CalibrationHistograms histograms(Net net, List<ImageSet.Entry> images, Transformer transformer,
+                                                int batch, Map<String, ActivationRange> ranges,
+                                                IntConsumer progress) {
             return HERE.histograms(net, images, transformer, batch, ranges, progress);
         }
 
