@@ -90,9 +90,15 @@ public final class Comparison {
             throw new ModelException("blob " + scores.describe() + " (" + Blob.describe(scores.shape())
                     + ") does not hold one score per class; compare scores classifiers");
         }
-        List<ImageSet.Entry> selected = ValidationPipeline.images(validationSettings(settings), passes.imageStore());
+        ImageSet scoredSet = ImageSet.open(passes.imageStore(), settings.images(), settings.labels(),
+                settings.calibration().skipBadImages());
+        List<ImageSet.Entry> selected = ValidationPipeline.images(validationSettings(settings), scoredSet);
         ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
-        CalibrationInput input = CalibrationInput.of(net, settings.calibration(), passes);
+        // one set scored and calibrated on: listed once, its calibration draw the one the scoring left out
+        CalibrationInput input = settings.sharesCalibrationSet()
+                ? CalibrationInput.of(net, settings.calibration(), Calibration.images(settings.calibration(),
+                        scoredSet), passes)
+                : CalibrationInput.of(net, settings.calibration(), passes);
         Transformer transformer = input.transformer(); // the scored images are preprocessed as the calibration's
         BadImages.Screened screened = passes.screen(selected, transformer, settings.calibration().skipBadImages());
         List<ImageSet.Entry> images = screened.kept();

@@ -119,8 +119,12 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
 
     /** The images {@code settings} select in {@code store}: the given indices, else the seeded draw. */
     public static List<ImageSet.Entry> images(CalibrationSettings settings, ImageStore store) {
-        return CalibrationSample.select(ImageSet.open(store, settings.images(), null, settings.skipBadImages()),
-                settings.size(), settings.seed(), settings.indices());
+        return images(settings, ImageSet.open(store, settings.images(), null, settings.skipBadImages()));
+    }
+
+    /** The images {@code settings} select of {@code set}, the set they name, already opened. */
+    public static List<ImageSet.Entry> images(CalibrationSettings settings, ImageSet set) {
+        return CalibrationSample.select(set, settings.size(), settings.seed(), settings.indices());
     }
 
     private static List<String> names(List<ImageSet.Entry> images) {

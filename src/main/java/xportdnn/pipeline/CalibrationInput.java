@@ -23,8 +23,13 @@ public record CalibrationInput(List<ImageSet.Entry> images, Transformer transfor
      * (screened where {@code passes} read images).
      */
     public static CalibrationInput of(Net net, CalibrationSettings settings, FloatPasses passes) {
+        return of(net, settings, Calibration.images(settings, passes.imageStore()), passes);
+    }
+
+    /** As {@link #of(Net, CalibrationSettings, FloatPasses)} of the images already selected. */
+    public static CalibrationInput of(Net net, CalibrationSettings settings, List<ImageSet.Entry> selected,
+                                      FloatPasses passes) {
         Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
-        List<ImageSet.Entry> selected = Calibration.images(settings, passes.imageStore());
         BadImages.Screened screened = passes.screen(selected, transformer, settings.skipBadImages());
         return new CalibrationInput(screened.kept(), transformer, settings.batch(), screened.skipped());
     }

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.function.Predicate;
 import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
 import xportdnn.calib.ActivationRange;
@@ -29,13 +31,51 @@ import xportdnn.pipeline.ValidationJob;
  */
 class ComparisonScreeningTest {
 
-    /** The passes of this JVM, counting the images each screening is handed. */
+    /** The passes of this JVM, counting the images each screening is handed and the text files read. */
     private static final class CountingPasses implements FloatPasses {
         final List<Integer> screened = new ArrayList<>();
+        final List<String> read = new ArrayList<>();
 
         @Override
         public ImageStore imageStore() {
-            return HERE.imageStore();
+            ImageStore local = HERE.imageStore();
+            return new ImageStore() {
+                @Override
+                public boolean isFolder(String location) {
+                    return local.isFolder(location);
+                }
+
+                @Override
+                public boolean isFile(String location) {
+                    return local.isFile(location);
+                }
+
+                @Override
+                public SortedMap<String, String> files(String folder, Predicate<String> take) {
+                    return local.files(folder, take);
+                }
+
+                @Override
+                public List<String> lines(String file) {
+                    read.add(file);
+                    return local.lines(file);
+                }
+
+                @Override
+                public String sibling(String file, String relative) {
+                    return local.sibling(file, relative);
+                }
+
+                @Override
+                public ImageSet.Pixels pixels(String file) {
+                    return local.pixels(file);
+                }
+
+                @Override
+                public ImageSet records(String file, Path labels) {
+                    return local.records(file, labels);
+                }
+            };
         }
 
         @Override
@@ -84,5 +124,20 @@ class ComparisonScreeningTest {
         assertEquals(6, result.images());
         // the 6 scored images and the 4 calibration images, each set once
         assertEquals(List.of(4, 6), passes.screened);
+    }
+
+    /** One list scored and calibrated on: read once, its calibration draw left out of the scored images. */
+    @Test
+    void aListScoredAndCalibratedOnIsReadOnce() {
+        String list = "examples/tinynet/val.txt";
+        PreprocessingFlags mean = new PreprocessingFlags(null, null, null, 1f, new float[] {128, 128, 128}, null, 1f);
+        CompareSettings settings = new CompareSettings(Path.of("examples/tinynet/deploy.prototxt"),
+                Path.of("examples/tinynet/tinynet.caffemodel"), list, null, null, 1L,
+                new CalibrationSettings(list, 4, 1L, null, 8, mean, true), SchemeSpec.parseList("naive:8"), 8);
+        CountingPasses passes = new CountingPasses();
+        Comparison.Result result = Comparison.run(settings, passes, Progress.NONE);
+        assertEquals(List.of(list), passes.read);
+        assertEquals(4, result.calibrationImages());
+        assertEquals(60 - 4, result.images());
     }
 }
