@@ -31,6 +31,20 @@ class ChannelExponentsTest {
             layer { name: "pool" type: "Pooling" bottom: "sum" top: "pool" pooling_param { pool: AVE global_pooling: true } }
             """;
 
+    /** One value in, two 1x1 convolutions of weight 1 and bias 0 reading it, "a" and "b". */
+    private static final String TWO_CONVOLUTIONS = """
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 1 } } }
+            layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 1 kernel_size: 1 } }
+            layer { name: "b" type: "Convolution" bottom: "data" top: "b" convolution_param { num_output: 1 kernel_size: 1 } }
+            """;
+
+    /** The weights of {@link #TWO_CONVOLUTIONS}, to add to. */
+    private static NetParameter.Builder twoConvolutions() {
+        return NetParameter.newBuilder()
+                .addLayer(layer("a", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f)))
+                .addLayer(layer("b", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f)));
+    }
+
     private static ChannelStatistics constant(float... perChannel) {
         ChannelStatistics s = new ChannelStatistics(perChannel);
         s.add(perChannel, 1);
@@ -71,16 +85,11 @@ class ChannelExponentsTest {
      */
     @Test
     void aLayerAfterAConcatRaisesTheConcatsInputs() {
-        String net = """
-                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 1 } } }
-                layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 1 kernel_size: 1 } }
-                layer { name: "b" type: "Convolution" bottom: "data" top: "b" convolution_param { num_output: 1 kernel_size: 1 } }
+        String net = TWO_CONVOLUTIONS + """
                 layer { name: "cat" type: "Concat" bottom: "a" bottom: "b" top: "cat" }
                 layer { name: "r" type: "ReLU" bottom: "cat" top: "cat" }
                 """;
-        NetParameter weights = NetParameter.newBuilder()
-                .addLayer(layer("a", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f)))
-                .addLayer(layer("b", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f))).build();
+        NetParameter weights = twoConvolutions().build();
         Map<String, ChannelStatistics> stats = new HashMap<>();
         stats.put("data", constant(1f));
         stats.put("a", constant(1f));
@@ -102,18 +111,13 @@ class ChannelExponentsTest {
      */
     @Test
     void unfoldedLayersInPlaceCoverTheCodesWrittenAndTheLastValues() {
-        String net = """
-                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 1 } } }
-                layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 1 kernel_size: 1 } }
-                layer { name: "b" type: "Convolution" bottom: "data" top: "b" convolution_param { num_output: 1 kernel_size: 1 } }
+        String net = TWO_CONVOLUTIONS + """
                 layer { name: "sum" type: "Eltwise" bottom: "a" bottom: "b" top: "sum" }
                 layer { name: "bn" type: "BatchNorm" bottom: "sum" top: "sum" }
                 layer { name: "scale" type: "Scale" bottom: "sum" top: "sum" }
                 layer { name: "relu" type: "ReLU" bottom: "sum" top: "sum" }
                 """;
-        NetParameter weights = NetParameter.newBuilder()
-                .addLayer(layer("a", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f)))
-                .addLayer(layer("b", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f)))
+        NetParameter weights = twoConvolutions()
                 .addLayer(layer("bn", blob(new int[] {1}, 0f), blob(new int[] {1}, 1f), blob(new int[] {1}, 1f)))
                 .addLayer(layer("scale", blob(new int[] {1}, 1f))).build();
         Map<String, ChannelStatistics> stats = new HashMap<>();
