@@ -24,6 +24,12 @@ import xportdnn.engine.layers.Tensors;
  */
 public final class Calibrator {
 
+    /**
+     * How far a grey picture's channels may differ: two codes of an 8-bit channel, what JPEG's chroma rounding
+     * leaves in a grey picture saved in colour.
+     */
+    public static final float GREY_TOLERANCE = 2f / 255;
+
     private final FloatEngine engine;
     private final Transformer transformer;
     private final int batchSize;
@@ -35,7 +41,7 @@ public final class Calibrator {
     }
 
     /** Both passes: each layer's output statistics, with the KL-J histogram laid out by {@code sqrtBins}. */
-    public Map<String, BlobHistograms> calibrate(List<ImageSet.Entry> images, ToIntFunction<ActivationRange> sqrtBins,
+    public CalibrationHistograms calibrate(List<ImageSet.Entry> images, ToIntFunction<ActivationRange> sqrtBins,
                                                  IntConsumer progress) {
         return histograms(images, ranges(images, progress), sqrtBins, progress);
     }
@@ -56,19 +62,28 @@ public final class Calibrator {
         return ranges;
     }
 
-    /** Second pass: histograms on the ranges found by the first (or merged from several shards' first passes). */
-    public Map<String, BlobHistograms> histograms(List<ImageSet.Entry> images, Map<String, ActivationRange> ranges,
-                                                  ToIntFunction<ActivationRange> sqrtBins, IntConsumer progress) {
+    /**
+     * Second pass: histograms on the ranges found by the first (or merged from several shards' first passes), and
+     * how many of the images are grey.
+     */
+    public CalibrationHistograms histograms(List<ImageSet.Entry> images, Map<String, ActivationRange> ranges,
+                                            ToIntFunction<ActivationRange> sqrtBins, IntConsumer progress) {
         Map<String, BlobHistograms> stats = new LinkedHashMap<>();
         ranges.forEach((name, range) -> stats.put(name, new BlobHistograms(range, sqrtBins.applyAsInt(range))));
-        run(images, (layer, tops) -> {
-            BlobHistograms h = stats.get(layer.name());
-            for (INDArray top : tops) {
-                float[] v = Tensors.floats(top);
-                h.add(v, 0, v.length);
-            }
-        }, progress);
-        return stats;
+        boolean[] grey = new boolean[images.size()];
+        Batches.run(images, transformer, batchSize, (index, image) -> grey[index] = image.grey(GREY_TOLERANCE),
+                (batch, n, first) -> engine.forward(batch, n, (layer, tops) -> {
+                    BlobHistograms h = stats.get(layer.name());
+                    for (INDArray top : tops) {
+                        float[] v = Tensors.floats(top);
+                        h.add(v, 0, v.length);
+                    }
+                }), progress);
+        int greyImages = 0;
+        for (boolean g : grey) {
+            greyImages += g ? 1 : 0;
+        }
+        return new CalibrationHistograms(stats, greyImages);
     }
 
     /**

@@ -140,6 +140,9 @@ public final class InferCommand implements Callable<Integer> {
     /** {@link #inputs}, listed once. */
     private List<Path> readFiles;
 
+    /** --images, opened once (for {@link #inputs} and the run). */
+    private ImageSet listedImages;
+
     @Override
     public Integer call() {
         checkFlags();
@@ -259,7 +262,7 @@ public final class InferCommand implements Callable<Integer> {
                     + ") does not hold one score per class; name the class-score blob with --blob");
         }
         Transformer transformer = new Transformer(preprocessingFor(net, engine));
-        ImageSet listed = ImageSet.open(ImageStore.LOCAL, source.images.toString(), labels, skipBadImages.skip);
+        ImageSet listed = listedImages();
         ImageSet.requireLabelsBelow(classes, listed.entries(), source.images.toString(), "output " + out.describe());
         BadImages.Screened screened = BadImages.screen(listed.entries(), transformer, skipBadImages.skip);
         ImageSet set = ImageSet.of(screened.kept());
@@ -385,10 +388,17 @@ public final class InferCommand implements Callable<Integer> {
                     labels, classNames, preprocessing.meanFileOrNull(), Sidecar.beside(model.deployModel))
                     .filter(Objects::nonNull).toList());
             if (source.images != null) {
-                files.addAll(ImageSet.files(source.images));
+                files.addAll(listedImages().inputFiles(source.images));
             }
             readFiles = List.copyOf(files);
         }
         return readFiles;
+    }
+
+    private ImageSet listedImages() {
+        if (listedImages == null) {
+            listedImages = ImageSet.open(ImageStore.LOCAL, source.images.toString(), labels, skipBadImages.skip);
+        }
+        return listedImages;
     }
 }

@@ -50,7 +50,9 @@ public record CompareSettings(Path deployModel, Path weights, String images, Pat
     public List<Path> inputFiles() {
         List<Path> inputs = new ArrayList<>(List.of(deployModel, weights));
         ImageStore.localPath(images).ifPresent(p -> inputs.addAll(ImageSet.files(p)));
-        ImageStore.localPath(calibration.images()).ifPresent(p -> inputs.addAll(ImageSet.files(p)));
+        if (!sharesCalibrationSet()) { // one set: its list parsed once
+            ImageStore.localPath(calibration.images()).ifPresent(p -> inputs.addAll(ImageSet.files(p)));
+        }
         if (labels != null) {
             inputs.add(labels);
         }

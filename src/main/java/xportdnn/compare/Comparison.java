@@ -16,11 +16,12 @@ import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.pipeline.Calibration;
+import xportdnn.pipeline.CalibrationInput;
 import xportdnn.pipeline.ExportScheme;
 import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.LoadedNet;
-import xportdnn.pipeline.MeanScaleCheck;
 import xportdnn.pipeline.Notice;
+import xportdnn.pipeline.PreprocessingChecks;
 import xportdnn.pipeline.ValidationJob;
 import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
@@ -89,21 +90,28 @@ public final class Comparison {
             throw new ModelException("blob " + scores.describe() + " (" + Blob.describe(scores.shape())
                     + ") does not hold one score per class; compare scores classifiers");
         }
-        Transformer transformer = new Transformer(settings.calibration().preprocessing().resolve(net));
-        List<ImageSet.Entry> selected = ValidationPipeline.images(validationSettings(settings), passes.imageStore());
+        ImageSet scoredSet = ImageSet.open(passes.imageStore(), settings.images(), settings.labels(),
+                settings.calibration().skipBadImages());
+        List<ImageSet.Entry> selected = ValidationPipeline.images(validationSettings(settings), scoredSet);
         ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
+        // one set scored and calibrated on: listed once, its calibration draw the one the scoring left out
+        CalibrationInput input = settings.sharesCalibrationSet()
+                ? CalibrationInput.of(net, settings.calibration(), Calibration.images(settings.calibration(),
+                        scoredSet), passes)
+                : CalibrationInput.of(net, settings.calibration(), passes);
+        Transformer transformer = input.transformer(); // the scored images are preprocessed as the calibration's
         BadImages.Screened screened = passes.screen(selected, transformer, settings.calibration().skipBadImages());
         List<ImageSet.Entry> images = screened.kept();
-        Calibration calibration = Calibration.run(net, settings.calibration(), passes, progress);
+        Calibration calibration = Calibration.run(net, input, passes, progress);
         Set<String> channelLayers = SchemeNets.channelLayers(net, settings.schemes());
         Map<String, ChannelStatistics> channels = channelLayers.isEmpty() ? Map.of()
-                : Calibration.channels(net, settings.calibration(), channelLayers, passes, progress);
+                : Calibration.channels(net, input, channelLayers, passes, progress);
 
         List<Scored> scored = new ArrayList<>();
         // no image is in both (of one set, compare scores the images calibration did not draw)
         List<String> skipped = Stream.concat(calibration.skipped().stream(), screened.skipped().stream()).toList();
         List<Notice> notices = new ArrayList<>(Notice.skipped(skipped));
-        notices.addAll(MeanScaleCheck.of(net, transformer.settings(), calibration));
+        notices.addAll(PreprocessingChecks.of(net, transformer.settings(), calibration));
         for (SchemeSpec spec : settings.schemes()) {
             ExportScheme.Exported exported = SchemeNets.quantize(spec, net, calibration);
             exported.notices().stream().filter(Notice::warning)

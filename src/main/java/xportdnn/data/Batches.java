@@ -16,11 +16,24 @@ public final class Batches {
         void accept(float[] batch, int images, int first);
     }
 
+    /** Sees each image as it was decoded (on the decoding thread, before its batch is handed on). */
+    @FunctionalInterface
+    public interface Decoded {
+        void accept(int index, FloatImage image);
+    }
+
     private Batches() {
     }
 
     public static void run(List<ImageSet.Entry> images, Transformer transformer, int batchSize, Consumer consumer,
                            IntConsumer progress) {
+        run(images, transformer, batchSize, (index, image) -> {
+        }, consumer, progress);
+    }
+
+    /** As {@link #run}, showing {@code decoded} each decoded image with its position in the list. */
+    public static void run(List<ImageSet.Entry> images, Transformer transformer, int batchSize, Decoded decoded,
+                           Consumer consumer, IntConsumer progress) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be positive: " + batchSize);
         }
@@ -30,7 +43,8 @@ public final class Batches {
             int n = Math.min(batchSize, images.size() - start);
             float[] batch = new float[n * size];
             IntStream.range(0, n).parallel()
-                    .forEach(i -> transformer.preprocess(images.get(first + i), batch, i * size));
+                    .forEach(i -> decoded.accept(first + i, transformer.preprocess(images.get(first + i), batch,
+                            i * size)));
             consumer.accept(batch, n, first);
             progress.accept(n);
         }

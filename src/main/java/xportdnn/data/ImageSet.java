@@ -112,15 +112,28 @@ public final class ImageSet {
      * would when the run opens it; a location that is not there is left for the run to refuse.
      */
     public static List<Path> files(Path location) {
+        return isList(location) ? list(ImageStore.LOCAL, location.toString(), true).inputFiles(location)
+                : List.of(location);
+    }
+
+    /**
+     * {@link #files(Path)} of this set, opened from {@code location} on this machine: for a run that opens the set
+     * anyway, without parsing its list a second time.
+     */
+    public List<Path> inputFiles(Path location) {
         List<Path> files = new ArrayList<>(List.of(location));
-        if (Files.isRegularFile(location) && !Idx.isImageFile(location)) {
-            for (Entry e : list(ImageStore.LOCAL, location.toString(), true).entries()) {
+        if (isList(location)) {
+            for (Entry e : entries) {
                 if (e.pixels() instanceof ImageFile image) {
                     files.add(image.file());
                 }
             }
         }
         return files;
+    }
+
+    private static boolean isList(Path location) {
+        return Files.isRegularFile(location) && !Idx.isImageFile(location);
     }
 
     /** Every image file under {@code dir} (recursively), sorted by relative path, without labels. */

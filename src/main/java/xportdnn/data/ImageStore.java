@@ -37,6 +37,14 @@ public interface ImageStore {
     /** The images a file holds itself (an IDX file's records, labelled by {@code labels}), or null for a list. */
     ImageSet records(String file, Path labels);
 
+    /**
+     * Whether the sets listed here read this machine's files ({@link ImageSet.ImageFile}), so that a set opened
+     * here tells the files a run reads ({@link ImageSet#inputFiles}).
+     */
+    default boolean local() {
+        return false;
+    }
+
     /** The local file a location names, or empty for a URI (read by Hadoop, with --spark). */
     static Optional<Path> localPath(String location) {
         return LocalImages.isUri(location) ? Optional.empty() : Optional.of(LocalImages.path(location));

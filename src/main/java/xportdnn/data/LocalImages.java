@@ -23,6 +23,11 @@ final class LocalImages implements ImageStore {
     /** {@code scheme:/...}: a URI, which only Hadoop's file systems read (with --spark). */
     private static final Pattern URI = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:/.*");
 
+    @Override
+    public boolean local() {
+        return true;
+    }
+
     static boolean isUri(String location) {
         return URI.matcher(location).matches();
     }

@@ -25,9 +25,14 @@ public final class Transformer {
         return d[0] * d[1] * d[2];
     }
 
-    /** Loads the entry grey or in colour as the input needs, and preprocesses it into {@code batch}. */
-    public void preprocess(ImageSet.Entry entry, float[] batch, int offset) {
-        preprocess(entry.load(settings.color()), batch, offset);
+    /**
+     * Loads the entry grey or in colour as the input needs, and preprocesses it into {@code batch}; returns the
+     * decoded image (for a statistic of the pictures themselves, without decoding them again).
+     */
+    public FloatImage preprocess(ImageSet.Entry entry, float[] batch, int offset) {
+        FloatImage image = entry.load(settings.color());
+        preprocess(image, batch, offset);
+        return image;
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.CalibrationHistograms;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.calib.ChannelStatistics;
 import xportdnn.calib.SavedStatistics;
@@ -23,9 +24,14 @@ import xportdnn.model.Net;
  * @param rangeImages the images whose first pass gave the ranges, by name
  * @param imageNames  the images counted in the histograms (all of {@code rangeImages}, or one shard of them)
  * @param skipped     the selected images taken out as unreadable (--skip_bad_images), one line each
+ * @param greyImages  how many of the images counted are grey ({@link CalibrationHistograms}), or
+ *                    {@link #NOT_SEEN} when no image was decoded (statistics loaded from files)
  */
 public record Calibration(Map<String, BlobHistograms> statistics, List<String> rangeImages, List<String> imageNames,
-                          List<String> skipped) {
+                          List<String> skipped, int greyImages) {
+
+    /** {@link #greyImages} of statistics taken without decoding an image. */
+    public static final int NOT_SEEN = -1;
 
     public Calibration {
         rangeImages = List.copyOf(rangeImages);
@@ -33,9 +39,9 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
         skipped = List.copyOf(skipped);
     }
 
-    /** Statistics of images none of which was skipped. */
+    /** Statistics of images none of which was skipped, none seen (e.g. loaded). */
     public Calibration(Map<String, BlobHistograms> statistics, List<String> rangeImages, List<String> imageNames) {
-        this(statistics, rangeImages, imageNames, List.of());
+        this(statistics, rangeImages, imageNames, List.of(), NOT_SEEN);
     }
 
     /** How many images the histograms count. */
@@ -58,22 +64,23 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
         return run(net, CalibrationInput.of(net, settings, passes), passes, progress);
     }
 
-    static Calibration run(Net net, CalibrationInput input, FloatPasses passes, Progress progress) {
+    /** Both passes over the images of {@code input}, run by {@code passes}. */
+    public static Calibration run(Net net, CalibrationInput input, FloatPasses passes, Progress progress) {
         List<ImageSet.Entry> images = input.images();
         List<String> names = names(images);
         try (Progress.Step step = progress.start("calibrating (2 passes)", 2L * images.size())) {
-            return new Calibration(passes.calibrate(net, images, input.transformer(), input.batch(), step), names,
-                    names, input.skipped());
+            CalibrationHistograms measured = passes.calibrate(net, images, input.transformer(), input.batch(), step);
+            return new Calibration(measured.layers(), names, names, input.skipped(), measured.greyImages());
         }
     }
 
     /**
      * Both per-channel passes ({@link ChannelStatistics}) of the first output of each layer in {@code layers} over
-     * the images {@code settings} select: for schemes with a format per activation channel (compare's bfp:M).
+     * the images of {@code input} (listed and screened once, for these passes and {@link #run}'s): for schemes with
+     * a format per activation channel (compare's bfp:M).
      */
-    public static Map<String, ChannelStatistics> channels(Net net, CalibrationSettings settings, Set<String> layers,
+    public static Map<String, ChannelStatistics> channels(Net net, CalibrationInput input, Set<String> layers,
                                                           FloatPasses passes, Progress progress) {
-        CalibrationInput input = CalibrationInput.of(net, settings, passes);
         try (Progress.Step step = progress.start("calibrating per channel (2 passes)", 2L * input.images().size())) {
             return passes.channelStatistics(net, input.images(), input.transformer(), input.batch(), layers, step);
         }
@@ -97,8 +104,10 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
         }
         try (Progress.Step step = progress.start("calibrating (second pass on loaded ranges)",
                 input.images().size())) {
-            return new Calibration(passes.histograms(net, input.images(), input.transformer(), input.batch(),
-                    ranges.layers(), step), ranges.images(), names, input.skipped());
+            CalibrationHistograms measured = passes.histograms(net, input.images(), input.transformer(),
+                    input.batch(), ranges.layers(), step);
+            return new Calibration(measured.layers(), ranges.images(), names, input.skipped(),
+                    measured.greyImages());
         }
     }
 
@@ -110,8 +119,12 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
 
     /** The images {@code settings} select in {@code store}: the given indices, else the seeded draw. */
     public static List<ImageSet.Entry> images(CalibrationSettings settings, ImageStore store) {
-        return CalibrationSample.select(ImageSet.open(store, settings.images(), null, settings.skipBadImages()),
-                settings.size(), settings.seed(), settings.indices());
+        return images(settings, ImageSet.open(store, settings.images(), null, settings.skipBadImages()));
+    }
+
+    /** The images {@code settings} select of {@code set}, the set they name, already opened. */
+    public static List<ImageSet.Entry> images(CalibrationSettings settings, ImageSet set) {
+        return CalibrationSample.select(set, settings.size(), settings.seed(), settings.indices());
     }
 
     private static List<String> names(List<ImageSet.Entry> images) {

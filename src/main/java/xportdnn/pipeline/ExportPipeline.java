@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import xportdnn.calib.SavedStatistics;
 import xportdnn.calib.StatisticsOrigin;
+import xportdnn.data.ImageSet;
 import xportdnn.data.Preprocessing;
 import xportdnn.data.Progress;
 import xportdnn.export.Json;
@@ -84,17 +85,21 @@ public final class ExportPipeline {
 
     /** The export with the calibration's float passes run by {@code passes} (e.g. on a Spark cluster). */
     public static Outcome run(ExportSettings settings, FloatPasses passes, Progress progress) {
-        OutputPlan outputs = new OutputPlan(settings.inputFiles())
+        ExportScheme scheme = settings.scheme();
+        // the calibration set listed once, for the run and for the outputs to keep off the files it names
+        ImageSet calibrationSet = settings.calibration() != null && (scheme.calibrates() || settings.fastFinetune())
+                ? ImageSet.open(passes.imageStore(), settings.calibration().images(), null,
+                        settings.calibration().skipBadImages()) : null;
+        OutputPlan outputs = new OutputPlan(settings.inputFiles(passes.imageStore().local() ? calibrationSet : null))
                 .add("--quantized_deploy_model", settings.quantizedDeployModel())
                 .add("--quantized_weights", settings.quantizedWeights())
                 .add("--report", settings.report())
                 .add("--save_statistics", settings.statistics().save())
                 .add("--quantized_deploy_model (its sidecar)", Sidecar.beside(settings.quantizedDeployModel()));
-        ExportScheme scheme = settings.scheme();
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.folds());
         scheme.check(loaded.net());
-        CalibrationInput input = settings.calibration() != null && (scheme.calibrates() || settings.fastFinetune())
-                ? CalibrationInput.of(loaded.net(), settings.calibration(), passes) : null;
+        CalibrationInput input = calibrationSet == null ? null : CalibrationInput.of(loaded.net(),
+                settings.calibration(), Calibration.images(settings.calibration(), calibrationSet), passes);
         List<Notice> notices = new ArrayList<>();
         StatisticsSettings cache = settings.statistics();
         // The preprocessing the statistics were (or are) taken with: the calibration images', or a loaded file's.
@@ -104,11 +109,7 @@ public final class ExportPipeline {
                 ? StatisticsCache.origin(settings, preprocessing) : null;
         Calibration calibration = scheme.calibrates() ? calibrate(loaded.net(), input, cache, origin, passes,
                 notices, progress) : null;
-        if (calibration != null) {
-            notices.addAll(MeanScaleCheck.of(loaded.net(), preprocessing, calibration));
-            notices.addAll(BatchNormScaleCheck.of(loaded.net(), calibration));
-        }
-        notices.addAll(GreyCalibrationCheck.of(input));
+        notices.addAll(PreprocessingChecks.of(loaded.net(), preprocessing, calibration));
         byte[] statistics = cache.save() == null ? null : StatisticsCache.encode(calibration, origin);
         ExportScheme.Exported exported = scheme.export(loaded.net(), calibration);
         if (input != null && calibration != null && settings.calibration().indices() == null

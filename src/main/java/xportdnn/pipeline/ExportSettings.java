@@ -130,11 +130,17 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
                         report != null);
     }
 
-    /** Every file the run reads, so that no output overwrites one. */
-    public List<Path> inputFiles() {
+    /**
+     * Every file the run reads, so that no output overwrites one.
+     *
+     * @param calibrationSet the calibration set as the run opened it on this machine (its list not parsed again),
+     *                       or null to list it here
+     */
+    public List<Path> inputFiles(ImageSet calibrationSet) {
         List<Path> inputs = new ArrayList<>(List.of(deployModel, weights));
         if (calibration != null) {
-            ImageStore.localPath(calibration.images()).ifPresent(p -> inputs.addAll(ImageSet.files(p)));
+            ImageStore.localPath(calibration.images()).ifPresent(p -> inputs.addAll(calibrationSet != null
+                    ? calibrationSet.inputFiles(p) : ImageSet.files(p)));
         }
         if (preprocessing().meanFile() != null) {
             inputs.add(preprocessing().meanFile());

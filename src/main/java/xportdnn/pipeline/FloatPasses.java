@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.IntConsumer;
 import xportdnn.calib.ActivationRange;
-import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.CalibrationHistograms;
 import xportdnn.calib.Calibrator;
 import xportdnn.calib.ChannelStatistics;
 import xportdnn.data.BadImages;
@@ -36,12 +36,15 @@ public interface FloatPasses {
      */
     BadImages.Screened screen(List<ImageSet.Entry> images, Transformer transformer, boolean skip);
 
-    /** Both calibration passes: each layer output's range, then its histograms laid out on it. */
-    Map<String, BlobHistograms> calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer, int batch,
+    /**
+     * Both calibration passes: each layer output's range, then its histograms laid out on it (and how many of the
+     * images are grey, counted as the second pass decodes them).
+     */
+    CalibrationHistograms calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer, int batch,
                                           IntConsumer progress);
 
     /** The second calibration pass alone: histograms laid out on {@code ranges}. */
-    Map<String, BlobHistograms> histograms(Net net, List<ImageSet.Entry> images, Transformer transformer, int batch,
+    CalibrationHistograms histograms(Net net, List<ImageSet.Entry> images, Transformer transformer, int batch,
                                            Map<String, ActivationRange> ranges, IntConsumer progress);
 
     /**
@@ -67,16 +70,16 @@ public interface FloatPasses {
         }
 
         @Override
-        public Map<String, BlobHistograms> calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
-                                                     int batch, IntConsumer progress) {
+        public CalibrationHistograms calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
+                                               int batch, IntConsumer progress) {
             return new Calibrator(new FloatEngine(net), transformer, batch).calibrate(images, KlJThreshold::binCount,
                     progress);
         }
 
         @Override
-        public Map<String, BlobHistograms> histograms(Net net, List<ImageSet.Entry> images, Transformer transformer,
-                                                      int batch, Map<String, ActivationRange> ranges,
-                                                      IntConsumer progress) {
+        public CalibrationHistograms histograms(Net net, List<ImageSet.Entry> images, Transformer transformer,
+                                                int batch, Map<String, ActivationRange> ranges,
+                                                IntConsumer progress) {
             return new Calibrator(new FloatEngine(net), transformer, batch).histograms(images, ranges,
                     KlJThreshold::binCount, progress);
         }

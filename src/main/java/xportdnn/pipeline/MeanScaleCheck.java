@@ -18,7 +18,7 @@ import xportdnn.model.Net;
  * {@code (pixel * raw_scale - mean) * input_scale}: their average over {@code input_scale}, plus the mean's, is the
  * pixels' average.
  */
-public final class MeanScaleCheck {
+final class MeanScaleCheck {
 
     static final double FACTOR = 10;
 
@@ -26,7 +26,7 @@ public final class MeanScaleCheck {
     }
 
     /** One warning when the pixels and the mean are {@link #FACTOR} or more apart, else none. */
-    public static List<Notice> of(Net net, Preprocessing preprocessing, Calibration calibration) {
+    static List<Notice> of(Net net, Preprocessing preprocessing, Calibration calibration) {
         double mean = averageMean(preprocessing);
         List<Layer> inputs = net.layers().stream().filter(l -> l.layerType() == LayerType.INPUT).toList();
         if (!(mean > 0) || inputs.size() != 1 || calibration == null) {

@@ -102,7 +102,11 @@ public final class ValidationPipeline {
 
     /** The images to score, listed in {@code store}: all, or a seeded sample, without the calibration images when asked. */
     public static List<ImageSet.Entry> images(ValidationSettings settings, ImageStore store) {
-        ImageSet set = ImageSet.open(store, settings.images(), settings.labels(), settings.skipBadImages());
+        return images(settings, ImageSet.open(store, settings.images(), settings.labels(), settings.skipBadImages()));
+    }
+
+    /** As {@link #images(ValidationSettings, ImageStore)} of the set {@code settings} name, already opened. */
+    public static List<ImageSet.Entry> images(ValidationSettings settings, ImageSet set) {
         List<ImageSet.Entry> pool = new ArrayList<>(set.entries());
         ValidationSettings.Draw excluded = settings.excludedDraw();
         if (excluded != null) {

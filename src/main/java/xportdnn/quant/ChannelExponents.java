@@ -92,8 +92,13 @@ public final class ChannelExponents {
             }
         }
         Map<String, int[]> blobs = new HashMap<>();
+        // per blob holding the values of in-place layers computed in float, the exponents its codes were written in
+        Map<String, int[]> written = new HashMap<>();
         for (Layer l : net.layers()) {
             List<String> in = l.bottoms();
+            if (!l.inPlace()) {
+                l.tops().forEach(written::remove);
+            }
             if (averagePooling(l) && statistics.containsKey(l.name())) {
                 blobs.put(l.tops().get(0), Arrays.stream(wholeBlob(statistics.get(l.name()), m))
                         .map(e -> e + GUARD_BITS).toArray());
@@ -114,9 +119,13 @@ public final class ChannelExponents {
             } else if (statistics.containsKey(l.name())) {
                 ChannelStatistics s = statistics.get(l.name());
                 int[] own = averaged.contains(l.tops().get(0)) ? wholeBlob(s, m) : leastDivergence(s, m);
-                int[] e = coversProducer(l) && blobs.containsKey(in.get(0)) ? largest(blobs.get(in.get(0)), own)
-                        : own;
-                l.tops().forEach(t -> blobs.put(t, e));
+                int[] e = own;
+                if (l.inPlace() && blobs.containsKey(in.get(0))
+                        && (coversProducer(l) || written.containsKey(in.get(0)))) {
+                    e = largest(written.computeIfAbsent(in.get(0), blobs::get), own);
+                }
+                int[] exponents = e;
+                l.tops().forEach(t -> blobs.put(t, exponents));
             }
         }
         for (Layer l : net.layers()) {
@@ -194,9 +203,13 @@ public final class ChannelExponents {
 
     /**
      * An in-place layer the simulator computes in float (a Sigmoid, TanH, AbsVal, PReLU or leaky ReLU rewriting a
-     * convolution's output): the one blob name holds the producer's codes before it and its values after, so the
-     * exponents must cover both. (Taking the layer's own alone, a convolution before a Sigmoid wrote its output
-     * clipped at the Sigmoid's range of 1.)
+     * convolution's output, a BatchNorm or Scale left unfolded after an Eltwise): the one blob name holds the
+     * producer's codes before it and its values after, which the next layer reads in the same exponents, so they
+     * must cover both. (Taking the layer's own alone, a convolution before a Sigmoid wrote its output clipped at the
+     * Sigmoid's range of 1.) Only the codes and the last values: the values between two such layers stay float. A
+     * ReLU the device computes replaces its producer's exponents (its negative values go to 0, its positive ones
+     * are the producer's) only when it reads codes: after a layer computed in float the simulator computes it in
+     * float too, and the producer's codes are still written in the blob's exponents.
      */
     private static boolean coversProducer(Layer l) {
         return l.inPlace() && !(l.layerType() == LayerType.RELU

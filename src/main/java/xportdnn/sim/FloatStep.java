@@ -36,11 +36,6 @@ final class FloatStep implements SimStep {
         return new FloatStep(layer, bottomShapes, shared != null ? shared : Layers.create(layer, bottomShapes));
     }
 
-    /** The float engine's op this step runs. */
-    LayerOp op() {
-        return op;
-    }
-
     @Override
     public List<SimTensor> run(List<SimTensor> bottoms) {
         List<INDArray> in = new ArrayList<>(bottoms.size());

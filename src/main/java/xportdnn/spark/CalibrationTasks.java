@@ -12,6 +12,7 @@ import java.util.Set;
 import org.apache.spark.broadcast.Broadcast;
 import xportdnn.calib.ActivationRange;
 import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.CalibrationHistograms;
 import xportdnn.calib.Calibrator;
 import xportdnn.calib.ChannelMaxima;
 import xportdnn.calib.ChannelStatistics;
@@ -44,11 +45,11 @@ final class CalibrationTasks {
     }
 
     /**
-     * Second pass: a partition's histograms merged, and each of its batches' sum of |x - mean| per layer (the one
-     * floating-point sum, added in batch order on the driver).
+     * Second pass: a partition's histograms merged, each of its batches' sum of |x - mean| per layer (the one
+     * floating-point sum, added in batch order on the driver), and how many of its images are grey.
      */
-    record PartitionHistograms(Map<String, BlobHistograms> histograms, List<BatchDeviations> deviations)
-            implements Serializable {
+    record PartitionHistograms(Map<String, BlobHistograms> histograms, List<BatchDeviations> deviations,
+                               int greyImages) implements Serializable {
     }
 
     record BatchDeviations(int index, Map<String, Double> sums) implements Serializable {
@@ -71,11 +72,14 @@ final class CalibrationTasks {
         Calibrator calibrator = job.value().calibrator();
         Map<String, BlobHistograms> merged = null;
         List<BatchDeviations> deviations = new ArrayList<>();
+        int grey = 0;
         while (batches.hasNext()) {
             ImageBatch b = batches.next();
-            Map<String, BlobHistograms> h = calibrator.histograms(b.entries(job.value().images()), ranges.value(), KlJThreshold::binCount,
-                    n -> {
+            CalibrationHistograms measured = calibrator.histograms(b.entries(job.value().images()), ranges.value(),
+                    KlJThreshold::binCount, n -> {
                     });
+            Map<String, BlobHistograms> h = measured.layers();
+            grey += measured.greyImages();
             Map<String, Double> sums = new LinkedHashMap<>();
             h.forEach((name, stats) -> sums.put(name, stats.sumAbsDeviation()));
             deviations.add(new BatchDeviations(b.index(), sums));
@@ -87,7 +91,7 @@ final class CalibrationTasks {
             }
         }
         return merged == null ? Collections.emptyIterator()
-                : List.of(new PartitionHistograms(merged, deviations)).iterator();
+                : List.of(new PartitionHistograms(merged, deviations, grey)).iterator();
     }
 
     /** Every batch's ranges merged in batch order. */
@@ -98,9 +102,9 @@ final class CalibrationTasks {
         return merged;
     }
 
-    /** The partitions' histograms merged, each layer's sum of |x - mean| added in batch order. */
-    static Map<String, BlobHistograms> mergeHistograms(Map<String, ActivationRange> ranges,
-                                                       List<PartitionHistograms> partitions) {
+    /** The partitions' histograms merged, each layer's sum of |x - mean| added in batch order, their grey images. */
+    static CalibrationHistograms mergeHistograms(Map<String, ActivationRange> ranges,
+                                                 List<PartitionHistograms> partitions) {
         List<BatchDeviations> batches = partitions.stream().flatMap(p -> p.deviations().stream())
                 .sorted(Comparator.comparingInt(BatchDeviations::index)).toList();
         Map<String, BlobHistograms> merged = new LinkedHashMap<>();
@@ -113,7 +117,7 @@ final class CalibrationTasks {
             }
             merged.put(name, BlobHistograms.of(range, counts.sqrtRule(), counts.fine(), sum));
         });
-        return merged;
+        return new CalibrationHistograms(merged, partitions.stream().mapToInt(PartitionHistograms::greyImages).sum());
     }
 
     /** First per-channel pass: a partition's channel maxima of the layers named, merged (maxima merge in any order). */

@@ -14,7 +14,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import xportdnn.calib.ActivationRange;
-import xportdnn.calib.BlobHistograms;
+import xportdnn.calib.CalibrationHistograms;
 import xportdnn.calib.ChannelStatistics;
 import xportdnn.data.BadImages;
 import xportdnn.data.ImageSet;
@@ -94,8 +94,8 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
     }
 
     @Override
-    public Map<String, BlobHistograms> calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
-                                                 int batch, IntConsumer progress) {
+    public CalibrationHistograms calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
+                                           int batch, IntConsumer progress) {
         List<ImageBatch> batches = ImageBatch.cut(images, batch);
         Broadcast<CalibrationTasks.Job> job = context.broadcast(
                 new CalibrationTasks.Job(ShippedNet.of(net), transformer.settings(), batch, store));
@@ -110,9 +110,9 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
     }
 
     @Override
-    public Map<String, BlobHistograms> histograms(Net net, List<ImageSet.Entry> images, Transformer transformer,
-                                                  int batch, Map<String, ActivationRange> ranges,
-                                                  IntConsumer progress) {
+    public CalibrationHistograms histograms(Net net, List<ImageSet.Entry> images, Transformer transformer,
+                                            int batch, Map<String, ActivationRange> ranges,
+                                            IntConsumer progress) {
         List<ImageBatch> batches = ImageBatch.cut(images, batch);
         Broadcast<CalibrationTasks.Job> job = context.broadcast(
                 new CalibrationTasks.Job(ShippedNet.of(net), transformer.settings(), batch, store));
@@ -123,9 +123,9 @@ public final class SparkPasses implements FloatPasses, AutoCloseable {
         }
     }
 
-    private Map<String, BlobHistograms> histograms(Broadcast<CalibrationTasks.Job> job, JavaRDD<ImageBatch> rdd,
-                                                   List<ImageBatch> batches, Map<String, ActivationRange> ranges,
-                                                   IntConsumer progress) {
+    private CalibrationHistograms histograms(Broadcast<CalibrationTasks.Job> job, JavaRDD<ImageBatch> rdd,
+                                             List<ImageBatch> batches, Map<String, ActivationRange> ranges,
+                                             IntConsumer progress) {
         Broadcast<Map<String, ActivationRange>> shared = context.broadcast(ranges);
         try {
             return CalibrationTasks.mergeHistograms(ranges, collect(batches, progress, () ->

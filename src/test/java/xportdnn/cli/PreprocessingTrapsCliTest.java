@@ -101,6 +101,47 @@ class PreprocessingTrapsCliTest {
 
     @Test
     void greyCalibrationImagesForAColourNetAreNamed() throws Exception {
+        List<String> w = warnings(export(greyFolder().toString(), "--mean_value", "128,128,128",
+                "--calibration_size", "4"));
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).contains("all 4 calibration images are grey, but the net takes colour"), w.get(0));
+    }
+
+    /**
+     * The grey images are counted by the tasks that decode them for the calibration (one image per batch over two
+     * partitions here), and the counts added on the driver, which decodes none.
+     */
+    @Test
+    void greyCalibrationImagesAreCountedOnSparkToo() throws Exception {
+        List<String> w = warnings(export(greyFolder().toString(), "--mean_value", "128,128,128",
+                "--calibration_size", "4", "--batch", "1", "--spark", "local[2]"));
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).contains("all 4 calibration images are grey, but the net takes colour"), w.get(0));
+    }
+
+    /** One colour picture among grey ones: not all grey, no warning. */
+    @Test
+    void oneColourCalibrationImageIsEnough() throws Exception {
+        Path folder = greyFolder();
+        Files.copy(Path.of(IMAGES, "blue_00.png"), folder.resolve("z.png"));
+        assertEquals(List.of(), warnings(export(folder.toString(), "--mean_value", "128,128,128",
+                "--calibration_size", "5", "--batch", "2")));
+    }
+
+    /** compare calibrates as export does, so it runs the same checks. */
+    @Test
+    void compareNamesGreyCalibrationImagesToo() throws Exception {
+        CliRun run = CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images", VAL.toString(),
+                "--count", "6", "--calibration_directory", greyFolder().toString(), "--calibration_size", "4",
+                "--mean_value", "128,128,128", "--schemes", "naive:8,bfp:8", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        List<String> w = warnings(run).stream().filter(l -> l.contains("grey")).toList();
+        assertEquals(1, w.size(), run.stderr());
+        assertTrue(w.get(0).contains("all 4 calibration images are grey, but the net takes colour"), w.get(0));
+    }
+
+    /** Four grey pictures: two of one channel, two saved in colour with equal channels. */
+    private Path greyFolder() throws Exception {
         Path grey = Files.createDirectory(dir.resolve("grey"));
         Random random = new Random(7);
         for (int i = 0; i < 4; i++) {
@@ -115,9 +156,7 @@ class PreprocessingTrapsCliTest {
             }
             ImageIO.write(image, "png", grey.resolve("g" + i + ".png").toFile());
         }
-        List<String> w = warnings(export(grey.toString(), "--mean_value", "128,128,128", "--calibration_size", "4"));
-        assertEquals(1, w.size(), w.toString());
-        assertTrue(w.get(0).contains("all 4 calibration images are grey, but the net takes colour"), w.get(0));
+        return grey;
     }
 
     /** Labels 1..3 for classes 0..2: without the last class in the set, no label is out of range. */

@@ -155,6 +155,31 @@ class UnusualNetsSchemesTest {
     }
 
     /**
+     * A pre-activation block: BatchNorm, Scale and ReLU in place on an Eltwise sum (no convolution before them to
+     * fold into, so the simulator computes them in float). bfp gave the blob the ReLU's exponents, as after a
+     * convolution whose codes a ReLU reads, and the sum was written clipped at the ReLU's range: the sum at 28 dB,
+     * the BatchNorm at 15, conv2 at 26 (44.6, 32.9 and 31.2 with the sum's codes covered). The other schemes choose
+     * no exponents.
+     */
+    @Test
+    void aPreActivationBlockDoesNotClipTheSumBeforeIt() {
+        String prototxt = "name: \"preact\"\n" + INPUT + """
+                layer { name: "convA" type: "Convolution" bottom: "data" top: "a"
+                        convolution_param { num_output: 8 kernel_size: 3 pad: 1 } }
+                layer { name: "convB" type: "Convolution" bottom: "data" top: "b"
+                        convolution_param { num_output: 8 kernel_size: 3 pad: 1 } }
+                layer { name: "sum" type: "Eltwise" bottom: "a" bottom: "b" top: "s" }
+                layer { name: "bn" type: "BatchNorm" bottom: "s" top: "s" }
+                layer { name: "scale" type: "Scale" bottom: "s" top: "s" scale_param { bias_term: true } }
+                layer { name: "relu" type: "ReLU" bottom: "s" top: "s" }
+                layer { name: "conv2" type: "Convolution" bottom: "s" top: "c2"
+                        convolution_param { num_output: 8 kernel_size: 3 pad: 1 } }
+                """ + MAX_HEAD.formatted("c2");
+        assertAbove(compare(UnseenNets.write(dir, "preact", prototxt, 7), SchemeSpec.parseList("bfp:8"),
+                UnseenNets.CALIBRATION), List.of("sum", "bn", "scale", "relu", "conv2", "pool"));
+    }
+
+    /**
      * The other unusual layers in one net, every scheme: Deconvolution, a dilated convolution, BatchNorm without
      * Scale and a PReLU, a leaky ReLU, Concat along the height and the width, rectangular kernels and pooling,
      * Flatten -> InnerProduct -> Reshape -> convolution.

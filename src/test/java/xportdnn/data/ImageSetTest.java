@@ -215,6 +215,10 @@ class ImageSetTest {
         assertEquals(List.of(list, a, b), ImageSet.files(list).stream().map(p -> p.toAbsolutePath().normalize())
                 .toList());
         assertEquals(List.of(images), ImageSet.files(images));
+        // the same of the set a run opened, without parsing the list again
+        assertEquals(List.of(list, a, b), ImageSet.open(ImageStore.LOCAL, list.toString(), null, true)
+                .inputFiles(list).stream().map(p -> p.toAbsolutePath().normalize()).toList());
+        assertEquals(List.of(images), ImageSet.directory(images).inputFiles(images));
     }
 
     private static ImageSet.Entry labelled(int label) {

@@ -3,10 +3,18 @@ package xportdnn.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import xportdnn.data.FloatImage;
+import xportdnn.data.ImageSet;
 import xportdnn.data.Preprocessing;
+import xportdnn.data.Progress;
+import xportdnn.data.Transformer;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.TestWeights;
@@ -74,5 +82,46 @@ class PreprocessingChecksTest {
     void noMeanIsNotChecked() {
         Preprocessing p = new Preprocessing(new int[] {3, 2, 2}, null, null, 1, null, null, 1);
         assertEquals(List.of(), MeanScaleCheck.of(net(), p, calibration("data", -1000)));
+    }
+
+    /** The calibration's count of grey images: a colour net calibrated on grey images only is named. */
+    @Test
+    void greyCalibrationImagesAreCountedNotDecodedAgain() {
+        Preprocessing colour = new Preprocessing(new int[] {3, 2, 2}, null, null, 1, null, null, 1);
+        List<String> four = List.of("a.png", "b.png", "c.png", "d.png");
+        Calibration allGrey = new Calibration(Map.of(), four, four, List.of(), 4);
+        assertTrue(GreyCalibrationCheck.of(colour, allGrey).get(0).text()
+                .startsWith("all 4 calibration images are grey, but the net takes colour"));
+        assertEquals(List.of(), GreyCalibrationCheck.of(colour, new Calibration(Map.of(), four, four, List.of(), 3)));
+        // statistics loaded from files saw no image
+        assertEquals(List.of(), GreyCalibrationCheck.of(colour, new Calibration(Map.of(), four, four)));
+        Preprocessing grey = new Preprocessing(new int[] {1, 2, 2}, null, new int[] {0}, 1, null, null, 1);
+        assertEquals(List.of(), GreyCalibrationCheck.of(grey, allGrey));
+    }
+
+    /**
+     * The calibration counts the grey images as its passes decode them: two grey pictures (one channel, repeated;
+     * three equal channels) and a colour one, each decoded once per pass and never for the check.
+     */
+    @Test
+    void theCalibrationCountsGreyImagesAsItDecodesThem() {
+        Net tiny = NetLoader.load(Path.of("examples/tinynet/deploy.prototxt"),
+                Path.of("examples/tinynet/tinynet.caffemodel"));
+        AtomicInteger loads = new AtomicInteger();
+        List<ImageSet.Entry> images = new ArrayList<>();
+        float[][] pixels = {{0.2f}, {0.5f, 0.5f, 0.5f}, {0.9f, 0.1f, 0.1f}};
+        for (int i = 0; i < pixels.length; i++) {
+            float[] p = pixels[i];
+            images.add(new ImageSet.Entry("i" + i, OptionalInt.empty(), color -> {
+                loads.incrementAndGet();
+                FloatImage one = new FloatImage(1, 1, p.length, p);
+                return p.length == 1 ? one.toColor() : one;
+            }));
+        }
+        Preprocessing colour = new Preprocessing(new int[] {3, 32, 32}, null, null, 1, null, null, 1);
+        Calibration c = Calibration.run(tiny, new CalibrationInput(images, new Transformer(colour), 2, List.of()),
+                FloatPasses.HERE, Progress.NONE);
+        assertEquals(2, c.greyImages());
+        assertEquals(2 * 3, loads.get());
     }
 }

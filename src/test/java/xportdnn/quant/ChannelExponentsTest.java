@@ -31,6 +31,20 @@ class ChannelExponentsTest {
             layer { name: "pool" type: "Pooling" bottom: "sum" top: "pool" pooling_param { pool: AVE global_pooling: true } }
             """;
 
+    /** One value in, two 1x1 convolutions of weight 1 and bias 0 reading it, "a" and "b". */
+    private static final String TWO_CONVOLUTIONS = """
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 1 } } }
+            layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 1 kernel_size: 1 } }
+            layer { name: "b" type: "Convolution" bottom: "data" top: "b" convolution_param { num_output: 1 kernel_size: 1 } }
+            """;
+
+    /** The weights of {@link #TWO_CONVOLUTIONS}, to add to. */
+    private static NetParameter.Builder twoConvolutions() {
+        return NetParameter.newBuilder()
+                .addLayer(layer("a", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f)))
+                .addLayer(layer("b", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f)));
+    }
+
     private static ChannelStatistics constant(float... perChannel) {
         ChannelStatistics s = new ChannelStatistics(perChannel);
         s.add(perChannel, 1);
@@ -71,16 +85,11 @@ class ChannelExponentsTest {
      */
     @Test
     void aLayerAfterAConcatRaisesTheConcatsInputs() {
-        String net = """
-                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 1 } } }
-                layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 1 kernel_size: 1 } }
-                layer { name: "b" type: "Convolution" bottom: "data" top: "b" convolution_param { num_output: 1 kernel_size: 1 } }
+        String net = TWO_CONVOLUTIONS + """
                 layer { name: "cat" type: "Concat" bottom: "a" bottom: "b" top: "cat" }
                 layer { name: "r" type: "ReLU" bottom: "cat" top: "cat" }
                 """;
-        NetParameter weights = NetParameter.newBuilder()
-                .addLayer(layer("a", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f)))
-                .addLayer(layer("b", blob(new int[] {1, 1, 1, 1}, 1), blob(new int[] {1}, 0f))).build();
+        NetParameter weights = twoConvolutions().build();
         Map<String, ChannelStatistics> stats = new HashMap<>();
         stats.put("data", constant(1f));
         stats.put("a", constant(1f));
@@ -91,6 +100,36 @@ class ChannelExponentsTest {
         assertArrayEquals(new int[] {2, -1}, e.get("cat"));
         assertArrayEquals(new int[] {2}, e.get("a")); // 1.0 alone gives 0; the ReLU's 4.0 gives 2
         assertArrayEquals(new int[] {-1}, e.get("b"));
+    }
+
+    /**
+     * A pre-activation block: BatchNorm, Scale and ReLU in place on an Eltwise's output, left unfolded (no
+     * convolution before them) and computed in float by the simulator, which writes the sum's codes in the blob's
+     * exponents and reads the ReLU's values back in them. They cover the sum (40 -> 5: 31.7 < 40 <= 63.5) and the
+     * ReLU's values (2 -> 1), not the float values between (the BatchNorm's 100 -> 6). Before, the ReLU replaced
+     * them with its own (1), as after a convolution whose codes it reads: the sum was written clipped at 3.97.
+     */
+    @Test
+    void unfoldedLayersInPlaceCoverTheCodesWrittenAndTheLastValues() {
+        String net = TWO_CONVOLUTIONS + """
+                layer { name: "sum" type: "Eltwise" bottom: "a" bottom: "b" top: "sum" }
+                layer { name: "bn" type: "BatchNorm" bottom: "sum" top: "sum" }
+                layer { name: "scale" type: "Scale" bottom: "sum" top: "sum" }
+                layer { name: "relu" type: "ReLU" bottom: "sum" top: "sum" }
+                """;
+        NetParameter weights = twoConvolutions()
+                .addLayer(layer("bn", blob(new int[] {1}, 0f), blob(new int[] {1}, 1f), blob(new int[] {1}, 1f)))
+                .addLayer(layer("scale", blob(new int[] {1}, 1f))).build();
+        Map<String, ChannelStatistics> stats = new HashMap<>();
+        stats.put("data", constant(1f));
+        stats.put("a", constant(20f));
+        stats.put("b", constant(20f));
+        stats.put("sum", constant(40f));
+        stats.put("bn", constant(100f));
+        stats.put("scale", constant(0.5f));
+        stats.put("relu", constant(2f));
+        Map<String, int[]> e = ChannelExponents.of(NetLoader.build(TestWeights.definition(net), weights), stats, 8);
+        assertArrayEquals(new int[] {5}, e.get("sum"));
     }
 
     /**

@@ -68,7 +68,7 @@ class LeNetSimulationTest {
         Calibrator calibrator = new Calibrator(engine, transformer, 10);
         List<ImageSet.Entry> calibration = set.entries().subList(9000, 9020);
         ranges = calibrator.ranges(calibration, n -> { });
-        statistics = calibrator.histograms(calibration, ranges, KlJThreshold::binCount, n -> { });
+        statistics = calibrator.histograms(calibration, ranges, KlJThreshold::binCount, n -> { }).layers();
         images = new float[EVALUATED * PIXELS];
         labels = new int[EVALUATED];
         for (int i = 0; i < EVALUATED; i++) {

@@ -175,7 +175,8 @@ class RealModelsSimulationTest {
 
     private static Map<String, BlobHistograms> calibrate(FloatEngine engine, Transformer transformer,
                                                          List<ImageSet.Entry> calibration) {
-        return new Calibrator(engine, transformer, BATCH).calibrate(calibration, KlJThreshold::binCount, n -> { });
+        return new Calibrator(engine, transformer, BATCH).calibrate(calibration, KlJThreshold::binCount, n -> { })
+                .layers();
     }
 
     private static void check(SharedData.Model model, Setup setup, FixedPointNet sim, FloatEngine engine,
