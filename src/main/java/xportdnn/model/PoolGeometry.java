@@ -94,7 +94,8 @@ public record PoolGeometry(String layer, int kernelH, int kernelW, int strideH, 
     /**
      * Caffe's pooled size: ceil (classic) or floor of (in + 2*pad - kernel) / stride, plus one; when the layer pads
      * ({@code padded}: either axis, as Caffe tests {@code pad_h_ || pad_w_}), the last window must start inside the
-     * input or its leading padding, else it is dropped (on an axis without padding too).
+     * input or its leading padding, else it is dropped (on an axis without padding too). A last window that still
+     * starts past the input (no padding, rounded up, stride above the kernel) is refused: it pools nothing.
      */
     private int pooled(int axis, int in, int kernel, int stride, int pad, boolean padded, PoolingParameter.RoundMode mode) {
         long span = (long) in + 2L * pad - kernel;
@@ -102,6 +103,13 @@ public record PoolGeometry(String layer, int kernelH, int kernelW, int strideH, 
                 + 1;
         if (padded && (out - 1) * stride >= (long) in + pad) {
             out--;
+        }
+        if (out > 0 && (out - 1) * stride - pad >= in) { // after the drop above only possible without padding
+            String name = axis == 0 ? "row" : "column";
+            throw ModelException.inLayer(layer, "Pooling's last window along the " + name + "s starts past the " + in
+                    + "-" + name + " input (" + out + " windows, stride " + stride + " > kernel " + kernel
+                    + ", rounded up) and holds no input value (Caffe outputs -FLT_MAX there for MAX, 0/0 = NaN for "
+                    + "AVE); use round_mode: FLOOR or a kernel at least the stride");
         }
         if (out > Integer.MAX_VALUE) {
             throw ModelException.inLayer(layer, "spatial axis " + axis + " of the output would be " + out + " (input " + in

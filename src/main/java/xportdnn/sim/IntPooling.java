@@ -32,8 +32,6 @@ final class IntPooling implements IntegerStep.Op {
     private final int outWidth;
     /** Every input code lies within +-(2^30 - 1), so the branch-free maximum below cannot overflow. */
     private final boolean narrow;
-    /** Whether some MAX window holds no input pixel (its output is the smallest int, which no byte holds). */
-    private final boolean emptyWindows;
     private final ReusedCodes output = new ReusedCodes();
 
     /**
@@ -56,8 +54,6 @@ final class IntPooling implements IntegerStep.Op {
         int[] out = window.outputShape(input, roundMode);
         outHeight = out[2];
         outWidth = out[3];
-        emptyWindows = emptyWindow(outHeight, window.strideH(), window.padH(), window.kernelH(), inHeight)
-                || emptyWindow(outWidth, window.strideW(), window.padW(), window.kernelW(), inWidth);
     }
 
     /** Another pooling of the same window and arithmetic, its output codes and wrapped flags its own. */
@@ -71,22 +67,11 @@ final class IntPooling implements IntegerStep.Op {
         inWidth = from.inWidth;
         outHeight = from.outHeight;
         outWidth = from.outWidth;
-        emptyWindows = from.emptyWindows;
     }
 
     @Override
     public IntPooling forShare() {
         return new IntPooling(this);
-    }
-
-    private static boolean emptyWindow(int outputs, int stride, int pad, int kernel, int inputs) {
-        for (int o = 0; o < outputs; o++) {
-            int start = o * stride - pad;
-            if (Math.max(start, 0) >= Math.min(start + kernel, inputs)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override
@@ -103,14 +88,14 @@ final class IntPooling implements IntegerStep.Op {
         if (!max) {
             wrapped = new boolean[batch];
         }
-        boolean bytes = max ? input.bytes() && !emptyWindows : average.stream().allMatch(a -> a.container() <= Byte.SIZE);
+        boolean bytes = max ? input.bytes() : average.stream().allMatch(a -> a.container() <= Byte.SIZE);
         Codes out = output.get(bytes, batch * channels * outHeight * outWidth);
         IntConvolution.parallel(batch * channels, inHeight * inWidth, plane -> pool(input, plane, out));
         return out;
     }
 
     private void pool(Codes input, int plane, Codes out) {
-        if (max && out.bytes()) { // byte codes in, and every window holds a pixel
+        if (max && out.bytes()) { // byte codes in
             poolBytes((byte[]) input.array(), plane, (byte[]) out.array());
             return;
         }
@@ -138,7 +123,7 @@ final class IntPooling implements IntegerStep.Op {
     }
 
     /**
-     * MAX of one plane of byte codes whose every window holds an input pixel: per output row the column maxima over
+     * MAX of one plane of byte codes: per output row the column maxima over
      * its window's rows ({@link ByteMax}), then each window's maximum of those, written straight to the output.
      */
     private void poolBytes(byte[] in, int plane, byte[] out) {
@@ -209,10 +194,6 @@ final class IntPooling implements IntegerStep.Op {
      * uses for C2's (JDK 17) auto-vectorizer, which does not take {@code Math.max} on ints.
      */
     private void columnMaxima(WidenedRows rows, int h0, int h1, int[] columnMax) {
-        if (h0 >= h1) { // a window wholly beyond the input (ceil rounding, large stride): Caffe's -FLT_MAX
-            java.util.Arrays.fill(columnMax, Integer.MIN_VALUE);
-            return;
-        }
         System.arraycopy(rows.row(h0), 0, columnMax, 0, inWidth);
         for (int h = h0 + 1; h < h1; h++) {
             int[] row = rows.row(h);
@@ -231,8 +212,8 @@ final class IntPooling implements IntegerStep.Op {
 
     /**
      * One output row from the column maxima: output column ow takes the largest of input columns
-     * ow x stride - pad .. + kernel - 1 that exist (Caffe's -FLT_MAX, here the smallest int, where none does),
-     * kept in a register rather than stored back after each kernel column.
+     * ow x stride - pad .. + kernel - 1 that exist (every window holds one: {@link PoolGeometry}
+     * refuses a window past the input), kept in a register rather than stored back after each kernel column.
      */
     private void rowMaxima(int[] columnMax, int[] out) {
         int sw = window.strideW();

@@ -3,6 +3,7 @@ package xportdnn.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.TextFormat;
 import java.util.List;
@@ -121,9 +122,11 @@ class ShapeInferenceTest {
         // ceil((12-2)/3)+1 = 5, window 4 starts at (5-1)*3 = 12 >= 12+0: Caffe drops it because pad_h is set
         assertArrayEquals(s(1, 2, 5, 4), top("type: 'Pooling' pooling_param { pool: MAX kernel_h: 3 kernel_w: 2 "
                 + "stride_h: 2 stride_w: 3 pad_h: 1 pad_w: 0 }", s(1, 2, 9, 12)));
-        // without any padding Caffe keeps it (and pools nothing there)
-        assertArrayEquals(s(1, 2, 4, 5), top("type: 'Pooling' pooling_param { pool: MAX kernel_h: 3 kernel_w: 2 "
-                + "stride_h: 2 stride_w: 3 }", s(1, 2, 9, 12)));
+        // without any padding Caffe keeps it and pools nothing there (-FLT_MAX): refused, naming the layer
+        ModelException e = assertThrows(ModelException.class, () -> top("type: 'Pooling' pooling_param { pool: MAX "
+                + "kernel_h: 3 kernel_w: 2 stride_h: 2 stride_w: 3 }", s(1, 2, 9, 12)));
+        assertTrue(e.getMessage().startsWith("layer 'l': Pooling's last window along the columns starts past the "
+                + "12-column input (5 windows, stride 3 > kernel 2, rounded up)"), e.getMessage());
     }
 
     /** Caffe's PoolingLayer CHECKs these; before, a lone pad_h padded only the height and a global stride was ignored. */

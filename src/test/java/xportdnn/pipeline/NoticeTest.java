@@ -45,7 +45,7 @@ class NoticeTest {
     @Test
     void anAveragePoolingOfOneRowIsWarnedOfInXilinxMode() {
         Net net = NetLoader.build(TestWeights.definition("""
-                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 4 dim: 4 } } }
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 5 dim: 5 } } }
                 layer { name: "unit" type: "Pooling" bottom: "data" top: "u" pooling_param { pool: AVE kernel_size: 1 stride: 2 } }
                 layer { name: "row" type: "Pooling" bottom: "data" top: "r"
                         pooling_param { pool: AVE kernel_h: 1 kernel_w: 2 stride: 2 } }
@@ -90,10 +90,10 @@ class NoticeTest {
                 layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 32 dim: 32 } } }
                 layer { name: "global" type: "Pooling" bottom: "data" top: "g" pooling_param { pool: AVE global_pooling: true } }
                 layer { name: "pair" type: "Pooling" bottom: "data" top: "p"
-                        pooling_param { pool: AVE kernel_h: 1 kernel_w: 2 stride: 2 } }
+                        pooling_param { pool: AVE kernel_h: 1 kernel_w: 2 stride_h: 1 stride_w: 2 } }
                 layer { name: "most" type: "Pooling" bottom: "data" top: "m" pooling_param { pool: AVE kernel_size: 16 stride: 16 } }
                 layer { name: "few" type: "Pooling" bottom: "data" top: "f"
-                        pooling_param { pool: AVE kernel_h: 1 kernel_w: 3 stride: 3 } }
+                        pooling_param { pool: AVE kernel_h: 1 kernel_w: 3 stride_h: 1 stride_w: 3 } }
                 """), null);
         List<Notice> notices = Notice.dynamicFixedAverages(net);
         assertEquals(2, notices.size(), notices.toString());

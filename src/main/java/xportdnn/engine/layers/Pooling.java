@@ -146,8 +146,6 @@ final class Pooling implements LayerOp {
         }
 
         private INDArray averageFactor(int h, int w) {
-            requireStartInside("row", window.clippedRows(outH - 1, h), outH, h, window.strideH(), window.kernelH());
-            requireStartInside("column", window.clippedCols(outW - 1, w), outW, w, window.strideW(), window.kernelW());
             float[] factor = new float[outH * outW];
             boolean allWhole = true;
             for (int oh = 0; oh < outH; oh++) {
@@ -159,20 +157,6 @@ final class Pooling implements LayerOp {
                 }
             }
             return allWhole ? null : Tensors.of(factor, 1, 1, outH, outW);
-        }
-
-        /**
-         * Refuses an AVE pooling whose last window along an axis holds no value: without padding, rounding up with a
-         * stride larger than the kernel can start it past the input (Caffe drops such a window only when there is
-         * padding), and Caffe then divides a sum of nothing by 0. (MAX keeps Caffe's initial -FLT_MAX there.)
-         */
-        private void requireStartInside(String axis, int lastExtent, int out, int size, int stride, int kernel) {
-            if (lastExtent <= 0) {
-                throw ModelException.inLayer(name, "AVE Pooling's last window along the " + axis + "s starts past the "
-                        + size + "-" + axis + " input (" + out + " windows, stride " + stride + " > kernel " + kernel
-                        + ", rounded up): Caffe averages it as 0/0 = NaN; use round_mode: FLOOR or a kernel at least "
-                        + "the stride");
-            }
         }
     }
 }
