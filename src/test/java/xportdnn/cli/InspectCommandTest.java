@@ -101,4 +101,19 @@ class InspectCommandTest {
         assertEquals("xportdnn: error: " + absent + ": no such file\n", last.stderr().replace("\r\n", "\n"));
         assertEquals("", last.stdout());
     }
+
+    /** A MAX window holding no input value (Caffe's -FLT_MAX there would poison calibration) is refused at load. */
+    @Test
+    void aMaxPoolingWindowPastTheInputIsOneLineNamingTheLayer(@TempDir Path dir) throws java.io.IOException {
+        Path prototxt = java.nio.file.Files.writeString(dir.resolve("deploy.prototxt"), """
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 4 dim: 4 } } }
+                layer { name: "pool" type: "Pooling" bottom: "data" top: "pool"
+                        pooling_param { pool: MAX kernel_size: 1 stride: 2 } }
+                """);
+        assertTrue(run("inspect", "--deploy_model", prototxt.toString()) != 0);
+        String error = last.stderr().replace("\r\n", "\n");
+        assertTrue(error.contains("layer 'pool': Pooling's last window along the rows starts past the 4-row input "
+                + "(3 windows, stride 2 > kernel 1, rounded up) and holds no input value"), error);
+        assertEquals(1, error.lines().count(), error);
+    }
 }
