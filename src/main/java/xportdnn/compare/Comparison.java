@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import xportdnn.calib.ChannelStatistics;
 import xportdnn.data.BadImages;
@@ -112,9 +113,13 @@ public final class Comparison {
         List<String> skipped = Stream.concat(calibration.skipped().stream(), screened.skipped().stream()).toList();
         List<Notice> notices = new ArrayList<>(Notice.skipped(skipped));
         notices.addAll(PreprocessingChecks.of(net, transformer.settings(), calibration));
+        // the layers CHaiDNN cannot run are the net's, not a scheme's: told once, not once per scheme
+        List<Notice> unsupported = Notice.unsupported(net);
+        notices.addAll(unsupported);
+        Set<String> toldOnce = unsupported.stream().map(Notice::text).collect(Collectors.toSet());
         for (SchemeSpec spec : settings.schemes()) {
             ExportScheme.Exported exported = SchemeNets.quantize(spec, net, calibration);
-            exported.notices().stream().filter(Notice::warning)
+            exported.notices().stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
             Net quantized = NetLoader.build(exported.net(), loaded.folded().weights());
             FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);

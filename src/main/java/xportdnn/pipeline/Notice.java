@@ -130,7 +130,7 @@ public record Notice(boolean warning, String text) {
     }
 
     /** One warning per layer CHaiDNN cannot run. */
-    static List<Notice> unsupported(Net net) {
+    public static List<Notice> unsupported(Net net) {
         List<Notice> notices = new ArrayList<>();
         for (Layer layer : net.layers()) {
             if (ChaidnnSupport.of(layer.param()) == ChaidnnSupport.UNSUPPORTED) {

@@ -91,6 +91,24 @@ class CompareCommandTest {
     }
 
     @Test
+    void aLayerChaidnnCannotRunIsToldOnceNotOncePerScheme() throws Exception {
+        // the example net with a TanH (simulated in float, unsupported by CHaiDNN) between pool1 and conv2
+        String text = Files.readString(Path.of(DEPLOY));
+        String conv2 = "layer {\n  name: \"conv2\"";
+        assertTrue(text.contains(conv2), "the example's conv2 layer");
+        Path deploy = dir.resolve("tanh.prototxt");
+        Files.writeString(deploy, text.replace(conv2,
+                "layer { name: \"squash\" type: \"TanH\" bottom: \"pool1\" top: \"pool1\" }\n" + conv2));
+        CliRun run = CliRun.of("compare", "--deploy_model", deploy.toString(), "--weights", WEIGHTS, "--images",
+                "examples/tinynet/images", "--count", "10", "--calibration_directory", "examples/tinynet/images",
+                "--mean_value", "128,128,128", "--schemes", "xilinx:8,naive:8,bfp:8", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertEquals(1, run.stderr().lines().filter(l -> l.contains("'squash' (TanH) is not supported by CHaiDNN"))
+                .count(), run.stderr());
+        assertTrue(run.stderr().contains("xportdnn: warning: layer 'squash' (TanH) is not supported"), run.stderr());
+    }
+
+    @Test
     void anUnknownSchemeIsRefusedBeforeAnyWork() {
         Path json = dir.resolve("c.json");
         CliRun run = CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
