@@ -85,8 +85,9 @@ final class CompareCommand implements Callable<Integer> {
                 scored.count, scored.seed,
                 calibrationDraw.settings(calibrationDirectory, batch, preprocessing.flags(), skipBadImages.skip),
                 list, batch);
-        JsonAndHtml outputs = new JsonAndHtml(settings.inputFiles(), json, report);
-        Comparison.Result result = spark.run(passes -> Comparison.run(settings, passes, quiet.progress()));
+        JsonAndHtml outputs = new JsonAndHtml(json, report);
+        Comparison.Result result = spark.run(passes -> Comparison.run(settings, passes, quiet.progress(),
+                outputs::check));
         new Notes(spec.commandLine().getErr()).print(result.notices());
         new Notes(spec.commandLine().getErr()).warn(result.schemes().get(0).validation().floatLabelCheck().warning());
         scored.noteShortSet(spec.commandLine().getErr(), result.images() + result.skipped().size());

@@ -127,13 +127,13 @@ final class ValidateCommand implements Callable<Integer> {
                 sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,
                 layerCost, floatModel, floatWeights, Set.copyOf(CommaList.Names.of(floatLayers)),
                 skipBadImages.skip);
-        JsonAndHtml outputs = new JsonAndHtml(settings.inputFiles(), json, report);
+        JsonAndHtml outputs = new JsonAndHtml(json, report);
         if (spark.master != null) {
             XportCommand.refuse(given, "--layer_cost", "with --spark (its float passes, one per layer, run on one "
                     + "machine; leave out --spark)");
         }
         ValidationPipeline.Result result = spark.run(passes -> ValidationPipeline.run(settings, passes,
-                quiet.progress()));
+                quiet.progress(), outputs::check));
         Validation v = result.validation();
         List<LayerCost.Cost> costs = result.costs();
         String mode = result.fixedNet().quantType();

@@ -46,12 +46,18 @@ public record CompareSettings(Path deployModel, Path weights, String images, Pat
         return ImageStore.canonical(images).equals(ImageStore.canonical(calibration.images()));
     }
 
-    /** Every file the run reads, so that no output overwrites one. */
-    public List<Path> inputFiles() {
+    /**
+     * Every file the run reads, so that no output overwrites one.
+     *
+     * @param scoredSet      the scored images as the run opened them on this machine (its list not parsed again),
+     *                       or null to list them here
+     * @param calibrationSet the calibration images likewise (unused when they are the scored set's)
+     */
+    public List<Path> inputFiles(ImageSet scoredSet, ImageSet calibrationSet) {
         List<Path> inputs = new ArrayList<>(List.of(deployModel, weights));
-        ImageStore.localPath(images).ifPresent(p -> inputs.addAll(ImageSet.files(p)));
-        if (!sharesCalibrationSet()) { // one set: its list parsed once
-            ImageStore.localPath(calibration.images()).ifPresent(p -> inputs.addAll(ImageSet.files(p)));
+        ImageStore.localPath(images).ifPresent(p -> inputs.addAll(ImageSet.files(p, scoredSet)));
+        if (!sharesCalibrationSet()) { // one set: listed once
+            ImageStore.localPath(calibration.images()).ifPresent(p -> inputs.addAll(ImageSet.files(p, calibrationSet)));
         }
         if (labels != null) {
             inputs.add(labels);

@@ -1,9 +1,11 @@
 package xportdnn.compare;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import xportdnn.calib.ChannelStatistics;
@@ -78,11 +80,25 @@ public final class Comparison {
     }
 
     public static Result run(CompareSettings settings, Progress progress) {
-        return run(settings, FloatPasses.HERE, progress);
+        return run(settings, FloatPasses.HERE, progress, inputs -> { });
     }
 
-    /** The comparison with the calibration passes and each scheme's scoring run by {@code passes} (e.g. Spark). */
-    public static Result run(CompareSettings settings, FloatPasses passes, Progress progress) {
+    /**
+     * The comparison with the calibration passes and each scheme's scoring run by {@code passes} (e.g. Spark).
+     *
+     * @param checkOutputs handed every file the run reads once both sets are listed, before any other work (the
+     *                     outputs are checked against them there, no list parsed a second time for it)
+     */
+    public static Result run(CompareSettings settings, FloatPasses passes, Progress progress,
+                             Consumer<List<Path>> checkOutputs) {
+        // each set listed once, for the run and for the outputs to keep off the files it names; one set scored
+        // and calibrated on gives its calibration draw, the one the scoring leaves out
+        ImageSet scoredSet = ImageSet.open(passes.imageStore(), settings.images(), settings.labels(),
+                settings.calibration().skipBadImages());
+        ImageSet calibrationSet = settings.sharesCalibrationSet() ? scoredSet : ImageSet.open(passes.imageStore(),
+                settings.calibration().images(), null, settings.calibration().skipBadImages());
+        boolean local = passes.imageStore().local();
+        checkOutputs.accept(settings.inputFiles(local ? scoredSet : null, local ? calibrationSet : null));
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), true);
         Net net = loaded.net();
         FloatEngine floatNet = new FloatEngine(net);
@@ -91,15 +107,10 @@ public final class Comparison {
             throw new ModelException("blob " + scores.describe() + " (" + Blob.describe(scores.shape())
                     + ") does not hold one score per class; compare scores classifiers");
         }
-        ImageSet scoredSet = ImageSet.open(passes.imageStore(), settings.images(), settings.labels(),
-                settings.calibration().skipBadImages());
         List<ImageSet.Entry> selected = ValidationPipeline.images(validationSettings(settings), scoredSet);
         ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
-        // one set scored and calibrated on: listed once, its calibration draw the one the scoring left out
-        CalibrationInput input = settings.sharesCalibrationSet()
-                ? CalibrationInput.of(net, settings.calibration(), Calibration.images(settings.calibration(),
-                        scoredSet), passes)
-                : CalibrationInput.of(net, settings.calibration(), passes);
+        CalibrationInput input = CalibrationInput.of(net, settings.calibration(),
+                Calibration.images(settings.calibration(), calibrationSet), passes);
         Transformer transformer = input.transformer(); // the scored images are preprocessed as the calibration's
         BadImages.Screened screened = passes.screen(selected, transformer, settings.calibration().skipBadImages());
         List<ImageSet.Entry> images = screened.kept();

@@ -116,6 +116,11 @@ public final class ImageSet {
                 : List.of(location);
     }
 
+    /** {@link #files(Path)}, from {@code opened} (the set opened from it on this machine) when not null. */
+    public static List<Path> files(Path location, ImageSet opened) {
+        return opened != null ? opened.inputFiles(location) : files(location);
+    }
+
     /**
      * {@link #files(Path)} of this set, opened from {@code location} on this machine: for a run that opens the set
      * anyway, without parsing its list a second time.

@@ -139,8 +139,7 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
     public List<Path> inputFiles(ImageSet calibrationSet) {
         List<Path> inputs = new ArrayList<>(List.of(deployModel, weights));
         if (calibration != null) {
-            ImageStore.localPath(calibration.images()).ifPresent(p -> inputs.addAll(calibrationSet != null
-                    ? calibrationSet.inputFiles(p) : ImageSet.files(p)));
+            ImageStore.localPath(calibration.images()).ifPresent(p -> inputs.addAll(ImageSet.files(p, calibrationSet)));
         }
         if (preprocessing().meanFile() != null) {
             inputs.add(preprocessing().meanFile());

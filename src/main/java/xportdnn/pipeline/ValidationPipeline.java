@@ -1,10 +1,12 @@
 package xportdnn.pipeline;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.data.BadImages;
 import xportdnn.data.ImageSet;
@@ -46,11 +48,20 @@ public final class ValidationPipeline {
     }
 
     public static Result run(ValidationSettings settings, Progress progress) {
-        return run(settings, FloatPasses.HERE, progress);
+        return run(settings, FloatPasses.HERE, progress, inputs -> { });
     }
 
-    /** The validation with the images scored by {@code passes} (e.g. on a Spark cluster). */
-    public static Result run(ValidationSettings settings, FloatPasses passes, Progress progress) {
+    /**
+     * The validation with the images scored by {@code passes} (e.g. on a Spark cluster).
+     *
+     * @param checkOutputs handed every file the run reads once the images are listed, before any other work (the
+     *                     outputs are checked against them there, the list not parsed a second time for it)
+     */
+    public static Result run(ValidationSettings settings, FloatPasses passes, Progress progress,
+                             Consumer<List<Path>> checkOutputs) {
+        ImageSet set = ImageSet.open(passes.imageStore(), settings.images(), settings.labels(),
+                settings.skipBadImages());
+        checkOutputs.accept(settings.inputFiles(passes.imageStore().local() ? set : null));
         Net net = LoadedNet.oneInput(settings.deployModel(),
                 NetLoader.load(settings.deployModel(), settings.weights()));
         if (net.layers().stream().noneMatch(l -> l.param().hasPrecisionParam())) {
@@ -77,7 +88,7 @@ public final class ValidationPipeline {
                     + ") does not hold one score per class; validate scores classifiers (pick one with --blob)");
         }
         Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
-        List<ImageSet.Entry> selected = images(settings, passes.imageStore());
+        List<ImageSet.Entry> selected = images(settings, set);
         ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
         BadImages.Screened screened = passes.screen(selected, transformer, settings.skipBadImages());
         List<ImageSet.Entry> chosen = screened.kept();

@@ -71,10 +71,15 @@ public record ValidationSettings(Path deployModel, Path weights, String images, 
                 floatModel, floatWeights, floatLayers, false);
     }
 
-    /** Every file the run reads, so that no output overwrites one. */
-    public List<Path> inputFiles() {
+    /**
+     * Every file the run reads, so that no output overwrites one.
+     *
+     * @param scoredSet the images as the run opened them on this machine (its list not parsed again), or null to
+     *                  list them here
+     */
+    public List<Path> inputFiles(ImageSet scoredSet) {
         List<Path> inputs = new ArrayList<>(List.of(deployModel, Sidecar.beside(deployModel), weights));
-        ImageStore.localPath(images).ifPresent(p -> inputs.addAll(ImageSet.files(p)));
+        ImageStore.localPath(images).ifPresent(p -> inputs.addAll(ImageSet.files(p, scoredSet)));
         if (labels != null) {
             inputs.add(labels);
         }

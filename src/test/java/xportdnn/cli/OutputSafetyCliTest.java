@@ -112,6 +112,22 @@ class OutputSafetyCliTest {
         assertEquals(0, run.status(), run.stderr());
     }
 
+    /**
+     * compare of two sets takes the files to keep off from the sets its run opened: an image the scored list or the
+     * calibration list names is refused, before any image is read.
+     */
+    @Test
+    void compareOverAnImageEitherListNamesIsRefused() throws IOException {
+        Path list = Files.write(dir.resolve("val.txt"), Files.readAllLines(Path.of("examples/tinynet/val.txt")));
+        for (List<String> sets : List.of(List.of(list.toString(), "examples/tinynet/images"),
+                List.of("examples/tinynet/val.txt", list.toString()))) {
+            assertRefused(CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                    sets.get(0), "--calibration_directory", sets.get(1), "--calibration_size", "4",
+                    "--mean_value", "128,128,128", "--schemes", "naive:8", "-q", "--json", image.toString()),
+                    "--json: refusing to overwrite the input " + image);
+        }
+    }
+
     @Test
     void inferPredictionsOverAnImageOfTheSetIsRefused() throws IOException {
         assertRefused(CliRun.of("infer", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",

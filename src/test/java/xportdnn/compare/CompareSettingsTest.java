@@ -24,11 +24,12 @@ class CompareSettingsTest {
     /** The scored list is also the calibration set: its files are listed (and the list parsed) once. */
     @Test
     void aSetScoredAndCalibratedOnIsListedOnce() throws Exception {
-        List<Path> inputs = scoringAndCalibratingOn(VAL, VAL).inputFiles();
+        List<Path> inputs = scoringAndCalibratingOn(VAL, VAL).inputFiles(null, null);
         long lines = Files.readAllLines(Path.of(VAL)).stream().filter(l -> !l.isBlank()).count();
         assertEquals(2 + 1 + lines, inputs.size()); // the model's two files, the list, each image it names
         assertEquals(inputs.size(), new HashSet<>(inputs).size());
         // two sets: both listed
-        assertEquals(2 + 1 + lines + 1, scoringAndCalibratingOn(VAL, "examples/tinynet/images").inputFiles().size());
+        assertEquals(2 + 1 + lines + 1,
+                scoringAndCalibratingOn(VAL, "examples/tinynet/images").inputFiles(null, null).size());
     }
 }

@@ -1,11 +1,15 @@
 package xportdnn.pipeline;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import xportdnn.calib.ActivationRange;
@@ -27,6 +31,18 @@ public final class CountingPasses implements FloatPasses {
 
     /** Each text file read (an image list), in order. */
     public final List<String> read = new ArrayList<>();
+
+    /** Called with each text file once read (a test may empty it then, {@link #emptied}: parsed again, no image). */
+    public Consumer<String> afterRead = file -> { };
+
+    /** Empties {@code file}, a list the run has read. */
+    public static void emptied(Path file) {
+        try {
+            Files.writeString(file, "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @Override
     public ImageStore imageStore() {
@@ -55,7 +71,9 @@ public final class CountingPasses implements FloatPasses {
             @Override
             public List<String> lines(String file) {
                 read.add(file);
-                return local.lines(file);
+                List<String> lines = local.lines(file);
+                afterRead.accept(file);
+                return lines;
             }
 
             @Override

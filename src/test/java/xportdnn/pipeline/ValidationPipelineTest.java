@@ -3,7 +3,9 @@ package xportdnn.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -80,5 +82,35 @@ class ValidationPipelineTest {
         for (Validation.LayerError e : v.layers()) {
             assertTrue(e.sqnrDb() > 15, e.name() + " SQNR " + e.sqnrDb());
         }
+    }
+
+    /**
+     * The list is read once: the outputs are checked against the files it names, handed over by the run that
+     * opened it, before any image is screened (the command's check used to parse it a second time).
+     */
+    @Test
+    void theListIsReadOnceAndCheckedAgainstBeforeAnyWork() throws Exception {
+        Path quantized = dir.resolve("q.prototxt");
+        ExportPipeline.run(new ExportSettings(QuantType.Xilinx, DEPLOY, WEIGHTS, quantized, new InParamsOut(8, 8, 8),
+                false, null, null, new CalibrationSettings(LIST, 10, 3L, null, 8, FLAGS), null, false, false, null),
+                Progress.NONE);
+        // val.txt naming its images by absolute paths, emptied once read: parsed again for the check, it names none
+        Path folder = Path.of(LIST).toAbsolutePath().getParent();
+        Path list = dir.resolve("val.txt");
+        Files.write(list, Files.readAllLines(Path.of(LIST)).stream().map(l -> folder.resolve(l).toString()).toList());
+        ValidationSettings settings = new ValidationSettings(quantized, WEIGHTS, list.toString(), null, 4, 1L, null, 8,
+                FLAGS, null, false, null, null, null);
+        CountingPasses passes = new CountingPasses();
+        passes.afterRead = file -> CountingPasses.emptied(list);
+        List<Path> checked = new ArrayList<>();
+        ValidationPipeline.Result result = ValidationPipeline.run(settings, passes, Progress.NONE, inputs -> {
+            assertEquals(List.of(), passes.screened, "outputs checked after images were screened");
+            inputs.forEach(p -> checked.add(p.toAbsolutePath().normalize()));
+        });
+        assertEquals(List.of(list.toString()), passes.read);
+        // the prototxt, its sidecar, the weights, the list and the 60 images it names
+        assertEquals(3 + 1 + 60, checked.size());
+        assertTrue(checked.contains(Path.of("examples/tinynet/images/green_00.png").toAbsolutePath()));
+        assertEquals(4, result.validation().images());
     }
 }
