@@ -14,8 +14,10 @@
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
@@ -36,12 +38,12 @@ public class LastStageBound {
     public static void main(String[] args) throws Exception {
         PreprocessingFlags squeezeNet = new PreprocessingFlags(new int[] {3, 227, 227}, new int[] {2, 0, 1},
                 new int[] {2, 1, 0}, 255f, new float[] {104, 117, 123}, null, 1f);
-        ValidationSettings settings = new ValidationSettings(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]),
+        ValidationSettings settings = new ValidationSettings(Path.of(args[0]), Path.of(args[1]), args[2],
                 null, null, 1L, new ValidationSettings.Draw(CALIBRATION_IMAGES, CalibrationSample.DEFAULT_SEED), BATCH,
-                squeezeNet, null, false, null, null);
+                squeezeNet, null, false, null, null, Set.of());
         Net net = LoadedNet.load(settings.deployModel(), settings.weights(), false).net();
         String layer = args[3];
-        List<ImageSet.Entry> scored = ValidationPipeline.images(settings);
+        List<ImageSet.Entry> scored = ValidationPipeline.images(settings, ImageStore.LOCAL);
         Transformer transformer = new Transformer(squeezeNet.resolve(net));
         float[][] head = headInputs(net, layer, scored, transformer);
         int n = scored.size();
