@@ -71,14 +71,13 @@ public final class Calibrator {
         Map<String, BlobHistograms> stats = new LinkedHashMap<>();
         ranges.forEach((name, range) -> stats.put(name, new BlobHistograms(range, sqrtBins.applyAsInt(range))));
         boolean[] grey = new boolean[images.size()];
-        Batches.run(images, transformer, batchSize, (index, image) -> grey[index] = image.grey(GREY_TOLERANCE),
-                (batch, n, first) -> engine.forward(batch, n, (layer, tops) -> {
-                    BlobHistograms h = stats.get(layer.name());
-                    for (INDArray top : tops) {
-                        float[] v = Tensors.floats(top);
-                        h.add(v, 0, v.length);
-                    }
-                }), progress);
+        run(images, (index, image) -> grey[index] = image.grey(GREY_TOLERANCE), (layer, tops) -> {
+            BlobHistograms h = stats.get(layer.name());
+            for (INDArray top : tops) {
+                float[] v = Tensors.floats(top);
+                h.add(v, 0, v.length);
+            }
+        }, progress);
         int greyImages = 0;
         for (boolean g : grey) {
             greyImages += g ? 1 : 0;
@@ -139,6 +138,14 @@ public final class Calibrator {
     }
 
     private void run(List<ImageSet.Entry> images, LayerObserver observer, IntConsumer progress) {
-        Batches.run(images, transformer, batchSize, (batch, n, first) -> engine.forward(batch, n, observer), progress);
+        run(images, (index, image) -> {
+        }, observer, progress);
+    }
+
+    /** Every image through the engine in batches; {@code decoded} sees each picture as it was decoded. */
+    private void run(List<ImageSet.Entry> images, Batches.Decoded decoded, LayerObserver observer,
+                     IntConsumer progress) {
+        Batches.run(images, transformer, batchSize, decoded, (batch, n, first) -> engine.forward(batch, n, observer),
+                progress);
     }
 }

@@ -54,9 +54,9 @@ record DynamicFixedExport(InParamsOut bitwidths, InParamsOut fractionalLengths, 
         String how;
         List<String> uneven = List.of();
         if (calibrates()) {
-            Map<String, InParamsOut> formats = DynamicFixedFormats.choose(net, calibration.statistics(), bitwidths);
-            uneven = DynamicFixedFormats.unevenInputs(net, calibration.statistics(), bitwidths);
-            result = DynamicFixedExporter.export(net, bitwidths, formats::get, allowAnyBitwidth);
+            DynamicFixedFormats.Choice chosen = DynamicFixedFormats.choose(net, calibration.statistics(), bitwidths);
+            uneven = chosen.unevenInputs();
+            result = DynamicFixedExporter.export(net, bitwidths, chosen.formats()::get, allowAnyBitwidth);
             how = "fractional lengths chosen per layer on " + calibration.images() + " calibration images";
         } else {
             result = DynamicFixedExporter.export(net, bitwidths, fractionalLengths, allowAnyBitwidth);

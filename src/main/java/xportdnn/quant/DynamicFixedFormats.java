@@ -33,26 +33,28 @@ public final class DynamicFixedFormats {
     private DynamicFixedFormats() {
     }
 
-    /** Per layer name, the (input, weights, output) fractional lengths. */
-    public static Map<String, InParamsOut> choose(Net net, Map<String, BlobHistograms> statistics,
-                                                  InParamsOut bitwidths) {
+    /**
+     * The formats chosen, and what the walk that chose them found worth a warning.
+     *
+     * @param formats      per layer name, the (input, weights, output) fractional lengths
+     * @param unevenInputs the Concat and Eltwise layers whose inputs' ranges are far apart, one warning each: the
+     *                     device reads them in one input format ({@link XilinxThresholds#unevenInputs})
+     */
+    public record Choice(Map<String, InParamsOut> formats, List<String> unevenInputs) {
+    }
+
+    /** Every layer's formats, from one walk of the ranges. */
+    public static Choice choose(Net net, Map<String, BlobHistograms> statistics, InParamsOut bitwidths) {
+        XilinxThresholds ranges = ranges(net, statistics, bitwidths);
         Map<String, InParamsOut> formats = new LinkedHashMap<>();
-        for (XilinxThresholds.LayerThresholds t : ranges(net, statistics, bitwidths).layers()) {
+        for (XilinxThresholds.LayerThresholds t : ranges.layers()) {
             Layer layer = t.layer();
             int flParams = layer.layerType() == LayerType.CONVOLUTION && !layer.weights().isEmpty()
                     ? weightFl(layer.weights().get(0), bitwidths.params()) : 0;
             formats.put(layer.name(), new InParamsOut(fl(t.in(), bitwidths.in()), flParams,
                     fl(t.out(), bitwidths.out())));
         }
-        return formats;
-    }
-
-    /**
-     * The Concat and Eltwise layers whose inputs' ranges are far apart, one warning each: the device reads
-     * them in one input format ({@link XilinxThresholds#unevenInputs}).
-     */
-    public static List<String> unevenInputs(Net net, Map<String, BlobHistograms> statistics, InParamsOut bitwidths) {
-        return ranges(net, statistics, bitwidths).unevenInputs();
+        return new Choice(formats, ranges.unevenInputs());
     }
 
     /** Every blob's range, propagated as the formats are (see the class comment). */

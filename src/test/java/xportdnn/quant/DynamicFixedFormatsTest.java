@@ -76,7 +76,7 @@ class DynamicFixedFormatsTest {
         for (int i = 0; i < layers.length; i++) {
             stats.put(layers[i], TestStatistics.of(values[i]));
         }
-        Map<String, InParamsOut> f = DynamicFixedFormats.choose(net, stats, new InParamsOut(8, 8, 8));
+        Map<String, InParamsOut> f = DynamicFixedFormats.choose(net, stats, new InParamsOut(8, 8, 8)).formats();
         assertEquals(4, f.get("max").in());
         assertEquals(4, f.get("max").out());
         assertEquals(4, f.get("avg").in());

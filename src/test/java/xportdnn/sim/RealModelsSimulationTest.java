@@ -169,7 +169,7 @@ class RealModelsSimulationTest {
             statistics = calibrate(engine, transformer, calibration);
         }
         FixedPointNet dynamicFixed = load(DynamicFixedExporter.export(net, BITS,
-                DynamicFixedFormats.choose(net, statistics, BITS)::get, false).net(), caffemodel);
+                DynamicFixedFormats.choose(net, statistics, BITS).formats()::get, false).net(), caffemodel);
         check(model, setup, dynamicFixed, engine, transformer, scored, reference);
     }
 
