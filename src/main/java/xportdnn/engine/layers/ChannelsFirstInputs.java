@@ -2,6 +2,7 @@ package xportdnn.engine.layers;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -14,20 +15,23 @@ final class ChannelsFirstInputs implements LayerOp {
     private final Buffers buffers = new Buffers();
     /** A copy of every bottom, as if each were channels-last (which of them are is known only while running). */
     private final long copyValues;
+    /** Per bottom, the channels-last memory behind it (or null). */
+    private final List<DerivedView> bottomStorage;
 
     ChannelsFirstInputs(LayerOp op, List<int[]> bottomShapes) {
-        this(op, bottomShapes.stream().mapToLong(Tensors::valuesPerImage).sum());
+        this(op, bottomShapes.stream().mapToLong(Tensors::valuesPerImage).sum(), bottomShapes.size());
     }
 
-    private ChannelsFirstInputs(LayerOp op, long copyValues) {
+    private ChannelsFirstInputs(LayerOp op, long copyValues, int bottoms) {
         this.op = op;
         this.copyValues = copyValues;
+        bottomStorage = IntStream.range(0, bottoms).mapToObj(i -> new DerivedView(Tensors::channelsLastStorage)).toList();
     }
 
     @Override
     public LayerOp sharingWeights() {
         LayerOp shared = op.sharingWeights();
-        return shared == null ? null : new ChannelsFirstInputs(shared, copyValues);
+        return shared == null ? null : new ChannelsFirstInputs(shared, copyValues, bottomStorage.size());
     }
 
     @Override
@@ -54,7 +58,7 @@ final class ChannelsFirstInputs implements LayerOp {
         List<INDArray> converted = new ArrayList<>(bottoms.size());
         for (int i = 0; i < bottoms.size(); i++) {
             INDArray b = bottoms.get(i);
-            converted.add(Tensors.channelsLastStorage(b) == null ? b : buffers.copy(i, b));
+            converted.add(bottomStorage.get(i).of(b) == null ? b : buffers.copy(i, b));
         }
         return converted;
     }

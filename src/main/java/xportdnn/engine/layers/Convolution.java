@@ -47,6 +47,8 @@ final class Convolution implements LayerOp {
     private final PaddedPointwise padded;
     /** Set for an ungrouped 1x1 convolution, padded or not: the matrix product that runs its small calls. */
     private final PointwiseProduct product;
+    private final DerivedView inputStorage = new DerivedView(Tensors::channelsLastStorage);
+    private final DerivedView outputView = new DerivedView(Tensors::channelsFirstView);
 
     Convolution(Layer layer, List<int[]> bottomShapes) {
         name = layer.name();
@@ -191,7 +193,7 @@ final class Convolution implements LayerOp {
         long[] outShape = Arrays.stream(geometry.outputShape(Layers.intShape(bottoms.get(0)), false)).asLongStream().toArray();
         if (group == 1) {
             INDArray x = bottoms.get(0);
-            INDArray storage = Tensors.channelsLastStorage(x);
+            INDArray storage = inputStorage.of(x);
             if (storage == null) {
                 storage = buffers.copy(1, x.permute(0, 2, 3, 1));
             }
@@ -203,7 +205,7 @@ final class Convolution implements LayerOp {
                 channelsLast(storage, inner);
                 padded.frame(inner, out);
             }
-            return List.of(Tensors.channelsFirstView(out));
+            return List.of(outputView.of(out));
         }
         INDArray x = Tensors.dense(bottoms.get(0));
         INDArray out = buffers.get(0, outShape);

@@ -12,6 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 abstract class InPlaceOp implements LayerOp {
 
     private final Buffers buffers = new Buffers();
+    private final DerivedView inputStorage = new DerivedView(Tensors::channelsLastStorage);
+    private final DerivedView outputView = new DerivedView(Tensors::channelsFirstView);
 
     /**
      * Turns {@code y}, which holds the values of {@code bottoms.get(0)} (and may be that array), into the top.
@@ -47,9 +49,9 @@ abstract class InPlaceOp implements LayerOp {
     @Override
     public final List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
-        INDArray storage = elementwise() ? Tensors.channelsLastStorage(x) : null;
+        INDArray storage = elementwise() ? inputStorage.of(x) : null;
         if (storage != null) {
-            return List.of(Tensors.channelsFirstView(rewrite(buffers.copy(0, storage), bottoms)));
+            return List.of(outputView.of(rewrite(buffers.copy(0, storage), bottoms)));
         }
         return List.of(rewrite(buffers.copy(0, x), bottoms));
     }
@@ -57,9 +59,9 @@ abstract class InPlaceOp implements LayerOp {
     @Override
     public final List<INDArray> forwardInPlace(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
-        INDArray storage = elementwise() ? Tensors.channelsLastStorage(x) : null;
+        INDArray storage = elementwise() ? inputStorage.of(x) : null;
         if (storage != null) {
-            return List.of(Tensors.channelsFirstView(rewrite(storage, bottoms)));
+            return List.of(outputView.of(rewrite(storage, bottoms)));
         }
         return Tensors.isDense(x) ? List.of(rewrite(x, bottoms)) : forward(bottoms);
     }

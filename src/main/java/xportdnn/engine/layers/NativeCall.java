@@ -42,6 +42,12 @@ final class NativeCall {
 
     private final CustomOp op;
     private final OpContext context;
+    /**
+     * The arrays the context holds from the last call. Setting an array is a native call per array, so one the
+     * context already holds (the ops' kept buffers and views, every pass) is not set again.
+     */
+    private INDArray[] setInputs = new INDArray[0];
+    private INDArray setOutput;
 
     /** Calls {@code op}: its integer, float and boolean arguments are kept; the arrays it was built with are not. */
     NativeCall(CustomOp op) {
@@ -111,6 +117,19 @@ final class NativeCall {
         }
     }
 
+    /** True when {@code a} and {@code b} hold the same array objects in the same order. */
+    private static boolean sameArrays(INDArray[] a, INDArray[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Runs the op on {@code inputs} (null entries are left out: an absent bias) writing into {@code output}. */
     void run(INDArray output, INDArray... inputs) {
         int n = 0;
@@ -126,8 +145,14 @@ final class NativeCall {
                 given[n++] = in;
             }
         }
-        context.setInputArrays(given);
-        context.setOutputArrays(output);
+        if (!sameArrays(given, setInputs)) {
+            context.setInputArrays(given);
+            setInputs = given;
+        }
+        if (output != setOutput) {
+            context.setOutputArrays(output);
+            setOutput = output;
+        }
         Nd4j.getExecutioner().exec(op, context);
     }
 }

@@ -39,6 +39,9 @@ final class PointwiseProduct {
     private final INDArray bias;
     private final NativeCall product;
     private final NativeCall addBias;
+    /** The input and output of a call as {@code [N*H*W, channels]} matrices. */
+    private final DerivedView inputRows = new DerivedView(PointwiseProduct::rows);
+    private final DerivedView outputRows = new DerivedView(PointwiseProduct::rows);
 
     private PointwiseProduct(INDArray weights, INDArray bias) {
         this.weights = weights;
@@ -86,12 +89,17 @@ final class PointwiseProduct {
      * dense).
      */
     void run(INDArray in, INDArray out) {
-        long rows = in.size(0) * in.size(1) * in.size(2);
-        INDArray matrix = out.reshape(rows, out.size(3));
-        product.run(rows * weights.length(), NativeCall.ONE_THREAD_MAX_MULTIPLY_ADDS, matrix,
-                in.reshape(rows, in.size(3)), weights);
+        INDArray inputMatrix = inputRows.of(in);
+        INDArray matrix = outputRows.of(out);
+        product.run(inputMatrix.size(0) * weights.length(), NativeCall.ONE_THREAD_MAX_MULTIPLY_ADDS, matrix,
+                inputMatrix, weights);
         if (bias != null) {
             addBias.run(matrix.length(), NativeCall.ONE_THREAD_MAX_VALUES, matrix, matrix, bias);
         }
+    }
+
+    /** {@code [N, H, W, C]} (dense) viewed as {@code [N*H*W, C]}. */
+    private static INDArray rows(INDArray channelsLast) {
+        return channelsLast.reshape(channelsLast.size(0) * channelsLast.size(1) * channelsLast.size(2), channelsLast.size(3));
     }
 }

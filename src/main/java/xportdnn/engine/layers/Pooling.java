@@ -36,6 +36,8 @@ final class Pooling implements LayerOp {
     /** Geometry per input height and width: nets see one size, but the same op may meet another. */
     private final Map<Long, Geometry> geometries = new ConcurrentHashMap<>();
     private final Buffers buffers = new Buffers();
+    private final DerivedView inputStorage = new DerivedView(Tensors::channelsLastStorage);
+    private final DerivedView outputView = new DerivedView(Tensors::channelsFirstView);
 
     Pooling(Layer layer, List<int[]> bottomShapes) {
         name = layer.name();
@@ -59,7 +61,7 @@ final class Pooling implements LayerOp {
         Layers.requireRank(name, x, 4);
         int[] shape = Layers.intShape(x);
         Geometry g = geometries.computeIfAbsent(((long) shape[2] << 32) | shape[3], k -> new Geometry(shape));
-        INDArray storage = Tensors.channelsLastStorage(x);
+        INDArray storage = inputStorage.of(x);
         boolean channelsLast = storage != null;
         INDArray in = g.pad(channelsLast ? storage : Tensors.dense(x), max ? -Float.MAX_VALUE : 0f, channelsLast);
         INDArray out = channelsLast ? buffers.get(0, x.size(0), g.outH, g.outW, x.size(1))
@@ -68,7 +70,7 @@ final class Pooling implements LayerOp {
         if (g.averageFactor != null) {
             out.muli(channelsLast ? g.averageFactorChannelsLast : g.averageFactor);
         }
-        return List.of(channelsLast ? Tensors.channelsFirstView(out) : out);
+        return List.of(channelsLast ? outputView.of(out) : out);
     }
 
     /** How one input size is padded and pooled. */

@@ -46,6 +46,28 @@ class NativeCallTest {
         assertEquals(2, Nd4j.getEnvironment().maxMasterThreads());
     }
 
+    /** The context keeps the arrays of the last call: a call on other arrays, or back on the first, sets them. */
+    @Test
+    void eachCallComputesOnItsOwnArrays() {
+        NativeCall add = NativeCall.named("add");
+        INDArray a = Nd4j.createFromArray(1f, 2f);
+        INDArray b = Nd4j.createFromArray(10f, 20f);
+        INDArray sum = Nd4j.createFromArray(0f, 0f);
+        INDArray other = Nd4j.createFromArray(0f, 0f);
+        add.run(sum, a, a);
+        assertArrayEquals(new float[] {2, 4}, sum.toFloatVector());
+        add.run(sum, a, b);
+        assertArrayEquals(new float[] {11, 22}, sum.toFloatVector());
+        a.assign(3f); // the same arrays again, their values changed
+        add.run(sum, a, b);
+        assertArrayEquals(new float[] {13, 23}, sum.toFloatVector());
+        add.run(other, b, b);
+        assertArrayEquals(new float[] {20, 40}, other.toFloatVector());
+        assertArrayEquals(new float[] {13, 23}, sum.toFloatVector());
+        add.run(sum, a, a);
+        assertArrayEquals(new float[] {6, 6}, sum.toFloatVector());
+    }
+
     @Test
     void overlappingCallsOnTwoJavaThreadsPutMaxMasterThreadsBack() throws Exception {
         // libnd4j's maxMasterThreads is process-wide: a call that saved the value another call had lowered would
