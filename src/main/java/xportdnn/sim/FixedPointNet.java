@@ -15,6 +15,7 @@ import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.engine.BatchShares;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.NativeBuild;
 import xportdnn.engine.layers.Tensors;
@@ -368,7 +369,8 @@ public final class FixedPointNet {
     }
 
     private Map<String, INDArray> pass(float[] input, int batch, BiConsumer<Layer, List<SimTensor>> observer) {
-        int shares = observer == null ? BatchShares.count(batch) : 1; // an observer sees whole steps in order
+        // an observer sees whole steps in order; a net whose images meet (SSD's last layers) runs whole
+        int shares = observer == null && BatchShares.separable(net) ? BatchShares.count(batch) : 1;
         if (shares > 1) {
             return sharedPass(input, batch, shares);
         }

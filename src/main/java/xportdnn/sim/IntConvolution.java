@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import xportdnn.engine.BatchShares;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.ModelException;
 import xportdnn.model.Shapes;

@@ -1,6 +1,7 @@
 package xportdnn.sim;
 
 import java.util.List;
+import xportdnn.engine.BatchShares;
 
 /** The computation of one simulated layer (or fused chain of layers): its tops from its bottoms. */
 interface SimStep {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.engine.BatchShares;
 import xportdnn.engine.EngineThreads;
 import xportdnn.engine.layers.Layers;
 import xportdnn.engine.layers.Tensors;
