@@ -36,16 +36,18 @@ final class Activation extends InPlaceOp {
 
     /**
      * {@code max(x, 0) + negative_slope * min(x, 0)}. The plain ReLU (slope 0, every ReLU of most nets) goes through
-     * a kept {@link NativeCall}: on SqueezeNet's small blobs the op's set-up, not the arithmetic, is its cost.
+     * a kept {@link NativeCall}: on SqueezeNet's small blobs the op's set-up, not the arithmetic, is its cost. One
+     * per thread: ops on other threads run this rewrite ({@link #sharingWeights}), and a call's arrays are set on
+     * its native context (shared, two shares of a batch had computed on each other's arrays).
      */
     static Activation relu(Layer layer) {
         float slope = layer.param().getReluParam().getNegativeSlope();
         if (slope != 0f) {
             return new Activation(y -> Transforms.leakyRelu(y, slope, false));
         }
-        NativeCall relu = NativeCall.named("relu", 0.0);
+        ThreadLocal<NativeCall> relu = ThreadLocal.withInitial(() -> NativeCall.named("relu", 0.0));
         return new Activation(y -> {
-            relu.run(y.length(), NativeCall.ONE_THREAD_MAX_VALUES, y, y);
+            relu.get().run(y.length(), NativeCall.ONE_THREAD_MAX_VALUES, y, y);
             return y;
         });
     }

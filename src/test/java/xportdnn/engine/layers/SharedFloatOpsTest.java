@@ -1,5 +1,6 @@
 package xportdnn.engine.layers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,8 +10,12 @@ import static xportdnn.engine.layers.Cases.blob;
 import static xportdnn.engine.layers.Cases.layer;
 
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import xportdnn.model.Layer;
 
 /**
@@ -39,6 +44,35 @@ class SharedFloatOpsTest {
         assertValues(second, z, 1e-6);
         // as Layers.create wraps it (channels-first copies of its bottoms), it still shares
         assertNotNull(Layers.create(layer, List.of(new int[] {1, 2, 1, 2})).sharingWeights());
+    }
+
+    /**
+     * A ReLU and its sharing op on two threads at once: each computes on its own arrays. (The ReLU's native context
+     * was one for both, so one thread's call could run on the other's arrays: shares of a batch gave wrong outputs.)
+     */
+    @Test
+    void reluOnTwoThreadsAtOnce() throws Exception {
+        InPlaceOp relu = Activation.relu(layer("name: 'r' type: 'ReLU'"));
+        InPlaceOp other = (InPlaceOp) relu.sharingWeights();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<Integer> a = threads.submit(() -> wrongResults(relu, -1f));
+            Future<Integer> b = threads.submit(() -> wrongResults(other, 2f));
+            assertEquals(0, a.get() + b.get());
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /** Of 3000 passes of {@code op} on inputs all {@code value}, how many did not give {@code max(value, 0)}. */
+    private static int wrongResults(InPlaceOp op, float value) {
+        INDArray x = Nd4j.valueArrayOf(new long[] {1, 4, 16, 16}, value);
+        int wrong = 0;
+        for (int i = 0; i < 3000; i++) {
+            INDArray y = op.forward(List.of(x)).get(0);
+            wrong += y.minNumber().floatValue() == Math.max(value, 0) && y.maxNumber().floatValue() == Math.max(value, 0) ? 0 : 1;
+        }
+        return wrong;
     }
 
     @Test
