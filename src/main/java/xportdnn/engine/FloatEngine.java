@@ -18,6 +18,7 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.engine.layers.LayerOp;
 import xportdnn.engine.layers.Layers;
+import xportdnn.engine.layers.PointwiseOverParts;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
@@ -45,12 +46,48 @@ public final class FloatEngine {
     private record Step(Layer layer, LayerOp op) {
     }
 
+    /** The steps of a pass, and per blob name the index of the last step that reads it. */
+    private record Plan(List<Step> steps, Map<String, Integer> lastRead) {
+
+        /**
+         * The same steps with ops of their own that share these ops' weights ({@link LayerOp#sharingWeights}), or
+         * are built again where an op does not offer it (its weights are small); {@code shared} maps each op to its
+         * counterpart, so that an op two plans hold gets one.
+         */
+        Plan sharing(Map<LayerOp, LayerOp> shared, Net net) {
+            List<Step> copies = new ArrayList<>();
+            for (Step step : steps) {
+                LayerOp op = step.op() == null ? null : shared.computeIfAbsent(step.op(), o -> {
+                    LayerOp sharing = o.sharingWeights();
+                    return sharing != null ? sharing
+                            : Layers.create(step.layer(), step.layer().bottoms().stream().map(net::shape).toList());
+                });
+                copies.add(new Step(step.layer(), op));
+            }
+            return new Plan(copies, lastRead);
+        }
+
+        static Plan of(List<Step> steps) {
+            Map<String, Integer> lastRead = new HashMap<>();
+            for (int i = 0; i < steps.size(); i++) {
+                for (String bottom : steps.get(i).layer().bottoms()) {
+                    lastRead.put(bottom, i);
+                }
+            }
+            return new Plan(List.copyOf(steps), lastRead);
+        }
+    }
+
     private final Net net;
-    private final List<Step> steps = new ArrayList<>();
+    /** Every layer of the net, in order: what a pass with an observer runs. */
+    private final Plan plan;
+    /**
+     * What a pass without an observer runs: {@link #plan} without the Concats a pointwise convolution can read the
+     * parts of ({@link PointwiseOverParts}), which nobody sees then.
+     */
+    private final Plan observerFree;
     private final List<String> inputs = new ArrayList<>();
     private final List<String> outputs;
-    /** Per blob name, the index of the last step that reads it. */
-    private final Map<String, Integer> lastRead = new HashMap<>();
     /** The batch size whose memory {@link #checkMemory} last accepted. */
     private long checkedBatch = -1;
     /** Whether a batch may run as shares of its images ({@link BatchShares#separable}). */
@@ -61,8 +98,8 @@ public final class FloatEngine {
     public FloatEngine(Net net) {
         this.net = net;
         Set<String> produced = new HashSet<>();
+        List<Step> steps = new ArrayList<>();
         for (Layer layer : net.layers()) {
-            int index = steps.size();
             if (layer.layerType() == LayerType.INPUT) {
                 inputs.addAll(layer.tops());
                 steps.add(new Step(layer, null));
@@ -75,7 +112,6 @@ public final class FloatEngine {
                     if (!produced.contains(bottom)) {
                         throw ModelException.inLayer(layer.name(), "bottom '" + bottom + "' is not produced by any earlier layer");
                     }
-                    lastRead.put(bottom, index);
                     bottomShapes.add(net.shape(bottom));
                 }
                 steps.add(new Step(layer, Layers.create(layer, bottomShapes)));
@@ -89,6 +125,38 @@ public final class FloatEngine {
         }
         outputs = net.outputBlobs();
         separable = BatchShares.separable(net);
+        plan = Plan.of(steps);
+        observerFree = withoutConcats(steps);
+    }
+
+    /**
+     * {@code steps} without the Concats that {@link PointwiseOverParts#fusable} finds, each one's convolution reading
+     * its bottoms instead.
+     */
+    private Plan withoutConcats(List<Step> steps) {
+        Map<String, String> fused = PointwiseOverParts.fusable(net);
+        if (fused.isEmpty()) {
+            return plan;
+        }
+        Map<String, Layer> concatBefore = new HashMap<>();
+        for (Step step : steps) {
+            if (fused.containsKey(step.layer().name())) {
+                concatBefore.put(fused.get(step.layer().name()), step.layer());
+            }
+        }
+        List<Step> kept = new ArrayList<>();
+        for (Step step : steps) {
+            Layer layer = step.layer();
+            Layer concat = concatBefore.get(layer.name());
+            if (concat != null) {
+                Layer readingParts = new Layer(layer.param().toBuilder().clearBottom().addAllBottom(concat.bottoms()).build(),
+                        layer.weights(), layer.topShapes());
+                kept.add(new Step(readingParts, PointwiseOverParts.of(layer, concat.bottoms().stream().map(net::shape).toList())));
+            } else if (!fused.containsKey(layer.name())) {
+                kept.add(step);
+            }
+        }
+        return Plan.of(kept);
     }
 
     /**
@@ -99,15 +167,10 @@ public final class FloatEngine {
         net = first.net;
         inputs.addAll(first.inputs);
         outputs = first.outputs;
-        lastRead.putAll(first.lastRead);
         separable = first.separable;
-        for (Step step : first.steps) {
-            LayerOp op = step.op() == null ? null : step.op().sharingWeights();
-            if (op == null && step.op() != null) {
-                op = Layers.create(step.layer(), step.layer().bottoms().stream().map(net::shape).toList());
-            }
-            steps.add(new Step(step.layer(), op));
-        }
+        Map<LayerOp, LayerOp> shared = new IdentityHashMap<>(); // an op both plans hold is shared once
+        plan = first.plan.sharing(shared, net);
+        observerFree = first.observerFree == first.plan ? plan : first.observerFree.sharing(shared, net);
     }
 
     public Net net() {
@@ -155,7 +218,7 @@ public final class FloatEngine {
      */
     public void forwardFirst(float[] input, int batch, int layers, LayerObserver observer) {
         try (Pass pass = start(input, batch)) {
-            while (pass.next < Math.min(layers, steps.size())) {
+            while (pass.next < Math.min(layers, plan.steps().size())) {
                 Layer layer = pass.step();
                 observer.onOutput(layer, pass.tops());
             }
@@ -178,7 +241,7 @@ public final class FloatEngine {
         }
         INDArray array = Tensors.of(input, shape);
         try {
-            return new Pass(Map.of(inputs.get(0), array), array);
+            return new Pass(plan, Map.of(inputs.get(0), array), array);
         } catch (RuntimeException e) {
             array.close();
             throw e;
@@ -198,7 +261,7 @@ public final class FloatEngine {
         if (shares > 1) {
             return forwardShares(inputValues, batch, shares);
         }
-        return new Pass(inputValues, null).finish(observer);
+        return new Pass(observer == null ? observerFree : plan, inputValues, null).finish(observer);
     }
 
     /** The batch size of the inputs (their first axis), 1 for a scalar input. */
@@ -225,7 +288,7 @@ public final class FloatEngine {
             Map<String, INDArray> images = new HashMap<>();
             inputValues.forEach((name, value) -> images.put(name, value.get(imagesOf(value, from, to))));
             FloatEngine engine = s == 0 ? this : shareEngines.get(s - 1);
-            return engine.new Pass(images, null).finish(null);
+            return engine.new Pass(engine.observerFree, images, null).finish(null);
         });
         Map<String, INDArray> result = new LinkedHashMap<>();
         for (String name : outputs) {
@@ -247,6 +310,8 @@ public final class FloatEngine {
      */
     public final class Pass implements AutoCloseable {
 
+        private final List<Step> steps;
+        private final Map<String, Integer> lastRead;
         private final Map<String, INDArray> inputValues;
         /** The input array {@link #start} made: freed with the pass, not left to the garbage collector. */
         private final INDArray ownedInput;
@@ -256,7 +321,9 @@ public final class FloatEngine {
         private int next;
         private List<INDArray> tops = List.of();
 
-        private Pass(Map<String, INDArray> inputValues, INDArray ownedInput) {
+        private Pass(Plan plan, Map<String, INDArray> inputValues, INDArray ownedInput) {
+            this.steps = plan.steps();
+            this.lastRead = plan.lastRead();
             this.inputValues = inputValues;
             this.ownedInput = ownedInput;
             checkMemory(inputValues);
@@ -369,7 +436,7 @@ public final class FloatEngine {
     /** Refuses a pass at {@code batch} whose layer outputs and ops' workspace need more than {@code budgetBytes}. */
     void requireMemory(int batch, long budgetBytes) {
         Map<String, Long> workspace = new HashMap<>();
-        for (Step step : steps) {
+        for (Step step : plan.steps()) {
             workspace.put(step.layer().name(), step.op() == null ? 0 : step.op().workspaceValuesPerImage());
         }
         OutputMemory.check(net, batch, Float.BYTES, layer -> workspace.getOrDefault(layer.name(), 0L), budgetBytes,

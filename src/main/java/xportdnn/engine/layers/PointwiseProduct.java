@@ -99,7 +99,7 @@ final class PointwiseProduct {
     }
 
     /** {@code [N, H, W, C]} (dense) viewed as {@code [N*H*W, C]}. */
-    private static INDArray rows(INDArray channelsLast) {
+    static INDArray rows(INDArray channelsLast) {
         return channelsLast.reshape(channelsLast.size(0) * channelsLast.size(1) * channelsLast.size(2), channelsLast.size(3));
     }
 }
