@@ -92,7 +92,7 @@ public final class FloatEngine {
     private long checkedBatch = -1;
     /** Whether a batch may run as shares of its images ({@link BatchShares#separable}). */
     private final boolean separable;
-    /** Engines of the same layers computing the other shares of a split batch, made when first needed. */
+    /** Engines of the same layers computing the shares of a split batch, made when first needed. */
     private final List<FloatEngine> shareEngines = new ArrayList<>();
 
     public FloatEngine(Net net) {
@@ -205,6 +205,14 @@ public final class FloatEngine {
      * shape with its first dim replaced by {@code batch}.
      */
     public Map<String, INDArray> forward(float[] input, int batch, LayerObserver observer) {
+        if (observer == null) { // the observer-free plan, in shares of the batch
+            INDArray array = inputArray(input, batch);
+            try {
+                return forward(Map.of(inputs.get(0), array), null);
+            } finally {
+                array.close();
+            }
+        }
         try (Pass pass = start(input, batch)) {
             return pass.finish(observer);
         }
@@ -231,6 +239,17 @@ public final class FloatEngine {
      * time: the ops' arrays are shared.
      */
     public Pass start(float[] input, int batch) {
+        INDArray array = inputArray(input, batch);
+        try {
+            return new Pass(plan, Map.of(inputs.get(0), array), array);
+        } catch (RuntimeException e) {
+            array.close();
+            throw e;
+        }
+    }
+
+    /** {@code batch} images given as one C-ordered array, as an array of the input blob's shape (batch replaced). */
+    private INDArray inputArray(float[] input, int batch) {
         int[] declared = net.shape(inputs.get(0));
         long[] shape = Arrays.stream(declared).asLongStream().toArray();
         shape[0] = batch;
@@ -239,13 +258,7 @@ public final class FloatEngine {
             throw new ModelException("input of " + input.length + " values does not fill " + batch + " x "
                     + Arrays.toString(Arrays.copyOfRange(declared, 1, declared.length)) + " for blob '" + inputs.get(0) + "'");
         }
-        INDArray array = Tensors.of(input, shape);
-        try {
-            return new Pass(plan, Map.of(inputs.get(0), array), array);
-        } catch (RuntimeException e) {
-            array.close();
-            throw e;
-        }
+        return Tensors.of(input, shape);
     }
 
     /**
@@ -271,15 +284,17 @@ public final class FloatEngine {
     }
 
     /**
-     * A pass without an observer as {@code shares} shares of the images ({@link BatchShares}), this engine
-     * computing the first and an engine of the same layers each other one; the outputs are stacked in image order.
+     * A pass without an observer as {@code shares} shares of the images ({@link BatchShares}), each computed by an
+     * engine of the same layers (not this one: its buffers keep the whole batch's shapes for the passes with an
+     * observer, rather than being made again whenever the two kinds of pass alternate); the outputs are stacked in
+     * image order.
      * SqueezeNet v1.0 at batch 16, 2 threads, against the whole batch in the same process (tools/EngineAB.java,
      * 2026-12-07, load average 1-2): median ratio 0.97 and 0.97 in two runs (faster in 7 of 10 and 15 of 24 rounds),
      * outputs bit-identical; convolutions gain nothing (oneDNN already splits them well), the memory-bound layers of
      * one share overlap the other's arithmetic.
      */
     private Map<String, INDArray> forwardShares(Map<String, INDArray> inputValues, int batch, int shares) {
-        while (shareEngines.size() < shares - 1) {
+        while (shareEngines.size() < shares) {
             shareEngines.add(new FloatEngine(this));
         }
         List<Map<String, INDArray>> parts = BatchShares.run(shares, s -> {
@@ -287,7 +302,7 @@ public final class FloatEngine {
             int to = BatchShares.first(s + 1, shares, batch);
             Map<String, INDArray> images = new HashMap<>();
             inputValues.forEach((name, value) -> images.put(name, value.get(imagesOf(value, from, to))));
-            FloatEngine engine = s == 0 ? this : shareEngines.get(s - 1);
+            FloatEngine engine = shareEngines.get(s);
             return engine.new Pass(engine.observerFree, images, null).finish(null);
         });
         Map<String, INDArray> result = new LinkedHashMap<>();
