@@ -294,6 +294,7 @@ public final class FloatEngine {
      * one share overlap the other's arithmetic.
      */
     private Map<String, INDArray> forwardShares(Map<String, INDArray> inputValues, int batch, int shares) {
+        checkMemory(inputValues); // the shares together take the whole batch's memory
         while (shareEngines.size() < shares) {
             shareEngines.add(new FloatEngine(this));
         }
