@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -173,6 +174,31 @@ class RealModelsSimulationTest {
         check(model, setup, dynamicFixed, engine, transformer, scored, reference);
     }
 
+    /**
+     * SSD's detections of a batch of two (the same image twice): one list, the second image's rows naming image 1
+     * and holding what the image alone gives. The simulator keeps such a batch whole ({@code BatchShares.separable}):
+     * split into shares, each share had numbered its images from 0.
+     */
+    private static void assertDetectionsOfEachImage(FixedPointNet sim, Blob reference, String label) {
+        String out = sim.outputNames().get(0);
+        float[] alone = Tensors.floats(sim.forward(reference.data(), 1, null).get(out));
+        float[] image = reference.data();
+        float[] two = Arrays.copyOf(image, 2 * image.length);
+        System.arraycopy(image, 0, two, image.length, image.length);
+        float[] pair = Tensors.floats(sim.forward(two, 2, null).get(out));
+        assertEquals(2 * alone.length, pair.length, label + ": detections of two images");
+        for (int row = 0; row * 7 < alone.length; row++) {
+            if (alone[row * 7 + 2] <= 0) { // padding
+                continue;
+            }
+            int second = alone.length + row * 7;
+            assertEquals(1f, pair[second], label + ": image id of the second image's detection " + row);
+            for (int c = 1; c < 7; c++) {
+                assertEquals(alone[row * 7 + c], pair[second + c], 1e-6f, label + ": detection " + row + ", column " + c);
+            }
+        }
+    }
+
     private static Map<String, BlobHistograms> calibrate(FloatEngine engine, Transformer transformer,
                                                          List<ImageSet.Entry> calibration) {
         return new Calibrator(engine, transformer, BATCH).calibrate(calibration, KlJThreshold::binCount, n -> { })
@@ -190,6 +216,9 @@ class RealModelsSimulationTest {
                 : new Validator(engine, sim, transformer, scores, (int) expected.get(scores).length(), BATCH, false)
                         .run(scored, n -> { });
         assertSqnrFloors(setup, sim, v, label);
+        if (model == SharedData.Model.YUFACE) {
+            assertDetectionsOfEachImage(sim, reference, label);
+        }
         if (!Double.isNaN(setup.top1Floor())) {
             assertEquals(scored.size(), v.images(), label);
             assertTrue(v.top1Agreement() >= setup.top1Floor(), String.format(Locale.ROOT,
