@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.engine.BatchShares;
+import xportdnn.engine.layers.NativeCall;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.ModelException;
 import xportdnn.model.Shapes;
@@ -85,6 +85,11 @@ final class IntConvolution implements IntegerStep.Op {
     private int capacity;
     /** Per GEMM width (columns), the ND4J column matrix and product of that width. */
     private final Map<Integer, Matrices> matrices = new HashMap<>();
+    /**
+     * The int8 product's op with its native context, built once: building them on every call cost about as much as
+     * a small layer's product (the float engine's {@link NativeCall} says how much).
+     */
+    private final NativeCall int8Product = NativeCall.named("matmul");
 
     /**
      * @param geometry       the convolution's geometry
@@ -228,8 +233,7 @@ final class IntConvolution implements IntegerStep.Op {
         for (int g = 0; g < group; g++) {
             im2col(input, n0, images, g, m.rows);
             if (type == DataType.INT) {
-                Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(weights.get(g), m.columnMatrix).addOutputs(m.product)
-                        .build());
+                int8Product.run(m.product, weights.get(g), m.columnMatrix);
             } else {
                 INDArray b = type == DataType.FLOAT ? m.columnMatrix : m.columnMatrix.castTo(type);
                 Nd4j.gemm(weights.get(g), b, m.product, false, false, 1.0, 0.0);

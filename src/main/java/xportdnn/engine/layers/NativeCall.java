@@ -13,9 +13,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * on every call, which cost as much as oneDNN's own work for SqueezeNet's small convolutions (a 13 x 13, 512 -> 64
  * 1x1 convolution: 240 us a call against 120 us through a kept context, measured in one process, 2 threads).
  * The context is native memory that ND4J frees when this object is garbage-collected. Not for concurrent use:
- * the arrays of a call are set on the shared context.
+ * the arrays of a call are set on the shared context. Public for the simulator's integer matrix products
+ * ({@link #named}, {@link #run(INDArray, INDArray...)}); the rest serves the engine's layers.
  */
-final class NativeCall {
+public final class NativeCall {
 
     /**
      * Memory-bound calls (element-wise ops, poolings, concats) over at most this many values run on the calling
@@ -64,7 +65,7 @@ final class NativeCall {
     }
 
     /** libnd4j's custom op {@code name} with the given float arguments (for ops without a Java class of their own). */
-    static NativeCall named(String name, double... floatArguments) {
+    public static NativeCall named(String name, double... floatArguments) {
         return new NativeCall(DynamicCustomOp.builder(name)
                 .addFloatingPointArguments(toObjects(floatArguments)).build());
     }
@@ -131,7 +132,7 @@ final class NativeCall {
     }
 
     /** Runs the op on {@code inputs} (null entries are left out: an absent bias) writing into {@code output}. */
-    void run(INDArray output, INDArray... inputs) {
+    public void run(INDArray output, INDArray... inputs) {
         int n = 0;
         for (INDArray in : inputs) {
             if (in != null) {
