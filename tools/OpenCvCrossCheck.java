@@ -8,8 +8,10 @@
 // input of batch 2 (a further input blob B in NAME.input.B.npy); and NAME.ours/<layer>.npy, every layer's output
 // as our engine computes it (engine.LayerDump). A net the engine refuses gets NAME.refused, its one-line message.
 //
-// Run from the repository root after `mvn -B -q -o -DskipTests package`:
-//   java -cp "$(cat target/classpath.txt):target/classes" tools/OpenCvCrossCheck.java /tmp/xcheck [NAME ...]
+// Run from the repository root after `mvn -B -q -o -DskipTests package` (the weights are the tests' own,
+// xportdnn.model.TestWeights, hence target/test-classes):
+//   java -cp "$(cat target/classpath.txt):target/classes:target/test-classes" tools/OpenCvCrossCheck.java \
+//       /tmp/xcheck [NAME ...]
 // (or simply `/usr/bin/python3 tools/opencv_crosscheck.py /tmp/xcheck`, which runs this first).
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +25,11 @@ import xportdnn.engine.FloatEngine;
 import xportdnn.engine.LayerDump;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Blob;
-import xportdnn.model.BlobProtos;
-import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.Npy;
+import xportdnn.model.TestWeights;
 import xportdnn.model.PrototxtReader;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
@@ -557,8 +558,7 @@ public class OpenCvCrossCheck {
             Files.writeString(prototxt, "name: \"" + name + "\"\n" + NETS.get(name));
             try {
                 NetParameter definition = PrototxtReader.read(prototxt);
-                Net shapesOnly = NetLoader.build(definition, null);
-                NetParameter weights = randomWeights(shapesOnly, name.hashCode());
+                NetParameter weights = TestWeights.random(definition, name.hashCode(), 2.5f);
                 Files.deleteIfExists(caffemodel);
                 Files.deleteIfExists(forOpenCv);
                 if (weights.getLayerCount() > 0) {
@@ -588,30 +588,6 @@ public class OpenCvCrossCheck {
     }
 
     /** Uniform values in [-1, 1) of every parameter shape; BatchNorm: variance in [0.1, 1.1), factor 2.5. */
-    static NetParameter randomWeights(Net net, long seed) {
-        Random r = new Random(seed);
-        NetParameter.Builder model = NetParameter.newBuilder();
-        for (Layer l : net.layers()) {
-            List<int[]> shapes = net.parameterShapes(l);
-            if (shapes.isEmpty()) {
-                continue;
-            }
-            LayerParameter.Builder stored = LayerParameter.newBuilder().setName(l.name());
-            for (int i = 0; i < shapes.size(); i++) {
-                int[] s = shapes.get(i);
-                float[] data = uniform(r, (int) Blob.count(s), 1f);
-                if (l.type().equals("BatchNorm") && i > 0) {
-                    for (int k = 0; k < data.length; k++) {
-                        data[k] = i == 2 ? 2.5f : Math.abs(data[k]) + 0.1f;
-                    }
-                }
-                stored.addBlobs(BlobProtos.of(new Blob(s, data)));
-            }
-            model.addLayer(stored);
-        }
-        return model.build();
-    }
-
     /**
      * The weights with every 0-D blob (a channel-shared PReLU or Normalize scale, as Caffe stores it) given shape
      * [1]: OpenCV cannot read a 0-D blob, Caffe (and our loader) refuse [1] there.

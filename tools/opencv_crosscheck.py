@@ -46,7 +46,8 @@ OPENCV_DEVIATIONS = {
 
 def run_java(out, nets):
     with open(os.path.join(ROOT, "target", "classpath.txt")) as f:
-        cp = f.read().strip() + ":" + os.path.join(ROOT, "target", "classes")
+        cp = ":".join([f.read().strip(), os.path.join(ROOT, "target", "classes"),
+                       os.path.join(ROOT, "target", "test-classes")])  # OpenCvCrossCheck's weights: TestWeights
     subprocess.run(["java", "-cp", cp, os.path.join(ROOT, "tools", "OpenCvCrossCheck.java"), out] + nets,
                    check=True, stdout=subprocess.DEVNULL)
 

@@ -31,6 +31,7 @@ import xportdnn.export.Json;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
+import xportdnn.model.NumberText;
 import xportdnn.model.OutputFile;
 import xportdnn.model.OutputPlan;
 import xportdnn.pipeline.LoadedNet;
@@ -176,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
                 batch, mode, threadsInEffect, threadsInEffect == 1 ? "" : "s", threadSource, waitPolicy());
         out.printf("ND4J natives   %s%n", natives);
         out.printf("%d warm-up passes (at least %d and %s s), %d timed passes in %.1f s%n", times.warmupPasses(),
-                warmup, seconds(warmupSeconds), times.passes(), times.totalSeconds());
+                warmup, NumberText.of(warmupSeconds), times.passes(), times.totalSeconds());
         out.print(summary(times, multiplyAdds, peak));
         out.println(peakLine(times.gflops(multiplyAdds), cpuPeak, estimate));
         if (floatTimes != null) {
@@ -267,11 +268,6 @@ public final class BenchCommand implements Callable<Integer> {
             values[i] = (float) random.nextDouble(-1, 1);
         }
         return Tensors.of(values, shape);
-    }
-
-    /** 3.0 as "3", 0.5 as "0.5". */
-    private static String seconds(double s) {
-        return s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s);
     }
 
     /**

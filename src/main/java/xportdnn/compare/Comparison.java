@@ -97,8 +97,8 @@ public final class Comparison {
                 settings.calibration().skipBadImages());
         ImageSet calibrationSet = settings.sharesCalibrationSet() ? scoredSet : ImageSet.open(passes.imageStore(),
                 settings.calibration().images(), null, settings.calibration().skipBadImages());
-        boolean local = passes.imageStore().local();
-        checkOutputs.accept(settings.inputFiles(local ? scoredSet : null, local ? calibrationSet : null));
+        checkOutputs.accept(settings.inputFiles(passes.imageStore().localListing(scoredSet),
+                passes.imageStore().localListing(calibrationSet)));
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), true);
         Net net = loaded.net();
         FloatEngine floatNet = new FloatEngine(net);

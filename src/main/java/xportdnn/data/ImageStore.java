@@ -45,6 +45,15 @@ public interface ImageStore {
         return false;
     }
 
+    /**
+     * {@code set}, opened from this store, as the listing of the files a run reads when it names this machine's
+     * files ({@link #local()}), else null: the run's settings then list a local location's files themselves
+     * ({@link ImageSet#files(Path, ImageSet)}).
+     */
+    default ImageSet localListing(ImageSet set) {
+        return local() ? set : null;
+    }
+
     /** The local file a location names, or empty for a URI (read by Hadoop, with --spark). */
     static Optional<Path> localPath(String location) {
         return LocalImages.isUri(location) ? Optional.empty() : Optional.of(LocalImages.path(location));

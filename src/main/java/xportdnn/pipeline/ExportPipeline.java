@@ -90,7 +90,7 @@ public final class ExportPipeline {
         ImageSet calibrationSet = settings.calibration() != null && (scheme.calibrates() || settings.fastFinetune())
                 ? ImageSet.open(passes.imageStore(), settings.calibration().images(), null,
                         settings.calibration().skipBadImages()) : null;
-        OutputPlan outputs = new OutputPlan(settings.inputFiles(passes.imageStore().local() ? calibrationSet : null))
+        OutputPlan outputs = new OutputPlan(settings.inputFiles(passes.imageStore().localListing(calibrationSet)))
                 .add("--quantized_deploy_model", settings.quantizedDeployModel())
                 .add("--quantized_weights", settings.quantizedWeights())
                 .add("--report", settings.report())

@@ -8,6 +8,7 @@ import xportdnn.data.Preprocessing;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
+import xportdnn.model.NumberText;
 
 /**
  * Whether the calibration images and the mean subtracted from them are on one scale. A mean is the average of the
@@ -40,16 +41,16 @@ final class MeanScaleCheck {
         double pixels = range.mean() / preprocessing.inputScale() + mean;
         float raw = preprocessing.rawScale();
         String measured = String.format(Locale.ROOT, "the calibration images average %.3g per value after "
-                + "--raw_scale %s, the mean subtracted from them averages %.3g", pixels, number(raw), mean);
+                + "--raw_scale %s, the mean subtracted from them averages %.3g", pixels, NumberText.of(raw), mean);
         if (pixels < mean / FACTOR) {
             return List.of(Notice.warning(measured + (Math.abs(raw) < mean
-                    ? ": the mean looks given for pixels in 0-255 while the images are in [0, " + number(raw)
+                    ? ": the mean looks given for pixels in 0-255 while the images are in [0, " + NumberText.of(raw)
                     + "], so the net sees little but the negated mean; give --raw_scale 255"
                     : ": far darker images than the mean's; is the mean (or the image set) that of another net?")));
         }
         if (pixels > mean * FACTOR) {
             return List.of(Notice.warning(measured + ": the mean looks given on another scale than the pixels "
-                    + "(e.g. in [0, 1] while --raw_scale " + number(raw) + " puts them in 0-" + number(raw)
+                    + "(e.g. in [0, 1] while --raw_scale " + NumberText.of(raw) + " puts them in 0-" + NumberText.of(raw)
                     + "); give the mean on the pixels' scale, or the --raw_scale the net was trained with"));
         }
         return List.of();
@@ -66,9 +67,5 @@ final class MeanScaleCheck {
             sum += v;
         }
         return sum / mean.length;
-    }
-
-    private static String number(float v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Float.toString(v);
     }
 }

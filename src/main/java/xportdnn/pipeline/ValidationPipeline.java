@@ -61,7 +61,7 @@ public final class ValidationPipeline {
                              Consumer<List<Path>> checkOutputs) {
         ImageSet set = ImageSet.open(passes.imageStore(), settings.images(), settings.labels(),
                 settings.skipBadImages());
-        checkOutputs.accept(settings.inputFiles(passes.imageStore().local() ? set : null));
+        checkOutputs.accept(settings.inputFiles(passes.imageStore().localListing(set)));
         Net net = LoadedNet.oneInput(settings.deployModel(),
                 NetLoader.load(settings.deployModel(), settings.weights()));
         if (net.layers().stream().noneMatch(l -> l.param().hasPrecisionParam())) {

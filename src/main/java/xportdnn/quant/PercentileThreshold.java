@@ -3,6 +3,7 @@ package xportdnn.quant;
 import xportdnn.calib.AbsHistogram;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.model.ModelException;
+import xportdnn.model.NumberText;
 
 /** The P-th percentile of |x|, read off the fine histogram with linear interpolation inside the bin. */
 final class PercentileThreshold implements ThresholdMethod {
@@ -28,7 +29,7 @@ final class PercentileThreshold implements ThresholdMethod {
 
     @Override
     public String name() {
-        return "percentile:" + (percent == Math.rint(percent) ? String.valueOf((long) percent) : String.valueOf(percent));
+        return "percentile:" + NumberText.of(percent);
     }
 
     @Override

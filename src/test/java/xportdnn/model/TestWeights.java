@@ -50,6 +50,14 @@ public final class TestWeights {
      * BatchNorm's third blob (the scale factor), set to 1, and its variance, kept positive.
      */
     public static NetParameter random(NetParameter definition, long seed) {
+        return random(definition, seed, 1);
+    }
+
+    /**
+     * As {@link #random(NetParameter, long)} with BatchNorm's scale factor (the moving-average factor its mean and
+     * variance are divided by) {@code batchNormFactor}. Also tools/OpenCvCrossCheck's weights.
+     */
+    public static NetParameter random(NetParameter definition, long seed, float batchNormFactor) {
         Net net = NetLoader.build(definition, null);
         Random r = new Random(seed);
         NetParameter.Builder model = NetParameter.newBuilder();
@@ -63,7 +71,7 @@ public final class TestWeights {
                 float[] data = new float[(int) Blob.count(shapes.get(i))];
                 for (int k = 0; k < data.length; k++) {
                     float v = r.nextFloat() * 2 - 1;
-                    data[k] = !l.type().equals("BatchNorm") ? v : i == 2 ? 1 : i == 1 ? Math.abs(v) + 0.1f : v;
+                    data[k] = !l.type().equals("BatchNorm") ? v : i == 2 ? batchNormFactor : i == 1 ? Math.abs(v) + 0.1f : v;
                 }
                 stored.addBlobs(blob(shapes.get(i), data));
             }

@@ -33,7 +33,10 @@ final class Convolution implements LayerOp {
     private final int group;
     private final int inputs;
     private final boolean depthwise;
-    /** One weight array per group, or per depthwise filter {@code j} the weight {@code [kh, kw, in, 1]}. */
+    /**
+     * One weight array per group ({@code [out, in, kh, kw]}; a pointwise convolution's {@code [1, 1, in, out]}, see
+     * {@link PointwiseProduct}), or per depthwise filter {@code j} the weight {@code [kh, kw, in, 1]}.
+     */
     private final List<INDArray> weights = new ArrayList<>();
     private final List<INDArray> biases = new ArrayList<>();
     private final Buffers buffers = new Buffers();
@@ -64,6 +67,15 @@ final class Convolution implements LayerOp {
         INDArray b = layer.param().getConvolutionParam().getBiasTerm() ? Tensors.of(Layers.weight(layer, 1, outputs), outputs)
                 : null;
         padded = PaddedPointwise.of(g, b == null ? new float[outputs] : Tensors.floats(b));
+        // a pointwise convolution keeps one weight array, [1, 1, in, out] (conv2d's YXIO), which the product reads as
+        // its [in, out] matrix; the product reading conv2d's [out, in] transposed instead (matmul's transY, or a
+        // transposed view) was slower: SqueezeNet batch 1, 2026-12-07, 4-10% per pass
+        long kh = w.size(2);
+        long kw = w.size(3);
+        boolean pointwise = PointwiseProduct.isPointwise(g);
+        if (pointwise) {
+            w = w.reshape(outputs, inputs).transpose().dup('c').reshape(1, 1, inputs, outputs);
+        }
         product = PointwiseProduct.of(g, w, b);
         long out = Tensors.valuesPerImage(g.outputShape(bottomShapes.get(0), false));
         // grouped: the output; padded 1x1: the unpadded output, about as large
@@ -85,20 +97,20 @@ final class Convolution implements LayerOp {
             }
         }
         Conv2DConfig config = Conv2DConfig.builder()
-                .kH(w.size(2)).kW(w.size(3))
+                .kH(kh).kW(kw)
                 .sH(g.stride()[0]).sW(g.stride()[1])
                 .pH(g.pad()[0]).pW(g.pad()[1])
                 .dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW)
-                .weightsFormat(depthwise ? WeightsFormat.YXIO : WeightsFormat.OIYX)
+                .weightsFormat(depthwise || pointwise ? WeightsFormat.YXIO : WeightsFormat.OIYX)
                 .build();
         Conv2DConfig channelsLastConfig = Conv2DConfig.builder()
-                .kH(w.size(2)).kW(w.size(3))
+                .kH(kh).kW(kw)
                 .sH(g.stride()[0]).sW(g.stride()[1])
                 .pH(padded == null ? g.pad()[0] : 0).pW(padded == null ? g.pad()[1] : 0)
                 .dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NHWC)
-                .weightsFormat(WeightsFormat.OIYX)
+                .weightsFormat(pointwise ? WeightsFormat.YXIO : WeightsFormat.OIYX)
                 .build();
         call = new NativeCall(depthwise ? new DepthwiseConv2D(new INDArray[0], null, config) : new Conv2D(new INDArray[0], null, config));
         channelsLastCall = new NativeCall(new Conv2D(new INDArray[0], null, channelsLastConfig));
@@ -173,8 +185,7 @@ final class Convolution implements LayerOp {
 
     /** The multiply-adds of an ungrouped call writing {@code out}: every output value takes one per weight of its filter. */
     private long multiplyAdds(INDArray out) {
-        INDArray w = weights.get(0);
-        return out.length() * w.size(1) * w.size(2) * w.size(3);
+        return out.length() * (weights.get(0).length() / geometry.outChannels());
     }
 
     /** The ungrouped, unpadded (or {@link #padded}) convolution of channels-last {@code in} into {@code out}. */

@@ -33,7 +33,7 @@ final class PointwiseProduct {
      */
     static final long MAX_POSITIONS = 1 << 10;
 
-    /** {@code [in, out]}. */
+    /** {@code [in, out]}: a view of the convolution's own weights. */
     private final INDArray weights;
     /** {@code [out]}, or null. */
     private final INDArray bias;
@@ -63,14 +63,14 @@ final class PointwiseProduct {
     }
 
     /**
-     * The product for a pointwise convolution ({@link #isPointwise}) of weights {@code [out, in, 1, 1]} and bias
+     * The product for a pointwise convolution ({@link #isPointwise}) of weights {@code [1, 1, in, out]} and bias
      * {@code [out]} (or null); null for any other convolution.
      */
     static PointwiseProduct of(ConvGeometry g, INDArray weights, INDArray bias) {
         if (!isPointwise(g)) {
             return null;
         }
-        return new PointwiseProduct(weights.reshape(weights.size(0), weights.size(1)).transpose().dup('c'), bias);
+        return new PointwiseProduct(weights.reshape(weights.size(2), weights.size(3)), bias);
     }
 
     /**
