@@ -11,6 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import xportdnn.model.Layer;
 import xportdnn.model.Net;
 import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.precision.ShareThread;
 
 /**
  * Runs a batch as shares of its images, one share per engine thread, each on a thread of its own that computes it
@@ -28,8 +29,6 @@ public final class BatchShares {
         t.setDaemon(true);
         return t;
     });
-    /** Whether the current thread is computing a share: its loops run on it alone. */
-    private static final ThreadLocal<Boolean> IN_SHARE = ThreadLocal.withInitial(() -> false);
 
     private BatchShares() {
     }
@@ -39,12 +38,12 @@ public final class BatchShares {
      * caller computes with ({@link EngineThreads}), at most one per image; 1 (no split) inside a share.
      */
     public static int count(int batch) {
-        return IN_SHARE.get() ? 1 : Math.min(batch, EngineThreads.inEffect());
+        return ShareThread.inShare() ? 1 : Math.min(batch, EngineThreads.inEffect());
     }
 
     /** Whether the calling thread computes a share, and so runs its loops alone. */
     public static boolean inShare() {
-        return IN_SHARE.get();
+        return ShareThread.inShare();
     }
 
     /** The first image of share {@code s} of {@code shares} of a batch (share s holds images first(s)..first(s+1)-1). */
@@ -95,11 +94,11 @@ public final class BatchShares {
 
     private static <T> T alone(IntFunction<T> share, int s) {
         int openMp = EngineThreads.setOpenMp(1);
-        IN_SHARE.set(true);
+        ShareThread.set(true);
         try {
             return share.apply(s);
         } finally {
-            IN_SHARE.set(false);
+            ShareThread.set(false);
             EngineThreads.setOpenMp(openMp);
         }
     }

@@ -135,10 +135,11 @@ public final class ThresholdFormat implements NumberFormat {
         float negative = -th;
         int lo = minCode();
         int hi = maxCode();
-        // blocks in parallel: the simulator quantizes a whole batch of images here (2.5 million values at batch 16)
+        // blocks in parallel: the simulator quantizes a whole batch of images here (2.5 million values at batch 16),
+        // but not within a share of a batch, whose thread the other shares' threads already leave one core
         int blocks = (values.length + BLOCK - 1) / BLOCK;
         IntStream range = IntStream.range(0, blocks);
-        (blocks > 1 ? range.parallel() : range).forEach(b -> {
+        (blocks > 1 && !ShareThread.inShare() ? range.parallel() : range).forEach(b -> {
             for (int i = b * BLOCK; i < Math.min(values.length, (b + 1) * BLOCK); i++) {
                 // clipped by comparisons, a third faster than Math.min/max on floats (JDK 17) and the same for every
                 // float, NaN and signed zeros included, as th > 0
