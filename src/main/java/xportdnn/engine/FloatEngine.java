@@ -82,8 +82,9 @@ public final class FloatEngine {
     /** Every layer of the net, in order: what a pass with an observer runs. */
     private final Plan plan;
     /**
-     * What a pass without an observer runs: {@link #plan} without the Concats a pointwise convolution can read the
-     * parts of ({@link PointwiseOverParts}), which nobody sees then.
+     * What a pass without an observer runs ({@link #observerFreePlan}): {@link #plan} without the Concats a pointwise
+     * convolution can read the parts of, and with ReLUs moved after the MAX poolings reading them; nobody sees the
+     * blobs this changes.
      */
     private final Plan observerFree;
     private final List<String> inputs = new ArrayList<>();
@@ -126,22 +127,29 @@ public final class FloatEngine {
         outputs = net.outputBlobs();
         separable = BatchShares.separable(net);
         plan = Plan.of(steps);
-        observerFree = withoutConcats(steps);
+        observerFree = observerFreePlan(steps);
     }
 
     /**
-     * {@code steps} without the Concats that {@link PointwiseOverParts#fusable} finds, each one's convolution reading
-     * its bottoms instead.
+     * {@code steps} as a pass without an observer runs them: without the Concats that
+     * {@link PointwiseOverParts#fusable} finds, each one's convolution reading its bottoms instead, and with each
+     * ReLU that {@link ReluAfterMaxPooling} finds run on its MAX pooling's output instead of before the pooling.
      */
-    private Plan withoutConcats(List<Step> steps) {
+    private Plan observerFreePlan(List<Step> steps) {
         Map<String, String> fused = PointwiseOverParts.fusable(net);
-        if (fused.isEmpty()) {
+        Map<String, String> movedRelus = ReluAfterMaxPooling.find(net);
+        if (fused.isEmpty() && movedRelus.isEmpty()) {
             return plan;
         }
         Map<String, Layer> concatBefore = new HashMap<>();
+        Map<String, Layer> reluAfter = new HashMap<>();
         for (Step step : steps) {
-            if (fused.containsKey(step.layer().name())) {
-                concatBefore.put(fused.get(step.layer().name()), step.layer());
+            String name = step.layer().name();
+            if (fused.containsKey(name)) {
+                concatBefore.put(fused.get(name), step.layer());
+            }
+            if (movedRelus.containsKey(name)) {
+                reluAfter.put(movedRelus.get(name), step.layer());
             }
         }
         List<Step> kept = new ArrayList<>();
@@ -149,14 +157,25 @@ public final class FloatEngine {
             Layer layer = step.layer();
             Layer concat = concatBefore.get(layer.name());
             if (concat != null) {
-                Layer readingParts = new Layer(layer.param().toBuilder().clearBottom().addAllBottom(concat.bottoms()).build(),
-                        layer.weights(), layer.topShapes());
+                Layer readingParts = withBlobs(layer, concat.bottoms(), layer.tops());
                 kept.add(new Step(readingParts, PointwiseOverParts.of(layer, concat.bottoms().stream().map(net::shape).toList())));
-            } else if (!fused.containsKey(layer.name())) {
+            } else if (!fused.containsKey(layer.name()) && !movedRelus.containsKey(layer.name())) {
                 kept.add(step);
+            }
+            Layer relu = reluAfter.get(layer.name());
+            if (relu != null) {
+                String pooled = layer.tops().get(0);
+                Layer rectifying = withBlobs(relu, List.of(pooled), List.of(pooled));
+                kept.add(new Step(rectifying, Layers.create(rectifying, List.of(net.shape(pooled)))));
             }
         }
         return Plan.of(kept);
+    }
+
+    /** {@code layer} reading {@code bottoms} and writing {@code tops}, its parameters and weights the same. */
+    private static Layer withBlobs(Layer layer, List<String> bottoms, List<String> tops) {
+        return new Layer(layer.param().toBuilder().clearBottom().addAllBottom(bottoms).clearTop().addAllTop(tops).build(),
+                layer.weights(), layer.topShapes());
     }
 
     /**
