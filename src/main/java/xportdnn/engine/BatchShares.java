@@ -25,7 +25,7 @@ import xportdnn.precision.ShareThread;
 public final class BatchShares {
 
     private static final ExecutorService THREADS = Executors.newCachedThreadPool(task -> {
-        Thread t = new Thread(task, "xportdnn-sim-share");
+        Thread t = new Thread(task, "xportdnn-share");
         t.setDaemon(true);
         return t;
     });
@@ -39,11 +39,6 @@ public final class BatchShares {
      */
     public static int count(int batch) {
         return ShareThread.inShare() ? 1 : Math.min(batch, EngineThreads.inEffect());
-    }
-
-    /** Whether the calling thread computes a share, and so runs its loops alone. */
-    public static boolean inShare() {
-        return ShareThread.inShare();
     }
 
     /** The first image of share {@code s} of {@code shares} of a batch (share s holds images first(s)..first(s+1)-1). */

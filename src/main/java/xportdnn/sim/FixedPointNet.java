@@ -88,6 +88,8 @@ public final class FixedPointNet {
     }
 
     private final Net net;
+    /** Whether a batch may run as shares of its images ({@link BatchShares#separable}). */
+    private final boolean separable;
     private final PrecisionScheme scheme;
     private final PrecisionScheme chosen;
     private final List<Stage> stages = new ArrayList<>();
@@ -159,6 +161,7 @@ public final class FixedPointNet {
     public FixedPointNet(Net net, Set<String> floatLayers, PrecisionScheme chosen) {
         NativeBuild.apply(); // for library users: the natives that fit the CPU, if nothing has loaded ND4J yet
         this.net = net;
+        this.separable = BatchShares.separable(net);
         this.requestedFloat = Set.copyOf(floatLayers);
         this.chosen = chosen;
         this.scheme = chosen == null ? PrecisionScheme.of(net) : chosen;
@@ -198,6 +201,7 @@ public final class FixedPointNet {
      */
     private FixedPointNet(FixedPointNet first) {
         net = first.net;
+        separable = first.separable;
         scheme = first.scheme;
         chosen = first.chosen;
         requestedFloat = first.requestedFloat;
@@ -370,7 +374,7 @@ public final class FixedPointNet {
 
     private Map<String, INDArray> pass(float[] input, int batch, BiConsumer<Layer, List<SimTensor>> observer) {
         // an observer sees whole steps in order; a net whose images meet (SSD's last layers) runs whole
-        int shares = observer == null && BatchShares.separable(net) ? BatchShares.count(batch) : 1;
+        int shares = observer == null && separable ? BatchShares.count(batch) : 1;
         if (shares > 1) {
             return sharedPass(input, batch, shares);
         }

@@ -18,6 +18,7 @@ import xportdnn.engine.layers.NativeCall;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.ModelException;
 import xportdnn.model.Shapes;
+import xportdnn.precision.ShareThread;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.Requantizer;
 
@@ -425,7 +426,7 @@ final class IntConvolution implements IntegerStep.Op {
      */
     static void parallel(int count, int perItem, java.util.function.IntConsumer body) {
         java.util.stream.IntStream range = java.util.stream.IntStream.range(0, count);
-        boolean split = (long) count * perItem >= PARALLEL_WORK && !BatchShares.inShare();
+        boolean split = (long) count * perItem >= PARALLEL_WORK && !ShareThread.inShare();
         (split ? range.parallel() : range).forEach(body);
     }
 

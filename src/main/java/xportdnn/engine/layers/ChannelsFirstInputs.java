@@ -2,7 +2,6 @@ package xportdnn.engine.layers;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -25,7 +24,7 @@ final class ChannelsFirstInputs implements LayerOp {
     private ChannelsFirstInputs(LayerOp op, long copyValues, int bottoms) {
         this.op = op;
         this.copyValues = copyValues;
-        bottomStorage = IntStream.range(0, bottoms).mapToObj(i -> new DerivedView(Tensors::channelsLastStorage)).toList();
+        bottomStorage = DerivedView.each(bottoms, Tensors::channelsLastStorage);
     }
 
     @Override

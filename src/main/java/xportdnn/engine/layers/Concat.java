@@ -31,7 +31,7 @@ final class Concat implements LayerOp {
         ConcatParameter p = layer.param().getConcatParam();
         axis = p.hasConcatDim() ? p.getConcatDim() : p.getAxis();
         single = layer.bottoms().size() == 1;
-        bottomStorage = layer.bottoms().stream().map(b -> new DerivedView(Tensors::channelsLastStorage)).toList();
+        bottomStorage = DerivedView.each(layer.bottoms().size(), Tensors::channelsLastStorage);
     }
 
     @Override

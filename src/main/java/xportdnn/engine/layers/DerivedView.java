@@ -1,6 +1,8 @@
 package xportdnn.engine.layers;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -19,6 +21,11 @@ final class DerivedView {
 
     DerivedView(UnaryOperator<INDArray> derive) {
         this.derive = derive;
+    }
+
+    /** {@code count} of them deriving the same way: one per bottom of an op. */
+    static List<DerivedView> each(int count, UnaryOperator<INDArray> derive) {
+        return IntStream.range(0, count).mapToObj(i -> new DerivedView(derive)).toList();
     }
 
     /** {@code derive(x)}, from the last call when {@code x} is the array it was made from. */

@@ -37,8 +37,8 @@ public final class PointwiseOverParts implements LayerOp {
     private final NativeCall addedProduct = NativeCall.named("matmul", 1.0, 1.0);
     private final NativeCall addBias = new NativeCall(DynamicCustomOp.builder("biasadd").addBooleanArguments(false).build());
     private final Buffers buffers = new Buffers();
-    private final List<DerivedView> partStorage = new ArrayList<>();
-    private final List<DerivedView> partRows = new ArrayList<>();
+    private final List<DerivedView> partStorage;
+    private final List<DerivedView> partRows;
     private final DerivedView outputRows = new DerivedView(PointwiseProduct::rows);
     private final DerivedView outputView = new DerivedView(Tensors::channelsFirstView);
 
@@ -46,10 +46,8 @@ public final class PointwiseOverParts implements LayerOp {
         this.name = name;
         this.weights = weights;
         this.bias = bias;
-        for (int i = 0; i < weights.size(); i++) {
-            partStorage.add(new DerivedView(Tensors::channelsLastStorage));
-            partRows.add(new DerivedView(PointwiseProduct::rows));
-        }
+        partStorage = DerivedView.each(weights.size(), Tensors::channelsLastStorage);
+        partRows = DerivedView.each(weights.size(), PointwiseProduct::rows);
     }
 
     /**
