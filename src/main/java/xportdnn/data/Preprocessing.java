@@ -65,6 +65,11 @@ public record Preprocessing(int[] dims, int[] transpose, int[] channelSwap, floa
         return new Preprocessing(dims, null, null, DEFAULT_RAW_SCALE, null, null, DEFAULT_INPUT_SCALE);
     }
 
+    /** The same settings with another {@code --channel_swap}. */
+    public Preprocessing withChannelSwap(int[] swap) {
+        return new Preprocessing(dims, transpose, swap, rawScale, meanValues, meanArray, inputScale);
+    }
+
     /** Whether images are loaded in colour (3 channels) rather than grey. */
     public boolean color() {
         return dims[0] == 3;
@@ -170,7 +175,8 @@ public record Preprocessing(int[] dims, int[] transpose, int[] channelSwap, floa
                         .collect(Collectors.joining(","));
     }
 
-    private static String list(int[] values) {
+    /** {@code values} as a flag takes them: {@code 2,1,0}. */
+    public static String list(int[] values) {
         return Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(","));
     }
 }

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import xportdnn.data.PreprocessingFlags;
+import xportdnn.data.Preprocessing;
 import xportdnn.model.FileDigest;
 import xportdnn.model.ModelException;
 
@@ -136,8 +137,7 @@ public final class SidecarPreprocessing {
     }
 
     private static String ints(int[] values) {
-        return values == null ? "(default)" : Arrays.stream(values).mapToObj(Integer::toString)
-                .collect(Collectors.joining(","));
+        return values == null ? "(default)" : Preprocessing.list(values);
     }
 
     private static String floats(float[] values) {

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,9 +42,9 @@ final class StatisticsCache {
     /** The preprocessing flag by flag, as the command line spells them. */
     static Map<String, String> describe(Preprocessing p) {
         Map<String, String> flags = new LinkedHashMap<>();
-        flags.put("--dims", ints(p.dims()));
-        flags.put("--transpose", ints(p.transpose()));
-        flags.put("--channel_swap", ints(p.channelSwap()));
+        flags.put("--dims", Preprocessing.list(p.dims()));
+        flags.put("--transpose", Preprocessing.list(p.transpose()));
+        flags.put("--channel_swap", Preprocessing.list(p.channelSwap()));
         flags.put("--raw_scale", Float.toString(p.rawScale()));
         if (p.meanValues() != null) {
             flags.put("--mean_value", IntStream.range(0, p.meanValues().length)
@@ -79,9 +78,5 @@ final class StatisticsCache {
     static byte[] encode(Calibration calibration, StatisticsOrigin origin) {
         return StatisticsFile.encode(new SavedStatistics("", TOOL_VERSION, origin, calibration.rangeImages(),
                 calibration.imageNames(), calibration.statistics()));
-    }
-
-    private static String ints(int[] values) {
-        return Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(","));
     }
 }

@@ -15,6 +15,9 @@ public record Prediction(int[] classes, double[] probabilities) {
     /** How far a probability row may stray from [0, 1] and from summing to 1 (float32 rounding of a Softmax). */
     private static final double DISTRIBUTION_TOLERANCE = 1e-3;
 
+    /** {@link #topLogOdds} of a row whose other classes all have probability 0 (beyond what a double holds). */
+    public static final double SURE = 1000;
+
     public Prediction {
         if (classes.length == 0 || classes.length != probabilities.length) {
             throw new IllegalArgumentException(classes.length + " classes, " + probabilities.length + " probabilities");
@@ -79,6 +82,34 @@ public record Prediction(int[] classes, double[] probabilities) {
             }
         }
         return true;
+    }
+
+    /**
+     * How sure a row of class scores is of its best class: the log-odds {@code ln(p / (1 - p))} of its probability
+     * p, computed from the other classes' probabilities (or, for logits, from the best logit against the log of
+     * the others' exponentials) so that it stays exact where p rounds to 1. {@link #SURE} when every other class's
+     * probability is 0.
+     *
+     * @param softmax whether the scores are logits rather than probabilities
+     */
+    public static double topLogOdds(float[] scores, int offset, int count, boolean softmax) {
+        int best = offset;
+        for (int i = offset + 1; i < offset + count; i++) {
+            if (scores[i] > scores[best]) {
+                best = i;
+            }
+        }
+        double shift = softmax ? scores[best] : 0;
+        double others = 0;
+        for (int i = offset; i < offset + count; i++) {
+            if (i != best) {
+                others += softmax ? Math.exp(scores[i] - shift) : scores[i];
+            }
+        }
+        if (others == 0) {
+            return SURE;
+        }
+        return softmax ? -Math.log(others) : Math.log(scores[best]) - Math.log(others);
     }
 
     public int top1() {

@@ -27,6 +27,18 @@ class PredictionTest {
         assertFalse(p.ranks(0));
     }
 
+    /** ln(p / (1 - p)) of the best class, by hand: from probabilities, from logits, and where p rounds to 1. */
+    @Test
+    void topLogOddsIsTheBestClassLogOdds() {
+        float[] rows = {0.2f, 0.7f, 0.1f, /* logits: */ 1f, 3f, 0f};
+        assertEquals(Math.log(0.7 / 0.3), Prediction.topLogOdds(rows, 0, 3, false), 1e-6);
+        // softmax of (1, 3, 0): p = e^3 / (e + e^3 + 1), odds e^3 / (e + 1)
+        assertEquals(3 - Math.log(Math.E + 1), Prediction.topLogOdds(rows, 3, 3, true), 1e-12);
+        // 1 - p is 0 in float32, the others' sum is not: ln(1 / 2e-9)
+        assertEquals(-Math.log(2e-9f), Prediction.topLogOdds(new float[] {1e-9f, 1f, 1e-9f}, 0, 3, false), 1e-6);
+        assertEquals(Prediction.SURE, Prediction.topLogOdds(new float[] {0f, 1f, 0f}, 0, 3, false));
+    }
+
     @Test
     void fewerClassesThanAskedListsThemAll() {
         Prediction p = Prediction.rank(new float[] {0.2f, 0.5f, 0.3f}, 0, 3, 5, false);
