@@ -1,11 +1,13 @@
 package xportdnn.pipeline;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.IntStream;
 import xportdnn.calib.CalibrationSample;
-import xportdnn.data.BadImages;
-import xportdnn.data.Batches;
+import xportdnn.data.FloatImage;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Preprocessing;
 import xportdnn.data.Progress;
@@ -13,6 +15,7 @@ import xportdnn.data.Transformer;
 import xportdnn.engine.BlobCapture;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
+import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.validate.OutputBlob;
 import xportdnn.validate.Prediction;
@@ -44,9 +47,9 @@ final class ChannelOrderCheck {
 
     /**
      * One warning when the reversed channel order is clearly the surer one on a seeded draw of up to
-     * {@link #MAX_IMAGES} readable images of the calibration {@code set}, else none: also none for a grey net, for a
-     * net whose output is not one score per class, with fewer than {@link #MIN_IMAGES} images, or when the images
-     * are not this machine's files (read by Spark executors).
+     * {@link #MAX_IMAGES} images of the calibration {@code set} (those that do not decode left out), else none:
+     * also none for a grey net, for a net whose output is not one score per class, with fewer than
+     * {@link #MIN_IMAGES} images, or when the images are not this machine's files (read by Spark executors).
      *
      * @param transformer the calibration's preprocessing
      * @param batchSize   images per forward pass
@@ -62,21 +65,26 @@ final class ChannelOrderCheck {
         if (scores.classes() < 2) {
             return List.of();
         }
-        List<ImageSet.Entry> images = CalibrationSample.select(set, MAX_IMAGES, CalibrationSample.DEFAULT_SEED, null)
-                .parallelStream().filter(image -> BadImages.error(image, true) == null).toList();
-        if (images.size() < MIN_IMAGES) {
+        List<ImageSet.Entry> drawn = CalibrationSample.select(set, MAX_IMAGES, CalibrationSample.DEFAULT_SEED, null);
+        int[] reversedSwap = reversed(given.channelSwap());
+        Transformer reversed = new Transformer(given.withChannelSwap(reversedSwap));
+        List<Double> differences = new ArrayList<>();
+        try (Progress.Step step = progress.start("checking the channel order", drawn.size())) {
+            Boolean[] logits = {null};
+            for (int start = 0; start < drawn.size(); start += batchSize) {
+                List<FloatImage> images = readable(drawn.subList(start, Math.min(start + batchSize, drawn.size())));
+                double[] asGiven = logOdds(engine, transformer, images, scores, logits);
+                double[] asReversed = logOdds(engine, reversed, images, scores, logits);
+                for (int i = 0; i < images.size(); i++) {
+                    differences.add(asReversed[i] - asGiven[i]);
+                }
+                step.accept(Math.min(batchSize, drawn.size() - start));
+            }
+        }
+        if (differences.size() < MIN_IMAGES) {
             return List.of();
         }
-        int[] reversedSwap = reversed(given.channelSwap());
-        double[] difference;
-        try (Progress.Step step = progress.start("checking the channel order", 2L * images.size())) {
-            Boolean[] logits = {null};
-            double[] asGiven = logOdds(engine, transformer, images, scores, batchSize, logits, step);
-            double[] asReversed = logOdds(engine, new Transformer(given.withChannelSwap(reversedSwap)), images,
-                    scores, batchSize, logits, step);
-            difference = new double[images.size()];
-            Arrays.setAll(difference, i -> asReversed[i] - asGiven[i]);
-        }
+        double[] difference = differences.stream().mapToDouble(Double::doubleValue).toArray();
         SignedRankTest test = SignedRankTest.of(difference);
         if (test.nonzero() < MIN_IMAGES || test.z() <= CLEAR) {
             return List.of();
@@ -86,23 +94,37 @@ final class ChannelOrderCheck {
                 + "calibration set (signed-rank test: %.1f standard deviations): the images look given in the wrong "
                 + "channel order; check --channel_swap, and that --mean_value/--mean_file are in the net's channel "
                 + "order", Preprocessing.list(reversedSwap), Preprocessing.list(given.channelSwap()), test.positive(),
-                images.size(), test.z())));
+                difference.length, test.z())));
     }
 
-    /** Each image's {@link Prediction#topLogOdds}; {@code logits[0]} decided on the first batch seen. */
-    private static double[] logOdds(FloatEngine engine, Transformer transformer, List<ImageSet.Entry> images,
-                                    OutputBlob scores, int batchSize, Boolean[] logits, Progress.Step step) {
+    /** The images that decode, each decoded once (in parallel) for both orders; the others are left out. */
+    private static List<FloatImage> readable(List<ImageSet.Entry> entries) {
+        return entries.parallelStream().map(entry -> {
+            try {
+                return entry.load(true);
+            } catch (ModelException e) {
+                return null;
+            }
+        }).filter(Objects::nonNull).toList();
+    }
+
+    /** Each image's {@link Prediction#topLogOdds}, in one pass; {@code logits[0]} decided on the first pass. */
+    private static double[] logOdds(FloatEngine engine, Transformer transformer, List<FloatImage> images,
+                                    OutputBlob scores, Boolean[] logits) {
+        int n = images.size();
+        if (n == 0) {
+            return new double[0];
+        }
+        int size = transformer.size();
+        float[] batch = new float[n * size];
+        IntStream.range(0, n).parallel().forEach(i -> transformer.preprocess(images.get(i), batch, i * size));
         int classes = scores.classes();
-        double[] odds = new double[images.size()];
-        Batches.run(images, transformer, batchSize, (batch, n, first) -> {
-            float[] rows = Tensors.floats(BlobCapture.forward(engine, batch, n, scores.name(), null));
-            if (logits[0] == null) {
-                logits[0] = !Prediction.isDistribution(rows, n, classes);
-            }
-            for (int i = 0; i < n; i++) {
-                odds[first + i] = Prediction.topLogOdds(rows, i * classes, classes, logits[0]);
-            }
-        }, step);
+        float[] rows = Tensors.floats(BlobCapture.forward(engine, batch, n, scores.name(), null));
+        if (logits[0] == null) {
+            logits[0] = !Prediction.isDistribution(rows, n, classes);
+        }
+        double[] odds = new double[n];
+        Arrays.setAll(odds, i -> Prediction.topLogOdds(rows, i * classes, classes, logits[0]));
         return odds;
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import xportdnn.SharedData;
 import xportdnn.data.ImageSet;
@@ -12,6 +14,7 @@ import xportdnn.data.Preprocessing;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
 import xportdnn.model.Blob;
+import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.Npy;
@@ -72,5 +75,23 @@ class ChannelOrderCheckTest {
         }
         Preprocessing grey = new Preprocessing(new int[] {1, 28, 28}, null, new int[] {0}, 1, null, null, 0.00390625f);
         assertEquals(List.of(), check(SharedData.Model.LENET, "data/mnist/t10k-images-idx3-ubyte.gz", grey));
+    }
+
+    /**
+     * Images that do not decode are left out of the check, never an error of the run (the calibration's own draw
+     * may not hold them).
+     */
+    @Test
+    void imagesThatDoNotDecodeAreLeftOut() {
+        Net tiny = NetLoader.load(Path.of("examples/tinynet/deploy.prototxt"),
+                Path.of("examples/tinynet/tinynet.caffemodel"));
+        List<ImageSet.Entry> broken = IntStream.range(0, 30).mapToObj(i -> new ImageSet.Entry("bad" + i,
+                OptionalInt.empty(), color -> {
+                    throw new ModelException("bad" + i + ": cannot decode image");
+                })).toList();
+        Preprocessing p = new Preprocessing(new int[] {3, 32, 32}, null, null, 255, new float[] {128, 128, 128}, null,
+                1);
+        assertEquals(List.of(), ChannelOrderCheck.of(tiny, ImageSet.of(broken), new Transformer(p), 8,
+                FloatPasses.HERE, Progress.NONE));
     }
 }
