@@ -123,8 +123,8 @@ public final class Comparison {
         // no image is in both (of one set, compare scores the images calibration did not draw)
         List<String> skipped = Stream.concat(calibration.skipped().stream(), screened.skipped().stream()).toList();
         List<Notice> notices = new ArrayList<>(Notice.skipped(skipped));
-        notices.addAll(PreprocessingChecks.of(net, transformer.settings(), calibration, calibrationSet,
-                settings.batch(), passes, progress));
+        notices.addAll(PreprocessingChecks.of(loaded, transformer.settings(), calibration, calibrationSet, input,
+                passes, progress));
         // the layers CHaiDNN cannot run are the net's, not a scheme's: told once, not once per scheme
         List<Notice> unsupported = Notice.unsupported(net);
         notices.addAll(unsupported);

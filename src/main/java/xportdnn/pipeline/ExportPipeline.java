@@ -109,9 +109,8 @@ public final class ExportPipeline {
                 ? StatisticsCache.origin(settings, preprocessing) : null;
         Calibration calibration = scheme.calibrates() ? calibrate(loaded.net(), input, cache, origin, passes,
                 notices, progress) : null;
-        notices.addAll(PreprocessingChecks.of(loaded.net(), preprocessing, calibration, calibrationSet,
-                settings.calibration() == null ? CalibrationSettings.DEFAULT_BATCH : settings.calibration().batch(),
-                passes, progress));
+        notices.addAll(PreprocessingChecks.of(loaded, preprocessing, calibration, calibrationSet, input, passes,
+                progress));
         byte[] statistics = cache.save() == null ? null : StatisticsCache.encode(calibration, origin);
         ExportScheme.Exported exported = scheme.export(loaded.net(), calibration);
         if (input != null && calibration != null && settings.calibration().indices() == null

@@ -11,18 +11,21 @@ import xportdnn.model.NetLoader;
  * The first step: the float net with its weights, and when asked, with BatchNorm/Scale folded into the
  * convolutions before them.
  *
- * @param net    the net every later step works on (the folded one when folded)
- * @param folded what folding did, or null when the net was not folded
+ * @param net               the net every later step works on (the folded one when folded)
+ * @param folded            what folding did, or null when the net was not folded
+ * @param beforeFirstFolded the layers up to the first folded BatchNorm's input, from the net before folding (for
+ *                          {@link BatchNormScaleCheck}), or null
  */
-public record LoadedNet(Net net, BatchNormFolder.Result folded) {
+public record LoadedNet(Net net, BatchNormFolder.Result folded, BatchNormScaleCheck.Prefix beforeFirstFolded) {
 
     public static LoadedNet load(Path prototxt, Path caffemodel, boolean foldBatchNorm) {
         Net net = oneInput(prototxt, NetLoader.load(prototxt, caffemodel));
         if (!foldBatchNorm) {
-            return new LoadedNet(net, null);
+            return new LoadedNet(net, null, null);
         }
         BatchNormFolder.Result folded = BatchNormFolder.fold(net);
-        return new LoadedNet(NetLoader.build(folded.definition(), folded.weights()), folded);
+        return new LoadedNet(NetLoader.build(folded.definition(), folded.weights()), folded,
+                folded.folded().isEmpty() ? null : BatchNormScaleCheck.prefix(net));
     }
 
     /**

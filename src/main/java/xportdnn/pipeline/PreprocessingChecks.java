@@ -11,10 +11,10 @@ import xportdnn.model.Net;
 /**
  * The checks of the calibration images' preprocessing, in one place for every command that calibrates (export,
  * compare): the pixels against the mean ({@link MeanScaleCheck}), the first BatchNorm's input against its training
- * scale ({@link BatchNormScaleCheck}; a folded net has no BatchNorm left to compare with), grey images for a colour
- * net ({@link GreyCalibrationCheck}, counted as the calibration decoded them), the channel order
- * ({@link ChannelOrderCheck}, the one check that runs the net again: twice, on a draw of the calibration set). The
- * scoring commands' check of the labels is {@code validate.LabelCheck}.
+ * scale ({@link BatchNormScaleCheck}; for a folded net, the layers before it, kept from the net before folding, run
+ * on a few calibration images), grey images for a colour net ({@link GreyCalibrationCheck}, counted as the
+ * calibration decoded them), the channel order ({@link ChannelOrderCheck}: the float net run twice on a draw of the
+ * calibration set). The scoring commands' check of the labels is {@code validate.LabelCheck}.
  */
 public final class PreprocessingChecks {
 
@@ -24,21 +24,25 @@ public final class PreprocessingChecks {
     /**
      * The warnings, in that order; none without statistics.
      *
+     * @param loaded        the net as loaded (folded or not)
      * @param preprocessing the preprocessing the statistics were taken with
      * @param calibration   the statistics, or null when the scheme does not calibrate
      * @param set           the calibration set, or null when the statistics were loaded without it
-     * @param batchSize     images per forward pass
+     * @param input         the calibration images, or null when the statistics were loaded without them
      * @param passes        where the calibration's passes ran (the channel order is checked on local images only)
      */
-    public static List<Notice> of(Net net, Preprocessing preprocessing, Calibration calibration, ImageSet set,
-                                  int batchSize, FloatPasses passes, Progress progress) {
+    public static List<Notice> of(LoadedNet loaded, Preprocessing preprocessing, Calibration calibration,
+                                  ImageSet set, CalibrationInput input, FloatPasses passes, Progress progress) {
         List<Notice> notices = new ArrayList<>();
         if (calibration != null) {
+            Net net = loaded.net();
             notices.addAll(MeanScaleCheck.of(net, preprocessing, calibration));
-            notices.addAll(BatchNormScaleCheck.of(net, calibration));
+            notices.addAll(loaded.beforeFirstFolded() != null
+                    ? BatchNormScaleCheck.of(loaded.beforeFirstFolded(), input)
+                    : BatchNormScaleCheck.of(net, calibration));
             notices.addAll(GreyCalibrationCheck.of(preprocessing, calibration));
-            notices.addAll(ChannelOrderCheck.of(net, set, new Transformer(preprocessing), batchSize, passes,
-                    progress));
+            notices.addAll(ChannelOrderCheck.of(net, set, new Transformer(preprocessing),
+                    input == null ? CalibrationSettings.DEFAULT_BATCH : input.batch(), passes, progress));
         }
         return notices;
     }

@@ -92,6 +92,30 @@ class PreprocessingTrapsCliTest {
                 compare.stderr());
     }
 
+    /**
+     * An --input_scale where none belongs: the first convolution outputs far less than its BatchNorm was trained on.
+     * Named as well when the BatchNorm is folded before calibration (--fuse_bn, compare), where the layers before it
+     * are run from the net as loaded.
+     */
+    @Test
+    void aScaleOffTheBatchNormsTrainingIsNamedFoldedOrNot() {
+        String named = "but its BatchNorm 'bn1' was trained on ";
+        List<String> plain = warnings(export(IMAGES, "--mean_value", "128,128,128", "--input_scale", "0.01"));
+        String warning = plain.stream().filter(w -> w.contains(named)).findFirst().orElseThrow();
+        assertTrue(warning.contains("layer 'conv1' outputs a root mean square of ") && warning.contains("times less"),
+                warning);
+        List<String> folded = warnings(export(IMAGES, "--mean_value", "128,128,128", "--input_scale", "0.01",
+                "--fuse_bn", "--quantized_weights", dir.resolve("folded.caffemodel").toString()));
+        assertTrue(folded.contains(warning), folded.toString());
+        CliRun compare = CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
+                VAL.toString(), "--calibration_directory", IMAGES, "--mean_value", "128,128,128", "--input_scale",
+                "0.01", "--schemes", "naive:8", "--quiet");
+        assertEquals(0, compare.status(), compare.stderr());
+        assertTrue(warnings(compare).stream().anyMatch(w -> w.contains(named)), compare.stderr());
+        assertFalse(warnings(export(IMAGES, "--mean_value", "128,128,128", "--fuse_bn", "--quantized_weights",
+                dir.resolve("right.caffemodel").toString())).stream().anyMatch(w -> w.contains(named)));
+    }
+
     @Test
     void aMeanInZeroToOneWithPixelsInZeroTo255IsNamed() {
         List<String> w = warnings(export(IMAGES, "--mean_value", "0.5,0.5,0.5"));

@@ -59,6 +59,41 @@ class PreprocessingChecksTest {
         assertEquals(List.of(), BatchNormScaleCheck.of(net(), calibration("conv", 0.31f)));
     }
 
+    /**
+     * A net folded before calibration: the layers up to the convolution are kept as a net of their own and run on the
+     * calibration images. A 2 x 2 image of pixels (0.9, 0.1, 0.1) times --raw_scale r gives the convolution's channels (0.9 r,
+     * 0.1 r), root mean square r sqrt(0.41): r = 100 is 64.0, 21.3 times the trained 3; r = 10 is 2.13 times.
+     */
+    @Test
+    void aFoldedNetIsCheckedOnTheLayersBeforeItsBatchNorm() {
+        BatchNormScaleCheck.Prefix prefix = BatchNormScaleCheck.prefix(net());
+        assertEquals(List.of("data", "conv"), prefix.net().layers().stream().map(l -> l.name()).toList());
+        assertEquals("bn", prefix.batchNorm().name());
+        float[] pixels = new float[2 * 2 * 3];
+        for (int i = 0; i < pixels.length; i += 3) {
+            pixels[i] = 0.9f;
+            pixels[i + 1] = 0.1f;
+            pixels[i + 2] = 0.1f;
+        }
+        List<ImageSet.Entry> images = List.of(new ImageSet.Entry("a", OptionalInt.empty(),
+                color -> new FloatImage(2, 2, 3, pixels)));
+        for (float raw : new float[] {100, 10}) {
+            Preprocessing p = new Preprocessing(new int[] {3, 2, 2}, null, new int[] {0, 1, 2}, raw, null, null, 1);
+            List<Notice> w = BatchNormScaleCheck.of(prefix, new CalibrationInput(images, new Transformer(p), 1,
+                    List.of()));
+            if (raw == 100) {
+                assertTrue(w.get(0).text().contains("layer 'conv' outputs a root mean square of 64.0 on the "
+                        + "calibration images, but its BatchNorm 'bn' was trained on 3.00 (21.3 times more)"),
+                        w.get(0).text());
+            } else {
+                assertEquals(List.of(), w);
+            }
+        }
+        assertEquals(null, BatchNormScaleCheck.prefix(NetLoader.load(Path.of("examples/tinynet/deploy.prototxt"),
+                Path.of("examples/tinynet/tinynet.caffemodel"))).net().layers().stream()
+                .filter(l -> l.type().equals("BatchNorm")).findFirst().orElse(null));
+    }
+
     /** Mean 100, 110, 120 (average 110), --input_scale 0.5: the data blob's average a is (pixels - 110) * 0.5. */
     private static List<Notice> meanCheck(float rawScale, float dataAverage) {
         Preprocessing p = new Preprocessing(new int[] {3, 2, 2}, null, null, rawScale, new float[] {100, 110, 120},
