@@ -40,6 +40,7 @@ import xportdnn.model.OutputFile;
 import xportdnn.model.OutputPlan;
 import xportdnn.pipeline.LoadedNet;
 import xportdnn.pipeline.Notice;
+import xportdnn.pipeline.PreprocessingChecks;
 import xportdnn.pipeline.Sidecar;
 import xportdnn.validate.Accuracy;
 import xportdnn.validate.Classifier;
@@ -302,7 +303,10 @@ public final class InferCommand implements Callable<Integer> {
             stdout.println("wrote predictions to " + predictions);
         }
         stdout.flush();
-        new Notes(spec.commandLine().getErr()).print(Notice.skipped(screened.skipped()));
+        Notes notes = new Notes(spec.commandLine().getErr());
+        notes.print(PreprocessingChecks.channelOrder(engine, out, set, transformer, batch,
+                ProgressBar.factory(quiet.quiet)));
+        notes.print(Notice.skipped(screened.skipped()));
     }
 
     /**

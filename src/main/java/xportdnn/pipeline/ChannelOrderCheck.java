@@ -56,13 +56,23 @@ final class ChannelOrderCheck {
      */
     static List<Notice> of(Net net, ImageSet set, Transformer transformer, int batchSize, FloatPasses passes,
                            Progress progress) {
-        Preprocessing given = transformer.settings();
-        if (set == null || !passes.imageStore().local() || !given.color() || set.entries().size() < MIN_IMAGES) {
+        if (set == null || !passes.imageStore().local() || !transformer.settings().color()
+                || set.entries().size() < MIN_IMAGES) {
             return List.of();
         }
         FloatEngine engine = new FloatEngine(net);
-        OutputBlob scores = OutputBlob.choose(net, engine, null);
-        if (scores.classes() < 2) {
+        return of(engine, OutputBlob.choose(net, engine, null), set, "the calibration set", transformer, batchSize,
+                progress);
+    }
+
+    /**
+     * As {@link #of(Net, ImageSet, Transformer, int, FloatPasses, Progress)} with the float net's engine and class
+     * scores given, on this machine's images of {@code set} (named {@code setName} in the warning).
+     */
+    static List<Notice> of(FloatEngine engine, OutputBlob scores, ImageSet set, String setName,
+                           Transformer transformer, int batchSize, Progress progress) {
+        Preprocessing given = transformer.settings();
+        if (!given.color() || set.entries().size() < MIN_IMAGES || scores.classes() < 2) {
             return List.of();
         }
         List<ImageSet.Entry> drawn = CalibrationSample.select(set, MAX_IMAGES, CalibrationSample.DEFAULT_SEED, null);
@@ -90,11 +100,11 @@ final class ChannelOrderCheck {
             return List.of();
         }
         return List.of(Notice.warning(String.format(Locale.ROOT, "the float net is surer of its top class with the "
-                + "colour channels the other way round (--channel_swap %s instead of %s) on %d of %d images of the "
-                + "calibration set (signed-rank test: %.1f standard deviations): the images look given in the wrong "
-                + "channel order; check --channel_swap, and that --mean_value/--mean_file are in the net's channel "
-                + "order", Preprocessing.list(reversedSwap), Preprocessing.list(given.channelSwap()), test.positive(),
-                difference.length, test.z())));
+                + "colour channels the other way round (--channel_swap %s instead of %s) on %d of %d images of %s "
+                + "(signed-rank test: %.1f standard deviations): the images look given in the wrong channel order; "
+                + "check --channel_swap, and that --mean_value/--mean_file are in the net's channel order",
+                Preprocessing.list(reversedSwap), Preprocessing.list(given.channelSwap()), test.positive(),
+                difference.length, setName, test.z())));
     }
 
     /** The images that decode, each decoded once (in parallel) for both orders; the others are left out. */

@@ -6,7 +6,9 @@ import xportdnn.data.ImageSet;
 import xportdnn.data.Preprocessing;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
+import xportdnn.engine.FloatEngine;
 import xportdnn.model.Net;
+import xportdnn.validate.OutputBlob;
 
 /**
  * The checks of the calibration images' preprocessing, in one place for every command that calibrates (export,
@@ -45,5 +47,14 @@ public final class PreprocessingChecks {
                     input == null ? CalibrationSettings.DEFAULT_BATCH : input.batch(), passes, progress));
         }
         return notices;
+    }
+
+    /**
+     * The channel-order check alone, on a set of this machine's images that {@code engine} classifies by the blob
+     * {@code scores} ({@code infer --images}).
+     */
+    public static List<Notice> channelOrder(FloatEngine engine, OutputBlob scores, ImageSet set,
+                                            Transformer transformer, int batchSize, Progress progress) {
+        return ChannelOrderCheck.of(engine, scores, set, "the set", transformer, batchSize, progress);
     }
 }

@@ -13,6 +13,7 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import xportdnn.SharedData;
 
 /**
  * Valid but wrong input that used to give plausible, wrong results in silence now gets a warning naming the likely
@@ -114,6 +115,38 @@ class PreprocessingTrapsCliTest {
         assertTrue(warnings(compare).stream().anyMatch(w -> w.contains(named)), compare.stderr());
         assertFalse(warnings(export(IMAGES, "--mean_value", "128,128,128", "--fuse_bn", "--quantized_weights",
                 dir.resolve("right.caffemodel").toString())).stream().anyMatch(w -> w.contains(named)));
+    }
+
+    /**
+     * infer on an unlabelled set names a wrong channel order as the export does: CIFAR-10 images given BGR to a net
+     * trained on RGB (the mean file's order), every 50th of the test set, listed without labels.
+     */
+    @Test
+    void inferNamesAWrongChannelOrderOnAnUnlabelledSet() throws Exception {
+        Path cifar = SharedData.require("data/cifar10-test");
+        List<String> lines = Files.readAllLines(cifar.resolve("labels.txt"));
+        List<String> list = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i += 50) {
+            list.add(cifar.resolve(lines.get(i).split(" ")[0]).toString());
+        }
+        Path unlabelled = dir.resolve("unlabelled.txt");
+        Files.write(unlabelled, list);
+        SharedData.Model net = SharedData.Model.CIFAR10_QUICK;
+        for (String swap : List.of("2,1,0", "0,1,2")) {
+            CliRun run = CliRun.of("infer", "--deploy_model", net.prototxt().toString(), "--weights",
+                    net.caffemodel().toString(), "--images", unlabelled.toString(), "--channel_swap", swap,
+                    "--mean_file", cifar.resolve("mean.npy").toString(), "--quiet");
+            assertEquals(0, run.status(), run.stderr());
+            assertTrue(run.stdout().contains("no labels, so no accuracy"), run.stdout());
+            List<String> w = warnings(run);
+            if (swap.equals("2,1,0")) {
+                assertEquals(1, w.size(), run.stderr());
+                assertTrue(w.get(0).contains("(--channel_swap 0,1,2 instead of 2,1,0) on ")
+                        && w.get(0).contains(" of 128 images of the set"), w.get(0));
+            } else {
+                assertEquals(List.of(), w);
+            }
+        }
     }
 
     @Test
