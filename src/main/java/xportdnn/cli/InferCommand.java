@@ -155,7 +155,7 @@ public final class InferCommand implements Callable<Integer> {
         }
         net = fitInputSize(net);
         FloatEngine engine = new FloatEngine(net);
-        OutputBlob out = OutputBlob.choose(net, engine, blob);
+        OutputBlob out = OutputBlob.choose(net, blob);
         ClassNames names = null;
         if (classNames != null) {
             if (out.classes() == 0) {

@@ -102,7 +102,7 @@ public final class Comparison {
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), true);
         Net net = loaded.net();
         FloatEngine floatNet = new FloatEngine(net);
-        OutputBlob scores = OutputBlob.choose(net, floatNet, null);
+        OutputBlob scores = OutputBlob.choose(net, null);
         if (scores.classes() == 0) {
             throw new ModelException("blob " + scores.describe() + " (" + Blob.describe(scores.shape())
                     + ") does not hold one score per class; compare scores classifiers");

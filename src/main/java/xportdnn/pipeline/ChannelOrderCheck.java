@@ -60,9 +60,9 @@ final class ChannelOrderCheck {
                 || set.entries().size() < MIN_IMAGES) {
             return List.of();
         }
-        FloatEngine engine = new FloatEngine(net);
-        return of(engine, OutputBlob.choose(net, engine, null), set, "the calibration set", transformer, batchSize,
-                progress);
+        OutputBlob scores = OutputBlob.choose(net, null);
+        return scores.classes() < 2 ? List.of()
+                : of(new FloatEngine(net), scores, set, "the calibration set", transformer, batchSize, progress);
     }
 
     /**

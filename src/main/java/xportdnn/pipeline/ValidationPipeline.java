@@ -78,7 +78,7 @@ public final class ValidationPipeline {
         FloatEngine floatNet = ownFloat ? quantizedInFloat
                 : new FloatEngine(LoadedNet.load(settings.floatModel(), settings.floatWeights(), false).net());
         FixedPointNet fixedNet = new FixedPointNet(net, settings.floatLayers());
-        OutputBlob scores = OutputBlob.choose(net, quantizedInFloat, settings.blob());
+        OutputBlob scores = OutputBlob.choose(net, settings.blob());
         if (!ownFloat && !floatNet.net().blobShapes().containsKey(scores.name())) {
             throw new ModelException(settings.floatModel() + ": the float model has no blob '" + scores.name()
                     + "' to compare with the quantized net's");

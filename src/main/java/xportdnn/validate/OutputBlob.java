@@ -2,7 +2,6 @@ package xportdnn.validate;
 
 import java.util.Arrays;
 import java.util.List;
-import xportdnn.engine.FloatEngine;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
@@ -18,9 +17,9 @@ import xportdnn.model.Net;
  */
 public record OutputBlob(String name, Layer producer, int[] shape) {
 
-    /** {@code requested}, or by default the last of the engine's outputs. */
-    public static OutputBlob choose(Net net, FloatEngine engine, String requested) {
-        List<String> outputs = engine.outputNames();
+    /** {@code requested}, or by default the last of the net's outputs. */
+    public static OutputBlob choose(Net net, String requested) {
+        List<String> outputs = net.outputBlobs();
         String name = requested != null ? requested : outputs.get(outputs.size() - 1);
         Layer producer = null;
         for (Layer layer : net.layers()) {
