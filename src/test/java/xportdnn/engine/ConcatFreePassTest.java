@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -55,13 +54,8 @@ class ConcatFreePassTest {
         assertEquals(Map.of("cat", "squeeze"), PointwiseOverParts.fusable(net));
         FloatEngine engine = new FloatEngine(net);
         for (int batch : new int[] {1, 3}) {
-            Random random = new Random(batch);
-            float[] input = new float[batch * 3 * 9 * 9];
-            for (int i = 0; i < input.length; i++) {
-                input[i] = (float) random.nextGaussian();
-            }
-            float[] every = Tensors.floats(engine.forward(Tensors.of(input, batch, 3, 9, 9), (layer, tops) -> { })
-                    .get("squeeze"));
+            float[] input = ObservedPass.gaussian(batch, batch * 3 * 9 * 9);
+            float[] every = ObservedPass.everyLayer(engine, Tensors.of(input, batch, 3, 9, 9), "squeeze");
             float[] concatFree = Tensors.floats(engine.forward(Tensors.of(input, batch, 3, 9, 9)).get("squeeze"));
             assertArrayEquals(every, concatFree, 1e-5f, "batch " + batch);
         }

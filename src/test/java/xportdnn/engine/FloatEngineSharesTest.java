@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -85,12 +84,7 @@ class FloatEngineSharesTest {
     }
 
     private static float[] randomImages(int batch, long seed) {
-        Random random = new Random(seed);
-        float[] values = new float[batch * IMAGE];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return values;
+        return ObservedPass.gaussian(seed, batch * IMAGE);
     }
 
     @Test
@@ -102,8 +96,7 @@ class FloatEngineSharesTest {
                 assertEquals(Math.min(batch, 3), BatchShares.count(batch));
                 float[] input = randomImages(batch, batch);
                 float[] shared = Tensors.floats(engine.forward(Tensors.of(input, batch, 3, 15, 15)).get("prob"));
-                float[] whole = Tensors.floats(engine.forward(Tensors.of(input, batch, 3, 15, 15), (layer, tops) -> { })
-                        .get("prob")); // an observer keeps the batch whole
+                float[] whole = ObservedPass.everyLayer(engine, Tensors.of(input, batch, 3, 15, 15), "prob");
                 assertArrayEquals(whole, shared, 1e-6f, "batch " + batch);
                 for (int n = 0; n < batch; n++) {
                     float[] image = Arrays.copyOfRange(input, n * IMAGE, (n + 1) * IMAGE);

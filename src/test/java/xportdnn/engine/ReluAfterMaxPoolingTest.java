@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -45,13 +44,8 @@ class ReluAfterMaxPoolingTest {
         assertEquals(Map.of("relu", "pool"), ReluAfterMaxPooling.find(net));
         FloatEngine engine = new FloatEngine(net);
         for (int batch : new int[] {1, 3}) {
-            Random random = new Random(batch);
-            float[] input = new float[batch * 3 * 11 * 11];
-            for (int i = 0; i < input.length; i++) {
-                input[i] = (float) random.nextGaussian();
-            }
-            float[] every = Tensors.floats(engine.forward(Tensors.of(input, batch, 3, 11, 11), (layer, tops) -> { })
-                    .get("fc"));
+            float[] input = ObservedPass.gaussian(batch, batch * 3 * 11 * 11);
+            float[] every = ObservedPass.everyLayer(engine, Tensors.of(input, batch, 3, 11, 11), "fc");
             float[] moved = Tensors.floats(engine.forward(Tensors.of(input, batch, 3, 11, 11)).get("fc"));
             assertArrayEquals(every, moved, "batch " + batch);
         }
