@@ -3,12 +3,11 @@ package xportdnn.calib;
 import java.util.Map;
 
 /**
- * What the second calibration pass measured: every layer's histograms, and a statistic of the pictures themselves
- * taken as they were decoded for it, a count that merges across shards by adding.
+ * What the second calibration pass measured: every layer's histograms, and what it saw of the pictures themselves
+ * as they were decoded and classified for it (counts that merge across shards by adding).
  *
- * @param layers     per layer name, its outputs' range and histograms
- * @param greyImages how many of the images are grey ({@link xportdnn.data.FloatImage#grey} within
- *                   {@link Calibrator#GREY_TOLERANCE}): one channel, or equal channels
+ * @param layers   per layer name, its outputs' range and histograms
+ * @param pictures the grey pictures, and the float net's top classes
  */
-public record CalibrationHistograms(Map<String, BlobHistograms> layers, int greyImages) {
+public record CalibrationHistograms(Map<String, BlobHistograms> layers, PictureCounts pictures) {
 }

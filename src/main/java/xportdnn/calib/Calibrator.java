@@ -14,6 +14,8 @@ import xportdnn.engine.FloatEngine;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.NonFiniteValues;
 import xportdnn.engine.layers.Tensors;
+import xportdnn.model.Layer;
+import xportdnn.model.Net;
 
 /**
  * Runs calibration images through the float engine in batches and streams statistics of every layer's own output
@@ -64,25 +66,47 @@ public final class Calibrator {
 
     /**
      * Second pass: histograms on the ranges found by the first (or merged from several shards' first passes), and
-     * how many of the images are grey.
+     * what it saw of the pictures ({@link PictureCounts}: the grey ones, and the float net's top class of each when
+     * the net's last output is one score per class).
      */
     public CalibrationHistograms histograms(List<ImageSet.Entry> images, Map<String, ActivationRange> ranges,
                                             ToIntFunction<ActivationRange> sqrtBins, IntConsumer progress) {
         Map<String, BlobHistograms> stats = new LinkedHashMap<>();
         ranges.forEach((name, range) -> stats.put(name, new BlobHistograms(range, sqrtBins.applyAsInt(range))));
         boolean[] grey = new boolean[images.size()];
+        Net net = engine.net();
+        String scores = net.outputBlobs().get(net.outputBlobs().size() - 1);
+        int classes = net.classesIn(scores);
+        Layer scorer = net.lastWriter(scores);
+        int[] topClasses = new int[classes];
         run(images, (index, image) -> grey[index] = image.grey(GREY_TOLERANCE), (layer, tops) -> {
             BlobHistograms h = stats.get(layer.name());
             for (INDArray top : tops) {
                 float[] v = Tensors.floats(top);
                 h.add(v, 0, v.length);
             }
+            if (classes > 1 && layer == scorer) {
+                countTopClasses(Tensors.floats(tops.get(layer.tops().indexOf(scores))), classes, topClasses);
+            }
         }, progress);
         int greyImages = 0;
         for (boolean g : grey) {
             greyImages += g ? 1 : 0;
         }
-        return new CalibrationHistograms(stats, greyImages);
+        return new CalibrationHistograms(stats, new PictureCounts(images.size(), greyImages, topClasses));
+    }
+
+    /** Adds each image's highest-scoring class (the lowest of equals) of a batch's N x K scores to {@code counts}. */
+    static void countTopClasses(float[] scores, int classes, int[] counts) {
+        for (int start = 0; start < scores.length; start += classes) {
+            int best = start;
+            for (int i = start + 1; i < start + classes; i++) {
+                if (scores[i] > scores[best]) {
+                    best = i;
+                }
+            }
+            counts[best - start]++;
+        }
     }
 
     /**

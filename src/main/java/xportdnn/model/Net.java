@@ -1,5 +1,6 @@
 package xportdnn.model;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,6 +92,32 @@ public record Net(NetParameter definition, List<Layer> layers, Map<String, int[]
                 .sorted(Map.Entry.comparingByValue())
                 .map(Map.Entry::getKey)
                 .toList();
+    }
+
+    /** The last layer that writes {@code blob} (its value after the forward pass), or null if none does. */
+    public Layer lastWriter(String blob) {
+        Layer writer = null;
+        for (Layer layer : layers) {
+            if (layer.tops().contains(blob)) {
+                writer = layer;
+            }
+        }
+        return writer;
+    }
+
+    /**
+     * The number of classes when {@code blob} holds one score per class for each image ({@code N x K}, or
+     * {@code N x K x 1 x 1}, K > 1) and is not an SSD DetectionOutput's rows, else 0.
+     */
+    public int classesIn(String blob) {
+        Layer writer = lastWriter(blob);
+        if (writer == null || writer.layerType() == LayerType.DETECTION_OUTPUT) {
+            return 0;
+        }
+        int[] perImage = Arrays.copyOfRange(shape(blob), 1, shape(blob).length);
+        long count = Blob.count(perImage);
+        int largest = Arrays.stream(perImage).max().orElse(1);
+        return count > 1 && count == largest ? largest : 0;
     }
 
     public int[] shape(String blob) {

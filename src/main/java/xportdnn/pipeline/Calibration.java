@@ -8,6 +8,7 @@ import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.CalibrationHistograms;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.calib.ChannelStatistics;
+import xportdnn.calib.PictureCounts;
 import xportdnn.calib.SavedStatistics;
 import xportdnn.calib.StatisticsMerge;
 import xportdnn.data.ImageSet;
@@ -24,14 +25,11 @@ import xportdnn.model.Net;
  * @param rangeImages the images whose first pass gave the ranges, by name
  * @param imageNames  the images counted in the histograms (all of {@code rangeImages}, or one shard of them)
  * @param skipped     the selected images taken out as unreadable (--skip_bad_images), one line each
- * @param greyImages  how many of the images counted are grey ({@link CalibrationHistograms}), or
- *                    {@link #NOT_SEEN} when no image was decoded (statistics loaded from files)
+ * @param pictures    what the histograms' pass saw of the pictures (grey ones, the float net's top classes), or
+ *                    {@link PictureCounts#NONE} when no image was decoded (statistics loaded from files)
  */
 public record Calibration(Map<String, BlobHistograms> statistics, List<String> rangeImages, List<String> imageNames,
-                          List<String> skipped, int greyImages) {
-
-    /** {@link #greyImages} of statistics taken without decoding an image. */
-    public static final int NOT_SEEN = -1;
+                          List<String> skipped, PictureCounts pictures) {
 
     public Calibration {
         rangeImages = List.copyOf(rangeImages);
@@ -41,7 +39,7 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
 
     /** Statistics of images none of which was skipped, none seen (e.g. loaded). */
     public Calibration(Map<String, BlobHistograms> statistics, List<String> rangeImages, List<String> imageNames) {
-        this(statistics, rangeImages, imageNames, List.of(), NOT_SEEN);
+        this(statistics, rangeImages, imageNames, List.of(), PictureCounts.NONE);
     }
 
     /** How many images the histograms count. */
@@ -70,7 +68,7 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
         List<String> names = names(images);
         try (Progress.Step step = progress.start("calibrating (2 passes)", 2L * images.size())) {
             CalibrationHistograms measured = passes.calibrate(net, images, input.transformer(), input.batch(), step);
-            return new Calibration(measured.layers(), names, names, input.skipped(), measured.greyImages());
+            return new Calibration(measured.layers(), names, names, input.skipped(), measured.pictures());
         }
     }
 
@@ -107,7 +105,7 @@ public record Calibration(Map<String, BlobHistograms> statistics, List<String> r
             CalibrationHistograms measured = passes.histograms(net, input.images(), input.transformer(),
                     input.batch(), ranges.layers(), step);
             return new Calibration(measured.layers(), ranges.images(), names, input.skipped(),
-                    measured.greyImages());
+                    measured.pictures());
         }
     }
 

@@ -11,11 +11,12 @@ import xportdnn.model.Net;
 import xportdnn.validate.OutputBlob;
 
 /**
- * The checks of the calibration images' preprocessing, in one place for every command that calibrates (export,
- * compare): the pixels against the mean ({@link MeanScaleCheck}), the first BatchNorm's input against its training
- * scale ({@link BatchNormScaleCheck}; for a folded net, the layers before it, kept from the net before folding, run
- * on a few calibration images), grey images for a colour net ({@link GreyCalibrationCheck}, counted as the
- * calibration decoded them), the channel order ({@link ChannelOrderCheck}: the float net run twice on a draw of the
+ * The checks of the calibration images and their preprocessing, in one place for every command that calibrates
+ * (export, compare): the pixels against the mean ({@link MeanScaleCheck}), the first BatchNorm's input against its
+ * training scale ({@link BatchNormScaleCheck}; for a folded net, the layers before it, kept from the net before
+ * folding, run on a few calibration images), grey images for a colour net ({@link GreyCalibrationCheck}, counted as
+ * the calibration decoded them), pictures of one kind ({@link OneKindCalibrationCheck}, the float net's top classes
+ * counted as the calibration ran them), the channel order ({@link ChannelOrderCheck}: the float net run twice on a draw of the
  * calibration set). The scoring commands' check of the labels is {@code validate.LabelCheck}.
  */
 public final class PreprocessingChecks {
@@ -43,6 +44,7 @@ public final class PreprocessingChecks {
                     ? BatchNormScaleCheck.of(loaded.beforeFirstFolded(), input)
                     : BatchNormScaleCheck.of(net, calibration));
             notices.addAll(GreyCalibrationCheck.of(preprocessing, calibration));
+            notices.addAll(OneKindCalibrationCheck.of(calibration));
             notices.addAll(ChannelOrderCheck.of(net, set, new Transformer(preprocessing),
                     input == null ? CalibrationSettings.DEFAULT_BATCH : input.batch(), passes, progress));
         }

@@ -16,6 +16,7 @@ import xportdnn.calib.CalibrationHistograms;
 import xportdnn.calib.Calibrator;
 import xportdnn.calib.ChannelMaxima;
 import xportdnn.calib.ChannelStatistics;
+import xportdnn.calib.PictureCounts;
 import xportdnn.data.Preprocessing;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
@@ -46,10 +47,10 @@ final class CalibrationTasks {
 
     /**
      * Second pass: a partition's histograms merged, each of its batches' sum of |x - mean| per layer (the one
-     * floating-point sum, added in batch order on the driver), and how many of its images are grey.
+     * floating-point sum, added in batch order on the driver), and what it saw of its pictures.
      */
     record PartitionHistograms(Map<String, BlobHistograms> histograms, List<BatchDeviations> deviations,
-                               int greyImages) implements Serializable {
+                               PictureCounts pictures) implements Serializable {
     }
 
     record BatchDeviations(int index, Map<String, Double> sums) implements Serializable {
@@ -72,14 +73,14 @@ final class CalibrationTasks {
         Calibrator calibrator = job.value().calibrator();
         Map<String, BlobHistograms> merged = null;
         List<BatchDeviations> deviations = new ArrayList<>();
-        int grey = 0;
+        PictureCounts pictures = PictureCounts.NONE;
         while (batches.hasNext()) {
             ImageBatch b = batches.next();
             CalibrationHistograms measured = calibrator.histograms(b.entries(job.value().images()), ranges.value(),
                     KlJThreshold::binCount, n -> {
                     });
             Map<String, BlobHistograms> h = measured.layers();
-            grey += measured.greyImages();
+            pictures = pictures.plus(measured.pictures());
             Map<String, Double> sums = new LinkedHashMap<>();
             h.forEach((name, stats) -> sums.put(name, stats.sumAbsDeviation()));
             deviations.add(new BatchDeviations(b.index(), sums));
@@ -91,7 +92,7 @@ final class CalibrationTasks {
             }
         }
         return merged == null ? Collections.emptyIterator()
-                : List.of(new PartitionHistograms(merged, deviations, grey)).iterator();
+                : List.of(new PartitionHistograms(merged, deviations, pictures)).iterator();
     }
 
     /** Every batch's ranges merged in batch order. */
@@ -102,7 +103,7 @@ final class CalibrationTasks {
         return merged;
     }
 
-    /** The partitions' histograms merged, each layer's sum of |x - mean| added in batch order, their grey images. */
+    /** The partitions' histograms merged, each layer's sum of |x - mean| added in batch order, their pictures' counts. */
     static CalibrationHistograms mergeHistograms(Map<String, ActivationRange> ranges,
                                                  List<PartitionHistograms> partitions) {
         List<BatchDeviations> batches = partitions.stream().flatMap(p -> p.deviations().stream())
@@ -117,7 +118,8 @@ final class CalibrationTasks {
             }
             merged.put(name, BlobHistograms.of(range, counts.sqrtRule(), counts.fine(), sum));
         });
-        return new CalibrationHistograms(merged, partitions.stream().mapToInt(PartitionHistograms::greyImages).sum());
+        return new CalibrationHistograms(merged, partitions.stream().map(PartitionHistograms::pictures)
+                .reduce(PictureCounts.NONE, PictureCounts::plus));
     }
 
     /** First per-channel pass: a partition's channel maxima of the layers named, merged (maxima merge in any order). */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,6 +175,33 @@ class PreprocessingTrapsCliTest {
                 "--calibration_size", "4", "--batch", "1", "--spark", "local[2]"));
         assertEquals(1, w.size(), w.toString());
         assertTrue(w.get(0).contains("all 4 calibration images are grey, but the net takes colour"), w.get(0));
+    }
+
+    /**
+     * ResNet-20 calibrated on the first 24 CIFAR-10 test images by sorted path, all airplanes: the float net's top
+     * classes are counted as the calibration runs them, by the tasks on Spark (batches of 5 over two partitions) and
+     * added on the driver, so both runs name the same count.
+     */
+    @Test
+    void calibrationImagesOfOneClassAreNamedHereAndOnSpark() {
+        List<String> args = new ArrayList<>(List.of("--deploy_model",
+                SharedData.Model.RESNET20.prototxt().toString(), "--weights",
+                SharedData.Model.RESNET20.caffemodel().toString(), "--quantized_deploy_model",
+                dir.resolve("r.prototxt").toString(), "--calibration_directory",
+                SharedData.require("data/cifar10-test/labels.txt").toString(), "--calibration_indices",
+                String.join(",", IntStream.range(0, 24).mapToObj(Integer::toString).toList()),
+                "--dims", "3,32,32", "--channel_swap", "0,1,2", "--mean_file",
+                SharedData.require("data/cifar10-test/mean.npy").toString(), "--batch", "5", "--quiet"));
+        CliRun here = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, here.status(), here.stderr());
+        List<String> w = warnings(here);
+        assertEquals(1, w.size(), here.stderr());
+        assertTrue(w.get(0).matches("xportdnn: warning: the float net's top class is 0 on 2[0-4] of the 24 "
+                + "calibration images .*"), w.get(0));
+        args.addAll(List.of("--spark", "local[2]"));
+        CliRun spark = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, spark.status(), spark.stderr());
+        assertEquals(w, warnings(spark));
     }
 
     /** One colour picture among grey ones: not all grey, no warning. */

@@ -1,5 +1,6 @@
 package xportdnn.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,11 +11,14 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import xportdnn.calib.PictureCounts;
 import xportdnn.data.FloatImage;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Preprocessing;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
+import xportdnn.engine.FloatEngine;
+import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.TestWeights;
@@ -124,10 +128,11 @@ class PreprocessingChecksTest {
     void greyCalibrationImagesAreCountedNotDecodedAgain() {
         Preprocessing colour = new Preprocessing(new int[] {3, 2, 2}, null, null, 1, null, null, 1);
         List<String> four = List.of("a.png", "b.png", "c.png", "d.png");
-        Calibration allGrey = new Calibration(Map.of(), four, four, List.of(), 4);
+        Calibration allGrey = new Calibration(Map.of(), four, four, List.of(), new PictureCounts(4, 4, new int[0]));
         assertTrue(GreyCalibrationCheck.of(colour, allGrey).get(0).text()
                 .startsWith("all 4 calibration images are grey, but the net takes colour"));
-        assertEquals(List.of(), GreyCalibrationCheck.of(colour, new Calibration(Map.of(), four, four, List.of(), 3)));
+        assertEquals(List.of(), GreyCalibrationCheck.of(colour, new Calibration(Map.of(), four, four, List.of(),
+                new PictureCounts(4, 3, new int[0]))));
         // statistics loaded from files saw no image
         assertEquals(List.of(), GreyCalibrationCheck.of(colour, new Calibration(Map.of(), four, four)));
         Preprocessing grey = new Preprocessing(new int[] {1, 2, 2}, null, new int[] {0}, 1, null, null, 1);
@@ -136,7 +141,8 @@ class PreprocessingChecksTest {
 
     /**
      * The calibration counts the grey images as its passes decode them: two grey pictures (one channel, repeated;
-     * three equal channels) and a colour one, each decoded once per pass and never for the check.
+     * three equal channels) and a colour one, each decoded once per pass and never for the check; and the example
+     * net's top class of each.
      */
     @Test
     void theCalibrationCountsGreyImagesAsItDecodesThem() {
@@ -156,7 +162,22 @@ class PreprocessingChecksTest {
         Preprocessing colour = new Preprocessing(new int[] {3, 32, 32}, null, null, 1, null, null, 1);
         Calibration c = Calibration.run(tiny, new CalibrationInput(images, new Transformer(colour), 2, List.of()),
                 FloatPasses.HERE, Progress.NONE);
-        assertEquals(2, c.greyImages());
+        assertEquals(2, c.pictures().grey());
         assertEquals(2 * 3, loads.get());
+        // and the example net's top class of each, as its own forward pass of each image gives it
+        int[] expected = new int[3];
+        FloatEngine engine = new FloatEngine(tiny);
+        for (ImageSet.Entry image : images) {
+            float[] input = new float[3 * 32 * 32];
+            new Transformer(colour).preprocess(image, input, 0);
+            float[] scores = Tensors.floats(engine.forward(input, 1, (layer, tops) -> {
+            }).get("prob"));
+            int top = 0;
+            for (int k = 1; k < scores.length; k++) {
+                top = scores[k] > scores[top] ? k : top;
+            }
+            expected[top]++;
+        }
+        assertArrayEquals(expected, c.pictures().topClasses());
     }
 }
