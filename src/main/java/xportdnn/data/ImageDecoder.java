@@ -23,10 +23,12 @@ import xportdnn.model.ModelException;
  * [0, 1] (sample / (2^bits - 1), like skimage's {@code img_as_float}), channels R,G,B when {@code color}, else
  * one grey channel. A grey file is tiled to three equal channels for a colour model and kept exact for a grey
  * one; a colour file is turned grey with skimage's {@code rgb2gray} weights (0.2125 R + 0.7154 G + 0.0721 B).
- * Alpha is dropped. Decoding goes through {@code javax.imageio}: the TwelveMonkeys plugins on the classpath
- * read JPEG (baseline, progressive, grey, CMYK, YCCK), BMP and PNM; the JDK reads PNG (and GIF, TIFF).
- * Samples are taken as stored (no ICC colour management), as skimage/PIL and OpenCV do; EXIF orientation is
- * not applied (skimage does not apply it either).
+ * Alpha is dropped. A 16-bit colour file is read by its samples' high bytes (PIL's 8-bit RGB), 16-bit grey in
+ * full. Decoding goes through {@code javax.imageio}: the TwelveMonkeys plugins on the classpath read JPEG
+ * (baseline, progressive, grey, CMYK, YCCK), BMP and PNM; the JDK reads PNG, GIF (the first frame) and TIFF.
+ * Samples are taken as stored (no ICC colour management), as skimage/PIL and OpenCV do. EXIF orientation is not
+ * applied, as skimage up to 0.14 (reading through PIL, the original XportDNN's) did not; skimage 0.15 and later
+ * read through imageio, which applies it, and so does {@code cv::imread} (Caffe's C++ ImageData layer).
  */
 public final class ImageDecoder {
 
@@ -41,12 +43,31 @@ public final class ImageDecoder {
         if (!Files.isRegularFile(file)) {
             throw new ModelException(file + ": no such image file");
         }
+        if (empty(file)) {
+            throw emptyFile(file);
+        }
         return convert(decode(file, () -> ImageIO.createImageInputStream(file.toFile())), color);
     }
 
     /** An image file's bytes as read elsewhere (a Spark task reading HDFS), named {@code name} in messages. */
     public static FloatImage load(String name, byte[] bytes, boolean color) {
+        if (bytes.length == 0) {
+            throw emptyFile(name);
+        }
         return convert(decode(name, () -> new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))), color);
+    }
+
+    /** Whether {@code file} holds no byte (a failed copy); if its size cannot be read, the reader says why. */
+    private static boolean empty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static ModelException emptyFile(Object file) {
+        return new ModelException(file + ": an empty file (0 bytes), not an image");
     }
 
     /** Opens the stream the reader decodes (null when Java cannot open one). */
@@ -59,7 +80,7 @@ public final class ImageDecoder {
         try (ImageInputStream in = source.open()) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
-                throw new ModelException(file + ": not an image in a format we read (JPEG, PNG, BMP, PNM)");
+                throw new ModelException(file + ": not an image in a format we read (JPEG, PNG, BMP, PNM, GIF, TIFF)");
             }
             reader = readers.next();
             reader.setInput(in, true, true);
@@ -112,7 +133,11 @@ public final class ImageDecoder {
         boolean plain = bits > 0;
         int srcChannels = plain ? cm.getNumColorComponents() : 3;
         int stride = plain ? raster.getNumBands() : 3;
-        double max = plain ? (1 << bits) - 1 : 255;
+        // a 16-bit colour file is read by its high bytes: PIL has no 16-bit RGB mode and keeps the high byte of
+        // each sample (so caffe.io.load_image sees 8 bits), as cv::imread (Caffe's C++ loader) does; 16-bit grey
+        // stays 16-bit (PIL's mode I;16, which skimage divides by 65535)
+        int drop = plain && srcChannels == 3 && bits == 16 ? 8 : 0;
+        double max = plain ? (1 << (bits - drop)) - 1 : 255;
         int outChannels = color ? 3 : 1;
         float[] out = new float[w * h * outChannels];
         int[] row = new int[w * stride];
@@ -120,6 +145,11 @@ public final class ImageDecoder {
         for (int y = 0; y < h; y++) {
             if (plain) {
                 raster.getPixels(0, y, w, 1, row);
+                if (drop > 0) {
+                    for (int i = 0; i < row.length; i++) {
+                        row[i] >>= drop;
+                    }
+                }
             } else {
                 img.getRGB(0, y, w, 1, argb, 0, w);
                 for (int x = 0; x < w; x++) {

@@ -224,14 +224,18 @@ public final class ImageSet {
                 path = line.substring(0, space).strip();
             }
             if (labelled != null && labelled != label.isPresent()) {
-                throw new ModelException(where + "1: " + (label.isPresent() ? "a label" : "no label")
-                        + " here, but " + (labelled ? "earlier lines have labels" : "earlier lines have none"));
+                throw new ModelException(labelled && space >= 0
+                        ? where + (space + 2) + ": no class id at the end of the line (it ends in '" + tail
+                                + "'), but earlier lines have labels; a label is a whole number 0, 1, 2, ..."
+                        : where + "1: " + (label.isPresent() ? "a label" : "no label") + " here, but "
+                                + (labelled ? "earlier lines have labels" : "earlier lines have none"));
             }
             labelled = label.isPresent();
             String file = store.sibling(listFile, path);
             if (!store.isFile(file)) {
                 String missing = where + "1: " + path + ": " + (store.isFolder(file) ? "a folder, not an image file"
-                        : "no such file") + " (looked for " + file + ")";
+                        : "no such file") + " (looked for " + file + ")"
+                        + missingHint(store, listFile, path, label.isPresent());
                 if (!keepMissing) {
                     throw new ModelException(missing);
                 }
@@ -244,6 +248,28 @@ public final class ImageSet {
             throw new ModelException(listFile + ": the list names no images");
         }
         return new ImageSet(entries);
+    }
+
+    /**
+     * Why a list's {@code path} may name no file, when the list says more: a path whose last word is a label that
+     * is not a whole number ({@code a.jpg 3.0}, {@code a.jpg cat}: the line's first part names a file), or a path
+     * that is there relative to the current folder, not to the list's (Caffe's ImageData layer reads a list's
+     * paths from its {@code root_folder}, by default the current folder). Empty otherwise.
+     */
+    private static String missingHint(ImageStore store, String listFile, String path, boolean labelled) {
+        int space = lastSpace(path);
+        if (!labelled && space > 0) {
+            String head = path.substring(0, space).strip();
+            if (store.isFile(store.sibling(listFile, head))) {
+                return "; " + head + " is there, and '" + path.substring(space + 1) + "' is not a label: a label "
+                        + "is a whole number 0, 1, 2, ...";
+            }
+        }
+        if (store.local() && !Path.of(path).isAbsolute() && Files.isRegularFile(Path.of(path))) {
+            return "; it is there relative to the current folder, but a list's paths are read relative to the "
+                    + "list's own folder";
+        }
+        return "";
     }
 
     /** The records of an IDX image file, named {@code %05d} by 0-based index, labels from an IDX label file. */
@@ -311,8 +337,11 @@ public final class ImageSet {
     private static SortedMap<String, String> imageFiles(ImageStore store, String dir) {
         SortedMap<String, String> files = store.files(dir, ImageNames::isImage);
         if (files.isEmpty()) {
+            // listed again only to say what the folder holds instead: other formats (.gif, .tif, .webp) or nothing
+            SortedMap<String, String> others = store.files(dir, name -> !ImageNames.hidden(name));
             throw new ModelException(dir + ": no image files (" + String.join(" ", ImageNames.EXTENSIONS)
-                    + ") in the folder");
+                    + ") in the folder" + (others.isEmpty() ? "" : "; it holds " + others.size() + " other file"
+                    + (others.size() == 1 ? "" : "s") + ", e.g. " + others.firstKey()));
         }
         return files;
     }

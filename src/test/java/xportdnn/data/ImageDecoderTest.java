@@ -1,11 +1,16 @@
 package xportdnn.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -129,6 +134,25 @@ class ImageDecoderTest {
         assertEquals(50 / 255f, p.get(0, 1, 2));
     }
 
+    /**
+     * A 16-bit RGB PNG is read by each sample's high byte, as PIL (so caffe.io.load_image) reads it: PIL 9.4 gives
+     * 18, 0, 255 / 128, 127, 1 for the samples below (0x7fff is truncated to 127, not rounded). Grey stays 16-bit.
+     */
+    @Test
+    void sixteenBitColourIsReadByItsHighBytes() throws IOException {
+        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        BufferedImage img = new BufferedImage(cm, cm.createCompatibleWritableRaster(2, 1), false, null);
+        img.getRaster().setPixels(0, 0, 2, 1, new int[] {0x12ff, 0x0080, 0xffff, 0x8000, 0x7fff, 0x0101});
+        Path png = tmp.resolve("rgb16.png");
+        assertTrue(ImageIO.write(img, "png", png.toFile()));
+        FloatImage colour = ImageDecoder.load(png, true);
+        float[] expected = {18 / 255f, 0, 1, 128 / 255f, 127 / 255f, 1 / 255f};
+        assertArrayEquals(expected, colour.pixels());
+        FloatImage grey = ImageDecoder.load(png, false);
+        assertEquals((0.2125 * 128 + 0.7154 * 127 + 0.0721 * 1) / 255, grey.get(0, 1, 0), 1e-7);
+    }
+
     @Test
     void pgmIsGreyAndExact() throws IOException {
         byte[] header = "P5\n3 1\n255\n".getBytes(StandardCharsets.US_ASCII);
@@ -150,6 +174,7 @@ class ImageDecoderTest {
         byte[] png = Files.readAllBytes(writePng());
         assertBad(Files.write(tmp.resolve("cut.png"), Arrays.copyOf(png, 40)), "cannot decode");
         assertBad(tmp.resolve("missing.png"), "no such image file");
+        assertBad(Files.write(tmp.resolve("empty.jpg"), new byte[0]), "an empty file (0 bytes), not an image");
     }
 
     private Path writePng() throws IOException {

@@ -105,6 +105,34 @@ class ImageSetTest {
         assertEquals(220 / 255f, set.get(4).load(true).get(0, 0, 0)); // c/d/e.ppm really is loaded
     }
 
+    /**
+     * Hidden files and folders are not images: the {@code ._x.jpg} AppleDouble files and {@code .DS_Store} macOS
+     * leaves beside copied pictures used to be taken (and then fail to decode), as Python's glob in Caffe's
+     * classify.py does not.
+     */
+    @Test
+    void hiddenFilesAndFoldersAreSkipped() throws IOException {
+        Path set = tmp.resolve("set");
+        for (String name : List.of("a.ppm", "._a.ppm", ".DS_Store", ".thumbnails/b.png", "c/.d.jpg", "c/e.ppm")) {
+            Files.createDirectories(set.resolve(name).getParent());
+            Files.copy(QUAD, set.resolve(name));
+        }
+        Files.write(set.resolve("._a.ppm"), new byte[] {0, 5, 22, 7, 0, 2, 0, 0}); // AppleDouble magic
+        assertEquals(List.of("a.ppm", "c/e.ppm"), ImageSet.directory(set).entries().stream()
+                .map(ImageSet.Entry::name).toList());
+    }
+
+    /** A folder of other formats says what it holds: else "no image files" in a folder full of pictures puzzles. */
+    @Test
+    void aFolderOfOtherFilesNamesOne() throws IOException {
+        Path set = Files.createDirectories(tmp.resolve("set/sub"));
+        Files.copy(QUAD, set.resolve("b.webp"));
+        Files.copy(QUAD, set.resolve("a.gif"));
+        Files.copy(QUAD, set.resolve(".c.png"));
+        assertMessage(() -> ImageSet.open(tmp.resolve("set"), null), tmp.resolve("set") + ": no image files (.jpg "
+                + ".jpeg .png .bmp .pgm .ppm .pnm) in the folder; it holds 2 other files, e.g. sub/a.gif");
+    }
+
     @Test
     void classFoldersFromSortedNamesOrAClassNamesFile() throws IOException {
         Path root = tmp.resolve("classes");
@@ -168,6 +196,18 @@ class ImageSetTest {
         assertMessage(() -> ImageSet.list(negative), negative + ":1:7: label -3 is not a class id");
         Path mixed = Files.writeString(tmp.resolve("mixed.txt"), "a.ppm 1\na.ppm\n");
         assertMessage(() -> ImageSet.list(mixed), mixed + ":2:1: no label here, but earlier lines have labels");
+        // Caffe's ImageData layer reads a label with atoi: "3.7" as 3, "cat" as 0; here they are named
+        Path word = Files.writeString(tmp.resolve("word.txt"), "a.ppm 1\na.ppm cat\n");
+        assertMessage(() -> ImageSet.list(word), word + ":2:7: no class id at the end of the line (it ends in "
+                + "'cat'), but earlier lines have labels; a label is a whole number 0, 1, 2, ...");
+        Path decimal = Files.writeString(tmp.resolve("decimal.txt"), "a.ppm 3.0\n");
+        assertMessage(() -> ImageSet.list(decimal), decimal + ":1:1: a.ppm 3.0: no such file (looked for "
+                + tmp.resolve("a.ppm 3.0") + "); a.ppm is there, and '3.0' is not a label: a label is a whole number");
+        // the tests run in the project folder, where testdata/ is; the list is elsewhere
+        Path cwdRelative = Files.writeString(tmp.resolve("cwd.txt"), QUAD + " 1\n");
+        assertMessage(() -> ImageSet.list(cwdRelative), cwdRelative + ":1:1: " + QUAD + ": no such file (looked for "
+                + tmp.resolve(QUAD) + "); it is there relative to the current folder, but a list's paths are read "
+                + "relative to the list's own folder");
         Path blank = Files.writeString(tmp.resolve("blank.txt"), "\n  \n");
         assertMessage(() -> ImageSet.list(blank), blank + ": the list names no images");
         Path labels = Files.writeString(tmp.resolve("labels.txt"), "1\n");
