@@ -166,7 +166,7 @@ public final class ImageSet {
         SortedMap<String, String> files = imageFiles(store, dir);
         Map<String, Integer> labelOf = new LinkedHashMap<>();
         if (classNames != null) {
-            List<String> lines = readLines(ImageStore.LOCAL, classNames.toString());
+            List<String> lines = ImageStore.LOCAL.lines(classNames.toString());
             for (int k = 0; k < lines.size(); k++) {
                 String line = lines.get(k).trim();
                 if (!line.isEmpty()) {
@@ -203,7 +203,7 @@ public final class ImageSet {
     }
 
     private static ImageSet list(ImageStore store, String listFile, boolean keepMissing) {
-        List<String> lines = readLines(store, listFile);
+        List<String> lines = store.lines(listFile);
         List<Entry> entries = new ArrayList<>();
         Boolean labelled = null;
         for (int i = 0; i < lines.size(); i++) {
@@ -363,14 +363,5 @@ public final class ImageSet {
             }
         }
         return -1;
-    }
-
-    /** A text file's lines, without a leading byte order mark. */
-    private static List<String> readLines(ImageStore store, String file) {
-        List<String> lines = new ArrayList<>(store.lines(file));
-        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
-            lines.set(0, lines.get(0).substring(1));
-        }
-        return lines;
     }
 }

@@ -214,6 +214,15 @@ class ImageSetTest {
         assertMessage(() -> ImageSet.open(missing, labels), labels + ": a label file only goes with");
     }
 
+    /** A list saved as Latin-1 (an accented name): the file and line, not Java's "input length = 1". */
+    @Test
+    void aListThatIsNotUtf8IsNamedByLine() throws IOException {
+        Files.copy(QUAD, tmp.resolve("a.ppm"));
+        Path latin1 = Files.write(tmp.resolve("latin1.txt"), new byte[] {'a', '.', 'p', 'p', 'm', ' ', '0', '\r', '\n',
+            'c', 'a', 'f', (byte) 0xE9, '.', 'p', 'p', 'm', ' ', '1', '\n'});
+        assertMessage(() -> ImageSet.list(latin1), latin1 + ":2: not UTF-8 text (byte 0xE9); save the file as UTF-8");
+    }
+
     @Test
     void aLocationNoPathCanBeIsRefusedInWords() throws IOException {
         // a NUL character: java.nio refuses it with an unchecked InvalidPathException, which used to escape
