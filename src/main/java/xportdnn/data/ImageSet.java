@@ -2,6 +2,7 @@ package xportdnn.data;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -253,8 +254,10 @@ public final class ImageSet {
     /**
      * Why a list's {@code path} may name no file, when the list says more: a path whose last word is a label that
      * is not a whole number ({@code a.jpg 3.0}, {@code a.jpg cat}: the line's first part names a file), or a path
-     * that is there relative to the current folder, not to the list's (Caffe's ImageData layer reads a list's
-     * paths from its {@code root_folder}, by default the current folder). Empty otherwise.
+     * written with Windows separators, a name whose accents the file system holds in the other Unicode form (NFC or
+     * NFD), or a path that is there relative to the current folder, not to the list's (Caffe's ImageData layer reads
+     * a list's paths from its {@code root_folder}, by default the current folder). Only hints: Caffe reads none of
+     * these either. Empty otherwise.
      */
     private static String missingHint(ImageStore store, String listFile, String path, boolean labelled) {
         int space = lastSpace(path);
@@ -263,6 +266,16 @@ public final class ImageSet {
             if (store.isFile(store.sibling(listFile, head))) {
                 return "; " + head + " is there, and '" + path.substring(space + 1) + "' is not a label: a label "
                         + "is a whole number 0, 1, 2, ...";
+            }
+        }
+        if (path.contains("\\") && store.isFile(store.sibling(listFile, path.replace('\\', '/')))) {
+            return "; it is there with '/' for the Windows separators '\\': write the paths with '/'";
+        }
+        for (Normalizer.Form form : List.of(Normalizer.Form.NFC, Normalizer.Form.NFD)) {
+            String other = Normalizer.normalize(path, form);
+            if (!other.equals(path) && store.isFile(store.sibling(listFile, other))) {
+                return "; a file of that name is there with its accents written otherwise (Unicode " + form
+                        + ", as macOS writes names decomposed): write the list's names as the files are named";
             }
         }
         if (store.local() && !Path.of(path).isAbsolute() && Files.isRegularFile(Path.of(path))) {

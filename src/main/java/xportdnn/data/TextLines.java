@@ -28,6 +28,9 @@ public final class TextLines {
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
+            if (binary(bytes)) {
+                throw new ModelException(file + ": binary data, not a text file");
+            }
             int at = in.position();
             int line = 1;
             for (int i = 0; i < at; i++) {
@@ -39,5 +42,18 @@ public final class TextLines {
         decoder.flush(out);
         String text = out.flip().toString();
         return (text.startsWith("\uFEFF") ? text.substring(1) : text).lines().toList();
+    }
+
+    /** Whether {@code bytes} are no text in any encoding: gzipped, or with a NUL byte (an IDX file, a picture). */
+    private static boolean binary(byte[] bytes) {
+        if (bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
+            return true;
+        }
+        for (byte b : bytes) {
+            if (b == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 }

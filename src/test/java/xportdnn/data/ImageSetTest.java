@@ -203,6 +203,15 @@ class ImageSetTest {
         Path decimal = Files.writeString(tmp.resolve("decimal.txt"), "a.ppm 3.0\n");
         assertMessage(() -> ImageSet.list(decimal), decimal + ":1:1: a.ppm 3.0: no such file (looked for "
                 + tmp.resolve("a.ppm 3.0") + "); a.ppm is there, and '3.0' is not a label: a label is a whole number");
+        Files.createDirectories(tmp.resolve("sub"));
+        Files.copy(QUAD, tmp.resolve("sub/caf\u00e9.ppm")); // NFC, as Linux tools write it
+        Path windows = Files.writeString(tmp.resolve("windows.txt"), "sub\\caf\u00e9.ppm 1\n");
+        assertMessage(() -> ImageSet.list(windows), windows + ":1:1: sub\\caf\u00e9.ppm: no such file (looked for "
+                + tmp.resolve("sub\\caf\u00e9.ppm") + "); it is there with '/' for the Windows separators '\\'");
+        Path decomposed = Files.writeString(tmp.resolve("nfd.txt"), "sub/cafe\u0301.ppm 1\n");
+        assertMessage(() -> ImageSet.list(decomposed), decomposed + ":1:1: sub/cafe\u0301.ppm: no such file (looked "
+                + "for " + tmp.resolve("sub/cafe\u0301.ppm") + "); a file of that name is there with its accents "
+                + "written otherwise (Unicode NFC");
         // the tests run in the project folder, where testdata/ is; the list is elsewhere
         Path cwdRelative = Files.writeString(tmp.resolve("cwd.txt"), QUAD + " 1\n");
         assertMessage(() -> ImageSet.list(cwdRelative), cwdRelative + ":1:1: " + QUAD + ": no such file (looked for "
@@ -221,6 +230,9 @@ class ImageSetTest {
         Path latin1 = Files.write(tmp.resolve("latin1.txt"), new byte[] {'a', '.', 'p', 'p', 'm', ' ', '0', '\r', '\n',
             'c', 'a', 'f', (byte) 0xE9, '.', 'p', 'p', 'm', ' ', '1', '\n'});
         assertMessage(() -> ImageSet.list(latin1), latin1 + ":2: not UTF-8 text (byte 0xE9); save the file as UTF-8");
+        // an IDX label file given as the set: binary, not "save it as UTF-8"
+        Path idxLabels = Files.write(tmp.resolve("labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 1, (byte) 200});
+        assertMessage(() -> ImageSet.open(idxLabels, null), idxLabels + ": binary data, not a text file");
     }
 
     @Test
