@@ -128,9 +128,11 @@ public final class ImageDecoder {
         ColorModel cm = img.getColorModel();
         Raster raster = img.getRaster();
         int bits = plainSampleBits(cm);
-        // plain grey/RGB components: read the stored samples; anything else (palette, packed, CMYK kept as
-        // CMYK by a reader): let Java convert to 8-bit sRGB
+        // plain grey/RGB components: read the stored samples; 8-bit CMYK: converted as PIL does; anything else
+        // (palette, packed): let Java convert to 8-bit sRGB
         boolean plain = bits > 0;
+        boolean cmyk = !plain && isCmykBytes(cm);
+        int[] inks = cmyk ? new int[w * raster.getNumBands()] : null;
         int srcChannels = plain ? cm.getNumColorComponents() : 3;
         int stride = plain ? raster.getNumBands() : 3;
         // a 16-bit colour file is read by its high bytes: PIL has no 16-bit RGB mode and keeps the high byte of
@@ -141,13 +143,22 @@ public final class ImageDecoder {
         int outChannels = color ? 3 : 1;
         float[] out = new float[w * h * outChannels];
         int[] row = new int[w * stride];
-        int[] argb = plain ? null : new int[w];
+        int[] argb = plain || cmyk ? null : new int[w];
         for (int y = 0; y < h; y++) {
             if (plain) {
                 raster.getPixels(0, y, w, 1, row);
                 if (drop > 0) {
                     for (int i = 0; i < row.length; i++) {
                         row[i] >>= drop;
+                    }
+                }
+            } else if (cmyk) {
+                raster.getPixels(0, y, w, 1, inks);
+                int bands = raster.getNumBands();
+                for (int x = 0; x < w; x++) {
+                    int k = inks[x * bands + 3];
+                    for (int c = 0; c < 3; c++) {
+                        row[3 * x + c] = cmykToRgb(inks[x * bands + c], k);
                     }
                 }
             } else {
@@ -176,6 +187,35 @@ public final class ImageDecoder {
             }
         }
         return new FloatImage(h, w, outChannels, out);
+    }
+
+    /**
+     * Whether the image holds 8-bit CMYK samples as stored (the JDK's TIFF reader gives a CMYK TIFF so; the JPEG
+     * reader converts CMYK and YCCK itself). Java's own conversion goes through a CMYK colour profile and gave up to
+     * 255 codes off what PIL and OpenCV give.
+     */
+    private static boolean isCmykBytes(ColorModel cm) {
+        if (!(cm instanceof ComponentColorModel) || cm.getColorSpace().getType() != ColorSpace.TYPE_CMYK
+                || cm.getNumColorComponents() != 4) {
+            return false;
+        }
+        for (int s : cm.getComponentSize()) {
+            if (s != 8) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One RGB sample from an ink amount and black, as Pillow's {@code cmyk2rgb} (libImaging/Convert.c) computes it,
+     * which {@code caffe.io.load_image} gets through skimage: {@code (255 - k) - ink * (255 - k) / 255}, rounded as
+     * Pillow's MULDIV255. No colour management (OpenCV's libtiff path does the same within a code).
+     */
+    private static int cmykToRgb(int ink, int k) {
+        int notBlack = 255 - k;
+        int t = ink * notBlack + 128;
+        return notBlack - (((t >> 8) + t) >> 8);
     }
 
     /** Bits per sample when the image is plain grey or RGB components (optionally with alpha), else 0. */
