@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
@@ -64,9 +65,15 @@ public final class ImageSet {
     }
 
     private final List<Entry> entries;
+    private final String leftOutNote;
 
     private ImageSet(List<Entry> entries) {
+        this(entries, null);
+    }
+
+    private ImageSet(List<Entry> entries, String leftOutNote) {
         this.entries = List.copyOf(entries);
+        this.leftOutNote = leftOutNote;
     }
 
     /**
@@ -149,9 +156,10 @@ public final class ImageSet {
 
     private static ImageSet directory(ImageStore store, String dir) {
         List<Entry> entries = new ArrayList<>();
-        imageFiles(store, dir).forEach((name, file) -> entries.add(new Entry(name, OptionalInt.empty(),
+        List<String> leftOut = new ArrayList<>();
+        imageFiles(store, dir, leftOut).forEach((name, file) -> entries.add(new Entry(name, OptionalInt.empty(),
                 store.pixels(file))));
-        return new ImageSet(entries);
+        return new ImageSet(entries, leftOutNote(dir, leftOut));
     }
 
     /**
@@ -164,7 +172,8 @@ public final class ImageSet {
     }
 
     private static ImageSet classFolders(ImageStore store, String dir, Path classNames) {
-        SortedMap<String, String> files = imageFiles(store, dir);
+        List<String> leftOut = new ArrayList<>();
+        SortedMap<String, String> files = imageFiles(store, dir, leftOut);
         Map<String, Integer> labelOf = new LinkedHashMap<>();
         if (classNames != null) {
             List<String> lines = ImageStore.LOCAL.lines(classNames.toString());
@@ -191,7 +200,7 @@ public final class ImageSet {
             }
             entries.add(new Entry(name, OptionalInt.of(label), store.pixels(file)));
         });
-        return new ImageSet(entries);
+        return new ImageSet(entries, leftOutNote(dir, leftOut));
     }
 
     /**
@@ -346,9 +355,34 @@ public final class ImageSet {
         return entries.stream().allMatch(e -> e.label().isPresent());
     }
 
-    /** The image files under {@code dir} by relative path, in that order; at least one. */
-    private static SortedMap<String, String> imageFiles(ImageStore store, String dir) {
-        SortedMap<String, String> files = store.files(dir, ImageNames::isImage);
+    /**
+     * Pictures of other formats that a folder's scan left out ({@link ImageNames#OTHER_PICTURES}), said in one
+     * note naming the folder, or empty: a folder's set says it, a list's never has one.
+     */
+    public Optional<String> leftOutNote() {
+        return Optional.ofNullable(leftOutNote);
+    }
+
+    private static String leftOutNote(String dir, List<String> leftOut) {
+        if (leftOut.isEmpty()) {
+            return null;
+        }
+        return dir + ": left out " + leftOut.size() + (leftOut.size() == 1 ? " picture" : " pictures") + " of a "
+                + "format a folder's scan does not take, e.g. " + leftOut.stream().sorted().findFirst().get()
+                + " (it takes " + String.join(" ", ImageNames.EXTENSIONS) + "; a list may name GIF and TIFF files)";
+    }
+
+    /**
+     * The image files under {@code dir} by relative path, in that order; at least one. The pictures of other formats
+     * the scan leaves out are added to {@code leftOut}.
+     */
+    private static SortedMap<String, String> imageFiles(ImageStore store, String dir, List<String> leftOut) {
+        SortedMap<String, String> files = store.files(dir, name -> {
+            if (ImageNames.isOtherPicture(name)) {
+                leftOut.add(name);
+            }
+            return ImageNames.isImage(name);
+        });
         if (files.isEmpty()) {
             // listed again only to say what the folder holds instead: other formats (.gif, .tif, .webp) or nothing
             SortedMap<String, String> others = store.files(dir, name -> !ImageNames.hidden(name));

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,6 +121,23 @@ class ImageSetTest {
         Files.write(set.resolve("._a.ppm"), new byte[] {0, 5, 22, 7, 0, 2, 0, 0}); // AppleDouble magic
         assertEquals(List.of("a.ppm", "c/e.ppm"), ImageSet.directory(set).entries().stream()
                 .map(ImageSet.Entry::name).toList());
+    }
+
+    /** Pictures of formats the scan does not take are said in one note; a folder without them has none. */
+    @Test
+    void picturesOfOtherFormatsAreNoted() throws IOException {
+        Path set = Files.createDirectories(tmp.resolve("set/cat"));
+        for (String name : List.of("a.ppm", "b.TIF", "c.gif", ".d.webp", "notes.txt")) {
+            Files.copy(QUAD, set.resolve(name));
+        }
+        String note = set.getParent() + ": left out 2 pictures of a format a folder's scan does not take, e.g. "
+                + "cat/b.TIF (it takes .jpg .jpeg .png .bmp .pgm .ppm .pnm; a list may name GIF and TIFF files)";
+        assertEquals(Optional.of(note), ImageSet.directory(set.getParent()).leftOutNote());
+        assertEquals(Optional.of(note), ImageSet.open(set.getParent(), Files.writeString(tmp.resolve("classes.txt"),
+                "cat\n")).leftOutNote());
+        Files.delete(set.resolve("b.TIF"));
+        Files.delete(set.resolve("c.gif"));
+        assertEquals(Optional.empty(), ImageSet.directory(set.getParent()).leftOutNote());
     }
 
     /** A folder of other formats says what it holds: else "no image files" in a folder full of pictures puzzles. */
