@@ -145,6 +145,7 @@ final class ValidateCommand implements Callable<Integer> {
         for (String note : result.fixedNet().notes()) {
             spec.commandLine().getErr().println("xportdnn: note: " + note);
         }
+        new Notes(spec.commandLine().getErr()).print(result.notices());
         new Notes(spec.commandLine().getErr()).print(Notice.skipped(result.skipped()));
         new Notes(spec.commandLine().getErr()).warn(v.floatLabelCheck().warning());
         scored.noteShortSet(spec.commandLine().getErr(), v.images() + result.skipped().size());

@@ -1,7 +1,6 @@
 package xportdnn.data;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,12 +30,9 @@ public final class ClassNames {
     public static ClassNames read(Path file) {
         List<String> lines;
         try {
-            lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+            lines = new ArrayList<>(TextLines.utf8(file.toString(), Files.readAllBytes(file)));
         } catch (IOException e) {
             throw IoErrors.cannot("read", file, e);
-        }
-        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
-            lines.set(0, lines.get(0).substring(1));
         }
         while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
             lines.remove(lines.size() - 1);

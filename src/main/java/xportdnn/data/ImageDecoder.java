@@ -23,10 +23,12 @@ import xportdnn.model.ModelException;
  * [0, 1] (sample / (2^bits - 1), like skimage's {@code img_as_float}), channels R,G,B when {@code color}, else
  * one grey channel. A grey file is tiled to three equal channels for a colour model and kept exact for a grey
  * one; a colour file is turned grey with skimage's {@code rgb2gray} weights (0.2125 R + 0.7154 G + 0.0721 B).
- * Alpha is dropped. Decoding goes through {@code javax.imageio}: the TwelveMonkeys plugins on the classpath
- * read JPEG (baseline, progressive, grey, CMYK, YCCK), BMP and PNM; the JDK reads PNG (and GIF, TIFF).
- * Samples are taken as stored (no ICC colour management), as skimage/PIL and OpenCV do; EXIF orientation is
- * not applied (skimage does not apply it either).
+ * Alpha is dropped. A 16-bit colour file is read by its samples' high bytes (PIL's 8-bit RGB), 16-bit grey in
+ * full. Decoding goes through {@code javax.imageio}: the TwelveMonkeys plugins on the classpath read JPEG
+ * (baseline, progressive, grey, CMYK, YCCK), BMP and PNM; the JDK reads PNG, GIF (the first frame) and TIFF.
+ * Samples are taken as stored (no ICC colour management), as skimage/PIL and OpenCV do. EXIF orientation is not
+ * applied, as skimage up to 0.14 (reading through PIL, the original XportDNN's) did not; skimage 0.15 and later
+ * read through imageio, which applies it, and so does {@code cv::imread} (Caffe's C++ ImageData layer).
  */
 public final class ImageDecoder {
 
@@ -41,12 +43,31 @@ public final class ImageDecoder {
         if (!Files.isRegularFile(file)) {
             throw new ModelException(file + ": no such image file");
         }
+        if (empty(file)) {
+            throw emptyFile(file);
+        }
         return convert(decode(file, () -> ImageIO.createImageInputStream(file.toFile())), color);
     }
 
     /** An image file's bytes as read elsewhere (a Spark task reading HDFS), named {@code name} in messages. */
     public static FloatImage load(String name, byte[] bytes, boolean color) {
+        if (bytes.length == 0) {
+            throw emptyFile(name);
+        }
         return convert(decode(name, () -> new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))), color);
+    }
+
+    /** Whether {@code file} holds no byte (a failed copy); if its size cannot be read, the reader says why. */
+    private static boolean empty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static ModelException emptyFile(Object file) {
+        return new ModelException(file + ": an empty file (0 bytes), not an image");
     }
 
     /** Opens the stream the reader decodes (null when Java cannot open one). */
@@ -59,7 +80,7 @@ public final class ImageDecoder {
         try (ImageInputStream in = source.open()) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
-                throw new ModelException(file + ": not an image in a format we read (JPEG, PNG, BMP, PNM)");
+                throw new ModelException(file + ": not an image in a format we read (JPEG, PNG, BMP, PNM, GIF, TIFF)");
             }
             reader = readers.next();
             reader.setInput(in, true, true);
@@ -107,19 +128,39 @@ public final class ImageDecoder {
         ColorModel cm = img.getColorModel();
         Raster raster = img.getRaster();
         int bits = plainSampleBits(cm);
-        // plain grey/RGB components: read the stored samples; anything else (palette, packed, CMYK kept as
-        // CMYK by a reader): let Java convert to 8-bit sRGB
+        // plain grey/RGB components: read the stored samples; 8-bit CMYK: converted as PIL does; anything else
+        // (palette, packed): let Java convert to 8-bit sRGB
         boolean plain = bits > 0;
+        boolean cmyk = !plain && isCmykBytes(cm);
+        int[] inks = cmyk ? new int[w * raster.getNumBands()] : null;
         int srcChannels = plain ? cm.getNumColorComponents() : 3;
         int stride = plain ? raster.getNumBands() : 3;
-        double max = plain ? (1 << bits) - 1 : 255;
+        // a 16-bit colour file is read by its high bytes: PIL has no 16-bit RGB mode and keeps the high byte of
+        // each sample (so caffe.io.load_image sees 8 bits), as cv::imread (Caffe's C++ loader) does; 16-bit grey
+        // stays 16-bit (PIL's mode I;16, which skimage divides by 65535)
+        int drop = plain && srcChannels == 3 && bits == 16 ? 8 : 0;
+        double max = plain ? (1 << (bits - drop)) - 1 : 255;
         int outChannels = color ? 3 : 1;
         float[] out = new float[w * h * outChannels];
         int[] row = new int[w * stride];
-        int[] argb = plain ? null : new int[w];
+        int[] argb = plain || cmyk ? null : new int[w];
         for (int y = 0; y < h; y++) {
             if (plain) {
                 raster.getPixels(0, y, w, 1, row);
+                if (drop > 0) {
+                    for (int i = 0; i < row.length; i++) {
+                        row[i] >>= drop;
+                    }
+                }
+            } else if (cmyk) {
+                raster.getPixels(0, y, w, 1, inks);
+                int bands = raster.getNumBands();
+                for (int x = 0; x < w; x++) {
+                    int k = inks[x * bands + 3];
+                    for (int c = 0; c < 3; c++) {
+                        row[3 * x + c] = cmykToRgb(inks[x * bands + c], k);
+                    }
+                }
             } else {
                 img.getRGB(0, y, w, 1, argb, 0, w);
                 for (int x = 0; x < w; x++) {
@@ -146,6 +187,35 @@ public final class ImageDecoder {
             }
         }
         return new FloatImage(h, w, outChannels, out);
+    }
+
+    /**
+     * Whether the image holds 8-bit CMYK samples as stored (the JDK's TIFF reader gives a CMYK TIFF so; the JPEG
+     * reader converts CMYK and YCCK itself). Java's own conversion goes through a CMYK colour profile and gave up to
+     * 255 codes off what PIL and OpenCV give.
+     */
+    private static boolean isCmykBytes(ColorModel cm) {
+        if (!(cm instanceof ComponentColorModel) || cm.getColorSpace().getType() != ColorSpace.TYPE_CMYK
+                || cm.getNumColorComponents() != 4) {
+            return false;
+        }
+        for (int s : cm.getComponentSize()) {
+            if (s != 8) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One RGB sample from an ink amount and black, as Pillow's {@code cmyk2rgb} (libImaging/Convert.c) computes it,
+     * which {@code caffe.io.load_image} gets through skimage: {@code (255 - k) - ink * (255 - k) / 255}, rounded as
+     * Pillow's MULDIV255. No colour management (OpenCV's libtiff path does the same within a code).
+     */
+    private static int cmykToRgb(int ink, int k) {
+        int notBlack = 255 - k;
+        int t = ink * notBlack + 128;
+        return notBlack - (((t >> 8) + t) >> 8);
     }
 
     /** Bits per sample when the image is plain grey or RGB components (optionally with alpha), else 0. */

@@ -2,11 +2,13 @@ package xportdnn.data;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
@@ -63,9 +65,15 @@ public final class ImageSet {
     }
 
     private final List<Entry> entries;
+    private final String leftOutNote;
 
     private ImageSet(List<Entry> entries) {
+        this(entries, null);
+    }
+
+    private ImageSet(List<Entry> entries, String leftOutNote) {
         this.entries = List.copyOf(entries);
+        this.leftOutNote = leftOutNote;
     }
 
     /**
@@ -148,9 +156,10 @@ public final class ImageSet {
 
     private static ImageSet directory(ImageStore store, String dir) {
         List<Entry> entries = new ArrayList<>();
-        imageFiles(store, dir).forEach((name, file) -> entries.add(new Entry(name, OptionalInt.empty(),
+        List<String> leftOut = new ArrayList<>();
+        imageFiles(store, dir, leftOut).forEach((name, file) -> entries.add(new Entry(name, OptionalInt.empty(),
                 store.pixels(file))));
-        return new ImageSet(entries);
+        return new ImageSet(entries, leftOutNote(dir, leftOut));
     }
 
     /**
@@ -163,10 +172,11 @@ public final class ImageSet {
     }
 
     private static ImageSet classFolders(ImageStore store, String dir, Path classNames) {
-        SortedMap<String, String> files = imageFiles(store, dir);
+        List<String> leftOut = new ArrayList<>();
+        SortedMap<String, String> files = imageFiles(store, dir, leftOut);
         Map<String, Integer> labelOf = new LinkedHashMap<>();
         if (classNames != null) {
-            List<String> lines = readLines(ImageStore.LOCAL, classNames.toString());
+            List<String> lines = ImageStore.LOCAL.lines(classNames.toString());
             for (int k = 0; k < lines.size(); k++) {
                 String line = lines.get(k).trim();
                 if (!line.isEmpty()) {
@@ -190,7 +200,7 @@ public final class ImageSet {
             }
             entries.add(new Entry(name, OptionalInt.of(label), store.pixels(file)));
         });
-        return new ImageSet(entries);
+        return new ImageSet(entries, leftOutNote(dir, leftOut));
     }
 
     /**
@@ -203,7 +213,7 @@ public final class ImageSet {
     }
 
     private static ImageSet list(ImageStore store, String listFile, boolean keepMissing) {
-        List<String> lines = readLines(store, listFile);
+        List<String> lines = store.lines(listFile);
         List<Entry> entries = new ArrayList<>();
         Boolean labelled = null;
         for (int i = 0; i < lines.size(); i++) {
@@ -224,14 +234,18 @@ public final class ImageSet {
                 path = line.substring(0, space).strip();
             }
             if (labelled != null && labelled != label.isPresent()) {
-                throw new ModelException(where + "1: " + (label.isPresent() ? "a label" : "no label")
-                        + " here, but " + (labelled ? "earlier lines have labels" : "earlier lines have none"));
+                throw new ModelException(labelled && space >= 0
+                        ? where + (space + 2) + ": no class id at the end of the line (it ends in '" + tail
+                                + "'), but earlier lines have labels; a label is a whole number 0, 1, 2, ..."
+                        : where + "1: " + (label.isPresent() ? "a label" : "no label") + " here, but "
+                                + (labelled ? "earlier lines have labels" : "earlier lines have none"));
             }
             labelled = label.isPresent();
             String file = store.sibling(listFile, path);
             if (!store.isFile(file)) {
                 String missing = where + "1: " + path + ": " + (store.isFolder(file) ? "a folder, not an image file"
-                        : "no such file") + " (looked for " + file + ")";
+                        : "no such file") + " (looked for " + file + ")"
+                        + missingHint(store, listFile, path, label.isPresent());
                 if (!keepMissing) {
                     throw new ModelException(missing);
                 }
@@ -244,6 +258,40 @@ public final class ImageSet {
             throw new ModelException(listFile + ": the list names no images");
         }
         return new ImageSet(entries);
+    }
+
+    /**
+     * Why a list's {@code path} may name no file, when the list says more: a path whose last word is a label that
+     * is not a whole number ({@code a.jpg 3.0}, {@code a.jpg cat}: the line's first part names a file), or a path
+     * written with Windows separators, a name whose accents the file system holds in the other Unicode form (NFC or
+     * NFD), or a path that is there relative to the current folder, not to the list's (Caffe's ImageData layer reads
+     * a list's paths from its {@code root_folder}, by default the current folder). Only hints: Caffe reads none of
+     * these either. Empty otherwise.
+     */
+    private static String missingHint(ImageStore store, String listFile, String path, boolean labelled) {
+        int space = lastSpace(path);
+        if (!labelled && space > 0) {
+            String head = path.substring(0, space).strip();
+            if (store.isFile(store.sibling(listFile, head))) {
+                return "; " + head + " is there, and '" + path.substring(space + 1) + "' is not a label: a label "
+                        + "is a whole number 0, 1, 2, ...";
+            }
+        }
+        if (path.contains("\\") && store.isFile(store.sibling(listFile, path.replace('\\', '/')))) {
+            return "; it is there with '/' for the Windows separators '\\': write the paths with '/'";
+        }
+        for (Normalizer.Form form : List.of(Normalizer.Form.NFC, Normalizer.Form.NFD)) {
+            String other = Normalizer.normalize(path, form);
+            if (!other.equals(path) && store.isFile(store.sibling(listFile, other))) {
+                return "; a file of that name is there with its accents written otherwise (Unicode " + form
+                        + ", as macOS writes names decomposed): write the list's names as the files are named";
+            }
+        }
+        if (store.local() && !Path.of(path).isAbsolute() && Files.isRegularFile(Path.of(path))) {
+            return "; it is there relative to the current folder, but a list's paths are read relative to the "
+                    + "list's own folder";
+        }
+        return "";
     }
 
     /** The records of an IDX image file, named {@code %05d} by 0-based index, labels from an IDX label file. */
@@ -307,12 +355,40 @@ public final class ImageSet {
         return entries.stream().allMatch(e -> e.label().isPresent());
     }
 
-    /** The image files under {@code dir} by relative path, in that order; at least one. */
-    private static SortedMap<String, String> imageFiles(ImageStore store, String dir) {
-        SortedMap<String, String> files = store.files(dir, ImageNames::isImage);
+    /**
+     * Pictures of other formats that a folder's scan left out ({@link ImageNames#OTHER_PICTURES}), said in one
+     * note naming the folder, or empty: a folder's set says it, a list's never has one.
+     */
+    public Optional<String> leftOutNote() {
+        return Optional.ofNullable(leftOutNote);
+    }
+
+    private static String leftOutNote(String dir, List<String> leftOut) {
+        if (leftOut.isEmpty()) {
+            return null;
+        }
+        return dir + ": left out " + leftOut.size() + (leftOut.size() == 1 ? " picture" : " pictures") + " of a "
+                + "format a folder's scan does not take, e.g. " + leftOut.stream().sorted().findFirst().get()
+                + " (it takes " + String.join(" ", ImageNames.EXTENSIONS) + "; a list may name GIF and TIFF files)";
+    }
+
+    /**
+     * The image files under {@code dir} by relative path, in that order; at least one. The pictures of other formats
+     * the scan leaves out are added to {@code leftOut}.
+     */
+    private static SortedMap<String, String> imageFiles(ImageStore store, String dir, List<String> leftOut) {
+        SortedMap<String, String> files = store.files(dir, name -> {
+            if (ImageNames.isOtherPicture(name)) {
+                leftOut.add(name);
+            }
+            return ImageNames.isImage(name);
+        });
         if (files.isEmpty()) {
+            // listed again only to say what the folder holds instead: other formats (.gif, .tif, .webp) or nothing
+            SortedMap<String, String> others = store.files(dir, name -> !ImageNames.hidden(name));
             throw new ModelException(dir + ": no image files (" + String.join(" ", ImageNames.EXTENSIONS)
-                    + ") in the folder");
+                    + ") in the folder" + (others.isEmpty() ? "" : "; it holds " + others.size() + " other file"
+                    + (others.size() == 1 ? "" : "s") + ", e.g. " + others.firstKey()));
         }
         return files;
     }
@@ -334,14 +410,5 @@ public final class ImageSet {
             }
         }
         return -1;
-    }
-
-    /** A text file's lines, without a leading byte order mark. */
-    private static List<String> readLines(ImageStore store, String file) {
-        List<String> lines = new ArrayList<>(store.lines(file));
-        if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
-            lines.set(0, lines.get(0).substring(1));
-        }
-        return lines;
     }
 }

@@ -25,7 +25,7 @@ public interface ImageStore {
      */
     SortedMap<String, String> files(String folder, Predicate<String> take);
 
-    /** A text file's lines (UTF-8). Fails naming the file. */
+    /** A text file's lines ({@link TextLines}: UTF-8, without a byte order mark). Fails naming the file. */
     List<String> lines(String file);
 
     /** The location of {@code relative}, a path relative to the folder {@code file} is in. */

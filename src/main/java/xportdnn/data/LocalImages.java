@@ -2,7 +2,6 @@ package xportdnn.data;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -70,7 +69,7 @@ final class LocalImages implements ImageStore {
     @Override
     public List<String> lines(String file) {
         try {
-            return Files.readAllLines(path(file), StandardCharsets.UTF_8);
+            return TextLines.utf8(file, Files.readAllBytes(path(file)));
         } catch (IOException e) {
             throw IoErrors.cannot("read", file, e);
         }

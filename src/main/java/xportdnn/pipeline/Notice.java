@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import xportdnn.data.ImageSet;
 import xportdnn.model.ChaidnnSupport;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
@@ -36,6 +37,11 @@ public record Notice(boolean warning, String text) {
                     + " (--skip_bad_images)"));
         }
         return notices;
+    }
+
+    /** The note of the pictures a folder's scan left out ({@link ImageSet#leftOutNote}), if any. */
+    public static List<Notice> leftOut(ImageSet set) {
+        return set.leftOutNote().map(text -> List.of(note(text))).orElse(List.of());
     }
 
     /** One note per Input layer whose batch dimension the export set to 1. */

@@ -41,7 +41,7 @@ public final class ValidationPipeline {
      * @param skipped    the chosen images taken out as unreadable (--skip_bad_images), one line each
      */
     public record Result(Net net, FixedPointNet fixedNet, Validation validation, Map<String, float[]> samples,
-                         List<LayerCost.Cost> costs, List<String> skipped) {
+                         List<LayerCost.Cost> costs, List<String> skipped, List<Notice> notices) {
     }
 
     private ValidationPipeline() {
@@ -108,7 +108,8 @@ public final class ValidationPipeline {
                 costs = measure.run(chosen, step);
             }
         }
-        return new Result(net, fixedNet, validated.validation(), validated.samples(), costs, screened.skipped());
+        return new Result(net, fixedNet, validated.validation(), validated.samples(), costs, screened.skipped(),
+                Notice.leftOut(set));
     }
 
     /** The images to score, listed in {@code store}: all, or a seeded sample, without the calibration images when asked. */

@@ -1,12 +1,9 @@
 package xportdnn.spark;
 
-import java.io.BufferedReader;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -23,6 +20,7 @@ import xportdnn.data.Idx;
 import xportdnn.data.ImageDecoder;
 import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
+import xportdnn.data.TextLines;
 import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 
@@ -90,8 +88,8 @@ final class HadoopImages implements ImageStore, Serializable {
 
     @Override
     public List<String> lines(String file) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
-            return in.lines().toList();
+        try (InputStream in = open(file)) {
+            return TextLines.utf8(file, in.readAllBytes());
         } catch (IOException e) {
             throw IoErrors.cannot("read", file, e);
         }

@@ -112,6 +112,15 @@ class InferCommandTest {
         assertTrue(rows.get(1).startsWith("blue/blue_00.png\t2\t"), rows.get(1));
         assertTrue(rows.get(3).startsWith("green/green_00.png\t1\t"), rows.get(3));
         assertTrue(rows.get(6).startsWith("red/red_01.png\t0\t"), rows.get(6));
+
+        // what macOS leaves (hidden AppleDouble files) is not an image; a picture of another format is noted
+        Files.write(classes.resolve("red/._red_00.png"), new byte[] {0, 5, 22, 7, 0, 2, 0, 0});
+        Files.copy(TINYNET.resolve("images/red_02.png"), classes.resolve("red/red_02.gif"));
+        assertEquals(0, tinynet("--images", classes.toString(), "--labels", TINYNET.resolve("classes.txt").toString(),
+                "--predictions", predictions.toString(), "--quiet"), last.stderr());
+        assertEquals(7, Files.readAllLines(predictions).size());
+        assertTrue(last.stderr().contains("xportdnn: note: " + classes + ": left out 1 picture of a format a "
+                + "folder's scan does not take, e.g. red/red_02.gif (it takes .jpg"), last.stderr());
     }
 
     @Test

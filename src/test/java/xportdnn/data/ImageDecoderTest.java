@@ -1,13 +1,20 @@
 package xportdnn.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,6 +136,63 @@ class ImageDecoderTest {
         assertEquals(50 / 255f, p.get(0, 1, 2));
     }
 
+    /**
+     * A 16-bit RGB PNG is read by each sample's high byte, as PIL (so caffe.io.load_image) reads it: PIL 9.4 gives
+     * 18, 0, 255 / 128, 127, 1 for the samples below (0x7fff is truncated to 127, not rounded). Grey stays 16-bit.
+     */
+    @Test
+    void sixteenBitColourIsReadByItsHighBytes() throws IOException {
+        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        BufferedImage img = new BufferedImage(cm, cm.createCompatibleWritableRaster(2, 1), false, null);
+        img.getRaster().setPixels(0, 0, 2, 1, new int[] {0x12ff, 0x0080, 0xffff, 0x8000, 0x7fff, 0x0101});
+        Path png = tmp.resolve("rgb16.png");
+        assertTrue(ImageIO.write(img, "png", png.toFile()));
+        FloatImage colour = ImageDecoder.load(png, true);
+        float[] expected = {18 / 255f, 0, 1, 128 / 255f, 127 / 255f, 1 / 255f};
+        assertArrayEquals(expected, colour.pixels());
+        FloatImage grey = ImageDecoder.load(png, false);
+        assertEquals((0.2125 * 128 + 0.7154 * 127 + 0.0721 * 1) / 255, grey.get(0, 1, 0), 1e-7);
+    }
+
+    /**
+     * A CMYK TIFF (ink amounts as stored; the JDK's reader hands them over as CMYK) is converted as Pillow does it:
+     * Pillow 9.4 reads the three pixels below as RGB 222,227,230 / 0,255,127 / 105,27,81. Java's own conversion
+     * (through a CMYK profile) gave 240,242,244 for the first.
+     */
+    @Test
+    void cmykTiffIsConvertedAsPillowDoes() throws IOException {
+        byte[] inks = {9, 3, 0, 25, (byte) 255, 0, (byte) 128, 0, 40, (byte) 200, 90, (byte) 130};
+        Path tiff = Files.write(tmp.resolve("cmyk.tif"), uncompressedCmykTiff(3, 1, inks));
+        FloatImage img = ImageDecoder.load(tiff, true);
+        int[] expected = {222, 227, 230, 0, 255, 127, 105, 27, 81};
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i] / 255f, img.pixels()[i], "sample " + i);
+        }
+    }
+
+    /** A baseline TIFF, little-endian, one strip of 8-bit CMYK pixels (PhotometricInterpretation 5: separated). */
+    private static byte[] uncompressedCmykTiff(int width, int height, byte[] inks) {
+        int[][] entries = { // tag, type (3 SHORT, 4 LONG), count, value
+            {256, 3, 1, width}, {257, 3, 1, height}, {258, 3, 4, -1}, {259, 3, 1, 1}, {262, 3, 1, 5},
+            {273, 4, 1, -2}, {277, 3, 1, 4}, {278, 3, 1, height}, {279, 4, 1, inks.length}, {284, 3, 1, 1}};
+        int bitsAt = 8 + 2 + 12 * entries.length + 4;
+        int dataAt = bitsAt + 8;
+        ByteBuffer b = ByteBuffer.allocate(dataAt + inks.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {'I', 'I', 42, 0}).putInt(8).putShort((short) entries.length);
+        for (int[] e : entries) {
+            int value = e[3] == -1 ? bitsAt : e[3] == -2 ? dataAt : e[3];
+            b.putShort((short) e[0]).putShort((short) e[1]).putInt(e[2]);
+            if (e[1] == 3 && e[2] == 1) {
+                b.putShort((short) value).putShort((short) 0);
+            } else {
+                b.putInt(value);
+            }
+        }
+        b.putInt(0).putShort((short) 8).putShort((short) 8).putShort((short) 8).putShort((short) 8).put(inks);
+        return b.array();
+    }
+
     @Test
     void pgmIsGreyAndExact() throws IOException {
         byte[] header = "P5\n3 1\n255\n".getBytes(StandardCharsets.US_ASCII);
@@ -150,6 +214,7 @@ class ImageDecoderTest {
         byte[] png = Files.readAllBytes(writePng());
         assertBad(Files.write(tmp.resolve("cut.png"), Arrays.copyOf(png, 40)), "cannot decode");
         assertBad(tmp.resolve("missing.png"), "no such image file");
+        assertBad(Files.write(tmp.resolve("empty.jpg"), new byte[0]), "an empty file (0 bytes), not an image");
     }
 
     private Path writePng() throws IOException {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +106,51 @@ class ImageSetTest {
         assertEquals(220 / 255f, set.get(4).load(true).get(0, 0, 0)); // c/d/e.ppm really is loaded
     }
 
+    /**
+     * Hidden files and folders are not images: the {@code ._x.jpg} AppleDouble files and {@code .DS_Store} macOS
+     * leaves beside copied pictures used to be taken (and then fail to decode), as Python's glob in Caffe's
+     * classify.py does not.
+     */
+    @Test
+    void hiddenFilesAndFoldersAreSkipped() throws IOException {
+        Path set = tmp.resolve("set");
+        for (String name : List.of("a.ppm", "._a.ppm", ".DS_Store", ".thumbnails/b.png", "c/.d.jpg", "c/e.ppm")) {
+            Files.createDirectories(set.resolve(name).getParent());
+            Files.copy(QUAD, set.resolve(name));
+        }
+        Files.write(set.resolve("._a.ppm"), new byte[] {0, 5, 22, 7, 0, 2, 0, 0}); // AppleDouble magic
+        assertEquals(List.of("a.ppm", "c/e.ppm"), ImageSet.directory(set).entries().stream()
+                .map(ImageSet.Entry::name).toList());
+    }
+
+    /** Pictures of formats the scan does not take are said in one note; a folder without them has none. */
+    @Test
+    void picturesOfOtherFormatsAreNoted() throws IOException {
+        Path set = Files.createDirectories(tmp.resolve("set/cat"));
+        for (String name : List.of("a.ppm", "b.TIF", "c.gif", ".d.webp", "notes.txt")) {
+            Files.copy(QUAD, set.resolve(name));
+        }
+        String note = set.getParent() + ": left out 2 pictures of a format a folder's scan does not take, e.g. "
+                + "cat/b.TIF (it takes .jpg .jpeg .png .bmp .pgm .ppm .pnm; a list may name GIF and TIFF files)";
+        assertEquals(Optional.of(note), ImageSet.directory(set.getParent()).leftOutNote());
+        assertEquals(Optional.of(note), ImageSet.open(set.getParent(), Files.writeString(tmp.resolve("classes.txt"),
+                "cat\n")).leftOutNote());
+        Files.delete(set.resolve("b.TIF"));
+        Files.delete(set.resolve("c.gif"));
+        assertEquals(Optional.empty(), ImageSet.directory(set.getParent()).leftOutNote());
+    }
+
+    /** A folder of other formats says what it holds: else "no image files" in a folder full of pictures puzzles. */
+    @Test
+    void aFolderOfOtherFilesNamesOne() throws IOException {
+        Path set = Files.createDirectories(tmp.resolve("set/sub"));
+        Files.copy(QUAD, set.resolve("b.webp"));
+        Files.copy(QUAD, set.resolve("a.gif"));
+        Files.copy(QUAD, set.resolve(".c.png"));
+        assertMessage(() -> ImageSet.open(tmp.resolve("set"), null), tmp.resolve("set") + ": no image files (.jpg "
+                + ".jpeg .png .bmp .pgm .ppm .pnm) in the folder; it holds 2 other files, e.g. sub/a.gif");
+    }
+
     @Test
     void classFoldersFromSortedNamesOrAClassNamesFile() throws IOException {
         Path root = tmp.resolve("classes");
@@ -168,10 +214,43 @@ class ImageSetTest {
         assertMessage(() -> ImageSet.list(negative), negative + ":1:7: label -3 is not a class id");
         Path mixed = Files.writeString(tmp.resolve("mixed.txt"), "a.ppm 1\na.ppm\n");
         assertMessage(() -> ImageSet.list(mixed), mixed + ":2:1: no label here, but earlier lines have labels");
+        // Caffe's ImageData layer reads a label with atoi: "3.7" as 3, "cat" as 0; here they are named
+        Path word = Files.writeString(tmp.resolve("word.txt"), "a.ppm 1\na.ppm cat\n");
+        assertMessage(() -> ImageSet.list(word), word + ":2:7: no class id at the end of the line (it ends in "
+                + "'cat'), but earlier lines have labels; a label is a whole number 0, 1, 2, ...");
+        Path decimal = Files.writeString(tmp.resolve("decimal.txt"), "a.ppm 3.0\n");
+        assertMessage(() -> ImageSet.list(decimal), decimal + ":1:1: a.ppm 3.0: no such file (looked for "
+                + tmp.resolve("a.ppm 3.0") + "); a.ppm is there, and '3.0' is not a label: a label is a whole number");
+        Files.createDirectories(tmp.resolve("sub"));
+        Files.copy(QUAD, tmp.resolve("sub/caf\u00e9.ppm")); // NFC, as Linux tools write it
+        Path windows = Files.writeString(tmp.resolve("windows.txt"), "sub\\caf\u00e9.ppm 1\n");
+        assertMessage(() -> ImageSet.list(windows), windows + ":1:1: sub\\caf\u00e9.ppm: no such file (looked for "
+                + tmp.resolve("sub\\caf\u00e9.ppm") + "); it is there with '/' for the Windows separators '\\'");
+        Path decomposed = Files.writeString(tmp.resolve("nfd.txt"), "sub/cafe\u0301.ppm 1\n");
+        assertMessage(() -> ImageSet.list(decomposed), decomposed + ":1:1: sub/cafe\u0301.ppm: no such file (looked "
+                + "for " + tmp.resolve("sub/cafe\u0301.ppm") + "); a file of that name is there with its accents "
+                + "written otherwise (Unicode NFC");
+        // the tests run in the project folder, where testdata/ is; the list is elsewhere
+        Path cwdRelative = Files.writeString(tmp.resolve("cwd.txt"), QUAD + " 1\n");
+        assertMessage(() -> ImageSet.list(cwdRelative), cwdRelative + ":1:1: " + QUAD + ": no such file (looked for "
+                + tmp.resolve(QUAD) + "); it is there relative to the current folder, but a list's paths are read "
+                + "relative to the list's own folder");
         Path blank = Files.writeString(tmp.resolve("blank.txt"), "\n  \n");
         assertMessage(() -> ImageSet.list(blank), blank + ": the list names no images");
         Path labels = Files.writeString(tmp.resolve("labels.txt"), "1\n");
         assertMessage(() -> ImageSet.open(missing, labels), labels + ": a label file only goes with");
+    }
+
+    /** A list saved as Latin-1 (an accented name): the file and line, not Java's "input length = 1". */
+    @Test
+    void aListThatIsNotUtf8IsNamedByLine() throws IOException {
+        Files.copy(QUAD, tmp.resolve("a.ppm"));
+        Path latin1 = Files.write(tmp.resolve("latin1.txt"), new byte[] {'a', '.', 'p', 'p', 'm', ' ', '0', '\r', '\n',
+            'c', 'a', 'f', (byte) 0xE9, '.', 'p', 'p', 'm', ' ', '1', '\n'});
+        assertMessage(() -> ImageSet.list(latin1), latin1 + ":2: not UTF-8 text (byte 0xE9); save the file as UTF-8");
+        // an IDX label file given as the set: binary, not "save it as UTF-8"
+        Path idxLabels = Files.write(tmp.resolve("labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 1, (byte) 200});
+        assertMessage(() -> ImageSet.open(idxLabels, null), idxLabels + ": binary data, not a text file");
     }
 
     @Test
