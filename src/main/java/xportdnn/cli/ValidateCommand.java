@@ -142,6 +142,9 @@ final class ValidateCommand implements Callable<Integer> {
         if (costs != null) {
             printCosts(costs);
         }
+        for (String note : result.notes()) {
+            spec.commandLine().getErr().println("xportdnn: note: " + note);
+        }
         for (String note : result.fixedNet().notes()) {
             spec.commandLine().getErr().println("xportdnn: note: " + note);
         }
