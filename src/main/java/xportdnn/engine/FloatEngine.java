@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.Set;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -470,13 +471,23 @@ public final class FloatEngine {
 
     /** Refuses a pass at {@code batch} whose layer outputs and ops' workspace need more than {@code budgetBytes}. */
     void requireMemory(int batch, long budgetBytes) {
+        OutputMemory.check(net, batch, Float.BYTES, workspace(), budgetBytes,
+                "native memory ND4J may use (org.bytedeco.javacpp.maxBytes, by default -Xmx; with the xportdnn "
+                        + "launcher, e.g. XPORTDNN_JAVA_OPTS=-Xmx4g)");
+    }
+
+    /** Whether a pass at {@code batch} fits in the native memory ND4J may use (the first pass's check passes). */
+    public boolean fits(int batch) {
+        return OutputMemory.fits(net, batch, Float.BYTES, workspace(), nativeBudget());
+    }
+
+    /** Each layer's values per image its computation allocates besides its outputs. */
+    private ToLongFunction<Layer> workspace() {
         Map<String, Long> workspace = new HashMap<>();
         for (Step step : plan.steps()) {
             workspace.put(step.layer().name(), step.op() == null ? 0 : step.op().workspaceValuesPerImage());
         }
-        OutputMemory.check(net, batch, Float.BYTES, layer -> workspace.getOrDefault(layer.name(), 0L), budgetBytes,
-                "native memory ND4J may use (org.bytedeco.javacpp.maxBytes, by default -Xmx; with the xportdnn "
-                        + "launcher, e.g. XPORTDNN_JAVA_OPTS=-Xmx4g)");
+        return layer -> workspace.getOrDefault(layer.name(), 0L);
     }
 
     /** What ND4J's off-heap arrays may take: JavaCPP's limit, else the machine's physical memory. */

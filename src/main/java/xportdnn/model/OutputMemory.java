@@ -29,6 +29,22 @@ public final class OutputMemory {
      */
     public static void check(Net net, int batch, int bytesPerValue, ToLongFunction<Layer> workspaceValuesPerImage,
             long budgetBytes, String budgetWhat) {
+        refuseAbove(net, batch, bytesPerValue, workspaceValuesPerImage, budgetBytes, budgetWhat);
+    }
+
+    /** Whether {@link #check} lets a run at {@code batch} through. */
+    public static boolean fits(Net net, int batch, int bytesPerValue, ToLongFunction<Layer> workspaceValuesPerImage,
+                               long budgetBytes) {
+        try {
+            refuseAbove(net, batch, bytesPerValue, workspaceValuesPerImage, budgetBytes, "");
+            return true;
+        } catch (ModelException e) {
+            return false;
+        }
+    }
+
+    private static void refuseAbove(Net net, int batch, int bytesPerValue, ToLongFunction<Layer> workspaceValuesPerImage,
+                                    long budgetBytes, String budgetWhat) {
         double total = 0;
         double workspace = 0;
         double largest = -1;

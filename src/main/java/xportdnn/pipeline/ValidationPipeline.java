@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import xportdnn.calib.CalibrationSample;
 import xportdnn.data.BadImages;
 import xportdnn.data.ImageSet;
@@ -39,6 +41,8 @@ public final class ValidationPipeline {
      * @param samples    per layer, a sample of its float outputs (for histograms)
      * @param costs      each fixed-point output's cost alone, or null when not asked for
      * @param skipped    the chosen images taken out as unreadable (--skip_bad_images), one line each
+     * @param notices    what the run left out or changed of what was asked (pictures a folder's scan does not
+     *                   take, a batch too large for memory), one line each
      */
     public record Result(Net net, FixedPointNet fixedNet, Validation validation, Map<String, float[]> samples,
                          List<LayerCost.Cost> costs, List<String> skipped, List<Notice> notices) {
@@ -68,15 +72,24 @@ public final class ValidationPipeline {
             throw new ModelException(settings.deployModel() + ": no precision_param blocks: not a quantized CHaiDNN "
                     + "prototxt (write one with --quant_type Xilinx or DynamicFixed first)");
         }
-        // Per value of a batch's layer outputs the heap holds at least the simulator's code (the float nets' outputs
-        // are ND4J's native memory, and each is compared as the simulator computes it, not kept): refused up front
-        // when the heap surely cannot hold them, whatever the image count.
-        OutputMemory.check(net, settings.batch(), Integer.BYTES, Runtime.getRuntime().maxMemory(),
-                "Java heap (-Xmx; with the xportdnn launcher, e.g. XPORTDNN_JAVA_OPTS=-Xmx4g)");
         boolean ownFloat = settings.floatModel() == null;
         FloatEngine quantizedInFloat = new FloatEngine(net);
         FloatEngine floatNet = ownFloat ? quantizedInFloat
                 : new FloatEngine(LoadedNet.load(settings.floatModel(), settings.floatWeights(), false).net());
+        // Per value of a batch's layer outputs the heap holds at least the simulator's code (the float nets' outputs
+        // are ND4J's native memory, and each is compared as the simulator computes it, not kept). A batch that does
+        // not fit runs in smaller batches, with a note; one image that does not fit is refused up front, whatever
+        // the image count.
+        long heap = Runtime.getRuntime().maxMemory();
+        IntPredicate fits = b -> OutputMemory.fits(net, b, Integer.BYTES, layer -> 0, heap)
+                && quantizedInFloat.fits(b) && floatNet.fits(b);
+        int batch = fittingBatch(settings.batch(), fits);
+        List<String> notes = batch == settings.batch() ? List.of() : List.of(String.format(Locale.ROOT,
+                "--batch %d: the layer outputs of %d images need more memory than this process may use (Java heap "
+                        + "%s); validating %d at a time (more with the xportdnn launcher's XPORTDNN_JAVA_OPTS=-Xmx...)",
+                settings.batch(), settings.batch(), OutputMemory.bytes(heap), batch));
+        OutputMemory.check(net, batch, Integer.BYTES, heap,
+                "Java heap (-Xmx; with the xportdnn launcher, e.g. XPORTDNN_JAVA_OPTS=-Xmx4g)");
         FixedPointNet fixedNet = new FixedPointNet(net, settings.floatLayers());
         OutputBlob scores = OutputBlob.choose(net, settings.blob());
         if (!ownFloat && !floatNet.net().blobShapes().containsKey(scores.name())) {
@@ -94,7 +107,7 @@ public final class ValidationPipeline {
         List<ImageSet.Entry> chosen = screened.kept();
 
         ValidationJob job = new ValidationJob(floatNet, fixedNet, transformer, scores.name(), scores.classes(),
-                settings.batch(), !ownFloat);
+                batch, !ownFloat);
         FloatPasses.Validated validated;
         try (Progress.Step step = progress.start("validating", chosen.size())) {
             validated = passes.validate(job, chosen, step);
@@ -103,13 +116,37 @@ public final class ValidationPipeline {
         if (settings.layerCost()) {
             // Rounding one layer of the quantized net's own float run: its layers are the simulator's.
             LayerCost measure = new LayerCost(quantizedInFloat, fixedNet.outputFormats(), transformer, scores.name(),
-                    settings.batch());
+                    batch);
             try (Progress.Step step = progress.start("layer cost", chosen.size())) {
                 costs = measure.run(chosen, step);
             }
         }
+        List<Notice> notices = new ArrayList<>(Notice.leftOut(set));
+        notes.forEach(note -> notices.add(Notice.note(note)));
         return new Result(net, fixedNet, validated.validation(), validated.samples(), costs, screened.skipped(),
-                Notice.leftOut(set));
+                notices);
+    }
+
+    /**
+     * The largest batch up to {@code requested} that {@code fits} (which holds for every batch below one that it
+     * holds for); {@code requested} itself when not even one image fits (its run is then refused, naming the memory
+     * it needs).
+     */
+    static int fittingBatch(int requested, IntPredicate fits) {
+        if (fits.test(requested) || !fits.test(1)) {
+            return requested;
+        }
+        int low = 1; // fits
+        int high = requested; // does not
+        while (high - low > 1) {
+            int mid = low + (high - low) / 2;
+            if (fits.test(mid)) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
     }
 
     /** The images to score, listed in {@code store}: all, or a seeded sample, without the calibration images when asked. */
