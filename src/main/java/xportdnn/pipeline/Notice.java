@@ -106,10 +106,18 @@ public record Notice(boolean warning, String text) {
     }
 
     /**
+     * An average this much or more below the true one (DynamicFixed's truncated multiplier) is warned of: a whole
+     * layer's values scaled down alike, which a fixed-point step of 1/128 or finer would otherwise hide.
+     */
+    static final double AVERAGE_SHORTFALL = 0.01;
+
+    /**
      * One warning per AVE Pooling whose window DynamicFixed mode cannot average: its multiplier is
      * {@code 1 / (kh kw)} as a signed byte with 8 fractional bits ({@link AveragePooling#dynamicFixed}), which is 0
      * for a window of more than 256 values (a global pooling of a 32x32 map: every average written as 0) and
-     * overflows for one of 1 or 2.
+     * overflows for one of 1 or 2. Also one where its truncation makes every average {@link #AVERAGE_SHORTFALL} or
+     * more too small: GoogLeNet's 7x7 pooling gets 5/256 = 1/51.2 instead of 1/49, 4.3% below, a 13x13 one
+     * (SqueezeNet v1.1) 1/256 instead of 1/169, 34% below.
      */
     static List<Notice> dynamicFixedAverages(Net net) {
         List<Notice> notices = new ArrayList<>();
@@ -125,6 +133,16 @@ public record Notice(boolean warning, String text) {
                         + "which is %d, so the device's averages are wrong (%s); pool windows of 3 to 256 values or "
                         + "use Xilinx mode", layer.name(), w.kernelH(), w.kernelW(), values, pooling.multiplier(),
                         effect)));
+            } else {
+                int values = w.kernelH() * w.kernelW();
+                double shortfall = 1 - (double) pooling.multiplier() * values / (1 << AveragePooling.MULTIPLIER_FRACTION);
+                if (shortfall >= AVERAGE_SHORTFALL) {
+                    notices.add(warning(String.format(Locale.ROOT, "layer '%s' (AVE Pooling, kernel %dx%d): CHaiDNN's "
+                            + "DynamicFixed mode multiplies a window's sum by 1/%d in a signed byte of 8 fractional "
+                            + "bits, truncated to %d/256, so the device's averages are %.1f%% smaller than Caffe's; "
+                            + "pool windows of 4, 16, 64 or 256 values or use Xilinx mode", layer.name(), w.kernelH(),
+                            w.kernelW(), values, pooling.multiplier(), 100 * shortfall)));
+                }
             }
         }
         return notices;

@@ -109,6 +109,33 @@ class NoticeTest {
     }
 
     /**
+     * DynamicFixed's multiplier floor(256 / (kh kw)) truncates: GoogLeNet's 7x7 pooling gets 5/256 instead of
+     * 1/49, so every average is 1 - 5 * 49 / 256 = 4.3% too small, a 3x3 one 28/256 instead of 1/9, 1.6%; 1x3 gets
+     * 85/256, 0.4% (not warned) and 4x4 exactly 16/256.
+     */
+    @Test
+    void aDynamicFixedAverageTruncatedByAPercentOrMoreIsWarnedOf() {
+        Net net = NetLoader.build(TestWeights.definition("""
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 7 dim: 7 } } }
+                layer { name: "seven" type: "Pooling" bottom: "data" top: "s" pooling_param { pool: AVE kernel_size: 7 } }
+                layer { name: "three" type: "Pooling" bottom: "data" top: "t" pooling_param { pool: AVE kernel_size: 3 stride: 2 } }
+                layer { name: "row" type: "Pooling" bottom: "data" top: "r"
+                        pooling_param { pool: AVE kernel_h: 1 kernel_w: 3 stride_h: 1 stride_w: 2 } }
+                layer { name: "four" type: "Pooling" bottom: "data" top: "f" pooling_param { pool: AVE kernel_size: 4 stride: 3 } }
+                """), null);
+        List<Notice> notices = Notice.dynamicFixedAverages(net);
+        assertEquals(2, notices.size(), notices.toString());
+        assertTrue(notices.get(0).warning());
+        assertEquals("layer 'seven' (AVE Pooling, kernel 7x7): CHaiDNN's DynamicFixed mode multiplies a window's sum "
+                + "by 1/49 in a signed byte of 8 fractional bits, truncated to 5/256, so the device's averages are 4.3% "
+                + "smaller than Caffe's; pool windows of 4, 16, 64 or 256 values or use Xilinx mode",
+                notices.get(0).text());
+        assertTrue(notices.get(1).text().startsWith("layer 'three' (AVE Pooling, kernel 3x3)")
+                && notices.get(1).text().contains("truncated to 28/256, so the device's averages are 1.6% smaller"),
+                notices.get(1).text());
+    }
+
+    /**
      * Caffe divides a window reaching past the padded input (ceil rounding) by the part inside, CHaiDNN by the whole
      * kernel (AveragePooling): 4 columns pooled 3 at stride 2 end in a window of 2 columns, one of 3 padded by 1 in
      * one of 2. Windows that tile the input, or reach only into the padding, divide alike.
