@@ -16,11 +16,16 @@ final class FloatStep implements SimStep {
 
     private final Layer layer;
     private final List<int[]> bottomShapes;
-    private final LayerOp op;
+    private LayerOp op;
 
-    /** The float engine's op of {@code layer} over bottoms of {@code bottomShapes}. */
+    /**
+     * The float engine's op of {@code layer} over bottoms of {@code bottomShapes}, made when first run: the op holds
+     * native copies of the weights (an InnerProduct's, transposed), and a simulator run only up to some layer (fast
+     * finetune builds one per pass and runs it to the convolutions it tunes) never needs the classifier's. Made at
+     * once, VGG-16's 494 MB of InnerProduct weights were copied per pass and freed only at some garbage collection.
+     */
     FloatStep(Layer layer, List<int[]> bottomShapes) {
-        this(layer, bottomShapes, Layers.create(layer, bottomShapes));
+        this(layer, bottomShapes, null);
     }
 
     private FloatStep(Layer layer, List<int[]> bottomShapes, LayerOp op) {
@@ -29,11 +34,23 @@ final class FloatStep implements SimStep {
         this.op = op;
     }
 
+    private synchronized LayerOp op() {
+        if (op == null) {
+            op = Layers.create(layer, bottomShapes);
+        }
+        return op;
+    }
+
     /** The op sharing this one's weights where it can, else built anew from the layer (its weights copied). */
     @Override
     public SimStep forShare() {
-        LayerOp shared = op.sharingWeights();
+        LayerOp shared = op().sharingWeights();
         return new FloatStep(layer, bottomShapes, shared != null ? shared : Layers.create(layer, bottomShapes));
+    }
+
+    /** Whether the op (and its copy of the weights) was made: only once the step ran or was shared. */
+    boolean made() {
+        return op != null;
     }
 
     @Override
@@ -43,7 +60,7 @@ final class FloatStep implements SimStep {
             in.add(Tensors.of(b.values(), b.longShape()));
         }
         List<SimTensor> tops = new ArrayList<>();
-        for (INDArray top : op.forward(in)) {
+        for (INDArray top : op().forward(in)) {
             int[] shape = java.util.Arrays.stream(top.shape()).mapToInt(Math::toIntExact).toArray();
             tops.add(SimTensor.ofValues(shape, Tensors.floats(top)));
         }

@@ -2,9 +2,6 @@ package xportdnn.tune;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What choosing a convolution's output format needs of the calibration images: at the sampled output positions
@@ -142,8 +139,6 @@ final class OutputSamples {
     }
 
     private static double[] multiply(double[] patches, int rows, int k, double[] weightRows, int count) {
-        INDArray a = Nd4j.create(patches, new long[] {rows, k}, DataType.DOUBLE);
-        INDArray b = Nd4j.create(weightRows, new long[] {count, k}, DataType.DOUBLE);
-        return a.mmul(b.transpose()).dup('c').data().asDouble();
+        return DoubleProducts.timesTransposed(patches, rows, k, weightRows, count);
     }
 }

@@ -1,8 +1,5 @@
 package xportdnn.tune;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import xportdnn.model.ConvGeometry;
 
 /**
@@ -76,24 +73,14 @@ final class PatchStatistics {
     }
 
     private void accumulate(int g, double[] xq, double[] x, int rows) {
-        INDArray q = Nd4j.create(xq, new long[] {rows, k}, DataType.DOUBLE);
-        INDArray f = Nd4j.create(x, new long[] {rows, k}, DataType.DOUBLE);
-        INDArray qt = q.transpose();
-        add(quantizedGram[g], qt.mmul(q));
-        add(crossGram[g], qt.mmul(f));
-        add(floatGram[g], f.transpose().mmul(f));
+        addAll(quantizedGram[g], DoubleProducts.transposedTimes(xq, xq, rows, k, k));
+        addAll(crossGram[g], DoubleProducts.transposedTimes(xq, x, rows, k, k));
+        addAll(floatGram[g], DoubleProducts.transposedTimes(x, x, rows, k, k));
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < k; j++) {
                 quantizedSum[g][j] += xq[r * k + j];
                 floatSum[g][j] += x[r * k + j];
             }
-        }
-    }
-
-    private static void add(double[] into, INDArray product) {
-        double[] values = product.dup('c').data().asDouble();
-        for (int i = 0; i < into.length; i++) {
-            into[i] += values[i];
         }
     }
 
