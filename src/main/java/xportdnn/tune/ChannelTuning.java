@@ -1,6 +1,9 @@
 package xportdnn.tune;
 
 import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import xportdnn.precision.NumberFormat;
 
 /**
@@ -67,31 +70,72 @@ final class ChannelTuning {
     record Channel(Group group, float[] weights, float bias, double[] crossW, double[] qxW, double wxxw, double xw) {
 
         static Channel of(Group group, float[] weights, float bias) {
-            int k = weights.length;
-            double[] w = new double[k];
-            for (int i = 0; i < k; i++) {
-                w[i] = weights[i];
-            }
+            return of(group, weights, 0, 1, new float[] {bias})[0];
+        }
+
+        /**
+         * Channels {@code first .. first + count - 1} of a convolution (weights in output channel order, K each),
+         * all of this group: their products with the moments as three matrix products rather than a K x K
+         * matrix-vector product per channel and moment.
+         */
+        static Channel[] of(Group group, float[] kernel, int first, int count, float[] bias) {
             PatchStatistics.Moments m = group.m();
-            return new Channel(group, weights, bias, multiply(group.cross(), w), multiply(m.qx(), w),
-                    dot(w, multiply(m.xx(), w)), dot(m.x(), w));
+            int k = m.q().length;
+            double[] w = new double[count * k];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = kernel[first * k + i];
+            }
+            double[][] crossW = times(group.cross(), w, count);
+            double[][] qxW = times(m.qx(), w, count);
+            double[][] xxW = times(m.xx(), w, count);
+            Channel[] out = new Channel[count];
+            for (int c = 0; c < count; c++) {
+                double[] wc = Arrays.copyOfRange(w, c * k, (c + 1) * k);
+                out[c] = new Channel(group, Arrays.copyOfRange(kernel, (first + c) * k, (first + c + 1) * k),
+                        bias[first + c], crossW[c], qxW[c], dot(wc, xxW[c]), dot(m.x(), wc));
+            }
+            return out;
         }
     }
 
     /**
-     * @param channel the channel with its group's moments
-     * @param plain   the codes the runtime's rounding gives its weights
-     * @param step    the real value of weight code 1 in this channel
-     * @param output  the layer's output format, in which the device holds the bias
+     * A K x K matrix (row-major) times each of {@code count} vectors stored one after another: one matrix product.
      */
-    static Result tune(Channel channel, int[] plain, double step, int min, int max, NumberFormat output) {
+    static double[][] times(double[] matrix, double[] vectors, int count) {
+        int k = vectors.length / count;
+        double[][] out = new double[count][];
+        try (INDArray a = Nd4j.create(matrix, new long[] {k, k}, DataType.DOUBLE);
+             INDArray v = Nd4j.create(vectors, new long[] {count, k}, DataType.DOUBLE);
+             INDArray product = v.mmul(a.transpose()); // row c: A v_c
+             INDArray rows = product.dup('c')) {
+            double[] values = rows.data().asDouble();
+            for (int c = 0; c < count; c++) {
+                out[c] = Arrays.copyOfRange(values, c * k, (c + 1) * k);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param channel      the channel with its group's moments
+     * @param plain        the codes the runtime's rounding gives its weights
+     * @param centeredPlain {@code Cov(x~, x~) plain}, or null to compute it here
+     * @param qqPlain      {@code E[x~ x~'] plain}, or null to compute it here
+     * @param step         the real value of weight code 1 in this channel
+     * @param output       the layer's output format, in which the device holds the bias
+     */
+    static Result tune(Channel channel, int[] plain, double[] centeredPlain, double[] qqPlain, double step, int min,
+                       int max, NumberFormat output) {
         PatchStatistics.Moments m = channel.group().m();
         float[] weights = channel.weights();
         float bias = channel.bias();
         int k = weights.length;
+        double[] qqOfPlain = qqPlain != null ? qqPlain
+                : RoundingSolver.moved(m.qq(), new int[k], new double[k], plain);
         // With the bias free only the covariances matter.
-        int[] codes = RoundingSolver.solve(channel.group().centered(), channel.crossW(), weights, plain, step, min,
-                max);
+        int[] codes = RoundingSolver.solve(channel.group().centered(), channel.crossW(), weights, plain, centeredPlain,
+                step, min, max).codes();
+        double[] hq = RoundingSolver.moved(m.qq(), plain, qqOfPlain, codes); // E[x~ x~'] codes
         double floatMean = channel.xw() + bias;
         int biasCode = 0;
         for (int round = 0; round < ROUNDS; round++) {
@@ -102,25 +146,27 @@ final class ChannelTuning {
             for (int i = 0; i < k; i++) {
                 g[i] = channel.qxW()[i] + offset * m.q()[i];
             }
-            int[] next = RoundingSolver.solve(m.qq(), g, weights, codes, step, min, max);
-            if (Arrays.equals(next, codes)) {
+            RoundingSolver.Solution next = RoundingSolver.solve(m.qq(), g, weights, codes, hq, step, min, max);
+            if (Arrays.equals(next.codes(), codes)) {
                 break;
             }
-            codes = next;
+            codes = next.codes();
+            hq = next.hq();
         }
         int plainBias = output.quantize(bias, 0);
         double signal = channel.wxxw() + 2 * bias * channel.xw() + (double) bias * bias;
-        return new Result(codes, biasCode, signal, error(channel, plain, step, output.dequantize(plainBias, 0)),
-                error(channel, codes, step, output.dequantize(biasCode, 0)),
+        return new Result(codes, biasCode, signal,
+                error(channel, plain, qqOfPlain, step, output.dequantize(plainBias, 0)),
+                error(channel, codes, hq, step, output.dequantize(biasCode, 0)),
                 floatMean - step * dot(m.q(), values(codes, 1)));
     }
 
-    /** E[(w . x + b - s q . x~ - deviceBias)^2] from the raw moments. */
-    private static double error(Channel channel, int[] codes, double step, double deviceBias) {
+    /** E[(w . x + b - s q . x~ - deviceBias)^2] from the raw moments; {@code hq} is E[x~ x~'] q. */
+    private static double error(Channel channel, int[] codes, double[] hq, double step, double deviceBias) {
         PatchStatistics.Moments m = channel.group().m();
         double[] v = values(codes, step);
         double offset = channel.bias() - deviceBias;
-        double e = channel.wxxw() - 2 * dot(v, channel.qxW()) + dot(v, multiply(m.qq(), v))
+        double e = channel.wxxw() - 2 * dot(v, channel.qxW()) + step * dot(v, hq)
                 + 2 * offset * (channel.xw() - dot(m.q(), v)) + offset * offset;
         return Math.max(0, e);
     }
@@ -131,19 +177,6 @@ final class ChannelTuning {
             v[i] = codes[i] * step;
         }
         return v;
-    }
-
-    private static double[] multiply(double[] matrix, double[] v) {
-        int k = v.length;
-        double[] out = new double[k];
-        for (int i = 0; i < k; i++) {
-            double sum = 0;
-            for (int j = 0; j < k; j++) {
-                sum += matrix[i * k + j] * v[j];
-            }
-            out[i] = sum;
-        }
-        return out;
     }
 
     private static double dot(double[] a, double[] b) {

@@ -301,7 +301,7 @@ public final class FastFinetune {
         double errorPlain = 0; // plain rounding in the exported format (the first candidate): what tuning must beat
         ChannelTuning.Channel[] prepared = channels(statistics, kernel, bias);
         for (NumberFormat format : WeightFormatCandidates.of(exported, input, output)) {
-            Tuning t = Tuning.of(prepared, kernel, format, output);
+            Tuning t = Tuning.of(prepared, statistics.groups(), kernel, format, output);
             if (best == null) {
                 errorPlain = t.errorPlain();
             }
@@ -343,17 +343,33 @@ public final class FastFinetune {
                           double errorPlain, double errorTuned) {
 
         /** Channels are tuned in parallel (each on its own); the sums are taken in channel order. */
-        static Tuning of(ChannelTuning.Channel[] prepared, Blob kernel, NumberFormat format, NumberFormat output) {
+        static Tuning of(ChannelTuning.Channel[] prepared, int groups, Blob kernel, NumberFormat format,
+                NumberFormat output) {
             int channels = kernel.shape()[0];
             int k = kernel.count() / channels;
             int[] plain = format.quantize(kernel.data(), k);
+            // Per channel, the moments times its plain codes: per group, one matrix product each.
+            double[][] centeredPlain = new double[channels][];
+            double[][] qqPlain = new double[channels][];
+            int perGroup = channels / groups;
+            IntStream.range(0, groups).parallel().forEach(g -> {
+                ChannelTuning.Group group = prepared[g * perGroup].group();
+                double[] codes = new double[perGroup * k];
+                for (int i = 0; i < codes.length; i++) {
+                    codes[i] = plain[g * perGroup * k + i];
+                }
+                double[][] centered = ChannelTuning.times(group.centered(), codes, perGroup);
+                double[][] qq = ChannelTuning.times(group.m().qq(), codes, perGroup);
+                System.arraycopy(centered, 0, centeredPlain, g * perGroup, perGroup);
+                System.arraycopy(qq, 0, qqPlain, g * perGroup, perGroup);
+            });
             ChannelTuning.Result[] tuned = IntStream.range(0, channels).parallel().mapToObj(c -> {
                 int channel = c % format.channels();
                 // The codes the runtime can reach (a threshold format clips to +-th, so never -2^(bw-1)).
                 int min = format.quantize(-Float.MAX_VALUE, channel);
                 int max = format.quantize(Float.MAX_VALUE, channel);
                 return ChannelTuning.tune(prepared[c], Arrays.copyOfRange(plain, c * k, (c + 1) * k),
-                        format.step(channel), min, max, output);
+                        centeredPlain[c], qqPlain[c], format.step(channel), min, max, output);
             }).toArray(ChannelTuning.Result[]::new);
             int[] codes = new int[plain.length];
             int[] biasCodes = new int[channels];
@@ -376,18 +392,16 @@ public final class FastFinetune {
 
     /**
      * Each output channel's weights and bias with its group's moments and what the tuning derives from them and
-     * not from the weight format: made once for all the formats tried (in parallel, each channel on its own).
+     * not from the weight format: made once for all the formats tried (in parallel, each group on its own).
      */
     private static ChannelTuning.Channel[] channels(PatchStatistics statistics, Blob kernel, float[] bias) {
         int channels = kernel.shape()[0];
-        int k = kernel.count() / channels;
         int perGroup = channels / statistics.groups();
-        ChannelTuning.Group[] groups = IntStream.range(0, statistics.groups()).parallel()
-                .mapToObj(g -> ChannelTuning.Group.of(statistics.moments(g))).toArray(ChannelTuning.Group[]::new);
-        return IntStream.range(0, channels).parallel()
-                .mapToObj(c -> ChannelTuning.Channel.of(groups[c / perGroup],
-                        Arrays.copyOfRange(kernel.data(), c * k, (c + 1) * k), bias[c]))
-                .toArray(ChannelTuning.Channel[]::new);
+        ChannelTuning.Channel[] out = new ChannelTuning.Channel[channels];
+        IntStream.range(0, statistics.groups()).parallel().forEach(g -> System.arraycopy(ChannelTuning.Channel.of(
+                ChannelTuning.Group.of(statistics.moments(g)), kernel.data(), g * perGroup, perGroup, bias), 0, out,
+                g * perGroup, perGroup));
+        return out;
     }
 
     private static double sqnr(double signal, double error) {

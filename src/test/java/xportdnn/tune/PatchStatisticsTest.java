@@ -3,6 +3,8 @@ package xportdnn.tune;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import xportdnn.model.ConvGeometry;
@@ -11,7 +13,7 @@ import xportdnn.precision.FixedPointFormat;
 /**
  * The moments kept of a layer's input patches give the same output errors as a direct nested-loop convolution
  * over the same inputs: with plain rounding and the device's rounding of the bias, and with the tuned codes and
- * bias.
+ * bias; for channels prepared together (matrix products over the channels, as tuning does) and one by one.
  */
 class PatchStatisticsTest {
 
@@ -34,23 +36,39 @@ class PatchStatisticsTest {
         double step = 0.1;
         FixedPointFormat output = new FixedPointFormat(8, 1); // a coarse grid (0.5) for the bias
         ChannelTuning.Group group = ChannelTuning.Group.of(stats.moments(0));
+        float[] kernel = new float[out * k];
+        float[] biases = new float[out];
+        int[] plain = new int[out * k];
+        double[] plainValues = new double[out * k];
+        for (int i = 0; i < kernel.length; i++) {
+            kernel[i] = (float) (random.nextGaussian() * 0.3);
+            plain[i] = (int) Math.round(kernel[i] / step);
+            plainValues[i] = plain[i];
+        }
         for (int o = 0; o < out; o++) {
-            float[] weights = new float[k];
-            int[] plain = new int[k];
-            for (int i = 0; i < k; i++) {
-                weights[i] = (float) (random.nextGaussian() * 0.3);
-                plain[i] = (int) Math.round(weights[i] / step);
+            biases[o] = (float) random.nextGaussian();
+        }
+        // the channels prepared together and their products with the plain codes as matrix products (as tuning
+        // does), and each channel on its own with the products left to the tuning
+        ChannelTuning.Channel[] together = ChannelTuning.Channel.of(group, kernel, 0, out, biases);
+        double[][] centeredPlain = ChannelTuning.times(group.centered(), plainValues, out);
+        double[][] qqPlain = ChannelTuning.times(group.m().qq(), plainValues, out);
+        for (int o = 0; o < out; o++) {
+            float[] weights = Arrays.copyOfRange(kernel, o * k, (o + 1) * k);
+            int[] codes = Arrays.copyOfRange(plain, o * k, (o + 1) * k);
+            float bias = biases[o];
+            for (ChannelTuning.Result r : List.of(
+                    ChannelTuning.tune(together[o], codes, centeredPlain[o], qqPlain[o], step, -127, 127, output),
+                    ChannelTuning.tune(ChannelTuning.Channel.of(group, weights, bias), codes, null, null, step, -127,
+                            127, output))) {
+                double plainBias = output.dequantize(output.quantize(bias, 0), 0);
+                assertEquals(directError(x, xq, weights, codes, step, bias - plainBias, n, c, h, w, kh, kw),
+                        r.errorPlain(), 1e-6 * r.errorPlain());
+                double tunedBias = output.dequantize(r.biasCode(), 0);
+                assertEquals(directError(x, xq, weights, r.codes(), step, bias - tunedBias, n, c, h, w, kh, kw),
+                        r.errorTuned(), 1e-6 * r.errorPlain());
+                assertTrue(r.errorTuned() <= r.errorPlain());
             }
-            float bias = (float) random.nextGaussian();
-            ChannelTuning.Result r = ChannelTuning.tune(ChannelTuning.Channel.of(group, weights, bias), plain, step,
-                    -127, 127, output);
-            double plainBias = output.dequantize(output.quantize(bias, 0), 0);
-            assertEquals(directError(x, xq, weights, plain, step, bias - plainBias, n, c, h, w, kh, kw),
-                    r.errorPlain(), 1e-6 * r.errorPlain());
-            double tunedBias = output.dequantize(r.biasCode(), 0);
-            assertEquals(directError(x, xq, weights, r.codes(), step, bias - tunedBias, n, c, h, w, kh, kw),
-                    r.errorTuned(), 1e-6 * r.errorPlain());
-            assertTrue(r.errorTuned() <= r.errorPlain());
         }
     }
 

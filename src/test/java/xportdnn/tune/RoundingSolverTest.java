@@ -19,7 +19,7 @@ class RoundingSolverTest {
         double[] h = {1, .9, .9, 1};
         float[] w = {.6f, .6f};
         double[] g = {(1 + .9) * .6f, (.9 + 1) * .6f}; // H w: the device sees the float inputs here
-        int[] codes = RoundingSolver.solve(h, g, w, new int[] {1, 1}, 1, -8, 7);
+        int[] codes = RoundingSolver.solve(h, g, w, new int[] {1, 1}, null, 1, -8, 7).codes();
         assertEquals(1, codes[0] + codes[1], "one weight rounds down");
         double d0 = codes[0] - .6;
         double d1 = codes[1] - .6;
@@ -33,7 +33,7 @@ class RoundingSolverTest {
         float[] w = {.3f, -1.7f, 2.49f};
         double[] g = {2 * .3f, -1.7f, 3 * 2.49f};
         int[] nearest = {0, -2, 2};
-        assertArrayEquals(nearest, RoundingSolver.solve(h, g, w, nearest, 1, -4, 3));
+        assertArrayEquals(nearest, RoundingSolver.solve(h, g, w, nearest, null, 1, -4, 3).codes());
     }
 
     /** A weight beyond the code range stays at the range's end; step 0.5 halves the codes' values. */
@@ -41,7 +41,7 @@ class RoundingSolverTest {
     void codesStayInRange() {
         double[] h = {1};
         float[] w = {9f};
-        int[] codes = RoundingSolver.solve(h, new double[] {9}, w, new int[] {7}, .5, -8, 7);
+        int[] codes = RoundingSolver.solve(h, new double[] {9}, w, new int[] {7}, null, .5, -8, 7).codes();
         assertArrayEquals(new int[] {7}, codes);
     }
 
@@ -56,7 +56,7 @@ class RoundingSolverTest {
         PatchStatistics.Moments m = new PatchStatistics.Moments(new double[] {5}, new double[] {5},
                 new double[] {5}, new double[] {2}, new double[] {2});
         ChannelTuning.Result r = ChannelTuning.tune(ChannelTuning.Channel.of(ChannelTuning.Group.of(m),
-                new float[] {.5f}, 0f), new int[] {1}, 1, -127, 127, new FixedPointFormat(8, 4));
+                new float[] {.5f}, 0f), new int[] {1}, null, null, 1, -127, 127, new FixedPointFormat(8, 4));
         assertArrayEquals(new int[] {1}, r.codes());
         assertEquals(-16, r.biasCode());
         assertEquals(1.25, r.signal(), 1e-12);
