@@ -1,9 +1,6 @@
 package xportdnn.tune;
 
 import java.util.Arrays;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import xportdnn.precision.NumberFormat;
 
 /**
@@ -104,14 +101,9 @@ final class ChannelTuning {
     static double[][] times(double[] matrix, double[] vectors, int count) {
         int k = vectors.length / count;
         double[][] out = new double[count][];
-        try (INDArray a = Nd4j.create(matrix, new long[] {k, k}, DataType.DOUBLE);
-             INDArray v = Nd4j.create(vectors, new long[] {count, k}, DataType.DOUBLE);
-             INDArray product = v.mmul(a.transpose()); // row c: A v_c
-             INDArray rows = product.dup('c')) {
-            double[] values = rows.data().asDouble();
-            for (int c = 0; c < count; c++) {
-                out[c] = Arrays.copyOfRange(values, c * k, (c + 1) * k);
-            }
+        double[] values = DoubleProducts.timesTransposed(vectors, count, k, matrix, k); // row c: A v_c
+        for (int c = 0; c < count; c++) {
+            out[c] = Arrays.copyOfRange(values, c * k, (c + 1) * k);
         }
         return out;
     }
