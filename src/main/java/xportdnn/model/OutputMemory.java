@@ -29,51 +29,64 @@ public final class OutputMemory {
      */
     public static void check(Net net, int batch, int bytesPerValue, ToLongFunction<Layer> workspaceValuesPerImage,
             long budgetBytes, String budgetWhat) {
-        refuseAbove(net, batch, bytesPerValue, workspaceValuesPerImage, budgetBytes, budgetWhat);
+        Need need = Need.of(net, batch, bytesPerValue, workspaceValuesPerImage);
+        if (need.exceeds(budgetBytes)) {
+            throw ModelException.inLayer(need.largestLayer.name(), "its output " + Blob.describe(need.largestShape)
+                    + " (batch " + batch + ") needs " + bytes(need.largest) + "; all layer outputs need "
+                    + bytes(Math.max(need.total, need.largest))
+                    + (need.workspace > 0 ? " and their computation " + bytes(need.workspace)
+                            + " more (copies, scratch)" : "")
+                    + ", more than the " + bytes(budgetBytes) + " of " + budgetWhat
+                    + " (check the layer's pad/kernel/stride and the input size, or use a smaller batch)");
+        }
     }
 
     /** Whether {@link #check} lets a run at {@code batch} through. */
     public static boolean fits(Net net, int batch, int bytesPerValue, ToLongFunction<Layer> workspaceValuesPerImage,
                                long budgetBytes) {
-        try {
-            refuseAbove(net, batch, bytesPerValue, workspaceValuesPerImage, budgetBytes, "");
-            return true;
-        } catch (ModelException e) {
-            return false;
-        }
+        return !Need.of(net, batch, bytesPerValue, workspaceValuesPerImage).exceeds(budgetBytes);
     }
 
-    private static void refuseAbove(Net net, int batch, int bytesPerValue, ToLongFunction<Layer> workspaceValuesPerImage,
-                                    long budgetBytes, String budgetWhat) {
-        double total = 0;
-        double workspace = 0;
-        double largest = -1;
-        Layer largestLayer = null;
-        int[] largestShape = null;
-        for (Layer layer : net.layers()) {
-            for (int[] shape : layer.topShapes()) {
-                int[] atBatch = shape.clone();
-                if (atBatch.length > 0) {
-                    atBatch[0] = batch;
+    /**
+     * What a run at one batch size needs, in bytes (doubles: no overflow on absurd shapes).
+     *
+     * @param total        all layers' outputs (an in-place layer's counted once, at its producer)
+     * @param workspace    their computation's values besides the outputs
+     * @param largest      the largest single output, or -1 for a net without layers
+     * @param largestLayer the layer writing it
+     * @param largestShape its shape at the batch
+     */
+    private record Need(double total, double workspace, double largest, Layer largestLayer, int[] largestShape) {
+
+        static Need of(Net net, int batch, int bytesPerValue, ToLongFunction<Layer> workspaceValuesPerImage) {
+            double total = 0;
+            double workspace = 0;
+            double largest = -1;
+            Layer largestLayer = null;
+            int[] largestShape = null;
+            for (Layer layer : net.layers()) {
+                for (int[] shape : layer.topShapes()) {
+                    int[] atBatch = shape.clone();
+                    if (atBatch.length > 0) {
+                        atBatch[0] = batch;
+                    }
+                    double bytes = (double) Blob.count(atBatch) * bytesPerValue;
+                    if (bytes > largest) {
+                        largest = bytes;
+                        largestLayer = layer;
+                        largestShape = atBatch;
+                    }
+                    if (!layer.inPlace()) {
+                        total += bytes;
+                    }
                 }
-                double bytes = (double) Blob.count(atBatch) * bytesPerValue; // double: no overflow on absurd shapes
-                if (bytes > largest) {
-                    largest = bytes;
-                    largestLayer = layer;
-                    largestShape = atBatch;
-                }
-                if (!layer.inPlace()) {
-                    total += bytes;
-                }
+                workspace += (double) workspaceValuesPerImage.applyAsLong(layer) * batch * bytesPerValue;
             }
-            workspace += (double) workspaceValuesPerImage.applyAsLong(layer) * batch * bytesPerValue;
+            return new Need(total, workspace, largest, largestLayer, largestShape);
         }
-        if (largestLayer != null && (total + workspace > budgetBytes || largest > budgetBytes)) {
-            throw ModelException.inLayer(largestLayer.name(), "its output " + Blob.describe(largestShape) + " (batch "
-                    + batch + ") needs " + bytes(largest) + "; all layer outputs need " + bytes(Math.max(total, largest))
-                    + (workspace > 0 ? " and their computation " + bytes(workspace) + " more (copies, scratch)" : "")
-                    + ", more than the " + bytes(budgetBytes) + " of " + budgetWhat
-                    + " (check the layer's pad/kernel/stride and the input size, or use a smaller batch)");
+
+        boolean exceeds(long budgetBytes) {
+            return largestLayer != null && (total + workspace > budgetBytes || largest > budgetBytes);
         }
     }
 
