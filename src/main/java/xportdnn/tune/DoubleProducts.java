@@ -17,22 +17,21 @@ final class DoubleProducts {
 
     /** {@code a^T b} of {@code a} (rows x k) and {@code b} (rows x m): k x m. */
     static double[] transposedTimes(double[] a, double[] b, int rows, int k, int m) {
-        INDArray left = Nd4j.create(a, new long[] {rows, k}, DataType.DOUBLE);
-        INDArray right = Nd4j.create(b, new long[] {rows, m}, DataType.DOUBLE);
-        try {
-            return values(Nd4j.gemm(left, right, true, false));
-        } finally {
-            left.close();
-            right.close();
-        }
+        return product(a, rows, k, true, b, rows, m, false);
     }
 
     /** {@code a b^T} of {@code a} (rows x k) and {@code b} (count x k): rows x count. */
     static double[] timesTransposed(double[] a, int rows, int k, double[] b, int count) {
-        INDArray left = Nd4j.create(a, new long[] {rows, k}, DataType.DOUBLE);
-        INDArray right = Nd4j.create(b, new long[] {count, k}, DataType.DOUBLE);
+        return product(a, rows, k, false, b, count, k, true);
+    }
+
+    /** {@code op(a) op(b)} of {@code a} (aRows x aColumns) and {@code b} (bRows x bColumns), op a transpose or not. */
+    private static double[] product(double[] a, int aRows, int aColumns, boolean transposeA, double[] b, int bRows,
+                                    int bColumns, boolean transposeB) {
+        INDArray left = Nd4j.create(a, new long[] {aRows, aColumns}, DataType.DOUBLE);
+        INDArray right = Nd4j.create(b, new long[] {bRows, bColumns}, DataType.DOUBLE);
         try {
-            return values(Nd4j.gemm(left, right, false, true));
+            return values(Nd4j.gemm(left, right, transposeA, transposeB));
         } finally {
             left.close();
             right.close();
