@@ -75,7 +75,7 @@ public final class Calibrator {
         ranges.forEach((name, range) -> stats.put(name, new BlobHistograms(range, sqrtBins.applyAsInt(range))));
         boolean[] grey = new boolean[images.size()];
         Net net = engine.net();
-        String scores = net.outputBlobs().get(net.outputBlobs().size() - 1);
+        String scores = net.lastOutput();
         int classes = net.classesIn(scores);
         Layer scorer = net.lastWriter(scores);
         int[] topClasses = new int[classes];

@@ -94,6 +94,12 @@ public record Net(NetParameter definition, List<Layer> layers, Map<String, int[]
                 .toList();
     }
 
+    /** The last of {@link #outputBlobs}: the blob a classifier's scores are read from by default. */
+    public String lastOutput() {
+        List<String> outputs = outputBlobs();
+        return outputs.get(outputs.size() - 1);
+    }
+
     /** The last layer that writes {@code blob} (its value after the forward pass), or null if none does. */
     public Layer lastWriter(String blob) {
         Layer writer = null;
@@ -114,7 +120,8 @@ public record Net(NetParameter definition, List<Layer> layers, Map<String, int[]
         if (writer == null || writer.layerType() == LayerType.DETECTION_OUTPUT) {
             return 0;
         }
-        int[] perImage = Arrays.copyOfRange(shape(blob), 1, shape(blob).length);
+        int[] shape = shape(blob);
+        int[] perImage = Arrays.copyOfRange(shape, 1, shape.length);
         long count = Blob.count(perImage);
         int largest = Arrays.stream(perImage).max().orElse(1);
         return count > 1 && count == largest ? largest : 0;

@@ -82,7 +82,7 @@ public final class ValidationPipeline {
         // the image count.
         long heap = Runtime.getRuntime().maxMemory();
         IntPredicate fits = b -> OutputMemory.fits(net, b, Integer.BYTES, layer -> 0, heap)
-                && quantizedInFloat.fits(b) && floatNet.fits(b);
+                && quantizedInFloat.fits(b) && (ownFloat || floatNet.fits(b));
         int batch = fittingBatch(settings.batch(), fits);
         List<String> notes = batch == settings.batch() ? List.of() : List.of(String.format(Locale.ROOT,
                 "--batch %d: the layer outputs of %d images need more memory than this process may use (Java heap "

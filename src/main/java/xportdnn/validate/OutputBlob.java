@@ -1,6 +1,5 @@
 package xportdnn.validate;
 
-import java.util.List;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
@@ -19,12 +18,11 @@ public record OutputBlob(String name, Layer producer, int[] shape, int classes) 
 
     /** {@code requested}, or by default the last of the net's outputs. */
     public static OutputBlob choose(Net net, String requested) {
-        List<String> outputs = net.outputBlobs();
-        String name = requested != null ? requested : outputs.get(outputs.size() - 1);
+        String name = requested != null ? requested : net.lastOutput();
         Layer producer = net.lastWriter(name);
         if (producer == null) {
             throw new ModelException("--blob: the net has no blob named '" + name + "' (its outputs: "
-                    + String.join(", ", outputs) + ")");
+                    + String.join(", ", net.outputBlobs()) + ")");
         }
         return new OutputBlob(name, producer, net.shape(name), net.classesIn(name));
     }
