@@ -36,9 +36,9 @@ public final class InspectCommand implements Callable<Integer> {
             description = "The trained caffemodel; when given, its blobs are checked against the prototxt.")
     Path weights;
 
-    @Option(names = "--memory", description = "Instead of the layer table: the float activation memory of one image, "
-            + "per layer (the bytes it writes, the bytes live while it runs, buffers freed after their last reader) and "
-            + "the peak, the net's activation footprint.")
+    @Option(names = "--memory", description = "Instead of the layer table: the float memory of one image, per layer "
+            + "(the activation bytes it writes, the activation bytes live while it runs, buffers freed after their last "
+            + "reader, and its parameters' bytes), the peak (the net's activation footprint) and the parameters' total.")
     boolean memory;
 
     @Override
@@ -91,15 +91,19 @@ public final class InspectCommand implements Callable<Integer> {
     /** Bits of a float32 value. */
     private static final int FLOAT_BITS = 32;
 
+    private static final long FLOAT_BYTES = FLOAT_BITS / 8;
+
     static String memoryTable(Net net) {
         ActivationFootprint.Result footprint = ActivationFootprint.of(net, blob -> FLOAT_BITS);
-        TextTable table = new TextTable("name", "type", ">writes (bytes)", ">live (bytes)");
+        TextTable table = new TextTable("name", "type", ">writes (bytes)", ">live (bytes)", ">parameters (bytes)");
         for (ActivationFootprint.Step step : footprint.steps()) {
-            table.add(step.layer(), net.layer(step.layer()).type(), String.format("%,d", step.outputBytes()),
-                    String.format("%,d", step.liveBytes()));
+            Layer layer = net.layer(step.layer());
+            table.add(step.layer(), layer.type(), String.format("%,d", step.outputBytes()),
+                    String.format("%,d", step.liveBytes()), String.format("%,d", FLOAT_BYTES * net.parameterCount(layer)));
         }
         return table.render() + String.format("activation footprint (float32, one image): %,d bytes at the peak%n",
-                footprint.peakBytes());
+                footprint.peakBytes())
+                + String.format("parameters (float32): %,d bytes%n", FLOAT_BYTES * net.parameterCount());
     }
 
     /** Up to two blob names; longer lists (an SSD head's Concat of every scale) as the first and a count. */

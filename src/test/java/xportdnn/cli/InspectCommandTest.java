@@ -30,17 +30,19 @@ class InspectCommandTest {
     /**
      * tinynet, one 3x32x32 image in float32: data 3,072 values = 12,288 B; conv1 8x32x32 = 32,768 B (bn1, scale1,
      * relu1 in place, writing nothing); pool1 8x16x16 = 8,192 B. conv1 runs with data and its own output live:
-     * 45,056 B, the peak.
+     * 45,056 B, the peak. Parameters at 4 bytes: conv1 8x3x3x3 + 8 = 224 (896 B); bn1 mean 8, variance 8 and the
+     * scale factor (68 B); conv2 16x8x3x3 + 16 = 1,168; scale1 16, fc 3x16 + 3 = 51: 1,476 in all, 5,904 B.
      */
     @Test
     void memoryListsEachLayersBytesAndThePeak() {
         assertEquals(0, run("inspect", "--deploy_model", "examples/tinynet/deploy.prototxt", "--memory"),
                 last.stderr());
-        assertEquals(List.of("conv1", "Convolution", "32,768", "45,056"), row("conv1"));
-        assertEquals(List.of("bn1", "BatchNorm", "0", "32,768"), row("bn1"));
-        assertEquals(List.of("pool1", "Pooling", "8,192", "40,960"), row("pool1"));
+        assertEquals(List.of("conv1", "Convolution", "32,768", "45,056", "896"), row("conv1"));
+        assertEquals(List.of("bn1", "BatchNorm", "0", "32,768", "68"), row("bn1"));
+        assertEquals(List.of("pool1", "Pooling", "8,192", "40,960", "0"), row("pool1"));
         assertTrue(last.stdout().contains("activation footprint (float32, one image): 45,056 bytes at the peak"),
                 last.stdout());
+        assertTrue(last.stdout().contains("parameters (float32): 5,904 bytes"), last.stdout());
     }
 
     /** A plain ReLU after a convolution (through its BatchNorm/Scale too) runs fused into it on the device. */
