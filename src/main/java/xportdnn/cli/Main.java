@@ -42,14 +42,31 @@ public final class Main {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
             // picocli passes Errors on; the memory is free again once the run's arrays are unreachable
-            cl.getErr().println("xportdnn: error: out of memory (" + e.getMessage() + "); give Java more with "
-                    + "-Xmx (with the xportdnn launcher: XPORTDNN_JAVA_OPTS=-Xmx4g), or use a smaller --batch");
+            cl.getErr().println(outOfMemory(e));
             if (Arrays.asList(args).contains(DEBUG)) { // (the parse result is not at hand here)
                 e.printStackTrace(cl.getErr());
             }
             cl.getErr().flush();
             return EXIT_BAD_INPUT;
         }
+    }
+
+    /**
+     * The line for an OutOfMemoryError: the Java heap's (more -Xmx helps), or JavaCPP's limit on the process's
+     * resident memory ({@code maxPhysicalBytes}, which the launcher sets from the memory available when it starts;
+     * JavaCPP reports it as the cause of a "Cannot allocate new ...Pointer"): more heap does not help there.
+     */
+    static String outOfMemory(OutOfMemoryError e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("maxPhysicalBytes")) {
+                return "xportdnn: error: out of memory (" + t.getMessage() + "): the run needs more memory than "
+                        + "the machine had available when it started (the xportdnn launcher's limit is 90% of that, "
+                        + "or of a cgroup's limit); free some, set the limit yourself (e.g. XPORTDNN_JAVA_OPTS="
+                        + "-Dorg.bytedeco.javacpp.maxphysicalbytes=12g), or use a smaller --batch";
+            }
+        }
+        return "xportdnn: error: out of memory (" + e.getMessage() + "); give Java more with -Xmx (with the xportdnn "
+                + "launcher: XPORTDNN_JAVA_OPTS=-Xmx4g), or use a smaller --batch";
     }
 
     static CommandLine commandLine() {

@@ -36,6 +36,27 @@ class ErrorWordsTest {
         failing("infer", "--no_such_flag");
     }
 
+    /**
+     * JavaCPP's resident-memory limit (its message, as JavaCPP 1.5.7 words it, wrapped as it throws it from a
+     * Pointer's constructor) is told apart from the Java heap's: more -Xmx would not help there.
+     */
+    @Test
+    void outOfMemoryNamesTheLimitThatWasReached() {
+        OutOfMemoryError physical = new OutOfMemoryError("Cannot allocate new LongPointer(2): totalBytes = 0, "
+                + "physicalBytes = 303M");
+        physical.initCause(new OutOfMemoryError("Physical memory usage is too high: physicalBytes (303M) > "
+                + "maxPhysicalBytes (300M)"));
+        String line = Main.outOfMemory(physical);
+        assertTrue(line.startsWith("xportdnn: error: out of memory (Physical memory usage is too high: "
+                + "physicalBytes (303M) > maxPhysicalBytes (300M))"), line);
+        assertTrue(line.contains("XPORTDNN_JAVA_OPTS=-Dorg.bytedeco.javacpp.maxphysicalbytes="), line);
+        assertFalse(line.contains("-Xmx"), line);
+        String heap = Main.outOfMemory(new OutOfMemoryError("Java heap space"));
+        assertTrue(heap.startsWith("xportdnn: error: out of memory (Java heap space); give Java more with -Xmx"),
+                heap);
+        assertEquals(1, line.lines().count());
+    }
+
     /** An argument holding a line break (the CLI fuzz target's finding) is echoed with it escaped: still one line. */
     @Test
     void echoedLineBreaksStayOnOneLine() throws IOException {
