@@ -22,7 +22,7 @@ import xportdnn.model.proto.Caffe.NetParameter;
  * more codes for the small channels, and the float net computes the same. The range is the largest magnitude
  * because CHaiDNN's formats and thresholds are symmetric. A convolution in a chain (conv, depthwise, pointwise, ...)
  * is second in one pair and first in the next, so the pairs are swept in net order until no scale moves by more than
- * {@link #TOLERANCE} (relative). Works on a net whose BatchNorm/Scale are folded into its convolutions.
+ * {@link #TOLERANCE} (relative), or {@link #MAX_SWEEPS} sweeps have run. Works on a net whose BatchNorm/Scale are folded into its convolutions.
  */
 public final class CrossLayerEqualization {
 
@@ -45,8 +45,14 @@ public final class CrossLayerEqualization {
      * @param caffemodel its definition with the learned blobs; {@code caffemodel.toByteArray()} is the binary file
      * @param pairs      each equalized pair with its scale range, in net order
      * @param sweeps     how many sweeps ran (at most {@link #MAX_SWEEPS})
+     * @param lastMove   the largest |s_c - 1| of the last sweep: below {@link #TOLERANCE} when the sweeps converged
+     *                   (long chains converge slowly: on MobileNet v1, 100 sweeps leave it at 0.7%)
      */
-    public record Result(Net net, NetParameter caffemodel, List<PairScales> pairs, int sweeps) {
+    public record Result(Net net, NetParameter caffemodel, List<PairScales> pairs, int sweeps, double lastMove) {
+
+        public boolean converged() {
+            return lastMove <= TOLERANCE;
+        }
     }
 
     private CrossLayerEqualization() {
@@ -66,16 +72,16 @@ public final class CrossLayerEqualization {
             totals.add(ones);
         }
         int sweeps = 0;
-        boolean moved = !pairs.isEmpty();
-        while (moved && sweeps < MAX_SWEEPS) {
+        double lastMove = pairs.isEmpty() ? 0 : Double.POSITIVE_INFINITY;
+        while (lastMove > TOLERANCE && sweeps < MAX_SWEEPS) {
             sweeps++;
-            moved = false;
+            lastMove = 0;
             for (int k = 0; k < pairs.size(); k++) {
                 double[] s = equalize(convolutions.get(pairs.get(k).first()),
                         pairs.get(k).next().stream().map(convolutions::get).toList());
                 for (int c = 0; c < s.length; c++) {
                     totals.get(k)[c] *= s[c];
-                    moved |= Math.abs(s[c] - 1) > TOLERANCE;
+                    lastMove = Math.max(lastMove, Math.abs(s[c] - 1));
                 }
             }
         }
@@ -86,7 +92,8 @@ public final class CrossLayerEqualization {
                     Arrays.stream(t).max().orElse(1)));
         }
         NetParameter caffemodel = caffemodel(net, convolutions);
-        return new Result(NetLoader.build(net.definition(), caffemodel), caffemodel, scales, sweeps);
+        return new Result(NetLoader.build(net.definition(), caffemodel), caffemodel, scales, sweeps,
+                lastMove);
     }
 
     /** One equalization of {@code first} against its readers {@code next}; returns the scales s_c applied. */

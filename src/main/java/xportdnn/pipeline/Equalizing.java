@@ -23,8 +23,10 @@ final class Equalizing {
         double smallest = pairs.stream().mapToDouble(CrossLayerEqualization.PairScales::smallest).min().orElse(1);
         double largest = pairs.stream().mapToDouble(CrossLayerEqualization.PairScales::largest).max().orElse(1);
         return String.format(Locale.ROOT, "equalized %d %s of convolutions across layers in %d %s (channel scales "
-                        + "%.3g to %.3g)", pairs.size(), pairs.size() == 1 ? "pair" : "pairs", result.sweeps(),
-                result.sweeps() == 1 ? "sweep" : "sweeps", smallest, largest);
+                        + "%.3g to %.3g)%s", pairs.size(), pairs.size() == 1 ? "pair" : "pairs", result.sweeps(),
+                result.sweeps() == 1 ? "sweep" : "sweeps", smallest, largest, result.converged() ? ""
+                        : String.format(Locale.ROOT, "; not converged: the last sweep still moved a scale by %.2g%%",
+                        100 * result.lastMove()));
     }
 
     /** Per pair: its layers and the range of the scales its first convolution's output channels were divided by. */
@@ -40,6 +42,7 @@ final class Equalizing {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("sweeps", result.sweeps());
+        out.put("converged", result.converged());
         out.put("pairs", pairs);
         return out;
     }

@@ -83,6 +83,7 @@ class CrossLayerEqualizationTest {
         assertEquals(0.25, r.pairs().get(0).smallest(), 1e-9);
         assertEquals(2, r.pairs().get(0).largest(), 1e-9);
         assertEquals(2, r.sweeps()); // the second sweep finds nothing left to move
+        assertTrue(r.converged());
         // the caffemodel written holds the same values
         Net reloaded = NetLoader.build(net.definition(), r.caffemodel());
         assertValues(new double[] {2, 1, -1, 0.5}, weights(reloaded, "conv2"));
@@ -146,6 +147,7 @@ class CrossLayerEqualizationTest {
                 r.pairs().stream().map(CrossLayerEqualization.PairScales::pair).toList());
         assertTrue(r.pairs().stream().anyMatch(p -> p.smallest() < 0.9 || p.largest() > 1.1), r.pairs().toString());
         assertTrue(r.sweeps() > 2 && r.sweeps() < CrossLayerEqualization.MAX_SWEEPS, "sweeps " + r.sweeps());
+        assertTrue(r.converged(), "last move " + r.lastMove());
 
         float[] image = new float[3 * 6 * 6];
         Random random = new Random(3);
