@@ -37,6 +37,19 @@ class EqualizeCliTest {
         }
     }
 
+    /** Saved statistics record the net files and the folding, not the equalization: refused both ways. */
+    @Test
+    void theCalibrationCacheIsRefused() {
+        for (String flag : List.of("--save_statistics", "--load_statistics")) {
+            List<String> args = args("Xilinx");
+            args.addAll(List.of("--quantized_weights", dir.resolve("q.caffemodel").toString(), flag,
+                    dir.resolve("s.stats").toString()));
+            CliRun run = CliRun.of(args.toArray(String[]::new));
+            assertEquals(2, run.status(), run.stderr());
+            assertTrue(run.stderr().startsWith("xportdnn: error: --equalize does not apply with " + flag), run.stderr());
+        }
+    }
+
     /** DynamicFixed with --fast_finetune too: equalized first, then tuned (the weights written are the tuned ones). */
     @Test
     void bothModesWriteTheEqualizedWeightsAndReportThePair() throws Exception {
