@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# What --fast_finetune buys, as issue 16 measures it: each configuration exported twice, without and with
-# --fast_finetune, calibrating (and tuning) on the first N images of the dev set in the order of their relative
+# What --fast_finetune (or another flag: FINETUNE_FLAG=--equalize) buys, as issue 16 measures it: each configuration
+# exported twice, without and with the flag, calibrating (and tuning) on the first N images of the dev set in the order of their relative
 # paths (256 of CIFAR-10, 64 of ImageNet), then `validate` on every other image against the ORIGINAL float net
 # (--float_model/--float_weights, since tuned weights run in float are not the reference). The export's wall time
 # and peak resident memory come from /usr/bin/time. Results: out/finetune/<config>.json and .time (a configuration
 # whose JSON exists is skipped, so the script resumes); the table: out/finetune/table.md.
 # Usage: tools/finetune_table.sh [CIFAR_SCORED]   (default: every CIFAR-10 image not used for tuning)
 # Environment: FINETUNE_OUT=DIR writes there instead of out/finetune (a fresh re-measurement next to the old one);
-# FINETUNE_ONLY=NAME runs only the configuration NAME (e.g. squeezenet-dynamicfixed-auto-8-finetune).
+# FINETUNE_ONLY=NAME runs only the configuration NAME (e.g. squeezenet-dynamicfixed-auto-8-finetune);
+# FINETUNE_FLAG=FLAG measures FLAG instead of --fast_finetune (names end in -FLAG without its dashes, e.g.
+# -equalize; use a FINETUNE_OUT of its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=../shared
 out=${FINETUNE_OUT:-out/finetune}
 only=${FINETUNE_ONLY:-}
+flag=${FINETUNE_FLAG:---fast_finetune}
 mkdir -p "$out"
 count=${1:-}
 
@@ -38,17 +41,20 @@ run() { # name model mode-flags...
   [[ -n $count && $model == resnet20 ]] && scored="--count $count"
   /usr/bin/time -f "%e %M" -o "$out/$name.time" ./xportdnn --deploy_model "${deploy[$model]}" \
       --weights "${weights[$model]}" --quantized_deploy_model "$q" --quantized_weights "$w" --fuse_bn \
-      --calibration_directory "${images[$model]}" --calibration_indices "$indices" ${flags[$model]} -q "$@" \
-      2> "$out/$name.log"
+      --calibration_directory "${images[$model]}" --calibration_indices "$indices" ${flags[$model]} \
+      --report "$out/$name.report.json" -q "$@" 2> "$out/$name.log"
   ./xportdnn validate --deploy_model "$q" --weights "$w" --images "${images[$model]}" ${flags[$model]} $scored \
       --exclude_calibration --calibration_indices "$indices" --float_model "${deploy[$model]}" \
       --float_weights "${weights[$model]}" --batch 8 -q --json "$json" > /dev/null
   echo "done $name" >&2
 }
 
-for tuned in "" "--fast_finetune"; do
-  suffix=${tuned:+-finetune}
+for tuned in "" "$flag"; do
+  suffix=
+  [[ -n $tuned ]] && suffix=-${tuned#--}
+  [[ $tuned == --fast_finetune ]] && suffix=-finetune
   run "resnet20-xilinx-6$suffix" resnet20 --bitwidths 6,6,6 $tuned
+  run "resnet20-dynamicfixed-auto-6$suffix" resnet20 --quant_type DynamicFixed --fl_bitwidths auto --bitwidths 6,6,6 $tuned
   run "squeezenet-xilinx-8$suffix" squeezenet --bitwidths 8,8,8 $tuned
   run "squeezenet-dynamicfixed-auto-8$suffix" squeezenet --quant_type DynamicFixed --fl_bitwidths auto --bitwidths 8,8,8 $tuned
   run "squeezenet-dynamicfixed-auto-6$suffix" squeezenet --quant_type DynamicFixed --fl_bitwidths auto --bitwidths 6,6,6 $tuned
@@ -61,7 +67,7 @@ with open(os.path.join(out, 'table.md'), 'w') as t:
     t.write('| configuration | images | float top-1 | fixed top-1 | drop (points) | 95% interval | top-1 agreement '
             '| export time | peak memory |\n|---|---|---|---|---|---|---|---|---|\n')
     for f in sorted(os.listdir(out)):
-        if not f.endswith('.json') or f.endswith('.xportdnn.json'):  # an export's sidecar, not a score
+        if not f.endswith('.json') or f.endswith(('.xportdnn.json', '.report.json')):  # sidecars and reports
             continue
         name = f[:-5]
         j = json.load(open(os.path.join(out, f)))

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
 
-    static final List<String> LAYERS = List.of("model", "precision", "engine", "data", "calib", "quant", "export",
+    static final List<String> LAYERS = List.of("model", "equalize", "precision", "engine", "data", "calib", "quant", "export",
             "sim", "tune", "validate", "pipeline", "spark", "compare", "cli");
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?xportdnn\\.(\\w+)\\.", Pattern.MULTILINE);

@@ -86,7 +86,8 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--float_model", paramLabel = "PROTOTXT", description = "The float net to compare with "
             + "(default: the quantized prototxt and --weights run in float). Give the original net when --weights "
-            + "were folded (--fuse_bn) or tuned (--fast_finetune); layers are then compared by blob.")
+            + "were folded (--fuse_bn) or tuned (--fast_finetune); layers are then compared by blob (after --equalize "
+            + "an equalized layer's channels are scaled: leave this out to compare its layers).")
     Path floatModel;
 
     @Option(names = "--float_weights", paramLabel = "CAFFEMODEL", description = "Its caffemodel.")

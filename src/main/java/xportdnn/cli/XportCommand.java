@@ -106,9 +106,15 @@ final class XportCommand implements Callable<Integer> {
             + "float ones (folds BatchNorm/Scale first; needs --quantized_weights for the tuned caffemodel).")
     boolean fastFinetune;
 
+    @Option(names = "--equalize", description = "Cross-layer equalization before quantizing: rescale each "
+            + "convolution's output channels against the input channels of the convolutions that alone read them "
+            + "(through a ReLU or pooling), so that one weight format per layer fits the channels better; the float net "
+            + "computes the same. Folds BatchNorm/Scale first; needs --quantized_weights for the equalized caffemodel.")
+    boolean equalize;
+
     @Option(names = "--quantized_weights", paramLabel = "CAFFEMODEL",
-            description = "With --fuse_bn or --fast_finetune: where to write the folded (tuned) net's caffemodel. In "
-                    + "DynamicFixed mode it implies --fuse_bn.")
+            description = "With --fuse_bn, --fast_finetune or --equalize: where to write the folded (equalized, tuned) "
+                    + "net's caffemodel. In DynamicFixed mode it implies --fuse_bn.")
     Path quantizedWeights;
 
     @Option(names = "--save_statistics", paramLabel = "FILE",
@@ -211,7 +217,7 @@ final class XportCommand implements Callable<Integer> {
                 : calibrationDraw.settings(calibrationDirectory, batch, preprocessing.flags(), skipBadImages.skip);
         return new ExportSettings(quantType, deployModel, weights, quantizedDeployModel, bitwidths,
                 allowAnyBitwidth, flBitwidths.uniform(), ThresholdMethod.parse(thresholdMethod), calibration, report,
-                fuseBn, fastFinetune, quantizedWeights,
+                fuseBn, fastFinetune, equalize, quantizedWeights,
                 new StatisticsSettings(statisticsFiles(), saveStatistics, preprocessing.flags()));
     }
 }

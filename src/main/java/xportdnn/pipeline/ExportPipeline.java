@@ -96,7 +96,8 @@ public final class ExportPipeline {
                 .add("--report", settings.report())
                 .add("--save_statistics", settings.statistics().save())
                 .add("--quantized_deploy_model (its sidecar)", Sidecar.beside(settings.quantizedDeployModel()));
-        LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.folds());
+        LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.folds(),
+                settings.equalize());
         scheme.check(loaded.net());
         CalibrationInput input = calibrationSet == null ? null : CalibrationInput.of(loaded.net(),
                 settings.calibration(), Calibration.images(settings.calibration(), calibrationSet), passes);
@@ -127,7 +128,10 @@ public final class ExportPipeline {
             notices.add(Notice.note(foldedNote(loaded.folded().folded().keySet(), settings.foldsImplicitly())));
         }
         NetParameter quantized = exported.net();
-        NetParameter caffemodel = loaded.folded() == null ? null : loaded.folded().weights();
+        if (loaded.equalized() != null) {
+            notices.add(Notice.note(Equalizing.summary(loaded.equalized())));
+        }
+        NetParameter caffemodel = loaded.caffemodel();
         FastFinetune.Result tuned = null;
         if (settings.fastFinetune()) {
             tuned = FineTuning.run(loaded.net(), quantized, input, progress);
@@ -138,6 +142,9 @@ public final class ExportPipeline {
         }
         // the report's layers as written: with the output formats the tuning changed
         Map<String, Object> report = exported.report() == null ? null : exported.report().apply(quantized);
+        if (report != null && loaded.equalized() != null) {
+            report.put("equalization", Equalizing.report(loaded.equalized()));
+        }
         if (report != null && tuned != null) {
             report.put("fast_finetune", FineTuning.report(tuned));
         }
@@ -164,7 +171,8 @@ public final class ExportPipeline {
         outputs.write(files);
 
         return new Outcome(exported.summary() + " to " + settings.quantizedDeployModel() + (caffemodel != null
-                ? " and the " + (settings.fastFinetune() ? "tuned" : "folded") + " weights to "
+                ? " and the " + (settings.fastFinetune() ? "tuned" : settings.equalize() ? "equalized" : "folded")
+                + " weights to "
                 + settings.quantizedWeights() : ""), notices);
     }
 

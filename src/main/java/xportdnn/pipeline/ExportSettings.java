@@ -31,14 +31,17 @@ import xportdnn.quant.ThresholdMethod;
  * @param fuseBn               fold BatchNorm/Scale into the convolutions first
  * @param fastFinetune         tune the weights and biases of the device's convolutions layer by layer on the
  *                             calibration images (folds BatchNorm/Scale first, so one weight set is tuned)
- * @param quantizedWeights     with {@code fuseBn} or {@code fastFinetune}: where the folded (tuned) caffemodel
- *                             goes; in DynamicFixed mode it alone implies folding ({@link #foldsImplicitly})
+ * @param equalize             equalize the weights across layers ({@code xportdnn.equalize}) after folding
+ *                             BatchNorm/Scale, before anything is calibrated or tuned
+ * @param quantizedWeights     with {@code fuseBn}, {@code fastFinetune} or {@code equalize}: where the folded
+ *                             (equalized, tuned) caffemodel goes; in DynamicFixed mode it alone implies folding
+ *                             ({@link #foldsImplicitly})
  * @param statistics           the calibration cache: statistics to save and saved ones to load
  */
 public record ExportSettings(QuantType quantType, Path deployModel, Path weights, Path quantizedDeployModel,
                              InParamsOut bitwidths, boolean allowAnyBitwidth, InParamsOut fractionalLengths,
                              ThresholdMethod thresholdMethod, CalibrationSettings calibration, Path report,
-                             boolean fuseBn, boolean fastFinetune, Path quantizedWeights,
+                             boolean fuseBn, boolean fastFinetune, boolean equalize, Path quantizedWeights,
                              StatisticsSettings statistics) {
 
     public ExportSettings {
@@ -52,9 +55,13 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
         if (fastFinetune && quantizedWeights == null) {
             throw new ModelException("--fast_finetune needs --quantized_weights (the tuned caffemodel)");
         }
-        if (fuseBn != (quantizedWeights != null) && !fastFinetune && !foldsForWeights(quantType, quantizedWeights)) {
+        if (equalize && quantizedWeights == null) {
+            throw new ModelException("--equalize needs --quantized_weights (the equalized caffemodel)");
+        }
+        if (fuseBn != (quantizedWeights != null) && !fastFinetune && !equalize
+                && !foldsForWeights(quantType, quantizedWeights)) {
             throw new ModelException(fuseBn ? "--fuse_bn needs --quantized_weights (the folded caffemodel)"
-                    : "--quantized_weights is only written with --fuse_bn or --fast_finetune");
+                    : "--quantized_weights is only written with --fuse_bn, --fast_finetune or --equalize");
         }
         if (quantType == QuantType.DynamicFixed && fractionalLengths != null && !allowAnyBitwidth) {
             checkFractionalLengths(fractionalLengths, bitwidths);
@@ -68,6 +75,11 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
                     + " does not apply in DynamicFixed mode with --fl_bitwidths " + fractionalLengths
                     + " (nothing is calibrated; --fl_bitwidths auto calibrates)");
         }
+        if (equalize && (statistics.loads() || statistics.save() != null)) {
+            // the saved statistics record the net files and the folding, not the equalization
+            throw new ModelException("--equalize does not apply with " + (statistics.loads() ? "--load_statistics"
+                    : "--save_statistics") + " (statistics are saved from and checked against the net as loaded)");
+        }
         if (statistics.loads() && fastFinetune) {
             throw new ModelException("--fast_finetune does not apply with --load_statistics (tuning runs the float "
                     + "net over its images anyway: calibrate and tune in one run)");
@@ -77,13 +89,14 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
         }
     }
 
-    /** Without the calibration cache. */
+    /** Without the calibration cache and equalization. */
     public ExportSettings(QuantType quantType, Path deployModel, Path weights, Path quantizedDeployModel,
                           InParamsOut bitwidths, boolean allowAnyBitwidth, InParamsOut fractionalLengths,
                           ThresholdMethod thresholdMethod, CalibrationSettings calibration, Path report,
                           boolean fuseBn, boolean fastFinetune, Path quantizedWeights) {
         this(quantType, deployModel, weights, quantizedDeployModel, bitwidths, allowAnyBitwidth, fractionalLengths,
-                thresholdMethod, calibration, report, fuseBn, fastFinetune, quantizedWeights, StatisticsSettings.NONE);
+                thresholdMethod, calibration, report, fuseBn, fastFinetune, false, quantizedWeights,
+                StatisticsSettings.NONE);
     }
 
     /** The preprocessing flags of the run: the calibration's, or those loaded statistics must match. */
@@ -91,9 +104,9 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
         return calibration != null ? calibration.preprocessing() : statistics.preprocessing();
     }
 
-    /** Whether the run folds BatchNorm/Scale into the convolutions (asked for, or needed by tuning). */
+    /** Whether the run folds BatchNorm/Scale into the convolutions (asked for, or needed by tuning, equalizing). */
     public boolean folds() {
-        return fuseBn || fastFinetune || foldsForWeights(quantType, quantizedWeights);
+        return fuseBn || fastFinetune || equalize || foldsForWeights(quantType, quantizedWeights);
     }
 
     /**
@@ -101,7 +114,7 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
      * weights file then holds the folded net, as with --fuse_bn (the runtime's own fusion would starve them).
      */
     public boolean foldsImplicitly() {
-        return !fuseBn && !fastFinetune && foldsForWeights(quantType, quantizedWeights);
+        return !fuseBn && !fastFinetune && !equalize && foldsForWeights(quantType, quantizedWeights);
     }
 
     private static boolean foldsForWeights(QuantType type, Path quantizedWeights) {

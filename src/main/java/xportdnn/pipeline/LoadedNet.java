@@ -2,30 +2,46 @@ package xportdnn.pipeline;
 
 import java.nio.file.Path;
 import java.util.List;
+import xportdnn.equalize.CrossLayerEqualization;
 import xportdnn.export.BatchNormFolder;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
+import xportdnn.model.proto.Caffe.NetParameter;
 
 /**
  * The first step: the float net with its weights, and when asked, with BatchNorm/Scale folded into the
- * convolutions before them.
+ * convolutions before them, then equalized across layers.
  *
  * @param net               the net every later step works on (the folded one when folded)
  * @param folded            what folding did, or null when the net was not folded
  * @param beforeFirstFolded the layers up to the first folded BatchNorm's input, from the net before folding (for
  *                          {@link BatchNormScaleCheck}), or null
+ * @param equalized         what cross-layer equalization did (on the folded net), or null when not asked
  */
-public record LoadedNet(Net net, BatchNormFolder.Result folded, BatchNormScaleCheck.Prefix beforeFirstFolded) {
+public record LoadedNet(Net net, BatchNormFolder.Result folded, BatchNormScaleCheck.Prefix beforeFirstFolded,
+                        CrossLayerEqualization.Result equalized) {
 
     public static LoadedNet load(Path prototxt, Path caffemodel, boolean foldBatchNorm) {
+        return load(prototxt, caffemodel, foldBatchNorm, false);
+    }
+
+    /** With {@code equalize}, folds first whatever {@code foldBatchNorm} says (equalization needs folded weights). */
+    public static LoadedNet load(Path prototxt, Path caffemodel, boolean foldBatchNorm, boolean equalize) {
         Net net = oneInput(prototxt, NetLoader.load(prototxt, caffemodel));
-        if (!foldBatchNorm) {
-            return new LoadedNet(net, null, null);
+        if (!foldBatchNorm && !equalize) {
+            return new LoadedNet(net, null, null, null);
         }
         BatchNormFolder.Result folded = BatchNormFolder.fold(net);
-        return new LoadedNet(NetLoader.build(folded.definition(), folded.weights()), folded,
-                folded.folded().isEmpty() ? null : BatchNormScaleCheck.prefix(net));
+        Net foldedNet = NetLoader.build(folded.definition(), folded.weights());
+        CrossLayerEqualization.Result equalized = equalize ? CrossLayerEqualization.run(foldedNet) : null;
+        return new LoadedNet(equalized == null ? foldedNet : equalized.net(), folded,
+                folded.folded().isEmpty() ? null : BatchNormScaleCheck.prefix(net), equalized);
+    }
+
+    /** The caffemodel of {@link #net} when it is not the file loaded (folded, equalized), else null. */
+    public NetParameter caffemodel() {
+        return equalized != null ? equalized.caffemodel() : folded == null ? null : folded.weights();
     }
 
     /**

@@ -41,13 +41,15 @@ import xportdnn.model.ToolVersion;
  * @param thresholdMethod      Xilinx: the threshold method; null in DynamicFixed mode
  * @param fuseBn               whether BatchNorm/Scale were folded into the convolutions
  * @param fastFinetune         whether the weights were tuned
+ * @param equalize             whether the weights were equalized across layers
  * @param inputs               the files the export read, each with its flag and digest
  * @param preprocessing        the preprocessing the export applied to its images, or null when it read none
  * @param calibration          the calibration images, or null when it read none
  */
 public record Sidecar(String format, String tool, String written, DigestedFile prototxt,
                       DigestedFile quantizedWeights, String quantType, int[] bitwidths, String flBitwidths,
-                      String thresholdMethod, boolean fuseBn, boolean fastFinetune, List<DigestedFile> inputs,
+                      String thresholdMethod, boolean fuseBn, boolean fastFinetune, boolean equalize,
+                      List<DigestedFile> inputs,
                       RecordedPreprocessing preprocessing, CalibrationSet calibration) {
 
     public static final String FORMAT = "xportdnn-sidecar-1";
@@ -152,7 +154,7 @@ public record Sidecar(String format, String tool, String written, DigestedFile p
                 new int[] {settings.bitwidths().in(), settings.bitwidths().params(), settings.bitwidths().out()},
                 xilinx ? null : fl == null ? "auto" : fl.in() + "," + fl.params() + "," + fl.out(),
                 xilinx ? settings.thresholdMethod().name() : null, settings.folds(), settings.fastFinetune(),
-                inputs, recorded, set);
+                settings.equalize(), inputs, recorded, set);
     }
 
     private static DigestedFile written(Path file, byte[] bytes) {

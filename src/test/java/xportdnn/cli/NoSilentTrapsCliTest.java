@@ -29,7 +29,7 @@ class NoSilentTrapsCliTest {
     /** Flags that act in every mode of the main command. */
     private static final Set<String> EVERYWHERE = Set.of("--help", "--version", "--quant_type", "--deploy_model",
             "--weights", "--quantized_deploy_model", "--bitwidths", "--allow_any_bitwidth", "--report", "--fuse_bn",
-            "--fast_finetune", "--quantized_weights", "--quiet", "--debug");
+            "--fast_finetune", "--equalize", "--quantized_weights", "--quiet", "--debug");
 
     /** A value for every flag that does not apply in some mode. */
     private static final Map<String, String> VALUES = Map.ofEntries(Map.entry("--fl_bitwidths", "4,6,4"),

@@ -81,7 +81,7 @@ class InStepValidationTest {
 
     private static void export(UnseenNets.NetFiles files, Path quantized, Path foldedWeights) {
         ExportPipeline.run(new ExportSettings(QuantType.Xilinx, files.deploy(), files.weights(), quantized,
-                UnseenNets.EIGHT, false, null, null, UnseenNets.CALIBRATION, null, foldedWeights != null, false,
+                UnseenNets.EIGHT, false, null, null, UnseenNets.CALIBRATION, null, foldedWeights != null, false, false,
                 foldedWeights, null), Progress.NONE);
     }
 

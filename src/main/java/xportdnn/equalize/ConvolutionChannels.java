@@ -1,0 +1,99 @@
+package xportdnn.equalize;
+
+import java.util.ArrayList;
+import java.util.List;
+import xportdnn.model.Blob;
+import xportdnn.model.Layer;
+
+/**
+ * A copy of one convolution's weights ({@code O x I/group x kh x kw}) and bias, seen by output channel and by input
+ * channel: the largest magnitude of each and a per-channel scale. Input channel c belongs to group
+ * {@code c / (I/group)}, so it meets only that group's output channels (depthwise: output channel c alone).
+ */
+final class ConvolutionChannels {
+
+    private final Layer layer;
+    private final float[] weights;
+    private final float[] bias;
+    private final int outputs;
+    private final int inputsPerGroup;
+    private final int outputsPerGroup;
+    private final int kernel;
+
+    ConvolutionChannels(Layer layer) {
+        this.layer = layer;
+        Blob w = layer.weights().get(0);
+        this.weights = w.data().clone();
+        this.bias = layer.weights().size() > 1 ? layer.weights().get(1).data().clone() : null;
+        this.outputs = w.shape()[0];
+        this.inputsPerGroup = w.shape()[1];
+        this.outputsPerGroup = outputs / layer.param().getConvolutionParam().getGroup();
+        this.kernel = w.count() / (outputs * inputsPerGroup);
+    }
+
+    int outputs() {
+        return outputs;
+    }
+
+    /** The channels of the blob it reads. */
+    int inputs() {
+        return inputsPerGroup * layer.param().getConvolutionParam().getGroup();
+    }
+
+    /** max |w| over output channel {@code o}'s weights. */
+    double outputRange(int o) {
+        int size = inputsPerGroup * kernel;
+        double max = 0;
+        for (int k = o * size; k < (o + 1) * size; k++) {
+            max = Math.max(max, Math.abs(weights[k]));
+        }
+        return max;
+    }
+
+    /** max |w| over the weights that read input channel {@code c}. */
+    double inputRange(int c) {
+        double max = 0;
+        for (int o = firstOutputOf(c); o < firstOutputOf(c) + outputsPerGroup; o++) {
+            int start = (o * inputsPerGroup + c % inputsPerGroup) * kernel;
+            for (int k = start; k < start + kernel; k++) {
+                max = Math.max(max, Math.abs(weights[k]));
+            }
+        }
+        return max;
+    }
+
+    /** Output channel {@code o}'s weights and bias times {@code factor}. */
+    void scaleOutput(int o, double factor) {
+        int size = inputsPerGroup * kernel;
+        for (int k = o * size; k < (o + 1) * size; k++) {
+            weights[k] = (float) (weights[k] * factor);
+        }
+        if (bias != null) {
+            bias[o] = (float) (bias[o] * factor);
+        }
+    }
+
+    /** The weights that read input channel {@code c} times {@code factor}. */
+    void scaleInput(int c, double factor) {
+        for (int o = firstOutputOf(c); o < firstOutputOf(c) + outputsPerGroup; o++) {
+            int start = (o * inputsPerGroup + c % inputsPerGroup) * kernel;
+            for (int k = start; k < start + kernel; k++) {
+                weights[k] = (float) (weights[k] * factor);
+            }
+        }
+    }
+
+    /** The layer's learned blobs with the scaled values, in Caffe's order. */
+    List<Blob> blobs() {
+        List<Blob> blobs = new ArrayList<>(layer.weights());
+        blobs.set(0, new Blob(layer.weights().get(0).shape(), weights));
+        if (bias != null) {
+            blobs.set(1, new Blob(layer.weights().get(1).shape(), bias));
+        }
+        return blobs;
+    }
+
+    private int firstOutputOf(int c) {
+        return c / inputsPerGroup * outputsPerGroup;
+    }
+}
