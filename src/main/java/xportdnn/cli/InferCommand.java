@@ -306,7 +306,7 @@ public final class InferCommand implements Callable<Integer> {
         Notes notes = new Notes(spec.commandLine().getErr());
         notes.print(PreprocessingChecks.channelOrder(engine, out, set, transformer, batch,
                 ProgressBar.factory(quiet.quiet)));
-        notes.print(Notice.leftOut(listed));
+        notes.print(Notice.ofSet(listed));
         notes.print(Notice.skipped(screened.skipped()));
     }
 

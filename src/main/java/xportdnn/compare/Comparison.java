@@ -122,9 +122,9 @@ public final class Comparison {
         List<Scored> scored = new ArrayList<>();
         // no image is in both (of one set, compare scores the images calibration did not draw)
         List<String> skipped = Stream.concat(calibration.skipped().stream(), screened.skipped().stream()).toList();
-        List<Notice> notices = new ArrayList<>(Notice.leftOut(scoredSet));
+        List<Notice> notices = new ArrayList<>(Notice.ofSet(scoredSet));
         if (calibrationSet != scoredSet) {
-            notices.addAll(Notice.leftOut(calibrationSet));
+            notices.addAll(Notice.ofSet(calibrationSet));
         }
         notices.addAll(Notice.skipped(skipped));
         notices.addAll(PreprocessingChecks.of(loaded, transformer.settings(), calibration, calibrationSet, input,
