@@ -41,6 +41,7 @@ import xportdnn.model.OutputPlan;
 import xportdnn.pipeline.LoadedNet;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.PreprocessingChecks;
+import xportdnn.pipeline.TurnedImagesNote;
 import xportdnn.pipeline.Sidecar;
 import xportdnn.validate.Accuracy;
 import xportdnn.validate.Classifier;
@@ -307,6 +308,7 @@ public final class InferCommand implements Callable<Integer> {
         notes.print(PreprocessingChecks.channelOrder(engine, out, set, transformer, batch,
                 ProgressBar.factory(quiet.quiet)));
         notes.print(Notice.ofSet(listed));
+        notes.print(TurnedImagesNote.of(result.turned(), set.size(), "images"));
         notes.print(Notice.skipped(screened.skipped()));
     }
 

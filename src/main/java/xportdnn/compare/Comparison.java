@@ -25,6 +25,7 @@ import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.LoadedNet;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.PreprocessingChecks;
+import xportdnn.pipeline.TurnedImagesNote;
 import xportdnn.pipeline.ValidationJob;
 import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
@@ -147,6 +148,10 @@ public final class Comparison {
             }
             scored.add(new Scored(spec.label(), validation, ModelBytes.of(quantized, spec.family(), sim),
                     ModelBytes.footprint(sim, spec)));
+        }
+        if (!scored.isEmpty()) { // every scheme scores the same images
+            Validation first = scored.get(0).validation();
+            notices.addAll(TurnedImagesNote.of(first.turned(), first.images(), "scored images"));
         }
         return new Result(net.name(), calibration.images(), ModelBytes.ofFloat(net), ModelBytes.floatFootprint(net),
                 scored, notices, skipped);

@@ -122,6 +122,8 @@ public final class ValidationPipeline {
             }
         }
         List<Notice> notices = new ArrayList<>(Notice.ofSet(set));
+        notices.addAll(TurnedImagesNote.of(validated.validation().turned(), validated.validation().images(),
+                "scored images"));
         notes.forEach(note -> notices.add(Notice.note(note)));
         return new Result(net, fixedNet, validated.validation(), validated.samples(), costs, screened.skipped(),
                 notices);
