@@ -136,6 +136,7 @@ final class ChannelOrderCheck {
                     }
                 }
             }
+            step.accept(drawn.size() - read); // the images a clear answer left unread: the step is done
         }
         SignedRankTest test = test(differences);
         if (test.nonzero() < MIN_IMAGES || test.z() <= CLEAR) {
