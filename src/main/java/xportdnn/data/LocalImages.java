@@ -11,10 +11,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -60,8 +58,7 @@ final class LocalImages implements ImageStore {
     @Override
     public SortedMap<String, String> files(String folder, Predicate<String> take) {
         Path dir = path(folder);
-        SortedMap<String, Path> found = new TreeMap<>();
-        Map<Path, Object> keys = new HashMap<>();
+        SortedMap<String, Found> found = new TreeMap<>();
         try {
             // the walk's own attributes answer, one stat per file; their file key (device and inode) tells a file
             // reached twice through links without resolving its real path
@@ -71,8 +68,7 @@ final class LocalImages implements ImageStore {
                         public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                             String name = relativeName(dir, file);
                             if (attributes.isRegularFile() && take.test(name)) {
-                                found.put(name, file);
-                                keys.put(file, attributes.fileKey());
+                                found.put(name, new Found(file, attributes.fileKey()));
                             }
                             return FileVisitResult.CONTINUE;
                         }
@@ -91,12 +87,15 @@ final class LocalImages implements ImageStore {
         SortedMap<String, String> byName = new TreeMap<>();
         Set<Object> seen = new HashSet<>();
         found.forEach((name, file) -> {
-            Object key = keys.get(file);
-            if (key == null || seen.add(key)) { // no key (some file systems): kept as listed
-                byName.put(name, file.toString());
+            if (file.key() == null || seen.add(file.key())) { // no key (some file systems): kept as listed
+                byName.put(name, file.path().toString());
             }
         });
         return byName;
+    }
+
+    /** A file the walk found, and what identifies it on its file system (null where there is nothing). */
+    private record Found(Path path, Object key) {
     }
 
     @Override

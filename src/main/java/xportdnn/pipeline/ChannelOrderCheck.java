@@ -38,7 +38,7 @@ import xportdnn.validate.SignedRankTest;
  * already the surer by {@link #GIVEN_CLEAR} standard deviations, with one when the reversed order is by
  * {@link #EARLY_WARNING} (a Haybittle-Peto bound, so early looks add next to nothing to the chance of a false
  * warning). Else all {@link #MAX_IMAGES} are read and the fixed test decides, as before. The bounds were chosen on a
- * simulation of the test, not on any net: of the wrong orders that reading all images would warn about, stopping
+ * simulation of the test (tools/channel_order_stopping.py), not on any net: of the wrong orders that reading all images would warn about, stopping
  * early misses fewer than 1 in 1,000, whatever the effect's size, and a net without a preferred order is warned
  * about as rarely as before (0.13%); a net with a clear preference (3.5 standard deviations or more at 128 images)
  * stops after 32 to 48 images on average.
