@@ -74,12 +74,16 @@ public final class Calibrator {
         Map<String, BlobHistograms> stats = new LinkedHashMap<>();
         ranges.forEach((name, range) -> stats.put(name, new BlobHistograms(range, sqrtBins.applyAsInt(range))));
         boolean[] grey = new boolean[images.size()];
+        boolean[] turned = new boolean[images.size()];
         Net net = engine.net();
         String scores = net.lastOutput();
         int classes = net.classesIn(scores);
         Layer scorer = net.lastWriter(scores);
         int[] topClasses = new int[classes];
-        run(images, (index, image) -> grey[index] = image.grey(GREY_TOLERANCE), (layer, tops) -> {
+        run(images, (index, image) -> {
+            grey[index] = image.grey(GREY_TOLERANCE);
+            turned[index] = image.turned();
+        }, (layer, tops) -> {
             BlobHistograms h = stats.get(layer.name());
             for (INDArray top : tops) {
                 float[] v = Tensors.floats(top);
@@ -89,11 +93,16 @@ public final class Calibrator {
                 countTopClasses(Tensors.floats(tops.get(layer.tops().indexOf(scores))), classes, topClasses);
             }
         }, progress);
-        int greyImages = 0;
-        for (boolean g : grey) {
-            greyImages += g ? 1 : 0;
+        return new CalibrationHistograms(stats, new PictureCounts(images.size(), count(grey), count(turned),
+                topClasses));
+    }
+
+    private static int count(boolean[] flags) {
+        int n = 0;
+        for (boolean f : flags) {
+            n += f ? 1 : 0;
         }
-        return new CalibrationHistograms(stats, new PictureCounts(images.size(), greyImages, topClasses));
+        return n;
     }
 
     /** Adds each image's highest-scoring class (the lowest of equals) of a batch's N x K scores to {@code counts}. */

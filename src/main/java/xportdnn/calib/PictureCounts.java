@@ -5,19 +5,21 @@ import java.util.Arrays;
 
 /**
  * What the second calibration pass saw of the pictures themselves, as counts that merge across shards by adding:
- * how many are grey, and how often the float net gave each class its top score (for a net whose output is one
+ * how many are grey, how many carry an EXIF orientation, and how often the float net gave each class its top score (for a net whose output is one
  * score per class; no classes otherwise).
  *
  * @param images     how many pictures were counted (0: statistics taken without decoding one, e.g. loaded)
  * @param grey       how many of them are grey ({@link xportdnn.data.FloatImage#grey} within
  *                   {@link Calibrator#GREY_TOLERANCE}): one channel, or equal channels
+ * @param turned     how many of them carry an EXIF orientation other than 1 ({@link xportdnn.data.FloatImage#turned}:
+ *                   phone photos a viewer turns, read as stored)
  * @param topClasses per class, on how many of them the float net scored it highest; empty when the net's output
  *                   is not one score per class
  */
-public record PictureCounts(int images, int grey, int[] topClasses) implements Serializable {
+public record PictureCounts(int images, int grey, int turned, int[] topClasses) implements Serializable {
 
     /** Statistics taken without decoding a picture. */
-    public static final PictureCounts NONE = new PictureCounts(0, 0, new int[0]);
+    public static final PictureCounts NONE = new PictureCounts(0, 0, 0, new int[0]);
 
     public PictureCounts {
         topClasses = topClasses.clone();
@@ -35,7 +37,7 @@ public record PictureCounts(int images, int grey, int[] topClasses) implements S
         for (int c = 0; c < sum.length; c++) {
             sum[c] += other.topClasses[c];
         }
-        return new PictureCounts(images + other.images, grey + other.grey, sum);
+        return new PictureCounts(images + other.images, grey + other.grey, turned + other.turned, sum);
     }
 
     /** The class most often on top (the lowest of equals), or -1 without classes. */
@@ -56,18 +58,18 @@ public record PictureCounts(int images, int grey, int[] topClasses) implements S
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PictureCounts p && images == p.images && grey == p.grey
+        return o instanceof PictureCounts p && images == p.images && grey == p.grey && turned == p.turned
                 && Arrays.equals(topClasses, p.topClasses);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * images + grey) + Arrays.hashCode(topClasses);
+        return 31 * (31 * (31 * images + grey) + turned) + Arrays.hashCode(topClasses);
     }
 
     @Override
     public String toString() {
-        return "PictureCounts[images=" + images + ", grey=" + grey + ", topClasses=" + Arrays.toString(topClasses)
+        return "PictureCounts[images=" + images + ", grey=" + grey + ", turned=" + turned + ", topClasses=" + Arrays.toString(topClasses)
                 + "]";
     }
 }

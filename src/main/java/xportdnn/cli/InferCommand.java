@@ -41,6 +41,7 @@ import xportdnn.model.OutputPlan;
 import xportdnn.pipeline.LoadedNet;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.PreprocessingChecks;
+import xportdnn.pipeline.TurnedImagesNote;
 import xportdnn.pipeline.Sidecar;
 import xportdnn.validate.Accuracy;
 import xportdnn.validate.Classifier;
@@ -306,7 +307,8 @@ public final class InferCommand implements Callable<Integer> {
         Notes notes = new Notes(spec.commandLine().getErr());
         notes.print(PreprocessingChecks.channelOrder(engine, out, set, transformer, batch,
                 ProgressBar.factory(quiet.quiet)));
-        notes.print(Notice.leftOut(listed));
+        notes.print(Notice.ofSet(listed));
+        notes.print(TurnedImagesNote.of(result.turned(), set.size(), "images"));
         notes.print(Notice.skipped(screened.skipped()));
     }
 

@@ -25,6 +25,7 @@ import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.LoadedNet;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.PreprocessingChecks;
+import xportdnn.pipeline.TurnedImagesNote;
 import xportdnn.pipeline.ValidationJob;
 import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
@@ -122,9 +123,9 @@ public final class Comparison {
         List<Scored> scored = new ArrayList<>();
         // no image is in both (of one set, compare scores the images calibration did not draw)
         List<String> skipped = Stream.concat(calibration.skipped().stream(), screened.skipped().stream()).toList();
-        List<Notice> notices = new ArrayList<>(Notice.leftOut(scoredSet));
+        List<Notice> notices = new ArrayList<>(Notice.ofSet(scoredSet));
         if (calibrationSet != scoredSet) {
-            notices.addAll(Notice.leftOut(calibrationSet));
+            notices.addAll(Notice.ofSet(calibrationSet));
         }
         notices.addAll(Notice.skipped(skipped));
         notices.addAll(PreprocessingChecks.of(loaded, transformer.settings(), calibration, calibrationSet, input,
@@ -147,6 +148,10 @@ public final class Comparison {
             }
             scored.add(new Scored(spec.label(), validation, ModelBytes.of(quantized, spec.family(), sim),
                     ModelBytes.footprint(sim, spec)));
+        }
+        if (!scored.isEmpty()) { // every scheme scores the same images
+            Validation first = scored.get(0).validation();
+            notices.addAll(TurnedImagesNote.of(first.turned(), first.images(), "scored images"));
         }
         return new Result(net.name(), calibration.images(), ModelBytes.ofFloat(net), ModelBytes.floatFootprint(net),
                 scored, notices, skipped);

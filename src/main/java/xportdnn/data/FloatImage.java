@@ -4,9 +4,21 @@ package xportdnn.data;
  * A decoded image as {@code caffe.io.load_image} returns it: H x W x C float32 values, interleaved (pixel by
  * pixel, channels R,G,B or one grey channel), normally in [0, 1].
  *
- * @param pixels {@code pixels[(y * width + x) * channels + c]}; shared, not copied
+ * @param pixels      {@code pixels[(y * width + x) * channels + c]}; shared, not copied
+ * @param orientation the EXIF orientation tag of the file it was decoded from (1 to 8; 1 for none), which the
+ *                    pixels do not follow: they are as stored (see {@link ImageDecoder})
  */
-public record FloatImage(int height, int width, int channels, float[] pixels) {
+public record FloatImage(int height, int width, int channels, float[] pixels, int orientation) {
+
+    /** An image whose pixels are upright (no orientation tag). */
+    public FloatImage(int height, int width, int channels, float[] pixels) {
+        this(height, width, channels, pixels, ExifOrientation.UPRIGHT);
+    }
+
+    /** Whether its file asks a viewer to turn or flip it (an orientation other than 1), which xportdnn does not. */
+    public boolean turned() {
+        return orientation != ExifOrientation.UPRIGHT;
+    }
 
     public FloatImage {
         if (height <= 0 || width <= 0 || channels <= 0 || (long) height * width * channels != pixels.length) {
@@ -43,6 +55,6 @@ public record FloatImage(int height, int width, int channels, float[] pixels) {
         for (int i = 0; i < pixels.length; i++) {
             rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = pixels[i];
         }
-        return new FloatImage(height, width, 3, rgb);
+        return new FloatImage(height, width, 3, rgb, orientation);
     }
 }

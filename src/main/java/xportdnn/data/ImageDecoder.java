@@ -28,7 +28,8 @@ import xportdnn.model.ModelException;
  * (baseline, progressive, grey, CMYK, YCCK), BMP and PNM; the JDK reads PNG, GIF (the first frame) and TIFF.
  * Samples are taken as stored (no ICC colour management), as skimage/PIL and OpenCV do. EXIF orientation is not
  * applied, as skimage up to 0.14 (reading through PIL, the original XportDNN's) did not; skimage 0.15 and later
- * read through imageio, which applies it, and so does {@code cv::imread} (Caffe's C++ ImageData layer).
+ * read through imageio, which applies it, and so does {@code cv::imread} (Caffe's C++ ImageData layer). The image
+ * carries the file's orientation tag ({@link FloatImage#orientation}) so that a run can say how many it read so.
  */
 public final class ImageDecoder {
 
@@ -75,17 +76,22 @@ public final class ImageDecoder {
         ImageInputStream open() throws IOException;
     }
 
-    private static BufferedImage decode(Object file, Source source) {
+    /** A file's pixels as stored, and its EXIF orientation. */
+    private record Stored(BufferedImage pixels, int orientation) {
+    }
+
+    private static Stored decode(Object file, Source source) {
         ImageReader reader = null;
         try (ImageInputStream in = source.open()) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new ModelException(file + ": not an image in a format we read (JPEG, PNG, BMP, PNM, GIF, TIFF)");
             }
+            int orientation = ExifOrientation.read(in);
             reader = readers.next();
             reader.setInput(in, true, true);
             checkSize(file, reader.getWidth(0), reader.getHeight(0));
-            return reader.read(0);
+            return new Stored(reader.read(0), orientation);
         } catch (OutOfMemoryError e) {
             throw new ModelException(file + ": cannot decode image: it needs more memory than Java may use (-Xmx)", e);
         } catch (IOException | RuntimeException e) {
@@ -122,7 +128,8 @@ public final class ImageDecoder {
     }
 
     /** Converts to floats in one pass; grey comes from the stored integer samples in double precision. */
-    private static FloatImage convert(BufferedImage img, boolean color) {
+    private static FloatImage convert(Stored stored, boolean color) {
+        BufferedImage img = stored.pixels();
         int w = img.getWidth();
         int h = img.getHeight();
         ColorModel cm = img.getColorModel();
@@ -186,7 +193,7 @@ public final class ImageDecoder {
                 }
             }
         }
-        return new FloatImage(h, w, outChannels, out);
+        return new FloatImage(h, w, outChannels, out, stored.orientation());
     }
 
     /**

@@ -65,15 +65,15 @@ public final class ImageSet {
     }
 
     private final List<Entry> entries;
-    private final String leftOutNote;
+    private final String note;
 
     private ImageSet(List<Entry> entries) {
         this(entries, null);
     }
 
-    private ImageSet(List<Entry> entries, String leftOutNote) {
+    private ImageSet(List<Entry> entries, String note) {
         this.entries = List.copyOf(entries);
-        this.leftOutNote = leftOutNote;
+        this.note = note;
     }
 
     /**
@@ -215,6 +215,7 @@ public final class ImageSet {
     private static ImageSet list(ImageStore store, String listFile, boolean keepMissing) {
         List<String> lines = store.lines(listFile);
         List<Entry> entries = new ArrayList<>();
+        RepeatedLines repeated = new RepeatedLines(listFile);
         Boolean labelled = null;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).stripTrailing();
@@ -233,6 +234,17 @@ public final class ImageSet {
                 label = OptionalInt.of(Integer.parseInt(tail));
                 path = line.substring(0, space).strip();
             }
+            String file = store.sibling(listFile, path);
+            if (path.startsWith("#") && !store.isFile(file)) {
+                // before the labels are compared: a comment's last word is rarely a number, and it is no image
+                String comment = where + "1: the line starts with '#', but a list has no comment lines (Caffe's "
+                        + "ImageData layer reads every line as an image and its label): delete the line";
+                if (!keepMissing) {
+                    throw new ModelException(comment);
+                }
+                entries.add(new Entry(path, label, new Missing(comment)));
+                continue;
+            }
             if (labelled != null && labelled != label.isPresent()) {
                 throw new ModelException(labelled && space >= 0
                         ? where + (space + 2) + ": no class id at the end of the line (it ends in '" + tail
@@ -241,7 +253,6 @@ public final class ImageSet {
                                 + (labelled ? "earlier lines have labels" : "earlier lines have none"));
             }
             labelled = label.isPresent();
-            String file = store.sibling(listFile, path);
             if (!store.isFile(file)) {
                 String missing = where + "1: " + path + ": " + (store.isFolder(file) ? "a folder, not an image file"
                         : "no such file") + " (looked for " + file + ")"
@@ -252,12 +263,13 @@ public final class ImageSet {
                 entries.add(new Entry(path, label, new Missing(missing)));
                 continue;
             }
+            repeated.add(file, i + 1, path);
             entries.add(new Entry(path, label, store.pixels(file)));
         }
         if (entries.isEmpty()) {
             throw new ModelException(listFile + ": the list names no images");
         }
-        return new ImageSet(entries);
+        return new ImageSet(entries, repeated.note());
     }
 
     /**
@@ -356,11 +368,12 @@ public final class ImageSet {
     }
 
     /**
-     * Pictures of other formats that a folder's scan left out ({@link ImageNames#OTHER_PICTURES}), said in one
-     * note naming the folder, or empty: a folder's set says it, a list's never has one.
+     * What opening the set found that the user should know, in one note naming the folder or list, or empty: the
+     * pictures of other formats a folder's scan left out ({@link ImageNames#OTHER_PICTURES}), or a list's lines
+     * naming an image an earlier line names ({@link RepeatedLines}).
      */
-    public Optional<String> leftOutNote() {
-        return Optional.ofNullable(leftOutNote);
+    public Optional<String> note() {
+        return Optional.ofNullable(note);
     }
 
     private static String leftOutNote(String dir, List<String> leftOut) {

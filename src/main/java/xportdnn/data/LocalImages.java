@@ -1,18 +1,23 @@
 package xportdnn.data;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
 
@@ -45,25 +50,52 @@ final class LocalImages implements ImageStore {
         return Files.isRegularFile(path(location));
     }
 
+    /**
+     * {@inheritDoc} Symbolic links are followed, and each file is taken once, under its first name in that order: a
+     * link to a folder of the same tree (or a second hard link) used to list its images twice. A link to a folder
+     * above it (a loop) is not followed again.
+     */
     @Override
     public SortedMap<String, String> files(String folder, Predicate<String> take) {
         Path dir = path(folder);
-        SortedMap<String, String> byName = new TreeMap<>();
-        // find, not walk + isRegularFile: the walk's own attributes answer, one stat per file instead of two
-        try (Stream<Path> found = Files.find(dir, Integer.MAX_VALUE, (p, attributes) -> attributes.isRegularFile(),
-                FileVisitOption.FOLLOW_LINKS)) {
-            found.forEach(p -> {
-                String name = relativeName(dir, p);
-                if (take.test(name)) {
-                    byName.put(name, p.toString());
-                }
-            });
+        SortedMap<String, Found> found = new TreeMap<>();
+        try {
+            // the walk's own attributes answer, one stat per file; their file key (device and inode) tells a file
+            // reached twice through links without resolving its real path
+            Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                            String name = relativeName(dir, file);
+                            if (attributes.isRegularFile() && take.test(name)) {
+                                found.put(name, new Found(file, attributes.fileKey()));
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                            if (e instanceof FileSystemLoopException) {
+                                return FileVisitResult.CONTINUE; // its folder is walked under its own name
+                            }
+                            throw e;
+                        }
+                    });
         } catch (IOException e) {
             throw IoErrors.cannot("list the folder", dir, e);
-        } catch (UncheckedIOException e) {
-            throw IoErrors.cannot("list the folder", dir, e.getCause());
         }
+        SortedMap<String, String> byName = new TreeMap<>();
+        Set<Object> seen = new HashSet<>();
+        found.forEach((name, file) -> {
+            if (file.key() == null || seen.add(file.key())) { // no key (some file systems): kept as listed
+                byName.put(name, file.path().toString());
+            }
+        });
         return byName;
+    }
+
+    /** A file the walk found, and what identifies it on its file system (null where there is nothing). */
+    private record Found(Path path, Object key) {
     }
 
     @Override

@@ -120,7 +120,7 @@ public final class ExportPipeline {
                     + calibration.images() + " images; calibrated on all of them"));
         }
         if (input != null) {
-            notices.addAll(Notice.leftOut(calibrationSet));
+            notices.addAll(Notice.ofSet(calibrationSet));
             notices.addAll(Notice.skipped(input.skipped()));
         }
         notices.addAll(exported.notices());

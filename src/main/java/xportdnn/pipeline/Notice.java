@@ -39,9 +39,9 @@ public record Notice(boolean warning, String text) {
         return notices;
     }
 
-    /** The note of the pictures a folder's scan left out ({@link ImageSet#leftOutNote}), if any. */
-    public static List<Notice> leftOut(ImageSet set) {
-        return set.leftOutNote().map(text -> List.of(note(text))).orElse(List.of());
+    /** The note of what opening the set found ({@link ImageSet#note}: pictures left out, lines repeated), if any. */
+    public static List<Notice> ofSet(ImageSet set) {
+        return set.note().map(text -> List.of(note(text))).orElse(List.of());
     }
 
     /** One note per Input layer whose batch dimension the export set to 1. */

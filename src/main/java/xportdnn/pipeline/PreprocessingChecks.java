@@ -16,7 +16,8 @@ import xportdnn.validate.OutputBlob;
  * training scale ({@link BatchNormScaleCheck}; for a folded net, the layers before it, kept from the net before
  * folding, run on a few calibration images), grey images for a colour net ({@link GreyCalibrationCheck}, counted as
  * the calibration decoded them), pictures of one kind ({@link OneKindCalibrationCheck}, the float net's top classes
- * counted as the calibration ran them), the channel order ({@link ChannelOrderCheck}: the float net run twice on a draw of the
+ * counted as the calibration ran them), photos carrying an EXIF orientation ({@link TurnedImagesNote}, a note), the
+ * channel order ({@link ChannelOrderCheck}: the float net run twice on a draw of the
  * calibration set). The scoring commands' check of the labels is {@code validate.LabelCheck}.
  */
 public final class PreprocessingChecks {
@@ -25,7 +26,7 @@ public final class PreprocessingChecks {
     }
 
     /**
-     * The warnings, in that order; none without statistics.
+     * The warnings (and the orientation note), in that order; none without statistics.
      *
      * @param loaded        the net as loaded (folded or not)
      * @param preprocessing the preprocessing the statistics were taken with
@@ -44,6 +45,7 @@ public final class PreprocessingChecks {
                     ? BatchNormScaleCheck.of(loaded.beforeFirstFolded(), input)
                     : BatchNormScaleCheck.of(net, calibration));
             notices.addAll(GreyCalibrationCheck.of(preprocessing, calibration));
+            notices.addAll(TurnedImagesNote.of(calibration));
             notices.addAll(OneKindCalibrationCheck.of(calibration));
             notices.addAll(ChannelOrderCheck.of(net, set, new Transformer(preprocessing),
                     input == null ? CalibrationSettings.DEFAULT_BATCH : input.batch(), passes, progress));

@@ -121,7 +121,9 @@ public final class ValidationPipeline {
                 costs = measure.run(chosen, step);
             }
         }
-        List<Notice> notices = new ArrayList<>(Notice.leftOut(set));
+        List<Notice> notices = new ArrayList<>(Notice.ofSet(set));
+        notices.addAll(TurnedImagesNote.of(validated.validation().turned(), validated.validation().images(),
+                "scored images"));
         notes.forEach(note -> notices.add(Notice.note(note)));
         return new Result(net, fixedNet, validated.validation(), validated.samples(), costs, screened.skipped(),
                 notices);

@@ -23,8 +23,9 @@ public final class Classifier {
     /**
      * @param predictions one per image, in the set's order
      * @param softmaxApplied whether the blob held logits that were turned into probabilities
+     * @param turned         how many of the images' files carry an EXIF orientation other than 1 (read as stored)
      */
-    public record Result(List<Prediction> predictions, boolean softmaxApplied) {
+    public record Result(List<Prediction> predictions, boolean softmaxApplied, int turned) {
     }
 
     private final FloatEngine engine;
@@ -48,7 +49,9 @@ public final class Classifier {
     public Result run(List<ImageSet.Entry> images, IntConsumer progress) {
         List<Prediction> predictions = new ArrayList<>(images.size());
         Boolean[] softmax = {null};
-        Batches.run(images, transformer, batchSize, (batch, n, first) -> {
+        boolean[] turned = new boolean[images.size()];
+        Batches.Decoded countTurned = (index, image) -> turned[index] = image.turned();
+        Batches.run(images, transformer, batchSize, countTurned, (batch, n, first) -> {
             float[] scores = Tensors.floats(BlobCapture.forward(engine, batch, n, blob, null));
             if (softmax[0] == null) {
                 softmax[0] = !Prediction.isDistribution(scores, n, classes);
@@ -57,6 +60,10 @@ public final class Classifier {
                 predictions.add(Prediction.rank(scores, i * classes, classes, TOP, softmax[0]));
             }
         }, progress);
-        return new Result(predictions, Boolean.TRUE.equals(softmax[0]));
+        int turnedImages = 0;
+        for (boolean t : turned) {
+            turnedImages += t ? 1 : 0;
+        }
+        return new Result(predictions, Boolean.TRUE.equals(softmax[0]), turnedImages);
     }
 }

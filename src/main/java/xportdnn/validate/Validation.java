@@ -96,6 +96,8 @@ public final class Validation implements Serializable {
     private int classes;
     private long floatTiedTop;
     private long fixedTiedTop;
+    /** Images whose file carries an EXIF orientation other than 1 (read as stored). */
+    private long turned;
     /** Per average pooling (in net order), the images on which one of its pooled codes wrapped around. */
     private final Map<String, Long> wrappedAverages = new LinkedHashMap<>();
 
@@ -176,6 +178,16 @@ public final class Validation implements Serializable {
         return top1;
     }
 
+    /** One scored image's file carries an EXIF orientation other than 1 ({@link xportdnn.data.FloatImage#turned}). */
+    public void addTurned() {
+        turned++;
+    }
+
+    /** How many of the scored images' files carry an EXIF orientation other than 1. */
+    public long turned() {
+        return turned;
+    }
+
     public void merge(Validation other) {
         other.layers.values().forEach(e -> layers.merge(e.name(), e, LayerError::plus));
         images += other.images;
@@ -187,6 +199,7 @@ public final class Validation implements Serializable {
         classes = Math.max(classes, other.classes);
         floatTiedTop += other.floatTiedTop;
         fixedTiedTop += other.fixedTiedTop;
+        turned += other.turned;
         other.wrappedAverages.forEach(this::addWrappedAverages);
         for (int i = 0; i < 2; i++) {
             floatHits[i] += other.floatHits[i];

@@ -73,7 +73,9 @@ public final class Validator {
 
     public Validation run(List<ImageSet.Entry> images, IntConsumer progress) {
         Validation v = new Validation();
-        Batches.run(images, transformer, batchSize, (batch, n, first) -> {
+        boolean[] turned = new boolean[images.size()];
+        Batches.Decoded countTurned = (index, image) -> turned[index] = image.turned();
+        Batches.run(images, transformer, batchSize, countTurned, (batch, n, first) -> {
             float[] floatScores;
             float[] fixedScores;
             try (FloatEngine.Pass floatPass = floatNet.start(batch, n)) {
@@ -87,6 +89,9 @@ public final class Validator {
             }
             for (int i = 0; i < n; i++) {
                 v.addImage(images.get(first + i).label(), row(floatScores, i), row(fixedScores, i));
+                if (turned[first + i]) {
+                    v.addTurned();
+                }
             }
         }, progress);
         return v;

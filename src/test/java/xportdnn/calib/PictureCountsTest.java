@@ -10,13 +10,13 @@ class PictureCountsTest {
 
     @Test
     void shardsAddUp() {
-        PictureCounts a = new PictureCounts(3, 1, new int[] {2, 1, 0});
-        PictureCounts b = new PictureCounts(2, 2, new int[] {0, 1, 1});
-        assertEquals(new PictureCounts(5, 3, new int[] {2, 2, 1}), a.plus(b));
+        PictureCounts a = new PictureCounts(3, 1, 1, new int[] {2, 1, 0});
+        PictureCounts b = new PictureCounts(2, 2, 0, new int[] {0, 1, 1});
+        assertEquals(new PictureCounts(5, 3, 1, new int[] {2, 2, 1}), a.plus(b));
         assertEquals(a, PictureCounts.NONE.plus(a));
         assertEquals(a, a.plus(PictureCounts.NONE));
         assertEquals(0, a.mostCommonClass());
-        assertEquals(1, new PictureCounts(4, 0, new int[] {1, 2, 1}).mostCommonClass());
+        assertEquals(1, new PictureCounts(4, 0, 0, new int[] {1, 2, 1}).mostCommonClass());
         assertEquals(-1, PictureCounts.NONE.mostCommonClass());
     }
 

@@ -123,6 +123,23 @@ class InferCommandTest {
                 + "folder's scan does not take, e.g. red/red_02.gif (it takes .jpg"), last.stderr());
     }
 
+    /**
+     * What a set holds that the run reads on anyway is said in notes: a list's repeated line (scored twice, as in
+     * Caffe) and photos carrying an EXIF orientation (read as stored).
+     */
+    @Test
+    void repeatedLinesAndTurnedPhotosAreNoted() throws IOException {
+        Files.copy(Path.of("testdata/images/exif-orientation6.jpg"), tmp.resolve("photo.jpg"));
+        Files.copy(TINYNET.resolve("images/red_00.png"), tmp.resolve("red.png"));
+        Path list = Files.writeString(tmp.resolve("val.txt"), "photo.jpg 0\nred.png 0\nphoto.jpg 0\n");
+        assertEquals(0, tinynet("--images", list.toString(), "--quiet"), last.stderr());
+        assertTrue(last.stdout().contains("3 images classified"), last.stdout());
+        assertTrue(last.stderr().contains("xportdnn: note: " + list + ": 1 line names an image that an earlier line "
+                + "names (line 3 repeats line 1, photo.jpg); each line is read and scored"), last.stderr());
+        assertTrue(last.stderr().contains("xportdnn: note: 2 of the 3 images carry an EXIF orientation other than 1 "
+                + "(photos a viewer turns upright); they are read as stored"), last.stderr());
+    }
+
     @Test
     void oneImageTopClassesWithNames() {
         assertEquals(0, tinynet("--image", TINYNET.resolve("images/green_03.png").toString(), "--class_names",

@@ -142,8 +142,9 @@ class PreprocessingTrapsCliTest {
             List<String> w = warnings(run);
             if (swap.equals("2,1,0")) {
                 assertEquals(1, w.size(), run.stderr());
+                // the sequential test stops at a look (every 16 images from 32) or reads all 128
                 assertTrue(w.get(0).contains("(--channel_swap 0,1,2 instead of 2,1,0) on ")
-                        && w.get(0).contains(" of 128 images of the set"), w.get(0));
+                        && w.get(0).matches(".* on \\d+ of (32|48|64|80|96|112|128) images of the set .*"), w.get(0));
             } else {
                 assertEquals(List.of(), w);
             }

@@ -36,6 +36,67 @@ class ImageDecoderTest {
     @TempDir
     Path tmp;
 
+    /**
+     * A JPEG with an EXIF block after its JFIF header, the Orientation entry (tag 0x0112, SHORT, count 1) written by
+     * hand in either byte order as the second entry of the first IFD, after an ImageWidth entry.
+     */
+    private Path jpegWithOrientation(String name, ByteOrder order, int orientation) throws IOException {
+        Path plain = tmp.resolve("plain-" + name);
+        BufferedImage rgb = new BufferedImage(24, 16, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 8; x++) {
+                rgb.setRGB(x, y, 0xff0000); // a red block at the top left, the rest black
+            }
+        }
+        ImageIO.write(rgb, "jpg", plain.toFile());
+        byte[] jpeg = Files.readAllBytes(plain);
+        ByteBuffer tiff = ByteBuffer.allocate(8 + 2 + 2 * 12 + 4).order(order);
+        tiff.put(order == ByteOrder.LITTLE_ENDIAN ? new byte[] {'I', 'I'} : new byte[] {'M', 'M'}).putShort((short) 42)
+                .putInt(8).putShort((short) 2);
+        tiff.putShort((short) 0x0100).putShort((short) 3).putInt(1).putShort((short) 24).putShort((short) 0);
+        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        tiff.putInt(0);
+        byte[] exif = "Exif\0\0".getBytes(StandardCharsets.ISO_8859_1);
+        int length = 2 + exif.length + tiff.capacity();
+        int app0End = 4 + ((jpeg[4] & 0xff) << 8 | jpeg[5] & 0xff); // SOI, then the JFIF APP0 ImageIO writes
+        ByteBuffer out = ByteBuffer.allocate(jpeg.length + 2 + length);
+        out.put(jpeg, 0, app0End).put((byte) 0xFF).put((byte) 0xE1).putShort((short) length).put(exif)
+                .put(tiff.array()).put(jpeg, app0End, jpeg.length - app0End);
+        return Files.write(tmp.resolve(name), out.array());
+    }
+
+    /**
+     * The EXIF orientation is read from the header and carried, the pixels kept as stored (24 wide, 16 high, the red
+     * block at the top left), whatever the byte order; a file without the tag, and a PNG, are upright.
+     */
+    @Test
+    void exifOrientationIsReadNotApplied() throws IOException {
+        for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+            FloatImage turned = ImageDecoder.load(jpegWithOrientation("turned-" + order + ".jpg", order, 6), true);
+            assertEquals(6, turned.orientation());
+            assertTrue(turned.turned());
+            assertEquals(16, turned.height());
+            assertEquals(24, turned.width());
+            assertTrue(turned.get(2, 2, 0) > 0.9 && turned.get(2, 2, 1) < 0.1, "the red block stays at the top left");
+            assertTrue(turned.get(12, 20, 0) < 0.1, "black at the bottom right");
+        }
+        // Pillow's file (testdata/README.md), which scikit-image 0.19.3 reads turned to 24 high and 16 wide
+        FloatImage pillow = ImageDecoder.load(IMAGES.resolve("exif-orientation6.jpg"), true);
+        assertEquals(6, pillow.orientation());
+        assertEquals(16, pillow.height());
+        assertTrue(pillow.get(2, 2, 0) > 0.9 && pillow.get(2, 2, 1) < 0.1);
+        FloatImage upright = ImageDecoder.load(jpegWithOrientation("upright.jpg", ByteOrder.BIG_ENDIAN, 1), false);
+        assertEquals(1, upright.orientation());
+        assertFalse(upright.turned());
+        assertEquals(1, ImageDecoder.load(IMAGES.resolve("progressive.jpg"), true).orientation());
+        BufferedImage rgb = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
+        Path png = tmp.resolve("a.png");
+        ImageIO.write(rgb, "png", png.toFile());
+        assertEquals(1, ImageDecoder.load(png, true).orientation());
+        byte[] bytes = Files.readAllBytes(jpegWithOrientation("bytes.jpg", ByteOrder.LITTLE_ENDIAN, 8));
+        assertEquals(8, ImageDecoder.load("bytes.jpg", bytes, true).orientation());
+    }
+
     @Test
     void ppmIsReadExactly() {
         FloatImage img = ImageDecoder.load(IMAGES.resolve("quad.ppm"), true);

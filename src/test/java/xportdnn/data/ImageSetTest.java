@@ -24,16 +24,26 @@ class ImageSetTest {
     @TempDir
     Path tmp;
 
-    /** Before: "cannot list the folder: input/output error", which did not say that a link loops or where. */
+    /**
+     * Each file once, by its first name in sorted order: a link to a folder of the same tree listed its images twice,
+     * and a link loop stopped the scan (before that, "cannot list the folder: input/output error"). A link to a
+     * folder outside the tree is followed.
+     */
     @Test
-    void aSymbolicLinkLoopIsNamed() throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("images"));
+    void symbolicLinksListEachFileOnce() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("images/cats"));
         Files.copy(QUAD, dir.resolve("a.ppm"));
-        Path loop = Files.createSymbolicLink(dir.resolve("up"), Path.of(".."));
-        ModelException e = assertThrows(ModelException.class, () -> ImageSet.directory(dir));
-        // the walk notices the loop one step further, at up/images
-        assertEquals(dir + ": cannot list the folder: a symbolic link loop at " + loop.resolve("images")
-                + " (it links to a folder above it)", e.getMessage());
+        Files.createSymbolicLink(dir.resolveSibling("kittens"), Path.of("cats")); // inside the tree
+        Files.createSymbolicLink(dir.resolve("up"), Path.of("..")); // a loop
+        Path outside = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.copy(QUAD, outside.resolve("b.ppm"));
+        Files.createSymbolicLink(dir.resolveSibling("dogs"), outside);
+        Files.createLink(dir.resolve("c.ppm"), dir.resolve("a.ppm")); // a second name of the same file
+        ImageSet set = ImageSet.directory(dir.getParent());
+        assertEquals(List.of("cats/a.ppm", "dogs/b.ppm"), set.entries().stream().map(ImageSet.Entry::name).toList());
+        Path classNames = Files.writeString(tmp.resolve("classes.txt"), "cats\ndogs\n");
+        ImageSet classes = ImageSet.open(dir.getParent(), classNames);
+        assertEquals(List.of(0, 1), classes.entries().stream().map(e -> e.label().getAsInt()).toList());
     }
 
     /** val.txt: 500 labelled entries, in the order and with the labels of the reference predictions. */
@@ -132,12 +142,12 @@ class ImageSetTest {
         }
         String note = set.getParent() + ": left out 2 pictures of a format a folder's scan does not take, e.g. "
                 + "cat/b.TIF (it takes .jpg .jpeg .png .bmp .pgm .ppm .pnm; a list may name GIF and TIFF files)";
-        assertEquals(Optional.of(note), ImageSet.directory(set.getParent()).leftOutNote());
+        assertEquals(Optional.of(note), ImageSet.directory(set.getParent()).note());
         assertEquals(Optional.of(note), ImageSet.open(set.getParent(), Files.writeString(tmp.resolve("classes.txt"),
-                "cat\n")).leftOutNote());
+                "cat\n")).note());
         Files.delete(set.resolve("b.TIF"));
         Files.delete(set.resolve("c.gif"));
-        assertEquals(Optional.empty(), ImageSet.directory(set.getParent()).leftOutNote());
+        assertEquals(Optional.empty(), ImageSet.directory(set.getParent()).note());
     }
 
     /** A folder of other formats says what it holds: else "no image files" in a folder full of pictures puzzles. */
@@ -261,6 +271,48 @@ class ImageSetTest {
         ModelException e = assertThrows(ModelException.class, () -> ImageSet.list(list));
         assertTrue(e.getMessage().contains("not a file path"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    /**
+     * A line starting with '#' is no comment (Caffe's ImageData layer has none): named as such, not as a missing
+     * file or a label mismatch; a file of that name is read. With keepMissing (--skip_bad_images) it is an entry
+     * whose loading fails with that message.
+     */
+    @Test
+    void aCommentLineIsNamed() throws IOException {
+        Files.copy(QUAD, tmp.resolve("a.ppm"));
+        Path list = Files.writeString(tmp.resolve("val.txt"), "a.ppm 1\n# cats from camera 2\na.ppm 0\n");
+        String said = list + ":2:1: the line starts with '#', but a list has no comment lines (Caffe's ImageData layer "
+                + "reads every line as an image and its label): delete the line";
+        assertEquals(said, assertThrows(ModelException.class, () -> ImageSet.list(list)).getMessage());
+        Path first = Files.writeString(tmp.resolve("first.txt"), "# images 3\na.ppm\n");
+        assertMessage(() -> ImageSet.list(first), first + ":1:1: the line starts with '#'");
+        ImageSet kept = ImageSet.open(ImageStore.LOCAL, list.toString(), null, true);
+        assertEquals(3, kept.size());
+        assertEquals(said, BadImages.error(kept.get(1), true));
+        Files.copy(QUAD, tmp.resolve("#b.ppm"));
+        Path named = Files.writeString(tmp.resolve("named.txt"), "a.ppm 1\n#b.ppm 2\n");
+        assertEquals(OptionalInt.of(2), ImageSet.list(named).get(1).label());
+    }
+
+    /** Repeated lines are kept (scored as often as listed, as in Caffe) and said in one note. */
+    @Test
+    void repeatedLinesAreKeptAndNoted() throws IOException {
+        Files.createDirectories(tmp.resolve("sub"));
+        Files.copy(QUAD, tmp.resolve("sub/a.ppm"));
+        Files.copy(QUAD, tmp.resolve("b.ppm"));
+        Path list = Files.writeString(tmp.resolve("val.txt"), "sub/a.ppm 1\nb.ppm 2\n\nb.ppm 2\nsub/a.ppm 1\n");
+        ImageSet set = ImageSet.list(list);
+        assertEquals(4, set.size());
+        assertEquals(Optional.of(list + ": 2 lines name an image that an earlier line names (line 4 repeats line 2, "
+                + "b.ppm); each line is read and scored, so those images count more than once, as in Caffe's ImageData "
+                + "layer"), set.note());
+        Path once = Files.writeString(tmp.resolve("once.txt"), "sub/a.ppm 1\nb.ppm 2\nsub/../b.ppm 2\n");
+        assertEquals(Optional.of(once + ": 1 line names an image that an earlier line names (line 3 repeats line 2, "
+                + "sub/../b.ppm); each line is read and scored, so that image counts more than once, as in Caffe's "
+                + "ImageData layer"), ImageSet.list(once).note());
+        assertEquals(Optional.empty(), ImageSet.list(Files.writeString(tmp.resolve("plain.txt"), "b.ppm 0\n"))
+                .note());
     }
 
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String start) {

@@ -128,11 +128,11 @@ class PreprocessingChecksTest {
     void greyCalibrationImagesAreCountedNotDecodedAgain() {
         Preprocessing colour = new Preprocessing(new int[] {3, 2, 2}, null, null, 1, null, null, 1);
         List<String> four = List.of("a.png", "b.png", "c.png", "d.png");
-        Calibration allGrey = new Calibration(Map.of(), four, four, List.of(), new PictureCounts(4, 4, new int[0]));
+        Calibration allGrey = new Calibration(Map.of(), four, four, List.of(), new PictureCounts(4, 4, 0, new int[0]));
         assertTrue(GreyCalibrationCheck.of(colour, allGrey).get(0).text()
                 .startsWith("all 4 calibration images are grey, but the net takes colour"));
         assertEquals(List.of(), GreyCalibrationCheck.of(colour, new Calibration(Map.of(), four, four, List.of(),
-                new PictureCounts(4, 3, new int[0]))));
+                new PictureCounts(4, 3, 0, new int[0]))));
         // statistics loaded from files saw no image
         assertEquals(List.of(), GreyCalibrationCheck.of(colour, new Calibration(Map.of(), four, four)));
         Preprocessing grey = new Preprocessing(new int[] {1, 2, 2}, null, new int[] {0}, 1, null, null, 1);
@@ -179,5 +179,30 @@ class PreprocessingChecksTest {
             expected[top]++;
         }
         assertArrayEquals(expected, c.pictures().topClasses());
+    }
+
+    /**
+     * Photos whose file carries an EXIF orientation are counted as the calibration decodes them (here Pillow's file
+     * with orientation 6 and the example's upright PNGs) and said in one note: they are read as stored.
+     */
+    @Test
+    void turnedPhotosAreCountedAndNoted() {
+        Net tiny = NetLoader.load(Path.of("examples/tinynet/deploy.prototxt"),
+                Path.of("examples/tinynet/tinynet.caffemodel"));
+        List<ImageSet.Entry> images = new ArrayList<>();
+        for (String file : List.of("testdata/images/exif-orientation6.jpg", "examples/tinynet/images/blue_00.png",
+                "testdata/images/exif-orientation6.jpg")) {
+            images.add(new ImageSet.Entry(file, OptionalInt.empty(), new ImageSet.ImageFile(Path.of(file))));
+        }
+        Preprocessing colour = new Preprocessing(new int[] {3, 32, 32}, null, null, 1, null, null, 1);
+        Calibration c = Calibration.run(tiny, new CalibrationInput(images, new Transformer(colour), 2, List.of()),
+                FloatPasses.HERE, Progress.NONE);
+        assertEquals(2, c.pictures().turned());
+        assertEquals(List.of(Notice.note("2 of the 3 calibration images carry an EXIF orientation other than 1 (photos "
+                + "a viewer turns upright); they are read as stored, not turned, as caffe.io.load_image read them with "
+                + "scikit-image up to 0.14 (scikit-image 0.15 and later, and Caffe's cv::imread, turn them): if the net "
+                + "was trained on upright pictures, turn the files first (exiftran -ai, mogrify -auto-orient)")),
+                TurnedImagesNote.of(c));
+        assertEquals(List.of(), TurnedImagesNote.of(new Calibration(Map.of(), List.of("a"), List.of("a"))));
     }
 }

@@ -163,4 +163,17 @@ class ValidationTest {
         }
         return count;
     }
+
+    /** The count of scored photos carrying an EXIF orientation adds up across shards (Spark's tasks). */
+    @Test
+    void turnedImagesMergeByAdding() {
+        Validation v = new Validation();
+        Validation shard = new Validation();
+        v.addTurned();
+        shard.addTurned();
+        shard.addTurned();
+        v.merge(shard);
+        assertEquals(3, v.turned());
+        assertEquals(2, shard.turned());
+    }
 }
