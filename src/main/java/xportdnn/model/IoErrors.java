@@ -6,7 +6,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileSystemLoopException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.Collections;
@@ -44,9 +43,6 @@ public final class IoErrors {
             if (known.getKey().isInstance(e)) {
                 return known.getValue();
             }
-        }
-        if (e instanceof FileSystemLoopException loop) { // met while listing a folder: the link is below it
-            return "a symbolic link loop at " + loop.getFile() + " (it links to a folder above it)";
         }
         String reason = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
         if (reason == null || reason.isBlank()) {
