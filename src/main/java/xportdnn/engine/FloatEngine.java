@@ -239,21 +239,6 @@ public final class FloatEngine {
     }
 
     /**
-     * Runs only the net's first {@code layers} layers (net order) on {@code batch} images given as
-     * {@link #forward(float[], int, LayerObserver)} takes them, showing each layer's output to {@code observer}: for
-     * a caller that needs the values up to some layer and nothing after it. The net's outputs are neither computed
-     * nor checked.
-     */
-    public void forwardFirst(float[] input, int batch, int layers, LayerObserver observer) {
-        try (Pass pass = start(input, batch)) {
-            while (pass.next < Math.min(layers, plan.steps().size())) {
-                Layer layer = pass.step();
-                observer.onOutput(layer, pass.tops());
-            }
-        }
-    }
-
-    /**
      * Starts a pass over {@code batch} images (as {@link #forward(float[], int, LayerObserver)} takes them) that
      * runs one layer per {@link Pass#step}, for a caller that interleaves the layers with other work. One pass at a
      * time: the ops' arrays are shared.
@@ -264,6 +249,26 @@ public final class FloatEngine {
             return new Pass(plan, Map.of(inputs.get(0), array), array);
         } catch (RuntimeException e) {
             array.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Resumes a pass of {@code batch} images before layer {@code from} (net order): {@code live} holds, C-ordered
+     * and batch first, the values an earlier pass ({@link Pass#live}) had there of every blob read from that layer
+     * on. The layers before it are not run again; their outputs must be what this engine's layers compute.
+     */
+    public Pass resume(Map<String, float[]> live, int batch, int from) {
+        Map<String, INDArray> arrays = new HashMap<>();
+        try {
+            live.forEach((name, values) -> {
+                long[] shape = Arrays.stream(net.shape(name)).asLongStream().toArray();
+                shape[0] = batch;
+                arrays.put(name, Tensors.of(values, shape));
+            });
+            return new Pass(plan, arrays, from);
+        } catch (RuntimeException e) {
+            arrays.values().forEach(INDArray::close);
             throw e;
         }
     }
@@ -349,8 +354,8 @@ public final class FloatEngine {
         private final List<Step> steps;
         private final Map<String, Integer> lastRead;
         private final Map<String, INDArray> inputValues;
-        /** The input array {@link #start} made: freed with the pass, not left to the garbage collector. */
-        private final INDArray ownedInput;
+        /** The arrays {@link #start} or {@link #resume} made: freed with the pass, not left to the garbage collector. */
+        private final List<INDArray> owned;
         private final Map<String, INDArray> blobs = new HashMap<>();
         /** Arrays computed in this pass that no other blob can see: an in-place layer may overwrite these. */
         private final Set<INDArray> exclusive = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -361,8 +366,37 @@ public final class FloatEngine {
             this.steps = plan.steps();
             this.lastRead = plan.lastRead();
             this.inputValues = inputValues;
-            this.ownedInput = ownedInput;
+            this.owned = ownedInput == null ? List.of() : List.of(ownedInput);
             checkMemory(inputValues);
+        }
+
+        /** A pass before layer {@code from} of the plan with one step per layer, holding {@code live}. */
+        private Pass(Plan plan, Map<String, INDArray> live, int from) {
+            this.steps = plan.steps();
+            this.lastRead = plan.lastRead();
+            this.inputValues = Map.of();
+            this.owned = List.copyOf(live.values());
+            blobs.putAll(live);
+            next = from;
+        }
+
+        /** The index (net order) of the layer the next {@link #step} runs. */
+        public int next() {
+            return next;
+        }
+
+        /**
+         * The values of every blob held now that a layer from {@link #next} on reads (C order, batch first,
+         * copies): what {@link #resume} takes to continue from here.
+         */
+        public Map<String, float[]> live() {
+            Map<String, float[]> out = new HashMap<>();
+            blobs.forEach((name, value) -> {
+                if (lastRead.getOrDefault(name, -1) >= next) {
+                    out.put(name, Tensors.floats(value));
+                }
+            });
+            return out;
         }
 
         /** Whether every layer has run. */
@@ -426,9 +460,7 @@ public final class FloatEngine {
 
         @Override
         public void close() {
-            if (ownedInput != null) {
-                ownedInput.close();
-            }
+            owned.forEach(INDArray::close);
         }
     }
 

@@ -364,12 +364,79 @@ public final class FixedPointNet {
      * outputs are not computed.
      */
     public void forwardValuesFirst(float[] input, int batch, int layers, LazyValuesObserver observer) {
+        runStages(checkedInputShape(input, batch), input, stagesBefore(layers), lazy(observer));
+    }
+
+    /**
+     * {@link #forwardValuesFirst(float[], int, int, LazyValuesObserver)} that also returns what the pass held
+     * before the step computing layer {@code keep} (net order; at most {@code layers}; none when negative): a later
+     * pass of the same images resumes there ({@link #forwardValuesFirst(PassFrontier, int, int, LazyValuesObserver)}).
+     */
+    public PassFrontier forwardValuesFirst(float[] input, int batch, int layers, int keep,
+                                          LazyValuesObserver observer) {
+        int[] shape = checkedInputShape(input, batch);
+        return runStagesKeeping(0, new HashMap<>(), shape, input, stagesBefore(layers), keep, observer);
+    }
+
+    /**
+     * The same pass resumed from {@code from} (made by a net whose layers before it are this one's): runs the steps
+     * from there on only, and returns what the pass held before the step computing layer {@code keep} (at or after
+     * {@code from}'s step; none when negative).
+     */
+    public PassFrontier forwardValuesFirst(PassFrontier from, int layers, int keep, LazyValuesObserver observer) {
+        int start = stageComputing(from.layer());
+        if (firstLayers.get(start) != from.layer()) {
+            throw new IllegalArgumentException("no step starts at layer " + from.layer() + " of net '" + net.name()
+                    + "'");
+        }
+        return runStagesKeeping(start, new HashMap<>(from.blobs()), null, null, stagesBefore(layers), keep,
+                observer);
+    }
+
+    /** Runs stages {@code from..count-1} on {@code blobs}, keeping what they hold before the stage computing {@code keep}. */
+    private PassFrontier runStagesKeeping(int from, Map<String, SimTensor> blobs, int[] shape, float[] input,
+                                          int count, int keep, LazyValuesObserver observer) {
+        if (keep < 0) {
+            runStages(from, count, blobs, shape, input, lazy(observer));
+            return null;
+        }
+        int kept = stageComputing(keep);
+        if (kept < from || kept > count) {
+            throw new IllegalArgumentException("layer " + keep + " is not computed between the pass's steps " + from
+                    + " and " + count);
+        }
+        runStages(from, kept, blobs, shape, input, lazy(observer));
+        Map<String, SimTensor> live = new HashMap<>();
+        blobs.forEach((name, value) -> {
+            if (lastRead.getOrDefault(name, -1) >= kept) {
+                live.put(name, value.copy());
+            }
+        });
+        PassFrontier frontier = new PassFrontier(firstLayers.get(kept), live);
+        runStages(kept, count, blobs, shape, input, lazy(observer));
+        return frontier;
+    }
+
+    /** How many stages compute the net's first {@code layers} layers (a fused chain whose first is among them whole). */
+    private int stagesBefore(int layers) {
         int count = 0;
         while (count < stages.size() && firstLayers.get(count) < layers) {
             count++;
         }
-        runStages(checkedInputShape(input, batch), input, count,
-                (layer, tops) -> observer.onOutput(layer, t -> tops.get(t).values()));
+        return count;
+    }
+
+    /** The stage computing layer {@code layer} (net order): the last whose first layer is not after it. */
+    private int stageComputing(int layer) {
+        int s = 0;
+        while (s + 1 < stages.size() && firstLayers.get(s + 1) <= layer) {
+            s++;
+        }
+        return s;
+    }
+
+    private static BiConsumer<Layer, List<SimTensor>> lazy(LazyValuesObserver observer) {
+        return (layer, tops) -> observer.onOutput(layer, t -> tops.get(t).values());
     }
 
     private Map<String, INDArray> pass(float[] input, int batch, BiConsumer<Layer, List<SimTensor>> observer) {
@@ -473,7 +540,14 @@ public final class FixedPointNet {
     private Map<String, SimTensor> runStages(int[] shape, float[] input, int count,
                                              BiConsumer<Layer, List<SimTensor>> observer) {
         Map<String, SimTensor> blobs = new HashMap<>();
-        for (int s = 0; s < count; s++) {
+        runStages(0, count, blobs, shape, input, observer);
+        return blobs;
+    }
+
+    /** Runs stages {@code from..count-1} on the blobs held ({@code blobs}, updated); the input's stage needs it. */
+    private void runStages(int from, int count, Map<String, SimTensor> blobs, int[] shape, float[] input,
+                           BiConsumer<Layer, List<SimTensor>> observer) {
+        for (int s = from; s < count; s++) {
             Stage stage = stages.get(s);
             List<SimTensor> tops = stage.step() == null ? List.of(SimTensor.ofValues(shape, input)) : run(stage, blobs);
             for (int t = 0; t < tops.size(); t++) {
@@ -488,7 +562,6 @@ public final class FixedPointNet {
                 }
             }
         }
-        return blobs;
     }
 
     private static List<SimTensor> run(Stage stage, Map<String, SimTensor> blobs) {

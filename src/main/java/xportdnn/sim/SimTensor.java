@@ -30,6 +30,24 @@ final class SimTensor {
         return new SimTensor(shape, null, null, values);
     }
 
+    /**
+     * A copy that outlives the pass: a step's output codes are overwritten by its next pass ({@link ReusedCodes}).
+     */
+    SimTensor copy() {
+        if (codes == null) {
+            return ofValues(shape, values.clone());
+        }
+        Codes kept = Codes.allocate(codes.bytes(), codes.length());
+        codes.copy(0, kept, 0, codes.length());
+        return ofCodes(shape, kept, format);
+    }
+
+    /** The bytes its codes or float values take. */
+    long bytes() {
+        return codes == null ? (long) values.length * Float.BYTES
+                : (long) codes.length() * (codes.bytes() ? 1 : Integer.BYTES);
+    }
+
     int[] shape() {
         return shape;
     }
@@ -61,6 +79,11 @@ final class SimTensor {
             values = format.dequantize(codes.toInts(), plane());
         }
         return values;
+    }
+
+    /** The values as {@link #values} gives them, in an array of the caller's, not kept here. */
+    float[] valuesCopy() {
+        return values != null ? values.clone() : format.dequantize(codes.toInts(), plane());
     }
 
     /**

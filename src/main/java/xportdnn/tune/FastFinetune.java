@@ -35,7 +35,8 @@ import xportdnn.sim.FixedPointNet;
  * Fast finetuning: the weights and biases of every convolution the device computes, tuned layer by layer in net
  * order so that its output on the calibration images stays close to the float net's although its input comes
  * from the quantized (and already tuned) layers before it. Per layer, one pass of the float net and the simulator
- * over the images collects the input moments ({@link PatchStatistics}); then each output channel gets its rounding
+ * over the images (resumed where the pass before began, {@link ResumedForward}) collects the input moments
+ * ({@link PatchStatistics}); then each output channel gets its rounding
  * (up or down per weight, {@link RoundingSolver}) and a bias correction ({@link ChannelTuning}), in each weight
  * format tried (DynamicFixed: fl_params around the exported one, {@link WeightFormatCandidates}). A layer whose
  * output error does not drop is left as it was. Then the output format of each group of layers the pass tuned
@@ -106,6 +107,12 @@ public final class FastFinetune {
      */
     public static Result run(Net floatNet, NetParameter quantized, List<ImageSet.Entry> images,
                              Transformer transformer, int batch, Progress progress) {
+        return run(floatNet, quantized, images, transformer, batch, progress, ResumedForward.defaultBudget());
+    }
+
+    /** @param frontierBytes the most the values one pass keeps for the next to resume from may take */
+    static Result run(Net floatNet, NetParameter quantized, List<ImageSet.Entry> images, Transformer transformer,
+                      int batch, Progress progress, long frontierBytes) {
         FloatEngine floatEngine = new FloatEngine(floatNet);
         Map<String, List<Blob>> weights = new LinkedHashMap<>();
         floatNet.layers().forEach(l -> weights.put(l.name(), new ArrayList<>(l.weights())));
@@ -119,7 +126,8 @@ public final class FastFinetune {
                 .filter(l -> l.layerType() == LayerType.CONVOLUTION && PrecisionScheme.block(l) != null)
                 .map(Layer::name).collect(Collectors.toSet());
         List<LayerResult> results = new ArrayList<>();
-        RepeatedBatches batches = new RepeatedBatches(images, transformer, batch); // decoded once where they fit
+        // decoded once where they fit; each pass's forward runs resume where the last one's cut was
+        ResumedForward forward = new ResumedForward(new RepeatedBatches(images, transformer, batch), frontierBytes);
         for (List<Layer> pass : TuningPasses.of(net.layers(), tuned)) {
             FixedPointNet fixed = new FixedPointNet(net);
             PrecisionScheme scheme = PrecisionScheme.of(net);
@@ -132,7 +140,7 @@ public final class FastFinetune {
                     changeable.put(conv.name(), group);
                 }
             }
-            Collected collected = collect(net, pass, order, floatEngine, fixed, scheme, changeable, batches,
+            Collected collected = collect(net, pass, order, floatEngine, fixed, scheme, changeable, forward,
                     images.size(), progress);
             Map<String, TunedConv> convs = new LinkedHashMap<>();
             for (Layer conv : pass) {
@@ -235,7 +243,7 @@ public final class FastFinetune {
 
     private static Collected collect(Net net, List<Layer> pass, Map<String, Integer> order,
             FloatEngine floatEngine, FixedPointNet fixed, PrecisionScheme scheme,
-            Map<String, FormatGroups.Group> changeable, RepeatedBatches batches, int images, Progress progress) {
+            Map<String, FormatGroups.Group> changeable, ResumedForward forward, int images, Progress progress) {
         Map<String, PatchStatistics> statistics = new LinkedHashMap<>();
         Map<String, OutputSamples> samples = new HashMap<>();
         Map<String, Boolean> relu = new HashMap<>();
@@ -264,12 +272,10 @@ public final class FastFinetune {
         }
         String label = "tuning " + pass.stream().map(Layer::name).collect(Collectors.joining(", "));
         int layers = InputCapture.layersNeeded(readers); // nothing after the last reader's input is needed
+        // The pass changes nothing before its first convolution (a format group's readers come after its writers).
+        int cut = readers.stream().mapToInt(InputCapture.Reader::index).min().orElseThrow();
         try (Progress.Step step = progress.start(label, images)) {
-            batches.run((data, n, first) -> {
-                InputCapture floatInputs = new InputCapture(order, readers);
-                floatEngine.forwardFirst(data, n, layers, floatInputs);
-                InputCapture deviceInputs = new InputCapture(order, readers);
-                fixed.forwardValuesFirst(data, n, layers, deviceInputs::onValues);
+            forward.run(floatEngine, fixed, order, readers, layers, cut, (floatInputs, deviceInputs, n) -> {
                 for (Map.Entry<String, PatchStatistics> e : statistics.entrySet()) {
                     NumberFormat format = inputFormats.get(e.getKey());
                     float[] device = deviceInputs.of(e.getKey());

@@ -3,6 +3,7 @@ package xportdnn.tune;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.LayerObserver;
@@ -12,8 +13,8 @@ import xportdnn.model.Layer;
 /**
  * Keeps, during one forward pass (float engine or simulator), the value each tuned convolution reads: the last
  * value its bottom blob was given by a layer before it in net order (so an in-place ReLU on that blob counts, and
- * a layer after the convolution writing the same blob does not). So a pass may stop before the last reader
- * ({@link #layersNeeded}).
+ * a layer after the convolution writing the same blob does not), or the value a resumed pass started with
+ * ({@link #seed}). So a pass may stop before the last reader ({@link #layersNeeded}).
  */
 final class InputCapture implements LayerObserver {
 
@@ -34,6 +35,19 @@ final class InputCapture implements LayerObserver {
     /** How many layers (net order) a pass must run for every reader's input: those before the last reader. */
     static int layersNeeded(List<Reader> readers) {
         return readers.stream().mapToInt(Reader::index).max().orElse(0);
+    }
+
+    /**
+     * The values a resumed pass starts with ({@code held} gives a blob's, or null when not held): what a reader
+     * reads when no layer of the pass before it writes its blob. Read, never modified.
+     */
+    void seed(Function<String, float[]> held) {
+        for (Reader r : readers) {
+            float[] v = held.apply(r.blob());
+            if (v != null) {
+                values.put(r.layer(), v);
+            }
+        }
     }
 
     /** A float engine's layer output (its arrays are valid during the call only: the values read are copied). */

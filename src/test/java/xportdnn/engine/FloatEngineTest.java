@@ -1,5 +1,6 @@
 package xportdnn.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import com.google.protobuf.TextFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.layers.Tensors;
@@ -65,16 +67,46 @@ class FloatEngineTest {
         assertValues(new float[] {10, 0, 40, 5}, outputs.get("conv"));    // the blob after its last in-place write
     }
 
-    /** The first three layers only: conv (-x + 1) and the ReLU after it, nothing of the pool or times10. */
+    /**
+     * A branching net: c1 = 2x + 1 is read by a and b and again by the last Eltwise; a = 2 c1, b = c1 + 1,
+     * sum = a + b, out = sum + c1 = 4 c1 + 1. Before layer b (3) the pass holds c1 (read by b and out) and a (read by
+     * sum), not data (last read by c1); before out (5), sum and c1. A pass resumed there from those values alone
+     * computes the whole pass's output.
+     */
     @Test
-    void forwardFirstRunsOnlyTheFirstLayers() {
-        FloatEngine engine = new FloatEngine(net(NET));
-        Map<String, INDArray> seen = new LinkedHashMap<>();
-        engine.forwardFirst(new float[] {0, 2, -3, 0.5f}, 1, 3, (layer, tops) -> seen.put(layer.name(),
-                tops.get(0).dup()));
-        assertEquals(List.of("data", "conv", "relu"), List.copyOf(seen.keySet()));
-        assertValues(new float[] {1, -1, 4, 0.5f}, seen.get("conv"));
-        assertValues(new float[] {1, 0, 4, 0.5f}, seen.get("relu"));
+    void aPassResumesFromTheBlobsLiveAtALayer() {
+        String branching = """
+                name: "branching"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 2 } } }
+                layer { name: "c1" type: "Power" bottom: "data" top: "c1" power_param { scale: 2 shift: 1 } }
+                layer { name: "a" type: "Power" bottom: "c1" top: "a" power_param { scale: 2 } }
+                layer { name: "b" type: "Power" bottom: "c1" top: "b" power_param { shift: 1 } }
+                layer { name: "sum" type: "Eltwise" bottom: "a" bottom: "b" top: "sum" }
+                layer { name: "out" type: "Eltwise" bottom: "sum" bottom: "c1" top: "out" }
+                """;
+        FloatEngine engine = new FloatEngine(net(branching));
+        float[] input = {1, -2};                                   // c1 = 3, -3; out = 13, -11
+        Map<String, float[]> beforeB;
+        Map<String, float[]> beforeOut;
+        try (FloatEngine.Pass pass = engine.start(input, 1)) {
+            while (pass.next() < 3) {
+                pass.step();
+            }
+            beforeB = pass.live();
+            while (pass.next() < 5) {
+                pass.step();
+            }
+            beforeOut = pass.live();
+        }
+        assertEquals(Set.of("c1", "a"), beforeB.keySet());
+        assertArrayEquals(new float[] {3, -3}, beforeB.get("c1"));
+        assertArrayEquals(new float[] {6, -6}, beforeB.get("a"));
+        assertEquals(Set.of("sum", "c1"), beforeOut.keySet());
+        for (Map<String, float[]> live : List.of(beforeB, beforeOut)) {
+            try (FloatEngine.Pass pass = engine.resume(live, 1, live == beforeB ? 3 : 5)) {
+                assertValues(new float[] {13, -11}, pass.finish(null).get("out"));
+            }
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.engine.layers.Tensors;
@@ -132,6 +133,30 @@ class FixedPointNetTest {
         assertArrayEquals(new float[] {1.75f, -0.75f}, run(sim, 1.5f, -1.5f));
     }
 
+    /** Two convolutions of the input, their sum and their concatenation (see the test using it first). */
+    private static final String TWO_BRANCHES = """
+            name: "two"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 3 } } }
+            layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 1 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 th_layer_in: 1.984375
+                                      th_layer_out: 1.984375 th_params: 1 quant_type: "Xilinx" } }
+            layer { name: "b" type: "Convolution" bottom: "data" top: "b" convolution_param { num_output: 1 kernel_size: 1 }
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 th_layer_in: 1.984375
+                                      th_layer_out: 3.96875 th_params: 1 quant_type: "Xilinx" } }
+            layer { name: "sum" type: "Eltwise" bottom: "a" bottom: "b" top: "sum"
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 th_layer_in: 3.96875 th_layer_out: 3.96875
+                                      quant_type: "Xilinx" } }
+            layer { name: "cat" type: "Concat" bottom: "a" bottom: "b" top: "cat"
+                    precision_param { bw_layer_in: 8 bw_layer_out: 8 th_layer_in: 3.96875 th_layer_out: 3.96875
+                                      quant_type: "Xilinx" } }
+            """;
+
+    private static NetParameter identityWeights() {
+        return NetParameter.newBuilder()
+                .addLayer(layer("a", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
+                .addLayer(layer("b", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f))).build();
+    }
+
     /**
      * Two identity convolutions write the input (codes 3, -3, 64 at step 2^-6) at steps 2^-6 and 2^-5
      * (a: M = round(2^22 / 127) = 33026, codes 3, -3, 64; b: M = 16513, codes 1, -1, 32); the Eltwise moves a to
@@ -140,26 +165,7 @@ class FixedPointNetTest {
      */
     @Test
     void eltwiseAndConcatMoveTheirInputsToTheOutputFormat() {
-        String prototxt = """
-                name: "two"
-                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 1 dim: 3 } } }
-                layer { name: "a" type: "Convolution" bottom: "data" top: "a" convolution_param { num_output: 1 kernel_size: 1 }
-                        precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 th_layer_in: 1.984375
-                                          th_layer_out: 1.984375 th_params: 1 quant_type: "Xilinx" } }
-                layer { name: "b" type: "Convolution" bottom: "data" top: "b" convolution_param { num_output: 1 kernel_size: 1 }
-                        precision_param { bw_layer_in: 8 bw_layer_out: 8 bw_params: 8 th_layer_in: 1.984375
-                                          th_layer_out: 3.96875 th_params: 1 quant_type: "Xilinx" } }
-                layer { name: "sum" type: "Eltwise" bottom: "a" bottom: "b" top: "sum"
-                        precision_param { bw_layer_in: 8 bw_layer_out: 8 th_layer_in: 3.96875 th_layer_out: 3.96875
-                                          quant_type: "Xilinx" } }
-                layer { name: "cat" type: "Concat" bottom: "a" bottom: "b" top: "cat"
-                        precision_param { bw_layer_in: 8 bw_layer_out: 8 th_layer_in: 3.96875 th_layer_out: 3.96875
-                                          quant_type: "Xilinx" } }
-                """;
-        NetParameter weights = NetParameter.newBuilder()
-                .addLayer(layer("a", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f)))
-                .addLayer(layer("b", blob(new int[] {1, 1, 1, 1}, 1f), blob(new int[] {1}, 0f))).build();
-        FixedPointNet sim = new FixedPointNet(net(prototxt, weights));
+        FixedPointNet sim = new FixedPointNet(net(TWO_BRANCHES, identityWeights()));
         Map<String, INDArray> out = sim.forward(new float[] {0.046875f, -0.046875f, 1f}, 1, null);
         assertEquals(List.of("sum", "cat"), sim.outputNames());
         assertArrayEquals(new float[] {3 / 32f, -3 / 32f, 64 / 32f}, Tensors.floats(out.get("sum")));
@@ -170,6 +176,28 @@ class FixedPointNetTest {
         assertEquals(2, mismatches.size(), sim.notes().toString());
         assertTrue(mismatches.get(0).startsWith("layer 'sum' declares its input as 8-bit threshold 3.96875"),
                 mismatches.get(0));
+    }
+
+    /**
+     * A pass kept before b (layer 2) holds what a later step reads: data (read by b) and a (read by sum and cat),
+     * a's codes 3, -3, 64 at step 2^-6. Resumed there, it computes b, sum and cat as
+     * {@link #eltwiseAndConcatMoveTheirInputsToTheOutputFormat} has them, and kept before cat (layer 4) it holds
+     * a and b only.
+     */
+    @Test
+    void aPassResumesFromWhatItHeldBeforeAStep() {
+        FixedPointNet sim = new FixedPointNet(net(TWO_BRANCHES, identityWeights()));
+        PassFrontier beforeB = sim.forwardValuesFirst(new float[] {0.046875f, -0.046875f, 1f}, 1, 5, 2,
+                (layer, tops) -> { });
+        assertEquals(Set.of("data", "a"), beforeB.blobs().keySet());
+        assertArrayEquals(new float[] {3 / 64f, -3 / 64f, 1f}, beforeB.values("a"));
+        Map<String, float[]> seen = new LinkedHashMap<>();
+        PassFrontier beforeCat = sim.forwardValuesFirst(beforeB, 5, 4,
+                (layer, tops) -> seen.put(layer.name(), tops.apply(0).clone()));
+        assertEquals(List.of("b", "sum", "cat"), List.copyOf(seen.keySet()));
+        assertArrayEquals(new float[] {3 / 32f, -3 / 32f, 64 / 32f}, seen.get("sum"));
+        assertArrayEquals(new float[] {2 / 32f, -2 / 32f, 32 / 32f, 1 / 32f, -1 / 32f, 32 / 32f}, seen.get("cat"));
+        assertEquals(Set.of("a", "b"), beforeCat.blobs().keySet());
     }
 
     /**

@@ -1,0 +1,104 @@
+package xportdnn.tune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import xportdnn.data.ImageSet;
+import xportdnn.data.ImageStore;
+import xportdnn.data.PreprocessingFlags;
+import xportdnn.data.Progress;
+import xportdnn.data.Transformer;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.TestWeights;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.pipeline.Calibration;
+import xportdnn.pipeline.CalibrationSettings;
+import xportdnn.pipeline.ExportPipeline;
+import xportdnn.pipeline.ExportSettings;
+import xportdnn.pipeline.QuantType;
+import xportdnn.precision.InParamsOut;
+
+/**
+ * Fast finetune whose passes resume from the values the last pass kept at its cut gives the same tuning as passes
+ * that all run from the image (a frontier budget of 0 keeps nothing). On a branching net built here: conv2a and
+ * conv2b read conv1's output and share a pass, their outputs are concatenated for conv3, and conv4 reads conv1's
+ * output again, so the last pass (conv3, conv4) resumes before conv3 holding both the Concat's output and conv1's,
+ * and conv4's input comes from the kept values, not from a layer the pass runs. Batches of 3 on 8 images: the last
+ * batch is smaller.
+ */
+class ResumedForwardTest {
+
+    private static final String NET = """
+            name: "branching"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 32 dim: 32 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "c1"
+                    convolution_param { num_output: 4 kernel_size: 3 pad: 1 } }
+            layer { name: "relu1" type: "ReLU" bottom: "c1" top: "c1" }
+            layer { name: "conv2a" type: "Convolution" bottom: "c1" top: "a"
+                    convolution_param { num_output: 4 kernel_size: 1 } }
+            layer { name: "relu2a" type: "ReLU" bottom: "a" top: "a" }
+            layer { name: "conv2b" type: "Convolution" bottom: "c1" top: "b"
+                    convolution_param { num_output: 4 kernel_size: 3 pad: 1 } }
+            layer { name: "relu2b" type: "ReLU" bottom: "b" top: "b" }
+            layer { name: "cat" type: "Concat" bottom: "a" bottom: "b" top: "cat" }
+            layer { name: "conv3" type: "Convolution" bottom: "cat" top: "c3"
+                    convolution_param { num_output: 4 kernel_size: 1 } }
+            layer { name: "conv4" type: "Convolution" bottom: "c1" top: "c4"
+                    convolution_param { num_output: 4 kernel_size: 1 } }
+            layer { name: "sum" type: "Eltwise" bottom: "c3" bottom: "c4" top: "sum" }
+            layer { name: "pool" type: "Pooling" bottom: "sum" top: "pool" pooling_param { pool: AVE global_pooling: true } }
+            """;
+    private static final String LIST = "examples/tinynet/val.txt";
+    private static final PreprocessingFlags FLAGS = new PreprocessingFlags(null, null, null, 255f,
+            new float[] {128, 128, 128}, null, 1f);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void resumedPassesTuneAsPassesFromTheImage() throws IOException {
+        Path deploy = dir.resolve("branching.prototxt");
+        Path weights = dir.resolve("branching.caffemodel");
+        Files.writeString(deploy, NET);
+        try (OutputStream out = Files.newOutputStream(weights)) {
+            TestWeights.random(TestWeights.definition(NET), 7L).writeTo(out);
+        }
+        Path prototxt = dir.resolve("plain.prototxt");
+        Path caffemodel = dir.resolve("plain.caffemodel");
+        CalibrationSettings calibration = new CalibrationSettings(LIST, 8, 3L, null, 3, FLAGS);
+        ExportPipeline.run(new ExportSettings(QuantType.Xilinx, deploy, weights, prototxt, new InParamsOut(6, 6, 6),
+                false, null, null, calibration, null, true, false, caffemodel), Progress.NONE);
+        Net plain = NetLoader.load(prototxt, caffemodel);
+        List<ImageSet.Entry> images = Calibration.images(calibration, ImageStore.LOCAL);
+        Transformer transformer = new Transformer(FLAGS.resolve(plain));
+        assertEquals(List.of(List.of("conv1"), List.of("conv2a", "conv2b"), List.of("conv3", "conv4")),
+                TuningPasses.of(plain.layers(), java.util.Set.of("conv1", "conv2a", "conv2b", "conv3", "conv4"))
+                        .stream().map(p -> p.stream().map(l -> l.name()).toList()).toList());
+
+        FastFinetune.Result resumed = FastFinetune.run(plain, plain.definition(), images, transformer, 3,
+                Progress.NONE, Long.MAX_VALUE);
+        FastFinetune.Result fromImage = FastFinetune.run(plain, plain.definition(), images, transformer, 3,
+                Progress.NONE, 0);
+
+        assertEquals(5, resumed.layers().size());
+        for (int i = 0; i < resumed.layers().size(); i++) {
+            FastFinetune.LayerResult r = resumed.layers().get(i);
+            FastFinetune.LayerResult f = fromImage.layers().get(i);
+            assertEquals(f.layer(), r.layer());
+            assertArrayEquals(f.codes(), r.codes(), r.layer());
+            assertEquals(f.sqnrTuned(), r.sqnrTuned(), r.layer());
+            assertEquals(f.format(), r.format(), r.layer());
+        }
+        assertEquals(fromImage.definition(), resumed.definition());
+        NetParameter expected = fromImage.caffemodel();
+        assertEquals(expected, resumed.caffemodel());
+    }
+}
