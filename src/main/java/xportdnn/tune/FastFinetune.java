@@ -15,6 +15,7 @@ import xportdnn.data.Progress;
 import xportdnn.data.RepeatedBatches;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
+import xportdnn.engine.NativeHeap;
 import xportdnn.model.Blob;
 import xportdnn.model.BlobProtos;
 import xportdnn.model.ConvGeometry;
@@ -155,6 +156,7 @@ public final class FastFinetune {
                         formats.get(r.layer())));
             }
             net = build(definition, weights);
+            NativeHeap.trim(); // what tuning the pass's layers freed (the forward runs trim after each batch)
         }
         return new Result(definition.build(), caffemodel(definition, weights), results);
     }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 import xportdnn.data.RepeatedBatches;
 import xportdnn.engine.FloatEngine;
+import xportdnn.engine.NativeHeap;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.sim.PassFrontier;
 
@@ -41,6 +42,8 @@ final class ResumedForward {
 
     private final RepeatedBatches batches;
     private final long budgetBytes;
+    /** Run after every batch: gives the native memory the batch freed back ({@link NativeHeap#trim}). */
+    private final Runnable afterBatch;
     /** Per batch (by its first image), the frontier passes resume from; empty: from the image. */
     private Map<Integer, Frontier> kept = Map.of();
     /** The layer (net order) the float net's kept frontier is before. */
@@ -48,8 +51,14 @@ final class ResumedForward {
 
     /** @param budgetBytes the most one pass's frontier (all batches) may take */
     ResumedForward(RepeatedBatches batches, long budgetBytes) {
+        this(batches, budgetBytes, NativeHeap::trim);
+    }
+
+    /** @param afterBatch run after each batch's forward runs and statistics */
+    ResumedForward(RepeatedBatches batches, long budgetBytes, Runnable afterBatch) {
         this.batches = batches;
         this.budgetBytes = budgetBytes;
+        this.afterBatch = afterBatch;
     }
 
     /**
@@ -83,6 +92,7 @@ final class ResumedForward {
                 }
             }
             inputs.accept(floatInputs, deviceInputs, n);
+            afterBatch.run();
         }, progress);
         if (bytes[0] <= budgetBytes) {
             kept = made;

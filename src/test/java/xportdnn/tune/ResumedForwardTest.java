@@ -7,14 +7,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Progress;
+import xportdnn.data.RepeatedBatches;
 import xportdnn.data.Transformer;
+import xportdnn.engine.FloatEngine;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.TestWeights;
@@ -25,6 +30,7 @@ import xportdnn.pipeline.ExportPipeline;
 import xportdnn.pipeline.ExportSettings;
 import xportdnn.pipeline.QuantType;
 import xportdnn.precision.InParamsOut;
+import xportdnn.sim.FixedPointNet;
 
 /**
  * Fast finetune whose passes resume from the values the last pass kept at its cut gives the same tuning as passes
@@ -63,8 +69,11 @@ class ResumedForwardTest {
     @TempDir
     Path dir;
 
-    @Test
-    void resumedPassesTuneAsPassesFromTheImage() throws IOException {
+    /** The branching net quantized (Xilinx 6-bit), its calibration images and their transformer. */
+    private record Setup(Net plain, List<ImageSet.Entry> images, Transformer transformer) {
+    }
+
+    private Setup setup() throws IOException {
         Path deploy = dir.resolve("branching.prototxt");
         Path weights = dir.resolve("branching.caffemodel");
         Files.writeString(deploy, NET);
@@ -77,8 +86,16 @@ class ResumedForwardTest {
         ExportPipeline.run(new ExportSettings(QuantType.Xilinx, deploy, weights, prototxt, new InParamsOut(6, 6, 6),
                 false, null, null, calibration, null, true, false, caffemodel), Progress.NONE);
         Net plain = NetLoader.load(prototxt, caffemodel);
-        List<ImageSet.Entry> images = Calibration.images(calibration, ImageStore.LOCAL);
-        Transformer transformer = new Transformer(FLAGS.resolve(plain));
+        return new Setup(plain, Calibration.images(calibration, ImageStore.LOCAL),
+                new Transformer(FLAGS.resolve(plain)));
+    }
+
+    @Test
+    void resumedPassesTuneAsPassesFromTheImage() throws IOException {
+        Setup setup = setup();
+        Net plain = setup.plain();
+        List<ImageSet.Entry> images = setup.images();
+        Transformer transformer = setup.transformer();
         assertEquals(List.of(List.of("conv1"), List.of("conv2a", "conv2b"), List.of("conv3", "conv4")),
                 TuningPasses.of(plain.layers(), java.util.Set.of("conv1", "conv2a", "conv2b", "conv3", "conv4"))
                         .stream().map(p -> p.stream().map(l -> l.name()).toList()).toList());
@@ -100,5 +117,29 @@ class ResumedForwardTest {
         assertEquals(fromImage.definition(), resumed.definition());
         NetParameter expected = fromImage.caffemodel();
         assertEquals(expected, resumed.caffemodel());
+    }
+
+    /**
+     * The native memory a batch freed is given back after that batch (8 images in batches of 3: three batches), once
+     * its statistics are taken, not only at the end of the pass.
+     */
+    @Test
+    void afterEveryBatchOfAPassTheFreedNativeMemoryIsTrimmed() throws IOException {
+        Setup setup = setup();
+        Net plain = setup.plain();
+        Map<String, Integer> order = new HashMap<>();
+        for (int i = 0; i < plain.layers().size(); i++) {
+            order.put(plain.layers().get(i).name(), i);
+        }
+        List<InputCapture.Reader> readers = List.of(new InputCapture.Reader("conv2a", "c1", order.get("conv2a")));
+        List<String> events = new ArrayList<>();
+        ResumedForward forward = new ResumedForward(new RepeatedBatches(setup.images(), setup.transformer(), 3),
+                Long.MAX_VALUE, () -> events.add("trim"));
+
+        forward.run(new FloatEngine(plain), new FixedPointNet(plain), order, readers,
+                InputCapture.layersNeeded(readers), order.get("conv2a"),
+                (floatInputs, deviceInputs, n) -> events.add("batch of " + n), n -> { });
+
+        assertEquals(List.of("batch of 3", "trim", "batch of 3", "trim", "batch of 2", "trim"), events);
     }
 }
