@@ -141,7 +141,8 @@ class ChannelsLastTest {
     /**
      * A depthwise convolution reading a channels-last view copies it into a buffer it keeps, not into a fresh
      * native array per call that only the garbage collector frees: 40 calls on a 2 MB input leave the process far
-     * less than 40 inputs larger (a copy per call: 80 MB resident, unless a collection happened to run).
+     * less than 40 inputs larger (a copy per call: 80 MB resident, unless a collection happened to run; the bound,
+     * 20 inputs, leaves room for what else the JVM maps meanwhile).
      */
     @Test
     void depthwiseConvolutionCopiesAViewIntoAKeptBuffer() {
@@ -157,6 +158,6 @@ class ChannelsLastTest {
         long grown = Pointer.physicalBytes() - before;
         assertArrayEquals(first, Tensors.floats(op.forward(List.of(view)).get(0)), 0f);
         long inputBytes = view.length() * Float.BYTES;
-        assertTrue(grown < 10 * inputBytes, "resident memory grew by " + grown + " bytes");
+        assertTrue(grown < 20 * inputBytes, "resident memory grew by " + grown + " bytes"); // a copy per call: 40
     }
 }
