@@ -8,6 +8,8 @@ import java.util.function.IntConsumer;
 import java.util.function.ToIntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.data.Batches;
+import xportdnn.data.FloatImage;
+import xportdnn.data.ImageFlags;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
@@ -73,16 +75,16 @@ public final class Calibrator {
                                             ToIntFunction<ActivationRange> sqrtBins, IntConsumer progress) {
         Map<String, BlobHistograms> stats = new LinkedHashMap<>();
         ranges.forEach((name, range) -> stats.put(name, new BlobHistograms(range, sqrtBins.applyAsInt(range))));
-        boolean[] grey = new boolean[images.size()];
-        boolean[] turned = new boolean[images.size()];
+        ImageFlags grey = new ImageFlags(images.size(), image -> image.grey(GREY_TOLERANCE));
+        ImageFlags turned = new ImageFlags(images.size(), FloatImage::turned);
         Net net = engine.net();
         String scores = net.lastOutput();
         int classes = net.classesIn(scores);
         Layer scorer = net.lastWriter(scores);
         int[] topClasses = new int[classes];
         run(images, (index, image) -> {
-            grey[index] = image.grey(GREY_TOLERANCE);
-            turned[index] = image.turned();
+            grey.accept(index, image);
+            turned.accept(index, image);
         }, (layer, tops) -> {
             BlobHistograms h = stats.get(layer.name());
             for (INDArray top : tops) {
@@ -93,16 +95,8 @@ public final class Calibrator {
                 countTopClasses(Tensors.floats(tops.get(layer.tops().indexOf(scores))), classes, topClasses);
             }
         }, progress);
-        return new CalibrationHistograms(stats, new PictureCounts(images.size(), count(grey), count(turned),
+        return new CalibrationHistograms(stats, new PictureCounts(images.size(), grey.count(), turned.count(),
                 topClasses));
-    }
-
-    private static int count(boolean[] flags) {
-        int n = 0;
-        for (boolean f : flags) {
-            n += f ? 1 : 0;
-        }
-        return n;
     }
 
     /** Adds each image's highest-scoring class (the lowest of equals) of a batch's N x K scores to {@code counts}. */

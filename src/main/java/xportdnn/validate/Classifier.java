@@ -1,6 +1,8 @@
 package xportdnn.validate;
 
 import xportdnn.data.Batches;
+import xportdnn.data.FloatImage;
+import xportdnn.data.ImageFlags;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Transformer;
 import java.util.ArrayList;
@@ -49,9 +51,8 @@ public final class Classifier {
     public Result run(List<ImageSet.Entry> images, IntConsumer progress) {
         List<Prediction> predictions = new ArrayList<>(images.size());
         Boolean[] softmax = {null};
-        boolean[] turned = new boolean[images.size()];
-        Batches.Decoded countTurned = (index, image) -> turned[index] = image.turned();
-        Batches.run(images, transformer, batchSize, countTurned, (batch, n, first) -> {
+        ImageFlags turned = new ImageFlags(images.size(), FloatImage::turned);
+        Batches.run(images, transformer, batchSize, turned, (batch, n, first) -> {
             float[] scores = Tensors.floats(BlobCapture.forward(engine, batch, n, blob, null));
             if (softmax[0] == null) {
                 softmax[0] = !Prediction.isDistribution(scores, n, classes);
@@ -60,10 +61,6 @@ public final class Classifier {
                 predictions.add(Prediction.rank(scores, i * classes, classes, TOP, softmax[0]));
             }
         }, progress);
-        int turnedImages = 0;
-        for (boolean t : turned) {
-            turnedImages += t ? 1 : 0;
-        }
-        return new Result(predictions, Boolean.TRUE.equals(softmax[0]), turnedImages);
+        return new Result(predictions, Boolean.TRUE.equals(softmax[0]), turned.count());
     }
 }

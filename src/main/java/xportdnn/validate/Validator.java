@@ -9,6 +9,8 @@ import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.data.Batches;
+import xportdnn.data.FloatImage;
+import xportdnn.data.ImageFlags;
 import xportdnn.data.ImageSet;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
@@ -73,9 +75,8 @@ public final class Validator {
 
     public Validation run(List<ImageSet.Entry> images, IntConsumer progress) {
         Validation v = new Validation();
-        boolean[] turned = new boolean[images.size()];
-        Batches.Decoded countTurned = (index, image) -> turned[index] = image.turned();
-        Batches.run(images, transformer, batchSize, countTurned, (batch, n, first) -> {
+        ImageFlags turned = new ImageFlags(images.size(), FloatImage::turned);
+        Batches.run(images, transformer, batchSize, turned, (batch, n, first) -> {
             float[] floatScores;
             float[] fixedScores;
             try (FloatEngine.Pass floatPass = floatNet.start(batch, n)) {
@@ -89,7 +90,7 @@ public final class Validator {
             }
             for (int i = 0; i < n; i++) {
                 v.addImage(images.get(first + i).label(), row(floatScores, i), row(fixedScores, i));
-                if (turned[first + i]) {
+                if (turned.get(first + i)) {
                     v.addTurned();
                 }
             }
