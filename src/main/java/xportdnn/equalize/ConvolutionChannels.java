@@ -2,6 +2,7 @@ package xportdnn.equalize;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 
@@ -42,32 +43,21 @@ final class ConvolutionChannels {
 
     /** max |w| over output channel {@code o}'s weights. */
     double outputRange(int o) {
-        int size = inputsPerGroup * kernel;
-        double max = 0;
-        for (int k = o * size; k < (o + 1) * size; k++) {
-            max = Math.max(max, Math.abs(weights[k]));
-        }
-        return max;
+        double[] max = {0};
+        ofOutput(o, k -> max[0] = Math.max(max[0], Math.abs(weights[k])));
+        return max[0];
     }
 
     /** max |w| over the weights that read input channel {@code c}. */
     double inputRange(int c) {
-        double max = 0;
-        for (int o = firstOutputOf(c); o < firstOutputOf(c) + outputsPerGroup; o++) {
-            int start = (o * inputsPerGroup + c % inputsPerGroup) * kernel;
-            for (int k = start; k < start + kernel; k++) {
-                max = Math.max(max, Math.abs(weights[k]));
-            }
-        }
-        return max;
+        double[] max = {0};
+        readingInput(c, k -> max[0] = Math.max(max[0], Math.abs(weights[k])));
+        return max[0];
     }
 
     /** Output channel {@code o}'s weights and bias times {@code factor}. */
     void scaleOutput(int o, double factor) {
-        int size = inputsPerGroup * kernel;
-        for (int k = o * size; k < (o + 1) * size; k++) {
-            weights[k] = (float) (weights[k] * factor);
-        }
+        ofOutput(o, k -> weights[k] = (float) (weights[k] * factor));
         if (bias != null) {
             bias[o] = (float) (bias[o] * factor);
         }
@@ -75,10 +65,23 @@ final class ConvolutionChannels {
 
     /** The weights that read input channel {@code c} times {@code factor}. */
     void scaleInput(int c, double factor) {
+        readingInput(c, k -> weights[k] = (float) (weights[k] * factor));
+    }
+
+    /** Each index into {@code weights} of output channel {@code o}'s weights. */
+    private void ofOutput(int o, IntConsumer weight) {
+        int size = inputsPerGroup * kernel;
+        for (int k = o * size; k < (o + 1) * size; k++) {
+            weight.accept(k);
+        }
+    }
+
+    /** Each index into {@code weights} of the weights that read input channel {@code c} (its group's outputs). */
+    private void readingInput(int c, IntConsumer weight) {
         for (int o = firstOutputOf(c); o < firstOutputOf(c) + outputsPerGroup; o++) {
             int start = (o * inputsPerGroup + c % inputsPerGroup) * kernel;
             for (int k = start; k < start + kernel; k++) {
-                weights[k] = (float) (weights[k] * factor);
+                weight.accept(k);
             }
         }
     }
