@@ -76,14 +76,18 @@ final class SimTensor {
     /** The values: the codes dequantized, or the float values. */
     float[] values() {
         if (values == null) {
-            values = format.dequantize(codes.toInts(), plane());
+            values = dequantized();
         }
         return values;
     }
 
     /** The values as {@link #values} gives them, in an array of the caller's, not kept here. */
     float[] valuesCopy() {
-        return values != null ? values.clone() : format.dequantize(codes.toInts(), plane());
+        return values != null ? values.clone() : dequantized();
+    }
+
+    private float[] dequantized() {
+        return format.dequantize(codes.toInts(), plane());
     }
 
     /**

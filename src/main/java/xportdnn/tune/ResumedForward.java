@@ -40,14 +40,18 @@ final class ResumedForward {
         }
     }
 
+    /** Every batch's frontier (by the batch's first image) before the float net's layer {@code layer}. */
+    private record Kept(int layer, Map<Integer, Frontier> batches) {
+
+        static final Kept NONE = new Kept(0, Map.of());
+    }
+
     private final RepeatedBatches batches;
     private final long budgetBytes;
     /** Run after every batch: gives the native memory the batch freed back ({@link NativeHeap#trim}). */
     private final Runnable afterBatch;
-    /** Per batch (by its first image), the frontier passes resume from; empty: from the image. */
-    private Map<Integer, Frontier> kept = Map.of();
-    /** The layer (net order) the float net's kept frontier is before. */
-    private int keptAt;
+    /** What passes resume from; none: from the image. */
+    private Kept kept = Kept.NONE;
 
     /** @param budgetBytes the most one pass's frontier (all batches) may take */
     ResumedForward(RepeatedBatches batches, long budgetBytes) {
@@ -71,7 +75,7 @@ final class ResumedForward {
         Map<Integer, Frontier> made = new HashMap<>();
         long[] bytes = {0};
         batches.run((data, n, first) -> {
-            Frontier from = kept.get(first);
+            Frontier from = kept.batches().get(first);
             int keep = bytes[0] <= budgetBytes ? cut : -1; // none once the pass's frontier is over the budget
             InputCapture floatInputs = new InputCapture(order, readers);
             Map<String, float[]> floatsAtCut = runFloat(floatEngine, data, n, from, layers, keep, floatInputs);
@@ -95,8 +99,7 @@ final class ResumedForward {
             afterBatch.run();
         }, progress);
         if (bytes[0] <= budgetBytes) {
-            kept = made;
-            keptAt = cut;
+            kept = new Kept(cut, made);
         }
     }
 
@@ -107,7 +110,8 @@ final class ResumedForward {
     private Map<String, float[]> runFloat(FloatEngine engine, float[] data, int n, Frontier from, int layers,
                                           int keep, InputCapture inputs) {
         Map<String, float[]> atKeep = null;
-        try (FloatEngine.Pass pass = from == null ? engine.start(data, n) : engine.resume(from.floats(), n, keptAt)) {
+        try (FloatEngine.Pass pass = from == null ? engine.start(data, n)
+                : engine.resume(from.floats(), n, kept.layer())) {
             if (from != null) {
                 inputs.seed(from.floats()::get);
             }
