@@ -17,6 +17,7 @@ import xportdnn.engine.LayerObserver;
 import xportdnn.engine.NonFiniteValues;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 
 /**
@@ -78,38 +79,37 @@ public final class Calibrator {
         ImageFlags grey = new ImageFlags(images.size(), image -> image.grey(GREY_TOLERANCE));
         ImageFlags turned = new ImageFlags(images.size(), FloatImage::turned);
         Net net = engine.net();
-        String scores = net.lastOutput();
+        String scores = classScores(net);
         int classes = net.classesIn(scores);
         Layer scorer = net.lastWriter(scores);
-        int[] topClasses = new int[classes];
+        TopClassTally tops = new TopClassTally(Math.max(classes, 1));
         run(images, (index, image) -> {
             grey.accept(index, image);
             turned.accept(index, image);
-        }, (layer, tops) -> {
+        }, (layer, outputs) -> {
             BlobHistograms h = stats.get(layer.name());
-            for (INDArray top : tops) {
+            for (INDArray top : outputs) {
                 float[] v = Tensors.floats(top);
                 h.add(v, 0, v.length);
             }
             if (classes > 1 && layer == scorer) {
-                countTopClasses(Tensors.floats(tops.get(layer.tops().indexOf(scores))), classes, topClasses);
+                tops.add(Tensors.floats(outputs.get(layer.tops().indexOf(scores))));
             }
         }, progress);
-        return new CalibrationHistograms(stats, new PictureCounts(images.size(), grey.count(), turned.count(),
-                topClasses));
+        return new CalibrationHistograms(stats, classes > 1
+                ? new PictureCounts(images.size(), grey.count(), turned.count(), tops.counts(), tops.margins())
+                : new PictureCounts(images.size(), grey.count(), turned.count(), new int[0], new float[0]));
     }
 
-    /** Adds each image's highest-scoring class (the lowest of equals) of a batch's N x K scores to {@code counts}. */
-    static void countTopClasses(float[] scores, int classes, int[] counts) {
-        for (int start = 0; start < scores.length; start += classes) {
-            int best = start;
-            for (int i = start + 1; i < start + classes; i++) {
-                if (scores[i] > scores[best]) {
-                    best = i;
-                }
-            }
-            counts[best - start]++;
-        }
+    /**
+     * The blob a classifier's class scores are read from: the net's last output, or the input of the Softmax that
+     * writes it (the same order of classes, in the units the last computing layer wrote them in).
+     */
+    public static String classScores(Net net) {
+        String last = net.lastOutput();
+        Layer writer = net.lastWriter(last);
+        return writer != null && writer.layerType() == LayerType.SOFTMAX && writer.bottoms().size() == 1
+                ? writer.bottoms().get(0) : last;
     }
 
     /**

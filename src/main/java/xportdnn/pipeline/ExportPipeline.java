@@ -140,6 +140,7 @@ public final class ExportPipeline {
             notices.add(FineTuning.summary(tuned));
             notices.addAll(FineTuning.wrapped(tuned, input.images().size()));
         }
+        notices.addAll(ClassScoreStepCheck.of(calibration, loaded.net(), quantized));
         // the report's layers as written: with the output formats the tuning changed
         Map<String, Object> report = exported.report() == null ? null : exported.report().apply(quantized);
         if (report != null && loaded.equalized() != null) {

@@ -21,7 +21,8 @@ class OneKindCalibrationCheckTest {
 
     private static Calibration counted(int images, int[] topClasses) {
         List<String> names = Collections.nCopies(images, "a.png");
-        return new Calibration(Map.of(), names, names, List.of(), new PictureCounts(images, 0, 0, topClasses));
+        return new Calibration(Map.of(), names, names, List.of(),
+                new PictureCounts(images, 0, 0, topClasses, new float[images]));
     }
 
     /** {@code images} pictures over {@code classes} classes, {@code top} of them of class 3. */

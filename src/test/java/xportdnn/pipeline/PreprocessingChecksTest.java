@@ -128,11 +128,12 @@ class PreprocessingChecksTest {
     void greyCalibrationImagesAreCountedNotDecodedAgain() {
         Preprocessing colour = new Preprocessing(new int[] {3, 2, 2}, null, null, 1, null, null, 1);
         List<String> four = List.of("a.png", "b.png", "c.png", "d.png");
-        Calibration allGrey = new Calibration(Map.of(), four, four, List.of(), new PictureCounts(4, 4, 0, new int[0]));
+        Calibration allGrey = new Calibration(Map.of(), four, four, List.of(),
+                new PictureCounts(4, 4, 0, new int[0], new float[0]));
         assertTrue(GreyCalibrationCheck.of(colour, allGrey).get(0).text()
                 .startsWith("all 4 calibration images are grey, but the net takes colour"));
         assertEquals(List.of(), GreyCalibrationCheck.of(colour, new Calibration(Map.of(), four, four, List.of(),
-                new PictureCounts(4, 3, 0, new int[0]))));
+                new PictureCounts(4, 3, 0, new int[0], new float[0]))));
         // statistics loaded from files saw no image
         assertEquals(List.of(), GreyCalibrationCheck.of(colour, new Calibration(Map.of(), four, four)));
         Preprocessing grey = new Preprocessing(new int[] {1, 2, 2}, null, new int[] {0}, 1, null, null, 1);

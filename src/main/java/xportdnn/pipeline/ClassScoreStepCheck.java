@@ -1,0 +1,125 @@
+package xportdnn.pipeline;
+
+import java.util.List;
+import java.util.Locale;
+import xportdnn.calib.Calibrator;
+import xportdnn.calib.PictureCounts;
+import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
+import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.precision.PrecisionScheme;
+
+/**
+ * Whether the device writes a classifier's scores too coarsely for its verdicts. Where the class scores come out of
+ * a layer the device computes (a convolution classifier, or the average pooling after one, as SqueezeNet and
+ * Caffe's MobileNets end) they are whole multiples of that layer's output step; in Xilinx mode an average pooling
+ * even keeps its input's threshold, so SqueezeNet v1.0's 1000 scores come in steps of about 0.8 at 8 bits and 3 at 6.
+ * An image whose two best classes are closer than one step gets them tied (the lower class id wins) or swapped:
+ * on SqueezeNet 19% of the scored images tied at 8 bits, half at 6, which no threshold or tuning of the weights
+ * undoes. Read from the float net's margin between its two best classes on each calibration image (counted as the
+ * calibration ran them, {@link PictureCounts#topMargins}), against the step the written prototxt gives.
+ */
+final class ClassScoreStepCheck {
+
+    /** Fewer images say too little. */
+    static final int MIN_IMAGES = 20;
+
+    /**
+     * The share of images within one step above which the run warns: each such image's top-1 is left to rounding
+     * and the class order, so this share is about the top-1 at stake (on the whole, half of it lost), more than a
+     * good 8-bit export costs.
+     */
+    static final double SHARE = 0.05;
+
+    private ClassScoreStepCheck() {
+    }
+
+    /**
+     * One warning when more than {@link #SHARE} of {@link #MIN_IMAGES} or more calibration images have their two
+     * best float class scores closer than the step the device writes them in; none when the scores are computed
+     * in software (e.g. by an InnerProduct), the net has no class scores, or the statistics were loaded.
+     *
+     * @param net       the float net the calibration ran
+     * @param quantized the written prototxt's net
+     */
+    static List<Notice> of(Calibration calibration, Net net, NetParameter quantized) {
+        PictureCounts pictures = calibration == null ? PictureCounts.NONE : calibration.pictures();
+        if (pictures.topMargins().length < MIN_IMAGES) {
+            return List.of();
+        }
+        String scores = Calibrator.classScores(net);
+        Net device = NetLoader.build(quantized, null);
+        Layer writer = deviceWriter(device, scores);
+        if (writer == null) {
+            return List.of();
+        }
+        PrecisionParameter block = PrecisionScheme.block(writer);
+        double step = PrecisionScheme.of(device).output(writer, block).step(0);
+        int close = pictures.marginsBelow(step);
+        int images = pictures.topMargins().length;
+        if (close <= SHARE * images) {
+            return List.of();
+        }
+        String format = block.hasThLayerOut()
+                ? String.format(Locale.ROOT, "th_layer_out %.4g over %d codes", block.getThLayerOut(),
+                        (1 << (block.getBwLayerOut() - 1)) - 1)
+                : "fl_layer_out " + block.getFlLayerOut();
+        return List.of(Notice.warning(String.format(Locale.ROOT, "layer '%s' writes the class scores in steps of "
+                + "%.3g (%s): on %d of the %d calibration images (%.0f%%) the float net's two best classes are "
+                + "closer than that, so the device may tie them (the lower class id wins) or swap them; `validate` "
+                + "counts the ties, and with --float_layers %s shows what computing the classifier in software "
+                + "would keep", writer.name(), step, format, close, images, 100.0 * close / images,
+                String.join(",", classifier(device, writer)))));
+    }
+
+    /**
+     * The layers that make the class scores from the blob before them: the scores' writer, and when that is a
+     * pooling, the layer the device writes its input with (a pooling of clipped codes stays clipped).
+     */
+    private static List<String> classifier(Net device, Layer writer) {
+        Layer before = writer.layerType() == LayerType.POOLING ? producer(device, writer.bottoms().get(0)) : null;
+        return before == null ? List.of(writer.name()) : List.of(before.name(), writer.name());
+    }
+
+    /** The last layer computing {@code blob} that is not an in-place plain ReLU, or null. */
+    private static Layer producer(Net device, String blob) {
+        List<Layer> layers = device.layers();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Layer l = layers.get(i);
+            if (l.tops().contains(blob) && !plainRelu(l, blob)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    private static boolean plainRelu(Layer l, String blob) {
+        return l.layerType() == LayerType.RELU && l.bottoms().contains(blob)
+                && l.param().getReluParam().getNegativeSlope() == 0f;
+    }
+
+    /**
+     * The layer whose output format the device writes {@code blob} in: the last writer of the blob that holds a
+     * block, past in-place plain ReLUs (DynamicFixed gives them none); null when a layer without a block computes
+     * the blob last (software, e.g. an InnerProduct) or none writes it.
+     */
+    static Layer deviceWriter(Net device, String blob) {
+        List<Layer> layers = device.layers();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Layer l = layers.get(i);
+            if (!l.tops().contains(blob)) {
+                continue;
+            }
+            if (PrecisionScheme.block(l) != null) {
+                return l;
+            }
+            if (!plainRelu(l, blob)) {
+                return null;
+            }
+        }
+        return null;
+    }
+}
