@@ -55,7 +55,9 @@ for tuned in "" "$flag"; do
   [[ $tuned == --fast_finetune ]] && suffix=-finetune
   run "resnet20-xilinx-6$suffix" resnet20 --bitwidths 6,6,6 $tuned
   run "resnet20-dynamicfixed-auto-6$suffix" resnet20 --quant_type DynamicFixed --fl_bitwidths auto --bitwidths 6,6,6 $tuned
+  run "resnet20-xilinx-8$suffix" resnet20 --bitwidths 8,8,8 $tuned
   run "squeezenet-xilinx-8$suffix" squeezenet --bitwidths 8,8,8 $tuned
+  run "squeezenet-xilinx-6$suffix" squeezenet --bitwidths 6,6,6 $tuned
   run "squeezenet-dynamicfixed-auto-8$suffix" squeezenet --quant_type DynamicFixed --fl_bitwidths auto --bitwidths 8,8,8 $tuned
   run "squeezenet-dynamicfixed-auto-6$suffix" squeezenet --quant_type DynamicFixed --fl_bitwidths auto --bitwidths 6,6,6 $tuned
 done
