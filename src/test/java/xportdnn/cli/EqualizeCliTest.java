@@ -95,12 +95,16 @@ class EqualizeCliTest {
             CliRun run = CliRun.of(args.toArray(String[]::new));
             assertEquals(0, run.status(), run.stderr());
             assertTrue(run.stderr().contains("note: equalized 1 pair of convolutions across layers"), run.stderr());
+            // conv1's BatchNorm would give an amount to absorb, but conv2 (3x3, pad 1) reads padding
+            assertTrue(run.stderr().contains("; bias absorption (BatchNorm beta - 3 gamma) left 1 pair where it "
+                    + "would not be exact (conv2 pads its input)"), run.stderr());
             String written = mode.equals("Xilinx") ? "equalized" : "tuned";
             assertTrue(run.stdout().contains("the " + written + " weights to " + weights), run.stdout());
             assertTrue(Files.size(weights) > 0);
             String json = Files.readString(report);
             assertTrue(json.contains("\"equalization\""), json);
             assertTrue(json.replaceAll("\\s", "").contains("\"first\":\"conv1\",\"next\":[\"conv2\"]"), json);
+            assertTrue(json.contains("\"not_absorbed\": \"conv2 pads its input\""), json);
         }
     }
 }
