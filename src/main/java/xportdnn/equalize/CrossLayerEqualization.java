@@ -16,13 +16,15 @@ import xportdnn.model.proto.Caffe.NetParameter;
 /**
  * {@code --equalize}: cross-layer equalization (Nagel et al. 2019, "Data-Free Quantization through Weight
  * Equalization and Bias Correction", section 4.1; with BatchNorm statistics, section 4.2's bias absorption after it).
- * For each {@link EqualizationPair}, output channel c of the first convolution is divided by {@code s_c = sqrt(r1_c / r2_c)} and the next convolutions' input channel c multiplied by
- * it, where r1_c is the largest |w| of the first's output channel c and r2_c that of the weights reading input
- * channel c (over every next convolution): both become {@code sqrt(r1_c r2_c)}, so a per-layer weight format keeps
- * more codes for the small channels, and the float net computes the same. The range is the largest magnitude
- * because CHaiDNN's formats and thresholds are symmetric. A convolution in a chain (conv, depthwise, pointwise, ...)
- * is second in one pair and first in the next, so the pairs are swept in net order until no scale moves by more than
- * {@link #TOLERANCE} (relative), or {@link #MAX_SWEEPS} sweeps have run. Works on a net whose BatchNorm/Scale are folded into its convolutions.
+ * For each {@link EqualizationPair}, output channel c of the first convolution is divided by
+ * {@code s_c = sqrt(r1_c / r2_c)} and the next convolutions' input channel c multiplied by it, where r1_c is the
+ * largest |w| of the first's output channel c and r2_c that of the weights reading input channel c (over every next
+ * convolution): both become {@code sqrt(r1_c r2_c)}, so a per-layer weight format keeps more codes for the small
+ * channels, and the float net computes the same. The range is the largest magnitude because CHaiDNN's formats and
+ * thresholds are symmetric. A convolution in a chain (conv, depthwise, pointwise, ...) is second in one pair and
+ * first in the next, so the pairs are swept in net order until no scale moves by more than {@link #TOLERANCE}
+ * (relative), or {@link #MAX_SWEEPS} sweeps have run. Works on a net whose BatchNorm/Scale are folded into its
+ * convolutions.
  */
 public final class CrossLayerEqualization {
 

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import xportdnn.equalize.CrossLayerEqualization;
 
 /** What to tell of cross-layer equalization: one note, and the report's per-pair section. */
@@ -31,13 +32,13 @@ final class Equalizing {
     }
 
     /**
-     * Bias absorption's part of the note: what it moved, and why the pairs left as they were were left, or nothing
-     * when no pair had a folded BatchNorm's statistics to take it from.
+     * Bias absorption's part of the note: what it moved, and the pairs it left because absorbing would not be exact
+     * there; nothing when no pair had a folded BatchNorm's statistics to take the amounts from.
      */
     static String absorption(List<CrossLayerEqualization.PairScales> pairs) {
         List<CrossLayerEqualization.PairScales> absorbed = pairs.stream().filter(p -> p.absorbed() != null).toList();
         List<String> blocked = pairs.stream().map(CrossLayerEqualization.PairScales::notAbsorbed)
-                .filter(w -> w != null).toList();
+                .filter(Objects::nonNull).toList();
         if (absorbed.isEmpty() && blocked.isEmpty()) {
             return "";
         }

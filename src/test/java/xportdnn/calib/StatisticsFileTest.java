@@ -79,7 +79,7 @@ class StatisticsFileTest {
                 saved.net(), "abc", true, "e1", Map.of("--dims", "1,4,4"))));
     }
 
-    /** The equalized weights' digest survives the file; a run that does not equalize, or equalizes otherwise, differs. */
+    /** The equalized weights' digest survives the file; runs that do not equalize, or equalize otherwise, differ. */
     @Test
     void equalizationIsPartOfTheOrigin() throws Exception {
         Path file = Files.write(dir.resolve("s.stats"), StatisticsFile.encode(handMade()));
