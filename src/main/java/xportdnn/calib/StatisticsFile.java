@@ -105,13 +105,17 @@ public final class StatisticsFile {
         Map<String, String> preprocessing = new LinkedHashMap<>();
         o.getPreprocessingList().forEach(p -> preprocessing.put(p.getName(), p.getValue()));
         return new SavedStatistics(file.toString(), s.getToolVersion(),
-                new StatisticsOrigin(o.getNet(), o.getNetDigest(), o.getFolded(), preprocessing),
+                new StatisticsOrigin(o.getNet(), o.getNetDigest(), o.getFolded(), o.getEqualizedDigest(),
+                        preprocessing),
                 s.getRangeImagesList(), s.getImagesList(), layers);
     }
 
     private static StatisticsProto.Origin origin(StatisticsOrigin o) {
         StatisticsProto.Origin.Builder b = StatisticsProto.Origin.newBuilder().setNet(o.net())
                 .setNetDigest(o.netDigest()).setFolded(o.folded());
+        if (o.equalized()) {
+            b.setEqualizedDigest(o.equalizedDigest());
+        }
         o.preprocessing().forEach((k, v) -> b.addPreprocessing(StatisticsProto.Setting.newBuilder().setName(k)
                 .setValue(v)));
         return b.build();

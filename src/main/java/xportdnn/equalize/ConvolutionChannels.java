@@ -68,6 +68,30 @@ final class ConvolutionChannels {
         readingInput(c, k -> weights[k] = (float) (weights[k] * factor));
     }
 
+    boolean hasBias() {
+        return bias != null;
+    }
+
+    /** Output channel {@code o}'s bias minus {@code amount}. */
+    void lowerBias(int o, double amount) {
+        bias[o] = (float) (bias[o] - amount);
+    }
+
+    /**
+     * Adds to each output's bias what a constant {@code shift[c]} on every input channel c adds to it where no
+     * padding is read: the shift times the sum of the weights that read the channel.
+     */
+    void absorbInputShift(double[] shift) {
+        double[] added = new double[outputs];
+        for (int c = 0; c < shift.length; c++) {
+            double shiftC = shift[c];
+            readingInput(c, k -> added[k / (inputsPerGroup * kernel)] += weights[k] * shiftC);
+        }
+        for (int o = 0; o < outputs; o++) {
+            bias[o] = (float) (bias[o] + added[o]);
+        }
+    }
+
     /** Each index into {@code weights} of output channel {@code o}'s weights. */
     private void ofOutput(int o, IntConsumer weight) {
         int size = inputsPerGroup * kernel;

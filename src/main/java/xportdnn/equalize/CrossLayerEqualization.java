@@ -15,14 +15,16 @@ import xportdnn.model.proto.Caffe.NetParameter;
 
 /**
  * {@code --equalize}: cross-layer equalization (Nagel et al. 2019, "Data-Free Quantization through Weight
- * Equalization and Bias Correction", section 4.1). For each {@link EqualizationPair}, output channel c of the first
- * convolution is divided by {@code s_c = sqrt(r1_c / r2_c)} and the next convolutions' input channel c multiplied by
- * it, where r1_c is the largest |w| of the first's output channel c and r2_c that of the weights reading input
- * channel c (over every next convolution): both become {@code sqrt(r1_c r2_c)}, so a per-layer weight format keeps
- * more codes for the small channels, and the float net computes the same. The range is the largest magnitude
- * because CHaiDNN's formats and thresholds are symmetric. A convolution in a chain (conv, depthwise, pointwise, ...)
- * is second in one pair and first in the next, so the pairs are swept in net order until no scale moves by more than
- * {@link #TOLERANCE} (relative), or {@link #MAX_SWEEPS} sweeps have run. Works on a net whose BatchNorm/Scale are folded into its convolutions.
+ * Equalization and Bias Correction", section 4.1; with BatchNorm statistics, section 4.2's bias absorption after it).
+ * For each {@link EqualizationPair}, output channel c of the first convolution is divided by
+ * {@code s_c = sqrt(r1_c / r2_c)} and the next convolutions' input channel c multiplied by it, where r1_c is the
+ * largest |w| of the first's output channel c and r2_c that of the weights reading input channel c (over every next
+ * convolution): both become {@code sqrt(r1_c r2_c)}, so a per-layer weight format keeps more codes for the small
+ * channels, and the float net computes the same. The range is the largest magnitude because CHaiDNN's formats and
+ * thresholds are symmetric. A convolution in a chain (conv, depthwise, pointwise, ...) is second in one pair and
+ * first in the next, so the pairs are swept in net order until no scale moves by more than {@link #TOLERANCE}
+ * (relative), or {@link #MAX_SWEEPS} sweeps have run. Works on a net whose BatchNorm/Scale are folded into its
+ * convolutions.
  */
 public final class CrossLayerEqualization {
 
@@ -32,12 +34,23 @@ public final class CrossLayerEqualization {
     static final int MAX_SWEEPS = 100;
 
     /**
-     * @param pair     the two layers (or more: a blob read by several convolutions)
-     * @param smallest the smallest of the channels' scales s_c, over all sweeps (output channel c of the first
-     *                 convolution was divided by it)
-     * @param largest  the largest
+     * @param pair        the two layers (or more: a blob read by several convolutions)
+     * @param scales      per output channel c of the first convolution, the product over all sweeps of its scales
+     *                    s_c (the channel was divided by it)
+     * @param absorbed    per channel, the amount bias absorption ({@link BiasAbsorption}) took out of the first
+     *                    convolution's bias into the next ones', or null when it took nothing
+     * @param notAbsorbed why bias absorption took nothing although the first convolution had a folded BatchNorm's
+     *                    statistics, or null
      */
-    public record PairScales(EqualizationPair pair, double smallest, double largest) {
+    public record PairScales(EqualizationPair pair, double[] scales, double[] absorbed, String notAbsorbed) {
+
+        public double smallest() {
+            return Arrays.stream(scales).min().orElse(1);
+        }
+
+        public double largest() {
+            return Arrays.stream(scales).max().orElse(1);
+        }
     }
 
     /**
@@ -58,7 +71,16 @@ public final class CrossLayerEqualization {
     private CrossLayerEqualization() {
     }
 
+    /** Without bias absorption. */
     public static Result run(Net net) {
+        return run(net, Map.of());
+    }
+
+    /**
+     * @param distributions per convolution with a folded BatchNorm, its output channels' distribution before
+     *                      equalization: the pairs it starts absorb their bias ({@link BiasAbsorption})
+     */
+    public static Result run(Net net, Map<String, OutputDistribution> distributions) {
         List<EqualizationPair> pairs = EqualizationPair.find(net);
         Map<String, ConvolutionChannels> convolutions = new LinkedHashMap<>();
         for (EqualizationPair pair : pairs) {
@@ -87,9 +109,9 @@ public final class CrossLayerEqualization {
         }
         List<PairScales> scales = new ArrayList<>();
         for (int k = 0; k < pairs.size(); k++) {
-            double[] t = totals.get(k);
-            scales.add(new PairScales(pairs.get(k), Arrays.stream(t).min().orElse(1),
-                    Arrays.stream(t).max().orElse(1)));
+            BiasAbsorption.Absorbed absorbed = BiasAbsorption.absorb(net, pairs.get(k), totals.get(k),
+                    distributions.get(pairs.get(k).first()), convolutions);
+            scales.add(new PairScales(pairs.get(k), totals.get(k), absorbed.amounts(), absorbed.notAbsorbed()));
         }
         NetParameter caffemodel = caffemodel(net, convolutions);
         return new Result(NetLoader.build(net.definition(), caffemodel), caffemodel, scales, sweeps,

@@ -107,7 +107,7 @@ public final class ExportPipeline {
         Preprocessing preprocessing = input != null ? input.transformer().settings()
                 : cache.loads() || cache.save() != null ? settings.preprocessing().resolve(loaded.net()) : null;
         StatisticsOrigin origin = cache.loads() || cache.save() != null
-                ? StatisticsCache.origin(settings, preprocessing) : null;
+                ? StatisticsCache.origin(settings, loaded, preprocessing) : null;
         Calibration calibration = scheme.calibrates() ? calibrate(loaded.net(), input, cache, origin, passes,
                 notices, progress) : null;
         notices.addAll(PreprocessingChecks.of(loaded, preprocessing, calibration, calibrationSet, input, passes,

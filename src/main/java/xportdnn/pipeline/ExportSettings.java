@@ -75,11 +75,6 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
                     + " does not apply in DynamicFixed mode with --fl_bitwidths " + fractionalLengths
                     + " (nothing is calibrated; --fl_bitwidths auto calibrates)");
         }
-        if (equalize && (statistics.loads() || statistics.save() != null)) {
-            // the saved statistics record the net files and the folding, not the equalization
-            throw new ModelException("--equalize does not apply with " + (statistics.loads() ? "--load_statistics"
-                    : "--save_statistics") + " (statistics are saved from and checked against the net as loaded)");
-        }
         if (statistics.loads() && fastFinetune) {
             throw new ModelException("--fast_finetune does not apply with --load_statistics (tuning runs the float "
                     + "net over its images anyway: calibrate and tune in one run)");

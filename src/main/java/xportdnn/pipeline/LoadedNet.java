@@ -1,13 +1,17 @@
 package xportdnn.pipeline;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import xportdnn.equalize.CrossLayerEqualization;
+import xportdnn.equalize.OutputDistribution;
 import xportdnn.export.BatchNormFolder;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.quant.BatchNormFusion;
 
 /**
  * The first step: the float net with its weights, and when asked, with BatchNorm/Scale folded into the
@@ -34,9 +38,22 @@ public record LoadedNet(Net net, BatchNormFolder.Result folded, BatchNormScaleCh
         }
         BatchNormFolder.Result folded = BatchNormFolder.fold(net);
         Net foldedNet = NetLoader.build(folded.definition(), folded.weights());
-        CrossLayerEqualization.Result equalized = equalize ? CrossLayerEqualization.run(foldedNet) : null;
+        CrossLayerEqualization.Result equalized = equalize
+                ? CrossLayerEqualization.run(foldedNet, outputDistributions(net)) : null;
         return new LoadedNet(equalized == null ? foldedNet : equalized.net(), folded,
                 folded.folded().isEmpty() ? null : BatchNormScaleCheck.prefix(net), equalized);
+    }
+
+    /** Per convolution with a BatchNorm to fold, the distribution it gives its output (for bias absorption). */
+    private static Map<String, OutputDistribution> outputDistributions(Net net) {
+        Map<String, OutputDistribution> distributions = new LinkedHashMap<>();
+        BatchNormFusion.find(net).forEach((conv, fusion) -> {
+            OutputDistribution d = fusion.outputDistribution();
+            if (d != null) {
+                distributions.put(conv, d);
+            }
+        });
+        return distributions;
     }
 
     /** The caffemodel of {@link #net} when it is not the file loaded (folded, equalized), else null. */

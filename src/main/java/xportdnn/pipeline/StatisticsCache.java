@@ -29,14 +29,18 @@ final class StatisticsCache {
     private StatisticsCache() {
     }
 
-    /** What the run's statistics depend on: its net files, whether it folds, its resolved preprocessing. */
-    static StatisticsOrigin origin(ExportSettings settings, Preprocessing preprocessing) {
+    /**
+     * What the run's statistics depend on: its net files, whether it folds, the weights it equalized (when it
+     * does), its resolved preprocessing.
+     */
+    static StatisticsOrigin origin(ExportSettings settings, LoadedNet loaded, Preprocessing preprocessing) {
         MessageDigest digest = FileDigest.sha256();
         for (Path file : List.of(settings.deployModel(), settings.weights())) {
             FileDigest.update(digest, file);
         }
         return new StatisticsOrigin(settings.deployModel().getFileName() + " + " + settings.weights().getFileName(),
-                HexFormat.of().formatHex(digest.digest()), settings.folds(), describe(preprocessing));
+                HexFormat.of().formatHex(digest.digest()), settings.folds(), loaded.equalized() == null ? ""
+                : FileDigest.of(loaded.equalized().caffemodel().toByteArray()), describe(preprocessing));
     }
 
     /** The preprocessing flag by flag, as the command line spells them. */

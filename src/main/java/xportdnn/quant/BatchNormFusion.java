@@ -1,9 +1,11 @@
 package xportdnn.quant;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import xportdnn.equalize.OutputDistribution;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
@@ -149,6 +151,29 @@ public record BatchNormFusion(Layer convolution, Layer batchNorm, Layer scale, S
             out[i] = w.data()[i] * s[i / perChannel];
         }
         return new Blob(w.shape().clone(), out);
+    }
+
+    /**
+     * Per channel, the mean (beta) and deviation (|gamma|) the BatchNorm and its Scale give the output (no Scale:
+     * 0 and 1); null without a BatchNorm, as a Scale alone does not normalize.
+     */
+    public OutputDistribution outputDistribution() {
+        if (batchNorm == null) {
+            return null;
+        }
+        int channels = convolution.param().getConvolutionParam().getNumOutput();
+        float[] beta = scale == null || !scale.param().getScaleParam().getBiasTerm() ? new float[channels]
+                : learned(scale, 1);
+        float[] gamma = new float[channels];
+        Arrays.fill(gamma, 1);
+        if (scale != null) {
+            float[] g = learned(scale, 0);
+            for (int c = 0; c < channels; c++) {
+                gamma[c] = Math.abs(g[c]);
+            }
+        }
+        checkChannels(scale != null ? scale : batchNorm, beta.length);
+        return new OutputDistribution(beta.clone(), gamma);
     }
 
     /** The fused bias S[c] * (b[c] - mean[c]) + beta[c] (b = 0 for a convolution without bias). */

@@ -2,6 +2,7 @@ package xportdnn.calib;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +43,7 @@ class StatisticsFileTest {
         Map<String, String> preprocessing = new LinkedHashMap<>();
         preprocessing.put("--dims", "1,2,2");
         return new SavedStatistics("", "xportdnn test", new StatisticsOrigin("n.prototxt + n.caffemodel", "abc",
-                false, preprocessing), List.of("a.png", "b.png"), List.of("a.png"), layers);
+                true, "e1", preprocessing), List.of("a.png", "b.png"), List.of("a.png"), layers);
     }
 
     @Test
@@ -72,10 +73,26 @@ class StatisticsFileTest {
     @Test
     void originsNameWhatDiffers() {
         StatisticsOrigin saved = handMade().origin();
-        assertTrue(saved.differenceFrom(new StatisticsOrigin("m.prototxt + m.caffemodel", "abd", false,
+        assertTrue(saved.differenceFrom(new StatisticsOrigin("m.prototxt + m.caffemodel", "abd", true, "e1",
                 saved.preprocessing())).startsWith("saved from another net (n.prototxt + n.caffemodel)"));
         assertEquals("saved with --dims 1,2,2, this run has 1,4,4", saved.differenceFrom(new StatisticsOrigin(
-                saved.net(), "abc", false, Map.of("--dims", "1,4,4"))));
+                saved.net(), "abc", true, "e1", Map.of("--dims", "1,4,4"))));
+    }
+
+    /** The equalized weights' digest survives the file; runs that do not equalize, or equalize otherwise, differ. */
+    @Test
+    void equalizationIsPartOfTheOrigin() throws Exception {
+        Path file = Files.write(dir.resolve("s.stats"), StatisticsFile.encode(handMade()));
+        StatisticsOrigin saved = StatisticsFile.read(file).origin();
+        assertEquals("e1", saved.equalizedDigest());
+        assertEquals("saved from the net equalized across layers (--equalize), this run does not equalize",
+                saved.differenceFrom(new StatisticsOrigin(saved.net(), "abc", true, "", saved.preprocessing())));
+        assertEquals("saved from other equalized weights (--equalize of another xportdnn version), not this run's",
+                saved.differenceFrom(new StatisticsOrigin(saved.net(), "abc", true, "e2", saved.preprocessing())));
+        StatisticsOrigin plain = new StatisticsOrigin(saved.net(), "abc", true, null, saved.preprocessing());
+        assertFalse(plain.equalized());
+        assertEquals("saved from the net not equalized, this run equalizes it across layers (--equalize)",
+                plain.differenceFrom(saved));
     }
 
     private Path withBody(UnaryOperator<StatisticsProto.CalibrationStatistics.Builder> change) throws Exception {
