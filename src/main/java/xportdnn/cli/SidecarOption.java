@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.pipeline.SidecarPreprocessing;
+import xportdnn.pipeline.SidecarWeights;
 
 /**
  * {@code --no_sidecar} of the commands that read images for a (quantized) prototxt: by default the preprocessing
@@ -24,5 +25,12 @@ final class SidecarOption {
         SidecarPreprocessing.Applied applied = SidecarPreprocessing.apply(prototxt, options.flags(), options.given());
         new Notes(err).print(applied.notices());
         return applied.flags();
+    }
+
+    /** Refuses the export's original caffemodel for a prototxt it wrote with other weights; warns on another one. */
+    void checkWeights(Path prototxt, Path weights, PrintWriter err) {
+        if (!ignore) {
+            new Notes(err).print(SidecarWeights.check(prototxt, weights));
+        }
     }
 }

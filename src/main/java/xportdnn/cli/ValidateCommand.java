@@ -123,6 +123,7 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         calibrationDraw.check(given);
+        sidecar.checkWeights(model.deployModel, model.weights, spec.commandLine().getErr());
         ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, scored.labels,
                 scored.count, scored.seed, excludeCalibration ? calibrationDraw.draw() : null, batch,
                 sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,
