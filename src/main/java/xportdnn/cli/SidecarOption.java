@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import xportdnn.data.PreprocessingFlags;
+import xportdnn.pipeline.SidecarCalibration;
 import xportdnn.pipeline.SidecarPreprocessing;
+import xportdnn.pipeline.ValidationSettings;
 import xportdnn.pipeline.SidecarWeights;
 
 /**
@@ -32,5 +34,15 @@ final class SidecarOption {
         if (!ignore) {
             new Notes(err).print(SidecarWeights.check(prototxt, weights));
         }
+    }
+
+    /** The draw --exclude_calibration leaves out: the flags, or the export's from the sidecar where none is given. */
+    ValidationSettings.Draw excludedDraw(Path prototxt, ValidationSettings.Draw hand, boolean given, PrintWriter err) {
+        if (ignore) {
+            return hand;
+        }
+        SidecarCalibration.Applied applied = SidecarCalibration.apply(prototxt, hand, given);
+        new Notes(err).print(applied.notices());
+        return applied.draw();
     }
 }
