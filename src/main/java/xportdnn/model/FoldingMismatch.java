@@ -71,19 +71,29 @@ final class FoldingMismatch {
         }
     }
 
-    /** A caffemodel BatchNorm/Scale right after a convolution whose output the prototxt reads without it. */
+    /**
+     * A caffemodel BatchNorm/Scale right after a convolution whose output the prototxt reads without it: the blob it
+     * reads (in place, as in ResNet-20) or the one it writes (a chain folded onto its last top, as --fuse_bn writes
+     * it) is a convolution's output in the prototxt, and a later layer reads it.
+     */
     private static void skippedByDeploy(LayerParameter layer, Set<String> deployNames,
                                         Map<String, LayerParameter> producer, Map<String, LayerParameter> firstReader) {
         if (deployNames.contains(layer.getName()) || layer.getBottomCount() == 0) {
             return;
         }
-        String blob = layer.getBottom(0);
-        LayerParameter conv = producer.get(blob);
-        LayerParameter reader = firstReader.get(blob);
-        if (conv == null || reader == null || !isLinear(conv)) {
-            return; // not part of the deploy net (a cut net, a training branch): nothing is skipped
-        }
-        throw new ModelException("the caffemodel's " + layer.getType() + " layer '" + layer.getName()
+        for (String blob : layer.getTopCount() == 0 ? List.of(layer.getBottom(0))
+                : List.of(layer.getBottom(0), layer.getTop(0))) {
+            LayerParameter conv = producer.get(blob);
+            LayerParameter reader = firstReader.get(blob);
+            if (conv != null && reader != null && isLinear(conv)) {
+                throw skipped(layer, blob, conv, reader);
+            }
+        } // else not part of the deploy net (a cut net, a training branch): nothing is skipped
+    }
+
+    private static ModelException skipped(LayerParameter layer, String blob, LayerParameter conv,
+                                          LayerParameter reader) {
+        return new ModelException("the caffemodel's " + layer.getType() + " layer '" + layer.getName()
                 + "' normalizes the output '" + blob + "' of " + conv.getType() + " '" + conv.getName()
                 + "', but the prototxt has no such layer (its '" + reader.getName() + "' reads '" + blob
                 + "' directly), so the net would run without it; " + HINT);

@@ -47,6 +47,20 @@ class FoldingMismatchTest {
         assertTrue(e.getMessage().contains("--fuse_bn"), e.getMessage());
     }
 
+    /** BatchNorm and Scale each with their own top: the folded convolution writes the Scale's top. */
+    @Test
+    void aFoldedChainOfOwnTopsWithTheOriginalWeightsIsRefused() {
+        String conv = CONV.replace("top: 'conv1'", "top: 'sc1'");
+        String norm = "layer { name: 'bn1' type: 'BatchNorm' bottom: 'conv1' top: 'bn1' }\n"
+                + "layer { name: 'scale1' type: 'Scale' bottom: 'bn1' top: 'sc1' scale_param { bias_term: true } }\n";
+        String head = HEAD.replace("'conv1'", "'sc1'");
+        NetParameter unfolded = TestWeights.definition(INPUT + CONV + norm + head);
+        NetParameter folded = TestWeights.definition(INPUT + conv + head);
+        ModelException e = assertThrows(ModelException.class, () -> NetLoader.build(folded, caffemodel(unfolded)));
+        assertTrue(e.getMessage().contains("Scale layer 'scale1' normalizes the output 'sc1' of Convolution 'conv1'"),
+                e.getMessage());
+    }
+
     @Test
     void theOriginalPrototxtWithTheFoldedWeightsIsRefusedSayingWhy() {
         ModelException e = assertThrows(ModelException.class, () -> NetLoader.build(UNFOLDED, caffemodel(FOLDED)));
