@@ -4,8 +4,10 @@ import xportdnn.data.ImageSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import xportdnn.model.ModelException;
 
 /**
@@ -32,9 +34,14 @@ public final class CalibrationSample {
         }
         if (indices != null) {
             List<ImageSet.Entry> chosen = new ArrayList<>();
+            Set<Integer> seen = new HashSet<>();
             for (int i : indices) {
                 if (i < 0 || i >= ordered.size()) {
                     throw new ModelException("--calibration_indices: " + i + " is not in 0.." + (ordered.size() - 1));
+                }
+                if (!seen.add(i)) { // would weigh that image twice: a typo, not a choice
+                    throw new ModelException("--calibration_indices: " + i + " is given twice; give each image's "
+                            + "index once");
                 }
                 chosen.add(ordered.get(i));
             }

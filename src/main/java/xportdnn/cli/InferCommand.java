@@ -336,8 +336,12 @@ public final class InferCommand implements Callable<Integer> {
             throw e.inFile(model.deployModel);
         }
         PrintWriter err = spec.commandLine().getErr();
+        boolean swapped = wanted[1] == declared[3] && wanted[2] == declared[2]; // e.g. 320x240 for 240x320
         err.println("xportdnn: note: input '" + input + "' is " + wanted[1] + "x" + wanted[2] + " (height x width), the "
-                + "prototxt's " + declared[2] + "x" + declared[3] + ": the net is reshaped to it, as Caffe and OpenCV do");
+                + "prototxt's " + declared[2] + "x" + declared[3] + ": the net is reshaped to it, as Caffe and OpenCV do"
+                + (swapped ? " (its height and width the other way round: --dims is C,H,W, so images are stretched to "
+                + wanted[1] + " high and " + wanted[2] + " wide; --dims " + wanted[0] + "," + declared[2] + ","
+                + declared[3] + " keeps the prototxt's)" : ""));
         err.flush();
         return reshaped;
     }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,8 +58,8 @@ final class ValidateCommand implements Callable<Integer> {
     @Mixin
     ScoredDraw scored;
 
-    @Option(names = "--exclude_calibration", description = "Leave out the images the export calibrated on (give "
-            + "the same --calibration_size/--calibration_seed as the export, if not the defaults).")
+    @Option(names = "--exclude_calibration", description = "Leave out the images the export calibrated on (its "
+            + "sidecar's draw, else give the export's --calibration_size/--calibration_seed or --calibration_indices).")
     boolean excludeCalibration;
 
     @Mixin
@@ -113,6 +114,13 @@ final class ValidateCommand implements Callable<Integer> {
     @Mixin
     QuietOption quiet;
 
+    /** The draw flags, or the export's from the sidecar where none is given. */
+    private ValidationSettings.Draw excludedDraw(ParseResult given) {
+        boolean drawGiven = Stream.of("--calibration_size", "--calibration_seed", "--calibration_indices")
+                .anyMatch(given::hasMatchedOption);
+        return sidecar.excludedDraw(model.deployModel, calibrationDraw.draw(), drawGiven, spec.commandLine().getErr());
+    }
+
     @Override
     public Integer call() {
         ParseResult given = spec.commandLine().getParseResult();
@@ -123,8 +131,9 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         calibrationDraw.check(given);
+        sidecar.checkWeights(model.deployModel, model.weights, spec.commandLine().getErr());
         ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, scored.labels,
-                scored.count, scored.seed, excludeCalibration ? calibrationDraw.draw() : null, batch,
+                scored.count, scored.seed, excludeCalibration ? excludedDraw(given) : null, batch,
                 sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,
                 layerCost, floatModel, floatWeights, Set.copyOf(CommaList.Names.of(floatLayers)),
                 skipBadImages.skip);

@@ -256,7 +256,10 @@ public final class ImageSet {
             if (!store.isFile(file)) {
                 String missing = where + "1: " + path + ": " + (store.isFolder(file) ? "a folder, not an image file"
                         : "no such file") + " (looked for " + file + ")"
-                        + missingHint(store, listFile, path, label.isPresent());
+                        + (entries.isEmpty() && !label.isPresent() && nextEndsInNumber(lines, i)
+                                ? "; it looks like a header line (the next line ends in a class id), but a list has "
+                                + "none (Caffe's ImageData layer reads every line as an image and its label): delete it"
+                                : missingHint(store, listFile, path, label.isPresent()));
                 if (!keepMissing) {
                     throw new ModelException(missing);
                 }
@@ -270,6 +273,18 @@ public final class ImageSet {
             throw new ModelException(listFile + ": the list names no images");
         }
         return new ImageSet(entries, repeated.note());
+    }
+
+    /** Whether the first non-blank line after line {@code i} (0-based) ends in a whole number: a label. */
+    private static boolean nextEndsInNumber(List<String> lines, int i) {
+        for (int j = i + 1; j < lines.size(); j++) {
+            String line = lines.get(j).strip();
+            if (!line.isEmpty()) {
+                int space = lastSpace(line);
+                return space >= 0 && line.substring(space + 1).matches("\\d{1,9}");
+            }
+        }
+        return false;
     }
 
     /**

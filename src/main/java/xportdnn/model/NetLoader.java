@@ -52,7 +52,7 @@ public final class NetLoader {
         } catch (ModelException e) {
             throw inFile(e, definitionFile);
         }
-        Map<String, LayerParameter> storedLayers = stored == null ? null : storedLayers(stored, storedFile);
+        Map<String, LayerParameter> storedLayers = stored == null ? null : storedLayers(deploy, stored, storedFile);
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < deploy.getLayerCount(); i++) {
             LayerParameter layer = deploy.getLayer(i);
@@ -161,10 +161,12 @@ public final class NetLoader {
         return tops;
     }
 
-    private static Map<String, LayerParameter> storedLayers(NetParameter stored, Path storedFile) {
+    /** The caffemodel's layers by name, after checking that it and the deploy net agree on BatchNorm folding. */
+    private static Map<String, LayerParameter> storedLayers(NetParameter deploy, NetParameter stored, Path storedFile) {
         NetParameter upgraded;
         try {
             upgraded = NetUpgrade.v1ToCurrent(stored);
+            FoldingMismatch.check(deploy, upgraded.getLayerList());
         } catch (ModelException e) {
             throw inFile(e, storedFile);
         }

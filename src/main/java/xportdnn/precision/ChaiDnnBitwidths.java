@@ -18,6 +18,22 @@ public final class ChaiDnnBitwidths {
         check("output", bitwidths.out(), allowAny);
     }
 
+    /**
+     * Refuses, unless {@code allowAny}, input and output activations of different bitwidths: CHaiDNN runs every
+     * layer's activations at one bitwidth (a layer's output is the next one's input; the spec's "the same for every
+     * layer's activations"), so 6,8,8 is a file it does not run as the simulator does.
+     */
+    public static void checkActivations(InParamsOut bitwidths, boolean allowAny) {
+        if (!allowAny && bitwidths.in() != bitwidths.out()) {
+            throw new ModelException("--bitwidths " + bitwidths.in() + "," + bitwidths.params() + "," + bitwidths.out()
+                    + ": input and output activations differ (" + bitwidths.in() + " and " + bitwidths.out()
+                    + " bits), but CHaiDNN runs every layer's activations at one bitwidth, as each layer's output is "
+                    + "the next one's input: give " + bitwidths.out() + "," + bitwidths.params() + ","
+                    + bitwidths.out() + " or " + bitwidths.in() + "," + bitwidths.params() + "," + bitwidths.in()
+                    + " (--allow_any_bitwidth overrides)");
+        }
+    }
+
     private static void check(String role, int bw, boolean allowAny) {
         if (bw < DynamicFixed.MIN_BITWIDTH || bw > DynamicFixed.MAX_BITWIDTH) {
             throw new ModelException("bitwidth " + bw + " for the " + role + " is outside "

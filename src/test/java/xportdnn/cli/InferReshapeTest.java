@@ -54,6 +54,18 @@ class InferReshapeTest {
         assertEquals(11, references);
     }
 
+    /** --dims 3,320,240 for the prototxt's 240x320: runs (a portrait input is a fair choice), and says it is swapped. */
+    @Test
+    void heightAndWidthTheOtherWayRoundAreSaid() {
+        SharedData.Model model = SharedData.Model.YUFACE;
+        CliRun run = CliRun.of("infer", "--deploy_model", model.prototxt().toString(), "--weights",
+                model.caffemodel().toString(), "--image", SharedData.require("data/faces/test2.jpg").toString(),
+                "--dims", "3,320,240", "--mean_value", "104,117,123");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stderr().contains("(its height and width the other way round: --dims is C,H,W, so images are "
+                + "stretched to 320 high and 240 wide; --dims 3,240,320 keeps the prototxt's)"), run.stderr());
+    }
+
     private static double iou(float[] a, float[] b) {
         double w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
         double h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));

@@ -45,6 +45,22 @@ class SidecarCliTest {
         return out;
     }
 
+    /** --exclude_calibration without the draw flags leaves out the export's images (its 4 indices), not the default 8. */
+    @Test
+    void excludeCalibrationTakesTheExportsDraw() {
+        Path prototxt = exportTinynet();
+        CliRun run = validate(prototxt, "--exclude_calibration");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stderr().contains("note: --exclude_calibration: leaving out the export's calibration images, 4 "
+                + "by --calibration_indices (from tiny_q.prototxt.xportdnn.json)"), run.stderr());
+        assertTrue(run.stdout().startsWith("56 images, 56 labelled"), run.stdout()); // 60 listed
+        CliRun other = validate(prototxt, "--exclude_calibration", "--calibration_size", "8");
+        assertEquals(0, other.status(), other.stderr());
+        assertTrue(other.stderr().contains("warning: --exclude_calibration: --calibration_size 8 --calibration_seed "
+                + "20181017 differs from the export's 4 by --calibration_indices"), other.stderr());
+        assertTrue(other.stdout().startsWith("52 images"), other.stdout());
+    }
+
     private static CliRun validate(Path prototxt, String... more) {
         List<String> args = new ArrayList<>(List.of("validate", "--deploy_model", prototxt.toString(), "--weights",
                 WEIGHTS, "--images", VAL, "--quiet"));

@@ -273,6 +273,24 @@ class ImageSetTest {
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
     }
 
+    /** A header line ("path label", "filename,class") is named as one, not only as a missing file. */
+    @Test
+    void aHeaderLineIsNamed() throws IOException {
+        Files.copy(QUAD, tmp.resolve("a.ppm"));
+        for (String header : List.of("path label", "filename,class")) {
+            Path list = Files.writeString(tmp.resolve("val.txt"), header + "\r\na.ppm 1\r\na.ppm 0\r\n");
+            ModelException e = assertThrows(ModelException.class, () -> ImageSet.list(list));
+            assertTrue(e.getMessage().startsWith(list + ":1:1: " + header + ": no such file"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("; it looks like a header line (the next line ends in a class id), but "
+                    + "a list has none (Caffe's ImageData layer reads every line as an image and its label): delete it"),
+                    e.getMessage());
+        }
+        // an unlabelled list's first missing file is only missing
+        Path unlabelled = Files.writeString(tmp.resolve("plain.txt"), "gone.ppm\na.ppm\n");
+        ModelException e = assertThrows(ModelException.class, () -> ImageSet.list(unlabelled));
+        assertFalse(e.getMessage().contains("header"), e.getMessage());
+    }
+
     /**
      * A line starting with '#' is no comment (Caffe's ImageData layer has none): named as such, not as a missing
      * file or a label mismatch; a file of that name is read. With keepMissing (--skip_bad_images) it is an entry
