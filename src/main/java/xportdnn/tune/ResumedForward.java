@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
+import xportdnn.data.Batches;
 import xportdnn.data.RepeatedBatches;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.NativeHeap;
@@ -17,7 +18,9 @@ import xportdnn.sim.PassFrontier;
  * from them instead of running the net from the image again, so the work grows with the depth and not with its
  * square (on a chain of L passes, about 2L layers per image instead of L^2/2). Kept only while a pass's frontier
  * fits {@code budgetBytes} (in the heap, one frontier being made while the last is read); one that does not is
- * skipped, and the next pass resumes from the last kept (the image at first).
+ * skipped, and the next pass resumes from the last kept (the image at first). A pass that resumes every batch
+ * reads no image: it goes over the batches' positions only, and the decoded images are let go
+ * ({@link RepeatedBatches#runPositions}).
  */
 final class ResumedForward {
 
@@ -74,7 +77,7 @@ final class ResumedForward {
              int layers, int cut, Inputs inputs, IntConsumer progress) {
         Map<Integer, Frontier> made = new HashMap<>();
         long[] bytes = {0};
-        batches.run((data, n, first) -> {
+        Batches.Consumer batch = (data, n, first) -> {
             Frontier from = kept.batches().get(first);
             int keep = bytes[0] <= budgetBytes ? cut : -1; // none once the pass's frontier is over the budget
             InputCapture floatInputs = new InputCapture(order, readers);
@@ -97,7 +100,12 @@ final class ResumedForward {
             }
             inputs.accept(floatInputs, deviceInputs, n);
             afterBatch.run();
-        }, progress);
+        };
+        if (kept.batches().size() == batches.count()) {
+            batches.runPositions(batch, progress); // data is null: every batch resumes
+        } else {
+            batches.run(batch, progress);
+        }
         if (bytes[0] <= budgetBytes) {
             kept = new Kept(cut, made);
         }

@@ -57,4 +57,26 @@ class RepeatedBatchesTest {
         assertEquals(first, pass(batches, new AtomicInteger()));
         assertEquals(10, loads.get());
     }
+
+    /** A pass over the positions only decodes nothing and lets the kept images go; the next full pass decodes again. */
+    @Test
+    void aPassOverThePositionsLetsTheImagesGo() {
+        AtomicInteger loads = new AtomicInteger();
+        RepeatedBatches batches = new RepeatedBatches(images(5, loads), GREY_1X2, 2, 40);
+        List<String> decoded = pass(batches, new AtomicInteger());
+        assertTrue(batches.holdsImages());
+        assertEquals(3, batches.count());
+
+        List<String> positions = new ArrayList<>();
+        AtomicInteger progress = new AtomicInteger();
+        batches.runPositions((batch, n, first) -> positions.add(first + ":" + n + ":" + batch), progress::addAndGet);
+        assertEquals(List.of("0:2:null", "2:2:null", "4:1:null"), positions);
+        assertEquals(5, progress.get());
+        assertFalse(batches.holdsImages());
+        assertEquals(5, loads.get());
+
+        assertEquals(decoded, pass(batches, new AtomicInteger()));
+        assertEquals(10, loads.get());
+        assertTrue(batches.holdsImages());
+    }
 }

@@ -2,6 +2,8 @@ package xportdnn.tune;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -117,6 +119,8 @@ class ResumedForwardTest {
         assertEquals(fromImage.definition(), resumed.definition());
         NetParameter expected = fromImage.caffemodel();
         assertEquals(expected, resumed.caffemodel());
+        // the resumed run let the images go after its first pass (every later batch resumed): the same file bytes
+        assertArrayEquals(expected.toByteArray(), resumed.caffemodel().toByteArray());
     }
 
     /**
@@ -141,5 +145,34 @@ class ResumedForwardTest {
                 (floatInputs, deviceInputs, n) -> events.add("batch of " + n), n -> { });
 
         assertEquals(List.of("batch of 3", "trim", "batch of 3", "trim", "batch of 2", "trim"), events);
+    }
+
+    /**
+     * Once a pass has kept every batch's values at its cut, the next pass resumes them all: it reads no image, so
+     * the decoded calibration images are let go (the tuning is unchanged: {@link #resumedPassesTuneAsPassesFromTheImage}).
+     */
+    @Test
+    void aPassThatResumesEveryBatchLetsTheImagesGo() throws IOException {
+        Setup setup = setup();
+        Net plain = setup.plain();
+        Map<String, Integer> order = new HashMap<>();
+        for (int i = 0; i < plain.layers().size(); i++) {
+            order.put(plain.layers().get(i).name(), i);
+        }
+        RepeatedBatches batches = new RepeatedBatches(setup.images(), setup.transformer(), 3);
+        ResumedForward forward = new ResumedForward(batches, Long.MAX_VALUE, () -> { });
+        FloatEngine floatNet = new FloatEngine(plain);
+        FixedPointNet fixed = new FixedPointNet(plain);
+        List<String> events = new ArrayList<>();
+        ResumedForward.Inputs seen = (floatInputs, deviceInputs, n) -> events.add("batch of " + n);
+
+        List<InputCapture.Reader> first = List.of(new InputCapture.Reader("conv2a", "c1", order.get("conv2a")));
+        forward.run(floatNet, fixed, order, first, InputCapture.layersNeeded(first), order.get("conv2a"), seen, n -> { });
+        assertTrue(batches.holdsImages(), "the first pass decodes and keeps them");
+        List<InputCapture.Reader> second = List.of(new InputCapture.Reader("conv3", "cat", order.get("conv3")));
+        forward.run(floatNet, fixed, order, second, InputCapture.layersNeeded(second), order.get("conv3"), seen, n -> { });
+        assertFalse(batches.holdsImages(), "every batch resumed before conv2a");
+
+        assertEquals(List.of("batch of 3", "batch of 3", "batch of 2", "batch of 3", "batch of 3", "batch of 2"), events);
     }
 }

@@ -29,4 +29,13 @@ final class Buffers {
     INDArray copy(int slot, INDArray x) {
         return get(slot, x.shape()).assign(x);
     }
+
+    /**
+     * {@code x} itself when it is a dense C-ordered array ({@link Tensors#isDense}), else a copy of it in slot
+     * {@code slot}: for ops whose native calls read raw buffers. A fresh copy per call would be native garbage
+     * that only the collector frees, and it looks late (ND4J's arrays are small objects on the heap).
+     */
+    INDArray dense(int slot, INDArray x) {
+        return Tensors.isDense(x) ? x : copy(slot, x);
+    }
 }

@@ -5,17 +5,17 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Runs an op that reads its bottoms as dense channels-first (C-ordered) arrays: a bottom held channels-last is
- * copied into a kept buffer first, any other bottom is passed as it is. An in-place op then rewrites that copy.
+ * Runs an op that reads its bottoms as dense channels-first (C-ordered) arrays: a bottom that is not one (held
+ * channels-last, or another view: a slice of the batch) is copied into a kept buffer first, a dense one is passed
+ * as it is. An in-place op then rewrites that copy. The ops it runs take their bottoms as they come.
  */
 final class ChannelsFirstInputs implements LayerOp {
 
     private final LayerOp op;
     private final Buffers buffers = new Buffers();
-    /** A copy of every bottom, as if each were channels-last (which of them are is known only while running). */
+    /** A copy of every bottom, as if none were dense (which of them are is known only while running). */
     private final long copyValues;
-    /** Per bottom, the channels-last memory behind it (or null). */
-    private final List<DerivedView> bottomStorage;
+    private final int bottoms;
 
     ChannelsFirstInputs(LayerOp op, List<int[]> bottomShapes) {
         this(op, bottomShapes.stream().mapToLong(Tensors::valuesPerImage).sum(), bottomShapes.size());
@@ -24,13 +24,13 @@ final class ChannelsFirstInputs implements LayerOp {
     private ChannelsFirstInputs(LayerOp op, long copyValues, int bottoms) {
         this.op = op;
         this.copyValues = copyValues;
-        bottomStorage = DerivedView.each(bottoms, Tensors::channelsLastStorage);
+        this.bottoms = bottoms;
     }
 
     @Override
     public LayerOp sharingWeights() {
         LayerOp shared = op.sharingWeights();
-        return shared == null ? null : new ChannelsFirstInputs(shared, copyValues, bottomStorage.size());
+        return shared == null ? null : new ChannelsFirstInputs(shared, copyValues, bottoms);
     }
 
     @Override
@@ -56,8 +56,7 @@ final class ChannelsFirstInputs implements LayerOp {
     private List<INDArray> channelsFirst(List<INDArray> bottoms) {
         List<INDArray> converted = new ArrayList<>(bottoms.size());
         for (int i = 0; i < bottoms.size(); i++) {
-            INDArray b = bottoms.get(i);
-            converted.add(bottomStorage.get(i).of(b) == null ? b : buffers.copy(i, b));
+            converted.add(buffers.dense(i, bottoms.get(i)));
         }
         return converted;
     }

@@ -220,7 +220,7 @@ final class Convolution implements LayerOp {
         }
         // a view (an ungrouped convolution's channels-first output) is copied into a kept buffer: a fresh copy per
         // call is native garbage the collector frees late (MobileNet v1, -Xmx4g: 4 GB resident in a few seconds)
-        INDArray x = Tensors.isDense(bottoms.get(0)) ? bottoms.get(0) : buffers.copy(3, bottoms.get(0));
+        INDArray x = buffers.dense(3, bottoms.get(0));
         INDArray out = buffers.get(0, outShape);
         if (depthwise && weights.size() == 1) {
             call.run(out, x, weights.get(0), biases.get(0));

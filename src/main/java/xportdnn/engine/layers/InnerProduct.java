@@ -73,7 +73,7 @@ final class InnerProduct implements LayerOp {
         if (k != inputs) {
             throw ModelException.inLayer(name, "input has " + k + " values per row from axis " + a + ", the weights expect " + inputs);
         }
-        INDArray rows = Tensors.dense(x).reshape('c', Tensors.count(shape, 0, a), k);
+        INDArray rows = x.reshape('c', Tensors.count(shape, 0, a), k);
         INDArray y = rows.mmul(weightsKN, buffers.get(0, rows.size(0), outputs));
         if (bias != null) {
             y.addiRowVector(bias);

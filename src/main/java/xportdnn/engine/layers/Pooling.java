@@ -63,7 +63,7 @@ final class Pooling implements LayerOp {
         Geometry g = geometries.computeIfAbsent(((long) shape[2] << 32) | shape[3], k -> new Geometry(shape));
         INDArray storage = inputStorage.of(x);
         boolean channelsLast = storage != null;
-        INDArray in = g.pad(channelsLast ? storage : Tensors.dense(x), max ? -Float.MAX_VALUE : 0f, channelsLast);
+        INDArray in = g.pad(channelsLast ? storage : buffers.dense(2, x), max ? -Float.MAX_VALUE : 0f, channelsLast);
         INDArray out = channelsLast ? buffers.get(0, x.size(0), g.outH, g.outW, x.size(1))
                 : buffers.get(0, x.size(0), x.size(1), g.outH, g.outW);
         (channelsLast ? g.channelsLastCall : g.call).run(in.length(), NativeCall.ONE_THREAD_MAX_VALUES, out, in);

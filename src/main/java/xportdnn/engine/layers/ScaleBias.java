@@ -68,7 +68,7 @@ final class ScaleBias extends InPlaceOp {
                     + "-D input");
         }
         long dim = Tensors.count(shape, first, first + spanned);
-        INDArray values = operand != null ? Tensors.dense(operand).reshape('c', 1, operand.length(), 1) : learned;
+        INDArray values = operand != null ? operand.reshape('c', 1, operand.length(), 1) : learned;
         if (values.length() != dim) {
             throw ModelException.inLayer(name, "the " + (multiply ? "scale" : "bias") + " holds " + values.length()
                     + " values, the input's axes " + first + ".." + (first + spanned) + " hold " + dim);

@@ -14,7 +14,7 @@ abstract class ShapeView implements LayerOp {
     @Override
     public final List<INDArray> forward(List<INDArray> bottoms) {
         INDArray x = bottoms.get(0);
-        return List.of(Tensors.dense(x).reshape('c', topShape(x.shape())));
+        return List.of(x.reshape('c', topShape(x.shape()))); // x is dense (ChannelsFirstInputs)
     }
 
     /** The top's shape for a bottom of shape {@code shape}. */

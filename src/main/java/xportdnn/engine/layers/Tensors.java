@@ -58,8 +58,8 @@ public final class Tensors {
         return out;
     }
 
-    /** A C-ordered array that ops reading raw buffers can take: {@code a} itself when it already is one. */
-    static INDArray dense(INDArray a) {
+    /** A C-ordered array whose raw buffer can be read: {@code a} itself when it already is one. */
+    private static INDArray dense(INDArray a) {
         return isDense(a) ? a : a.dup('c');
     }
 

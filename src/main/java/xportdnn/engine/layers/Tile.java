@@ -24,7 +24,7 @@ final class Tile implements LayerOp {
 
     @Override
     public List<INDArray> forward(List<INDArray> bottoms) {
-        INDArray x = Tensors.dense(bottoms.get(0));
+        INDArray x = bottoms.get(0); // dense (ChannelsFirstInputs)
         long[] shape = x.shape();
         int a = Shapes.axis(name, "tile_param.axis", axis, shape.length);
         long outer = Tensors.count(shape, 0, a);

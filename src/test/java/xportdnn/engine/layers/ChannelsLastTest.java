@@ -68,8 +68,9 @@ class ChannelsLastTest {
         assertNotNull(storage);
         assertArrayEquals(new long[] {2, 4, 5, 3}, storage.shape());
         assertArrayEquals(Tensors.floats(x), Tensors.floats(view), 0f, "floats reads Caffe's order, not the memory's");
-        assertSame(x, Tensors.dense(x));
-        assertArrayEquals(new long[] {60, 20, 5, 1}, Tensors.dense(view).stride(), "a C-ordered copy");
+        Buffers buffers = new Buffers();
+        assertSame(x, buffers.dense(0, x));
+        assertArrayEquals(new long[] {60, 20, 5, 1}, buffers.dense(0, view).stride(), "a C-ordered copy");
         assertNull(Tensors.channelsLastStorage(view.get(NDArrayIndex.interval(0, 1))), "a slice of one");
         assertFalse(Tensors.isDense(view));
     }
