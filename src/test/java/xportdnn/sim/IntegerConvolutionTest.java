@@ -26,7 +26,8 @@ import xportdnn.sim.ReferenceArithmetic.Geometry;
  * small layers: 1x1 convolutions (no im2col windows), batches of large planes (one matrix product per few images,
  * the last run shorter), layers whose sums exceed float32's exact range at 8 bits (the float64 fallback, which
  * every 16-bit layer takes too) and KxK kernels whose padding keeps the width at unit strides (im2col's
- * shifted-plane copy). Every layer runs twice: with the int8 product allowed (oneDNN's, which 6- and 8-bit layers
+ * shifted-plane copy), and depthwise layers of larger planes (the direct kernel, across threads; at 16 bits the
+ * matrix products). Every layer runs twice: with the int8 product allowed (oneDNN's, which 6- and 8-bit layers
  * take where the CPU has VNNI; elsewhere they take float32 as in the other run) and with it turned off.
  */
 class IntegerConvolutionTest {
@@ -54,7 +55,13 @@ class IntegerConvolutionTest {
          * A KxK kernel (1 to 7 per axis, any padding, dilation 1 or 2) with a column stride of 2 or 3 over planes of
          * 14 to 40 columns, as SqueezeNet's conv1: with the int8 product im2col splits the input's columns by phase.
          */
-        STRIDED
+        STRIDED,
+        /**
+         * One input channel per group (2 to 40 groups, channel multiplier 1 or 2), a kernel of 1 to 5 per axis, stride
+         * 1 or 2, any padding up to the kernel, dilation 1 or 2, planes 5 to 40 rows and columns beyond the kernel's
+         * extent (odd and even sizes), 1 to 4 images: the direct depthwise kernel, its larger layers split across threads.
+         */
+        DEPTHWISE
     }
 
     static Stream<Arguments> cases() {
@@ -64,7 +71,7 @@ class IntegerConvolutionTest {
     }
 
     static Stream<Arguments> largerCases() {
-        return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS, Kind.SAME_WIDTH, Kind.STRIDED)
+        return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS, Kind.SAME_WIDTH, Kind.STRIDED, Kind.DEPTHWISE)
                 .flatMap(kind -> Stream.of(6, 8, 16).flatMap(bw -> Stream.of(true, false).flatMap(xilinx ->
                         Stream.of(true, false).flatMap(int8 -> java.util.stream.IntStream.range(0, LARGER_CASES)
                                 .mapToObj(i -> Arguments.of(xilinx, bw, 100_000L * (kind.ordinal() + 1) + 1000L * bw + i,
@@ -84,8 +91,11 @@ class IntegerConvolutionTest {
             if (kind == Kind.WIDE_SUMS) {
                 group = 1 + r.nextInt(2);
             }
+            if (kind == Kind.DEPTHWISE) {
+                group = 0;
+            }
             int inPerGroup = group == 0 ? 1 : kind == Kind.WIDE_SUMS ? 150 + r.nextInt(40) : 1 + r.nextInt(5);
-            int groups = group == 0 ? 1 + r.nextInt(6) : group;
+            int groups = group == 0 ? kind == Kind.DEPTHWISE ? 2 + r.nextInt(39) : 1 + r.nextInt(6) : group;
             int c = inPerGroup * groups;
             int out = groups * (group == 0 ? 1 + r.nextInt(2) : 1 + r.nextInt(5));
             boolean pointwise = kind == Kind.POINTWISE;
@@ -102,6 +112,12 @@ class IntegerConvolutionTest {
                 kw = 1 + 2 * r.nextInt(4);
                 int dw = 1 + r.nextInt(2);
                 g = new Geometry(g.group(), kh, kw, 1, 1, r.nextInt(kh), dw * (kw - 1) / 2, 1 + r.nextInt(2), dw);
+            }
+            if (kind == Kind.DEPTHWISE) {
+                kh = 1 + r.nextInt(5);
+                kw = 1 + r.nextInt(5);
+                g = new Geometry(g.group(), kh, kw, 1 + r.nextInt(2), 1 + r.nextInt(2), r.nextInt(kh + 1),
+                        r.nextInt(kw + 1), g.dilationH(), g.dilationW());
             }
             if (kind == Kind.STRIDED) {
                 kh = 1 + r.nextInt(7);
@@ -122,7 +138,7 @@ class IntegerConvolutionTest {
             }
             int n = switch (kind) {
                 case SMALL, WIDE_SUMS -> 1 + r.nextInt(2);
-                case POINTWISE, SAME_WIDTH, STRIDED -> 1 + r.nextInt(4);
+                case POINTWISE, SAME_WIDTH, STRIDED, DEPTHWISE -> 1 + r.nextInt(4);
                 case LARGE_PLANES -> 3 + r.nextInt(3);
             };
             return new Case(n, c, h, w, out, g, weights, bias, r.nextBoolean(), int8, r.nextBoolean());
@@ -133,6 +149,7 @@ class IntegerConvolutionTest {
             return switch (kind) {
                 case LARGE_PLANES -> 32 + r.nextInt(24);
                 case STRIDED -> 14 + r.nextInt(20);
+                case DEPTHWISE -> 5 + r.nextInt(36);
                 default -> r.nextInt(9);
             };
         }
@@ -160,10 +177,15 @@ class IntegerConvolutionTest {
             return x;
         }
 
+        /** One input channel per group of several: the direct kernel's where float32 holds its sums. */
+        boolean depthwise() {
+            return g.group() > 1 && g.group() == c;
+        }
+
         /**
          * The simulator's codes; checks that the product runs in float64 where float32 could not hold the sums, and
-         * in int8 where allowed and this CPU has VNNI and the codes fit, and that codes of at most 8 bits come out
-         * as bytes. Input codes of at most 8 bits go in as bytes or as ints ({@link #byteInput}).
+         * in int8 where allowed and this CPU has VNNI and the codes fit (a depthwise layer in float32, the direct
+         * kernel's), and that codes of at most 8 bits come out as bytes. Input codes of at most 8 bits go in as bytes or as ints ({@link #byteInput}).
          */
         int[] run(int[] x, NumberFormat in, NumberFormat weightFormat, NumberFormat outFormat) {
             Requantizer rq = outFormat.fromProducts(in, weightFormat, bias);
@@ -175,7 +197,7 @@ class IntegerConvolutionTest {
             int maxWeight = java.util.Arrays.stream(weightCodes).map(Math::abs).max().orElse(0);
             double largestSum = (double) perChannel() * (1 << (in.bitwidth() - 1)) * maxWeight;
             boolean int8Codes = in.bitwidth() <= 8 && java.util.Arrays.stream(weightCodes).allMatch(v -> v == (byte) v);
-            assertEquals(largestSum > 0x1p24 ? DataType.DOUBLE : int8 && vnni && int8Codes ? DataType.INT
+            assertEquals(largestSum > 0x1p24 ? DataType.DOUBLE : int8 && vnni && int8Codes && !depthwise() ? DataType.INT
                     : DataType.FLOAT, conv.accumulatorType(), "sums up to " + largestSum);
             Codes input = byteInput ? Codes.narrowest(x, in.minCode(), in.maxCode()) : Codes.of(x);
             Codes out = conv.forward(input, n);

@@ -6,7 +6,6 @@ import java.util.List;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.DepthwiseConv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,7 +17,7 @@ import xportdnn.model.Layer;
 /**
  * Caffe's Convolution: weights {@code [out, in/group, kh, kw]}, optional bias, groups, dilation and separate
  * height/width geometry. ND4J's conv2d has no groups, so a grouped convolution runs one conv2d per group on
- * its channel slice; the depthwise case (one input channel per group) uses depthwise_conv2d instead. oneDNN,
+ * its channel slice; the depthwise case (one input channel per group) is {@link DepthwiseConvolution}'s. oneDNN,
  * ND4J's CPU helper, rejects dilated convolutions, so dilation is built into zero-spread kernels
  * ({@link #spread}): the zero taps add exactly nothing.
  *
@@ -32,15 +31,14 @@ final class Convolution implements LayerOp {
     private final ConvGeometry geometry;
     private final int group;
     private final int inputs;
-    private final boolean depthwise;
     /**
      * One weight array per group ({@code [out, in, kh, kw]}; a pointwise convolution's {@code [1, 1, in, out]}, see
-     * {@link PointwiseProduct}), or per depthwise filter {@code j} the weight {@code [kh, kw, in, 1]}.
+     * {@link PointwiseProduct}).
      */
     private final List<INDArray> weights = new ArrayList<>();
     private final List<INDArray> biases = new ArrayList<>();
     private final Buffers buffers = new Buffers();
-    /** The conv2d (or depthwise_conv2d) call, channels-first, every group and depthwise filter through it. */
+    /** The conv2d call, channels-first, every group through it. */
     private final NativeCall call;
     /** The conv2d call on channels-last arrays (ungrouped only). */
     private final NativeCall channelsLastCall;
@@ -80,21 +78,9 @@ final class Convolution implements LayerOp {
         long out = Tensors.valuesPerImage(g.outputShape(bottomShapes.get(0), false));
         // grouped: the output; padded 1x1: the unpadded output, about as large
         workspaceValues = in + (g.group() == 1 && padded == null ? 0 : out);
-        depthwise = group > 1 && group == inputs;
-        if (depthwise) {
-            // depthwise_conv2d wants [kh, kw, in, multiplier]; Caffe's output channel c*m + j is input c's j-th filter.
-            // One weight [kh, kw, in, 1] per filter j (see forward).
-            INDArray all = w.reshape(group, perGroup, w.size(2), w.size(3)).permute(2, 3, 0, 1);
-            for (int j = 0; j < perGroup; j++) {
-                weights.add(all.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
-                        NDArrayIndex.interval(j, j + 1)).dup('c'));
-                biases.add(b == null ? null : b.reshape(group, perGroup).get(NDArrayIndex.all(), NDArrayIndex.point(j)).dup());
-            }
-        } else {
-            for (int i = 0; i < group; i++) {
-                weights.add(group == 1 ? w : w.get(NDArrayIndex.interval(i * perGroup, (i + 1) * perGroup)).dup('c'));
-                biases.add(b == null || group == 1 ? b : b.get(NDArrayIndex.interval(i * perGroup, (i + 1) * perGroup)).dup());
-            }
+        for (int i = 0; i < group; i++) {
+            weights.add(group == 1 ? w : w.get(NDArrayIndex.interval(i * perGroup, (i + 1) * perGroup)).dup('c'));
+            biases.add(b == null || group == 1 ? b : b.get(NDArrayIndex.interval(i * perGroup, (i + 1) * perGroup)).dup());
         }
         Conv2DConfig config = Conv2DConfig.builder()
                 .kH(kh).kW(kw)
@@ -102,7 +88,7 @@ final class Convolution implements LayerOp {
                 .pH(g.pad()[0]).pW(g.pad()[1])
                 .dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW)
-                .weightsFormat(depthwise || pointwise ? WeightsFormat.YXIO : WeightsFormat.OIYX)
+                .weightsFormat(pointwise ? WeightsFormat.YXIO : WeightsFormat.OIYX)
                 .build();
         Conv2DConfig channelsLastConfig = Conv2DConfig.builder()
                 .kH(kh).kW(kw)
@@ -112,7 +98,7 @@ final class Convolution implements LayerOp {
                 .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NHWC)
                 .weightsFormat(pointwise ? WeightsFormat.YXIO : WeightsFormat.OIYX)
                 .build();
-        call = new NativeCall(depthwise ? new DepthwiseConv2D(new INDArray[0], null, config) : new Conv2D(new INDArray[0], null, config));
+        call = new NativeCall(new Conv2D(new INDArray[0], null, config));
         channelsLastCall = new NativeCall(new Conv2D(new INDArray[0], null, channelsLastConfig));
     }
 
@@ -122,7 +108,6 @@ final class Convolution implements LayerOp {
         geometry = from.geometry;
         group = from.group;
         inputs = from.inputs;
-        depthwise = from.depthwise;
         weights.addAll(from.weights);
         biases.addAll(from.biases);
         call = from.call.another();
@@ -137,7 +122,7 @@ final class Convolution implements LayerOp {
         return new Convolution(this);
     }
 
-    /** Per group (or depthwise filter), the weights as the calls take them: read them, never modify them. */
+    /** Per group, the weights as the calls take them: read them, never modify them. */
     List<INDArray> weights() {
         return List.copyOf(weights);
     }
@@ -173,7 +158,7 @@ final class Convolution implements LayerOp {
 
     /**
      * Ungrouped: one input, the kept channels-last copy of it (oneDNN's channels-last call adds a few MB at most:
-     * measured 7 MB beside a 4 MB input and a 22 MB output). Grouped or depthwise: one input and one output, the
+     * measured 7 MB beside a 4 MB input and a 22 MB output). Grouped: one input and one output, the
      * kept slices and parts and the reorders oneDNN makes around a channels-first call (measured 34 MB for the same
      * sizes). A padded 1x1 convolution ({@link PaddedPointwise}) also keeps its unpadded output. No im2col buffer:
      * ND4J's own, kernel-area times the output, is avoided (see {@link #forward}).
@@ -222,28 +207,14 @@ final class Convolution implements LayerOp {
         // call is native garbage the collector frees late (MobileNet v1, -Xmx4g: 4 GB resident in a few seconds)
         INDArray x = buffers.dense(3, bottoms.get(0));
         INDArray out = buffers.get(0, outShape);
-        if (depthwise && weights.size() == 1) {
-            call.run(out, x, weights.get(0), biases.get(0));
-        } else if (depthwise) {
-            // ND4J computes a channel multiplier above 1 itself, through an im2col buffer kernel-area times the output
-            // (1.1 GB for a 3 MB input and a 21 x 21 kernel, and 30 times slower); oneDNN takes multiplier 1: one call
-            // per filter j, whose output channel c goes to Caffe's channel c*m + j
-            INDArray byFilter = out.reshape('c', out.size(0), inputs, weights.size(), out.size(2), out.size(3));
-            for (int j = 0; j < weights.size(); j++) {
-                INDArray part = buffers.get(2, out.size(0), inputs, out.size(2), out.size(3));
-                call.run(part, x, weights.get(j), biases.get(j));
-                byFilter.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(j)).assign(part);
-            }
-        } else {
-            int inPerGroup = inputs / group;
-            long outPerGroup = out.size(1) / group;
-            for (int i = 0; i < group; i++) {
-                INDArray slice = buffers.copy(1, x.get(NDArrayIndex.all(),
-                        NDArrayIndex.interval((long) i * inPerGroup, (long) (i + 1) * inPerGroup)));
-                INDArray part = buffers.get(2, out.size(0), outPerGroup, out.size(2), out.size(3));
-                call.run(part, slice, weights.get(i), biases.get(i));
-                out.get(NDArrayIndex.all(), NDArrayIndex.interval(i * outPerGroup, (i + 1) * outPerGroup)).assign(part);
-            }
+        int inPerGroup = inputs / group;
+        long outPerGroup = out.size(1) / group;
+        for (int i = 0; i < group; i++) {
+            INDArray slice = buffers.copy(1, x.get(NDArrayIndex.all(),
+                    NDArrayIndex.interval((long) i * inPerGroup, (long) (i + 1) * inPerGroup)));
+            INDArray part = buffers.get(2, out.size(0), outPerGroup, out.size(2), out.size(3));
+            call.run(part, slice, weights.get(i), biases.get(i));
+            out.get(NDArrayIndex.all(), NDArrayIndex.interval(i * outPerGroup, (i + 1) * outPerGroup)).assign(part);
         }
         return List.of(out);
     }

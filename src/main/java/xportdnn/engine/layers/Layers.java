@@ -42,7 +42,8 @@ public final class Layers {
     /** The op maker of a layer type; null for the types the engine does not run. */
     private static Factory factory(LayerType type) {
         return switch (type) {
-            case CONVOLUTION -> Convolution::new;
+            case CONVOLUTION -> (layer, shapes) -> DepthwiseConvolution.suits(layer, shapes)
+                    ? new DepthwiseConvolution(layer, shapes) : new Convolution(layer, shapes);
             case DECONVOLUTION -> Deconvolution::new;
             case POOLING -> Pooling::new;
             case INNER_PRODUCT -> Factory.of(InnerProduct::new);

@@ -137,6 +137,43 @@ class ConvolutionTest {
         assertValues(naive(input, n, c, h, w, weights, bias, outputs, c, g, oh, ow), y, 1e-5);
     }
 
+    /**
+     * Random depthwise layers ({@link DepthwiseKernel}): 2 to 40 channels, channel multiplier 1 (most) or 2, kernels
+     * of 1 to 5 per axis, stride 1 or 2 per axis, padding up to the kernel, dilation 1 or 2, odd and even planes, 1
+     * to 3 images, with and without bias; the larger ones split across threads.
+     */
+    @Test
+    void depthwiseOfRandomGeometriesMatchesTheDefinition() {
+        Random random = new Random(17);
+        for (int i = 0; i < 40; i++) {
+            int n = 1 + random.nextInt(3);
+            int c = 2 + random.nextInt(39);
+            int multiplier = random.nextInt(4) == 0 ? 2 : 1;
+            int outputs = c * multiplier;
+            int kh = 1 + random.nextInt(5);
+            int kw = 1 + random.nextInt(5);
+            Geometry g = new Geometry(kh, kw, 1 + random.nextInt(2), 1 + random.nextInt(2), random.nextInt(kh + 1),
+                    random.nextInt(kw + 1), 1 + random.nextInt(2), 1 + random.nextInt(2));
+            int h = g.dh * (kh - 1) + 1 + random.nextInt(40);
+            int w = g.dw * (kw - 1) + 1 + random.nextInt(40);
+            boolean biasTerm = random.nextBoolean();
+            float[] input = gaussian(random, n * c * h * w);
+            float[] weights = gaussian(random, outputs * kh * kw);
+            float[] bias = biasTerm ? gaussian(random, outputs) : new float[outputs];
+            String param = "name: 'dw' type: 'Convolution' convolution_param { num_output: " + outputs + " group: " + c
+                    + " kernel_h: " + kh + " kernel_w: " + kw + " stride_h: " + g.sh + " stride_w: " + g.sw + " pad_h: "
+                    + g.ph + " pad_w: " + g.pw + " dilation: " + g.dh + " dilation: " + g.dw + " bias_term: " + biasTerm
+                    + " }";
+            Layer layer = biasTerm ? layer(param, blob(new int[] {outputs, 1, kh, kw}, weights), blob(bias))
+                    : layer(param, blob(new int[] {outputs, 1, kh, kw}, weights));
+            INDArray y = run1(layer, array(input, n, c, h, w));
+            int oh = (h + 2 * g.ph - (g.dh * (kh - 1) + 1)) / g.sh + 1;
+            int ow = (w + 2 * g.pw - (g.dw * (kw - 1) + 1)) / g.sw + 1;
+            assertShape(y, n, outputs, oh, ow);
+            assertValues(naive(input, n, c, h, w, weights, bias, outputs, c, g, oh, ow), y, 1e-5);
+        }
+    }
+
     @Test
     void paddedOneByOneHoldsTheBiasAroundTheDefinitionsInterior() {
         // the ring within the padding sees only zeros: bias alone, as the definition's sum over no input gives
