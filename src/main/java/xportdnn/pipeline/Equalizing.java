@@ -47,9 +47,10 @@ final class Equalizing {
             long channels = absorbed.stream().flatMapToDouble(p -> Arrays.stream(p.absorbed())).filter(a -> a > 0)
                     .count();
             double largest = absorbed.stream().flatMapToDouble(p -> Arrays.stream(p.absorbed())).max().orElse(0);
-            moved = String.format(Locale.ROOT, " moved %d %s of %d %s into the next convolutions' biases (at most "
-                    + "%.3g)", channels, channels == 1 ? "channel" : "channels", absorbed.size(),
-                    absorbed.size() == 1 ? "pair" : "pairs", largest);
+            String pairsText = absorbed.size() + (absorbed.size() == 1 ? " pair" : " pairs");
+            moved = channels == 0 ? " moved nothing in " + pairsText + " (no channel's beta - 3 gamma is above 0)"
+                    : String.format(Locale.ROOT, " moved %d %s of %s into the next convolutions' biases (at most "
+                    + "%.3g)", channels, channels == 1 ? "channel" : "channels", pairsText, largest);
         }
         String left = blocked.isEmpty() ? "" : (absorbed.isEmpty() ? " left " : ", left ") + blocked.size()
                 + (blocked.size() == 1 ? " pair" : " pairs") + " where it would not be exact (" + blocked.get(0)
