@@ -66,7 +66,7 @@ final class DepthwiseConvolution implements LayerOp {
     public List<INDArray> forward(List<INDArray> bottoms) {
         Layers.requireChannels(name, bottoms.get(0), inputs);
         // a view is copied into a kept buffer: a fresh copy per call is native garbage the collector frees late
-        INDArray x = Tensors.isDense(bottoms.get(0)) ? bottoms.get(0) : buffers.copy(1, bottoms.get(0));
+        INDArray x = buffers.dense(1, bottoms.get(0));
         int[] outShape = geometry.outputShape(Layers.intShape(x), false);
         INDArray out = buffers.get(0, Arrays.stream(outShape).asLongStream().toArray());
         FloatBuffer in = x.data().asNioFloat();
