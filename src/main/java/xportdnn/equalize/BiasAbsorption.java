@@ -1,14 +1,15 @@
 package xportdnn.equalize;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import xportdnn.model.ConvGeometry;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
-import xportdnn.model.proto.Caffe.ConvolutionParameter;
-import xportdnn.model.proto.Caffe.PoolingParameter;
+import xportdnn.model.PoolGeometry;
 import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 
 /**
@@ -68,22 +69,21 @@ final class BiasAbsorption {
             }
         }
         for (String name : pair.next()) {
-            if (pads(net.layer(name).param().getConvolutionParam())) {
+            Layer next = net.layer(name);
+            int[] pad = ConvGeometry.of(next.param(), net.bottomShapes(next).get(0)).pad();
+            if (Arrays.stream(pad).anyMatch(p -> p != 0)) {
                 return name + " pads its input";
             }
         }
         for (Layer l : between(net, pair)) {
-            PoolingParameter p = l.param().getPoolingParam();
-            if (l.layerType() == LayerType.POOLING && p.getPool() == PoolMethod.AVE
-                    && (p.getPad() != 0 || p.getPadH() != 0 || p.getPadW() != 0)) {
-                return l.name() + " averages over its padding";
+            if (l.layerType() == LayerType.POOLING && l.param().getPoolingParam().getPool() == PoolMethod.AVE) {
+                PoolGeometry g = PoolGeometry.of(l.param(), net.bottomShapes(l).get(0));
+                if (g.padH() != 0 || g.padW() != 0) {
+                    return l.name() + " averages over its padding";
+                }
             }
         }
         return null;
-    }
-
-    private static boolean pads(ConvolutionParameter p) {
-        return p.getPadList().stream().anyMatch(x -> x != 0) || p.getPadH() != 0 || p.getPadW() != 0;
     }
 
     /** The layers from the first convolution's output to the next ones' input (ReLU, pooling, Dropout). */
