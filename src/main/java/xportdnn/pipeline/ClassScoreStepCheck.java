@@ -47,7 +47,8 @@ final class ClassScoreStepCheck {
      */
     static List<Notice> of(Calibration calibration, Net net, NetParameter quantized) {
         PictureCounts pictures = calibration == null ? PictureCounts.NONE : calibration.pictures();
-        if (pictures.topMargins().length < MIN_IMAGES) {
+        int images = pictures.topMargins().length;
+        if (images < MIN_IMAGES) {
             return List.of();
         }
         String scores = Calibrator.classScores(net);
@@ -59,7 +60,6 @@ final class ClassScoreStepCheck {
         PrecisionParameter block = PrecisionScheme.block(writer);
         double step = PrecisionScheme.of(device).output(writer, block).step(0);
         int close = pictures.marginsBelow(step);
-        int images = pictures.topMargins().length;
         if (close <= SHARE * images) {
             return List.of();
         }
@@ -102,24 +102,12 @@ final class ClassScoreStepCheck {
     }
 
     /**
-     * The layer whose output format the device writes {@code blob} in: the last writer of the blob that holds a
-     * block, past in-place plain ReLUs (DynamicFixed gives them none); null when a layer without a block computes
-     * the blob last (software, e.g. an InnerProduct) or none writes it.
+     * The layer whose output format the device writes {@code blob} in: its {@link #producer}, when that holds a
+     * block (an in-place plain ReLU after it writes in the same format, and DynamicFixed gives it none); null when
+     * a layer without a block computes the blob (software, e.g. an InnerProduct) or none writes it.
      */
     static Layer deviceWriter(Net device, String blob) {
-        List<Layer> layers = device.layers();
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            Layer l = layers.get(i);
-            if (!l.tops().contains(blob)) {
-                continue;
-            }
-            if (PrecisionScheme.block(l) != null) {
-                return l;
-            }
-            if (!plainRelu(l, blob)) {
-                return null;
-            }
-        }
-        return null;
+        Layer producer = producer(device, blob);
+        return producer == null || PrecisionScheme.block(producer) == null ? null : producer;
     }
 }
