@@ -1,5 +1,8 @@
 package xportdnn.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,5 +25,15 @@ record CliRun(int status, String stdout, String stderr) {
             System.setErr(oldErr);
         }
         return new CliRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Asserts a refusal: exit 2 and one line on stderr, "xportdnn: error: ..." holding each of {@code words}. */
+    void assertRefused(String... words) {
+        assertEquals(2, status, stderr);
+        assertTrue(stderr.startsWith("xportdnn: error: "), stderr);
+        assertEquals(1, stderr.lines().count(), stderr);
+        for (String w : words) {
+            assertTrue(stderr.contains(w), w + " in " + stderr);
+        }
     }
 }

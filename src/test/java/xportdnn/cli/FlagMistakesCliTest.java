@@ -2,7 +2,6 @@ package xportdnn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +29,7 @@ class FlagMistakesCliTest {
     }
 
     private void assertRefused(CliRun run, String... words) {
-        assertEquals(2, run.status(), run.stderr());
-        assertEquals(1, run.stderr().lines().count(), run.stderr());
-        for (String w : words) {
-            assertTrue(run.stderr().contains(w), w + " in " + run.stderr());
-        }
+        run.assertRefused(words);
         assertFalse(Files.exists(dir.resolve("q.prototxt")));
     }
 

@@ -50,15 +50,6 @@ class NoSilentTrapsCliTest {
                 "--quantized_deploy_model", out.toString(), "--bitwidths", "8,8,8"));
     }
 
-    private static void assertRefused(CliRun run, String... words) {
-        assertEquals(2, run.status(), run.stderr());
-        assertTrue(run.stderr().startsWith("xportdnn: error: "), run.stderr());
-        assertEquals(1, run.stderr().lines().count(), run.stderr());
-        for (String w : words) {
-            assertTrue(run.stderr().contains(w), w + " in " + run.stderr());
-        }
-    }
-
     private void assertNothingWritten() throws Exception {
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(), files.toList());
@@ -70,7 +61,7 @@ class NoSilentTrapsCliTest {
     void starvedFusedWeightsAreRefusedNamingTheLayerAndTheFix() throws Exception {
         CliRun run = CliRun.of("--quant_type", "DynamicFixed", "--deploy_model", DEPLOY, "--weights", WEIGHTS,
                 "--quantized_deploy_model", dir.resolve("q.prototxt").toString());
-        assertRefused(run, "layer 'conv1'", "0 of 31 levels", "--fuse_bn --quantized_weights");
+        run.assertRefused("layer 'conv1'", "0 of 31 levels", "--fuse_bn --quantized_weights");
         assertNothingWritten();
     }
 
@@ -78,7 +69,7 @@ class NoSilentTrapsCliTest {
     void aUniformFlThatZeroesAConvolutionIsRefused() throws Exception {
         List<String> args = base("DynamicFixed", dir.resolve("q.prototxt"));
         args.addAll(List.of("--fl_bitwidths", "2,5,2", "--quantized_weights", dir.resolve("q.caffemodel").toString()));
-        assertRefused(CliRun.of(args.toArray(String[]::new)), "layer 'conv1'", "fl_params 5", "--fl_bitwidths",
+        CliRun.of(args.toArray(String[]::new)).assertRefused("layer 'conv1'", "fl_params 5", "--fl_bitwidths",
                 "'auto'");
         assertNothingWritten();
     }
@@ -88,7 +79,7 @@ class NoSilentTrapsCliTest {
         for (String fl : List.of("17,7,4", "4,-20,4", "4,7,17")) {
             List<String> args = base("DynamicFixed", dir.resolve("q.prototxt"));
             args.addAll(List.of("--fl_bitwidths", fl));
-            assertRefused(CliRun.of(args.toArray(String[]::new)), "--fl_bitwidths", "--allow_any_bitwidth");
+            CliRun.of(args.toArray(String[]::new)).assertRefused("--fl_bitwidths", "--allow_any_bitwidth");
         }
         assertNothingWritten();
         List<String> args = base("DynamicFixed", dir.resolve("q.prototxt"));
@@ -137,7 +128,7 @@ class NoSilentTrapsCliTest {
             if (!value.isEmpty()) {
                 args.add(value);
             }
-            assertRefused(CliRun.of(args.toArray(String[]::new)), flag + " does not apply");
+            CliRun.of(args.toArray(String[]::new)).assertRefused(flag + " does not apply");
         }
         assertTrue(seen.containsAll(EVERYWHERE), "stale: " + EVERYWHERE + " vs " + seen);
         assertTrue(seen.containsAll(VALUES.keySet()), "stale: " + VALUES.keySet() + " vs " + seen);
@@ -149,7 +140,8 @@ class NoSilentTrapsCliTest {
         for (String flag : List.of("--calibration_size", "--calibration_seed")) {
             List<String> args = base("Xilinx", dir.resolve("q.prototxt"));
             args.addAll(List.of("--calibration_directory", IMAGES, "--calibration_indices", "0,1", flag, "4"));
-            assertRefused(CliRun.of(args.toArray(String[]::new)), flag + " does not apply with --calibration_indices");
+            CliRun.of(args.toArray(String[]::new))
+                    .assertRefused(flag + " does not apply with --calibration_indices");
         }
     }
 
@@ -157,13 +149,13 @@ class NoSilentTrapsCliTest {
     void dimsThatDoNotFitTheNetAreRefusedAsInfer() throws Exception {
         List<String> args = base("Xilinx", dir.resolve("q.prototxt"));
         args.addAll(List.of("--calibration_directory", IMAGES, "--dims", "3,224,224"));
-        assertRefused(CliRun.of(args.toArray(String[]::new)),
+        CliRun.of(args.toArray(String[]::new)).assertRefused(
                 "--dims 3,224,224 does not fit the net: its input 'data' is 10x3x32x32");
         assertNothingWritten();
         // infer reshapes a net to another height and width (InferCommandTest), but not to another channel count
         CliRun infer = CliRun.of("infer", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
                 "examples/tinynet/val.txt", "--dims", "1,224,224");
-        assertRefused(infer, "--dims 1,224,224 does not fit the net: its input 'data' is 10x3x32x32");
+        infer.assertRefused("--dims 1,224,224 does not fit the net: its input 'data' is 10x3x32x32");
     }
 
     /** Before: validate and compare counted an image labelled 99 of a 3-class net as wrong, exit 0 (infer refused it). */
@@ -178,10 +170,10 @@ class NoSilentTrapsCliTest {
         Files.copy(Path.of(IMAGES, "blue_00.png"), list.resolveSibling("blue_00.png"));
         Files.writeString(list, "red_00.png 0\nblue_00.png 99\n");
         String expected = list + ": image blue_00.png has label 99, but blob 'prob' has 3 classes (0-2)";
-        assertRefused(CliRun.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "--images",
-                list.toString(), "--no_sidecar", "--quiet"), expected);
-        assertRefused(CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",
-                list.toString(), "--calibration_directory", IMAGES, "--schemes", "naive:8", "--quiet"), expected);
+        CliRun.of("validate", "--deploy_model", q.toString(), "--weights", WEIGHTS, "--images", list.toString(),
+                "--no_sidecar", "--quiet").assertRefused(expected);
+        CliRun.of("compare", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images", list.toString(),
+                "--calibration_directory", IMAGES, "--schemes", "naive:8", "--quiet").assertRefused(expected);
     }
 
     /** Before: validate --count 1000 on 60 images scored the 60 without a word. */
@@ -221,11 +213,11 @@ class NoSilentTrapsCliTest {
                 "examples/tinynet/val.txt", "--mean_value", "128,128,128", "--no_sidecar", "--quiet", "--float_layers");
         List<String> typo = new ArrayList<>(validate);
         typo.add("conv1,conv_2");
-        assertRefused(CliRun.of(typo.toArray(String[]::new)),
+        CliRun.of(typo.toArray(String[]::new)).assertRefused(
                 "--float_layers: the net has no layer 'conv_2' (close: conv2, conv1)");
         List<String> software = new ArrayList<>(validate);
         software.add("fc");
-        assertRefused(CliRun.of(software.toArray(String[]::new)),
+        CliRun.of(software.toArray(String[]::new)).assertRefused(
                 "layer 'fc': --float_layers: its type, InnerProduct, is computed in float anyway");
     }
 
@@ -264,11 +256,12 @@ class NoSilentTrapsCliTest {
         for (String flag : List.of("--calibration_size", "--calibration_seed")) {
             List<String> args = new ArrayList<>(base);
             args.addAll(List.of("--calibration_indices", "0,1", flag, "4"));
-            assertRefused(CliRun.of(args.toArray(String[]::new)), flag + " does not apply with --calibration_indices");
+            CliRun.of(args.toArray(String[]::new))
+                    .assertRefused(flag + " does not apply with --calibration_indices");
         }
         List<String> args = new ArrayList<>(base);
         args.addAll(List.of("--seed", "3"));
-        assertRefused(CliRun.of(args.toArray(String[]::new)), "--seed does not apply without --count");
+        CliRun.of(args.toArray(String[]::new)).assertRefused("--seed does not apply without --count");
         assertNothingWritten();
     }
 

@@ -39,27 +39,18 @@ class WrongWeightsCliTest {
         assertEquals(0, run.status(), run.stderr());
     }
 
-    private static void assertRefused(CliRun run, String... words) {
-        assertEquals(2, run.status(), run.stderr());
-        assertTrue(run.stderr().startsWith("xportdnn: error: "), run.stderr());
-        assertEquals(1, run.stderr().lines().count(), run.stderr());
-        for (String w : words) {
-            assertTrue(run.stderr().contains(w), w + " in " + run.stderr());
-        }
-    }
-
     @Test
     void validateNamesTheWrittenWeightsWhenGivenTheExportsInput() {
         CliRun run = CliRun.of("validate", "--deploy_model", folded.toString(), "--weights", WEIGHTS, "--images", VAL,
                 "--quiet");
-        assertRefused(run, "the caffemodel the export read", "BatchNorm folded", "--weights " + foldedWeights);
+        run.assertRefused("the caffemodel the export read", "BatchNorm folded", "--weights " + foldedWeights);
     }
 
     @Test
     void theFoldedWeightsWithTheOriginalPrototxtAreExplained() {
         CliRun run = CliRun.of("infer", "--deploy_model", DEPLOY, "--weights", foldedWeights.toString(), "--images",
                 VAL, "--quiet");
-        assertRefused(run, "layer 'bn1'", "holds no BatchNorm layer at all", "--quantized_weights");
+        run.assertRefused("layer 'bn1'", "holds no BatchNorm layer at all", "--quantized_weights");
     }
 
     @Test
