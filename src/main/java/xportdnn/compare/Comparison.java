@@ -15,6 +15,7 @@ import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.model.Blob;
+import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
@@ -36,7 +37,9 @@ import xportdnn.validate.Validation;
 /**
  * {@code compare}: the float net (BatchNorm/Scale folded into its convolutions, as every scheme starts from)
  * calibrated once, then float and every scheme scored on the same images, each scheme's model run by the
- * simulator, with its model bytes and activation footprint.
+ * simulator, with its model bytes and activation footprint. The literature's schemes quantize the net's InnerProduct
+ * layers too, as the convolutions they equal ({@link InnerProductConvolutions}); CHaiDNN's modes leave them to the
+ * runtime's software, in float.
  */
 public final class Comparison {
 
@@ -134,11 +137,24 @@ public final class Comparison {
         List<Notice> unsupported = Notice.unsupported(net);
         notices.addAll(unsupported);
         Set<String> toldOnce = unsupported.stream().map(Notice::text).collect(Collectors.toSet());
+        boolean innerProducts = net.layers().stream().anyMatch(l -> l.layerType() == LayerType.INNER_PRODUCT)
+                && settings.schemes().stream().anyMatch(SchemeSpec::quantizesInnerProducts);
+        InnerProductConvolutions convolutional = innerProducts ? InnerProductConvolutions.of(net) : null;
+        if (convolutional != null && !convolutional.kept().isEmpty()) {
+            notices.add(Notice.note("InnerProduct layer(s) " + String.join(", ", convolutional.kept().stream()
+                    .map(n -> "'" + n + "'").toList()) + " stay float in every scheme: only an InnerProduct on "
+                    + "the channel axis of an N x C x H x W blob (or of a Flatten of one), whose output no "
+                    + "shape-dependent layer reads, is quantized as the convolution it equals"));
+        }
         for (SchemeSpec spec : settings.schemes()) {
-            ExportScheme.Exported exported = SchemeNets.quantize(spec, net, calibration);
+            // the literature's schemes quantize InnerProduct layers, as convolutions; CHaiDNN's keep them float
+            boolean fc = convolutional != null && spec.quantizesInnerProducts();
+            Set<String> fullyConnected = fc ? convolutional.rewritten() : Set.of();
+            ExportScheme.Exported exported = SchemeNets.quantize(spec, fc ? convolutional.net() : net, calibration,
+                    fullyConnected);
             exported.notices().stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
-            Net quantized = NetLoader.build(exported.net(), loaded.folded().weights());
+            Net quantized = NetLoader.build(exported.net(), fc ? convolutional.weights() : loaded.folded().weights());
             FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);
             ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(),
                     settings.batch(), false);
@@ -146,8 +162,8 @@ public final class Comparison {
             try (Progress.Step step = progress.start("scoring " + spec.label(), images.size())) {
                 validation = passes.validate(job, images, step).validation();
             }
-            scored.add(new Scored(spec.label(), validation, ModelBytes.of(quantized, spec.family(), sim),
-                    ModelBytes.footprint(sim, spec)));
+            scored.add(new Scored(spec.label(), validation,
+                    ModelBytes.of(quantized, spec.family(), sim, fullyConnected), ModelBytes.footprint(sim, spec)));
         }
         if (!scored.isEmpty()) { // every scheme scores the same images
             Validation first = scored.get(0).validation();

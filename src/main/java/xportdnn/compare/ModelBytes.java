@@ -1,5 +1,6 @@
 package xportdnn.compare;
 
+import java.util.Set;
 import xportdnn.model.ActivationFootprint;
 import xportdnn.model.Blob;
 import xportdnn.model.Layer;
@@ -16,9 +17,11 @@ import xportdnn.sim.FixedPointNet;
  * counted as the simulator runs it. A convolution with a block stores its weights at the block's {@code bw_params} bits
  * plus its scales (Xilinx: a float32 threshold per output channel; naive: one per layer; DynamicFixed: one byte for
  * fl_params; F8Net: one byte per output channel's fractional length (one byte for fl_params in a block with a single
- * fl); BFP: a one-byte exponent per output channel; ACIQ: its codes at each channel's width, and per channel a float32
- * scale, a one-byte mean offset and a one-byte width) and its biases at 32 bits (the accumulator's word); every other
- * parameter (layers computed in float, e.g. CHaiDNN's software InnerProduct) stays float32.
+ * fl); BFP: a one-byte exponent per output channel, one for a fully connected layer's; ACIQ: its codes at each
+ * channel's width, and per channel a float32 scale, a one-byte mean offset and a one-byte width) and its biases at 32
+ * bits (the accumulator's word). An InnerProduct the literature's schemes quantize is such a convolution
+ * ({@link InnerProductConvolutions}); every other parameter (layers computed in float, e.g. InnerProduct in CHaiDNN's
+ * modes, which its runtime computes in software) stays float32.
  */
 final class ModelBytes {
 
@@ -36,8 +39,10 @@ final class ModelBytes {
     /**
      * The parameter bytes of a quantized net of {@code family}, its weights loaded, simulated by {@code sim}; for
      * BFP also its activations' exponents, one byte each (one per channel of every blob).
+     *
+     * @param fullyConnected the convolutions that were InnerProducts: BFP stores one weight exponent for each
      */
-    static long of(Net quantized, SchemeSpec.Family family, FixedPointNet sim) {
+    static long of(Net quantized, SchemeSpec.Family family, FixedPointNet sim, Set<String> fullyConnected) {
         long bytes = family == SchemeSpec.Family.BFP ? activationExponents(sim) : 0;
         for (Layer l : quantized.layers()) {
             PrecisionParameter block = PrecisionScheme.block(l);
@@ -47,7 +52,8 @@ final class ModelBytes {
                 bytes += integer && i == 0 ? weightBytes(family, block, b) : b.count() * FLOAT_BYTES;
             }
             if (integer && !l.weights().isEmpty()) {
-                bytes += scaleBytes(family, block);
+                bytes += family == SchemeSpec.Family.BFP && fullyConnected.contains(l.name()) ? 1
+                        : scaleBytes(family, block);
             }
         }
         return bytes;

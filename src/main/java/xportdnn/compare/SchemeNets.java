@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import xportdnn.calib.ChannelStatistics;
@@ -25,6 +26,7 @@ import xportdnn.precision.F8NetScheme;
 import xportdnn.precision.F8NetScheme.Lengths;
 import xportdnn.precision.InParamsOut;
 import xportdnn.quant.ChannelExponents;
+import xportdnn.quant.ClassScores;
 import xportdnn.quant.F8NetFormats;
 import xportdnn.quant.ThresholdMethod;
 import xportdnn.sim.FixedPointNet;
@@ -47,9 +49,13 @@ final class SchemeNets {
      * ({@link #blockFloat}: the {@link #simulator} gives every activation blob an exponent per channel);
      * {@code f8net:8} as F8Net blocks ({@link F8NetFormats}).
      *
-     * @param net the float net, BatchNorm/Scale folded into the convolutions
+     * @param net            the float net, BatchNorm/Scale folded into the convolutions (for the literature's
+     *                       schemes, its InnerProducts written as convolutions: {@link InnerProductConvolutions})
+     * @param fullyConnected the layers of {@code net} that were InnerProducts: bfp gives their weights one exponent
+     *                       per layer, as BFP's reference does
      */
-    static ExportScheme.Exported quantize(SchemeSpec spec, Net net, Calibration calibration) {
+    static ExportScheme.Exported quantize(SchemeSpec spec, Net net, Calibration calibration,
+                                          Set<String> fullyConnected) {
         InParamsOut bits = new InParamsOut(spec.bits(), spec.bits(), spec.bits());
         return switch (spec.family()) {
             case XILINX -> ExportScheme.xilinx(ThresholdMethod.parse(ThresholdMethod.DEFAULT), bits)
@@ -58,7 +64,8 @@ final class SchemeNets {
             case NAIVE -> {
                 ExportScheme.Exported max = ExportScheme.simulatedXilinx(ThresholdMethod.parse("max"), bits)
                         .export(net, calibration);
-                yield new ExportScheme.Exported(perTensorWeights(max.net()), null, simulatorOnly(max.notices()),
+                yield new ExportScheme.Exported(perTensorWeights(max.net(), layer -> true), null,
+                        simulatorOnly(max.notices()),
                         max.summary());
             }
             case BFP -> {
@@ -67,7 +74,8 @@ final class SchemeNets {
                 // clipped at them: the simulator's per-channel exponents cover every bias (ChannelExponents)
                 ExportScheme.Exported walk = ExportScheme.xilinx(ThresholdMethod.parse("max"), bits)
                         .export(net, calibration);
-                NetParameter bfp = blockFloat(walk.net(), spec.bits());
+                // BFP's reference quantizes a fully connected layer's weights "as whole": one exponent
+                NetParameter bfp = blockFloat(perTensorWeights(walk.net(), fullyConnected::contains), spec.bits());
                 yield new ExportScheme.Exported(bfp, null, ownClips(walk.notices()), "wrote "
                         + bfp.getLayerList().stream().filter(LayerParameter::hasPrecisionParam).count()
                         + " block-floating-point precision_param blocks (weight exponents per output channel; "
@@ -121,11 +129,39 @@ final class SchemeNets {
                 block.setBwLayerOut(from.getBwLayerOut()).setThLayerOut(from.getThLayerOut());
             }
         }
+        classifierAt8Bits(net, calibration, b, out);
         NetParameter aciq = out.build();
         List<Notice> notices = new ArrayList<>(ownClips(weightsOnly.notices()));
         clippedBiases(net, aciq).forEach(w -> notices.add(Notice.warning(w)));
         return new ExportScheme.Exported(aciq, null, notices, weightsOnly.summary());
     }
+
+    /**
+     * ACIQ's classifier as the paper's code quantizes it (submission2019/cnn-quantization: the 1000-class layer's
+     * weights and output at int8 whatever the scheme's bits, the output without clipping): the layers writing class
+     * scores ({@link ClassScores}) keep {@value #ACIQ_CLASSIFIER_BITS}-bit weights (the scheme's per-channel widths
+     * averaging that) and a signed {@value #ACIQ_CLASSIFIER_BITS}-bit output clipped at its calibrated max; at more
+     * bits than that, the scheme's.
+     */
+    private static void classifierAt8Bits(Net net, Calibration calibration, int b, NetParameter.Builder out) {
+        Set<String> classifiers = ClassScores.layers(net);
+        if (b >= ACIQ_CLASSIFIER_BITS || classifiers.isEmpty()) {
+            return;
+        }
+        int bits = ACIQ_CLASSIFIER_BITS;
+        NetParameter max = ExportScheme.simulatedXilinx(ThresholdMethod.parse("max"), new InParamsOut(bits, bits, bits))
+                .export(net, calibration).net();
+        for (int i = 0; i < out.getLayerCount(); i++) {
+            LayerParameter.Builder layer = out.getLayerBuilder(i);
+            if (classifiers.contains(layer.getName()) && layer.hasPrecisionParam()) {
+                layer.getPrecisionParamBuilder().setBwParams(bits).setBwLayerOut(bits)
+                        .setThLayerOut(max.getLayer(i).getPrecisionParam().getThLayerOut());
+            }
+        }
+    }
+
+    /** The bits of aciq's classifier (its weights and its output), at least. */
+    static final int ACIQ_CLASSIFIER_BITS = 8;
 
     /**
      * The notices of a Xilinx walk that matter to a scheme only the simulator runs: not the stand-in written for a
@@ -227,11 +263,15 @@ final class SchemeNets {
         return out.build();
     }
 
-    /** The net with every block's per-channel weight thresholds replaced by their largest: one scale per tensor. */
-    static NetParameter perTensorWeights(NetParameter net) {
+    /**
+     * The net with the per-channel weight thresholds of every block of a layer {@code which} names replaced by their
+     * largest: one scale per tensor.
+     */
+    static NetParameter perTensorWeights(NetParameter net, Predicate<String> which) {
         NetParameter.Builder out = net.toBuilder();
         for (LayerParameter.Builder layer : out.getLayerBuilderList()) {
-            if (!layer.hasPrecisionParam() || layer.getPrecisionParam().getThParamsCount() == 0) {
+            if (!layer.hasPrecisionParam() || layer.getPrecisionParam().getThParamsCount() == 0
+                    || !which.test(layer.getName())) {
                 continue;
             }
             PrecisionParameter.Builder block = layer.getPrecisionParamBuilder();

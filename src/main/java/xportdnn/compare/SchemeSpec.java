@@ -64,6 +64,14 @@ public record SchemeSpec(Family family, int bits) {
         }
     }
 
+    /**
+     * Whether the scheme quantizes InnerProduct layers as convolutions ({@link InnerProductConvolutions}), as the
+     * papers' code does; CHaiDNN's two modes run them in software, in float.
+     */
+    public boolean quantizesInnerProducts() {
+        return family != Family.XILINX && family != Family.DYNAMICFIXED;
+    }
+
     /** The name as the user writes it, e.g. {@code naive:8}. */
     public String label() {
         return family.key + ":" + bits;

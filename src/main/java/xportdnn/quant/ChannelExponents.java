@@ -24,7 +24,8 @@ import xportdnn.precision.BlockFloat;
  * {@value BlockFloatExponent#CANDIDATES} below. The classifier head keeps
  * one exponent per blob, as before: a blob an average pooling reads gets the exponent covering its max in every
  * channel (not clipped), and the pooling writes one of its own, covering the pooled max ({@link #wholeBlob}), with
- * {@link #GUARD_BITS} guard bits.
+ * {@link #GUARD_BITS} guard bits. So do the class scores ({@link ClassScores}; BFP's reference gives the classifier's
+ * output one exponent, the online one of each image), without guard bits: a convolution saturates.
  *
  * <p>A blob's exponents follow the layers that write it, as the per-blob walk ({@link XilinxThresholds}) does: a
  * computing layer sets its top's from its own output's statistics (an in-place ReLU replaces its convolution's; an
@@ -85,12 +86,13 @@ public final class ChannelExponents {
      * @param statistics per layer name, the per-channel statistics of its first output
      */
     public static Map<String, int[]> of(Net net, Map<String, ChannelStatistics> statistics, int m) {
-        Set<String> averaged = new HashSet<>();
+        Set<String> unclipped = new HashSet<>(); // one exponent each, covering the max: read by an average pooling
         for (Layer l : net.layers()) {
             if (averagePooling(l)) {
-                averaged.add(l.bottoms().get(0));
+                unclipped.add(l.bottoms().get(0));
             }
         }
+        ClassScores.layers(net).forEach(l -> unclipped.add(net.layer(l).tops().get(0))); // or class scores
         Map<String, int[]> blobs = new HashMap<>();
         // per blob holding the values of in-place layers computed in float, the exponents its codes were written in
         Map<String, int[]> written = new HashMap<>();
@@ -118,7 +120,7 @@ public final class ChannelExponents {
                 blobs.put(l.tops().get(0), in.stream().map(blobs::get).flatMapToInt(Arrays::stream).toArray());
             } else if (statistics.containsKey(l.name())) {
                 ChannelStatistics s = statistics.get(l.name());
-                int[] own = averaged.contains(l.tops().get(0)) ? wholeBlob(s, m) : leastDivergence(s, m);
+                int[] own = unclipped.contains(l.tops().get(0)) ? wholeBlob(s, m) : leastDivergence(s, m);
                 int[] e = own;
                 if (l.inPlace() && blobs.containsKey(in.get(0))
                         && (coversProducer(l) || written.containsKey(in.get(0)))) {

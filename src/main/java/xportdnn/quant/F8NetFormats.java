@@ -115,11 +115,12 @@ public final class F8NetFormats {
      * The layers whose output F8Net's reference keeps as a 32-bit accumulator ({@link F8NetFormat#wide}): every
      * residual sum (an Eltwise SUM) and every convolution or sum whose output a sum reads (ResNet's residual branch,
      * its shortcut and its stem). Their readers other than a ReLU, a max pooling or another sum shift them into an
-     * 8-bit input format of their own.
+     * 8-bit input format of their own. Also the layer writing the class scores ({@link ClassScores}): the reference
+     * returns the classifier's accumulator as it is.
      */
     private static Set<String> accumulators(Net net) {
         Map<String, Layer> writer = new HashMap<>(); // per blob, the layer whose output it holds
-        Set<String> out = new HashSet<>();
+        Set<String> out = new HashSet<>(ClassScores.layers(net));
         for (Layer l : net.layers()) {
             if (sum(l)) {
                 out.add(l.name());

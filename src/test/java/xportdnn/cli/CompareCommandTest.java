@@ -9,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import xportdnn.SharedData;
 
 /** compare end to end on the shipped example, whose float net gets all 60 images of val.txt right. */
 class CompareCommandTest {
@@ -21,16 +22,18 @@ class CompareCommandTest {
 
     /*
      * Hand counts for tinynet (BatchNorm/Scale folded into conv1): conv1 8x3x3x3 = 216 weights + 8 biases, conv2
-     * 16x8x3x3 = 1,152 + 16, fc (software, float) 3x16 + 3 = 51. Float: 1,443 x 4 B = 5,772 B. naive:8: 216 + 8x4 + 4
-     * (one scale) + 1,152 + 16x4 + 4 + 51x4 = 1,676 B; xilinx:8 keeps a float32 scale per output channel: 1,676 - 8 +
-     * (8 + 16) x 4 = 1,764 B; bfp:8 a one-byte exponent per output channel, 1,676 - 8 + 24 = 1,692 B, and one per
-     * channel of every activation blob: the image 3, conv1 8, pool1 8, conv2 16, pool2 16: 1,743 B; naive:4 992 B (the
-     * codes halve: 108 + 576), aciq:4 the same codes in all (widths averaging 4) with 6 bytes per output channel
-     * instead of one scale per layer: 992 - 8 + 24 x 6 = 1,128 B; f8net:8 a one-byte fractional length per output
-     * channel: 1,676 - 8 + 24 = 1,692 B. Footprint (one image): conv1 runs with the image (3x32x32) and its output
-     * (8x32x32) live, 11,264 values: 45,056 B in float, 11,264 B at 8 bits, 5,632 B at 4 bits; aciq:4 holds the image
-     * in 16-bit codes (its conv1 reads it so) and conv1's ReLU output in unsigned 4-bit ones: 3,072 x 2 + 8,192 / 2 =
-     * 10,240 B.
+     * 16x8x3x3 = 1,152 + 16, fc 3x16 = 48 + 3. Float: 1,443 x 4 B = 5,772 B. naive:8 quantizes fc too, as a
+     * convolution: 216 + 8x4 + 4 (one scale) + 1,152 + 16x4 + 4 + 48 + 3x4 + 4 = 1,536 B; xilinx:8 keeps fc in
+     * float (CHaiDNN runs it in software) and a float32 scale per convolution output channel: 216 + 8x4 + 8x4 + 1,152
+     * + 16x4 + 16x4 + 51x4 = 1,764 B; bfp:8 a one-byte exponent per convolution output channel and one for fc's
+     * weights (BFP's reference: the fc "as whole"), 1,536 - 12 + 25 = 1,549 B, and one per channel of every
+     * activation blob: the image 3, conv1 8, pool1 8, conv2 16, pool2 16, fc 3: 1,603 B; aciq:4 the convolutions'
+     * codes at widths averaging 4 (108 + 576) and fc, the classifier, at 8 (48, the paper's code), with 6 bytes per
+     * output channel instead of one scale per layer: 1,536 - 684 + 342 - 12 + 27 x 6 = 1,002 B; f8net:8 a one-byte
+     * fractional length per output channel: 1,536 - 12 + 27 = 1,551 B. Footprint (one image): conv1 runs with the
+     * image (3x32x32) and its output (8x32x32) live, 11,264 values: 45,056 B in float, 11,264 B at 8 bits, 5,632 B
+     * at 4 bits; aciq:4 holds the image in 16-bit codes (its conv1 reads it so) and conv1's ReLU output in unsigned
+     * 4-bit ones: 3,072 x 2 + 8,192 / 2 = 10,240 B.
      */
     @Test
     void scoresEverySchemeOnTheSameImagesWithSizesAndJsonAndReport() throws Exception {
@@ -51,15 +54,15 @@ class CompareCommandTest {
         assertEquals(1.0, scheme(j, "naive:8", "top1"), j);
         assertEquals(0.0, scheme(j, "naive:8", "top1_drop_points"), j);
         assertEquals(1.0, scheme(j, "naive:8", "top1_agreement"), j);
-        assertEquals(1676, scheme(j, "naive:8", "model_bytes"), j);
+        assertEquals(1536, scheme(j, "naive:8", "model_bytes"), j);
         assertEquals(11264, scheme(j, "naive:8", "activation_footprint_bytes"), j);
         assertEquals(1764, scheme(j, "xilinx:8", "model_bytes"), j);
         assertEquals(5632, scheme(j, "naive:4", "activation_footprint_bytes"), j);
-        assertEquals(1743, scheme(j, "bfp:8", "model_bytes"), j);
+        assertEquals(1603, scheme(j, "bfp:8", "model_bytes"), j);
         assertEquals(1.0, scheme(j, "bfp:8", "top1"), j); // 8-bit mantissas keep the easy example too
-        assertEquals(1128, scheme(j, "aciq:4", "model_bytes"), j);
+        assertEquals(1002, scheme(j, "aciq:4", "model_bytes"), j);
         assertEquals(10240, scheme(j, "aciq:4", "activation_footprint_bytes"), j);
-        assertEquals(1692, scheme(j, "f8net:8", "model_bytes"), j);
+        assertEquals(1551, scheme(j, "f8net:8", "model_bytes"), j);
         assertEquals(11264, scheme(j, "f8net:8", "activation_footprint_bytes"), j);
         // 4 bits cost accuracy; the drop is float minus the scheme, in points
         double top1 = scheme(j, "naive:4", "top1");
@@ -68,6 +71,41 @@ class CompareCommandTest {
         String page = Files.readString(html);
         assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("data:image/png;base64,"), "report");
         assertTrue(page.contains("naive:4"), "the table is on the page");
+    }
+
+    /*
+     * LeNet's parameters by hand: conv1 20x1x5x5 = 500 weights + 20 biases, conv2 50x20x5x5 = 25,000 + 50, ip1
+     * 500x800 = 400,000 + 500, ip2 10x500 = 5,000 + 10: 431,080, 1,724,320 B in float. CHaiDNN's modes keep ip1 and
+     * ip2 in float (405,510 x 4 = 1,622,040 B): xilinx:8 25,500 + 70 x 4 + 70 x 4 (a float32 scale per output
+     * channel) + 1,622,040 = 1,648,100 B; dynamicfixed:8 25,500 + 280 + 2 (one fl per layer) + 1,622,040 = 1,647,822
+     * B. The others quantize ip1 and ip2 too, about one byte per parameter at 8 bits: naive:8 430,500 + 580 x 4 +
+     * 4 x 4 (one scale per layer) = 432,836 B; f8net:8 430,500 + 2,320 + 580 (one fl per output channel) = 433,400
+     * B; bfp:8 430,500 + 2,320 + 20 + 50 + 1 + 1 (weight exponents: per output channel, one per fully connected
+     * layer) + 651 activation exponents (the image 1, conv1 20, pool1 20, conv2 50, pool2 50, ip1 500, ip2 10) =
+     * 433,543 B; naive:4 half the codes, 215,250 + 2,320 + 16 = 217,586 B; aciq:4 215,250 - 2,500 + 5,000 (ip2, the
+     * classifier, at 8 bits) + 2,320 + 580 x 6 = 223,550 B.
+     */
+    @Test
+    void leNetModelBytesCountItsInnerProductsInTheLiteratureSchemesOnly() throws Exception {
+        Path json = dir.resolve("lenet.json");
+        CliRun run = CliRun.of("compare", "--deploy_model", SharedData.Model.LENET.prototxt().toString(), "--weights",
+                SharedData.Model.LENET.caffemodel().toString(), "--images", SharedData.require(
+                        "data/mnist/t10k-images-idx3-ubyte.gz").toString(), "--labels", SharedData.require(
+                        "data/mnist/t10k-labels-idx1-ubyte.gz").toString(), "--calibration_directory",
+                SharedData.require("data/mnist/t10k-images-idx3-ubyte.gz").toString(), "--calibration_indices",
+                "0,1,2,3,4,5,6,7", "--count", "16", "--channel_swap", "0", "--mean_value", "0", "--input_scale",
+                "0.00390625", "--schemes", "xilinx:8,dynamicfixed:8,naive:8,bfp:8,f8net:8,naive:4,aciq:4", "--json",
+                json.toString(), "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        String j = Files.readString(json);
+        assertEquals(1724320, number(j, "\"float\": \\{[^}]*\"model_bytes\": ([0-9]+)"), j);
+        assertEquals(1648100, scheme(j, "xilinx:8", "model_bytes"), j);
+        assertEquals(1647822, scheme(j, "dynamicfixed:8", "model_bytes"), j);
+        assertEquals(432836, scheme(j, "naive:8", "model_bytes"), j);
+        assertEquals(433400, scheme(j, "f8net:8", "model_bytes"), j);
+        assertEquals(433543, scheme(j, "bfp:8", "model_bytes"), j);
+        assertEquals(217586, scheme(j, "naive:4", "model_bytes"), j);
+        assertEquals(223550, scheme(j, "aciq:4", "model_bytes"), j);
     }
 
     @Test

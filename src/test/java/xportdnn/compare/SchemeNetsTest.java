@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import xportdnn.calib.BlobHistograms;
 import xportdnn.calib.ChannelStatistics;
@@ -54,11 +55,11 @@ class SchemeNetsTest {
 
     /**
      * f8net:8 keeps a residual block's accumulators at 32 bits (F8Net's reference): conv1 and conv2, which the sum
-     * reads, and the sum (2 x 4 x 4 values: 128 bytes each); the image (16 values) and conv3's output (16) at 8 bits.
-     * Counted by hand, layer by layer (a blob lives from its writer until its last reader has run): conv1 runs with
-     * the image and its output, 16 + 128; relu1 in place, 128; conv2 with conv1 and its output, 256; the sum with
-     * conv1, conv2 and its output, 384 (the peak); relu2 128; conv3 128 + 16. At 8 bits everywhere the peak would
-     * be 96.
+     * reads, and the sum (2 x 4 x 4 values: 128 bytes each), and conv3's output (16 values: 64 bytes), the net's
+     * scores, which the reference returns as its classifier's accumulator; the image (16 values) at 8 bits. Counted
+     * by hand, layer by layer (a blob lives from its writer until its last reader has run): conv1 runs with the image
+     * and its output, 16 + 128; relu1 in place, 128; conv2 with conv1 and its output, 256; the sum with conv1, conv2
+     * and its output, 384 (the peak); relu2 128; conv3 128 + 64. At 8 bits everywhere the peak would be 96.
      */
     @Test
     void f8netCountsResidualAccumulatorsAt32Bits() {
@@ -75,13 +76,13 @@ class SchemeNetsTest {
         stats.put("relu1", TestStatistics.of(0, 1, 0.5f, 2));
         stats.put("relu2", TestStatistics.of(0, 1, 0.5f, 2));
         SchemeSpec f8net = SchemeSpec.parse("f8net:8");
-        NetParameter q = SchemeNets.quantize(f8net, net, new Calibration(stats, List.of("a.png"), List.of("a.png")))
-                .net();
+        NetParameter q = SchemeNets.quantize(f8net, net, new Calibration(stats, List.of("a.png"), List.of("a.png")),
+                Set.of()).net();
         FixedPointNet sim = SchemeNets.simulator(f8net, NetLoader.build(q, weights), Map.of());
         for (String blob : List.of("conv1", "conv2", "sum")) {
             assertEquals(32, sim.blobFormats().get(blob).bitwidth(), blob);
         }
-        assertEquals(8, sim.blobFormats().get("conv3").bitwidth());
+        assertEquals(32, sim.blobFormats().get("conv3").bitwidth());
         assertEquals(384, ModelBytes.footprint(sim, f8net));
     }
 
@@ -109,8 +110,9 @@ class SchemeNetsTest {
      * clipped at |mean| + k(16) b = 0.01 + 20.27017164 x 1.9998 = 40.5463 (k(16): k e^k = 3 x 4^16); relu1's output (99 x 1 and 100: mean 1.99, b (99 x 0.99 + 98.01) / 100
      * = 1.9602) is never negative, so it gets unsigned 4-bit codes, 15 steps over [0, alpha], with the half-range
      * clip mean + k(5) b = 1.99 + 6.20476633 x 1.9602 = 14.1526 (k(5): k e^k = 3 x 4^5; the paper's
-     * alpha_laplace_positive[4] = 6.2): the signed 5-bit format of that threshold, same step. conv2 reads it so and
-     * writes 16-bit codes.
+     * alpha_laplace_positive[4] = 6.2): the signed 5-bit format of that threshold, same step. conv2 reads it so;
+     * it writes the net's scores, so as the paper's code quantizes its classifier, its weights take 8 bits and its
+     * output signed 8-bit codes clipped at its calibrated max, 100.
      */
     @Test
     void aciqQuantizesReluOutputsHalfRangeInUnsignedCodes() {
@@ -120,7 +122,7 @@ class SchemeNetsTest {
                 .build();
         Net net = NetLoader.build(TestWeights.definition(NET), weights);
         Calibration calibration = chainCalibration();
-        NetParameter q = SchemeNets.quantize(SchemeSpec.parse("aciq:4"), net, calibration).net();
+        NetParameter q = SchemeNets.quantize(SchemeSpec.parse("aciq:4"), net, calibration, Set.of()).net();
         Map<String, PrecisionParameter> blocks = new LinkedHashMap<>();
         q.getLayerList().forEach(l -> blocks.put(l.getName(), l.getPrecisionParam()));
         double signed = 40.5463;
@@ -133,9 +135,9 @@ class SchemeNetsTest {
         assertEquals(unsigned, conv1.getThLayerOut(), 1e-3);
         assertEquals(4, conv1.getBwParams()); // the weights' average width stays B
         PrecisionParameter conv2 = blocks.get("conv2");
-        assertEquals(List.of(5, 16), List.of(conv2.getBwLayerIn(), conv2.getBwLayerOut()));
+        assertEquals(List.of(5, 8, 8), List.of(conv2.getBwLayerIn(), conv2.getBwParams(), conv2.getBwLayerOut()));
         assertEquals(unsigned, conv2.getThLayerIn(), 1e-3);
-        assertEquals(signed, conv2.getThLayerOut(), 1e-3);
+        assertEquals(100, conv2.getThLayerOut(), 1e-3);
     }
 
     private static final String POOLED = """
@@ -180,7 +182,7 @@ class SchemeNetsTest {
         stats.put("conv2", outlier(-1));
         Calibration calibration = new Calibration(stats, List.of("a.png"), List.of("a.png"));
         SchemeSpec bfp = SchemeSpec.parse("bfp:8");
-        NetParameter q = SchemeNets.quantize(bfp, net, calibration).net();
+        NetParameter q = SchemeNets.quantize(bfp, net, calibration, Set.of()).net();
         for (var l : q.getLayerList()) {
             assertFalse(l.getPrecisionParam().hasThLayerIn() || l.getPrecisionParam().hasThLayerOut(), l.getName());
         }
@@ -234,13 +236,13 @@ class SchemeNetsTest {
                         .addLayer(layer("conv1", blob(new int[] {64, 1, 1, 1}, w1), blob(new int[] {64}, bias)))
                         .addLayer(layer("conv2", blob(new int[] {1, 64, 1, 1}, w2), blob(new int[] {1}, 0f)))
                         .build());
-        float t = SchemeNets.quantize(SchemeSpec.parse("xilinx:4"), net.get(), calibration).net().getLayer(1)
-                .getPrecisionParam().getThLayerOut();
+        float t = SchemeNets.quantize(SchemeSpec.parse("xilinx:4"), net.get(), calibration, Set.of()).net()
+                .getLayer(1).getPrecisionParam().getThLayerOut();
         bias[0] = 1.2f * t;
-        List<String> xilinx = SchemeNets.quantize(SchemeSpec.parse("xilinx:4"), net.get(), calibration).notices()
-                .stream().map(n -> n.text()).toList();
+        List<String> xilinx = SchemeNets.quantize(SchemeSpec.parse("xilinx:4"), net.get(), calibration, Set.of())
+                .notices().stream().map(n -> n.text()).toList();
         assertTrue(xilinx.stream().anyMatch(text -> text.contains(SchemeNets.XILINX_BIAS_CLIP)), xilinx.toString());
-        var aciq = SchemeNets.quantize(SchemeSpec.parse("aciq:4"), net.get(), calibration);
+        var aciq = SchemeNets.quantize(SchemeSpec.parse("aciq:4"), net.get(), calibration, Set.of());
         List<String> texts = aciq.notices().stream().map(n -> n.text()).toList();
         float clip = aciq.net().getLayer(1).getPrecisionParam().getThLayerOut();
         assertEquals(bias[0] > clip ? List.of(String.format(java.util.Locale.ROOT, "layer 'conv1': the bias of 1 of "
@@ -263,8 +265,8 @@ class SchemeNetsTest {
                 weights);
         Calibration calibration = chainCalibration();
         for (String scheme : List.of("xilinx:8", "naive:8", "bfp:8", "aciq:4")) {
-            List<String> texts = SchemeNets.quantize(SchemeSpec.parse(scheme), net, calibration).notices().stream()
-                    .map(n -> n.text()).toList();
+            List<String> texts = SchemeNets.quantize(SchemeSpec.parse(scheme), net, calibration, Set.of()).notices()
+                    .stream().map(n -> n.text()).toList();
             boolean warned = texts.stream().anyMatch(t -> t.contains(XilinxExporter.ZERO_THRESHOLD));
             assertEquals(scheme.startsWith("xilinx"), warned, scheme + ": " + texts);
         }

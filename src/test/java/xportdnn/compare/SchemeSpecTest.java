@@ -50,7 +50,7 @@ class SchemeSpecTest {
                 .addLayer(LayerParameter.newBuilder().setName("pool").setType("Pooling").setPrecisionParam(
                         PrecisionParameter.newBuilder().setThLayerIn(4)))
                 .build();
-        NetParameter naive = SchemeNets.perTensorWeights(net);
+        NetParameter naive = SchemeNets.perTensorWeights(net, layer -> true);
         assertEquals(List.of(2.5f, 2.5f, 2.5f), naive.getLayer(0).getPrecisionParam().getThParamsList());
         assertEquals(4f, naive.getLayer(0).getPrecisionParam().getThLayerIn());
         assertEquals(net.getLayer(1), naive.getLayer(1));
