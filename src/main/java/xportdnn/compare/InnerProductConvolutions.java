@@ -157,9 +157,21 @@ final class InnerProductConvolutions {
                         in.length) != 1) {
             return false;
         }
-        String top = ip.tops().get(0);
+        return readShapeFree(net, ip, ip.tops().get(0));
+    }
+
+    /**
+     * Whether every layer but {@code writer} reading {@code blob} is {@link #shapeFree}, and so are the readers of
+     * their outputs in turn (a ReLU's output that is not in place is the same shape), up to an InnerProduct, which
+     * flattens whatever it reads.
+     */
+    private static boolean readShapeFree(Net net, Layer writer, String blob) {
         for (Layer reader : net.layers()) {
-            if (reader != ip && reader.bottoms().contains(top) && !shapeFree(reader)) {
+            if (reader == writer || !reader.bottoms().contains(blob)) {
+                continue;
+            }
+            if (!shapeFree(reader) || reader.layerType() != LayerType.INNER_PRODUCT && !reader.inPlace()
+                    && !readShapeFree(net, reader, reader.tops().get(0))) {
                 return false;
             }
         }

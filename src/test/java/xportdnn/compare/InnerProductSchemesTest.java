@@ -139,6 +139,24 @@ class InnerProductSchemesTest {
         assertEquals(LayerType.INNER_PRODUCT, fc.net().layer("ip1").layerType());
     }
 
+    /**
+     * An InnerProduct whose output a Reshape reads, here through a ReLU that is not in place, stays an InnerProduct:
+     * the Reshape's parameters are for its N x 1 output, not N x 1 x 1 x 1.
+     */
+    @Test
+    void anInnerProductWhoseOutputAReshapeReadsStaysFloat() {
+        String reshaped = TWO_FC + """
+                layer { name: "relu2" type: "ReLU" bottom: "ip2" top: "r2" }
+                layer { name: "shape" type: "Reshape" bottom: "r2" top: "shape"
+                        reshape_param { shape { dim: 0 dim: 1 dim: 1 } } }
+                """;
+        InnerProductConvolutions fc = InnerProductConvolutions.of(
+                NetLoader.build(TestWeights.definition(reshaped), twoFcWeights()));
+        assertEquals(List.of("ip1"), List.copyOf(fc.rewritten()));
+        assertEquals(List.of("ip2"), fc.kept());
+        assertArrayEquals(new int[] {1, 1, 1}, fc.net().shape("shape"));
+    }
+
     /** {@link #TWO_FC} with {@code layer} put before layer {@code name}. */
     private static String before(String name, String layer) {
         return TWO_FC.replace("layer { name: \"" + name + "\"", layer + "\n            layer { name: \"" + name + "\"");
