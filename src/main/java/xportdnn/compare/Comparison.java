@@ -23,6 +23,7 @@ import xportdnn.pipeline.CalibrationInput;
 import xportdnn.pipeline.ExportScheme;
 import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.LoadedNet;
+import xportdnn.pipeline.ClassScoreStepCheck;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.PreprocessingChecks;
 import xportdnn.pipeline.TurnedImagesNote;
@@ -136,7 +137,11 @@ public final class Comparison {
         Set<String> toldOnce = unsupported.stream().map(Notice::text).collect(Collectors.toSet());
         for (SchemeSpec spec : settings.schemes()) {
             ExportScheme.Exported exported = SchemeNets.quantize(spec, net, calibration);
-            exported.notices().stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
+            List<Notice> warnings = new ArrayList<>(exported.notices());
+            if (spec.family() == SchemeSpec.Family.XILINX || spec.family() == SchemeSpec.Family.DYNAMICFIXED) {
+                warnings.addAll(ClassScoreStepCheck.of(calibration, net, exported.net())); // as the export warns
+            }
+            warnings.stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
             Net quantized = NetLoader.build(exported.net(), loaded.folded().weights());
             FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);

@@ -23,7 +23,7 @@ import xportdnn.precision.PrecisionScheme;
  * undoes. Read from the float net's margin between its two best classes on each calibration image (counted as the
  * calibration ran them, {@link PictureCounts#topMargins}), against the step the written prototxt gives.
  */
-final class ClassScoreStepCheck {
+public final class ClassScoreStepCheck {
 
     /** Fewer images say too little. */
     static final int MIN_IMAGES = 20;
@@ -44,9 +44,9 @@ final class ClassScoreStepCheck {
      * in software (e.g. by an InnerProduct), the net has no class scores, or the statistics were loaded.
      *
      * @param net       the float net the calibration ran
-     * @param quantized the written prototxt's net
+     * @param quantized the written prototxt's net (also a {@code compare} scheme's in CHaiDNN's modes)
      */
-    static List<Notice> of(Calibration calibration, Net net, NetParameter quantized) {
+    public static List<Notice> of(Calibration calibration, Net net, NetParameter quantized) {
         PictureCounts pictures = calibration == null ? PictureCounts.NONE : calibration.pictures();
         if (pictures.topMargins().length < MIN_IMAGES) {
             return List.of();

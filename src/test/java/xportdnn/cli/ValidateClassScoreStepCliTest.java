@@ -90,6 +90,33 @@ class ValidateClassScoreStepCliTest {
         assertEquals(1, run.stderr().lines().filter(l -> l.contains("writes the class scores")).count());
     }
 
+    /**
+     * compare warns per CHaiDNN scheme as the export does, on the calibration images: its thresholds come from
+     * them (the scores' range ends at 100.5, so a step of about 0.8 at 8 bits Xilinx, 1 DynamicFixed); naive:8, of
+     * the literature, is not checked.
+     */
+    @Test
+    void compareWarnsPerChaidnnScheme() throws IOException {
+        Path deploy = dir.resolve("float.prototxt");
+        Files.writeString(deploy, DEVICE_SCORES.replaceAll("(?s)precision_param \\{[^}]*}", ""));
+        Path calibration = Files.createDirectory(dir.resolve("calibration"));
+        try (var files = Files.list(images)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, calibration.resolve(f.getFileName()));
+            }
+        }
+        CliRun run = CliRun.of("compare", "--deploy_model", deploy.toString(), "--weights", weights.toString(),
+                "--images", images.toString(), "--calibration_directory", calibration.toString(), "--calibration_size",
+                "20", "--raw_scale", "255", "--schemes", "xilinx:8,dynamicfixed:8,naive:8", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        for (String scheme : new String[] {"xilinx:8", "dynamicfixed:8"}) {
+            assertTrue(run.stderr().contains("xportdnn: warning: " + scheme + ": layer 'conv' writes the class "
+                    + "scores in steps of "), run.stderr());
+        }
+        assertFalse(run.stderr().contains("naive:8: layer 'conv' writes"), run.stderr());
+        assertTrue(run.stderr().contains("on 4 of the 20 calibration images (20%)"), run.stderr());
+    }
+
     @Test
     void scoresComputedInSoftwareAreNotWarnedAbout() throws IOException {
         assertFalse(validate(SOFTWARE_SCORES).stderr().contains("class scores"));
