@@ -1,0 +1,49 @@
+package xportdnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mistakes a new user makes with the shipped example, each refused in one line that says what the file is or what
+ * to give instead, and no output written.
+ */
+class NewUserTrapsCliTest {
+
+    private static final String DIR = "examples/tinynet/";
+    private static final String DEPLOY = DIR + "deploy.prototxt";
+    private static final String WEIGHTS = DIR + "tinynet.caffemodel";
+
+    @TempDir
+    Path dir;
+
+    private CliRun export(String deploy, String weights, String... more) {
+        String[] args = {"--deploy_model", deploy, "--weights", weights, "--quantized_deploy_model",
+                dir.resolve("q.prototxt").toString(), "--calibration_directory", DIR + "images", "--calibration_size",
+                "8", "--mean_value", "128,128,128", "--quiet"};
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return CliRun.of(all);
+    }
+
+    private void assertNothingWritten() {
+        assertFalse(Files.exists(dir.resolve("q.prototxt")));
+    }
+
+    @Test
+    void thePrototxtGivenAsTheWeightsIsSaidToBeOne() {
+        export(DEPLOY, DEPLOY).assertRefused(DEPLOY + ": not a Caffe model; it is a prototxt (text: the net's "
+                + "definition), not the caffemodel of trained weights: give the binary .caffemodel here");
+        assertNothingWritten();
+    }
+
+    @Test
+    void theCaffemodelGivenAsThePrototxtIsSaidToBeOne() {
+        export(WEIGHTS, DEPLOY).assertRefused(WEIGHTS + ": cannot read: not a text file (invalid UTF-8); it is a "
+                + "binary caffemodel (trained weights), not a prototxt: give the deploy prototxt (text) here");
+        assertNothingWritten();
+    }
+}
