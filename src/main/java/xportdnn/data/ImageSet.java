@@ -213,7 +213,16 @@ public final class ImageSet {
     }
 
     private static ImageSet list(ImageStore store, String listFile, boolean keepMissing) {
-        List<String> lines = store.lines(listFile);
+        List<String> lines;
+        try {
+            lines = store.lines(listFile);
+        } catch (ModelException e) {
+            if (ImageNames.isImage(listFile) || ImageNames.isOtherPicture(listFile)) { // not text: one picture
+                throw new ModelException(listFile + ": an image, not a folder or a list of images: give the folder "
+                        + "holding the images, or a list naming them (one 'path label' per line)", e);
+            }
+            throw e;
+        }
         List<Entry> entries = new ArrayList<>();
         RepeatedLines repeated = new RepeatedLines(listFile);
         Boolean labelled = null;

@@ -21,8 +21,12 @@ class NewUserTrapsCliTest {
     Path dir;
 
     private CliRun export(String deploy, String weights, String... more) {
+        return exportOn(DIR + "images", deploy, weights, more);
+    }
+
+    private CliRun exportOn(String images, String deploy, String weights, String... more) {
         String[] args = {"--deploy_model", deploy, "--weights", weights, "--quantized_deploy_model",
-                dir.resolve("q.prototxt").toString(), "--calibration_directory", DIR + "images", "--calibration_size",
+                dir.resolve("q.prototxt").toString(), "--calibration_directory", images, "--calibration_size",
                 "8", "--mean_value", "128,128,128", "--quiet"};
         String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
         System.arraycopy(more, 0, all, args.length, more.length);
@@ -44,6 +48,14 @@ class NewUserTrapsCliTest {
     void theCaffemodelGivenAsThePrototxtIsSaidToBeOne() {
         export(WEIGHTS, DEPLOY).assertRefused(WEIGHTS + ": cannot read: not a text file (invalid UTF-8); it is a "
                 + "binary caffemodel (trained weights), not a prototxt: give the deploy prototxt (text) here");
+        assertNothingWritten();
+    }
+
+    @Test
+    void oneImageGivenAsTheCalibrationSetIsSaidToBeOne() {
+        String image = DIR + "images/red_00.png";
+        exportOn(image, DEPLOY, WEIGHTS).assertRefused(image + ": an image, not a folder "
+                + "or a list of images: give the folder holding the images, or a list naming them");
         assertNothingWritten();
     }
 }
