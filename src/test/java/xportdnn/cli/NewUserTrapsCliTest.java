@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import xportdnn.model.Blob;
+import xportdnn.model.Npy;
 
 /**
  * Mistakes a new user makes with the shipped example, each refused in one line that says what the file is or what
@@ -56,6 +58,20 @@ class NewUserTrapsCliTest {
         String image = DIR + "images/red_00.png";
         exportOn(image, DEPLOY, WEIGHTS).assertRefused(image + ": an image, not a folder "
                 + "or a list of images: give the folder holding the images, or a list naming them");
+        assertNothingWritten();
+    }
+
+    /** A NaN in the mean used to be reported as the input blob's, with no word of the mean file. */
+    @Test
+    void aMeanFileHoldingNanIsNamed() {
+        float[] mean = new float[3 * 32 * 32];
+        mean[32 * 32 + 5] = Float.NaN;
+        Path file = dir.resolve("mean.npy");
+        Npy.write(new Blob(new int[] {3, 32, 32}, mean), file);
+        CliRun run = CliRun.of("--deploy_model", DEPLOY, "--weights", WEIGHTS, "--quantized_deploy_model",
+                dir.resolve("q.prototxt").toString(), "--calibration_directory", DIR + "images", "--mean_file",
+                file.toString(), "--quiet");
+        run.assertRefused("--mean_file: the mean holds NaN (channel 1, row 0, column 5)");
         assertNothingWritten();
     }
 }
