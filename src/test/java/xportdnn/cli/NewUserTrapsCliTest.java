@@ -74,4 +74,15 @@ class NewUserTrapsCliTest {
         run.assertRefused("--mean_file: the mean holds NaN (channel 1, row 0, column 5)");
         assertNothingWritten();
     }
+
+    /** Checked as the net is loaded, so the error names the prototxt (it came from the first image's pass). */
+    @Test
+    void aSoftmaxAxisOutOfRangeNamesThePrototxt() throws Exception {
+        Path deploy = dir.resolve("axis.prototxt");
+        Files.writeString(deploy, Files.readString(Path.of(DEPLOY)).replace("  top: \"prob\"\n",
+                "  top: \"prob\"\n  softmax_param { axis: 5 }\n"));
+        export(deploy.toString(), WEIGHTS).assertRefused(deploy + ": layer 'prob': softmax_param.axis 5 is out of "
+                + "range for a 2-axis input");
+        assertNothingWritten();
+    }
 }
