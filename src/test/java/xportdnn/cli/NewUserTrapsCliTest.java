@@ -85,4 +85,20 @@ class NewUserTrapsCliTest {
                 + "range for a 2-axis input");
         assertNothingWritten();
     }
+
+    /** pool1 written after conv2, which reads it. */
+    @Test
+    void aLayerBeforeTheOneProducingItsBottomIsNamedWithIt() throws Exception {
+        String text = Files.readString(Path.of(DEPLOY));
+        int pool = text.indexOf("layer {\n  name: \"pool1\"");
+        int conv = text.indexOf("layer {\n  name: \"conv2\"");
+        int relu = text.indexOf("layer {\n  name: \"relu2\"");
+        Path deploy = dir.resolve("order.prototxt");
+        Files.writeString(deploy, text.substring(0, pool) + text.substring(conv, relu) + text.substring(pool, conv)
+                + text.substring(relu));
+        export(deploy.toString(), WEIGHTS).assertRefused(deploy + ": layer 'conv2': bottom 'pool1' is produced only "
+                + "by the later layer 'pool1': Caffe runs the layers in the order written, so move 'conv2' after "
+                + "'pool1'");
+        assertNothingWritten();
+    }
 }
