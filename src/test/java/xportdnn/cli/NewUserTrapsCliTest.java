@@ -101,4 +101,17 @@ class NewUserTrapsCliTest {
                 + "'pool1'");
         assertNothingWritten();
     }
+
+    /**
+     * A flat folder with a file of labels, one per image: --labels names the classes of class folders. (The set is
+     * opened first, so the float prototxt does not matter here.)
+     */
+    @Test
+    void aFlatFolderWithLabelsSaysWhatLabelsAreFor() throws Exception {
+        Path labels = Files.writeString(dir.resolve("labels.txt"), "0\n1\n2\n");
+        CliRun run = CliRun.of("validate", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images", DIR + "images",
+                "--labels", labels.toString(), "--quiet");
+        run.assertRefused("not inside a class folder of " + DIR + "images: --labels " + labels + " names the classes "
+                + "of class folders", "give --images a list of 'path label' lines instead");
+    }
 }
