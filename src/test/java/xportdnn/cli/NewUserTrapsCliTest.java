@@ -114,4 +114,15 @@ class NewUserTrapsCliTest {
         run.assertRefused("not inside a class folder of " + DIR + "images: --labels " + labels + " names the classes "
                 + "of class folders", "give --images a list of 'path label' lines instead");
     }
+
+    /** conv2 reads pool1's 10x8x16x16; a kernel of 40 does not fit (the message was "invalid output shape"). */
+    @Test
+    void aKernelLargerThanItsPaddedInputIsSaidSo() throws Exception {
+        Path deploy = dir.resolve("kernel.prototxt");
+        Files.writeString(deploy, Files.readString(Path.of(DEPLOY)).replace("num_output: 16 kernel_size: 3 pad: 1",
+                "num_output: 16 kernel_size: 40 pad: 1"));
+        export(deploy.toString(), WEIGHTS).assertRefused(deploy + ": layer 'conv2': its kernel's height 40 is larger "
+                + "than its padded input's, 16 + 2 x 1 = 18 (input 10x8x16x16)");
+        assertNothingWritten();
+    }
 }
