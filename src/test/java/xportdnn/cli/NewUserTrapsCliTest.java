@@ -1,6 +1,8 @@
 package xportdnn.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,5 +126,15 @@ class NewUserTrapsCliTest {
         export(deploy.toString(), WEIGHTS).assertRefused(deploy + ": layer 'conv2': its kernel's height 40 is larger "
                 + "than its padded input's, 16 + 2 x 1 = 18 (input 10x8x16x16)");
         assertNothingWritten();
+    }
+
+    /** A negative scale runs (Caffe allows it) but negates every image: one warning naming the flag. */
+    @Test
+    void aNegativeInputScaleIsWarnedAbout() {
+        CliRun run = export(DEPLOY, WEIGHTS, "--input_scale", "-1");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stderr().contains("xportdnn: warning: --input_scale -1.0 is negative: the net sees every image "
+                + "negated (bright as dark), as no Caffe training does; give --input_scale 1.0\n"), run.stderr());
+        assertFalse(export(DEPLOY, WEIGHTS).stderr().contains("is negative"));
     }
 }
