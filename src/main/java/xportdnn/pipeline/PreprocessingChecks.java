@@ -29,7 +29,7 @@ public final class PreprocessingChecks {
      * The warnings (and the orientation note), in that order; without statistics, the negative scales' only.
      *
      * @param loaded        the net as loaded (folded or not)
-     * @param preprocessing the preprocessing the statistics were taken with
+     * @param preprocessing the preprocessing the statistics were taken with; null when the run reads no image
      * @param calibration   the statistics, or null when the scheme does not calibrate
      * @param set           the calibration set, or null when the statistics were loaded without it
      * @param input         the calibration images, or null when the statistics were loaded without them
@@ -37,7 +37,8 @@ public final class PreprocessingChecks {
      */
     public static List<Notice> of(LoadedNet loaded, Preprocessing preprocessing, Calibration calibration,
                                   ImageSet set, CalibrationInput input, FloatPasses passes, Progress progress) {
-        List<Notice> notices = new ArrayList<>(NegativeScaleCheck.of(preprocessing));
+        List<Notice> notices = new ArrayList<>(preprocessing == null ? List.of()
+                : NegativeScaleCheck.of(preprocessing));
         if (calibration != null) {
             Net net = loaded.net();
             notices.addAll(MeanScaleCheck.of(net, preprocessing, calibration));
