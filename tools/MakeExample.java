@@ -8,13 +8,16 @@
 // (0 red, 1 green, 2 blue). conv1 has three "colour-opponent" filters (channel c minus the mean of the others) and
 // five random texture filters; BatchNorm/Scale normalise them with statistics measured on generated images; the
 // colour maps pass through conv2 and global average pooling to the classifier, which weighs them per class.
+import com.google.protobuf.TextFormat;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import xportdnn.model.proto.Caffe.BlobProto;
@@ -43,13 +46,13 @@ public class MakeExample {
         }
         Files.writeString(dir.resolve("val.txt"), val.toString());
 
-        NetParameter weights = NetParameter.newBuilder().setName("tinynet")
-                .addLayer(layer("conv1", conv1(rnd)))
-                .addLayer(layer("bn1", bnStats()))
-                .addLayer(layer("scale1", scale1()))
-                .addLayer(layer("conv2", conv2(rnd)))
-                .addLayer(layer("fc", fc(rnd)))
-                .build();
+        Map<String, List<BlobProto>> blobs = new LinkedHashMap<>();
+        blobs.put("conv1", conv1(rnd));
+        blobs.put("bn1", bnStats());
+        blobs.put("scale1", scale1());
+        blobs.put("conv2", conv2(rnd));
+        blobs.put("fc", fc(rnd));
+        NetParameter weights = caffemodel(blobs);
         try (OutputStream out = Files.newOutputStream(dir.resolve("tinynet.caffemodel"))) {
             weights.writeTo(out);
         }
@@ -150,8 +153,19 @@ public class MakeExample {
         return List.of(blob(w, 3, 16), blob(new float[3], 3));
     }
 
-    static LayerParameter layer(String name, List<BlobProto> blobs) {
-        return LayerParameter.newBuilder().setName(name).addAllBlobs(blobs).build();
+    /**
+     * The caffemodel as Caffe's Net::ToProto writes one: every layer of the deploy net with its type, bottoms, tops
+     * and parameters as the prototxt gives them, and the learned blobs of those that have some. The layer types and
+     * bottoms let xportdnn tell a caffemodel with BatchNorm folded from one without (model.FoldingMismatch).
+     */
+    static NetParameter caffemodel(Map<String, List<BlobProto>> blobs) throws IOException {
+        NetParameter.Builder deploy = NetParameter.newBuilder();
+        TextFormat.merge(PROTOTXT, deploy);
+        NetParameter.Builder model = NetParameter.newBuilder().setName(deploy.getName());
+        for (LayerParameter layer : deploy.getLayerList()) {
+            model.addLayer(layer.toBuilder().addAllBlobs(blobs.getOrDefault(layer.getName(), List.of())));
+        }
+        return model.build();
     }
 
     static BlobProto blob(float[] data, long... dims) {

@@ -24,6 +24,7 @@ import xportdnn.pipeline.CalibrationInput;
 import xportdnn.pipeline.ExportScheme;
 import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.LoadedNet;
+import xportdnn.pipeline.ClassScoreStepCheck;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.PreprocessingChecks;
 import xportdnn.pipeline.TurnedImagesNote;
@@ -152,7 +153,11 @@ public final class Comparison {
             Set<String> fullyConnected = fc ? convolutional.rewritten() : Set.of();
             ExportScheme.Exported exported = SchemeNets.quantize(spec, fc ? convolutional.net() : net, calibration,
                     fullyConnected);
-            exported.notices().stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
+            List<Notice> warnings = new ArrayList<>(exported.notices());
+            if (spec.family() == SchemeSpec.Family.XILINX || spec.family() == SchemeSpec.Family.DYNAMICFIXED) {
+                warnings.addAll(ClassScoreStepCheck.of(calibration, net, exported.net())); // as the export warns
+            }
+            warnings.stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
             Net quantized = NetLoader.build(exported.net(), fc ? convolutional.weights() : loaded.folded().weights());
             FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);

@@ -186,14 +186,14 @@ public final class ImageSet {
             }
         } else {
             Set<String> folders = new TreeSet<>();
-            files.forEach((name, file) -> folders.add(classFolder(dir, name, file)));
+            files.forEach((name, file) -> folders.add(classFolder(dir, name, file, null)));
             for (String folder : folders) {
                 labelOf.put(folder, labelOf.size());
             }
         }
         List<Entry> entries = new ArrayList<>();
         files.forEach((name, file) -> {
-            String folder = classFolder(dir, name, file);
+            String folder = classFolder(dir, name, file, classNames);
             Integer label = labelOf.get(folder);
             if (label == null) {
                 throw new ModelException(classNames + ": no class named " + folder + " (the folder of " + name + ")");
@@ -213,7 +213,16 @@ public final class ImageSet {
     }
 
     private static ImageSet list(ImageStore store, String listFile, boolean keepMissing) {
-        List<String> lines = store.lines(listFile);
+        List<String> lines;
+        try {
+            lines = store.lines(listFile);
+        } catch (ModelException e) {
+            if (ImageNames.isImage(listFile) || ImageNames.isOtherPicture(listFile)) { // not text: one picture
+                throw new ModelException(listFile + ": an image, not a folder or a list of images: give the folder "
+                        + "holding the images, or a list naming them (one 'path label' per line)", e);
+            }
+            throw e;
+        }
         List<Entry> entries = new ArrayList<>();
         RepeatedLines repeated = new RepeatedLines(listFile);
         Boolean labelled = null;
@@ -421,12 +430,19 @@ public final class ImageSet {
         return files;
     }
 
-    /** The class folder of the file named {@code name} below {@code dir}: the name's first part. */
-    private static String classFolder(String dir, String name, String file) {
+    /**
+     * The class folder of the file named {@code name} below {@code dir}: the name's first part. An image in
+     * {@code dir} itself is refused; with {@code classNames}, saying what that file is for, as a user who gives
+     * a flat folder and a file of labels (one per image) means something else.
+     */
+    private static String classFolder(String dir, String name, String file, Path classNames) {
         int slash = name.indexOf('/');
         if (slash < 0) {
-            throw new ModelException(file + ": not inside a class folder of " + dir
-                    + " (labels come from the folder names)");
+            throw new ModelException(file + ": not inside a class folder of " + dir + (classNames == null
+                    ? " (labels come from the folder names)"
+                    : ": --labels " + classNames + " names the classes of class folders (" + dir + "/<class>/...), "
+                    + "an image's label being its folder's line; for images in one folder, give --images a list "
+                    + "of 'path label' lines instead"));
         }
         return name.substring(0, slash);
     }

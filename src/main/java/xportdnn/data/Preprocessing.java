@@ -57,6 +57,20 @@ public record Preprocessing(int[] dims, int[] transpose, int[] channelSwap, floa
         }
         if (meanArray != null) {
             meanArray = fitMean(meanArray, dims);
+            checkFinite(meanArray);
+        }
+    }
+
+    /** A mean holding inf or NaN makes every input so; said of the mean, not of the input blob it poisons. */
+    private static void checkFinite(Blob mean) {
+        float[] data = mean.data();
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                int plane = mean.shape()[1] * mean.shape()[2];
+                throw new ModelException("--mean_file: the mean holds " + data[i] + " (channel " + i / plane
+                        + ", row " + i % plane / mean.shape()[2] + ", column " + i % mean.shape()[2]
+                        + "); a mean must be finite");
+            }
         }
     }
 
@@ -151,19 +165,22 @@ public record Preprocessing(int[] dims, int[] transpose, int[] channelSwap, floa
         }
         if (!Arrays.equals(core, dims)) {
             throw new ModelException("--mean_file: the mean is " + Blob.describe(shape) + ", the input is "
-                    + Blob.describe(dims) + perChannelHint(mean, shape));
+                    + Blob.describe(dims) + perChannelHint(mean, shape, dims[0]));
         }
         return new Blob(core, mean.data());
     }
 
-    /** For a C x H x W mean of another size (e.g. 256 x 256 for a 227 x 227 net): the per-channel averages. */
-    private static String perChannelHint(Blob mean, int[] shape) {
+    /**
+     * For a C x H x W mean of another size (e.g. 256 x 256 for a 227 x 227 net): the per-channel averages; none for
+     * a mean of another channel count than the input's {@code channels} (another net's mean).
+     */
+    private static String perChannelHint(Blob mean, int[] shape, int channels) {
         if (shape.length < 3) {
             return "";
         }
         int c = shape[shape.length - 3];
         int plane = shape[shape.length - 2] * shape[shape.length - 1];
-        if ((long) c * plane != mean.count()) {
+        if (c != channels || (long) c * plane != mean.count()) {
             return "";
         }
         double[] avg = new double[c];

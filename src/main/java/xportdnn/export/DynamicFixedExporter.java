@@ -50,7 +50,8 @@ public final class DynamicFixedExporter {
      *
      * @param bitwidths         total bits of input activations, weights, output activations
      * @param fractionalLengths the user's fl for input activations, convolution weights, output activations
-     * @param allowAnyBitwidth  accept bitwidths other than CHaiDNN's 6 and 8
+     * @param allowAnyBitwidth  accept bitwidths other than CHaiDNN's 6 and 8, and input and output
+     *                          activations of different widths
      * @throws ModelException for unsupported bitwidths, or a BatchNorm/Scale whose learned values are missing or
      *                        not finite
      */

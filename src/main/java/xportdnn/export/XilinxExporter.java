@@ -57,7 +57,8 @@ public final class XilinxExporter {
      *                         the Input layer's output is written with the input bitwidth, the image being the
      *                         first layer's input
      * @param thresholds       the thresholds of this net's layers
-     * @param allowAnyBitwidth accept bitwidths other than CHaiDNN's 6 and 8
+     * @param allowAnyBitwidth accept bitwidths other than CHaiDNN's 6 and 8, and input and output
+     *                         activations of different widths
      * @throws xportdnn.model.ModelException for unsupported bitwidths
      */
     public static Result export(Net net, InParamsOut bitwidths, XilinxThresholds thresholds,

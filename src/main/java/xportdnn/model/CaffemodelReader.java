@@ -32,13 +32,15 @@ public final class CaffemodelReader {
         } catch (NoSuchFileException e) {
             throw new ModelException(path + ": no such file", e);
         } catch (InvalidProtocolBufferException e) {
-            throw new ModelException(path + ": not a Caffe model: truncated or corrupt (" + reason(e) + ")", e);
+            String prototxt = SwappedFiles.prototxtHint(path);
+            throw new ModelException(path + ": not a Caffe model"
+                    + (prototxt.isEmpty() ? ": truncated or corrupt (" + reason(e) + ")" : prototxt), e);
         } catch (IOException e) {
             throw IoErrors.cannot("read", path, e);
         }
         if (net.getLayerCount() == 0 && net.getLayersCount() == 0) {
             throw new ModelException(path + ": not a Caffe model: it holds no layers"
-                    + (isEmpty(path) ? " (the file is empty)" : ""));
+                    + (isEmpty(path) ? " (the file is empty)" : SwappedFiles.prototxtHint(path)));
         }
         return net;
     }

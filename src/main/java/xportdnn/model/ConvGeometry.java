@@ -61,6 +61,13 @@ public record ConvGeometry(String layer, int axis, int inChannels, int outChanne
             long size = deconvolution
                     ? stride[i] * (in - 1) + extent - 2L * pad[i]
                     : (in + 2L * pad[i] - extent) / stride[i] + 1; // truncating, as Caffe's C++
+            if (!deconvolution && in + 2L * pad[i] < extent) {
+                String axisName = kernel.length == 2 ? (i == 0 ? "height" : "width") : "spatial axis " + i;
+                throw ModelException.inLayer(layer, "its kernel's " + axisName + " " + extent
+                        + (dilation[i] > 1 ? " (" + kernel[i] + " dilated by " + dilation[i] + ")" : "")
+                        + " is larger than its padded input's, " + in + " + 2 x " + pad[i] + " = " + (in + 2L * pad[i])
+                        + " (input " + Blob.describe(bottom) + ")");
+            }
             if (size > Integer.MAX_VALUE) {
                 throw ModelException.inLayer(layer, "spatial axis " + i + " of the output would be " + size + " (input "
                         + in + ", kernel " + kernel[i] + ", dilation " + dilation[i] + ", stride " + stride[i] + ", pad "

@@ -173,7 +173,7 @@ public enum LayerType {
             return ParameterShapes.scaleOrBias(layer, bottoms, false);
         }
     },
-    SOFTMAX("Softmax", 1, 1, ShapeInference::same, SOFTWARE, Blocks.NONE),
+    SOFTMAX("Softmax", 1, 1, oneTop(ShapeInference::softmax), SOFTWARE, Blocks.NONE),
     LRN("LRN", 1, 1, ShapeInference::same, UNSUPPORTED, Blocks.NONE),
     DROPOUT("Dropout", 1, 1, ShapeInference::same, SOFTWARE, Blocks.NONE),
     NORMALIZE("Normalize", 1, 1, ShapeInference::same, DEVICE, Blocks.XILINX) {

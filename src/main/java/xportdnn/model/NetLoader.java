@@ -46,8 +46,9 @@ public final class NetLoader {
             if (deploy.getLayerCount() == 0) {
                 throw new ModelException("the net has no layers");
             }
-            for (LayerParameter layer : deploy.getLayerList()) {
-                topShapes.add(inferLayer(layer, blobShapes));
+            for (int i = 0; i < deploy.getLayerCount(); i++) {
+                requireNotLater(deploy, i, blobShapes);
+                topShapes.add(inferLayer(deploy.getLayer(i), blobShapes));
             }
         } catch (ModelException e) {
             throw inFile(e, definitionFile);
@@ -125,6 +126,27 @@ public final class NetLoader {
             layers.add(new Layer(layer, old.weights(), List.copyOf(tops)));
         }
         return new Net(definition.build(), layers, blobShapes);
+    }
+
+    /**
+     * Refuses a bottom of layer {@code index} that only a later layer produces, naming that layer: the layers are
+     * out of order (Caffe runs them as written), which "not produced by any earlier layer" alone does not say.
+     */
+    private static void requireNotLater(NetParameter deploy, int index, Map<String, int[]> blobShapes) {
+        LayerParameter layer = deploy.getLayer(index);
+        for (String bottom : layer.getBottomList()) {
+            if (blobShapes.containsKey(bottom)) {
+                continue;
+            }
+            for (int later = index + 1; later < deploy.getLayerCount(); later++) {
+                LayerParameter writer = deploy.getLayer(later);
+                if (writer.getTopList().contains(bottom)) {
+                    throw ModelException.inLayer(layer.getName(), "bottom '" + bottom + "' is produced only by the "
+                            + "later layer '" + writer.getName() + "': Caffe runs the layers in the order written, "
+                            + "so move '" + layer.getName() + "' after '" + writer.getName() + "'");
+                }
+            }
+        }
     }
 
     /** Infers one layer's tops and records them; checks names, bottoms and blob reuse as Caffe's Net::Init does. */

@@ -41,7 +41,8 @@ public final class PrototxtReader {
         } catch (NoSuchFileException e) {
             throw new ModelException(path + ": no such file", e);
         } catch (CharacterCodingException e) {
-            throw new ModelException(path + ": cannot read: not a text file (invalid UTF-8)", e);
+            throw new ModelException(path + ": cannot read: not a text file (invalid UTF-8)"
+                    + SwappedFiles.caffemodelHint(path), e);
         } catch (IOException e) {
             throw IoErrors.cannot("read", path, e);
         }

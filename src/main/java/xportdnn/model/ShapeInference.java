@@ -111,6 +111,12 @@ public final class ShapeInference {
         return top;
     }
 
+    /** The input's shape, once softmax_param.axis is one of its axes (else the net would fail at its first image). */
+    static int[] softmax(LayerParameter layer, int[] b) {
+        Shapes.axis(layer.getName(), "softmax_param.axis", layer.getSoftmaxParam().getAxis(), b.length);
+        return b;
+    }
+
     static int[] reduction(LayerParameter layer, int[] b) {
         int axis = Shapes.axis(layer.getName(), "reduction_param.axis", layer.getReductionParam().getAxis(), b.length);
         return Arrays.copyOf(b, axis);

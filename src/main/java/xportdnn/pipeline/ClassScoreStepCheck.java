@@ -2,6 +2,7 @@ package xportdnn.pipeline;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import xportdnn.calib.Calibrator;
 import xportdnn.calib.PictureCounts;
 import xportdnn.model.Layer;
@@ -22,7 +23,7 @@ import xportdnn.precision.PrecisionScheme;
  * undoes. Read from the float net's margin between its two best classes on each calibration image (counted as the
  * calibration ran them, {@link PictureCounts#topMargins}), against the step the written prototxt gives.
  */
-final class ClassScoreStepCheck {
+public final class ClassScoreStepCheck {
 
     /** Fewer images say too little. */
     static final int MIN_IMAGES = 20;
@@ -43,24 +44,50 @@ final class ClassScoreStepCheck {
      * in software (e.g. by an InnerProduct), the net has no class scores, or the statistics were loaded.
      *
      * @param net       the float net the calibration ran
-     * @param quantized the written prototxt's net
+     * @param quantized the written prototxt's net (also a {@code compare} scheme's in CHaiDNN's modes)
      */
-    static List<Notice> of(Calibration calibration, Net net, NetParameter quantized) {
+    public static List<Notice> of(Calibration calibration, Net net, NetParameter quantized) {
         PictureCounts pictures = calibration == null ? PictureCounts.NONE : calibration.pictures();
-        int images = pictures.topMargins().length;
-        if (images < MIN_IMAGES) {
+        if (pictures.topMargins().length < MIN_IMAGES) {
             return List.of();
         }
-        String scores = Calibrator.classScores(net);
-        Net device = NetLoader.build(quantized, null);
+        return of(pictures, NetLoader.build(quantized, null), Calibrator.classScores(net), Set.of(),
+                "calibration images", "`validate` counts the ties, and with --float_layers %s shows what computing "
+                        + "the classifier in software would keep");
+    }
+
+    /**
+     * The same warning for {@code validate}: the float net's margins on the scored images against the step the
+     * quantized net's device writer gives; none when {@code --float_layers} computes that writer in software.
+     *
+     * @param verdicts the float net's verdicts on the scored images
+     * @param device   the quantized net
+     * @param floated  the layers the run computes in float
+     */
+    static List<Notice> ofValidation(PictureCounts verdicts, Net device, Set<String> floated) {
+        return of(verdicts, device, Calibrator.classScores(device), floated, "scored images",
+                "give --float_layers %s to compute the classifier in software and see what that keeps");
+    }
+
+    /**
+     * @param scores the class-score blob of {@code device}
+     * @param images what the pictures are, e.g. "calibration images"
+     * @param remedy the sentence after the finding, with one %s for the classifier's layers
+     */
+    private static List<Notice> of(PictureCounts pictures, Net device, String scores, Set<String> floated,
+                                   String images, String remedy) {
+        int counted = pictures.topMargins().length;
+        if (counted < MIN_IMAGES) {
+            return List.of();
+        }
         Layer writer = deviceWriter(device, scores);
-        if (writer == null) {
+        if (writer == null || floated.contains(writer.name())) {
             return List.of();
         }
         PrecisionParameter block = PrecisionScheme.block(writer);
         double step = PrecisionScheme.of(device).output(writer, block).step(0);
         int close = pictures.marginsBelow(step);
-        if (close <= SHARE * images) {
+        if (close <= SHARE * counted) {
             return List.of();
         }
         String format = block.hasThLayerOut()
@@ -68,11 +95,10 @@ final class ClassScoreStepCheck {
                         (1 << (block.getBwLayerOut() - 1)) - 1)
                 : "fl_layer_out " + block.getFlLayerOut();
         return List.of(Notice.warning(String.format(Locale.ROOT, "layer '%s' writes the class scores in steps of "
-                + "%.3g (%s): on %d of the %d calibration images (%.0f%%) the float net's two best classes are "
-                + "closer than that, so the device may tie them (the lower class id wins) or swap them; `validate` "
-                + "counts the ties, and with --float_layers %s shows what computing the classifier in software "
-                + "would keep", writer.name(), step, format, close, images, 100.0 * close / images,
-                String.join(",", classifier(device, writer)))));
+                + "%.3g (%s): on %d of the %d %s (%.0f%%) the float net's two best classes are closer than that, so "
+                + "the device may tie them (the lower class id wins) or swap them; ", writer.name(), step, format,
+                close, counted, images, 100.0 * close / counted)
+                + String.format(Locale.ROOT, remedy, String.join(",", classifier(device, writer)))));
     }
 
     /**

@@ -52,7 +52,6 @@ public record ExportSettings(QuantType quantType, Path deployModel, Path weights
         required(quantType, "--quant_type", "Xilinx or DynamicFixed");
         required(bitwidths, "--bitwidths", "total bits of input, weights, output");
         ChaiDnnBitwidths.check(bitwidths, allowAnyBitwidth);
-        ChaiDnnBitwidths.checkActivations(bitwidths, allowAnyBitwidth);
         if (fastFinetune && quantizedWeights == null) {
             throw new ModelException("--fast_finetune needs --quantized_weights (the tuned caffemodel)");
         }

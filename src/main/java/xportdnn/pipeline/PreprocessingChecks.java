@@ -18,7 +18,7 @@ import xportdnn.validate.OutputBlob;
  * the calibration decoded them), pictures of one kind ({@link OneKindCalibrationCheck}, the float net's top classes
  * counted as the calibration ran them), photos carrying an EXIF orientation ({@link TurnedImagesNote}, a note), the
  * channel order ({@link ChannelOrderCheck}: the float net run twice on a draw of the
- * calibration set). The scoring commands' check of the labels is {@code validate.LabelCheck}.
+ * calibration set); and, statistics or not, a negative scale ({@link NegativeScaleCheck}). The scoring commands' check of the labels is {@code validate.LabelCheck}.
  */
 public final class PreprocessingChecks {
 
@@ -26,10 +26,10 @@ public final class PreprocessingChecks {
     }
 
     /**
-     * The warnings (and the orientation note), in that order; none without statistics.
+     * The warnings (and the orientation note), in that order; without statistics, the negative scales' only.
      *
      * @param loaded        the net as loaded (folded or not)
-     * @param preprocessing the preprocessing the statistics were taken with
+     * @param preprocessing the preprocessing the statistics were taken with; null when the run reads no image
      * @param calibration   the statistics, or null when the scheme does not calibrate
      * @param set           the calibration set, or null when the statistics were loaded without it
      * @param input         the calibration images, or null when the statistics were loaded without them
@@ -37,7 +37,8 @@ public final class PreprocessingChecks {
      */
     public static List<Notice> of(LoadedNet loaded, Preprocessing preprocessing, Calibration calibration,
                                   ImageSet set, CalibrationInput input, FloatPasses passes, Progress progress) {
-        List<Notice> notices = new ArrayList<>();
+        List<Notice> notices = new ArrayList<>(preprocessing == null ? List.of()
+                : NegativeScaleCheck.of(preprocessing));
         if (calibration != null) {
             Net net = loaded.net();
             notices.addAll(MeanScaleCheck.of(net, preprocessing, calibration));

@@ -125,6 +125,8 @@ public final class ValidationPipeline {
         notices.addAll(TurnedImagesNote.of(validated.validation().turned(), validated.validation().images(),
                 "scored images"));
         notes.forEach(note -> notices.add(Notice.note(note)));
+        notices.addAll(ClassScoreStepCheck.ofValidation(validated.validation().floatVerdicts(), net,
+                settings.floatLayers()));
         return new Result(net, fixedNet, validated.validation(), validated.samples(), costs, screened.skipped(),
                 notices);
     }

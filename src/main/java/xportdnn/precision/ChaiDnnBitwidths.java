@@ -10,20 +10,15 @@ public final class ChaiDnnBitwidths {
 
     /**
      * Refuses bitwidths other than 6 or 8 unless {@code allowAny}, and in any case bitwidths outside
-     * {@link DynamicFixed#MIN_BITWIDTH}..{@link DynamicFixed#MAX_BITWIDTH}.
+     * {@link DynamicFixed#MIN_BITWIDTH}..{@link DynamicFixed#MAX_BITWIDTH}; then, unless {@code allowAny}, input and
+     * output activations of different bitwidths: CHaiDNN runs every layer's activations at one bitwidth (a layer's
+     * output is the next one's input; the spec's "the same for every layer's activations"), so 6,8,8 is a file it
+     * does not run as the simulator does. The one rule of both exporters and the export's settings.
      */
     public static void check(InParamsOut bitwidths, boolean allowAny) {
         check("input", bitwidths.in(), allowAny);
         check("params", bitwidths.params(), allowAny);
         check("output", bitwidths.out(), allowAny);
-    }
-
-    /**
-     * Refuses, unless {@code allowAny}, input and output activations of different bitwidths: CHaiDNN runs every
-     * layer's activations at one bitwidth (a layer's output is the next one's input; the spec's "the same for every
-     * layer's activations"), so 6,8,8 is a file it does not run as the simulator does.
-     */
-    public static void checkActivations(InParamsOut bitwidths, boolean allowAny) {
         if (!allowAny && bitwidths.in() != bitwidths.out()) {
             throw new ModelException("--bitwidths " + bitwidths.in() + "," + bitwidths.params() + "," + bitwidths.out()
                     + ": input and output activations differ (" + bitwidths.in() + " and " + bitwidths.out()

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
-import xportdnn.validate.Prediction;
+import xportdnn.calib.PictureCounts;
 
 /**
  * Float-versus-fixed scores accumulated over a labelled set: top-1/top-5 of both, how often their top-1 agree,
@@ -98,6 +98,11 @@ public final class Validation implements Serializable {
     private long fixedTiedTop;
     /** Images whose file carries an EXIF orientation other than 1 (read as stored). */
     private long turned;
+    /**
+     * The float net's verdict on each scored image (its top classes and top-2 margins before a final Softmax; no
+     * picture counted grey or turned), for the class-score step check; none without class scores.
+     */
+    private PictureCounts floatVerdicts = PictureCounts.NONE;
     /** Per average pooling (in net order), the images on which one of its pooled codes wrapped around. */
     private final Map<String, Long> wrappedAverages = new LinkedHashMap<>();
 
@@ -178,6 +183,16 @@ public final class Validation implements Serializable {
         return top1;
     }
 
+    /** Adds the float net's verdicts on some scored images. */
+    public void addFloatVerdicts(PictureCounts verdicts) {
+        floatVerdicts = floatVerdicts.plus(verdicts);
+    }
+
+    /** The float net's verdicts on the scored images ({@link #addFloatVerdicts}). */
+    public PictureCounts floatVerdicts() {
+        return floatVerdicts;
+    }
+
     /** One scored image's file carries an EXIF orientation other than 1 ({@link xportdnn.data.FloatImage#turned}). */
     public void addTurned() {
         turned++;
@@ -200,6 +215,7 @@ public final class Validation implements Serializable {
         floatTiedTop += other.floatTiedTop;
         fixedTiedTop += other.fixedTiedTop;
         turned += other.turned;
+        floatVerdicts = floatVerdicts.plus(other.floatVerdicts);
         other.wrappedAverages.forEach(this::addWrappedAverages);
         for (int i = 0; i < 2; i++) {
             floatHits[i] += other.floatHits[i];

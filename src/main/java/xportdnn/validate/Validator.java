@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import xportdnn.calib.Calibrator;
+import xportdnn.calib.TopClassTally;
 import xportdnn.data.Batches;
 import xportdnn.data.FloatImage;
 import xportdnn.data.ImageFlags;
@@ -44,6 +46,12 @@ public final class Validator {
     /** Per output the simulator reports, the layer its final value is reported as. */
     private final Map<String, String> fixedWriters;
     private final Map<String, float[]> samples = new LinkedHashMap<>();
+    /**
+     * The float net's class scores before a final Softmax ({@link Calibrator#classScores}), whose top-2 margins are
+     * counted against the step the device writes them in; null when the net's output is not one score per class.
+     */
+    private final String marginBlob;
+    private final int marginClasses;
     /** The float values being compared: one buffer, as large as the largest output. */
     private float[] floatValues;
 
@@ -64,6 +72,9 @@ public final class Validator {
         this.byBlob = byBlob;
         this.floatWriters = finalWriters(floatNet.net().layers());
         this.fixedWriters = finalWriters(fixedNet.reportedLayers().stream().map(fixedNet.net()::layer).toList());
+        String margins = Calibrator.classScores(floatNet.net());
+        this.marginClasses = floatNet.net().classesIn(margins);
+        this.marginBlob = marginClasses > 1 ? margins : null;
     }
 
     /** Per output, the last of {@code layers} (in pass order) that writes it. */
@@ -76,6 +87,7 @@ public final class Validator {
     public Validation run(List<ImageSet.Entry> images, IntConsumer progress) {
         Validation v = new Validation();
         ImageFlags turned = new ImageFlags(images.size(), FloatImage::turned);
+        TopClassTally verdicts = new TopClassTally(Math.max(marginClasses, 1));
         Batches.run(images, transformer, batchSize, turned, (batch, n, first) -> {
             float[] floatScores;
             float[] fixedScores;
@@ -87,6 +99,9 @@ public final class Validator {
                 comparison.runFloatTo(null);
                 floatScores = scores(floatPass.finish(null));
                 comparison.errors.values().stream().filter(Objects::nonNull).forEach(v::addLayer);
+                if (comparison.classScores != null) {
+                    verdicts.add(comparison.classScores);
+                }
             }
             for (int i = 0; i < n; i++) {
                 v.addImage(images.get(first + i).label(), row(floatScores, i), row(fixedScores, i));
@@ -95,6 +110,9 @@ public final class Validator {
                 }
             }
         }, progress);
+        if (marginBlob != null) {
+            v.addFloatVerdicts(verdicts.verdicts());
+        }
         return v;
     }
 
@@ -111,6 +129,8 @@ public final class Validator {
          * the report), null until it writes the final value.
          */
         final Map<String, LayerError> errors = new LinkedHashMap<>();
+        /** The batch's float {@link #marginBlob} as last written (null before, or without class scores). */
+        float[] classScores;
 
         BatchComparison(FloatEngine.Pass floatPass, int images, boolean sampling) {
             this.floatPass = floatPass;
@@ -154,6 +174,10 @@ public final class Validator {
         int runFloatTo(String target) {
             while (!floatPass.done()) {
                 Layer layer = floatPass.step();
+                int scoresTop = marginBlob == null ? -1 : layer.tops().indexOf(marginBlob);
+                if (scoresTop >= 0) {
+                    classScores = Tensors.floats(floatPass.tops().get(scoresTop));
+                }
                 String key = key(layer);
                 boolean compared = fixedWriters.containsKey(key);
                 if (!layer.name().equals(floatWriters.get(key)) || !(compared || sampling && byBlob)) {

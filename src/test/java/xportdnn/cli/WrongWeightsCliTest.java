@@ -53,6 +53,15 @@ class WrongWeightsCliTest {
         run.assertRefused("layer 'bn1'", "holds no BatchNorm layer at all", "--quantized_weights");
     }
 
+    /** Without the sidecar, the shipped caffemodel's layer types and bottoms tell that BatchNorm is left out. */
+    @Test
+    void theOriginalWeightsWithTheFoldedPrototxtAreRefusedWithoutTheSidecar() {
+        CliRun run = CliRun.of("validate", "--deploy_model", folded.toString(), "--weights", WEIGHTS, "--images", VAL,
+                "--no_sidecar", "--mean_value", "128,128,128", "--quiet");
+        run.assertRefused("BatchNorm layer 'bn1' normalizes the output 'conv1' of Convolution 'conv1'",
+                "but the prototxt has no such layer");
+    }
+
     @Test
     void otherWeightsThanTheWrittenOnesAreWarnedAbout() throws Exception {
         Path other = dir.resolve("other.caffemodel");

@@ -75,6 +75,23 @@ class PreprocessingTest {
                         + "--mean_value 0.5000,10.5000,20.5000");
     }
 
+    /** A mean of another channel count is another net's: its per-channel averages would not fit either. */
+    @Test
+    void meanArrayOfOtherChannelsSuggestsNothing() {
+        Blob mean = new Blob(new int[] {2, 4, 4}, new float[2 * 4 * 4]);
+        ModelException e = assertThrows(ModelException.class,
+                () -> new Preprocessing(RGB, null, null, 255f, null, mean, 1f));
+        assertEquals("--mean_file: the mean is 2x4x4, the input is 3x227x227", e.getMessage());
+    }
+
+    @Test
+    void aMeanThatIsNotFiniteIsNamed() {
+        float[] data = new float[3 * 2 * 2];
+        data[7] = Float.NaN; // channel 1, row 1, column 1
+        assertBad(() -> new Preprocessing(new int[] {3, 2, 2}, null, null, 255f, null, new Blob(new int[] {3, 2, 2},
+                data), 1f), "--mean_file: the mean holds NaN (channel 1, row 1, column 1); a mean must be finite");
+    }
+
     @Test
     void meanArrayShapesThatFit() {
         int[] dims = {1, 2, 2};

@@ -25,7 +25,12 @@ import xportdnn.precision.InParamsOut;
 
 class DynamicFixedExporterTest {
 
+    /**
+     * Input and output activations of different widths, so that a field written from the wrong one shows; CHaiDNN
+     * runs one activation width, so every export of them allows any bitwidth ({@link #ANY}).
+     */
     static final InParamsOut BITS = new InParamsOut(8, 8, 6);
+    private static final boolean ANY = true;
     static final InParamsOut FL = new InParamsOut(3, 6, 2);
 
     private static PrecisionParameter block(NetParameter net, String layer) {
@@ -35,7 +40,7 @@ class DynamicFixedExporterTest {
 
     @Test
     void blocksGoExactlyOnTheDynamicFixedLayerTypes() throws Exception {
-        DynamicFixedExporter.Result result = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, false);
+        DynamicFixedExporter.Result result = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, ANY);
         Set<String> withBlock = new TreeSet<>();
         for (LayerParameter l : result.net().getLayerList()) {
             if (l.hasPrecisionParam()) {
@@ -49,7 +54,7 @@ class DynamicFixedExporterTest {
 
     @Test
     void everyBlockHasExactlyTheListedFields() throws Exception {
-        NetParameter out = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, false).net();
+        NetParameter out = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, ANY).net();
         Set<String> common = Set.of("bw_layer_in", "bw_layer_out", "fl_layer_in", "fl_layer_out", "quant_type");
         assertEquals(union(common, "bw_params", "fl_params"), fieldNames(block(out, "conv")));
         assertEquals(union(common, "batchnorm_mean_bw", "batchnorm_mean_fl", "batchnorm_variance_bw",
@@ -65,7 +70,7 @@ class DynamicFixedExporterTest {
 
     @Test
     void userFormatOnActivationsAndConvolutionWeights() throws Exception {
-        NetParameter out = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, false).net();
+        NetParameter out = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, ANY).net();
         for (String name : new String[] {"conv", "bn", "sc", "pool", "sc2", "add", "perm"}) {
             PrecisionParameter p = block(out, name);
             assertEquals(8, p.getBwLayerIn(), name);
@@ -81,7 +86,7 @@ class DynamicFixedExporterTest {
     /** Hand-computed at 8 bits: x fits at fl while x*2^fl < 127.5 (x > 0) or |x|*2^fl < 128.5 (x < 0). */
     @Test
     void batchNormAndScaleFractionalLengthsFollowTheirValues() throws Exception {
-        NetParameter out = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, false).net();
+        NetParameter out = DynamicFixedExporter.export(SmallNet.net(), BITS, FL, ANY).net();
         PrecisionParameter bn = block(out, "bn");
         assertEquals(8, bn.getBatchnormMeanBw());
         assertEquals(7, bn.getBatchnormMeanFl());      // true mean 0.75: 96 at fl 7, 192 at 8 (stored 1.5 gives 6)
@@ -106,7 +111,7 @@ class DynamicFixedExporterTest {
     @Test
     void definitionKeptApartFromBatchAndBlocks() throws Exception {
         Net net = SmallNet.net();
-        DynamicFixedExporter.Result result = DynamicFixedExporter.export(net, BITS, FL, false);
+        DynamicFixedExporter.Result result = DynamicFixedExporter.export(net, BITS, FL, ANY);
         assertEquals(Map.of("data", 4L), result.rebatchedInputs());
         assertTrue(result.batchChanged());
         ExportedDefinition.assertKeptApartFromBatchAndBlocks(net.definition(), result.net());
@@ -118,9 +123,20 @@ class DynamicFixedExporterTest {
         NetParameter.Builder definition = NetParameter.newBuilder();
         TextFormat.merge(SmallNet.DEFINITION.replace("dim: 4 dim: 2", "dim: 1 dim: 2"), definition);
         Net one = new Net(definition.build(), SmallNet.net().layers(), Map.of());
-        DynamicFixedExporter.Result result = DynamicFixedExporter.export(one, BITS, FL, false);
+        DynamicFixedExporter.Result result = DynamicFixedExporter.export(one, BITS, FL, ANY);
         assertFalse(result.batchChanged());
         assertEquals(Map.of(), result.rebatchedInputs());
+    }
+
+    /** A library caller gets the command line's one-activation-bitwidth rule: 6,8,8 is no file CHaiDNN runs. */
+    @Test
+    void refusesInputAndOutputActivationsOfDifferentWidthsUnlessAllowed() throws Exception {
+        Net net = SmallNet.net();
+        ModelException e = assertThrows(ModelException.class,
+                () -> DynamicFixedExporter.export(net, new InParamsOut(8, 8, 6), FL, false));
+        assertTrue(e.getMessage().contains("input and output activations differ (8 and 6 bits)"), e.getMessage());
+        assertEquals(6, block(DynamicFixedExporter.export(net, new InParamsOut(8, 8, 6), FL, true).net(), "conv")
+                .getBwLayerOut());
     }
 
     @Test
@@ -141,7 +157,7 @@ class DynamicFixedExporterTest {
     void zeroScaleFactorMeansZeroStatistics() throws Exception {
         Net net = SmallNet.net();
         Net zeroFactor = replaceWeights(net, "bn", 2, blobValues(new int[] {1}, 0f));
-        PrecisionParameter bn = block(DynamicFixedExporter.export(zeroFactor, BITS, FL, false).net(), "bn");
+        PrecisionParameter bn = block(DynamicFixedExporter.export(zeroFactor, BITS, FL, ANY).net(), "bn");
         assertEquals(7, bn.getBatchnormMeanFl());
         assertEquals(7, bn.getBatchnormVarianceFl());
     }
@@ -150,7 +166,7 @@ class DynamicFixedExporterTest {
     void nonFiniteValuesAreReportedWithTheLayer() throws Exception {
         Net net = replaceWeights(SmallNet.net(), "sc", 0, blobValues(new int[] {2}, Float.NaN, 1f));
         ModelException e = assertThrows(ModelException.class,
-                () -> DynamicFixedExporter.export(net, BITS, FL, false));
+                () -> DynamicFixedExporter.export(net, BITS, FL, ANY));
         assertTrue(e.getMessage().startsWith("layer 'sc': "), e.getMessage());
     }
 
@@ -160,7 +176,7 @@ class DynamicFixedExporterTest {
         TextFormat.merge(SmallNet.DEFINITION, definition);
         Net withoutWeights = NetLoader.build(definition.build(), null);
         ModelException e = assertThrows(ModelException.class,
-                () -> DynamicFixedExporter.export(withoutWeights, BITS, FL, false));
+                () -> DynamicFixedExporter.export(withoutWeights, BITS, FL, ANY));
         assertTrue(e.getMessage().startsWith("layer 'bn': "), e.getMessage());
     }
 

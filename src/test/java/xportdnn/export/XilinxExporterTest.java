@@ -225,4 +225,17 @@ class XilinxExporterTest {
         assertEquals(4, block(XilinxExporter.export(net, new InParamsOut(8, 4, 8), t, true).net(), "conv")
                 .getBwParams());
     }
+
+    /** A library caller gets the command line's one-activation-bitwidth rule: 6,8,8 is no file CHaiDNN runs. */
+    @Test
+    void refusesInputAndOutputActivationsOfDifferentWidthsUnlessAllowed() {
+        Net net = net();
+        XilinxThresholds t = thresholds(net);
+        ModelException e = assertThrows(ModelException.class,
+                () -> XilinxExporter.export(net, new InParamsOut(6, 8, 8), t, false));
+        assertTrue(e.getMessage().contains("input and output activations differ (6 and 8 bits)"), e.getMessage());
+        assertThrows(ModelException.class, () -> XilinxExporter.export(net, new InParamsOut(8, 8, 6), t, false));
+        assertEquals(6, block(XilinxExporter.export(net, new InParamsOut(6, 8, 8), t, true).net(), "conv")
+                .getBwLayerIn());
+    }
 }

@@ -177,7 +177,14 @@ class LoadErrorsTest {
                 layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
                         convolution_param { num_output: 4 kernel_size: 7 } }
                 """);
-        assertEquals(big + ": layer 'conv': gives an invalid output shape 1x4x-2x-2 from input 1x2x4x4", failure(big, null));
+        assertEquals(big + ": layer 'conv': its kernel's height 7 is larger than its padded input's, 4 + 2 x 0 = 4 "
+                + "(input 1x2x4x4)", failure(big, null));
+        Path dilated = write("dilated.prototxt", INPUT + """
+                layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
+                        convolution_param { num_output: 4 kernel_size: 3 dilation: 2 pad: 0 } }
+                """);
+        assertEquals(dilated + ": layer 'conv': its kernel's height 5 (3 dilated by 2) is larger than its padded "
+                + "input's, 4 + 2 x 0 = 4 (input 1x2x4x4)", failure(dilated, null));
     }
 
     @Test
