@@ -15,12 +15,15 @@ import xportdnn.precision.Requantizer;
  * phase ((ky dh) mod sh, (kx dw) mod sw). Laid out at the phases' width, every tap is then one unit-stride run over
  * the whole output plane (the columns beyond the output's width are computed and dropped), whatever the stride.
  *
- * <p>The runs are cut into chunks of whole output rows, and each tap's chunk is first copied into an array of its
- * own, so that the multiply-add loop reads its taps at the index it writes: the JIT of JDK 17 vectorizes a loop
+ * <p>A large plane's runs are cut into chunks of whole output rows; small planes (MobileNet's 7x7 and 14x14) go
+ * into one chunk with the same channel's planes of the next images, as one run, since runs of a few dozen values
+ * stay in the scalar loops the JIT puts around its vector loop. Each tap's chunk is first copied into an array of
+ * its own, so that the multiply-add loop reads its taps at the index it writes: the JIT of JDK 17 vectorizes a loop
  * only when all its accesses to arrays of one element type sit at the same offset from the loop index, which
  * shifted reads of one plane do not (they ran scalar: about 2-3 ns per output pixel for a 3x3 kernel, the copies
- * and the vector loop about 0.8). The sums are exact in int: the caller admits sums of at most 2^24, which the
- * requantizer's int path takes as they are.
+ * and the vector loop about 0.8). The sums are exact in int (the caller admits sums of at most 2^24, which the
+ * requantizer's int path takes as they are) and requantized in place; each plane's rows are then moved side by
+ * side and narrowed into the output codes in one run.
  */
 final class IntDepthwise {
 
@@ -56,11 +59,11 @@ final class IntDepthwise {
     /** The size of one input plane's phases. */
     private final int phasesSize;
     /**
-     * Input planes whose phases go into one chunk: several where a plane's phases are small (MobileNet's 7x7 and
-     * 14x14 planes), so that each tap is one copy for all of them; else 1, and the plane's output rows go in
-     * chunks of {@link #chunkRows}.
+     * Images whose planes of one channel go into one chunk: several where a plane's phases are small, so that each
+     * tap is one copy and each loop one run for all of them; else 1, and the plane's output rows go in chunks of
+     * {@link #chunkRows}.
      */
-    private final int groupPlanes;
+    private final int groupImages;
     /** Output rows per chunk of one plane. */
     private final int chunkRows;
 
@@ -100,7 +103,7 @@ final class IntDepthwise {
             }
         }
         phasesSize = strideH * strideW * phaseHeight * phaseWidth;
-        groupPlanes = Math.max(1, CHUNK / phasesSize);
+        groupImages = Math.max(1, CHUNK / phasesSize);
         chunkRows = Math.min(outHeight, Math.max(1, CHUNK / phaseWidth));
     }
 
@@ -110,31 +113,39 @@ final class IntDepthwise {
     }
 
     /**
-     * The output codes of {@code batch} images of input codes into {@code out}: the input planes in groups of
-     * {@link #groupPlanes} (image after image, channel after channel), the groups across threads where
-     * {@link IntConvolution#parallel} splits them.
+     * The output codes of {@code batch} images of input codes into {@code out}: per input channel, the images in
+     * groups of {@link #groupImages}, the groups across threads where {@link IntConvolution#parallel} splits them.
      */
     void run(Codes input, int batch, Codes out) {
-        int planes = batch * inChannels;
-        IntConvolution.parallel(IntConvolution.ceilDiv(planes, groupPlanes),
-                groupPlanes * multiplier * outHeight * outWidth * taps, group -> {
+        int pixels = outHeight * outWidth;
+        IntConvolution.parallel(IntConvolution.ceilDiv(batch, groupImages) * inChannels,
+                groupImages * multiplier * pixels * taps, group -> {
                     Working w = WORKING.get().laidOutFor(this);
-                    int first = group * groupPlanes;
-                    int count = Math.min(groupPlanes, planes - first);
-                    for (int g = 0; g < count; g++) {
-                        split(input, (first + g) * inHeight * inWidth, w.phases, g * phasesSize);
+                    int channel = group % inChannels;
+                    int first = group / inChannels * groupImages;
+                    int images = Math.min(groupImages, batch - first);
+                    for (int g = 0; g < images; g++) {
+                        split(input, ((first + g) * inChannels + channel) * inHeight * inWidth, w.plane, w.phases,
+                                g * phasesSize);
                     }
-                    if (groupPlanes > 1) { // small planes: every tap's runs of the whole group in one copy
-                        copyTaps(w, 0, (count - 1) * phasesSize + run(outHeight));
-                        for (int g = 0; g < count; g++) {
-                            convolve(w, g * phasesSize, first + g, 0, outHeight, out);
+                    if (groupImages > 1) { // small planes: each tap's runs of all the images in one copy
+                        int length = (images - 1) * phasesSize + run(outHeight);
+                        copyTaps(w, 0, length);
+                        for (int o = channel * multiplier; o < (channel + 1) * multiplier; o++) {
+                            sums(w, o, length);
+                            for (int g = 0; g < images; g++) {
+                                store(w.acc, g * phasesSize, outHeight, out, ((first + g) * outChannels + o) * pixels);
+                            }
                         }
                         return;
                     }
                     for (int oy = 0; oy < outHeight; oy += chunkRows) {
                         int rows = Math.min(chunkRows, outHeight - oy);
                         copyTaps(w, oy * phaseWidth, run(rows));
-                        convolve(w, 0, first, oy, rows, out);
+                        for (int o = channel * multiplier; o < (channel + 1) * multiplier; o++) {
+                            sums(w, o, run(rows));
+                            store(w.acc, 0, rows, out, (first * outChannels + o) * pixels + oy * outWidth);
+                        }
                     }
                 });
     }
@@ -147,11 +158,23 @@ final class IntDepthwise {
         return (rows - 1) * phaseWidth + outWidth;
     }
 
-    /** The input plane at {@code plane} widened into its phases' places at {@code to}, inside their zero frame. */
-    private void split(Codes input, int plane, int[] phases, int to) {
+    /**
+     * The input plane at {@code plane} widened into its phases' places at {@code to}, inside their zero frame. At
+     * unit column stride the whole plane is one widening run (MobileNet's late planes have rows of 7 and 14 codes),
+     * then copied row by row; else each row's column phases are widened from the codes where they lie (measured
+     * faster than widening the plane first and then splitting it).
+     */
+    private void split(Codes input, int plane, int[] rows, int[] phases, int to) {
+        if (strideW == 1) {
+            input.read(plane, rows, 0, inHeight * inWidth);
+        }
         for (int y = 0; y < inHeight; y++) {
             int py = y + padTop;
             int row = to + phaseStart(py % strideH, 0) + py / strideH * phaseWidth;
+            if (strideW == 1) {
+                System.arraycopy(rows, y * inWidth, phases, row + padLeft, inWidth);
+                continue;
+            }
             for (int rx = 0; rx < strideW; rx++) {
                 int x0 = Math.floorMod(rx - padLeft, strideW); // the first input column of column phase rx
                 if (x0 < inWidth) {
@@ -169,51 +192,51 @@ final class IntDepthwise {
         }
     }
 
-    /**
-     * Output rows {@code oy .. oy + rows - 1} of input plane {@code plane}'s output channels, from the taps' runs
-     * at {@code at}, requantized into {@code out}.
-     */
-    private void convolve(Working w, int at, int plane, int oy, int rows, Codes out) {
+    /** Output channel {@code channel}'s requantized sums of the taps' first {@code length} values. */
+    private void sums(Working w, int channel, int length) {
         int[] acc = w.acc;
         int[][] runs = w.taps;
-        int end = at + run(rows);
-        int image = plane / inChannels;
-        for (int j = 0; j < multiplier; j++) {
-            int channel = plane % inChannels * multiplier + j;
-            Arrays.fill(acc, at, end, 0);
-            int k = channel * taps;
-            int t = 0;
-            for (; t + 3 <= taps; t += 3) {
-                threeTaps(runs[t], runs[t + 1], runs[t + 2], weights[k + t], weights[k + t + 1], weights[k + t + 2],
-                        acc, at, end);
-            }
-            for (; t < taps; t++) {
-                tap(runs[t], weights[k + t], acc, at, end);
-            }
-            requantizer.applyInPlace(acc, at, end - at, channel);
-            int to = ((image * outChannels + channel) * outHeight + oy) * outWidth;
-            for (int r = 0; r < rows; r++) {
-                out.write(to + r * outWidth, acc, at + r * phaseWidth, outWidth);
-            }
+        Arrays.fill(acc, 0, length, 0);
+        int k = channel * taps;
+        int t = 0;
+        for (; t + 3 <= taps; t += 3) {
+            threeTaps(runs[t], runs[t + 1], runs[t + 2], weights[k + t], weights[k + t + 1], weights[k + t + 2], acc,
+                    length);
         }
+        for (; t < taps; t++) {
+            tap(runs[t], weights[k + t], acc, length);
+        }
+        requantizer.applyInPlace(acc, 0, length, channel);
     }
 
-    /** {@code acc[i] += a x p[i] + b x q[i] + c x r[i]} for i in from..end-1. */
-    private static void threeTaps(int[] p, int[] q, int[] r, int a, int b, int c, int[] acc, int from, int end) {
-        for (int i = from; i < end; i++) {
+    /**
+     * {@code rows} output rows of codes, at {@code at} in {@code acc} at the phases' width, into {@code out} at
+     * {@code to}: the rows side by side first, then one narrowing run.
+     */
+    private void store(int[] acc, int at, int rows, Codes out, int to) {
+        for (int r = 1; r < rows; r++) {
+            System.arraycopy(acc, at + r * phaseWidth, acc, at + r * outWidth, outWidth);
+        }
+        out.write(to, acc, at, rows * outWidth);
+    }
+
+    /** {@code acc[i] += a x p[i] + b x q[i] + c x r[i]} for i in 0..count-1. */
+    private static void threeTaps(int[] p, int[] q, int[] r, int a, int b, int c, int[] acc, int count) {
+        for (int i = 0; i < count; i++) {
             acc[i] += a * p[i] + b * q[i] + c * r[i];
         }
     }
 
-    /** {@code acc[i] += a x p[i]} for i in from..end-1 (the taps beyond the threes). */
-    private static void tap(int[] p, int a, int[] acc, int from, int end) {
-        for (int i = from; i < end; i++) {
+    /** {@code acc[i] += a x p[i]} for i in 0..count-1 (the taps beyond the threes). */
+    private static void tap(int[] p, int a, int[] acc, int count) {
+        for (int i = 0; i < count; i++) {
             acc[i] += a * p[i];
         }
     }
 
-    /** One thread's working arrays: the phases, each tap's chunk, the chunk's sums. */
+    /** One thread's working arrays: an input plane, the phases, each tap's chunk, the chunk's sums. */
     private static final class Working {
+        int[] plane = new int[0];
         int[] phases = new int[0];
         int[][] taps = new int[0][];
         int[] acc = new int[0];
@@ -225,11 +248,14 @@ final class IntDepthwise {
             if (layout == kernel) {
                 return this;
             }
-            int size = kernel.groupPlanes * kernel.phasesSize;
+            int size = kernel.groupImages * kernel.phasesSize;
             if (phases.length < size) {
                 phases = new int[size];
             } else {
                 Arrays.fill(phases, 0, size, 0);
+            }
+            if (plane.length < kernel.inHeight * kernel.inWidth) {
+                plane = new int[kernel.inHeight * kernel.inWidth];
             }
             int chunk = Math.max(size, kernel.chunkRows * kernel.phaseWidth);
             if (acc.length < chunk) {
