@@ -257,7 +257,7 @@ final class IntDepthwise {
             if (plane.length < kernel.inHeight * kernel.inWidth) {
                 plane = new int[kernel.inHeight * kernel.inWidth];
             }
-            int chunk = Math.max(size, kernel.chunkRows * kernel.phaseWidth);
+            int chunk = kernel.groupImages > 1 ? size : kernel.chunkRows * kernel.phaseWidth;
             if (acc.length < chunk) {
                 acc = new int[chunk];
             }
