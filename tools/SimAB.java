@@ -10,7 +10,8 @@
 //   OMP_WAIT_POLICY=PASSIVE java -Xmx8g -cp "$(cat target/classpath.txt)" tools/SimAB.java \
 //       squeezenet_xilinx.prototxt ../shared/models/squeezenet_v1.0/squeezenet_v1.0.caffemodel \
 //       /tmp/old/target/xportdnn.jar target/xportdnn.jar 16 20 2
-// Arguments: prototxt, caffemodel, jar A, jar B, batch, pairs (after 3 untimed ones), threads.
+// Arguments: prototxt, caffemodel, jar A, jar B, batch, pairs (after 3 untimed ones), threads[, the 3-channel square
+// input's side, 227 by default (MobileNet: 224)].
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -50,7 +51,8 @@ public class SimAB {
         int pairs = Integer.parseInt(args[5]);
         int threads = Integer.parseInt(args[6]);
         Build[] builds = {load(args[2], prototxt, caffemodel, threads), load(args[3], prototxt, caffemodel, threads)};
-        float[] input = new float[batch * 3 * 227 * 227]; // SqueezeNet's input; adjust for another net
+        int side = args.length > 7 ? Integer.parseInt(args[7]) : 227; // SqueezeNet's input by default
+        float[] input = new float[batch * 3 * side * side];
         Random random = new Random(1);
         for (int i = 0; i < input.length; i++) {
             input[i] = (float) (random.nextGaussian() * 50);

@@ -51,6 +51,17 @@ abstract sealed class Codes permits Codes.Bytes, Codes.Ints {
     /** {@code to[at + i] = code(from + i)} for i in 0..count-1. */
     abstract void read(int from, int[] to, int at, int count);
 
+    /** {@code to[at + i] = code(from + i * stride)} for i in 0..count-1. */
+    void read(int from, int stride, int[] to, int at, int count) {
+        if (stride == 1) {
+            read(from, to, at, count);
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            to[at + i] = get(from + i * stride);
+        }
+    }
+
     /** {@code code(at + i) = from[src + i]} for i in 0..count-1 (codes within this storage's range). */
     abstract void write(int at, int[] from, int src, int count);
 

@@ -14,7 +14,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.engine.BatchShares;
-import xportdnn.engine.layers.DepthwiseKernel;
 import xportdnn.engine.layers.NativeCall;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.ModelException;
@@ -41,10 +40,10 @@ import xportdnn.precision.Requantizer;
  * sum; float64 does the same up to 2^53. im2col only copies codes (and the zeros of the padding), so the
  * accumulator equals the plain long-integer sum, bit for bit.
  *
- * <p>A depthwise convolution (several groups of one input channel) whose sums stay within float32's exact range
- * runs without im2col and products instead: {@link DepthwiseKernel} on the codes held as floats, exact for the
- * same reason. Its groups' matrix products were a few output channels by the kernel's taps each, the slowest
- * part of MobileNet's simulation.
+ * <p>A depthwise convolution (several groups of one input channel) whose sums stay within 2^24 runs without
+ * im2col and products instead: {@link IntDepthwise} on the codes in int, the sums requantized as they come. Its
+ * groups' matrix products were a few output channels by the kernel's taps each, the slowest part of MobileNet's
+ * simulation.
  */
 final class IntConvolution implements IntegerStep.Op {
 
@@ -82,8 +81,8 @@ final class IntConvolution implements IntegerStep.Op {
     private final boolean byteOutput;
     /** A 1x1 kernel with unit stride and no padding: the column matrix is the input itself. */
     private final boolean pointwise;
-    /** The direct kernel of a depthwise convolution whose sums float32 holds exactly, else null. */
-    private final DepthwiseKernel depthwise;
+    /** The direct kernel of a depthwise convolution whose sums stay within 2^24, else null. */
+    private final IntDepthwise depthwise;
     /**
      * Working memory kept from one forward to the next (allocating and first touching off-heap memory costs more
      * than many layers' arithmetic): per product width the matrices in ND4J with their Java copies. Allocated on
@@ -153,8 +152,8 @@ final class IntConvolution implements IntegerStep.Op {
             throw ModelException.inLayer(layer, "its accumulator can reach " + bound + ", beyond exact simulation");
         }
         // int8 only where float32 is exact too: the requantizer's int path takes sums up to 2^24
-        depthwise = DepthwiseKernel.isDepthwise(geometry, input) && bound <= FLOAT_EXACT
-                ? new DepthwiseKernel(geometry, input, floats(weightCodes)) : null;
+        depthwise = group > 1 && group == inChannels && bound <= FLOAT_EXACT
+                ? new IntDepthwise(geometry, input, weightCodes, requantizer) : null;
         boolean int8 = depthwise == null && int8Allowed && bound <= FLOAT_EXACT && k <= INT8_TERMS && fitsInt8(minWeight, maxWeight)
                 && fitsInt8(inputFormat.minCode(), inputFormat.maxCode());
         type = int8 ? DataType.INT : bound <= FLOAT_EXACT ? DataType.FLOAT : DataType.DOUBLE;
@@ -172,14 +171,6 @@ final class IntConvolution implements IntegerStep.Op {
         for (int g = 0; g < group; g++) {
             weights.add(all.get(NDArrayIndex.interval(g * perGroup, (g + 1) * perGroup), NDArrayIndex.all()).dup('c'));
         }
-    }
-
-    private static float[] floats(int[] codes) {
-        float[] f = new float[codes.length];
-        for (int i = 0; i < codes.length; i++) {
-            f[i] = codes[i];
-        }
-        return f;
     }
 
     /** Another convolution of the same weights and requantizer (the same objects), its working memory its own. */
@@ -217,7 +208,7 @@ final class IntConvolution implements IntegerStep.Op {
 
     /**
      * The type the matrix product accumulates in: INT (oneDNN's int8 product), else FLOAT or DOUBLE, the narrowest
-     * whose sums are exact; FLOAT for the direct depthwise kernel.
+     * whose sums are exact; FLOAT for the direct depthwise kernel, which sums in int within the same bound.
      */
     DataType accumulatorType() {
         return type;
@@ -250,25 +241,10 @@ final class IntConvolution implements IntegerStep.Op {
         return out;
     }
 
-    /** The direct depthwise kernel's output codes: each output plane's float sums requantized as they come. */
+    /** The direct depthwise kernel's output codes. */
     private Codes depthwise(Codes input, int batch) {
-        int plane = inHeight * inWidth;
-        int pixels = outHeight * outWidth;
-        Codes out = output.get(byteOutput, batch * outChannels * pixels);
-        depthwise.run(batch, () -> new DepthwiseKernel.Planes() {
-            private final int[] codes = new int[pixels];
-
-            @Override
-            public void read(int image, int channel, float[] rows) {
-                input.toFloat32((image * inChannels + channel) * plane, 1, rows, 0, plane);
-            }
-
-            @Override
-            public void write(int image, int channel, float[] sums) {
-                requantizer.apply(sums, 0, pixels, channel, codes, 0);
-                out.write((image * outChannels + channel) * pixels, codes, 0, pixels);
-            }
-        });
+        Codes out = output.get(byteOutput, batch * outChannels * outHeight * outWidth);
+        depthwise.run(input, batch, out);
         return out;
     }
 

@@ -25,6 +25,8 @@ class CodesTest {
             int[] run = new int[4];
             c.read(3, run, 1, 3);
             assertArrayEquals(new int[] {0, 1, 5, 127}, run);
+            c.read(1, 3, run, 2, 2); // codes 1, 4
+            assertArrayEquals(new int[] {0, 1, -1, 5}, run);
             byte[] int8 = new byte[3];
             c.toInt8(1, 3, int8, 0, 3); // codes 1, 4, 7
             assertArrayEquals(new byte[] {-1, 5, 64}, int8);

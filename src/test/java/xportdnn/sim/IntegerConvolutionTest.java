@@ -24,11 +24,12 @@ import xportdnn.sim.ReferenceArithmetic.Geometry;
  * channels, biases clipped or not, ReLU) in both modes at 6, 8 and 16 bits: the simulator's formats, requantizers
  * and integer convolution equal {@link ReferenceArithmetic}'s nested loops over long integers bit for bit. Besides
  * small layers: 1x1 convolutions (no im2col windows), batches of large planes (one matrix product per few images,
- * the last run shorter), layers whose sums exceed float32's exact range at 8 bits (the float64 fallback, which
- * every 16-bit layer takes too) and KxK kernels whose padding keeps the width at unit strides (im2col's
- * shifted-plane copy), and depthwise layers of larger planes (the direct kernel, across threads; at 16 bits the
- * matrix products). Every layer runs twice: with the int8 product allowed (oneDNN's, which 6- and 8-bit layers
- * take where the CPU has VNNI; elsewhere they take float32 as in the other run) and with it turned off.
+ * the last run shorter), layers whose sums exceed float32's exact range at 8 bits (the float64 fallback, which every
+ * 16-bit layer takes too) and KxK kernels whose padding keeps the width at unit strides (im2col's shifted-plane
+ * copy), and depthwise layers of larger planes (the direct kernel, across threads; at 16 bits the matrix products),
+ * MobileNet's 3x3 ones at strides 1 and 2 and ones whose planes the direct kernel cuts into chunks. Every layer runs
+ * twice: with the int8 product allowed (oneDNN's, which 6- and 8-bit layers take where the CPU has VNNI; elsewhere
+ * they take float32 as in the other run) and with it turned off.
  */
 class IntegerConvolutionTest {
 
@@ -61,7 +62,18 @@ class IntegerConvolutionTest {
          * 1 or 2, any padding up to the kernel, dilation 1 or 2, planes 5 to 40 rows and columns beyond the kernel's
          * extent (odd and even sizes), 1 to 4 images: the direct depthwise kernel, its larger layers split across threads.
          */
-        DEPTHWISE
+        DEPTHWISE,
+        /**
+         * MobileNet's depthwise layers: 3x3, stride 1 or 2 per axis, padding 0, 1 or 2 per axis, dilation 1 or 2,
+         * otherwise as {@link #DEPTHWISE} (small planes go through the direct kernel several at a time).
+         */
+        DEPTHWISE_3X3,
+        /**
+         * A depthwise layer of 2 to 6 channels over planes of 60 to 130 rows and columns (a kernel of 1 to 5 per
+         * axis, stride 1 or 2, any padding up to the kernel, dilation 1 or 2), 1 or 2 images: the direct kernel
+         * cuts each plane's output rows into several chunks, the last one shorter.
+         */
+        DEPTHWISE_LARGE
     }
 
     static Stream<Arguments> cases() {
@@ -71,7 +83,8 @@ class IntegerConvolutionTest {
     }
 
     static Stream<Arguments> largerCases() {
-        return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS, Kind.SAME_WIDTH, Kind.STRIDED, Kind.DEPTHWISE)
+        return Stream.of(Kind.POINTWISE, Kind.LARGE_PLANES, Kind.WIDE_SUMS, Kind.SAME_WIDTH, Kind.STRIDED, Kind.DEPTHWISE,
+                Kind.DEPTHWISE_3X3, Kind.DEPTHWISE_LARGE)
                 .flatMap(kind -> Stream.of(6, 8, 16).flatMap(bw -> Stream.of(true, false).flatMap(xilinx ->
                         Stream.of(true, false).flatMap(int8 -> java.util.stream.IntStream.range(0, LARGER_CASES)
                                 .mapToObj(i -> Arguments.of(xilinx, bw, 100_000L * (kind.ordinal() + 1) + 1000L * bw + i,
@@ -91,11 +104,13 @@ class IntegerConvolutionTest {
             if (kind == Kind.WIDE_SUMS) {
                 group = 1 + r.nextInt(2);
             }
-            if (kind == Kind.DEPTHWISE) {
+            boolean depthwise = kind == Kind.DEPTHWISE || kind == Kind.DEPTHWISE_3X3 || kind == Kind.DEPTHWISE_LARGE;
+            if (depthwise) {
                 group = 0;
             }
             int inPerGroup = group == 0 ? 1 : kind == Kind.WIDE_SUMS ? 150 + r.nextInt(40) : 1 + r.nextInt(5);
-            int groups = group == 0 ? kind == Kind.DEPTHWISE ? 2 + r.nextInt(39) : 1 + r.nextInt(6) : group;
+            int groups = group == 0 ? kind == Kind.DEPTHWISE_LARGE ? 2 + r.nextInt(5)
+                    : depthwise ? 2 + r.nextInt(39) : 1 + r.nextInt(6) : group;
             int c = inPerGroup * groups;
             int out = groups * (group == 0 ? 1 + r.nextInt(2) : 1 + r.nextInt(5));
             boolean pointwise = kind == Kind.POINTWISE;
@@ -113,11 +128,17 @@ class IntegerConvolutionTest {
                 int dw = 1 + r.nextInt(2);
                 g = new Geometry(g.group(), kh, kw, 1, 1, r.nextInt(kh), dw * (kw - 1) / 2, 1 + r.nextInt(2), dw);
             }
-            if (kind == Kind.DEPTHWISE) {
+            if (kind == Kind.DEPTHWISE || kind == Kind.DEPTHWISE_LARGE) {
                 kh = 1 + r.nextInt(5);
                 kw = 1 + r.nextInt(5);
                 g = new Geometry(g.group(), kh, kw, 1 + r.nextInt(2), 1 + r.nextInt(2), r.nextInt(kh + 1),
                         r.nextInt(kw + 1), g.dilationH(), g.dilationW());
+            }
+            if (kind == Kind.DEPTHWISE_3X3) {
+                kh = 3;
+                kw = 3;
+                g = new Geometry(g.group(), kh, kw, 1 + r.nextInt(2), 1 + r.nextInt(2), r.nextInt(3), r.nextInt(3),
+                        g.dilationH(), g.dilationW());
             }
             if (kind == Kind.STRIDED) {
                 kh = 1 + r.nextInt(7);
@@ -137,8 +158,8 @@ class IntegerConvolutionTest {
                 bias[i] = (float) r.nextGaussian() * 4 * scale;
             }
             int n = switch (kind) {
-                case SMALL, WIDE_SUMS -> 1 + r.nextInt(2);
-                case POINTWISE, SAME_WIDTH, STRIDED, DEPTHWISE -> 1 + r.nextInt(4);
+                case SMALL, WIDE_SUMS, DEPTHWISE_LARGE -> 1 + r.nextInt(2);
+                case POINTWISE, SAME_WIDTH, STRIDED, DEPTHWISE, DEPTHWISE_3X3 -> 1 + r.nextInt(4);
                 case LARGE_PLANES -> 3 + r.nextInt(3);
             };
             return new Case(n, c, h, w, out, g, weights, bias, r.nextBoolean(), int8, r.nextBoolean());
@@ -149,7 +170,8 @@ class IntegerConvolutionTest {
             return switch (kind) {
                 case LARGE_PLANES -> 32 + r.nextInt(24);
                 case STRIDED -> 14 + r.nextInt(20);
-                case DEPTHWISE -> 5 + r.nextInt(36);
+                case DEPTHWISE, DEPTHWISE_3X3 -> 5 + r.nextInt(36);
+                case DEPTHWISE_LARGE -> 60 + r.nextInt(71);
                 default -> r.nextInt(9);
             };
         }

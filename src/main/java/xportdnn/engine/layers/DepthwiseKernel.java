@@ -14,10 +14,8 @@ import xportdnn.precision.ShareThread;
  * late planes are 7 to 28 columns wide, too short for vector loops row by row. At other strides each output row is
  * a run. Three taps of a kernel row go into one run, so that an output value is loaded and stored once per three.
  * ND4J's depthwise_conv2d ran MobileNet v1's depthwise layers at about 2 GFLOP/s.
- *
- * <p>The float engine runs it on its activations, the simulator on integer codes held as floats: every product
- * and every partial sum of codes is then an integer, exact in float32 while the largest possible sum is at most
- * 2^24 (the same bound as the simulator's float32 matrix product), whatever the order of the additions.
+ * The float engine runs it on its activations (the simulator has its own kernel on integer codes,
+ * {@code sim.IntDepthwise}).
  */
 public final class DepthwiseKernel {
 
