@@ -74,6 +74,7 @@ public final class Main {
         cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder(DEBUG)
                 .description("On an error, also print the Java stack trace.")
                 .scopeType(CommandLine.ScopeType.INHERIT).build());
+        cl.setCaseInsensitiveEnumValuesAllowed(true); // --quant_type dynamicfixed as the user typed it
         cl.setExecutionExceptionHandler(Main::reportBadInput);
         cl.setParameterExceptionHandler(Main::reportBadFlags);
         return cl;

@@ -2,6 +2,7 @@ package xportdnn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,17 @@ class FlagMistakesCliTest {
         assertEquals(0, export("--bitwidths", "8,6,8").status());
         CliRun allowed = export("--bitwidths", "6,8,8", "--allow_any_bitwidth");
         assertEquals(0, allowed.status(), allowed.stderr());
+    }
+
+    /** The original tool's mode names in any case: 'dynamicfixed' writes what 'DynamicFixed' does. */
+    @Test
+    void theModeIsReadInAnyCase() throws Exception {
+        assertRefused(export("--quant_type", "fixed"), "--quant_type", "Xilinx", "DynamicFixed");
+        CliRun lower = export("--quant_type", "dynamicfixed", "--bitwidths", "8,8,8", "--fl_bitwidths", "auto",
+                "--fuse_bn", "--quantized_weights", dir.resolve("q.caffemodel").toString());
+        assertEquals(0, lower.status(), lower.stderr());
+        String written = Files.readString(dir.resolve("q.prototxt"));
+        assertTrue(written.contains("quant_type: \"DynamicFixed\""), written);
     }
 
     @Test
