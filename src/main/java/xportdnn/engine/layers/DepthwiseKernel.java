@@ -19,7 +19,10 @@ import xportdnn.precision.ShareThread;
  * the whole output plane (the columns beyond the output's width are computed and dropped), whatever the stride.
  * A large plane's runs are cut into chunks of whole output rows; small planes (MobileNet's 7x7 and 14x14) go into
  * one chunk with the same channel's planes of the next images, as one run, since runs of a few dozen values stay in
- * the scalar loops the JIT puts around its vector loop.
+ * the scalar loops the JIT puts around its vector loop. The images of such a group lie phase by phase (phase 0 of
+ * each, then phase 1 of each, ...), so that a run reads one phase of each image: with all of an image's phases side
+ * by side a run over the group at stride 2 would compute four times the outputs it keeps (MobileNet's stride-2
+ * layers on 28x28 and 14x14 planes were then slower than the code before, about 1.2 to 1.6 times).
  *
  * <p>Each tap's chunk is first copied into an array of its own, so that the multiply-add loop reads its taps at the
  * index it writes: the JIT of JDK 17 vectorizes a loop only when all its accesses to arrays of one element type sit
@@ -79,11 +82,12 @@ public final class DepthwiseKernel {
     private final int phaseHeight;
     /** Per tap (ky, kx), where its run starts in the phases: the phase's start + row x phase width + column. */
     private final int[] tapStart;
-    /** The size of one input plane's phases. */
+    /** The size of one phase and of one input plane's phases. */
+    private final int phaseSize;
     private final int phasesSize;
     /**
-     * Images whose planes of one channel go into one chunk: several where a plane's phases are small, so that each
-     * tap is one copy and each loop one run for all of them; else 1, and the plane's output rows go in chunks of
+     * Images whose planes of one channel go into one chunk: several where a phase is small, so that each tap is one
+     * copy and each loop one run for all of them; else 1, and the plane's output rows go in chunks of
      * {@link #chunkRows}.
      */
     private final int groupImages;
@@ -118,6 +122,10 @@ public final class DepthwiseKernel {
         strideW = geometry.stride()[1];
         phaseHeight = ceilDiv(inHeight + 2 * padTop, strideH);
         phaseWidth = ceilDiv(inWidth + 2 * padLeft, strideW);
+        phaseSize = phaseHeight * phaseWidth;
+        groupImages = Math.max(1, CHUNK / phaseSize);
+        phasesSize = strideH * strideW * phaseSize;
+        chunkRows = Math.min(outHeight, Math.max(1, CHUNK / phaseWidth));
         tapStart = new int[kh * kw];
         for (int ky = 0; ky < kh; ky++) {
             int dy = ky * geometry.dilation()[0];
@@ -127,9 +135,6 @@ public final class DepthwiseKernel {
                         + dx / strideW;
             }
         }
-        phasesSize = strideH * strideW * phaseHeight * phaseWidth;
-        groupImages = Math.max(1, CHUNK / phasesSize);
-        chunkRows = Math.min(outHeight, Math.max(1, CHUNK / phaseWidth));
     }
 
     /** Whether {@code geometry} over {@code input} is a 2-D convolution of several groups of one input channel. */
@@ -142,9 +147,12 @@ public final class DepthwiseKernel {
         return (a + b - 1) / b;
     }
 
-    /** Where phase (ry, rx) starts in the phases' array. */
+    /**
+     * Where phase (ry, rx) of the group's first image starts in the phases' array: a phase of each image of a group,
+     * then the next phase's, so that a tap's run over the group reads one phase of each image, not all of them.
+     */
     private int phaseStart(int ry, int rx) {
-        return (ry * strideW + rx) * phaseHeight * phaseWidth;
+        return (ry * strideW + rx) * groupImages * phaseSize;
     }
 
     /**
@@ -173,15 +181,15 @@ public final class DepthwiseKernel {
     private void group(Planes planes, Working w, int first, int images, int channel) {
         for (int g = 0; g < images; g++) {
             planes.read(first + g, channel, w.plane);
-            split(w.plane, w.phases, g * phasesSize);
+            split(w.plane, w.phases, g * phaseSize);
         }
         if (groupImages > 1) { // small planes: each tap's runs of all the images in one copy
-            int length = (images - 1) * phasesSize + run(outHeight);
+            int length = (images - 1) * phaseSize + run(outHeight);
             copyTaps(w, 0, length);
             for (int o = channel * multiplier; o < (channel + 1) * multiplier; o++) {
                 sums(w, o, length);
                 for (int g = 0; g < images; g++) {
-                    compact(w.acc, g * phasesSize, outHeight, w.sums, 0);
+                    compact(w.acc, g * phaseSize, outHeight, w.sums, 0);
                     planes.write(first + g, o, w.sums);
                 }
             }
@@ -215,9 +223,13 @@ public final class DepthwiseKernel {
                 System.arraycopy(plane, y * inWidth, phases, row + padLeft, inWidth);
                 continue;
             }
-            for (int x = 0; x < inWidth; x++) {
-                int px = x + padLeft;
-                phases[row + phaseStart(0, px % strideW) + px / strideW] = plane[y * inWidth + x];
+            for (int rx = 0; rx < strideW; rx++) {
+                int x0 = Math.floorMod(rx - padLeft, strideW); // the first input column of column phase rx
+                int from = y * inWidth + x0;
+                int end = (y + 1) * inWidth;
+                for (int at = row + phaseStart(0, rx) + (x0 + padLeft) / strideW; from < end; from += strideW) {
+                    phases[at++] = plane[from];
+                }
             }
         }
     }
@@ -294,7 +306,8 @@ public final class DepthwiseKernel {
                 Arrays.fill(phases, 0, size, 0f);
             }
             plane = atLeast(plane, kernel.inHeight * kernel.inWidth);
-            int chunk = kernel.groupImages > 1 ? size : kernel.chunkRows * kernel.phaseWidth;
+            int chunk = kernel.groupImages > 1 ? kernel.groupImages * kernel.phaseSize
+                    : kernel.chunkRows * kernel.phaseWidth;
             acc = atLeast(acc, chunk);
             sums = atLeast(sums, kernel.outHeight * kernel.outWidth);
             int taps = kernel.tapStart.length;
