@@ -17,8 +17,9 @@ import xportdnn.validate.OutputBlob;
  * folding, run on a few calibration images), grey images for a colour net ({@link GreyCalibrationCheck}, counted as
  * the calibration decoded them), pictures of one kind ({@link OneKindCalibrationCheck}, the float net's top classes
  * counted as the calibration ran them), photos carrying an EXIF orientation ({@link TurnedImagesNote}, a note), the
- * channel order ({@link ChannelOrderCheck}: the float net run twice on a draw of the
- * calibration set); and, statistics or not, a negative scale ({@link NegativeScaleCheck}). The scoring commands' check of the labels is {@code validate.LabelCheck}.
+ * channel order ({@link ChannelOrderCheck}: the float net run twice on a draw of the calibration set); and,
+ * statistics or not, a negative scale ({@link NegativeScaleCheck}). The scoring commands' check of the labels is
+ * {@code validate.LabelCheck}.
  */
 public final class PreprocessingChecks {
 
