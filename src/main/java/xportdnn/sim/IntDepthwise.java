@@ -98,13 +98,14 @@ final class IntDepthwise {
             input.read(plane, rows, 0, layout.planeSize());
         }
         for (int y = 0; y < layout.inHeight(); y++) {
+            int row = layout.rowStart(g, y);
             if (stride == 1) {
-                System.arraycopy(rows, y * width, phases, layout.rowStart(g, y, 0), width);
+                System.arraycopy(rows, y * width, phases, row + layout.columnStart(0), width);
                 continue;
             }
             for (int rx = 0; rx < stride; rx++) {
                 if (layout.columns(rx) > 0) {
-                    input.read(plane + y * width + layout.firstColumn(rx), stride, phases, layout.rowStart(g, y, rx),
+                    input.read(plane + y * width + layout.firstColumn(rx), stride, phases, row + layout.columnStart(rx),
                             layout.columns(rx));
                 }
             }

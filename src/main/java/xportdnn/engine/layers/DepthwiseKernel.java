@@ -121,12 +121,13 @@ public final class DepthwiseKernel {
         int width = layout.inWidth();
         int stride = layout.strideWidth();
         for (int y = 0; y < layout.inHeight(); y++) {
+            int row = layout.rowStart(g, y);
             if (stride == 1) {
-                System.arraycopy(plane, y * width, phases, layout.rowStart(g, y, 0), width);
+                System.arraycopy(plane, y * width, phases, row + layout.columnStart(0), width);
                 continue;
             }
             for (int rx = 0; rx < stride; rx++) {
-                int at = layout.rowStart(g, y, rx);
+                int at = row + layout.columnStart(rx);
                 int end = (y + 1) * width;
                 for (int from = y * width + layout.firstColumn(rx); from < end; from += stride) {
                     phases[at++] = plane[from];

@@ -56,6 +56,13 @@ public final class DepthwiseLayout {
     private final int chunkRows;
     /** Per tap (ky, kx), where its run starts in the phases: the phase's start + row x phase width + column. */
     private final int[] tapStart;
+    /**
+     * Per column phase, a row's first input column and values in it, and where they start in the phases' row (kept,
+     * since the kernels ask for every input row).
+     */
+    private final int[] firstColumn;
+    private final int[] columns;
+    private final int[] columnStart;
 
     /**
      * @param geometry a depthwise geometry (group = input channels) over {@code input}
@@ -90,6 +97,14 @@ public final class DepthwiseLayout {
                 tapStart[ky * kw + kx] = phaseStart(dy % strideH, dx % strideW) + dy / strideH * phaseWidth
                         + dx / strideW;
             }
+        }
+        firstColumn = new int[strideW];
+        columns = new int[strideW];
+        columnStart = new int[strideW];
+        for (int rx = 0; rx < strideW; rx++) {
+            firstColumn[rx] = Math.floorMod(rx - padLeft, strideW);
+            columns[rx] = ceilDiv(inWidth - firstColumn[rx], strideW);
+            columnStart[rx] = phaseStart(0, rx) + (firstColumn[rx] + padLeft) / strideW;
         }
     }
 
@@ -220,24 +235,28 @@ public final class DepthwiseLayout {
         return imageOffset(images - 1) + run(outHeight);
     }
 
+    /**
+     * Where input row {@code y} of image {@code g} of the group goes in the phases' array: padded row y + pad's row of
+     * phase ((y + pad) mod sh, 0); its column phase rx starts {@link #columnStart} further.
+     */
+    public int rowStart(int g, int y) {
+        int py = y + padTop;
+        return imageOffset(g) + phaseStart(py % strideH, 0) + py / strideH * phaseWidth;
+    }
+
     /** The input column where column phase {@code rx} of a row starts: its first x with (x + pad) mod sw = rx. */
     public int firstColumn(int rx) {
-        return Math.floorMod(rx - padLeft, strideW);
+        return firstColumn[rx];
     }
 
     /** How many of an input row's values go to column phase {@code rx}: every sw-th from its first column. */
     public int columns(int rx) {
-        return ceilDiv(inWidth - firstColumn(rx), strideW);
+        return columns[rx];
     }
 
-    /**
-     * Where column phase {@code rx} of input row {@code y} of image {@code g} of the group goes in the phases' array:
-     * padded row y + pad's row of phase ((y + pad) mod sh, rx), at the column of its first value.
-     */
-    public int rowStart(int g, int y, int rx) {
-        int py = y + padTop;
-        return imageOffset(g) + phaseStart(py % strideH, rx) + py / strideH * phaseWidth
-                + (firstColumn(rx) + padLeft) / strideW;
+    /** Where column phase {@code rx}'s values of an input row start from the row's {@link #rowStart}. */
+    public int columnStart(int rx) {
+        return columnStart[rx];
     }
 
     /** The size of an input plane. */
