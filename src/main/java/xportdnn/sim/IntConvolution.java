@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.engine.BatchShares;
-import xportdnn.engine.layers.DepthwiseKernel;
+import xportdnn.engine.layers.DepthwiseLayout;
 import xportdnn.engine.layers.NativeCall;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.ModelException;
@@ -153,7 +153,7 @@ final class IntConvolution implements IntegerStep.Op {
             throw ModelException.inLayer(layer, "its accumulator can reach " + bound + ", beyond exact simulation");
         }
         // int8 only where float32 is exact too: the requantizer's int path takes sums up to 2^24
-        depthwise = DepthwiseKernel.isDepthwise(geometry, input) && bound <= FLOAT_EXACT
+        depthwise = DepthwiseLayout.isDepthwise(geometry, input) && bound <= FLOAT_EXACT
                 ? new IntDepthwise(geometry, input, weightCodes, requantizer) : null;
         boolean int8 = depthwise == null && int8Allowed && bound <= FLOAT_EXACT && k <= INT8_TERMS && fitsInt8(minWeight, maxWeight)
                 && fitsInt8(inputFormat.minCode(), inputFormat.maxCode());

@@ -48,7 +48,7 @@ final class DepthwiseConvolution implements LayerOp {
 
     /** Whether {@code layer} over {@code bottomShapes} has one input channel per group of several. */
     static boolean suits(Layer layer, List<int[]> bottomShapes) {
-        return DepthwiseKernel.isDepthwise(Layers.convGeometry(layer, bottomShapes), bottomShapes.get(0));
+        return DepthwiseLayout.isDepthwise(Layers.convGeometry(layer, bottomShapes), bottomShapes.get(0));
     }
 
     @Override
