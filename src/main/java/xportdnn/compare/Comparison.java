@@ -159,7 +159,7 @@ public final class Comparison {
             }
             warnings.stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
-            Net quantized = NetLoader.build(exported.net(), fc ? convolutional.weights() : loaded.folded().weights());
+            Net quantized = NetLoader.buildSharing(exported.net(), (fc ? convolutional.net() : net).weights());
             FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);
             ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(),
                     settings.batch(), false);

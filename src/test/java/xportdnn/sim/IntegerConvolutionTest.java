@@ -205,9 +205,9 @@ class IntegerConvolutionTest {
         }
 
         /**
-         * The simulator's codes; checks that the product runs in float64 where float32 could not hold the sums, and
-         * in int8 where allowed and this CPU has VNNI and the codes fit (a depthwise layer in float32, the direct
-         * kernel's), and that codes of at most 8 bits come out as bytes. Input codes of at most 8 bits go in as bytes or as ints ({@link #byteInput}).
+         * The simulator's codes; checks that the product runs in int8 where allowed and this CPU has VNNI and the
+         * codes fit (its int32 sums are exact past 2^24 too; a depthwise layer whose sums stay within 2^24 in float32,
+         * the direct kernel's), else in float64 where float32 could not hold the sums, and that codes of at most 8 bits come out as bytes. Input codes of at most 8 bits go in as bytes or as ints ({@link #byteInput}).
          */
         int[] run(int[] x, NumberFormat in, NumberFormat weightFormat, NumberFormat outFormat) {
             Requantizer rq = outFormat.fromProducts(in, weightFormat, bias);
@@ -219,8 +219,9 @@ class IntegerConvolutionTest {
             int maxWeight = java.util.Arrays.stream(weightCodes).map(Math::abs).max().orElse(0);
             double largestSum = (double) perChannel() * (1 << (in.bitwidth() - 1)) * maxWeight;
             boolean int8Codes = in.bitwidth() <= 8 && java.util.Arrays.stream(weightCodes).allMatch(v -> v == (byte) v);
-            assertEquals(largestSum > 0x1p24 ? DataType.DOUBLE : int8 && vnni && int8Codes && !depthwise() ? DataType.INT
-                    : DataType.FLOAT, conv.accumulatorType(), "sums up to " + largestSum);
+            boolean wide = largestSum > 0x1p24; // the direct depthwise kernel sums within 2^24 only
+            assertEquals(int8 && vnni && int8Codes && (wide || !depthwise()) ? DataType.INT
+                    : wide ? DataType.DOUBLE : DataType.FLOAT, conv.accumulatorType(), "sums up to " + largestSum);
             Codes input = byteInput ? Codes.narrowest(x, in.minCode(), in.maxCode()) : Codes.of(x);
             Codes out = conv.forward(input, n);
             assertEquals(outFormat.bitwidth() <= 8, out.bytes(), "output storage");
