@@ -134,6 +134,9 @@ public final class Comparison {
         notices.addAll(Notice.skipped(skipped));
         notices.addAll(PreprocessingChecks.of(loaded, transformer.settings(), calibration, calibrationSet, input,
                 passes, progress));
+        // the folded net's caffemodel (its weights again, as messages: VGG-16's 553 MB) is no longer needed: every
+        // net below shares the float net's arrays
+        loaded = null;
         // the layers CHaiDNN cannot run are the net's, not a scheme's: told once, not once per scheme
         List<Notice> unsupported = Notice.unsupported(net);
         notices.addAll(unsupported);
@@ -159,7 +162,7 @@ public final class Comparison {
             }
             warnings.stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
-            Net quantized = NetLoader.build(exported.net(), fc ? convolutional.weights() : loaded.folded().weights());
+            Net quantized = NetLoader.buildSharing(exported.net(), (fc ? convolutional.net() : net).weights());
             FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);
             ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(),
                     settings.batch(), false);

@@ -2,13 +2,14 @@ package xportdnn.compare;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import xportdnn.model.Blob;
-import xportdnn.model.BlobProtos;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
@@ -45,13 +46,11 @@ final class InnerProductConvolutions {
             LayerType.SOFTMAX, LayerType.INNER_PRODUCT);
 
     private final Net net;
-    private final NetParameter weights;
     private final Set<String> rewritten;
     private final List<String> kept;
 
-    private InnerProductConvolutions(Net net, NetParameter weights, Set<String> rewritten, List<String> kept) {
+    private InnerProductConvolutions(Net net, Set<String> rewritten, List<String> kept) {
         this.net = net;
-        this.weights = weights;
         this.rewritten = rewritten;
         this.kept = kept;
     }
@@ -86,32 +85,23 @@ final class InnerProductConvolutions {
                 kept.add(l.name());
             }
         }
-        NetParameter.Builder stored = definition.clone().clearLayer();
+        Map<String, List<Blob>> weights = new HashMap<>();
         for (int i = definition.getLayerCount() - 1; i >= 0; i--) {
             LayerParameter layer = definition.getLayer(i);
             if (bypassed.contains(layer.getName()) && unread(definition, layer.getTop(0))) {
                 definition.removeLayer(i);
-                blobs.remove(i);
+            } else {
+                weights.put(layer.getName(), blobs.get(i));
             }
         }
-        for (int i = 0; i < definition.getLayerCount(); i++) {
-            LayerParameter.Builder layer = definition.getLayer(i).toBuilder().clearPrecisionParam();
-            blobs.get(i).forEach(b -> layer.addBlobs(BlobProtos.of(b)));
-            stored.addLayer(layer);
-        }
-        NetParameter weights = stored.build();
-        return new InnerProductConvolutions(NetLoader.build(definition.build(), weights), weights,
+        // every layer's weights the float net's arrays, the rewritten ones' reshaped (VGG-16's fc6 alone is 411 MB)
+        return new InnerProductConvolutions(NetLoader.buildSharing(definition.build(), weights),
                 Collections.unmodifiableSet(rewritten), List.copyOf(kept));
     }
 
-    /** The rewritten net, with its weights. */
+    /** The rewritten net, with its weights (the float net's arrays, shared). */
     Net net() {
         return net;
-    }
-
-    /** Its weights as a caffemodel, for a quantized definition of it. */
-    NetParameter weights() {
-        return weights;
     }
 
     /** The layers that were InnerProducts, now convolutions. */

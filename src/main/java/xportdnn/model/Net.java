@@ -36,6 +36,16 @@ public record Net(NetParameter definition, List<Layer> layers, Map<String, int[]
         throw new IllegalArgumentException("no layer named " + name);
     }
 
+    /**
+     * Every layer's weights by layer name (layers without weights too), for {@link NetLoader#buildSharing}
+     * to give another definition of the net the same arrays.
+     */
+    public Map<String, List<Blob>> weights() {
+        Map<String, List<Blob>> byName = new LinkedHashMap<>();
+        layers.forEach(l -> byName.put(l.name(), l.weights()));
+        return byName;
+    }
+
     /** The shapes of a layer's bottoms (an in-place layer's bottom has the shape of its top). */
     public List<int[]> bottomShapes(Layer layer) {
         return layer.bottoms().stream().map(this::shape).toList();

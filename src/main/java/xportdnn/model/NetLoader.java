@@ -37,7 +37,53 @@ public final class NetLoader {
         return assemble(definition, null, caffemodelOrNull, null);
     }
 
+    /**
+     * The net of {@code definition} with the weights of {@code weights} (by layer name, e.g. {@link Net#weights()}
+     * of a net whose definition this one annotates or rewrites), shared, not copied: a net of VGG-16's size holds
+     * 553 MB of them. Each layer's are checked against the shapes the definition implies, as a caffemodel's are.
+     */
+    public static Net buildSharing(NetParameter definition, Map<String, List<Blob>> weights) {
+        Inferred inferred = infer(definition, null);
+        return inferred.net((layer, expected) -> WeightBinder.share(layer, expected, weights.get(layer.getName())));
+    }
+
     private static Net assemble(NetParameter definition, Path definitionFile, NetParameter stored, Path storedFile) {
+        Inferred inferred = infer(definition, definitionFile);
+        if (stored == null) {
+            return inferred.net(null);
+        }
+        Map<String, LayerParameter> storedLayers = storedLayers(inferred.deploy(), stored, storedFile);
+        return inferred.net((layer, expected) -> {
+            try {
+                return WeightBinder.bind(layer, expected, storedLayers.get(layer.getName()));
+            } catch (ModelException e) {
+                throw inFile(e, storedFile);
+            }
+        });
+    }
+
+    /** A layer's weights, given the shapes its definition implies for them. */
+    private interface WeightSource {
+        List<Blob> weights(LayerParameter layer, List<int[]> expected);
+    }
+
+    /** A deploy definition with its blobs' shapes inferred, per layer its tops' shapes. */
+    private record Inferred(NetParameter deploy, Map<String, int[]> blobShapes, List<List<int[]>> topShapes) {
+
+        /** The net, its layers' weights from {@code source} (none when it is null). */
+        Net net(WeightSource source) {
+            List<Layer> layers = new ArrayList<>();
+            for (int i = 0; i < deploy.getLayerCount(); i++) {
+                LayerParameter layer = deploy.getLayer(i);
+                List<Blob> weights = source == null ? List.of()
+                        : source.weights(layer, ParameterShapes.of(layer, shapesOf(layer.getBottomList(), blobShapes)));
+                layers.add(new Layer(layer, weights, List.copyOf(topShapes.get(i))));
+            }
+            return new Net(deploy, layers, blobShapes);
+        }
+    }
+
+    private static Inferred infer(NetParameter definition, Path definitionFile) {
         NetParameter deploy;
         Map<String, int[]> blobShapes = new LinkedHashMap<>();
         List<List<int[]>> topShapes = new ArrayList<>();
@@ -53,22 +99,7 @@ public final class NetLoader {
         } catch (ModelException e) {
             throw inFile(e, definitionFile);
         }
-        Map<String, LayerParameter> storedLayers = stored == null ? null : storedLayers(deploy, stored, storedFile);
-        List<Layer> layers = new ArrayList<>();
-        for (int i = 0; i < deploy.getLayerCount(); i++) {
-            LayerParameter layer = deploy.getLayer(i);
-            List<Blob> weights = List.of();
-            if (storedLayers != null) {
-                List<int[]> expected = ParameterShapes.of(layer, shapesOf(layer.getBottomList(), blobShapes));
-                try {
-                    weights = WeightBinder.bind(layer, expected, storedLayers.get(layer.getName()));
-                } catch (ModelException e) {
-                    throw inFile(e, storedFile);
-                }
-            }
-            layers.add(new Layer(layer, weights, List.copyOf(topShapes.get(i))));
-        }
-        return new Net(deploy, layers, blobShapes);
+        return new Inferred(deploy, blobShapes, topShapes);
     }
 
     /**

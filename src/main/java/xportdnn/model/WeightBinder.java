@@ -45,6 +45,26 @@ final class WeightBinder {
     }
 
     /**
+     * A loaded layer's weights ({@code loaded}, null when there are none) for {@code definition}, shared, not copied:
+     * checked against the shapes it implies (their values were checked when they were loaded).
+     */
+    static List<Blob> share(LayerParameter definition, List<int[]> expected, List<Blob> loaded) {
+        List<Blob> weights = loaded == null ? List.of() : loaded;
+        if (weights.size() != expected.size()) {
+            throw ModelException.inLayer(definition.getName(), "the definition expects " + blobs(expected.size())
+                    + " but the net whose weights it takes has " + weights.size());
+        }
+        for (int i = 0; i < weights.size(); i++) {
+            if (!Arrays.equals(weights.get(i).shape(), expected.get(i))) {
+                throw ModelException.inLayer(definition.getName(), "parameter blob " + i + " is "
+                        + Blob.describe(weights.get(i).shape()) + " but the definition implies "
+                        + Blob.describe(expected.get(i)));
+            }
+        }
+        return List.copyOf(weights);
+    }
+
+    /**
      * Refuses weights the engines cannot compute with: any inf or NaN value, and a BatchNorm whose stored
      * variance and scale factor make its per-channel factor {@code 1 / sqrt(var / s + eps)} non-finite (computed
      * in float, as the engine and the runtime compute it). One check here, so no engine, exporter or calibrator

@@ -273,8 +273,16 @@ public final class Requantizer {
     public void applyInPlace(int[] out, int to, int count, int channel) {
         if (int32[channel]) {
             applyInt(out, to, count, channel);
-            return;
+        } else {
+            applyWideInPlace(out, to, count, channel);
         }
+    }
+
+    /**
+     * {@link #applyInPlace} for int accumulators of any magnitude that {@link #requireRange} accepted (an int8
+     * product's sums past 2^24), in long arithmetic: the move of {@link #apply(double[], int, int, int, int[], int)}.
+     */
+    public void applyWideInPlace(int[] out, int to, int count, int channel) {
         long m = multiplier[channel];
         long b = offset[channel];
         long half = shift == 0 ? 0 : 1L << (shift - 1);

@@ -1,6 +1,7 @@
 package xportdnn.sim;
 
 import java.nio.Buffer;
+import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -12,7 +13,6 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import xportdnn.engine.BatchShares;
 import xportdnn.engine.layers.DepthwiseLayout;
 import xportdnn.engine.layers.NativeCall;
@@ -29,7 +29,8 @@ import xportdnn.precision.Requantizer;
  *
  * <p>The multiply-accumulate runs as an im2col of the codes followed by one ND4J matrix product per group and run
  * of images (several images side by side when their planes are small): oneDNN's int8 x int8 -> int32 product
- * where the codes fit in int8 and {@link Int8Products} allows it (a CPU with VNNI, whose int32 sums are exact), else
+ * where the codes fit in int8 and {@link Int8Products} allows it (a CPU with VNNI, whose int32 sums are exact, also
+ * past 2^24: a fully connected layer's 25,088 terms then take a byte per weight, not float64's 8), else
  * BLAS sgemm in float32 when that is exact and dgemm in float64 otherwise; the requantization reads each image's
  * part of the product into that image's output planes. These are the fastest exact choices here (docs/speed-history.md,
  * measured with tools/GemmChoice.java, says why). Why the float products are exact: with P the largest
@@ -78,6 +79,8 @@ final class IntConvolution implements IntegerStep.Op {
     /** Per group, its output channels' weight codes as a [outChannels/group, K] matrix (int8 or of {@link #type}). */
     private final List<INDArray> weights = new ArrayList<>();
     private final Requantizer requantizer;
+    /** Whether sums can pass 2^24: an int8 product's are then requantized in long arithmetic. */
+    private final boolean wideSums;
     /** Whether the output codes are held in bytes: the requantizer saturates within -128..127. */
     private final boolean byteOutput;
     /** A 1x1 kernel with unit stride and no padding: the column matrix is the input itself. */
@@ -152,12 +155,16 @@ final class IntConvolution implements IntegerStep.Op {
         if (bound > DOUBLE_EXACT) {
             throw ModelException.inLayer(layer, "its accumulator can reach " + bound + ", beyond exact simulation");
         }
-        // int8 only where float32 is exact too: the requantizer's int path takes sums up to 2^24
+        // the depthwise kernel requantizes its int sums on the requantizer's int path, which takes sums up to 2^24
         depthwise = DepthwiseLayout.isDepthwise(geometry, input) && bound <= FLOAT_EXACT
                 ? new IntDepthwise(geometry, input, weightCodes, requantizer) : null;
-        boolean int8 = depthwise == null && int8Allowed && bound <= FLOAT_EXACT && k <= INT8_TERMS && fitsInt8(minWeight, maxWeight)
+        // the int8 product's sums are exact in int32 (INT8_TERMS) beyond 2^24 too, where it replaces a float64
+        // product of 8 bytes a weight (VGG-16's fc6 at 8 bits: 25,088 terms, 822 MB of float64 weights); the
+        // requantizer's int path takes sums up to 2^24 only, so past that they are moved in long (wideSums)
+        boolean int8 = depthwise == null && int8Allowed && k <= INT8_TERMS && fitsInt8(minWeight, maxWeight)
                 && fitsInt8(inputFormat.minCode(), inputFormat.maxCode());
         type = int8 ? DataType.INT : bound <= FLOAT_EXACT ? DataType.FLOAT : DataType.DOUBLE;
+        wideSums = bound > FLOAT_EXACT;
         try {
             requantizer.requireRange(bound);
         } catch (IllegalArgumentException e) {
@@ -166,12 +173,42 @@ final class IntConvolution implements IntegerStep.Op {
         if (depthwise != null) {
             return;
         }
-        INDArray all = Nd4j.createFromArray(weightCodes).castTo(int8 ? DataType.BYTE : type).reshape('c', outChannels,
-                k);
         int perGroup = outChannels / group;
         for (int g = 0; g < group; g++) {
-            weights.add(all.get(NDArrayIndex.interval(g * perGroup, (g + 1) * perGroup), NDArrayIndex.all()).dup('c'));
+            weights.add(matrix(weightCodes, g * perGroup * k, perGroup, k, type));
         }
+    }
+
+    /**
+     * {@code rows} rows of K weight codes from {@code codes[from]} on as a [rows, K] matrix for a product of
+     * {@code type} (int8 codes for INT), written into ND4J code by code: no int32 copy of every code in ND4J, cast
+     * and then sliced by group, whose native memory (VGG-16's fc6: 411 MB of int32, then 822 MB of float64 twice)
+     * waits for a garbage collection to be freed.
+     */
+    private static INDArray matrix(int[] codes, int from, int rows, int k, DataType type) {
+        INDArray m = Nd4j.createUninitialized(type == DataType.INT ? DataType.BYTE : type, rows, k);
+        int n = rows * k;
+        switch (type) {
+            case INT -> {
+                ByteBuffer to = m.data().asNio();
+                for (int i = 0; i < n; i++) {
+                    to.put(i, (byte) codes[from + i]);
+                }
+            }
+            case FLOAT -> {
+                FloatBuffer to = m.data().asNioFloat();
+                for (int i = 0; i < n; i++) {
+                    to.put(i, codes[from + i]);
+                }
+            }
+            default -> {
+                DoubleBuffer to = m.data().asNioDouble();
+                for (int i = 0; i < n; i++) {
+                    to.put(i, codes[from + i]);
+                }
+            }
+        }
+        return m;
     }
 
     /** Another convolution of the same weights and requantizer (the same objects), its working memory its own. */
@@ -186,6 +223,7 @@ final class IntConvolution implements IntegerStep.Op {
         group = from.group;
         k = from.k;
         type = from.type;
+        wideSums = from.wideSums;
         weights.addAll(from.weights);
         requantizer = from.requantizer;
         byteOutput = from.byteOutput;
@@ -315,7 +353,11 @@ final class IntConvolution implements IntegerStep.Op {
             switch (type) {
                 case INT -> {
                     ((IntBuffer) productBuffer).get(from, codes, from, count);
-                    requantizer.applyInPlace(codes, from, count, channel);
+                    if (wideSums) {
+                        requantizer.applyWideInPlace(codes, from, count, channel);
+                    } else {
+                        requantizer.applyInPlace(codes, from, count, channel);
+                    }
                 }
                 case FLOAT -> {
                     ((FloatBuffer) productBuffer).get(from, floatProduct, from, count);

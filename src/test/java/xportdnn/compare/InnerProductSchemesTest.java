@@ -182,7 +182,7 @@ class InnerProductSchemesTest {
         SchemeSpec naive = SchemeSpec.parse("naive:8");
         NetParameter q = SchemeNets.quantize(naive, fc.net(), new Calibration(stats, List.of("a.png"),
                 List.of("a.png")), fc.rewritten()).net();
-        FixedPointNet sim = SchemeNets.simulator(naive, NetLoader.build(q, fc.weights()), Map.of());
+        FixedPointNet sim = SchemeNets.simulator(naive, NetLoader.buildSharing(q, fc.net().weights()), Map.of());
         assertEquals(new ThresholdFormat(8, 3.96875f), sim.blobFormats().get("ip1"));
         assertEquals(new ThresholdFormat(8, 1.984375f), sim.blobFormats().get("ip2"));
         float[] out = Tensors.floats(sim.forward(IMAGE, 1, null).get("ip2"));
@@ -215,7 +215,7 @@ class InnerProductSchemesTest {
         NetParameter q = SchemeNets.quantize(bfp, fc.net(), new Calibration(stats, List.of("a.png"),
                 List.of("a.png")), fc.rewritten()).net();
         assertEquals(List.of(0.9921875f, 0.9921875f), q.getLayer(1).getPrecisionParam().getThParamsList());
-        Net quantized = NetLoader.build(q, fc.weights());
+        Net quantized = NetLoader.buildSharing(q, fc.net().weights());
         FixedPointNet sim = SchemeNets.simulator(bfp, quantized, channels);
         assertEquals(new ThresholdFormat(8, 1.984375f).withFractionalBias(), sim.blobFormats().get("ip2"));
         float[] out = Tensors.floats(sim.forward(IMAGE, 1, null).get("ip2"));

@@ -253,4 +253,44 @@ class FormatArithmeticTest {
             }
         }
     }
+
+    /**
+     * The long move of int accumulators past 2^24 (an int8 product's sums, up to K x 128 x 128 for K = 25,088 and
+     * beyond) equals the single-value move, at random accumulators over the whole int range and around each
+     * saturation point, both roundings, with and without ReLU.
+     */
+    @Test
+    void wideBulkMoveEqualsSingleValues() {
+        java.util.Random random = new java.util.Random(29);
+        for (int trial = 0; trial < 2000; trial++) {
+            int shift = trial % 40;
+            long unit = 1L << shift;
+            long m = 1 + random.nextInt(1 << 20);
+            long b = (long) (random.nextGaussian() * 1e6 * m);
+            int bits = 2 + random.nextInt(15);
+            int upper = (1 << (bits - 1)) - 1;
+            Requantizer move = new Requantizer(new long[] {m}, new long[] {b}, shift, -upper - 1, upper,
+                    random.nextBoolean() ? Requantizer.Rounding.HALF_AWAY : Requantizer.Rounding.HALF_EVEN);
+            if (random.nextBoolean()) {
+                move = move.withRelu();
+            }
+            move.requireRange(0x1p31);
+            int[] acc = new int[200];
+            for (int i = 0; i < 100; i++) {
+                acc[i] = random.nextInt();
+            }
+            int i = 100;
+            for (double edge : new double[] {((move.lower() - 0.5) * unit - b) / m, ((move.upper() + 0.5) * unit - b) / m,
+                0, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
+                for (long a = Math.round(edge) - 3; a <= Math.round(edge) + 3; a++) {
+                    acc[i++] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, a));
+                }
+            }
+            int[] bulk = acc.clone();
+            move.applyWideInPlace(bulk, 0, i, 0);
+            for (int k = 0; k < i; k++) {
+                assertEquals(move.apply(acc[k], 0), bulk[k], move + ", accumulator " + acc[k]);
+            }
+        }
+    }
 }

@@ -2,9 +2,12 @@ package xportdnn.sim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,8 +27,8 @@ import xportdnn.sim.ReferenceArithmetic.Geometry;
  * channels, biases clipped or not, ReLU) in both modes at 6, 8 and 16 bits: the simulator's formats, requantizers
  * and integer convolution equal {@link ReferenceArithmetic}'s nested loops over long integers bit for bit. Besides
  * small layers: 1x1 convolutions (no im2col windows), batches of large planes (one matrix product per few images,
- * the last run shorter), layers whose sums exceed float32's exact range at 8 bits (the float64 fallback, which every
- * 16-bit layer takes too) and KxK kernels whose padding keeps the width at unit strides (im2col's shifted-plane
+ * the last run shorter), layers whose sums exceed float32's exact range at 8 bits (the int8 product where it runs,
+ * else the float64 fallback, which every 16-bit layer takes too), a fully connected layer of VGG-16's fc6 size, and KxK kernels whose padding keeps the width at unit strides (im2col's shifted-plane
  * copy), and depthwise layers of larger planes (the direct kernel, across threads; at 16 bits the matrix products),
  * MobileNet's 3x3 ones at strides 1 and 2 and ones whose planes the direct kernel cuts into chunks. Every layer runs
  * twice: with the int8 product allowed (oneDNN's, which 6- and 8-bit layers take where the CPU has VNNI; elsewhere
@@ -205,9 +208,9 @@ class IntegerConvolutionTest {
         }
 
         /**
-         * The simulator's codes; checks that the product runs in float64 where float32 could not hold the sums, and
-         * in int8 where allowed and this CPU has VNNI and the codes fit (a depthwise layer in float32, the direct
-         * kernel's), and that codes of at most 8 bits come out as bytes. Input codes of at most 8 bits go in as bytes or as ints ({@link #byteInput}).
+         * The simulator's codes; checks that the product runs in int8 where allowed and this CPU has VNNI and the
+         * codes fit (its int32 sums are exact past 2^24 too; a depthwise layer whose sums stay within 2^24 in float32,
+         * the direct kernel's), else in float64 where float32 could not hold the sums, and that codes of at most 8 bits come out as bytes. Input codes of at most 8 bits go in as bytes or as ints ({@link #byteInput}).
          */
         int[] run(int[] x, NumberFormat in, NumberFormat weightFormat, NumberFormat outFormat) {
             Requantizer rq = outFormat.fromProducts(in, weightFormat, bias);
@@ -219,8 +222,9 @@ class IntegerConvolutionTest {
             int maxWeight = java.util.Arrays.stream(weightCodes).map(Math::abs).max().orElse(0);
             double largestSum = (double) perChannel() * (1 << (in.bitwidth() - 1)) * maxWeight;
             boolean int8Codes = in.bitwidth() <= 8 && java.util.Arrays.stream(weightCodes).allMatch(v -> v == (byte) v);
-            assertEquals(largestSum > 0x1p24 ? DataType.DOUBLE : int8 && vnni && int8Codes && !depthwise() ? DataType.INT
-                    : DataType.FLOAT, conv.accumulatorType(), "sums up to " + largestSum);
+            boolean wide = largestSum > 0x1p24; // the direct depthwise kernel sums within 2^24 only
+            assertEquals(int8 && vnni && int8Codes && (wide || !depthwise()) ? DataType.INT
+                    : wide ? DataType.DOUBLE : DataType.FLOAT, conv.accumulatorType(), "sums up to " + largestSum);
             Codes input = byteInput ? Codes.narrowest(x, in.minCode(), in.maxCode()) : Codes.of(x);
             Codes out = conv.forward(input, n);
             assertEquals(outFormat.bitwidth() <= 8, out.bytes(), "output storage");
@@ -308,5 +312,61 @@ class IntegerConvolutionTest {
             expected[i] = ReferenceArithmetic.fixedOutput(acc[i], flIn, flW, bwOut, flOut, k.bias()[o], k.relu());
         }
         return new Outcome(expected, actual);
+    }
+
+    /**
+     * VGG-16's fc6 as compare simulates it (a 7x7 convolution over 512 channels, one output pixel: K = 25,088) at 8
+     * bits, inputs and weights near the ends of their range so that sums pass 3e8 (of at most 25,088 x 128 x 128 =
+     * 4.1e8), far past float32's exact 2^24: the int8 product (exact in int32) and the float64 one both give the codes of the
+     * long-integer sums moved by {@link Requantizer#apply(long, int)}.
+     */
+    @Test
+    void innerProductSizedSumsPastFloat32() {
+        assumeTrue(Int8Products.choose(CpuInfo.read().flags(), "auto"), "the int8 product needs VNNI on this CPU");
+        int c = 512;
+        int side = 7;
+        int k = c * side * side;
+        int out = 12;
+        int n = 2;
+        Random r = new Random(5);
+        int[] x = new int[n * k];
+        for (int i = 0; i < x.length; i++) { // one image nearly all -128, the other of random codes
+            x[i] = i < k ? (r.nextInt(20) == 0 ? 127 : -128) : r.nextInt(256) - 128;
+        }
+        int[] w = new int[out * k];
+        long[] multiplier = new long[out];
+        long[] offset = new long[out];
+        for (int o = 0; o < out; o++) {
+            for (int j = 0; j < k; j++) { // channel o's weights share the first image's sign in a share that grows with o
+                w[o * k + j] = r.nextInt(out) <= o ? -128 : r.nextInt(256) - 128;
+            }
+            multiplier[o] = 1 + r.nextInt(3);
+            offset[o] = r.nextInt(1 << 22) - (1 << 21);
+        }
+        Requantizer rq = new Requantizer(multiplier, offset, 23, -128, 127);
+        long[] expectedSums = new long[n * out];
+        int[] expected = new int[n * out];
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                long sum = 0;
+                for (int j = 0; j < k; j++) {
+                    sum += (long) x[i * k + j] * w[o * k + j];
+                }
+                expectedSums[i * out + o] = sum;
+                expected[i * out + o] = rq.apply(sum, o);
+            }
+        }
+        assertTrue(java.util.Arrays.stream(expectedSums).anyMatch(v -> Math.abs(v) > 300_000_000L), "sums past 3e8");
+        ConvolutionParameter p = ConvolutionParameter.newBuilder().setNumOutput(out).setKernelH(side).setKernelW(side)
+                .build();
+        int[] shape = {n, c, side, side};
+        ConvGeometry geometry = ConvGeometry.of(LayerParameter.newBuilder().setName("fc6").setConvolutionParam(p)
+                .build(), shape);
+        NumberFormat in = new ThresholdFormat(8, 1f);
+        for (boolean int8 : new boolean[] {true, false}) {
+            IntConvolution conv = new IntConvolution(geometry, shape, w, rq, in, int8, "fc6");
+            assertEquals(int8 ? DataType.INT : DataType.DOUBLE, conv.accumulatorType());
+            assertArrayEquals(expected, conv.forward(Codes.of(x), n).toInts(), "int8 " + int8);
+        }
     }
 }
