@@ -1,0 +1,90 @@
+package xportdnn.model;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+import xportdnn.model.proto.Caffe.LayerParameter;
+
+/**
+ * Layer types of popular Caffe forks that Caffe itself does not have, each with what computes it in Caffe's own
+ * layers (only where that is exactly the same computation) or what to do instead; and, for any other unknown type,
+ * the Caffe types whose names are close (Caffe's type names are case-sensitive: "Relu" is not "ReLU").
+ */
+final class ForkLayerTypes {
+
+    private static final Map<String, Function<LayerParameter, String>> ADVICE = Map.ofEntries(
+            Map.entry("ConvolutionDepthwise", ForkLayerTypes::depthwise),
+            Map.entry("DepthwiseConvolution", ForkLayerTypes::depthwise),
+            Map.entry("ReLU6", l -> "min(max(x, 0), 6), a fork's layer (MobileNet v2 ports): Caffe's Clip with"
+                    + " clip_param { min: 0 max: 6 } computes it (CHaiDNN does not run Clip); a plain ReLU does not stop"
+                    + " at 6, so it would change the net's outputs"),
+            Map.entry("Swish", l -> "x * sigmoid(x), a fork's layer: Caffe's Sigmoid and an Eltwise PROD of its output"
+                    + " with its input compute it for beta 1 (CHaiDNN runs neither)"),
+            Map.entry("HardSwish", l -> "x * min(max(x + 3, 0), 6) / 6, a fork's layer (MobileNet v3 ports): Caffe's"
+                    + " Power (scale: 0.1666667 shift: 0.5), Clip (min: 0 max: 1) and an Eltwise PROD with the input"
+                    + " compute it (CHaiDNN runs none of them)"),
+            Map.entry("Mish", l -> "x * tanh(ln(1 + e^x)), a fork's layer (YOLOv4 ports): Caffe's BNLL (ln(1 + e^x)),"
+                    + " TanH and an Eltwise PROD with the input compute it (CHaiDNN runs none of them)"),
+            Map.entry("Upsample", ForkLayerTypes::upsample),
+            Map.entry("Interp", l -> "bilinear resizing of a fork (DeepLab, PSPNet ports): Caffe has no layer that"
+                    + " resizes with Interp's alignment of the corners; a Deconvolution with weight_filler bilinear"
+                    + " upsamples by a whole factor but aligns pixels otherwise, so its outputs differ"),
+            Map.entry("ShuffleChannel", ForkLayerTypes::shuffle),
+            Map.entry("Axpy", l -> "a * x + y with a per-channel a (N x C x 1 x 1), a fork's layer (SENet ports):"
+                    + " Caffe computes it as a Flatten of a to N x C, a Scale with axis: 0 taking that as its second"
+                    + " bottom, and an Eltwise SUM with y"),
+            Map.entry("Region", ForkLayerTypes::detection),
+            Map.entry("Yolo", ForkLayerTypes::detection),
+            Map.entry("Reorg", l -> "YOLO v2's rearrangement of pixels into channels, a fork's layer: Caffe has no"
+                    + " such layer; a Convolution with kernel_size and stride equal to reorg's stride and weights of"
+                    + " one 1 each (one output channel per input channel and offset) does the same moves"),
+            Map.entry("ROIPooling", l -> "Fast/Faster R-CNN's pooling of region proposals, a fork's layer: Caffe and"
+                    + " CHaiDNN have no such layer; cut the net before it and run the rest on the host"),
+            Map.entry("Python", l -> "a layer written in Python" + (l.hasPythonParam() ? " (module '"
+                    + l.getPythonParam().getModule() + "', layer '" + l.getPythonParam().getLayer() + "')" : "")
+                    + ", which only pycaffe can run: cut the net before it, or write it with Caffe's layers"));
+
+    private ForkLayerTypes() {
+    }
+
+    /** "unknown layer type 'T'" and, when something is known about T, what it is and what computes it. */
+    static String unknownType(LayerParameter layer) {
+        String type = layer.getType();
+        Function<LayerParameter, String> advice = ADVICE.get(type);
+        String known = advice != null ? ": " + advice.apply(layer)
+                : type.endsWith("Data") ? " (a training data layer: a deploy prototxt starts with an Input layer or"
+                        + " 'input:' instead)"
+                : CloseNames.suggestion(type, Arrays.stream(LayerType.values()).filter(t -> t != LayerType.UNKNOWN)
+                        .map(LayerType::typeName).toList());
+        return "unknown layer type '" + type + "'" + known;
+    }
+
+    /** Both forks' depthwise layers are Caffe's convolution with one group per channel, weights of the same shape. */
+    private static String depthwise(LayerParameter layer) {
+        String groups = layer.getConvolutionParam().hasNumOutput()
+                ? String.valueOf(layer.getConvolutionParam().getNumOutput()) : "num_output";
+        return "a depthwise convolution of a fork (MobileNet ports): Caffe's Convolution with group equal to"
+                + " num_output, which CHaiDNN runs, computes it with weights of the same shape; write type:"
+                + " \"Convolution\" and group: " + groups + " in its convolution_param";
+    }
+
+    private static String upsample(LayerParameter layer) {
+        if (layer.getBottomCount() > 1) {
+            return "SegNet's unpooling by the indices of an earlier max pooling, a fork's layer: Caffe and CHaiDNN"
+                    + " have no such layer";
+        }
+        return "nearest-neighbour upsampling, a fork's layer (YOLOv3 ports): Caffe's Deconvolution with group and"
+                + " num_output equal to the channels, kernel_size and stride equal to the scale, bias_term: false and"
+                + " every weight 1 computes it exactly";
+    }
+
+    private static String shuffle(LayerParameter layer) {
+        return "ShuffleNet's channel shuffle, a fork's layer: Caffe computes it as a Reshape to N x g x C/g x H*W"
+                + " (g its groups), a Permute with order 0, 2, 1, 3 and a Reshape back to N x C x H x W";
+    }
+
+    private static String detection(LayerParameter layer) {
+        return "YOLO's decoding of boxes, a fork's layer: Caffe and CHaiDNN have no such layer; cut the net before"
+                + " it (after the last convolution) and decode the boxes on the host";
+    }
+}
