@@ -6,7 +6,7 @@ import java.util.function.Function;
 import xportdnn.model.proto.Caffe.LayerParameter;
 
 /**
- * Layer types of popular Caffe forks that Caffe itself does not have, each with what computes it in Caffe's own
+ * Layer types of popular Caffe forks that Caffe itself does not have, and Caffe's training-only layers, each with what computes it in Caffe's own
  * layers (only where that is exactly the same computation) or what to do instead; and, for any other unknown type,
  * the Caffe types whose names are close (Caffe's type names are case-sensitive: "Relu" is not "ReLU").
  */
@@ -44,7 +44,16 @@ final class ForkLayerTypes {
                     + l.getPythonParam().getModule() + "', layer '" + l.getPythonParam().getLayer() + "')" : "")
                     + ", which only pycaffe can run: cut the net before it, or write it with Caffe's layers"));
 
+    /** What a Loss or Accuracy layer left in a deploy prototxt is, and what to do with it. */
+    static final String TRAINING = "a training layer, which compares the net's outputs with labels that a deployed net"
+            + " is not given: delete it from the deploy prototxt, or keep it to training with include { phase: TRAIN }";
+
     private ForkLayerTypes() {
+    }
+
+    /** Caffe's layers that only training runs: the losses and Accuracy. */
+    static boolean isTraining(String type) {
+        return type.equals("Accuracy") || type.endsWith("Loss");
     }
 
     /** "unknown layer type 'T'" and, when something is known about T, what it is and what computes it. */
@@ -52,6 +61,7 @@ final class ForkLayerTypes {
         String type = layer.getType();
         Function<LayerParameter, String> advice = ADVICE.get(type);
         String known = advice != null ? ": " + advice.apply(layer)
+                : isTraining(type) ? ": " + TRAINING
                 : type.endsWith("Data") ? " (a training data layer: a deploy prototxt starts with an Input layer or"
                         + " 'input:' instead)"
                 : CloseNames.suggestion(type, Arrays.stream(LayerType.values()).filter(t -> t != LayerType.UNKNOWN)

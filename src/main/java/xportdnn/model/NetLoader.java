@@ -157,7 +157,8 @@ public final class NetLoader {
         }
         for (String bottom : layer.getBottomList()) {
             if (!blobShapes.containsKey(bottom)) {
-                throw ModelException.inLayer(name, "bottom '" + bottom + "' is not produced by any earlier layer");
+                throw ModelException.inLayer(name, "bottom '" + bottom + "' is not produced by any earlier layer"
+                        + (ForkLayerTypes.isTraining(layer.getType()) ? " (" + ForkLayerTypes.TRAINING + ")" : ""));
             }
         }
         List<int[]> bottoms = shapesOf(layer.getBottomList(), blobShapes);

@@ -77,4 +77,17 @@ class ForkLayerTypesTest {
         String m = failure("layer { name: \"r\" type: \"Innerproduct\" bottom: \"data\" top: \"r\" }");
         assertEquals("layer 'r': unknown layer type 'Innerproduct' (close: InnerProduct)", m);
     }
+
+    /** An Accuracy or loss layer left in a deploy file: its missing 'label' bottom, or its type, says what it is. */
+    @Test
+    void aTrainingLayerLeftInTheDeployFileIsNamedAsOne() throws IOException {
+        String m = failure("layer { name: \"acc\" type: \"Accuracy\" bottom: \"data\" bottom: \"label\" top: \"acc\""
+                + " include { phase: TEST } }");
+        assertEquals("layer 'acc': bottom 'label' is not produced by any earlier layer (" + ForkLayerTypes.TRAINING + ")", m);
+        m = failure("layer { name: \"label\" type: \"Input\" top: \"label\" input_param { shape { dim: 1 } } }\n"
+                + "layer { name: \"loss\" type: \"SoftmaxWithLoss\" bottom: \"data\" bottom: \"label\" top: \"loss\" }");
+        assertEquals("layer 'loss': unknown layer type 'SoftmaxWithLoss': " + ForkLayerTypes.TRAINING, m);
+        m = failure("layer { name: \"c\" type: \"Convolution\" bottom: \"lable\" top: \"c\" }");
+        assertEquals("layer 'c': bottom 'lable' is not produced by any earlier layer", m);
+    }
 }
