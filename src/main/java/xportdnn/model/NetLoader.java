@@ -169,6 +169,9 @@ public final class NetLoader {
         }
         for (int i = 0; i < tops.size(); i++) {
             String top = layer.getTop(i);
+            if (layer.getTopList().indexOf(top) < i) {
+                throw ModelException.inLayer(name, "names top '" + top + "' twice; each top is a blob of its own");
+            }
             int[] previous = blobShapes.get(top);
             if (previous != null) {
                 if (!layer.getBottomList().contains(top)) {
