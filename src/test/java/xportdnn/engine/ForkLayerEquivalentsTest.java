@@ -2,6 +2,7 @@ package xportdnn.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import xportdnn.engine.layers.Tensors;
@@ -11,7 +12,8 @@ import xportdnn.model.proto.Caffe.NetParameter;
 
 /**
  * The Caffe layers the unknown-type error names for a fork's layer compute what the fork's layer does, checked
- * against the fork's definition written as loops (nearest-neighbour upsampling, ShuffleNet's channel shuffle).
+ * against the fork's definition written as loops (nearest-neighbour upsampling, ShuffleNet's channel shuffle,
+ * SENet's Axpy).
  */
 class ForkLayerEquivalentsTest {
 
@@ -39,7 +41,7 @@ class ForkLayerEquivalentsTest {
     void upsampleIsADeconvolutionOfOnesWithAGroupPerChannel() {
         int s = 2;
         float[] ones = new float[C * s * s];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         NetParameter weights = NetParameter.newBuilder()
                 .addLayer(TestWeights.layer("up", TestWeights.blob(new int[] {C, 1, s, s}, ones))).build();
         float[] x = input(1);
@@ -74,5 +76,29 @@ class ForkLayerEquivalentsTest {
             }
         }
         assertArrayEquals(want, got);
+    }
+
+    @Test
+    void axpyIsAFlattenAScaleOfTwoBottomsAndASum() {
+        float[] x = input(3);
+        // a: each channel's mean (a global average pooling, N x C x 1 x 1); y: x itself
+        float[] got = run("""
+                layer { name: "a" type: "Pooling" bottom: "data" top: "a" pooling_param { pool: AVE global_pooling: true } }
+                layer { name: "flat" type: "Flatten" bottom: "a" top: "flat" }
+                layer { name: "ax" type: "Scale" bottom: "data" bottom: "flat" top: "ax" scale_param { axis: 0 } }
+                layer { name: "sum" type: "Eltwise" bottom: "ax" bottom: "data" top: "out" }
+                """, NetParameter.getDefaultInstance(), x, "out");
+        float[] want = new float[x.length];
+        for (int c = 0; c < C; c++) {
+            double a = 0;
+            for (int i = 0; i < H * W; i++) {
+                a += x[c * H * W + i];
+            }
+            a /= H * W;
+            for (int i = 0; i < H * W; i++) {
+                want[c * H * W + i] = (float) (a * x[c * H * W + i] + x[c * H * W + i]);
+            }
+        }
+        assertArrayEquals(want, got, 1e-6f);
     }
 }
