@@ -39,7 +39,7 @@ public final class PrototxtReader {
         } catch (TextFormat.ParseException e) {
             forkLayer(text).ifPresent(layer -> {
                 throw new ModelException(path + ": layer '" + layer.getName() + "': "
-                        + ForkLayerTypes.unknownType(layer), e);
+                        + ForkLayerTypes.unknownType(layer, List.of()), e);
             });
             throw new ModelException(path + ":" + e.getLine() + ":" + e.getColumn() + ": " + withoutPosition(e), e);
         }

@@ -54,7 +54,7 @@ public final class ShapeInference {
 
     /** The rule of {@link LayerType#UNKNOWN}, which accepts any bottom count so that this error comes first. */
     static List<int[]> unknownType(LayerParameter layer, List<int[]> bottoms) {
-        throw ModelException.inLayer(layer.getName(), ForkLayerTypes.unknownType(layer));
+        throw ModelException.inLayer(layer.getName(), ForkLayerTypes.unknownType(layer, bottoms));
     }
 
     /** One top shaped like the bottom, as element-wise layers. */

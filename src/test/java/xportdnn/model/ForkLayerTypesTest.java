@@ -31,9 +31,10 @@ class ForkLayerTypesTest {
     void depthwiseConvolutionsOfForksAreCaffesGroupedConvolution() throws IOException {
         for (String type : new String[] {"ConvolutionDepthwise", "DepthwiseConvolution"}) {
             String m = failure("layer { name: \"dw\" type: \"" + type + "\" bottom: \"data\" top: \"dw\""
-                    + " convolution_param { num_output: 32 kernel_size: 3 } }");
+                    + " convolution_param { num_output: 16 kernel_size: 3 } }");
             assertTrue(m.startsWith("layer 'dw': unknown layer type '" + type + "': a depthwise convolution"), m);
-            assertTrue(m.endsWith("write type: \"Convolution\" and group: 32 in its convolution_param"), m);
+            // the fork's layer filters each of its input's 32 channels; ConvolutionDepthwise ignores num_output
+            assertTrue(m.endsWith("write type: \"Convolution\", num_output: 32 and group: 32 in its convolution_param"), m);
         }
     }
 
