@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -263,6 +264,11 @@ public final class ImageSet {
             }
             labelled = label.isPresent();
             if (!store.isFile(file)) {
+                if (onlyLine(lines, i) && !label.isPresent() && !store.isFolder(file) && namesNoPicture(path)) {
+                    throw new ModelException(listFile + ": the list names no images: its only line, '" + path
+                            + "', names no file (looked for " + file + ") and looks like a header line; a list is "
+                            + "one 'path label' line per image, with no header (as Caffe's ImageData layer reads it)");
+                }
                 String missing = where + "1: " + path + ": " + (store.isFolder(file) ? "a folder, not an image file"
                         : "no such file") + " (looked for " + file + ")"
                         + (entries.isEmpty() && !label.isPresent() && nextEndsInNumber(lines, i)
@@ -282,6 +288,21 @@ public final class ImageSet {
             throw new ModelException(listFile + ": the list names no images");
         }
         return new ImageSet(entries, repeated.note());
+    }
+
+    /** Whether no word of a line (split at spaces, tabs, commas and semicolons) is a picture's name. */
+    private static boolean namesNoPicture(String line) {
+        return Arrays.stream(line.split("[\\s,;]+")).noneMatch(w -> ImageNames.isImage(w) || ImageNames.isOtherPicture(w));
+    }
+
+    /** Whether line {@code i} (0-based) is the list's only line that is not blank. */
+    private static boolean onlyLine(List<String> lines, int i) {
+        for (int j = 0; j < lines.size(); j++) {
+            if (j != i && !lines.get(j).isBlank()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the first non-blank line after line {@code i} (0-based) ends in a whole number: a label. */

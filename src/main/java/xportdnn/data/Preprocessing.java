@@ -152,9 +152,20 @@ public record Preprocessing(int[] dims, int[] transpose, int[] channelSwap, floa
         }
     }
 
-    /** Accepts C x H x W with leading 1s (Caffe's 1 x C x H x W), or H x W for a grey input. */
+    /**
+     * Accepts C x H x W with leading 1s (Caffe's 1 x C x H x W), H x W for a grey input, or C values, one per
+     * channel, spread over the plane (pycaffe's {@code Transformer.set_mean} broadcasts a 1-D mean so).
+     */
     private static Blob fitMean(Blob mean, int[] dims) {
         int[] shape = mean.shape();
+        if (shape.length == 1 && shape[0] == dims[0]) {
+            int plane = dims[1] * dims[2];
+            float[] spread = new float[dims[0] * plane];
+            for (int i = 0; i < spread.length; i++) {
+                spread[i] = mean.data()[i / plane];
+            }
+            return new Blob(dims.clone(), spread);
+        }
         int start = 0;
         while (shape.length - start > 3 && shape[start] == 1) {
             start++;

@@ -188,7 +188,8 @@ public final class NetLoader {
         }
         for (String bottom : layer.getBottomList()) {
             if (!blobShapes.containsKey(bottom)) {
-                throw ModelException.inLayer(name, "bottom '" + bottom + "' is not produced by any earlier layer");
+                throw ModelException.inLayer(name, "bottom '" + bottom + "' is not produced by any earlier layer"
+                        + (ForkLayerTypes.isTraining(layer.getType()) ? " (" + ForkLayerTypes.TRAINING + ")" : ""));
             }
         }
         List<int[]> bottoms = shapesOf(layer.getBottomList(), blobShapes);
@@ -199,6 +200,9 @@ public final class NetLoader {
         }
         for (int i = 0; i < tops.size(); i++) {
             String top = layer.getTop(i);
+            if (layer.getTopList().indexOf(top) < i) {
+                throw ModelException.inLayer(name, "names top '" + top + "' twice; each top is a blob of its own");
+            }
             int[] previous = blobShapes.get(top);
             if (previous != null) {
                 if (!layer.getBottomList().contains(top)) {

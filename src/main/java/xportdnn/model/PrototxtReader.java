@@ -7,8 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 
 /**
@@ -19,6 +23,9 @@ public final class PrototxtReader {
 
     private static final Pattern UNKNOWN_FIELD = Pattern.compile("^-?\\d+:-?\\d+:\\s*(.+)\\.([^.]+)$");
     private static final TextFormat.Parser PARSER = TextFormat.Parser.newBuilder().build();
+    /** Held here: a logger's level is kept only while the logger is reachable. */
+    private static final Logger TEXT_FORMAT_LOG = Logger.getLogger(TextFormat.class.getName());
+    private static final TextFormat.Parser LENIENT = TextFormat.Parser.newBuilder().setAllowUnknownFields(true).build();
 
     private PrototxtReader() {
     }
@@ -30,9 +37,31 @@ public final class PrototxtReader {
         try {
             PARSER.merge(text, net);
         } catch (TextFormat.ParseException e) {
+            forkLayer(text).ifPresent(layer -> {
+                throw new ModelException(path + ": layer '" + layer.getName() + "': "
+                        + ForkLayerTypes.unknownType(layer, List.of()), e);
+            });
             throw new ModelException(path + ":" + e.getLine() + ":" + e.getColumn() + ": " + withoutPosition(e), e);
         }
         return net.build();
+    }
+
+    /**
+     * The first layer of a type Caffe does not know, when the text parses with unknown fields left out: a fork's
+     * layer comes with its own parameter block (upsample_param), unknown too, and the type is the error to report.
+     */
+    private static Optional<LayerParameter> forkLayer(String text) {
+        NetParameter.Builder net = NetParameter.newBuilder();
+        Level level = TEXT_FORMAT_LOG.getLevel();
+        TEXT_FORMAT_LOG.setLevel(Level.OFF); // it logs every field it leaves out, which the error says instead
+        try {
+            LENIENT.merge(text, net);
+        } catch (TextFormat.ParseException e) {
+            return Optional.empty();
+        } finally {
+            TEXT_FORMAT_LOG.setLevel(level);
+        }
+        return net.getLayerList().stream().filter(l -> LayerType.of(l) == LayerType.UNKNOWN).findFirst();
     }
 
     private static String readText(Path path) {

@@ -54,9 +54,7 @@ public final class ShapeInference {
 
     /** The rule of {@link LayerType#UNKNOWN}, which accepts any bottom count so that this error comes first. */
     static List<int[]> unknownType(LayerParameter layer, List<int[]> bottoms) {
-        String type = layer.getType();
-        throw ModelException.inLayer(layer.getName(), "unknown layer type '" + type + "'" + (type.endsWith("Data")
-                ? " (a training data layer: a deploy prototxt starts with an Input layer or 'input:' instead)" : ""));
+        throw ModelException.inLayer(layer.getName(), ForkLayerTypes.unknownType(layer, bottoms));
     }
 
     /** One top shaped like the bottom, as element-wise layers. */

@@ -153,12 +153,27 @@ public record Notice(boolean warning, String text) {
                 && l.param().getPoolingParam().getPool() == PoolMethod.AVE).toList();
     }
 
+    /**
+     * Removing a Split makes its readers read one blob; a reader that writes its top in place (a ReLU on one branch)
+     * would then change what the other branches read, so the hint says to give such layers tops of their own first.
+     */
+    private static String splitHint(Net net, Layer split) {
+        List<String> inPlace = net.layers().stream().filter(l -> l.bottoms().size() == 1 && l.tops().size() == 1
+                && l.tops().get(0).equals(l.bottoms().get(0)) && split.tops().contains(l.bottoms().get(0)))
+                .map(l -> "'" + l.name() + "'").toList();
+        String hint = ChaidnnSupport.hint(split.param());
+        return inPlace.isEmpty() ? hint : hint + ", after giving " + String.join(", ", inPlace) + " a top of "
+                + (inPlace.size() == 1 ? "its" : "their") + " own: " + (inPlace.size() == 1 ? "it writes" : "they write")
+                + " a top of the Split in place, which would change the blob every reader reads";
+    }
+
     /** One warning per layer CHaiDNN cannot run. */
     public static List<Notice> unsupported(Net net) {
         List<Notice> notices = new ArrayList<>();
         for (Layer layer : net.layers()) {
             if (ChaidnnSupport.of(layer.param()) == ChaidnnSupport.UNSUPPORTED) {
-                String hint = ChaidnnSupport.hint(layer.param());
+                String hint = layer.layerType() == LayerType.SPLIT ? splitHint(net, layer)
+                        : ChaidnnSupport.hint(layer.param());
                 notices.add(warning("layer '" + layer.name() + "' (" + ChaidnnSupport.describe(layer.param())
                         + ") is not supported by CHaiDNN; the net will not run on the device as it is"
                         + (hint.isEmpty() ? "" : " (" + hint + ")")));

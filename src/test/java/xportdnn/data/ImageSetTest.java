@@ -285,6 +285,14 @@ class ImageSetTest {
                     + "a list has none (Caffe's ImageData layer reads every line as an image and its label): delete it"),
                     e.getMessage());
         }
+        // a list holding its header alone names no images, in either mode; a lone missing picture is only missing
+        for (String header : List.of("path label", "filename,class")) {
+            Path alone = Files.writeString(tmp.resolve("alone.txt"), header + "\n\n");
+            assertMessage(() -> ImageSet.list(alone), alone + ": the list names no images: its only line, '" + header
+                    + "', names no file (looked for " + tmp.resolve(header) + ") and looks like a header line");
+        }
+        Path lonePicture = Files.writeString(tmp.resolve("lone.txt"), "gone.jpg\n");
+        assertMessage(() -> ImageSet.list(lonePicture), lonePicture + ":1:1: gone.jpg: no such file");
         // an unlabelled list's first missing file is only missing
         Path unlabelled = Files.writeString(tmp.resolve("plain.txt"), "gone.ppm\na.ppm\n");
         ModelException e = assertThrows(ModelException.class, () -> ImageSet.list(unlabelled));

@@ -125,6 +125,19 @@ class PreprocessingTest {
         assertArrayEquals(new float[] {104, 117, 123}, MeanFile.read(npy, new int[] {3, 1, 1}).data());
     }
 
+    /** A mean of one value per channel (a .npy of shape (3,)), as pycaffe's set_mean takes it: the same as --mean_value. */
+    @Test
+    void aMeanFileOfOneValuePerChannelIsSpreadOverThePlane() {
+        int[] dims = {3, 2, 2};
+        Preprocessing p = new Preprocessing(dims, null, null, 255f, null,
+                new Blob(new int[] {3}, new float[] {104, 117, 123}), 1f);
+        assertArrayEquals(dims, p.meanArray().shape());
+        assertArrayEquals(new float[] {104, 104, 104, 104, 117, 117, 117, 117, 123, 123, 123, 123}, p.meanArray().data());
+        ModelException e = assertThrows(ModelException.class, () -> new Preprocessing(new int[] {1, 2, 2}, null, null,
+                255f, null, new Blob(new int[] {3}, new float[] {104, 117, 123}), 1f));
+        assertEquals("--mean_file: the mean is 3, the input is 1x2x2", e.getMessage());
+    }
+
     @Test
     void badMeanFilesAreNamed() throws IOException {
         Path text = Files.writeString(tmp.resolve("mean.binaryproto"), "this is not protobuf \u00ff\u00fe");

@@ -67,6 +67,16 @@ class LoadErrorsTest {
                 + "prototxt starts with an Input layer or 'input:' instead)", failure(trainTest, null));
     }
 
+    /** Caffe: "Top blob 'a' produced by multiple sources"; not an earlier layer's, the same one's. */
+    @Test
+    void aTopNamedTwiceByOneLayer() throws IOException {
+        Path p = write("twice.prototxt", INPUT + "layer { name: \"sp\" type: \"Split\" bottom: \"data\" top: \"a\" top: \"a\" }\n");
+        assertEquals(p + ": layer 'sp': names top 'a' twice; each top is a blob of its own", failure(p, null));
+        Path inPlace = write("inplace.prototxt", INPUT
+                + "layer { name: \"sp\" type: \"Split\" bottom: \"data\" top: \"data\" top: \"data\" }\n");
+        assertEquals(inPlace + ": layer 'sp': names top 'data' twice; each top is a blob of its own", failure(inPlace, null));
+    }
+
     @Test
     void undefinedBottom() throws IOException {
         Path p = write("bottom.prototxt", INPUT + "layer { name: \"r\" type: \"ReLU\" bottom: \"dta\" top: \"r\" }\n");

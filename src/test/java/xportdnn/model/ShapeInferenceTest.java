@@ -269,8 +269,8 @@ class ShapeInferenceTest {
     void wrongBottomCountOrUnknownType() {
         ModelException e = assertThrows(ModelException.class, () -> top("type: 'Crop'", s(1, 3, 4, 4)));
         assertEquals("layer 'l': Crop takes 2 bottoms, the prototxt gives 1", e.getMessage());
-        e = assertThrows(ModelException.class, () -> top("type: 'Python'", s(1, 3, 4, 4)));
-        assertEquals("layer 'l': unknown layer type 'Python'", e.getMessage());
+        e = assertThrows(ModelException.class, () -> top("type: 'Frobnicate'", s(1, 3, 4, 4)));
+        assertEquals("layer 'l': unknown layer type 'Frobnicate'", e.getMessage());
     }
 
     /** LeNet's published cost: 2.29 M multiply-adds (conv1 0.288 M, conv2 1.6 M, ip1 0.4 M, ip2 5 k). */

@@ -160,4 +160,26 @@ class NoticeTest {
                 notices.get(0).text());
         assertTrue(notices.get(1).text().startsWith("layer 'padded' (AVE Pooling)"), notices.get(1).text());
     }
+
+    /**
+     * Removing a Split whose top a ReLU rewrites in place would let that ReLU rewrite the blob the other branch
+     * reads (Caffe gives each Split top a blob of its own): the hint names the ReLU; a Split without one keeps the
+     * plain hint.
+     */
+    @Test
+    void aSplitWhoseTopIsRewrittenInPlaceNamesTheLayerToGiveATopOfItsOwn() {
+        String input = "layer { name: \"data\" type: \"Input\" top: \"data\" input_param { shape { dim: 1 dim: 1 dim: 2 dim: 2 } } }\n"
+                + "layer { name: \"sp\" type: \"Split\" bottom: \"data\" top: \"s1\" top: \"s2\" }\n";
+        String plain = "layer 'sp' (Split) is not supported by CHaiDNN; the net will not run on the device as it is (remove "
+                + "it and let its readers read its bottom, which CHaiDNN allows";
+        Net net = NetLoader.build(TestWeights.definition(input
+                + "layer { name: \"relu\" type: \"ReLU\" bottom: \"s1\" top: \"s1\" }\n"
+                + "layer { name: \"sum\" type: \"Eltwise\" bottom: \"s1\" bottom: \"s2\" top: \"sum\" }\n"), null);
+        assertEquals(plain + ", after giving 'relu' a top of its own: it writes a top of the Split in place, which would "
+                + "change the blob every reader reads)", Notice.unsupported(net).get(0).text());
+        Net without = NetLoader.build(TestWeights.definition(input
+                + "layer { name: \"relu\" type: \"ReLU\" bottom: \"s1\" top: \"r\" }\n"
+                + "layer { name: \"sum\" type: \"Eltwise\" bottom: \"r\" bottom: \"s2\" top: \"sum\" }\n"), null);
+        assertEquals(plain + ")", Notice.unsupported(without).get(0).text());
+    }
 }
