@@ -25,7 +25,7 @@ import xportdnn.quant.XilinxThresholds.LayerThresholds;
  *                        {@code pass-through} or {@code eltwise-max}; {@code fast-finetune} where the tuning chose
  *                        the written {@code th_layer_out} instead
  * @param ownThreshold    the threshold of the layer's own output, before in-place layers, Eltwise and Concat
- *                        changed the blob's (absent for pass-through and Eltwise layers)
+ *                        changed the blob's (absent for pass-through layers and an Eltwise MAX)
  * @param maxAbs          the largest |x| of the layer's own output (absent without statistics)
  * @param clippedFraction the fraction of the layer's own output values with |x| above {@code thOut}
  * @param params          the weight thresholds in brief (absent for layers without weights thresholds)

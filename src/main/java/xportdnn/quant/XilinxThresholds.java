@@ -34,10 +34,10 @@ import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
  * also layers CHaiDNN does not run) gets {@code own = method.threshold(stats[layer], bitwidth)}.</li>
  * <li>Walking the layers in order: a computing layer sets every top to its own threshold (so an in-place ReLU
  * replaces the convolution's); a pass-through layer ({@link #PASS_THROUGH}: its output values are those of its
- * input, picked or rearranged) sets its tops to its first bottom's value; an Eltwise sets every bottom and its
- * top to the largest bottom value (a product or a weighted sum, {@link #onInputScale}, sets its top to its own
- * threshold instead, and {@link #simulated} leaves its bottoms their own); a Concat sets every bottom and its top
- * to its own threshold.</li>
+ * input, picked or rearranged) sets its tops to its first bottom's value; an Eltwise sets every bottom to the
+ * largest bottom value, and its top too when it is a max ({@link #boundedByInputs}); a sum or a product sets its
+ * top to its own threshold ({@link #simulated} leaves a product's or weighted sum's bottoms their own, {@link
+ * #onInputScale}); a Concat sets every bottom and its top to its own threshold.</li>
  * <li>Walking back: a pass-through layer's input takes its outputs' final value (the largest). The device writes a
  * pass-through's codes unchanged, so when a later layer changed the output's threshold (an in-place ReLU after a
  * pooling, a Concat of poolings) the layer producing the codes must write them in it.</li>
@@ -84,7 +84,7 @@ public final class XilinxThresholds {
         AVERAGE_POOLING,
         /** Taken over from its input ({@link #PASS_THROUGH}). */
         PASS_THROUGH,
-        /** The largest threshold of an Eltwise's inputs (a plain sum or a max). */
+        /** The largest threshold of an Eltwise's inputs (a max). */
         ELTWISE_MAX
     }
 
@@ -129,8 +129,8 @@ public final class XilinxThresholds {
 
     /**
      * @param statistics the statistics of every layer's own output, by layer name (an in-place layer's entry is
-     *                   the blob after that layer; the Input's is the preprocessed data); pass-through and
-     *                   Eltwise layers may be absent
+     *                   the blob after that layer; the Input's is the preprocessed data); pass-through layers and
+     *                   an Eltwise MAX may be absent
      * @param method     the activation threshold method
      * @param bitwidth   the activation bitwidth the thresholds are chosen for
      * @throws IllegalArgumentException when a computing layer has no statistics
@@ -188,7 +188,7 @@ public final class XilinxThresholds {
             } else if (passesThrough.test(l.layer())) {
                 rules.put(l.name(), Rule.PASS_THROUGH);
                 setAll(value, l.tops(), value.get(l.bottoms().get(0)));
-            } else if (l.type() == LayerType.ELTWISE && onInputScale(l.layer())) {
+            } else if (l.type() == LayerType.ELTWISE && boundedByInputs(l.layer())) {
                 rules.put(l.name(), Rule.ELTWISE_MAX);
                 unevenInputs(l, value, bitwidth).ifPresent(uneven::add);
                 double m = max(value, l.bottoms());
@@ -201,7 +201,7 @@ public final class XilinxThresholds {
                 if (l.type() == LayerType.CONCAT) {
                     unevenInputs(l, value, bitwidth).ifPresent(uneven::add);
                     setAll(value, l.bottoms(), t);
-                } else if (sharedInput.test(l.layer())) { // a product's or weighted sum's inputs on the device
+                } else if (sharedInput.test(l.layer())) { // a sum's or product's inputs on the device
                     unevenInputs(l, value, bitwidth).ifPresent(uneven::add);
                     setAll(value, l.bottoms(), max(value, l.bottoms()));
                 }
@@ -276,12 +276,24 @@ public final class XilinxThresholds {
     }
 
     /**
-     * Whether an Eltwise's output lies within its inputs' shared range, so it is written on their scale: a plain
-     * sum (saturating) or a max. A product, or a sum with coefficients other than 1, is not bounded by its inputs.
+     * Whether an Eltwise computes on its inputs' codes of one scale: a plain sum (the inputs moved onto the output's
+     * scale, the sum saturated to it) or a max. A product, or a sum with coefficients other than 1, does not (the
+     * simulator computes it in float).
      */
     public static boolean onInputScale(Layer eltwise) {
         EltwiseParameter p = eltwise.param().getEltwiseParam();
         return p.getOperation() != EltwiseOp.PROD && p.getCoeffList().stream().allMatch(c -> c == 1f);
+    }
+
+    /**
+     * Whether an Eltwise's output lies within its inputs' shared range, so it is written on their scale: a max. A
+     * sum, even a plain one, exceeds both inputs' ranges where they add up: a gated residual {@code x + x *
+     * sigmoid(conv(x))} written on x's scale saturated, the sum at 19.6 dB instead of 35.9 (Xilinx, 8 bits;
+     * UnusualNetsChaidnnTest). The device moves the inputs onto the output's scale, as it does where a ReLU in
+     * place after the sum (ResNet's) sets the output's threshold.
+     */
+    static boolean boundedByInputs(Layer eltwise) {
+        return eltwise.param().getEltwiseParam().getOperation() == EltwiseOp.MAX;
     }
 
     /**

@@ -4,10 +4,10 @@ import java.util.List;
 import xportdnn.precision.NumberFormat;
 
 /**
- * Eltwise SUM or MAX on the device: every input moved into the output format (a no-op when, as the quantizers
- * make it, all share it), then added with saturation to the output's codes, or compared. A sum saturates only its
- * result: an input is moved to the output's scale within {@value #SUM_LIMIT}, so that a signed input of an
- * unsigned sum (F8Net's residual add, a ReLU after it) keeps its negative values.
+ * Eltwise SUM or MAX on the device: every input moved into the output format (a no-op where they share it, as a
+ * max's do; a sum's output has a range of its own), then added with saturation to the output's codes, or
+ * compared. A sum saturates only its result: an input is moved to the output's scale within {@value #SUM_LIMIT},
+ * so that a signed input of an unsigned sum (F8Net's residual add, a ReLU after it) keeps its negative values.
  */
 final class EltwiseStep implements SimStep {
 

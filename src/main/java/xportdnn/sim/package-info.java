@@ -17,8 +17,9 @@
  * narrower words, which is not modelled.</li>
  * <li><b>Pooling</b>: MAX on codes; AVE sums the codes of a window (padding counts 0) and hands the sum to the
  * device's arithmetic, {@link xportdnn.precision.AveragePooling}, which divides by the kernel's area.</li>
- * <li><b>Eltwise SUM/MAX and Concat</b> move every input into the output format (an identity when, as the
- * quantizers make them, all share it), then add with saturation, compare, or stack.</li>
+ * <li><b>Eltwise SUM/MAX and Concat</b> move every input into the output format (an identity where they share it:
+ * a max's and a Concat's inputs and output; a sum's output has a range of its own), then add with saturation,
+ * compare, or stack.</li>
  * <li><b>Formats between layers</b>: a layer reads codes in its declared input format; a blob written in another
  * format is converted by value (the device would misread its codes) and the place is listed in
  * {@link xportdnn.sim.FixedPointNet#notes()}.</li>

@@ -17,7 +17,8 @@ import xportdnn.quant.XilinxThresholds;
  * Which values must share one activation format, as the exporters make them and the device reads them: a blob
  * keeps its producer's format through an in-place ReLU the device fuses, a pass-through layer (a Pooling in
  * Xilinx mode, a max Pooling in DynamicFixed mode, Split, Flatten...) writes its input's codes unchanged, the
- * inputs and the output of a Concat share one format, and so do an Eltwise's (the exporters give them one). A
+ * inputs and the output of a Concat share one format, and so do an Eltwise's inputs (its output, which a sum or
+ * product writes in a range of its own, is kept in their group: an Eltwise writes into it, so it is not tuned). A
  * convolution's output format can only change together with its whole group, so only when every value of the
  * group is written by a convolution being tuned; then every block reading the group (its {@code *_layer_in})
  * and every block writing into it ({@code *_layer_out}) change with it. Pure function of the net's wiring.

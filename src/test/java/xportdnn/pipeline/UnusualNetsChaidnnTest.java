@@ -305,6 +305,39 @@ class UnusualNetsChaidnnTest {
         }
     }
 
+    /**
+     * An SENet-style gated residual, {@code x + x * sigmoid(conv(x))}: the sum exceeds x's range, so it is written in
+     * a threshold (format) of its own from its calibrated output, larger than its inputs' shared one, and keeps the
+     * bound. Written on its inputs' scale (the rule before 2026-12-07), its values above x's range saturated: the
+     * sum at 19.6 dB (Xilinx, 8 bits: threshold 3.27 for a sum reaching about twice that), 19.4 (Xilinx, 6 bits),
+     * 24.5 (DynamicFixed, 8 bits), where its own range gives 35.9, 24.2 and 33.7 (DynamicFixed, 6 bits: 21.9 and
+     * 21.6, the least-error format one bit coarser).
+     */
+    @ParameterizedTest
+    @MethodSource("modes")
+    void aSumBeyondItsInputsRangesIsWrittenInItsOwnRange(QuantType type, int bits) throws IOException {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "gated", "name: \"x\"\n" + INPUT + """
+                layer { name: "convS" type: "Convolution" bottom: "c0" top: "s"
+                        convolution_param { num_output: 8 kernel_size: 1 } }
+                layer { name: "sig" type: "Sigmoid" bottom: "s" top: "s" }
+                layer { name: "gate" type: "Eltwise" bottom: "c0" bottom: "s" top: "g"
+                        eltwise_param { operation: PROD } }
+                layer { name: "sum" type: "Eltwise" bottom: "c0" bottom: "g" top: "y" }
+                layer { name: "convC" type: "Convolution" bottom: "y" top: "c"
+                        convolution_param { num_output: 8 kernel_size: 1 } }
+                """ + head("c"), 7, ALIKE_DC, 0);
+        UnseenNets.Run run = UnseenNets.run(net, dir, type, new InParamsOut(bits, bits, bits), null, false, false);
+        String what = type + " " + bits + ": ";
+        PrecisionParameter sum = blocks(run.quantized()).get("sum");
+        if (type == QuantType.Xilinx) {
+            assertTrue(sum.getThLayerOut() > sum.getThLayerIn(), what + sum);
+        } else {
+            assertTrue(sum.getFlLayerOut() < sum.getFlLayerIn(), what + sum);
+        }
+        run.sqnrDb().forEach((layer, db) -> assertTrue(db > bound(type, bits), what + layer + " " + run.sqnrDb()));
+        assertKeepsTheSpec(run.quantized(), type, bits, what);
+    }
+
     /** The blocks of a written prototxt, by layer. */
     private static Map<String, PrecisionParameter> blocks(Path quantized) throws IOException {
         Map<String, PrecisionParameter> blocks = new HashMap<>();

@@ -191,7 +191,10 @@ class XilinxThresholdsTest {
         assertInOut(t, "sig", 6, 0.9); // an unsupported computing layer still gets its own output threshold
     }
 
-    /** An Eltwise writes the largest input threshold back; the ReLU after it recomputes, and so on down. */
+    /**
+     * An Eltwise writes the largest input threshold back to its inputs; its output gets its own (add2's 9), or the
+     * ReLU's after it (reluY's 4, then raised by add2 to 6), and so on down.
+     */
     @Test
     void residualBlocksShareOneThresholdPerSum() {
         Net net = net(INPUT + conv("conv0", "data", "x") + inPlace("relu0", "ReLU", "x")
@@ -201,8 +204,8 @@ class XilinxThresholdsTest {
                 + conv("convB", "y", "b") + inPlace("reluB", "ReLU", "b")
                 + "layer { name: \"add2\" type: \"Eltwise\" bottom: \"y\" bottom: \"b\" top: \"z\" }\n");
         XilinxThresholds t = XilinxThresholds.compute(net, maxima("data", 1, "conv0", 5, "relu0", 3, "convA", 9,
-                "reluA", 2, "reluY", 4, "convB", 1, "reluB", 6), MAX, 8);
-        // add1: max(3, 2) = 3 into x and a; reluY sets y = 4; add2: max(4, 6) = 6 into y and b, z = 6.
+                "reluA", 2, "add1", 5, "reluY", 4, "convB", 1, "reluB", 6, "add2", 9), MAX, 8);
+        // add1: max(3, 2) = 3 into x and a; reluY sets y = 4; add2: max(4, 6) = 6 into y and b, z its own 9.
         assertInOut(t, "conv0", 1, 3);
         assertInOut(t, "relu0", 3, 3);
         assertInOut(t, "convA", 3, 3);
@@ -211,9 +214,35 @@ class XilinxThresholdsTest {
         assertInOut(t, "reluY", 6, 6);
         assertInOut(t, "convB", 6, 6);
         assertInOut(t, "reluB", 6, 6);
-        assertInOut(t, "add2", 6, 6);
-        assertEquals(Rule.ELTWISE_MAX, t.of("add1").rule());
+        assertInOut(t, "add2", 6, 9);
+        assertEquals(Rule.OWN_OUTPUT, t.of("add1").rule());
+        assertEquals(5, t.of("add1").own().getAsDouble(), 1e-6);
         assertEquals(4, t.of("reluY").own().getAsDouble(), 1e-6);
+    }
+
+    /**
+     * A plain sum can exceed both inputs' ranges (3 + 5 up to 8): it is written in its own threshold, 7 here, not the
+     * inputs' shared 5, which clipped every sum above 5. A max cannot exceed them: it keeps their shared 5 whatever
+     * its statistics say (none needed).
+     */
+    @Test
+    void aPlainSumGetsItsOwnOutputThresholdAndAMaxItsInputs() {
+        for (String op : List.of("SUM", "MAX")) {
+            Net net = net(INPUT + conv("convA", "data", "a") + conv("convB", "data", "b")
+                    + "layer { name: \"e\" type: \"Eltwise\" bottom: \"a\" bottom: \"b\" top: \"p\" eltwise_param { "
+                    + "operation: " + op + " } }\n" + conv("convC", "p", "c"));
+            Map<String, BlobHistograms> stats = maxima("data", 1, "convA", 3, "convB", 5, "convC", 2);
+            if (op.equals("SUM")) {
+                stats.putAll(maxima("e", 7));
+            }
+            XilinxThresholds t = XilinxThresholds.compute(net, stats, MAX, 8);
+            double out = op.equals("SUM") ? 7 : 5;
+            assertInOut(t, "convA", 1, 5);
+            assertInOut(t, "convB", 1, 5);
+            assertInOut(t, "e", 5, out);
+            assertInOut(t, "convC", out, 2);
+            assertEquals(op.equals("SUM") ? Rule.OWN_OUTPUT : Rule.ELTWISE_MAX, t.of("e").rule(), op);
+        }
     }
 
     /**
@@ -251,13 +280,13 @@ class XilinxThresholdsTest {
                     + param + " } }\n" + conv("convC", "p", "c")
                     + "layer { name: \"s\" type: \"Eltwise\" bottom: \"c\" bottom: \"b\" top: \"q\" }\n");
             XilinxThresholds t = XilinxThresholds.simulated(net,
-                    maxima("data", 1, "convA", 3, "convB", 2, "e", 11, "convC", 7), MAX, 8);
+                    maxima("data", 1, "convA", 3, "convB", 2, "e", 11, "convC", 7, "s", 8), MAX, 8);
             assertInOut(t, "convA", 1, 3);
             assertInOut(t, "e", 3, 11);
             assertInOut(t, "convC", 11, 7);
-            // the plain sum s of c (7) and b (2): both 7
+            // the plain sum s of c (7) and b (2): both 7, its output its own 8
             assertInOut(t, "convB", 1, 7);
-            assertInOut(t, "s", 7, 7);
+            assertInOut(t, "s", 7, 8);
         }
     }
 
@@ -268,13 +297,13 @@ class XilinxThresholdsTest {
                 + "layer { name: \"add1\" type: \"Eltwise\" bottom: \"a\" bottom: \"b\" top: \"s1\" }\n"
                 + "layer { name: \"add2\" type: \"Eltwise\" bottom: \"a\" bottom: \"c\" top: \"s2\" }\n");
         XilinxThresholds t = XilinxThresholds.compute(net,
-                maxima("data", 1, "convA", 1, "convB", 2, "convC", 5), MAX, 8);
-        // Walk: add1 sets a = b = s1 = 2; add2 sets a = c = s2 = 5. The fix-up raises b to 5; s1 stays 2.
+                maxima("data", 1, "convA", 1, "convB", 2, "convC", 5, "add1", 3, "add2", 6), MAX, 8);
+        // Walk: add1 sets a = b = 2, s1 its own 3; add2 sets a = c = 5, s2 its own 6. The fix-up raises b to 5.
         assertInOut(t, "convA", 1, 5);
         assertInOut(t, "convB", 1, 5);
         assertInOut(t, "convC", 1, 5);
-        assertInOut(t, "add1", 5, 2);
-        assertInOut(t, "add2", 5, 5);
+        assertInOut(t, "add1", 5, 3);
+        assertInOut(t, "add2", 5, 6);
     }
 
     @Test
@@ -299,13 +328,14 @@ class XilinxThresholdsTest {
                 + "layer { name: \"cat\" type: \"Concat\" bottom: \"a\" bottom: \"b\" top: \"k\" }\n"
                 + "layer { name: \"add\" type: \"Eltwise\" bottom: \"b\" bottom: \"c\" top: \"e\" }\n");
         XilinxThresholds t = XilinxThresholds.compute(net,
-                maxima("data", 1, "convA", 1, "convB", 1, "convC", 9, "cat", 4), MAX, 8);
-        // Walk: cat sets a = b = k = 4; add sets b = c = e = 9. Fix-up: the concat's inputs and output rise to 9.
+                maxima("data", 1, "convA", 1, "convB", 1, "convC", 9, "cat", 4, "add", 10), MAX, 8);
+        // Walk: cat sets a = b = k = 4; add sets b = c = 9, e its own 10. Fix-up: the concat's inputs and output
+        // rise to 9.
         for (String name : List.of("convA", "convB", "convC")) {
             assertInOut(t, name, 1, 9);
         }
         assertInOut(t, "cat", 9, 9);
-        assertInOut(t, "add", 9, 9);
+        assertInOut(t, "add", 9, 10);
     }
 
     @Test
