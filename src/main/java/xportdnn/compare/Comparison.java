@@ -153,16 +153,16 @@ public final class Comparison {
         for (SchemeSpec spec : settings.schemes()) {
             // the literature's schemes quantize InnerProduct layers, as convolutions; CHaiDNN's keep them float
             boolean fc = convolutional != null && spec.quantizesInnerProducts();
+            Net schemeNet = fc ? convolutional.net() : net;
             Set<String> fullyConnected = fc ? convolutional.rewritten() : Set.of();
-            ExportScheme.Exported exported = SchemeNets.quantize(spec, fc ? convolutional.net() : net, calibration,
-                    fullyConnected);
+            ExportScheme.Exported exported = SchemeNets.quantize(spec, schemeNet, calibration, fullyConnected);
             List<Notice> warnings = new ArrayList<>(exported.notices());
             if (spec.family() == SchemeSpec.Family.XILINX || spec.family() == SchemeSpec.Family.DYNAMICFIXED) {
                 warnings.addAll(ClassScoreStepCheck.of(calibration, net, exported.net())); // as the export warns
             }
             warnings.stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
-            Net quantized = NetLoader.buildSharing(exported.net(), (fc ? convolutional.net() : net).weights());
+            Net quantized = NetLoader.buildSharing(exported.net(), schemeNet.weights());
             FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);
             ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(),
                     settings.batch(), false);
