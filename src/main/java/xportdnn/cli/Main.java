@@ -28,9 +28,23 @@ public final class Main {
 
     private static final String DEBUG = "--debug";
 
-    /** Runs the command line and returns the exit status (tests call this instead of {@link #main}). */
+    /** Runs the command line, printing to System.out and System.err, and returns the exit status. */
     public static int run(String... args) {
+        return run(commandLine(), args);
+    }
+
+    /**
+     * Runs the command line, printing its output to {@code out} and its messages to {@code err}, and returns the exit
+     * status (tests call this, to see what the CLI printed apart from anything else in the process).
+     */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        return run(cl, args);
+    }
+
+    private static int run(CommandLine cl, String[] args) {
         try {
             NativeBuild.apply(); // before anything loads ND4J
         } catch (ModelException e) {

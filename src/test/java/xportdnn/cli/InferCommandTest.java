@@ -59,6 +59,7 @@ class InferCommandTest {
         assertEquals(0, tinynet("--images", TINYNET.resolve("val.txt").toString(), "--predictions",
                 predictions.toString(), "--batch", "7", "--quiet"), last.stderr());
         assertEquals("", last.stderr());
+        assertEquals("", last.stray(), "printed by something other than the CLI");
         List<String> expected = Files.readAllLines(TINYNET.resolve("val.txt"));
         List<String> rows = Files.readAllLines(predictions);
         assertEquals("image\tlabel\ttop1\ttop5\ttop1_prob", rows.get(0));
