@@ -18,20 +18,15 @@ import xportdnn.model.Blob;
 import xportdnn.model.LayerType;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
-import xportdnn.model.NetLoader;
 import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.CalibrationInput;
-import xportdnn.pipeline.ExportScheme;
 import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.LoadedNet;
-import xportdnn.pipeline.ClassScoreStepCheck;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.PreprocessingChecks;
 import xportdnn.pipeline.TurnedImagesNote;
-import xportdnn.pipeline.ValidationJob;
 import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
-import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.OutputBlob;
 import xportdnn.validate.Validation;
 
@@ -150,28 +145,10 @@ public final class Comparison {
                     + "the channel axis of an N x C x H x W blob (or of a Flatten of one), whose output no "
                     + "shape-dependent layer reads, is quantized as the convolution it equals"));
         }
+        SchemeScoring scoring = new SchemeScoring(net, convolutional, calibration, channels, floatNet, transformer,
+                scores, settings.batch(), passes, images, progress, toldOnce);
         for (SchemeSpec spec : settings.schemes()) {
-            // the literature's schemes quantize InnerProduct layers, as convolutions; CHaiDNN's keep them float
-            boolean fc = convolutional != null && spec.quantizesInnerProducts();
-            Net schemeNet = fc ? convolutional.net() : net;
-            Set<String> fullyConnected = fc ? convolutional.rewritten() : Set.of();
-            ExportScheme.Exported exported = SchemeNets.quantize(spec, schemeNet, calibration, fullyConnected);
-            List<Notice> warnings = new ArrayList<>(exported.notices());
-            if (spec.family() == SchemeSpec.Family.XILINX || spec.family() == SchemeSpec.Family.DYNAMICFIXED) {
-                warnings.addAll(ClassScoreStepCheck.of(calibration, net, exported.net())); // as the export warns
-            }
-            warnings.stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
-                    .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
-            Net quantized = NetLoader.buildSharing(exported.net(), schemeNet.weights());
-            FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);
-            ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(),
-                    settings.batch(), false);
-            Validation validation;
-            try (Progress.Step step = progress.start("scoring " + spec.label(), images.size())) {
-                validation = passes.validate(job, images, step).validation();
-            }
-            scored.add(new Scored(spec.label(), validation,
-                    ModelBytes.of(quantized, spec.family(), sim, fullyConnected), ModelBytes.footprint(sim, spec)));
+            scored.add(scoring.score(spec, notices));
         }
         if (!scored.isEmpty()) { // every scheme scores the same images
             Validation first = scored.get(0).validation();

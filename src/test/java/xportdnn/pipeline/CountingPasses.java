@@ -35,6 +35,9 @@ public final class CountingPasses implements FloatPasses {
     /** Called with each text file once read (a test may empty it then, {@link #emptied}: parsed again, no image). */
     public Consumer<String> afterRead = file -> { };
 
+    /** Called with each scoring job before it runs. */
+    public Consumer<ValidationJob> beforeValidate = job -> { };
+
     /** Empties {@code file}, a list the run has read. */
     public static void emptied(Path file) {
         try {
@@ -121,6 +124,7 @@ public final class CountingPasses implements FloatPasses {
 
     @Override
     public Validated validate(ValidationJob job, List<ImageSet.Entry> images, IntConsumer progress) {
+        beforeValidate.accept(job);
         return HERE.validate(job, images, progress);
     }
 }
