@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import xportdnn.data.PreprocessingFlags;
+import xportdnn.pipeline.Sidecar;
 import xportdnn.pipeline.SidecarCalibration;
 import xportdnn.pipeline.SidecarPreprocessing;
 import xportdnn.pipeline.ValidationSettings;
@@ -19,29 +20,27 @@ final class SidecarOption {
             + "(<prototxt>.xportdnn.json); by default the preprocessing flags not given come from it.")
     boolean ignore;
 
-    /** The preprocessing flags for {@code prototxt}: the options, completed from its sidecar unless ignored. */
-    PreprocessingFlags flags(Path prototxt, PreprocessingOptions options, PrintWriter err) {
-        if (ignore) {
-            return options.flags();
-        }
-        SidecarPreprocessing.Applied applied = SidecarPreprocessing.apply(prototxt, options.flags(), options.given());
+    /** The sidecar beside {@code prototxt}, read once for every use below; none when ignored. */
+    Sidecar.Lookup find(Path prototxt) {
+        return ignore ? Sidecar.Lookup.none(prototxt) : Sidecar.find(prototxt);
+    }
+
+    /** The preprocessing flags: the options, completed from the sidecar. */
+    PreprocessingFlags flags(Sidecar.Lookup sidecar, PreprocessingOptions options, PrintWriter err) {
+        SidecarPreprocessing.Applied applied = SidecarPreprocessing.apply(sidecar, options.flags(), options.given());
         new Notes(err).print(applied.notices());
         return applied.flags();
     }
 
     /** Refuses the export's original caffemodel for a prototxt it wrote with other weights; warns on another one. */
-    void checkWeights(Path prototxt, Path weights, PrintWriter err) {
-        if (!ignore) {
-            new Notes(err).print(SidecarWeights.check(prototxt, weights));
-        }
+    void checkWeights(Sidecar.Lookup sidecar, Path weights, PrintWriter err) {
+        new Notes(err).print(SidecarWeights.check(sidecar, weights));
     }
 
     /** The draw --exclude_calibration leaves out: the flags, or the export's from the sidecar where none is given. */
-    ValidationSettings.Draw excludedDraw(Path prototxt, ValidationSettings.Draw hand, boolean given, PrintWriter err) {
-        if (ignore) {
-            return hand;
-        }
-        SidecarCalibration.Applied applied = SidecarCalibration.apply(prototxt, hand, given);
+    ValidationSettings.Draw excludedDraw(Sidecar.Lookup sidecar, ValidationSettings.Draw hand, boolean given,
+                                         PrintWriter err) {
+        SidecarCalibration.Applied applied = SidecarCalibration.apply(sidecar, hand, given);
         new Notes(err).print(applied.notices());
         return applied.draw();
     }

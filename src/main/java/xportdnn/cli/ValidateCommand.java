@@ -24,6 +24,7 @@ import xportdnn.model.Net;
 import xportdnn.model.ToolVersion;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.Notice;
+import xportdnn.pipeline.Sidecar;
 import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
 import xportdnn.precision.DynamicFixed;
@@ -115,10 +116,10 @@ final class ValidateCommand implements Callable<Integer> {
     QuietOption quiet;
 
     /** The draw flags, or the export's from the sidecar where none is given. */
-    private ValidationSettings.Draw excludedDraw(ParseResult given) {
+    private ValidationSettings.Draw excludedDraw(ParseResult given, Sidecar.Lookup found) {
         boolean drawGiven = Stream.of("--calibration_size", "--calibration_seed", "--calibration_indices")
                 .anyMatch(given::hasMatchedOption);
-        return sidecar.excludedDraw(model.deployModel, calibrationDraw.draw(), drawGiven, spec.commandLine().getErr());
+        return sidecar.excludedDraw(found, calibrationDraw.draw(), drawGiven, spec.commandLine().getErr());
     }
 
     @Override
@@ -131,10 +132,11 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         calibrationDraw.check(given);
-        sidecar.checkWeights(model.deployModel, model.weights, spec.commandLine().getErr());
+        Sidecar.Lookup found = sidecar.find(model.deployModel); // read once, for the three uses below
+        sidecar.checkWeights(found, model.weights, spec.commandLine().getErr());
         ValidationSettings settings = new ValidationSettings(model.deployModel, model.weights, images, scored.labels,
-                scored.count, scored.seed, excludeCalibration ? excludedDraw(given) : null, batch,
-                sidecar.flags(model.deployModel, preprocessing, spec.commandLine().getErr()), blob,
+                scored.count, scored.seed, excludeCalibration ? excludedDraw(given, found) : null, batch,
+                sidecar.flags(found, preprocessing, spec.commandLine().getErr()), blob,
                 layerCost, floatModel, floatWeights, Set.copyOf(CommaList.Names.of(floatLayers)),
                 skipBadImages.skip);
         JsonAndHtml outputs = new JsonAndHtml(json, report);

@@ -166,8 +166,19 @@ public record Sidecar(String format, String tool, String written, DigestedFile p
         return Json.print(GSON.fromJson(GSON.toJson(this), Map.class));
     }
 
-    /** What was found beside a prototxt: a sidecar that is its own, none, or one that cannot be used and why. */
-    public record Lookup(Path file, Sidecar sidecar, String problem) {
+    /**
+     * What was found beside a prototxt: a sidecar that is its own, none, or one that cannot be used and why. Read
+     * once ({@link #find}) and handed to each use of it.
+     *
+     * @param prototxt the prototxt it was looked for beside
+     * @param file     the sidecar's path
+     */
+    public record Lookup(Path prototxt, Path file, Sidecar sidecar, String problem) {
+
+        /** No sidecar, as when there is none: what {@code --no_sidecar} makes of the one beside {@code prototxt}. */
+        public static Lookup none(Path prototxt) {
+            return new Lookup(prototxt, beside(prototxt), null, null);
+        }
 
         public boolean found() {
             return sidecar != null;
@@ -181,31 +192,32 @@ public record Sidecar(String format, String tool, String written, DigestedFile p
         try {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
-            return new Lookup(file, null, null);
+            return Lookup.none(prototxt);
         } catch (IOException e) {
-            return new Lookup(file, null, "cannot be read: " + IoErrors.describe(e));
+            return new Lookup(prototxt, file, null, "cannot be read: " + IoErrors.describe(e));
         }
         Sidecar sidecar;
         try {
             sidecar = GSON.fromJson(text, Sidecar.class);
         } catch (RuntimeException e) { // Gson's parse errors, and its type errors on a field of the wrong kind
-            return new Lookup(file, null, "is not valid sidecar JSON (" + firstLine(e.getMessage()) + ")");
+            return new Lookup(prototxt, file, null, "is not valid sidecar JSON (" + firstLine(e.getMessage()) + ")");
         }
         if (sidecar == null || !FORMAT.equals(sidecar.format()) || sidecar.prototxt() == null
                 || sidecar.prototxt().sha256() == null) {
-            return new Lookup(file, null, "is not an xportdnn sidecar (no \"format\": \"" + FORMAT
+            return new Lookup(prototxt, file, null, "is not an xportdnn sidecar (no \"format\": \"" + FORMAT
                     + "\" with the prototxt's digest)");
         }
         RecordedPreprocessing recorded = sidecar.preprocessing();
         if (recorded != null && recorded.meanFile() != null && !isPath(recorded.meanFile().path())) {
-            return new Lookup(file, null, "names a mean file that is not a file path (" + recorded.meanFile().path()
-                    .replace("\0", "\\0") + ")");
+            return new Lookup(prototxt, file, null, "names a mean file that is not a file path ("
+                    + recorded.meanFile().path().replace("\0", "\\0") + ")");
         }
         if (!sidecar.prototxt().sha256().equals(FileDigest.of(prototxt))) {
-            return new Lookup(file, null, "was written for another prototxt (its SHA-256 differs from " + prototxt
-                    + "'s: the prototxt was changed after the export, or the sidecar belongs to another one)");
+            return new Lookup(prototxt, file, null, "was written for another prototxt (its SHA-256 differs from "
+                    + prototxt + "'s: the prototxt was changed after the export, or the sidecar belongs to another "
+                    + "one)");
         }
-        return new Lookup(file, sidecar, null);
+        return new Lookup(prototxt, file, sidecar, null);
     }
 
     /** Whether {@code path} can name a file here (java.nio refuses a NUL character, for one). */

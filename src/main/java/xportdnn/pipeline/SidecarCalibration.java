@@ -1,6 +1,5 @@
 package xportdnn.pipeline;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,11 +20,11 @@ public final class SidecarCalibration {
     }
 
     /**
+     * @param lookup the sidecar of the quantized prototxt
      * @param hand   the draw flags as given (defaults where not given)
      * @param given  whether any of --calibration_size, --calibration_seed, --calibration_indices was given
      */
-    public static Applied apply(Path prototxt, ValidationSettings.Draw hand, boolean given) {
-        Sidecar.Lookup lookup = Sidecar.find(prototxt);
+    public static Applied apply(Sidecar.Lookup lookup, ValidationSettings.Draw hand, boolean given) {
         Sidecar.CalibrationSet recorded = lookup.found() ? lookup.sidecar().calibration() : null;
         if (recorded == null || (recorded.indices() == null && (recorded.size() == null || recorded.seed() == null))) {
             return new Applied(hand, List.of());

@@ -39,12 +39,11 @@ public final class SidecarPreprocessing {
     }
 
     /**
-     * @param prototxt the quantized prototxt whose sidecar is read
-     * @param hand     the flags as given (defaults where not given)
-     * @param given    which of {@link #FLAGS} the user gave
+     * @param lookup the sidecar of the quantized prototxt
+     * @param hand   the flags as given (defaults where not given)
+     * @param given  which of {@link #FLAGS} the user gave
      */
-    public static Applied apply(Path prototxt, PreprocessingFlags hand, Set<String> given) {
-        Sidecar.Lookup lookup = Sidecar.find(prototxt);
+    public static Applied apply(Sidecar.Lookup lookup, PreprocessingFlags hand, Set<String> given) {
         if (!lookup.found()) {
             return new Applied(hand, lookup.problem() == null ? List.of()
                     : List.of(Notice.warning(lookup.file() + " " + lookup.problem() + "; ignored it, so the "

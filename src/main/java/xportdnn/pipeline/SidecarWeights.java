@@ -18,9 +18,12 @@ public final class SidecarWeights {
     private SidecarWeights() {
     }
 
-    /** The warning to print (none when the weights are the written ones); throws on the export's own input. */
-    public static List<Notice> check(Path prototxt, Path weights) {
-        Sidecar.Lookup lookup = Sidecar.find(prototxt);
+    /**
+     * The warning to print (none when the weights are the written ones); throws on the export's own input.
+     *
+     * @param lookup the sidecar of the quantized prototxt
+     */
+    public static List<Notice> check(Sidecar.Lookup lookup, Path weights) {
         if (!lookup.found() || lookup.sidecar().quantizedWeights() == null || weights == null
                 || !Files.isRegularFile(weights)) {
             return List.of();
@@ -32,16 +35,16 @@ public final class SidecarWeights {
             return List.of();
         }
         String made = " (" + howMade(sidecar) + ", " + written.path() + ")";
+        Path prototxt = lookup.prototxt().getFileName();
         boolean exportInput = sidecar.inputs() != null && sidecar.inputs().stream()
                 .anyMatch(f -> "--weights".equals(f.flag()) && digest.equals(f.sha256()));
         if (exportInput) {
-            throw new ModelException(weights + ": the caffemodel the export read, but " + prototxt.getFileName()
+            throw new ModelException(weights + ": the caffemodel the export read, but " + prototxt
                     + " belongs with the one it wrote" + made + ", for which its formats were chosen: give --weights "
                     + written.path() + " (and --float_model/--float_weights the original net, as the float reference)");
         }
-        return List.of(Notice.warning(weights + " is not the caffemodel the export wrote with "
-                + prototxt.getFileName() + made + ": its SHA-256 differs, and the prototxt's formats were chosen for "
-                + "the written weights"));
+        return List.of(Notice.warning(weights + " is not the caffemodel the export wrote with " + prototxt + made
+                + ": its SHA-256 differs, and the prototxt's formats were chosen for the written weights"));
     }
 
     private static String howMade(Sidecar sidecar) {
