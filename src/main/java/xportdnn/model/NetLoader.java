@@ -92,9 +92,9 @@ public final class NetLoader {
             if (deploy.getLayerCount() == 0) {
                 throw new ModelException("the net has no layers");
             }
-            for (int i = 0; i < deploy.getLayerCount(); i++) {
-                requireNotLater(deploy, i, blobShapes);
-                topShapes.add(inferLayer(deploy.getLayer(i), blobShapes));
+            List<LayerParameter> all = deploy.getLayerList();
+            for (int i = 0; i < all.size(); i++) {
+                topShapes.add(inferLayer(all.get(i), blobShapes, all.subList(i + 1, all.size())));
             }
         } catch (ModelException e) {
             throw inFile(e, definitionFile);
@@ -137,7 +137,7 @@ public final class NetLoader {
             Layer old = net.layers().get(i);
             List<int[]> tops;
             try {
-                tops = inferLayer(layer, blobShapes);
+                tops = inferLayer(layer, blobShapes, List.of()); // its layers' order was checked as it loaded
             } catch (ModelException e) {
                 throw new ModelException(why + e.getMessage(), e);
             }
@@ -160,39 +160,56 @@ public final class NetLoader {
     }
 
     /**
-     * Refuses a bottom of layer {@code index} that only a later layer produces, naming that layer: the layers are
-     * out of order (Caffe runs them as written), which "not produced by any earlier layer" alone does not say.
+     * The error for a bottom of {@code layer} that no earlier layer produces: naming the layer of {@code later} that
+     * does, if one does (the layers are out of order: Caffe runs them as written, which "not produced by any earlier
+     * layer" alone does not say); before that one, a missing name.
      */
-    private static void requireNotLater(NetParameter deploy, int index, Map<String, int[]> blobShapes) {
-        LayerParameter layer = deploy.getLayer(index);
+    private static ModelException missingBottom(LayerParameter layer, Map<String, int[]> blobShapes,
+                                                List<LayerParameter> later) {
         for (String bottom : layer.getBottomList()) {
             if (blobShapes.containsKey(bottom)) {
                 continue;
             }
-            for (int later = index + 1; later < deploy.getLayerCount(); later++) {
-                LayerParameter writer = deploy.getLayer(later);
+            for (LayerParameter writer : later) {
                 if (writer.getTopList().contains(bottom)) {
-                    throw ModelException.inLayer(layer.getName(), "bottom '" + bottom + "' is produced only by the "
+                    return ModelException.inLayer(layer.getName(), "bottom '" + bottom + "' is produced only by the "
                             + "later layer '" + writer.getName() + "': Caffe runs the layers in the order written, "
                             + "so move '" + layer.getName() + "' after '" + writer.getName() + "'");
                 }
             }
         }
+        if (layer.getName().isEmpty()) {
+            return unnamed(layer);
+        }
+        String bottom = layer.getBottomList().stream().filter(b -> !blobShapes.containsKey(b)).findFirst()
+                .orElseThrow();
+        return ModelException.inLayer(layer.getName(), "bottom '" + bottom + "' is not produced by any earlier layer"
+                + (ForkLayerTypes.isTraining(layer.getType()) ? " (" + ForkLayerTypes.TRAINING + ")" : ""));
     }
 
-    /** Infers one layer's tops and records them; checks names, bottoms and blob reuse as Caffe's Net::Init does. */
-    private static List<int[]> inferLayer(LayerParameter layer, Map<String, int[]> blobShapes) {
+    private static ModelException unnamed(LayerParameter layer) {
+        return new ModelException("a layer of type '" + layer.getType() + "' has no name");
+    }
+
+    /**
+     * Infers one layer's tops and records them; checks names, bottoms and blob reuse as Caffe's Net::Init does.
+     *
+     * @param later the layers after it, to name the one producing a bottom too late
+     */
+    private static List<int[]> inferLayer(LayerParameter layer, Map<String, int[]> blobShapes,
+                                          List<LayerParameter> later) {
         String name = layer.getName();
-        if (name.isEmpty()) {
-            throw new ModelException("a layer of type '" + layer.getType() + "' has no name");
-        }
+        List<int[]> bottoms = new ArrayList<>(layer.getBottomCount());
         for (String bottom : layer.getBottomList()) {
-            if (!blobShapes.containsKey(bottom)) {
-                throw ModelException.inLayer(name, "bottom '" + bottom + "' is not produced by any earlier layer"
-                        + (ForkLayerTypes.isTraining(layer.getType()) ? " (" + ForkLayerTypes.TRAINING + ")" : ""));
+            int[] shape = blobShapes.get(bottom);
+            if (shape == null) {
+                throw missingBottom(layer, blobShapes, later);
             }
+            bottoms.add(shape);
         }
-        List<int[]> bottoms = shapesOf(layer.getBottomList(), blobShapes);
+        if (name.isEmpty()) {
+            throw unnamed(layer);
+        }
         List<int[]> tops = ShapeInference.topShapes(layer, bottoms);
         // every weight blob the definition implies must fit an array too, caffemodel or not (inspect counts them)
         for (int[] parameter : ParameterShapes.of(layer, bottoms)) {
