@@ -62,22 +62,29 @@ final class InnerProductConvolutions {
         Set<String> rewritten = new LinkedHashSet<>();
         List<String> kept = new ArrayList<>();
         Set<String> bypassed = new HashSet<>(); // Flatten layers a rewritten InnerProduct no longer reads through
+        // the blobs N x C in the float net that are N x C x 1 x 1 in the one rewritten so far: a rewritten
+        // InnerProduct's output and what its readers (shape-free, convertible() made sure) make of it
+        Set<String> widened = new HashSet<>();
         List<Layer> layers = net.layers();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             blobs.add(l.weights());
             if (l.layerType() != LayerType.INNER_PRODUCT) {
+                if (l.bottoms().stream().anyMatch(widened::contains)) { // a ReLU, Dropout or Softmax: the same shape
+                    widened.addAll(l.tops());
+                }
                 continue;
             }
             Layer flatten = flattening(net, i, l.bottoms().get(0));
             String bottom = flatten == null ? l.bottoms().get(0) : flatten.bottoms().get(0);
             // the input's shape in the net rewritten so far (an InnerProduct before it may be a convolution now)
-            int[] in = rewritten.isEmpty() ? net.shape(bottom)
-                    : NetLoader.build(definition.build(), null).shape(bottom);
+            int[] in = widened.contains(bottom) ? new int[] {net.shape(bottom)[0], net.shape(bottom)[1], 1, 1}
+                    : net.shape(bottom);
             if (convertible(net, l, in)) {
                 definition.setLayer(i, convolution(l, bottom, in));
                 blobs.set(i, kernel(l, in));
                 rewritten.add(l.name());
+                widened.add(l.tops().get(0));
                 if (flatten != null) {
                     bypassed.add(flatten.name());
                 }

@@ -77,6 +77,62 @@ class InnerProductSchemesTest {
     }
 
     /**
+     * Three in a row, each read through a ReLU writing a blob of its own (and an in-place Dropout): every one
+     * becomes a convolution, each ReLU's output N x C x 1 x 1 too, computing the values of a plain loop over the
+     * weights.
+     */
+    @Test
+    void threeInARowThroughReluOutputsOfTheirOwnBecomeConvolutions() {
+        String prototxt = """
+                name: "fc3"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 1 dim: 2 } } }
+                layer { name: "ip1" type: "InnerProduct" bottom: "data" top: "ip1" inner_product_param { num_output: 2 } }
+                layer { name: "relu1" type: "ReLU" bottom: "ip1" top: "r1" }
+                layer { name: "drop1" type: "Dropout" bottom: "r1" top: "r1" }
+                layer { name: "ip2" type: "InnerProduct" bottom: "r1" top: "ip2" inner_product_param { num_output: 2 } }
+                layer { name: "relu2" type: "ReLU" bottom: "ip2" top: "r2" }
+                layer { name: "ip3" type: "InnerProduct" bottom: "r2" top: "ip3" inner_product_param { num_output: 1 } }
+                """;
+        float[] w1 = {0.5f, 0.25f, -0.75f, 0.125f, -0.25f, 0.5f, 0.375f, 1f};
+        float[] b1 = {0.5f, -0.25f};
+        float[] w2 = {1f, -0.5f, 0.25f, 2f};
+        float[] b2 = {-0.125f, 0.25f};
+        float[] w3 = {0.75f, -1f};
+        float[] b3 = {0.0625f};
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("ip1", blob(new int[] {2, 4}, w1), blob(new int[] {2}, b1)))
+                .addLayer(layer("ip2", blob(new int[] {2, 2}, w2), blob(new int[] {2}, b2)))
+                .addLayer(layer("ip3", blob(new int[] {1, 2}, w3), blob(new int[] {1}, b3)))
+                .build();
+        InnerProductConvolutions fc = InnerProductConvolutions.of(NetLoader.build(TestWeights.definition(prototxt),
+                weights));
+        assertEquals(List.of("ip1", "ip2", "ip3"), List.copyOf(fc.rewritten()));
+        assertTrue(fc.kept().isEmpty());
+        Net net = fc.net();
+        assertArrayEquals(new int[] {1, 2, 1, 1}, net.shape("r1"));
+        assertArrayEquals(new int[] {1, 2, 1, 1}, net.shape("r2"));
+        assertArrayEquals(new int[] {2, 2, 1, 1}, net.layer("ip2").weights().get(0).shape());
+        float[] r1 = reluOfProduct(w1, b1, IMAGE);
+        float[] r2 = reluOfProduct(w2, b2, r1);
+        double ip3 = b3[0] + w3[0] * r2[0] + w3[1] * r2[1];
+        float[] out = Tensors.floats(new FloatEngine(net).forward(IMAGE, 1, null).get("ip3"));
+        assertEquals(ip3, out[0], 1e-6);
+    }
+
+    /** max(0, w x + b) of a (b.length, x.length) matrix {@code w}, row by row. */
+    private static float[] reluOfProduct(float[] w, float[] b, float[] x) {
+        float[] y = new float[b.length];
+        for (int o = 0; o < b.length; o++) {
+            double sum = b[o];
+            for (int j = 0; j < x.length; j++) {
+                sum += w[o * x.length + j] * x[j];
+            }
+            y[o] = (float) Math.max(0, sum);
+        }
+        return y;
+    }
+
+    /**
      * {@code transpose: true} stores the weights (in, out): the convolution's kernel is their transpose. On random
      * weights and images the rewritten net equals Caffe's InnerProduct as the float engine computes it.
      */
