@@ -47,13 +47,13 @@ record SchemeScoring(Net net, InnerProductConvolutions convolutional, Calibratio
             Net schemeNet = fc ? convolutional.net() : net;
             Set<String> fullyConnected = fc ? convolutional.rewritten() : Set.of();
             ExportScheme.Exported exported = SchemeNets.quantize(spec, schemeNet, calibration, fullyConnected);
+            Net quantized = NetLoader.buildSharing(exported.net(), schemeNet.weights());
             List<Notice> warnings = new ArrayList<>(exported.notices());
             if (spec.family() == SchemeSpec.Family.XILINX || spec.family() == SchemeSpec.Family.DYNAMICFIXED) {
-                warnings.addAll(ClassScoreStepCheck.of(calibration, net, exported.net())); // as the export warns
+                warnings.addAll(ClassScoreStepCheck.of(calibration, net, quantized)); // as the export warns
             }
             warnings.stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
-            Net quantized = NetLoader.buildSharing(exported.net(), schemeNet.weights());
             FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);
             ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(), batch,
                     false);

@@ -44,16 +44,25 @@ public final class ClassScoreStepCheck {
      * in software (e.g. by an InnerProduct), the net has no class scores, or the statistics were loaded.
      *
      * @param net       the float net the calibration ran
-     * @param quantized the written prototxt's net (also a {@code compare} scheme's in CHaiDNN's modes)
+     * @param quantized the written prototxt (its net built only when enough images were counted)
      */
     public static List<Notice> of(Calibration calibration, Net net, NetParameter quantized) {
-        PictureCounts pictures = calibration == null ? PictureCounts.NONE : calibration.pictures();
-        if (pictures.topMargins().length < MIN_IMAGES) {
+        return counted(calibration) ? of(calibration, net, NetLoader.build(quantized, null)) : List.of();
+    }
+
+    /** {@link #of(Calibration, Net, NetParameter)} of a quantized net already built (a {@code compare} scheme's). */
+    public static List<Notice> of(Calibration calibration, Net net, Net quantized) {
+        if (!counted(calibration)) {
             return List.of();
         }
-        return of(pictures, NetLoader.build(quantized, null), Calibrator.classScores(net), Set.of(),
-                "calibration images", "`validate` counts the ties, and with --float_layers %s shows what computing "
-                        + "the classifier in software would keep");
+        return of(calibration.pictures(), quantized, Calibrator.classScores(net), Set.of(), "calibration images",
+                "`validate` counts the ties, and with --float_layers %s shows what computing the classifier in "
+                        + "software would keep");
+    }
+
+    /** Whether the calibration counted enough images' margins to check. */
+    private static boolean counted(Calibration calibration) {
+        return calibration != null && calibration.pictures().topMargins().length >= MIN_IMAGES;
     }
 
     /**

@@ -71,10 +71,13 @@ class ClassScoreStepCheckTest {
         return withMargins(margins);
     }
 
+    /** The check of the prototxt as written, which is the check of its net built (compare's schemes) too. */
     private static List<Notice> check(String prototxt, Calibration calibration) {
         NetParameter definition = TestWeights.definition(prototxt);
         Net net = NetLoader.build(definition, null);
-        return ClassScoreStepCheck.of(calibration, net, definition);
+        List<Notice> written = ClassScoreStepCheck.of(calibration, net, definition);
+        assertEquals(written, ClassScoreStepCheck.of(calibration, net, net));
+        return written;
     }
 
     @Test
