@@ -24,8 +24,8 @@ import xportdnn.validate.Validation;
 /**
  * Scores one scheme after another on what the comparison prepared once. Each scheme's quantized net and simulator
  * live only in {@link #score}'s frame and nothing it returns refers to them: by the time the next scheme builds its
- * own, they are unreachable (CHaiDNN's modes keep VGG-16's InnerProducts as 494 MB of float copies in the
- * simulator's ops, native memory freed once a collection finds them so).
+ * own, they are unreachable, and the simulator's native copies of weights (CHaiDNN's modes keep VGG-16's
+ * InnerProducts as 494 MB of floats in its ops) are freed ({@link FixedPointNet#close}).
  *
  * @param net           the float net, BatchNorm/Scale folded
  * @param convolutional its InnerProducts as convolutions, for the schemes that quantize them; null if none does
@@ -54,12 +54,13 @@ record SchemeScoring(Net net, InnerProductConvolutions convolutional, Calibratio
             }
             warnings.stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
-            FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);
-            ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(), batch,
-                    false);
-            Validation validation = passes.validate(job, images, step).validation();
-            return new Comparison.Scored(spec.label(), validation,
-                    ModelBytes.of(quantized, spec.family(), sim, fullyConnected), ModelBytes.footprint(sim, spec));
+            try (FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels)) {
+                ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(),
+                        batch, false);
+                Validation validation = passes.validate(job, images, step).validation();
+                return new Comparison.Scored(spec.label(), validation,
+                        ModelBytes.of(quantized, spec.family(), sim, fullyConnected), ModelBytes.footprint(sim, spec));
+            }
         }
     }
 }

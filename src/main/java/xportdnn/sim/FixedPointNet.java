@@ -71,9 +71,11 @@ import xportdnn.quant.XilinxThresholds;
  * <p>{@link #forward} reports every step's output to an observer under the name of the layer whose output it
  * is, dequantized to float, so it can be compared with the float engine's output of that layer: a fused chain is
  * reported under its last layer (e.g. the ReLU), and the layers fused into it are not reported
- * ({@link #fusedLayers()}). Not for concurrent use (the float ops keep buffers).
+ * ({@link #fusedLayers()}). Not for concurrent use (the float ops keep buffers). {@link #close} frees the native
+ * copies of weights its float layers' ops made (an InnerProduct CHaiDNN computes in software: VGG-16's are 494 MB)
+ * now, not at the garbage collection that native memory does not prompt.
  */
-public final class FixedPointNet {
+public final class FixedPointNet implements AutoCloseable {
 
     /** Layers the float engine computes exactly on dequantized codes: they only move values around. */
     private static final Set<LayerType> REARRANGING = EnumSet.of(LayerType.SPLIT, LayerType.DROPOUT,
@@ -219,6 +221,23 @@ public final class FixedPointNet {
 
     public Net net() {
         return net;
+    }
+
+    /**
+     * Frees the native arrays its steps, and those of the nets computing shares of its batches, made for
+     * themselves; a pass after it makes them again.
+     */
+    @Override
+    public void close() {
+        for (FixedPointNet share : shareNets) {
+            share.closeSteps(); // first: their ops may share the arrays of this net's
+        }
+        shareNets.clear();
+        closeSteps();
+    }
+
+    private void closeSteps() {
+        stages.stream().map(Stage::step).filter(s -> s != null).forEach(SimStep::close);
     }
 
     /** The scheme the caller chose, or null when the blocks' {@code quant_type} states it. */

@@ -48,6 +48,15 @@ final class FloatStep implements SimStep {
         return new FloatStep(layer, bottomShapes, shared != null ? shared : Layers.create(layer, bottomShapes));
     }
 
+    /** Frees the op's copy of the weights (unless shared from another step's op) and its buffers. */
+    @Override
+    public synchronized void close() {
+        if (op != null) {
+            op.close();
+            op = null;
+        }
+    }
+
     /** Whether the op (and its copy of the weights) was made: only once the step ran or was shared. */
     boolean made() {
         return op != null;

@@ -14,4 +14,12 @@ interface SimStep {
      * from one call to the next returns itself.
      */
     SimStep forShare();
+
+    /**
+     * Frees the native arrays the step made for itself now, not at some garbage collection (none, for most: their
+     * weights are Java arrays); a step that shares them with the step it was made from ({@link #forShare}) frees
+     * only its own. Run again, it makes them again.
+     */
+    default void close() {
+    }
 }

@@ -185,6 +185,38 @@ class BatchSharesTest {
         }
     }
 
+    /**
+     * A net closed after a pass in three shares (its InnerProduct's native weights and its shares' freed) computes,
+     * in the next pass, what each image alone computes.
+     */
+    @Test
+    void aClosedNetComputesItsNextPassAsEachImageAlone() {
+        NetParameter definition = TestWeights.definition(NET);
+        Net net = NetLoader.build(definition, TestWeights.random(definition, 8));
+        FixedPointNet alone = new FixedPointNet(net);
+        int batch = 5;
+        float[] input = new float[batch * IMAGE];
+        Random random = new Random(19);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) random.nextGaussian();
+        }
+        List<Float> expected = new ArrayList<>();
+        for (int n = 0; n < batch; n++) {
+            for (float p : Tensors.floats(alone.forward(Arrays.copyOfRange(input, n * IMAGE, (n + 1) * IMAGE), 1,
+                    null).get("prob"))) {
+                expected.add(p);
+            }
+        }
+        int openMp = EngineThreads.setOpenMp(3);
+        try (FixedPointNet shared = new FixedPointNet(net)) {
+            shared.forward(input, batch, null);
+            shared.close();
+            assertArrayEquals(toArray(expected), Tensors.floats(shared.forward(input, batch, null).get("prob")));
+        } finally {
+            EngineThreads.setOpenMp(openMp);
+        }
+    }
+
     /** An observer sees every step of the whole batch, in order: such a pass is not split. */
     @Test
     void anObservedPassShowsWholeSteps() {

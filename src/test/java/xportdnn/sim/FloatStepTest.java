@@ -33,5 +33,9 @@ class FloatStepTest {
         assertTrue(step.made());
         // (1 + 2 + 6) + 0.5 and (-1 + 0 + 8) - 2
         assertArrayEquals(new float[] {9.5f, 5}, out.get(0).values(), 1e-6f);
+        step.close(); // its op and the op's weights freed; run again, it makes them again
+        assertFalse(step.made());
+        out = step.run(List.of(SimTensor.ofValues(new int[] {1, 3}, new float[] {1, 1, 2})));
+        assertArrayEquals(new float[] {9.5f, 5}, out.get(0).values(), 1e-6f);
     }
 }

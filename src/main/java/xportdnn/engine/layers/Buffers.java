@@ -25,6 +25,12 @@ final class Buffers {
         return b;
     }
 
+    /** Frees every slot's array. */
+    void close() {
+        slots.values().forEach(INDArray::close);
+        slots.clear();
+    }
+
     /** A copy of {@code x} in slot {@code slot}. */
     INDArray copy(int slot, INDArray x) {
         return get(slot, x.shape()).assign(x);

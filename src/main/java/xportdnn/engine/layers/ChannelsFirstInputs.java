@@ -53,6 +53,12 @@ final class ChannelsFirstInputs implements LayerOp {
         return op.topsShareMemory();
     }
 
+    @Override
+    public void close() {
+        buffers.close();
+        op.close();
+    }
+
     private List<INDArray> channelsFirst(List<INDArray> bottoms) {
         List<INDArray> converted = new ArrayList<>(bottoms.size());
         for (int i = 0; i < bottoms.size(); i++) {

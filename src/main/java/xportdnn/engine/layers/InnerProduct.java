@@ -23,6 +23,8 @@ final class InnerProduct implements LayerOp {
     private final INDArray weightsKN;
     private final INDArray bias;
     private final Buffers buffers = new Buffers();
+    /** Whether the weights and bias are this op's own, not another's it shares. */
+    private final boolean ownsWeights;
 
     InnerProduct(Layer layer) {
         name = layer.name();
@@ -42,6 +44,7 @@ final class InnerProduct implements LayerOp {
                 ? Tensors.of(layer.weights().get(0), inputs, outputs)
                 : Tensors.of(layer.weights().get(0), outputs, inputs).transpose().dup('c');
         bias = p.getBiasTerm() ? Tensors.of(Layers.weight(layer, 1, outputs), 1, outputs) : null;
+        ownsWeights = true;
     }
 
     /** Another op of the same weights and bias (the same arrays), its output buffer its own. */
@@ -52,11 +55,23 @@ final class InnerProduct implements LayerOp {
         inputs = from.inputs;
         weightsKN = from.weightsKN;
         bias = from.bias;
+        ownsWeights = false;
     }
 
     @Override
     public LayerOp sharingWeights() {
         return new InnerProduct(this);
+    }
+
+    @Override
+    public void close() {
+        buffers.close();
+        if (ownsWeights) {
+            weightsKN.close();
+            if (bias != null) {
+                bias.close();
+            }
+        }
     }
 
     /** The weights as {@code [K, N]}: read them, never modify them. */

@@ -54,4 +54,12 @@ public interface LayerOp {
     default LayerOp sharingWeights() {
         return null;
     }
+
+    /**
+     * Frees the op's native arrays now rather than at some garbage collection, which native memory does not prompt:
+     * its buffers, and its weights unless it shares another op's ({@link #sharingWeights}; that one frees them). The
+     * op is not run after. Ops whose arrays are small leave them to the collector (the default).
+     */
+    default void close() {
+    }
 }
