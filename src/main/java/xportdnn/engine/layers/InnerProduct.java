@@ -40,9 +40,13 @@ final class InnerProduct implements LayerOp {
             throw ModelException.inLayer(name, "weight blob holds " + count + " values, not a multiple of num_output " + outputs);
         }
         inputs = count / outputs;
-        weightsKN = p.getTranspose()
-                ? Tensors.of(layer.weights().get(0), inputs, outputs)
-                : Tensors.of(layer.weights().get(0), outputs, inputs).transpose().dup('c');
+        if (p.getTranspose()) {
+            weightsKN = Tensors.of(layer.weights().get(0), inputs, outputs);
+        } else {
+            INDArray stored = Tensors.of(layer.weights().get(0), outputs, inputs);
+            weightsKN = stored.transpose().dup('c');
+            stored.close(); // now, not at some collection: as large as the weights (VGG-16's fc6: 411 MB)
+        }
         bias = p.getBiasTerm() ? Tensors.of(Layers.weight(layer, 1, outputs), 1, outputs) : null;
         ownsWeights = true;
     }
