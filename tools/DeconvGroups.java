@@ -52,7 +52,8 @@ public class DeconvGroups {
         int f = (k + 1) / 2;
         double centre = (2 * f - 1 - f % 2) / (2.0 * f);
         for (int i = 0; i < k * k; i++) {
-            kernel[i] = (float) ((1 - Math.abs(i / k / (double) f - centre)) * (1 - Math.abs(i % k / (double) f - centre)));
+            kernel[i] = (float) ((1 - Math.abs(i / k / (double) f - centre))
+                    * (1 - Math.abs(i % k / (double) f - centre)));
         }
         float[] weights = new float[c * k * k];
         for (int g = 0; g < c; g++) {
@@ -62,8 +63,8 @@ public class DeconvGroups {
         NetParameter.Builder definition = NetParameter.newBuilder();
         TextFormat.merge("name: 'up' layer { name: 'data' type: 'Input' top: 'data' input_param { shape { dim: " + batch
                 + " dim: " + c + " dim: " + hw + " dim: " + hw + " } } } layer { name: 'up' type: 'Deconvolution' "
-                + "bottom: 'data' top: 'up' convolution_param { num_output: " + c + " group: " + c + " kernel_size: " + k
-                + " stride: " + stride + " pad: " + pad + " bias_term: false } }", definition);
+                + "bottom: 'data' top: 'up' convolution_param { num_output: " + c + " group: " + c
+                + " kernel_size: " + k + " stride: " + stride + " pad: " + pad + " bias_term: false } }", definition);
         BlobShape.Builder shape = BlobShape.newBuilder().addDim(c).addDim(1).addDim(k).addDim(k);
         BlobProto.Builder blob = BlobProto.newBuilder().setShape(shape);
         for (float w : weights) {

@@ -348,8 +348,8 @@ public final class InferCommand implements Callable<Integer> {
 
     /** The preprocessing flags for this net; the dims must be the net input's. */
     private Preprocessing preprocessingFor(Net net, FloatEngine engine) {
-        Preprocessing settings = sidecar.flags(sidecar.find(model.deployModel), preprocessing, spec.commandLine().getErr())
-                .resolve(net);
+        Preprocessing settings = sidecar.flags(sidecar.find(model.deployModel), preprocessing,
+                spec.commandLine().getErr()).resolve(net);
         String input = engine.inputNames().get(0);
         int[] shape = net.shape(input);
         PreprocessingFlags.checkDims(settings.dims(), input, shape);

@@ -86,7 +86,8 @@ class InnerProductSchemesTest {
         String prototxt = """
                 name: "fc3"
                 layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 1 dim: 2 } } }
-                layer { name: "ip1" type: "InnerProduct" bottom: "data" top: "ip1" inner_product_param { num_output: 2 } }
+                layer { name: "ip1" type: "InnerProduct" bottom: "data" top: "ip1"
+                        inner_product_param { num_output: 2 } }
                 layer { name: "relu1" type: "ReLU" bottom: "ip1" top: "r1" }
                 layer { name: "drop1" type: "Dropout" bottom: "r1" top: "r1" }
                 layer { name: "ip2" type: "InnerProduct" bottom: "r1" top: "ip2" inner_product_param { num_output: 2 } }
