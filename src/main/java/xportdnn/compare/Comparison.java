@@ -14,9 +14,7 @@ import xportdnn.data.ImageSet;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
-import xportdnn.model.Blob;
 import xportdnn.model.LayerType;
-import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.pipeline.Calibration;
@@ -33,6 +31,7 @@ import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.OutputBlob;
+import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
 
 /**
@@ -60,6 +59,7 @@ public final class Comparison {
      * What a run measured.
      *
      * @param net                 the net's name
+     * @param output              the output scored, and how
      * @param calibrationImages   how many images calibrated
      * @param floatModelBytes     the float net's parameter bytes
      * @param floatFootprintBytes its activation footprint, one image
@@ -68,7 +68,7 @@ public final class Comparison {
      * @param skipped             the calibration and scored images taken out as unreadable (--skip_bad_images),
      *                            one line each
      */
-    public record Result(String net, int calibrationImages, long floatModelBytes, long floatFootprintBytes,
+    public record Result(String net, ScoredOutput output, int calibrationImages, long floatModelBytes, long floatFootprintBytes,
                          List<Scored> schemes, List<Notice> notices, List<String> skipped) {
 
         /** The float net's accuracy on the scored images (every scheme scored the same images). */
@@ -108,12 +108,11 @@ public final class Comparison {
         Net net = loaded.net();
         FloatEngine floatNet = new FloatEngine(net);
         OutputBlob scores = OutputBlob.choose(net, null);
-        if (scores.classes() == 0) {
-            throw new ModelException("blob " + scores.describe() + " (" + Blob.describe(scores.shape())
-                    + ") does not hold one score per class; compare scores classifiers");
-        }
+        ScoredOutput output = ScoredOutput.of(scores);
         List<ImageSet.Entry> selected = ValidationPipeline.images(validationSettings(settings), scoredSet);
-        ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
+        if (output.classifies()) {
+            ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
+        }
         CalibrationInput input = CalibrationInput.of(net, settings.calibration(),
                 Calibration.images(settings.calibration(), calibrationSet), passes);
         Transformer transformer = input.transformer(); // the scored images are preprocessed as the calibration's
@@ -164,7 +163,7 @@ public final class Comparison {
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
             Net quantized = NetLoader.buildSharing(exported.net(), schemeNet.weights());
             FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels);
-            ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(),
+            ValidationJob job = new ValidationJob(floatNet, sim, transformer, output,
                     settings.batch(), false);
             Validation validation;
             try (Progress.Step step = progress.start("scoring " + spec.label(), images.size())) {
@@ -177,7 +176,7 @@ public final class Comparison {
             Validation first = scored.get(0).validation();
             notices.addAll(TurnedImagesNote.of(first.turned(), first.images(), "scored images"));
         }
-        return new Result(net.name(), calibration.images(), ModelBytes.ofFloat(net), ModelBytes.floatFootprint(net),
+        return new Result(net.name(), output, calibration.images(), ModelBytes.ofFloat(net), ModelBytes.floatFootprint(net),
                 scored, notices, skipped);
     }
 
