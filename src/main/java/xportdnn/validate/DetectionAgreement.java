@@ -73,6 +73,11 @@ public final class DetectionAgreement implements Serializable {
         }
     }
 
+    /** How many of some DetectionOutput rows are detections above {@link #CONFIDENCE}. */
+    public static long countConfident(float[] rows) {
+        return boxes(rows).size();
+    }
+
     /** The detections of some rows above {@link #CONFIDENCE}. */
     static List<Box> boxes(float[] rows) {
         List<Box> boxes = new ArrayList<>();
