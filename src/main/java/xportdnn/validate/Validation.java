@@ -133,7 +133,7 @@ public final class Validation implements Serializable {
 
     /**
      * Adds one image's scored output from both nets, scored as its kind asks; {@code label} counts for class
-     * scores only.
+     * scores only. Its errors are added by batch ({@link #addOutputError}).
      */
     public void addOutput(ScoredOutput scored, OptionalInt label, float[] floatValues, float[] fixedValues) {
         switch (scored.kind()) {
@@ -146,30 +146,32 @@ public final class Validation implements Serializable {
                 detections.add(floatValues, fixedValues);
             }
             case DENSE_SCORES -> {
-                addOutputError(scored.blob(), floatValues, fixedValues);
+                images++;
                 if (dense == null) {
                     dense = new DenseAgreement(scored.channels());
                 }
                 dense.add(floatValues, fixedValues);
             }
-            case VALUES -> addOutputError(scored.blob(), floatValues, fixedValues);
+            case VALUES -> images++;
         }
     }
 
-    /** Counts one image and adds its output's errors. */
-    private void addOutputError(String blob, float[] floatValues, float[] fixedValues) {
+    /**
+     * Adds the scored output's errors on some images: a batch's at once, as the layers' errors are added, so that
+     * batches scored apart (Spark) sum as one machine sums them.
+     */
+    public void addOutputError(String blob, float[] floatValues, float[] fixedValues) {
         if (floatValues.length != fixedValues.length) {
             throw new IllegalArgumentException("output " + blob + ": " + floatValues.length + " float values but "
                     + fixedValues.length + " fixed ones");
         }
-        images++;
         LayerError e = LayerError.between(blob, floatValues, fixedValues, floatValues.length);
         output = output == null ? e : output.plus(e);
     }
 
     /** Adds one image's class scores from both nets and its label, if known. */
     public void addImage(OptionalInt label, float[] floatScores, float[] fixedScores) {
-        addOutputError("class scores", floatScores, fixedScores);
+        images++;
         classes = floatScores.length;
         Prediction f = top5(floatScores);
         Prediction q = top5(fixedScores);

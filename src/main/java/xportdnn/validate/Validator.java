@@ -106,6 +106,9 @@ public final class Validator {
                     verdicts.add(comparison.classScores);
                 }
             }
+            if (output.kind() != ScoredOutput.Kind.DETECTIONS) { // two nets' detections are not value for value
+                v.addOutputError(output.blob(), floatScores, fixedScores);
+            }
             for (int i = 0; i < n; i++) {
                 v.addOutput(output, images.get(first + i).label(), row(floatScores, i, n), row(fixedScores, i, n));
                 if (turned.get(first + i)) {

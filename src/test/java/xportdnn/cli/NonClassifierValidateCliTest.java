@@ -87,6 +87,28 @@ class NonClassifierValidateCliTest {
         assertTrue(!Files.exists(dir.resolve("cost.json")), "nothing written");
     }
 
+    /** On Spark the per-position tallies of the batches merge to the same scores as on one machine. */
+    @Test
+    void aSegmentationScoresTheSameOnSpark() throws Exception {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "seg", SEGMENTATION, 5);
+        Path quantized = export(net, "seg");
+        String[] here = {"validate", "--deploy_model", quantized.toString(), "--weights", net.weights().toString(),
+            "--images", UnseenNets.LIST, "--batch", "7", "--json", dir.resolve("here.json").toString(), "--quiet"};
+        CliRun plain = CliRun.of(here);
+        assertEquals(0, plain.status(), plain.stderr());
+        String[] spark = java.util.Arrays.copyOf(here, here.length + 2);
+        spark[here.length - 2] = dir.resolve("spark.json").toString();
+        spark[here.length - 1] = "--quiet";
+        spark[here.length] = "--spark";
+        spark[here.length + 1] = "local[2]";
+        CliRun distributed = CliRun.of(spark);
+        assertEquals(0, distributed.status(), distributed.stderr());
+        assertEquals(plain.stdout(), distributed.stdout());
+        String json = Files.readString(dir.resolve("here.json"));
+        assertTrue(json.contains("\"top_channel_agreement\""), json);
+        assertEquals(json, Files.readString(dir.resolve("spark.json")));
+    }
+
     @Test
     void compareScoresEachSchemeByTheOutputsKind() throws Exception {
         UnseenNets.NetFiles net = UnseenNets.write(dir, "seg", SEGMENTATION, 5);
