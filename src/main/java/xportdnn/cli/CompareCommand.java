@@ -14,6 +14,9 @@ import xportdnn.compare.CompareReport;
 import xportdnn.compare.CompareSettings;
 import xportdnn.compare.Comparison;
 import xportdnn.compare.SchemeSpec;
+import xportdnn.validate.DetectionAgreement;
+import xportdnn.validate.OutputSummary;
+import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
 
 /** {@code xportdnn compare}: the number schemes of the literature scored side by side on the user's own net. */
@@ -105,6 +108,39 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     static String table(Comparison.Result r) {
+        return r.output().classifies() ? classifierTable(r) : outputTable(r);
+    }
+
+    /**
+     * For an output that is not class scores: each scheme's agreement with float as its kind measures it, beside
+     * the output's SQNR, or for a detector the detections matched.
+     */
+    private static String outputTable(Comparison.Result r) {
+        boolean detections = r.output().kind() == ScoredOutput.Kind.DETECTIONS;
+        TextTable t = new TextTable("scheme", detections ? ">matched of float (fixed)" : ">output SQNR (dB)",
+                ">agreement", ">model bytes", ">footprint");
+        t.add("float", "", "", String.format("%,d", r.floatModelBytes()),
+                String.format("%,d", r.floatFootprintBytes()));
+        for (Comparison.Scored s : r.schemes()) {
+            Validation v = s.validation();
+            t.add(s.scheme(), detections ? matched(v.detections()) : sqnr(v.outputError()),
+                    percent(OutputSummary.agreement(r.output(), v)), String.format("%,d", s.modelBytes()),
+                    String.format("%,d", s.footprintBytes()));
+        }
+        return t.render() + "agreement: " + OutputSummary.agreementMeaning(r.output()) + "\n";
+    }
+
+    private static String matched(DetectionAgreement d) {
+        return d == null ? "-" : String.format(Locale.ROOT, "%d of %d (%d)", d.matched(), d.floatDetections(),
+                d.fixedDetections());
+    }
+
+    private static String sqnr(Validation.LayerError e) {
+        return e == null ? "-" : Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb())
+                : "exact";
+    }
+
+    private static String classifierTable(Comparison.Result r) {
         TextTable t = new TextTable("scheme", ">top-1", ">top-5", ">drop (95% interval)", ">agreement",
                 ">model bytes", ">footprint");
         Validation.Accuracy f = r.floatAccuracy();

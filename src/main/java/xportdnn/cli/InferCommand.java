@@ -45,6 +45,9 @@ import xportdnn.pipeline.TurnedImagesNote;
 import xportdnn.pipeline.Sidecar;
 import xportdnn.validate.Accuracy;
 import xportdnn.validate.Classifier;
+import xportdnn.validate.DetectionAgreement;
+import xportdnn.validate.DetectionsTsv;
+import xportdnn.validate.Detector;
 import xportdnn.validate.OutputBlob;
 import xportdnn.validate.Prediction;
 import xportdnn.validate.PredictionsTsv;
@@ -61,7 +64,9 @@ import xportdnn.validate.PredictionsTsv;
             "",
             "A set (--images): classifies the images in batches and prints top-1/top-5 accuracy when labels are "
                     + "known; --predictions writes one line per image (image, label, top1, top5, top1_prob; "
-                    + "label -1 when unknown)."})
+                    + "label -1 when unknown). Through an SSD detector it counts the detections with confidence > "
+                    + "0.5, and --predictions writes every detection (image, det, label, confidence, xmin, ymin, "
+                    + "xmax, ymax, and the corners in the picture's pixels)."})
 public final class InferCommand implements Callable<Integer> {
 
     /** Exactly one source of input. */
@@ -127,7 +132,8 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "NPY", description = "One input: write the output blob as .npy.")
     Path output;
 
-    @Option(names = "--predictions", paramLabel = "TSV", description = "With --images: write one line per image.")
+    @Option(names = "--predictions", paramLabel = "TSV", description = "With --images: write one line per image "
+            + "(a detector: per detection).")
     Path predictions;
 
     @Mixin
@@ -167,7 +173,11 @@ public final class InferCommand implements Callable<Integer> {
             names.requireCount(out.classes(), "output " + out.describe());
         }
         if (source.images != null) {
-            classifySet(net, engine, out);
+            if (out.isDetection()) {
+                detectSet(net, engine, out);
+            } else {
+                classifySet(net, engine, out);
+            }
         } else {
             runOne(net, engine, out, names);
         }
@@ -261,7 +271,8 @@ public final class InferCommand implements Callable<Integer> {
         int classes = out.classes();
         if (classes == 0) {
             throw new ModelException("--images: output " + out.describe() + " (" + Blob.describe(out.shape())
-                    + ") does not hold one score per class; name the class-score blob with --blob");
+                    + ") holds neither one score per class nor SSD detections; name the class-score blob with --blob "
+                    + "(validate scores any output against float)");
         }
         Transformer transformer = new Transformer(preprocessingFor(net, engine));
         ImageSet listed = listedImages();
@@ -309,6 +320,42 @@ public final class InferCommand implements Callable<Integer> {
                 ProgressBar.factory(quiet.quiet)));
         notes.print(Notice.ofSet(listed));
         notes.print(TurnedImagesNote.of(result.turned(), set.size(), "images"));
+        notes.print(Notice.skipped(screened.skipped()));
+    }
+
+    /** A set of images through a detector: the detections above 0.5 counted, and every one in the predictions file. */
+    private void detectSet(Net net, FloatEngine engine, OutputBlob out) {
+        Transformer transformer = new Transformer(preprocessingFor(net, engine));
+        ImageSet listed = listedImages();
+        BadImages.Screened screened = BadImages.screen(listed.entries(), transformer, skipBadImages.skip);
+        ImageSet set = ImageSet.of(screened.kept());
+        List<Detector.Detections> found;
+        try (ProgressBar bar = new ProgressBar("infer", set.size(), quiet.quiet)) {
+            found = new Detector(engine, transformer, out.name(), batch).run(set.entries(), bar);
+        }
+        DetectionsTsv table = new DetectionsTsv();
+        long confident = 0;
+        long imagesWithOne = 0;
+        for (int i = 0; i < set.size(); i++) {
+            table.add(set.get(i).name(), found.get(i));
+            long n = DetectionAgreement.countConfident(found.get(i).rows());
+            confident += n;
+            imagesWithOne += n > 0 ? 1 : 0;
+        }
+        if (predictions != null) {
+            OutputFile.writeString(predictions, table.text(), inputs());
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println(String.format(Locale.ROOT, "%d image%s through the detector's output %s: %d detection%s with "
+                + "confidence > %s, in %d image%s", set.size(), set.size() == 1 ? "" : "s", out.describe(), confident,
+                confident == 1 ? "" : "s", DetectionAgreement.CONFIDENCE, imagesWithOne,
+                imagesWithOne == 1 ? "" : "s"));
+        if (predictions != null) {
+            stdout.println("wrote every detection to " + predictions);
+        }
+        stdout.flush();
+        Notes notes = new Notes(spec.commandLine().getErr());
+        notes.print(Notice.ofSet(listed));
         notes.print(Notice.skipped(screened.skipped()));
     }
 

@@ -5,16 +5,20 @@ import java.math.MathContext;
 import java.util.Locale;
 import xportdnn.data.ClassNames;
 import xportdnn.model.Blob;
+import xportdnn.validate.DetectionAgreement;
 import xportdnn.validate.Prediction;
 
 /** The text {@code infer} prints for one input: a classifier's top classes, or a summary of any other output. */
 final class InferReport {
 
-    /** Detections at or below this confidence are not listed (SSD's usual display threshold). */
-    static final float DETECTION_THRESHOLD = 0.5f;
+    /**
+     * Detections at or below this confidence are not listed (SSD's usual display threshold; validate and compare
+     * count detections above it too).
+     */
+    static final float DETECTION_THRESHOLD = DetectionAgreement.CONFIDENCE;
 
     /** A DetectionOutput row: image, label, confidence, xmin, ymin, xmax, ymax. */
-    private static final int DETECTION_ROW = 7;
+    private static final int DETECTION_ROW = DetectionAgreement.ROW;
 
     private InferReport() {
     }

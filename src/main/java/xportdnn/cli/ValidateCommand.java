@@ -31,6 +31,8 @@ import xportdnn.precision.DynamicFixed;
 import xportdnn.precision.XilinxScheme;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.LayerCost;
+import xportdnn.validate.OutputSummary;
+import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
 import xportdnn.validate.ValidationReport;
 
@@ -150,7 +152,7 @@ final class ValidateCommand implements Callable<Integer> {
         List<LayerCost.Cost> costs = result.costs();
         String mode = result.fixedNet().quantType();
         Set<String> floated = result.fixedNet().floatLayers();
-        print(v, mode, lastOutput(result.fixedNet()), floated);
+        print(v, result.output(), mode, lastOutput(result.fixedNet()), floated);
         if (costs != null) {
             printCosts(costs);
         }
@@ -162,9 +164,9 @@ final class ValidateCommand implements Callable<Integer> {
         new Notes(spec.commandLine().getErr()).warn(v.floatLabelCheck().warning());
         scored.noteShortSet(spec.commandLine().getErr(), v.images() + result.skipped().size());
         spec.commandLine().getErr().flush();
-        outputs.write(() -> jsonOf(v, mode, costs, floated, result.skipped()),
+        outputs.write(() -> jsonOf(v, result.output(), mode, costs, floated, result.skipped()),
                 () -> ValidationReport.html(result.net().name() + ": float vs " + mode + " fixed point",
-                        provenance(), v, result.fixedNet().outputFormats(),
+                        provenance(), v, result.output(), result.fixedNet().outputFormats(),
                         histograms(result.net(), v, result.samples()), costs == null ? List.of() : costs, floated));
         return 0;
     }
@@ -190,12 +192,37 @@ final class ValidateCommand implements Callable<Integer> {
                 last.getValue().step(0));
     }
 
-    private void print(Validation v, String mode, String lastOutput, Set<String> floated) {
+    private void print(Validation v, ScoredOutput output, String mode, String lastOutput, Set<String> floated) {
         PrintWriter out = spec.commandLine().getOut();
+        String computed = floated.isEmpty() ? "" : " except " + String.join(", ", floated) + ", " + FLOAT_MARK;
+        if (output.classifies()) {
+            printClassScores(out, v, mode, lastOutput, computed);
+        } else {
+            out.printf(Locale.ROOT, "%d images; %s fixed point%s%n", v.images(), mode, computed);
+            OutputSummary.lines(output, v).forEach(out::println);
+        }
+        out.println();
+        TextTable table = floated.isEmpty() ? new TextTable("layer", ">SQNR (dB)")
+                : new TextTable("layer", ">SQNR (dB)", "computed");
+        for (Validation.LayerError e : v.layers()) {
+            String sqnr = Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb()) : "exact";
+            if (floated.isEmpty()) {
+                table.add(e.name(), sqnr);
+            } else {
+                table.add(e.name(), sqnr, floated.contains(e.name()) ? FLOAT_MARK : "");
+            }
+        }
+        out.print(table.render());
+        out.flush();
+    }
+
+    /** A classifier's accuracy, drop, agreement, ties and wrapped averages. */
+    private static void printClassScores(PrintWriter out, Validation v, String mode, String lastOutput,
+                                         String computed) {
         Validation.Accuracy f = v.floatAccuracy();
         Validation.Accuracy q = v.fixedAccuracy();
         out.printf(Locale.ROOT, "%d images, %d labelled; %s fixed point%s%n", v.images(), f.labelled(), mode,
-                floated.isEmpty() ? "" : " except " + String.join(", ", floated) + ", " + FLOAT_MARK);
+                computed);
         if (f.labelled() > 0) {
             out.printf(Locale.ROOT, "              top-1    top-5%n");
             out.printf(Locale.ROOT, "float       %6.2f%%  %6.2f%%%n", 100 * f.top1Rate(), 100 * f.top5Rate());
@@ -219,19 +246,6 @@ final class ValidateCommand implements Callable<Integer> {
         }
         v.wrappedAverageNotes().forEach(note -> out.println(note + "; a coarser output format for it (or for the "
                 + "layer it averages) holds them"));
-        out.println();
-        TextTable table = floated.isEmpty() ? new TextTable("layer", ">SQNR (dB)")
-                : new TextTable("layer", ">SQNR (dB)", "computed");
-        for (Validation.LayerError e : v.layers()) {
-            String sqnr = Double.isFinite(e.sqnrDb()) ? String.format(Locale.ROOT, "%.2f", e.sqnrDb()) : "exact";
-            if (floated.isEmpty()) {
-                table.add(e.name(), sqnr);
-            } else {
-                table.add(e.name(), sqnr, floated.contains(e.name()) ? FLOAT_MARK : "");
-            }
-        }
-        out.print(table.render());
-        out.flush();
     }
 
     private void printCosts(List<LayerCost.Cost> costs) {
@@ -251,8 +265,8 @@ final class ValidateCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static Map<String, Object> jsonOf(Validation v, String mode, List<LayerCost.Cost> costs,
-                                              Set<String> floated, List<String> skipped) {
+    private static Map<String, Object> jsonOf(Validation v, ScoredOutput output, String mode,
+                                              List<LayerCost.Cost> costs, Set<String> floated, List<String> skipped) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("images", v.images());
         if (!skipped.isEmpty()) {
@@ -262,20 +276,10 @@ final class ValidateCommand implements Callable<Integer> {
         if (!floated.isEmpty()) {
             root.put("float_layers", List.copyOf(floated));
         }
-        root.put("float", accuracy(v.floatAccuracy()));
-        root.put("fixed", accuracy(v.fixedAccuracy()));
-        root.put("top1_agreement", v.top1Agreement());
-        Validation.TopOneDrop d = v.topOneDrop();
-        Map<String, Object> drop = new LinkedHashMap<>();
-        drop.put("points", 100 * d.drop());
-        drop.put("ci95_points", List.of(100 * d.low(), 100 * d.high()));
-        drop.put("float_only", d.floatOnly());
-        drop.put("fixed_only", d.fixedOnly());
-        root.put("top1_drop", drop);
-        Map<String, Object> ties = new LinkedHashMap<>();
-        ties.put("float", v.floatTiedTop());
-        ties.put("fixed", v.fixedTiedTop());
-        root.put("top1_ties", ties);
+        if (output.classifies()) {
+            putClassScores(root, v);
+        }
+        root.put("output", OutputSummary.json(output, v));
         root.put("wrapped_average_images", v.wrappedAverages());
         List<Object> layers = new ArrayList<>();
         for (Validation.LayerError e : v.layers()) {
@@ -300,6 +304,24 @@ final class ValidateCommand implements Callable<Integer> {
             root.put("layer_cost", cost);
         }
         return root;
+    }
+
+    /** A classifier's accuracies, agreement, drop and ties. */
+    private static void putClassScores(Map<String, Object> root, Validation v) {
+        root.put("float", accuracy(v.floatAccuracy()));
+        root.put("fixed", accuracy(v.fixedAccuracy()));
+        root.put("top1_agreement", v.top1Agreement());
+        Validation.TopOneDrop d = v.topOneDrop();
+        Map<String, Object> drop = new LinkedHashMap<>();
+        drop.put("points", 100 * d.drop());
+        drop.put("ci95_points", List.of(100 * d.low(), 100 * d.high()));
+        drop.put("float_only", d.floatOnly());
+        drop.put("fixed_only", d.fixedOnly());
+        root.put("top1_drop", drop);
+        Map<String, Object> ties = new LinkedHashMap<>();
+        ties.put("float", v.floatTiedTop());
+        ties.put("fixed", v.fixedTiedTop());
+        root.put("top1_ties", ties);
     }
 
     private static Map<String, Object> accuracy(Validation.Accuracy a) {

@@ -14,9 +14,7 @@ import xportdnn.data.ImageSet;
 import xportdnn.data.Progress;
 import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
-import xportdnn.model.Blob;
 import xportdnn.model.LayerType;
-import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.CalibrationInput;
@@ -28,6 +26,7 @@ import xportdnn.pipeline.TurnedImagesNote;
 import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
 import xportdnn.validate.OutputBlob;
+import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
 
 /**
@@ -55,6 +54,7 @@ public final class Comparison {
      * What a run measured.
      *
      * @param net                 the net's name
+     * @param output              the output scored, and how
      * @param calibrationImages   how many images calibrated
      * @param floatModelBytes     the float net's parameter bytes
      * @param floatFootprintBytes its activation footprint, one image
@@ -63,8 +63,8 @@ public final class Comparison {
      * @param skipped             the calibration and scored images taken out as unreadable (--skip_bad_images),
      *                            one line each
      */
-    public record Result(String net, int calibrationImages, long floatModelBytes, long floatFootprintBytes,
-                         List<Scored> schemes, List<Notice> notices, List<String> skipped) {
+    public record Result(String net, ScoredOutput output, int calibrationImages, long floatModelBytes,
+                         long floatFootprintBytes, List<Scored> schemes, List<Notice> notices, List<String> skipped) {
 
         /** The float net's accuracy on the scored images (every scheme scored the same images). */
         public Validation.Accuracy floatAccuracy() {
@@ -103,12 +103,11 @@ public final class Comparison {
         Net net = loaded.net();
         FloatEngine floatNet = new FloatEngine(net);
         OutputBlob scores = OutputBlob.choose(net, null);
-        if (scores.classes() == 0) {
-            throw new ModelException("blob " + scores.describe() + " (" + Blob.describe(scores.shape())
-                    + ") does not hold one score per class; compare scores classifiers");
-        }
+        ScoredOutput output = ScoredOutput.of(scores);
         List<ImageSet.Entry> selected = ValidationPipeline.images(validationSettings(settings), scoredSet);
-        ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
+        if (output.classifies()) {
+            ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
+        }
         CalibrationInput input = CalibrationInput.of(net, settings.calibration(),
                 Calibration.images(settings.calibration(), calibrationSet), passes);
         Transformer transformer = input.transformer(); // the scored images are preprocessed as the calibration's
@@ -146,7 +145,7 @@ public final class Comparison {
                     + "shape-dependent layer reads, is quantized as the convolution it equals"));
         }
         SchemeScoring scoring = new SchemeScoring(net, convolutional, calibration, channels, floatNet, transformer,
-                scores, settings.batch(), passes, images, progress, toldOnce);
+                output, settings.batch(), passes, images, progress, toldOnce);
         for (SchemeSpec spec : settings.schemes()) {
             scored.add(scoring.score(spec, notices));
         }
@@ -154,7 +153,8 @@ public final class Comparison {
             Validation first = scored.get(0).validation();
             notices.addAll(TurnedImagesNote.of(first.turned(), first.images(), "scored images"));
         }
-        return new Result(net.name(), calibration.images(), ModelBytes.ofFloat(net), ModelBytes.floatFootprint(net),
+        return new Result(net.name(), output, calibration.images(), ModelBytes.ofFloat(net),
+                ModelBytes.floatFootprint(net),
                 scored, notices, skipped);
     }
 

@@ -18,7 +18,7 @@ import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.ValidationJob;
 import xportdnn.sim.FixedPointNet;
-import xportdnn.validate.OutputBlob;
+import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
 
 /**
@@ -31,12 +31,12 @@ import xportdnn.validate.Validation;
  * @param convolutional its InnerProducts as convolutions, for the schemes that quantize them; null if none does
  * @param channels      per layer, the per-channel statistics of its output (bfp's)
  * @param floatNet      the float net's engine, the reference every scheme is scored against
- * @param scores        the class-score blob
+ * @param output        the output scored, and how
  * @param toldOnce      the notices of the net itself, told once and not again per scheme
  */
 record SchemeScoring(Net net, InnerProductConvolutions convolutional, Calibration calibration,
                      Map<String, ChannelStatistics> channels, FloatEngine floatNet, Transformer transformer,
-                     OutputBlob scores, int batch, FloatPasses passes, List<ImageSet.Entry> images, Progress progress,
+                     ScoredOutput output, int batch, FloatPasses passes, List<ImageSet.Entry> images, Progress progress,
                      Set<String> toldOnce) {
 
     /** {@code spec} quantized, simulated and scored; its warnings, prefixed by its label, added to {@code notices}. */
@@ -55,8 +55,7 @@ record SchemeScoring(Net net, InnerProductConvolutions convolutional, Calibratio
             warnings.stream().filter(n -> n.warning() && !toldOnce.contains(n.text()))
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
             try (FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels)) {
-                ValidationJob job = new ValidationJob(floatNet, sim, transformer, scores.name(), scores.classes(),
-                        batch, false);
+                ValidationJob job = new ValidationJob(floatNet, sim, transformer, output, batch, false);
                 Validation validation = passes.validate(job, images, step).validation();
                 return new Comparison.Scored(spec.label(), validation,
                         ModelBytes.of(quantized, spec.family(), sim, fullyConnected), ModelBytes.footprint(sim, spec));

@@ -24,6 +24,7 @@ import xportdnn.model.OutputMemory;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.LayerCost;
 import xportdnn.validate.OutputBlob;
+import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
 
 /**
@@ -36,6 +37,7 @@ public final class ValidationPipeline {
      * What a run measured.
      *
      * @param net        the quantized net
+     * @param output     the output scored, and how
      * @param fixedNet   its simulation (its quant_type, output formats and notes)
      * @param validation accuracies, agreement and per-layer SQNR
      * @param samples    per layer, a sample of its float outputs (for histograms)
@@ -44,8 +46,8 @@ public final class ValidationPipeline {
      * @param notices    what the run left out or changed of what was asked (pictures a folder's scan does not
      *                   take, a batch too large for memory), one line each
      */
-    public record Result(Net net, FixedPointNet fixedNet, Validation validation, Map<String, float[]> samples,
-                         List<LayerCost.Cost> costs, List<String> skipped, List<Notice> notices) {
+    public record Result(Net net, ScoredOutput output, FixedPointNet fixedNet, Validation validation,
+                         Map<String, float[]> samples, List<LayerCost.Cost> costs, List<String> skipped, List<Notice> notices) {
     }
 
     private ValidationPipeline() {
@@ -96,18 +98,21 @@ public final class ValidationPipeline {
             throw new ModelException(settings.floatModel() + ": the float model has no blob '" + scores.name()
                     + "' to compare with the quantized net's");
         }
-        if (scores.classes() == 0) {
-            throw new ModelException("blob " + scores.describe() + " (" + Blob.describe(scores.shape())
-                    + ") does not hold one score per class; validate scores classifiers (pick one with --blob)");
+        ScoredOutput output = ScoredOutput.of(scores);
+        if (settings.layerCost() && !output.classifies()) {
+            throw new ModelException("--layer_cost counts changed top-1 answers, and blob " + scores.describe() + " ("
+                    + Blob.describe(scores.shape()) + ") does not hold one score per class (pick one with --blob, "
+                    + "or leave out --layer_cost)");
         }
         Transformer transformer = new Transformer(settings.preprocessing().resolve(net));
         List<ImageSet.Entry> selected = images(settings, set);
-        ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
+        if (output.classifies()) {
+            ImageSet.requireLabelsBelow(scores.classes(), selected, settings.images(), "blob " + scores.describe());
+        }
         BadImages.Screened screened = passes.screen(selected, transformer, settings.skipBadImages());
         List<ImageSet.Entry> chosen = screened.kept();
 
-        ValidationJob job = new ValidationJob(floatNet, fixedNet, transformer, scores.name(), scores.classes(),
-                batch, !ownFloat);
+        ValidationJob job = new ValidationJob(floatNet, fixedNet, transformer, output, batch, !ownFloat);
         FloatPasses.Validated validated;
         try (Progress.Step step = progress.start("validating", chosen.size())) {
             validated = passes.validate(job, chosen, step);
@@ -127,7 +132,7 @@ public final class ValidationPipeline {
         notes.forEach(note -> notices.add(Notice.note(note)));
         notices.addAll(ClassScoreStepCheck.ofValidation(validated.validation().floatVerdicts(), net,
                 settings.floatLayers()));
-        return new Result(net, fixedNet, validated.validation(), validated.samples(), costs, screened.skipped(),
+        return new Result(net, output, fixedNet, validated.validation(), validated.samples(), costs, screened.skipped(),
                 notices);
     }
 

@@ -17,6 +17,7 @@ import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.ValidationJob;
 import xportdnn.precision.PrecisionScheme;
 import xportdnn.sim.FixedPointNet;
+import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
 import xportdnn.validate.Validator;
 
@@ -37,7 +38,7 @@ final class ValidationTasks {
      * @param scheme      the simulation's scheme when the caller chose one (compare's aciq), else null
      */
     record Job(ShippedNet quantized, ShippedNet floatNet, boolean byBlob, Set<String> floatLayers,
-               PrecisionScheme scheme, Preprocessing preprocessing, String scoreBlob, int classes, int batch,
+               PrecisionScheme scheme, Preprocessing preprocessing, ScoredOutput output, int batch,
                HadoopImages images) implements Serializable {
 
         static Job of(ValidationJob job, HadoopImages images) {
@@ -49,14 +50,14 @@ final class ValidationTasks {
             }
             return new Job(ShippedNet.of(quantized), floatNet == quantized ? null : ShippedNet.of(floatNet),
                     job.byBlob(), Set.copyOf(job.fixedNet().floatLayers()), scheme, job.transformer().settings(),
-                    job.scoreBlob(), job.classes(), job.batch(), images);
+                    job.output(), job.batch(), images);
         }
 
         Validator validator() {
             Net net = quantized.build();
             FloatEngine reference = new FloatEngine(floatNet == null ? net : floatNet.build());
             return new ValidationJob(reference, new FixedPointNet(net, floatLayers, scheme),
-                    new Transformer(preprocessing), scoreBlob, classes, batch, byBlob).validator();
+                    new Transformer(preprocessing), output, batch, byBlob).validator();
         }
     }
 

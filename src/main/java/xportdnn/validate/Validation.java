@@ -105,6 +105,12 @@ public final class Validation implements Serializable {
     private PictureCounts floatVerdicts = PictureCounts.NONE;
     /** Per average pooling (in net order), the images on which one of its pooled codes wrapped around. */
     private final Map<String, Long> wrappedAverages = new LinkedHashMap<>();
+    /** The scored output's errors over the images (null before any, and for detections, whose rows do not align). */
+    private LayerError output;
+    /** For a detector's output, its fixed-point detections against float's; else null. */
+    private DetectionAgreement detections;
+    /** For a dense output (N x C x H x W), its top channel per position against float's; else null. */
+    private DenseAgreement dense;
 
     /** Adds one layer's float and fixed outputs for the same images (equal lengths). */
     public void addLayer(String name, float[] reference, float[] fixed) {
@@ -123,6 +129,44 @@ public final class Validation implements Serializable {
     /** Adds the images of some pass on which average pooling {@code layer} wrapped a pooled code around. */
     public void addWrappedAverages(String layer, long images) {
         wrappedAverages.merge(layer, images, Long::sum);
+    }
+
+    /**
+     * Adds one image's scored output from both nets, scored as its kind asks; {@code label} counts for class
+     * scores only. Its errors are added by batch ({@link #addOutputError}).
+     */
+    public void addOutput(ScoredOutput scored, OptionalInt label, float[] floatValues, float[] fixedValues) {
+        switch (scored.kind()) {
+            case CLASS_SCORES -> addImage(label, floatValues, fixedValues);
+            case DETECTIONS -> {
+                images++;
+                if (detections == null) {
+                    detections = new DetectionAgreement();
+                }
+                detections.add(floatValues, fixedValues);
+            }
+            case DENSE_SCORES -> {
+                images++;
+                if (dense == null) {
+                    dense = new DenseAgreement(scored.channels());
+                }
+                dense.add(floatValues, fixedValues);
+            }
+            case VALUES -> images++;
+        }
+    }
+
+    /**
+     * Adds the scored output's errors on some images: a batch's at once, as the layers' errors are added, so that
+     * batches scored apart (Spark) sum as one machine sums them.
+     */
+    public void addOutputError(String blob, float[] floatValues, float[] fixedValues) {
+        if (floatValues.length != fixedValues.length) {
+            throw new IllegalArgumentException("output " + blob + ": " + floatValues.length + " float values but "
+                    + fixedValues.length + " fixed ones");
+        }
+        LayerError e = LayerError.between(blob, floatValues, fixedValues, floatValues.length);
+        output = output == null ? e : output.plus(e);
     }
 
     /** Adds one image's class scores from both nets and its label, if known. */
@@ -217,6 +261,21 @@ public final class Validation implements Serializable {
         turned += other.turned;
         floatVerdicts = floatVerdicts.plus(other.floatVerdicts);
         other.wrappedAverages.forEach(this::addWrappedAverages);
+        if (other.output != null) {
+            output = output == null ? other.output : output.plus(other.output);
+        }
+        if (other.detections != null) {
+            if (detections == null) {
+                detections = new DetectionAgreement();
+            }
+            detections.merge(other.detections);
+        }
+        if (other.dense != null) {
+            if (dense == null) {
+                dense = new DenseAgreement(other.dense.channels());
+            }
+            dense.merge(other.dense);
+        }
         for (int i = 0; i < 2; i++) {
             floatHits[i] += other.floatHits[i];
             fixedHits[i] += other.fixedHits[i];
@@ -286,6 +345,21 @@ public final class Validation implements Serializable {
                 + "format's range, so a large score comes out small or negative there too", layer, n,
                 100.0 * n / images)));
         return notes;
+    }
+
+    /** The scored output's errors over the images; null before any and for detections. */
+    public LayerError outputError() {
+        return output;
+    }
+
+    /** A detector's fixed-point detections against float's; null for other outputs. */
+    public DetectionAgreement detections() {
+        return detections;
+    }
+
+    /** A dense output's top channel per position against float's; null for other outputs. */
+    public DenseAgreement dense() {
+        return dense;
     }
 
     /** Per-layer errors in the order layers were first added (net order). */

@@ -61,7 +61,8 @@ public final class ValidationReport {
      * @param costs       what each output costs alone ({@link LayerCost}); a chart of them when not empty
      * @param floatLayers layers simulated in float on request ({@code --float_layers}), marked as such
      */
-    public static String html(String title, Provenance provenance, Validation v, Map<String, NumberFormat> formats,
+    public static String html(String title, Provenance provenance, Validation v, ScoredOutput output,
+                              Map<String, NumberFormat> formats,
                               List<LayerSample> samples, List<LayerCost.Cost> costs, Set<String> floatLayers) {
         StringBuilder page = new StringBuilder();
         page.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(escape(title))
@@ -71,7 +72,7 @@ public final class ValidationReport {
                         + "img{max-width:100%}</style></head><body>\n");
         page.append("<h1>").append(escape(title)).append("</h1>\n");
         page.append(provenance(provenance));
-        page.append(summary(v));
+        page.append(output.classifies() ? summary(v) : outputSummary(output, v));
         if (!floatLayers.isEmpty()) {
             page.append("<p><b>").append(escape(String.join(", ", floatLayers))).append("</b>: ")
                     .append(escape(FLOAT_MARK)).append(" (simulated in float, their output quantized for the next"
@@ -125,6 +126,13 @@ public final class ValidationReport {
                     v.fixedTiedTop(), 100.0 * v.fixedTiedTop() / v.images()));
         }
         v.wrappedAverageNotes().forEach(note -> t.append("<p>").append(escape(note)).append(".</p>\n"));
+        return t.toString();
+    }
+
+    /** What was measured of an output that is not class scores ({@link OutputSummary}). */
+    private static String outputSummary(ScoredOutput output, Validation v) {
+        StringBuilder t = new StringBuilder("<h2>Output</h2>\n<p>").append(v.images()).append(" images.</p>\n");
+        OutputSummary.lines(output, v).forEach(line -> t.append("<p>").append(escape(line)).append(".</p>\n"));
         return t.toString();
     }
 

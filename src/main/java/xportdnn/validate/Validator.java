@@ -18,6 +18,7 @@ import xportdnn.data.Transformer;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.Validation.LayerError;
 
@@ -37,8 +38,7 @@ public final class Validator {
     private final FloatEngine floatNet;
     private final FixedPointNet fixedNet;
     private final Transformer transformer;
-    private final String scoreBlob;
-    private final int classes;
+    private final ScoredOutput output;
     private final int batchSize;
     private final boolean byBlob;
     /** Per output compared (a layer, or in blob mode a blob), the float layer that writes its final value. */
@@ -56,18 +56,17 @@ public final class Validator {
     private float[] floatValues;
 
     /**
-     * @param scoreBlob the class-score blob ({@code classes} values per image) both nets output
+     * @param output    the output both nets give, scored as its kind asks
      * @param byBlob    compare layer outputs by blob (each blob's final value in a pass) rather than by layer name:
      *                  for a float net of another structure than the quantized one (e.g. the original, unfolded
      *                  net of a folded or tuned export), whose layers do not match but whose blobs do
      */
-    public Validator(FloatEngine floatNet, FixedPointNet fixedNet, Transformer transformer, String scoreBlob,
-                     int classes, int batchSize, boolean byBlob) {
+    public Validator(FloatEngine floatNet, FixedPointNet fixedNet, Transformer transformer, ScoredOutput output,
+                     int batchSize, boolean byBlob) {
         this.floatNet = floatNet;
         this.fixedNet = fixedNet;
         this.transformer = transformer;
-        this.scoreBlob = scoreBlob;
-        this.classes = classes;
+        this.output = output;
         this.batchSize = batchSize;
         this.byBlob = byBlob;
         this.floatWriters = finalWriters(floatNet.net().layers());
@@ -77,10 +76,14 @@ public final class Validator {
         this.marginBlob = marginClasses > 1 ? margins : null;
     }
 
-    /** Per output, the last of {@code layers} (in pass order) that writes it. */
+    /**
+     * Per output, the last of {@code layers} (in pass order) that writes it. A DetectionOutput is left out: the two
+     * nets' rows are different detections, not values to compare one by one ({@link DetectionAgreement} scores them).
+     */
     private Map<String, String> finalWriters(List<Layer> layers) {
         Map<String, String> writers = new HashMap<>();
-        layers.forEach(layer -> writers.put(key(layer), layer.name()));
+        layers.stream().filter(layer -> layer.layerType() != LayerType.DETECTION_OUTPUT)
+                .forEach(layer -> writers.put(key(layer), layer.name()));
         return writers;
     }
 
@@ -103,8 +106,11 @@ public final class Validator {
                     verdicts.add(comparison.classScores);
                 }
             }
+            if (output.kind() != ScoredOutput.Kind.DETECTIONS) { // two nets' detections are not value for value
+                v.addOutputError(output.blob(), floatScores, fixedScores);
+            }
             for (int i = 0; i < n; i++) {
-                v.addImage(images.get(first + i).label(), row(floatScores, i), row(fixedScores, i));
+                v.addOutput(output, images.get(first + i).label(), row(floatScores, i, n), row(fixedScores, i, n));
                 if (turned.get(first + i)) {
                     v.addTurned();
                 }
@@ -219,20 +225,25 @@ public final class Validator {
         return samples;
     }
 
-    /** The class scores of a pass; its output arrays are freed. */
+    /** The scored output of a pass; its output arrays are freed. */
     private float[] scores(Map<String, INDArray> outputs) {
-        INDArray s = outputs.get(scoreBlob);
+        INDArray s = outputs.get(output.blob());
         if (s == null) {
-            throw new IllegalStateException("the net returned no blob '" + scoreBlob + "'");
+            throw new IllegalStateException("the net returned no blob '" + output.blob() + "'");
         }
         float[] values = Tensors.floats(s);
         outputs.values().forEach(INDArray::close);
         return values;
     }
 
-    private float[] row(float[] scores, int image) {
-        float[] r = new float[classes];
-        System.arraycopy(scores, image * classes, r, 0, classes);
+    /**
+     * Image {@code image}'s values of a batch of {@code images}: an equal share of them (a DetectionOutput's row
+     * count is the batch's, padded per image).
+     */
+    private static float[] row(float[] scores, int image, int images) {
+        int each = scores.length / images;
+        float[] r = new float[each];
+        System.arraycopy(scores, image * each, r, 0, each);
         return r;
     }
 

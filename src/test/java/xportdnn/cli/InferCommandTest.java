@@ -276,6 +276,40 @@ class InferCommandTest {
         }
     }
 
+    /**
+     * The SSD detector over a set: every detection DetectionOutput returns, in the reference's predictions.tsv
+     * layout, and the same detections as OpenCV's (the images decoded and resized by us, so within a small
+     * tolerance: the one-image test above allows 1.5 pixels too).
+     */
+    @Test
+    void detectorSetWritesEveryDetectionAsTheReferenceLists() throws IOException {
+        Model model = Model.YUFACE;
+        Path predictions = tmp.resolve("faces.tsv");
+        assertEquals(0, model(model, "--images", SharedData.require("data/faces").toString(), "--dims", "3,240,320",
+                "--transpose", "2,0,1", "--channel_swap", "2,1,0", "--raw_scale", "255", "--mean_value",
+                "104,117,123", "--predictions", predictions.toString(), "--quiet"), last.stderr());
+        // the reference's summary: 1 face above 0.5 in test.jpg, 11 in test2.jpg
+        assertEquals("2 images through the detector's output 'detection_out': 12 detections with confidence > 0.5, "
+                + "in 2 images", outLines().get(0));
+        List<String> ours = Files.readAllLines(predictions);
+        List<String> reference = Files.readAllLines(model.reference("predictions.tsv"));
+        assertEquals(reference.get(0), ours.get(0), "the same columns");
+        // detections_returned in the reference's summary: 17 for test.jpg, 11 for test2.jpg
+        assertEquals(reference.size(), ours.size(), String.join("\n", ours));
+        for (int i = 1; i < reference.size(); i++) {
+            String[] r = reference.get(i).split("\t");
+            String[] o = ours.get(i).split("\t");
+            assertEquals(r[0] + " " + r[1] + " " + r[2], o[0] + " " + o[1] + " " + o[2], "row " + i);
+            double confidence = Double.parseDouble(r[3]);
+            assertEquals(confidence, Double.parseDouble(o[3]), 0.05, "row " + i + " confidence");
+            if (confidence > 0.5) {
+                for (int c = 4; c < 8; c++) {
+                    assertEquals(Double.parseDouble(r[c]), Double.parseDouble(o[c]), 0.01, "row " + i + " column " + c);
+                }
+            }
+        }
+    }
+
     @Test
     void helpNamesTheInputsAndOutputs() {
         assertEquals(0, run("infer", "--help"));

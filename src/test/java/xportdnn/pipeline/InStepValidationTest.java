@@ -21,6 +21,7 @@ import xportdnn.model.Layer;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.sim.FixedPointNet;
+import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
 import xportdnn.validate.Validator;
 
@@ -90,7 +91,8 @@ class InStepValidationTest {
         Transformer transformer = new Transformer(UnseenNets.FLAGS.resolve(sim.net()));
         List<ImageSet.Entry> all = ImageSet.open(Path.of(UnseenNets.LIST), null).entries();
         List<ImageSet.Entry> images = IntStream.range(0, 20).mapToObj(i -> all.get(3 * i)).toList(); // every class
-        Validation inStep = new Validator(floatNet, sim, transformer, "fc", 3, BATCH, byBlob).run(images, n -> { });
+        Validation inStep = new Validator(floatNet, sim, transformer, ScoredOutput.classScores("fc", 3), BATCH,
+                byBlob).run(images, n -> { });
         Validation whole = wholePasses(floatNet, sim, transformer, images, byBlob);
         assertEquals(whole.layers(), inStep.layers());
         assertEquals(whole.floatAccuracy(), inStep.floatAccuracy());

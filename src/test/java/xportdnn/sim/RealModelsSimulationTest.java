@@ -40,6 +40,7 @@ import xportdnn.precision.InParamsOut;
 import xportdnn.quant.DynamicFixedFormats;
 import xportdnn.quant.KlJThreshold;
 import xportdnn.quant.XilinxThresholds;
+import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
 import xportdnn.validate.Validator;
 
@@ -213,7 +214,8 @@ class RealModelsSimulationTest {
         String scores = engine.outputNames().get(0);
         Validation v = model == SharedData.Model.YUFACE
                 ? layerErrors(engine, sim, transformer, scored)
-                : new Validator(engine, sim, transformer, scores, (int) expected.get(scores).length(), BATCH, false)
+                : new Validator(engine, sim, transformer,
+                        ScoredOutput.classScores(scores, (int) expected.get(scores).length()), BATCH, false)
                         .run(scored, n -> { });
         assertSqnrFloors(setup, sim, v, label);
         if (model == SharedData.Model.YUFACE) {

@@ -142,14 +142,16 @@ class ValidationTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) Math.sin(i) * 5;
         }
-        String html = ValidationReport.html("tinynet, Xilinx 8-bit", PROVENANCE, v, Map.of(),
+        String html = ValidationReport.html("tinynet, Xilinx 8-bit", PROVENANCE, v,
+                ScoredOutput.classScores("prob", 3), Map.of(),
                 List.of(new ValidationReport.LayerSample("conv1", values, 4.5, "lowest SQNR")), List.of(), Set.of());
         assertEquals(2, embeddedImages(html), "SQNR chart and one histogram");
         assertTrue(html.contains("<td>float</td><td>100.00%</td>"), html);
         assertTrue(html.contains("<td>conv1</td><td>float</td><td>26.99</td>"), html);
         assertTrue(!html.contains("src=\"http"), "no external resources");
 
-        String withCosts = ValidationReport.html("tinynet, Xilinx 8-bit", PROVENANCE, v, Map.of(), List.of(), List.of(
+        String withCosts = ValidationReport.html("tinynet, Xilinx 8-bit", PROVENANCE, v,
+                ScoredOutput.classScores("prob", 3), Map.of(), List.of(), List.of(
                 new LayerCost.Cost("relu1", new ThresholdFormat(8, 4.5f), 60, 54)), Set.of());
         assertEquals(2, embeddedImages(withCosts), "SQNR chart and the cost chart");
         assertTrue(withCosts.contains("What each output costs alone"), withCosts);

@@ -1,0 +1,184 @@
+package xportdnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import xportdnn.SharedData;
+import xportdnn.pipeline.UnseenNets;
+
+/**
+ * validate on nets whose output is not one score per class: a detector's boxes, a dense score map (segmentation),
+ * a one-channel map. Each is scored as its kind asks, beside the per-layer SQNR.
+ */
+class NonClassifierValidateCliTest {
+
+    private static final String INPUT = """
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 32 dim: 32 } } }
+            layer { name: "conv0" type: "Convolution" bottom: "data" top: "c0"
+                    convolution_param { num_output: 8 kernel_size: 3 pad: 1 } }
+            layer { name: "relu0" type: "ReLU" bottom: "c0" top: "c0" }
+            """;
+
+    /** Per-pixel scores of 4 classes at the input's 32 x 32: a segmentation head. */
+    private static final String SEGMENTATION = INPUT + """
+            layer { name: "score" type: "Convolution" bottom: "c0" top: "score"
+                    convolution_param { num_output: 4 kernel_size: 1 } }
+            """;
+
+    /** One value per pixel: a depth or saliency map. */
+    private static final String ONE_CHANNEL = INPUT + """
+            layer { name: "map" type: "Convolution" bottom: "c0" top: "map"
+                    convolution_param { num_output: 1 kernel_size: 1 } }
+            """;
+
+    @TempDir
+    Path dir;
+
+    /** Exports {@code net} in Xilinx mode at 8 bits on the example's images; returns the quantized prototxt. */
+    private Path export(UnseenNets.NetFiles net, String name) {
+        Path quantized = dir.resolve(name + "_x8.prototxt");
+        CliRun run = CliRun.of("--deploy_model", net.deploy().toString(), "--weights", net.weights().toString(),
+                "--quantized_deploy_model", quantized.toString(), "--calibration_directory", UnseenNets.LIST,
+                "--raw_scale", "1", "--bitwidths", "8,8,8", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        return quantized;
+    }
+
+    @Test
+    void aSegmentationIsScoredByItsClassPerPixel() throws Exception {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "seg", SEGMENTATION, 5);
+        Path quantized = export(net, "seg");
+        Path json = dir.resolve("seg.json");
+        Path html = dir.resolve("seg.html");
+        CliRun run = CliRun.of("validate", "--deploy_model", quantized.toString(), "--weights",
+                net.weights().toString(), "--images", UnseenNets.LIST, "--json", json.toString(), "--report",
+                html.toString(), "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stdout().startsWith("60 images; Xilinx fixed point\n"), run.stdout());
+        assertTrue(run.stdout().contains("top channel at each position of 'score' (4 channels"), run.stdout());
+        String j = Files.readString(json);
+        assertTrue(j.contains("\"kind\": \"dense_scores\""), j);
+        assertTrue(!j.contains("\"top1\""), "no top-1 for a map: " + j);
+        // every pixel of every image is a position
+        assertEquals(60 * 32 * 32, number(j, "\"positions\": ([0-9]+)"), j);
+        double agreement = number(j, "\"top_channel_agreement\": ([0-9.]+)");
+        assertTrue(agreement > 0.9 && agreement <= 1, "8 bits keep most pixels' class: " + agreement);
+        double iou = number(j, "\"mean_iou\": ([0-9.]+)");
+        assertTrue(iou > 0.5 && iou <= 1, j);
+        // the output's SQNR is the score layer's own row
+        assertEquals(number(j, "\"name\": \"score\",\\s*\"sqnr_db\": ([0-9.]+)"),
+                number(j, "\"output\": \\{[^}]*\"sqnr_db\": ([0-9.]+)"), 1e-9, j);
+        assertTrue(Files.readString(html).contains("top channel at each position"), "the report says it too");
+
+        CliRun cost = CliRun.of("validate", "--deploy_model", quantized.toString(), "--weights",
+                net.weights().toString(), "--images", UnseenNets.LIST, "--layer_cost", "--json",
+                dir.resolve("cost.json").toString(), "--quiet");
+        assertEquals(2, cost.status(), cost.stderr());
+        // after the sidecar's note on the preprocessing it reads, one error line
+        String error = cost.stderr().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(error.startsWith("xportdnn: error: --layer_cost") && error.contains("does not hold one score per "
+                + "class"), cost.stderr());
+        assertTrue(!Files.exists(dir.resolve("cost.json")), "nothing written");
+    }
+
+    /** On Spark the per-position tallies of the batches merge to the same scores as on one machine. */
+    @Test
+    void aSegmentationScoresTheSameOnSpark() throws Exception {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "seg", SEGMENTATION, 5);
+        Path quantized = export(net, "seg");
+        String[] here = {"validate", "--deploy_model", quantized.toString(), "--weights", net.weights().toString(),
+            "--images", UnseenNets.LIST, "--batch", "7", "--json", dir.resolve("here.json").toString(), "--quiet"};
+        CliRun plain = CliRun.of(here);
+        assertEquals(0, plain.status(), plain.stderr());
+        String[] spark = java.util.Arrays.copyOf(here, here.length + 2);
+        spark[here.length - 2] = dir.resolve("spark.json").toString();
+        spark[here.length - 1] = "--quiet";
+        spark[here.length] = "--spark";
+        spark[here.length + 1] = "local[2]";
+        CliRun distributed = CliRun.of(spark);
+        assertEquals(0, distributed.status(), distributed.stderr());
+        assertEquals(plain.stdout(), distributed.stdout());
+        String json = Files.readString(dir.resolve("here.json"));
+        assertTrue(json.contains("\"top_channel_agreement\""), json);
+        assertEquals(json, Files.readString(dir.resolve("spark.json")));
+    }
+
+    @Test
+    void compareScoresEachSchemeByTheOutputsKind() throws Exception {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "seg", SEGMENTATION, 5);
+        Path json = dir.resolve("compare.json");
+        CliRun run = CliRun.of("compare", "--deploy_model", net.deploy().toString(), "--weights",
+                net.weights().toString(), "--calibration_directory", "examples/tinynet/images", "--images",
+                UnseenNets.LIST, "--raw_scale", "1", "--schemes", "xilinx:8,naive:2", "--json", json.toString(),
+                "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stdout().contains("output SQNR (dB)") && run.stdout().contains("agreement: the share of "
+                + "positions whose top channel is float's"), run.stdout());
+        String j = Files.readString(json);
+        assertTrue(!j.contains("\"top1\""), "no top-1 for a map: " + j);
+        Matcher agreement = Pattern.compile("\"top_channel_agreement\": ([0-9.]+)").matcher(j);
+        assertTrue(agreement.find());
+        double eightBits = Double.parseDouble(agreement.group(1));
+        assertTrue(agreement.find());
+        double twoBits = Double.parseDouble(agreement.group(1));
+        assertTrue(eightBits > 0.9 && twoBits < eightBits, "8 bits keep more pixels' class than 2: " + j);
+    }
+
+    @Test
+    void anyOtherOutputIsScoredByItsSqnr() throws Exception {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "map", ONE_CHANNEL, 6);
+        Path quantized = export(net, "map");
+        Path json = dir.resolve("map.json");
+        CliRun run = CliRun.of("validate", "--deploy_model", quantized.toString(), "--weights",
+                net.weights().toString(), "--images", UnseenNets.LIST, "--json", json.toString(), "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        String j = Files.readString(json);
+        assertTrue(j.contains("\"kind\": \"values\""), j);
+        double sqnr = number(j, "\"output\": \\{[^}]*\"sqnr_db\": ([0-9.]+)");
+        assertTrue(run.stdout().contains(String.format(java.util.Locale.ROOT, "output 'map' SQNR %.2f dB", sqnr)),
+                run.stdout());
+        assertTrue(sqnr > 20 && sqnr < 60, "8 bits give roughly 6 dB a bit, less a few roundings: " + sqnr);
+    }
+
+    /**
+     * The shared SSD face detector at 8 bits on its two images: the float net finds the 12 faces OpenCV finds
+     * (1 and 11 above 0.5, the reference's summary), and the fixed-point net finds them too.
+     */
+    @Test
+    void aDetectorIsScoredByItsBoxes() throws Exception {
+        SharedData.Model face = SharedData.Model.YUFACE;
+        Path images = SharedData.require("data/faces");
+        Path quantized = dir.resolve("face_x8.prototxt");
+        CliRun export = CliRun.of("--deploy_model", face.prototxt().toString(), "--weights",
+                face.caffemodel().toString(), "--quantized_deploy_model", quantized.toString(),
+                "--calibration_directory", images.toString(), "--dims", "3,240,320", "--transpose", "2,0,1",
+                "--channel_swap", "2,1,0", "--raw_scale", "255", "--mean_value", "104,117,123", "--bitwidths",
+                "8,8,8", "--quiet");
+        assertEquals(0, export.status(), export.stderr());
+        Path json = dir.resolve("face.json");
+        CliRun run = CliRun.of("validate", "--deploy_model", quantized.toString(), "--weights",
+                face.caffemodel().toString(), "--images", images.toString(), "--json", json.toString(), "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        String j = Files.readString(json);
+        assertTrue(j.contains("\"kind\": \"detections\""), j);
+        assertEquals(12, number(j, "\"float\": ([0-9]+),\\s*\"fixed\""), j);
+        double recall = number(j, "\"recall\": ([0-9.]+)");
+        assertTrue(recall >= 11 / 12.0, "8 bits keep the faces: " + j);
+        assertTrue(number(j, "\"mean_iou\": ([0-9.]+)") > 0.8, j);
+        assertTrue(run.stdout().contains("detections with confidence > 0.5: 12 in float"), run.stdout());
+        // the DetectionOutput's rows are different detections in the two nets: no SQNR row for them
+        assertTrue(!j.contains("\"name\": \"detection_out\""), j);
+    }
+
+    private static double number(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), regex + " in " + text);
+        return Double.parseDouble(m.group(1));
+    }
+}
