@@ -113,21 +113,37 @@ final class CompareCommand implements Callable<Integer> {
 
     /**
      * For an output that is not class scores: each scheme's agreement with float as its kind measures it, beside
-     * the output's SQNR, or for a detector the detections matched.
+     * the output's SQNR, or for a detector the detections matched and the average precision against float.
      */
     private static String outputTable(Comparison.Result r) {
         boolean detections = r.output().kind() == ScoredOutput.Kind.DETECTIONS;
-        TextTable t = new TextTable("scheme", detections ? ">matched of float (fixed)" : ">output SQNR (dB)",
-                ">agreement", ">model bytes", ">footprint");
-        t.add("float", "", "", String.format("%,d", r.floatModelBytes()),
-                String.format("%,d", r.floatFootprintBytes()));
+        TextTable t = detections
+                ? new TextTable("scheme", ">matched of float (fixed)", ">agreement", ">AP", ">model bytes",
+                        ">footprint")
+                : new TextTable("scheme", ">output SQNR (dB)", ">agreement", ">model bytes", ">footprint");
+        String floatBytes = String.format("%,d", r.floatModelBytes());
+        String floatFootprint = String.format("%,d", r.floatFootprintBytes());
+        if (detections) {
+            t.add("float", "", "", "", floatBytes, floatFootprint);
+        } else {
+            t.add("float", "", "", floatBytes, floatFootprint);
+        }
         for (Comparison.Scored s : r.schemes()) {
             Validation v = s.validation();
-            t.add(s.scheme(), detections ? matched(v.detections()) : sqnr(v.outputError()),
-                    percent(OutputSummary.agreement(r.output(), v)), String.format("%,d", s.modelBytes()),
-                    String.format("%,d", s.footprintBytes()));
+            String agreement = percent(OutputSummary.agreement(r.output(), v));
+            String bytes = String.format("%,d", s.modelBytes());
+            String footprint = String.format("%,d", s.footprintBytes());
+            if (detections) {
+                t.add(s.scheme(), matched(v.detections()), agreement, v.detectionPrecision() == null ? "-"
+                        : String.format(Locale.ROOT, "%.3f", v.detectionPrecision().averagePrecision()), bytes,
+                        footprint);
+            } else {
+                t.add(s.scheme(), sqnr(v.outputError()), agreement, bytes, footprint);
+            }
         }
-        return t.render() + "agreement: " + OutputSummary.agreementMeaning(r.output()) + "\n";
+        String legend = "agreement: " + OutputSummary.agreementMeaning(r.output()) + "\n";
+        return t.render() + legend + (detections ? "AP: the average precision of the fixed-point detections at any "
+                + "confidence against float's above " + DetectionAgreement.CONFIDENCE + "\n" : "");
     }
 
     private static String matched(DetectionAgreement d) {

@@ -80,9 +80,14 @@ public final class DetectionAgreement implements Serializable {
 
     /** The detections of some rows above {@link #CONFIDENCE}. */
     static List<Box> boxes(float[] rows) {
+        return boxes(rows, CONFIDENCE);
+    }
+
+    /** The detections of some rows above {@code confidence} (0: every row but DetectionOutput's zero padding). */
+    static List<Box> boxes(float[] rows, float confidence) {
         List<Box> boxes = new ArrayList<>();
         for (int r = 0; r + ROW <= rows.length; r += ROW) {
-            if (rows[r + 2] > CONFIDENCE) {
+            if (rows[r + 2] > confidence) {
                 boxes.add(new Box(Math.round(rows[r + 1]), rows[r + 2], rows[r + 3], rows[r + 4], rows[r + 5],
                         rows[r + 6]));
             }
@@ -95,16 +100,38 @@ public final class DetectionAgreement implements Serializable {
      * with the largest IoU of at least {@link #IOU}.
      */
     static List<Match> match(List<Box> reference, List<Box> candidates) {
-        boolean[] taken = new boolean[reference.size()];
-        List<Box> ordered = new ArrayList<>(candidates);
-        ordered.sort(Comparator.comparingDouble((Box b) -> -b.confidence()));
+        List<Box> ordered = mostConfidentFirst(candidates);
+        int[] assigned = assign(reference, ordered);
         List<Match> matches = new ArrayList<>();
-        for (Box c : ordered) {
+        for (int c = 0; c < ordered.size(); c++) {
+            if (assigned[c] >= 0) {
+                Box r = reference.get(assigned[c]);
+                matches.add(new Match(r.iou(ordered.get(c)), ordered.get(c).confidence() - r.confidence()));
+            }
+        }
+        return matches;
+    }
+
+    static List<Box> mostConfidentFirst(List<Box> boxes) {
+        List<Box> ordered = new ArrayList<>(boxes);
+        ordered.sort(Comparator.comparingDouble((Box b) -> -b.confidence()));
+        return ordered;
+    }
+
+    /**
+     * Per box of {@code ordered} (most confident first), the index of the {@code reference} box it matches: the
+     * unmatched one of its label with the largest IoU of at least {@link #IOU}; -1 for none.
+     */
+    static int[] assign(List<Box> reference, List<Box> ordered) {
+        boolean[] taken = new boolean[reference.size()];
+        int[] assigned = new int[ordered.size()];
+        for (int c = 0; c < ordered.size(); c++) {
+            Box candidate = ordered.get(c);
             int best = -1;
             double bestIou = IOU;
             for (int i = 0; i < reference.size(); i++) {
                 Box r = reference.get(i);
-                double iou = taken[i] || r.label() != c.label() ? -1 : r.iou(c);
+                double iou = taken[i] || r.label() != candidate.label() ? -1 : r.iou(candidate);
                 if (iou >= bestIou && (best < 0 || iou > bestIou)) {
                     best = i;
                     bestIou = iou;
@@ -112,10 +139,10 @@ public final class DetectionAgreement implements Serializable {
             }
             if (best >= 0) {
                 taken[best] = true;
-                matches.add(new Match(bestIou, c.confidence() - reference.get(best).confidence()));
             }
+            assigned[c] = best;
         }
-        return matches;
+        return assigned;
     }
 
     public void merge(DetectionAgreement o) {

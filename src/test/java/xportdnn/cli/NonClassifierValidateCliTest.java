@@ -171,6 +171,8 @@ class NonClassifierValidateCliTest {
         double recall = number(j, "\"recall\": ([0-9.]+)");
         assertTrue(recall >= 11 / 12.0, "8 bits keep the faces: " + j);
         assertTrue(number(j, "\"mean_iou\": ([0-9.]+)") > 0.8, j);
+        double ap = number(j, "\"average_precision\": ([0-9.]+)");
+        assertTrue(ap >= 0.9 && ap <= 1, "8 bits rank the faces as float does: " + j);
         assertTrue(run.stdout().contains("detections with confidence > 0.5: 12 in float"), run.stdout());
         // the DetectionOutput's rows are different detections in the two nets: no SQNR row for them
         assertTrue(!j.contains("\"name\": \"detection_out\""), j);
