@@ -178,6 +178,22 @@ class NonClassifierValidateCliTest {
         assertTrue(!j.contains("\"name\": \"detection_out\""), j);
     }
 
+    /** Fast finetune on a detector warns that it can lose detections, and says how to check. */
+    @Test
+    void fastFinetuneOnADetectorWarns() {
+        SharedData.Model face = SharedData.Model.YUFACE;
+        Path images = SharedData.require("data/faces");
+        CliRun run = CliRun.of("--deploy_model", face.prototxt().toString(), "--weights",
+                face.caffemodel().toString(), "--quantized_deploy_model", dir.resolve("ff.prototxt").toString(),
+                "--quantized_weights", dir.resolve("ff.caffemodel").toString(), "--fast_finetune",
+                "--calibration_directory", images.toString(), "--dims", "3,240,320", "--transpose", "2,0,1",
+                "--channel_swap", "2,1,0", "--raw_scale", "255", "--mean_value", "104,117,123", "--bitwidths",
+                "8,8,8", "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stderr().lines().anyMatch(l -> l.startsWith("xportdnn: warning: --fast_finetune on a detector "
+                + "(output 'detection_out' is SSD detections)") && l.contains("validate")), run.stderr());
+    }
+
     private static double number(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         assertTrue(m.find(), regex + " in " + text);
