@@ -87,6 +87,51 @@ class NonClassifierValidateCliTest {
         assertTrue(!Files.exists(dir.resolve("cost.json")), "nothing written");
     }
 
+    /**
+     * --blob naming a blob that later layers read (not an output the passes return): scored as its kind asks, its
+     * values taken as each pass writes them. Before, an internal error ("the net returned no blob").
+     */
+    @Test
+    void aBlobInsideTheNetIsScored() throws Exception {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "seg", SEGMENTATION, 5);
+        Path quantized = export(net, "seg");
+        Path json = dir.resolve("c0.json");
+        CliRun run = CliRun.of("validate", "--deploy_model", quantized.toString(), "--weights",
+                net.weights().toString(), "--images", UnseenNets.LIST, "--blob", "c0", "--batch", "7", "--json",
+                json.toString(), "--quiet");
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stdout().contains("top channel at each position of 'c0' (8 channels"), run.stdout());
+        String j = Files.readString(json);
+        assertEquals(60 * 32 * 32, number(j, "\"positions\": ([0-9]+)"), j);
+        // c0's final value is relu0's output: the same SQNR as relu0's layer row, computed apart
+        assertEquals(number(j, "\"name\": \"relu0\",\\s*\"sqnr_db\": ([0-9.]+)"),
+                number(j, "\"output\": \\{[^}]*\"sqnr_db\": ([0-9.]+)"), 1e-9, j);
+
+        // a classifier's logits before its Softmax: the same top-1 as the probabilities (softmax keeps the order)
+        Path tiny = dir.resolve("tiny_x8.prototxt");
+        CliRun export = CliRun.of("--deploy_model", "examples/tinynet/deploy.prototxt", "--weights",
+                "examples/tinynet/tinynet.caffemodel", "--quantized_deploy_model", tiny.toString(),
+                "--calibration_directory", "examples/tinynet/images", "--mean_value", "128,128,128", "--bitwidths",
+                "6,6,6", "--quiet");
+        assertEquals(0, export.status(), export.stderr());
+        String[] validate = {"validate", "--deploy_model", tiny.toString(), "--weights",
+            "examples/tinynet/tinynet.caffemodel", "--images", "examples/tinynet/val.txt", "--quiet"};
+        CliRun probabilities = CliRun.of(validate);
+        assertEquals(0, probabilities.status(), probabilities.stderr());
+        String[] withBlob = java.util.Arrays.copyOf(validate, validate.length + 2);
+        withBlob[validate.length] = "--blob";
+        withBlob[validate.length + 1] = "fc";
+        CliRun logits = CliRun.of(withBlob);
+        assertEquals(0, logits.status(), logits.stderr());
+        java.util.List<String> accuracy = lines(logits.stdout(), "(float|fixed) +[0-9.]+%.*");
+        assertEquals(2, accuracy.size(), logits.stdout());
+        assertEquals(lines(probabilities.stdout(), "(float|fixed) +[0-9.]+%.*"), accuracy);
+    }
+
+    private static java.util.List<String> lines(String text, String regex) {
+        return text.lines().filter(l -> l.matches(regex)).toList();
+    }
+
     /** On Spark the per-position tallies of the batches merge to the same scores as on one machine. */
     @Test
     void aSegmentationScoresTheSameOnSpark() throws Exception {
