@@ -128,6 +128,33 @@ class NonClassifierValidateCliTest {
         assertEquals(lines(probabilities.stdout(), "(float|fixed) +[0-9.]+%.*"), accuracy);
     }
 
+    /**
+     * --layer_cost on class scores inside the net (logits before a Softmax): the same top-1 per image as the
+     * probabilities, so the same costs. Before, an internal error (a NullPointerException).
+     */
+    @Test
+    void layerCostScoresABlobInsideTheNet() throws Exception {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "cls", INPUT + UnseenNets.CLASSIFIER_HEAD.formatted("c0")
+                + "layer { name: \"prob\" type: \"Softmax\" bottom: \"fc\" top: \"prob\" }\n", 5);
+        Path quantized = dir.resolve("cls_x3.prototxt");
+        CliRun export = CliRun.of("--deploy_model", net.deploy().toString(), "--weights", net.weights().toString(),
+                "--quantized_deploy_model", quantized.toString(), "--calibration_directory", UnseenNets.LIST,
+                "--raw_scale", "1", "--mean_value", "0,0,0", "--bitwidths", "3,3,3", "--allow_any_bitwidth", "--quiet");
+        assertEquals(0, export.status(), export.stderr());
+        String[] validate = {"validate", "--deploy_model", quantized.toString(), "--weights",
+            net.weights().toString(), "--images", UnseenNets.LIST, "--layer_cost", "--quiet", "--blob", "prob"};
+        CliRun probabilities = CliRun.of(validate);
+        assertEquals(0, probabilities.status(), probabilities.stderr());
+        validate[validate.length - 1] = "fc";
+        CliRun logits = CliRun.of(validate);
+        assertEquals(0, logits.status(), logits.stderr());
+        String costRow = "(relu0|pool) .*%";
+        java.util.List<String> costs = lines(logits.stdout(), costRow);
+        assertEquals(2, costs.size(), logits.stdout());
+        assertTrue(costs.stream().anyMatch(c -> !c.endsWith("100.00%")), "3 bits change some answers: " + costs);
+        assertEquals(lines(probabilities.stdout(), costRow), costs);
+    }
+
     private static java.util.List<String> lines(String text, String regex) {
         return text.lines().filter(l -> l.matches(regex)).toList();
     }
