@@ -19,7 +19,6 @@ import xportdnn.engine.FloatEngine;
 import xportdnn.engine.layers.Tensors;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
-import xportdnn.model.ModelException;
 import xportdnn.sim.FixedPointNet;
 import xportdnn.validate.Validation.LayerError;
 
@@ -256,8 +255,7 @@ public final class Validator {
         float[] values = inside != null ? inside : s == null ? null : Tensors.floats(s);
         outputs.values().forEach(INDArray::close);
         if (values == null) {
-            throw new ModelException("--blob: the " + pass + " never writes blob '" + output.blob() + "' on its own "
-                    + "(it is inside a layer chain the device computes as one step); name the chain's output blob");
+            throw new IllegalStateException("the " + pass + " never wrote blob '" + output.blob() + "'");
         }
         return values;
     }

@@ -155,6 +155,30 @@ class NonClassifierValidateCliTest {
         assertEquals(lines(probabilities.stdout(), costRow), costs);
     }
 
+    /** A blob the device never writes (inside a fused convolution step) is refused up front, naming the step's. */
+    @Test
+    void aBlobInsideAFusedStepIsRefused() throws Exception {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "chain", """
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 32 dim: 32 } } }
+                layer { name: "conv0" type: "Convolution" bottom: "data" top: "c0"
+                        convolution_param { num_output: 8 kernel_size: 3 pad: 1 } }
+                layer { name: "bn0" type: "BatchNorm" bottom: "c0" top: "b0" }
+                layer { name: "sc0" type: "Scale" bottom: "b0" top: "s0" scale_param { bias_term: true } }
+                layer { name: "score" type: "Convolution" bottom: "s0" top: "score"
+                        convolution_param { num_output: 4 kernel_size: 1 } }
+                """, 5);
+        Path quantized = export(net, "chain");
+        Path json = dir.resolve("c0.json");
+        CliRun run = CliRun.of("validate", "--deploy_model", quantized.toString(), "--weights",
+                net.weights().toString(), "--images", UnseenNets.LIST, "--blob", "c0", "--json", json.toString(),
+                "--quiet");
+        assertEquals(2, run.status(), run.stderr());
+        String error = run.stderr().lines().reduce((a, b) -> b).orElse("");
+        assertEquals("xportdnn: error: --blob: blob 'c0' is inside the fused step that ends at layer 'sc0': the "
+                + "device never writes it; name that step's output blob 's0'", error, run.stderr());
+        assertTrue(!Files.exists(json), "nothing written");
+    }
+
     private static java.util.List<String> lines(String text, String regex) {
         return text.lines().filter(l -> l.matches(regex)).toList();
     }
