@@ -165,7 +165,8 @@ final class ValidateCommand implements Callable<Integer> {
         scored.noteShortSet(spec.commandLine().getErr(), v.images() + result.skipped().size());
         spec.commandLine().getErr().flush();
         outputs.write(() -> jsonOf(v, result.output(), mode, costs, floated, result.skipped()),
-                () -> ValidationReport.html(result.net().name() + ": float vs " + mode + " fixed point",
+                () -> ValidationReport.html(result.net().nameOr(model.deployModel.getFileName().toString())
+                                + ": float vs " + mode + " fixed point",
                         provenance(), v, result.output(), result.fixedNet().outputFormats(),
                         histograms(result.net(), v, result.samples()), costs == null ? List.of() : costs, floated));
         return 0;

@@ -75,6 +75,8 @@ class NonClassifierValidateCliTest {
         assertEquals(number(j, "\"name\": \"score\",\\s*\"sqnr_db\": ([0-9.]+)"),
                 number(j, "\"output\": \\{[^}]*\"sqnr_db\": ([0-9.]+)"), 1e-9, j);
         assertTrue(Files.readString(html).contains("top channel at each position"), "the report says it too");
+        // a prototxt without a name: the report's title names its file
+        assertTrue(Files.readString(html).contains("seg_x8.prototxt: float vs Xilinx fixed point"), "title");
 
         CliRun cost = CliRun.of("validate", "--deploy_model", quantized.toString(), "--weights",
                 net.weights().toString(), "--images", UnseenNets.LIST, "--layer_cost", "--json",
@@ -214,6 +216,8 @@ class NonClassifierValidateCliTest {
                 UnseenNets.LIST, "--raw_scale", "1", "--schemes", "xilinx:8,naive:2", "--json", json.toString(),
                 "--quiet");
         assertEquals(0, run.status(), run.stderr());
+        // a prototxt without a name: its file's name heads the table (before, a bare ": 60 images scored")
+        assertTrue(run.stdout().startsWith("seg.prototxt: 60 images scored"), run.stdout());
         assertTrue(run.stdout().contains("output SQNR (dB)") && run.stdout().contains("agreement: the share of "
                 + "positions whose top channel is float's"), run.stdout());
         String j = Files.readString(json);
