@@ -37,6 +37,75 @@ class NonClassifierValidateCliTest {
                     convolution_param { num_output: 1 kernel_size: 1 } }
             """;
 
+    /**
+     * A small SSD: two heads (a PriorBox each, Permute/Flatten/Concat), 4 classes with locations per class
+     * ({@code share_location: false}), and {@code keep_top_k: -1}, so the rows per image are the batch's largest
+     * detection count and vary from batch to batch.
+     */
+    private static final String SSD = """
+            name: "tinyssd"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 32 dim: 32 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                    convolution_param { num_output: 8 kernel_size: 3 pad: 1 stride: 2 } }
+            layer { name: "bn1" type: "BatchNorm" bottom: "conv1" top: "conv1"
+                    batch_norm_param { use_global_stats: true } }
+            layer { name: "sc1" type: "Scale" bottom: "conv1" top: "conv1" scale_param { bias_term: true } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
+            layer { name: "conv2" type: "Convolution" bottom: "conv1" top: "conv2"
+                    convolution_param { num_output: 8 kernel_size: 3 pad: 1 stride: 2 } }
+            layer { name: "bn2" type: "BatchNorm" bottom: "conv2" top: "conv2"
+                    batch_norm_param { use_global_stats: true } }
+            layer { name: "sc2" type: "Scale" bottom: "conv2" top: "conv2" scale_param { bias_term: true } }
+            layer { name: "relu2" type: "ReLU" bottom: "conv2" top: "conv2" }
+            layer { name: "h1_loc" type: "Convolution" bottom: "conv1" top: "h1_loc"
+                    convolution_param { num_output: 32 kernel_size: 1 } }
+            layer { name: "h1_loc_perm" type: "Permute" bottom: "h1_loc" top: "h1_loc_perm"
+                    permute_param { order: 0 order: 2 order: 3 order: 1 } }
+            layer { name: "h1_loc_flat" type: "Flatten" bottom: "h1_loc_perm" top: "h1_loc_flat"
+                    flatten_param { axis: 1 } }
+            layer { name: "h1_conf" type: "Convolution" bottom: "conv1" top: "h1_conf"
+                    convolution_param { num_output: 8 kernel_size: 3 pad: 1 } }
+            layer { name: "h1_conf_perm" type: "Permute" bottom: "h1_conf" top: "h1_conf_perm"
+                    permute_param { order: 0 order: 2 order: 3 order: 1 } }
+            layer { name: "h1_conf_flat" type: "Flatten" bottom: "h1_conf_perm" top: "h1_conf_flat"
+                    flatten_param { axis: 1 } }
+            layer { name: "h1_prior" type: "PriorBox" bottom: "conv1" bottom: "data" top: "h1_prior"
+                    prior_box_param { min_size: 6 max_size: 12 clip: false variance: 0.1 variance: 0.1
+                        variance: 0.2 variance: 0.2 step: 2 offset: 0.5 } }
+            layer { name: "h2_loc" type: "Convolution" bottom: "conv2" top: "h2_loc"
+                    convolution_param { num_output: 32 kernel_size: 1 } }
+            layer { name: "h2_loc_perm" type: "Permute" bottom: "h2_loc" top: "h2_loc_perm"
+                    permute_param { order: 0 order: 2 order: 3 order: 1 } }
+            layer { name: "h2_loc_flat" type: "Flatten" bottom: "h2_loc_perm" top: "h2_loc_flat"
+                    flatten_param { axis: 1 } }
+            layer { name: "h2_conf" type: "Convolution" bottom: "conv2" top: "h2_conf"
+                    convolution_param { num_output: 8 kernel_size: 3 pad: 1 } }
+            layer { name: "h2_conf_perm" type: "Permute" bottom: "h2_conf" top: "h2_conf_perm"
+                    permute_param { order: 0 order: 2 order: 3 order: 1 } }
+            layer { name: "h2_conf_flat" type: "Flatten" bottom: "h2_conf_perm" top: "h2_conf_flat"
+                    flatten_param { axis: 1 } }
+            layer { name: "h2_prior" type: "PriorBox" bottom: "conv2" bottom: "data" top: "h2_prior"
+                    prior_box_param { min_size: 12 max_size: 24 clip: false variance: 0.1 variance: 0.1
+                        variance: 0.2 variance: 0.2 step: 4 offset: 0.5 } }
+            layer { name: "mbox_loc" type: "Concat" bottom: "h1_loc_flat" bottom: "h2_loc_flat" top: "mbox_loc"
+                    concat_param { axis: 1 } }
+            layer { name: "mbox_conf" type: "Concat" bottom: "h1_conf_flat" bottom: "h2_conf_flat" top: "mbox_conf"
+                    concat_param { axis: 1 } }
+            layer { name: "mbox_priorbox" type: "Concat" bottom: "h1_prior" bottom: "h2_prior" top: "mbox_priorbox"
+                    concat_param { axis: 2 } }
+            layer { name: "mbox_conf_reshape" type: "Reshape" bottom: "mbox_conf" top: "mbox_conf_reshape"
+                    reshape_param { shape { dim: 0 dim: -1 dim: 4 } } }
+            layer { name: "mbox_conf_softmax" type: "Softmax" bottom: "mbox_conf_reshape" top: "mbox_conf_softmax"
+                    softmax_param { axis: 2 } }
+            layer { name: "mbox_conf_flatten" type: "Flatten" bottom: "mbox_conf_softmax" top: "mbox_conf_flatten"
+                    flatten_param { axis: 1 } }
+            layer { name: "detection_out" type: "DetectionOutput" bottom: "mbox_loc" bottom: "mbox_conf_flatten"
+                    bottom: "mbox_priorbox" top: "detection_out"
+                    detection_output_param { num_classes: 4 share_location: false background_label_id: 0
+                        nms_param { nms_threshold: 0.45 top_k: 100 } code_type: CENTER_SIZE keep_top_k: -1
+                        confidence_threshold: 0.3 } }
+            """;
+
     @TempDir
     Path dir;
 
@@ -274,6 +343,24 @@ class NonClassifierValidateCliTest {
         assertTrue(run.stdout().contains("detections with confidence > 0.5: 12 in float"), run.stdout());
         // the DetectionOutput's rows are different detections in the two nets: no SQNR row for them
         assertTrue(!j.contains("\"name\": \"detection_out\""), j);
+    }
+
+    /** A NaN in the input is refused, not hidden by the DetectionOutput dropping the NaN confidences it gives. */
+    @Test
+    void aNaNReachingADetectionOutputIsRefused() throws Exception {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "ssd", SSD, 5);
+        float[] values = new float[3 * 32 * 32];
+        java.util.Arrays.fill(values, 0.5f);
+        values[0] = Float.NaN;
+        Path input = dir.resolve("nan.npy");
+        xportdnn.model.Npy.write(new xportdnn.model.Blob(new int[] {1, 3, 32, 32}, values), input);
+        Path output = dir.resolve("out.npy");
+        CliRun run = CliRun.of("infer", "--deploy_model", net.deploy().toString(), "--weights",
+                net.weights().toString(), "--input", input.toString(), "--output", output.toString());
+        assertEquals(2, run.status(), run.stdout());
+        assertEquals("xportdnn: error: input blob 'data' holds infinite or NaN values; an input must be finite\n",
+                run.stderr());
+        assertTrue(!Files.exists(output), "nothing written");
     }
 
     private static double number(String text, String regex) {
