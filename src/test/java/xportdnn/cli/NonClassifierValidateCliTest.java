@@ -345,6 +345,44 @@ class NonClassifierValidateCliTest {
         assertTrue(!j.contains("\"name\": \"detection_out\""), j);
     }
 
+    /**
+     * A detector whose row count varies with the batch scores the same at batch 1, 3 and 7, and its float detections
+     * are the ones infer --images writes (counted here from that file's confidences).
+     */
+    @Test
+    void aDetectorScoresTheSameInAnyBatch() throws Exception {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "ssd", SSD, 5);
+        Path quantized = dir.resolve("ssd_x8.prototxt");
+        CliRun export = CliRun.of("--deploy_model", net.deploy().toString(), "--weights", net.weights().toString(),
+                "--quantized_deploy_model", quantized.toString(), "--calibration_directory", UnseenNets.LIST,
+                "--calibration_size", "10", "--raw_scale", "1", "--mean_value", "0,0,0", "--bitwidths", "8,8,8",
+                "--quiet");
+        assertEquals(0, export.status(), export.stderr());
+        String scores = null;
+        for (String batch : new String[] {"1", "3", "7"}) {
+            Path json = dir.resolve("ssd" + batch + ".json");
+            CliRun run = CliRun.of("validate", "--deploy_model", quantized.toString(), "--weights",
+                    net.weights().toString(), "--images", UnseenNets.LIST, "--batch", batch, "--json",
+                    json.toString(), "--quiet");
+            assertEquals(0, run.status(), run.stderr());
+            Matcher m = Pattern.compile("\"detections\": \\{[^}]*\\}").matcher(Files.readString(json));
+            assertTrue(m.find(), json.toString());
+            if (scores == null) {
+                scores = m.group();
+            }
+            assertEquals(scores, m.group(), "batch " + batch);
+        }
+        Path tsv = dir.resolve("ssd.tsv");
+        CliRun infer = CliRun.of("infer", "--deploy_model", net.deploy().toString(), "--weights",
+                net.weights().toString(), "--images", UnseenNets.LIST, "--raw_scale", "1", "--mean_value", "0,0,0",
+                "--batch", "7", "--predictions", tsv.toString(), "--quiet");
+        assertEquals(0, infer.status(), infer.stderr());
+        long confident = Files.readAllLines(tsv).stream().skip(1)
+                .filter(line -> Double.parseDouble(line.split("\t")[3]) > 0.5).count();
+        assertTrue(confident > 60, "several detections per image: " + confident);
+        assertEquals(confident, number(scores, "\"float\": ([0-9]+)"), scores);
+    }
+
     /** A NaN in the input is refused, not hidden by the DetectionOutput dropping the NaN confidences it gives. */
     @Test
     void aNaNReachingADetectionOutputIsRefused() throws Exception {
