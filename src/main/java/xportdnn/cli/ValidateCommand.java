@@ -78,7 +78,9 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--blob", paramLabel = "NAME", description = "The class-score blob. Default: the net's output.")
+    @Option(names = "--blob", paramLabel = "NAME", description = "The blob scored, any the device writes (class "
+            + "scores, a detector's rows, a dense map, other values: each scored as its kind asks). Default: the net's "
+            + "output.")
     String blob;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the scores as JSON.")
