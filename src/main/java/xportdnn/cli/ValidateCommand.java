@@ -78,7 +78,9 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--blob", paramLabel = "NAME", description = "The class-score blob. Default: the net's output.")
+    @Option(names = "--blob", paramLabel = "NAME", description = "The blob scored, any the device writes (class "
+            + "scores, a detector's rows, a dense map, other values: each scored as its kind asks). Default: the net's "
+            + "output.")
     String blob;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the scores as JSON.")
@@ -165,7 +167,8 @@ final class ValidateCommand implements Callable<Integer> {
         scored.noteShortSet(spec.commandLine().getErr(), v.images() + result.skipped().size());
         spec.commandLine().getErr().flush();
         outputs.write(() -> jsonOf(v, result.output(), mode, costs, floated, result.skipped()),
-                () -> ValidationReport.html(result.net().name() + ": float vs " + mode + " fixed point",
+                () -> ValidationReport.html(result.net().nameOr(model.deployModel.getFileName().toString())
+                                + ": float vs " + mode + " fixed point",
                         provenance(), v, result.output(), result.fixedNet().outputFormats(),
                         histograms(result.net(), v, result.samples()), costs == null ? List.of() : costs, floated));
         return 0;

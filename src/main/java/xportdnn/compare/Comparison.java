@@ -153,8 +153,8 @@ public final class Comparison {
             Validation first = scored.get(0).validation();
             notices.addAll(TurnedImagesNote.of(first.turned(), first.images(), "scored images"));
         }
-        return new Result(net.name(), output, calibration.images(), ModelBytes.ofFloat(net),
-                ModelBytes.floatFootprint(net),
+        return new Result(net.nameOr(settings.deployModel().getFileName().toString()), output, calibration.images(),
+                ModelBytes.ofFloat(net), ModelBytes.floatFootprint(net),
                 scored, notices, skipped);
     }
 

@@ -27,6 +27,11 @@ public record Net(NetParameter definition, List<Layer> layers, Map<String, int[]
         return definition.getName();
     }
 
+    /** The net's name, or {@code fallback} (its file's name) when its prototxt gives none, for a report's title. */
+    public String nameOr(String fallback) {
+        return definition.getName().isBlank() ? fallback : definition.getName();
+    }
+
     public Layer layer(String name) {
         for (Layer l : layers) {
             if (l.name().equals(name)) {

@@ -98,6 +98,7 @@ public final class ValidationPipeline {
             throw new ModelException(settings.floatModel() + ": the float model has no blob '" + scores.name()
                     + "' to compare with the quantized net's");
         }
+        requireComputedAlone(fixedNet, scores);
         ScoredOutput output = ScoredOutput.of(scores);
         if (settings.layerCost() && !output.classifies()) {
             throw new ModelException("--layer_cost counts changed top-1 answers, and blob " + scores.describe() + " ("
@@ -134,6 +135,21 @@ public final class ValidationPipeline {
                 settings.floatLayers()));
         return new Result(net, output, fixedNet, validated.validation(), validated.samples(), costs, screened.skipped(),
                 notices);
+    }
+
+    /**
+     * Refuses a scored blob that the simulator computes only inside a fused step (a convolution's output that a
+     * BatchNorm, Scale or ReLU fused into it reads into another blob): the device never writes it.
+     */
+    private static void requireComputedAlone(FixedPointNet fixedNet, OutputBlob scores) {
+        Net net = fixedNet.net();
+        if (fixedNet.reportedLayers().stream().anyMatch(l -> net.layer(l).tops().contains(scores.name()))) {
+            return;
+        }
+        String step = fixedNet.fusedLayers().getOrDefault(scores.producer().name(), scores.producer().name());
+        throw new ModelException("--blob: blob " + scores.describe() + " is inside the fused step that ends at layer '"
+                + step + "': the device never writes it; name that step's output blob '"
+                + net.layer(step).tops().get(0) + "'");
     }
 
     /**

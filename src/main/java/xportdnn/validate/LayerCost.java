@@ -11,6 +11,7 @@ import xportdnn.data.Batches;
 import xportdnn.data.ImageSet;
 import xportdnn.validate.Prediction;
 import xportdnn.data.Transformer;
+import xportdnn.engine.BlobCapture;
 import xportdnn.engine.FloatEngine;
 import xportdnn.engine.LayerObserver;
 import xportdnn.engine.layers.Tensors;
@@ -56,9 +57,9 @@ public final class LayerCost {
         List<String> layers = new ArrayList<>(formats.keySet());
         long[] agreeing = new long[layers.size()];
         Batches.run(images, transformer, batchSize, (batch, n, first) -> {
-            int[] reference = top1(engine.forward(batch, n, null), n);
+            int[] reference = top1(BlobCapture.forward(engine, batch, n, scoreBlob, null), n);
             for (int k = 0; k < layers.size(); k++) {
-                int[] rounded = top1(engine.forward(batch, n, rounding(layers.get(k))), n);
+                int[] rounded = top1(BlobCapture.forward(engine, batch, n, scoreBlob, rounding(layers.get(k))), n);
                 for (int i = 0; i < n; i++) {
                     if (rounded[i] == reference[i]) {
                         agreeing[k]++;
@@ -90,10 +91,10 @@ public final class LayerCost {
         };
     }
 
-    /** Each image's top-1 class in a pass's outputs, which are freed. */
-    private int[] top1(Map<String, INDArray> outputs, int images) {
-        float[] scores = Tensors.floats(outputs.get(scoreBlob));
-        outputs.values().forEach(INDArray::close);
+    /** Each image's top-1 class in a pass's class scores (any blob of the net), which are freed. */
+    private int[] top1(INDArray classScores, int images) {
+        float[] scores = Tensors.floats(classScores);
+        classScores.close();
         int classes = scores.length / images;
         int[] best = new int[images];
         for (int i = 0; i < images; i++) {

@@ -52,6 +52,12 @@ public final class Validator {
      */
     private final String marginBlob;
     private final int marginClasses;
+    /**
+     * Whether the scored output is a blob inside each net (--blob naming one that later layers read), which its
+     * pass does not return: its values are then taken as the pass writes them.
+     */
+    private final boolean floatScoresInside;
+    private final boolean fixedScoresInside;
     /** The float values being compared: one buffer, as large as the largest output. */
     private float[] floatValues;
 
@@ -74,6 +80,8 @@ public final class Validator {
         String margins = Calibrator.classScores(floatNet.net());
         this.marginClasses = floatNet.net().classesIn(margins);
         this.marginBlob = marginClasses > 1 ? margins : null;
+        this.floatScoresInside = !floatNet.outputNames().contains(output.blob());
+        this.fixedScoresInside = !fixedNet.outputNames().contains(output.blob());
     }
 
     /**
@@ -96,11 +104,13 @@ public final class Validator {
             float[] fixedScores;
             try (FloatEngine.Pass floatPass = floatNet.start(batch, n)) {
                 BatchComparison comparison = new BatchComparison(floatPass, n, samples.isEmpty());
-                fixedScores = scores(fixedNet.forwardValues(batch, n, comparison::onFixedOutput));
+                fixedScores = scores(fixedNet.forwardValues(batch, n, comparison::onFixedOutput),
+                        fixedScoresInside ? comparison.fixedScores : null, "fixed-point simulation");
                 fixedNet.lastPassWrappedAverages().forEach((layer, wrapped) -> v.addWrappedAverages(layer,
                         IntStream.range(0, Math.min(n, wrapped.length)).filter(i -> wrapped[i]).count()));
                 comparison.runFloatTo(null);
-                floatScores = scores(floatPass.finish(null));
+                floatScores = scores(floatPass.finish(null), floatScoresInside ? comparison.floatScores : null,
+                        "float net");
                 comparison.errors.values().stream().filter(Objects::nonNull).forEach(v::addLayer);
                 if (comparison.classScores != null) {
                     verdicts.add(comparison.classScores);
@@ -137,6 +147,9 @@ public final class Validator {
         final Map<String, LayerError> errors = new LinkedHashMap<>();
         /** The batch's float {@link #marginBlob} as last written (null before, or without class scores). */
         float[] classScores;
+        /** The scored blob's values as each pass last wrote them, when it is inside the net (else null). */
+        float[] floatScores;
+        float[] fixedScores;
 
         BatchComparison(FloatEngine.Pass floatPass, int images, boolean sampling) {
             this.floatPass = floatPass;
@@ -145,6 +158,10 @@ public final class Validator {
         }
 
         void onFixedOutput(Layer layer, List<float[]> tops) {
+            int scored = fixedScoresInside ? layer.tops().indexOf(output.blob()) : -1;
+            if (scored >= 0) {
+                fixedScores = tops.get(scored).clone(); // the simulator's own array, reused
+            }
             String key = key(layer);
             if (!floatWriters.containsKey(key)) {
                 return;
@@ -183,6 +200,10 @@ public final class Validator {
                 int scoresTop = marginBlob == null ? -1 : layer.tops().indexOf(marginBlob);
                 if (scoresTop >= 0) {
                     classScores = Tensors.floats(floatPass.tops().get(scoresTop));
+                }
+                int scored = floatScoresInside ? layer.tops().indexOf(output.blob()) : -1;
+                if (scored >= 0) {
+                    floatScores = Tensors.floats(floatPass.tops().get(scored));
                 }
                 String key = key(layer);
                 boolean compared = fixedWriters.containsKey(key);
@@ -225,14 +246,17 @@ public final class Validator {
         return samples;
     }
 
-    /** The scored output of a pass; its output arrays are freed. */
-    private float[] scores(Map<String, INDArray> outputs) {
+    /**
+     * The scored output of a pass: {@code inside}, the values of a blob inside the net as the pass wrote it, or
+     * else the output the pass returned. Its output arrays are freed.
+     */
+    private float[] scores(Map<String, INDArray> outputs, float[] inside, String pass) {
         INDArray s = outputs.get(output.blob());
-        if (s == null) {
-            throw new IllegalStateException("the net returned no blob '" + output.blob() + "'");
-        }
-        float[] values = Tensors.floats(s);
+        float[] values = inside != null ? inside : s == null ? null : Tensors.floats(s);
         outputs.values().forEach(INDArray::close);
+        if (values == null) {
+            throw new IllegalStateException("the " + pass + " never wrote blob '" + output.blob() + "'");
+        }
         return values;
     }
 

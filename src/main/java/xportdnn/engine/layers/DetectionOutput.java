@@ -1,6 +1,7 @@
 package xportdnn.engine.layers;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,13 @@ final class DetectionOutput implements LayerOp {
         float[] loc = Tensors.floats(locs);
         float[] conf = Tensors.floats(confs);
         float[] prior = Tensors.floats(priorBlob); // the priors of the first image serve the whole batch
+        if (!finite(loc) || !finite(conf) || !finite(prior)) {
+            // A NaN confidence is never above the threshold: the detections would drop it silently. NaN rows
+            // instead, so the engine's check of the net's outputs names the layer where the values turned.
+            float[] poisoned = new float[num * 7];
+            Arrays.fill(poisoned, Float.NaN);
+            return List.of(Tensors.of(poisoned, num, 1, 1, 7));
+        }
         List<List<float[]>> perImage = new ArrayList<>(num);
         int rows = Math.max(keepTopK, 1);
         for (int i = 0; i < num; i++) {
@@ -89,6 +97,15 @@ final class DetectionOutput implements LayerOp {
             }
         }
         return List.of(Tensors.of(out, num, 1, rows, 7));
+    }
+
+    private static boolean finite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The kept detection rows of image {@code i}. */

@@ -133,4 +133,17 @@ class SsdLayersTest {
             0, 1, 0.9f, 0, 0, 0.5f, 0.5f, 0, 1, 0.7f, 0.6f, 0.6f, 1, 1,
             1, 1, 0.6f, 0.6f, 0.6f, 1, 1, 0, 0, 0, 0, 0, 0, 0}, y, 1e-6);
     }
+
+    /**
+     * A NaN confidence (an overflow upstream) is never above the threshold, so it would be dropped and the rows look
+     * fine: the output holds NaN instead, which the engine's check of the net's outputs refuses, naming the layer.
+     */
+    @Test
+    void aNaNInputGivesNaNRowsRatherThanDroppingTheDetection() {
+        INDArray y = detect("num_classes: 2 nms_param { nms_threshold: 0.5 } code_type: CENTER_SIZE keep_top_k: 4",
+                new float[] {0.1f, Float.NaN, 0.2f, 0.8f, 0.3f, 0.7f}, 2);
+        for (float v : Tensors.floats(y)) {
+            assertEquals(Float.NaN, v);
+        }
+    }
 }
