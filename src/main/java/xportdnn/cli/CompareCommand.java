@@ -134,8 +134,8 @@ final class CompareCommand implements Callable<Integer> {
             String bytes = String.format("%,d", s.modelBytes());
             String footprint = String.format("%,d", s.footprintBytes());
             if (detections) {
-                t.add(s.scheme(), matched(v.detections()), agreement, v.detectionPrecision() == null ? "-"
-                        : String.format(Locale.ROOT, "%.3f", v.detectionPrecision().averagePrecision()), bytes,
+                t.add(s.scheme(), matched(v.detections()), agreement, v.detections() == null ? "-"
+                        : String.format(Locale.ROOT, "%.3f", v.detections().averagePrecision()), bytes,
                         footprint);
             } else {
                 t.add(s.scheme(), sqnr(v.outputError()), agreement, bytes, footprint);

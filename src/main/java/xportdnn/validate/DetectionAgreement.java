@@ -10,7 +10,8 @@ import java.util.List;
  * detections stand as the ground truth (no boxes are labelled), and each fixed-point detection is matched, most
  * confident first, to the unmatched float detection of the same label it overlaps most, if that overlap (IoU) is
  * at least {@value #IOU}, as a VOC-style evaluation matches detections to ground truth. Detections count above
- * {@value #CONFIDENCE} confidence, the threshold {@code infer} shows. Two shards' agreements {@link #merge} exactly.
+ * {@value #CONFIDENCE} confidence, the threshold {@code infer} shows. The same images' fixed-point detections at any
+ * confidence are ranked too ({@link #averagePrecision}). Two shards' agreements {@link #merge} exactly.
  */
 public final class DetectionAgreement implements Serializable {
 
@@ -54,11 +55,14 @@ public final class DetectionAgreement implements Serializable {
     private double confidenceGapSum;
     /** Images on which every float detection is matched and no fixed one is left over. */
     private long sameImages;
+    /** The fixed-point detections at any confidence, ranked against the same float ones. */
+    private final DetectionPrecision precision = new DetectionPrecision();
 
     /** Adds one image's DetectionOutput rows from both nets (padding rows of confidence 0 are ignored). */
     public void add(float[] floatRows, float[] fixedRows) {
         List<Box> reference = boxes(floatRows);
         List<Box> candidates = boxes(fixedRows);
+        precision.add(reference, fixedRows);
         List<Match> matches = match(reference, candidates);
         images++;
         floatDetections += reference.size();
@@ -153,6 +157,7 @@ public final class DetectionAgreement implements Serializable {
         iouSum += o.iouSum;
         confidenceGapSum += o.confidenceGapSum;
         sameImages += o.sameImages;
+        precision.merge(o.precision);
     }
 
     public long floatDetections() {
@@ -190,6 +195,11 @@ public final class DetectionAgreement implements Serializable {
     public double f1() {
         long both = floatDetections + fixedDetections;
         return both == 0 ? Double.NaN : 2.0 * matched / both;
+    }
+
+    /** The average precision against float of the fixed-point detections at any confidence. */
+    public double averagePrecision() {
+        return precision.averagePrecision();
     }
 
     /** The mean IoU of the matched pairs (NaN without any). */

@@ -26,7 +26,11 @@ public final class DetectionPrecision implements Serializable {
 
     /** Adds one image's DetectionOutput rows from both nets (padding rows of confidence 0 are ignored). */
     public void add(float[] floatRows, float[] fixedRows) {
-        List<DetectionAgreement.Box> reference = DetectionAgreement.boxes(floatRows);
+        add(DetectionAgreement.boxes(floatRows), fixedRows);
+    }
+
+    /** As {@link #add(float[], float[])} with the float detections already read. */
+    void add(List<DetectionAgreement.Box> reference, float[] fixedRows) {
         List<DetectionAgreement.Box> ordered = DetectionAgreement.mostConfidentFirst(
                 DetectionAgreement.boxes(fixedRows, 0));
         int[] assigned = DetectionAgreement.assign(reference, ordered);

@@ -28,7 +28,7 @@ public final class OutputSummary {
                     d.recall()), percent(d.precision()), number(d.f1())));
             lines.add(String.format(Locale.ROOT, "average precision against float %s (every fixed-point detection "
                     + "ranked by confidence, the float ones above %s as the truth)",
-                    number(v.detectionPrecision().averagePrecision()), DetectionAgreement.CONFIDENCE));
+                    number(d.averagePrecision()), DetectionAgreement.CONFIDENCE));
             if (d.matched() > 0) {
                 lines.add(String.format(Locale.ROOT, "matched pairs: mean IoU %.3f, mean confidence difference %.4f",
                         d.meanIoU(), d.meanConfidenceGap()));
@@ -95,7 +95,7 @@ public final class OutputSummary {
             det.put("recall", d.recall());
             det.put("precision", d.precision());
             det.put("f1", d.f1());
-            det.put("average_precision", v.detectionPrecision().averagePrecision());
+            det.put("average_precision", d.averagePrecision());
             det.put("mean_iou", d.meanIoU());
             det.put("mean_confidence_difference", d.meanConfidenceGap());
             det.put("same_images", d.sameImages());

@@ -109,8 +109,6 @@ public final class Validation implements Serializable {
     private LayerError output;
     /** For a detector's output, its fixed-point detections against float's; else null. */
     private DetectionAgreement detections;
-    /** For a detector's output, its average precision against float; else null. */
-    private DetectionPrecision precision;
     /** For a dense output (N x C x H x W), its top channel per position against float's; else null. */
     private DenseAgreement dense;
 
@@ -144,10 +142,8 @@ public final class Validation implements Serializable {
                 images++;
                 if (detections == null) {
                     detections = new DetectionAgreement();
-                    precision = new DetectionPrecision();
                 }
                 detections.add(floatValues, fixedValues);
-                precision.add(floatValues, fixedValues);
             }
             case DENSE_SCORES -> {
                 images++;
@@ -271,10 +267,8 @@ public final class Validation implements Serializable {
         if (other.detections != null) {
             if (detections == null) {
                 detections = new DetectionAgreement();
-                precision = new DetectionPrecision();
             }
             detections.merge(other.detections);
-            precision.merge(other.precision);
         }
         if (other.dense != null) {
             if (dense == null) {
@@ -361,11 +355,6 @@ public final class Validation implements Serializable {
     /** A detector's fixed-point detections against float's; null for other outputs. */
     public DetectionAgreement detections() {
         return detections;
-    }
-
-    /** A detector's average precision against float; null for other outputs. */
-    public DetectionPrecision detectionPrecision() {
-        return precision;
     }
 
     /** A dense output's top channel per position against float's; null for other outputs. */
