@@ -43,6 +43,13 @@ public final class Tensors {
     }
 
     private static float[] copy(INDArray a, float[] out, int n) {
+        INDArray storage = channelsLastStorage(a);
+        if (storage != null && storage.dataType() == DataType.FLOAT) {
+            long[] s = a.shape();
+            ChannelsLastRead.intoChannelsFirst(storage.data().asNioFloat(), (int) s[0], (int) (s[2] * s[3]),
+                    (int) s[1], out);
+            return out;
+        }
         INDArray d = dense(a);
         try {
             if (d.dataType() == DataType.FLOAT) {
