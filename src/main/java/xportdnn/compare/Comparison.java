@@ -25,9 +25,12 @@ import xportdnn.pipeline.PreprocessingChecks;
 import xportdnn.pipeline.TurnedImagesNote;
 import xportdnn.pipeline.ValidationPipeline;
 import xportdnn.pipeline.ValidationSettings;
+import xportdnn.model.Blob;
+import xportdnn.validate.FloatReference;
 import xportdnn.validate.OutputBlob;
 import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
+import xportdnn.validate.Validator;
 
 /**
  * {@code compare}: the float net (BatchNorm/Scale folded into its convolutions, as every scheme starts from)
@@ -77,6 +80,23 @@ public final class Comparison {
     }
 
     private Comparison() {
+    }
+
+    /**
+     * The float net's scores on the scored images, computed once for every scheme, when the passes run in this JVM
+     * and the scored output of all the images takes at most a sixteenth of the heap (a dense map of many images may
+     * not); else null, and each scheme runs the float net beside its simulator.
+     */
+    private static FloatReference floatReference(FloatPasses passes, FloatEngine floatNet, Transformer transformer,
+            OutputBlob scores, ScoredOutput output, int batch, List<ImageSet.Entry> images, Progress progress) {
+        int[] shape = scores.shape();
+        long perImage = Blob.count(shape) / Math.max(1, shape[0]);
+        if (!passes.inThisJvm() || 2L * Float.BYTES * perImage * images.size() > Runtime.getRuntime().maxMemory() / 16) {
+            return null;
+        }
+        try (Progress.Step step = progress.start("float net", images.size())) {
+            return Validator.floatReference(floatNet, transformer, output, batch, images, step);
+        }
     }
 
     public static Result run(CompareSettings settings, Progress progress) {
@@ -145,7 +165,8 @@ public final class Comparison {
                     + "shape-dependent layer reads, is quantized as the convolution it equals"));
         }
         SchemeScoring scoring = new SchemeScoring(net, convolutional, calibration, channels, floatNet, transformer,
-                output, settings.batch(), passes, images, progress, toldOnce);
+                output, settings.batch(), passes, images, progress, toldOnce,
+                floatReference(passes, floatNet, transformer, scores, output, settings.batch(), images, progress));
         for (SchemeSpec spec : settings.schemes()) {
             scored.add(scoring.score(spec, notices));
         }

@@ -18,6 +18,7 @@ import xportdnn.pipeline.FloatPasses;
 import xportdnn.pipeline.Notice;
 import xportdnn.pipeline.ValidationJob;
 import xportdnn.sim.FixedPointNet;
+import xportdnn.validate.FloatReference;
 import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
 
@@ -33,11 +34,13 @@ import xportdnn.validate.Validation;
  * @param floatNet      the float net's engine, the reference every scheme is scored against
  * @param output        the output scored, and how
  * @param toldOnce      the notices of the net itself, told once and not again per scheme
+ * @param reference     the float net's scores on {@code images}, computed once, or null to run the float net beside
+ *                      each scheme's simulator ({@code passes} elsewhere than in this JVM, or too large to keep)
  */
 record SchemeScoring(Net net, InnerProductConvolutions convolutional, Calibration calibration,
                      Map<String, ChannelStatistics> channels, FloatEngine floatNet, Transformer transformer,
                      ScoredOutput output, int batch, FloatPasses passes, List<ImageSet.Entry> images, Progress progress,
-                     Set<String> toldOnce) {
+                     Set<String> toldOnce, FloatReference reference) {
 
     /** {@code spec} quantized, simulated and scored; its warnings, prefixed by its label, added to {@code notices}. */
     Comparison.Scored score(SchemeSpec spec, List<Notice> notices) {
@@ -56,7 +59,8 @@ record SchemeScoring(Net net, InnerProductConvolutions convolutional, Calibratio
                     .forEach(n -> notices.add(Notice.warning(spec.label() + ": " + n.text())));
             try (FixedPointNet sim = SchemeNets.simulator(spec, quantized, channels)) {
                 ValidationJob job = new ValidationJob(floatNet, sim, transformer, output, batch, false);
-                Validation validation = passes.validate(job, images, step).validation();
+                Validation validation = reference != null ? job.validator().run(images, reference, step)
+                        : passes.validate(job, images, step).validation();
                 return new Comparison.Scored(spec.label(), validation,
                         ModelBytes.of(quantized, spec.family(), sim, fullyConnected), ModelBytes.footprint(sim, spec));
             }

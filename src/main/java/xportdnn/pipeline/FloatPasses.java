@@ -57,8 +57,18 @@ public interface FloatPasses {
     /** Scores the images with the job's float net and simulator side by side. */
     Validated validate(ValidationJob job, List<ImageSet.Entry> images, IntConsumer progress);
 
+    /** Whether the passes run in this JVM, where what one pass computes can be kept for the next. */
+    default boolean inThisJvm() {
+        return false;
+    }
+
     /** The passes in this JVM, batch after batch. */
     FloatPasses HERE = new FloatPasses() {
+        @Override
+        public boolean inThisJvm() {
+            return true;
+        }
+
         @Override
         public ImageStore imageStore() {
             return ImageStore.LOCAL;

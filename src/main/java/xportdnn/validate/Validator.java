@@ -1,5 +1,6 @@
 package xportdnn.validate;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,9 +78,8 @@ public final class Validator {
         this.byBlob = byBlob;
         this.floatWriters = finalWriters(floatNet.net().layers());
         this.fixedWriters = finalWriters(fixedNet.reportedLayers().stream().map(fixedNet.net()::layer).toList());
-        String margins = Calibrator.classScores(floatNet.net());
-        this.marginClasses = floatNet.net().classesIn(margins);
-        this.marginBlob = marginClasses > 1 ? margins : null;
+        this.marginBlob = marginBlob(floatNet);
+        this.marginClasses = marginBlob == null ? 0 : floatNet.net().classesIn(marginBlob);
         this.floatScoresInside = !floatNet.outputNames().contains(output.blob());
         this.fixedScoresInside = !fixedNet.outputNames().contains(output.blob());
     }
@@ -104,32 +104,116 @@ public final class Validator {
             float[] fixedScores;
             try (FloatEngine.Pass floatPass = floatNet.start(batch, n)) {
                 BatchComparison comparison = new BatchComparison(floatPass, n, samples.isEmpty());
-                fixedScores = scores(fixedNet.forwardValues(batch, n, comparison::onFixedOutput),
+                fixedScores = scores(output, fixedNet.forwardValues(batch, n, comparison::onFixedOutput),
                         fixedScoresInside ? comparison.fixedScores : null, "fixed-point simulation");
-                fixedNet.lastPassWrappedAverages().forEach((layer, wrapped) -> v.addWrappedAverages(layer,
-                        IntStream.range(0, Math.min(n, wrapped.length)).filter(i -> wrapped[i]).count()));
+                addWrappedAverages(v, n);
                 comparison.runFloatTo(null);
-                floatScores = scores(floatPass.finish(null), floatScoresInside ? comparison.floatScores : null,
+                floatScores = scores(output, floatPass.finish(null), floatScoresInside ? comparison.floatScores : null,
                         "float net");
                 comparison.errors.values().stream().filter(Objects::nonNull).forEach(v::addLayer);
                 if (comparison.classScores != null) {
                     verdicts.add(comparison.classScores);
                 }
             }
-            if (output.kind() != ScoredOutput.Kind.DETECTIONS) { // two nets' detections are not value for value
-                v.addOutputError(output.blob(), floatScores, fixedScores);
-            }
-            for (int i = 0; i < n; i++) {
-                v.addOutput(output, images.get(first + i).label(), row(floatScores, i, n), row(fixedScores, i, n));
-                if (turned.get(first + i)) {
-                    v.addTurned();
-                }
-            }
+            addOutputs(v, images, first, n, floatScores, fixedScores, turned);
         }, progress);
         if (marginBlob != null) {
             v.addFloatVerdicts(verdicts.verdicts());
         }
         return v;
+    }
+
+    /**
+     * The float net's class scores before a final Softmax ({@link Calibrator#classScores}), whose top-2 margins are
+     * counted; null when its output is not one score per class.
+     */
+    private static String marginBlob(FloatEngine floatNet) {
+        String margins = Calibrator.classScores(floatNet.net());
+        return floatNet.net().classesIn(margins) > 1 ? margins : null;
+    }
+
+    /**
+     * The float side of {@link #run(List, IntConsumer)} alone, for scoring several simulators of the same net
+     * against it ({@link #run(List, FloatReference, IntConsumer)}): the same float pass, layer by layer, keeping per
+     * batch only the scored output and the class scores.
+     */
+    public static FloatReference floatReference(FloatEngine floatNet, Transformer transformer, ScoredOutput output,
+            int batchSize, List<ImageSet.Entry> images, IntConsumer progress) {
+        String marginBlob = marginBlob(floatNet);
+        boolean floatScoresInside = !floatNet.outputNames().contains(output.blob());
+        List<FloatReference.Batch> batches = new ArrayList<>();
+        Batches.run(images, transformer, batchSize, (batch, n, first) -> {
+            float[][] kept = new float[2][]; // the class scores, the scored blob inside the net
+            Map<String, INDArray> outputs = floatNet.forward(batch, n, (layer, tops) -> {
+                int scoresTop = marginBlob == null ? -1 : layer.tops().indexOf(marginBlob);
+                if (scoresTop >= 0) {
+                    kept[0] = Tensors.floats(tops.get(scoresTop));
+                }
+                int scored = floatScoresInside ? layer.tops().indexOf(output.blob()) : -1;
+                if (scored >= 0) {
+                    kept[1] = Tensors.floats(tops.get(scored));
+                }
+            });
+            batches.add(new FloatReference.Batch(scores(output, outputs, kept[1], "float net"), kept[0]));
+        }, progress);
+        return new FloatReference(batchSize, images.size(), batches);
+    }
+
+    /**
+     * Scores the simulator against {@code reference} (made by {@link #floatReference} on the same images with the
+     * same batch size), as {@link #run(List, IntConsumer)} scores it, but without comparing each layer: the output,
+     * its errors and the wrapped averages. The simulator runs without an observer (in shares of each batch) unless
+     * the scored blob is inside the net.
+     */
+    public Validation run(List<ImageSet.Entry> images, FloatReference reference, IntConsumer progress) {
+        if (reference.images() != images.size() || reference.batchSize() != batchSize) {
+            throw new IllegalArgumentException("a float reference of " + reference.images() + " images in batches of "
+                    + reference.batchSize() + " for " + images.size() + " in batches of " + batchSize);
+        }
+        Validation v = new Validation();
+        ImageFlags turned = new ImageFlags(images.size(), FloatImage::turned);
+        TopClassTally verdicts = new TopClassTally(Math.max(marginClasses, 1));
+        Batches.run(images, transformer, batchSize, turned, (batch, n, first) -> {
+            float[][] inside = new float[1][];
+            Map<String, INDArray> outputs = fixedNet.forwardValues(batch, n, !fixedScoresInside ? null
+                    : (layer, tops) -> {
+                        int scored = layer.tops().indexOf(output.blob());
+                        if (scored >= 0) {
+                            inside[0] = tops.get(scored).clone(); // the simulator's own array, reused
+                        }
+                    });
+            float[] fixedScores = scores(output, outputs, inside[0], "fixed-point simulation");
+            addWrappedAverages(v, n);
+            FloatReference.Batch floatBatch = reference.batchAt(first);
+            if (floatBatch.classScores() != null) {
+                verdicts.add(floatBatch.classScores());
+            }
+            addOutputs(v, images, first, n, floatBatch.scores(), fixedScores, turned);
+        }, progress);
+        if (marginBlob != null) {
+            v.addFloatVerdicts(verdicts.verdicts());
+        }
+        return v;
+    }
+
+    /** The images of the last pass of {@code n} whose average pooling wrapped a code, per pooling. */
+    private void addWrappedAverages(Validation v, int n) {
+        fixedNet.lastPassWrappedAverages().forEach((layer, wrapped) -> v.addWrappedAverages(layer,
+                IntStream.range(0, Math.min(n, wrapped.length)).filter(i -> wrapped[i]).count()));
+    }
+
+    /** A batch's scored outputs of both nets: their errors, and each image's scores (and whether it was turned). */
+    private void addOutputs(Validation v, List<ImageSet.Entry> images, int first, int n, float[] floatScores,
+            float[] fixedScores, ImageFlags turned) {
+        if (output.kind() != ScoredOutput.Kind.DETECTIONS) { // two nets' detections are not value for value
+            v.addOutputError(output.blob(), floatScores, fixedScores);
+        }
+        for (int i = 0; i < n; i++) {
+            v.addOutput(output, images.get(first + i).label(), row(floatScores, i, n), row(fixedScores, i, n));
+            if (turned.get(first + i)) {
+                v.addTurned();
+            }
+        }
     }
 
     /** One batch's comparisons, as the simulator's pass computes its outputs and the float pass is run on to them. */
@@ -250,7 +334,7 @@ public final class Validator {
      * The scored output of a pass: {@code inside}, the values of a blob inside the net as the pass wrote it, or
      * else the output the pass returned. Its output arrays are freed.
      */
-    private float[] scores(Map<String, INDArray> outputs, float[] inside, String pass) {
+    private static float[] scores(ScoredOutput output, Map<String, INDArray> outputs, float[] inside, String pass) {
         INDArray s = outputs.get(output.blob());
         float[] values = inside != null ? inside : s == null ? null : Tensors.floats(s);
         outputs.values().forEach(INDArray::close);

@@ -1,6 +1,7 @@
 package xportdnn.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import xportdnn.model.Layer;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.sim.FixedPointNet;
+import xportdnn.validate.FloatReference;
 import xportdnn.validate.ScoredOutput;
 import xportdnn.validate.Validation;
 import xportdnn.validate.Validator;
@@ -78,6 +80,40 @@ class InStepValidationTest {
 
         Validation v = checkAgainstWholePasses(new FloatEngine(original), sim, true);
         assertTrue(names(v).containsAll(List.of("relu_a", "conv_b", "cat")), names(v).toString());
+    }
+
+    /**
+     * compare scores every scheme against the float net's scores computed once: the same scores as the in-step
+     * validation and as whole passes, with the simulator run without an observer (in shares of each batch).
+     */
+    @Test
+    void scoringAgainstAFloatReferenceGivesTheScoresOfWholePasses() {
+        UnseenNets.NetFiles files = UnseenNets.write(dir, "twobranch", NET, 3);
+        Path quantized = dir.resolve("q.prototxt");
+        export(files, quantized, null);
+        Net net = NetLoader.load(quantized, files.weights());
+        FixedPointNet sim = new FixedPointNet(net);
+        FloatEngine floatNet = new FloatEngine(net);
+        Transformer transformer = new Transformer(UnseenNets.FLAGS.resolve(net));
+        List<ImageSet.Entry> all = ImageSet.open(Path.of(UnseenNets.LIST), null).entries();
+        List<ImageSet.Entry> images = IntStream.range(0, 20).mapToObj(i -> all.get(3 * i)).toList();
+        ScoredOutput output = ScoredOutput.classScores("fc", 3);
+
+        FloatReference reference = Validator.floatReference(floatNet, transformer, output, BATCH, images, n -> { });
+        assertEquals(3, reference.batches().size(), "20 images in batches of 8");
+        Validation scored = new Validator(floatNet, sim, transformer, output, BATCH, false)
+                .run(images, reference, n -> { });
+        Validation inStep = new Validator(floatNet, sim, transformer, output, BATCH, false).run(images, n -> { });
+        Validation whole = wholePasses(floatNet, sim, transformer, images, false);
+        assertEquals(whole.floatAccuracy(), scored.floatAccuracy());
+        assertEquals(whole.fixedAccuracy(), scored.fixedAccuracy());
+        assertEquals(whole.top1Agreement(), scored.top1Agreement());
+        assertEquals(inStep.outputError(), scored.outputError());
+        assertEquals(inStep.topOneDrop(), scored.topOneDrop());
+        assertEquals(inStep.images(), scored.images());
+        assertTrue(scored.layers().isEmpty(), "no layer compared");
+        assertThrows(IllegalArgumentException.class, () -> new Validator(floatNet, sim, transformer, output, 4, false)
+                .run(images, reference, n -> { }), "a reference of other batches");
     }
 
     private static void export(UnseenNets.NetFiles files, Path quantized, Path foldedWeights) {
