@@ -41,6 +41,14 @@ class BatchNormFolderTest {
                     blob(new int[] {1}, 2f)))
             .addLayer(layer("sc", blob(new int[] {2}, 2f, -0.5f), blob(new int[] {2}, 0.25f, 3f)));
 
+    /** conv, then BatchNorm (eps 0.001) and Scale with a bias, in place on its output 'c'. */
+    private static final String CONV_BN_SCALE = INPUT
+            + "layer { name: \"conv\" type: \"Convolution\" bottom: \"data\" top: \"c\""
+            + " convolution_param { num_output: 2 kernel_size: 1 } }\n"
+            + "layer { name: \"bn\" type: \"BatchNorm\" bottom: \"c\" top: \"c\""
+            + " batch_norm_param { eps: 0.001 } }\n"
+            + "layer { name: \"sc\" type: \"Scale\" bottom: \"c\" top: \"c\" scale_param { bias_term: true } }\n";
+
     private static Net loadBack(BatchNormFolder.Result r) {
         return NetLoader.build(r.definition(), r.weights());
     }
@@ -58,12 +66,7 @@ class BatchNormFolderTest {
 
     @Test
     void inPlaceConvBatchNormScaleFoldsIntoTheConvolution() {
-        Net net = NetLoader.build(TestWeights.definition(INPUT
-                + "layer { name: \"conv\" type: \"Convolution\" bottom: \"data\" top: \"c\""
-                + " convolution_param { num_output: 2 kernel_size: 1 } }\n"
-                + "layer { name: \"bn\" type: \"BatchNorm\" bottom: \"c\" top: \"c\""
-                + " batch_norm_param { eps: 0.001 } }\n"
-                + "layer { name: \"sc\" type: \"Scale\" bottom: \"c\" top: \"c\" scale_param { bias_term: true } }\n"
+        Net net = NetLoader.build(TestWeights.definition(CONV_BN_SCALE
                 + "layer { name: \"relu\" type: \"ReLU\" bottom: \"c\" top: \"c\" }\n"), BN_SCALE.build());
         BatchNormFolder.Result r = BatchNormFolder.fold(net);
         assertEquals(Map.of("conv", List.of("bn", "sc")), r.folded());
@@ -115,12 +118,7 @@ class BatchNormFolderTest {
      */
     @Test
     void aSecondScaleAfterBatchNormAndScaleFoldsToo() {
-        Net net = NetLoader.build(TestWeights.definition(INPUT
-                + "layer { name: \"conv\" type: \"Convolution\" bottom: \"data\" top: \"c\""
-                + " convolution_param { num_output: 2 kernel_size: 1 } }\n"
-                + "layer { name: \"bn\" type: \"BatchNorm\" bottom: \"c\" top: \"c\""
-                + " batch_norm_param { eps: 0.001 } }\n"
-                + "layer { name: \"sc\" type: \"Scale\" bottom: \"c\" top: \"c\" scale_param { bias_term: true } }\n"
+        Net net = NetLoader.build(TestWeights.definition(CONV_BN_SCALE
                 + "layer { name: \"sc2\" type: \"Scale\" bottom: \"c\" top: \"c\" scale_param { bias_term: true } }\n"
                 + "layer { name: \"relu\" type: \"ReLU\" bottom: \"c\" top: \"c\" }\n"),
                 BN_SCALE.clone().addLayer(layer("sc2", blob(new int[] {2}, 3f, 0.5f), blob(new int[] {2}, -1f, 2f)))
