@@ -11,9 +11,9 @@ import xportdnn.model.Net;
 
 /**
  * A warning per device convolution whose kernel or stride CHaiDNN's convolution engine does not list (its
- * docs/SUPPORTED_LAYERS.md: filter sizes 1x1, 3x3, 5x5, 7x7 and 11x11, the same stride on both axes). The parser
- * does not stop at them, so the file is written; the simulator computes them as Caffe defines them, which the
- * device may not.
+ * docs/SUPPORTED_LAYERS.md: filter sizes 1x1, 3x3, 5x5, 7x7 and 11x11, the same stride on both axes). A warning,
+ * not a refusal: the table is all that says so (what the runtime does with such a layer is not known here); the
+ * simulator computes them as Caffe defines them.
  */
 final class ConvolutionGeometryCheck {
 
