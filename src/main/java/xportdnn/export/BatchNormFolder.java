@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import xportdnn.model.Blob;
 import xportdnn.model.BlobProtos;
 import xportdnn.model.Layer;
 import xportdnn.model.Net;
+import xportdnn.model.NetLoader;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.quant.BatchNormFusion;
@@ -18,6 +20,11 @@ import xportdnn.quant.BatchNormFusion;
  * it ({@link BatchNormFusion}) into that convolution's weights and bias, and removes the folded layers, so that the
  * float net computes the same with fewer layers. A folded convolution gets {@code bias_term: true} (and a bias
  * blob if it had none) and writes the blob the last folded layer wrote, so every later reader stays wired.
+ *
+ * <p>Folding repeats until no chain is left: a chain holds one BatchNorm and one Scale, so after Convolution,
+ * BatchNorm, Scale, Scale the second Scale would otherwise stay behind the folded convolution, a chain the runtime
+ * fuses again, while what is computed from the folded net (fast finetune's targets, equalization) takes the
+ * convolution's output for the chain's.
  */
 public final class BatchNormFolder {
 
@@ -36,6 +43,22 @@ public final class BatchNormFolder {
 
     /** @throws xportdnn.model.ModelException when a fused layer's learned values are missing */
     public static Result fold(Net net) {
+        Result result = foldOnce(net);
+        Map<String, List<String>> folded = new LinkedHashMap<>(result.folded());
+        while (!result.folded().isEmpty()) {
+            Net rest = NetLoader.build(result.definition(), result.weights());
+            Result again = foldOnce(rest);
+            if (again.folded().isEmpty()) {
+                break;
+            }
+            again.folded().forEach((conv, layers) -> folded.merge(conv, layers,
+                    (before, more) -> Stream.concat(before.stream(), more.stream()).toList()));
+            result = again;
+        }
+        return new Result(result.definition(), result.weights(), folded);
+    }
+
+    private static Result foldOnce(Net net) {
         Map<String, BatchNormFusion> fusions = BatchNormFusion.find(net);
         Set<String> removed = fusions.values().stream().flatMap(f -> f.fusedLayers().stream()).map(Layer::name)
                 .collect(Collectors.toSet());

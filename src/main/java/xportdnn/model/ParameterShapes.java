@@ -90,8 +90,13 @@ public final class ParameterShapes {
             int axis = factor.length == 0 ? 0 : Shapes.axis(name, "axis", axisParam, b.length);
             if (axis + factor.length > b.length
                     || !Arrays.equals(factor, Arrays.copyOfRange(b, axis, axis + factor.length))) {
+                // Caffe reads axis 1 by default, so a factor of the input's whole shape needs axis: 0
+                boolean fromFirst = axis != 0 && factor.length <= b.length
+                        && Arrays.equals(factor, Arrays.copyOfRange(b, 0, factor.length));
                 throw ModelException.inLayer(name, "the second bottom " + Blob.describe(factor)
-                        + " does not match the input " + Blob.describe(b) + " from axis " + axis);
+                        + " does not match the input " + Blob.describe(b) + " from axis " + axis
+                        + (fromFirst ? "; it matches from axis 0: give " + (scale ? "scale" : "bias")
+                        + "_param { axis: 0 }" : ""));
             }
             return factor;
         }

@@ -8,6 +8,7 @@ import xportdnn.model.proto.Caffe.ArgMaxParameter;
 import xportdnn.model.proto.Caffe.BlobShape;
 import xportdnn.model.proto.Caffe.ConcatParameter;
 import xportdnn.model.proto.Caffe.CropParameter;
+import xportdnn.model.proto.Caffe.EltwiseParameter;
 import xportdnn.model.proto.Caffe.FlattenParameter;
 import xportdnn.model.proto.Caffe.InnerProductParameter;
 import xportdnn.model.proto.Caffe.LayerParameter;
@@ -137,6 +138,11 @@ public final class ShapeInference {
             }
         }
         int coeffs = layer.getEltwiseParam().getCoeffCount();
+        if (coeffs > 0 && layer.getEltwiseParam().getOperation() != EltwiseParameter.EltwiseOp.SUM) {
+            // as Caffe's EltwiseLayer::LayerSetUp, which takes coefficients for a sum only
+            throw ModelException.inLayer(layer.getName(), "eltwise_param.coeff is only for operation SUM, not "
+                    + layer.getEltwiseParam().getOperation() + " (Caffe refuses it): delete the coeff values");
+        }
         if (coeffs > 0 && coeffs != bottoms.size()) {
             throw ModelException.inLayer(layer.getName(), "eltwise_param has " + coeffs + " coeff values for "
                     + bottoms.size() + " bottoms");

@@ -15,6 +15,8 @@ import xportdnn.data.Preprocessing;
 import xportdnn.data.Progress;
 import xportdnn.export.Json;
 import xportdnn.export.PrototxtWriter;
+import xportdnn.model.ChaidnnSupport;
+import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.OutputFile;
@@ -99,6 +101,7 @@ public final class ExportPipeline {
         LoadedNet loaded = LoadedNet.load(settings.deployModel(), settings.weights(), settings.folds(),
                 settings.equalize());
         scheme.check(loaded.net());
+        requireDeviceLayer(settings.deployModel(), loaded.net());
         CalibrationInput input = calibrationSet == null ? null : CalibrationInput.of(loaded.net(),
                 settings.calibration(), Calibration.images(settings.calibration(), calibrationSet), passes);
         List<Notice> notices = new ArrayList<>();
@@ -176,6 +179,20 @@ public final class ExportPipeline {
                 ? " and the " + (settings.fastFinetune() ? "tuned" : settings.equalize() ? "equalized" : "folded")
                 + " weights to "
                 + settings.quantizedWeights() : ""), notices);
+    }
+
+    /**
+     * Refuses a net CHaiDNN runs no layer of on the device (an InnerProduct-only net): nothing would be quantized,
+     * and a DynamicFixed export wrote a prototxt without a precision_param block, which validate then refuses.
+     */
+    private static void requireDeviceLayer(Path prototxt, Net net) {
+        if (net.layers().stream().noneMatch(l -> ChaidnnSupport.of(l.param()) == ChaidnnSupport.DEVICE)) {
+            String types = net.layers().stream().filter(l -> ChaidnnSupport.of(l.param()) != ChaidnnSupport.INPUT)
+                    .map(Layer::type).distinct().collect(Collectors.joining(", "));
+            throw new ModelException(prototxt + ": CHaiDNN runs no layer of the net on the device (its " + types
+                    + " run in software or not at all), so there is nothing to quantize (inspect shows where each "
+                    + "layer runs)");
+        }
     }
 
     private static byte[] utf8(String text) {

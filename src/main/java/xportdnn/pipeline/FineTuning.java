@@ -42,6 +42,9 @@ final class FineTuning {
     /** One note: how many layers were tuned and the mean output SQNR before and after. */
     static Notice summary(FastFinetune.Result result) {
         List<FastFinetune.LayerResult> layers = result.layers();
+        if (layers.isEmpty()) {
+            return Notice.note("fast finetune found no convolution the device computes, so it tuned nothing");
+        }
         long tuned = layers.stream().filter(FastFinetune.LayerResult::tuned).count();
         double before = layers.stream().mapToDouble(FastFinetune.LayerResult::sqnrPlain).filter(Double::isFinite)
                 .average().orElse(Double.NaN);

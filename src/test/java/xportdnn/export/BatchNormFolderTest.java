@@ -41,6 +41,14 @@ class BatchNormFolderTest {
                     blob(new int[] {1}, 2f)))
             .addLayer(layer("sc", blob(new int[] {2}, 2f, -0.5f), blob(new int[] {2}, 0.25f, 3f)));
 
+    /** conv, then BatchNorm (eps 0.001) and Scale with a bias, in place on its output 'c'. */
+    private static final String CONV_BN_SCALE = INPUT
+            + "layer { name: \"conv\" type: \"Convolution\" bottom: \"data\" top: \"c\""
+            + " convolution_param { num_output: 2 kernel_size: 1 } }\n"
+            + "layer { name: \"bn\" type: \"BatchNorm\" bottom: \"c\" top: \"c\""
+            + " batch_norm_param { eps: 0.001 } }\n"
+            + "layer { name: \"sc\" type: \"Scale\" bottom: \"c\" top: \"c\" scale_param { bias_term: true } }\n";
+
     private static Net loadBack(BatchNormFolder.Result r) {
         return NetLoader.build(r.definition(), r.weights());
     }
@@ -58,12 +66,7 @@ class BatchNormFolderTest {
 
     @Test
     void inPlaceConvBatchNormScaleFoldsIntoTheConvolution() {
-        Net net = NetLoader.build(TestWeights.definition(INPUT
-                + "layer { name: \"conv\" type: \"Convolution\" bottom: \"data\" top: \"c\""
-                + " convolution_param { num_output: 2 kernel_size: 1 } }\n"
-                + "layer { name: \"bn\" type: \"BatchNorm\" bottom: \"c\" top: \"c\""
-                + " batch_norm_param { eps: 0.001 } }\n"
-                + "layer { name: \"sc\" type: \"Scale\" bottom: \"c\" top: \"c\" scale_param { bias_term: true } }\n"
+        Net net = NetLoader.build(TestWeights.definition(CONV_BN_SCALE
                 + "layer { name: \"relu\" type: \"ReLU\" bottom: \"c\" top: \"c\" }\n"), BN_SCALE.build());
         BatchNormFolder.Result r = BatchNormFolder.fold(net);
         assertEquals(Map.of("conv", List.of("bn", "sc")), r.folded());
@@ -106,6 +109,32 @@ class BatchNormFolderTest {
         Layer conv = loadBack(BatchNormFolder.fold(net)).layer("conv");
         assertValues(new double[] {1, -0.5, -0.5, -1}, conv.weights().get(0).data());
         assertValues(new double[] {2 * 0.1 + 0.25, -0.5 * -1 + 3}, conv.weights().get(1).data());
+    }
+
+    /**
+     * A second Scale after BatchNorm and Scale folds too: left behind the folded convolution it made a chain the
+     * runtime fuses, whose output fast finetune took for the convolution's (it chose the output format for the
+     * values before the Scale).
+     */
+    @Test
+    void aSecondScaleAfterBatchNormAndScaleFoldsToo() {
+        Net net = NetLoader.build(TestWeights.definition(CONV_BN_SCALE
+                + "layer { name: \"sc2\" type: \"Scale\" bottom: \"c\" top: \"c\" scale_param { bias_term: true } }\n"
+                + "layer { name: \"relu\" type: \"ReLU\" bottom: \"c\" top: \"c\" }\n"),
+                BN_SCALE.clone().addLayer(layer("sc2", blob(new int[] {2}, 3f, 0.5f), blob(new int[] {2}, -1f, 2f)))
+                        .build());
+        BatchNormFolder.Result r = BatchNormFolder.fold(net);
+        assertEquals(Map.of("conv", List.of("bn", "sc", "sc2")), r.folded());
+        Net folded = loadBack(r);
+        assertEquals(List.of("data", "conv", "relu"), names(folded));
+        // y = 3 * (S * (w x + b - mean) + beta) - 1 on channel 0, 0.5 * (...) + 2 on channel 1
+        double s0 = 2 / Math.sqrt(4 + 0.001);
+        double s1 = -0.5 / Math.sqrt(0.015 + 0.001);
+        Layer conv = folded.layer("conv");
+        assertValues(new double[] {3 * 0.5 * s0, 3 * -0.25 * s0, 0.5 * 1 * s1, 0.5 * 2 * s1},
+                conv.weights().get(0).data());
+        assertValues(new double[] {3 * (s0 * (0.1 - 0.75) + 0.25) - 1, 0.5 * (s1 * (-1 + 0.15) + 3) + 2},
+                conv.weights().get(1).data());
     }
 
     /** Not in place: the convolution takes over the chain's last blob; readers of it stay wired. */

@@ -183,6 +183,19 @@ class LoadErrorsTest {
                 layer { name: "sum" type: "Eltwise" bottom: "data" bottom: "pool" top: "sum" }
                 """);
         assertEquals(p + ": layer 'sum': Eltwise inputs differ in shape: 1x2x4x4, 1x2x2x2", failure(p, null));
+        // a second bottom of the input's own shape, read from Caffe's default axis 1: the fix named
+        Path gate = write("gate.prototxt", INPUT + """
+                layer { name: "gate" type: "Scale" bottom: "data" bottom: "data" top: "gated" }
+                """);
+        assertEquals(gate + ": layer 'gate': the second bottom 1x2x4x4 does not match the input 1x2x4x4 from axis 1; "
+                + "it matches from axis 0: give scale_param { axis: 0 }", failure(gate, null));
+        // refused when the net loads, as Caffe does, not at the first image (without the file's name)
+        Path product = write("product.prototxt", INPUT + """
+                layer { name: "prod" type: "Eltwise" bottom: "data" bottom: "data" top: "prod"
+                        eltwise_param { operation: PROD coeff: 1 coeff: 2 } }
+                """);
+        assertEquals(product + ": layer 'prod': eltwise_param.coeff is only for operation SUM, not PROD (Caffe "
+                + "refuses it): delete the coeff values", failure(product, null));
         Path big = write("big.prototxt", INPUT + """
                 layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
                         convolution_param { num_output: 4 kernel_size: 7 } }

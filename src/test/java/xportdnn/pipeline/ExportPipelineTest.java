@@ -101,6 +101,31 @@ class ExportPipelineTest {
     }
 
     /** Two outputs on one path, or an output in a missing folder, are refused before anything is written. */
+    /**
+     * A net of InnerProducts runs nowhere on the device: refused before calibrating, and nothing written (the
+     * DynamicFixed export wrote a prototxt without a block, which validate refuses).
+     */
+    @Test
+    void aNetWithNoLayerOnTheDeviceIsRefused() throws IOException {
+        UnseenNets.NetFiles mlp = UnseenNets.write(dir, "mlp", """
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 8 dim: 8 } } }
+                layer { name: "fc1" type: "InnerProduct" bottom: "data" top: "fc1" inner_product_param { num_output: 5 } }
+                layer { name: "relu" type: "ReLU" bottom: "fc1" top: "fc1" }
+                layer { name: "fc2" type: "InnerProduct" bottom: "fc1" top: "fc2" inner_product_param { num_output: 3 } }
+                layer { name: "prob" type: "Softmax" bottom: "fc2" top: "prob" }
+                """, 1);
+        Path out = dir.resolve("q.prototxt");
+        for (QuantType type : QuantType.values()) {
+            ModelException e = assertThrows(ModelException.class, () -> ExportPipeline.run(new ExportSettings(type,
+                    mlp.deploy(), mlp.weights(), out, EIGHT, false, null, null, calibration(4), null, false, false,
+                    null), Progress.NONE));
+            assertEquals(mlp.deploy() + ": CHaiDNN runs no layer of the net on the device (its InnerProduct, ReLU, "
+                    + "Softmax run in software or not at all), so there is nothing to quantize (inspect shows where "
+                    + "each layer runs)", e.getMessage());
+            assertFalse(Files.exists(out));
+        }
+    }
+
     @Test
     void outputsAreAllOrNothing() throws IOException {
         Path out = dir.resolve("q.prototxt");

@@ -54,4 +54,13 @@ class FineTuningReportTest {
         assertTrue(notices.get(0).text().startsWith("layer 'conv_final': measured class scores after pool_final, a "
                 + "pooled code wraps around on 3 of 64 calibration images"), notices.get(0).text());
     }
+
+    /** A net without a convolution the device computes (poolings only): said so, not "averages NaN dB". */
+    @Test
+    void nothingToTuneIsSaidInWords() {
+        FastFinetune.Result nothing = new FastFinetune.Result(NetParameter.getDefaultInstance(),
+                NetParameter.getDefaultInstance(), List.of());
+        assertEquals(new Notice(false, "fast finetune found no convolution the device computes, so it tuned nothing"),
+                FineTuning.summary(nothing));
+    }
 }

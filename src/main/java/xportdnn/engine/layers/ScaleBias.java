@@ -55,6 +55,20 @@ final class ScaleBias extends InPlaceOp {
         return new ScaleBias(layer, p.getAxis(), p.getNumAxes(), false, fromBottom ? null : layer.weights().get(0).data(), null);
     }
 
+    /**
+     * Why a learned bias can miss a second bottom that spans the batch axis (axis 0): the bias was made with that
+     * bottom's shape at the prototxt's batch, so the layer runs at that batch only, in Caffe too; or "".
+     */
+    private String batchBound(INDArray operand, int first, long batch) {
+        if (operand == null || first != 0 || bias.length() % (operand.length() / batch) != 0) {
+            return "";
+        }
+        long madeFor = bias.length() / (operand.length() / batch);
+        return ": its second bottom spans the batch axis (axis 0), so its bias fits a batch of " + madeFor
+                + " only and this pass runs " + batch + " (Caffe too runs it at that batch alone); give --batch "
+                + madeFor;
+    }
+
     @Override
     INDArray rewrite(INDArray y, List<INDArray> bottoms) {
         long[] shape = y.shape();
@@ -82,7 +96,8 @@ final class ScaleBias extends InPlaceOp {
         }
         if (bias != null) {
             if (bias.length() != dim) {
-                throw ModelException.inLayer(name, "the bias holds " + bias.length() + " values, the scale " + dim);
+                throw ModelException.inLayer(name, "the bias holds " + bias.length() + " values, the scale " + dim
+                        + batchBound(operand, first, shape[0]));
             }
             view.addi(bias);
         }

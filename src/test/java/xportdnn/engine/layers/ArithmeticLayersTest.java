@@ -10,6 +10,7 @@ import static xportdnn.engine.layers.Cases.assertShape;
 import static xportdnn.engine.layers.Cases.assertValues;
 import static xportdnn.engine.layers.Cases.blob;
 import static xportdnn.engine.layers.Cases.layer;
+import static xportdnn.engine.layers.Cases.ramp;
 import static xportdnn.engine.layers.Cases.run1;
 
 import java.util.List;
@@ -71,6 +72,24 @@ class ArithmeticLayersTest {
         INDArray y = run1(layer("name: 's' type: 'Scale' bottom: 'x' bottom: 'f'"),
                 array(new float[] {1, 1, 1, 1}, 1, 2, 2, 1), array(new float[] {1, 2, 3, 4}, 2, 2));
         assertValues(new float[] {1, 2, 3, 4}, y, 0);
+    }
+
+    /**
+     * A second bottom from axis 0 spans the batch, and so does the learned bias made with its shape: at another batch
+     * the error says so and names the batch it fits (the export calibrated in batches of 8 and said only "the bias
+     * holds 4 values, the scale 8").
+     */
+    @Test
+    void aBiasSpanningTheBatchNamesTheBatchItFits() {
+        Layer gate = layer("name: 's' type: 'Scale' bottom: 'x' bottom: 'f' scale_param { axis: 0 bias_term: true }",
+                blob(new int[] {1, 2, 2}, 10, 20, 30, 40));
+        INDArray one = run1(gate, array(new float[] {1, 2, 3, 4}, 1, 2, 2), array(new float[] {1, 1, 2, 2}, 1, 2, 2));
+        assertValues(new float[] {11, 22, 36, 48}, one, 0);
+        ModelException e = assertThrows(ModelException.class, () -> run1(gate, array(ramp(8, 0, 1), 2, 2, 2),
+                array(ramp(8, 0, 1), 2, 2, 2)));
+        assertEquals("layer 's': the bias holds 4 values, the scale 8: its second bottom spans the batch axis (axis 0), "
+                + "so its bias fits a batch of 1 only and this pass runs 2 (Caffe too runs it at that batch alone); "
+                + "give --batch 1", e.getMessage());
     }
 
     @Test
