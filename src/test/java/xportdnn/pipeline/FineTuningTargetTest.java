@@ -16,31 +16,22 @@ import xportdnn.tune.TuningTarget;
  */
 class FineTuningTargetTest {
 
+    /** Shapes only: a loc and a conf map with their priors (no Permute, no Softmax: the rule reads the output). */
     private static final String HEADS = """
-            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 15 dim: 15 } } }
-            layer { name: "img" type: "Input" top: "img" input_param { shape { dim: 1 dim: 3 dim: 60 dim: 60 } } }
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 8 dim: 8 } } }
             layer { name: "loc" type: "Convolution" bottom: "data" top: "loc"
-                    convolution_param { num_output: 8 kernel_size: 3 pad: 1 } }
-            layer { name: "loc_perm" type: "Permute" bottom: "loc" top: "loc_perm"
-                    permute_param { order: 0 order: 2 order: 3 order: 1 } }
-            layer { name: "loc_flat" type: "Flatten" bottom: "loc_perm" top: "loc_flat" }
+                    convolution_param { num_output: 4 kernel_size: 1 } }
+            layer { name: "loc_flat" type: "Flatten" bottom: "loc" top: "loc_flat" }
             layer { name: "conf" type: "Convolution" bottom: "data" top: "conf"
-                    convolution_param { num_output: 4 kernel_size: 3 pad: 1 } }
-            layer { name: "conf_perm" type: "Permute" bottom: "conf" top: "conf_perm"
-                    permute_param { order: 0 order: 2 order: 3 order: 1 } }
-            layer { name: "conf_flat" type: "Flatten" bottom: "conf_perm" top: "conf_flat" }
-            layer { name: "conf_reshape" type: "Reshape" bottom: "conf_flat" top: "conf_reshape"
-                    reshape_param { shape { dim: 0 dim: -1 dim: 2 } } }
-            layer { name: "conf_softmax" type: "Softmax" bottom: "conf_reshape" top: "conf_softmax"
-                    softmax_param { axis: 2 } }
-            layer { name: "conf_prob" type: "Flatten" bottom: "conf_softmax" top: "conf_prob" }
-            layer { name: "priors" type: "PriorBox" bottom: "data" bottom: "img" top: "priors"
-                    prior_box_param { min_size: 12 max_size: 25 flip: false clip: true
+                    convolution_param { num_output: 2 kernel_size: 1 } }
+            layer { name: "conf_flat" type: "Flatten" bottom: "conf" top: "conf_flat" }
+            layer { name: "priors" type: "PriorBox" bottom: "data" bottom: "data" top: "priors"
+                    prior_box_param { min_size: 4 flip: false clip: true
                                       variance: 0.1 variance: 0.1 variance: 0.2 variance: 0.2 } }
             """;
 
     private static final String DETECTOR = HEADS + """
-            layer { name: "detection" type: "DetectionOutput" bottom: "loc_flat" bottom: "conf_prob"
+            layer { name: "detection" type: "DetectionOutput" bottom: "loc_flat" bottom: "conf_flat"
                     bottom: "priors" top: "detection"
                     detection_output_param { num_classes: 2 share_location: true background_label_id: 0
                                              nms_param { nms_threshold: 0.3 top_k: 20 } code_type: CENTER_SIZE
@@ -48,11 +39,11 @@ class FineTuningTargetTest {
             """;
 
     private static final String CLASSIFIER = """
-            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 15 dim: 15 } } }
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 8 dim: 8 } } }
             layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
-                    convolution_param { num_output: 8 kernel_size: 3 stride: 2 pad: 1 } }
+                    convolution_param { num_output: 4 kernel_size: 3 } }
             layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
-            layer { name: "fc" type: "InnerProduct" bottom: "conv1" top: "fc" inner_product_param { num_output: 4 } }
+            layer { name: "fc" type: "InnerProduct" bottom: "conv1" top: "fc" inner_product_param { num_output: 3 } }
             layer { name: "prob" type: "Softmax" bottom: "fc" top: "prob" }
             """;
 

@@ -87,62 +87,19 @@ class TuningTargetTest {
         ChannelTuning.Result r = ChannelTuning.tune(ChannelTuning.Channel.of(
                 ChannelTuning.Group.of(stats.moments(0).onDeviceInput()), weights, bias), plain, null, null, step,
                 -127, 127, output);
-        double[] deviceOut = convolve(xq, weights, n, c, h, w, kh, kw);
-        double[] plainOut = convolve(xq, scaled(plain, step), n, c, h, w, kh, kw);
-        double[] tunedOut = convolve(xq, scaled(r.codes(), step), n, c, h, w, kh, kw);
         double plainBias = output.dequantize(output.quantize(bias, 0), 0);
         double tunedBias = output.dequantize(r.biasCode(), 0);
-        double errorPlain = 0;
-        double errorTuned = 0;
-        for (int p = 0; p < deviceOut.length; p++) {
-            double target = deviceOut[p] + bias;
-            errorPlain += Math.pow(target - plainOut[p] - plainBias, 2) / deviceOut.length;
-            errorTuned += Math.pow(target - tunedOut[p] - tunedBias, 2) / deviceOut.length;
-        }
+        // the device's input in place of the float input: the target w . x~ + b
+        double errorPlain = PatchStatisticsTest.directError(xq, xq, weights, plain, step, bias - plainBias, n, c, h, w,
+                kh, kw);
         assertEquals(errorPlain, r.errorPlain(), 1e-6 * errorPlain);
-        assertEquals(errorTuned, r.errorTuned(), 1e-6 * errorPlain);
+        assertEquals(PatchStatisticsTest.directError(xq, xq, weights, r.codes(), step, bias - tunedBias, n, c, h, w,
+                kh, kw), r.errorTuned(), 1e-6 * errorPlain);
         // what the report gives for those codes: the error against the float output, from the float moments
-        double[] floatOut = convolve(x, weights, n, c, h, w, kh, kw);
-        double againstFloat = 0;
-        for (int p = 0; p < floatOut.length; p++) {
-            againstFloat += Math.pow(floatOut[p] + bias - tunedOut[p] - tunedBias, 2) / floatOut.length;
-        }
+        double againstFloat = PatchStatisticsTest.directError(x, xq, weights, r.codes(), step, bias - tunedBias, n, c,
+                h, w, kh, kw);
         ChannelTuning.Channel toFloat = ChannelTuning.Channel.of(ChannelTuning.Group.of(stats.moments(0)), weights,
                 bias);
         assertEquals(againstFloat, ChannelTuning.error(toFloat, r.codes(), step, tunedBias), 1e-6 * againstFloat);
-    }
-
-    private static float[] scaled(int[] codes, double step) {
-        float[] out = new float[codes.length];
-        for (int i = 0; i < codes.length; i++) {
-            out[i] = (float) (codes[i] * step);
-        }
-        return out;
-    }
-
-    /** One output channel, padding 1, stride 1, no bias: every output position of every image. */
-    private static double[] convolve(float[] input, float[] weights, int n, int c, int h, int w, int kh, int kw) {
-        double[] out = new double[n * h * w];
-        for (int img = 0; img < n; img++) {
-            for (int oy = 0; oy < h; oy++) {
-                for (int ox = 0; ox < w; ox++) {
-                    double sum = 0;
-                    int i = 0;
-                    for (int ch = 0; ch < c; ch++) {
-                        for (int ky = 0; ky < kh; ky++) {
-                            for (int kx = 0; kx < kw; kx++, i++) {
-                                int y = oy - 1 + ky;
-                                int xx = ox - 1 + kx;
-                                if (y >= 0 && y < h && xx >= 0 && xx < w) {
-                                    sum += weights[i] * input[((img * c + ch) * h + y) * w + xx];
-                                }
-                            }
-                        }
-                    }
-                    out[(img * h + oy) * w + ox] = sum;
-                }
-            }
-        }
-        return out;
     }
 }
