@@ -28,9 +28,10 @@ final class FineTuning {
      * An SSD detector's layers are fitted to their float weights on the device's input, every other net's to the
      * float net's outputs. A fit to the float outputs makes each layer make up for its input's error as that error
      * is at the typical (background) positions; on the shared face detector (6-bit, 64 ImageNet images, scored on
-     * 186 others) it raised the error at the positions whose priors float scores above 0.3 while lowering it over all
-     * positions, lowered those priors' face logit by 0.57 on average (untuned 0.21) and lost detections; the fit on
-     * the device's input lowered the error at both (face logit 0.28) and kept them.
+     * 186 others) it raised the error at the positions whose priors float scores above 0.3 in three of the four
+     * source maps while lowering it over all positions, lowered those priors' face logit by 0.57 on average (untuned
+     * 0.21) and lost detections; the fit on the device's input lowered the error at both (face logit 0.28 lower) and
+     * kept them (tools/DetectorFaceError.java).
      */
     static TuningTarget target(Net net) {
         return OutputBlob.choose(net, null).isDetection() ? TuningTarget.DEVICE_INPUT : TuningTarget.FLOAT_OUTPUT;
