@@ -41,7 +41,7 @@ final class FineTuning {
      * A note when the net's output is an SSD detector's: its convolutions were fitted on the device's input
      * ({@link #target}), and a detector's loss is best judged by its detections.
      */
-    static List<Notice> detectorCaution(Net net) {
+    static List<Notice> detectorNote(Net net) {
         OutputBlob output = OutputBlob.choose(net, null);
         if (!output.isDetection()) {
             return List.of();
