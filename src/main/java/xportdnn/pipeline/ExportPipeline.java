@@ -141,7 +141,7 @@ public final class ExportPipeline {
             quantized = tuned.definition();
             caffemodel = tuned.caffemodel();
             notices.add(FineTuning.summary(tuned));
-            notices.addAll(FineTuning.detectorCaution(loaded.net()));
+            notices.addAll(FineTuning.detectorNote(loaded.net()));
             notices.addAll(FineTuning.wrapped(tuned, input.images().size()));
         }
         notices.addAll(ClassScoreStepCheck.of(calibration, loaded.net(), quantized));

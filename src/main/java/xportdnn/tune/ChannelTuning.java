@@ -146,11 +146,22 @@ final class ChannelTuning {
             hq = next.hq();
         }
         int plainBias = output.quantize(bias, 0);
-        double signal = channel.wxxw() + 2 * bias * channel.xw() + (double) bias * bias;
-        return new Result(codes, biasCode, signal,
+        return new Result(codes, biasCode, signal(channel),
                 error(channel, plain, qqOfPlain, step, output.dequantize(plainBias, 0)),
                 error(channel, codes, hq, step, output.dequantize(biasCode, 0)),
                 floatMean - step * dot(m.q(), values(codes, 1)));
+    }
+
+    /** E[(w . x + b)^2]: the energy of the output the channel's moments hold as its target. */
+    static double signal(Channel channel) {
+        float bias = channel.bias();
+        return channel.wxxw() + 2 * bias * channel.xw() + (double) bias * bias;
+    }
+
+    /** E[(w . x + b - s q . x~ - deviceBias)^2] for any codes, from the channel's moments. */
+    static double error(Channel channel, int[] codes, double step, double deviceBias) {
+        return error(channel, codes, RoundingSolver.moved(channel.group().m().qq(), new int[codes.length],
+                new double[codes.length], codes), step, deviceBias);
     }
 
     /** E[(w . x + b - s q . x~ - deviceBias)^2] from the raw moments; {@code hq} is E[x~ x~'] q. */

@@ -55,7 +55,8 @@ public final class FastFinetune {
      * One tuned layer.
      *
      * @param layer      the convolution
-     * @param sqnrPlain  its output SQNR (dB, before the activation) with plain rounding and the bias as it was
+     * @param sqnrPlain  its output SQNR (dB, before the activation, against the float net's output whatever the
+     *                   {@link TuningTarget}) with plain rounding and the bias as it was
      * @param sqnrTuned  the same after tuning
      * @param tuned      whether the tuned weights were kept (the error dropped)
      * @param codes      the weight codes written (output channel major), or null when not tuned
@@ -105,15 +106,16 @@ public final class FastFinetune {
      * @param floatNet  the float net (BatchNorm/Scale already folded), with its weights
      * @param quantized the export's quantized definition of the same net
      * @param images    the calibration images
+     * @param target    what each convolution's weights and bias are fitted to
      */
     public static Result run(Net floatNet, NetParameter quantized, List<ImageSet.Entry> images,
-                             Transformer transformer, int batch, Progress progress) {
-        return run(floatNet, quantized, images, transformer, batch, progress, ResumedForward.defaultBudget());
+                             Transformer transformer, int batch, Progress progress, TuningTarget target) {
+        return run(floatNet, quantized, images, transformer, batch, progress, target, ResumedForward.defaultBudget());
     }
 
     /** @param frontierBytes the most the values one pass keeps for the next to resume from may take */
     static Result run(Net floatNet, NetParameter quantized, List<ImageSet.Entry> images, Transformer transformer,
-                      int batch, Progress progress, long frontierBytes) {
+                      int batch, Progress progress, TuningTarget target, long frontierBytes) {
         FloatEngine floatEngine = new FloatEngine(floatNet);
         Map<String, List<Blob>> weights = new LinkedHashMap<>();
         floatNet.layers().forEach(l -> weights.put(l.name(), new ArrayList<>(l.weights())));
@@ -146,7 +148,7 @@ public final class FastFinetune {
             Map<String, TunedConv> convs = new LinkedHashMap<>();
             for (Layer conv : pass) {
                 convs.put(conv.name(), tune(net.layer(conv.name()), scheme, collected.statistics().get(conv.name()),
-                        weights, definition, order));
+                        target, weights, definition, order));
             }
             Map<String, FormatResult> formats = chooseFormats(net, scheme, changeable, convs, collected, weights,
                     definition, order);
@@ -294,7 +296,7 @@ public final class FastFinetune {
         return new Collected(statistics, samples, relu);
     }
 
-    private static TunedConv tune(Layer conv, PrecisionScheme scheme, PatchStatistics statistics,
+    private static TunedConv tune(Layer conv, PrecisionScheme scheme, PatchStatistics statistics, TuningTarget target,
             Map<String, List<Blob>> weights, NetParameter.Builder definition, Map<String, Integer> order) {
         PrecisionParameter block = PrecisionScheme.block(conv);
         List<Blob> blobs = weights.get(conv.name());
@@ -307,7 +309,7 @@ public final class FastFinetune {
         NumberFormat output = scheme.output(conv, block);
         Tuning best = null;
         double errorPlain = 0; // plain rounding in the exported format (the first candidate): what tuning must beat
-        ChannelTuning.Channel[] prepared = channels(statistics, kernel, bias);
+        ChannelTuning.Channel[] prepared = channels(statistics, target, kernel, bias);
         for (NumberFormat format : WeightFormatCandidates.of(exported, input, output)) {
             Tuning t = Tuning.of(prepared, statistics.groups(), kernel, format, output);
             if (best == null) {
@@ -334,8 +336,28 @@ public final class FastFinetune {
                 layer.getPrecisionParamBuilder().setFlParams(((FixedPointFormat) format).fractionalBits());
             }
         }
-        LayerResult result = new LayerResult(conv.name(), sqnr(best.signal(), errorPlain),
-                sqnr(best.signal(), keep ? best.errorTuned() : errorPlain), keep, keep ? codes : null, null);
+        double signal = best.signal();
+        double reportedPlain = errorPlain;
+        double reportedTuned = keep ? best.errorTuned() : errorPlain;
+        if (target != TuningTarget.FLOAT_OUTPUT) {
+            // the report's SQNR is against the float net's output whatever the target
+            ChannelTuning.Channel[] floatTarget = channels(statistics, TuningTarget.FLOAT_OUTPUT, kernel, bias);
+            int[] plain = exported.quantize(kernel.data(), k);
+            signal = 0;
+            reportedPlain = 0;
+            reportedTuned = 0;
+            for (int c = 0; c < channels; c++) {
+                ChannelTuning.Channel channel = floatTarget[c];
+                signal += ChannelTuning.signal(channel);
+                double plainError = ChannelTuning.error(channel, Arrays.copyOfRange(plain, c * k, (c + 1) * k),
+                        exported.step(c % exported.channels()), output.dequantize(output.quantize(bias[c], 0), 0));
+                reportedPlain += plainError;
+                reportedTuned += !keep ? plainError : ChannelTuning.error(channel, Arrays.copyOfRange(codes, c * k,
+                        (c + 1) * k), format.step(c % format.channels()), output.dequantize(best.biasCodes()[c], 0));
+            }
+        }
+        LayerResult result = new LayerResult(conv.name(), sqnr(signal, reportedPlain), sqnr(signal, reportedTuned),
+                keep, keep ? codes : null, null);
         return new TunedConv(conv, result, codes, input, format, output, bias, keep ? best.biasCodes() : null,
                 keep ? best.ideal() : null);
     }
@@ -402,13 +424,18 @@ public final class FastFinetune {
      * Each output channel's weights and bias with its group's moments and what the tuning derives from them and
      * not from the weight format: made once for all the formats tried (in parallel, each group on its own).
      */
-    private static ChannelTuning.Channel[] channels(PatchStatistics statistics, Blob kernel, float[] bias) {
+    private static ChannelTuning.Channel[] channels(PatchStatistics statistics, TuningTarget target, Blob kernel,
+                                                    float[] bias) {
         int channels = kernel.shape()[0];
         int perGroup = channels / statistics.groups();
         ChannelTuning.Channel[] out = new ChannelTuning.Channel[channels];
-        IntStream.range(0, statistics.groups()).parallel().forEach(g -> System.arraycopy(ChannelTuning.Channel.of(
-                ChannelTuning.Group.of(statistics.moments(g)), kernel.data(), g * perGroup, perGroup, bias), 0, out,
-                g * perGroup, perGroup));
+        IntStream.range(0, statistics.groups()).parallel().forEach(g -> {
+            PatchStatistics.Moments m = statistics.moments(g);
+            ChannelTuning.Group group = ChannelTuning.Group.of(target == TuningTarget.DEVICE_INPUT
+                    ? m.onDeviceInput() : m);
+            System.arraycopy(ChannelTuning.Channel.of(group, kernel.data(), g * perGroup, perGroup, bias), 0, out,
+                    g * perGroup, perGroup);
+        });
         return out;
     }
 

@@ -132,5 +132,13 @@ final class PatchStatistics {
      * row-major), {@code q = E[x~]}, {@code x = E[x]}.
      */
     record Moments(double[] qq, double[] qx, double[] xx, double[] q, double[] x) {
+
+        /**
+         * The moments with the device's input x~ in place of the float input x ({@link TuningTarget#DEVICE_INPUT}):
+         * E[x~ x'] and E[x x'] become E[x~ x~'], E[x] becomes E[x~].
+         */
+        Moments onDeviceInput() {
+            return new Moments(qq, qq, qq, q, q);
+        }
     }
 }

@@ -73,7 +73,7 @@ class FastFinetuneTest {
         Net tuned = export(type, true, "tuned");
         // The same tuning the export ran (same net, images and seed), for the codes it chose.
         FastFinetune.Result result = FastFinetune.run(plain, plain.definition(), calibrationImages(),
-                new Transformer(FLAGS.resolve(plain)), 8, Progress.NONE);
+                new Transformer(FLAGS.resolve(plain)), 8, Progress.NONE, TuningTarget.FLOAT_OUTPUT);
         PrecisionScheme scheme = PrecisionScheme.of(tuned);
         int checked = 0;
         for (FastFinetune.LayerResult r : result.layers()) {

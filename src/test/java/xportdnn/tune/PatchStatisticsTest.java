@@ -73,7 +73,7 @@ class PatchStatisticsTest {
     }
 
     /** Mean over every output position of (w . x + offset - s q . x~)^2, padding 1, stride 1. */
-    private static double directError(float[] x, float[] xq, float[] weights, int[] codes, double step,
+    static double directError(float[] x, float[] xq, float[] weights, int[] codes, double step,
                                       double offset, int n, int c, int h, int w, int kh, int kw) {
         double sum = 0;
         int count = 0;

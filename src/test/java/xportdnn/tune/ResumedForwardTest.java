@@ -103,9 +103,9 @@ class ResumedForwardTest {
                         .stream().map(p -> p.stream().map(l -> l.name()).toList()).toList());
 
         FastFinetune.Result resumed = FastFinetune.run(plain, plain.definition(), images, transformer, 3,
-                Progress.NONE, Long.MAX_VALUE);
+                Progress.NONE, TuningTarget.FLOAT_OUTPUT, Long.MAX_VALUE);
         FastFinetune.Result fromImage = FastFinetune.run(plain, plain.definition(), images, transformer, 3,
-                Progress.NONE, 0);
+                Progress.NONE, TuningTarget.FLOAT_OUTPUT, 0);
 
         assertEquals(5, resumed.layers().size());
         for (int i = 0; i < resumed.layers().size(); i++) {
