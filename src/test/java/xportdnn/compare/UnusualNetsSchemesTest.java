@@ -5,24 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import xportdnn.calib.ActivationRange;
-import xportdnn.calib.CalibrationHistograms;
-import xportdnn.calib.ChannelStatistics;
-import xportdnn.data.BadImages;
-import xportdnn.data.ImageSet;
-import xportdnn.data.ImageStore;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Progress;
-import xportdnn.data.Transformer;
-import xportdnn.model.Net;
 import xportdnn.pipeline.CalibrationSettings;
-import xportdnn.pipeline.FloatPasses;
-import xportdnn.pipeline.ValidationJob;
+import xportdnn.pipeline.CountingPasses;
 import xportdnn.pipeline.UnseenNets;
 import xportdnn.validate.Validation;
 
@@ -262,48 +251,11 @@ class UnusualNetsSchemesTest {
 
     private static Comparison.Result compare(UnseenNets.NetFiles net, List<SchemeSpec> schemes,
             CalibrationSettings calibration) {
+        // passes that do not say they run in this JVM: compare keeps no float reference and scores every layer,
+        // whose SQNR these tests read
         return Comparison.run(new CompareSettings(net.deploy(), net.weights(), UnseenNets.LIST, null, null, 1L,
-                calibration, schemes, 8), LAYER_BY_LAYER, Progress.NONE, inputs -> { });
+                calibration, schemes, 8), new CountingPasses(), Progress.NONE, inputs -> { });
     }
-
-    /**
-     * The passes in this JVM, but as if elsewhere: compare then keeps no float reference and scores each scheme
-     * layer by layer beside the float net, whose per-layer SQNR these tests read.
-     */
-    private static final FloatPasses LAYER_BY_LAYER = new FloatPasses() {
-        @Override
-        public ImageStore imageStore() {
-            return HERE.imageStore();
-        }
-
-        @Override
-        public BadImages.Screened screen(List<ImageSet.Entry> images, Transformer transformer, boolean skip) {
-            return HERE.screen(images, transformer, skip);
-        }
-
-        @Override
-        public CalibrationHistograms calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
-                int batch, IntConsumer progress) {
-            return HERE.calibrate(net, images, transformer, batch, progress);
-        }
-
-        @Override
-        public CalibrationHistograms histograms(Net net, List<ImageSet.Entry> images, Transformer transformer,
-                int batch, Map<String, ActivationRange> ranges, IntConsumer progress) {
-            return HERE.histograms(net, images, transformer, batch, ranges, progress);
-        }
-
-        @Override
-        public Map<String, ChannelStatistics> channelStatistics(Net net, List<ImageSet.Entry> images,
-                Transformer transformer, int batch, Set<String> layers, IntConsumer progress) {
-            return HERE.channelStatistics(net, images, transformer, batch, layers, progress);
-        }
-
-        @Override
-        public Validated validate(ValidationJob job, List<ImageSet.Entry> images, IntConsumer progress) {
-            return HERE.validate(job, images, progress);
-        }
-    };
 
     private static void assertAbove(Comparison.Result result, List<String> layers) {
         assertAbove(result, layers, "");

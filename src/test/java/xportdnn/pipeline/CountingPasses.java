@@ -23,7 +23,8 @@ import xportdnn.model.Net;
 
 /**
  * The passes of this JVM ({@link FloatPasses#HERE}), counting the images each screening is handed and the text
- * files its store reads.
+ * files its store reads. It does not say it runs in this JVM ({@link FloatPasses#inThisJvm}), so compare keeps no
+ * float reference with it and scores each scheme through {@link #validate}, every layer compared.
  */
 public final class CountingPasses implements FloatPasses {
     /** The size of each selection screened, in order. */
