@@ -181,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.print(summary(times, multiplyAdds, peak));
         out.println(peakLine(times.gflops(multiplyAdds), cpuPeak, estimate));
         if (floatTimes != null) {
-            out.printf("float engine    %.3f ms per image in the same run: the simulator runs at %.2f of its speed%n",
+            out.printf("float engine    %.3f ms per image in the same run: the simulator runs %.2f times as fast%n",
                     floatTimes.medianMsPerImage(), floatTimes.medianMsPerImage() / times.medianMsPerImage());
         }
         if (layerTimes != null) {
