@@ -65,7 +65,7 @@ record DynamicFixedExport(InParamsOut bitwidths, InParamsOut fractionalLengths, 
         List<Notice> notices = new ArrayList<>(Notice.rebatched(result.rebatchedInputs()));
         notices.addAll(Notice.unsupported(net));
         notices.addAll(Notice.partialAverages(net));
-        notices.addAll(ConvolutionGeometryCheck.of(net));
+        notices.addAll(SupportedLayersCheck.of(net));
         notices.addAll(Notice.dynamicFixedAverages(net));
         uneven.forEach(w -> notices.add(Notice.warning(w)));
         Function<NetParameter, Map<String, Object>> json = report ? written -> ReportJson.dynamicFixedTree(bitwidths,

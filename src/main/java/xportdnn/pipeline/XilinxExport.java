@@ -41,7 +41,7 @@ record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allow
         List<Notice> notices = new ArrayList<>(Notice.rebatched(result.rebatchedInputs()));
         notices.addAll(Notice.unsupported(net));
         notices.addAll(Notice.partialAverages(net));
-        notices.addAll(ConvolutionGeometryCheck.of(net));
+        notices.addAll(SupportedLayersCheck.of(net));
         notices.addAll(Notice.xilinxAverages(net));
         thresholds.warnings().forEach(w -> notices.add(Notice.warning(w)));
         thresholds.unevenInputs().forEach(w -> notices.add(Notice.warning(w)));

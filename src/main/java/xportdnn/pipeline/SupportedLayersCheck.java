@@ -1,0 +1,73 @@
+package xportdnn.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import xportdnn.model.ChaidnnSupport;
+import xportdnn.model.ConvGeometry;
+import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
+import xportdnn.model.Net;
+
+/**
+ * A warning per device layer outside what CHaiDNN's docs/SUPPORTED_LAYERS.md lists for its hardware kernels: a
+ * convolution's filter sizes 1x1, 3x3, 5x5, 7x7 and 11x11 with the same stride on both axes, dilation 6 only, and
+ * fewer than 4096 input and output feature maps for a convolution or a pooling. Warnings, not refusals: the table is
+ * all that says so (what the runtime does with such a layer is not known here); the simulator computes the layers as
+ * Caffe defines them.
+ */
+final class SupportedLayersCheck {
+
+    private static final Set<Integer> KERNELS = Set.of(1, 3, 5, 7, 11);
+    /** The one dilation the table lists (DeepLab's and SSD's fc6). */
+    private static final int DILATION = 6;
+    /** The table's bound on input and output feature maps: fewer than this many. */
+    static final int FEATURE_MAPS = 4096;
+
+    private SupportedLayersCheck() {
+    }
+
+    static List<Notice> of(Net net) {
+        List<Notice> notices = new ArrayList<>();
+        for (Layer layer : net.layers()) {
+            LayerType type = layer.layerType();
+            if ((type != LayerType.CONVOLUTION && type != LayerType.POOLING)
+                    || ChaidnnSupport.of(layer.param()) != ChaidnnSupport.DEVICE) {
+                continue;
+            }
+            int[] in = net.shape(layer.bottoms().get(0));
+            int[] out = net.shape(layer.tops().get(0));
+            if (type == LayerType.CONVOLUTION) {
+                geometry(layer, ConvGeometry.of(layer.param(), in)).ifPresent(notices::add);
+            }
+            if (in.length > 1 && out.length > 1 && (in[1] >= FEATURE_MAPS || out[1] >= FEATURE_MAPS)) {
+                notices.add(Notice.warning("layer '" + layer.name() + "' (" + layer.type() + ", " + in[1]
+                        + " input and " + out[1] + " output feature maps): CHaiDNN's docs/SUPPORTED_LAYERS.md lists "
+                        + "fewer than " + FEATURE_MAPS + " of each for the device, so it may not run it as written; "
+                        + "validate simulates it as Caffe defines it"));
+            }
+        }
+        return notices;
+    }
+
+    /** The warning for a convolution whose kernel, stride or dilation the table does not list, if any. */
+    private static Optional<Notice> geometry(Layer layer, ConvGeometry g) {
+        if (g.kernel().length != 2) {
+            return Optional.empty(); // another spatial rank is refused elsewhere
+        }
+        boolean kernel = g.kernel()[0] != g.kernel()[1] || !KERNELS.contains(g.kernel()[0]);
+        boolean stride = g.stride()[0] != g.stride()[1];
+        boolean dilation = g.dilation()[0] != g.dilation()[1]
+                || g.dilation()[0] != 1 && g.dilation()[0] != DILATION;
+        if (!kernel && !stride && !dilation) {
+            return Optional.empty();
+        }
+        String what = "kernel " + g.kernel()[0] + "x" + g.kernel()[1] + ", stride " + g.stride()[0] + "x"
+                + g.stride()[1] + (dilation ? ", dilation " + g.dilation()[0] + "x" + g.dilation()[1] : "");
+        return Optional.of(Notice.warning("layer '" + layer.name() + "' (Convolution, " + what + "): "
+                + "CHaiDNN's convolution engine lists square kernels of 1, 3, 5, 7 and 11 with one stride for both "
+                + "axes, and dilation 6 only (its docs/SUPPORTED_LAYERS.md), so the device may not run it as written; "
+                + "validate simulates it as Caffe defines it"));
+    }
+}
