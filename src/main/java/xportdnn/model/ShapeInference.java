@@ -268,20 +268,25 @@ public final class ShapeInference {
 
     /** SSD's Permute: the listed axes first, the others after them in their order. */
     static int[] permute(LayerParameter layer, int[] b) {
+        return Arrays.stream(permuteOrder(layer, b.length)).map(axis -> b[axis]).toArray();
+    }
+
+    /** A Permute's whole order over {@code rank} axes: the listed axes first, the others after them in their order. */
+    public static int[] permuteOrder(LayerParameter layer, int rank) {
         List<Integer> order = new ArrayList<>();
         for (int axis : layer.getPermuteParam().getOrderList()) {
-            if (axis >= b.length || order.contains(axis)) {
+            if (axis >= rank || order.contains(axis)) {
                 throw ModelException.inLayer(layer.getName(), "permute_param.order " + layer.getPermuteParam().getOrderList()
-                        + " is not a permutation of the " + b.length + " input axes");
+                        + " is not a permutation of the " + rank + " input axes");
             }
             order.add(axis);
         }
-        for (int axis = 0; axis < b.length; axis++) {
+        for (int axis = 0; axis < rank; axis++) {
             if (!order.contains(axis)) {
                 order.add(axis);
             }
         }
-        return order.stream().mapToInt(axis -> b[axis]).toArray();
+        return order.stream().mapToInt(Integer::intValue).toArray();
     }
 
     static List<int[]> crop(LayerParameter layer, List<int[]> bottoms) {

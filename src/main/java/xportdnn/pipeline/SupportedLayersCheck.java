@@ -1,6 +1,7 @@
 package xportdnn.pipeline;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -9,11 +10,13 @@ import xportdnn.model.ConvGeometry;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
+import xportdnn.model.ShapeInference;
 
 /**
  * A warning per device layer outside what CHaiDNN's docs/SUPPORTED_LAYERS.md lists for its hardware kernels: a
  * convolution's filter sizes 1x1, 3x3, 5x5, 7x7 and 11x11 with the same stride on both axes, dilation 6 only, and
- * fewer than 4096 input and output feature maps for a convolution or a pooling. Warnings, not refusals: the table is
+ * fewer than 4096 input and output feature maps for a convolution or a pooling, and a Permute of the order 0, 2, 3, 1
+ * only. Warnings, not refusals: the table is
  * all that says so (what the runtime does with such a layer is not known here); the simulator computes the layers as
  * Caffe defines them.
  */
@@ -22,6 +25,8 @@ final class SupportedLayersCheck {
     private static final Set<Integer> KERNELS = Set.of(1, 3, 5, 7, 11);
     /** The one dilation the table lists (DeepLab's and SSD's fc6). */
     private static final int DILATION = 6;
+    /** The one Permute order the table lists (SSD's: channels last). */
+    private static final int[] PERMUTE_ORDER = {0, 2, 3, 1};
     /** The table's bound on input and output feature maps: fewer than this many. */
     static final int FEATURE_MAPS = 4096;
 
@@ -32,6 +37,10 @@ final class SupportedLayersCheck {
         List<Notice> notices = new ArrayList<>();
         for (Layer layer : net.layers()) {
             LayerType type = layer.layerType();
+            if (type == LayerType.PERMUTE) {
+                permute(layer, net.shape(layer.bottoms().get(0)).length).ifPresent(notices::add);
+                continue;
+            }
             if ((type != LayerType.CONVOLUTION && type != LayerType.POOLING)
                     || ChaidnnSupport.of(layer.param()) != ChaidnnSupport.DEVICE) {
                 continue;
@@ -49,6 +58,17 @@ final class SupportedLayersCheck {
             }
         }
         return notices;
+    }
+
+    /** The warning for a Permute of another order than the one the table lists (SSD's 0, 2, 3, 1), if any. */
+    private static Optional<Notice> permute(Layer layer, int rank) {
+        int[] order = ShapeInference.permuteOrder(layer.param(), rank);
+        if (Arrays.equals(order, PERMUTE_ORDER)) {
+            return Optional.empty();
+        }
+        return Optional.of(Notice.warning("layer '" + layer.name() + "' (Permute, order " + Arrays.toString(order)
+                + "): CHaiDNN's docs/SUPPORTED_LAYERS.md lists its Permute for the order [0, 2, 3, 1] only (as in "
+                + "SSD), so the device may not run it as written; validate computes it as Caffe defines it"));
     }
 
     /** The warning for a convolution whose kernel, stride or dilation the table does not list, if any. */

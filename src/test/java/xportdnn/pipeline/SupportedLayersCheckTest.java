@@ -41,6 +41,23 @@ class SupportedLayersCheckTest {
     }
 
     @Test
+    void aPermuteOfAnotherOrderThanSsdsIsWarnedOf() {
+        String prototxt = "layer { name: \"data\" type: \"Input\" top: \"data\""
+                + " input_param { shape { dim: 1 dim: 3 dim: 4 dim: 5 } } }\n"
+                + "layer { name: \"ssd\" type: \"Permute\" bottom: \"data\" top: \"ssd\""
+                + " permute_param { order: 0 order: 2 order: 3 order: 1 } }\n"
+                + "layer { name: \"short\" type: \"Permute\" bottom: \"data\" top: \"short\""
+                + " permute_param { order: 0 order: 2 } }\n"
+                + "layer { name: \"hw\" type: \"Permute\" bottom: \"data\" top: \"hw\""
+                + " permute_param { order: 0 order: 1 order: 3 order: 2 } }\n";
+        List<String> warned = SupportedLayersCheck.of(NetLoader.build(TestWeights.definition(prototxt), null))
+                .stream().map(n -> n.text().substring(0, n.text().indexOf(':'))).toList();
+        // 'short' lists 0, 2: the axes left follow in their order, 0, 2, 1, 3
+        assertEquals(List.of("layer 'short' (Permute, order [0, 2, 1, 3])", "layer 'hw' (Permute, order [0, 1, 3, 2])"),
+                warned);
+    }
+
+    @Test
     void featureMapsFromTheTablesBoundOnAreWarnedOf() {
         String prototxt = "layer { name: \"data\" type: \"Input\" top: \"data\""
                 + " input_param { shape { dim: 1 dim: 3 dim: 4 dim: 4 } } }\n"
