@@ -145,14 +145,8 @@ public final class Validator {
         Batches.run(images, transformer, batchSize, (batch, n, first) -> {
             float[][] kept = new float[2][]; // the class scores, the scored blob inside the net
             Map<String, INDArray> outputs = floatNet.forward(batch, n, (layer, tops) -> {
-                int scoresTop = marginBlob == null ? -1 : layer.tops().indexOf(marginBlob);
-                if (scoresTop >= 0) {
-                    kept[0] = Tensors.floats(tops.get(scoresTop));
-                }
-                int scored = floatScoresInside ? layer.tops().indexOf(output.blob()) : -1;
-                if (scored >= 0) {
-                    kept[1] = Tensors.floats(tops.get(scored));
-                }
+                kept[0] = valuesOf(marginBlob, layer, tops, kept[0]);
+                kept[1] = valuesOf(floatScoresInside ? output.blob() : null, layer, tops, kept[1]);
             });
             batches.add(new FloatReference.Batch(scores(output, outputs, kept[1], "float net"), kept[0]));
         }, progress);
@@ -194,6 +188,15 @@ public final class Validator {
             v.addFloatVerdicts(verdicts.verdicts());
         }
         return v;
+    }
+
+    /**
+     * The values of {@code blob} as {@code layer} writes it among its {@code tops}, or {@code last} when the layer
+     * does not write it (or {@code blob} is null): followed layer by layer, its final value.
+     */
+    private static float[] valuesOf(String blob, Layer layer, List<INDArray> tops, float[] last) {
+        int t = blob == null ? -1 : layer.tops().indexOf(blob);
+        return t < 0 ? last : Tensors.floats(tops.get(t));
     }
 
     /** The images of the last pass of {@code n} whose average pooling wrapped a code, per pooling. */
@@ -281,14 +284,8 @@ public final class Validator {
         int runFloatTo(String target) {
             while (!floatPass.done()) {
                 Layer layer = floatPass.step();
-                int scoresTop = marginBlob == null ? -1 : layer.tops().indexOf(marginBlob);
-                if (scoresTop >= 0) {
-                    classScores = Tensors.floats(floatPass.tops().get(scoresTop));
-                }
-                int scored = floatScoresInside ? layer.tops().indexOf(output.blob()) : -1;
-                if (scored >= 0) {
-                    floatScores = Tensors.floats(floatPass.tops().get(scored));
-                }
+                classScores = valuesOf(marginBlob, layer, floatPass.tops(), classScores);
+                floatScores = valuesOf(floatScoresInside ? output.blob() : null, layer, floatPass.tops(), floatScores);
                 String key = key(layer);
                 boolean compared = fixedWriters.containsKey(key);
                 if (!layer.name().equals(floatWriters.get(key)) || !(compared || sampling && byBlob)) {
