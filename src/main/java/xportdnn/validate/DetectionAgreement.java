@@ -19,6 +19,8 @@ public final class DetectionAgreement implements Serializable {
 
     /** A detection counts when its confidence is above this. */
     public static final float CONFIDENCE = 0.5f;
+    /** Every row of a DetectionOutput is a detection when its confidence is above this: it pads with zero rows. */
+    static final float PADDING = 0f;
     /** A fixed-point detection matches a float one of the same label when their IoU is at least this. */
     public static final double IOU = 0.5;
     /** Values per row of an SSD DetectionOutput: image, label, confidence, xmin, ymin, xmax, ymax. */
@@ -87,7 +89,7 @@ public final class DetectionAgreement implements Serializable {
         return boxes(rows, CONFIDENCE);
     }
 
-    /** The detections of some rows above {@code confidence} (0: every row but DetectionOutput's zero padding). */
+    /** The detections of some rows above {@code confidence} ({@link #PADDING}: every row but the padding). */
     static List<Box> boxes(float[] rows, float confidence) {
         List<Box> boxes = new ArrayList<>();
         for (int r = 0; r + ROW <= rows.length; r += ROW) {

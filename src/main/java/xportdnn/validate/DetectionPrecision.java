@@ -32,7 +32,7 @@ public final class DetectionPrecision implements Serializable {
     /** As {@link #add(float[], float[])} with the float detections already read. */
     void add(List<DetectionAgreement.Box> reference, float[] fixedRows) {
         List<DetectionAgreement.Box> ordered = DetectionAgreement.mostConfidentFirst(
-                DetectionAgreement.boxes(fixedRows, 0));
+                DetectionAgreement.boxes(fixedRows, DetectionAgreement.PADDING));
         int[] assigned = DetectionAgreement.assign(reference, ordered);
         references += reference.size();
         for (int c = 0; c < ordered.size(); c++) {

@@ -65,7 +65,7 @@ public final class Detector {
         float[] kept = new float[rows.length];
         int n = 0;
         for (int r = 0; r + row <= rows.length; r += row) {
-            if (rows[r + 2] > 0) {
+            if (rows[r + 2] > DetectionAgreement.PADDING) {
                 System.arraycopy(rows, r, kept, n, row);
                 n += row;
             }
