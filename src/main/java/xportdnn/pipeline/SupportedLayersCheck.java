@@ -13,12 +13,11 @@ import xportdnn.model.Net;
 import xportdnn.model.ShapeInference;
 
 /**
- * A warning per device layer outside what CHaiDNN's docs/SUPPORTED_LAYERS.md lists for its hardware kernels: a
- * convolution's filter sizes 1x1, 3x3, 5x5, 7x7 and 11x11 with the same stride on both axes, dilation 6 only, and
- * fewer than 4096 input and output feature maps for a convolution or a pooling, and a Permute of the order 0, 2, 3, 1
- * only. Warnings, not refusals: the table is
- * all that says so (what the runtime does with such a layer is not known here); the simulator computes the layers as
- * Caffe defines them.
+ * A warning per layer outside what CHaiDNN's docs/SUPPORTED_LAYERS.md lists: a device convolution's filter sizes 1x1,
+ * 3x3, 5x5, 7x7 and 11x11 with the same stride on both axes and dilation 6 only; fewer than 4096 input and output
+ * feature maps for a device convolution or pooling; a Permute of the order 0, 2, 3, 1 only. Warnings, not refusals:
+ * the table is all that says so (what the runtime does with such a layer is not known here); the simulator computes
+ * the layers as Caffe defines them.
  */
 final class SupportedLayersCheck {
 
@@ -28,7 +27,7 @@ final class SupportedLayersCheck {
     /** The one Permute order the table lists (SSD's: channels last). */
     private static final int[] PERMUTE_ORDER = {0, 2, 3, 1};
     /** The table's bound on input and output feature maps: fewer than this many. */
-    static final int FEATURE_MAPS = 4096;
+    private static final int FEATURE_MAPS = 4096;
 
     private SupportedLayersCheck() {
     }
