@@ -96,26 +96,45 @@ public final class Validator {
     }
 
     public Validation run(List<ImageSet.Entry> images, IntConsumer progress) {
+        return score(images, progress, (batch, n, first, v) -> {
+            try (FloatEngine.Pass floatPass = floatNet.start(batch, n)) {
+                BatchComparison comparison = new BatchComparison(floatPass, n, samples.isEmpty());
+                float[] fixedScores = scores(output, fixedNet.forwardValues(batch, n, comparison::onFixedOutput),
+                        fixedScoresInside ? comparison.fixedScores : null, "fixed-point simulation");
+                comparison.runFloatTo(null);
+                float[] floatScores = scores(output, floatPass.finish(null),
+                        floatScoresInside ? comparison.floatScores : null, "float net");
+                comparison.errors.values().stream().filter(Objects::nonNull).forEach(v::addLayer);
+                return new BatchScores(floatScores, fixedScores, comparison.classScores);
+            }
+        });
+    }
+
+    /** One batch scored by both nets: each net's scored output, and the float net's class scores (or null). */
+    private record BatchScores(float[] floatScores, float[] fixedScores, float[] classScores) {
+    }
+
+    /** Scores one batch of {@code n} images starting at {@code first}, adding what else it measures to {@code v}. */
+    @FunctionalInterface
+    private interface BatchScoring {
+        BatchScores score(float[] batch, int n, int first, Validation v);
+    }
+
+    /**
+     * The images scored batch by batch by {@code scoring}, with what every run adds: the simulator's wrapped
+     * averages of each batch, each image's outputs, and the float net's class-score verdicts.
+     */
+    private Validation score(List<ImageSet.Entry> images, IntConsumer progress, BatchScoring scoring) {
         Validation v = new Validation();
         ImageFlags turned = new ImageFlags(images.size(), FloatImage::turned);
         TopClassTally verdicts = new TopClassTally(Math.max(marginClasses, 1));
         Batches.run(images, transformer, batchSize, turned, (batch, n, first) -> {
-            float[] floatScores;
-            float[] fixedScores;
-            try (FloatEngine.Pass floatPass = floatNet.start(batch, n)) {
-                BatchComparison comparison = new BatchComparison(floatPass, n, samples.isEmpty());
-                fixedScores = scores(output, fixedNet.forwardValues(batch, n, comparison::onFixedOutput),
-                        fixedScoresInside ? comparison.fixedScores : null, "fixed-point simulation");
-                addWrappedAverages(v, n);
-                comparison.runFloatTo(null);
-                floatScores = scores(output, floatPass.finish(null), floatScoresInside ? comparison.floatScores : null,
-                        "float net");
-                comparison.errors.values().stream().filter(Objects::nonNull).forEach(v::addLayer);
-                if (comparison.classScores != null) {
-                    verdicts.add(comparison.classScores);
-                }
+            BatchScores scored = scoring.score(batch, n, first, v);
+            addWrappedAverages(v, n);
+            if (scored.classScores() != null) {
+                verdicts.add(scored.classScores());
             }
-            addOutputs(v, images, first, n, floatScores, fixedScores, turned);
+            addOutputs(v, images, first, n, scored.floatScores(), scored.fixedScores(), turned);
         }, progress);
         if (marginBlob != null) {
             v.addFloatVerdicts(verdicts.verdicts());
@@ -164,10 +183,7 @@ public final class Validator {
             throw new IllegalArgumentException("a float reference of " + reference.images() + " images in batches of "
                     + reference.batchSize() + " for " + images.size() + " in batches of " + batchSize);
         }
-        Validation v = new Validation();
-        ImageFlags turned = new ImageFlags(images.size(), FloatImage::turned);
-        TopClassTally verdicts = new TopClassTally(Math.max(marginClasses, 1));
-        Batches.run(images, transformer, batchSize, turned, (batch, n, first) -> {
+        return score(images, progress, (batch, n, first, v) -> {
             float[][] inside = new float[1][];
             Map<String, INDArray> outputs = fixedNet.forwardValues(batch, n, !fixedScoresInside ? null
                     : (layer, tops) -> {
@@ -177,17 +193,9 @@ public final class Validator {
                         }
                     });
             float[] fixedScores = scores(output, outputs, inside[0], "fixed-point simulation");
-            addWrappedAverages(v, n);
             FloatReference.Batch floatBatch = reference.batchAt(first);
-            if (floatBatch.classScores() != null) {
-                verdicts.add(floatBatch.classScores());
-            }
-            addOutputs(v, images, first, n, floatBatch.scores(), fixedScores, turned);
-        }, progress);
-        if (marginBlob != null) {
-            v.addFloatVerdicts(verdicts.verdicts());
-        }
-        return v;
+            return new BatchScores(floatBatch.scores(), fixedScores, floatBatch.classScores());
+        });
     }
 
     /**
