@@ -117,33 +117,31 @@ final class CompareCommand implements Callable<Integer> {
      */
     private static String outputTable(Comparison.Result r) {
         boolean detections = r.output().kind() == ScoredOutput.Kind.DETECTIONS;
-        TextTable t = detections
-                ? new TextTable("scheme", ">matched of float (fixed)", ">agreement", ">AP", ">model bytes",
-                        ">footprint")
-                : new TextTable("scheme", ">output SQNR (dB)", ">agreement", ">model bytes", ">footprint");
-        String floatBytes = String.format("%,d", r.floatModelBytes());
-        String floatFootprint = String.format("%,d", r.floatFootprintBytes());
-        if (detections) {
-            t.add("float", "", "", "", floatBytes, floatFootprint);
-        } else {
-            t.add("float", "", "", floatBytes, floatFootprint);
-        }
+        TextTable t = new TextTable(outputRow(detections, "scheme",
+                detections ? ">matched of float (fixed)" : ">output SQNR (dB)", ">agreement", ">AP", ">model bytes",
+                ">footprint"));
+        t.add(outputRow(detections, "float", "", "", "", String.format("%,d", r.floatModelBytes()),
+                String.format("%,d", r.floatFootprintBytes())));
         for (Comparison.Scored s : r.schemes()) {
             Validation v = s.validation();
-            String agreement = percent(OutputSummary.agreement(r.output(), v));
-            String bytes = String.format("%,d", s.modelBytes());
-            String footprint = String.format("%,d", s.footprintBytes());
-            if (detections) {
-                t.add(s.scheme(), matched(v.detections()), agreement, v.detections() == null ? "-"
-                        : String.format(Locale.ROOT, "%.3f", v.detections().averagePrecision()), bytes,
-                        footprint);
-            } else {
-                t.add(s.scheme(), sqnr(v.outputError()), agreement, bytes, footprint);
-            }
+            t.add(outputRow(detections, s.scheme(), detections ? matched(v.detections()) : sqnr(v.outputError()),
+                    percent(OutputSummary.agreement(r.output(), v)), averagePrecision(v.detections()),
+                    String.format("%,d", s.modelBytes()), String.format("%,d", s.footprintBytes())));
         }
         String legend = "agreement: " + OutputSummary.agreementMeaning(r.output()) + "\n";
         return t.render() + legend + (detections ? "AP: the average precision of the fixed-point detections at any "
                 + "confidence against float's above " + DetectionAgreement.CONFIDENCE + "\n" : "");
+    }
+
+    /** A row of {@link #outputTable}: its AP column only for a detector. */
+    private static String[] outputRow(boolean detections, String scheme, String measure, String agreement,
+            String averagePrecision, String bytes, String footprint) {
+        return detections ? new String[] {scheme, measure, agreement, averagePrecision, bytes, footprint}
+                : new String[] {scheme, measure, agreement, bytes, footprint};
+    }
+
+    private static String averagePrecision(DetectionAgreement d) {
+        return d == null ? "-" : String.format(Locale.ROOT, "%.3f", d.averagePrecision());
     }
 
     private static String matched(DetectionAgreement d) {
