@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.ArgGroup;
@@ -274,15 +277,11 @@ public final class InferCommand implements Callable<Integer> {
                     + ") holds neither one score per class nor SSD detections; name the class-score blob with --blob "
                     + "(validate scores any output against float)");
         }
-        Transformer transformer = new Transformer(preprocessingFor(net, engine));
-        ImageSet listed = listedImages();
-        ImageSet.requireLabelsBelow(classes, listed.entries(), source.images.toString(), "output " + out.describe());
-        BadImages.Screened screened = BadImages.screen(listed.entries(), transformer, skipBadImages.skip);
-        ImageSet set = ImageSet.of(screened.kept());
-        Classifier.Result result;
-        try (ProgressBar bar = new ProgressBar("infer", set.size(), quiet.quiet)) {
-            result = new Classifier(engine, transformer, out.name(), classes, batch).run(set.entries(), bar);
-        }
+        ScreenedImages images = screenedImages(net, engine, listed -> ImageSet.requireLabelsBelow(classes,
+                listed.entries(), source.images.toString(), "output " + out.describe()));
+        Transformer transformer = images.transformer();
+        ImageSet set = images.set();
+        Classifier.Result result = runOver(set, new Classifier(engine, transformer, out.name(), classes, batch)::run);
         PredictionsTsv table = new PredictionsTsv();
         Accuracy accuracy = new Accuracy();
         for (int i = 0; i < set.size(); i++) {
@@ -318,21 +317,17 @@ public final class InferCommand implements Callable<Integer> {
         Notes notes = new Notes(spec.commandLine().getErr());
         notes.print(PreprocessingChecks.channelOrder(engine, out, set, transformer, batch,
                 ProgressBar.factory(quiet.quiet)));
-        notes.print(Notice.ofSet(listed));
+        notes.print(Notice.ofSet(images.listed()));
         notes.print(TurnedImagesNote.of(result.turned(), set.size(), "images"));
-        notes.print(Notice.skipped(screened.skipped()));
+        notes.print(Notice.skipped(images.screened().skipped()));
     }
 
     /** A set of images through a detector: the detections above 0.5 counted, and every one in the predictions file. */
     private void detectSet(Net net, FloatEngine engine, OutputBlob out) {
-        Transformer transformer = new Transformer(preprocessingFor(net, engine));
-        ImageSet listed = listedImages();
-        BadImages.Screened screened = BadImages.screen(listed.entries(), transformer, skipBadImages.skip);
-        ImageSet set = ImageSet.of(screened.kept());
-        List<Detector.Detections> found;
-        try (ProgressBar bar = new ProgressBar("infer", set.size(), quiet.quiet)) {
-            found = new Detector(engine, transformer, out.name(), batch).run(set.entries(), bar);
-        }
+        ScreenedImages images = screenedImages(net, engine, listed -> { });
+        ImageSet set = images.set();
+        List<Detector.Detections> found = runOver(set,
+                new Detector(engine, images.transformer(), out.name(), batch)::run);
         DetectionsTsv table = new DetectionsTsv();
         long confident = 0;
         long imagesWithOne = 0;
@@ -355,8 +350,31 @@ public final class InferCommand implements Callable<Integer> {
         }
         stdout.flush();
         Notes notes = new Notes(spec.commandLine().getErr());
-        notes.print(Notice.ofSet(listed));
-        notes.print(Notice.skipped(screened.skipped()));
+        notes.print(Notice.ofSet(images.listed()));
+        notes.print(Notice.skipped(images.screened().skipped()));
+    }
+
+    /** --images as listed, the images kept after screening out unreadable ones, and the transformer reading them. */
+    private record ScreenedImages(Transformer transformer, ImageSet listed, BadImages.Screened screened, ImageSet set) {
+    }
+
+    /**
+     * --images, preprocessed for this net: listed, shown to {@code check} (which may refuse it), then screened for
+     * unreadable images (skipped with --skip_bad_images, else refused).
+     */
+    private ScreenedImages screenedImages(Net net, FloatEngine engine, Consumer<ImageSet> check) {
+        Transformer transformer = new Transformer(preprocessingFor(net, engine));
+        ImageSet listed = listedImages();
+        check.accept(listed);
+        BadImages.Screened screened = BadImages.screen(listed.entries(), transformer, skipBadImages.skip);
+        return new ScreenedImages(transformer, listed, screened, ImageSet.of(screened.kept()));
+    }
+
+    /** {@code pass} over every image of {@code set}, behind a progress bar. */
+    private <T> T runOver(ImageSet set, BiFunction<List<ImageSet.Entry>, IntConsumer, T> pass) {
+        try (ProgressBar bar = new ProgressBar("infer", set.size(), quiet.quiet)) {
+            return pass.apply(set.entries(), bar);
+        }
     }
 
     /**
