@@ -73,7 +73,8 @@ import xportdnn.quant.XilinxThresholds;
  * reported under its last layer (e.g. the ReLU), and the layers fused into it are not reported
  * ({@link #fusedLayers()}). Not for concurrent use (the float ops keep buffers). {@link #close} frees the native
  * copies of weights its float layers' ops made (an InnerProduct CHaiDNN computes in software: VGG-16's are 494 MB)
- * now, not at the garbage collection that native memory does not prompt.
+ * and its integer convolutions' weight and working matrices now, not at the garbage collection that native memory
+ * does not prompt.
  */
 public final class FixedPointNet implements AutoCloseable {
 
@@ -776,29 +777,21 @@ public final class FixedPointNet implements AutoCloseable {
         if (conv.weights().isEmpty()) {
             throw ModelException.inLayer(conv.name(), "the Convolution has no learned weights (load the caffemodel)");
         }
-        Blob weights = chain == null ? conv.weights().get(0) : chain.weights();
+        Blob weights = weightsOf(conv, chain);
         float[] bias = chain != null ? chain.bias()
                 : conv.param().getConvolutionParam().getBiasTerm() && conv.weights().size() > 1
                         ? conv.weights().get(1).data() : new float[weights.shape()[0]];
         NumberFormat weightFormat = scheme.weights(conv, block, weights, chain != null);
-        int[] codes = weightFormat.quantize(weights.data(), weights.count() / weights.shape()[0]);
         ConvGeometry geometry = ConvGeometry.of(conv.param(), net.shape(conv.bottoms().get(0)));
-        if (input.channels() > 1) { // an exponent per input channel: aligned in the integer weights
-            try {
-                codes = ChannelAlignment.fold(codes, input, weights.shape()[0], geometry.group(),
-                        (int) geometry.kernelVolume());
-            } catch (IllegalArgumentException | ArithmeticException e) {
-                throw ModelException.inLayer(conv.name(), "its input channels cannot be aligned exactly: "
-                        + e.getMessage());
-            }
-        }
+        int[] codes = weightCodes(conv.name(), weights, weightFormat, input, geometry);
         Requantizer requantizer = output.fromProducts(input, weightFormat, bias);
         if (relu != null) {
             requantizer = requantizer.withRelu();
         }
         int[] bottom = net.shape(conv.bottoms().get(0));
-        IntConvolution convolution = new IntConvolution(geometry, bottom, codes, requantizer, input,
-                Int8Products.enabled(), conv.name());
+        IntConvolution convolution = new IntConvolution(geometry, bottom, codes,
+                () -> weightCodes(conv.name(), weightsOf(conv, chain), weightFormat, input, geometry),
+                requantizer, input, Int8Products.enabled(), conv.name());
         for (Layer l : chainLayers) {
             if (l != reported) {
                 fused.put(l.name(), reported.name());
@@ -809,6 +802,29 @@ public final class FixedPointNet implements AutoCloseable {
         }
         integer(reported, conv.bottoms(), List.of(blob), new IntegerStep(convolution, input, output),
                 output);
+    }
+
+    /** The weights of convolution {@code conv}, with its fused BatchNorm/Scale when {@code chain} is not null. */
+    private static Blob weightsOf(Layer conv, BatchNormFusion chain) {
+        return chain == null ? conv.weights().get(0) : chain.weights();
+    }
+
+    /**
+     * The integer weight codes of a convolution's {@code weights} in {@code weightFormat}, aligned to its input's
+     * exponents when it has one per channel.
+     */
+    private static int[] weightCodes(String layer, Blob weights, NumberFormat weightFormat, NumberFormat input,
+            ConvGeometry geometry) {
+        int[] codes = weightFormat.quantize(weights.data(), weights.count() / weights.shape()[0]);
+        if (input.channels() > 1) { // an exponent per input channel: aligned in the integer weights
+            try {
+                codes = ChannelAlignment.fold(codes, input, weights.shape()[0], geometry.group(),
+                        (int) geometry.kernelVolume());
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw ModelException.inLayer(layer, "its input channels cannot be aligned exactly: " + e.getMessage());
+            }
+        }
+        return codes;
     }
 
     private void addPooling(Layer l, PrecisionParameter block) {

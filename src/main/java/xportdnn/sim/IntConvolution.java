@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -76,8 +77,16 @@ final class IntConvolution implements IntegerStep.Op {
     private final int k;
     /** The product's type: INT (int8 inputs), FLOAT or DOUBLE (float32 inputs, cast to float64 for the product). */
     private final DataType type;
-    /** Per group, its output channels' weight codes as a [outChannels/group, K] matrix (int8 or of {@link #type}). */
+    /**
+     * Per group, its output channels' weight codes as a [outChannels/group, K] matrix (int8 or of {@link #type});
+     * empty after {@link #close} until a forward makes them again.
+     */
     private final List<INDArray> weights = new ArrayList<>();
+    /**
+     * The weight codes computed again, for weight matrices made again after {@link #close} (a supplier instead of
+     * the codes: VGG-16's fc6 as a convolution has 102 million); null for a share, whose weights are the first's.
+     */
+    private final Supplier<int[]> remadeCodes;
     private final Requantizer requantizer;
     /** Whether sums can pass 2^24: an int8 product's are then requantized in long arithmetic. */
     private final boolean wideSums;
@@ -114,10 +123,20 @@ final class IntConvolution implements IntegerStep.Op {
      */
     IntConvolution(ConvGeometry geometry, int[] input, int[] weightCodes, Requantizer requantizer,
             NumberFormat inputFormat, boolean int8Allowed, String layer) {
+        this(geometry, input, weightCodes, () -> weightCodes, requantizer, inputFormat, int8Allowed, layer);
+    }
+
+    /**
+     * As above, {@code remadeCodes} giving the same weight codes again when a forward after {@link #close} makes
+     * the weight matrices again.
+     */
+    IntConvolution(ConvGeometry geometry, int[] input, int[] weightCodes, Supplier<int[]> remadeCodes,
+            Requantizer requantizer, NumberFormat inputFormat, boolean int8Allowed, String layer) {
         if (input.length != 4 || geometry.kernel().length != 2) {
             throw ModelException.inLayer(layer, "only 2-D convolution over a 4-D input is simulated");
         }
         this.geometry = geometry;
+        this.remadeCodes = remadeCodes;
         inChannels = input[1];
         inHeight = input[2];
         inWidth = input[3];
@@ -170,13 +189,24 @@ final class IntConvolution implements IntegerStep.Op {
         } catch (IllegalArgumentException e) {
             throw ModelException.inLayer(layer, "its requantization cannot be simulated exactly: " + e.getMessage());
         }
-        if (depthwise != null) {
-            return;
+        if (depthwise == null) {
+            makeWeights(weightCodes);
         }
+    }
+
+    private void makeWeights(int[] weightCodes) {
         int perGroup = outChannels / group;
         for (int g = 0; g < group; g++) {
             weights.add(matrix(weightCodes, g * perGroup * k, perGroup, k, type));
         }
+    }
+
+    /** {@link #weights}, made again from their codes if {@link #close} freed them. */
+    private List<INDArray> weightMatrices() {
+        if (weights.isEmpty() && depthwise == null) {
+            makeWeights(remadeCodes.get());
+        }
+        return weights;
     }
 
     /**
@@ -214,6 +244,7 @@ final class IntConvolution implements IntegerStep.Op {
     /** Another convolution of the same weights and requantizer (the same objects), its working memory its own. */
     private IntConvolution(IntConvolution from) {
         geometry = from.geometry;
+        remadeCodes = null;
         inChannels = from.inChannels;
         inHeight = from.inHeight;
         inWidth = from.inWidth;
@@ -224,7 +255,7 @@ final class IntConvolution implements IntegerStep.Op {
         k = from.k;
         type = from.type;
         wideSums = from.wideSums;
-        weights.addAll(from.weights);
+        weights.addAll(from.weightMatrices());
         requantizer = from.requantizer;
         byteOutput = from.byteOutput;
         pointwise = from.pointwise;
@@ -238,7 +269,28 @@ final class IntConvolution implements IntegerStep.Op {
 
     /** Per group, the weight codes as a matrix (none for the direct depthwise kernel): read them, never modify them. */
     List<INDArray> weights() {
-        return List.copyOf(weights);
+        return List.copyOf(weightMatrices());
+    }
+
+    /** The ND4J arrays it made and holds now: its weight matrices unless it is a share, and its working matrices. */
+    List<INDArray> ownArrays() {
+        List<INDArray> own = new ArrayList<>(remadeCodes != null ? weights : List.of());
+        matrices.values().forEach(m -> own.addAll(m.arrays()));
+        return own;
+    }
+
+    /**
+     * Frees {@link #ownArrays} now, not at some garbage collection: a share's weights are the first convolution's,
+     * freed by it (the shares are closed first). A forward after it makes them again; closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        ownArrays().forEach(INDArray::close);
+        matrices.clear();
+        capacity = 0;
+        if (remadeCodes != null) {
+            weights.clear();
+        }
     }
 
     private static boolean fitsInt8(int min, int max) {
@@ -271,6 +323,7 @@ final class IntConvolution implements IntegerStep.Op {
         int chunk = Math.max(1, Math.min(batch, GEMM_COLUMNS / pixels));
         if (capacity < k * chunk * pixels) { // a larger batch: the smaller widths' matrices are no longer needed
             capacity = k * chunk * pixels;
+            matrices.values().forEach(m -> m.arrays().forEach(INDArray::close));
             matrices.clear();
         }
         Codes out = output.get(byteOutput, batch * outChannels * pixels);
@@ -295,11 +348,15 @@ final class IntConvolution implements IntegerStep.Op {
         Matrices m = matrices.computeIfAbsent(cols, c -> new Matrices(c, outPerGroup));
         for (int g = 0; g < group; g++) {
             im2col(input, n0, images, g, m.rows);
+            INDArray w = weightMatrices().get(g);
             if (type == DataType.INT) {
-                int8Product.run(m.product, weights.get(g), m.columnMatrix);
+                int8Product.run(m.product, w, m.columnMatrix);
+            } else if (type == DataType.FLOAT) {
+                Nd4j.gemm(w, m.columnMatrix, m.product, false, false, 1.0, 0.0);
             } else {
-                INDArray b = type == DataType.FLOAT ? m.columnMatrix : m.columnMatrix.castTo(type);
-                Nd4j.gemm(weights.get(g), b, m.product, false, false, 1.0, 0.0);
+                try (INDArray b = m.columnMatrix.castTo(type)) { // float64 columns for this product only
+                    Nd4j.gemm(w, b, m.product, false, false, 1.0, 0.0);
+                }
             }
             // product row c holds channel first + c of every image in turn: each row is copied out of ND4J and
             // requantized by one thread, then each image's run goes to its plane
@@ -343,6 +400,11 @@ final class IntConvolution implements IntegerStep.Op {
             codes = new int[products];
             floatProduct = new float[type == DataType.FLOAT ? products : 0];
             doubleProduct = new double[type == DataType.DOUBLE ? products : 0];
+        }
+
+        /** Its ND4J arrays. */
+        List<INDArray> arrays() {
+            return List.of(columnMatrix, product);
         }
 
         /**

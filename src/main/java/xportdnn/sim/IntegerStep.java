@@ -22,6 +22,10 @@ final class IntegerStep implements SimStep {
 
         /** The op for another thread ({@link SimStep#forShare}): its weights shared, its buffers its own. */
         Op forShare();
+
+        /** Frees the native arrays it made for itself ({@link SimStep#close}); none, unless it holds some. */
+        default void close() {
+        }
     }
 
     private final Op op;
@@ -41,6 +45,11 @@ final class IntegerStep implements SimStep {
     @Override
     public SimStep forShare() {
         return new IntegerStep(op.forShare(), input, output);
+    }
+
+    @Override
+    public void close() {
+        op.close();
     }
 
     @Override

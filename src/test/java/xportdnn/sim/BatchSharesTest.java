@@ -217,6 +217,53 @@ class BatchSharesTest {
         }
     }
 
+    /**
+     * close() frees every ND4J array the integer convolutions of the net and of its shares made (the first's weight
+     * matrices, everyone's working matrices), each once: a share's weights are the first's arrays, and a second
+     * close finds nothing left to free.
+     */
+    @Test
+    void closeFreesTheIntegerConvolutionsArraysAndMayBeRepeated() {
+        NetParameter definition = TestWeights.definition(NET);
+        FixedPointNet sim = new FixedPointNet(NetLoader.build(definition, TestWeights.random(definition, 8)));
+        float[] input = new float[3 * IMAGE];
+        Random random = new Random(23);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) random.nextGaussian();
+        }
+        int openMp = EngineThreads.setOpenMp(3);
+        List<IntConvolution> convolutions = new ArrayList<>();
+        List<INDArray> owned = new ArrayList<>();
+        List<INDArray> shareWeights = new ArrayList<>();
+        try {
+            sim.forward(input, 3, null);
+            for (int s = 0; s < 3; s++) {
+                for (SimStep step : sim.shareNet(s).steps()) {
+                    if (step instanceof IntegerStep integer && integer.op() instanceof IntConvolution conv) {
+                        convolutions.add(conv);
+                        owned.addAll(conv.ownArrays());
+                        if (s > 0) {
+                            shareWeights.addAll(conv.weights());
+                        }
+                    }
+                }
+            }
+        } finally {
+            EngineThreads.setOpenMp(openMp);
+        }
+        assertEquals(15, convolutions.size()); // five in each of three shares
+        // the first's five weight matrices (one group each) and everyone's column matrix and product
+        assertEquals(5 + 15 * 2, owned.size());
+        assertEquals(10, shareWeights.size());
+        assertTrue(owned.stream().noneMatch(INDArray::wasClosed));
+        sim.close();
+        assertTrue(owned.stream().allMatch(INDArray::wasClosed));
+        assertTrue(shareWeights.stream().allMatch(INDArray::wasClosed)); // the first's, freed by it
+        assertTrue(convolutions.stream().allMatch(c -> c.ownArrays().isEmpty()));
+        sim.close();
+        assertTrue(convolutions.stream().allMatch(c -> c.ownArrays().isEmpty()));
+    }
+
     /** An observer sees every step of the whole batch, in order: such a pass is not split. */
     @Test
     void anObservedPassShowsWholeSteps() {
