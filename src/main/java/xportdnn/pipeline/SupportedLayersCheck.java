@@ -2,15 +2,22 @@ package xportdnn.pipeline;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import xportdnn.model.ChaidnnSupport;
 import xportdnn.model.ConvGeometry;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 import xportdnn.model.ShapeInference;
+import xportdnn.model.proto.Caffe.LayerParameter;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.model.proto.Caffe.PrecisionParameter;
+import xportdnn.quant.BatchNormFusion;
 
 /**
  * A warning per layer outside what CHaiDNN's docs/SUPPORTED_LAYERS.md lists: a device convolution's filter sizes 1x1,
@@ -18,6 +25,13 @@ import xportdnn.model.ShapeInference;
  * feature maps for a device convolution or pooling; a Permute of the order 0, 2, 3, 1 only. Warnings, not refusals:
  * the table is all that says so (what the runtime does with such a layer is not known here); the simulator computes
  * the layers as Caffe defines them.
+ *
+ * <p>One warning per layer kind, naming its layers: fewer than 2048 feature maps for a BatchNorm or Scale the device
+ * runs on its own. The runtime folds a BatchNorm/Scale chain that follows a Convolution into that convolution's
+ * weights (xtract_opt.cpp, {@code opt_conv_bn_scale} and {@code fuseBNScaleConvParams}), which then runs as a
+ * convolution, under the convolution's 4096; any other BatchNorm or Scale runs as its own op (OPCODE_BN) on the
+ * convolution kernel, the table's 2048. And a Deconvolution written with another width than 16
+ * ({@link #deconvolutionWidths}).
  */
 final class SupportedLayersCheck {
 
@@ -28,12 +42,17 @@ final class SupportedLayersCheck {
     private static final int[] PERMUTE_ORDER = {0, 2, 3, 1};
     /** The table's bound on input and output feature maps: fewer than this many. */
     private static final int FEATURE_MAPS = 4096;
+    /** The table's bound for a BatchNorm or Scale computed as its own op on the convolution kernel. */
+    private static final int BATCH_NORM_FEATURE_MAPS = 2048;
+    /** The one width the table lists for Deconvolution. */
+    private static final int DECONVOLUTION_BITS = 16;
 
     private SupportedLayersCheck() {
     }
 
     static List<Notice> of(Net net) {
         List<Notice> notices = new ArrayList<>();
+        notices.addAll(standaloneBatchNorms(net));
         for (Layer layer : net.layers()) {
             LayerType type = layer.layerType();
             if (type == LayerType.PERMUTE) {
@@ -57,6 +76,74 @@ final class SupportedLayersCheck {
             }
         }
         return notices;
+    }
+
+    /**
+     * Per kind, BatchNorm then Scale, the warning for the device's layers of that kind with 2048 or more feature maps
+     * that no Convolution's fused chain takes in ({@link BatchNormFusion}).
+     */
+    private static List<Notice> standaloneBatchNorms(Net net) {
+        Set<Layer> fused = BatchNormFusion.find(net).values().stream().flatMap(f -> f.fusedLayers().stream())
+                .collect(Collectors.toSet());
+        Map<LayerType, List<String>> wide = new LinkedHashMap<>();
+        for (LayerType type : List.of(LayerType.BATCH_NORM, LayerType.SCALE)) {
+            List<String> named = net.layers().stream()
+                    .filter(l -> l.layerType() == type && !fused.contains(l)
+                            && ChaidnnSupport.of(l.param()) == ChaidnnSupport.DEVICE)
+                    .filter(l -> {
+                        int[] shape = net.shape(l.bottoms().get(0));
+                        return shape.length > 1 && shape[1] >= BATCH_NORM_FEATURE_MAPS;
+                    })
+                    .map(l -> "'" + l.name() + "' (" + net.shape(l.bottoms().get(0))[1] + " feature maps)").toList();
+            if (!named.isEmpty()) {
+                wide.put(type, named);
+            }
+        }
+        List<Notice> notices = new ArrayList<>();
+        wide.forEach((type, named) -> notices.add(Notice.warning(type.typeName() + layers(named)
+                + ", not fused into a preceding Convolution: CHaiDNN's "
+                + "docs/SUPPORTED_LAYERS.md lists fewer than " + BATCH_NORM_FEATURE_MAPS + " input and output feature "
+                + "maps for a BatchNorm or Scale the device computes on its own (one fused into a convolution is the "
+                + "convolution's, fewer than " + FEATURE_MAPS + "), so it may not run them as written; validate "
+                + "computes them as Caffe defines them")));
+        return notices;
+    }
+
+    /**
+     * The warning for the Deconvolutions of {@code written}, an exported net, whose precision block gives another width
+     * than 16 for their input, weights or output, if any. The table lists Deconvolution for 16 bits only; CHaiDNN's
+     * runtime takes 8 or 6 without a word: it runs its 16-bit Deconvolution kernel (16-bit input, weights and bias
+     * held in 16 bits, a 32-bit output; kernelinfo_class.cpp) and, in Xilinx mode, quantizes the weights to
+     * {@code bw_params} bits of their {@code th_params} and the bias to {@code bw_layer_out} bits
+     * (xi_dnn_deconv_utils.hpp, loadDeconvData and loadDeconvBiasData).
+     */
+    static List<Notice> deconvolutionWidths(NetParameter written) {
+        List<String> named = new ArrayList<>();
+        for (LayerParameter layer : written.getLayerList()) {
+            if (LayerType.of(layer) != LayerType.DECONVOLUTION || !layer.hasPrecisionParam()
+                    || ChaidnnSupport.of(layer) != ChaidnnSupport.DEVICE) {
+                continue;
+            }
+            PrecisionParameter p = layer.getPrecisionParam();
+            int[] widths = {p.getBwLayerIn(), p.getBwParams(), p.getBwLayerOut()};
+            if (Arrays.stream(widths).anyMatch(bw -> bw != DECONVOLUTION_BITS)) {
+                named.add("'" + layer.getName() + "' (" + widths[0] + "," + widths[1] + "," + widths[2] + ")");
+            }
+        }
+        if (named.isEmpty()) {
+            return List.of();
+        }
+        return List.of(Notice.warning("Deconvolution" + layers(named) + " written with bitwidths "
+                + "(in,params,out) other than 16: CHaiDNN's docs/SUPPORTED_LAYERS.md lists Deconvolution for 16 bits "
+                + "only, and its runtime runs every Deconvolution on its 16-bit kernel all the same, without an error "
+                + "or a warning: input, weights and bias held in 16 bits, the weights quantized to bw_params bits of "
+                + "their th_params and the bias to bw_layer_out bits, the output in 32 bits; validate computes a "
+                + "Deconvolution in float"));
+    }
+
+    /** " layer 'a' (...)" or " layers 'a' (...), 'b' (...)". */
+    private static String layers(List<String> named) {
+        return (named.size() == 1 ? " layer " : " layers ") + String.join(", ", named);
     }
 
     /** The warning for a Permute of another order than the one the table lists (SSD's 0, 2, 3, 1), if any. */

@@ -42,6 +42,7 @@ record XilinxExport(ThresholdMethod method, InParamsOut bitwidths, boolean allow
         notices.addAll(Notice.unsupported(net));
         notices.addAll(Notice.partialAverages(net));
         notices.addAll(SupportedLayersCheck.of(net));
+        notices.addAll(SupportedLayersCheck.deconvolutionWidths(result.net()));
         notices.addAll(Notice.xilinxAverages(net));
         thresholds.warnings().forEach(w -> notices.add(Notice.warning(w)));
         thresholds.unevenInputs().forEach(w -> notices.add(Notice.warning(w)));

@@ -2,18 +2,36 @@ package xportdnn.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import xportdnn.SharedData;
+import xportdnn.data.Progress;
+import xportdnn.model.Layer;
+import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.TestWeights;
+import xportdnn.model.proto.Caffe.NetParameter;
 
 /**
  * The device layers CHaiDNN's docs/SUPPORTED_LAYERS.md does not list (convolutions: square 1, 3, 5, 7, 11 kernels,
- * one stride, dilation 6; convolutions and poolings: fewer than 4096 input and output feature maps) are warned of by
- * name; the ones it lists, and every layer of the shared nets, are not.
+ * one stride, dilation 6; convolutions and poolings: fewer than 4096 input and output feature maps; a BatchNorm or
+ * Scale on its own: fewer than 2048; Deconvolution: 16 bits) are warned of by name; the ones it lists, and every layer
+ * of the shared nets, are not.
  */
 class SupportedLayersCheckTest {
+
+    @TempDir
+    Path dir;
+
+    /** Each warning up to its first ':' (what it names). */
+    private static List<String> named(List<Notice> notices) {
+        return notices.stream().map(n -> n.text().substring(0, n.text().indexOf(':'))).toList();
+    }
 
     private static String conv(String name, String param) {
         return "layer { name: \"" + name + "\" type: \"Convolution\" bottom: \"data\" top: \"" + name + "\""
@@ -77,10 +95,91 @@ class SupportedLayersCheckTest {
                 "layer 'narrow' (Convolution, 4096 input and 4095 output feature maps)"), warned);
     }
 
+    /**
+     * A BatchNorm or Scale of 2048 maps on its own (reading the input, or a BatchNorm rather than a convolution) is
+     * warned of, one line per kind; the same after a Convolution, fused into it, is the convolution's (fewer than
+     * 4096: not warned); 2047 maps on its own are fewer than 2048.
+     */
     @Test
-    void theSharedNetsAreNotWarnedOf() {
+    void aBatchNormOrScaleOnItsOwnWith2048MapsIsWarnedOf() {
+        String prototxt = "layer { name: \"data\" type: \"Input\" top: \"data\""
+                + " input_param { shape { dim: 1 dim: 2048 dim: 2 dim: 2 } } }\n"
+                + "layer { name: \"bn_alone\" type: \"BatchNorm\" bottom: \"data\" top: \"bn_alone\" }\n"
+                + "layer { name: \"sc_alone\" type: \"Scale\" bottom: \"bn_alone\" top: \"sc_alone\" }\n"
+                + "layer { name: \"conv\" type: \"Convolution\" bottom: \"data\" top: \"conv\""
+                + " convolution_param { num_output: 2048 kernel_size: 1 } }\n"
+                + "layer { name: \"bn_fused\" type: \"BatchNorm\" bottom: \"conv\" top: \"conv\" }\n"
+                + "layer { name: \"sc_fused\" type: \"Scale\" bottom: \"conv\" top: \"conv\" }\n"
+                + "layer { name: \"narrow\" type: \"Convolution\" bottom: \"conv\" top: \"narrow\""
+                + " convolution_param { num_output: 2047 kernel_size: 1 } }\n"
+                + "layer { name: \"pool\" type: \"Pooling\" bottom: \"narrow\" top: \"pool\""
+                + " pooling_param { pool: MAX kernel_size: 1 } }\n"
+                + "layer { name: \"bn_2047\" type: \"BatchNorm\" bottom: \"pool\" top: \"bn_2047\" }\n"
+                + "layer { name: \"sc_2047\" type: \"Scale\" bottom: \"bn_2047\" top: \"sc_2047\" }\n";
+        assertEquals(List.of("BatchNorm layer 'bn_alone' (2048 feature maps), not fused into a preceding Convolution",
+                "Scale layer 'sc_alone' (2048 feature maps), not fused into a preceding Convolution"),
+                named(SupportedLayersCheck.of(NetLoader.build(TestWeights.definition(prototxt), null))));
+    }
+
+    /**
+     * A Deconvolution written with 8 or 6 bits anywhere is warned of, all in one line; one of 16 bits, or without a
+     * block (DynamicFixed writes none for it), is not.
+     */
+    @Test
+    void aDeconvolutionOfOtherWidthsThan16IsWarnedOf() {
+        String prototxt = "layer { name: \"data\" type: \"Input\" top: \"data\""
+                + " input_param { shape { dim: 1 dim: 2 dim: 4 dim: 4 } } }\n"
+                + deconvolution("up8", "bw_layer_in: 8 bw_params: 8 bw_layer_out: 8")
+                + deconvolution("up16", "bw_layer_in: 16 bw_params: 16 bw_layer_out: 16")
+                + deconvolution("weights6", "bw_layer_in: 16 bw_params: 6 bw_layer_out: 16")
+                + "layer { name: \"bare\" type: \"Deconvolution\" bottom: \"data\" top: \"bare\""
+                + " convolution_param { num_output: 2 group: 2 kernel_size: 4 stride: 2 } }\n";
+        assertEquals(List.of("Deconvolution layers 'up8' (8,8,8), 'weights6' (16,6,16) written with bitwidths "
+                + "(in,params,out) other than 16"),
+                named(SupportedLayersCheck.deconvolutionWidths(TestWeights.definition(prototxt))));
+    }
+
+    private static String deconvolution(String name, String widths) {
+        return "layer { name: \"" + name + "\" type: \"Deconvolution\" bottom: \"data\" top: \"" + name + "\""
+                + " convolution_param { num_output: 2 group: 2 kernel_size: 4 stride: 2 }"
+                + " precision_param { " + widths + " quant_type: \"Xilinx\" } }\n";
+    }
+
+    /** The Xilinx export of a net with a Deconvolution at 8 bits warns of it; the DynamicFixed one writes no width. */
+    @Test
+    void theXilinxExportWarnsOfItsEightBitDeconvolution() {
+        UnseenNets.NetFiles net = UnseenNets.write(dir, "deconvolution",
+                "name: \"x\"\n" + UnusualNetsChaidnnTest.NETS.get("deconvolution"), 7);
+        for (QuantType type : QuantType.values()) {
+            ExportPipeline.Outcome outcome = ExportPipeline.run(new ExportSettings(type, net.deploy(), net.weights(),
+                    dir.resolve(type + ".prototxt"), UnseenNets.EIGHT, false, null, null, UnseenNets.CALIBRATION, null,
+                    false, false, null), Progress.NONE);
+            List<String> deconvolutions = named(outcome.notices()).stream()
+                    .filter(w -> w.startsWith("Deconvolution")).toList();
+            assertEquals(type == QuantType.Xilinx ? List.of("Deconvolution layer 'up' (8,8,8) written with bitwidths "
+                    + "(in,params,out) other than 16") : List.of(), deconvolutions, type.name());
+        }
+    }
+
+    /**
+     * No shared net is warned of: each fits the table (none has a BatchNorm or Scale of 2048 maps, nor a
+     * Deconvolution), nor are the original tool's own Xilinx exports, 6 and 8 bits throughout (no Deconvolution).
+     */
+    @Test
+    void theSharedNetsAreNotWarnedOf() throws IOException {
         for (SharedData.Model model : SharedData.Model.values()) {
-            assertEquals(List.of(), SupportedLayersCheck.of(NetLoader.load(model.prototxt(), null)), model.name());
+            Net net = NetLoader.load(model.prototxt(), null);
+            assertEquals(List.of(), SupportedLayersCheck.of(net), model.name());
+            NetParameter layers = NetParameter.newBuilder().addAllLayer(net.layers().stream().map(Layer::param)
+                    .toList()).build();
+            assertEquals(List.of(), SupportedLayersCheck.deconvolutionWidths(layers), model.name());
+        }
+        Path exports = SharedData.require("spec/real-xportdnn-output");
+        try (Stream<Path> files = Files.list(exports)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".prototxt")).toList()) {
+                NetParameter written = TestWeights.definition(Files.readString(file));
+                assertEquals(List.of(), SupportedLayersCheck.deconvolutionWidths(written), file.toString());
+            }
         }
     }
 }
