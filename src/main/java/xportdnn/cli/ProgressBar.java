@@ -1,12 +1,15 @@
 package xportdnn.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import xportdnn.data.Progress;
 
 /**
  * A one-line progress bar on stderr for long runs: done/total, images per second and the time left. It draws only
- * when stderr is a terminal (a console is attached) and {@code --quiet} is off, so piped or logged runs stay clean.
+ * when stderr is a terminal and {@code --quiet} is off, so piped or logged runs ({@code 2> run.log}) stay clean.
  */
 final class ProgressBar implements Progress.Step {
 
@@ -27,7 +30,21 @@ final class ProgressBar implements Progress.Step {
     }
 
     ProgressBar(String label, long total, boolean quiet) {
-        this(label, total, System.err, !quiet && System.console() != null);
+        this(label, total, System.err, !quiet && stderrIsTerminal());
+    }
+
+    /**
+     * Whether stderr is a terminal: on Linux, whether its descriptor links to a terminal device. A console ({@link
+     * System#console}) says only that stdin and stdout are terminals: {@code 2> run.log} on a terminal filled the
+     * log with bars. Where /proc does not tell, the console decides.
+     */
+    private static boolean stderrIsTerminal() {
+        try {
+            String device = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return device.startsWith("/dev/pts/") || device.startsWith("/dev/tty") || device.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     ProgressBar(String label, long total, PrintStream out, boolean enabled) {

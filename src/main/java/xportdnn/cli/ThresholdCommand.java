@@ -37,7 +37,7 @@ final class ThresholdCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ThresholdMethod m = ThresholdMethod.parse(method);
+        ThresholdMethod m = ThresholdMethod.parse(method, "--method");
         if (bitwidth < 2 || bitwidth > 32) {
             throw new xportdnn.model.ModelException("--bitwidth: " + bitwidth + " is not in 2..32");
         }

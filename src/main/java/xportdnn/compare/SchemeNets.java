@@ -19,6 +19,7 @@ import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.pipeline.Calibration;
 import xportdnn.pipeline.ExportScheme;
 import xportdnn.pipeline.Notice;
+import xportdnn.pipeline.SupportedLayersCheck;
 import xportdnn.precision.AciqScheme;
 import xportdnn.precision.BlockFloat;
 import xportdnn.precision.BlockFloatScheme;
@@ -165,10 +166,13 @@ final class SchemeNets {
 
     /**
      * The notices of a Xilinx walk that matter to a scheme only the simulator runs: not the stand-in written for a
-     * threshold of 0, which CHaiDNN's runtime needs (it divides by thresholds) and the simulator does not.
+     * threshold of 0, which CHaiDNN's runtime needs (it divides by thresholds) and the simulator does not; nor the
+     * layers CHaiDNN's supported-layers table does not list, the device's limits (and the convolutions written for
+     * InnerProducts, which are no layers of the user's net).
      */
     private static List<Notice> simulatorOnly(List<Notice> notices) {
-        return notices.stream().filter(n -> !n.text().contains(XilinxExporter.ZERO_THRESHOLD)).toList();
+        return notices.stream().filter(n -> !n.text().contains(XilinxExporter.ZERO_THRESHOLD)
+                && !n.text().contains(SupportedLayersCheck.DEVICE_MAY_NOT_RUN)).toList();
     }
 
     /**

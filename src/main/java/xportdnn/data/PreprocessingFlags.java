@@ -53,7 +53,8 @@ public record PreprocessingFlags(int[] dims, int[] transpose, int[] channelSwap,
         if (shape.length != 4 || !Arrays.equals(dims, Arrays.copyOfRange(shape, 1, 4))) {
             throw new ModelException("--dims " + Arrays.stream(dims).mapToObj(Integer::toString)
                     .collect(Collectors.joining(",")) + " does not fit the net: its input '" + input + "' is "
-                    + Blob.describe(shape) + " (N first)");
+                    + Blob.describe(shape) + " (N first)" + (shape.length == 4 ? "; give --dims " + shape[1] + ","
+                    + shape[2] + "," + shape[3] + ", or leave --dims out (it defaults to the net's input)" : ""));
         }
     }
 

@@ -14,15 +14,16 @@ final class PercentileThreshold implements ThresholdMethod {
         this.percent = percent;
     }
 
-    static PercentileThreshold parse(String value) {
+    /** The method of {@code percentile:value}, given by {@code flag} (named in an error). */
+    static PercentileThreshold parse(String value, String flag) {
         double p;
         try {
             p = Double.parseDouble(value);
         } catch (NumberFormatException e) {
-            throw new ModelException("--threshold_method: percentile:P needs a number P, got '" + value + "'");
+            throw new ModelException(flag + ": percentile:P needs a number P, got '" + value + "'");
         }
         if (!(p > 0 && p <= 100)) {
-            throw new ModelException("--threshold_method: percentile:P needs 0 < P <= 100, got " + value);
+            throw new ModelException(flag + ": percentile:P needs 0 < P <= 100, got " + value);
         }
         return new PercentileThreshold(p);
     }

@@ -24,6 +24,11 @@ public interface ThresholdMethod {
 
     /** Parses a {@code --threshold_method} value. */
     static ThresholdMethod parse(String spec) {
+        return parse(spec, "--threshold_method");
+    }
+
+    /** Parses the value of {@code flag}, which an error names. */
+    static ThresholdMethod parse(String spec, String flag) {
         switch (spec) {
             case "kl-j":
                 return new KlJThreshold();
@@ -39,9 +44,9 @@ public interface ThresholdMethod {
                 return AciqThreshold.gauss();
             default:
                 if (spec.startsWith("percentile:")) {
-                    return PercentileThreshold.parse(spec.substring("percentile:".length()));
+                    return PercentileThreshold.parse(spec.substring("percentile:".length()), flag);
                 }
-                throw new ModelException("--threshold_method: unknown method '" + spec + "' (choose one of "
+                throw new ModelException(flag + ": unknown method '" + spec + "' (choose one of "
                         + String.join(", ", NAMES) + ")");
         }
     }

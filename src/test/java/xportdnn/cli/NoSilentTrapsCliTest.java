@@ -150,7 +150,8 @@ class NoSilentTrapsCliTest {
         List<String> args = base("Xilinx", dir.resolve("q.prototxt"));
         args.addAll(List.of("--calibration_directory", IMAGES, "--dims", "3,224,224"));
         CliRun.of(args.toArray(String[]::new)).assertRefused(
-                "--dims 3,224,224 does not fit the net: its input 'data' is 10x3x32x32");
+                "--dims 3,224,224 does not fit the net: its input 'data' is 10x3x32x32 (N first); give --dims "
+                        + "3,32,32, or leave --dims out");
         assertNothingWritten();
         // infer reshapes a net to another height and width (InferCommandTest), but not to another channel count
         CliRun infer = CliRun.of("infer", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--images",

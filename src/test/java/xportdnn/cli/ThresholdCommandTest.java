@@ -38,6 +38,15 @@ class ThresholdCommandTest {
         assertEquals(2, CliRun.of("threshold").status());
     }
 
+    /** Before: the errors named the export's --threshold_method, a flag threshold does not have. */
+    @Test
+    void aBadMethodIsNamedByThisCommandsFlag() {
+        CliRun unknown = CliRun.of("threshold", "--method", "nope", "--input", "testdata/klj/few_bins.npy");
+        unknown.assertRefused("xportdnn: error: --method: unknown method 'nope' (choose one of kl-j, kl, max");
+        CliRun percentile = CliRun.of("threshold", "--method", "percentile:x", "--input", "testdata/klj/few_bins.npy");
+        percentile.assertRefused("xportdnn: error: --method: percentile:P needs a number P, got 'x'");
+    }
+
     /** Before: an empty array printed the threshold 0 (which CHaiDNN divides by) and exit 0. */
     @Test
     void anEmptyArrayHasNoThreshold() {

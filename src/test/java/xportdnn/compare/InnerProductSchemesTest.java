@@ -280,6 +280,26 @@ class InnerProductSchemesTest {
         assertEquals(29, ModelBytes.of(quantized, bfp.family(), sim, fc.rewritten()));
     }
 
+    /**
+     * The literature's schemes are not CHaiDNN's: their convolutions written for InnerProducts (ip1 here a 1 x 2
+     * kernel, LeNet's ip1 a 4 x 4 one) are no layers of the user's net, so compare does not warn that the device's
+     * supported-layers table lists no such kernel (it warned once per scheme on LeNet).
+     */
+    @Test
+    void theLiteratureSchemesGetNoWarningOfTheDevicesSupportedLayers() {
+        InnerProductConvolutions fc = twoFc();
+        assertEquals(2, fc.net().layer("ip1").param().getConvolutionParam().getKernelW());
+        Map<String, BlobHistograms> stats = new LinkedHashMap<>();
+        for (String layer : List.of("data", "ip1", "relu1", "ip2")) {
+            stats.put(layer, TestStatistics.of(-1f, 0.5f, 1f));
+        }
+        for (String scheme : List.of("naive:8", "bfp:8", "aciq:4")) {
+            List<String> notices = SchemeNets.quantize(SchemeSpec.parse(scheme), fc.net(), new Calibration(stats,
+                    List.of("a.png"), List.of("a.png")), fc.rewritten()).notices().stream().map(n -> n.text()).toList();
+            assertTrue(notices.stream().noneMatch(n -> n.contains("SUPPORTED_LAYERS")), scheme + ": " + notices);
+        }
+    }
+
     /** CHaiDNN's modes keep InnerProduct in float (its runtime computes them in software); the papers' do not. */
     @Test
     void onlyTheLiteratureSchemesQuantizeInnerProducts() {
