@@ -36,7 +36,7 @@ import xportdnn.quant.BatchNormFusion;
 public final class SupportedLayersCheck {
 
     /** The words every warning of this check carries (compare leaves them out for schemes only the simulator runs). */
-    public static final String DEVICE_MAY_NOT_RUN = "so the device may not run it as written";
+    public static final String DEVICE_MAY_NOT_RUN = "so the device may not run";
 
     private static final Set<Integer> KERNELS = Set.of(1, 3, 5, 7, 11);
     /** The one dilation the table lists (DeepLab's and SSD's fc6). */
@@ -74,7 +74,7 @@ public final class SupportedLayersCheck {
             if (in.length > 1 && out.length > 1 && (in[1] >= FEATURE_MAPS || out[1] >= FEATURE_MAPS)) {
                 notices.add(Notice.warning("layer '" + layer.name() + "' (" + layer.type() + ", " + in[1]
                         + " input and " + out[1] + " output feature maps): CHaiDNN's docs/SUPPORTED_LAYERS.md lists "
-                        + "fewer than " + FEATURE_MAPS + " of each, " + DEVICE_MAY_NOT_RUN + "; "
+                        + "fewer than " + FEATURE_MAPS + " of each, " + DEVICE_MAY_NOT_RUN + " it as written; "
                         + "validate simulates it as Caffe defines it"));
             }
         }
@@ -107,8 +107,8 @@ public final class SupportedLayersCheck {
                 + ", not fused into a preceding Convolution: CHaiDNN's "
                 + "docs/SUPPORTED_LAYERS.md lists fewer than " + BATCH_NORM_FEATURE_MAPS + " input and output feature "
                 + "maps for a BatchNorm or Scale the device computes on its own (one fused into a convolution is the "
-                + "convolution's, fewer than " + FEATURE_MAPS + "), so it may not run them as written; validate "
-                + "computes them as Caffe defines them")));
+                + "convolution's, fewer than " + FEATURE_MAPS + "), " + DEVICE_MAY_NOT_RUN + " them as written; "
+                + "validate computes them as Caffe defines them")));
         return notices;
     }
 
@@ -157,7 +157,7 @@ public final class SupportedLayersCheck {
         }
         return Optional.of(Notice.warning("layer '" + layer.name() + "' (Permute, order " + Arrays.toString(order)
                 + "): CHaiDNN's docs/SUPPORTED_LAYERS.md lists its Permute for the order [0, 2, 3, 1] only (as in "
-                + "SSD), " + DEVICE_MAY_NOT_RUN + "; validate computes it as Caffe defines it"));
+                + "SSD), " + DEVICE_MAY_NOT_RUN + " it as written; validate computes it as Caffe defines it"));
     }
 
     /** The warning for a convolution whose kernel, stride or dilation the table does not list, if any. */
@@ -176,7 +176,7 @@ public final class SupportedLayersCheck {
                 + g.stride()[1] + (dilation ? ", dilation " + g.dilation()[0] + "x" + g.dilation()[1] : "");
         return Optional.of(Notice.warning("layer '" + layer.name() + "' (Convolution, " + what + "): "
                 + "CHaiDNN's convolution engine lists square kernels of 1, 3, 5, 7 and 11 with one stride for both "
-                + "axes, and dilation 6 only (its docs/SUPPORTED_LAYERS.md), " + DEVICE_MAY_NOT_RUN + "; "
+                + "axes, and dilation 6 only (its docs/SUPPORTED_LAYERS.md), " + DEVICE_MAY_NOT_RUN + " it as written; "
                 + "validate simulates it as Caffe defines it"));
     }
 }
