@@ -122,11 +122,19 @@ record DynamicFixedExport(InParamsOut bitwidths, InParamsOut fractionalLengths, 
                 }
             }
             if (nonzero > 0 && zeroed >= MOSTLY_ZERO * nonzero) {
-                throw new ModelException(String.format(Locale.ROOT, "layer '%s': fl_params %d rounds %.0f%% of its "
+                throw new ModelException(String.format(Locale.ROOT, "layer '%s': fl_params %d rounds %s of its "
                         + "weights to 0 (max |w| %.3g); give --fl_bitwidths a weights fl of %d, or 'auto'",
-                        layer.name(), fl, 100.0 * zeroed / nonzero, maxAbs(w), DynamicFixed.largestFl(w, bw)));
+                        layer.name(), fl, share(zeroed, nonzero), maxAbs(w), DynamicFixed.largestFl(w, bw)));
             }
         }
+    }
+
+    /**
+     * "all", or the share in percent rounded down to a tenth, so that a few weights that survive are never shown as
+     * "100%".
+     */
+    static String share(long part, long whole) {
+        return part == whole ? "all" : String.format(Locale.ROOT, "%.1f%%", Math.floor(1000.0 * part / whole) / 10);
     }
 
     private static double maxAbs(float[] values) {
