@@ -176,8 +176,9 @@ public final class BenchCommand implements Callable<Integer> {
                 model.deployModel.getFileName(),
                 batch, mode, threadsInEffect, threadsInEffect == 1 ? "" : "s", threadSource, waitPolicy());
         out.printf("ND4J natives   %s%n", natives);
-        out.printf("%d warm-up passes (at least %d and %s s), %d timed passes in %.1f s%n", times.warmupPasses(),
-                warmup, NumberText.of(warmupSeconds), times.passes(), times.totalSeconds());
+        out.printf("%d warm-up pass%s (at least %d and %s s), %d timed pass%s in %.1f s%n", times.warmupPasses(),
+                times.warmupPasses() == 1 ? "" : "es", warmup, NumberText.of(warmupSeconds), times.passes(),
+                times.passes() == 1 ? "" : "es", times.totalSeconds());
         out.print(summary(times, multiplyAdds, peak));
         out.println(peakLine(times.gflops(multiplyAdds), cpuPeak, estimate));
         if (floatTimes != null) {

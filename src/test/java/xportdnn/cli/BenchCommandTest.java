@@ -80,7 +80,7 @@ class BenchCommandTest {
 
         String printed = last.stdout();
         assertTrue(printed.startsWith("deploy.prototxt: batch 4, float engine, "), printed);
-        assertTrue(printed.contains("1 warm-up passes (at least 1 and 0 s), 3 timed passes"), printed);
+        assertTrue(printed.contains("1 warm-up pass (at least 1 and 0 s), 3 timed passes"), printed);
         assertTrue(printed.contains("516,144 multiply-adds per image"), printed);
         assertTrue(printed.matches("(?s).*peak memory +\\d+ MiB resident.*"), printed);
     }
@@ -95,7 +95,7 @@ class BenchCommandTest {
         assertEquals(4, v.get("warmup"));
         assertEquals(0, v.get("warmup_seconds"));
         assertEquals(4, v.get("warmup_passes"), "no time asked for: the pass count alone");
-        assertTrue(last.stdout().contains("4 warm-up passes (at least 4 and 0 s), 1 timed passes"), last.stdout());
+        assertTrue(last.stdout().contains("4 warm-up passes (at least 4 and 0 s), 1 timed pass in"), last.stdout());
 
         // no pass count: the clock has not reached 0.25 s when warm-up starts, so at least one pass runs
         assertEquals(0, run("bench", "--deploy_model", DEPLOY, "--weights", WEIGHTS, "--warmup", "0",
@@ -104,7 +104,8 @@ class BenchCommandTest {
         assertEquals(0.25, v.get("warmup_seconds"));
         double passes = v.get("warmup_passes");
         assertTrue(passes >= 1, "warm-up passes " + passes);
-        assertTrue(last.stdout().contains((long) passes + " warm-up passes (at least 0 and 0.25 s), 1 timed passes"),
+        assertTrue(last.stdout().contains((long) passes + (passes == 1 ? " warm-up pass" : " warm-up passes")
+                + " (at least 0 and 0.25 s), 1 timed pass in"),
                 last.stdout());
     }
 
