@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.w3c.dom.Node;
 import xportdnn.model.HeapBudget;
 import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
@@ -36,6 +38,7 @@ public final class ImageDecoder {
     private static final double RED = 0.2125;
     private static final double GREEN = 0.7154;
     private static final double BLUE = 0.0721;
+    private static final String PNG_METADATA = "javax_imageio_png_1.0";
 
     private ImageDecoder() {
     }
@@ -76,8 +79,11 @@ public final class ImageDecoder {
         ImageInputStream open() throws IOException;
     }
 
-    /** A file's pixels as stored, and its EXIF orientation. */
-    private record Stored(BufferedImage pixels, int orientation) {
+    /**
+     * A file's pixels as stored, its EXIF orientation, and whether it is a PNG of grey with a stored alpha channel
+     * (colour type 4).
+     */
+    private record Stored(BufferedImage pixels, int orientation, boolean pngGreyAlpha) {
     }
 
     private static Stored decode(Object file, Source source) {
@@ -91,7 +97,13 @@ public final class ImageDecoder {
             reader = readers.next();
             reader.setInput(in, true, true);
             checkSize(file, reader.getWidth(0), reader.getHeight(0));
-            return new Stored(reader.read(0), orientation);
+            ReadWarnings warnings = new ReadWarnings(reader);
+            BufferedImage pixels = reader.read(0);
+            if (warnings.damage() != null) {
+                throw new ModelException(file + ": cannot decode image: " + warnings.damage());
+            }
+            boolean greyAlpha = sixteenBitGreyAlpha(pixels.getColorModel()) && pngGreyAlpha(reader);
+            return new Stored(pixels, orientation, greyAlpha);
         } catch (OutOfMemoryError e) {
             throw new ModelException(file + ": cannot decode image: it needs more memory than Java may use (-Xmx)", e);
         } catch (IOException | RuntimeException e) {
@@ -107,6 +119,31 @@ public final class ImageDecoder {
                 reader.dispose();
             }
         }
+    }
+
+    /** Whether the decoded image is grey and alpha, 16 bits each (the case {@link #pngGreyAlpha} tells apart). */
+    private static boolean sixteenBitGreyAlpha(ColorModel cm) {
+        return cm.hasAlpha() && plainSampleBits(cm) == 16 && cm.getNumColorComponents() == 1;
+    }
+
+    /**
+     * Whether the PNG {@code reader} has read has colour type 4, grey with an alpha channel stored. Pillow opens a
+     * 16-bit one as 8-bit RGBA (rawmode LA;16B: each sample's high byte), not as 16-bit grey. The JDK gives it the
+     * same 16-bit grey + alpha layout as a 16-bit grey PNG with a tRNS colour key, which Pillow keeps 16-bit (mode
+     * I, uint16 to skimage); only the header tells them apart.
+     */
+    private static boolean pngGreyAlpha(ImageReader reader) throws IOException {
+        IIOMetadata metadata = reader.getImageMetadata(0);
+        if (metadata == null || !PNG_METADATA.equals(metadata.getNativeMetadataFormatName())) {
+            return false;
+        }
+        for (Node n = metadata.getAsTree(PNG_METADATA).getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n.getNodeName().equals("IHDR")) {
+                Node colourType = n.getAttributes().getNamedItem("colorType");
+                return colourType != null && colourType.getNodeValue().equals("GrayAlpha");
+            }
+        }
+        return false;
     }
 
     /**
@@ -143,9 +180,10 @@ public final class ImageDecoder {
         int srcChannels = plain ? cm.getNumColorComponents() : 3;
         int stride = plain ? raster.getNumBands() : 3;
         // a 16-bit colour file is read by its high bytes: PIL has no 16-bit RGB mode and keeps the high byte of
-        // each sample (so caffe.io.load_image sees 8 bits), as cv::imread (Caffe's C++ loader) does; 16-bit grey
-        // stays 16-bit (PIL's mode I;16, which skimage divides by 65535)
-        int drop = plain && srcChannels == 3 && bits == 16 ? 8 : 0;
+        // each sample (so caffe.io.load_image sees 8 bits), as cv::imread (Caffe's C++ loader) does; so is a 16-bit
+        // grey PNG with stored alpha (PIL's RGBA from rawmode LA;16B); plain 16-bit grey stays 16-bit (PIL's mode
+        // I;16, which skimage divides by 65535)
+        int drop = plain && (srcChannels == 3 || stored.pngGreyAlpha()) && bits == 16 ? 8 : 0;
         double max = plain ? (1 << (bits - drop)) - 1 : 255;
         int outChannels = color ? 3 : 1;
         float[] out = new float[w * h * outChannels];

@@ -12,6 +12,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.zip.CRC32;
+import java.util.zip.DeflaterOutputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -217,6 +220,58 @@ class ImageDecoderTest {
     }
 
     /**
+     * A 16-bit PNG of grey with a stored alpha channel (colour type 4) is read by its samples' high bytes: Pillow
+     * opens it as 8-bit RGBA (rawmode LA;16B copies the grey sample's first byte to R, G and B), so
+     * caffe.io.load_image gives 0x12 / 255 for a sample 0x12ff, grey or colour. A 16-bit grey PNG with a tRNS colour
+     * key instead, which the JDK hands over in the same grey + alpha layout, Pillow keeps 16-bit (mode I, uint16).
+     */
+    @Test
+    void sixteenBitGreyWithAlphaIsReadByItsHighBytes() throws IOException {
+        byte[] greyAlpha = {0x12, (byte) 0xff, 0x00, 0x10, (byte) 0x80, 0x00, (byte) 0xff, (byte) 0xff};
+        Path ga = Files.write(tmp.resolve("ga16.png"), png16(4, greyAlpha, null));
+        for (boolean colour : new boolean[] {true, false}) {
+            FloatImage img = ImageDecoder.load(ga, colour);
+            assertEquals(0x12 / 255f, img.get(0, 0, 0), 1e-7, "colour " + colour);
+            assertEquals(0x80 / 255f, img.get(0, 1, 0), 1e-7, "colour " + colour);
+        }
+        byte[] grey = {0x12, (byte) 0xff, (byte) 0x80, 0x00};
+        Path keyed = Files.write(tmp.resolve("g16-trns.png"), png16(0, grey, new byte[] {(byte) 0x80, 0x00}));
+        FloatImage img = ImageDecoder.load(keyed, false);
+        assertEquals(0x12ff / 65535f, img.get(0, 0, 0));
+        assertEquals(0x8000 / 65535f, img.get(0, 1, 0));
+    }
+
+    /** A 2 x 1 PNG, 16 bits per sample, of colour type {@code colourType}, one row of {@code samples}, and a tRNS. */
+    private static byte[] png16(int colourType, byte[] samples, byte[] trns) throws IOException {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        pngChunk(file, "IHDR", ByteBuffer.allocate(13).putInt(2).putInt(1).put((byte) 16).put((byte) colourType)
+                .put(new byte[3]).array());
+        if (trns != null) {
+            pngChunk(file, "tRNS", trns);
+        }
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        try (DeflaterOutputStream z = new DeflaterOutputStream(raw)) {
+            z.write(0); // filter type None
+            z.write(samples);
+        }
+        pngChunk(file, "IDAT", raw.toByteArray());
+        pngChunk(file, "IEND", new byte[0]);
+        return file.toByteArray();
+    }
+
+    private static void pngChunk(ByteArrayOutputStream file, String type, byte[] data) throws IOException {
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(name);
+        crc.update(data);
+        file.write(ByteBuffer.allocate(4).putInt(data.length).array());
+        file.write(name);
+        file.write(data);
+        file.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    /**
      * A CMYK TIFF (ink amounts as stored; the JDK's reader hands them over as CMYK) is converted as Pillow does it:
      * Pillow 9.4 reads the three pixels below as RGB 222,227,230 / 0,255,127 / 105,27,81. Java's own conversion
      * (through a CMYK profile) gave 240,242,244 for the first.
@@ -276,6 +331,28 @@ class ImageDecoderTest {
         assertBad(Files.write(tmp.resolve("cut.png"), Arrays.copyOf(png, 40)), "cannot decode");
         assertBad(tmp.resolve("missing.png"), "no such image file");
         assertBad(Files.write(tmp.resolve("empty.jpg"), new byte[0]), "an empty file (0 bytes), not an image");
+    }
+
+    /**
+     * A JPEG cut inside its compressed data is refused, as Pillow refuses it ("image file is truncated"), not painted
+     * grey where the data stops (the JDK's decoder only warns); a JPEG that lacks only its end marker (EOI) after
+     * whole data is read, as Pillow reads it, and gives the whole file's pixels.
+     */
+    @Test
+    void aTruncatedJpegIsRefusedAndOneMissingOnlyItsEndMarkerIsRead() throws IOException {
+        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 48; y++) {
+            for (int x = 0; x < 64; x++) {
+                img.setRGB(x, y, (x * 4) << 16 | (y * 5) << 8 | (x * y) & 0xff);
+            }
+        }
+        Path whole = tmp.resolve("whole.jpg");
+        assertTrue(ImageIO.write(img, "jpg", whole.toFile()));
+        byte[] jpeg = Files.readAllBytes(whole);
+        assertBad(Files.write(tmp.resolve("cut.jpg"), Arrays.copyOf(jpeg, jpeg.length * 3 / 4)),
+                "cannot decode image: the file ends inside the image data (a truncated JPEG");
+        Path noEnd = Files.write(tmp.resolve("no-eoi.jpg"), Arrays.copyOf(jpeg, jpeg.length - 2));
+        assertArrayEquals(ImageDecoder.load(whole, true).pixels(), ImageDecoder.load(noEnd, true).pixels());
     }
 
     private Path writePng() throws IOException {
