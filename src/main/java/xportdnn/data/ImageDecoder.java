@@ -4,6 +4,7 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.DirectColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -172,11 +173,13 @@ public final class ImageDecoder {
         ColorModel cm = img.getColorModel();
         Raster raster = img.getRaster();
         int bits = plainSampleBits(cm);
-        // plain grey/RGB components: read the stored samples; 8-bit CMYK: converted as PIL does; anything else
-        // (palette, packed): let Java convert to 8-bit sRGB
+        // plain grey/RGB components: read the stored samples; 8-bit CMYK: converted as PIL does; packed RGB of up
+        // to 8 bits a sample (16-bit BMP): widened to 8 bits as PIL does; anything else (palette): let Java convert
+        // to 8-bit sRGB
         boolean plain = bits > 0;
         boolean cmyk = !plain && isCmykBytes(cm);
-        int[] inks = cmyk ? new int[w * raster.getNumBands()] : null;
+        int[] packed = plain || cmyk ? null : packedSampleBits(cm);
+        int[] samples = cmyk || packed != null ? new int[w * raster.getNumBands()] : null;
         int srcChannels = plain ? cm.getNumColorComponents() : 3;
         int stride = plain ? raster.getNumBands() : 3;
         // a 16-bit colour file is read by its high bytes: PIL has no 16-bit RGB mode and keeps the high byte of
@@ -188,7 +191,7 @@ public final class ImageDecoder {
         int outChannels = color ? 3 : 1;
         float[] out = new float[w * h * outChannels];
         int[] row = new int[w * stride];
-        int[] argb = plain || cmyk ? null : new int[w];
+        int[] argb = plain || cmyk || packed != null ? null : new int[w];
         for (int y = 0; y < h; y++) {
             if (plain) {
                 raster.getPixels(0, y, w, 1, row);
@@ -198,12 +201,20 @@ public final class ImageDecoder {
                     }
                 }
             } else if (cmyk) {
-                raster.getPixels(0, y, w, 1, inks);
+                raster.getPixels(0, y, w, 1, samples);
                 int bands = raster.getNumBands();
                 for (int x = 0; x < w; x++) {
-                    int k = inks[x * bands + 3];
+                    int k = samples[x * bands + 3];
                     for (int c = 0; c < 3; c++) {
-                        row[3 * x + c] = cmykToRgb(inks[x * bands + c], k);
+                        row[3 * x + c] = cmykToRgb(samples[x * bands + c], k);
+                    }
+                }
+            } else if (packed != null) {
+                raster.getPixels(0, y, w, 1, samples);
+                int bands = raster.getNumBands();
+                for (int x = 0; x < w; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        row[3 * x + c] = samples[x * bands + c] * 255 / ((1 << packed[c]) - 1);
                     }
                 }
             } else {
@@ -261,6 +272,25 @@ public final class ImageDecoder {
         int notBlack = 255 - k;
         int t = ink * notBlack + 128;
         return notBlack - (((t >> 8) + t) >> 8);
+    }
+
+    /**
+     * The red, green and blue sample sizes of packed RGB pixels (a {@link DirectColorModel}, e.g. a 16-bit BMP's
+     * 5-5-5 or 5-6-5) of at most 8 bits each, else null. Pillow widens such a sample {@code v} of {@code b} bits to
+     * {@code v * 255 / (2^b - 1)}, rounded down (Unpack.c, BGR;15 and BGR;16); Java's {@code getRGB} rounds to
+     * nearest, a code higher for about half the levels.
+     */
+    private static int[] packedSampleBits(ColorModel cm) {
+        if (!(cm instanceof DirectColorModel) || cm.getNumColorComponents() != 3) {
+            return null;
+        }
+        int[] sizes = cm.getComponentSize();
+        for (int c = 0; c < 3; c++) {
+            if (sizes[c] < 1 || sizes[c] > 8) {
+                return null;
+            }
+        }
+        return sizes;
     }
 
     /** Bits per sample when the image is plain grey or RGB components (optionally with alpha), else 0. */

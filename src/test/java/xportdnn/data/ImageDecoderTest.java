@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
 import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
 import javax.imageio.ImageIO;
@@ -269,6 +270,47 @@ class ImageDecoderTest {
         file.write(name);
         file.write(data);
         file.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    /**
+     * A 16-bit BMP's 5- and 6-bit samples are widened to 8 bits as Pillow widens them, {@code v * 255 / (2^b - 1)}
+     * rounded down (its BGR;15 and BGR;16 unpackers), so caffe.io.load_image sees 131 / 255 for a 5-bit 16, where
+     * Java's getRGB rounds up to 132. Below: X1R5G5B5 (no compression) with R = G = B = v, and R5G6B5 (bit fields)
+     * with green v and red = blue = v / 2, for every level v.
+     */
+    @Test
+    void sixteenBitBmpSamplesAreWidenedAsPillowWidensThem() throws IOException {
+        Path rgb555 = Files.write(tmp.resolve("555.bmp"), bmp16(32, null, v -> v << 10 | v << 5 | v));
+        FloatImage img = ImageDecoder.load(rgb555, true);
+        for (int v = 0; v < 32; v++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(v * 255 / 31 / 255f, img.get(0, v, c), "level " + v + " channel " + c);
+            }
+        }
+        Path rgb565 = Files.write(tmp.resolve("565.bmp"),
+                bmp16(64, new int[] {0xf800, 0x07e0, 0x001f}, v -> v / 2 << 11 | v << 5 | v / 2));
+        img = ImageDecoder.load(rgb565, true);
+        for (int v = 0; v < 64; v++) {
+            assertEquals(v / 2 * 255 / 31 / 255f, img.get(0, v, 0), "red level " + v / 2);
+            assertEquals(v * 255 / 63 / 255f, img.get(0, v, 1), "green level " + v);
+        }
+    }
+
+    /** A {@code width} x 1 BMP of 16-bit pixels {@code pixel(x)}; with {@code masks}, BI_BITFIELDS (red, green, blue). */
+    private static byte[] bmp16(int width, int[] masks, IntUnaryOperator pixel) {
+        int header = 14 + 40 + (masks == null ? 0 : 12);
+        int row = (width * 2 + 3) / 4 * 4;
+        ByteBuffer b = ByteBuffer.allocate(header + row).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'B').put((byte) 'M').putInt(header + row).putInt(0).putInt(header);
+        b.putInt(40).putInt(width).putInt(1).putShort((short) 1).putShort((short) 16).putInt(masks == null ? 0 : 3)
+                .putInt(row).putInt(2835).putInt(2835).putInt(0).putInt(0);
+        if (masks != null) {
+            b.putInt(masks[0]).putInt(masks[1]).putInt(masks[2]);
+        }
+        for (int x = 0; x < width; x++) {
+            b.putShort((short) pixel.applyAsInt(x));
+        }
+        return b.array();
     }
 
     /**
