@@ -89,7 +89,9 @@ public final class ImageDecoder {
 
     private static Stored decode(Object file, Source source) {
         ImageReader reader = null;
-        try (ImageInputStream in = source.open()) {
+        ImageInputStream in = null;
+        try (ImageInputStream stored = source.open()) {
+            in = stored == null ? null : JpegColourProfile.withoutProfile(stored);
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new ModelException(file + ": not an image in a format we read (JPEG, PNG, BMP, PNM, GIF, TIFF)");
@@ -119,6 +121,7 @@ public final class ImageDecoder {
             if (reader != null) {
                 reader.dispose();
             }
+            JpegColourProfile.close(in);
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
@@ -395,6 +396,32 @@ class ImageDecoderTest {
                 "cannot decode image: the file ends inside the image data (a truncated JPEG");
         Path noEnd = Files.write(tmp.resolve("no-eoi.jpg"), Arrays.copyOf(jpeg, jpeg.length - 2));
         assertArrayEquals(ImageDecoder.load(whole, true).pixels(), ImageDecoder.load(noEnd, true).pixels());
+    }
+
+    /**
+     * A JPEG carrying a colour profile other than sRGB (here the JDK's linear RGB, in an APP2 ICC_PROFILE segment
+     * after SOI) gives the samples as stored, the same as the file without the segment: Pillow, so
+     * caffe.io.load_image, ignores the profile. The TwelveMonkeys reader converted through it, up to 73 codes off.
+     */
+    @Test
+    void aJpegsColourProfileIsNotApplied() throws IOException {
+        BufferedImage img = new BufferedImage(40, 24, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 24; y++) {
+            for (int x = 0; x < 40; x++) {
+                img.setRGB(x, y, (x * 6) << 16 | (y * 10) << 8 | 90);
+            }
+        }
+        Path plain = tmp.resolve("plain.jpg");
+        assertTrue(ImageIO.write(img, "jpg", plain.toFile()));
+        byte[] jpeg = Files.readAllBytes(plain);
+        byte[] icc = ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+        byte[] name = "ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer out = ByteBuffer.allocate(jpeg.length + 4 + name.length + 2 + icc.length);
+        out.put(jpeg, 0, 2).put((byte) 0xFF).put((byte) 0xE2).putShort((short) (2 + name.length + 2 + icc.length))
+                .put(name).put((byte) 1).put((byte) 1).put(icc).put(jpeg, 2, jpeg.length - 2);
+        Path profiled = Files.write(tmp.resolve("profiled.jpg"), out.array());
+        assertArrayEquals(ImageDecoder.load(plain, true).pixels(), ImageDecoder.load(profiled, true).pixels());
+        assertArrayEquals(ImageDecoder.load(plain, false).pixels(), ImageDecoder.load(profiled, false).pixels());
     }
 
     private Path writePng() throws IOException {
