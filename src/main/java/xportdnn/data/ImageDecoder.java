@@ -91,7 +91,8 @@ public final class ImageDecoder {
         ImageReader reader = null;
         ImageInputStream in = null;
         try (ImageInputStream stored = source.open()) {
-            in = stored == null ? null : JpegColourProfile.withoutProfile(stored);
+            JpegHeader jpeg = stored == null ? null : JpegHeader.read(stored);
+            in = stored == null ? null : jpeg.withoutProfile(stored);
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new ModelException(file + ": not an image in a format we read (JPEG, PNG, BMP, PNM, GIF, TIFF)");
@@ -102,8 +103,9 @@ public final class ImageDecoder {
             checkSize(file, reader.getWidth(0), reader.getHeight(0));
             ReadWarnings warnings = new ReadWarnings(reader);
             BufferedImage pixels = reader.read(0);
-            if (warnings.damage() != null) {
-                throw new ModelException(file + ": cannot decode image: " + warnings.damage());
+            String damage = warnings.damage(jpeg.progressive());
+            if (damage != null) {
+                throw new ModelException(file + ": cannot decode image: " + damage);
             }
             boolean greyAlpha = sixteenBitGreyAlpha(pixels.getColorModel()) && pngGreyAlpha(reader);
             return new Stored(pixels, orientation, greyAlpha);
@@ -121,7 +123,7 @@ public final class ImageDecoder {
             if (reader != null) {
                 reader.dispose();
             }
-            JpegColourProfile.close(in);
+            JpegHeader.close(in);
         }
     }
 

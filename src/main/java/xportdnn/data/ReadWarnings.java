@@ -10,7 +10,8 @@ import javax.imageio.event.IIOReadWarningListener;
  * marker is missing ("Truncated File - Missing EOI marker") and, when the cut falls inside the compressed data,
  * that the data ended early (libjpeg's JWRN_HIT_MARKER, "Corrupt JPEG data: premature end of data segment"), and
  * paints the rest of the picture grey. Pillow, so {@code caffe.io.load_image}, refuses such a file ("image file is
- * truncated"); a file whose data is whole and only the end marker is missing it reads, and so does xportdnn.
+ * truncated"); a baseline file whose data is whole and only the end marker is missing it reads, and so does
+ * xportdnn.
  */
 final class ReadWarnings implements IIOReadWarningListener {
 
@@ -32,9 +33,17 @@ final class ReadWarnings implements IIOReadWarningListener {
         dataEnded |= w.contains(DATA_ENDED);
     }
 
-    /** Why the decoded picture is not the file's (null when nothing said so): the file ends inside the image data. */
-    String damage() {
-        return noEndMarker && dataEnded ? "the file ends inside the image data (a truncated JPEG: a copy or download "
-                + "cut short; the decoder would paint the rest grey)" : null;
+    /**
+     * Why the decoded picture is not the file's, or null: the file ends inside the image data, or a progressive
+     * JPEG ({@code progressive}) lacks its end marker. libjpeg takes in every scan of a progressive file before it
+     * gives a row, up to the end marker, so Pillow refuses one cut short even between two scans, where the JDK's
+     * decoder gives the coarser picture of the scans it read with the first warning only.
+     */
+    String damage(boolean progressive) {
+        if (noEndMarker && (dataEnded || progressive)) {
+            return "the file ends " + (dataEnded ? "inside the image data" : "before its end marker")
+                    + " (a truncated " + (progressive ? "progressive " : "") + "JPEG: a copy or download cut short)";
+        }
+        return null;
     }
 }

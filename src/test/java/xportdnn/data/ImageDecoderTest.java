@@ -24,7 +24,11 @@ import java.util.Arrays;
 import java.util.function.IntUnaryOperator;
 import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -378,8 +382,8 @@ class ImageDecoderTest {
 
     /**
      * A JPEG cut inside its compressed data is refused, as Pillow refuses it ("image file is truncated"), not painted
-     * grey where the data stops (the JDK's decoder only warns); a JPEG that lacks only its end marker (EOI) after
-     * whole data is read, as Pillow reads it, and gives the whole file's pixels.
+     * grey where the data stops (the JDK's decoder only warns); a baseline JPEG that lacks only its end marker (EOI)
+     * after whole data is read, as Pillow reads it, and gives the whole file's pixels.
      */
     @Test
     void aTruncatedJpegIsRefusedAndOneMissingOnlyItsEndMarkerIsRead() throws IOException {
@@ -396,6 +400,31 @@ class ImageDecoderTest {
                 "cannot decode image: the file ends inside the image data (a truncated JPEG");
         Path noEnd = Files.write(tmp.resolve("no-eoi.jpg"), Arrays.copyOf(jpeg, jpeg.length - 2));
         assertArrayEquals(ImageDecoder.load(whole, true).pixels(), ImageDecoder.load(noEnd, true).pixels());
+
+        // progressive: libjpeg reads every scan before it gives a row, so Pillow refuses one cut between two scans
+        // (here before the third), where the JDK's decoder gives the coarser picture of the first two, and even one
+        // that lacks only its end marker
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+        Path progressive = tmp.resolve("progressive.jpg");
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(progressive.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(img, null, null), param);
+        }
+        writer.dispose();
+        byte[] scans = Files.readAllBytes(progressive);
+        int third = -1;
+        for (int i = 0, seen = 0; i + 1 < scans.length && third < 0; i++) {
+            if ((scans[i] & 0xff) == 0xFF && (scans[i + 1] & 0xff) == 0xDA && ++seen == 3) {
+                third = i;
+            }
+        }
+        assertTrue(third > 0, "a progressive file has more than two scans");
+        assertBad(Files.write(tmp.resolve("two-scans.jpg"), Arrays.copyOf(scans, third)),
+                "cannot decode image: the file ends before its end marker (a truncated progressive JPEG");
+        assertBad(Files.write(tmp.resolve("progressive-no-eoi.jpg"), Arrays.copyOf(scans, scans.length - 2)),
+                "(a truncated progressive JPEG");
     }
 
     /**
