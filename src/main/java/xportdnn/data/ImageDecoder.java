@@ -102,7 +102,8 @@ public final class ImageDecoder {
             reader.setInput(in, true, true);
             checkSize(file, reader.getWidth(0), reader.getHeight(0));
             ReadWarnings warnings = new ReadWarnings(reader);
-            BufferedImage pixels = reader.read(0);
+            BufferedImage pixels = jpeg.cmykWithoutAdobeSegment() ? invertedCmyk(reader.readRaster(0, null))
+                    : reader.read(0);
             String damage = warnings.damage(jpeg.progressive());
             if (damage != null) {
                 throw new ModelException(file + ": cannot decode image: " + damage);
@@ -266,6 +267,28 @@ public final class ImageDecoder {
             }
         }
         return true;
+    }
+
+    /**
+     * The RGB image of a 4-component JPEG without an Adobe segment, from its samples as stored: libjpeg gives them
+     * unconverted (CMYK), and Pillow takes every 4-component JPEG as Adobe's inverted CMYK (rawmode CMYK;I) before
+     * {@code cmyk2rgb}, so the ink is 255 minus the sample.
+     */
+    private static BufferedImage invertedCmyk(Raster stored) {
+        int w = stored.getWidth();
+        BufferedImage rgb = new BufferedImage(w, stored.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        int[] cmyk = new int[w * 4];
+        int[] row = new int[w * 3];
+        for (int y = 0; y < stored.getHeight(); y++) {
+            stored.getPixels(stored.getMinX(), stored.getMinY() + y, w, 1, cmyk);
+            for (int x = 0; x < w; x++) {
+                for (int c = 0; c < 3; c++) {
+                    row[3 * x + c] = cmykToRgb(255 - cmyk[4 * x + c], 255 - cmyk[4 * x + 3]);
+                }
+            }
+            rgb.getRaster().setPixels(0, y, w, 1, row);
+        }
+        return rgb;
     }
 
     /**

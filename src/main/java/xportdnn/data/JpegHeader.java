@@ -12,24 +12,28 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * What the segments before a JPEG's first scan say that the decoder would get wrong: whether the frame is
- * progressive (see {@link ReadWarnings}), and where its embedded colour profile (APP2 ICC_PROFILE segments) lies,
+ * progressive (see {@link ReadWarnings}), whether four components are CMYK, and where its embedded colour profile (APP2 ICC_PROFILE segments) lies,
  * which is kept from the decoder. The TwelveMonkeys reader converts a JPEG whose profile is not sRGB (a camera's
  * Adobe RGB, a phone's Display P3, a CMYK press profile) to sRGB through that profile, up to 70 codes away from the
  * stored samples; Pillow, so {@code caffe.io.load_image}, and {@code cv::imread} ignore the profile and give the
  * samples as stored. Without the segments the reader decodes as they do.
  *
  * @param progressive     whether the frame is progressive (SOF2, SOF6, SOF10 or SOF14)
+ * @param components      the frame's colour components (0 when no frame header was read)
+ * @param adobe           whether an Adobe APP14 segment says how the components are coded
  * @param profileSegments offset and length of each ICC_PROFILE segment
  */
-record JpegHeader(boolean progressive, List<long[]> profileSegments) {
+record JpegHeader(boolean progressive, int components, boolean adobe, List<long[]> profileSegments) {
 
     private static final int SOI = 0xFFD8;
     private static final int APP2 = 0xE2;
+    private static final int APP14 = 0xEE;
     private static final int SOS = 0xDA;
     private static final byte[] ICC = "ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ADOBE = "Adobe".getBytes(StandardCharsets.US_ASCII);
 
     /** No JPEG, or a header that says nothing of the above. */
-    private static final JpegHeader NONE = new JpegHeader(false, List.of());
+    private static final JpegHeader NONE = new JpegHeader(false, 0, false, List.of());
 
     /**
      * The header of the JPEG {@code in} holds ({@link #NONE} for another format); the stream is left at its start.
@@ -38,6 +42,8 @@ record JpegHeader(boolean progressive, List<long[]> profileSegments) {
     static JpegHeader read(ImageInputStream in) {
         List<long[]> profile = new ArrayList<>();
         boolean progressive = false;
+        int components = 0;
+        boolean adobe = false;
         ByteOrder order = in.getByteOrder();
         in.mark();
         try {
@@ -53,8 +59,13 @@ record JpegHeader(boolean progressive, List<long[]> profileSegments) {
                 }
                 progressive |= type == 0xC2 || type == 0xC6 || type == 0xCA || type == 0xCE;
                 int length = in.readUnsignedShort();
-                if (type == APP2 && length >= 2 + ICC.length && startsWithIcc(in)) {
+                if (type == APP2 && length >= 2 + ICC.length && startsWith(in, ICC)) {
                     profile.add(new long[] {start, 2 + length});
+                } else if (type == APP14 && length >= 2 + ADOBE.length && startsWith(in, ADOBE)) {
+                    adobe = true;
+                } else if (type >= 0xC0 && type <= 0xCF && type != 0xC4 && type != 0xC8 && type != 0xCC) {
+                    in.skipBytes(5); // precision, height, width
+                    components = in.readUnsignedByte();
                 }
                 in.seek(start + 2 + length);
             }
@@ -68,7 +79,15 @@ record JpegHeader(boolean progressive, List<long[]> profileSegments) {
             }
             in.setByteOrder(order);
         }
-        return new JpegHeader(progressive, profile);
+        return new JpegHeader(progressive, components, adobe, profile);
+    }
+
+    /**
+     * Whether the JPEG has four components and no Adobe segment: libjpeg, so Pillow, takes them as CMYK as stored,
+     * where the TwelveMonkeys reader takes component ids 1 to 4 as YCbCr and alpha (up to 255 codes off).
+     */
+    boolean cmykWithoutAdobeSegment() {
+        return components == 4 && !adobe;
     }
 
     /**
@@ -124,8 +143,8 @@ record JpegHeader(boolean progressive, List<long[]> profileSegments) {
         }
     }
 
-    private static boolean startsWithIcc(ImageInputStream in) throws IOException {
-        for (byte b : ICC) {
+    private static boolean startsWith(ImageInputStream in, byte[] name) throws IOException {
+        for (byte b : name) {
             if (in.readByte() != b) {
                 return false;
             }

@@ -13,6 +13,8 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,13 +23,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.function.IntUnaryOperator;
 import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -331,6 +336,52 @@ class ImageDecoderTest {
         int[] expected = {222, 227, 230, 0, 255, 127, 105, 27, 81};
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i] / 255f, img.pixels()[i], "sample " + i);
+        }
+    }
+
+    /**
+     * A 4-component JPEG without an Adobe segment (Java's writer makes one from a 4-band raster, component ids 1 to
+     * 4) is CMYK to libjpeg, and Pillow takes every 4-component JPEG as Adobe's inverted CMYK (rawmode CMYK;I) before
+     * cmyk2rgb: from the samples as stored (the decoder's raster, unconverted), R = (255 - k') - c' (255 - k') / 255
+     * with c' = 255 - c and k' = 255 - k, as Pillow's MULDIV255 rounds it. The TwelveMonkeys reader took the four
+     * components as YCbCr and alpha, up to 255 codes off.
+     */
+    @Test
+    void aFourComponentJpegWithoutAdobeSegmentIsInvertedCmykAsPillowReadsIt() throws IOException {
+        WritableRaster inks = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 21, 17, 4, null);
+        for (int y = 0; y < 17; y++) {
+            for (int x = 0; x < 21; x++) {
+                inks.setPixel(x, y, new int[] {x * 12, y * 15, 255 - x * 5, (x + y) * 6});
+            }
+        }
+        ImageWriter writer = null;
+        for (Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("jpeg"); it.hasNext();) {
+            ImageWriter w = it.next();
+            writer = writer == null && w.canWriteRasters() ? w : writer;
+        }
+        Path file = tmp.resolve("cmyk-no-adobe.jpg");
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(inks, null, null), null);
+        }
+        writer.dispose();
+        assertFalse(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains("Adobe"));
+        Raster stored;
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            ImageReader reader = ImageIO.getImageReaders(in).next();
+            reader.setInput(in);
+            stored = reader.readRaster(0, null);
+        }
+        FloatImage img = ImageDecoder.load(file, true);
+        for (int y = 0; y < 17; y++) {
+            for (int x = 0; x < 21; x++) {
+                int k = 255 - stored.getSample(x, y, 3);
+                for (int c = 0; c < 3; c++) {
+                    int t = (255 - stored.getSample(x, y, c)) * (255 - k) + 128;
+                    int expected = (255 - k) - (((t >> 8) + t) >> 8);
+                    assertEquals(expected / 255f, img.get(y, x, c), "pixel " + x + "," + y + " channel " + c);
+                }
+            }
         }
     }
 
