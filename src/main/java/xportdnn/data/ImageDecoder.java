@@ -4,6 +4,7 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.DirectColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,8 +13,10 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.w3c.dom.Node;
 import xportdnn.model.HeapBudget;
 import xportdnn.model.IoErrors;
 import xportdnn.model.ModelException;
@@ -36,6 +39,7 @@ public final class ImageDecoder {
     private static final double RED = 0.2125;
     private static final double GREEN = 0.7154;
     private static final double BLUE = 0.0721;
+    private static final String PNG_METADATA = "javax_imageio_png_1.0";
 
     private ImageDecoder() {
     }
@@ -76,13 +80,19 @@ public final class ImageDecoder {
         ImageInputStream open() throws IOException;
     }
 
-    /** A file's pixels as stored, and its EXIF orientation. */
-    private record Stored(BufferedImage pixels, int orientation) {
+    /**
+     * A file's pixels as stored, its EXIF orientation, and whether it is a PNG of grey with a stored alpha channel
+     * (colour type 4).
+     */
+    private record Stored(BufferedImage pixels, int orientation, boolean pngGreyAlpha) {
     }
 
     private static Stored decode(Object file, Source source) {
         ImageReader reader = null;
-        try (ImageInputStream in = source.open()) {
+        ImageInputStream in = null;
+        try (ImageInputStream stored = source.open()) {
+            JpegHeader jpeg = stored == null ? null : JpegHeader.read(stored);
+            in = stored == null ? null : jpeg.withoutProfile(stored);
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new ModelException(file + ": not an image in a format we read (JPEG, PNG, BMP, PNM, GIF, TIFF)");
@@ -91,7 +101,15 @@ public final class ImageDecoder {
             reader = readers.next();
             reader.setInput(in, true, true);
             checkSize(file, reader.getWidth(0), reader.getHeight(0));
-            return new Stored(reader.read(0), orientation);
+            ReadWarnings warnings = new ReadWarnings(reader);
+            BufferedImage pixels = jpeg.cmykWithoutAdobeSegment() ? invertedCmyk(reader.readRaster(0, null))
+                    : reader.read(0);
+            String damage = warnings.damage(jpeg.progressive());
+            if (damage != null) {
+                throw new ModelException(file + ": cannot decode image: " + damage);
+            }
+            boolean greyAlpha = sixteenBitGreyAlpha(pixels.getColorModel()) && pngGreyAlpha(reader);
+            return new Stored(pixels, orientation, greyAlpha);
         } catch (OutOfMemoryError e) {
             throw new ModelException(file + ": cannot decode image: it needs more memory than Java may use (-Xmx)", e);
         } catch (IOException | RuntimeException e) {
@@ -106,7 +124,33 @@ public final class ImageDecoder {
             if (reader != null) {
                 reader.dispose();
             }
+            JpegHeader.close(in);
         }
+    }
+
+    /** Whether the decoded image is grey and alpha, 16 bits each (the case {@link #pngGreyAlpha} tells apart). */
+    private static boolean sixteenBitGreyAlpha(ColorModel cm) {
+        return cm.hasAlpha() && plainSampleBits(cm) == 16 && cm.getNumColorComponents() == 1;
+    }
+
+    /**
+     * Whether the PNG {@code reader} has read has colour type 4, grey with an alpha channel stored. Pillow opens a
+     * 16-bit one as 8-bit RGBA (rawmode LA;16B: each sample's high byte), not as 16-bit grey. The JDK gives it the
+     * same 16-bit grey + alpha layout as a 16-bit grey PNG with a tRNS colour key, which Pillow keeps 16-bit (mode
+     * I, uint16 to skimage); only the header tells them apart.
+     */
+    private static boolean pngGreyAlpha(ImageReader reader) throws IOException {
+        IIOMetadata metadata = reader.getImageMetadata(0);
+        if (metadata == null || !PNG_METADATA.equals(metadata.getNativeMetadataFormatName())) {
+            return false;
+        }
+        for (Node n = metadata.getAsTree(PNG_METADATA).getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n.getNodeName().equals("IHDR")) {
+                Node colourType = n.getAttributes().getNamedItem("colorType");
+                return colourType != null && colourType.getNodeValue().equals("GrayAlpha");
+            }
+        }
+        return false;
     }
 
     /**
@@ -135,22 +179,25 @@ public final class ImageDecoder {
         ColorModel cm = img.getColorModel();
         Raster raster = img.getRaster();
         int bits = plainSampleBits(cm);
-        // plain grey/RGB components: read the stored samples; 8-bit CMYK: converted as PIL does; anything else
-        // (palette, packed): let Java convert to 8-bit sRGB
+        // plain grey/RGB components: read the stored samples; 8-bit CMYK: converted as PIL does; packed RGB of up
+        // to 8 bits a sample (16-bit BMP): widened to 8 bits as PIL does; anything else (palette): let Java convert
+        // to 8-bit sRGB
         boolean plain = bits > 0;
         boolean cmyk = !plain && isCmykBytes(cm);
-        int[] inks = cmyk ? new int[w * raster.getNumBands()] : null;
+        int[] packed = plain || cmyk ? null : packedSampleBits(cm);
+        int[] samples = cmyk || packed != null ? new int[w * raster.getNumBands()] : null;
         int srcChannels = plain ? cm.getNumColorComponents() : 3;
         int stride = plain ? raster.getNumBands() : 3;
         // a 16-bit colour file is read by its high bytes: PIL has no 16-bit RGB mode and keeps the high byte of
-        // each sample (so caffe.io.load_image sees 8 bits), as cv::imread (Caffe's C++ loader) does; 16-bit grey
-        // stays 16-bit (PIL's mode I;16, which skimage divides by 65535)
-        int drop = plain && srcChannels == 3 && bits == 16 ? 8 : 0;
+        // each sample (so caffe.io.load_image sees 8 bits), as cv::imread (Caffe's C++ loader) does; so is a 16-bit
+        // grey PNG with stored alpha (PIL's RGBA from rawmode LA;16B); plain 16-bit grey stays 16-bit (PIL's mode
+        // I;16, which skimage divides by 65535)
+        int drop = plain && (srcChannels == 3 || stored.pngGreyAlpha()) && bits == 16 ? 8 : 0;
         double max = plain ? (1 << (bits - drop)) - 1 : 255;
         int outChannels = color ? 3 : 1;
         float[] out = new float[w * h * outChannels];
         int[] row = new int[w * stride];
-        int[] argb = plain || cmyk ? null : new int[w];
+        int[] argb = plain || cmyk || packed != null ? null : new int[w];
         for (int y = 0; y < h; y++) {
             if (plain) {
                 raster.getPixels(0, y, w, 1, row);
@@ -160,12 +207,20 @@ public final class ImageDecoder {
                     }
                 }
             } else if (cmyk) {
-                raster.getPixels(0, y, w, 1, inks);
+                raster.getPixels(0, y, w, 1, samples);
                 int bands = raster.getNumBands();
                 for (int x = 0; x < w; x++) {
-                    int k = inks[x * bands + 3];
+                    int k = samples[x * bands + 3];
                     for (int c = 0; c < 3; c++) {
-                        row[3 * x + c] = cmykToRgb(inks[x * bands + c], k);
+                        row[3 * x + c] = cmykToRgb(samples[x * bands + c], k);
+                    }
+                }
+            } else if (packed != null) {
+                raster.getPixels(0, y, w, 1, samples);
+                int bands = raster.getNumBands();
+                for (int x = 0; x < w; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        row[3 * x + c] = samples[x * bands + c] * 255 / ((1 << packed[c]) - 1);
                     }
                 }
             } else {
@@ -215,6 +270,28 @@ public final class ImageDecoder {
     }
 
     /**
+     * The RGB image of a 4-component JPEG without an Adobe segment, from its samples as stored: libjpeg gives them
+     * unconverted (CMYK), and Pillow takes every 4-component JPEG as Adobe's inverted CMYK (rawmode CMYK;I) before
+     * {@code cmyk2rgb}, so the ink is 255 minus the sample.
+     */
+    private static BufferedImage invertedCmyk(Raster stored) {
+        int w = stored.getWidth();
+        BufferedImage rgb = new BufferedImage(w, stored.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        int[] cmyk = new int[w * 4];
+        int[] row = new int[w * 3];
+        for (int y = 0; y < stored.getHeight(); y++) {
+            stored.getPixels(stored.getMinX(), stored.getMinY() + y, w, 1, cmyk);
+            for (int x = 0; x < w; x++) {
+                for (int c = 0; c < 3; c++) {
+                    row[3 * x + c] = cmykToRgb(255 - cmyk[4 * x + c], 255 - cmyk[4 * x + 3]);
+                }
+            }
+            rgb.getRaster().setPixels(0, y, w, 1, row);
+        }
+        return rgb;
+    }
+
+    /**
      * One RGB sample from an ink amount and black, as Pillow's {@code cmyk2rgb} (libImaging/Convert.c) computes it,
      * which {@code caffe.io.load_image} gets through skimage: {@code (255 - k) - ink * (255 - k) / 255}, rounded as
      * Pillow's MULDIV255. No colour management (OpenCV's libtiff path does the same within a code).
@@ -223,6 +300,25 @@ public final class ImageDecoder {
         int notBlack = 255 - k;
         int t = ink * notBlack + 128;
         return notBlack - (((t >> 8) + t) >> 8);
+    }
+
+    /**
+     * The red, green and blue sample sizes of packed RGB pixels (a {@link DirectColorModel}, e.g. a 16-bit BMP's
+     * 5-5-5 or 5-6-5) of at most 8 bits each, else null. Pillow widens such a sample {@code v} of {@code b} bits to
+     * {@code v * 255 / (2^b - 1)}, rounded down (Unpack.c, BGR;15 and BGR;16); Java's {@code getRGB} rounds to
+     * nearest, a code higher for about half the levels.
+     */
+    private static int[] packedSampleBits(ColorModel cm) {
+        if (!(cm instanceof DirectColorModel) || cm.getNumColorComponents() != 3) {
+            return null;
+        }
+        int[] sizes = cm.getComponentSize();
+        for (int c = 0; c < 3; c++) {
+            if (sizes[c] < 1 || sizes[c] > 8) {
+                return null;
+            }
+        }
+        return sizes;
     }
 
     /** Bits per sample when the image is plain grey or RGB components (optionally with alpha), else 0. */

@@ -8,10 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,7 +23,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.function.IntUnaryOperator;
+import java.util.zip.CRC32;
+import java.util.zip.DeflaterOutputStream;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -217,6 +231,99 @@ class ImageDecoderTest {
     }
 
     /**
+     * A 16-bit PNG of grey with a stored alpha channel (colour type 4) is read by its samples' high bytes: Pillow
+     * opens it as 8-bit RGBA (rawmode LA;16B copies the grey sample's first byte to R, G and B), so
+     * caffe.io.load_image gives 0x12 / 255 for a sample 0x12ff, grey or colour. A 16-bit grey PNG with a tRNS colour
+     * key instead, which the JDK hands over in the same grey + alpha layout, Pillow keeps 16-bit (mode I, uint16).
+     */
+    @Test
+    void sixteenBitGreyWithAlphaIsReadByItsHighBytes() throws IOException {
+        byte[] greyAlpha = {0x12, (byte) 0xff, 0x00, 0x10, (byte) 0x80, 0x00, (byte) 0xff, (byte) 0xff};
+        Path ga = Files.write(tmp.resolve("ga16.png"), png16(4, greyAlpha, null));
+        for (boolean colour : new boolean[] {true, false}) {
+            FloatImage img = ImageDecoder.load(ga, colour);
+            assertEquals(0x12 / 255f, img.get(0, 0, 0), 1e-7, "colour " + colour);
+            assertEquals(0x80 / 255f, img.get(0, 1, 0), 1e-7, "colour " + colour);
+        }
+        byte[] grey = {0x12, (byte) 0xff, (byte) 0x80, 0x00};
+        Path keyed = Files.write(tmp.resolve("g16-trns.png"), png16(0, grey, new byte[] {(byte) 0x80, 0x00}));
+        FloatImage img = ImageDecoder.load(keyed, false);
+        assertEquals(0x12ff / 65535f, img.get(0, 0, 0));
+        assertEquals(0x8000 / 65535f, img.get(0, 1, 0));
+    }
+
+    /** A 2 x 1 PNG, 16 bits per sample, of colour type {@code colourType}, one row of {@code samples}, and a tRNS. */
+    private static byte[] png16(int colourType, byte[] samples, byte[] trns) throws IOException {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        pngChunk(file, "IHDR", ByteBuffer.allocate(13).putInt(2).putInt(1).put((byte) 16).put((byte) colourType)
+                .put(new byte[3]).array());
+        if (trns != null) {
+            pngChunk(file, "tRNS", trns);
+        }
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        try (DeflaterOutputStream z = new DeflaterOutputStream(raw)) {
+            z.write(0); // filter type None
+            z.write(samples);
+        }
+        pngChunk(file, "IDAT", raw.toByteArray());
+        pngChunk(file, "IEND", new byte[0]);
+        return file.toByteArray();
+    }
+
+    private static void pngChunk(ByteArrayOutputStream file, String type, byte[] data) throws IOException {
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(name);
+        crc.update(data);
+        file.write(ByteBuffer.allocate(4).putInt(data.length).array());
+        file.write(name);
+        file.write(data);
+        file.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    /**
+     * A 16-bit BMP's 5- and 6-bit samples are widened to 8 bits as Pillow widens them, {@code v * 255 / (2^b - 1)}
+     * rounded down (its BGR;15 and BGR;16 unpackers), so caffe.io.load_image sees 131 / 255 for a 5-bit 16, where
+     * Java's getRGB rounds up to 132. Below: X1R5G5B5 (no compression) with R = G = B = v, and R5G6B5 (bit fields)
+     * with green v and red = blue = v / 2, for every level v.
+     */
+    @Test
+    void sixteenBitBmpSamplesAreWidenedAsPillowWidensThem() throws IOException {
+        Path rgb555 = Files.write(tmp.resolve("555.bmp"), bmp16(32, null, v -> v << 10 | v << 5 | v));
+        FloatImage img = ImageDecoder.load(rgb555, true);
+        for (int v = 0; v < 32; v++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(v * 255 / 31 / 255f, img.get(0, v, c), "level " + v + " channel " + c);
+            }
+        }
+        Path rgb565 = Files.write(tmp.resolve("565.bmp"),
+                bmp16(64, new int[] {0xf800, 0x07e0, 0x001f}, v -> v / 2 << 11 | v << 5 | v / 2));
+        img = ImageDecoder.load(rgb565, true);
+        for (int v = 0; v < 64; v++) {
+            assertEquals(v / 2 * 255 / 31 / 255f, img.get(0, v, 0), "red level " + v / 2);
+            assertEquals(v * 255 / 63 / 255f, img.get(0, v, 1), "green level " + v);
+        }
+    }
+
+    /** A {@code width} x 1 BMP of 16-bit pixels {@code pixel(x)}; with {@code masks}, BI_BITFIELDS (red, green, blue). */
+    private static byte[] bmp16(int width, int[] masks, IntUnaryOperator pixel) {
+        int header = 14 + 40 + (masks == null ? 0 : 12);
+        int row = (width * 2 + 3) / 4 * 4;
+        ByteBuffer b = ByteBuffer.allocate(header + row).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'B').put((byte) 'M').putInt(header + row).putInt(0).putInt(header);
+        b.putInt(40).putInt(width).putInt(1).putShort((short) 1).putShort((short) 16).putInt(masks == null ? 0 : 3)
+                .putInt(row).putInt(2835).putInt(2835).putInt(0).putInt(0);
+        if (masks != null) {
+            b.putInt(masks[0]).putInt(masks[1]).putInt(masks[2]);
+        }
+        for (int x = 0; x < width; x++) {
+            b.putShort((short) pixel.applyAsInt(x));
+        }
+        return b.array();
+    }
+
+    /**
      * A CMYK TIFF (ink amounts as stored; the JDK's reader hands them over as CMYK) is converted as Pillow does it:
      * Pillow 9.4 reads the three pixels below as RGB 222,227,230 / 0,255,127 / 105,27,81. Java's own conversion
      * (through a CMYK profile) gave 240,242,244 for the first.
@@ -229,6 +336,52 @@ class ImageDecoderTest {
         int[] expected = {222, 227, 230, 0, 255, 127, 105, 27, 81};
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i] / 255f, img.pixels()[i], "sample " + i);
+        }
+    }
+
+    /**
+     * A 4-component JPEG without an Adobe segment (Java's writer makes one from a 4-band raster, component ids 1 to
+     * 4) is CMYK to libjpeg, and Pillow takes every 4-component JPEG as Adobe's inverted CMYK (rawmode CMYK;I) before
+     * cmyk2rgb: from the samples as stored (the decoder's raster, unconverted), R = (255 - k') - c' (255 - k') / 255
+     * with c' = 255 - c and k' = 255 - k, as Pillow's MULDIV255 rounds it. The TwelveMonkeys reader took the four
+     * components as YCbCr and alpha, up to 255 codes off.
+     */
+    @Test
+    void aFourComponentJpegWithoutAdobeSegmentIsInvertedCmykAsPillowReadsIt() throws IOException {
+        WritableRaster inks = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 21, 17, 4, null);
+        for (int y = 0; y < 17; y++) {
+            for (int x = 0; x < 21; x++) {
+                inks.setPixel(x, y, new int[] {x * 12, y * 15, 255 - x * 5, (x + y) * 6});
+            }
+        }
+        ImageWriter writer = null;
+        for (Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("jpeg"); it.hasNext();) {
+            ImageWriter w = it.next();
+            writer = writer == null && w.canWriteRasters() ? w : writer;
+        }
+        Path file = tmp.resolve("cmyk-no-adobe.jpg");
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(inks, null, null), null);
+        }
+        writer.dispose();
+        assertFalse(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains("Adobe"));
+        Raster stored;
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            ImageReader reader = ImageIO.getImageReaders(in).next();
+            reader.setInput(in);
+            stored = reader.readRaster(0, null);
+        }
+        FloatImage img = ImageDecoder.load(file, true);
+        for (int y = 0; y < 17; y++) {
+            for (int x = 0; x < 21; x++) {
+                int k = 255 - stored.getSample(x, y, 3);
+                for (int c = 0; c < 3; c++) {
+                    int t = (255 - stored.getSample(x, y, c)) * (255 - k) + 128;
+                    int expected = (255 - k) - (((t >> 8) + t) >> 8);
+                    assertEquals(expected / 255f, img.get(y, x, c), "pixel " + x + "," + y + " channel " + c);
+                }
+            }
         }
     }
 
@@ -276,6 +429,79 @@ class ImageDecoderTest {
         assertBad(Files.write(tmp.resolve("cut.png"), Arrays.copyOf(png, 40)), "cannot decode");
         assertBad(tmp.resolve("missing.png"), "no such image file");
         assertBad(Files.write(tmp.resolve("empty.jpg"), new byte[0]), "an empty file (0 bytes), not an image");
+    }
+
+    /**
+     * A JPEG cut inside its compressed data is refused, as Pillow refuses it ("image file is truncated"), not painted
+     * grey where the data stops (the JDK's decoder only warns); a baseline JPEG that lacks only its end marker (EOI)
+     * after whole data is read, as Pillow reads it, and gives the whole file's pixels.
+     */
+    @Test
+    void aTruncatedJpegIsRefusedAndOneMissingOnlyItsEndMarkerIsRead() throws IOException {
+        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 48; y++) {
+            for (int x = 0; x < 64; x++) {
+                img.setRGB(x, y, (x * 4) << 16 | (y * 5) << 8 | (x * y) & 0xff);
+            }
+        }
+        Path whole = tmp.resolve("whole.jpg");
+        assertTrue(ImageIO.write(img, "jpg", whole.toFile()));
+        byte[] jpeg = Files.readAllBytes(whole);
+        assertBad(Files.write(tmp.resolve("cut.jpg"), Arrays.copyOf(jpeg, jpeg.length * 3 / 4)),
+                "cannot decode image: the file ends inside the image data (a truncated JPEG");
+        Path noEnd = Files.write(tmp.resolve("no-eoi.jpg"), Arrays.copyOf(jpeg, jpeg.length - 2));
+        assertArrayEquals(ImageDecoder.load(whole, true).pixels(), ImageDecoder.load(noEnd, true).pixels());
+
+        // progressive: libjpeg reads every scan before it gives a row, so Pillow refuses one cut between two scans
+        // (here before the third), where the JDK's decoder gives the coarser picture of the first two, and even one
+        // that lacks only its end marker
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+        Path progressive = tmp.resolve("progressive.jpg");
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(progressive.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(img, null, null), param);
+        }
+        writer.dispose();
+        byte[] scans = Files.readAllBytes(progressive);
+        int third = -1;
+        for (int i = 0, seen = 0; i + 1 < scans.length && third < 0; i++) {
+            if ((scans[i] & 0xff) == 0xFF && (scans[i + 1] & 0xff) == 0xDA && ++seen == 3) {
+                third = i;
+            }
+        }
+        assertTrue(third > 0, "a progressive file has more than two scans");
+        assertBad(Files.write(tmp.resolve("two-scans.jpg"), Arrays.copyOf(scans, third)),
+                "cannot decode image: the file ends before its end marker (a truncated progressive JPEG");
+        assertBad(Files.write(tmp.resolve("progressive-no-eoi.jpg"), Arrays.copyOf(scans, scans.length - 2)),
+                "(a truncated progressive JPEG");
+    }
+
+    /**
+     * A JPEG carrying a colour profile other than sRGB (here the JDK's linear RGB, in an APP2 ICC_PROFILE segment
+     * after SOI) gives the samples as stored, the same as the file without the segment: Pillow, so
+     * caffe.io.load_image, ignores the profile. The TwelveMonkeys reader converted through it, up to 73 codes off.
+     */
+    @Test
+    void aJpegsColourProfileIsNotApplied() throws IOException {
+        BufferedImage img = new BufferedImage(40, 24, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 24; y++) {
+            for (int x = 0; x < 40; x++) {
+                img.setRGB(x, y, (x * 6) << 16 | (y * 10) << 8 | 90);
+            }
+        }
+        Path plain = tmp.resolve("plain.jpg");
+        assertTrue(ImageIO.write(img, "jpg", plain.toFile()));
+        byte[] jpeg = Files.readAllBytes(plain);
+        byte[] icc = ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+        byte[] name = "ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer out = ByteBuffer.allocate(jpeg.length + 4 + name.length + 2 + icc.length);
+        out.put(jpeg, 0, 2).put((byte) 0xFF).put((byte) 0xE2).putShort((short) (2 + name.length + 2 + icc.length))
+                .put(name).put((byte) 1).put((byte) 1).put(icc).put(jpeg, 2, jpeg.length - 2);
+        Path profiled = Files.write(tmp.resolve("profiled.jpg"), out.array());
+        assertArrayEquals(ImageDecoder.load(plain, true).pixels(), ImageDecoder.load(profiled, true).pixels());
+        assertArrayEquals(ImageDecoder.load(plain, false).pixels(), ImageDecoder.load(profiled, false).pixels());
     }
 
     private Path writePng() throws IOException {
