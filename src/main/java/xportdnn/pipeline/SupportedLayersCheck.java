@@ -2,6 +2,8 @@ package xportdnn.pipeline;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +29,15 @@ import xportdnn.quant.BatchNormFusion;
  * the layers as Caffe defines them.
  *
  * <p>One warning per layer kind, naming its layers: fewer than 2048 feature maps for a BatchNorm or Scale the device
- * runs on its own. The runtime folds a BatchNorm/Scale chain that follows a Convolution into that convolution's
- * weights (xtract_opt.cpp, {@code opt_conv_bn_scale} and {@code fuseBNScaleConvParams}), which then runs as a
- * convolution, under the convolution's 4096; any other BatchNorm or Scale runs as its own op (OPCODE_BN) on the
- * convolution kernel, the table's 2048. And a Deconvolution written with another width than 16
- * ({@link #deconvolutionWidths}).
+ * runs on its own. The runtime folds a BatchNorm followed by a Scale that follow a Convolution into that
+ * convolution's weights (xtract_opt.cpp, {@code opt_conv_bn_scale} and {@code fuseBNScaleConvParams}), which then
+ * runs as a convolution, under the convolution's 4096; any other BatchNorm followed by a Scale runs as one op
+ * (OPCODE_BN, {@code opt_batchNorm}) on the convolution kernel, the table's 2048. And a Deconvolution written with
+ * another width than 16 ({@link #deconvolutionWidths}).
+ *
+ * <p>Two warnings say the runtime stops at a layer, from its sources (Xilinx/CHaiDNN at 271b3cc, the latest the
+ * index holds, and 84408a9 alike): a BatchNorm or Scale without its partner ({@link #unpaired}), and a Deconvolution
+ * its parser refuses ({@link #deconvolution}). They are warnings too, so that validate can still be run.
  */
 public final class SupportedLayersCheck {
 
@@ -55,11 +61,20 @@ public final class SupportedLayersCheck {
 
     static List<Notice> of(Net net) {
         List<Notice> notices = new ArrayList<>();
-        notices.addAll(standaloneBatchNorms(net));
+        Set<Layer> fused = BatchNormFusion.find(net).values().stream().flatMap(f -> f.fusedLayers().stream())
+                .collect(Collectors.toSet());
+        Set<Layer> unpaired = unpaired(net);
+        notices.addAll(unpairedWarning(unpaired, fused));
+        notices.addAll(standaloneBatchNorms(net, fused, unpaired));
         for (Layer layer : net.layers()) {
             LayerType type = layer.layerType();
             if (type == LayerType.PERMUTE) {
                 permute(layer, net.shape(layer.bottoms().get(0)).length).ifPresent(notices::add);
+                continue;
+            }
+            if (type == LayerType.DECONVOLUTION && ChaidnnSupport.of(layer.param()) == ChaidnnSupport.DEVICE) {
+                deconvolution(layer, ConvGeometry.of(layer.param(), net.shape(layer.bottoms().get(0))))
+                        .ifPresent(notices::add);
                 continue;
             }
             if ((type != LayerType.CONVOLUTION && type != LayerType.POOLING)
@@ -82,16 +97,71 @@ public final class SupportedLayersCheck {
     }
 
     /**
-     * Per kind, BatchNorm then Scale, the warning for the device's layers of that kind with 2048 or more feature maps
-     * that no Convolution's fused chain takes in ({@link BatchNormFusion}).
+     * The device's BatchNorms without a Scale that reads their output (the first later layer to read it, reading
+     * nothing else), and its Scales that are no such partner. CHaiDNN's runtime (xtract_opt.cpp,
+     * xlayer_sequence_generator) computes a BatchNorm only with that Scale: {@code opt_conv_bn_scale} fuses the pair
+     * into the Convolution before it ({@code bn_flag==1 && scale_flag==1}), {@code opt_batchNorm} makes any other
+     * pair one OPCODE_BN op; nothing takes a BatchNorm or a Scale alone ({@code opt_scale} is never called), so
+     * {@code update_xlayer_opcode} finds no opcode for its type and exits ({@code [EO005] Layer opcode: Layer is not
+     * support}).
      */
-    private static List<Notice> standaloneBatchNorms(Net net) {
-        Set<Layer> fused = BatchNormFusion.find(net).values().stream().flatMap(f -> f.fusedLayers().stream())
-                .collect(Collectors.toSet());
+    private static Set<Layer> unpaired(Net net) {
+        List<Layer> layers = net.layers();
+        Set<Layer> paired = new HashSet<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer bn = layers.get(i);
+            if (bn.layerType() != LayerType.BATCH_NORM) {
+                continue;
+            }
+            String blob = bn.tops().get(0);
+            layers.subList(i + 1, layers.size()).stream().filter(l -> l.bottoms().contains(blob)).findFirst()
+                    .filter(l -> l.layerType() == LayerType.SCALE && l.bottoms().size() == 1)
+                    .ifPresent(scale -> {
+                        paired.add(bn);
+                        paired.add(scale);
+                    });
+        }
+        Set<Layer> unpaired = new LinkedHashSet<>();
+        for (Layer l : layers) {
+            if ((l.layerType() == LayerType.BATCH_NORM || l.layerType() == LayerType.SCALE) && !paired.contains(l)
+                    && ChaidnnSupport.of(l.param()) == ChaidnnSupport.DEVICE) {
+                unpaired.add(l);
+            }
+        }
+        return unpaired;
+    }
+
+    /**
+     * The one warning naming the {@link #unpaired} BatchNorms and Scales, if any; with the hint of --fuse_bn where
+     * one of them is in a chain it folds ({@code fused}).
+     */
+    private static List<Notice> unpairedWarning(Set<Layer> unpaired, Set<Layer> fused) {
+        if (unpaired.isEmpty()) {
+            return List.of();
+        }
+        List<String> named = unpaired.stream().map(l -> "'" + l.name() + "' (" + (l.layerType() == LayerType.BATCH_NORM
+                ? "BatchNorm, no Scale reads its output" : "Scale, reads no BatchNorm's output") + ")").toList();
+        boolean foldable = unpaired.stream().anyMatch(fused::contains);
+        return List.of(Notice.warning("BatchNorm/Scale" + layers(named) + " without its partner: CHaiDNN's runtime "
+                + "computes a BatchNorm only with the Scale that reads its output, fused into the Convolution before "
+                + "them or as one op of their own (xtract_opt.cpp, opt_conv_bn_scale and opt_batchNorm), and stops at "
+                + "a BatchNorm or Scale left alone ([EO005] Layer opcode: Layer is not support), " + DEVICE_MAY_NOT_RUN
+                + " them as written; give each a partner that changes nothing (a Scale of 1 after a BatchNorm, a "
+                + "BatchNorm of mean 0 and variance 1 before a Scale)" + (foldable ? ", or fold the ones after a "
+                + "Convolution into it here with --fuse_bn --quantized_weights W" : "") + "; validate computes "
+                + "them as written"));
+    }
+
+    /**
+     * Per kind, BatchNorm then Scale, the warning for the device's layers of that kind with 2048 or more feature maps
+     * that no Convolution's fused chain takes in ({@link BatchNormFusion}) and that have their partner (the
+     * {@code unpaired} ones are warned of as such).
+     */
+    private static List<Notice> standaloneBatchNorms(Net net, Set<Layer> fused, Set<Layer> unpaired) {
         Map<LayerType, List<String>> wide = new LinkedHashMap<>();
         for (LayerType type : List.of(LayerType.BATCH_NORM, LayerType.SCALE)) {
             List<String> named = net.layers().stream()
-                    .filter(l -> l.layerType() == type && !fused.contains(l)
+                    .filter(l -> l.layerType() == type && !fused.contains(l) && !unpaired.contains(l)
                             && ChaidnnSupport.of(l.param()) == ChaidnnSupport.DEVICE)
                     .filter(l -> {
                         int[] shape = net.shape(l.bottoms().get(0));
@@ -147,6 +217,38 @@ public final class SupportedLayersCheck {
     /** " layer 'a' (...)" or " layers 'a' (...), 'b' (...)". */
     private static String layers(List<String> named) {
         return (named.size() == 1 ? " layer " : " layers ") + String.join(", ", named);
+    }
+
+    /**
+     * The warning for a Deconvolution CHaiDNN's parser stops at, if it is one. caffe_network_parser.cpp,
+     * ExtractDeconvolutionParameters (84408a9), exits unless {@code filter_h == filter_w} (EP154),
+     * {@code pad_h == pad_w} (EP157), {@code stride_h == stride_w} (EP160), and
+     * <pre>
+     * ASSERT( (pad_h == 0) &amp;&amp; (pad_w == 0), EP058, ...)
+     * ASSERT( (filter_h == 2 * stride_h) || (filter_h == 2 * stride_h - 1), EP059, ...)
+     * ASSERT( (M == N) &amp;&amp; (M == group) &amp;&amp; (N == group), EP060, ...)
+     * </pre>
+     * (M the num_output, N the input's channels; ASSERT prints the code and exits).
+     */
+    private static Optional<Notice> deconvolution(Layer layer, ConvGeometry g) {
+        if (g.kernel().length != 2) {
+            return Optional.empty(); // another spatial rank is refused elsewhere
+        }
+        int k = g.kernel()[0];
+        int s = g.stride()[0];
+        boolean square = k == g.kernel()[1] && s == g.stride()[1] && g.pad()[0] == g.pad()[1];
+        boolean parsed = square && g.pad()[0] == 0 && (k == 2 * s || k == 2 * s - 1)
+                && g.inChannels() == g.outChannels() && g.outChannels() == g.group();
+        if (parsed) {
+            return Optional.empty();
+        }
+        return Optional.of(Notice.warning("layer '" + layer.name() + "' (Deconvolution, kernel " + k + "x"
+                + g.kernel()[1] + ", stride " + s + "x" + g.stride()[1] + ", pad " + g.pad()[0] + "x" + g.pad()[1]
+                + ", " + g.inChannels() + " input and " + g.outChannels() + " output feature maps, group " + g.group()
+                + "): CHaiDNN's parser stops at it with an error (caffe_network_parser.cpp, "
+                + "ExtractDeconvolutionParameters, EP058-EP060: it takes pad 0, a square kernel of 2*stride or "
+                + "2*stride-1 with one stride for both axes, and as many output feature maps as input ones and "
+                + "groups), " + DEVICE_MAY_NOT_RUN + " it as written; validate simulates it as Caffe defines it"));
     }
 
     /** The warning for a Permute of another order than the one the table lists (SSD's 0, 2, 3, 1), if any. */

@@ -12,6 +12,7 @@ import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -156,8 +157,13 @@ class DynamicFixedCliTest {
         Path out = dir.resolve("q.prototxt");
         assertEquals(0, run("--quant_type", "DynamicFixed", "--deploy_model", in[0].toString(),
                 "--weights", in[1].toString(), "--quantized_deploy_model", out.toString()), stderr);
+        // sc2, a Scale after a pooling with no BatchNorm before it, is one CHaiDNN's runtime stops at
+        List<String> lines = stderr.lines().toList();
+        assertEquals(2, lines.size(), stderr);
         assertEquals("xportdnn: note: batch dimension of input 'data' set to 1 (was 4): CHaiDNN runs one image "
-                + "at a time\n", stderr);
+                + "at a time", lines.get(0));
+        assertTrue(lines.get(1).startsWith("xportdnn: warning: BatchNorm/Scale layer 'sc2' (Scale, reads no "
+                + "BatchNorm's output) without its partner: "), stderr);
         assertEquals("xportdnn: wrote 7 DynamicFixed precision_param blocks (bitwidths 6,6,6, fractional lengths "
                 + "2,5,2) to " + out + "\n", stdout);
         PrecisionParameter conv = parseStrictly(out).getLayer(1).getPrecisionParam();

@@ -1,6 +1,8 @@
 package xportdnn.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xportdnn.SharedData;
 import xportdnn.data.Progress;
+import xportdnn.export.BatchNormFolder;
 import xportdnn.model.Layer;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
@@ -119,6 +122,131 @@ class SupportedLayersCheckTest {
         assertEquals(List.of("BatchNorm layer 'bn_alone' (2048 feature maps), not fused into a preceding Convolution",
                 "Scale layer 'sc_alone' (2048 feature maps), not fused into a preceding Convolution"),
                 named(SupportedLayersCheck.of(NetLoader.build(TestWeights.definition(prototxt), null))));
+    }
+
+    private static final String INPUT = "layer { name: \"data\" type: \"Input\" top: \"data\""
+            + " input_param { shape { dim: 1 dim: 2 dim: 4 dim: 4 } } }\n";
+
+    private static String layer(String name, String type, String bottom, String top) {
+        return "layer { name: \"" + name + "\" type: \"" + type + "\" bottom: \"" + bottom + "\" top: \"" + top
+                + "\"" + (type.equals("Convolution") ? " convolution_param { num_output: 2 kernel_size: 1 }" : "")
+                + " }\n";
+    }
+
+    private static List<String> checked(String prototxt) {
+        return named(SupportedLayersCheck.of(NetLoader.build(TestWeights.definition(INPUT + prototxt), null)));
+    }
+
+    /**
+     * CHaiDNN's runtime computes a BatchNorm only with the Scale that reads its output (fused into the convolution
+     * before them, or as one OPCODE_BN op) and stops at one left alone: a convolution followed by a BatchNorm alone,
+     * by a Scale alone, by a Scale then a BatchNorm, or by BatchNorm, Scale and a second Scale has that layer (or
+     * both) named in one line; BatchNorm then Scale, in place or not, after a convolution or a pooling, does not.
+     */
+    @Test
+    void aBatchNormOrScaleWithoutItsPartnerIsWarnedOfInOneLine() {
+        String alone = "BatchNorm/Scale layer 'bn' (BatchNorm, no Scale reads its output) without its partner";
+        assertEquals(List.of(alone), checked(layer("c", "Convolution", "data", "c") + layer("bn", "BatchNorm", "c", "c")));
+        assertEquals(List.of(alone), checked(layer("c", "Convolution", "data", "c") + layer("bn", "BatchNorm", "c", "b")
+                + layer("r", "ReLU", "b", "b")));
+        assertEquals(List.of("BatchNorm/Scale layer 'sc' (Scale, reads no BatchNorm's output) without its partner"),
+                checked(layer("c", "Convolution", "data", "c") + layer("sc", "Scale", "c", "s")));
+        assertEquals(List.of("BatchNorm/Scale layers 'sc' (Scale, reads no BatchNorm's output), 'bn' (BatchNorm, no "
+                + "Scale reads its output) without its partner"), checked(layer("c", "Convolution", "data", "c")
+                + layer("sc", "Scale", "c", "c") + layer("bn", "BatchNorm", "c", "c")));
+        assertEquals(List.of("BatchNorm/Scale layer 'sc2' (Scale, reads no BatchNorm's output) without its partner"),
+                checked(layer("c", "Convolution", "data", "c") + layer("bn", "BatchNorm", "c", "c")
+                        + layer("sc", "Scale", "c", "c") + layer("sc2", "Scale", "c", "c")));
+        assertEquals(List.of(), checked(layer("c", "Convolution", "data", "c") + layer("bn", "BatchNorm", "c", "c")
+                + layer("sc", "Scale", "c", "c") + layer("r", "ReLU", "c", "c")));
+        assertEquals(List.of(), checked(layer("c", "Convolution", "data", "c") + layer("bn", "BatchNorm", "c", "b")
+                + layer("sc", "Scale", "b", "s")
+                + "layer { name: \"p\" type: \"Pooling\" bottom: \"s\" top: \"p\" pooling_param { kernel_size: 2 } }\n"
+                + layer("bn2", "BatchNorm", "p", "p") + layer("sc2", "Scale", "p", "p")));
+    }
+
+    /**
+     * The warning points to --fuse_bn where it helps, and it does: a convolution (weight 2, bias 1) followed by a
+     * BatchNorm alone (mean 3, variance 4, eps 1e-5) folds into one convolution of weight 2 / sqrt(4 + 1e-5) and bias
+     * (1 - 3) / sqrt(4 + 1e-5), and the folded net is not warned of. A lone BatchNorm after a pooling gets no hint.
+     */
+    @Test
+    void foldingALoneBatchNormAfterAConvolutionLeavesNothingToWarnOf() {
+        String prototxt = "layer { name: \"data\" type: \"Input\" top: \"data\""
+                + " input_param { shape { dim: 1 dim: 1 dim: 2 dim: 2 } } }\n"
+                + "layer { name: \"c\" type: \"Convolution\" bottom: \"data\" top: \"c\""
+                + " convolution_param { num_output: 1 kernel_size: 1 } }\n"
+                + layer("bn", "BatchNorm", "c", "c");
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(TestWeights.layer("c", TestWeights.blob(new int[] {1, 1, 1, 1}, 2),
+                        TestWeights.blob(new int[] {1}, 1)))
+                .addLayer(TestWeights.layer("bn", TestWeights.blob(new int[] {1}, 3), TestWeights.blob(new int[] {1}, 4),
+                        TestWeights.blob(new int[] {1}, 1)))
+                .build();
+        Net net = NetLoader.build(TestWeights.definition(prototxt), weights);
+        List<Notice> before = SupportedLayersCheck.of(net);
+        assertEquals(1, before.size());
+        assertTrue(before.get(0).text().contains("--fuse_bn") && before.get(0).text().contains("[EO005]"),
+                before.get(0).text());
+        BatchNormFolder.Result folded = BatchNormFolder.fold(net);
+        Net after = NetLoader.build(folded.definition(), folded.weights());
+        assertEquals(List.of("data", "c"), after.layers().stream().map(Layer::name).toList());
+        double std = Math.sqrt(4 + 1e-5);
+        assertEquals(2 / std, after.layers().get(1).weights().get(0).data()[0], 1e-6);
+        assertEquals((1 - 3) / std, after.layers().get(1).weights().get(1).data()[0], 1e-6);
+        assertEquals(List.of(), SupportedLayersCheck.of(after));
+
+        List<Notice> pooled = SupportedLayersCheck.of(NetLoader.build(TestWeights.definition(INPUT
+                + "layer { name: \"p\" type: \"Pooling\" bottom: \"data\" top: \"p\" pooling_param { kernel_size: 2 } }\n"
+                + layer("bn", "BatchNorm", "p", "p")), null));
+        assertEquals(1, pooled.size());
+        assertFalse(pooled.get(0).text().contains("--fuse_bn"), pooled.get(0).text());
+    }
+
+    private static String deconv(String name, int in, String param) {
+        return "layer { name: \"" + name + "_in\" type: \"Convolution\" bottom: \"data\" top: \"" + name
+                + "_in\" convolution_param { num_output: " + in + " kernel_size: 1 } }\n"
+                + "layer { name: \"" + name + "\" type: \"Deconvolution\" bottom: \"" + name + "_in\" top: \""
+                + name + "\" convolution_param { " + param + " } }\n";
+    }
+
+    /**
+     * CHaiDNN's parser stops at a Deconvolution unless its pad is 0, its kernel square and 2*stride or 2*stride-1
+     * with one stride for both axes, and its input maps, output maps and group equal (EP058-EP060, EP154, EP157,
+     * EP160): each side of each bound.
+     */
+    @Test
+    void aDeconvolutionTheParserRefusesIsWarnedOf() {
+        String prototxt = deconv("k4s2", 2, "num_output: 2 group: 2 kernel_size: 4 stride: 2")
+                + deconv("k3s2", 2, "num_output: 2 group: 2 kernel_size: 3 stride: 2")
+                + deconv("k5s2", 2, "num_output: 2 group: 2 kernel_size: 5 stride: 2")
+                + deconv("k2s2", 2, "num_output: 2 group: 2 kernel_size: 2 stride: 2")
+                + deconv("k1s1", 2, "num_output: 2 group: 2 kernel_size: 1")
+                + deconv("k2s1", 2, "num_output: 2 group: 2 kernel_size: 2")
+                + deconv("k3s1", 2, "num_output: 2 group: 2 kernel_size: 3")
+                + deconv("pad1", 2, "num_output: 2 group: 2 kernel_size: 4 stride: 2 pad: 1")
+                + deconv("out4", 2, "num_output: 4 group: 2 kernel_size: 4 stride: 2")
+                + deconv("group1", 2, "num_output: 2 kernel_size: 4 stride: 2")
+                + deconv("in4", 4, "num_output: 2 group: 2 kernel_size: 4 stride: 2")
+                + deconv("rect", 2, "num_output: 2 group: 2 kernel_h: 4 kernel_w: 3 stride: 2")
+                + deconv("strides", 2, "num_output: 2 group: 2 kernel_size: 4 stride_h: 2 stride_w: 1")
+                + deconv("pads", 2, "num_output: 2 group: 2 kernel_size: 4 stride: 2 pad_h: 0 pad_w: 1");
+        List<String> warned = checked(prototxt);
+        assertEquals(List.of(
+                "layer 'k5s2' (Deconvolution, kernel 5x5, stride 2x2, pad 0x0, 2 input and 2 output feature maps, group 2)",
+                "layer 'k2s2' (Deconvolution, kernel 2x2, stride 2x2, pad 0x0, 2 input and 2 output feature maps, group 2)",
+                "layer 'k3s1' (Deconvolution, kernel 3x3, stride 1x1, pad 0x0, 2 input and 2 output feature maps, group 2)",
+                "layer 'pad1' (Deconvolution, kernel 4x4, stride 2x2, pad 1x1, 2 input and 2 output feature maps, group 2)",
+                "layer 'out4' (Deconvolution, kernel 4x4, stride 2x2, pad 0x0, 2 input and 4 output feature maps, group 2)",
+                "layer 'group1' (Deconvolution, kernel 4x4, stride 2x2, pad 0x0, 2 input and 2 output feature maps, group 1)",
+                "layer 'in4' (Deconvolution, kernel 4x4, stride 2x2, pad 0x0, 4 input and 2 output feature maps, group 2)",
+                "layer 'rect' (Deconvolution, kernel 4x3, stride 2x2, pad 0x0, 2 input and 2 output feature maps, group 2)",
+                "layer 'strides' (Deconvolution, kernel 4x4, stride 2x1, pad 0x0, 2 input and 2 output feature maps, group 2)",
+                "layer 'pads' (Deconvolution, kernel 4x4, stride 2x2, pad 0x1, 2 input and 2 output feature maps, group 2)"),
+                warned);
+        String text = SupportedLayersCheck.of(NetLoader.build(TestWeights.definition(INPUT
+                + deconv("k5s2", 2, "num_output: 2 group: 2 kernel_size: 5 stride: 2")), null)).get(0).text();
+        assertTrue(text.contains("parser stops at it") && text.contains(SupportedLayersCheck.DEVICE_MAY_NOT_RUN), text);
     }
 
     /**
