@@ -17,12 +17,14 @@ import xportdnn.model.ChaidnnSupport;
 import xportdnn.model.Layer;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
+import xportdnn.pipeline.SupportedLayersCheck;
 
 /** {@code xportdnn inspect}: what a net holds and what of it CHaiDNN can run, without quantizing anything. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Lists every layer of a Caffe net: type, blobs, output shape, parameter count and where "
                 + "CHaiDNN runs it (device, device (fused) for a ReLU it fuses into the convolution before it, software on "
-                + "the host CPU, or UNSUPPORTED), then the totals."})
+                + "the host CPU, or UNSUPPORTED), then the totals; on stderr, the export's warnings of layers CHaiDNN's "
+                + "supported-layers table does not list or its runtime stops at."})
 public final class InspectCommand implements Callable<Integer> {
 
     @Spec
@@ -53,6 +55,9 @@ public final class InspectCommand implements Callable<Integer> {
                     + " unsupported by CHaiDNN: " + String.join(", ", unsupported));
         }
         out.flush();
+        // what the export would warn of before writing anything: layers the device lists no such setting for, or
+        // that its runtime stops at (a BatchNorm without its Scale, a Deconvolution its parser refuses)
+        new Notes(spec.commandLine().getErr()).print(SupportedLayersCheck.of(net));
         return 0;
     }
 

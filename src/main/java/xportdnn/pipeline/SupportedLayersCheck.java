@@ -59,7 +59,8 @@ public final class SupportedLayersCheck {
     private SupportedLayersCheck() {
     }
 
-    static List<Notice> of(Net net) {
+    /** The warnings for {@code net} as loaded (the export's, and {@code inspect}'s, which quantizes nothing). */
+    public static List<Notice> of(Net net) {
         List<Notice> notices = new ArrayList<>();
         Set<Layer> fused = BatchNormFusion.find(net).values().stream().flatMap(f -> f.fusedLayers().stream())
                 .collect(Collectors.toSet());

@@ -118,4 +118,28 @@ class InspectCommandTest {
                 + "(3 windows, stride 2 > kernel 1, rounded up) and holds no input value"), error);
         assertEquals(1, error.lines().count(), error);
     }
+
+    /**
+     * inspect says on stderr what the export would warn of: a BatchNorm no Scale reads (CHaiDNN's runtime stops at
+     * it) and a 3x5 kernel its table does not list; a net without such layers gets nothing on stderr.
+     */
+    @Test
+    void theExportsDeviceWarningsAreSaidOnStderr(@TempDir Path dir) throws java.io.IOException {
+        Path prototxt = java.nio.file.Files.writeString(dir.resolve("deploy.prototxt"), """
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 8 dim: 8 } } }
+                layer { name: "c1" type: "Convolution" bottom: "data" top: "c1"
+                        convolution_param { num_output: 4 kernel_h: 3 kernel_w: 5 } }
+                layer { name: "bn" type: "BatchNorm" bottom: "c1" top: "c1" }
+                """);
+        assertEquals(0, run("inspect", "--deploy_model", prototxt.toString()), last.stderr());
+        List<String> warnings = last.stderr().lines().toList();
+        assertEquals(2, warnings.size(), last.stderr());
+        assertTrue(warnings.stream().allMatch(w -> w.startsWith("xportdnn: warning: ")), last.stderr());
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("'c1'") && w.contains("kernel 3x5")), last.stderr());
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("'bn'") && w.contains("no Scale")), last.stderr());
+        assertTrue(last.stdout().contains("c1 "), last.stdout());
+
+        assertEquals(0, run("inspect", "--deploy_model", "examples/tinynet/deploy.prototxt"), last.stderr());
+        assertEquals("", last.stderr());
+    }
 }
