@@ -35,6 +35,11 @@ public record Layer(LayerParameter param, List<Blob> weights, List<int[]> topSha
         return param.getTopCount() == 1 && param.getBottomCount() >= 1 && param.getTop(0).equals(param.getBottom(0));
     }
 
+    /** Whether it is a ReLU without a negative slope, the one CHaiDNN's device fuses into the layer before it. */
+    public boolean plainRelu() {
+        return layerType() == LayerType.RELU && param.getReluParam().getNegativeSlope() == 0f;
+    }
+
     public long parameterCount() {
         long n = 0;
         for (Blob b : weights) {

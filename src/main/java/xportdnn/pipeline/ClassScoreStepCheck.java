@@ -124,16 +124,11 @@ public final class ClassScoreStepCheck {
         List<Layer> layers = device.layers();
         for (int i = layers.size() - 1; i >= 0; i--) {
             Layer l = layers.get(i);
-            if (l.tops().contains(blob) && !plainRelu(l, blob)) {
+            if (l.tops().contains(blob) && !(l.plainRelu() && l.bottoms().contains(blob))) {
                 return l;
             }
         }
         return null;
-    }
-
-    private static boolean plainRelu(Layer l, String blob) {
-        return l.layerType() == LayerType.RELU && l.bottoms().contains(blob)
-                && l.param().getReluParam().getNegativeSlope() == 0f;
     }
 
     /**

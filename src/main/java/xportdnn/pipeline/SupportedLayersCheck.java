@@ -64,8 +64,10 @@ public final class SupportedLayersCheck {
         List<Notice> notices = new ArrayList<>();
         Set<Layer> fused = BatchNormFusion.find(net).values().stream().flatMap(f -> f.fusedLayers().stream())
                 .collect(Collectors.toSet());
-        Set<Layer> unpaired = unpaired(net);
+        Map<Layer, Layer> pairs = pairs(net);
+        Set<Layer> unpaired = unpaired(net, pairs);
         notices.addAll(unpairedWarning(unpaired, fused));
+        notices.addAll(rectifiedPairs(net, pairs, fused));
         notices.addAll(standaloneBatchNorms(net, fused, unpaired));
         for (Layer layer : net.layers()) {
             LayerType type = layer.layerType();
@@ -106,30 +108,67 @@ public final class SupportedLayersCheck {
      * {@code update_xlayer_opcode} finds no opcode for its type and exits ({@code [EO005] Layer opcode: Layer is not
      * support}).
      */
-    private static Set<Layer> unpaired(Net net) {
-        List<Layer> layers = net.layers();
-        Set<Layer> paired = new HashSet<>();
-        for (int i = 0; i < layers.size(); i++) {
-            Layer bn = layers.get(i);
-            if (bn.layerType() != LayerType.BATCH_NORM) {
-                continue;
-            }
-            String blob = bn.tops().get(0);
-            layers.subList(i + 1, layers.size()).stream().filter(l -> l.bottoms().contains(blob)).findFirst()
-                    .filter(l -> l.layerType() == LayerType.SCALE && l.bottoms().size() == 1)
-                    .ifPresent(scale -> {
-                        paired.add(bn);
-                        paired.add(scale);
-                    });
-        }
+    private static Set<Layer> unpaired(Net net, Map<Layer, Layer> pairs) {
+        Set<Layer> paired = new HashSet<>(pairs.keySet());
+        paired.addAll(pairs.values());
         Set<Layer> unpaired = new LinkedHashSet<>();
-        for (Layer l : layers) {
+        for (Layer l : net.layers()) {
             if ((l.layerType() == LayerType.BATCH_NORM || l.layerType() == LayerType.SCALE) && !paired.contains(l)
                     && ChaidnnSupport.of(l.param()) == ChaidnnSupport.DEVICE) {
                 unpaired.add(l);
             }
         }
         return unpaired;
+    }
+
+    /** Each BatchNorm with the Scale that reads its output (the first later layer to read it, reading nothing else). */
+    private static Map<Layer, Layer> pairs(Net net) {
+        Map<Layer, Layer> pairs = new LinkedHashMap<>();
+        List<Layer> layers = net.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer bn = layers.get(i);
+            if (bn.layerType() == LayerType.BATCH_NORM) {
+                firstReader(layers, i, bn.tops().get(0))
+                        .filter(l -> l.layerType() == LayerType.SCALE && l.bottoms().size() == 1)
+                        .ifPresent(scale -> pairs.put(bn, scale));
+            }
+        }
+        return pairs;
+    }
+
+    /** The first layer after {@code layers[index]} that reads {@code blob}. */
+    private static Optional<Layer> firstReader(List<Layer> layers, int index, String blob) {
+        return layers.subList(index + 1, layers.size()).stream().filter(l -> l.bottoms().contains(blob)).findFirst();
+    }
+
+    /**
+     * The warning naming the BatchNorm/Scale pairs the device runs as an op of their own (not fused into a
+     * Convolution) whose output no plain ReLU reads next, if any. That op always ends in a ReLU: CHaiDNN's kernel
+     * (design/conv/src/xi_convolution.hpp at 452a5fa, ReadNormData) computes OPCODE_BN with norm flag set 3, whose
+     * relu flag is 1 whatever the net says (the runtime's ReLU flag, conv_desc.relu_en, is not read by that set), so
+     * the device zeroes the negative outputs Caffe keeps. Pre-activation ResNets and DenseNets put a ReLU there.
+     */
+    private static List<Notice> rectifiedPairs(Net net, Map<Layer, Layer> pairs, Set<Layer> fused) {
+        List<Layer> layers = net.layers();
+        List<String> named = new ArrayList<>();
+        pairs.forEach((bn, scale) -> {
+            if (fused.contains(bn) || ChaidnnSupport.of(bn.param()) != ChaidnnSupport.DEVICE) {
+                return;
+            }
+            boolean relu = firstReader(layers, layers.indexOf(scale), scale.tops().get(0)).filter(Layer::plainRelu)
+                    .isPresent();
+            if (!relu) {
+                named.add("'" + bn.name() + "' and '" + scale.name() + "'");
+            }
+        });
+        if (named.isEmpty()) {
+            return List.of();
+        }
+        return List.of(Notice.warning("BatchNorm/Scale pair" + (named.size() == 1 ? " " : "s ")
+                + String.join(", ", named) + " with no ReLU after: CHaiDNN runs a pair not fused into a Convolution "
+                + "as one op of its own, and its kernel ends that op with a ReLU whatever the net says (xi_convolution"
+                + ".hpp, ReadNormData, norm flag set 3), " + DEVICE_MAY_NOT_RUN + " them as written: the device "
+                + "zeroes the negative outputs Caffe keeps; validate computes them as Caffe defines them"));
     }
 
     /**

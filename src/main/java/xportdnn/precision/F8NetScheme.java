@@ -88,7 +88,7 @@ public final class F8NetScheme implements PrecisionScheme {
                 unsignedInputs.put(l.name(), blobUnsigned.getOrDefault(l.bottoms().get(0), false));
             }
             boolean unsigned = switch (l.layerType()) {
-                case RELU -> plainRelu(l);
+                case RELU -> l.plainRelu();
                 case POOLING, CONCAT -> !l.bottoms().isEmpty()
                         && l.bottoms().stream().allMatch(b -> blobUnsigned.getOrDefault(b, false));
                 default -> false;
@@ -98,10 +98,6 @@ public final class F8NetScheme implements PrecisionScheme {
             }
             l.tops().forEach(t -> blobUnsigned.put(t, unsigned));
         }
-    }
-
-    private static boolean plainRelu(Layer l) {
-        return l.layerType() == LayerType.RELU && l.param().getReluParam().getNegativeSlope() == 0;
     }
 
     /**
@@ -116,7 +112,7 @@ public final class F8NetScheme implements PrecisionScheme {
         for (int k = index + 1; k < layers.size(); k++) {
             Layer l = layers.get(k);
             if (l.bottoms().contains(blob)) {
-                return plainRelu(l) && l.inPlace();
+                return l.plainRelu() && l.inPlace();
             }
         }
         return false;

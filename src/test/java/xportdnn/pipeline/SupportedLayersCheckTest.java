@@ -101,7 +101,8 @@ class SupportedLayersCheckTest {
     /**
      * A BatchNorm or Scale of 2048 maps on its own (reading the input, or a BatchNorm rather than a convolution) is
      * warned of, one line per kind; the same after a Convolution, fused into it, is the convolution's (fewer than
-     * 4096: not warned); 2047 maps on its own are fewer than 2048.
+     * 4096: not warned); 2047 maps on its own are fewer than 2048. (Each pair on its own has its ReLU, which the
+     * device's op applies anyway.)
      */
     @Test
     void aBatchNormOrScaleOnItsOwnWith2048MapsIsWarnedOf() {
@@ -109,6 +110,7 @@ class SupportedLayersCheckTest {
                 + " input_param { shape { dim: 1 dim: 2048 dim: 2 dim: 2 } } }\n"
                 + "layer { name: \"bn_alone\" type: \"BatchNorm\" bottom: \"data\" top: \"bn_alone\" }\n"
                 + "layer { name: \"sc_alone\" type: \"Scale\" bottom: \"bn_alone\" top: \"sc_alone\" }\n"
+                + "layer { name: \"r_alone\" type: \"ReLU\" bottom: \"sc_alone\" top: \"sc_alone\" }\n"
                 + "layer { name: \"conv\" type: \"Convolution\" bottom: \"data\" top: \"conv\""
                 + " convolution_param { num_output: 2048 kernel_size: 1 } }\n"
                 + "layer { name: \"bn_fused\" type: \"BatchNorm\" bottom: \"conv\" top: \"conv\" }\n"
@@ -118,7 +120,8 @@ class SupportedLayersCheckTest {
                 + "layer { name: \"pool\" type: \"Pooling\" bottom: \"narrow\" top: \"pool\""
                 + " pooling_param { pool: MAX kernel_size: 1 } }\n"
                 + "layer { name: \"bn_2047\" type: \"BatchNorm\" bottom: \"pool\" top: \"bn_2047\" }\n"
-                + "layer { name: \"sc_2047\" type: \"Scale\" bottom: \"bn_2047\" top: \"sc_2047\" }\n";
+                + "layer { name: \"sc_2047\" type: \"Scale\" bottom: \"bn_2047\" top: \"sc_2047\" }\n"
+                + "layer { name: \"r_2047\" type: \"ReLU\" bottom: \"sc_2047\" top: \"sc_2047\" }\n";
         assertEquals(List.of("BatchNorm layer 'bn_alone' (2048 feature maps), not fused into a preceding Convolution",
                 "Scale layer 'sc_alone' (2048 feature maps), not fused into a preceding Convolution"),
                 named(SupportedLayersCheck.of(NetLoader.build(TestWeights.definition(prototxt), null))));
@@ -162,7 +165,32 @@ class SupportedLayersCheckTest {
         assertEquals(List.of(), checked(layer("c", "Convolution", "data", "c") + layer("bn", "BatchNorm", "c", "b")
                 + layer("sc", "Scale", "b", "s")
                 + "layer { name: \"p\" type: \"Pooling\" bottom: \"s\" top: \"p\" pooling_param { kernel_size: 2 } }\n"
-                + layer("bn2", "BatchNorm", "p", "p") + layer("sc2", "Scale", "p", "p")));
+                + layer("bn2", "BatchNorm", "p", "p") + layer("sc2", "Scale", "p", "p") + layer("r", "ReLU", "p", "p")));
+    }
+
+    /**
+     * A BatchNorm/Scale pair the device runs as its own op (after a pooling, or after a convolution whose output
+     * another layer reads too) ends in a ReLU on the device: without a plain ReLU reading its output next it is
+     * warned of, in one line naming the pairs; with one (in place or not) it is not, nor is a pair fused into the
+     * convolution before it, with or without a ReLU.
+     */
+    @Test
+    void aPairRunAsItsOwnOpWithoutAReluIsWarnedOf() {
+        String pool = "layer { name: \"p\" type: \"Pooling\" bottom: \"c\" top: \"p\" pooling_param { kernel_size: 2 } }\n";
+        String convPool = layer("c", "Convolution", "data", "c") + pool;
+        String warned = "BatchNorm/Scale pair 'bn' and 'sc' with no ReLU after";
+        assertEquals(List.of(warned), checked(convPool + layer("bn", "BatchNorm", "p", "p")
+                + layer("sc", "Scale", "p", "p")));
+        assertEquals(List.of(warned), checked(convPool + layer("bn", "BatchNorm", "p", "b")
+                + layer("sc", "Scale", "b", "s") + "layer { name: \"r\" type: \"ReLU\" bottom: \"s\" top: \"s\""
+                + " relu_param { negative_slope: 0.1 } }\n"));
+        assertEquals(List.of(), checked(convPool + layer("bn", "BatchNorm", "p", "b") + layer("sc", "Scale", "b", "s")
+                + layer("r", "ReLU", "s", "t")));
+        // the convolution's output read by the pair and by a pooling: not fused, so the pair is its own op
+        assertEquals(List.of(warned), checked(layer("c", "Convolution", "data", "c") + pool
+                + layer("bn", "BatchNorm", "c", "b") + layer("sc", "Scale", "b", "s")));
+        assertEquals(List.of(), checked(layer("c", "Convolution", "data", "c") + layer("bn", "BatchNorm", "c", "c")
+                + layer("sc", "Scale", "c", "c")));
     }
 
     /**
