@@ -186,12 +186,7 @@ public final class Validator {
         return score(images, progress, (batch, n, first, v) -> {
             float[][] inside = new float[1][];
             Map<String, INDArray> outputs = fixedNet.forwardValues(batch, n, !fixedScoresInside ? null
-                    : (layer, tops) -> {
-                        int scored = layer.tops().indexOf(output.blob());
-                        if (scored >= 0) {
-                            inside[0] = tops.get(scored).clone(); // the simulator's own array, reused
-                        }
-                    });
+                    : (layer, tops) -> inside[0] = fixedScoresOf(layer, tops, inside[0]));
             float[] fixedScores = scores(output, outputs, inside[0], "fixed-point simulation");
             FloatReference.Batch floatBatch = reference.batchAt(first);
             return new BatchScores(floatBatch.scores(), fixedScores, floatBatch.classScores());
@@ -205,6 +200,15 @@ public final class Validator {
     private static float[] valuesOf(String blob, Layer layer, List<INDArray> tops, float[] last) {
         int t = blob == null ? -1 : layer.tops().indexOf(blob);
         return t < 0 ? last : Tensors.floats(tops.get(t));
+    }
+
+    /**
+     * {@link #valuesOf} for the simulator's values of the scored blob, when it is inside the net: a copy, as the
+     * simulator reuses its arrays; {@code last} when {@code layer} does not write it.
+     */
+    private float[] fixedScoresOf(Layer layer, List<float[]> tops, float[] last) {
+        int scored = fixedScoresInside ? layer.tops().indexOf(output.blob()) : -1;
+        return scored < 0 ? last : tops.get(scored).clone();
     }
 
     /** The images of the last pass of {@code n} whose average pooling wrapped a code, per pooling. */
@@ -253,10 +257,7 @@ public final class Validator {
         }
 
         void onFixedOutput(Layer layer, List<float[]> tops) {
-            int scored = fixedScoresInside ? layer.tops().indexOf(output.blob()) : -1;
-            if (scored >= 0) {
-                fixedScores = tops.get(scored).clone(); // the simulator's own array, reused
-            }
+            fixedScores = fixedScoresOf(layer, tops, fixedScores);
             String key = key(layer);
             if (!floatWriters.containsKey(key)) {
                 return;
