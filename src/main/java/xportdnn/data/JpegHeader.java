@@ -12,8 +12,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * What the segments before a JPEG's first scan say that the decoder would get wrong: whether the frame is
- * progressive (see {@link ReadWarnings}), whether four components are CMYK, and where its embedded colour profile (APP2 ICC_PROFILE segments) lies,
- * which is kept from the decoder. The TwelveMonkeys reader converts a JPEG whose profile is not sRGB (a camera's
+ * progressive (see {@link ReadWarnings}), whether four components are CMYK, and where its embedded colour profile
+ * (APP2 ICC_PROFILE segments) lies, which is kept from the decoder. The TwelveMonkeys reader converts a JPEG whose profile is not sRGB (a camera's
  * Adobe RGB, a phone's Display P3, a CMYK press profile) to sRGB through that profile, up to 70 codes away from the
  * stored samples; Pillow, so {@code caffe.io.load_image}, and {@code cv::imread} ignore the profile and give the
  * samples as stored. Without the segments the reader decodes as they do.
