@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import xportdnn.model.ChaidnnSupport;
@@ -18,6 +17,7 @@ import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
 import xportdnn.quant.BatchNormFusion;
+import xportdnn.quant.BatchNormPair;
 
 /**
  * The part of {@link SupportedLayersCheck} about BatchNorm and Scale, from CHaiDNN's sources (Xilinx/CHaiDNN at
@@ -42,7 +42,7 @@ final class BatchNormPairsCheck {
     static List<Notice> of(Net net) {
         Set<Layer> fused = BatchNormFusion.find(net).values().stream().flatMap(f -> f.fusedLayers().stream())
                 .collect(Collectors.toSet());
-        Map<Layer, Layer> pairs = pairs(net);
+        List<BatchNormPair> pairs = BatchNormPair.find(net);
         Set<Layer> unpaired = unpaired(net, pairs);
         List<Notice> notices = new ArrayList<>(unpairedWarning(unpaired, fused));
         notices.addAll(rectifiedPairs(net, pairs, fused));
@@ -59,9 +59,12 @@ final class BatchNormPairsCheck {
      * {@code update_xlayer_opcode} finds no opcode for its type and exits ({@code [EO005] Layer opcode: Layer is not
      * support}).
      */
-    private static Set<Layer> unpaired(Net net, Map<Layer, Layer> pairs) {
-        Set<Layer> paired = new HashSet<>(pairs.keySet());
-        paired.addAll(pairs.values());
+    private static Set<Layer> unpaired(Net net, List<BatchNormPair> pairs) {
+        Set<Layer> paired = new HashSet<>();
+        pairs.forEach(p -> {
+            paired.add(p.batchNorm());
+            paired.add(p.scale());
+        });
         Set<Layer> unpaired = new LinkedHashSet<>();
         for (Layer l : net.layers()) {
             if ((l.layerType() == LayerType.BATCH_NORM || l.layerType() == LayerType.SCALE) && !paired.contains(l)
@@ -72,26 +75,6 @@ final class BatchNormPairsCheck {
         return unpaired;
     }
 
-    /** Each BatchNorm with the Scale that reads its output (the first later layer to read it, reading nothing else). */
-    private static Map<Layer, Layer> pairs(Net net) {
-        Map<Layer, Layer> pairs = new LinkedHashMap<>();
-        List<Layer> layers = net.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            Layer bn = layers.get(i);
-            if (bn.layerType() == LayerType.BATCH_NORM) {
-                firstReader(layers, i, bn.tops().get(0))
-                        .filter(l -> l.layerType() == LayerType.SCALE && l.bottoms().size() == 1)
-                        .ifPresent(scale -> pairs.put(bn, scale));
-            }
-        }
-        return pairs;
-    }
-
-    /** The first layer after {@code layers[index]} that reads {@code blob}. */
-    private static Optional<Layer> firstReader(List<Layer> layers, int index, String blob) {
-        return layers.subList(index + 1, layers.size()).stream().filter(l -> l.bottoms().contains(blob)).findFirst();
-    }
-
     /**
      * The warning naming the BatchNorm/Scale pairs the device runs as an op of their own (not fused into a
      * Convolution) whose output no plain ReLU reads next, if any. That op always ends in a ReLU: CHaiDNN's kernel
@@ -99,19 +82,19 @@ final class BatchNormPairsCheck {
      * relu flag is 1 whatever the net says (the runtime's ReLU flag, conv_desc.relu_en, is not read by that set), so
      * the device zeroes the negative outputs Caffe keeps. Pre-activation ResNets and DenseNets put a ReLU there.
      */
-    private static List<Notice> rectifiedPairs(Net net, Map<Layer, Layer> pairs, Set<Layer> fused) {
+    private static List<Notice> rectifiedPairs(Net net, List<BatchNormPair> pairs, Set<Layer> fused) {
         List<Layer> layers = net.layers();
         List<String> named = new ArrayList<>();
-        pairs.forEach((bn, scale) -> {
-            if (fused.contains(bn) || ChaidnnSupport.of(bn.param()) != ChaidnnSupport.DEVICE) {
-                return;
+        for (BatchNormPair p : pairs) {
+            if (fused.contains(p.batchNorm()) || ChaidnnSupport.of(p.batchNorm().param()) != ChaidnnSupport.DEVICE) {
+                continue;
             }
-            boolean relu = firstReader(layers, layers.indexOf(scale), scale.tops().get(0)).filter(Layer::plainRelu)
-                    .isPresent();
+            boolean relu = BatchNormPair.firstReader(layers, layers.indexOf(p.scale()), p.scale().tops().get(0))
+                    .filter(Layer::plainRelu).isPresent();
             if (!relu) {
-                named.add("'" + bn.name() + "' and '" + scale.name() + "'");
+                named.add("'" + p.batchNorm().name() + "' and '" + p.scale().name() + "'");
             }
-        });
+        }
         if (named.isEmpty()) {
             return List.of();
         }
