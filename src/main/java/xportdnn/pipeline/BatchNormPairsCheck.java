@@ -102,7 +102,8 @@ final class BatchNormPairsCheck {
                 + String.join(", ", named) + " with no ReLU after: CHaiDNN runs a pair not fused into a Convolution "
                 + "as one op of its own, and its kernel ends that op with a ReLU whatever the net says (xi_convolution"
                 + ".hpp, ReadNormData, norm flag set 3), " + DEVICE_MAY_NOT_RUN + " them as written: the device "
-                + "zeroes the negative outputs Caffe keeps; validate computes them as Caffe defines them"));
+                + "zeroes the negative outputs Caffe keeps; validate computes them as the device does, ReLU included, "
+                + "in DynamicFixed mode, and as Caffe defines them in Xilinx mode"));
     }
 
     /**

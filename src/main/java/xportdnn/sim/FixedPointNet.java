@@ -35,11 +35,15 @@ import xportdnn.model.proto.Caffe.PoolingParameter.PoolMethod;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.precision.AveragePooling;
 import xportdnn.precision.ChannelAlignment;
+import xportdnn.precision.DynamicFixedScheme;
 import xportdnn.precision.F8NetFormat;
 import xportdnn.precision.NumberFormat;
 import xportdnn.precision.PrecisionScheme;
 import xportdnn.precision.Requantizer;
+import xportdnn.precision.StandaloneBatchNorm;
 import xportdnn.quant.BatchNormFusion;
+import xportdnn.quant.BatchNormPair;
+import xportdnn.quant.BatchNormStatistics;
 import xportdnn.quant.XilinxThresholds;
 
 /**
@@ -56,12 +60,16 @@ import xportdnn.quant.XilinxThresholds;
  * <li>Pooling ({@link IntPooling}, average pooling by the device's arithmetic {@link AveragePooling}), Eltwise
  * SUM/MAX and Concat of integer inputs, and ReLU of integer input, on codes; Eltwise and Concat first move each
  * input into their output format, pooling does not (the device's codes are read in its output format).</li>
+ * <li>A BatchNorm and the Scale reading its output that the runtime runs as an op of their own (not fused into a
+ * Convolution: after an Eltwise or a Concat), with an in-place ReLU after them, as one step in DynamicFixed mode:
+ * the device's integer arithmetic and its ReLU ({@link StandaloneBatchNorm}), reported as the last of them. In
+ * Xilinx mode the pair is computed in float and listed in {@link #notes()}.</li>
  * <li>Dropout (an identity at test time) hands codes on unchanged.</li>
  * <li>Every other layer (InnerProduct, Softmax, Flatten, Reshape, Dropout of float values, PriorBox,
- * DetectionOutput...; also device layers not modelled in integers and layers CHaiDNN does not support) in float by the float engine's op
- * on the values of its inputs. A float value is quantized when a layer computing in integers reads it, with that
- * layer's input format; so the image is quantized with the input format of the first layer that reads it (the
- * Input layer's own block is not read).</li>
+ * DetectionOutput...; also device layers not modelled in integers and layers CHaiDNN does not support) in float by
+ * the float engine's op on the values of its inputs. A float value is quantized when a layer computing in
+ * integers reads it, with that layer's input format; so the image is quantized with the input format of the first
+ * layer that reads it (the Input layer's own block is not read).</li>
  * </ul>
  * A layer computing in integers reads codes in its declared input format; when the blob it reads holds codes of
  * another format (a file whose producer and reader disagree), the simulator converts the values and lists the
@@ -82,7 +90,10 @@ public final class FixedPointNet implements AutoCloseable {
     private static final Set<LayerType> REARRANGING = EnumSet.of(LayerType.SPLIT, LayerType.DROPOUT,
             LayerType.FLATTEN, LayerType.RESHAPE, LayerType.PERMUTE, LayerType.CROP, LayerType.SLICE, LayerType.CONCAT);
 
-    /** Layers the simulator can compute on codes (BatchNorm and Scale too, when fused into a convolution). */
+    /**
+     * Layers the simulator can compute on codes (BatchNorm and Scale too, when fused into a convolution, and in
+     * DynamicFixed mode a pair run as an op of its own).
+     */
     private static final Set<LayerType> INTEGER_TYPES = EnumSet.of(LayerType.CONVOLUTION, LayerType.POOLING,
             LayerType.ELTWISE, LayerType.CONCAT, LayerType.RELU);
 
@@ -104,7 +115,7 @@ public final class FixedPointNet implements AutoCloseable {
     /** The average poolings computed on codes, by layer name, in net order. */
     private final Map<String, IntPooling> averagePoolings = new LinkedHashMap<>();
     private final Map<String, String> fused = new LinkedHashMap<>();
-    /** Layers a convolution step computes besides the convolution: not steps of their own. */
+    /** Layers a convolution or BatchNorm step computes besides its first: not steps of their own. */
     private final Set<String> consumed = new HashSet<>();
     /** Per blob, the index of the last stage reading it. */
     private final Map<String, Integer> lastRead = new HashMap<>();
@@ -118,6 +129,8 @@ public final class FixedPointNet implements AutoCloseable {
     private final Set<String> floated = new LinkedHashSet<>();
     /** Every layer of a fused chain whose convolution is computed in float at the caller's request. */
     private final Set<String> floatChains = new HashSet<>();
+    /** The BatchNorm/Scale pairs the device runs as an op of their own, by BatchNorm name. */
+    private final Map<String, BatchNormPair> standalonePairs = new HashMap<>();
 
     /** Nets of the same layers computing the other shares of a split batch ({@link BatchShares}), made when needed. */
     private final List<FixedPointNet> shareNets = new ArrayList<>();
@@ -169,6 +182,7 @@ public final class FixedPointNet implements AutoCloseable {
         this.chosen = chosen;
         this.scheme = chosen == null ? PrecisionScheme.of(net) : chosen;
         Map<String, BatchNormFusion> chains = BatchNormFusion.find(net);
+        BatchNormPair.standalone(net).forEach(p -> standalonePairs.put(p.batchNorm().name(), p));
         checkFloatRequest(chains);
         List<Layer> layers = net.layers();
         for (int i = 0; i < layers.size(); i++) {
@@ -315,7 +329,7 @@ public final class FixedPointNet implements AutoCloseable {
         return Map.copyOf(formats);
     }
 
-    /** Layers fused into a convolution step, each with the layer it is reported as. */
+    /** Layers fused into a convolution or BatchNorm step, each with the layer it is reported as. */
     public Map<String, String> fusedLayers() {
         return Map.copyOf(fused);
     }
@@ -637,13 +651,16 @@ public final class FixedPointNet implements AutoCloseable {
 
     /**
      * Refuses a requested float layer the net does not have, naming close ones, or one the simulator computes in
-     * float anyway: only layers it can compute in integers (with the BatchNorm/Scale fused into a convolution) can
-     * be moved to float.
+     * float anyway: only layers it can compute in integers (with the BatchNorm/Scale fused into a convolution, and in
+     * DynamicFixed a pair run as an op of its own) can be moved to float.
      */
     private void checkFloatRequest(Map<String, BatchNormFusion> chains) {
         List<String> names = net.layers().stream().map(Layer::name).toList();
         Set<String> fusable = new HashSet<>();
         chains.values().forEach(c -> c.fusedLayers().forEach(l -> fusable.add(l.name())));
+        if (integerBatchNorms()) {
+            standalonePairs.values().forEach(p -> fusable.addAll(List.of(p.batchNorm().name(), p.scale().name())));
+        }
         for (String name : requestedFloat) {
             if (!names.contains(name)) {
                 throw new ModelException("--float_layers: the net has no layer '" + name + "'"
@@ -660,17 +677,18 @@ public final class FixedPointNet implements AutoCloseable {
 
     /**
      * Whether the caller asked for this layer in float: by its name, or, for a convolution, by the name of a layer
-     * of its fused chain; and the layers of a chain computed in float follow their convolution.
+     * of its fused chain (for a BatchNorm run as an op of its own, of its Scale); and the layers of a chain computed
+     * in float follow its first.
      */
     private boolean askedFloat(int index, Layer l, BatchNormFusion chain) {
         if (requestedFloat.isEmpty()) {
             return false;
         }
-        if (l.layerType() == LayerType.CONVOLUTION) {
-            List<Layer> members = chainLayers(index, l, chain);
-            if (members.stream().anyMatch(m -> requestedFloat.contains(m.name()))) {
-                members.forEach(m -> floatChains.add(m.name()));
-            }
+        List<Layer> members = l.layerType() == LayerType.CONVOLUTION ? chainLayers(index, l, chain)
+                : standalonePairs.containsKey(l.name())
+                        ? List.of(l, standalonePairs.get(l.name()).scale()) : List.of();
+        if (members.stream().anyMatch(m -> requestedFloat.contains(m.name()))) {
+            members.forEach(m -> floatChains.add(m.name()));
         }
         return requestedFloat.contains(l.name()) || floatChains.contains(l.name());
     }
@@ -732,11 +750,81 @@ public final class FixedPointNet implements AutoCloseable {
                 }
                 yield in != null;
             }
+            case BATCH_NORM -> addedBatchNorm(l, block);
             case INPUT, DECONVOLUTION, INNER_PRODUCT, PRELU, SIGMOID, TANH, ELU, ABSVAL, BNLL, POWER, EXP, LOG,
-                 THRESHOLD, CLIP, BATCH_NORM, SCALE, BIAS, SOFTMAX, LRN, NORMALIZE, MVN, SPLIT, SLICE,
+                 THRESHOLD, CLIP, SCALE, BIAS, SOFTMAX, LRN, NORMALIZE, MVN, SPLIT, SLICE,
                  FLATTEN, RESHAPE, PERMUTE, CROP, PRIOR_BOX, DETECTION_OUTPUT, ARG_MAX, TILE, REDUCTION,
                  UNKNOWN -> false;
         };
+    }
+
+    /** Whether BatchNorm/Scale pairs run as an op of their own are computed in integers: in DynamicFixed mode. */
+    private boolean integerBatchNorms() {
+        return DynamicFixedScheme.QUANT_TYPE.equals(scheme.quantType());
+    }
+
+    /**
+     * Adds the step of a BatchNorm whose pair with a Scale the device runs as an op of its own (OPCODE_BN), in
+     * DynamicFixed mode: the BatchNorm, its Scale and an in-place ReLU after them as one step, reported as the last
+     * of them; false to compute it in float (Xilinx mode, whose formula for it is not known, or a pair whose
+     * BatchNorm output another layer reads too).
+     */
+    private boolean addedBatchNorm(Layer bn, PrecisionParameter block) {
+        BatchNormPair pair = standalonePairs.get(bn.name());
+        if (pair == null || block == null || !integerBatchNorms() || !onlyTheScaleReads(bn, pair.scale())) {
+            return false;
+        }
+        Layer scale = pair.scale();
+        PrecisionParameter scaleBlock = PrecisionScheme.block(scale);
+        if (scaleBlock == null) {
+            return false;
+        }
+        if (!scaleBlock.hasScaleGammaByStdFl() || !scaleBlock.hasScaleBetaFl()) {
+            throw ModelException.inLayer(scale.name(), "precision_param has no "
+                    + (scaleBlock.hasScaleGammaByStdFl() ? "scale_beta_fl" : "scale_gamma_by_std_fl")
+                    + " (the runtime would fall back to a default: a bug in the file)");
+        }
+        Layer relu = inPlaceRelu(net.layers().indexOf(scale), scale.tops().get(0));
+        Layer reported = relu != null ? relu : scale;
+        NumberFormat input = declaredInput(bn, block);
+        NumberFormat output = scheme.output(scale, scaleBlock);
+        BatchNormStatistics stats = BatchNormStatistics.of(bn);
+        float[] gamma = scaleWeights(scale, 0);
+        float[] beta = scale.param().getScaleParam().getBiasTerm() ? scaleWeights(scale, 1) : new float[gamma.length];
+        if (stats.variance().length != gamma.length) {
+            throw ModelException.inLayer(scale.name(), "has " + gamma.length + " gamma values but its BatchNorm '"
+                    + bn.name() + "' has " + stats.variance().length + " variances");
+        }
+        StandaloneBatchNorm op = new StandaloneBatchNorm(stats.mean(), stats.gammaByStd(gamma), beta,
+                block.getFlLayerIn(), scaleBlock.getScaleGammaByStdFl(), scaleBlock.getScaleBetaFl(),
+                scaleBlock.getFlLayerOut(), scaleBlock.getBwLayerOut());
+        op.overflows().forEach(o -> notes.add("layers '" + bn.name() + "' and '" + scale.name() + "' (run as one op "
+                + "on the device): " + o + "; simulated as the device computes it"));
+        for (Layer l : relu == null ? List.of(bn, scale) : List.of(bn, scale, relu)) {
+            if (l != reported) {
+                fused.put(l.name(), reported.name());
+            }
+            if (l != bn) {
+                consumed.add(l.name());
+            }
+        }
+        integer(reported, bn.bottoms(), reported.tops(), new BatchNormStep(op, input, output), output);
+        return true;
+    }
+
+    /** Whether the BatchNorm writes in place or no layer but its Scale reads what it writes. */
+    private boolean onlyTheScaleReads(Layer bn, Layer scale) {
+        String blob = bn.tops().get(0);
+        return bn.inPlace() || net.layers().stream().noneMatch(l -> l != scale && l.bottoms().contains(blob));
+    }
+
+    /** The Scale's learned blob {@code blob} (0 gamma, 1 beta). */
+    private static float[] scaleWeights(Layer scale, int blob) {
+        if (scale.weights().size() <= blob) {
+            throw ModelException.inLayer(scale.name(), "the Scale has no learned " + (blob == 0 ? "gamma" : "beta")
+                    + " (load the caffemodel)");
+        }
+        return scale.weights().get(blob).data();
     }
 
     /** The convolution {@code conv} (layer {@code index}) and the layers the device fuses into it, in net order. */

@@ -12,7 +12,11 @@
  * ({@link xportdnn.precision.DynamicFixedScheme#fusedWeightsFl}), not fl_params.</li>
  * <li><b>BatchNorm/Scale</b> following a convolution are fused into it (spec section 4,
  * {@link xportdnn.quant.BatchNormFusion}), as is an in-place ReLU after the chain; the chain's output format is
- * that of its last layer carrying a block. A BatchNorm or Scale on its own is computed in float and listed.</li>
+ * that of its last layer carrying a block. A BatchNorm/Scale pair the runtime runs as an op of its own (after an
+ * Eltwise or a Concat, as in pre-activation ResNets and DenseNets) is computed in DynamicFixed mode as the device
+ * does ({@link xportdnn.precision.StandaloneBatchNorm}: 16-bit constants, a 32-bit accumulator, flooring shifts,
+ * the ReLU the op always ends in), as is an in-place ReLU after it, reported as the last of them; in Xilinx mode,
+ * whose arithmetic for it is not known, it is computed in float and listed, as is a BatchNorm or Scale alone.</li>
  * <li><b>Accumulation</b> is exact ({@link xportdnn.sim.IntConvolution}): the device stages partial sums in
  * narrower words, which is not modelled.</li>
  * <li><b>Pooling</b>: MAX on codes; AVE sums the codes of a window (padding counts 0) and hands the sum to the
