@@ -18,6 +18,7 @@ import xportdnn.precision.DynamicFixedScheme.BatchNormLengths;
 import xportdnn.precision.DynamicFixedScheme.ScaleLengths;
 import xportdnn.precision.DynamicFixedScheme;
 import xportdnn.precision.InParamsOut;
+import xportdnn.precision.StandaloneBatchNorm;
 import xportdnn.quant.BatchNormStatistics;
 
 /**
@@ -26,7 +27,9 @@ import xportdnn.quant.BatchNormStatistics;
  * as in Xilinx mode none on a layer CHaiDNN does not support (e.g. an Eltwise with coeff or MAX).
  * The user's Q.F goes on activations and convolution weights; BatchNorm mean/variance, Scale gamma/beta and the
  * fused gamma/sqrt(var+eps) get the largest fl at which their actual values do not saturate at the params
- * bitwidth, since one user-chosen Q.F cannot suit statistics of very different magnitudes.
+ * bitwidth, since one user-chosen Q.F cannot suit statistics of very different magnitudes. For a Scale after a
+ * BatchNorm the fl of gamma/sqrt(var+eps) and of beta are lowered where needed so that the device's BatchNorm op
+ * ({@link StandaloneBatchNorm}) shifts by amounts its 5-bit fields hold.
  */
 public final class DynamicFixedExporter {
 
@@ -107,11 +110,36 @@ public final class DynamicFixedExporter {
                 float[] gamma = gamma(scale);
                 float[] beta = scale.weights().size() > 1 ? scale.weights().get(1).data() : new float[0];
                 Layer bn = producingBatchNorm(layer, producers, records);
-                return new ScaleLengths(largestFl(layer, "gamma", gamma, bits), largestFl(layer, "beta", beta, bits),
-                        largestFl(layer, "gamma/sqrt(variance+eps)", bn == null ? gamma : gammaByStd(scale, gamma, bn),
-                                bits));
+                int gammaFl = largestFl(layer, "gamma", gamma, bits);
+                int betaFl = largestFl(layer, "beta", beta, bits);
+                int gammaByStd = largestFl(layer, "gamma/sqrt(variance+eps)",
+                        bn == null ? gamma : gammaByStd(scale, gamma, bn), bits);
+                if (bn != null) {
+                    int flIn = producers.get(layer.getBottom(0)).getPrecisionParam().getFlLayerIn();
+                    gammaByStd = Math.min(gammaByStd, largestGammaByStdFl(flIn, fl.out()));
+                    betaFl = Math.min(betaFl, largestBetaFl(flIn, gammaByStd));
+                }
+                return new ScaleLengths(gammaFl, betaFl, gammaByStd);
             }
         });
+    }
+
+    /**
+     * The largest scale_gamma_by_std_fl at which the device's BatchNorm op (a pair run on its own,
+     * {@link StandaloneBatchNorm}) shifts its accumulator by at most its 5-bit field holds: norm_prec =
+     * fl_in + 8 + gamma_by_std_fl + 8 - fl_out. A smaller fl only rounds S coarser; a larger one wraps the shift.
+     */
+    private static int largestGammaByStdFl(int flIn, int flOut) {
+        return StandaloneBatchNorm.MAX_SHIFT - StandaloneBatchNorm.normPrec(flIn, 0, flOut);
+    }
+
+    /**
+     * The largest scale_beta_fl at which that op shifts beta left, not by a negative amount its 5-bit field would
+     * wrap: norm_prec_3 = fl_in + gamma_by_std_fl + 8 - beta_fl. Bits of beta finer than that are finer than the
+     * accumulator's own.
+     */
+    private static int largestBetaFl(int flIn, int gammaByStdFl) {
+        return StandaloneBatchNorm.betaShift(flIn, gammaByStdFl, 0);
     }
 
     private static Layer record(LayerParameter.Builder layer, Map<String, Layer> records) {

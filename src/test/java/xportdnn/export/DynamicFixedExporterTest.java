@@ -18,6 +18,7 @@ import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
+import xportdnn.model.TestWeights;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
@@ -106,6 +107,37 @@ class DynamicFixedExporterTest {
         assertEquals(5, sc2.getScaleGammaFl());        // gamma 3: 96 at fl 5
         assertEquals(5, sc2.getScaleGammaByStdFl());   // no BatchNorm before it: gamma itself
         assertEquals(7, sc2.getScaleBetaFl());         // no bias: nothing to fit, bw_params - 1
+    }
+
+    /**
+     * A BatchNorm/Scale pair the device runs as an op of its own, with gamma/sqrt(var+eps) about 2^-12 and beta
+     * 2^-24: at 8 bits their own largest fl would be 18 and 30, so the op's shifts (StandaloneBatchNorm) would be
+     * norm_prec = fl_in + 8 + 18 + 8 - fl_out = 34 and norm_prec_3 = fl_in + 18 + 8 - 30 = 0, the first beyond the
+     * kernel's 5-bit field. The export lowers gamma/sqrt(var+eps)'s fl to 31 - (4 + 16 - 4) = 15 (norm_prec 31),
+     * then beta's to 4 + 15 + 8 = 27 (norm_prec_3 0).
+     */
+    @Test
+    void standaloneBatchNormLengthsKeepTheDevicesShiftsInTheirFields() {
+        NetParameter definition = TestWeights.definition("""
+                name: "tiny"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 2 dim: 2 } } }
+                layer { name: "bn" type: "BatchNorm" bottom: "data" top: "bn" }
+                layer { name: "sc" type: "Scale" bottom: "bn" top: "sc" scale_param { bias_term: true } }
+                """);
+        float tiny = (float) Math.scalb(1.0, -12);
+        float beta = (float) Math.scalb(1.0, -24);
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(TestWeights.layer("bn", TestWeights.blob(new int[] {2}, 0.1f, 0.2f),
+                        TestWeights.blob(new int[] {2}, 1f, 1f), TestWeights.blob(new int[] {1}, 1f)))
+                .addLayer(TestWeights.layer("sc", TestWeights.blob(new int[] {2}, tiny, tiny),
+                        TestWeights.blob(new int[] {2}, beta, -beta)))
+                .build();
+        NetParameter out = DynamicFixedExporter.export(NetLoader.build(definition, weights), new InParamsOut(8, 8, 8),
+                new InParamsOut(4, 6, 4), false).net();
+        PrecisionParameter sc = block(out, "sc");
+        assertEquals(15, sc.getScaleGammaByStdFl());
+        assertEquals(27, sc.getScaleBetaFl());
+        assertEquals(18, sc.getScaleGammaFl()); // gamma's own, which the op does not use: 2^-12 x 2^19 = 128 > 127.5
     }
 
     @Test
