@@ -205,6 +205,13 @@ class UnusualNetsChaidnnTest {
         });
     }
 
+    /**
+     * The layers of the "batchnorm" net from its BatchNorm/Scale pair on: the device runs the pair after a pooling
+     * as an op of its own, which ends in a ReLU whatever the net says (BatchNormPairsCheck), and DynamicFixed mode
+     * simulates that (StandaloneBatchNorm), so there they differ from Caffe's by design (the Scale at 1.6 dB, 8 bits).
+     */
+    private static final Set<String> RECTIFIED_BY_THE_DEVICE = Set.of("scale", "conv1", "head");
+
     @TempDir
     Path dir;
 
@@ -240,7 +247,13 @@ class UnusualNetsChaidnnTest {
             UnseenNets.Run run = UnseenNets.run(net, dir, type, new InParamsOut(bits, bits, bits), method, false,
                     false);
             String what = e.getKey() + " " + type + " " + bits + ": ";
-            run.sqnrDb().forEach((layer, db) -> assertTrue(db > bound(type, bits), what + layer + " " + run.sqnrDb()));
+            boolean rectified = type == QuantType.DynamicFixed && e.getKey().equals("batchnorm");
+            if (rectified) { // the device's BatchNorm op ends in a ReLU: warned of, and simulated so
+                assertTrue(run.export().notices().stream().anyMatch(w -> w.text().contains("with no ReLU after")),
+                        what + run.export().notices());
+            }
+            run.sqnrDb().forEach((layer, db) -> assertTrue(db > bound(type, bits)
+                    || rectified && RECTIFIED_BY_THE_DEVICE.contains(layer), what + layer + " " + run.sqnrDb()));
             assertKeepsTheSpec(run.quantized(), type, bits, what);
             assertTrue(run.export().notices().stream().noneMatch(w -> w.text().contains("on one scale")),
                     what + run.export().notices());
