@@ -282,7 +282,8 @@ public final class FixedPointNet implements AutoCloseable {
     /**
      * What the simulation does differently from the device or from integers, one line per layer: layers computed
      * in float although the device runs them, layers CHaiDNN does not support, inputs whose format disagrees with
-     * the reading layer's block.
+     * the reading layer's block; and where the device's own arithmetic goes wrong as simulated (an average pooling's
+     * factors that overflow, a BatchNorm op's constant or shift that wraps).
      */
     public List<String> notes() {
         return List.copyOf(notes);
