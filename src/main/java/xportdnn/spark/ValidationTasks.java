@@ -53,7 +53,7 @@ final class ValidationTasks {
                     job.output(), job.batch(), images);
         }
 
-        /** The job an executor runs, its nets built there; its simulator is the caller's to close. */
+        /** The job an executor runs, its nets built there; its float engine and simulator are the caller's to close. */
         ValidationJob build() {
             Net net = quantized.build();
             FloatEngine reference = new FloatEngine(floatNet == null ? net : floatNet.build());
@@ -70,13 +70,14 @@ final class ValidationTasks {
     }
 
     /**
-     * Scores a partition's batches. Its simulator is closed once they are scored: an executor runs partition after
-     * partition in one JVM, and its native copies of weights would otherwise wait for a garbage collection.
+     * Scores a partition's batches. Its float engine and simulator are closed once they are scored: an executor runs
+     * partition after partition in one JVM, and their native arrays (outputs kept from pass to pass, copies of
+     * weights) would otherwise wait for a garbage collection.
      */
     static Iterator<BatchValidation> validate(Broadcast<Job> job, Iterator<ImageBatch> batches) {
         ValidationJob built = job.value().build();
         List<BatchValidation> out = new ArrayList<>();
-        try (FixedPointNet simulator = built.fixedNet()) {
+        try (FloatEngine reference = built.floatNet(); FixedPointNet simulator = built.fixedNet()) {
             Validator validator = built.validator();
             batches.forEachRemaining(b -> {
                 Validation v = validator.run(b.entries(job.value().images()), n -> {
