@@ -148,29 +148,30 @@ final class ValidateCommand implements Callable<Integer> {
             XportCommand.refuse(given, "--layer_cost", "with --spark (its float passes, one per layer, run on one "
                     + "machine; leave out --spark)");
         }
-        ValidationPipeline.Result result = spark.run(passes -> ValidationPipeline.run(settings, passes,
-                quiet.progress(), outputs::check));
-        Validation v = result.validation();
-        List<LayerCost.Cost> costs = result.costs();
-        String mode = result.fixedNet().quantType();
-        Set<String> floated = result.fixedNet().floatLayers();
-        print(v, result.output(), mode, lastOutput(result.fixedNet()), floated);
-        if (costs != null) {
-            printCosts(costs);
+        try (ValidationPipeline.Result result = spark.run(passes -> ValidationPipeline.run(settings, passes,
+                quiet.progress(), outputs::check))) {
+            Validation v = result.validation();
+            List<LayerCost.Cost> costs = result.costs();
+            String mode = result.fixedNet().quantType();
+            Set<String> floated = result.fixedNet().floatLayers();
+            print(v, result.output(), mode, lastOutput(result.fixedNet()), floated);
+            if (costs != null) {
+                printCosts(costs);
+            }
+            for (String note : result.fixedNet().notes()) {
+                spec.commandLine().getErr().println("xportdnn: note: " + note);
+            }
+            new Notes(spec.commandLine().getErr()).print(result.notices());
+            new Notes(spec.commandLine().getErr()).print(Notice.skipped(result.skipped()));
+            new Notes(spec.commandLine().getErr()).warn(v.floatLabelCheck().warning());
+            scored.noteShortSet(spec.commandLine().getErr(), v.images() + result.skipped().size());
+            spec.commandLine().getErr().flush();
+            outputs.write(() -> jsonOf(v, result.output(), mode, costs, floated, result.skipped()),
+                    () -> ValidationReport.html(result.net().nameOr(model.deployModel.getFileName().toString())
+                                    + ": float vs " + mode + " fixed point",
+                            provenance(), v, result.output(), result.fixedNet().outputFormats(),
+                            histograms(result.net(), v, result.samples()), costs == null ? List.of() : costs, floated));
         }
-        for (String note : result.fixedNet().notes()) {
-            spec.commandLine().getErr().println("xportdnn: note: " + note);
-        }
-        new Notes(spec.commandLine().getErr()).print(result.notices());
-        new Notes(spec.commandLine().getErr()).print(Notice.skipped(result.skipped()));
-        new Notes(spec.commandLine().getErr()).warn(v.floatLabelCheck().warning());
-        scored.noteShortSet(spec.commandLine().getErr(), v.images() + result.skipped().size());
-        spec.commandLine().getErr().flush();
-        outputs.write(() -> jsonOf(v, result.output(), mode, costs, floated, result.skipped()),
-                () -> ValidationReport.html(result.net().nameOr(model.deployModel.getFileName().toString())
-                                + ": float vs " + mode + " fixed point",
-                        provenance(), v, result.output(), result.fixedNet().outputFormats(),
-                        histograms(result.net(), v, result.samples()), costs == null ? List.of() : costs, floated));
         return 0;
     }
 

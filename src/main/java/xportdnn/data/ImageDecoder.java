@@ -27,8 +27,9 @@ import xportdnn.model.ModelException;
  * one grey channel. A grey file is tiled to three equal channels for a colour model and kept exact for a grey
  * one; a colour file is turned grey with skimage's {@code rgb2gray} weights (0.2125 R + 0.7154 G + 0.0721 B).
  * Alpha is dropped. A 16-bit colour file is read by its samples' high bytes (PIL's 8-bit RGB), 16-bit grey in
- * full. Decoding goes through {@code javax.imageio}: the TwelveMonkeys plugins on the classpath read JPEG
- * (baseline, progressive, grey, CMYK, YCCK), BMP and PNM; the JDK reads PNG, GIF (the first frame) and TIFF.
+ * full. PGM and PPM files are read as Pillow reads them ({@link PnmImage}); the rest goes through
+ * {@code javax.imageio}: the TwelveMonkeys plugins on the classpath read JPEG (baseline, progressive, grey, CMYK,
+ * YCCK), BMP and the other PNM kinds (PBM, PAM); the JDK reads PNG, GIF (the first frame) and TIFF.
  * Samples are taken as stored (no ICC colour management), as skimage/PIL and OpenCV do. EXIF orientation is not
  * applied, as skimage up to 0.14 (reading through PIL, the original XportDNN's) did not; skimage 0.15 and later
  * read through imageio, which applies it, and so does {@code cv::imread} (Caffe's C++ ImageData layer). The image
@@ -93,6 +94,11 @@ public final class ImageDecoder {
         try (ImageInputStream stored = source.open()) {
             JpegHeader jpeg = stored == null ? null : JpegHeader.read(stored);
             in = stored == null ? null : jpeg.withoutProfile(stored);
+            PnmImage pnm = in == null ? null : PnmImage.header(file, in);
+            if (pnm != null) {
+                checkSize(file, pnm.width(), pnm.height());
+                return new Stored(pnm.pixels(file, in), ExifOrientation.UPRIGHT, false);
+            }
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new ModelException(file + ": not an image in a format we read (JPEG, PNG, BMP, PNM, GIF, TIFF)");

@@ -38,7 +38,7 @@ import xportdnn.model.OutputMemory;
  * overwrites its bottom when no other blob can see that array. The arrays an observer is shown are therefore
  * valid only during its call; the returned outputs are copies the caller owns. Not for concurrent use.
  */
-public final class FloatEngine {
+public final class FloatEngine implements AutoCloseable {
 
     static {
         NativeBuild.apply(); // for library users: the natives that fit the CPU, if nothing has loaded ND4J yet
@@ -96,6 +96,8 @@ public final class FloatEngine {
     private final boolean separable;
     /** Engines of the same layers computing the shares of a split batch, made when first needed. */
     private final List<FloatEngine> shareEngines = new ArrayList<>();
+    /** Whether {@link #close} ran: no pass after it. */
+    private boolean closed;
 
     public FloatEngine(Net net) {
         this.net = net;
@@ -195,6 +197,41 @@ public final class FloatEngine {
 
     public Net net() {
         return net;
+    }
+
+    /**
+     * Frees the native arrays its ops keep (every layer's outputs from the last pass, a batch's activations; an
+     * InnerProduct's weights), and those of the engines computing shares of its batches, now rather than at a
+     * garbage collection, which native memory does not prompt. A pass after it is refused; closing again does
+     * nothing.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (FloatEngine share : shareEngines) {
+            share.closeOps(); // first: their ops may share this engine's weights
+        }
+        shareEngines.clear();
+        closeOps();
+    }
+
+    /** Closes each op of the two plans once (they hold some of the same ops). */
+    private void closeOps() {
+        Set<LayerOp> ops = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Plan p : List.of(plan, observerFree)) {
+            p.steps().stream().map(Step::op).filter(op -> op != null).forEach(ops::add);
+        }
+        ops.forEach(LayerOp::close);
+    }
+
+    /** Refuses a pass of a closed engine: its ops' arrays, weights among them, are freed. */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("net '" + net.name() + "': its float engine was closed");
+        }
     }
 
     /** The input blobs, in the order their Input layers appear. */
@@ -319,6 +356,7 @@ public final class FloatEngine {
      * one share overlap the other's arithmetic.
      */
     private Map<String, INDArray> forwardShares(Map<String, INDArray> inputValues, int batch, int shares) {
+        requireOpen(); // the shares' own engines run the pass
         checkMemory(inputValues); // the shares together take the whole batch's memory
         while (shareEngines.size() < shares) {
             shareEngines.add(new FloatEngine(this));
@@ -367,6 +405,7 @@ public final class FloatEngine {
             this.lastRead = plan.lastRead();
             this.inputValues = inputValues;
             this.owned = ownedInput == null ? List.of() : List.of(ownedInput);
+            requireOpen();
             checkMemory(inputValues);
         }
 
@@ -376,6 +415,7 @@ public final class FloatEngine {
             this.lastRead = plan.lastRead();
             this.inputValues = Map.of();
             this.owned = List.copyOf(live.values());
+            requireOpen();
             blobs.putAll(live);
             next = from;
         }

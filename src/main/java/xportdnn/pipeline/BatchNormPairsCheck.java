@@ -28,7 +28,8 @@ import xportdnn.quant.BatchNormPair;
  * BatchNorm or Scale without its partner ({@link #unpaired}: the runtime stops at it), of a pair run as its own op
  * with no ReLU after it ({@link #rectifiedPairs}: the op applies one anyway), and, one warning per layer kind, of a
  * layer of such a pair with 2048 or more feature maps (the supported-layers table's bound for it; a fused pair is
- * the convolution's, under 4096).
+ * the convolution's, under 4096). How a pair is written (in place or not, who reads the Scale's output) is
+ * {@link BatchNormChainCheck}'s, whose warnings come after the first.
  */
 final class BatchNormPairsCheck {
 
@@ -45,7 +46,12 @@ final class BatchNormPairsCheck {
         List<BatchNormPair> pairs = BatchNormPair.find(net);
         Set<Layer> unpaired = unpaired(net, pairs);
         List<Notice> notices = new ArrayList<>(unpairedWarning(unpaired, fused));
-        notices.addAll(rectifiedPairs(net, pairs, fused));
+        Map<Layer, String> untaken = BatchNormChainCheck.untaken(net, pairs);
+        notices.addAll(BatchNormChainCheck.untakenWarning(untaken, pairs, fused));
+        notices.addAll(BatchNormChainCheck.fusedOnceMore(net, pairs));
+        Map<Layer, Layer> taken = new LinkedHashMap<>(pairs); // the runtime stops at the others: no op to rectify
+        taken.keySet().removeAll(untaken.keySet());
+        notices.addAll(rectifiedPairs(net, taken, fused));
         notices.addAll(standaloneBatchNorms(net, fused, unpaired));
         return notices;
     }

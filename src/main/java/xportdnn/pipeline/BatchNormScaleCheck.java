@@ -61,17 +61,18 @@ final class BatchNormScaleCheck {
         if (prefix == null || input == null || input.images().isEmpty()) {
             return List.of();
         }
-        FloatEngine engine = new FloatEngine(prefix.net());
         String output = prefix.convolution().tops().get(0);
         double[] sums = new double[2]; // sum of squares, values
-        Batches.run(input.images().subList(0, Math.min(FOLDED_IMAGES, input.images().size())),
-                input.transformer(), input.batch(), (batch, n, first) -> {
-                    for (float v : Tensors.floats(BlobCapture.forward(engine, batch, n, output, null))) {
-                        sums[0] += (double) v * v;
-                        sums[1]++;
-                    }
-                }, done -> {
-                });
+        try (FloatEngine engine = new FloatEngine(prefix.net())) {
+            Batches.run(input.images().subList(0, Math.min(FOLDED_IMAGES, input.images().size())),
+                    input.transformer(), input.batch(), (batch, n, first) -> {
+                        for (float v : Tensors.floats(BlobCapture.forward(engine, batch, n, output, null))) {
+                            sums[0] += (double) v * v;
+                            sums[1]++;
+                        }
+                    }, done -> {
+                    });
+        }
         return compare(prefix.convolution(), prefix.batchNorm(), Math.sqrt(sums[0] / sums[1]));
     }
 

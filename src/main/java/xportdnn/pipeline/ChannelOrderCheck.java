@@ -87,8 +87,12 @@ final class ChannelOrderCheck {
             return List.of();
         }
         OutputBlob scores = OutputBlob.choose(net, null);
-        return scores.classes() < 2 ? List.of()
-                : of(new FloatEngine(net), scores, set, "the calibration set", transformer, batchSize, progress);
+        if (scores.classes() < 2) {
+            return List.of();
+        }
+        try (FloatEngine engine = new FloatEngine(net)) {
+            return of(engine, scores, set, "the calibration set", transformer, batchSize, progress);
+        }
     }
 
     /**

@@ -82,24 +82,28 @@ public interface FloatPasses {
         @Override
         public CalibrationHistograms calibrate(Net net, List<ImageSet.Entry> images, Transformer transformer,
                                                int batch, IntConsumer progress) {
-            return new Calibrator(new FloatEngine(net), transformer, batch).calibrate(images, KlJThreshold::binCount,
-                    progress);
+            try (FloatEngine engine = new FloatEngine(net)) {
+                return new Calibrator(engine, transformer, batch).calibrate(images, KlJThreshold::binCount, progress);
+            }
         }
 
         @Override
         public CalibrationHistograms histograms(Net net, List<ImageSet.Entry> images, Transformer transformer,
                                                 int batch, Map<String, ActivationRange> ranges,
                                                 IntConsumer progress) {
-            return new Calibrator(new FloatEngine(net), transformer, batch).histograms(images, ranges,
-                    KlJThreshold::binCount, progress);
+            try (FloatEngine engine = new FloatEngine(net)) {
+                return new Calibrator(engine, transformer, batch).histograms(images, ranges, KlJThreshold::binCount,
+                        progress);
+            }
         }
 
         @Override
         public Map<String, ChannelStatistics> channelStatistics(Net net, List<ImageSet.Entry> images,
                                                                 Transformer transformer, int batch,
                                                                 Set<String> layers, IntConsumer progress) {
-            return new Calibrator(new FloatEngine(net), transformer, batch).channelStatistics(images, layers,
-                    progress);
+            try (FloatEngine engine = new FloatEngine(net)) {
+                return new Calibrator(engine, transformer, batch).channelStatistics(images, layers, progress);
+            }
         }
 
         @Override

@@ -34,7 +34,8 @@ import xportdnn.validate.Validation;
 public final class ValidationPipeline {
 
     /**
-     * What a run measured.
+     * What a run measured. Its owner closes it when done with {@link #fixedNet}: that frees the simulator's native
+     * arrays (the weights of the InnerProducts it computes in float, its convolutions' matrices) now.
      *
      * @param net        the quantized net
      * @param output     the output scored, and how
@@ -47,7 +48,13 @@ public final class ValidationPipeline {
      *                   take, a batch too large for memory), one line each
      */
     public record Result(Net net, ScoredOutput output, FixedPointNet fixedNet, Validation validation,
-                         Map<String, float[]> samples, List<LayerCost.Cost> costs, List<String> skipped, List<Notice> notices) {
+                         Map<String, float[]> samples, List<LayerCost.Cost> costs, List<String> skipped, List<Notice> notices)
+            implements AutoCloseable {
+
+        @Override
+        public void close() {
+            fixedNet.close();
+        }
     }
 
     private ValidationPipeline() {

@@ -36,8 +36,13 @@ final class CalibrationTasks {
      */
     record Job(ShippedNet net, Preprocessing preprocessing, int batch, HadoopImages images) implements Serializable {
 
-        Calibrator calibrator() {
-            return new Calibrator(new FloatEngine(net.build()), new Transformer(preprocessing), batch);
+        /** The net's float engine, built on the executor: the partition's to close once its batches are measured. */
+        FloatEngine engine() {
+            return new FloatEngine(net.build());
+        }
+
+        Calibrator calibrator(FloatEngine engine) {
+            return new Calibrator(engine, new Transformer(preprocessing), batch);
         }
     }
 
@@ -60,39 +65,44 @@ final class CalibrationTasks {
     }
 
     static Iterator<BatchRanges> ranges(Broadcast<Job> job, Iterator<ImageBatch> batches) {
-        Calibrator calibrator = job.value().calibrator();
-        HadoopImages images = job.value().images();
-        List<BatchRanges> out = new ArrayList<>();
-        batches.forEachRemaining(b -> out.add(new BatchRanges(b.index(), calibrator.ranges(b.entries(images), n -> {
-        }))));
-        return out.iterator();
+        try (FloatEngine engine = job.value().engine()) {
+            Calibrator calibrator = job.value().calibrator(engine);
+            HadoopImages images = job.value().images();
+            List<BatchRanges> out = new ArrayList<>();
+            batches.forEachRemaining(b -> out.add(new BatchRanges(b.index(),
+                    calibrator.ranges(b.entries(images), n -> {
+                    }))));
+            return out.iterator();
+        }
     }
 
     static Iterator<PartitionHistograms> histograms(Broadcast<Job> job, Broadcast<Map<String, ActivationRange>> ranges,
                                                     Iterator<ImageBatch> batches) {
-        Calibrator calibrator = job.value().calibrator();
-        Map<String, BlobHistograms> merged = null;
-        List<BatchDeviations> deviations = new ArrayList<>();
-        PictureCounts pictures = PictureCounts.NONE;
-        while (batches.hasNext()) {
-            ImageBatch b = batches.next();
-            CalibrationHistograms measured = calibrator.histograms(b.entries(job.value().images()), ranges.value(),
-                    KlJThreshold::binCount, n -> {
-                    });
-            Map<String, BlobHistograms> h = measured.layers();
-            pictures = pictures.plus(measured.pictures());
-            Map<String, Double> sums = new LinkedHashMap<>();
-            h.forEach((name, stats) -> sums.put(name, stats.sumAbsDeviation()));
-            deviations.add(new BatchDeviations(b.index(), sums));
-            if (merged == null) {
-                merged = h;
-            } else {
-                Map<String, BlobHistograms> into = merged;
-                h.forEach((name, stats) -> into.get(name).merge(stats));
+        try (FloatEngine engine = job.value().engine()) {
+            Calibrator calibrator = job.value().calibrator(engine);
+            Map<String, BlobHistograms> merged = null;
+            List<BatchDeviations> deviations = new ArrayList<>();
+            PictureCounts pictures = PictureCounts.NONE;
+            while (batches.hasNext()) {
+                ImageBatch b = batches.next();
+                CalibrationHistograms measured = calibrator.histograms(b.entries(job.value().images()),
+                        ranges.value(), KlJThreshold::binCount, n -> {
+                        });
+                Map<String, BlobHistograms> h = measured.layers();
+                pictures = pictures.plus(measured.pictures());
+                Map<String, Double> sums = new LinkedHashMap<>();
+                h.forEach((name, stats) -> sums.put(name, stats.sumAbsDeviation()));
+                deviations.add(new BatchDeviations(b.index(), sums));
+                if (merged == null) {
+                    merged = h;
+                } else {
+                    Map<String, BlobHistograms> into = merged;
+                    h.forEach((name, stats) -> into.get(name).merge(stats));
+                }
             }
+            return merged == null ? Collections.emptyIterator()
+                    : List.of(new PartitionHistograms(merged, deviations, pictures)).iterator();
         }
-        return merged == null ? Collections.emptyIterator()
-                : List.of(new PartitionHistograms(merged, deviations, pictures)).iterator();
     }
 
     /** Every batch's ranges merged in batch order. */
@@ -125,23 +135,29 @@ final class CalibrationTasks {
     /** First per-channel pass: a partition's channel maxima of the layers named, merged (maxima merge in any order). */
     static Iterator<Map<String, float[]>> channelMaxima(Broadcast<Job> job, Set<String> layers,
                                                         Iterator<ImageBatch> batches) {
-        Calibrator calibrator = job.value().calibrator();
-        List<Map<String, float[]>> out = new ArrayList<>();
-        batches.forEachRemaining(b -> out.add(calibrator.channelMaxima(b.entries(job.value().images()), layers, n -> {
-        })));
-        return out.isEmpty() ? Collections.emptyIterator() : List.of(mergeMaxima(out)).iterator();
+        try (FloatEngine engine = job.value().engine()) {
+            Calibrator calibrator = job.value().calibrator(engine);
+            List<Map<String, float[]>> out = new ArrayList<>();
+            batches.forEachRemaining(b -> out.add(calibrator.channelMaxima(b.entries(job.value().images()), layers,
+                    n -> {
+                    })));
+            return out.isEmpty() ? Collections.emptyIterator() : List.of(mergeMaxima(out)).iterator();
+        }
     }
 
     /** Second per-channel pass: a partition's channel histograms on the merged maxima (counts merge in any order). */
     static Iterator<Map<String, ChannelStatistics>> channelHistograms(Broadcast<Job> job,
                                                                       Broadcast<Map<String, float[]>> maxima,
                                                                       Iterator<ImageBatch> batches) {
-        Calibrator calibrator = job.value().calibrator();
-        List<Map<String, ChannelStatistics>> out = new ArrayList<>();
-        batches.forEachRemaining(b -> out.add(calibrator.channelHistograms(b.entries(job.value().images()),
-                maxima.value(), n -> {
-                })));
-        return out.isEmpty() ? Collections.emptyIterator() : List.of(mergeChannels(maxima.value(), out)).iterator();
+        try (FloatEngine engine = job.value().engine()) {
+            Calibrator calibrator = job.value().calibrator(engine);
+            List<Map<String, ChannelStatistics>> out = new ArrayList<>();
+            batches.forEachRemaining(b -> out.add(calibrator.channelHistograms(b.entries(job.value().images()),
+                    maxima.value(), n -> {
+                    })));
+            return out.isEmpty() ? Collections.emptyIterator()
+                    : List.of(mergeChannels(maxima.value(), out)).iterator();
+        }
     }
 
     /** Channel maxima merged: per layer and channel the largest. */

@@ -53,11 +53,12 @@ final class ValidationTasks {
                     job.output(), job.batch(), images);
         }
 
-        Validator validator() {
+        /** The job an executor runs, its nets built there; its float engine and simulator are the caller's to close. */
+        ValidationJob build() {
             Net net = quantized.build();
             FloatEngine reference = new FloatEngine(floatNet == null ? net : floatNet.build());
             return new ValidationJob(reference, new FixedPointNet(net, floatLayers, scheme),
-                    new Transformer(preprocessing), output, batch, byBlob).validator();
+                    new Transformer(preprocessing), output, batch, byBlob);
         }
     }
 
@@ -68,15 +69,23 @@ final class ValidationTasks {
     private ValidationTasks() {
     }
 
+    /**
+     * Scores a partition's batches. Its float engine and simulator are closed once they are scored: an executor runs
+     * partition after partition in one JVM, and their native arrays (outputs kept from pass to pass, copies of
+     * weights) would otherwise wait for a garbage collection.
+     */
     static Iterator<BatchValidation> validate(Broadcast<Job> job, Iterator<ImageBatch> batches) {
-        Validator validator = job.value().validator();
+        ValidationJob built = job.value().build();
         List<BatchValidation> out = new ArrayList<>();
-        batches.forEachRemaining(b -> {
-            Validation v = validator.run(b.entries(job.value().images()), n -> {
+        try (FloatEngine reference = built.floatNet(); FixedPointNet simulator = built.fixedNet()) {
+            Validator validator = built.validator();
+            batches.forEachRemaining(b -> {
+                Validation v = validator.run(b.entries(job.value().images()), n -> {
+                });
+                out.add(new BatchValidation(b.index(), v, b.index() == 0 ? new LinkedHashMap<>(validator.samples())
+                        : null));
             });
-            out.add(new BatchValidation(b.index(), v, b.index() == 0 ? new LinkedHashMap<>(validator.samples())
-                    : null));
-        });
+        }
         return out.iterator();
     }
 

@@ -132,7 +132,6 @@ public final class FastFinetune {
         // decoded once where they fit; each pass's forward runs resume where the last one's cut was
         ResumedForward forward = new ResumedForward(new RepeatedBatches(images, transformer, batch), frontierBytes);
         for (List<Layer> pass : TuningPasses.of(net.layers(), tuned)) {
-            FixedPointNet fixed = new FixedPointNet(net);
             PrecisionScheme scheme = PrecisionScheme.of(net);
             FormatGroups groups = new FormatGroups(net, scheme instanceof XilinxScheme);
             Set<String> names = pass.stream().map(Layer::name).collect(Collectors.toSet());
@@ -143,8 +142,11 @@ public final class FastFinetune {
                     changeable.put(conv.name(), group);
                 }
             }
-            Collected collected = collect(net, pass, order, floatEngine, fixed, scheme, changeable, forward,
-                    images.size(), progress);
+            Collected collected;
+            try (FixedPointNet fixed = new FixedPointNet(net)) { // one per pass: its arrays freed before the next
+                collected = collect(net, pass, order, floatEngine, fixed, scheme, changeable, forward, images.size(),
+                        progress);
+            }
             Map<String, TunedConv> convs = new LinkedHashMap<>();
             for (Layer conv : pass) {
                 convs.put(conv.name(), tune(net.layer(conv.name()), scheme, collected.statistics().get(conv.name()),

@@ -186,11 +186,61 @@ class SupportedLayersCheckTest {
                 + " relu_param { negative_slope: 0.1 } }\n"));
         assertEquals(List.of(), checked(convPool + layer("bn", "BatchNorm", "p", "b") + layer("sc", "Scale", "b", "s")
                 + layer("r", "ReLU", "s", "t")));
-        // the convolution's output read by the pair and by a pooling: not fused, so the pair is its own op
+        // the convolution's output read by the pair and by a pooling: not fused, so the pair is its own op (its
+        // output read, or the runtime would not take the pair at all)
         assertEquals(List.of(warned), checked(layer("c", "Convolution", "data", "c") + pool
-                + layer("bn", "BatchNorm", "c", "b") + layer("sc", "Scale", "b", "s")));
+                + layer("bn", "BatchNorm", "c", "b") + layer("sc", "Scale", "b", "s") + pooling("q", "s")));
         assertEquals(List.of(), checked(layer("c", "Convolution", "data", "c") + layer("bn", "BatchNorm", "c", "c")
                 + layer("sc", "Scale", "c", "c")));
+    }
+
+    private static String pooling(String name, String bottom) {
+        return "layer { name: \"" + name + "\" type: \"Pooling\" bottom: \"" + bottom + "\" top: \"" + name
+                + "\" pooling_param { kernel_size: 1 } }\n";
+    }
+
+    /**
+     * CHaiDNN's runtime (xtract_opt.cpp, opt_conv_bn_scale and opt_batchNorm) takes a BatchNorm/Scale pair only when
+     * both work in place or neither does, and then only for the layers reading the Scale's output: one in place and
+     * one not, or neither in place with nothing reading the Scale's output, is named with why, in one line, after a
+     * convolution or a pooling alike, and not also warned of as an op without a ReLU (it never becomes one). A pair
+     * whose Scale is in place after a BatchNorm that is not, fused into the convolution before it since nothing reads
+     * its output, is not warned of.
+     */
+    @Test
+    void aPairTheRuntimeTakesNeitherWayIsWarnedOf() {
+        String conv = layer("c", "Convolution", "data", "c");
+        assertEquals(List.of("BatchNorm/Scale pair 'bn' and 'sc' (the BatchNorm in place, the Scale not)"),
+                checked(conv + layer("bn", "BatchNorm", "c", "c") + layer("sc", "Scale", "c", "s")
+                        + layer("r", "ReLU", "s", "s")));
+        assertEquals(List.of("BatchNorm/Scale pair 'bn' and 'sc' (the Scale in place, the BatchNorm not)"),
+                checked(conv + layer("bn", "BatchNorm", "c", "b") + layer("sc", "Scale", "b", "b")
+                        + layer("r", "ReLU", "b", "b")));
+        assertEquals(List.of(), checked(conv + layer("bn", "BatchNorm", "c", "b") + layer("sc", "Scale", "b", "b")));
+        assertEquals(List.of("BatchNorm/Scale pairs 'bn' and 'sc' (no layer reads the Scale's output), 'bn2' and 'sc2' "
+                + "(no layer reads the Scale's output)"), checked(conv + layer("bn", "BatchNorm", "c", "b")
+                + layer("sc", "Scale", "b", "s") + pooling("p", "c") + layer("bn2", "BatchNorm", "p", "b2")
+                + layer("sc2", "Scale", "b2", "s2")));
+        assertEquals(List.of(), checked(conv + layer("bn", "BatchNorm", "c", "b") + layer("sc", "Scale", "b", "s")
+                + pooling("p", "s")));
+    }
+
+    /**
+     * opt_conv_bn_scale fuses a pair (neither in place) into the convolution before it once per layer reading the
+     * Scale's output up to the first ReLU among them: two poolings, or a pooling then a ReLU, make two fusions and a
+     * warning naming them; a ReLU first (in place or not), or one reader, makes one and none.
+     */
+    @Test
+    void aPairFusedOncePerReaderIsWarnedOf() {
+        String chain = layer("c", "Convolution", "data", "c") + layer("bn", "BatchNorm", "c", "b")
+                + layer("sc", "Scale", "b", "s");
+        assertEquals(List.of("BatchNorm/Scale pair 'bn' and 'sc' after Convolution 'c' (2 fusions, for 'p', 'q')"),
+                checked(chain + pooling("p", "s") + pooling("q", "s")));
+        assertEquals(List.of("BatchNorm/Scale pair 'bn' and 'sc' after Convolution 'c' (2 fusions, for 'p', 'r')"),
+                checked(chain + pooling("p", "s") + layer("r", "ReLU", "s", "t") + pooling("q", "s")));
+        assertEquals(List.of(), checked(chain + layer("r", "ReLU", "s", "s") + pooling("p", "s")));
+        assertEquals(List.of(), checked(chain + layer("r", "ReLU", "s", "t") + pooling("p", "s")));
+        assertEquals(List.of(), checked(chain + pooling("p", "s")));
     }
 
     /**

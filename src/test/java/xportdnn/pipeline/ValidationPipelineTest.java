@@ -1,6 +1,7 @@
 package xportdnn.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -11,11 +12,13 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import xportdnn.data.ImageSet;
 import xportdnn.data.ImageStore;
 import xportdnn.data.PreprocessingFlags;
 import xportdnn.data.Progress;
 import xportdnn.precision.InParamsOut;
+import xportdnn.sim.HeldArrays;
 import xportdnn.validate.Validation;
 
 /** Export then validate from code on the shipped example, leaving the calibration images out of the score. */
@@ -55,6 +58,24 @@ class ValidationPipelineTest {
         for (Validation.LayerError e : v.layers()) {
             assertTrue(e.sqnrDb() > 15, e.name() + " SQNR " + e.sqnrDb()); // 8 bits: ~40 dB ideal, 15 leaves room
         }
+    }
+
+    /** Closing the result closes its simulator: the arrays its convolutions made are freed then. */
+    @Test
+    void closingTheResultClosesItsSimulator() {
+        Path quantized = dir.resolve("q.prototxt");
+        ExportPipeline.run(new ExportSettings(QuantType.Xilinx, DEPLOY, WEIGHTS, quantized, new InParamsOut(8, 8, 8),
+                false, null, null, new CalibrationSettings(LIST, 10, 3L, null, 8, FLAGS), null, false, false, null),
+                Progress.NONE);
+        ValidationSettings settings = new ValidationSettings(quantized, WEIGHTS, LIST, null, 4, 1L, null, 8, FLAGS,
+                null, false, null, null, null);
+        ValidationPipeline.Result result = ValidationPipeline.run(settings, Progress.NONE);
+        List<INDArray> held = HeldArrays.of(result.fixedNet());
+        assertFalse(held.isEmpty());
+        assertTrue(held.stream().noneMatch(INDArray::wasClosed));
+        result.close();
+        assertTrue(held.stream().allMatch(INDArray::wasClosed));
+        assertEquals(List.of(), HeldArrays.of(result.fixedNet()));
     }
 
     /**

@@ -114,4 +114,9 @@ final class Concat implements LayerOp {
             offset += channels;
         }
     }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
 }

@@ -218,4 +218,9 @@ final class Convolution implements LayerOp {
         }
         return List.of(out);
     }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
 }

@@ -53,4 +53,9 @@ final class Crop implements LayerOp {
         }
         return List.of(buffers.copy(0, x.get(index)));
     }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
 }

@@ -91,4 +91,9 @@ final class DepthwiseConvolution implements LayerOp {
         });
         return List.of(out);
     }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
 }

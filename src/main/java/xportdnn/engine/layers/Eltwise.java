@@ -64,4 +64,9 @@ final class Eltwise implements LayerOp {
         }
         return List.of(y);
     }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
 }

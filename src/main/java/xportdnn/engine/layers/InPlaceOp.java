@@ -100,4 +100,9 @@ abstract class InPlaceOp implements LayerOp {
             return owner.topsShareMemory();
         }
     }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
 }

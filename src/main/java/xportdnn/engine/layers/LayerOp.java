@@ -57,8 +57,9 @@ public interface LayerOp {
 
     /**
      * Frees the op's native arrays now rather than at some garbage collection, which native memory does not prompt:
-     * its buffers, and its weights unless it shares another op's ({@link #sharingWeights}; that one frees them). The
-     * op is not run after. Ops whose arrays are small leave them to the collector (the default).
+     * the outputs it keeps from one pass to the next (a batch's activations), and large weights (an InnerProduct's)
+     * unless it shares another op's ({@link #sharingWeights}; that one frees them). Weights small beside the outputs
+     * are left to the collector, as are the arrays of ops that keep none (the default). The op is not run after.
      */
     default void close() {
     }

@@ -37,4 +37,9 @@ final class Permute implements LayerOp {
         INDArray permuted = x.permute(full.stream().mapToInt(Integer::intValue).toArray());
         return List.of(buffers.copy(0, permuted));
     }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
 }

@@ -158,4 +158,8 @@ public final class PointwiseOverParts implements LayerOp {
         return List.of(outputView.of(out));
     }
 
+    @Override
+    public void close() {
+        buffers.close();
+    }
 }

@@ -161,4 +161,9 @@ final class Pooling implements LayerOp {
             return allWhole ? null : Tensors.of(factor, 1, 1, outH, outW);
         }
     }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
 }

@@ -54,4 +54,9 @@ final class Slice implements LayerOp {
         }
         return out;
     }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
 }

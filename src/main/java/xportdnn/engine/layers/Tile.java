@@ -39,4 +39,9 @@ final class Tile implements LayerOp {
         }
         return List.of(out);
     }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
 }

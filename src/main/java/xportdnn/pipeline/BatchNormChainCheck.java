@@ -1,0 +1,138 @@
+package xportdnn.pipeline;
+
+import static xportdnn.pipeline.SupportedLayersCheck.DEVICE_MAY_NOT_RUN;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import xportdnn.model.ChaidnnSupport;
+import xportdnn.model.Layer;
+import xportdnn.model.LayerType;
+import xportdnn.model.Net;
+
+/**
+ * The part of {@link BatchNormPairsCheck} about how a BatchNorm/Scale pair is written, from CHaiDNN's runtime
+ * (software/xtract/xtract_opt.cpp at 271b3cc). Two steps take a pair: {@code opt_conv_bn_scale} fuses it into the
+ * Convolution before it, either when the BatchNorm and the Scale both work in place on the convolution's output or,
+ * when neither does, once for each layer that reads the Scale's output, up to the first ReLU among them (it calls
+ * {@code fuseBNScaleConvParams} in its loop over them); {@code opt_batchNorm} makes any other pair one OPCODE_BN op,
+ * when both are in place or, when neither is, for the layers reading the Scale's output. So a pair of one layer in
+ * place and one not, or of neither in place with no layer reading the Scale's output, is taken by neither step: the
+ * runtime stops at the layers left alone ({@link #untaken}). And a pair fused into a convolution whose Scale output
+ * two layers read before any ReLU scales the convolution's weights twice ({@link #fusedOnceMore}).
+ */
+final class BatchNormChainCheck {
+
+    private BatchNormChainCheck() {
+    }
+
+    /**
+     * The device's pairs (each BatchNorm with its Scale, from {@code pairs}) that neither step takes, each BatchNorm
+     * with why, in net order.
+     */
+    static Map<Layer, String> untaken(Net net, Map<Layer, Layer> pairs) {
+        Map<Layer, String> untaken = new LinkedHashMap<>();
+        pairs.forEach((bn, scale) -> {
+            if (ChaidnnSupport.of(bn.param()) != ChaidnnSupport.DEVICE) {
+                return;
+            }
+            boolean read = !readers(net, scale).isEmpty();
+            if (bn.inPlace() && !scale.inPlace()) {
+                untaken.put(bn, "the BatchNorm in place, the Scale not");
+            } else if (!bn.inPlace() && scale.inPlace() && (read || fusingConvolution(net, bn, scale) == null)) {
+                // with no reader, opt_conv_bn_scale still fuses it once: the Scale is the one consumer of its blob
+                untaken.put(bn, "the Scale in place, the BatchNorm not");
+            } else if (!bn.inPlace() && !scale.inPlace() && !read) {
+                untaken.put(bn, "no layer reads the Scale's output");
+            }
+        });
+        return untaken;
+    }
+
+    /** The warning naming the {@link #untaken} pairs, if any; with the hint of --fuse_bn where it folds one. */
+    static List<Notice> untakenWarning(Map<Layer, String> untaken, Map<Layer, Layer> pairs, Set<Layer> fused) {
+        if (untaken.isEmpty()) {
+            return List.of();
+        }
+        List<String> named = new ArrayList<>();
+        untaken.forEach((bn, why) -> named.add("'" + bn.name() + "' and '" + pairs.get(bn).name() + "' (" + why + ")"));
+        boolean foldable = untaken.keySet().stream().anyMatch(fused::contains);
+        return List.of(Notice.warning("BatchNorm/Scale pair" + (named.size() == 1 ? " " : "s ")
+                + String.join(", ", named) + ": CHaiDNN's runtime fuses a pair into the Convolution before it or "
+                + "runs it as one op of its own only when both layers work in place or neither does, and then for "
+                + "the layers that read the Scale's output (xtract_opt.cpp, opt_conv_bn_scale and opt_batchNorm); it "
+                + "leaves these alone and stops at them ([EO005] Layer opcode: Layer is not support), "
+                + DEVICE_MAY_NOT_RUN + " them as written; write both in place or neither, with a layer reading the "
+                + "Scale's output" + (foldable ? ", or fold the ones after a Convolution into it here with --fuse_bn "
+                + "--quantized_weights W" : "") + "; validate computes them as written"));
+    }
+
+    /**
+     * The warning naming the pairs, neither in place, that {@code opt_conv_bn_scale} fuses into the Convolution
+     * before them more than once: one fusion for each layer reading the Scale's output up to the first ReLU among
+     * them (that one included), each multiplying the weights by gamma / sqrt(var + eps) again.
+     */
+    static List<Notice> fusedOnceMore(Net net, Map<Layer, Layer> pairs) {
+        List<String> named = new ArrayList<>();
+        pairs.forEach((bn, scale) -> {
+            Layer conv = bn.inPlace() || scale.inPlace() ? null : fusingConvolution(net, bn, scale);
+            if (conv == null || ChaidnnSupport.of(conv.param()) != ChaidnnSupport.DEVICE) {
+                return;
+            }
+            List<Layer> readers = readers(net, scale);
+            int fusions = readers.size();
+            for (int r = 0; r < readers.size(); r++) {
+                if (readers.get(r).layerType() == LayerType.RELU) {
+                    fusions = r + 1;
+                    break;
+                }
+            }
+            if (fusions > 1) {
+                named.add("'" + bn.name() + "' and '" + scale.name() + "' after Convolution '" + conv.name() + "' ("
+                        + fusions + " fusions, for " + String.join(", ", readers.subList(0, fusions).stream()
+                        .map(l -> "'" + l.name() + "'").toList()) + ")");
+            }
+        });
+        if (named.isEmpty()) {
+            return List.of();
+        }
+        return List.of(Notice.warning("BatchNorm/Scale pair" + (named.size() == 1 ? " " : "s ")
+                + String.join(", ", named) + ": CHaiDNN's runtime fuses such a pair into the convolution once for "
+                + "each layer reading the Scale's output up to the first ReLU among them (xtract_opt.cpp, "
+                + "opt_conv_bn_scale calls fuseBNScaleConvParams in its loop over them), multiplying the weights by "
+                + "gamma / sqrt(var + eps) each time, " + DEVICE_MAY_NOT_RUN + " them as written; let one layer read "
+                + "the Scale's output, or fold the pair into the convolution here with --fuse_bn --quantized_weights "
+                + "W; validate computes them as written"));
+    }
+
+    /**
+     * The Convolution {@code opt_conv_bn_scale} would fuse the pair into, when the BatchNorm is not in place: the
+     * layer writing the BatchNorm's input, whose output the BatchNorm alone reads, the BatchNorm's output read by
+     * the Scale alone; null otherwise.
+     */
+    private static Layer fusingConvolution(Net net, Layer bn, Layer scale) {
+        String input = bn.bottoms().get(0);
+        List<Layer> layers = net.layers();
+        int at = layers.indexOf(bn);
+        Layer producer = null;
+        for (int i = at - 1; i >= 0 && producer == null; i--) {
+            if (layers.get(i).tops().contains(input)) {
+                producer = layers.get(i);
+            }
+        }
+        boolean onlyReaders = layers.stream().filter(l -> l.bottoms().contains(input)).toList().equals(List.of(bn))
+                && layers.stream().filter(l -> l != scale && l.bottoms().contains(bn.tops().get(0))).toList()
+                .isEmpty();
+        return producer != null && producer.layerType() == LayerType.CONVOLUTION && onlyReaders ? producer : null;
+    }
+
+    /** The layers after {@code scale} that read its output, in net order. */
+    private static List<Layer> readers(Net net, Layer scale) {
+        List<Layer> layers = net.layers();
+        String blob = scale.tops().get(0);
+        return layers.subList(layers.indexOf(scale) + 1, layers.size()).stream()
+                .filter(l -> l.bottoms().contains(blob)).toList();
+    }
+}
