@@ -11,6 +11,7 @@ import xportdnn.model.ChaidnnSupport;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
+import xportdnn.quant.BatchNormPair;
 
 /**
  * The part of {@link BatchNormPairsCheck} about how a BatchNorm/Scale pair is written, from CHaiDNN's runtime
@@ -32,33 +33,36 @@ final class BatchNormChainCheck {
      * The device's pairs (each BatchNorm with its Scale, from {@code pairs}) that neither step takes, each BatchNorm
      * with why, in net order.
      */
-    static Map<Layer, String> untaken(Net net, Map<Layer, Layer> pairs) {
-        Map<Layer, String> untaken = new LinkedHashMap<>();
-        pairs.forEach((bn, scale) -> {
+    static Map<BatchNormPair, String> untaken(Net net, List<BatchNormPair> pairs) {
+        Map<BatchNormPair, String> untaken = new LinkedHashMap<>();
+        for (BatchNormPair p : pairs) {
+            Layer bn = p.batchNorm();
+            Layer scale = p.scale();
             if (ChaidnnSupport.of(bn.param()) != ChaidnnSupport.DEVICE) {
-                return;
+                continue;
             }
             boolean read = !readers(net, scale).isEmpty();
             if (bn.inPlace() && !scale.inPlace()) {
-                untaken.put(bn, "the BatchNorm in place, the Scale not");
+                untaken.put(p, "the BatchNorm in place, the Scale not");
             } else if (!bn.inPlace() && scale.inPlace() && (read || fusingConvolution(net, bn, scale) == null)) {
                 // with no reader, opt_conv_bn_scale still fuses it once: the Scale is the one consumer of its blob
-                untaken.put(bn, "the Scale in place, the BatchNorm not");
+                untaken.put(p, "the Scale in place, the BatchNorm not");
             } else if (!bn.inPlace() && !scale.inPlace() && !read) {
-                untaken.put(bn, "no layer reads the Scale's output");
+                untaken.put(p, "no layer reads the Scale's output");
             }
-        });
+        }
         return untaken;
     }
 
     /** The warning naming the {@link #untaken} pairs, if any; with the hint of --fuse_bn where it folds one. */
-    static List<Notice> untakenWarning(Map<Layer, String> untaken, Map<Layer, Layer> pairs, Set<Layer> fused) {
+    static List<Notice> untakenWarning(Map<BatchNormPair, String> untaken, Set<Layer> fused) {
         if (untaken.isEmpty()) {
             return List.of();
         }
         List<String> named = new ArrayList<>();
-        untaken.forEach((bn, why) -> named.add("'" + bn.name() + "' and '" + pairs.get(bn).name() + "' (" + why + ")"));
-        boolean foldable = untaken.keySet().stream().anyMatch(fused::contains);
+        untaken.forEach((p, why) -> named.add("'" + p.batchNorm().name() + "' and '" + p.scale().name() + "' ("
+                + why + ")"));
+        boolean foldable = untaken.keySet().stream().map(BatchNormPair::batchNorm).anyMatch(fused::contains);
         return List.of(Notice.warning("BatchNorm/Scale pair" + (named.size() == 1 ? " " : "s ")
                 + String.join(", ", named) + ": CHaiDNN's runtime fuses a pair into the Convolution before it or "
                 + "runs it as one op of its own only when both layers work in place or neither does, and then for "
@@ -74,12 +78,14 @@ final class BatchNormChainCheck {
      * before them more than once: one fusion for each layer reading the Scale's output up to the first ReLU among
      * them (that one included), each multiplying the weights by gamma / sqrt(var + eps) again.
      */
-    static List<Notice> fusedOnceMore(Net net, Map<Layer, Layer> pairs) {
+    static List<Notice> fusedOnceMore(Net net, List<BatchNormPair> pairs) {
         List<String> named = new ArrayList<>();
-        pairs.forEach((bn, scale) -> {
+        for (BatchNormPair p : pairs) {
+            Layer bn = p.batchNorm();
+            Layer scale = p.scale();
             Layer conv = bn.inPlace() || scale.inPlace() ? null : fusingConvolution(net, bn, scale);
             if (conv == null || ChaidnnSupport.of(conv.param()) != ChaidnnSupport.DEVICE) {
-                return;
+                continue;
             }
             List<Layer> readers = readers(net, scale);
             int fusions = readers.size();
@@ -94,7 +100,7 @@ final class BatchNormChainCheck {
                         + fusions + " fusions, for " + String.join(", ", readers.subList(0, fusions).stream()
                         .map(l -> "'" + l.name() + "'").toList()) + ")");
             }
-        });
+        }
         if (named.isEmpty()) {
             return List.of();
         }

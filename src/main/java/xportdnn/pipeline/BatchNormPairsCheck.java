@@ -46,11 +46,11 @@ final class BatchNormPairsCheck {
         List<BatchNormPair> pairs = BatchNormPair.find(net);
         Set<Layer> unpaired = unpaired(net, pairs);
         List<Notice> notices = new ArrayList<>(unpairedWarning(unpaired, fused));
-        Map<Layer, String> untaken = BatchNormChainCheck.untaken(net, pairs);
-        notices.addAll(BatchNormChainCheck.untakenWarning(untaken, pairs, fused));
+        Map<BatchNormPair, String> untaken = BatchNormChainCheck.untaken(net, pairs);
+        notices.addAll(BatchNormChainCheck.untakenWarning(untaken, fused));
         notices.addAll(BatchNormChainCheck.fusedOnceMore(net, pairs));
-        Map<Layer, Layer> taken = new LinkedHashMap<>(pairs); // the runtime stops at the others: no op to rectify
-        taken.keySet().removeAll(untaken.keySet());
+        // the runtime stops at the untaken pairs: no op to rectify
+        List<BatchNormPair> taken = pairs.stream().filter(p -> !untaken.containsKey(p)).toList();
         notices.addAll(rectifiedPairs(net, taken, fused));
         notices.addAll(standaloneBatchNorms(net, fused, unpaired));
         return notices;
