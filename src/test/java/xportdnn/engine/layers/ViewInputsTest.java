@@ -26,6 +26,7 @@ import xportdnn.model.Layer;
 class ViewInputsTest {
 
     private static final long[] SHAPE = {2, 4, 256, 256};
+    private static final int CALLS = 40;
 
     /** Images 1 and 2 of a dense batch of 3 of {@link #SHAPE}'s image shape: a view at an offset. */
     private static INDArray batchSlice(float start) {
@@ -62,12 +63,14 @@ class ViewInputsTest {
         LayerOp op = Layers.create(layer, shapes);
         op.forward(bottoms);
         long before = Pointer.physicalBytes();
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < CALLS; i++) {
             op.forward(bottoms);
         }
         long grown = Pointer.physicalBytes() - before;
         assertArrayEquals(expected, Tensors.floats(op.forward(bottoms).get(0)), 0f);
         long viewBytes = view.length() * Float.BYTES;
-        assertTrue(grown < 10 * viewBytes, kind + ": resident memory grew by " + grown + " bytes");
+        // a copy per call grows by 40 views (unless a collection ran); half of that leaves room for the process's
+        // own growth meanwhile (a first pooling call's primitives, allocator arenas: 27 MB was seen in one CI run)
+        assertTrue(grown < CALLS / 2 * viewBytes, kind + ": resident memory grew by " + grown + " bytes");
     }
 }
