@@ -18,6 +18,9 @@ public final class AbsHistogram implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** Values whose bins {@link #add} finds before counting them (their bins then fill 16 KB). */
+    private static final int CHUNK = 4096;
+
     private final float hi;
     private final float[] edges;
     private final long[] counts;
@@ -69,32 +72,46 @@ public final class AbsHistogram implements Serializable {
         return e;
     }
 
-    /** Counts |v| of {@code length} values starting at {@code offset}. */
+    /**
+     * Counts |v| of {@code length} values starting at {@code offset}, in chunks of up to {@value #CHUNK}: first the
+     * bins of a chunk's values, then the counts. The first loop has no branch on the value (a ReLU's output is zero
+     * a third of the time or more, where the CPU cannot foresee it, and a mispredicted branch costs more than finding
+     * a bin): every value writes its bin, and only a nonzero |v| within [0, hi] moves on past it; zeros are counted
+     * aside.
+     */
     public void add(float[] data, int offset, int length) {
         int nb = counts.length;
         double toBin = nb / (double) hi;
-        for (int i = offset; i < offset + length; i++) {
-            float a = Math.abs(data[i]);
-            if (a == 0f) {
-                zeros++;
-                counts[0]++;
-                continue;
+        int hiBits = Float.floatToRawIntBits(hi);
+        int[] bins = new int[Math.min(length, CHUNK)];
+        for (int start = offset, end = offset + length; start < end; start += CHUNK) {
+            int stop = Math.min(end, start + CHUNK);
+            int found = 0;
+            int zerosHere = 0;
+            for (int i = start; i < stop; i++) {
+                float a = Math.abs(data[i]);
+                int k = Math.min((int) (a * toBin), nb - 1);
+                // The guess can be one off where float32 edges round; settle it against the edges themselves
+                // (edges[0] = 0 ends the first loop; NaN and |v| > hi end both, and are not kept).
+                while (a < edges[k]) {
+                    k--;
+                }
+                while (k < nb - 1 && a >= edges[k + 1]) {
+                    k++;
+                }
+                // |v|'s bits order as its value does, NaN above +infinity: 1 for nonzero, 1 for at most hi
+                int bits = Float.floatToRawIntBits(a);
+                int nonzero = (bits | -bits) >>> 31;
+                int inRange = (hiBits - bits) >>> 31 ^ 1;
+                bins[found] = k;
+                found += nonzero & inRange;
+                zerosHere += nonzero ^ 1;
             }
-            if (!(a <= hi)) {
-                continue;
+            for (int j = 0; j < found; j++) {
+                counts[bins[j]]++;
             }
-            int k = (int) (a * toBin);
-            if (k >= nb) {
-                k = nb - 1;
-            }
-            // The guess can be one off where float32 edges round; settle it against the edges themselves.
-            while (k > 0 && a < edges[k]) {
-                k--;
-            }
-            while (k < nb - 1 && a >= edges[k + 1]) {
-                k++;
-            }
-            counts[k]++;
+            counts[0] += zerosHere;
+            zeros += zerosHere;
         }
     }
 

@@ -1,6 +1,9 @@
 package xportdnn.calib;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import xportdnn.precision.ShareThread;
 
 /**
  * Second-pass statistics of one blob, built once its {@link ActivationRange} over the whole calibration run is
@@ -17,6 +20,9 @@ public final class BlobHistograms implements Serializable {
 
     /** Bins of the fine histogram: a power of two, so 2048-bin views are exact. */
     public static final int FINE_BINS = 8192;
+
+    /** Values from which {@link #add} fills the statistics in parallel (a few hundred microseconds of work). */
+    private static final int PARALLEL_VALUES = 1 << 16;
 
     private final ActivationRange range;
     private final AbsHistogram sqrtRule;
@@ -58,11 +64,23 @@ public final class BlobHistograms implements Serializable {
         return h;
     }
 
+    /**
+     * Counts {@code length} values of {@code data} starting at {@code offset}. Its three statistics are independent,
+     * so a large stretch fills them on up to three threads at once, each in the order one thread would: the same
+     * numbers.
+     */
     public void add(float[] data, int offset, int length) {
+        List<Runnable> parts = new ArrayList<>(3);
+        parts.add(() -> addDeviations(data, offset, length));
         if (sqrtRule != null) {
-            sqrtRule.add(data, offset, length);
-            fine.add(data, offset, length);
+            parts.add(() -> sqrtRule.add(data, offset, length));
+            parts.add(() -> fine.add(data, offset, length));
         }
+        (length >= PARALLEL_VALUES && !ShareThread.inShare() ? parts.parallelStream() : parts.stream())
+                .forEach(Runnable::run);
+    }
+
+    private void addDeviations(float[] data, int offset, int length) {
         double mean = range.mean();
         double s = 0;
         for (int i = offset; i < offset + length; i++) {
