@@ -1,0 +1,37 @@
+package xportdnn.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import xportdnn.export.DynamicFixedExporter;
+import xportdnn.export.SmallNet;
+import xportdnn.model.Net;
+import xportdnn.model.proto.Caffe.NetParameter;
+import xportdnn.precision.InParamsOut;
+
+class BatchNormMeanCheckTest {
+
+    private static List<Notice> checked(Net net) {
+        NetParameter written = DynamicFixedExporter.export(net, new InParamsOut(8, 8, 8), new InParamsOut(4, 6, 4),
+                false).net();
+        return BatchNormMeanCheck.of(net, written);
+    }
+
+    /**
+     * At fl_layer_in 4 the runtime writes a mean at 12 fractional bits into 16 bits: 7.9 x 4096 = 32358 fits, and
+     * -8.1 x 4096 = -33177.6 (truncated to -33177) does not, so channel 1 is named in one line; means 7.9 and -8
+     * (-32768, the lowest 16-bit value) give no warning.
+     */
+    @Test
+    void aMeanBeyondTheInputFormatIsNamedWithItsChannel() {
+        List<Notice> notices = checked(SmallNet.batchNormPair(new float[] {7.9f, -8.1f}, new float[] {1, 1}, new float[] {0, 0}));
+        assertEquals(1, notices.size());
+        String text = notices.get(0).text();
+        assertTrue(notices.get(0).warning());
+        assertTrue(text.startsWith("BatchNorm 'bn' (channel 1: mean -8.100, fl_layer_in 4), run with its Scale as one "
+                + "op"), text);
+        assertEquals(List.of(), checked(SmallNet.batchNormPair(new float[] {7.9f, -8f}, new float[] {1, 1}, new float[] {0, 0})));
+    }
+}
