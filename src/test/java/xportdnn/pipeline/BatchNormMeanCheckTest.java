@@ -34,4 +34,14 @@ class BatchNormMeanCheckTest {
                 + "op"), text);
         assertEquals(List.of(), checked(SmallNet.batchNormPair(new float[] {7.9f, -8f}, new float[] {1, 1}, new float[] {0, 0})));
     }
+
+    /** The DynamicFixed export gives that warning with its others. */
+    @Test
+    void theExportWarnsOfIt() {
+        Net net = SmallNet.batchNormPair(new float[] {7.9f, -8.1f}, new float[] {1, 1}, new float[] {0, 0});
+        List<Notice> notices = new DynamicFixedExport(new InParamsOut(8, 8, 8), new InParamsOut(4, 6, 4), false, false,
+                false).export(net, null).notices();
+        assertTrue(notices.stream().anyMatch(n -> n.warning() && n.text().startsWith("BatchNorm 'bn' (channel 1: ")),
+                notices.toString());
+    }
 }
