@@ -111,15 +111,16 @@ final class BatchNormChainCheck {
         return List.of(Notice.warning("BatchNorm/Scale pair" + (named.size() == 1 ? " " : "s ")
                 + String.join(", ", named) + ": CHaiDNN's runtime takes a pair neither in place once for each layer "
                 + "reading the Scale's output (xtract_opt.cpp): opt_conv_bn_scale fuses one after a convolution into "
-                + "it for each up to the first ReLU among them, multiplying the weights by gamma / sqrt(var + eps) each "
-                + "time (fuseBNScaleConvParams in its loop), and opt_batchNorm makes any other one an OPCODE_BN op for "
-                + "each, every op writing the same output and erasing the BatchNorm and Scale again (map iterators "
-                + "already erased), " + DEVICE_MAY_NOT_RUN + " them as written; let one layer read the Scale's output "
-                + "(a ReLU, the others reading the ReLU's)" + (foldable ? ", or fold the pairs after a convolution into "
-                + "it here with --fuse_bn --quantized_weights W" : "") + "; validate computes them as written"));
+                + "it for each up to the first ReLU among them, multiplying the weights by gamma / sqrt(var + eps) "
+                + "each time (fuseBNScaleConvParams in its loop), and opt_batchNorm makes any other one an OPCODE_BN "
+                + "op for each, every op reading the BatchNorm's input and writing the Scale's output (a ReLU's for "
+                + "one not in place) and erasing the BatchNorm and Scale again (map iterators already erased), "
+                + DEVICE_MAY_NOT_RUN + " them as written; let one layer read the Scale's output (a ReLU not in place, "
+                + "the others reading its output)" + (foldable ? ", or fold the pairs after a convolution into it here "
+                + "with --fuse_bn --quantized_weights W" : "") + "; validate computes them as written"));
     }
 
-    /** How many times opt_conv_bn_scale fuses a pair read by {@code readers}: up to the first ReLU, that one included. */
+    /** How many times opt_conv_bn_scale fuses a pair read by {@code readers}: up to the first ReLU, that included. */
     private static int fusions(List<Layer> readers) {
         for (int r = 0; r < readers.size(); r++) {
             if (readers.get(r).layerType() == LayerType.RELU) {

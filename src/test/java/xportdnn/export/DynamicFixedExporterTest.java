@@ -123,8 +123,8 @@ class DynamicFixedExporterTest {
         float tiny = (float) Math.scalb(1.0, -12);
         float beta = (float) Math.scalb(1.0, -24);
         Net net = SmallNet.batchNormPair(new float[] {0.1f, 0.2f}, new float[] {tiny, tiny}, new float[] {beta, -beta});
-        NetParameter out = DynamicFixedExporter.export(net, new InParamsOut(8, 8, 8),
-                new InParamsOut(4, 6, 4), false).net();
+        NetParameter out = DynamicFixedExporter.export(net, new InParamsOut(8, 8, 8), new InParamsOut(4, 6, 4), false)
+                .net();
         PrecisionParameter sc = block(out, "sc");
         assertEquals(15, sc.getScaleGammaByStdFl());
         assertEquals(22, sc.getScaleBetaFl());
@@ -141,14 +141,15 @@ class DynamicFixedExporterTest {
     @Test
     void standaloneBatchNormBetaFitsItsSixteenBitConstant() {
         Net net = SmallNet.batchNormPair(new float[] {0}, new float[] {1}, new float[] {3});
-        NetParameter out = DynamicFixedExporter.export(net, new InParamsOut(8, 16, 8),
-                new InParamsOut(4, 6, 4), ANY).net();
+        NetParameter out = DynamicFixedExporter.export(net, new InParamsOut(8, 16, 8), new InParamsOut(4, 6, 4), ANY)
+                .net();
         PrecisionParameter sc = block(out, "sc");
         assertEquals(5, sc.getScaleBetaFl());
         assertEquals(6, sc.getScaleGammaByStdFl());
-        StandaloneBatchNorm op = new StandaloneBatchNorm(new float[] {0}, new float[] {(float) (1 / Math.sqrt(1 + 1e-5))},
-                new float[] {3}, block(out, "bn").getFlLayerIn(), sc.getScaleGammaByStdFl(), sc.getScaleBetaFl(),
-                sc.getFlLayerOut(), sc.getBwLayerOut());
+        float byStd = (float) (1 / Math.sqrt(1 + 1e-5));
+        StandaloneBatchNorm op = new StandaloneBatchNorm(new float[] {0}, new float[] {byStd}, new float[] {3},
+                block(out, "bn").getFlLayerIn(), sc.getScaleGammaByStdFl(), sc.getScaleBetaFl(), sc.getFlLayerOut(),
+                sc.getBwLayerOut());
         assertEquals(List.of(), op.overflows());
     }
 
