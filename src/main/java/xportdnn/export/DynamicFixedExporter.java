@@ -29,7 +29,8 @@ import xportdnn.quant.BatchNormStatistics;
  * fused gamma/sqrt(var+eps) get the largest fl at which their actual values do not saturate at the params
  * bitwidth, since one user-chosen Q.F cannot suit statistics of very different magnitudes. For a Scale after a
  * BatchNorm the fl of gamma/sqrt(var+eps) and of beta are lowered where needed so that the device's BatchNorm op
- * ({@link StandaloneBatchNorm}) shifts by amounts its 5-bit fields hold.
+ * ({@link StandaloneBatchNorm}) shifts by amounts its 5-bit fields hold and its 16-bit constants (at fl + 8) hold
+ * them without wrapping, at fractional bits its conversion holds.
  */
 public final class DynamicFixedExporter {
 
@@ -112,12 +113,14 @@ public final class DynamicFixedExporter {
                 Layer bn = producingBatchNorm(layer, producers, records);
                 int gammaFl = largestFl(layer, "gamma", gamma, bits);
                 int betaFl = largestFl(layer, "beta", beta, bits);
-                int gammaByStd = largestFl(layer, "gamma/sqrt(variance+eps)",
-                        bn == null ? gamma : gammaByStd(scale, gamma, bn), bits);
+                float[] byStd = bn == null ? gamma : gammaByStd(scale, gamma, bn);
+                int gammaByStd = largestFl(layer, "gamma/sqrt(variance+eps)", byStd, bits);
                 if (bn != null) {
                     int flIn = producers.get(layer.getBottom(0)).getPrecisionParam().getFlLayerIn();
-                    gammaByStd = Math.min(gammaByStd, largestGammaByStdFl(flIn, fl.out()));
-                    betaFl = Math.min(betaFl, largestBetaFl(flIn, gammaByStd));
+                    gammaByStd = Math.min(gammaByStd, Math.min(largestGammaByStdFl(flIn, fl.out()),
+                            StandaloneBatchNorm.largestConstantFl(byStd)));
+                    betaFl = Math.min(betaFl, Math.min(largestBetaFl(flIn, gammaByStd),
+                            StandaloneBatchNorm.largestConstantFl(beta)));
                 }
                 return new ScaleLengths(gammaFl, betaFl, gammaByStd);
             }

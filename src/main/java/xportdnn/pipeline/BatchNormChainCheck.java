@@ -21,8 +21,9 @@ import xportdnn.quant.BatchNormPair;
  * {@code fuseBNScaleConvParams} in its loop over them); {@code opt_batchNorm} makes any other pair one OPCODE_BN op,
  * when both are in place or, when neither is, for the layers reading the Scale's output. So a pair of one layer in
  * place and one not, or of neither in place with no layer reading the Scale's output, is taken by neither step: the
- * runtime stops at the layers left alone ({@link #untaken}). And a pair fused into a convolution whose Scale output
- * two layers read before any ReLU scales the convolution's weights twice ({@link #fusedOnceMore}).
+ * runtime stops at the layers left alone ({@link #untaken}). And a pair neither in place whose Scale output two
+ * layers read is taken twice ({@link #takenOnceMore}): fused into a convolution, when both come before any ReLU, it
+ * scales the convolution's weights twice; as an op of its own, it makes two ops.
  */
 final class BatchNormChainCheck {
 
@@ -74,43 +75,63 @@ final class BatchNormChainCheck {
     }
 
     /**
-     * The warning naming the pairs, neither in place, that {@code opt_conv_bn_scale} fuses into the Convolution
-     * before them more than once: one fusion for each layer reading the Scale's output up to the first ReLU among
-     * them (that one included), each multiplying the weights by gamma / sqrt(var + eps) again.
+     * The warning naming the device's pairs, neither in place, that the runtime takes more than once: one step for
+     * each layer reading the Scale's output. {@code opt_conv_bn_scale} fuses a pair into the Convolution before it
+     * once per reader up to the first ReLU among them (that one included), each time multiplying the weights by
+     * gamma / sqrt(var + eps) again; {@code opt_batchNorm} (271b3cc) makes any other such pair one OPCODE_BN op per
+     * reader, a ReLU (in place or not) or not, with no stop: each op writes the Scale's output (or the ReLU's) and
+     * erases the BatchNorm and Scale layers again, through map iterators already erased.
      */
-    static List<Notice> fusedOnceMore(Net net, List<BatchNormPair> pairs) {
+    static List<Notice> takenOnceMore(Net net, List<BatchNormPair> pairs) {
         List<String> named = new ArrayList<>();
+        boolean foldable = false;
         for (BatchNormPair p : pairs) {
             Layer bn = p.batchNorm();
             Layer scale = p.scale();
-            Layer conv = bn.inPlace() || scale.inPlace() ? null : fusingConvolution(net, bn, scale);
-            if (conv == null || ChaidnnSupport.of(conv.param()) != ChaidnnSupport.DEVICE) {
+            if (bn.inPlace() || scale.inPlace()) {
                 continue;
             }
+            Layer conv = fusingConvolution(net, bn, scale);
             List<Layer> readers = readers(net, scale);
-            int fusions = readers.size();
-            for (int r = 0; r < readers.size(); r++) {
-                if (readers.get(r).layerType() == LayerType.RELU) {
-                    fusions = r + 1;
-                    break;
+            String pair = "'" + bn.name() + "' and '" + scale.name() + "'";
+            if (conv != null && ChaidnnSupport.of(conv.param()) == ChaidnnSupport.DEVICE) {
+                int fusions = fusions(readers);
+                if (fusions > 1) {
+                    named.add(pair + " after Convolution '" + conv.name() + "' (" + fusions + " fusions, for "
+                            + names(readers.subList(0, fusions)) + ")");
+                    foldable = true;
                 }
-            }
-            if (fusions > 1) {
-                named.add("'" + bn.name() + "' and '" + scale.name() + "' after Convolution '" + conv.name() + "' ("
-                        + fusions + " fusions, for " + String.join(", ", readers.subList(0, fusions).stream()
-                        .map(l -> "'" + l.name() + "'").toList()) + ")");
+            } else if (conv == null && ChaidnnSupport.of(bn.param()) == ChaidnnSupport.DEVICE && readers.size() > 1) {
+                named.add(pair + " (" + readers.size() + " OPCODE_BN ops, for " + names(readers) + ")");
             }
         }
         if (named.isEmpty()) {
             return List.of();
         }
         return List.of(Notice.warning("BatchNorm/Scale pair" + (named.size() == 1 ? " " : "s ")
-                + String.join(", ", named) + ": CHaiDNN's runtime fuses such a pair into the convolution once for "
-                + "each layer reading the Scale's output up to the first ReLU among them (xtract_opt.cpp, "
-                + "opt_conv_bn_scale calls fuseBNScaleConvParams in its loop over them), multiplying the weights by "
-                + "gamma / sqrt(var + eps) each time, " + DEVICE_MAY_NOT_RUN + " them as written; let one layer read "
-                + "the Scale's output, or fold the pair into the convolution here with --fuse_bn --quantized_weights "
-                + "W; validate computes them as written"));
+                + String.join(", ", named) + ": CHaiDNN's runtime takes a pair neither in place once for each layer "
+                + "reading the Scale's output (xtract_opt.cpp): opt_conv_bn_scale fuses one after a convolution into "
+                + "it for each up to the first ReLU among them, multiplying the weights by gamma / sqrt(var + eps) "
+                + "each time (fuseBNScaleConvParams in its loop), and opt_batchNorm makes any other one an OPCODE_BN "
+                + "op for each, every op reading the BatchNorm's input and writing the Scale's output (a ReLU's for "
+                + "one not in place) and erasing the BatchNorm and Scale again (map iterators already erased), "
+                + DEVICE_MAY_NOT_RUN + " them as written; let one layer read the Scale's output (a ReLU not in place, "
+                + "the others reading its output)" + (foldable ? ", or fold the pairs after a convolution into it here "
+                + "with --fuse_bn --quantized_weights W" : "") + "; validate computes them as written"));
+    }
+
+    /** How many times opt_conv_bn_scale fuses a pair read by {@code readers}: up to the first ReLU, that included. */
+    private static int fusions(List<Layer> readers) {
+        for (int r = 0; r < readers.size(); r++) {
+            if (readers.get(r).layerType() == LayerType.RELU) {
+                return r + 1;
+            }
+        }
+        return readers.size();
+    }
+
+    private static String names(List<Layer> layers) {
+        return String.join(", ", layers.stream().map(l -> "'" + l.name() + "'").toList());
     }
 
     /**

@@ -48,7 +48,7 @@ final class BatchNormPairsCheck {
         List<Notice> notices = new ArrayList<>(unpairedWarning(unpaired, fused));
         Map<BatchNormPair, String> untaken = BatchNormChainCheck.untaken(net, pairs);
         notices.addAll(BatchNormChainCheck.untakenWarning(untaken, fused));
-        notices.addAll(BatchNormChainCheck.fusedOnceMore(net, pairs));
+        notices.addAll(BatchNormChainCheck.takenOnceMore(net, pairs));
         // the runtime stops at the untaken pairs: no op to rectify
         List<BatchNormPair> taken = pairs.stream().filter(p -> !untaken.containsKey(p)).toList();
         notices.addAll(rectifiedPairs(net, taken, fused));

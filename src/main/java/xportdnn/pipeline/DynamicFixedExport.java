@@ -67,6 +67,7 @@ record DynamicFixedExport(InParamsOut bitwidths, InParamsOut fractionalLengths, 
         notices.addAll(Notice.partialAverages(net));
         notices.addAll(SupportedLayersCheck.of(net));
         notices.addAll(Notice.dynamicFixedAverages(net));
+        notices.addAll(BatchNormMeanCheck.of(net, result.net()));
         uneven.forEach(w -> notices.add(Notice.warning(w)));
         Function<NetParameter, Map<String, Object>> json = report ? written -> ReportJson.dynamicFixedTree(bitwidths,
                 calibrates() ? "auto" : "uniform", written) : null;

@@ -100,6 +100,29 @@ public final class StandaloneBatchNorm {
         return flIn + EXTRA_FRACTION + gammaByStdFl + EXTRA_FRACTION - (betaFl + EXTRA_FRACTION);
     }
 
+    /**
+     * The largest fl at which all of {@code values} fit the runtime's 16-bit constant at fl + 8 fractional bits (no
+     * wrap, no saturation), within the fractional bits its conversion holds (fl + 8 at most 30).
+     */
+    public static int largestConstantFl(float[] values) {
+        return Math.min(DynamicFixed.largestFl(values, CONSTANT_BITS), MAX_CONSTANT_FRACTION) - EXTRA_FRACTION;
+    }
+
+    /**
+     * The first channel whose mean wraps in its 16-bit constant at the input format's {@code flIn} + 8 fractional
+     * bits (a mean beyond that format's range), or -1; fl_in is the BatchNorm's input format, so nothing else moves it.
+     */
+    public static int firstWrappedMean(float[] mean, int flIn) {
+        int fraction = constantFraction("fl_layer_in", flIn);
+        for (int c = 0; c < mean.length; c++) {
+            int code = convertToFp(mean[c], fraction);
+            if (code != (short) code) {
+                return c;
+            }
+        }
+        return -1;
+    }
+
     /** The output code of input code {@code x} (in the BatchNorm's input format) in channel {@code channel}. */
     public int apply(int x, int channel) {
         int centred = (x << EXTRA_FRACTION) + negatedMean[channel]; // ap_int<17>: exact

@@ -18,11 +18,11 @@ import xportdnn.model.Layer;
 import xportdnn.model.ModelException;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
-import xportdnn.model.TestWeights;
 import xportdnn.model.proto.Caffe.LayerParameter;
 import xportdnn.model.proto.Caffe.NetParameter;
 import xportdnn.model.proto.Caffe.PrecisionParameter;
 import xportdnn.precision.InParamsOut;
+import xportdnn.precision.StandaloneBatchNorm;
 
 class DynamicFixedExporterTest {
 
@@ -114,30 +114,43 @@ class DynamicFixedExporterTest {
      * 2^-24: at 8 bits their own largest fl would be 18 and 30, so the op's shifts (StandaloneBatchNorm) would be
      * norm_prec = fl_in + 8 + 18 + 8 - fl_out = 34 and norm_prec_3 = fl_in + 18 + 8 - 30 = 0, the first beyond the
      * kernel's 5-bit field. The export lowers gamma/sqrt(var+eps)'s fl to 31 - (4 + 16 - 4) = 15 (norm_prec 31),
-     * then beta's to 4 + 15 + 8 = 27 (norm_prec_3 0).
+     * then beta's to 22, whose constant has 22 + 8 = 30 fractional bits, the most the runtime's conversion
+     * (ConvertToFP's int 1 << fbits) holds (norm_prec_3 = 4 + 15 + 8 - 22 = 5; 4 + 15 + 8 = 27 would keep it 0 but
+     * need 35 bits).
      */
     @Test
     void standaloneBatchNormLengthsKeepTheDevicesShiftsInTheirFields() {
-        NetParameter definition = TestWeights.definition("""
-                name: "tiny"
-                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 2 dim: 2 } } }
-                layer { name: "bn" type: "BatchNorm" bottom: "data" top: "bn" }
-                layer { name: "sc" type: "Scale" bottom: "bn" top: "sc" scale_param { bias_term: true } }
-                """);
         float tiny = (float) Math.scalb(1.0, -12);
         float beta = (float) Math.scalb(1.0, -24);
-        NetParameter weights = NetParameter.newBuilder()
-                .addLayer(TestWeights.layer("bn", TestWeights.blob(new int[] {2}, 0.1f, 0.2f),
-                        TestWeights.blob(new int[] {2}, 1f, 1f), TestWeights.blob(new int[] {1}, 1f)))
-                .addLayer(TestWeights.layer("sc", TestWeights.blob(new int[] {2}, tiny, tiny),
-                        TestWeights.blob(new int[] {2}, beta, -beta)))
-                .build();
-        NetParameter out = DynamicFixedExporter.export(NetLoader.build(definition, weights), new InParamsOut(8, 8, 8),
-                new InParamsOut(4, 6, 4), false).net();
+        Net net = SmallNet.batchNormPair(new float[] {0.1f, 0.2f}, new float[] {tiny, tiny}, new float[] {beta, -beta});
+        NetParameter out = DynamicFixedExporter.export(net, new InParamsOut(8, 8, 8), new InParamsOut(4, 6, 4), false)
+                .net();
         PrecisionParameter sc = block(out, "sc");
         assertEquals(15, sc.getScaleGammaByStdFl());
-        assertEquals(27, sc.getScaleBetaFl());
+        assertEquals(22, sc.getScaleBetaFl());
         assertEquals(18, sc.getScaleGammaFl()); // gamma's own, which the op does not use: 2^-12 x 2^19 = 128 > 127.5
+    }
+
+    /**
+     * At 16-bit params (any bitwidth allowed) beta 3 fits its own format at fl 13 (3 x 2^13 = 24576), but the runtime
+     * writes it at fl + 8 fractional bits into a 16-bit constant (load_mean_gamma_beta), where 3 x 2^21 wraps: the
+     * export gives beta fl 13 - 8 = 5 (3 x 2^13 fits, 3 x 2^14 = 49152 would wrap), and the device's op built from
+     * the written fields lists nothing wrapped. gamma/sqrt(var+eps) (1 / sqrt(1 + 1e-5) = 0.999995) saturates rather
+     * than wraps but gets the same bound: 14 - 8 = 6 (x 2^15 = 32767.8 rounds to 32768, beyond 16 bits; x 2^14 fits).
+     */
+    @Test
+    void standaloneBatchNormBetaFitsItsSixteenBitConstant() {
+        Net net = SmallNet.batchNormPair(new float[] {0}, new float[] {1}, new float[] {3});
+        NetParameter out = DynamicFixedExporter.export(net, new InParamsOut(8, 16, 8), new InParamsOut(4, 6, 4), ANY)
+                .net();
+        PrecisionParameter sc = block(out, "sc");
+        assertEquals(5, sc.getScaleBetaFl());
+        assertEquals(6, sc.getScaleGammaByStdFl());
+        float byStd = (float) (1 / Math.sqrt(1 + 1e-5));
+        StandaloneBatchNorm op = new StandaloneBatchNorm(new float[] {0}, new float[] {byStd}, new float[] {3},
+                block(out, "bn").getFlLayerIn(), sc.getScaleGammaByStdFl(), sc.getScaleBetaFl(), sc.getFlLayerOut(),
+                sc.getBwLayerOut());
+        assertEquals(List.of(), op.overflows());
     }
 
     @Test

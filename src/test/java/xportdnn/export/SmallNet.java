@@ -3,6 +3,7 @@ package xportdnn.export;
 import static xportdnn.model.TestWeights.blob;
 import static xportdnn.model.TestWeights.layer;
 
+import java.util.Arrays;
 import xportdnn.model.Net;
 import xportdnn.model.NetLoader;
 import xportdnn.model.TestWeights;
@@ -50,5 +51,26 @@ public final class SmallNet {
                 .addLayer(layer("sc2", blob(new int[] {2}, 3f, 0.25f)))
                 .addLayer(layer("ip", blob(new int[] {3, 8}, new float[24]), blob(new int[] {3}, 0, 0, 0)))
                 .build();
+    }
+
+    /**
+     * Input -> BatchNorm -> Scale (with bias), not in place, one channel per mean: a pair the device runs as an op of
+     * its own (OPCODE_BN). Variance 1 and scale factor 1, so the mean is {@code mean} itself.
+     */
+    public static Net batchNormPair(float[] mean, float[] gamma, float[] beta) {
+        NetParameter definition = TestWeights.definition("""
+                name: "pair"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: %d dim: 2 dim: 2 } } }
+                layer { name: "bn" type: "BatchNorm" bottom: "data" top: "bn" }
+                layer { name: "sc" type: "Scale" bottom: "bn" top: "sc" scale_param { bias_term: true } }
+                """.formatted(mean.length));
+        float[] ones = new float[mean.length];
+        Arrays.fill(ones, 1f);
+        int[] channels = {mean.length};
+        NetParameter weights = NetParameter.newBuilder()
+                .addLayer(layer("bn", blob(channels, mean), blob(channels, ones), blob(new int[] {1}, 1f)))
+                .addLayer(layer("sc", blob(channels, gamma), blob(channels, beta)))
+                .build();
+        return NetLoader.build(definition, weights);
     }
 }

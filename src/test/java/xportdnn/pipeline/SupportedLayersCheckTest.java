@@ -244,6 +244,30 @@ class SupportedLayersCheckTest {
     }
 
     /**
+     * opt_batchNorm (271b3cc) makes a pair neither in place that no convolution takes (here after a pooling) one
+     * OPCODE_BN op per layer reading the Scale's output, ReLU or not, erasing the pair again each time: a ReLU then a
+     * pooling, or an in-place ReLU then a pooling reading its output, make two ops and a warning naming them, with no
+     * --fuse_bn hint (there is no convolution to fold into); one reader makes one and none. A pair fused into a
+     * convolution and another run as its own op, each read twice, share one line.
+     */
+    @Test
+    void aPairMadeOneOpPerReaderIsWarnedOf() {
+        String pair = layer("c", "Convolution", "data", "c") + pooling("p", "c") + layer("bn", "BatchNorm", "p", "b")
+                + layer("sc", "Scale", "b", "s");
+        assertEquals(List.of("BatchNorm/Scale pair 'bn' and 'sc' (2 OPCODE_BN ops, for 'r', 'q')"),
+                checked(pair + layer("r", "ReLU", "s", "t") + pooling("q", "s")));
+        List<Notice> notices = SupportedLayersCheck.of(NetLoader.build(TestWeights.definition(INPUT + pair
+                + layer("r", "ReLU", "s", "s") + pooling("q", "s")), null));
+        assertEquals(List.of("BatchNorm/Scale pair 'bn' and 'sc' (2 OPCODE_BN ops, for 'r', 'q')"), named(notices));
+        assertFalse(notices.get(0).text().contains("--fuse_bn"), notices.get(0).text());
+        assertEquals(List.of(), checked(pair + layer("r", "ReLU", "s", "t")));
+        assertEquals(List.of("BatchNorm/Scale pairs 'bn2' and 'sc2' after Convolution 'c2' (2 fusions, for 'p2', "
+                + "'q2'), 'bn' and 'sc' (2 OPCODE_BN ops, for 'r', 'q')"), checked(layer("c2", "Convolution", "data",
+                "c2") + layer("bn2", "BatchNorm", "c2", "b2") + layer("sc2", "Scale", "b2", "s2") + pooling("p2", "s2")
+                + pooling("q2", "s2") + pair + layer("r", "ReLU", "s", "t") + pooling("q", "s")));
+    }
+
+    /**
      * The warning points to --fuse_bn where it helps, and it does: a convolution (weight 2, bias 1) followed by a
      * BatchNorm alone (mean 3, variance 4, eps 1e-5) folds into one convolution of weight 2 / sqrt(4 + 1e-5) and bias
      * (1 - 3) / sqrt(4 + 1e-5), and the folded net is not warned of. A lone BatchNorm after a pooling gets no hint.
