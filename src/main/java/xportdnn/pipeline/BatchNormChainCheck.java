@@ -42,7 +42,7 @@ final class BatchNormChainCheck {
             if (ChaidnnSupport.of(bn.param()) != ChaidnnSupport.DEVICE) {
                 continue;
             }
-            boolean read = !readers(net, scale).isEmpty();
+            boolean read = !p.scaleReaders(net).isEmpty();
             if (bn.inPlace() && !scale.inPlace()) {
                 untaken.put(p, "the BatchNorm in place, the Scale not");
             } else if (!bn.inPlace() && scale.inPlace() && (read || fusingConvolution(net, bn, scale) == null)) {
@@ -92,7 +92,7 @@ final class BatchNormChainCheck {
                 continue;
             }
             Layer conv = fusingConvolution(net, bn, scale);
-            List<Layer> readers = readers(net, scale);
+            List<Layer> readers = p.scaleReaders(net);
             String pair = "'" + bn.name() + "' and '" + scale.name() + "'";
             if (conv != null && ChaidnnSupport.of(conv.param()) == ChaidnnSupport.DEVICE) {
                 int fusions = fusions(readers);
@@ -153,13 +153,5 @@ final class BatchNormChainCheck {
                 && layers.stream().filter(l -> l != scale && l.bottoms().contains(bn.tops().get(0))).toList()
                 .isEmpty();
         return producer != null && producer.layerType() == LayerType.CONVOLUTION && onlyReaders ? producer : null;
-    }
-
-    /** The layers after {@code scale} that read its output, in net order. */
-    private static List<Layer> readers(Net net, Layer scale) {
-        List<Layer> layers = net.layers();
-        String blob = scale.tops().get(0);
-        return layers.subList(layers.indexOf(scale) + 1, layers.size()).stream()
-                .filter(l -> l.bottoms().contains(blob)).toList();
     }
 }

@@ -89,14 +89,12 @@ final class BatchNormPairsCheck {
      * the device zeroes the negative outputs Caffe keeps. Pre-activation ResNets and DenseNets put a ReLU there.
      */
     private static List<Notice> rectifiedPairs(Net net, List<BatchNormPair> pairs, Set<Layer> fused) {
-        List<Layer> layers = net.layers();
         List<String> named = new ArrayList<>();
         for (BatchNormPair p : pairs) {
             if (fused.contains(p.batchNorm()) || ChaidnnSupport.of(p.batchNorm().param()) != ChaidnnSupport.DEVICE) {
                 continue;
             }
-            boolean relu = BatchNormPair.firstReader(layers, layers.indexOf(p.scale()), p.scale().tops().get(0))
-                    .filter(Layer::plainRelu).isPresent();
+            boolean relu = p.scaleReaders(net).stream().findFirst().filter(Layer::plainRelu).isPresent();
             if (!relu) {
                 named.add("'" + p.batchNorm().name() + "' and '" + p.scale().name() + "'");
             }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import xportdnn.model.Layer;
 import xportdnn.model.LayerType;
 import xportdnn.model.Net;
@@ -39,8 +40,18 @@ public record BatchNormPair(Layer batchNorm, Layer scale) {
         return find(net).stream().filter(p -> !fused.contains(p.batchNorm())).toList();
     }
 
+    /** The layers after the Scale that read its output, in net order. */
+    public List<Layer> scaleReaders(Net net) {
+        List<Layer> layers = net.layers();
+        return readers(layers, layers.indexOf(scale), scale.tops().get(0)).toList();
+    }
+
     /** The first layer after {@code layers[index]} that reads {@code blob}. */
-    public static Optional<Layer> firstReader(List<Layer> layers, int index, String blob) {
-        return layers.subList(index + 1, layers.size()).stream().filter(l -> l.bottoms().contains(blob)).findFirst();
+    private static Optional<Layer> firstReader(List<Layer> layers, int index, String blob) {
+        return readers(layers, index, blob).findFirst();
+    }
+
+    private static Stream<Layer> readers(List<Layer> layers, int index, String blob) {
+        return layers.subList(index + 1, layers.size()).stream().filter(l -> l.bottoms().contains(blob));
     }
 }
