@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import xportdnn.calib.ActivationRange;
 import xportdnn.calib.BlobHistograms;
@@ -36,13 +37,14 @@ final class CalibrationTasks {
      */
     record Job(ShippedNet net, Preprocessing preprocessing, int batch, HadoopImages images) implements Serializable {
 
-        /** The net's float engine, built on the executor: the partition's to close once its batches are measured. */
-        FloatEngine engine() {
-            return new FloatEngine(net.build());
-        }
-
-        Calibrator calibrator(FloatEngine engine) {
-            return new Calibrator(engine, new Transformer(preprocessing), batch);
+        /**
+         * What {@code work} measures with a calibrator on the net built on the executor; its float engine is closed
+         * after, as an executor runs partition after partition in one JVM.
+         */
+        <T> T measure(Function<Calibrator, T> work) {
+            try (FloatEngine engine = new FloatEngine(net.build())) {
+                return work.apply(new Calibrator(engine, new Transformer(preprocessing), batch));
+            }
         }
     }
 
@@ -65,21 +67,19 @@ final class CalibrationTasks {
     }
 
     static Iterator<BatchRanges> ranges(Broadcast<Job> job, Iterator<ImageBatch> batches) {
-        try (FloatEngine engine = job.value().engine()) {
-            Calibrator calibrator = job.value().calibrator(engine);
-            HadoopImages images = job.value().images();
+        HadoopImages images = job.value().images();
+        return job.value().measure(calibrator -> {
             List<BatchRanges> out = new ArrayList<>();
             batches.forEachRemaining(b -> out.add(new BatchRanges(b.index(),
                     calibrator.ranges(b.entries(images), n -> {
                     }))));
             return out.iterator();
-        }
+        });
     }
 
     static Iterator<PartitionHistograms> histograms(Broadcast<Job> job, Broadcast<Map<String, ActivationRange>> ranges,
                                                     Iterator<ImageBatch> batches) {
-        try (FloatEngine engine = job.value().engine()) {
-            Calibrator calibrator = job.value().calibrator(engine);
+        return job.value().measure(calibrator -> {
             Map<String, BlobHistograms> merged = null;
             List<BatchDeviations> deviations = new ArrayList<>();
             PictureCounts pictures = PictureCounts.NONE;
@@ -100,9 +100,9 @@ final class CalibrationTasks {
                     h.forEach((name, stats) -> into.get(name).merge(stats));
                 }
             }
-            return merged == null ? Collections.emptyIterator()
+            return merged == null ? Collections.<PartitionHistograms>emptyIterator()
                     : List.of(new PartitionHistograms(merged, deviations, pictures)).iterator();
-        }
+        });
     }
 
     /** Every batch's ranges merged in batch order. */
@@ -135,29 +135,28 @@ final class CalibrationTasks {
     /** First per-channel pass: a partition's channel maxima of the layers named, merged (maxima merge in any order). */
     static Iterator<Map<String, float[]>> channelMaxima(Broadcast<Job> job, Set<String> layers,
                                                         Iterator<ImageBatch> batches) {
-        try (FloatEngine engine = job.value().engine()) {
-            Calibrator calibrator = job.value().calibrator(engine);
+        return job.value().measure(calibrator -> {
             List<Map<String, float[]>> out = new ArrayList<>();
             batches.forEachRemaining(b -> out.add(calibrator.channelMaxima(b.entries(job.value().images()), layers,
                     n -> {
                     })));
-            return out.isEmpty() ? Collections.emptyIterator() : List.of(mergeMaxima(out)).iterator();
-        }
+            return out.isEmpty() ? Collections.<Map<String, float[]>>emptyIterator()
+                    : List.of(mergeMaxima(out)).iterator();
+        });
     }
 
     /** Second per-channel pass: a partition's channel histograms on the merged maxima (counts merge in any order). */
     static Iterator<Map<String, ChannelStatistics>> channelHistograms(Broadcast<Job> job,
                                                                       Broadcast<Map<String, float[]>> maxima,
                                                                       Iterator<ImageBatch> batches) {
-        try (FloatEngine engine = job.value().engine()) {
-            Calibrator calibrator = job.value().calibrator(engine);
+        return job.value().measure(calibrator -> {
             List<Map<String, ChannelStatistics>> out = new ArrayList<>();
             batches.forEachRemaining(b -> out.add(calibrator.channelHistograms(b.entries(job.value().images()),
                     maxima.value(), n -> {
                     })));
-            return out.isEmpty() ? Collections.emptyIterator()
+            return out.isEmpty() ? Collections.<Map<String, ChannelStatistics>>emptyIterator()
                     : List.of(mergeChannels(maxima.value(), out)).iterator();
-        }
+        });
     }
 
     /** Channel maxima merged: per layer and channel the largest. */
